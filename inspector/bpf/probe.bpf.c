@@ -1,0 +1,317 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The inspector's kernel-side probe. It never touches arena memory through a
+ * user mapping: every read is bpf_probe_read_kernel() on the arena's kernel
+ * vm area, which returns -EFAULT for a page that is not there rather than
+ * allocating one. That is how we keep the promise to change nothing.
+ *
+ * Kernel types are declared here with preserve_access_index so CO-RE finds
+ * the fields on whatever kernel runs us; no vmlinux.h is needed to build.
+ */
+#include <linux/types.h>
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include "probe.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+#define EFAULT 14
+#define ARENA_TYPE 33
+#define GUARD_HALF (32 * 1024)
+
+struct rb_node {
+	unsigned long __rb_parent_color;
+	struct rb_node *rb_right;
+	struct rb_node *rb_left;
+} __attribute__((preserve_access_index));
+
+struct rb_root {
+	struct rb_node *rb_node;
+} __attribute__((preserve_access_index));
+
+struct rb_root_cached {
+	struct rb_root rb_root;
+	struct rb_node *rb_leftmost;
+} __attribute__((preserve_access_index));
+
+struct range_tree {
+	struct rb_root_cached it_root;
+	struct rb_root_cached range_size_root;
+} __attribute__((preserve_access_index));
+
+struct range_node {
+	struct rb_node rn_rbnode;
+	struct rb_node rb_range_size;
+	__u32 rn_start;
+	__u32 rn_last;
+} __attribute__((preserve_access_index));
+
+struct vm_struct {
+	void *addr;
+} __attribute__((preserve_access_index));
+
+struct bpf_map {
+	__u32 id;
+	enum bpf_map_type map_type;
+	__u32 max_entries;
+	__u32 map_flags;
+	__u64 map_extra;
+} __attribute__((preserve_access_index));
+
+struct bpf_arena {
+	struct bpf_map map;
+	__u64 user_vm_start;
+	__u64 user_vm_end;
+	struct vm_struct *kern_vm;
+	struct range_tree rt;
+} __attribute__((preserve_access_index));
+
+struct bpf_iter_meta;
+struct bpf_iter__bpf_map {
+	struct bpf_iter_meta *meta;
+	struct bpf_map *map;
+} __attribute__((preserve_access_index));
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, PROBE_MAX_RANGES);
+	__type(key, __u32);
+	__type(value, struct probe_range);
+} ranges SEC(".maps");
+
+/* PAGES mode input: runs of pages to probe, as probe_range */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, PROBE_MAX_RUNS);
+	__type(key, __u32);
+	__type(value, struct probe_range);
+} runs SEC(".maps");
+
+struct page4k {
+	__u8 b[4096];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, PROBE_BUF_PAGES);
+	__type(key, __u32);
+	__type(value, struct page4k);
+} pagebuf SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, PROBE_MAX_GATHER);
+	__type(key, __u32);
+	__type(value, struct probe_gather);
+} gather SEC(".maps");
+
+/* allocated-page bitmap written by PAGES mode, one bit per arena page */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, PROBE_BITMAP_WORDS);
+	__type(key, __u32);
+	__type(value, __u64);
+} allocbits SEC(".maps");
+
+struct probe_args args = {};
+struct probe_result res = {};
+__u8 page_ok[PROBE_BUF_PAGES] = {};
+
+/* walk state lives in .bss: the BPF stack is only 512 bytes */
+static struct rb_node *stack[PROBE_STACK];
+struct probe_walk walk = {};
+
+static __u64 kbase; /* kern address of arena page 0 */
+
+static int walk_step(__u32 i, void *ctx)
+{
+	struct rb_node *node = (void *)walk.node;
+
+	if (node) {
+		if (walk.sp >= PROBE_STACK) {
+			res.broken = 1;
+			return 1;
+		}
+		stack[walk.sp & (PROBE_STACK - 1)] = node;
+		walk.sp++;
+		walk.node = (__u64)BPF_CORE_READ(node, rb_left);
+		return 0;
+	}
+	if (walk.sp == 0)
+		return 1; /* done */
+	walk.sp--;
+	node = stack[walk.sp & (PROBE_STACK - 1)];
+
+	/* rn_rbnode is the first member, but do not assume it */
+	struct range_node *rn = (void *)node - bpf_core_field_offset(struct range_node, rn_rbnode);
+	__u32 start = BPF_CORE_READ(rn, rn_start);
+	__u32 last = BPF_CORE_READ(rn, rn_last);
+
+	/* a consistent tree is sorted, disjoint and inside the arena */
+	if (last < start || last >= res.max_entries ||
+	    (walk.have_prev && start <= walk.prev_last)) {
+		res.broken = 1;
+		return 1;
+	}
+	walk.prev_last = last;
+	walk.have_prev = 1;
+
+	__u32 idx = walk.n;
+	struct probe_range *r = bpf_map_lookup_elem(&ranges, &idx);
+
+	if (!r) {
+		res.broken = 1;
+		return 1;
+	}
+	r->start = start;
+	r->last = last;
+	walk.n++;
+	walk.node = (__u64)BPF_CORE_READ(node, rb_right);
+	return 0;
+}
+
+static void walk_ranges(struct bpf_arena *arena)
+{
+	walk.node = (__u64)BPF_CORE_READ(arena, rt.it_root.rb_root.rb_node);
+	walk.sp = 0;
+	walk.n = 0;
+	walk.have_prev = 0;
+	/* each node is pushed once and popped once */
+	bpf_loop(2 * PROBE_MAX_RANGES + 2, walk_step, NULL, 0);
+	if (walk.node || walk.sp)
+		res.broken = 1;
+	res.nr_ranges = walk.n;
+}
+
+static __always_inline int page_present(__u32 page)
+{
+	__u8 b;
+
+	return bpf_probe_read_kernel(&b, 1, (void *)(kbase + (__u64)page * 4096)) == 0;
+}
+
+struct pages_ctx {
+	__u32 run;
+	__u32 page;
+	__u32 last;
+};
+
+static int pages_step(__u32 i, struct pages_ctx *c)
+{
+	if (c->page > c->last) {
+		__u32 idx = c->run;
+		struct probe_range *r;
+
+		if (idx >= args.nr_items)
+			return 1;
+		r = bpf_map_lookup_elem(&runs, &idx);
+		if (!r || r->last >= res.max_entries || r->last < r->start)
+			return 1;
+		c->page = r->start;
+		c->last = r->last;
+		c->run++;
+	}
+	if (page_present(c->page)) {
+		__u32 w = c->page / 64;
+		__u64 *word = bpf_map_lookup_elem(&allocbits, &w);
+
+		if (word)
+			*word |= 1ULL << (c->page % 64);
+		res.nr_ok++;
+	}
+	c->page++;
+	return 0;
+}
+
+static int read_step(__u32 i, void *ctx)
+{
+	__u32 page = args.first_page + i;
+	struct page4k *dst;
+
+	if (i >= args.nr_pages || page >= res.max_entries)
+		return 1;
+	dst = bpf_map_lookup_elem(&pagebuf, &i);
+	if (!dst)
+		return 1;
+	if (bpf_probe_read_kernel(dst, sizeof(*dst), (void *)(kbase + (__u64)page * 4096)) == 0) {
+		page_ok[i & (PROBE_BUF_PAGES - 1)] = 1;
+		res.nr_ok++;
+	} else {
+		page_ok[i & (PROBE_BUF_PAGES - 1)] = 0;
+	}
+	return 0;
+}
+
+static int gather_step(__u32 i, void *ctx)
+{
+	struct probe_gather *g;
+	__u32 len;
+
+	if (i >= args.nr_items)
+		return 1;
+	g = bpf_map_lookup_elem(&gather, &i);
+	if (!g)
+		return 1;
+	len = g->len;
+	if (len == 0 || len > PROBE_GATHER_MAX_LEN ||
+	    (__u64)g->off + len > (__u64)res.max_entries * 4096) {
+		g->err = -EFAULT;
+		return 0;
+	}
+	g->err = bpf_probe_read_kernel(g->data, len & (PROBE_GATHER_MAX_LEN * 2 - 1),
+				       (void *)(kbase + g->off));
+	if (!g->err)
+		res.nr_ok++;
+	return 0;
+}
+
+SEC("iter/bpf_map")
+int arena_probe(struct bpf_iter__bpf_map *ctx)
+{
+	struct bpf_map *map = ctx->map;
+	struct bpf_arena *arena;
+	struct pages_ctx pc = { .page = 1, .last = 0 };
+
+	if (!map || BPF_CORE_READ(map, id) != args.target_id)
+		return 0;
+	if ((__u32)BPF_CORE_READ(map, map_type) != ARENA_TYPE) {
+		res.status = PROBE_NOT_ARENA;
+		return 0;
+	}
+	arena = (void *)map;
+	res.status = PROBE_FOUND;
+	res.map_flags = BPF_CORE_READ(map, map_flags);
+	res.max_entries = BPF_CORE_READ(map, max_entries);
+	res.map_extra = BPF_CORE_READ(map, map_extra);
+	res.user_vm_start = BPF_CORE_READ(arena, user_vm_start);
+	res.user_vm_end = BPF_CORE_READ(arena, user_vm_end);
+	res.kern_vm_start = (__u64)BPF_CORE_READ(arena, kern_vm, addr) + GUARD_HALF +
+			    (__u32)res.user_vm_start;
+	kbase = res.kern_vm_start;
+	res.broken = 0;
+	res.nr_ok = 0;
+
+	switch (args.mode) {
+	case PROBE_RANGES:
+		walk_ranges(arena);
+		break;
+	case PROBE_PAGES:
+		bpf_loop(1U << 20, pages_step, &pc, 0);
+		break;
+	case PROBE_READ:
+		if (res.user_vm_start)
+			bpf_loop(PROBE_BUF_PAGES, read_step, NULL, 0);
+		break;
+	case PROBE_GATHER:
+		if (res.user_vm_start)
+			bpf_loop(PROBE_MAX_GATHER, gather_step, NULL, 0);
+		break;
+	}
+	return 0;
+}

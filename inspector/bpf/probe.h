@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Record layout shared by the inspector's own BPF program (probe.bpf.c) and
+ * user space (live.c). The probe is a bpf_map iterator: it finds the arena by
+ * map id and reads the kernel's struct bpf_arena with bpf_probe_read_kernel,
+ * which fails on a missing page instead of faulting one in.
+ */
+#ifndef ARENA_INSPECT_PROBE_H
+#define ARENA_INSPECT_PROBE_H
+
+#define PROBE_BUF_PAGES 1024		/* 4 MiB per READ pass */
+#define PROBE_MAX_RANGES ((1U << 19) + 2) /* worst case: every other page free */
+#define PROBE_MAX_RUNS 65536		/* non-free runs probed per PAGES pass */
+#define PROBE_MAX_GATHER 131072		/* scattered fields per GATHER pass */
+#define PROBE_GATHER_MAX_LEN 64
+#define PROBE_STACK 64			/* rb-tree height bound (2*log2(n+1)) */
+#define PROBE_BITMAP_WORDS ((1U << 20) / 64)
+
+enum probe_mode {
+	PROBE_INFO = 0,	  /* just the arena's fields */
+	PROBE_RANGES = 1, /* free ranges from arena->rt, in order */
+	PROBE_PAGES = 2,  /* probe every page of the runs given in `runs` */
+	PROBE_READ = 3,	  /* copy pages [first_page, +nr_pages) into pagebuf */
+	PROBE_GATHER = 4, /* copy each item of `gather` */
+};
+
+enum probe_status {
+	PROBE_NOT_FOUND = 0,
+	PROBE_FOUND = 1,
+	PROBE_NOT_ARENA = 2,
+};
+
+struct probe_range {
+	unsigned int start;
+	unsigned int last; /* inclusive, like the kernel's rn_last */
+};
+
+struct probe_gather {
+	unsigned int off; /* arena offset */
+	unsigned int len; /* <= PROBE_GATHER_MAX_LEN */
+	int err;	  /* 0 or -EFAULT (page not there) */
+	unsigned int pad;
+	unsigned char data[PROBE_GATHER_MAX_LEN];
+};
+
+struct probe_args {
+	unsigned int target_id;
+	unsigned int mode;
+	unsigned int first_page;
+	unsigned int nr_pages;
+	unsigned int nr_items; /* runs for PAGES, items for GATHER */
+};
+
+struct probe_result {
+	unsigned int status;
+	unsigned int map_flags;
+	unsigned int max_entries;
+	unsigned int nr_ranges;
+	unsigned long long map_extra;
+	unsigned long long user_vm_start;
+	unsigned long long user_vm_end;
+	unsigned long long kern_vm_start; /* first arena page, guard skipped */
+	unsigned int broken;		  /* tree changed under the walk */
+	unsigned int nr_ok;		  /* pages or items read fine */
+};
+
+/* in-order walk state of the free-range tree (in .bss: the stack is small) */
+struct probe_walk {
+	unsigned long long node;
+	unsigned int sp;
+	unsigned int n;
+	unsigned int prev_last;
+	unsigned int have_prev;
+};
+
+#endif

@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * sink: where every output goes. Producers (the typed formatter, the page map,
+ * the list of arenas, watch events) emit a tree of events; a sink turns them
+ * into C-like text, JSON, or TUI lines. The same walk feeds every sink, so the
+ * outputs cannot drift apart.
+ *
+ * Keys are NULL inside arrays and at the top level. `type` is an optional C
+ * type name ("struct node *") that text sinks may show and JSON ignores
+ * unless the sink asks for it.
+ */
+#ifndef ARENA_INSPECT_SINK_H
+#define ARENA_INSPECT_SINK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum sink_kind {
+	SK_NUM,	    /* text is a number literal: 42, -1, 0.5 */
+	SK_STR,	    /* text is a string, escaped by the sink */
+	SK_BOOL,    /* "true" / "false" */
+	SK_NULL,
+	SK_ENUM,    /* text is the symbolic name (JSON: a string) */
+	SK_PTR,	    /* text is "0x..." (JSON: a string) */
+	SK_CHAR,    /* one char, text is its C escape ('a') */
+};
+
+/* Extra facts about a value, shown by text and JSON sinks. */
+struct sink_attrs {
+	uint64_t addr;		/* where the value lives, 0 if none */
+	const char *type;	/* C type name or NULL */
+	const char *target;	/* pointer: pointed-to type */
+	bool unallocated;	/* pointer/value lands in a missing page */
+	bool outside;		/* pointer points outside the arena */
+	bool followable;	/* pointer into an allocated arena page */
+	bool truncated;		/* walk stopped early (depth, cycle, limit) */
+	const char *note;	/* short free text: "cycle", "poison" */
+	const char *path;	/* expression that names this value: "head->next->id" */
+};
+
+struct sink;
+
+struct sink_ops {
+	void (*begin)(struct sink *s, const char *key, bool array, const struct sink_attrs *a);
+	void (*end)(struct sink *s, bool array);
+	void (*value)(struct sink *s, const char *key, enum sink_kind kind, const char *text,
+		      const struct sink_attrs *a);
+	void (*flush)(struct sink *s);
+	void (*free)(struct sink *s);
+};
+
+typedef void (*sink_write_fn)(void *ctx, const char *buf, size_t len);
+
+struct sink {
+	const struct sink_ops *ops;
+	sink_write_fn write;
+	void *write_ctx;
+};
+
+/* Sinks that serialize to a writer. pretty: indent JSON. */
+struct sink *sink__new_json(sink_write_fn w, void *ctx, bool pretty);
+struct sink *sink__new_text(sink_write_fn w, void *ctx);
+void sink__free(struct sink *s);
+
+static inline void sink_begin(struct sink *s, const char *key, bool array, const struct sink_attrs *a)
+{
+	s->ops->begin(s, key, array, a);
+}
+static inline void sink_end(struct sink *s, bool array)
+{
+	s->ops->end(s, array);
+}
+static inline void sink_value(struct sink *s, const char *key, enum sink_kind k, const char *text,
+			      const struct sink_attrs *a)
+{
+	s->ops->value(s, key, k, text, a);
+}
+static inline void sink_flush(struct sink *s)
+{
+	if (s->ops->flush)
+		s->ops->flush(s);
+}
+
+/* Convenience emitters */
+void sink_u64(struct sink *s, const char *key, uint64_t v);
+void sink_i64(struct sink *s, const char *key, int64_t v);
+void sink_hex(struct sink *s, const char *key, uint64_t v); /* SK_PTR "0x.." */
+void sink_str(struct sink *s, const char *key, const char *v);
+void sink_bool(struct sink *s, const char *key, bool v);
+
+/* A writer into a growing buffer, for tests and the TUI. */
+struct strbuf {
+	char *buf;
+	size_t len, cap;
+};
+void strbuf_write(void *sb, const char *buf, size_t len);
+void strbuf_free(struct strbuf *sb);
+
+#endif

@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The source interface: bounds checks and page map bookkeeping shared by
+ * every kind of source, so each implementation only moves bytes. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "error.h"
+#include "source.h"
+
+int source__info(struct source *s, struct arena_info *out)
+{
+	int err = 0;
+
+	if (s->ops->info)
+		err = s->ops->info(s, &s->info);
+	if (!err && out)
+		*out = s->info;
+	return err;
+}
+
+void pagemap__count(struct pagemap *pm)
+{
+	uint32_t run = 0;
+
+	memset(pm->counts, 0, sizeof(pm->counts));
+	pm->nr_free_runs = 0;
+	pm->largest_free_run = 0;
+	for (uint32_t i = 0; i < pm->nr_pages; i++) {
+		uint8_t st = pm->state[i] <= PAGE_RESERVED ? pm->state[i] : PAGE_FREE;
+
+		pm->counts[st]++;
+		if (st == PAGE_FREE) {
+			if (!run++)
+				pm->nr_free_runs++;
+			if (run > pm->largest_free_run)
+				pm->largest_free_run = run;
+		} else {
+			run = 0;
+		}
+	}
+}
+
+int source__pagemap(struct source *s, struct pagemap *pm)
+{
+	int err;
+
+	memset(pm, 0, sizeof(*pm));
+	err = s->ops->pagemap(s, pm);
+	if (err) {
+		pagemap__free(pm);
+		return err;
+	}
+	pagemap__count(pm);
+	return 0;
+}
+
+void pagemap__free(struct pagemap *pm)
+{
+	if (!pm)
+		return;
+	free(pm->state);
+	pm->state = NULL;
+	pm->nr_pages = 0;
+}
+
+int source__read(struct source *s, uint64_t addr, void *buf, size_t len, uint8_t *present)
+{
+	uint8_t one[64], *p = present;
+	size_t np = pages_spanned(addr, len);
+	int err, missing = 0;
+
+	if (!len)
+		return 0;
+	if (!source__contains(s, addr, len))
+		return ai_err(ERANGE, "0x%llx+%zu is outside the arena (0x%llx-0x%llx)",
+			      (unsigned long long)addr, len,
+			      (unsigned long long)s->info.user_vm_start,
+			      (unsigned long long)s->info.user_vm_start +
+				      (unsigned long long)s->info.max_pages * 4096);
+	if (!p) {
+		p = np <= sizeof(one) ? one : malloc(np);
+		if (!p)
+			return ai_err(ENOMEM, "out of memory");
+	}
+	err = s->ops->read(s, addr - s->info.user_vm_start, buf, len, p);
+	if (!err) {
+		for (size_t i = 0; i < np; i++)
+			missing += !p[i];
+		err = missing;
+	}
+	if (!present && p != one)
+		free(p);
+	return err;
+}
+
+int source__read_exact(struct source *s, uint64_t addr, void *buf, size_t len)
+{
+	int n = source__read(s, addr, buf, len, NULL);
+
+	if (n > 0)
+		return ai_err(ENODATA, "0x%llx is in a page that is not allocated",
+			      (unsigned long long)addr);
+	return n;
+}
+
+void source__close(struct source *s)
+{
+	if (s)
+		s->ops->close(s);
+}

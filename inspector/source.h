@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * source: one interface over a live arena or a snapshot file.
+ *
+ * A source answers three questions: what is this arena (info), which pages
+ * hold memory (pagemap), and what bytes are at an address (read). Reads of a
+ * live arena never go through a user mapping, so they never allocate a page;
+ * a page that is not allocated is reported, never faulted in.
+ *
+ * Ownership: source__close() frees the source and everything it returned
+ * except what the caller copied. Errors are negative errno with a message in
+ * ai_errmsg().
+ */
+#ifndef ARENA_INSPECT_SOURCE_H
+#define ARENA_INSPECT_SOURCE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define AI_NAME_LEN 16
+
+enum page_state {
+	PAGE_FREE = 0,	    /* in the kernel's free-range tree */
+	PAGE_ALLOCATED = 1, /* has memory */
+	PAGE_RESERVED = 2,  /* not free, but no memory (bpf_arena_reserve_pages) */
+};
+
+struct arena_info {
+	uint32_t map_id;		/* 0 for a snapshot of unknown origin */
+	char name[AI_NAME_LEN];
+	uint32_t map_flags;
+	uint32_t max_pages;		/* max_entries */
+	uint64_t map_extra;
+	uint64_t user_vm_start;		/* 0: never mapped by anyone */
+	uint64_t user_vm_end;
+	uint32_t nr_progs;
+	uint32_t prog_ids[64];		/* programs that use the arena */
+	uint32_t nr_owners;
+	int32_t owner_pids[64];		/* processes holding an fd or mapping */
+	bool is_snapshot;
+	uint64_t snapshot_time_ns;	/* CLOCK_REALTIME of the snapshot */
+	bool snapshot_changed;		/* arena changed while being saved */
+	char kernel_release[65];
+};
+
+/* Page map: one state byte per page, plus counts. */
+struct pagemap {
+	uint32_t nr_pages;
+	uint8_t *state;			/* enum page_state, nr_pages entries */
+	uint32_t counts[3];		/* indexed by enum page_state */
+	uint32_t nr_free_runs;
+	uint32_t largest_free_run;
+	bool stale;			/* the arena changed while we looked */
+};
+
+struct source;
+
+struct source_ops {
+	int (*info)(struct source *s, struct arena_info *out);
+	int (*pagemap)(struct source *s, struct pagemap *pm);
+	/* read [off, off+len) by arena offset; present[i] per page spanned */
+	int (*read)(struct source *s, uint64_t off, void *buf, size_t len, uint8_t *present);
+	/* optional: BTF blobs that come with the source (snapshot) */
+	int (*btf_blobs)(struct source *s, const void ***blobs, const size_t **sizes, int *n);
+	void (*close)(struct source *s);
+};
+
+struct source {
+	const struct source_ops *ops;
+	struct arena_info info;	/* filled at open, refreshed by source__info */
+};
+
+int source__info(struct source *s, struct arena_info *out);
+
+/* Fill pm (allocating pm->state, freed by pagemap__free). */
+int source__pagemap(struct source *s, struct pagemap *pm);
+void pagemap__free(struct pagemap *pm);
+/* Derive counts and run statistics from pm->state. */
+void pagemap__count(struct pagemap *pm);
+
+/*
+ * Read len bytes at user address addr. Bytes of pages that are not allocated
+ * read as zero and their flag in present[] (one per page spanned, may be
+ * NULL) is 0. Returns the number of missing pages (0: all there), or a
+ * negative errno: -ERANGE outside the arena, -ENOENT arena gone.
+ */
+int source__read(struct source *s, uint64_t addr, void *buf, size_t len, uint8_t *present);
+/* Like source__read but any missing page is the error -ENODATA. */
+int source__read_exact(struct source *s, uint64_t addr, void *buf, size_t len);
+
+/* Address helpers */
+static inline bool source__contains(const struct source *s, uint64_t addr, size_t len)
+{
+	uint64_t start = s->info.user_vm_start;
+	uint64_t size = (uint64_t)s->info.max_pages * 4096;
+
+	return start && addr >= start && len <= size && addr - start <= size - len;
+}
+
+/* Number of pages spanned by [addr, addr+len) */
+static inline size_t pages_spanned(uint64_t addr, size_t len)
+{
+	if (!len)
+		return 0;
+	return ((addr + len - 1) >> 12) - (addr >> 12) + 1;
+}
+
+void source__close(struct source *s);
+
+/* Open by the ARENA grammar: "id N", "pinned PATH", "name NAME" or a FILE.
+ * argv/argc: the words; *used: how many words were consumed. */
+int source__open_args(int argc, char **argv, int *used, struct source **out);
+
+#endif
