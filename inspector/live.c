@@ -1,0 +1,795 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The live source. All kernel access goes through the probe (an iterator
+ * program that finds the arena by id on every pass), so we hold no fd to the
+ * arena between calls: if it is destroyed while we are attached, the next
+ * pass simply does not find it and we say so.
+ */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "compat.h"
+#include "error.h"
+#include "live.h"
+#include "probe.h"
+#include "probe.skel.h"
+#include "snapshot.h"
+
+const char selector__usage[] = "id ID | pinned PATH | name NAME | FILE";
+
+#define NEED_ROOT "need root: CAP_BPF, CAP_PERFMON, CAP_SYS_ADMIN"
+
+/* ------------------------------------------------------------ the probe */
+
+static struct {
+	struct probe *skel;
+	int link_fd;
+	struct probe_range *ranges;
+	struct probe_range *runs;
+	uint8_t *pagebuf;
+	struct probe_gather *gather;
+	uint64_t *bits;
+} P = { .link_fd = -1 };
+
+static int silent_print(enum libbpf_print_level l, const char *f, va_list ap)
+{
+	return 0;
+}
+
+static void *map_mmap(struct bpf_map *m, size_t size, int prot)
+{
+	void *p = mmap(NULL, size, prot, MAP_SHARED, bpf_map__fd(m), 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+static int probe_init(void)
+{
+	struct bpf_link *link;
+	int err;
+
+	if (P.skel)
+		return 0;
+	libbpf_set_print(silent_print);
+	P.skel = probe__open_and_load();
+	if (!P.skel) {
+		err = -errno;
+		if (err == -EPERM || err == -EACCES)
+			return ai_err(EPERM, "cannot load the inspector's BPF probe: permission denied (%s)",
+				      NEED_ROOT);
+		return ai_err(-err, "cannot load the inspector's BPF probe: %s (kernel >= 6.9 with BPF arenas and BTF needed)",
+			      strerror(-err));
+	}
+	link = bpf_program__attach_iter(P.skel->progs.arena_probe, NULL);
+	if (!link) {
+		err = -errno;
+		probe__destroy(P.skel);
+		P.skel = NULL;
+		return ai_err(-err, "cannot attach the inspector's map iterator: %s", strerror(-err));
+	}
+	P.skel->links.arena_probe = link;
+	P.link_fd = bpf_link__fd(link);
+	P.ranges = map_mmap(P.skel->maps.ranges, PROBE_MAX_RANGES * sizeof(struct probe_range), PROT_READ);
+	P.runs = map_mmap(P.skel->maps.runs, PROBE_MAX_RUNS * sizeof(struct probe_range),
+			  PROT_READ | PROT_WRITE);
+	P.pagebuf = map_mmap(P.skel->maps.pagebuf, PROBE_BUF_PAGES * 4096ULL, PROT_READ);
+	P.gather = map_mmap(P.skel->maps.gather, PROBE_MAX_GATHER * sizeof(struct probe_gather),
+			    PROT_READ | PROT_WRITE);
+	P.bits = map_mmap(P.skel->maps.allocbits, PROBE_BITMAP_WORDS * 8ULL, PROT_READ | PROT_WRITE);
+	if (!P.ranges || !P.runs || !P.pagebuf || !P.gather || !P.bits) {
+		err = errno;
+		probe__destroy(P.skel);
+		P.skel = NULL;
+		return ai_err(err, "cannot map the probe's buffers: %s", strerror(err));
+	}
+	return 0;
+}
+
+/* One pass of the iterator over all maps. Returns 0, -ENOENT (no such map),
+ * -EINVAL (not an arena) or another -errno. */
+static int probe_run(uint32_t id, enum probe_mode mode)
+{
+	struct probe_args *a = &P.skel->bss->args;
+	char buf[64];
+	int fd, n;
+
+	a->target_id = id;
+	a->mode = mode;
+	memset(&P.skel->bss->res, 0, sizeof(P.skel->bss->res));
+	fd = bpf_iter_create(P.link_fd);
+	if (fd < 0)
+		return ai_err(errno, "cannot run the probe: %s", strerror(errno));
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		;
+	close(fd);
+	if (n < 0)
+		return ai_err(errno, "probe failed: %s", strerror(errno));
+	switch (P.skel->bss->res.status) {
+	case PROBE_FOUND:
+		return 0;
+	case PROBE_NOT_ARENA:
+		return ai_err(EINVAL, "map %u is not an arena", id);
+	default:
+		return ai_err(ENOENT, "arena %u no longer exists", id);
+	}
+}
+
+/* ------------------------------------------------------------ selectors */
+
+static int parse_u32(const char *s, uint32_t *v)
+{
+	char *end;
+	unsigned long x;
+
+	if (!s || !*s || !isdigit((unsigned char)*s))
+		return -EINVAL;
+	errno = 0;
+	x = strtoul(s, &end, 0);
+	if (errno || *end || x > UINT32_MAX)
+		return -EINVAL;
+	*v = x;
+	return 0;
+}
+
+int selector__parse(int argc, char **argv, struct selector *sel, int *used)
+{
+	memset(sel, 0, sizeof(*sel));
+	*used = 0;
+	if (argc < 1)
+		return ai_err(EINVAL, "expected an arena: %s", selector__usage);
+	if (!strcmp(argv[0], "id") || !strcmp(argv[0], "pinned") || !strcmp(argv[0], "name")) {
+		if (argc < 2)
+			return ai_err(EINVAL, "'%s' needs an argument: %s", argv[0], selector__usage);
+		*used = 2;
+		if (argv[0][0] == 'i') {
+			sel->kind = SEL_ID;
+			if (parse_u32(argv[1], &sel->id))
+				return ai_err(EINVAL, "'%s' is not a map id", argv[1]);
+			return 0;
+		}
+		sel->kind = argv[0][0] == 'p' ? SEL_PINNED : SEL_NAME;
+		if (strlen(argv[1]) >= sizeof(sel->arg))
+			return ai_err(ENAMETOOLONG, "'%.40s...' is too long", argv[1]);
+		strcpy(sel->arg, argv[1]);
+		return 0;
+	}
+	*used = 1;
+	sel->kind = SEL_FILE;
+	if (strlen(argv[0]) >= sizeof(sel->arg))
+		return ai_err(ENAMETOOLONG, "'%.40s...' is too long", argv[0]);
+	strcpy(sel->arg, argv[0]);
+	return 0;
+}
+
+static int map_info_by_fd(int fd, struct bpf_map_info *info)
+{
+	__u32 len = sizeof(*info);
+
+	/* 6.18 leaves unfilled fields as they were: always start from zero */
+	memset(info, 0, sizeof(*info));
+	if (bpf_obj_get_info_by_fd(fd, info, &len))
+		return -errno;
+	return 0;
+}
+
+static int perm_or(int err, const char *what)
+{
+	if (err == -EPERM || err == -EACCES)
+		return ai_err(EPERM, "%.200s: permission denied (%s)", what, NEED_ROOT);
+	return ai_err(-err, "%.200s: %s", what, strerror(-err));
+}
+
+static const char *map_type_name(uint32_t t)
+{
+	static const char *names[] = {
+		"unspec", "hash", "array", "prog_array", "perf_event_array", "percpu_hash",
+		"percpu_array", "stack_trace", "cgroup_array", "lru_hash", "lru_percpu_hash",
+		"lpm_trie", "array_of_maps", "hash_of_maps", "devmap", "sockmap", "cpumap",
+		"xskmap", "sockhash", "cgroup_storage", "reuseport_sockarray",
+		"percpu_cgroup_storage", "queue", "stack", "sk_storage", "devmap_hash",
+		"struct_ops", "ringbuf", "inode_storage", "task_storage", "bloom_filter",
+		"user_ringbuf", "cgrp_storage", "arena",
+	};
+
+	return t < sizeof(names) / sizeof(names[0]) ? names[t] : "unknown";
+}
+
+static int check_arena(const struct bpf_map_info *mi, const char *what)
+{
+	if (mi->type != AI_MAP_TYPE_ARENA)
+		return ai_err(EINVAL, "%.120s (map %u '%s') is a %s map, not an arena", what, mi->id,
+			      mi->name, map_type_name(mi->type));
+	return 0;
+}
+
+/* Resolve a selector to a map id, checking that it is an arena. */
+static int resolve_id(const struct selector *sel, uint32_t *id)
+{
+	struct bpf_map_info mi;
+	char what[128], link[64], path[64];
+	int fd, err;
+
+	switch (sel->kind) {
+	case SEL_ID:
+		snprintf(what, sizeof(what), "map id %u", sel->id);
+		fd = bpf_map_get_fd_by_id(sel->id);
+		if (fd < 0) {
+			if (errno == ENOENT)
+				return ai_err(ENOENT, "no map with id %u", sel->id);
+			return perm_or(-errno, what);
+		}
+		break;
+	case SEL_PINNED:
+		snprintf(what, sizeof(what), "%.120s", sel->arg);
+		fd = bpf_obj_get(sel->arg);
+		if (fd < 0) {
+			if (errno == ENOENT)
+				return ai_err(ENOENT, "%s: no such pinned object", sel->arg);
+			if (errno == EINVAL)
+				return ai_err(EINVAL, "%s: not a pinned BPF object (is bpffs mounted?)", sel->arg);
+			return perm_or(-errno, what);
+		}
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+		err = readlink(path, link, sizeof(link) - 1);
+		link[err > 0 ? err : 0] = '\0';
+		if (!strstr(link, "bpf-map")) {
+			close(fd);
+			return ai_err(EINVAL, "%s is not a pinned map (%s)", sel->arg,
+				      strstr(link, "prog") ? "it is a program" :
+				      strstr(link, "link") ? "it is a link" : "not a map");
+		}
+		break;
+	case SEL_NAME: {
+		uint32_t cur = 0, found[16];
+		int nfound = 0;
+
+		while (!bpf_map_get_next_id(cur, &cur)) {
+			fd = bpf_map_get_fd_by_id(cur);
+			if (fd < 0)
+				continue;
+			if (!map_info_by_fd(fd, &mi) && mi.type == AI_MAP_TYPE_ARENA &&
+			    !strcmp(mi.name, sel->arg) && nfound < 16)
+				found[nfound++] = mi.id;
+			close(fd);
+		}
+		if (errno == EPERM)
+			return perm_or(-EPERM, "listing maps");
+		if (nfound == 0)
+			return ai_err(ENOENT, "no arena named '%s'", sel->arg);
+		if (nfound > 1) {
+			char ids[160] = "";
+			size_t off = 0;
+
+			for (int i = 0; i < nfound && off < sizeof(ids) - 12; i++)
+				off += snprintf(ids + off, sizeof(ids) - off, "%s%u", i ? ", " : "", found[i]);
+			return ai_err(EEXIST, "%d arenas are named '%s' (ids %s): use 'id ID'", nfound,
+				      sel->arg, ids);
+		}
+		*id = found[0];
+		return 0;
+	}
+	default:
+		return ai_err(EINVAL, "not a live arena selector");
+	}
+	err = map_info_by_fd(fd, &mi);
+	close(fd);
+	if (err)
+		return perm_or(err, what);
+	err = check_arena(&mi, what);
+	if (err)
+		return err;
+	*id = mi.id;
+	return 0;
+}
+
+/* ------------------------------------------------------------ info */
+
+static int id_cmp(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Programs whose map_ids contain the arena. */
+static void find_progs(struct arena_info *ai)
+{
+	uint32_t cur = 0;
+
+	ai->nr_progs = 0;
+	while (!bpf_prog_get_next_id(cur, &cur)) {
+		struct bpf_prog_info pi;
+		uint32_t ids[64];
+		__u32 len = sizeof(pi);
+		int fd = bpf_prog_get_fd_by_id(cur);
+
+		if (fd < 0)
+			continue;
+		memset(&pi, 0, sizeof(pi));
+		pi.nr_map_ids = 64;
+		pi.map_ids = (uintptr_t)ids;
+		if (!bpf_obj_get_info_by_fd(fd, &pi, &len)) {
+			for (uint32_t i = 0; i < pi.nr_map_ids && i < 64; i++) {
+				if (ids[i] == ai->map_id && ai->nr_progs < 64) {
+					ai->prog_ids[ai->nr_progs++] = cur;
+					break;
+				}
+			}
+		}
+		close(fd);
+	}
+}
+
+static void add_owner(struct arena_info *ai, int pid)
+{
+	for (uint32_t i = 0; i < ai->nr_owners; i++)
+		if (ai->owner_pids[i] == pid)
+			return;
+	if (ai->nr_owners < 64)
+		ai->owner_pids[ai->nr_owners++] = pid;
+}
+
+/* Does /proc/PID/fdinfo say some fd of PID is this map? */
+static bool pid_holds_map(const char *pid, uint32_t map_id)
+{
+	char path[320], link[64], line[128];
+	struct dirent *de;
+	bool found = false;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/proc/%s/fd", pid);
+	d = opendir(path);
+	if (!d)
+		return false;
+	while (!found && (de = readdir(d))) {
+		FILE *f;
+		ssize_t n;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/fd/%s", pid, de->d_name);
+		n = readlink(path, link, sizeof(link) - 1);
+		if (n <= 0)
+			continue;
+		link[n] = '\0';
+		if (strcmp(link, "anon_inode:bpf-map"))
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/fdinfo/%s", pid, de->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		while (fgets(line, sizeof(line), f)) {
+			unsigned v;
+
+			if (sscanf(line, "map_id: %u", &v) == 1) {
+				found = v == map_id;
+				break;
+			}
+		}
+		fclose(f);
+	}
+	closedir(d);
+	return found;
+}
+
+static bool pid_maps_arena(const char *pid, uint64_t start)
+{
+	char path[64], line[512];
+	bool found = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%s/maps", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f)) {
+		unsigned long long lo;
+
+		if (sscanf(line, "%llx-", &lo) == 1 && lo == start && strstr(line, "bpf-map"))
+			found = true;
+	}
+	fclose(f);
+	return found;
+}
+
+/* Processes that hold an fd to the arena or map it (our own pid excluded). */
+static void find_owners(struct arena_info *ai)
+{
+	char self[16];
+	struct dirent *de;
+	DIR *d = opendir("/proc");
+
+	ai->nr_owners = 0;
+	if (!d)
+		return;
+	snprintf(self, sizeof(self), "%d", getpid());
+	while ((de = readdir(d))) {
+		if (!isdigit((unsigned char)de->d_name[0]) || !strcmp(de->d_name, self))
+			continue;
+		if ((ai->user_vm_start && pid_maps_arena(de->d_name, ai->user_vm_start)) ||
+		    pid_holds_map(de->d_name, ai->map_id))
+			add_owner(ai, atoi(de->d_name));
+	}
+	closedir(d);
+	qsort(ai->owner_pids, ai->nr_owners, sizeof(ai->owner_pids[0]), id_cmp);
+}
+
+struct live {
+	struct source src;
+	uint32_t id;
+};
+
+/* Refresh everything but programs/owners (cheap: one map info + one pass). */
+static int live_basic_info(struct live *l)
+{
+	struct bpf_map_info mi;
+	struct probe_result *r;
+	int fd, err;
+
+	fd = bpf_map_get_fd_by_id(l->id);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return ai_err(ENOENT, "arena %u no longer exists", l->id);
+		return perm_or(-errno, "opening the arena");
+	}
+	err = map_info_by_fd(fd, &mi);
+	close(fd);
+	if (err)
+		return perm_or(err, "reading the arena's info");
+	err = check_arena(&mi, "the selected map");
+	if (err)
+		return err;
+	err = probe_init();
+	if (err)
+		return err;
+	err = probe_run(l->id, PROBE_INFO);
+	if (err)
+		return err;
+	r = &P.skel->bss->res;
+	l->src.info.map_id = l->id;
+	snprintf(l->src.info.name, sizeof(l->src.info.name), "%s", mi.name);
+	l->src.info.map_flags = mi.map_flags;
+	l->src.info.max_pages = mi.max_entries;
+	l->src.info.map_extra = mi.map_extra;
+	l->src.info.user_vm_start = r->user_vm_start;
+	l->src.info.user_vm_end = r->user_vm_end;
+	return 0;
+}
+
+static int live_info(struct source *s, struct arena_info *out)
+{
+	struct live *l = (void *)s;
+	int err = live_basic_info(l);
+
+	if (err)
+		return err;
+	find_progs(&s->info);
+	find_owners(&s->info);
+	return 0;
+}
+
+/* ------------------------------------------------------------ page map */
+
+static int walk_ranges(uint32_t id, struct probe_range **copy, uint32_t *n)
+{
+	int err = probe_run(id, PROBE_RANGES);
+	struct probe_result *r = &P.skel->bss->res;
+
+	if (err)
+		return err;
+	if (r->broken || r->nr_ranges > PROBE_MAX_RANGES)
+		return -EAGAIN;
+	*n = r->nr_ranges;
+	*copy = malloc((*n ? *n : 1) * sizeof(**copy));
+	if (!*copy)
+		return ai_err(ENOMEM, "out of memory");
+	memcpy(*copy, P.ranges, *n * sizeof(**copy));
+	return 0;
+}
+
+/* Probe the pages of the non-free runs (the gaps between free ranges),
+ * PROBE_MAX_RUNS runs per pass. */
+static int probe_gaps(uint32_t id, uint32_t max_pages, const struct probe_range *fr, uint32_t nfr)
+{
+	uint32_t next = 0, nruns = 0;
+	int err;
+
+	memset(P.bits, 0, PROBE_BITMAP_WORDS * 8ULL);
+	for (uint32_t i = 0; i <= nfr; i++) {
+		uint32_t end = i < nfr ? fr[i].start : max_pages;
+
+		if (end > next) {
+			P.runs[nruns].start = next;
+			P.runs[nruns].last = end - 1;
+			nruns++;
+		}
+		if (i < nfr)
+			next = fr[i].last + 1;
+		if (nruns == PROBE_MAX_RUNS || (i == nfr && nruns)) {
+			P.skel->bss->args.nr_items = nruns;
+			err = probe_run(id, PROBE_PAGES);
+			if (err)
+				return err;
+			nruns = 0;
+		}
+	}
+	return 0;
+}
+
+static int live_pagemap(struct source *s, struct pagemap *pm)
+{
+	struct live *l = (void *)s;
+	struct probe_range *r1 = NULL, *r2 = NULL;
+	uint32_t n1 = 0, n2 = 0, max;
+	int err, tries;
+
+	err = live_basic_info(l);
+	if (err)
+		return err;
+	max = s->info.max_pages;
+	if (max > AI_ARENA_MAX_PAGES)
+		return ai_err(E2BIG, "arena %u claims %u pages", l->id, max);
+	pm->nr_pages = max;
+	pm->state = calloc(max ? max : 1, 1);
+	if (!pm->state)
+		return ai_err(ENOMEM, "out of memory");
+
+	/*
+	 * The walk takes no lock. Walk, probe the non-free pages, walk again:
+	 * if the two walks agree, the map is exact for that moment.
+	 */
+	for (tries = 0; tries < 4; tries++) {
+		free(r1);
+		free(r2);
+		r1 = r2 = NULL;
+		err = walk_ranges(l->id, &r1, &n1);
+		if (err == -EAGAIN)
+			continue;
+		if (err)
+			goto out;
+		if (s->info.user_vm_start) {
+			err = probe_gaps(l->id, max, r1, n1);
+			if (err)
+				goto out;
+		}
+		err = walk_ranges(l->id, &r2, &n2);
+		if (err == -EAGAIN)
+			continue;
+		if (err)
+			goto out;
+		if (n1 == n2 && !memcmp(r1, r2, n1 * sizeof(*r1)))
+			break;
+	}
+	if (!r2 && !r1) {
+		err = ai_err(EAGAIN, "the arena kept changing; no consistent page map");
+		goto out;
+	}
+	pm->stale = tries == 4;
+	{
+		struct probe_range *fr = r2 ? r2 : r1;
+		uint32_t nfr = r2 ? n2 : n1, next = 0;
+
+		for (uint32_t i = 0; i <= nfr; i++) {
+			uint32_t end = i < nfr ? fr[i].start : max;
+
+			for (uint32_t p = next; p < end && p < max; p++)
+				pm->state[p] = (P.bits[p / 64] >> (p % 64)) & 1 ? PAGE_ALLOCATED :
+										 PAGE_RESERVED;
+			if (i < nfr) {
+				uint32_t last = fr[i].last < max ? fr[i].last : max - 1;
+
+				memset(pm->state + fr[i].start, PAGE_FREE, last - fr[i].start + 1);
+				next = fr[i].last + 1;
+			}
+		}
+	}
+	err = 0;
+out:
+	free(r1);
+	free(r2);
+	return err;
+}
+
+/* ------------------------------------------------------------ reads */
+
+static int live_read(struct source *s, uint64_t off, void *buf, size_t len, uint8_t *present)
+{
+	struct live *l = (void *)s;
+	uint64_t first = off >> 12, last = (off + len - 1) >> 12;
+	uint8_t *dst = buf;
+	int err;
+
+	err = probe_init();
+	if (err)
+		return err;
+	for (uint64_t pg = first; pg <= last; pg += PROBE_BUF_PAGES) {
+		uint32_t n = last - pg + 1 > PROBE_BUF_PAGES ? PROBE_BUF_PAGES : last - pg + 1;
+
+		P.skel->bss->args.first_page = pg;
+		P.skel->bss->args.nr_pages = n;
+		err = probe_run(l->id, PROBE_READ);
+		if (err)
+			return err;
+		if (!P.skel->bss->res.user_vm_start)
+			return ai_err(ENODATA, "arena %u was never mapped: it has no pages", l->id);
+		for (uint32_t i = 0; i < n; i++) {
+			uint64_t p = pg + i;
+			uint64_t lo = p << 12 > off ? p << 12 : off;
+			uint64_t hi = (p + 1) << 12 < off + len ? (p + 1) << 12 : off + len;
+			bool ok = P.skel->bss->page_ok[i];
+
+			present[p - first] = ok;
+			if (ok)
+				memcpy(dst + (lo - off), P.pagebuf + i * 4096ULL + (lo & 4095), hi - lo);
+			else
+				memset(dst + (lo - off), 0, hi - lo);
+		}
+	}
+	return 0;
+}
+
+int live__gather(struct source *s, struct gather_item *items, size_t n)
+{
+	struct live *l = (void *)s;
+	int err;
+
+	if (!live__is_live(s))
+		return ai_err(EOPNOTSUPP, "gather needs a live arena");
+	err = probe_init();
+	if (err)
+		return err;
+	for (size_t base = 0; base < n; base += PROBE_MAX_GATHER) {
+		size_t m = n - base > PROBE_MAX_GATHER ? PROBE_MAX_GATHER : n - base;
+
+		for (size_t i = 0; i < m; i++) {
+			P.gather[i].off = items[base + i].off;
+			P.gather[i].len = items[base + i].len;
+		}
+		P.skel->bss->args.nr_items = m;
+		err = probe_run(l->id, PROBE_GATHER);
+		if (err)
+			return err;
+		for (size_t i = 0; i < m; i++) {
+			struct gather_item *it = &items[base + i];
+
+			it->err = P.gather[i].err ? -ENODATA : 0;
+			if (!it->err)
+				memcpy(it->data, P.gather[i].data, it->len);
+		}
+	}
+	return 0;
+}
+
+static void live_close(struct source *s)
+{
+	free(s);
+}
+
+static const struct source_ops live_ops = {
+	.info = live_info,
+	.pagemap = live_pagemap,
+	.read = live_read,
+	.close = live_close,
+};
+
+bool live__is_live(const struct source *s)
+{
+	return s && s->ops == &live_ops;
+}
+
+static int live_open_id(uint32_t id, bool full_info, struct source **out)
+{
+	struct live *l = calloc(1, sizeof(*l));
+	int err;
+
+	if (!l)
+		return ai_err(ENOMEM, "out of memory");
+	l->src.ops = &live_ops;
+	l->id = id;
+	err = full_info ? live_info(&l->src, NULL) : live_basic_info(l);
+	if (err) {
+		free(l);
+		return err;
+	}
+	*out = &l->src;
+	return 0;
+}
+
+int live__open(const struct selector *sel, struct source **out)
+{
+	uint32_t id;
+	int err = resolve_id(sel, &id);
+
+	if (err)
+		return err;
+	return live_open_id(id, true, out);
+}
+
+int selector__open(const struct selector *sel, struct source **out)
+{
+	struct stat st;
+
+	if (sel->kind != SEL_FILE)
+		return live__open(sel, out);
+	if (stat(sel->arg, &st))
+		return ai_err(errno, "%s: %s (an ARENA is %s)", sel->arg, strerror(errno),
+			      selector__usage);
+	if (!S_ISREG(st.st_mode))
+		return ai_err(EINVAL, "%s is not a snapshot file (an ARENA is %s)", sel->arg,
+			      selector__usage);
+	return snapshot__open(sel->arg, out);
+}
+
+int source__open_args(int argc, char **argv, int *used, struct source **out)
+{
+	struct selector sel;
+	int err = selector__parse(argc, argv, &sel, used);
+
+	if (err)
+		return err;
+	return selector__open(&sel, out);
+}
+
+int live__list(struct arena_summary **out, int *n)
+{
+	struct arena_summary *v = NULL;
+	uint32_t cur = 0;
+	int cnt = 0, cap = 0, err = 0;
+
+	*out = NULL;
+	*n = 0;
+	while (!bpf_map_get_next_id(cur, &cur)) {
+		struct bpf_map_info mi;
+		struct source *s;
+		struct pagemap pm;
+		int fd = bpf_map_get_fd_by_id(cur);
+
+		if (fd < 0)
+			continue;
+		err = map_info_by_fd(fd, &mi);
+		close(fd);
+		if (err || mi.type != AI_MAP_TYPE_ARENA)
+			continue;
+		if (live_open_id(cur, true, &s))
+			continue; /* went away since the id walk */
+		if (cnt == cap) {
+			struct arena_summary *nv;
+
+			cap = cap ? cap * 2 : 8;
+			nv = realloc(v, cap * sizeof(*v));
+			if (!nv) {
+				source__close(s);
+				free(v);
+				return ai_err(ENOMEM, "out of memory");
+			}
+			v = nv;
+		}
+		memset(&v[cnt], 0, sizeof(v[cnt]));
+		v[cnt].info = s->info;
+		if (!source__pagemap(s, &pm)) {
+			v[cnt].allocated = pm.counts[PAGE_ALLOCATED];
+			v[cnt].reserved = pm.counts[PAGE_RESERVED];
+			pagemap__free(&pm);
+		}
+		source__close(s);
+		cnt++;
+	}
+	if (errno == EPERM && cnt == 0) {
+		free(v);
+		return perm_or(-EPERM, "listing maps");
+	}
+	*out = v;
+	*n = cnt;
+	return 0;
+}

@@ -1,0 +1,620 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The text and JSON sinks. JSON streams as events arrive. Text needs to see a
+ * whole array before it can decide to draw a table, so it keeps a small tree
+ * and renders when the top-level value ends.
+ *
+ * Text rendering rules:
+ *  - typed values (attrs.type set on the container) print as C: { .a = 1, }
+ *  - untyped objects print as "key: value" lines, nested by indentation
+ *  - an untyped array of flat objects with the same keys prints as a table
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "sink.h"
+
+void strbuf_write(void *ctx, const char *buf, size_t len)
+{
+	struct strbuf *sb = ctx;
+
+	if (sb->len + len + 1 > sb->cap) {
+		size_t cap = sb->cap ? sb->cap : 256;
+		char *n;
+
+		while (cap < sb->len + len + 1)
+			cap *= 2;
+		n = realloc(sb->buf, cap);
+		if (!n)
+			return; /* keeps what fits; callers see a short string */
+		sb->buf = n;
+		sb->cap = cap;
+	}
+	memcpy(sb->buf + sb->len, buf, len);
+	sb->len += len;
+	sb->buf[sb->len] = '\0';
+}
+
+void strbuf_free(struct strbuf *sb)
+{
+	free(sb->buf);
+	memset(sb, 0, sizeof(*sb));
+}
+
+static void out(struct sink *s, const char *str)
+{
+	s->write(s->write_ctx, str, strlen(str));
+}
+
+static void outf(struct sink *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void outf(struct sink *s, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	s->write(s->write_ctx, buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
+}
+
+/* Escape for JSON and C alike: both accept \" \\ \n \t and \u/\x forms;
+ * we use \u00XX in JSON and \xXX in C. */
+static void out_escaped(struct sink *s, const char *str, bool json)
+{
+	char buf[256];
+	size_t n = 0;
+
+	for (const unsigned char *p = (const unsigned char *)str; *p; p++) {
+		if (n > sizeof(buf) - 8) {
+			s->write(s->write_ctx, buf, n);
+			n = 0;
+		}
+		switch (*p) {
+		case '"': buf[n++] = '\\'; buf[n++] = '"'; break;
+		case '\\': buf[n++] = '\\'; buf[n++] = '\\'; break;
+		case '\n': buf[n++] = '\\'; buf[n++] = 'n'; break;
+		case '\t': buf[n++] = '\\'; buf[n++] = 't'; break;
+		case '\r': buf[n++] = '\\'; buf[n++] = 'r'; break;
+		default:
+			if (*p < 0x20 || *p == 0x7f || (json && *p >= 0x80))
+				n += snprintf(buf + n, 8, json ? "\\u%04x" : "\\x%02x", *p);
+			else
+				buf[n++] = *p;
+		}
+	}
+	s->write(s->write_ctx, buf, n);
+}
+
+/* ---------------------------------------------------------------- JSON */
+
+#define MAX_DEPTH 256
+
+struct json_sink {
+	struct sink s;
+	bool pretty;
+	int depth;
+	bool first[MAX_DEPTH];
+};
+
+static void json_sep(struct json_sink *j, const char *key)
+{
+	if (j->depth > 0) {
+		if (!j->first[j->depth])
+			out(&j->s, ",");
+		j->first[j->depth] = false;
+	} else if (!j->first[0]) {
+		out(&j->s, "\n"); /* several top-level values: JSON lines */
+	}
+	j->first[0] = false;
+	if (j->pretty && j->depth > 0) {
+		out(&j->s, "\n");
+		for (int i = 0; i < j->depth; i++)
+			out(&j->s, "  ");
+	}
+	if (key && j->depth > 0) {
+		out(&j->s, "\"");
+		out_escaped(&j->s, key, true);
+		out(&j->s, j->pretty ? "\": " : "\":");
+	}
+}
+
+static void json_begin(struct sink *s, const char *key, bool array, const struct sink_attrs *a)
+{
+	struct json_sink *j = (void *)s;
+
+	json_sep(j, key);
+	out(s, array ? "[" : "{");
+	if (j->depth < MAX_DEPTH - 1)
+		j->depth++;
+	j->first[j->depth] = true;
+}
+
+static void json_end(struct sink *s, bool array)
+{
+	struct json_sink *j = (void *)s;
+	bool empty = j->first[j->depth];
+
+	if (j->depth > 0)
+		j->depth--;
+	if (j->pretty && !empty) {
+		out(s, "\n");
+		for (int i = 0; i < j->depth; i++)
+			out(s, "  ");
+	}
+	out(s, array ? "]" : "}");
+	if (j->depth == 0)
+		out(s, "\n");
+}
+
+static bool has_ptr_facts(const struct sink_attrs *a)
+{
+	return a && (a->target || a->unallocated || a->outside || a->note);
+}
+
+static void json_scalar(struct sink *s, enum sink_kind kind, const char *text)
+{
+	switch (kind) {
+	case SK_NUM:
+	case SK_BOOL:
+		out(s, text);
+		break;
+	case SK_NULL:
+		out(s, "null");
+		break;
+	default:
+		out(s, "\"");
+		out_escaped(s, text, true);
+		out(s, "\"");
+	}
+}
+
+static void json_value(struct sink *s, const char *key, enum sink_kind kind, const char *text,
+		       const struct sink_attrs *a)
+{
+	struct json_sink *j = (void *)s;
+
+	json_sep(j, key);
+	if (kind == SK_PTR && has_ptr_facts(a)) {
+		/* a pointer: its value plus what it points to */
+		out(s, "{\"ptr\":\"");
+		out_escaped(s, text, true);
+		out(s, "\"");
+		if (a->target) {
+			out(s, ",\"target\":\"");
+			out_escaped(s, a->target, true);
+			out(s, "\"");
+		}
+		if (a->unallocated)
+			out(s, ",\"unallocated\":true");
+		if (a->outside)
+			out(s, ",\"outside\":true");
+		if (a->note) {
+			out(s, ",\"note\":\"");
+			out_escaped(s, a->note, true);
+			out(s, "\"");
+		}
+		out(s, "}");
+	} else if (a && a->unallocated && kind != SK_PTR) {
+		out(s, "{\"unallocated\":true");
+		if (a->addr)
+			outf(s, ",\"addr\":\"0x%" PRIx64 "\"", a->addr);
+		out(s, "}");
+	} else {
+		json_scalar(s, kind, text);
+	}
+	if (j->depth == 0)
+		out(s, "\n");
+}
+
+static void json_free(struct sink *s)
+{
+	free(s);
+}
+
+static const struct sink_ops json_ops = {
+	.begin = json_begin,
+	.end = json_end,
+	.value = json_value,
+	.free = json_free,
+};
+
+struct sink *sink__new_json(sink_write_fn w, void *ctx, bool pretty)
+{
+	struct json_sink *j = calloc(1, sizeof(*j));
+
+	if (!j)
+		return NULL;
+	j->s.ops = &json_ops;
+	j->s.write = w;
+	j->s.write_ctx = ctx;
+	j->pretty = pretty;
+	j->first[0] = true;
+	return &j->s;
+}
+
+/* ---------------------------------------------------------------- text */
+
+struct tnode {
+	char *key;
+	char *text;
+	char *type;
+	char *target;
+	char *note;
+	enum sink_kind kind;
+	bool container, array, unallocated, outside, truncated;
+	struct tnode *parent, *child, *last, *next;
+	int nr_children;
+};
+
+struct text_sink {
+	struct sink s;
+	struct tnode *root; /* current top-level tree */
+	struct tnode *cur;  /* open container */
+};
+
+static char *dup_or_null(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+static struct tnode *tnode_new(struct text_sink *t, const char *key, const struct sink_attrs *a)
+{
+	struct tnode *n = calloc(1, sizeof(*n));
+
+	if (!n)
+		return NULL;
+	n->key = dup_or_null(key);
+	if (a) {
+		n->type = dup_or_null(a->type);
+		n->target = dup_or_null(a->target);
+		n->note = dup_or_null(a->note);
+		n->unallocated = a->unallocated;
+		n->outside = a->outside;
+		n->truncated = a->truncated;
+	}
+	n->parent = t->cur;
+	if (t->cur) {
+		if (t->cur->last)
+			t->cur->last->next = n;
+		else
+			t->cur->child = n;
+		t->cur->last = n;
+		t->cur->nr_children++;
+	}
+	return n;
+}
+
+static void tnode_free(struct tnode *n)
+{
+	while (n) {
+		struct tnode *next = n->next;
+
+		tnode_free(n->child);
+		free(n->key);
+		free(n->text);
+		free(n->type);
+		free(n->target);
+		free(n->note);
+		free(n);
+		n = next;
+	}
+}
+
+static void indent(struct sink *s, int depth)
+{
+	for (int i = 0; i < depth; i++)
+		out(s, "\t");
+}
+
+static void text_scalar(struct sink *s, const struct tnode *n, bool quote)
+{
+	if (n->kind == SK_STR && quote) {
+		out(s, "\"");
+		out_escaped(s, n->text ? n->text : "", false);
+		out(s, "\"");
+	} else if (n->kind == SK_NULL) {
+		out(s, n->text && *n->text ? n->text : "NULL");
+	} else {
+		out(s, n->text ? n->text : "");
+	}
+	if (n->unallocated && n->kind != SK_PTR)
+		out(s, "<unallocated>");
+	if (n->kind == SK_PTR) {
+		if (n->target)
+			outf(s, " -> %s", n->target);
+		if (n->unallocated)
+			out(s, " <unallocated>");
+		if (n->outside)
+			out(s, " <outside arena>");
+	}
+	if (n->note)
+		outf(s, " <%s>", n->note);
+}
+
+static bool is_flat_object(const struct tnode *n)
+{
+	if (!n->container || n->array || n->type)
+		return false;
+	for (const struct tnode *c = n->child; c; c = c->next)
+		if (c->container)
+			return false;
+	return true;
+}
+
+static bool same_keys(const struct tnode *a, const struct tnode *b)
+{
+	const struct tnode *x = a->child, *y = b->child;
+
+	for (; x && y; x = x->next, y = y->next)
+		if (!x->key || !y->key || strcmp(x->key, y->key))
+			return false;
+	return !x && !y;
+}
+
+static bool is_table(const struct tnode *n)
+{
+	if (!n->container || !n->array || n->type || !n->child)
+		return false;
+	for (const struct tnode *c = n->child; c; c = c->next)
+		if (!is_flat_object(c) || !same_keys(c, n->child))
+			return false;
+	return true;
+}
+
+static void cell_text(const struct tnode *n, char *buf, size_t len)
+{
+	struct strbuf sb = {};
+	struct sink tmp = { .write = strbuf_write, .write_ctx = &sb };
+
+	text_scalar(&tmp, n, false);
+	snprintf(buf, len, "%s", sb.buf ? sb.buf : "");
+	strbuf_free(&sb);
+}
+
+static void render_table(struct sink *s, const struct tnode *n, int depth)
+{
+	int ncol = n->child->nr_children;
+	size_t *w = calloc(ncol ? ncol : 1, sizeof(*w));
+	char cell[256];
+	int i;
+
+	if (!w)
+		return;
+	i = 0;
+	for (const struct tnode *h = n->child->child; h; h = h->next, i++)
+		w[i] = strlen(h->key);
+	for (const struct tnode *r = n->child; r; r = r->next) {
+		i = 0;
+		for (const struct tnode *c = r->child; c; c = c->next, i++) {
+			cell_text(c, cell, sizeof(cell));
+			if (strlen(cell) > w[i])
+				w[i] = strlen(cell);
+		}
+	}
+	indent(s, depth);
+	i = 0;
+	for (const struct tnode *h = n->child->child; h; h = h->next, i++) {
+		char up[256];
+		size_t k;
+
+		for (k = 0; h->key[k] && k < sizeof(up) - 1; k++)
+			up[k] = (h->key[k] >= 'a' && h->key[k] <= 'z') ? h->key[k] - 32 : h->key[k];
+		up[k] = '\0';
+		outf(s, "%-*s%s", i + 1 < ncol ? (int)w[i] : 0, up, i + 1 < ncol ? "  " : "");
+	}
+	out(s, "\n");
+	for (const struct tnode *r = n->child; r; r = r->next) {
+		indent(s, depth);
+		i = 0;
+		for (const struct tnode *c = r->child; c; c = c->next, i++) {
+			cell_text(c, cell, sizeof(cell));
+			outf(s, "%-*s%s", i + 1 < ncol ? (int)w[i] : 0, cell, i + 1 < ncol ? "  " : "");
+		}
+		out(s, "\n");
+	}
+	free(w);
+}
+
+static void render(struct sink *s, const struct tnode *n, int depth, bool typed);
+
+static void render_c(struct sink *s, const struct tnode *n, int depth)
+{
+	out(s, n->array ? "[" : "{");
+	if (!n->child) {
+		out(s, n->array ? "]" : "}");
+		return;
+	}
+	out(s, "\n");
+	for (const struct tnode *c = n->child; c; c = c->next) {
+		indent(s, depth + 1);
+		if (c->key && !n->array)
+			outf(s, ".%s = ", c->key);
+		else if (c->key)
+			outf(s, "[%s] = ", c->key);
+		if (c->container)
+			render_c(s, c, depth + 1);
+		else
+			text_scalar(s, c, true);
+		out(s, ",\n");
+	}
+	if (n->truncated) {
+		indent(s, depth + 1);
+		out(s, "...\n");
+	}
+	indent(s, depth);
+	out(s, n->array ? "]" : "}");
+}
+
+static void render(struct sink *s, const struct tnode *n, int depth, bool typed)
+{
+	if (typed || n->type) {
+		indent(s, depth);
+		if (n->key)
+			outf(s, "%s = ", n->key);
+		if (n->type && n->container)
+			outf(s, "(%s) ", n->type);
+		if (n->container)
+			render_c(s, n, depth);
+		else
+			text_scalar(s, n, true);
+		out(s, "\n");
+		return;
+	}
+	if (!n->container) {
+		indent(s, depth);
+		if (n->key)
+			outf(s, "%s: ", n->key);
+		text_scalar(s, n, false);
+		out(s, "\n");
+		return;
+	}
+	if (n->key) {
+		indent(s, depth);
+		outf(s, "%s:\n", n->key);
+		depth++;
+	}
+	if (is_table(n)) {
+		render_table(s, n, depth);
+		return;
+	}
+	if (n->array && n->child && !n->child->container) {
+		indent(s, depth);
+		for (const struct tnode *c = n->child; c; c = c->next) {
+			text_scalar(s, c, false);
+			out(s, c->next ? ", " : "\n");
+		}
+		return;
+	}
+	for (const struct tnode *c = n->child; c; c = c->next) {
+		render(s, c, depth, false);
+		if (!n->key && c->container && c->next && !n->parent)
+			out(s, "\n");
+	}
+}
+
+static void text_finish_top(struct text_sink *t)
+{
+	if (t->root && !t->cur) {
+		render(&t->s, t->root, 0, false);
+		tnode_free(t->root);
+		t->root = NULL;
+	}
+}
+
+static void text_begin(struct sink *s, const char *key, bool array, const struct sink_attrs *a)
+{
+	struct text_sink *t = (void *)s;
+	struct tnode *n = tnode_new(t, key, a);
+
+	if (!n)
+		return;
+	n->container = true;
+	n->array = array;
+	if (!t->cur)
+		t->root = n;
+	t->cur = n;
+}
+
+static void text_end(struct sink *s, bool array)
+{
+	struct text_sink *t = (void *)s;
+
+	if (!t->cur)
+		return;
+	t->cur = t->cur->parent;
+	text_finish_top(t);
+}
+
+static void text_value(struct sink *s, const char *key, enum sink_kind kind, const char *text,
+		       const struct sink_attrs *a)
+{
+	struct text_sink *t = (void *)s;
+	struct tnode *n = tnode_new(t, key, a);
+
+	if (!n)
+		return;
+	n->kind = kind;
+	n->text = dup_or_null(text);
+	if (!t->cur) {
+		t->root = n;
+		text_finish_top(t);
+	}
+}
+
+static void text_free(struct sink *s)
+{
+	struct text_sink *t = (void *)s;
+
+	while (t->cur && t->cur->parent)
+		t->cur = t->cur->parent;
+	tnode_free(t->root);
+	free(t);
+}
+
+static const struct sink_ops text_ops = {
+	.begin = text_begin,
+	.end = text_end,
+	.value = text_value,
+	.free = text_free,
+};
+
+struct sink *sink__new_text(sink_write_fn w, void *ctx)
+{
+	struct text_sink *t = calloc(1, sizeof(*t));
+
+	if (!t)
+		return NULL;
+	t->s.ops = &text_ops;
+	t->s.write = w;
+	t->s.write_ctx = ctx;
+	return &t->s;
+}
+
+void sink__free(struct sink *s)
+{
+	if (s)
+		s->ops->free(s);
+}
+
+/* ---------------------------------------------------------------- helpers */
+
+void sink_u64(struct sink *s, const char *key, uint64_t v)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%" PRIu64, v);
+	sink_value(s, key, SK_NUM, buf, NULL);
+}
+
+void sink_i64(struct sink *s, const char *key, int64_t v)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%" PRId64, v);
+	sink_value(s, key, SK_NUM, buf, NULL);
+}
+
+void sink_hex(struct sink *s, const char *key, uint64_t v)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "0x%" PRIx64, v);
+	sink_value(s, key, SK_PTR, buf, NULL);
+}
+
+void sink_str(struct sink *s, const char *key, const char *v)
+{
+	sink_value(s, key, SK_STR, v ? v : "", NULL);
+}
+
+void sink_bool(struct sink *s, const char *key, bool v)
+{
+	sink_value(s, key, SK_BOOL, v ? "true" : "false", NULL);
+}

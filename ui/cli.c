@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Plumbing shared by the sub-commands: errors, sinks, ARENA and addresses. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cli.h"
+#include "error.h"
+#include "live.h"
+
+int cli_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	fputs("arena-inspect: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return 1;
+}
+
+int cli_lib_error(const char *what)
+{
+	const char *msg = ai_errmsg();
+
+	if (what && *what)
+		return cli_error("%s: %s", what, *msg ? msg : "failed");
+	return cli_error("%s", *msg ? msg : "failed");
+}
+
+static void write_stdout(void *ctx, const char *buf, size_t len)
+{
+	if (fwrite(buf, 1, len, stdout) != len) {
+		/* EPIPE or a full disk: say so once and stop, no half-silent output */
+		static int told;
+
+		if (!told++)
+			fprintf(stderr, "arena-inspect: cannot write output: %s\n", strerror(errno));
+	}
+}
+
+struct sink *cli_sink(const struct cli_opts *o)
+{
+	if (o->json || o->pretty)
+		return sink__new_json(write_stdout, NULL, o->pretty);
+	return sink__new_text(write_stdout, NULL);
+}
+
+int cli_open_arena(int argc, char **argv, int *used, struct source **src)
+{
+	if (source__open_args(argc, argv, used, src))
+		return cli_lib_error(NULL);
+	return 0;
+}
+
+int cli_parse_addr(const struct source *src, const char *s, uint64_t *addr)
+{
+	char *end;
+	bool rel = *s == '+';
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(s + rel, &end, 0);
+	if (errno || end == s + rel || *end)
+		return -EINVAL;
+	*addr = rel ? src->info.user_vm_start + v : v;
+	/* a small number is an offset into the arena, as in "hex ARENA 0x1000" */
+	if (!rel && src->info.user_vm_start && v < (uint64_t)src->info.max_pages * 4096)
+		*addr = src->info.user_vm_start + v;
+	return 0;
+}
