@@ -527,6 +527,25 @@ static int probe_gaps(uint32_t id, uint32_t max_pages, const struct probe_range 
 	return 0;
 }
 
+/* Non-free pages [lo, hi): allocated where the probe found memory, else
+ * reserved. Whole bitmap words first: a full arena has 16k of them. */
+static void fill_states(uint8_t *state, uint32_t lo, uint32_t hi)
+{
+	uint32_t p = lo;
+
+	while (p < hi) {
+		uint64_t w = P.bits[p / 64];
+
+		if (p % 64 == 0 && hi - p >= 64 && (w == ~0ULL || w == 0)) {
+			memset(state + p, w ? PAGE_ALLOCATED : PAGE_RESERVED, 64);
+			p += 64;
+			continue;
+		}
+		state[p] = (w >> (p % 64)) & 1 ? PAGE_ALLOCATED : PAGE_RESERVED;
+		p++;
+	}
+}
+
 static int live_pagemap(struct source *s, struct pagemap *pm)
 {
 	struct live *l = (void *)s;
@@ -583,9 +602,7 @@ static int live_pagemap(struct source *s, struct pagemap *pm)
 		for (uint32_t i = 0; i <= nfr; i++) {
 			uint32_t end = i < nfr ? fr[i].start : max;
 
-			for (uint32_t p = next; p < end && p < max; p++)
-				pm->state[p] = (P.bits[p / 64] >> (p % 64)) & 1 ? PAGE_ALLOCATED :
-										 PAGE_RESERVED;
+			fill_states(pm->state, next, end < max ? end : max);
 			if (i < nfr) {
 				uint32_t last = fr[i].last < max ? fr[i].last : max - 1;
 
@@ -791,5 +808,28 @@ int live__list(struct arena_summary **out, int *n)
 	}
 	*out = v;
 	*n = cnt;
+	return 0;
+}
+
+int live__probe_pages(struct source *s, uint32_t first, uint32_t count, uint32_t *allocated)
+{
+	struct live *l = (void *)s;
+	int err;
+
+	if (!live__is_live(s))
+		return ai_err(EOPNOTSUPP, "page probing needs a live arena");
+	err = live_basic_info(l);
+	if (err)
+		return err;
+	if (!count || first >= s->info.max_pages || count > s->info.max_pages - first)
+		return ai_err(ERANGE, "pages %u+%u are outside the arena", first, count);
+	memset(P.bits, 0, PROBE_BITMAP_WORDS * 8ULL);
+	P.runs[0].start = first;
+	P.runs[0].last = first + count - 1;
+	P.skel->bss->args.nr_items = 1;
+	err = probe_run(l->id, PROBE_PAGES);
+	if (err)
+		return err;
+	*allocated = P.skel->bss->res.nr_ok;
 	return 0;
 }

@@ -59,4 +59,7 @@ int live__gather(struct source *s, struct gather_item *items, size_t n);
 
 bool live__is_live(const struct source *s);
 
+/* The slow exact method the page map avoids: probe every page of
+ * [first, first+count) one by one. For benchmarks and cross-checks. */
+int live__probe_pages(struct source *s, uint32_t first, uint32_t count, uint32_t *allocated);
 #endif

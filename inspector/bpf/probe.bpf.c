@@ -124,42 +124,72 @@ struct probe_result res = {};
 __u8 page_ok[PROBE_BUF_PAGES] = {};
 
 /* walk state lives in .bss: the BPF stack is only 512 bytes */
-static struct rb_node *stack[PROBE_STACK];
 struct probe_walk walk = {};
 
 static __u64 kbase; /* kern address of arena page 0 */
 
+/*
+ * In-order walk of the interval tree (sorted by start). Each node is read
+ * with ONE probe read on the way down; the frame keeps what the way up
+ * needs. Offsets come from CO-RE, so a kernel that reorders the struct still
+ * works.
+ */
+struct frame {
+	__u64 right;
+	__u32 start;
+	__u32 last;
+};
+static struct frame stack[PROBE_STACK];
+
+#define RN_OFF(f) bpf_core_field_offset(struct range_node, f)
+
+static __always_inline __u64 rd64(const __u64 *buf, __u32 off)
+{
+	return buf[(off / 8) & 7];
+}
+
+static __always_inline __u32 rd32(const __u64 *buf, __u32 off)
+{
+	return (__u32)(buf[(off / 8) & 7] >> ((off % 8) * 8));
+}
+
 static int walk_step(__u32 i, void *ctx)
 {
 	struct rb_node *node = (void *)walk.node;
+	struct frame *f;
 
 	if (node) {
+		__u64 buf[8] = {};
+		void *rn = (void *)node - RN_OFF(rn_rbnode);
+
 		if (walk.sp >= PROBE_STACK) {
 			res.broken = 1;
 			return 1;
 		}
-		stack[walk.sp & (PROBE_STACK - 1)] = node;
+		if (bpf_probe_read_kernel(buf, sizeof(buf), rn)) {
+			res.broken = 1;
+			return 1;
+		}
+		f = &stack[walk.sp & (PROBE_STACK - 1)];
+		f->right = rd64(buf, RN_OFF(rn_rbnode.rb_right));
+		f->start = rd32(buf, RN_OFF(rn_start));
+		f->last = rd32(buf, RN_OFF(rn_last));
 		walk.sp++;
-		walk.node = (__u64)BPF_CORE_READ(node, rb_left);
+		walk.node = rd64(buf, RN_OFF(rn_rbnode.rb_left));
 		return 0;
 	}
 	if (walk.sp == 0)
 		return 1; /* done */
 	walk.sp--;
-	node = stack[walk.sp & (PROBE_STACK - 1)];
-
-	/* rn_rbnode is the first member, but do not assume it */
-	struct range_node *rn = (void *)node - bpf_core_field_offset(struct range_node, rn_rbnode);
-	__u32 start = BPF_CORE_READ(rn, rn_start);
-	__u32 last = BPF_CORE_READ(rn, rn_last);
+	f = &stack[walk.sp & (PROBE_STACK - 1)];
 
 	/* a consistent tree is sorted, disjoint and inside the arena */
-	if (last < start || last >= res.max_entries ||
-	    (walk.have_prev && start <= walk.prev_last)) {
+	if (f->last < f->start || f->last >= res.max_entries ||
+	    (walk.have_prev && f->start <= walk.prev_last)) {
 		res.broken = 1;
 		return 1;
 	}
-	walk.prev_last = last;
+	walk.prev_last = f->last;
 	walk.have_prev = 1;
 
 	__u32 idx = walk.n;
@@ -169,10 +199,10 @@ static int walk_step(__u32 i, void *ctx)
 		res.broken = 1;
 		return 1;
 	}
-	r->start = start;
-	r->last = last;
+	r->start = f->start;
+	r->last = f->last;
 	walk.n++;
-	walk.node = (__u64)BPF_CORE_READ(node, rb_right);
+	walk.node = f->right;
 	return 0;
 }
 
@@ -202,6 +232,16 @@ struct pages_ctx {
 	__u32 last;
 };
 
+static __always_inline void mark_present(__u32 page)
+{
+	__u32 w = page / 64;
+	__u64 *word = bpf_map_lookup_elem(&allocbits, &w);
+
+	if (word)
+		*word |= 1ULL << (page % 64);
+	res.nr_ok++;
+}
+
 static int pages_step(__u32 i, struct pages_ctx *c)
 {
 	if (c->page > c->last) {
@@ -217,14 +257,19 @@ static int pages_step(__u32 i, struct pages_ctx *c)
 		c->last = r->last;
 		c->run++;
 	}
-	if (page_present(c->page)) {
-		__u32 w = c->page / 64;
-		__u64 *word = bpf_map_lookup_elem(&allocbits, &w);
+	/* eight pages per step inside long runs: fewer callback round trips */
+	if (c->last - c->page >= 7) {
+		__u32 p = c->page;
 
-		if (word)
-			*word |= 1ULL << (c->page % 64);
-		res.nr_ok++;
+#pragma clang loop unroll(full)
+		for (int k = 0; k < 8; k++)
+			if (page_present(p + k))
+				mark_present(p + k);
+		c->page += 8;
+		return 0;
 	}
+	if (page_present(c->page))
+		mark_present(c->page);
 	c->page++;
 	return 0;
 }
