@@ -109,10 +109,8 @@ static void json_sep(struct json_sink *j, const char *key)
 		if (!j->first[j->depth])
 			out(&j->s, ",");
 		j->first[j->depth] = false;
-	} else if (!j->first[0]) {
-		out(&j->s, "\n"); /* several top-level values: JSON lines */
 	}
-	j->first[0] = false;
+	/* several top-level values become JSON lines: each ends with '\n' */
 	if (j->pretty && j->depth > 0) {
 		out(&j->s, "\n");
 		for (int i = 0; i < j->depth; i++)
@@ -235,7 +233,6 @@ struct sink *sink__new_json(sink_write_fn w, void *ctx, bool pretty)
 	j->s.write = w;
 	j->s.write_ctx = ctx;
 	j->pretty = pretty;
-	j->first[0] = true;
 	return &j->s;
 }
 

@@ -7,6 +7,7 @@
 #include <string.h>
 #include "cli.h"
 #include "error.h"
+#include "btfx.h"
 #include "live.h"
 
 int cli_error(const char *fmt, ...)
@@ -70,5 +71,16 @@ int cli_parse_addr(const struct source *src, const char *s, uint64_t *addr)
 	/* a small number is an offset into the arena, as in "hex ARENA 0x1000" */
 	if (!rel && src->info.user_vm_start && v < (uint64_t)src->info.max_pages * 4096)
 		*addr = src->info.user_vm_start + v;
+	return 0;
+}
+
+int cli_open_btf(struct source *src, const struct cli_opts *o, struct btfx **bx)
+{
+	if (btfx__open(src, o->btf_file, bx))
+		return cli_lib_error(o->btf_file ? o->btf_file : "finding BTF");
+	if (btfx__nr_btfs(*bx) == 0)
+		fprintf(stderr, "arena-inspect: note: no BTF found for arena %u (no program using it has BTF); "
+				"use --btf FILE for types, hex views still work\n",
+			src->info.map_id);
 	return 0;
 }

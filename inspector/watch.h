@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * watch: expressions sampled on a clock.
+ *
+ * A watch is "EXPR", "EXPR if COND" or "EXPR changes". Every sample
+ * re-evaluates the path (so a pointer that now leads elsewhere is noticed),
+ * renders the value, and compares it with the previous sample, member by
+ * member for structs and arrays. A condition fires once each time it goes
+ * from false to true ("changes" holds on a sample whose value changed).
+ *
+ * Consistency: one sweep reads every field through one batched, side-effect
+ * free kernel pass (live__gather) of everything the previous sweep read,
+ * and at most one read per page for anything new. No page is read twice in a
+ * sweep, and nothing is ever read through a user mapping.
+ */
+#ifndef ARENA_INSPECT_WATCH_H
+#define ARENA_INSPECT_WATCH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "btfx.h"
+#include "source.h"
+
+#define WATCH_HIST 64
+
+enum watch_cond {
+	WATCH_ALWAYS,	/* report every change */
+	WATCH_CHANGES,	/* "EXPR changes": a hit on each change */
+	WATCH_IF,	/* "EXPR if COND": a hit when COND becomes true */
+};
+
+enum watch_state {
+	WATCH_OK,
+	WATCH_UNALLOCATED,	/* the value's page is not allocated (now) */
+	WATCH_ERROR,		/* the path does not evaluate (NULL, bad member...) */
+};
+
+struct watch {
+	int id;
+	char *spec;		/* as typed */
+	char *expr_text;
+	char *cond_text;	/* WATCH_IF only */
+	enum watch_cond cond;
+	bool paused;
+
+	enum watch_state state;
+	char err[160];		/* why, for UNALLOCATED / ERROR */
+	uint64_t addr;		/* where the value was found this sample */
+	bool moved;		/* the path led to a different address this sample */
+	char *value;		/* one-line rendering, NULL before the first sample */
+	char *prev;		/* the value before the last change */
+	bool changed;		/* changed in the last sample */
+	char **changed_members;	/* paths of members that changed last sample */
+	int nr_changed_members;
+	uint64_t nr_samples;
+	uint64_t nr_changes;
+	uint64_t last_change_ns; /* CLOCK_REALTIME */
+	bool numeric;
+	int64_t num;
+	int64_t hist[WATCH_HIST]; /* ring of numeric values */
+	int hist_len, hist_pos;
+	bool cond_true;
+	uint64_t nr_hits;
+	uint64_t last_hit_ns;
+
+	/* private */
+	void *priv;
+};
+
+enum watch_event_kind {
+	WATCH_EV_CHANGE,	/* value changed (old -> new) */
+	WATCH_EV_HIT,		/* condition became true */
+	WATCH_EV_STATE,		/* became unallocated / error / fine again */
+	WATCH_EV_MOVED,		/* path leads to another address */
+};
+
+struct watch_event {
+	enum watch_event_kind kind;
+	const struct watch *w;
+	uint64_t time_ns;
+	const char *old_value;	/* CHANGE */
+	const char *new_value;
+};
+
+typedef void (*watch_event_fn)(const struct watch_event *ev, void *ctx);
+
+struct watchset;
+
+int watchset__new(struct source *src, struct btfx *bx, struct watchset **out);
+void watchset__free(struct watchset *ws);
+
+/* Add "EXPR [if COND | changes]". Parse errors: -EINVAL, message with the
+ * column. The watch is sampled on the next watchset__sample. */
+int watchset__add(struct watchset *ws, const char *spec, struct watch **out);
+int watchset__remove(struct watchset *ws, int id);
+void watchset__clear(struct watchset *ws);
+int watchset__count(const struct watchset *ws);
+struct watch *watchset__get(struct watchset *ws, int i);
+
+/* Take one sample of every watch that is not paused. Events go to cb. */
+int watchset__sample(struct watchset *ws, watch_event_fn cb, void *ctx);
+
+/* Statistics of the last sweep, for benchmarks and the status line. */
+struct watch_sweep_stats {
+	uint32_t gathered;	/* fields read in the batched pass */
+	uint32_t page_reads;	/* pages read individually */
+	uint32_t evaluated;	/* paths re-evaluated */
+};
+void watchset__last_stats(const struct watchset *ws, struct watch_sweep_stats *st);
+
+#endif

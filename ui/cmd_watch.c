@@ -1,0 +1,268 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * arena-inspect watch ARENA EXPR... : a stream of changes. Each EXPR word is
+ * one watch ("x", "x changes", "x if x > 100": quote those with spaces).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "btfx.h"
+#include "cli.h"
+#include "error.h"
+#include "sink.h"
+#include "watch.h"
+
+static volatile sig_atomic_t stop;
+
+static void on_sigint(int sig)
+{
+	stop = 1;
+}
+
+struct wctx {
+	const struct cli_opts *o;
+	struct sink *out;	/* stdout: text or JSON lines */
+	struct sink *log;	/* --log FILE: JSON lines */
+	FILE *logf;
+	int log_err;
+};
+
+static const char *ev_name[] = { "change", "hit", "state", "moved" };
+static const char *state_name[] = { "ok", "unallocated", "error" };
+
+static void fmt_time(uint64_t ns, char *buf, size_t len)
+{
+	time_t sec = ns / 1000000000ULL;
+	struct tm tm;
+
+	gmtime_r(&sec, &tm);
+	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%03uZ", tm.tm_year + 1900, tm.tm_mon + 1,
+		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (unsigned)(ns / 1000000 % 1000));
+}
+
+/* One event as an object: the JSON form for -j and the log. */
+static void emit_event(struct sink *s, const struct watch_event *ev, const char *kind)
+{
+	const struct watch *w = ev->w;
+	char ts[64];
+
+	fmt_time(ev->time_ns, ts, sizeof(ts));
+	sink_begin(s, NULL, false, NULL);
+	sink_str(s, "time", ts);
+	sink_u64(s, "ts_ns", ev->time_ns);
+	sink_u64(s, "watch", w->id);
+	sink_str(s, "expr", w->expr_text);
+	sink_str(s, "event", kind);
+	if (w->cond == WATCH_IF)
+		sink_str(s, "if", w->cond_text);
+	if (ev->kind == WATCH_EV_CHANGE) {
+		sink_str(s, "old", ev->old_value);
+		sink_str(s, "new", ev->new_value);
+	} else if (w->value && w->state == WATCH_OK) {
+		sink_str(s, "value", w->value);
+	}
+	sink_hex(s, "addr", w->addr);
+	if (ev->kind == WATCH_EV_STATE) {
+		sink_str(s, "state", state_name[w->state]);
+		if (w->err[0])
+			sink_str(s, "error", w->err);
+	}
+	if (ev->kind == WATCH_EV_CHANGE && w->nr_changed_members) {
+		sink_begin(s, "members", true, NULL);
+		for (int i = 0; i < w->nr_changed_members; i++)
+			sink_str(s, NULL, w->changed_members[i]);
+		sink_end(s, true);
+	}
+	sink_u64(s, "changes", w->nr_changes);
+	sink_end(s, false);
+}
+
+static void print_text(const struct watch_event *ev, const char *kind)
+{
+	const struct watch *w = ev->w;
+	char ts[64];
+
+	fmt_time(ev->time_ns, ts, sizeof(ts));
+	switch (ev->kind) {
+	case WATCH_EV_CHANGE:
+		printf("%s #%d %s: %s -> %s", ts, w->id, w->expr_text, ev->old_value, ev->new_value);
+		if (w->nr_changed_members) {
+			printf("  (changed:");
+			for (int i = 0; i < w->nr_changed_members && i < 8; i++)
+				printf(" %s", w->changed_members[i]);
+			printf("%s)", w->nr_changed_members > 8 ? " ..." : "");
+		}
+		printf("\n");
+		break;
+	case WATCH_EV_HIT:
+		printf("%s #%d HIT %s%s%s = %s\n", ts, w->id, w->expr_text,
+		       w->cond == WATCH_IF ? " if " : " changes", w->cond == WATCH_IF ? w->cond_text : "",
+		       w->value ? w->value : "?");
+		break;
+	case WATCH_EV_STATE:
+		printf("%s #%d %s: %s%s%s\n", ts, w->id, w->expr_text, state_name[w->state],
+		       w->err[0] ? ": " : "", w->err);
+		break;
+	case WATCH_EV_MOVED:
+		printf("%s #%d %s: now at 0x%" PRIx64 " = %s\n", ts, w->id, w->expr_text, w->addr,
+		       w->value ? w->value : "?");
+		break;
+	}
+	(void)kind;
+}
+
+static void on_event(const struct watch_event *ev, void *ctx)
+{
+	struct wctx *c = ctx;
+	const char *kind = ev_name[ev->kind];
+
+	/* a conditional watch reports its hits, not every change */
+	if (ev->w->cond != WATCH_ALWAYS && ev->kind == WATCH_EV_CHANGE)
+		goto log;
+	if (c->out)
+		emit_event(c->out, ev, kind);
+	else
+		print_text(ev, kind);
+log:
+	if (c->log)
+		emit_event(c->log, ev, kind);
+}
+
+static void log_write(void *ctx, const char *buf, size_t len)
+{
+	struct wctx *c = ctx;
+
+	if (!c->log_err && fwrite(buf, 1, len, c->logf) != len)
+		c->log_err = errno ? errno : EIO;
+}
+
+static void stdout_write(void *ctx, const char *buf, size_t len)
+{
+	fwrite(buf, 1, len, stdout);
+}
+
+static void sleep_until(struct timespec *next, unsigned ms)
+{
+	next->tv_nsec += (long)(ms % 1000) * 1000000L;
+	next->tv_sec += ms / 1000 + next->tv_nsec / 1000000000L;
+	next->tv_nsec %= 1000000000L;
+	while (!stop && clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, next, NULL) == EINTR)
+		;
+}
+
+static void initial(struct wctx *c, struct watchset *ws, uint64_t t)
+{
+	for (int i = 0; i < watchset__count(ws); i++) {
+		struct watch *w = watchset__get(ws, i);
+		struct watch_event ev = { .kind = WATCH_EV_STATE, .w = w, .time_ns = t };
+
+		if (c->out) {
+			emit_event(c->out, &ev, "initial");
+		} else {
+			char ts[64];
+
+			fmt_time(t, ts, sizeof(ts));
+			if (w->state == WATCH_OK)
+				printf("%s #%d %s = %s\n", ts, w->id, w->expr_text, w->value);
+			else
+				printf("%s #%d %s: %s: %s\n", ts, w->id, w->expr_text,
+				       state_name[w->state], w->err);
+		}
+		if (c->log)
+			emit_event(c->log, &ev, "initial");
+	}
+}
+
+static int do_watch(int argc, char **argv, const struct cli_opts *o)
+{
+	struct wctx c = { .o = o };
+	struct source *src;
+	struct btfx *bx = NULL;
+	struct watchset *ws = NULL;
+	struct sigaction sa = { .sa_handler = on_sigint };
+	struct timespec next;
+	long samples = 0;
+	int used, ret = 1;
+
+	if (cli_open_arena(argc, argv, &used, &src))
+		return 1;
+	if (used >= argc) {
+		source__close(src);
+		return cli_error("usage: watch ARENA EXPR... [--interval MS] [--count N] [-j] [--log FILE]");
+	}
+	if (cli_open_btf(src, o, &bx) || watchset__new(src, bx, &ws))
+		goto out;
+	for (int i = used; i < argc; i++) {
+		if (watchset__add(ws, argv[i], NULL)) {
+			cli_error("'%s': %s", argv[i], ai_errmsg());
+			goto out;
+		}
+	}
+	if (o->log) {
+		int fd = open(o->log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+
+		c.logf = fd >= 0 ? fdopen(fd, "a") : NULL;
+		if (!c.logf) {
+			cli_error("cannot open log %s: %s", o->log, strerror(errno));
+			if (fd >= 0)
+				close(fd);
+			goto out;
+		}
+		c.log = sink__new_json(log_write, &c, false);
+	}
+	if (o->json || o->pretty)
+		c.out = sink__new_json(stdout_write, NULL, false);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	clock_gettime(CLOCK_MONOTONIC, &next);
+	while (!stop) {
+		if (watchset__sample(ws, on_event, &c)) {
+			cli_lib_error("watch");
+			goto out;
+		}
+		if (samples == 0) {
+			struct timespec now;
+
+			clock_gettime(CLOCK_REALTIME, &now);
+			initial(&c, ws, (uint64_t)now.tv_sec * 1000000000ULL + now.tv_nsec);
+		}
+		if (c.logf && (fflush(c.logf) || c.log_err)) {
+			cli_error("cannot write log %s: %s", o->log, strerror(c.log_err ? c.log_err : errno));
+			goto out;
+		}
+		if (ferror(stdout)) {
+			ret = 1;
+			goto out;
+		}
+		if (o->count > 0 && ++samples >= o->count)
+			break;
+		if (o->count <= 0)
+			samples++;
+		sleep_until(&next, o->interval_ms);
+	}
+	ret = 0;
+out:
+	if (c.logf && fclose(c.logf) && !ret)
+		ret = cli_error("cannot write log %s: %s", o->log, strerror(errno));
+	sink__free(c.out);
+	sink__free(c.log);
+	watchset__free(ws);
+	btfx__free(bx);
+	source__close(src);
+	return ret;
+}
+
+const struct cli_cmd cmd_watch = {
+	.name = "watch",
+	.run = do_watch,
+	.usage = "watch ARENA EXPR... [--interval MS] [--count N] [-j] [--log FILE]",
+	.help = "stream of changes; \"EXPR if COND\" and \"EXPR changes\" report hits",
+};
