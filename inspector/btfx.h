@@ -8,7 +8,12 @@
  * places where data starts: __arena globals (DATASEC ".addr_space.1", placed
  * at offset 0 or at the end of the arena, detected), and .bss/.data/.rodata
  * variables of those programs whose value points into the arena (read from
- * the maps without changing them).
+ * the maps without changing them). A snapshot source hands back the roots it
+ * stored (source_ops.roots).
+ *
+ * Ownership: a btfx owns its BTF objects and roots; every pointer it returns
+ * is borrowed and valid until btfx__free(). btfx__free(NULL) is a no-op.
+ * Errors are negative errno with a message in ai_errmsg(); nothing prints.
  */
 #ifndef ARENA_INSPECT_BTFX_H
 #define ARENA_INSPECT_BTFX_H
@@ -32,34 +37,52 @@ struct root {
 	uint64_t addr;	    /* ARENA_GLOBAL: user address of the variable */
 	uint64_t value;	    /* MAP_PTR: the pointer value read from the map */
 	char section[32];   /* ".bss", ".addr_space.1", ... */
+	int btf_idx;	    /* btf == btfx__btf(bx, btf_idx); what snapshots store */
 };
 
 struct btfx;
 
-/* btf_file may be NULL. Finding no BTF is not an error: btfx__nr_btfs()==0. */
+/* btf_file may be NULL. Finding no BTF is not an error: btfx__nr_btfs()==0.
+ * A btf_file that is missing is -ENOENT, one that holds no valid BTF is
+ * -EINVAL; both messages name the file. */
 int btfx__open(struct source *src, const char *btf_file, struct btfx **out);
+
+/* For tests and tools without BPF: one BTF (ownership passes to the btfx,
+ * also on error) over src. Arena globals are found as by btfx__open; no
+ * program or map is looked at. */
+int btfx__new_from_btf(struct source *src, struct btf *btf, struct btfx **out);
+
 void btfx__free(struct btfx *bx);
 
 int btfx__nr_btfs(const struct btfx *bx);
 const struct btf *btfx__btf(const struct btfx *bx, int i);
-/* raw BTF bytes of blob i (for snapshots) */
+/* raw BTF bytes of blob i (what a snapshot stores) */
 const void *btfx__btf_raw(const struct btfx *bx, int i, uint32_t *size);
 
 int btfx__nr_roots(const struct btfx *bx);
 const struct root *btfx__root(const struct btfx *bx, int i);
 const struct root *btfx__find_root(const struct btfx *bx, const char *name);
 
-/* "struct node", "node", "u64", "struct node *": resolve to a type id in one
- * of the BTFs. Returns 0 or -ENOENT. */
+/* Add a root (copied). r->btf may be NULL: then r->btf_idx names the BTF.
+ * A root with the name of an existing one replaces it. -EINVAL when the
+ * BTF index or the type id is invalid. */
+int btfx__add_root(struct btfx *bx, const struct root *r);
+
+/* "struct node", "node", "u64", "struct node *", "unsigned long": resolve to
+ * a type id in one of the BTFs (earlier BTFs win; built-in integer names
+ * work without BTF). Pointer types that no BTF has are made up and live as
+ * long as bx. Returns 0 or -ENOENT. */
 int btfx__find_type(const struct btfx *bx, const char *name, const struct btf **btf,
 		    uint32_t *type_id);
 
-/* Names for TAB completion: calls cb for every root, named struct/union/
- * enum/typedef; stop when cb returns non-zero. */
+/* Names for TAB completion: calls cb for every root (is_type false), and
+ * every named struct/union/enum ("struct node") and typedef (is_type true),
+ * each name once; stops when cb returns non-zero. */
 void btfx__for_each_name(const struct btfx *bx, int (*cb)(const char *name, bool is_type, void *ctx),
 			 void *ctx);
 
 /* Where __arena globals were found: 0 = offset 0, 1 = end, -1 = none */
+enum { BTFX_GLOBALS_NONE = -1, BTFX_GLOBALS_START = 0, BTFX_GLOBALS_END = 1 };
 int btfx__globals_placement(const struct btfx *bx);
 
 #endif

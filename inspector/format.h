@@ -4,28 +4,56 @@
  * TUI sinks. Every read is bounded and goes through source__read; pointers
  * become links (attrs.followable) when they land in an allocated arena page,
  * and are flagged (unallocated / outside / poison) otherwise, never
- * dereferenced. Depth, array length and total nodes are capped, and pointer
- * cycles are detected, so no input can hang the walk.
+ * dereferenced unless follow_ptrs asks for it. Depth, array length and total
+ * nodes are capped, and pointer cycles are detected, so no input can hang
+ * the walk.
+ *
+ * What is emitted:
+ *  - struct/union: an object (sink begin/end) keyed by member name; members
+ *    of anonymous structs/unions appear in their parent, as C names them.
+ *  - array: an array, at most max_array elements (attrs.truncated beyond);
+ *    char arrays: one SK_STR up to the first NUL.
+ *  - integers SK_NUM (char: SK_CHAR, bool: SK_BOOL), enums SK_ENUM (SK_NUM
+ *    when no enumerator matches), floats SK_NUM (nan/inf as SK_STR).
+ *  - pointers: SK_NULL for 0, else SK_PTR "0x..." with attrs.target (the
+ *    pointed-to type) and followable, or unallocated, or outside (+ note
+ *    "poison" for list poison values).
+ *  - a followed pointer (follow_ptrs > 0) is replaced by the value it points
+ *    to, whose attrs.addr is the pointer and attrs.path "*p"; its members'
+ *    paths read "p->m". A pointer seen before on the way down is emitted as
+ *    a pointer with note "cycle"; one already expanded elsewhere, "seen".
+ *  - a value in a page that is not allocated: one value with
+ *    attrs.unallocated and no bytes (a struct partly in such a page has its
+ *    missing members flagged one by one).
+ *  - caps: note "depth" / "limit" with attrs.truncated.
+ * Every value carries attrs.addr (0 for values with no address), attrs.type
+ * (fmt__type_name) and attrs.path (opts->path extended: "head->next",
+ * "a.b[3]"; NULL when opts->path is NULL).
  */
 #ifndef ARENA_INSPECT_FORMAT_H
 #define ARENA_INSPECT_FORMAT_H
 
+#include <stddef.h>
 #include "expr.h"
 #include "sink.h"
 
 struct fmt_opts {
-	int max_depth;		/* nesting of structs/arrays, default 16 */
-	int max_array;		/* elements shown per array, default 256 */
+	int max_depth;		/* nesting of structs/arrays, default 16 (0: default) */
+	int max_array;		/* elements shown per array, default 256 (0: default) */
 	int follow_ptrs;	/* levels of pointers to expand inline, default 0 */
-	int max_nodes;		/* total values emitted, default 100000 */
+	int max_nodes;		/* total values emitted, default 100000 (0: default) */
 	const char *path;	/* expression text of the value, for attrs.path */
 };
 
-/* Emit value v under key (NULL at top level). */
+/* Emit value v under key (NULL at top level). opts may be NULL (defaults).
+ * Returns 0, or a negative errno when v cannot be read at all (outside the
+ * arena: -ERANGE, arena gone: -ENOENT); nothing is emitted then. */
 int fmt__value(struct btfx *bx, struct source *src, const struct value *v, const char *key,
 	       struct sink *sink, const struct fmt_opts *opts);
 
-/* C type name of (btf, id) into buf: "struct node *", "int[4]" */
+/* C type name of (btf, id) into buf: "struct node *", "int[4]",
+ * "char (*)[8]". Returns 0 or -EINVAL for an unknown id (buf says
+ * "<bad type N>"). Too long names are cut. */
 int fmt__type_name(const struct btf *btf, uint32_t type_id, char *buf, size_t len);
 
 #endif

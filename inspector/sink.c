@@ -421,11 +421,31 @@ static void render_table(struct sink *s, const struct tnode *n, int depth)
 
 static void render(struct sink *s, const struct tnode *n, int depth, bool typed);
 
+/* short arrays of scalars read best on one line: [0, 1, 2] */
+static bool inline_array(const struct tnode *n)
+{
+	if (!n->array || n->nr_children > 16)
+		return false;
+	for (const struct tnode *c = n->child; c; c = c->next)
+		if (c->container || c->kind == SK_PTR || c->note || c->unallocated)
+			return false;
+	return true;
+}
+
 static void render_c(struct sink *s, const struct tnode *n, int depth)
 {
 	out(s, n->array ? "[" : "{");
 	if (!n->child) {
 		out(s, n->array ? "]" : "}");
+		return;
+	}
+	if (inline_array(n)) {
+		for (const struct tnode *c = n->child; c; c = c->next) {
+			text_scalar(s, c, true);
+			if (c->next)
+				out(s, ", ");
+		}
+		out(s, n->truncated ? ", ...]" : "]");
 		return;
 	}
 	out(s, "\n");
@@ -466,8 +486,9 @@ static void render(struct sink *s, const struct tnode *n, int depth, bool typed)
 	}
 	if (!n->container) {
 		indent(s, depth);
+		/* a multi-line string value starts on its own line */
 		if (n->key)
-			outf(s, "%s: ", n->key);
+			outf(s, n->text && *n->text == '\n' ? "%s:" : "%s: ", n->key);
 		text_scalar(s, n, false);
 		out(s, "\n");
 		return;

@@ -56,6 +56,7 @@ struct pagemap {
 };
 
 struct source;
+struct root; /* btfx.h */
 
 struct source_ops {
 	int (*info)(struct source *s, struct arena_info *out);
@@ -65,6 +66,9 @@ struct source_ops {
 	/* optional: BTF blobs that come with the source (snapshot) */
 	int (*btf_blobs)(struct source *s, const void ***blobs, const size_t **sizes, int *n);
 	void (*close)(struct source *s);
+	/* optional: roots stored with the source (snapshot). The array is
+	 * borrowed; each root's btf is NULL and btf_idx indexes btf_blobs. */
+	int (*roots)(struct source *s, const struct root **roots, int *n);
 };
 
 struct source {

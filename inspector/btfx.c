@@ -1,0 +1,1106 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * btfx: find the BTF of an arena and the roots into it.
+ *
+ * Arenas carry no BTF of their own (map btf_id is 0), so the types come from
+ * the programs that use the arena, from a file, or from a snapshot. Roots
+ * come from two places:
+ *
+ *  - __arena globals: libbpf >= 1.4 copies DATASEC ".addr_space.1" into the
+ *    arena, at offset 0 (older libbpf, and newer libbpf on kernels without
+ *    full-range ld_imm64 offsets) or at the end (arena_size -
+ *    round_up(sec_size, 4096)). Which one is decided by, in order:
+ *      1. the programs' xlated instructions: libbpf's relocations become
+ *         constants user_vm_start + offset, so an offset that falls in one
+ *         candidate window and not the other settles it (live arenas);
+ *      2. which window's pages are all allocated: libbpf writes the
+ *         initial values through its mapping, which allocates them, while
+ *         bpf_arena_alloc_pages hands out the lowest free pages first, so
+ *         the last pages are rarely allocated for any other reason;
+ *      3. when both windows are allocated: pointer-typed globals must hold
+ *         0 or an arena address; the window where more of them do wins,
+ *         a tie goes to the end (page 0 is usually ordinary data then);
+ *      4. when neither is allocated: offset 0 (what this kernel gets).
+ *  - .bss/.data/.rodata variables of the same programs whose value is a
+ *    pointer into the arena (or a u64 inside [user_vm_start, user_vm_end)),
+ *    read once from the array maps with bpf_map_lookup_elem, which changes
+ *    nothing.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include "btfx_internal.h"
+#include "compat.h"
+#include "error.h"
+
+struct blob {
+	struct btf *btf;
+	struct btf *ext;	/* split on btf: synthesized types, lazily */
+	uint32_t kernel_id;	/* 0: file or snapshot */
+	void *raw;
+	uint32_t raw_size;
+};
+
+struct ptr_cache {
+	const struct btf *btf;
+	uint32_t id;
+	const struct btf *pbtf;
+	uint32_t pid;
+};
+
+struct btfx {
+	struct source *src;
+	struct blob *blobs;
+	int nr_blobs;
+	struct root *roots;
+	int nr_roots, cap_roots;
+	int placement;
+	struct btf *builtin;	/* built-in integer types, lazily */
+	struct ptr_cache *pc;
+	int nr_pc, cap_pc;
+	uint64_t serial;
+	/* arena offsets seen as constants in the programs (placement hint) */
+	uint64_t *insn_offs;
+	int nr_insn_offs;
+};
+
+static uint64_t next_serial;
+
+static uint64_t arena_size(const struct source *src)
+{
+	return (uint64_t)src->info.max_pages * AI_PAGE_SIZE;
+}
+
+static int grow(void **arr, int *cap, int need, size_t elem)
+{
+	void *n;
+	int c;
+
+	if (need <= *cap)
+		return 0;
+	c = *cap ? *cap * 2 : 8;
+	while (c < need)
+		c *= 2;
+	n = realloc(*arr, (size_t)c * elem);
+	if (!n)
+		return ai_err(ENOMEM, "out of memory");
+	*arr = n;
+	*cap = c;
+	return 0;
+}
+
+/* Take ownership of btf; keep a copy of its raw bytes for snapshots. */
+static int add_btf(struct btfx *bx, struct btf *btf, uint32_t kernel_id)
+{
+	struct blob *n;
+	const void *raw;
+	uint32_t sz = 0;
+
+	n = realloc(bx->blobs, (bx->nr_blobs + 1) * sizeof(*n));
+	if (!n) {
+		btf__free(btf);
+		return ai_err(ENOMEM, "out of memory");
+	}
+	bx->blobs = n;
+	n = &bx->blobs[bx->nr_blobs];
+	memset(n, 0, sizeof(*n));
+	raw = btf__raw_data(btf, &sz);
+	if (raw && sz) {
+		n->raw = malloc(sz);
+		if (!n->raw) {
+			btf__free(btf);
+			return ai_err(ENOMEM, "out of memory");
+		}
+		memcpy(n->raw, raw, sz);
+		n->raw_size = sz;
+	}
+	n->btf = btf;
+	n->kernel_id = kernel_id;
+	bx->nr_blobs++;
+	return 0;
+}
+
+static int blob_of(const struct btfx *bx, const struct btf *btf)
+{
+	for (int i = 0; i < bx->nr_blobs; i++)
+		if (bx->blobs[i].btf == btf || (bx->blobs[i].ext && bx->blobs[i].ext == btf))
+			return i;
+	return -1;
+}
+
+/* The kernel BTF object id, loaded once per btfx. Returns the blob index. */
+static int quiet_print(enum libbpf_print_level level, const char *fmt, va_list ap);
+
+static int get_kernel_btf(struct btfx *bx, uint32_t id)
+{
+	libbpf_print_fn_t old;
+	struct btf *btf;
+	int err;
+
+	for (int i = 0; i < bx->nr_blobs; i++)
+		if (bx->blobs[i].kernel_id == id)
+			return i;
+	old = libbpf_set_print(quiet_print);
+	btf = btf__load_from_kernel_by_id(id);
+	err = errno;
+	libbpf_set_print(old);
+	if (!btf)
+		return err ? -err : -ENOENT;
+	err = add_btf(bx, btf, id);
+	return err ? err : bx->nr_blobs - 1;
+}
+
+static int add_root(struct btfx *bx, const struct root *r)
+{
+	for (int i = 0; i < bx->nr_roots; i++) {
+		if (!strcmp(bx->roots[i].name, r->name)) {
+			bx->roots[i] = *r;
+			return 0;
+		}
+	}
+	if (grow((void **)&bx->roots, &bx->cap_roots, bx->nr_roots + 1, sizeof(*r)))
+		return -ENOMEM;
+	bx->roots[bx->nr_roots++] = *r;
+	return 0;
+}
+
+int btfx__add_root(struct btfx *bx, const struct root *r)
+{
+	struct root c = *r;
+	int idx;
+
+	if (c.btf)
+		idx = blob_of(bx, c.btf);
+	else
+		idx = c.btf_idx;
+	if (idx < 0 || idx >= bx->nr_blobs)
+		return ai_err(EINVAL, "root '%.64s' names a BTF object that was not loaded", r->name);
+	c.btf = bx->blobs[idx].btf;
+	c.btf_idx = idx;
+	if (!btf__type_by_id(c.btf, c.type_id))
+		return ai_err(EINVAL, "root '%.64s' has an invalid type id %u", r->name, r->type_id);
+	c.name[sizeof(c.name) - 1] = '\0';
+	c.section[sizeof(c.section) - 1] = '\0';
+	return add_root(bx, &c);
+}
+
+/* ------------------------------------------------------------ __arena globals */
+
+static const struct btf_type *find_datasec(const struct btf *btf, const char *name, uint32_t *id)
+{
+	int r = btf__find_by_name_kind(btf, name, BTF_KIND_DATASEC);
+
+	if (r <= 0)
+		return NULL;
+	*id = r;
+	return btf__type_by_id(btf, r);
+}
+
+/* Pointer-typed globals in the window at off: +1 if 0 or in the arena, -1
+ * for anything else (3. in the comment at the top). */
+static int window_plausibility(const struct btfx *bx, const struct btf *btf,
+			       const struct btf_type *sec, const uint8_t *buf, uint64_t len)
+{
+	const struct btf_var_secinfo *vi = btf_var_secinfos(sec);
+	int score = 0;
+
+	for (int i = 0; i < btf_vlen(sec); i++, vi++) {
+		const struct btf_type *var = btf__type_by_id(btf, vi->type);
+		const struct btf_type *t;
+		uint64_t v;
+
+		if (!var || !btf_is_var(var))
+			continue;
+		t = btf__type_by_id(btf, btfx_skip_mods(btf, var->type));
+		if (!t || !btf_is_ptr(t) || vi->size != 8 || vi->offset + 8ULL > len)
+			continue;
+		memcpy(&v, buf + vi->offset, 8);
+		score += (!v || source__contains(bx->src, v, 1)) ? 1 : -1;
+	}
+	return score;
+}
+
+struct window {
+	uint64_t off;
+	bool all_present;
+	int present_pages;
+	int score;
+};
+
+static int probe_window(struct btfx *bx, const struct btf *btf, const struct btf_type *sec,
+			struct window *w)
+{
+	uint64_t len = sec->size;
+	size_t np = pages_spanned(w->off, len);
+	uint8_t *buf, *present;
+	int err;
+
+	buf = malloc(len);
+	present = calloc(np ? np : 1, 1);
+	if (!buf || !present) {
+		free(buf);
+		free(present);
+		return ai_err(ENOMEM, "out of memory");
+	}
+	err = source__read(bx->src, bx->src->info.user_vm_start + w->off, buf, len, present);
+	if (err >= 0) {
+		for (size_t i = 0; i < np; i++)
+			w->present_pages += present[i];
+		w->all_present = err == 0;
+		w->score = window_plausibility(bx, btf, sec, buf, len);
+		err = 0;
+	}
+	free(buf);
+	free(present);
+	return err;
+}
+
+static int insn_votes(const struct btfx *bx, uint64_t lo, uint64_t len)
+{
+	int n = 0;
+
+	for (int i = 0; i < bx->nr_insn_offs; i++)
+		n += bx->insn_offs[i] >= lo && bx->insn_offs[i] - lo < len;
+	return n;
+}
+
+static int choose_placement(struct btfx *bx, const struct btf *btf, const struct btf_type *sec,
+			    uint64_t *base)
+{
+	uint64_t size = arena_size(bx->src), len = sec->size;
+	struct window start = { .off = 0 }, end = { 0 };
+	int vs, ve, err;
+
+	end.off = size - ((len + AI_PAGE_SIZE - 1) & ~(AI_PAGE_SIZE - 1));
+	if (end.off == 0) {
+		/* the section fills the arena: both rules give offset 0 */
+		*base = 0;
+		return BTFX_GLOBALS_START;
+	}
+	vs = insn_votes(bx, start.off, len);
+	ve = insn_votes(bx, end.off, len);
+	if (vs != ve && (!vs || !ve)) {
+		*base = vs ? start.off : end.off;
+		return vs ? BTFX_GLOBALS_START : BTFX_GLOBALS_END;
+	}
+	err = probe_window(bx, btf, sec, &start);
+	if (!err)
+		err = probe_window(bx, btf, sec, &end);
+	if (err)
+		return err;
+	if (start.all_present != end.all_present) {
+		*base = start.all_present ? start.off : end.off;
+		return start.all_present ? BTFX_GLOBALS_START : BTFX_GLOBALS_END;
+	}
+	if (start.all_present) {
+		*base = start.score > end.score ? start.off : end.off;
+		return start.score > end.score ? BTFX_GLOBALS_START : BTFX_GLOBALS_END;
+	}
+	if (end.present_pages > start.present_pages) {
+		*base = end.off;
+		return BTFX_GLOBALS_END;
+	}
+	*base = 0;
+	return BTFX_GLOBALS_START;
+}
+
+static int find_arena_globals(struct btfx *bx)
+{
+	struct source *src = bx->src;
+
+	bx->placement = BTFX_GLOBALS_NONE;
+	if (!src->info.user_vm_start || !src->info.max_pages)
+		return 0;
+	for (int b = 0; b < bx->nr_blobs; b++) {
+		const struct btf *btf = bx->blobs[b].btf;
+		const struct btf_type *sec;
+		const struct btf_var_secinfo *vi;
+		uint64_t base = 0;
+		uint32_t sec_id;
+		int pl;
+
+		sec = find_datasec(btf, ".addr_space.1", &sec_id);
+		if (!sec || !sec->size || sec->size > arena_size(src))
+			continue;
+		pl = choose_placement(bx, btf, sec, &base);
+		if (pl < 0)
+			return pl;
+		if (bx->placement == BTFX_GLOBALS_NONE)
+			bx->placement = pl;
+		vi = btf_var_secinfos(sec);
+		for (int i = 0; i < btf_vlen(sec); i++, vi++) {
+			const struct btf_type *var = btf__type_by_id(btf, vi->type);
+			struct root r = { .kind = ROOT_ARENA_GLOBAL, .btf = btf, .btf_idx = b };
+			const char *name;
+
+			if (!var || !btf_is_var(var) || vi->offset >= sec->size)
+				continue;
+			name = btf__name_by_offset(btf, var->name_off);
+			if (!name || !*name || btfx__find_root(bx, name))
+				continue;
+			snprintf(r.name, sizeof(r.name), "%s", name);
+			snprintf(r.section, sizeof(r.section), ".addr_space.1");
+			r.type_id = var->type;
+			r.addr = src->info.user_vm_start + base + vi->offset;
+			if (add_root(bx, &r))
+				return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------ programs and maps */
+
+static bool prog_uses_map(int fd, uint32_t map_id, struct bpf_prog_info *pi, uint32_t *ids,
+			  uint32_t max_ids)
+{
+	__u32 len = sizeof(*pi);
+
+	/* kernel 6.18 keeps fields it does not fill: always start from zero */
+	memset(pi, 0, sizeof(*pi));
+	pi->nr_map_ids = max_ids;
+	pi->map_ids = (uintptr_t)ids;
+	if (bpf_obj_get_info_by_fd(fd, pi, &len))
+		return false;
+	for (uint32_t i = 0; i < pi->nr_map_ids && i < max_ids; i++)
+		if (ids[i] == map_id)
+			return true;
+	return false;
+}
+
+/* Arena offsets that appear as ld_imm64 constants in the xlated program:
+ * user_vm_start + off (or a map-value reference to the arena, + off). */
+static void scan_xlated(struct btfx *bx, int fd, uint32_t xlated_len)
+{
+	struct bpf_prog_info pi;
+	struct bpf_insn *insns;
+	uint64_t lo = bx->src->info.user_vm_start, size = arena_size(bx->src);
+	__u32 len = sizeof(pi);
+	uint32_t n;
+
+	if (!xlated_len || xlated_len > (64u << 20) || !lo)
+		return;
+	insns = malloc(xlated_len);
+	if (!insns)
+		return;
+	memset(&pi, 0, sizeof(pi));
+	pi.xlated_prog_len = xlated_len;
+	pi.xlated_prog_insns = (uintptr_t)insns;
+	if (bpf_obj_get_info_by_fd(fd, &pi, &len) || pi.xlated_prog_len > xlated_len) {
+		free(insns);
+		return;
+	}
+	n = pi.xlated_prog_len / sizeof(*insns);
+	for (uint32_t i = 0; i + 1 < n; i++) {
+		uint64_t v, off;
+
+		if (insns[i].code != (BPF_LD | BPF_DW | BPF_IMM))
+			continue;
+		v = (uint32_t)insns[i].imm | ((uint64_t)(uint32_t)insns[i + 1].imm << 32);
+		if (insns[i].src_reg == 0 && v >= lo && v - lo < size)
+			off = v - lo;
+		else if (insns[i].src_reg == BPF_PSEUDO_MAP_VALUE &&
+			 (uint32_t)insns[i].imm == bx->src->info.map_id)
+			off = (uint32_t)insns[i + 1].imm;
+		else {
+			i++;
+			continue;
+		}
+		i++;
+		if (bx->nr_insn_offs < 4096) {
+			uint64_t *o = realloc(bx->insn_offs, (bx->nr_insn_offs + 1) * sizeof(*o));
+
+			if (!o)
+				break;
+			bx->insn_offs = o;
+			bx->insn_offs[bx->nr_insn_offs++] = off;
+		}
+	}
+	free(insns);
+}
+
+static bool is_data_section(const char *name)
+{
+	static const char *const pfx[] = { ".bss", ".data", ".rodata" };
+
+	for (size_t i = 0; i < sizeof(pfx) / sizeof(pfx[0]); i++) {
+		size_t l = strlen(pfx[i]);
+
+		if (!strncmp(name, pfx[i], l) && (name[l] == '\0' || name[l] == '.'))
+			return true;
+	}
+	return false;
+}
+
+static bool map_name_is_data(const char *name)
+{
+	const char *dot = strchr(name, '.');
+
+	return dot && is_data_section(dot);
+}
+
+/* One .bss/.data/.rodata map: roots for its pointers into the arena. */
+static int map_roots(struct btfx *bx, uint32_t map_id)
+{
+	struct source *src = bx->src;
+	struct bpf_map_info mi;
+	__u32 len = sizeof(mi);
+	const struct btf_type *sec;
+	const struct btf_var_secinfo *vi;
+	const struct btf *btf;
+	const char *secname;
+	uint8_t *val = NULL;
+	uint32_t key = 0;
+	int fd, b, err = 0;
+
+	fd = bpf_map_get_fd_by_id(map_id);
+	if (fd < 0)
+		return 0;
+	memset(&mi, 0, sizeof(mi));
+	if (bpf_obj_get_info_by_fd(fd, &mi, &len) || mi.type != BPF_MAP_TYPE_ARRAY ||
+	    !mi.btf_id || !mi.btf_value_type_id || !mi.value_size || mi.value_size > (64u << 20) ||
+	    !map_name_is_data(mi.name))
+		goto out;
+	b = get_kernel_btf(bx, mi.btf_id);
+	if (b < 0)
+		goto out;
+	btf = bx->blobs[b].btf;
+	sec = btf__type_by_id(btf, mi.btf_value_type_id);
+	if (!sec || !btf_is_datasec(sec))
+		goto out;
+	secname = btf__name_by_offset(btf, sec->name_off);
+	if (!secname || !is_data_section(secname))
+		goto out;
+	val = calloc(1, mi.value_size);
+	if (!val) {
+		err = ai_err(ENOMEM, "out of memory");
+		goto out;
+	}
+	if (bpf_map_lookup_elem(fd, &key, val))
+		goto out;
+	vi = btf_var_secinfos(sec);
+	for (int i = 0; i < btf_vlen(sec); i++, vi++) {
+		const struct btf_type *var = btf__type_by_id(btf, vi->type), *t;
+		struct root r = { .kind = ROOT_MAP_PTR, .btf = btf, .btf_idx = b };
+		const char *name;
+		uint64_t v;
+		bool ok;
+
+		if (!var || !btf_is_var(var) || vi->size != 8 || vi->offset + 8ULL > mi.value_size)
+			continue;
+		t = btf__type_by_id(btf, btfx_skip_mods(btf, var->type));
+		if (!t)
+			continue;
+		memcpy(&v, val + vi->offset, 8);
+		if (btf_is_ptr(t))
+			ok = source__contains(src, v, 1);
+		else if (btf_is_int(t) && t->size == 8)
+			ok = src->info.user_vm_end ? v >= src->info.user_vm_start &&
+							     v < src->info.user_vm_end
+						   : source__contains(src, v, 1);
+		else
+			ok = false;
+		name = btf__name_by_offset(btf, var->name_off);
+		if (!ok || !name || !*name || btfx__find_root(bx, name))
+			continue;
+		snprintf(r.name, sizeof(r.name), "%s", name);
+		snprintf(r.section, sizeof(r.section), "%s", secname);
+		r.type_id = var->type;
+		r.value = v;
+		if (add_root(bx, &r)) {
+			err = -ENOMEM;
+			break;
+		}
+	}
+out:
+	free(val);
+	close(fd);
+	return err;
+}
+
+#define MAX_IDS 256
+
+/* Walk every program; keep those that use the arena: their BTF, the
+ * constants they hold, and their data maps. Failures to look at one
+ * program (it went away, no permission) skip it: no BTF is not an error. */
+static int discover_programs(struct btfx *bx)
+{
+	uint32_t arena_id = bx->src->info.map_id, cur = 0;
+	uint32_t *maps = NULL, nr_maps = 0, cap_maps = 0;
+	uint32_t *ids;
+	int err = 0;
+
+	ids = calloc(MAX_IDS, sizeof(*ids));
+	if (!ids)
+		return ai_err(ENOMEM, "out of memory");
+	while (!bpf_prog_get_next_id(cur, &cur)) {
+		struct bpf_prog_info pi;
+		int fd = bpf_prog_get_fd_by_id(cur);
+
+		if (fd < 0)
+			continue;
+		if (!prog_uses_map(fd, arena_id, &pi, ids, MAX_IDS)) {
+			close(fd);
+			continue;
+		}
+		if (pi.btf_id)
+			get_kernel_btf(bx, pi.btf_id);
+		for (uint32_t i = 0; i < pi.nr_map_ids && i < MAX_IDS; i++) {
+			bool seen = ids[i] == arena_id;
+
+			for (uint32_t j = 0; j < nr_maps && !seen; j++)
+				seen = maps[j] == ids[i];
+			if (seen)
+				continue;
+			if (nr_maps == cap_maps) {
+				uint32_t *n = realloc(maps, (cap_maps ? cap_maps * 2 : 16) * sizeof(*n));
+
+				if (!n) {
+					err = ai_err(ENOMEM, "out of memory");
+					close(fd);
+					goto out;
+				}
+				maps = n;
+				cap_maps = cap_maps ? cap_maps * 2 : 16;
+			}
+			maps[nr_maps++] = ids[i];
+		}
+		scan_xlated(bx, fd, pi.xlated_prog_len);
+		close(fd);
+	}
+	for (uint32_t i = 0; i < nr_maps && !err; i++)
+		err = map_roots(bx, maps[i]);
+out:
+	free(maps);
+	free(ids);
+	return err;
+}
+
+/* ------------------------------------------------------------ open */
+
+static struct btfx *btfx_alloc(struct source *src)
+{
+	struct btfx *bx = calloc(1, sizeof(*bx));
+
+	if (!bx)
+		return NULL;
+	bx->src = src;
+	bx->placement = BTFX_GLOBALS_NONE;
+	bx->serial = __atomic_add_fetch(&next_serial, 1, __ATOMIC_RELAXED);
+	return bx;
+}
+
+/*
+ * libbpf reports why a parse failed through its print callback (stderr by
+ * default). The library must not print, so while parsing the callback is
+ * swapped for one that keeps the last warning for our own message. The
+ * callback is process-wide: btfx__open is not meant to race with other
+ * libbpf users in another thread.
+ */
+static __thread char libbpf_msg[160];
+
+static int quiet_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	char buf[sizeof(libbpf_msg)];
+	size_t n;
+
+	if (level == LIBBPF_DEBUG)
+		return 0;
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	n = strlen(buf);
+	while (n && buf[n - 1] == '\n')
+		buf[--n] = '\0';
+	memcpy(libbpf_msg, buf, sizeof(buf));
+	return 0;
+}
+
+static int load_file(struct btfx *bx, const char *path)
+{
+	libbpf_print_fn_t old;
+	struct btf *btf;
+	int err;
+
+	if (access(path, R_OK))
+		return ai_err(errno, "%s: %s", path, strerror(errno));
+	libbpf_msg[0] = '\0';
+	old = libbpf_set_print(quiet_print);
+	btf = btf__parse(path, NULL);
+	err = errno;
+	libbpf_set_print(old);
+	if (!btf) {
+		if (err == ENOENT)
+			return ai_err(EINVAL, "%s: no .BTF section in this ELF object", path);
+		return ai_err(EINVAL, "%s: not a valid BTF file or ELF object with BTF (%s)", path,
+			      libbpf_msg[0] ? libbpf_msg : strerror(err ? err : EINVAL));
+	}
+	return add_btf(bx, btf, 0);
+}
+
+static struct btf *quiet_btf_new(const void *data, size_t size)
+{
+	libbpf_print_fn_t old = libbpf_set_print(quiet_print);
+	struct btf *btf = btf__new(data, size);
+
+	libbpf_set_print(old);
+	return btf;
+}
+
+static int load_snapshot(struct btfx *bx)
+{
+	struct source *src = bx->src;
+	const void **blobs = NULL;
+	const size_t *sizes = NULL;
+	const struct root *roots = NULL;
+	int n = 0, base = bx->nr_blobs, err;
+
+	if (!src->ops->btf_blobs)
+		return 0;
+	err = src->ops->btf_blobs(src, &blobs, &sizes, &n);
+	if (err)
+		return err;
+	for (int i = 0; i < n; i++) {
+		struct btf *btf;
+
+		if (sizes[i] > UINT32_MAX || !(btf = quiet_btf_new(blobs[i], sizes[i])))
+			return ai_err(EINVAL, "BTF blob %d of the snapshot is malformed", i);
+		err = add_btf(bx, btf, 0);
+		if (err)
+			return err;
+	}
+	if (!src->ops->roots)
+		return 0;
+	err = src->ops->roots(src, &roots, &n);
+	if (err)
+		return err;
+	for (int i = 0; i < n; i++) {
+		struct root r = roots[i];
+
+		r.btf = NULL;
+		if (r.btf_idx < 0 || r.btf_idx >= bx->nr_blobs - base)
+			return ai_err(EINVAL, "snapshot root '%.64s' names BTF blob %d of %d",
+				      r.name, r.btf_idx, bx->nr_blobs - base);
+		r.btf_idx += base;
+		err = btfx__add_root(bx, &r);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+int btfx__open(struct source *src, const char *btf_file, struct btfx **out)
+{
+	struct btfx *bx = btfx_alloc(src);
+	bool snapshot = src->info.is_snapshot || !src->info.map_id;
+	int err = 0;
+
+	*out = NULL;
+	if (!bx)
+		return ai_err(ENOMEM, "out of memory");
+	if (btf_file)
+		err = load_file(bx, btf_file);
+	if (!err)
+		err = load_snapshot(bx);
+	if (!err && !snapshot)
+		err = discover_programs(bx);
+	if (!err)
+		err = find_arena_globals(bx);
+	if (err) {
+		btfx__free(bx);
+		return err;
+	}
+	*out = bx;
+	return 0;
+}
+
+int btfx__new_from_btf(struct source *src, struct btf *btf, struct btfx **out)
+{
+	struct btfx *bx = btfx_alloc(src);
+	int err;
+
+	*out = NULL;
+	if (!bx) {
+		btf__free(btf);
+		return ai_err(ENOMEM, "out of memory");
+	}
+	err = add_btf(bx, btf, 0);
+	if (!err)
+		err = find_arena_globals(bx);
+	if (err) {
+		btfx__free(bx);
+		return err;
+	}
+	*out = bx;
+	return 0;
+}
+
+void btfx__free(struct btfx *bx)
+{
+	if (!bx)
+		return;
+	/* split BTFs first: they refer to their bases */
+	for (int i = 0; i < bx->nr_blobs; i++) {
+		btf__free(bx->blobs[i].ext);
+		btf__free(bx->blobs[i].btf);
+		free(bx->blobs[i].raw);
+	}
+	btf__free(bx->builtin);
+	free(bx->blobs);
+	free(bx->roots);
+	free(bx->pc);
+	free(bx->insn_offs);
+	free(bx);
+}
+
+/* ------------------------------------------------------------ getters */
+
+int btfx__nr_btfs(const struct btfx *bx)
+{
+	return bx ? bx->nr_blobs : 0;
+}
+
+const struct btf *btfx__btf(const struct btfx *bx, int i)
+{
+	return bx && i >= 0 && i < bx->nr_blobs ? bx->blobs[i].btf : NULL;
+}
+
+const void *btfx__btf_raw(const struct btfx *bx, int i, uint32_t *size)
+{
+	if (!bx || i < 0 || i >= bx->nr_blobs) {
+		*size = 0;
+		return NULL;
+	}
+	*size = bx->blobs[i].raw_size;
+	return bx->blobs[i].raw;
+}
+
+int btfx__nr_roots(const struct btfx *bx)
+{
+	return bx ? bx->nr_roots : 0;
+}
+
+const struct root *btfx__root(const struct btfx *bx, int i)
+{
+	return bx && i >= 0 && i < bx->nr_roots ? &bx->roots[i] : NULL;
+}
+
+const struct root *btfx__find_root(const struct btfx *bx, const char *name)
+{
+	for (int i = 0; bx && i < bx->nr_roots; i++)
+		if (!strcmp(bx->roots[i].name, name))
+			return &bx->roots[i];
+	return NULL;
+}
+
+int btfx__globals_placement(const struct btfx *bx)
+{
+	return bx ? bx->placement : BTFX_GLOBALS_NONE;
+}
+
+uint64_t btfx__serial(const struct btfx *bx)
+{
+	return bx ? bx->serial : 0;
+}
+
+/* ------------------------------------------------------------ type lookup */
+
+/* The writable BTF where types for values of btf may be added. */
+static struct btf *writable_for(struct btfx *bx, const struct btf *btf)
+{
+	int i = blob_of(bx, btf);
+
+	if (i < 0)
+		return btf == bx->builtin ? bx->builtin : NULL;
+	if (!bx->blobs[i].ext) {
+		bx->blobs[i].ext = btf__new_empty_split(bx->blobs[i].btf);
+		if (!bx->blobs[i].ext)
+			return NULL;
+	}
+	return bx->blobs[i].ext;
+}
+
+int btfx__ptr_to(struct btfx *bx, const struct btf *btf, uint32_t id, const struct btf **pbtf,
+		 uint32_t *pid)
+{
+	struct btf *w;
+	uint32_t n;
+	int r;
+
+	for (int i = 0; bx && i < bx->nr_pc; i++) {
+		if (bx->pc[i].btf == btf && bx->pc[i].id == id) {
+			*pbtf = bx->pc[i].pbtf;
+			*pid = bx->pc[i].pid;
+			return 0;
+		}
+	}
+	/* an existing pointer type, searched once */
+	n = btf__type_cnt(btf);
+	*pbtf = NULL;
+	for (uint32_t i = 1; i < n; i++) {
+		const struct btf_type *t = btf__type_by_id(btf, i);
+
+		if (t && btf_is_ptr(t) && t->type == id) {
+			*pbtf = btf;
+			*pid = i;
+			break;
+		}
+	}
+	if (!*pbtf) {
+		w = bx ? writable_for(bx, btf) : NULL;
+		if (!w)
+			return ai_err(ENOENT, "no pointer type to type %u", id);
+		r = btf__add_ptr(w, id);
+		if (r < 0)
+			return ai_err(-r, "cannot make a pointer type");
+		*pbtf = w;
+		*pid = r;
+	}
+	if (bx && !grow((void **)&bx->pc, &bx->cap_pc, bx->nr_pc + 1, sizeof(*bx->pc)))
+		bx->pc[bx->nr_pc++] = (struct ptr_cache){ btf, id, *pbtf, *pid };
+	return 0;
+}
+
+struct builtin {
+	const char *name;
+	uint8_t size;
+	uint8_t enc;
+};
+
+static const struct builtin builtins[] = {
+	{ "u8", 1, 0 }, { "u16", 2, 0 }, { "u32", 4, 0 }, { "u64", 8, 0 },
+	{ "s8", 1, BTF_INT_SIGNED }, { "s16", 2, BTF_INT_SIGNED },
+	{ "s32", 4, BTF_INT_SIGNED }, { "s64", 8, BTF_INT_SIGNED },
+	{ "__u8", 1, 0 }, { "__u16", 2, 0 }, { "__u32", 4, 0 }, { "__u64", 8, 0 },
+	{ "__s8", 1, BTF_INT_SIGNED }, { "__s16", 2, BTF_INT_SIGNED },
+	{ "__s32", 4, BTF_INT_SIGNED }, { "__s64", 8, BTF_INT_SIGNED },
+	{ "uint8_t", 1, 0 }, { "uint16_t", 2, 0 }, { "uint32_t", 4, 0 }, { "uint64_t", 8, 0 },
+	{ "int8_t", 1, BTF_INT_SIGNED }, { "int16_t", 2, BTF_INT_SIGNED },
+	{ "int32_t", 4, BTF_INT_SIGNED }, { "int64_t", 8, BTF_INT_SIGNED },
+	{ "size_t", 8, 0 }, { "uintptr_t", 8, 0 },
+	{ "char", 1, BTF_INT_SIGNED }, { "signed char", 1, BTF_INT_SIGNED },
+	{ "unsigned char", 1, 0 },
+	{ "short", 2, BTF_INT_SIGNED }, { "short int", 2, BTF_INT_SIGNED },
+	{ "unsigned short", 2, 0 }, { "short unsigned int", 2, 0 },
+	{ "unsigned short int", 2, 0 },
+	{ "int", 4, BTF_INT_SIGNED }, { "signed int", 4, BTF_INT_SIGNED },
+	{ "signed", 4, BTF_INT_SIGNED }, { "unsigned", 4, 0 }, { "unsigned int", 4, 0 },
+	{ "long", 8, BTF_INT_SIGNED }, { "long int", 8, BTF_INT_SIGNED },
+	{ "unsigned long", 8, 0 }, { "long unsigned int", 8, 0 }, { "unsigned long int", 8, 0 },
+	{ "long long", 8, BTF_INT_SIGNED }, { "long long int", 8, BTF_INT_SIGNED },
+	{ "unsigned long long", 8, 0 }, { "long long unsigned int", 8, 0 },
+	{ "unsigned long long int", 8, 0 },
+	{ "bool", 1, BTF_INT_BOOL }, { "_Bool", 1, BTF_INT_BOOL },
+};
+
+/* BTF names of the C spellings above (what clang emits) */
+static const char *canonical(const char *name)
+{
+	static const char *const map[][2] = {
+		{ "unsigned", "unsigned int" }, { "signed", "int" }, { "signed int", "int" },
+		{ "long", "long int" }, { "unsigned long", "long unsigned int" },
+		{ "unsigned long int", "long unsigned int" },
+		{ "long long", "long long int" },
+		{ "unsigned long long", "long long unsigned int" },
+		{ "unsigned long long int", "long long unsigned int" },
+		{ "short", "short int" }, { "unsigned short", "short unsigned int" },
+		{ "unsigned short int", "short unsigned int" },
+		{ "bool", "_Bool" },
+	};
+
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (!strcmp(map[i][0], name))
+			return map[i][1];
+	return name;
+}
+
+int btfx__builtin_type(struct btfx *bx, const char *name, const struct btf **btf, uint32_t *id)
+{
+	const struct builtin *b = NULL;
+	int r;
+
+	for (size_t i = 0; i < sizeof(builtins) / sizeof(builtins[0]) && !b; i++)
+		if (!strcmp(builtins[i].name, name))
+			b = &builtins[i];
+	if (!b || !bx)
+		return -ENOENT;
+	if (!bx->builtin) {
+		bx->builtin = btf__new_empty();
+		if (!bx->builtin)
+			return ai_err(ENOMEM, "out of memory");
+	}
+	r = btf__find_by_name_kind(bx->builtin, name, BTF_KIND_INT);
+	if (r > 0) {
+		*btf = bx->builtin;
+		*id = r;
+		return 0;
+	}
+	r = btf__add_int(bx->builtin, name, b->size, b->enc);
+	if (r < 0)
+		return ai_err(-r, "cannot add type %s", name);
+	*btf = bx->builtin;
+	*id = r;
+	return 0;
+}
+
+/* One name without stars, in one BTF. */
+static int find_in(const struct btf *btf, const char *name, uint32_t *id)
+{
+	static const struct {
+		const char *kw;
+		int kind;
+	} tags[] = { { "struct ", BTF_KIND_STRUCT }, { "union ", BTF_KIND_UNION },
+		     { "enum ", BTF_KIND_ENUM } };
+	static const int plain[] = { BTF_KIND_TYPEDEF, BTF_KIND_STRUCT, BTF_KIND_UNION,
+				     BTF_KIND_ENUM, BTF_KIND_INT, BTF_KIND_FLOAT, BTF_KIND_ENUM64 };
+	int r;
+
+	for (size_t i = 0; i < 3; i++) {
+		size_t l = strlen(tags[i].kw);
+
+		if (strncmp(name, tags[i].kw, l))
+			continue;
+		r = btf__find_by_name_kind(btf, name + l, tags[i].kind);
+		if (r <= 0 && tags[i].kind == BTF_KIND_ENUM)
+			r = btf__find_by_name_kind(btf, name + l, BTF_KIND_ENUM64);
+		if (r <= 0)
+			return -ENOENT;
+		*id = r;
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(plain) / sizeof(plain[0]); i++) {
+		r = btf__find_by_name_kind(btf, name, plain[i]);
+		if (r <= 0 && plain[i] == BTF_KIND_INT && canonical(name) != name)
+			r = btf__find_by_name_kind(btf, canonical(name), BTF_KIND_INT);
+		if (r > 0) {
+			*id = r;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+int btfx__find_type(const struct btfx *cbx, const char *name, const struct btf **btf,
+		    uint32_t *type_id)
+{
+	/* synthesized types are a cache: logically this does not change bx */
+	struct btfx *bx = (struct btfx *)cbx;
+	char base[128];
+	const char *p, *e;
+	size_t n;
+	int stars = 0, err = -ENOENT;
+	uint32_t id = 0;
+	const struct btf *b = NULL;
+
+	if (!bx)
+		return -ENOENT;
+	/* trim, split off trailing stars, collapse inner blanks */
+	e = name + strlen(name);
+	while (e > name && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '*'))
+		stars += *--e == '*';
+	p = name;
+	while (p < e && (*p == ' ' || *p == '\t'))
+		p++;
+	n = 0;
+	for (; p < e && n < sizeof(base) - 1; p++) {
+		bool blank = *p == ' ' || *p == '\t';
+
+		if (blank && n && base[n - 1] == ' ')
+			continue;
+		base[n++] = blank ? ' ' : *p;
+	}
+	if (p < e || !n)
+		return -ENOENT;
+	base[n] = '\0';
+	if (!strcmp(base, "void")) {
+		if (!stars)
+			return -ENOENT;
+		/* void is id 0 of any BTF: take the first, or the built-in one */
+		if (bx->nr_blobs)
+			b = bx->blobs[0].btf;
+		else if (btfx__builtin_type(bx, "u8", &b, &id))
+			return -ENOENT;
+		id = 0;
+		err = 0;
+	}
+	for (int i = 0; err && i < bx->nr_blobs; i++) {
+		if (!find_in(bx->blobs[i].btf, base, &id)) {
+			b = bx->blobs[i].btf;
+			err = 0;
+		}
+	}
+	if (err && btfx__builtin_type(bx, base, &b, &id))
+		return -ENOENT;
+	for (; stars > 0; stars--) {
+		if (btfx__ptr_to(bx, b, id, &b, &id))
+			return -ENOENT;
+	}
+	*btf = b;
+	*type_id = id;
+	return 0;
+}
+
+/* ------------------------------------------------------------ names */
+
+static int str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void btfx__for_each_name(const struct btfx *bx, int (*cb)(const char *name, bool is_type, void *ctx),
+			 void *ctx)
+{
+	char **names = NULL;
+	int nr = 0, cap = 0;
+
+	if (!bx)
+		return;
+	for (int i = 0; i < bx->nr_roots; i++)
+		if (cb(bx->roots[i].name, false, ctx))
+			return;
+	/* every BTF's names, sorted, each once */
+	for (int b = 0; b < bx->nr_blobs; b++) {
+		const struct btf *btf = bx->blobs[b].btf;
+		uint32_t n = btf__type_cnt(btf);
+
+		for (uint32_t i = 1; i < n; i++) {
+			const struct btf_type *t = btf__type_by_id(btf, i);
+			const char *name, *kw;
+			char *s;
+
+			if (!t || !t->name_off)
+				continue;
+			switch (btf_kind(t)) {
+			case BTF_KIND_STRUCT: kw = "struct "; break;
+			case BTF_KIND_UNION: kw = "union "; break;
+			case BTF_KIND_ENUM:
+			case BTF_KIND_ENUM64: kw = "enum "; break;
+			case BTF_KIND_TYPEDEF: kw = ""; break;
+			default: continue;
+			}
+			name = btf__name_by_offset(btf, t->name_off);
+			if (!name || !*name)
+				continue;
+			if (grow((void **)&names, &cap, nr + 1, sizeof(*names)) ||
+			    asprintf(&s, "%s%s", kw, name) < 0)
+				goto out;
+			names[nr++] = s;
+		}
+	}
+	if (nr)
+		qsort(names, nr, sizeof(*names), str_cmp);
+	for (int i = 0; i < nr; i++) {
+		if (i && !strcmp(names[i], names[i - 1]))
+			continue;
+		if (cb(names[i], true, ctx))
+			break;
+	}
+out:
+	for (int i = 0; i < nr; i++)
+		free(names[i]);
+	free(names);
+}

@@ -1,0 +1,917 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * format: walk a typed value and emit sink events.
+ *
+ * Memory is read in views: a struct or (the shown part of) an array is read
+ * with one source__read, and its members are decoded from that buffer, so
+ * a live arena costs one kernel pass per object rather than one per field.
+ * Objects bigger than MAX_VIEW are walked member by member instead. Page
+ * presence comes with each view; a pointer's target page is checked with a
+ * one-byte read, cached per walk.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/btf.h>
+#include "btfx_internal.h"
+#include "error.h"
+#include "format.h"
+
+#define MAX_VIEW (1u << 20)
+#define PATH_MAX_LEN 1024
+#define PAGE_CACHE 64
+#define MAX_DEPTH_CAP 256
+
+struct view {
+	uint64_t addr;
+	size_t len;
+	uint8_t *buf;
+	uint8_t *present;	/* per page, from the page of addr */
+	bool imm;		/* an rvalue: no address, always present */
+	bool outside;		/* the range is not in the arena */
+};
+
+struct visit {
+	uint64_t addr;
+	const struct btf *btf;
+	uint32_t id;
+	bool on_stack;
+};
+
+struct fctx {
+	struct btfx *bx;
+	struct source *src;
+	struct sink *sink;
+	struct fmt_opts o;
+	int nodes;
+	bool stopped;
+	int err;
+	int follow_level;
+	struct visit *visits;
+	int nr_visits, cap_visits;
+	uint64_t pc_page[PAGE_CACHE];
+	int8_t pc_state[PAGE_CACHE]; /* 0 unknown, 1 present, 2 missing */
+	/* the path of the value being walked; star: it names a pointer and
+	 * the value is what it points to */
+	bool has_path;
+	char path[PATH_MAX_LEN];
+	size_t plen;
+	bool path_overflow;
+	bool star;
+};
+
+/* ------------------------------------------------------------ type names */
+
+static const char *kind_kw(const struct btf_type *t)
+{
+	switch (btf_kind(t)) {
+	case BTF_KIND_STRUCT: return "struct ";
+	case BTF_KIND_UNION: return "union ";
+	case BTF_KIND_ENUM:
+	case BTF_KIND_ENUM64: return "enum ";
+	case BTF_KIND_FWD: return btf_kflag(t) ? "union " : "struct ";
+	default: return "";
+	}
+}
+
+/* decl = fmt with %s replaced by the old decl (vsnprintf: cut, not overflow) */
+static __attribute__((noinline)) void decl_wrap(char *decl, size_t len, const char *fmt)
+{
+	char old[256];
+
+	snprintf(old, sizeof(old), "%s", decl);
+	snprintf(decl, len, fmt, old);
+}
+
+int fmt__type_name(const struct btf *btf, uint32_t id, char *buf, size_t len)
+{
+	char decl[256] = "", quals[64] = "";
+	const char *base = NULL;
+	char basebuf[160];
+
+	if (!len)
+		return -EINVAL;
+	for (int guard = 0; guard < 64 && !base; guard++) {
+		const struct btf_type *t = id ? btf__type_by_id(btf, id) : NULL;
+		const char *name;
+
+		if (!id) {
+			base = "void";
+			break;
+		}
+		if (!t) {
+			snprintf(buf, len, "<bad type %u>", id);
+			return -EINVAL;
+		}
+		name = btf__name_by_offset(btf, t->name_off);
+		switch (btf_kind(t)) {
+		case BTF_KIND_PTR: {
+			const struct btf_type *nt = btf__type_by_id(btf, btfx_skip_mods(btf, t->type));
+
+			decl_wrap(decl, sizeof(decl), "*%s");
+			if (nt && (btf_is_array(nt) || btf_is_func_proto(nt)))
+				decl_wrap(decl, sizeof(decl), "(%s)");
+			id = t->type;
+			break;
+		}
+		case BTF_KIND_ARRAY: {
+			size_t l = strlen(decl);
+
+			snprintf(decl + l, sizeof(decl) - l, "[%u]", btf_array(t)->nelems);
+			id = btf_array(t)->type;
+			break;
+		}
+		case BTF_KIND_FUNC_PROTO:
+			decl_wrap(decl, sizeof(decl), "%s(...)");
+			id = t->type;
+			break;
+		case BTF_KIND_CONST:
+		case BTF_KIND_VOLATILE:
+		case BTF_KIND_RESTRICT: {
+			const char *q = btf_is_const(t) ? "const" : btf_is_volatile(t) ? "volatile" : "restrict";
+			const struct btf_type *nt = btf__type_by_id(btf, btfx_skip_mods(btf, t->type));
+
+			if (nt && btf_is_ptr(nt)) {
+				/* qualifies a pointer: "char *const" */
+				char fmt[32];
+
+				snprintf(fmt, sizeof(fmt), "%s%s%%s", q, decl[0] ? " " : "");
+				decl_wrap(decl, sizeof(decl), fmt);
+			} else {
+				size_t l = strlen(quals);
+
+				snprintf(quals + l, sizeof(quals) - l, "%s ", q);
+			}
+			id = t->type;
+			break;
+		}
+		case BTF_KIND_TYPE_TAG:
+		case BTF_KIND_VAR:
+		case BTF_KIND_DECL_TAG:
+			id = t->type;
+			break;
+		case BTF_KIND_DATASEC:
+			snprintf(basebuf, sizeof(basebuf), "section %s", name ? name : "?");
+			base = basebuf;
+			break;
+		default:
+			if (name && *name)
+				snprintf(basebuf, sizeof(basebuf), "%s%s", kind_kw(t), name);
+			else
+				snprintf(basebuf, sizeof(basebuf), "%s(anonymous)", kind_kw(t));
+			base = basebuf;
+			break;
+		}
+	}
+	if (!base)
+		base = "<type loop>";
+	snprintf(buf, len, "%s%s%s%s", quals, base, decl[0] && decl[0] != '[' ? " " : "", decl);
+	return 0;
+}
+
+/* ------------------------------------------------------------ paths */
+
+static bool postfix_safe(const char *start)
+{
+	int br = 0;
+
+	for (const char *p = start; *p; p++) {
+		if (*p == '[')
+			br++;
+		else if (*p == ']')
+			br--;
+		else if (br > 0)
+			continue;
+		else if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+			   (*p >= '0' && *p <= '9') || *p == '_' || *p == '.' ||
+			   (*p == '-' && p[1] == '>') || (*p == '>' && p > start && p[-1] == '-')))
+			return false;
+	}
+	return br == 0;
+}
+
+struct psave {
+	size_t plen;
+	bool overflow;
+	bool star;
+};
+
+static struct psave path_save(const struct fctx *c)
+{
+	return (struct psave){ c->plen, c->path_overflow, c->star };
+}
+
+static void path_restore(struct fctx *c, struct psave s)
+{
+	c->plen = s.plen;
+	c->path_overflow = s.overflow;
+	c->star = s.star;
+	if (c->plen < sizeof(c->path))
+		c->path[c->plen] = '\0';
+}
+
+static void path_add(struct fctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void path_add(struct fctx *c, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (!c->has_path || c->path_overflow)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(c->path + c->plen, sizeof(c->path) - c->plen, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(c->path) - c->plen) {
+		c->path_overflow = true;
+		c->path[c->plen] = '\0';
+		return;
+	}
+	c->plen += n;
+}
+
+/* wrap the current path in parentheses, with a star when it names a
+ * pointer: "(*p)" */
+static void path_wrap(struct fctx *c)
+{
+	char tmp[PATH_MAX_LEN];
+
+	if (!c->has_path || c->path_overflow)
+		return;
+	snprintf(tmp, sizeof(tmp), "%s", c->path);
+	c->plen = 0;
+	path_add(c, c->star ? "(*%s)" : "(%s)", tmp);
+	c->star = false;
+}
+
+static void path_member(struct fctx *c, const char *name)
+{
+	path_add(c, c->star ? "->%s" : ".%s", name);
+	c->star = false;
+}
+
+static void path_index(struct fctx *c, uint64_t i)
+{
+	if (c->star)
+		path_wrap(c);
+	path_add(c, "[%" PRIu64 "]", i);
+}
+
+/* The path of the current value itself ("*p" for a pointee). */
+static const char *path_now(struct fctx *c, char *buf, size_t len)
+{
+	if (!c->has_path || c->path_overflow)
+		return NULL;
+	if (!c->star)
+		return c->path;
+	snprintf(buf, len, postfix_safe(c->path) ? "*%s" : "*(%s)", c->path);
+	return buf;
+}
+
+/* ------------------------------------------------------------ emitting */
+
+static bool limit_hit(struct fctx *c, const char *key)
+{
+	struct sink_attrs a = { .truncated = true, .note = "limit" };
+
+	if (c->stopped)
+		return true;
+	if (c->nodes < c->o.max_nodes)
+		return false;
+	c->stopped = true;
+	sink_value(c->sink, key ? "..." : NULL, SK_STR, "...", &a);
+	return true;
+}
+
+static void leaf(struct fctx *c, const char *key, enum sink_kind k, const char *text,
+		 const struct sink_attrs *a)
+{
+	if (limit_hit(c, key))
+		return;
+	c->nodes++;
+	sink_value(c->sink, key, k, text, a);
+}
+
+/* ------------------------------------------------------------ memory */
+
+static void view_free(struct view *v)
+{
+	if (!v)
+		return;
+	free(v->buf);
+	free(v->present);
+	memset(v, 0, sizeof(*v));
+}
+
+/* Read [addr, addr+len) into a new view. Outside the arena is not an
+ * error here (the view says so); a source failure is. */
+static int view_read(struct fctx *c, uint64_t addr, size_t len, struct view *v)
+{
+	size_t np = pages_spanned(addr, len ? len : 1);
+	int r;
+
+	memset(v, 0, sizeof(*v));
+	v->addr = addr;
+	v->len = len;
+	if (!source__contains(c->src, addr, len ? len : 1)) {
+		v->outside = true;
+		return 0;
+	}
+	v->buf = calloc(1, len ? len : 1);
+	v->present = calloc(np, 1);
+	if (!v->buf || !v->present) {
+		view_free(v);
+		return ai_err(ENOMEM, "out of memory");
+	}
+	if (!len)
+		return 0;
+	r = source__read(c->src, addr, v->buf, len, v->present);
+	if (r < 0) {
+		view_free(v);
+		if (r == -ERANGE) {
+			v->addr = addr;
+			v->len = len;
+			v->outside = true;
+			return 0;
+		}
+		return r;
+	}
+	return 0;
+}
+
+static bool view_covers(const struct view *v, uint64_t addr, size_t len)
+{
+	return v && !v->outside && (v->imm ? addr == v->addr && len <= v->len
+					   : addr >= v->addr && len <= v->len &&
+						     addr - v->addr <= v->len - len);
+}
+
+/* pages of [addr, addr+len) present in v: 2 all, 1 some, 0 none */
+static int view_presence(const struct view *v, uint64_t addr, size_t len)
+{
+	size_t first, np, n = 0;
+
+	if (v->imm)
+		return 2;
+	if (v->outside)
+		return 0;
+	if (!len)
+		len = 1;
+	first = (addr >> 12) - (v->addr >> 12);
+	np = pages_spanned(addr, len);
+	for (size_t i = 0; i < np; i++)
+		n += v->present[first + i] != 0;
+	return n == np ? 2 : n ? 1 : 0;
+}
+
+static const uint8_t *view_bytes(const struct view *v, uint64_t addr)
+{
+	return v->buf + (v->imm ? 0 : addr - v->addr);
+}
+
+/* Is the page of a (in the arena) allocated? One-byte read, cached. */
+static int page_present(struct fctx *c, uint64_t a)
+{
+	uint64_t pg = a >> 12;
+	int slot = (int)(pg % PAGE_CACHE);
+	uint8_t b, present = 0;
+	int r;
+
+	if (c->pc_state[slot] && c->pc_page[slot] == pg)
+		return c->pc_state[slot] == 1;
+	r = source__read(c->src, a, &b, 1, &present);
+	if (r < 0)
+		return 0;
+	c->pc_page[slot] = pg;
+	c->pc_state[slot] = present ? 1 : 2;
+	return present;
+}
+
+/* ------------------------------------------------------------ scalars */
+
+static const char *poison_note(uint64_t p)
+{
+	uint64_t low = (p >> 48) == 0xdead ? p & 0xffffffffffffULL : p;
+
+	if (low == 0x100 || low == 0x122 || low == 0x200 || (p >> 48) == 0xdead)
+		return "poison";
+	if (p < 0x10000)
+		return "bad pointer";
+	return NULL;
+}
+
+static void fmt_char(uint8_t ch, char *buf, size_t len)
+{
+	switch (ch) {
+	case '\0': snprintf(buf, len, "'\\0'"); return;
+	case '\n': snprintf(buf, len, "'\\n'"); return;
+	case '\t': snprintf(buf, len, "'\\t'"); return;
+	case '\r': snprintf(buf, len, "'\\r'"); return;
+	case '\'': snprintf(buf, len, "'\\''"); return;
+	case '\\': snprintf(buf, len, "'\\\\'"); return;
+	}
+	if (ch < 0x20 || ch >= 0x7f)
+		snprintf(buf, len, "'\\x%02x'", ch);
+	else
+		snprintf(buf, len, "'%c'", ch);
+}
+
+static void u128_dec(unsigned __int128 v, bool neg, char *buf, size_t len)
+{
+	char tmp[48];
+	int i = sizeof(tmp) - 1;
+
+	tmp[i] = '\0';
+	do {
+		tmp[--i] = '0' + (int)(v % 10);
+		v /= 10;
+	} while (v && i > 1);
+	if (neg)
+		tmp[--i] = '-';
+	snprintf(buf, len, "%s", tmp + i);
+}
+
+static uint64_t get_bits(const uint8_t *b, uint32_t bitoff, uint32_t bits)
+{
+	uint64_t v = 0;
+
+	for (uint32_t i = 0; i < bits && i < 64; i++) {
+		uint32_t k = bitoff + i;
+
+		v |= (uint64_t)((b[k / 8] >> (k % 8)) & 1) << i;
+	}
+	return v;
+}
+
+static uint64_t sext(uint64_t v, uint32_t bits)
+{
+	if (bits && bits < 64 && (v >> (bits - 1)) & 1)
+		v |= ~0ULL << bits;
+	return v;
+}
+
+static bool is_char_type(const struct btf *btf, const struct btf_type *t)
+{
+	const char *n;
+
+	if (!btf_is_int(t) || t->size != 1)
+		return false;
+	if (btf_int_encoding(t) & BTF_INT_CHAR)
+		return true;
+	n = btf__name_by_offset(btf, t->name_off);
+	return n && !strcmp(n, "char");
+}
+
+/* ------------------------------------------------------------ the walk */
+
+struct where {
+	uint64_t addr;
+	uint32_t bitoff;	/* bits from addr (bitfields) */
+	uint32_t bitsz;		/* 0: not a bitfield */
+};
+
+static void walk(struct fctx *c, const struct btf *btf, uint32_t id, struct where w,
+		 struct view *v, const char *key, int depth);
+
+static void fill_attrs(struct fctx *c, struct sink_attrs *a, const struct btf *btf, uint32_t id,
+		       const struct view *v, uint64_t addr, char *tbuf, size_t tlen, char *pbuf,
+		       size_t plen)
+{
+	memset(a, 0, sizeof(*a));
+	a->addr = v && v->imm ? 0 : addr;
+	fmt__type_name(btf, id, tbuf, tlen);
+	a->type = tbuf;
+	a->path = path_now(c, pbuf, plen);
+}
+
+static void emit_pointer(struct fctx *c, const struct btf *btf, uint32_t id, const struct btf_type *t,
+			 uint64_t p, struct sink_attrs *a, const char *key, int depth)
+{
+	char text[32], target[256];
+	uint32_t tid = t->type, rid = btfx_skip_mods(btf, tid);
+	const struct btf_type *tt = btf__type_by_id(btf, rid);
+	uint64_t tsz;
+	int found = -1;
+
+	if (!p) {
+		leaf(c, key, SK_NULL, "NULL", a);
+		return;
+	}
+	snprintf(text, sizeof(text), "0x%" PRIx64, p);
+	fmt__type_name(btf, tid, target, sizeof(target));
+	if (source__contains(c->src, p, 1)) {
+		if (page_present(c, p)) {
+			a->followable = true;
+			a->target = target;
+		} else {
+			a->unallocated = true;
+		}
+	} else {
+		a->outside = true;
+		a->note = poison_note(p);
+	}
+	tsz = tt ? btfx_size(btf, rid) : 0;
+	if (!a->followable || c->follow_level >= c->o.follow_ptrs || !tsz || depth >= c->o.max_depth ||
+	    btf_is_func_proto(tt) || c->stopped) {
+		leaf(c, key, SK_PTR, text, a);
+		return;
+	}
+	for (int i = 0; i < c->nr_visits; i++) {
+		if (c->visits[i].addr == p && c->visits[i].btf == btf && c->visits[i].id == rid) {
+			found = i;
+			break;
+		}
+	}
+	if (found >= 0) {
+		a->note = c->visits[found].on_stack ? "cycle" : "seen";
+		a->truncated = true;
+		leaf(c, key, SK_PTR, text, a);
+		return;
+	}
+	if (c->nr_visits == c->cap_visits) {
+		int cap = c->cap_visits ? c->cap_visits * 2 : 16;
+		struct visit *n = realloc(c->visits, cap * sizeof(*n));
+
+		if (!n) {
+			leaf(c, key, SK_PTR, text, a);
+			return;
+		}
+		c->visits = n;
+		c->cap_visits = cap;
+	}
+	found = c->nr_visits++;
+	c->visits[found] = (struct visit){ p, btf, rid, true };
+	{
+		struct psave s = path_save(c);
+		struct where pw = { .addr = p };
+
+		/* the pointee's path is "*P", its members "P->m" */
+		if (c->star)
+			path_wrap(c);
+		c->star = true;
+		c->follow_level++;
+		walk(c, btf, tid, pw, NULL, key, depth + 1);
+		c->follow_level--;
+		path_restore(c, s);
+	}
+	c->visits[found].on_stack = false;
+}
+
+static void emit_scalar(struct fctx *c, const struct btf *btf, uint32_t id, const struct btf_type *t,
+			const uint8_t *b, struct where w, struct sink_attrs *a, const char *key,
+			int depth)
+{
+	char text[64];
+	uint64_t x = 0;
+	uint32_t bits, off = w.bitoff;
+	bool sign;
+
+	if (btf_is_ptr(t)) {
+		memcpy(&x, b, 8);
+		emit_pointer(c, btf, id, t, x, a, key, depth);
+		return;
+	}
+	if (btf_is_float(t)) {
+		double d;
+
+		if (t->size == 4) {
+			float f;
+
+			memcpy(&f, b, 4);
+			d = f;
+		} else if (t->size == 8) {
+			memcpy(&d, b, 8);
+		} else {
+			text[0] = '\0';
+			for (uint32_t i = 0; i < t->size && i < 16; i++)
+				snprintf(text + 2 * i, 3, "%02x", b[t->size - 1 - i]);
+			leaf(c, key, SK_STR, text, a);
+			return;
+		}
+		if (isnan(d) || isinf(d)) {
+			leaf(c, key, SK_STR, isnan(d) ? "nan" : d > 0 ? "inf" : "-inf", a);
+			return;
+		}
+		snprintf(text, sizeof(text), t->size == 4 ? "%.9g" : "%.17g", d);
+		leaf(c, key, SK_NUM, text, a);
+		return;
+	}
+	if (btf_is_any_enum(t)) {
+		bits = w.bitsz ? w.bitsz : t->size * 8;
+		if (bits > 64 || t->size > 8)
+			bits = 64;
+		x = get_bits(b, off, bits);
+		sign = btf_kflag(t);
+		if (sign)
+			x = sext(x, bits);
+		if (btf_is_enum(t)) {
+			const struct btf_enum *e = btf_enum(t);
+
+			for (int i = 0; i < btf_vlen(t); i++, e++) {
+				uint64_t ev = sign ? (uint64_t)(int64_t)e->val : (uint64_t)(uint32_t)e->val;
+
+				if (ev == x || (bits < 64 && (ev & ((1ULL << bits) - 1)) == (x & ((1ULL << bits) - 1)))) {
+					leaf(c, key, SK_ENUM, btf__name_by_offset(btf, e->name_off), a);
+					return;
+				}
+			}
+		} else {
+			const struct btf_enum64 *e = btf_enum64(t);
+
+			for (int i = 0; i < btf_vlen(t); i++, e++) {
+				if (btf_enum64_value(e) == x) {
+					leaf(c, key, SK_ENUM, btf__name_by_offset(btf, e->name_off), a);
+					return;
+				}
+			}
+		}
+		snprintf(text, sizeof(text), sign ? "%" PRId64 : "%" PRIu64, x);
+		leaf(c, key, SK_NUM, text, a);
+		return;
+	}
+	/* integers */
+	sign = btf_int_encoding(t) & BTF_INT_SIGNED;
+	if (w.bitsz) {
+		bits = w.bitsz;
+	} else {
+		bits = btf_int_bits(t);
+		off += btf_int_offset(t);
+	}
+	if (bits > 64) {
+		unsigned __int128 v = 0;
+
+		memcpy(&v, b, t->size >= 16 ? 16 : t->size);
+		if (sign && (__int128)v < 0)
+			u128_dec(-v, true, text, sizeof(text));
+		else
+			u128_dec(v, false, text, sizeof(text));
+		leaf(c, key, SK_NUM, text, a);
+		return;
+	}
+	x = get_bits(b, off, bits);
+	if (sign)
+		x = sext(x, bits);
+	if (btf_int_encoding(t) & BTF_INT_BOOL && x <= 1) {
+		leaf(c, key, SK_BOOL, x ? "true" : "false", a);
+		return;
+	}
+	if (is_char_type(btf, t) && !w.bitsz) {
+		fmt_char((uint8_t)x, text, sizeof(text));
+		leaf(c, key, SK_CHAR, text, a);
+		return;
+	}
+	snprintf(text, sizeof(text), sign ? "%" PRId64 : "%" PRIu64, x);
+	leaf(c, key, SK_NUM, text, a);
+}
+
+static void emit_members(struct fctx *c, const struct btf *btf, const struct btf_type *t,
+			 struct where w, struct view *v, int depth, int anon_depth)
+{
+	const struct btf_member *m = btf_members(t);
+
+	for (int i = 0; i < btf_vlen(t) && !c->stopped && !c->err; i++, m++) {
+		const char *name = btf__name_by_offset(btf, m->name_off);
+		uint32_t boff = btf_member_bit_offset(t, i) + w.bitoff;
+		uint32_t bsz = btf_member_bitfield_size(t, i);
+		struct where mw = { .addr = w.addr + boff / 8, .bitoff = boff % 8, .bitsz = bsz };
+
+		if (!name || !*name) {
+			const struct btf_type *mt = btf__type_by_id(btf, btfx_skip_mods(btf, m->type));
+
+			/* members of an anonymous struct/union are the parent's */
+			if (mt && btf_is_composite(mt) && !bsz && anon_depth < 16)
+				emit_members(c, btf, mt, mw, v, depth, anon_depth + 1);
+			continue;
+		}
+		{
+			struct psave s = path_save(c);
+
+			path_member(c, name);
+			walk(c, btf, m->type, mw, v, name, depth + 1);
+			path_restore(c, s);
+		}
+	}
+}
+
+static void emit_string(struct fctx *c, const uint8_t *b, uint64_t n, struct sink_attrs *a,
+			const char *key)
+{
+	char *s;
+	uint64_t l = 0;
+
+	while (l < n && b[l])
+		l++;
+	s = malloc(l + 1);
+	if (!s) {
+		c->err = ai_err(ENOMEM, "out of memory");
+		return;
+	}
+	memcpy(s, b, l);
+	s[l] = '\0';
+	leaf(c, key, SK_STR, s, a);
+	free(s);
+}
+
+/* Array elements [0, n) of elem at w.addr; shown: how many to emit. */
+static void emit_elements(struct fctx *c, const struct btf *btf, uint32_t elem, uint64_t esz,
+			  uint64_t shown, struct where w, struct view *v, int depth)
+{
+	for (uint64_t i = 0; i < shown && !c->stopped && !c->err; i++) {
+		struct psave s = path_save(c);
+		struct where ew = { .addr = w.addr + i * esz };
+
+		path_index(c, i);
+		walk(c, btf, elem, ew, v, NULL, depth + 1);
+		path_restore(c, s);
+	}
+}
+
+static void walk(struct fctx *c, const struct btf *btf, uint32_t id, struct where w,
+		 struct view *v, const char *key, int depth)
+{
+	uint32_t rid = btfx_skip_mods(btf, id);
+	const struct btf_type *t = btf__type_by_id(btf, rid);
+	char tbuf[256], pbuf[PATH_MAX_LEN + 8];
+	struct sink_attrs a;
+	struct view own = { 0 };
+	uint64_t size, need, shown = 0, esz = 0, n = 0;
+	uint32_t elem = 0;
+	bool composite, array;
+	int pres = 2;
+
+	if (c->stopped || c->err)
+		return;
+	fill_attrs(c, &a, btf, id, v, w.addr, tbuf, sizeof(tbuf), pbuf, sizeof(pbuf));
+	if (!t || btf_is_void(t) || btf_is_fwd(t) || btf_is_func(t) || btf_is_func_proto(t) ||
+	    btf_is_var(t) || btf_is_datasec(t)) {
+		a.note = "incomplete type";
+		leaf(c, key, SK_STR, "?", &a);
+		return;
+	}
+	composite = btf_is_composite(t);
+	array = btf_is_array(t);
+	size = btfx_size(btf, rid);
+	need = size;
+	if (array) {
+		elem = btf_array(t)->type;
+		n = btf_array(t)->nelems;
+		esz = btfx_size(btf, elem);
+		shown = n < (uint64_t)c->o.max_array ? n : (uint64_t)c->o.max_array;
+		need = shown * esz;
+		if (!esz)
+			need = 0;
+	}
+	if ((composite || array) && depth > c->o.max_depth) {
+		a.truncated = true;
+		a.note = "depth";
+		leaf(c, key, SK_STR, array ? "[...]" : "{...}", &a);
+		return;
+	}
+	if (w.bitsz)
+		need = (w.bitoff + w.bitsz + 7) / 8;
+	/* bytes: from the parent's view, or read now */
+	if (!view_covers(v, w.addr, need) && !(v && v->imm)) {
+		if (need <= MAX_VIEW || !(composite || array)) {
+			c->err = view_read(c, w.addr, need, &own);
+			if (c->err)
+				return;
+			v = &own;
+		} else {
+			v = NULL; /* too big: members read their own */
+		}
+	}
+	if (v && (v->outside || (pres = view_presence(v, w.addr, need)) == 0) && need) {
+		if (v->outside)
+			a.outside = true;
+		else
+			a.unallocated = true;
+		leaf(c, key, SK_NUM, "", &a);
+		goto out;
+	}
+	if (composite) {
+		if (limit_hit(c, key))
+			goto out;
+		c->nodes++;
+		sink_begin(c->sink, key, false, &a);
+		emit_members(c, btf, t, (struct where){ .addr = w.addr }, v, depth, 0);
+		sink_end(c->sink, false);
+		goto out;
+	}
+	if (array) {
+		const struct btf_type *et = btf__type_by_id(btf, btfx_skip_mods(btf, elem));
+
+		if (et && is_char_type(btf, et) && v && pres == 2) {
+			emit_string(c, view_bytes(v, w.addr), shown, &a, key);
+			goto out;
+		}
+		if (limit_hit(c, key))
+			goto out;
+		c->nodes++;
+		a.truncated = shown < n;
+		sink_begin(c->sink, key, true, &a);
+		if (esz)
+			emit_elements(c, btf, elem, esz, shown, w, v, depth);
+		sink_end(c->sink, true);
+		goto out;
+	}
+	if (pres != 2) {
+		a.unallocated = true;
+		leaf(c, key, SK_NUM, "", &a);
+		goto out;
+	}
+	emit_scalar(c, btf, id, t, view_bytes(v, w.addr), w, &a, key, depth);
+out:
+	view_free(&own);
+}
+
+static void fix_opts(struct fmt_opts *o, const struct fmt_opts *in)
+{
+	memset(o, 0, sizeof(*o));
+	if (in)
+		*o = *in;
+	if (o->max_depth <= 0)
+		o->max_depth = 16;
+	if (o->max_depth > MAX_DEPTH_CAP)
+		o->max_depth = MAX_DEPTH_CAP;
+	if (o->max_array <= 0)
+		o->max_array = 256;
+	if (o->max_nodes <= 0)
+		o->max_nodes = 100000;
+	if (o->follow_ptrs < 0)
+		o->follow_ptrs = 0;
+}
+
+int fmt__value(struct btfx *bx, struct source *src, const struct value *v, const char *key,
+	       struct sink *sink, const struct fmt_opts *opts)
+{
+	struct fctx c = { .bx = bx, .src = src, .sink = sink };
+	struct sink_attrs a;
+	char tbuf[256], pbuf[PATH_MAX_LEN + 8], text[32];
+	int err = 0;
+
+	fix_opts(&c.o, opts);
+	if (c.o.path) {
+		c.has_path = true;
+		snprintf(c.path, sizeof(c.path), postfix_safe(c.o.path) ? "%s" : "(%s)", c.o.path);
+		c.plen = strlen(c.path);
+		c.path_overflow = strlen(c.o.path) + 2 >= sizeof(c.path);
+	}
+	if (!v->btf) {
+		memset(&a, 0, sizeof(a));
+		a.path = path_now(&c, pbuf, sizeof(pbuf));
+		snprintf(text, sizeof(text), "%" PRId64, (int64_t)v->scalar);
+		sink_value(sink, key, SK_NUM, text, &a);
+		return 0;
+	}
+	if (!btf__type_by_id(v->btf, v->type_id))
+		return ai_err(EINVAL, "bad type id %u", v->type_id);
+	if (v->slice_len) {
+		uint64_t esz = btfx_size(v->btf, v->type_id);
+		uint64_t shown = v->slice_len < (uint32_t)c.o.max_array ? v->slice_len : (uint64_t)c.o.max_array;
+		struct where w = { .addr = v->addr };
+		struct view own = { 0 };
+
+		if (!esz)
+			return ai_err(EINVAL, "slice of elements with no size");
+		if (!source__contains(src, v->addr, esz * v->slice_len))
+			return ai_err(ERANGE, "0x%" PRIx64 "+%" PRIu64 " is outside the arena", v->addr,
+				      esz * v->slice_len);
+		memset(&a, 0, sizeof(a));
+		a.addr = v->addr;
+		fmt__type_name(v->btf, v->type_id, tbuf, sizeof(tbuf) - 16);
+		snprintf(tbuf + strlen(tbuf), 16, "[%u]", v->slice_len);
+		a.type = tbuf;
+		a.path = path_now(&c, pbuf, sizeof(pbuf));
+		a.truncated = shown < v->slice_len;
+		if (shown * esz <= MAX_VIEW) {
+			err = view_read(&c, v->addr, shown * esz, &own);
+			if (err)
+				return err;
+		}
+		c.nodes++;
+		sink_begin(sink, key, true, &a);
+		emit_elements(&c, v->btf, v->type_id, esz, shown, w, own.buf ? &own : NULL, 0);
+		sink_end(sink, true);
+		view_free(&own);
+		err = c.err;
+	} else if (!v->lvalue) {
+		uint8_t buf[8];
+		struct view imm = { .buf = buf, .len = 8, .imm = true };
+
+		memcpy(buf, &v->scalar, 8);
+		walk(&c, v->btf, v->type_id, (struct where){ 0 }, &imm, key, 0);
+		err = c.err;
+	} else {
+		uint64_t sz = btfx_size(v->btf, v->type_id);
+
+		if (!source__contains(src, v->addr, sz ? sz : 1))
+			return ai_err(ERANGE, "0x%" PRIx64 " is outside the arena", v->addr);
+		walk(&c, v->btf, v->type_id, (struct where){ .addr = v->addr }, NULL, key, 0);
+		err = c.err;
+	}
+	free(c.visits);
+	return err;
+}

@@ -1,0 +1,1431 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * snapshot: write an arena to an ELF core file and read it back as a source.
+ * The format is described in snapshot.h.
+ *
+ * Writing. Page data goes first, straight from the read buffer to its final
+ * file offset, so a 4 GiB arena is never held in memory. Only then are the
+ * headers known: a page that was in the page map may have vanished by the
+ * time it was read (no data, a segment splits in two), and the page map
+ * taken after the read tells whether the arena changed. The header area is
+ * reserved before the data with room for such splits; if more pages vanish
+ * than there is room for, the snapshot is taken again. libelf then writes
+ * the ELF header, program headers, notes and section headers into that
+ * area. A section (.arena.data) spans the page data so that libelf's idea
+ * of the file size covers it and it neither truncates nor fills it.
+ *
+ * Reading. The file is mapped read-only and every structure is checked
+ * before use: a snapshot may come from anywhere.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <libelf.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "snapshot.h"
+
+#ifndef AI_VERSION
+#define AI_VERSION "0.1.0"
+#endif
+
+#define PAGE 4096ULL
+#define CHUNK_PAGES 1024	/* 4 MiB per read */
+#define SLACK_MAX 4096		/* vanished pages the header area has room for */
+#define MAX_ARENA_PAGES (1u << 20) /* 4 GiB: the kernel's limit */
+#define MAX_BTF_SIZE (256u << 20)
+#define WRITE_TRIES 3
+
+#if defined(__x86_64__)
+#define HOST_MACHINE EM_X86_64
+#elif defined(__aarch64__)
+#define HOST_MACHINE EM_AARCH64
+#elif defined(__riscv)
+#define HOST_MACHINE EM_RISCV
+#elif defined(__s390x__)
+#define HOST_MACHINE EM_S390
+#elif defined(__powerpc64__)
+#define HOST_MACHINE EM_PPC64
+#elif defined(__loongarch__)
+#define HOST_MACHINE 258 /* EM_LOONGARCH */
+#else
+#define HOST_MACHINE EM_NONE
+#endif
+
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define HOST_DATA ELFDATA2LSB
+#else
+#define HOST_DATA ELFDATA2MSB
+#endif
+
+_Static_assert(sizeof(struct snapshot_meta) == 200, "snapshot_meta layout");
+_Static_assert(sizeof(struct snapshot_table) == 16, "snapshot_table layout");
+_Static_assert(sizeof(struct snapshot_run) == 16, "snapshot_run layout");
+_Static_assert(sizeof(struct snapshot_root) == 128, "snapshot_root layout");
+_Static_assert(sizeof(struct snapshot_btf) == 16, "snapshot_btf layout");
+
+static const char shstrtab[] = "\0.shstrtab\0.note.arena\0.arena.data";
+#define STR_SHSTRTAB 1
+#define STR_NOTE 11
+#define STR_DATA 23
+
+static inline uint64_t align_up(uint64_t v, uint64_t a)
+{
+	return (v + a - 1) & ~(a - 1);
+}
+
+static bool libelf_ready(void)
+{
+	static int ok = -1;
+
+	if (ok < 0)
+		ok = elf_version(EV_CURRENT) != EV_NONE;
+	return ok;
+}
+
+/* ================================================================ notes */
+
+struct buf {
+	uint8_t *p;
+	size_t len, cap;
+};
+
+static int buf_grow(struct buf *b, size_t more)
+{
+	size_t cap = b->cap ? b->cap : 4096;
+	uint8_t *n;
+
+	if (b->len + more <= b->cap)
+		return 0;
+	while (cap < b->len + more)
+		cap *= 2;
+	n = realloc(b->p, cap);
+	if (!n)
+		return -ENOMEM;
+	b->p = n;
+	b->cap = cap;
+	return 0;
+}
+
+static size_t note_size(size_t descsz)
+{
+	return sizeof(Elf64_Nhdr) + align_up(sizeof(SNAPSHOT_NOTE_OWNER), 4) + align_up(descsz, 4);
+}
+
+/* Append a note made of two parts (header + payload); returns -ENOMEM. */
+static int note_add(struct buf *b, uint32_t type, const void *d1, size_t n1, const void *d2,
+		    size_t n2)
+{
+	Elf64_Nhdr nh = {
+		.n_namesz = sizeof(SNAPSHOT_NOTE_OWNER),
+		.n_descsz = n1 + n2,
+		.n_type = type,
+	};
+	size_t total = note_size(n1 + n2);
+	uint8_t *p;
+
+	if (buf_grow(b, total))
+		return -ENOMEM;
+	p = b->p + b->len;
+	memset(p, 0, total);
+	memcpy(p, &nh, sizeof(nh));
+	p += sizeof(nh);
+	memcpy(p, SNAPSHOT_NOTE_OWNER, sizeof(SNAPSHOT_NOTE_OWNER));
+	p += align_up(sizeof(SNAPSHOT_NOTE_OWNER), 4);
+	if (n1)
+		memcpy(p, d1, n1);
+	if (n2)
+		memcpy(p + n1, d2, n2);
+	b->len += total;
+	return 0;
+}
+
+/* ================================================================ writing */
+
+struct wblob {
+	const void *raw;
+	uint32_t size;
+};
+
+struct writer {
+	struct source *src;
+	const char *path;
+	int fd;
+	struct arena_info info;
+	uint8_t *buf;			/* CHUNK_PAGES pages */
+	/* what goes into the notes, fixed before the data is read */
+	struct wblob *blobs;
+	int nr_blobs;
+	struct snapshot_root *roots;
+	int nr_roots;
+	size_t fixed_notes;		/* META + ROOTS + BTF notes, bytes */
+	/* per attempt */
+	struct pagemap pm1, pm2;
+	uint8_t *state;			/* final page states */
+	uint8_t *vanished;		/* 1: allocated in pm1, missing when read */
+	uint32_t nr_saved;		/* pm1 allocated pages = data slots */
+	uint32_t nr_vanished;
+	uint64_t data_off;		/* D */
+	bool changed;
+};
+
+static int werr(struct writer *w, int err)
+{
+	return ai_err(err, "cannot write snapshot %s: %s", w->path, strerror(err));
+}
+
+static int pwrite_all(int fd, const void *p, size_t len, off_t off)
+{
+	while (len) {
+		ssize_t n = pwrite(fd, p, len, off);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (n == 0)
+			return -EIO;
+		p = (const uint8_t *)p + n;
+		len -= n;
+		off += n;
+	}
+	return 0;
+}
+
+static uint32_t count_runs(const uint8_t *state, uint32_t n, bool alloc_only)
+{
+	uint32_t runs = 0;
+
+	for (uint32_t i = 0; i < n; i++) {
+		bool start = i == 0 || state[i] != state[i - 1];
+
+		if (start && (!alloc_only || state[i] == PAGE_ALLOCATED))
+			runs++;
+	}
+	return runs;
+}
+
+/* Bytes from offset 0 to the end of the section header table. */
+static uint64_t header_size(uint64_t nr_phdr, uint64_t notes_len)
+{
+	uint64_t notes_off = align_up(sizeof(Elf64_Ehdr) + nr_phdr * sizeof(Elf64_Phdr), 8);
+	uint64_t shoff = align_up(notes_off + notes_len + sizeof(shstrtab), 8);
+
+	return shoff + 4 * sizeof(Elf64_Shdr);
+}
+
+static uint64_t pagemap_note_len(uint64_t runs)
+{
+	return note_size(sizeof(struct snapshot_table) + runs * sizeof(struct snapshot_run));
+}
+
+/* BTF blobs and roots from bx; blobs without raw bytes are left out and the
+ * roots that name them with them. */
+static int collect_btf(struct writer *w, struct btfx *bx)
+{
+	int nb = btfx__nr_btfs(bx), nr = btfx__nr_roots(bx);
+	int *map = NULL;
+
+	if (nb > 0) {
+		w->blobs = calloc(nb, sizeof(*w->blobs));
+		map = calloc(nb, sizeof(*map));
+		if (!w->blobs || !map) {
+			free(map);
+			return werr(w, ENOMEM);
+		}
+	}
+	for (int i = 0; i < nb; i++) {
+		uint32_t sz = 0;
+		const void *raw = btfx__btf_raw(bx, i, &sz);
+
+		map[i] = -1;
+		if (!raw || !sz || sz > MAX_BTF_SIZE)
+			continue;
+		map[i] = w->nr_blobs;
+		w->blobs[w->nr_blobs].raw = raw;
+		w->blobs[w->nr_blobs++].size = sz;
+	}
+	if (nr > 0) {
+		w->roots = calloc(nr, sizeof(*w->roots));
+		if (!w->roots) {
+			free(map);
+			return werr(w, ENOMEM);
+		}
+	}
+	for (int i = 0; i < nr; i++) {
+		const struct root *r = btfx__root(bx, i);
+		struct snapshot_root *o = &w->roots[w->nr_roots];
+
+		if (!r || r->btf_idx < 0 || r->btf_idx >= nb || map[r->btf_idx] < 0)
+			continue;
+		memset(o, 0, sizeof(*o));
+		snprintf(o->name, sizeof(o->name), "%s", r->name);
+		snprintf(o->section, sizeof(o->section), "%s", r->section);
+		o->kind = r->kind;
+		o->btf_idx = map[r->btf_idx];
+		o->type_id = r->type_id;
+		o->addr = r->addr;
+		o->value = r->value;
+		w->nr_roots++;
+	}
+	free(map);
+	return 0;
+}
+
+static int build_notes(struct writer *w, struct buf *b, uint32_t nr_loads, uint64_t data_bytes)
+{
+	struct snapshot_meta m = {
+		.version = SNAPSHOT_VERSION,
+		.size = sizeof(m),
+		.page_size = PAGE,
+		.map_id = w->info.map_id,
+		.map_flags = w->info.map_flags,
+		.max_pages = w->info.max_pages,
+		.map_extra = w->info.map_extra,
+		.user_vm_start = w->info.user_vm_start,
+		.user_vm_end = w->info.user_vm_end,
+		.flags = w->changed ? SNAPSHOT_F_CHANGED : 0,
+		.nr_btf = w->nr_blobs,
+		.nr_roots = w->nr_roots,
+		.nr_loads = nr_loads,
+		.data_bytes = data_bytes,
+	};
+	struct snapshot_table t = { .version = 1, .hdr_size = sizeof(t), .rec_size = sizeof(struct snapshot_run) };
+	struct snapshot_run *runs;
+	uint32_t n = w->info.max_pages, nr = 0;
+	int err = 0;
+
+	memcpy(m.name, w->info.name, sizeof(m.name));
+	m.name[sizeof(m.name) - 1] = '\0';
+	if (w->info.is_snapshot) {
+		/* a copy of a snapshot keeps where and when it was taken */
+		m.time_ns = w->info.snapshot_time_ns;
+		snprintf(m.kernel_release, sizeof(m.kernel_release), "%s", w->info.kernel_release);
+		if (w->info.snapshot_changed)
+			m.flags |= SNAPSHOT_F_CHANGED;
+	} else {
+		struct timespec ts;
+		struct utsname u;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		m.time_ns = (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+		if (!uname(&u))
+			snprintf(m.kernel_release, sizeof(m.kernel_release), "%s", u.release);
+	}
+	snprintf(m.tool_version, sizeof(m.tool_version), "arena-inspect %s", AI_VERSION);
+
+	runs = malloc((count_runs(w->state, n, false) + 1) * sizeof(*runs));
+	if (!runs)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < n;) {
+		uint32_t j = i + 1;
+
+		while (j < n && w->state[j] == w->state[i] && w->vanished[j] == w->vanished[i])
+			j++;
+		runs[nr++] = (struct snapshot_run){
+			.first = i, .count = j - i, .state = w->state[i],
+			.flags = w->vanished[i] ? SNAPSHOT_RUN_VANISHED : 0,
+		};
+		i = j;
+	}
+	t.nr = nr;
+
+	err = note_add(b, SNAPSHOT_NT_META, &m, sizeof(m), NULL, 0);
+	if (!err)
+		err = note_add(b, SNAPSHOT_NT_PAGEMAP, &t, sizeof(t), runs, nr * sizeof(*runs));
+	if (!err && w->nr_roots) {
+		struct snapshot_table rt = { .version = 1, .hdr_size = sizeof(rt),
+					     .rec_size = sizeof(struct snapshot_root), .nr = w->nr_roots };
+
+		err = note_add(b, SNAPSHOT_NT_ROOTS, &rt, sizeof(rt), w->roots,
+			       w->nr_roots * sizeof(*w->roots));
+	}
+	for (int i = 0; !err && i < w->nr_blobs; i++) {
+		struct snapshot_btf h = { .version = 1, .hdr_size = sizeof(h), .index = i,
+					  .size = w->blobs[i].size };
+
+		err = note_add(b, SNAPSHOT_NT_BTF, &h, sizeof(h), w->blobs[i].raw, w->blobs[i].size);
+	}
+	free(runs);
+	return err;
+}
+
+/* Read every allocated page of pm1 and write it at D + 4096 * slot. */
+static int write_data(struct writer *w)
+{
+	uint8_t present[CHUNK_PAGES];
+	const uint8_t *st = w->pm1.state;
+	uint32_t n = w->pm1.nr_pages;
+	uint64_t slot = 0;
+
+	for (uint32_t i = 0; i < n;) {
+		uint32_t j = i, cnt;
+		int miss;
+
+		if (st[i] != PAGE_ALLOCATED) {
+			i++;
+			continue;
+		}
+		while (j < n && st[j] == PAGE_ALLOCATED && j - i < CHUNK_PAGES)
+			j++;
+		cnt = j - i;
+		miss = source__read(w->src, w->info.user_vm_start + i * PAGE, w->buf, cnt * PAGE,
+				    present);
+		if (miss < 0)
+			return ai_err(-miss, "cannot write snapshot %s: reading the arena: %s",
+				      w->path, ai_errmsg());
+		/* write each stretch of present pages in one go */
+		for (uint32_t a = 0; a < cnt;) {
+			uint32_t b = a;
+			int err;
+
+			if (!present[a]) {
+				w->vanished[i + a] = 1;
+				w->nr_vanished++;
+				a++;
+				continue;
+			}
+			while (b < cnt && present[b])
+				b++;
+			err = pwrite_all(w->fd, w->buf + a * PAGE, (b - a) * PAGE,
+					 w->data_off + (slot + a) * PAGE);
+			if (err)
+				return werr(w, -err);
+			a = b;
+		}
+		slot += cnt;
+		i = j;
+	}
+	return 0;
+}
+
+/* libelf writes everything but the page data. */
+static int write_headers(struct writer *w, const struct buf *notes, uint32_t nr_loads,
+			 uint64_t data_len)
+{
+	uint64_t nr_phdr = 1 + (uint64_t)nr_loads;
+	uint64_t notes_off = align_up(sizeof(Elf64_Ehdr) + nr_phdr * sizeof(Elf64_Phdr), 8);
+	uint64_t str_off = notes_off + notes->len;
+	uint64_t shoff = align_up(str_off + sizeof(shstrtab), 8);
+	Elf *e = NULL;
+	Elf_Scn *scn;
+	Elf_Data *d;
+	GElf_Ehdr eh;
+	GElf_Shdr sh;
+	int err = 0, ph = 0;
+	int64_t size;
+
+	errno = 0;
+	e = elf_begin(w->fd, ELF_C_WRITE, NULL);
+	if (!e)
+		goto elf_fail;
+	if (!gelf_newehdr(e, ELFCLASS64) || !gelf_getehdr(e, &eh))
+		goto elf_fail;
+	eh.e_ident[EI_DATA] = HOST_DATA;
+	eh.e_ident[EI_OSABI] = ELFOSABI_NONE;
+	eh.e_type = ET_CORE;
+	eh.e_machine = HOST_MACHINE;
+	eh.e_version = EV_CURRENT;
+	eh.e_phoff = sizeof(Elf64_Ehdr);
+	eh.e_shoff = shoff;
+	eh.e_shstrndx = 1;
+	if (!gelf_update_ehdr(e, &eh))
+		goto elf_fail;
+	elf_flagelf(e, ELF_C_SET, ELF_F_LAYOUT);
+
+	/* [1] .shstrtab, [2] .note.arena, [3] .arena.data (no Elf_Data: the
+	 * pages are already in the file; the section only claims the range) */
+	scn = elf_newscn(e);
+	if (!scn || !(d = elf_newdata(scn)))
+		goto elf_fail;
+	d->d_buf = (void *)shstrtab;
+	d->d_size = sizeof(shstrtab);
+	d->d_type = ELF_T_BYTE;
+	d->d_align = 1;
+	if (!gelf_getshdr(scn, &sh))
+		goto elf_fail;
+	sh.sh_name = STR_SHSTRTAB;
+	sh.sh_type = SHT_STRTAB;
+	sh.sh_offset = str_off;
+	sh.sh_size = sizeof(shstrtab);
+	sh.sh_addralign = 1;
+	if (!gelf_update_shdr(scn, &sh))
+		goto elf_fail;
+
+	scn = elf_newscn(e);
+	if (!scn || !(d = elf_newdata(scn)))
+		goto elf_fail;
+	d->d_buf = notes->p;
+	d->d_size = notes->len;
+	d->d_type = ELF_T_BYTE;
+	d->d_align = 4;
+	if (!gelf_getshdr(scn, &sh))
+		goto elf_fail;
+	sh.sh_name = STR_NOTE;
+	sh.sh_type = SHT_NOTE;
+	sh.sh_offset = notes_off;
+	sh.sh_size = notes->len;
+	sh.sh_addralign = 4;
+	if (!gelf_update_shdr(scn, &sh))
+		goto elf_fail;
+
+	scn = elf_newscn(e);
+	if (!scn || !gelf_getshdr(scn, &sh))
+		goto elf_fail;
+	sh.sh_name = STR_DATA;
+	sh.sh_type = data_len ? SHT_PROGBITS : SHT_NOBITS;
+	sh.sh_offset = w->data_off;
+	sh.sh_size = data_len;
+	sh.sh_addralign = PAGE;
+	if (!gelf_update_shdr(scn, &sh))
+		goto elf_fail;
+
+	/* after the sections: more than PN_XNUM headers need section 0 */
+	if (!gelf_newphdr(e, nr_phdr))
+		goto elf_fail;
+	{
+		GElf_Phdr p = {
+			.p_type = PT_NOTE, .p_offset = notes_off,
+			.p_filesz = notes->len, .p_align = 4,
+		};
+
+		if (!gelf_update_phdr(e, ph++, &p))
+			goto elf_fail;
+	}
+	for (uint32_t i = 0, slot = 0, n = w->info.max_pages; i < n;) {
+		uint32_t j = i + 1, slot0 = slot;
+		GElf_Phdr p;
+
+		if (w->pm1.state[i] == PAGE_ALLOCATED)
+			slot++;
+		if (w->state[i] != PAGE_ALLOCATED) {
+			i++;
+			continue;
+		}
+		/* final allocated pages are a subset of pm1's: slots are contiguous */
+		while (j < n && w->state[j] == PAGE_ALLOCATED) {
+			slot++;
+			j++;
+		}
+		p = (GElf_Phdr){
+			.p_type = PT_LOAD,
+			.p_flags = PF_R,
+			.p_offset = w->data_off + slot0 * PAGE,
+			.p_vaddr = w->info.user_vm_start + i * PAGE,
+			.p_filesz = (j - i) * PAGE,
+			.p_memsz = (j - i) * PAGE,
+			.p_align = PAGE,
+		};
+		if (!gelf_update_phdr(e, ph++, &p))
+			goto elf_fail;
+		i = j;
+	}
+	size = elf_update(e, ELF_C_WRITE);
+	if (size < 0)
+		goto elf_fail;
+	if (data_len && (uint64_t)size < w->data_off + data_len) {
+		/* never happens with the layout above; refuse a short file */
+		elf_end(e);
+		return ai_err(EIO, "cannot write snapshot %s: libelf wrote %lld bytes, expected %llu",
+			      w->path, (long long)size,
+			      (unsigned long long)(w->data_off + data_len));
+	}
+	elf_end(e);
+	return 0;
+
+elf_fail:
+	err = errno;
+	if (err && err != EINVAL && err != ENOENT) {
+		elf_end(e);
+		return werr(w, err);
+	}
+	err = ai_err(EIO, "cannot write snapshot %s: %s", w->path, elf_errmsg(-1));
+	elf_end(e);
+	return err;
+}
+
+static int take_pagemap(struct writer *w, struct pagemap *pm)
+{
+	int err = source__pagemap(w->src, pm);
+
+	if (err)
+		return ai_err(-err, "cannot write snapshot %s: reading the page map: %s", w->path,
+			      ai_errmsg());
+	if (pm->nr_pages != w->info.max_pages) {
+		pagemap__free(pm);
+		return ai_err(EIO, "cannot write snapshot %s: page map has %u pages, arena %u",
+			      w->path, pm->nr_pages, w->info.max_pages);
+	}
+	return 0;
+}
+
+/* One attempt. Returns 1 when the header area turned out too small. */
+static int write_attempt(struct writer *w, struct snapshot_stats *st)
+{
+	struct buf notes = {};
+	uint32_t n = w->info.max_pages, runs0, loads0, slack, nr_loads;
+	uint64_t reserve, data_len;
+	int err;
+
+	err = take_pagemap(w, &w->pm1);
+	if (err)
+		return err;
+	w->nr_saved = w->pm1.counts[PAGE_ALLOCATED];
+	w->nr_vanished = 0;
+	if (w->nr_saved && !w->info.user_vm_start)
+		return ai_err(EINVAL, "cannot write snapshot %s: the arena has pages but no user address",
+			      w->path);
+	runs0 = count_runs(w->pm1.state, n, false);
+	loads0 = count_runs(w->pm1.state, n, true);
+	slack = w->nr_saved < SLACK_MAX ? w->nr_saved : SLACK_MAX;
+	reserve = header_size(1 + (uint64_t)loads0 + slack,
+			      w->fixed_notes + pagemap_note_len(runs0 + 2ULL * slack));
+	w->data_off = align_up(reserve, PAGE);
+	memset(w->vanished, 0, n);
+
+	if (ftruncate(w->fd, 0))
+		return werr(w, errno);
+	err = write_data(w);
+	if (err)
+		return err;
+
+	err = take_pagemap(w, &w->pm2);
+	if (err)
+		return err;
+	w->changed = w->pm1.stale || w->pm2.stale || w->nr_vanished ||
+		     memcmp(w->pm1.state, w->pm2.state, n);
+	/* a vanished page is what the second look says, unless that says
+	 * allocated again: then we have no data for it and call it free */
+	memcpy(w->state, w->pm1.state, n);
+	for (uint32_t i = 0; i < n; i++) {
+		if (!w->vanished[i])
+			continue;
+		w->state[i] = w->pm2.state[i] == PAGE_ALLOCATED || w->pm2.state[i] > PAGE_RESERVED ?
+				      PAGE_FREE : w->pm2.state[i];
+	}
+	nr_loads = count_runs(w->state, n, true);
+	data_len = (uint64_t)w->nr_saved * PAGE;
+
+	err = build_notes(w, &notes, nr_loads, (uint64_t)(w->nr_saved - w->nr_vanished) * PAGE);
+	if (err) {
+		free(notes.p);
+		return werr(w, -err);
+	}
+	if (header_size(1 + (uint64_t)nr_loads, notes.len) > w->data_off) {
+		free(notes.p);
+		return 1;
+	}
+	err = write_headers(w, &notes, nr_loads, data_len);
+	free(notes.p);
+	if (err)
+		return err;
+	if (st) {
+		struct pagemap fin = { .nr_pages = n, .state = w->state };
+
+		pagemap__count(&fin);
+		st->pages_saved = w->nr_saved - w->nr_vanished;
+		st->pages_reserved = fin.counts[PAGE_RESERVED];
+		st->pages_vanished = w->nr_vanished;
+		st->nr_loads = nr_loads;
+		st->nr_btf = w->nr_blobs;
+		st->nr_roots = w->nr_roots;
+		st->file_size = data_len ? w->data_off + data_len : 0;
+		st->changed = w->changed || (w->info.is_snapshot && w->info.snapshot_changed);
+	}
+	return 0;
+}
+
+static int open_temp(struct writer *w, char **tmp, int *dirfd)
+{
+	const char *slash = strrchr(w->path, '/');
+	const char *base = slash ? slash + 1 : w->path;
+	char *dir;
+	int fd;
+
+	if (!*base)
+		return ai_err(EISDIR, "cannot write snapshot %s: a file name is needed", w->path);
+	if (slash == w->path)
+		dir = strdup("/");
+	else if (slash)
+		dir = strndup(w->path, slash - w->path);
+	else
+		dir = strdup(".");
+	if (!dir || asprintf(tmp, "%s/.%s.XXXXXX", dir, base) < 0) {
+		free(dir);
+		*tmp = NULL;
+		return werr(w, ENOMEM);
+	}
+	*dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	free(dir);
+	if (*dirfd < 0) {
+		int err = errno;
+
+		free(*tmp);
+		*tmp = NULL;
+		return werr(w, err);
+	}
+	fd = mkostemp(*tmp, O_CLOEXEC);
+	if (fd < 0) {
+		int err = errno;
+
+		close(*dirfd);
+		free(*tmp);
+		*tmp = NULL;
+		return werr(w, err);
+	}
+	/* mkstemp makes 0600 already; say so in case of an odd libc */
+	fchmod(fd, 0600);
+	return fd;
+}
+
+int snapshot__write_stats(struct source *src, struct btfx *bx, const char *path,
+			  struct snapshot_stats *st)
+{
+	struct writer w = { .src = src, .path = path, .fd = -1 };
+	struct timespec t0, t1;
+	char *tmp = NULL;
+	int dirfd = -1, err, tries = 0;
+	size_t n;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (st)
+		memset(st, 0, sizeof(*st));
+	if (!libelf_ready())
+		return ai_err(EINVAL, "cannot write snapshot %s: libelf: %s", path, elf_errmsg(-1));
+	err = source__info(src, &w.info);
+	if (err)
+		return ai_err(-err, "cannot write snapshot %s: %s", path, ai_errmsg());
+	if (!w.info.max_pages || w.info.max_pages > MAX_ARENA_PAGES)
+		return ai_err(EINVAL, "cannot write snapshot %s: arena has %u pages", path,
+			      w.info.max_pages);
+	n = w.info.max_pages;
+	err = collect_btf(&w, bx);
+	if (err)
+		goto out;
+	w.fixed_notes = note_size(sizeof(struct snapshot_meta));
+	if (w.nr_roots)
+		w.fixed_notes += note_size(sizeof(struct snapshot_table) +
+					   w.nr_roots * sizeof(struct snapshot_root));
+	for (int i = 0; i < w.nr_blobs; i++)
+		w.fixed_notes += note_size(sizeof(struct snapshot_btf) + w.blobs[i].size);
+	w.state = malloc(n);
+	w.vanished = malloc(n);
+	if (!w.state || !w.vanished || posix_memalign((void **)&w.buf, PAGE, CHUNK_PAGES * PAGE)) {
+		w.buf = NULL;
+		err = werr(&w, ENOMEM);
+		goto out;
+	}
+	w.fd = open_temp(&w, &tmp, &dirfd);
+	if (w.fd < 0) {
+		err = w.fd;
+		goto out;
+	}
+	do {
+		pagemap__free(&w.pm1);
+		pagemap__free(&w.pm2);
+		err = write_attempt(&w, st);
+	} while (err == 1 && ++tries < WRITE_TRIES);
+	if (err == 1) {
+		err = ai_err(EAGAIN, "cannot write snapshot %s: more than %d pages vanished while being read, %d times; the arena changes too fast",
+			     path, SLACK_MAX, WRITE_TRIES);
+		goto out;
+	}
+	if (err)
+		goto out;
+	if (fsync(w.fd)) {
+		err = werr(&w, errno);
+		goto out;
+	}
+	if (close(w.fd)) {
+		w.fd = -1;
+		err = werr(&w, errno);
+		goto out;
+	}
+	w.fd = -1;
+	if (rename(tmp, path)) {
+		err = werr(&w, errno);
+		goto out;
+	}
+	free(tmp);
+	tmp = NULL;
+	/* the rename is durable once the directory is */
+	if (fsync(dirfd) && errno != EINVAL && errno != EROFS) {
+		err = werr(&w, errno);
+		unlink(path);
+		goto out;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (st)
+		st->elapsed_ns = (t1.tv_sec - t0.tv_sec) * 1000000000ULL + t1.tv_nsec - t0.tv_nsec;
+	err = 0;
+out:
+	if (w.fd >= 0)
+		close(w.fd);
+	if (tmp)
+		unlink(tmp);
+	if (dirfd >= 0)
+		close(dirfd);
+	free(tmp);
+	free(w.buf);
+	free(w.state);
+	free(w.vanished);
+	free(w.blobs);
+	free(w.roots);
+	pagemap__free(&w.pm1);
+	pagemap__free(&w.pm2);
+	return err;
+}
+
+int snapshot__write(struct source *src, struct btfx *bx, const char *path)
+{
+	return snapshot__write_stats(src, bx, path, NULL);
+}
+
+/* ================================================================ reading */
+
+struct seg {
+	uint32_t first, count;	/* pages */
+	uint64_t off;		/* file offset */
+};
+
+struct snapsrc {
+	struct source src;
+	uint8_t *map;
+	size_t size;
+	uint8_t *state;		/* max_pages */
+	struct seg *segs;	/* by first page */
+	uint32_t nr_segs;
+	const void **blobs;
+	size_t *blob_sizes;
+	int nr_blobs;
+	struct root *roots;
+	int nr_roots;
+};
+
+static int snap_pagemap(struct source *s, struct pagemap *pm)
+{
+	struct snapsrc *ss = (void *)s;
+
+	pm->nr_pages = s->info.max_pages;
+	pm->state = malloc(pm->nr_pages ? pm->nr_pages : 1);
+	if (!pm->state)
+		return ai_err(ENOMEM, "out of memory");
+	memcpy(pm->state, ss->state, pm->nr_pages);
+	return 0;
+}
+
+/* The segment holding page pg, or the first one after it. */
+static uint32_t seg_lookup(const struct snapsrc *ss, uint32_t pg)
+{
+	uint32_t lo = 0, hi = ss->nr_segs;
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (ss->segs[mid].first + ss->segs[mid].count <= pg)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static int snap_read(struct source *s, uint64_t off, void *buf, size_t len, uint8_t *present)
+{
+	struct snapsrc *ss = (void *)s;
+	uint64_t end = off + len, first = off / PAGE;
+	uint32_t k = seg_lookup(ss, first);
+	uint8_t *out = buf;
+
+	while (off < end) {
+		uint32_t pg = off / PAGE;
+		uint64_t chunk_end;
+		const struct seg *sg = k < ss->nr_segs ? &ss->segs[k] : NULL;
+
+		if (sg && pg >= sg->first) {
+			/* inside segment k: copy up to its end */
+			chunk_end = (uint64_t)(sg->first + sg->count) * PAGE;
+			if (chunk_end > end)
+				chunk_end = end;
+			memcpy(out, ss->map + sg->off + (off - (uint64_t)sg->first * PAGE),
+			       chunk_end - off);
+			k++;
+		} else {
+			chunk_end = sg ? (uint64_t)sg->first * PAGE : end;
+			if (chunk_end > end)
+				chunk_end = end;
+			memset(out, 0, chunk_end - off);
+		}
+		for (uint64_t p = pg; p <= (chunk_end - 1) / PAGE; p++)
+			present[p - first] = sg && pg >= sg->first;
+		out += chunk_end - off;
+		off = chunk_end;
+	}
+	return 0;
+}
+
+static int snap_btf_blobs(struct source *s, const void ***blobs, const size_t **sizes, int *n)
+{
+	struct snapsrc *ss = (void *)s;
+
+	*blobs = ss->blobs;
+	*sizes = ss->blob_sizes;
+	*n = ss->nr_blobs;
+	return 0;
+}
+
+static int snap_roots(struct source *s, const struct root **roots, int *n)
+{
+	struct snapsrc *ss = (void *)s;
+
+	*roots = ss->roots;
+	*n = ss->nr_roots;
+	return 0;
+}
+
+static void snap_close(struct source *s)
+{
+	struct snapsrc *ss = (void *)s;
+
+	if (ss->map)
+		munmap(ss->map, ss->size);
+	free(ss->state);
+	free(ss->segs);
+	free(ss->blobs);
+	free(ss->blob_sizes);
+	free(ss->roots);
+	free(ss);
+}
+
+static const struct source_ops snap_ops = {
+	.pagemap = snap_pagemap,
+	.read = snap_read,
+	.btf_blobs = snap_btf_blobs,
+	.roots = snap_roots,
+	.close = snap_close,
+};
+
+
+struct parse {
+	const char *path;
+	struct snapsrc *ss;
+	const uint8_t *meta;	/* descriptors, inside the map */
+	size_t meta_len;
+	const uint8_t *pmap;
+	size_t pmap_len;
+	const uint8_t *roots;
+	size_t roots_len;
+	struct snapshot_meta m;
+	uint32_t nr_btf_seen;
+};
+
+static int parse_table(struct parse *p, const char *what, const uint8_t *d, size_t len,
+		       size_t min_rec, struct snapshot_table *t)
+{
+	if (len < sizeof(*t))
+		return ai_err(EINVAL, "%s: %s note is truncated (%zu bytes)", p->path, what, len);
+	memcpy(t, d, sizeof(*t));
+	if (t->version != 1)
+		return ai_err(EINVAL, "%s: %s note version %u is not supported (this arena-inspect reads 1)",
+			      p->path, what, t->version);
+	if (t->hdr_size < sizeof(*t) || t->hdr_size > len || t->rec_size < min_rec ||
+	    t->rec_size > 65536 || (uint64_t)t->nr * t->rec_size > len - t->hdr_size)
+		return ai_err(EINVAL, "%s: %s note sizes are inconsistent (header %u, record %u x %u, note %zu bytes)",
+			      p->path, what, t->hdr_size, t->rec_size, t->nr, len);
+	return 0;
+}
+
+static int parse_meta(struct parse *p)
+{
+	struct snapshot_meta *m = &p->m;
+	struct arena_info *ai = &p->ss->src.info;
+
+	if (!p->meta)
+		return ai_err(EINVAL, "%s: not an arena snapshot (no metadata note)", p->path);
+	if (p->meta_len < 8)
+		return ai_err(EINVAL, "%s: metadata note is truncated (%zu bytes)", p->path, p->meta_len);
+	memcpy(m, p->meta, 8);
+	if (m->version != SNAPSHOT_VERSION)
+		return ai_err(EINVAL, "%s: snapshot format version %u is not supported (this arena-inspect reads %u)",
+			      p->path, m->version, SNAPSHOT_VERSION);
+	if (m->size < sizeof(*m) || m->size > p->meta_len)
+		return ai_err(EINVAL, "%s: metadata note is truncated (%u bytes of %zu, need %zu)",
+			      p->path, m->size, p->meta_len, sizeof(*m));
+	memcpy(m, p->meta, sizeof(*m));
+	if (m->page_size != PAGE)
+		return ai_err(EINVAL, "%s: page size %u is not supported", p->path, m->page_size);
+	if (!m->max_pages || m->max_pages > MAX_ARENA_PAGES)
+		return ai_err(EINVAL, "%s: arena size of %u pages is out of range (1..%u)", p->path,
+			      m->max_pages, MAX_ARENA_PAGES);
+	if (m->user_vm_start % PAGE || m->user_vm_start > UINT64_MAX - m->max_pages * PAGE ||
+	    (m->user_vm_start && m->user_vm_end != m->user_vm_start + m->max_pages * PAGE))
+		return ai_err(EINVAL, "%s: arena address range 0x%llx-0x%llx is invalid for %u pages",
+			      p->path, (unsigned long long)m->user_vm_start,
+			      (unsigned long long)m->user_vm_end, m->max_pages);
+	m->name[sizeof(m->name) - 1] = '\0';
+	m->kernel_release[sizeof(m->kernel_release) - 1] = '\0';
+	m->tool_version[sizeof(m->tool_version) - 1] = '\0';
+
+	memset(ai, 0, sizeof(*ai));
+	ai->map_id = m->map_id;
+	snprintf(ai->name, sizeof(ai->name), "%s", m->name);
+	ai->map_flags = m->map_flags;
+	ai->max_pages = m->max_pages;
+	ai->map_extra = m->map_extra;
+	ai->user_vm_start = m->user_vm_start;
+	ai->user_vm_end = m->user_vm_start ? m->user_vm_end : 0;
+	ai->is_snapshot = true;
+	ai->snapshot_time_ns = m->time_ns;
+	ai->snapshot_changed = m->flags & SNAPSHOT_F_CHANGED;
+	snprintf(ai->kernel_release, sizeof(ai->kernel_release), "%.64s", m->kernel_release);
+	return 0;
+}
+
+static int parse_pagemap(struct parse *p)
+{
+	struct snapshot_table t;
+	uint32_t n = p->m.max_pages, next = 0;
+	int err;
+
+	if (!p->pmap)
+		return ai_err(EINVAL, "%s: not an arena snapshot (no page map note)", p->path);
+	err = parse_table(p, "page map", p->pmap, p->pmap_len, sizeof(struct snapshot_run), &t);
+	if (err)
+		return err;
+	p->ss->state = malloc(n);
+	if (!p->ss->state)
+		return ai_err(ENOMEM, "out of memory");
+	for (uint32_t i = 0; i < t.nr; i++) {
+		struct snapshot_run r;
+
+		memcpy(&r, p->pmap + t.hdr_size + (size_t)i * t.rec_size, sizeof(r));
+		if (r.first != next || !r.count || r.count > n - next || r.state > PAGE_RESERVED)
+			return ai_err(EINVAL, "%s: page map run %u (pages %u+%u, state %u) is invalid",
+				      p->path, i, r.first, r.count, r.state);
+		memset(p->ss->state + next, r.state, r.count);
+		next += r.count;
+	}
+	if (next != n)
+		return ai_err(EINVAL, "%s: page map covers %u of %u pages", p->path, next, n);
+	return 0;
+}
+
+static int parse_roots(struct parse *p)
+{
+	struct snapshot_table t;
+	int err;
+
+	if (!p->roots)
+		return 0;
+	err = parse_table(p, "roots", p->roots, p->roots_len, sizeof(struct snapshot_root), &t);
+	if (err)
+		return err;
+	if (t.nr > 65536)
+		return ai_err(EINVAL, "%s: %u roots is too many", p->path, t.nr);
+	p->ss->roots = calloc(t.nr ? t.nr : 1, sizeof(struct root));
+	if (!p->ss->roots)
+		return ai_err(ENOMEM, "out of memory");
+	for (uint32_t i = 0; i < t.nr; i++) {
+		struct snapshot_root r;
+		struct root *o = &p->ss->roots[i];
+
+		memcpy(&r, p->roots + t.hdr_size + (size_t)i * t.rec_size, sizeof(r));
+		r.name[sizeof(r.name) - 1] = '\0';
+		r.section[sizeof(r.section) - 1] = '\0';
+		if (!r.name[0] || r.kind > ROOT_MAP_PTR || r.btf_idx < 0 ||
+		    (uint32_t)r.btf_idx >= p->nr_btf_seen)
+			return ai_err(EINVAL, "%s: root %u ('%.64s') is invalid (kind %u, BTF %d of %u)",
+				      p->path, i, r.name, r.kind, r.btf_idx, p->nr_btf_seen);
+		snprintf(o->name, sizeof(o->name), "%s", r.name);
+		snprintf(o->section, sizeof(o->section), "%s", r.section);
+		o->kind = r.kind;
+		o->btf_idx = r.btf_idx;
+		o->type_id = r.type_id;
+		o->addr = r.addr;
+		o->value = r.value;
+	}
+	p->ss->nr_roots = t.nr;
+	return 0;
+}
+
+static int add_btf_note(struct parse *p, const uint8_t *d, size_t len)
+{
+	struct snapsrc *ss = p->ss;
+	struct snapshot_btf h;
+
+	if (len < sizeof(h))
+		return ai_err(EINVAL, "%s: BTF note is truncated (%zu bytes)", p->path, len);
+	memcpy(&h, d, sizeof(h));
+	if (h.version != 1)
+		return ai_err(EINVAL, "%s: BTF note version %u is not supported", p->path, h.version);
+	if (h.hdr_size < sizeof(h) || h.hdr_size > len || h.size != len - h.hdr_size || !h.size ||
+	    h.size > MAX_BTF_SIZE)
+		return ai_err(EINVAL, "%s: BTF note %u has an invalid size (%u bytes in a %zu byte note)",
+			      p->path, h.index, h.size, len);
+	if (h.index != (uint32_t)ss->nr_blobs || ss->nr_blobs >= 4096)
+		return ai_err(EINVAL, "%s: BTF note %u is out of order (expected %d)", p->path,
+			      h.index, ss->nr_blobs);
+	if (!(ss->nr_blobs & (ss->nr_blobs - 1)) || !ss->nr_blobs) {
+		int cap = ss->nr_blobs ? ss->nr_blobs * 2 : 4;
+		const void **b = realloc(ss->blobs, cap * sizeof(*b));
+		size_t *s;
+
+		if (!b)
+			return ai_err(ENOMEM, "out of memory");
+		ss->blobs = b;
+		s = realloc(ss->blob_sizes, cap * sizeof(*s));
+		if (!s)
+			return ai_err(ENOMEM, "out of memory");
+		ss->blob_sizes = s;
+	}
+	ss->blobs[ss->nr_blobs] = d + h.hdr_size;
+	ss->blob_sizes[ss->nr_blobs++] = h.size;
+	p->nr_btf_seen = ss->nr_blobs;
+	return 0;
+}
+
+/* Walk the notes in [off, off+len) of the file. */
+static int parse_notes(struct parse *p, uint64_t off, uint64_t len)
+{
+	const uint8_t *base = p->ss->map + off;
+	uint64_t pos = 0;
+
+	while (pos < len) {
+		Elf64_Nhdr nh;
+		uint64_t name_at, desc_at, next;
+		const char *name;
+
+		if (len - pos < sizeof(nh))
+			return ai_err(EINVAL, "%s: truncated note at offset %llu", p->path,
+				      (unsigned long long)(off + pos));
+		memcpy(&nh, base + pos, sizeof(nh));
+		name_at = pos + sizeof(nh);
+		desc_at = name_at + align_up(nh.n_namesz, 4);
+		next = desc_at + align_up(nh.n_descsz, 4);
+		if (desc_at > len || next > len || nh.n_descsz > len - desc_at)
+			return ai_err(EINVAL, "%s: note at offset %llu is larger than its segment (name %u, data %u bytes)",
+				      p->path, (unsigned long long)(off + pos), nh.n_namesz, nh.n_descsz);
+		name = (const char *)base + name_at;
+		if (nh.n_namesz == sizeof(SNAPSHOT_NOTE_OWNER) &&
+		    !memcmp(name, SNAPSHOT_NOTE_OWNER, sizeof(SNAPSHOT_NOTE_OWNER))) {
+			const uint8_t *d = base + desc_at;
+			int err = 0;
+
+			switch (nh.n_type) {
+			case SNAPSHOT_NT_META:
+				if (p->meta)
+					return ai_err(EINVAL, "%s: two metadata notes", p->path);
+				p->meta = d;
+				p->meta_len = nh.n_descsz;
+				break;
+			case SNAPSHOT_NT_PAGEMAP:
+				if (p->pmap)
+					return ai_err(EINVAL, "%s: two page map notes", p->path);
+				p->pmap = d;
+				p->pmap_len = nh.n_descsz;
+				break;
+			case SNAPSHOT_NT_ROOTS:
+				if (p->roots)
+					return ai_err(EINVAL, "%s: two roots notes", p->path);
+				p->roots = d;
+				p->roots_len = nh.n_descsz;
+				break;
+			case SNAPSHOT_NT_BTF:
+				err = add_btf_note(p, d, nh.n_descsz);
+				break;
+			default:
+				break; /* a newer writer's note: skip it */
+			}
+			if (err)
+				return err;
+		}
+		pos = next;
+	}
+	return 0;
+}
+
+static int seg_cmp(const void *a, const void *b)
+{
+	const struct seg *x = a, *y = b;
+
+	return x->first < y->first ? -1 : x->first > y->first;
+}
+
+static int check_segments(struct parse *p)
+{
+	struct snapsrc *ss = p->ss;
+	uint32_t n = p->m.max_pages, alloc = 0, covered = 0;
+	uint64_t bytes = 0;
+
+	qsort(ss->segs, ss->nr_segs, sizeof(*ss->segs), seg_cmp);
+	for (uint32_t i = 0; i < ss->nr_segs; i++) {
+		const struct seg *s = &ss->segs[i];
+
+		if (i && s->first < ss->segs[i - 1].first + ss->segs[i - 1].count)
+			return ai_err(EINVAL, "%s: overlapping segments at 0x%llx", p->path,
+				      (unsigned long long)(p->m.user_vm_start + s->first * PAGE));
+		for (uint32_t pg = s->first; pg < s->first + s->count; pg++)
+			if (ss->state[pg] != PAGE_ALLOCATED)
+				return ai_err(EINVAL, "%s: segment at 0x%llx holds page %u, which the page map says is not allocated",
+					      p->path,
+					      (unsigned long long)(p->m.user_vm_start + s->first * PAGE),
+					      pg);
+		covered += s->count;
+		bytes += s->count * PAGE;
+	}
+	for (uint32_t i = 0; i < n; i++)
+		alloc += ss->state[i] == PAGE_ALLOCATED;
+	if (alloc != covered)
+		return ai_err(EINVAL, "%s: the page map has %u allocated pages, the segments hold %u",
+			      p->path, alloc, covered);
+	if (p->m.nr_loads != ss->nr_segs || p->m.data_bytes != bytes)
+		return ai_err(EINVAL, "%s: metadata says %u segments (%llu bytes), the file has %u (%llu bytes)",
+			      p->path, p->m.nr_loads, (unsigned long long)p->m.data_bytes,
+			      ss->nr_segs, (unsigned long long)bytes);
+	if (p->m.nr_btf != (uint32_t)ss->nr_blobs || p->m.nr_roots != (uint32_t)ss->nr_roots)
+		return ai_err(EINVAL, "%s: metadata says %u BTF blobs and %u roots, the file has %d and %d",
+			      p->path, p->m.nr_btf, p->m.nr_roots, ss->nr_blobs, ss->nr_roots);
+	return 0;
+}
+
+/* id: the first min(size, EI_NIDENT) bytes of a file of size bytes */
+static int ehdr_check(const char *path, const uint8_t *id, size_t size)
+{
+	if (size < SELFMAG || memcmp(id, ELFMAG, SELFMAG))
+		return ai_err(EINVAL, "%s: not an arena snapshot (bad ELF magic)", path);
+	if (size < EI_NIDENT)
+		return ai_err(EINVAL, "%s: truncated at offset %zu (ELF header)", path, size);
+	if (id[EI_CLASS] != ELFCLASS64)
+		return ai_err(EINVAL, "%s: not an arena snapshot (not a 64-bit ELF file)", path);
+	if (id[EI_DATA] != HOST_DATA)
+		return ai_err(EINVAL, "%s: not an arena snapshot (byte order differs from this machine's)", path);
+	if (size < sizeof(Elf64_Ehdr))
+		return ai_err(EINVAL, "%s: truncated at offset %zu (ELF header)", path, size);
+	return 0;
+}
+
+static int parse_file(struct parse *p)
+{
+	struct snapsrc *ss = p->ss;
+	Elf *e;
+	GElf_Ehdr eh;
+	size_t phnum;
+	int err = 0, nr_notes = 0;
+
+	err = ehdr_check(p->path, ss->map, ss->size);
+	if (err)
+		return err;
+	e = elf_memory((char *)ss->map, ss->size);
+	if (!e || elf_kind(e) != ELF_K_ELF || !gelf_getehdr(e, &eh)) {
+		err = ai_err(EINVAL, "%s: not an arena snapshot (%s)", p->path, elf_errmsg(-1));
+		goto out;
+	}
+	if (eh.e_type != ET_CORE) {
+		err = ai_err(EINVAL, "%s: not an arena snapshot (ELF type %u, not a core file)",
+			     p->path, eh.e_type);
+		goto out;
+	}
+	if (eh.e_machine == EM_NONE || eh.e_phentsize != sizeof(Elf64_Phdr)) {
+		err = ai_err(EINVAL, "%s: not an arena snapshot (machine %u, program header size %u)",
+			     p->path, eh.e_machine, eh.e_phentsize);
+		goto out;
+	}
+	if (elf_getphdrnum(e, &phnum)) {
+		err = ai_err(EINVAL, "%s: not an arena snapshot (%s)", p->path, elf_errmsg(-1));
+		goto out;
+	}
+	/* libelf clamps the count to what fits in the file: compare */
+	if (eh.e_phoff > ss->size || phnum > (ss->size - eh.e_phoff) / sizeof(Elf64_Phdr) ||
+	    (eh.e_phnum != PN_XNUM && phnum != eh.e_phnum)) {
+		err = ai_err(EINVAL, "%s: truncated at offset %zu (program headers at %llu, %zu of them)",
+			     p->path, ss->size, (unsigned long long)eh.e_phoff, phnum);
+		goto out;
+	}
+	ss->segs = calloc(phnum ? phnum : 1, sizeof(*ss->segs));
+	if (!ss->segs) {
+		err = ai_err(ENOMEM, "out of memory");
+		goto out;
+	}
+	/* notes first: the metadata says where the arena is */
+	for (size_t i = 0; i < phnum; i++) {
+		GElf_Phdr ph;
+
+		if (!gelf_getphdr(e, i, &ph)) {
+			err = ai_err(EINVAL, "%s: program header %zu: %s", p->path, i, elf_errmsg(-1));
+			goto out;
+		}
+		if (ph.p_type != PT_NOTE)
+			continue;
+		if (ph.p_offset > ss->size || ph.p_filesz > ss->size - ph.p_offset) {
+			err = ai_err(EINVAL, "%s: truncated at offset %zu (notes at %llu, %llu bytes)",
+				     p->path, ss->size, (unsigned long long)ph.p_offset,
+				     (unsigned long long)ph.p_filesz);
+			goto out;
+		}
+		if (++nr_notes > 16) {
+			err = ai_err(EINVAL, "%s: too many note segments", p->path);
+			goto out;
+		}
+		err = parse_notes(p, ph.p_offset, ph.p_filesz);
+		if (err)
+			goto out;
+	}
+	if (!p->meta && !p->pmap) {
+		err = ai_err(EINVAL, "%s: not an arena snapshot (an ELF core file without arena-inspect notes)",
+			     p->path);
+		goto out;
+	}
+	err = parse_meta(p);
+	if (!err)
+		err = parse_pagemap(p);
+	if (!err)
+		err = parse_roots(p);
+	if (err)
+		goto out;
+	for (size_t i = 0; i < phnum; i++) {
+		uint64_t start = p->m.user_vm_start, size = p->m.max_pages * PAGE;
+		GElf_Phdr ph;
+		struct seg *s;
+
+		if (!gelf_getphdr(e, i, &ph)) {
+			err = ai_err(EINVAL, "%s: program header %zu: %s", p->path, i, elf_errmsg(-1));
+			goto out;
+		}
+		if (ph.p_type != PT_LOAD)
+			continue;
+		if (ph.p_offset > ss->size || ph.p_filesz > ss->size - ph.p_offset) {
+			err = ai_err(EINVAL, "%s: truncated at offset %zu (segment at 0x%llx needs bytes up to %llu)",
+				     p->path, ss->size, (unsigned long long)ph.p_vaddr,
+				     (unsigned long long)ph.p_offset + ph.p_filesz);
+			goto out;
+		}
+		if (ph.p_filesz != ph.p_memsz || !ph.p_filesz || ph.p_filesz % PAGE ||
+		    ph.p_offset % PAGE || ph.p_vaddr % PAGE) {
+			err = ai_err(EINVAL, "%s: segment at 0x%llx is not whole pages (offset %llu, %llu/%llu bytes)",
+				     p->path, (unsigned long long)ph.p_vaddr,
+				     (unsigned long long)ph.p_offset, (unsigned long long)ph.p_filesz,
+				     (unsigned long long)ph.p_memsz);
+			goto out;
+		}
+		if (!start || ph.p_vaddr < start || ph.p_vaddr - start > size ||
+		    ph.p_filesz > size - (ph.p_vaddr - start)) {
+			err = ai_err(EINVAL, "%s: segment 0x%llx+%llu is outside the arena (0x%llx-0x%llx)",
+				     p->path, (unsigned long long)ph.p_vaddr,
+				     (unsigned long long)ph.p_filesz, (unsigned long long)start,
+				     (unsigned long long)(start + size));
+			goto out;
+		}
+		s = &ss->segs[ss->nr_segs++];
+		s->first = (ph.p_vaddr - start) / PAGE;
+		s->count = ph.p_filesz / PAGE;
+		s->off = ph.p_offset;
+	}
+	err = check_segments(p);
+out:
+	if (e)
+		elf_end(e);
+	return err;
+}
+
+int snapshot__open(const char *path, struct source **out)
+{
+	struct snapsrc *ss;
+	struct parse p = { .path = path };
+	struct stat st;
+	int fd, err;
+
+	*out = NULL;
+	if (!libelf_ready())
+		return ai_err(EINVAL, "%s: libelf: %s", path, elf_errmsg(-1));
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return ai_err(errno, "%s: %s", path, strerror(errno));
+	if (fstat(fd, &st)) {
+		err = ai_err(errno, "%s: %s", path, strerror(errno));
+		close(fd);
+		return err;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return ai_err(EINVAL, "%s: not an arena snapshot (not a regular file)", path);
+	}
+	if ((uint64_t)st.st_size < sizeof(Elf64_Ehdr)) {
+		uint8_t id[EI_NIDENT] = {};
+		ssize_t n = pread(fd, id, sizeof(id), 0);
+
+		close(fd);
+		err = ehdr_check(path, id, n > 0 ? (size_t)st.st_size : 0);
+		return err ? err : ai_err(EINVAL, "%s: truncated at offset %lld (ELF header)", path,
+					  (long long)st.st_size);
+	}
+	ss = calloc(1, sizeof(*ss));
+	if (!ss) {
+		close(fd);
+		return ai_err(ENOMEM, "out of memory");
+	}
+	ss->src.ops = &snap_ops;
+	ss->size = st.st_size;
+	ss->map = mmap(NULL, ss->size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (ss->map == MAP_FAILED) {
+		ss->map = NULL;
+		err = ai_err(errno, "%s: cannot map the file: %s", path, strerror(errno));
+		snap_close(&ss->src);
+		return err;
+	}
+	p.ss = ss;
+	err = parse_file(&p);
+	if (err) {
+		snap_close(&ss->src);
+		return err;
+	}
+	*out = &ss->src;
+	return 0;
+}
+
+bool snapshot__is_snapshot(const char *path)
+{
+	uint8_t note[4096];
+	Elf64_Ehdr eh;
+	bool ok = false;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return false;
+	if (pread(fd, &eh, sizeof(eh), 0) != sizeof(eh) || memcmp(eh.e_ident, ELFMAG, SELFMAG) ||
+	    eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_ident[EI_DATA] != HOST_DATA ||
+	    eh.e_type != ET_CORE || eh.e_phentsize != sizeof(Elf64_Phdr))
+		goto out;
+	/* our writer puts the metadata note first in the first PT_NOTE; look
+	 * at the first few headers only, this is a cheap check */
+	for (unsigned i = 0; i < eh.e_phnum && i < 8 && !ok; i++) {
+		Elf64_Phdr ph;
+		Elf64_Nhdr nh;
+		ssize_t n;
+
+		if (pread(fd, &ph, sizeof(ph), eh.e_phoff + i * sizeof(ph)) != sizeof(ph))
+			break;
+		if (ph.p_type != PT_NOTE)
+			continue;
+		n = pread(fd, note, ph.p_filesz < sizeof(note) ? ph.p_filesz : sizeof(note),
+			  ph.p_offset);
+		if (n < (ssize_t)(sizeof(nh) + sizeof(SNAPSHOT_NOTE_OWNER)))
+			continue;
+		memcpy(&nh, note, sizeof(nh));
+		ok = nh.n_namesz == sizeof(SNAPSHOT_NOTE_OWNER) &&
+		     !memcmp(note + sizeof(nh), SNAPSHOT_NOTE_OWNER, sizeof(SNAPSHOT_NOTE_OWNER));
+	}
+out:
+	close(fd);
+	return ok;
+}

@@ -1,0 +1,797 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The TUI engine: terminal setup and teardown, the event loop with the input
+ * timeout as the live-refresh tick, view switching, the title and status
+ * bars. Views draw into their canvas when dirty; every window is pushed with
+ * wnoutrefresh and the screen is updated once per loop with doupdate.
+ */
+#include <curses.h>
+#include <errno.h>
+#include <langinfo.h>
+#include <locale.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/btf.h>
+#include "error.h"
+#include "expr.h"
+#include "live.h"
+#include "tui.h"
+#include "tui_int.h"
+#include "watch.h"
+
+static volatile sig_atomic_t quit_signal;
+static volatile sig_atomic_t curses_on;
+
+static void on_quit_signal(int sig)
+{
+	quit_signal = sig;
+}
+
+/* A crash must not leave the terminal in raw mode: restore it, then let the
+ * signal do what it would have done (core dump, exit status). */
+static void on_crash_signal(int sig)
+{
+	if (curses_on)
+		endwin();
+	curses_on = 0;
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void restore_at_exit(void)
+{
+	if (curses_on)
+		endwin();
+	curses_on = 0;
+}
+
+static void install_signals(void)
+{
+	static const int crash[] = { SIGSEGV, SIGABRT, SIGBUS, SIGFPE, SIGILL };
+	struct sigaction sa = {};
+
+	sigemptyset(&sa.sa_mask);
+	/* no SA_RESTART: a signal interrupts the input wait and the loop sees it */
+	sa.sa_handler = on_quit_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sa.sa_handler = on_crash_signal;
+	sa.sa_flags = SA_RESETHAND | SA_NODEFER;
+	for (size_t i = 0; i < ARRAY_SIZE(crash); i++)
+		sigaction(crash[i], &sa, NULL);
+	atexit(restore_at_exit);
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* ---- services for views and commands ---- */
+
+void tui_msg(struct tui *t, bool err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(t->msg, sizeof(t->msg), fmt, ap);
+	va_end(ap);
+	/* one line: the status bar has no room for more */
+	for (char *p = t->msg; *p; p++)
+		if (*p == '\n' || *p == '\t')
+			*p = ' ';
+	t->msg_err = err;
+	t->status_dirty = true;
+}
+
+void tui_lib_msg(struct tui *t, const char *what)
+{
+	const char *m = ai_errmsg();
+
+	tui_msg(t, true, "%s%s%s", what ? what : "", what && *what ? ": " : "", *m ? m : "failed");
+}
+
+void tui_dirty(struct tui *t)
+{
+	t->title_dirty = t->status_dirty = true;
+	for (int i = 0; i < V__NR; i++)
+		t->views[i].dirty = true;
+}
+
+static const struct view_ops *const all_ops[V__NR] = {
+	[V_CHOOSER] = &chooser_ops, [V_PAGES] = &pages_ops, [V_HEX] = &hex_ops,
+	[V_STRUCT] = &struct_ops, [V_TEXT] = &text_ops,
+};
+
+static bool view_open(struct tui *t, enum view_id id)
+{
+	struct view *v = &t->views[id];
+
+	if (v->opened)
+		return true;
+	v->ops = all_ops[id];
+	v->t = t;
+	v->c = t->main;
+	v->priv = NULL;
+	if (v->ops->open && v->ops->open(v)) {
+		tui_lib_msg(t, v->ops->name);
+		return false;
+	}
+	v->opened = true;
+	return true;
+}
+
+static void view_close(struct tui *t, enum view_id id)
+{
+	struct view *v = &t->views[id];
+
+	if (!v->opened)
+		return;
+	if (v->ops->done)
+		v->ops->done(v);
+	v->priv = NULL;
+	v->opened = false;
+}
+
+void tui_show(struct tui *t, enum view_id id)
+{
+	if (id != V_CHOOSER && id != V_TEXT && !t->src) {
+		tui_msg(t, true, "no arena open: choose one (Enter)");
+		id = V_CHOOSER;
+	}
+	if (!view_open(t, id))
+		return;
+	if (id != t->cur && t->cur != V_TEXT)
+		t->prev_cur = t->cur;
+	t->cur = id;
+	/* a view that was hidden catches up with the data now */
+	if (t->views[id].ops->tick && t->have_pm)
+		t->views[id].ops->tick(&t->views[id]);
+	t->views[id].dirty = true;
+	t->title_dirty = t->status_dirty = true;
+}
+
+void tui_text_show(struct tui *t, const char *title, char **lines, int n)
+{
+	if (!view_open(t, V_TEXT)) {
+		for (int i = 0; i < n; i++)
+			free(lines[i]);
+		free(lines);
+		return;
+	}
+	text__set(&t->views[V_TEXT], title, lines, n);
+	tui_show(t, V_TEXT);
+}
+
+uint64_t tui_page_addr(const struct tui *t, uint64_t page)
+{
+	return t->src ? t->src->info.user_vm_start + page * PAGE_SZ : 0;
+}
+
+int tui_page_state(const struct tui *t, uint64_t addr)
+{
+	uint64_t pg;
+
+	if (!t->src || !source__contains(t->src, addr, 1))
+		return -1;
+	pg = (addr - t->src->info.user_vm_start) / PAGE_SZ;
+	if (!t->have_pm || pg >= t->pm.nr_pages)
+		return -1;
+	return t->pm.state[pg];
+}
+
+void tui_hex_goto(struct tui *t, uint64_t addr)
+{
+	tui_show(t, V_HEX);
+	if (t->cur == V_HEX)
+		hex__goto(&t->views[V_HEX], addr, true);
+}
+
+int tui_struct_open(struct tui *t, const char *expr)
+{
+	tui_show(t, V_STRUCT);
+	if (t->cur != V_STRUCT)
+		return -1;
+	return struct__show(&t->views[V_STRUCT], expr);
+}
+
+static bool is_pointer(const struct btf *btf, uint32_t id)
+{
+	const struct btf_type *ty;
+	int rid = btf__resolve_type(btf, id);
+
+	if (rid < 0)
+		return false;
+	ty = btf__type_by_id(btf, rid);
+	return ty && btf_is_ptr(ty);
+}
+
+int tui_resolve_addr(struct tui *t, const char *text, uint64_t *addr)
+{
+	struct value v;
+	int col = -1, err;
+
+	while (*text == ' ')
+		text++;
+	if (!t->src) {
+		tui_msg(t, true, "no arena open");
+		return -ENOENT;
+	}
+	if (!*text) {
+		tui_msg(t, true, "an address or an expression, please");
+		return -EINVAL;
+	}
+	if (!cli_parse_addr(t->src, text, addr))
+		return 0;
+	if (!t->bx) {
+		tui_msg(t, true, "'%s': not a number, and without BTF there are no expressions", text);
+		return -EINVAL;
+	}
+	err = expr__eval_str(text, t->bx, t->src, &v, &col);
+	if (err) {
+		if (col >= 0)
+			tui_msg(t, true, "%s (column %d)", ai_errmsg(), col + 1);
+		else
+			tui_lib_msg(t, text);
+		return err;
+	}
+	/* a pointer means where it points; any other place means itself */
+	if (v.btf && v.type_id && is_pointer(v.btf, v.type_id)) {
+		if (!v.lvalue) {
+			*addr = v.scalar;
+			return 0;
+		}
+		err = source__read_exact(t->src, v.addr, addr, sizeof(*addr));
+		if (err) {
+			tui_lib_msg(t, text);
+			return err;
+		}
+		return 0;
+	}
+	if (v.lvalue) {
+		*addr = v.addr;
+		return 0;
+	}
+	*addr = v.scalar;
+	if (t->src->info.user_vm_start && v.scalar < (uint64_t)t->src->info.max_pages * PAGE_SZ)
+		*addr += t->src->info.user_vm_start;
+	return 0;
+}
+
+/* ---- data ---- */
+
+void tui_refresh(struct tui *t)
+{
+	struct pagemap pm = {};
+	int err;
+
+	if (!t->src)
+		return;
+	err = source__pagemap(t->src, &pm);
+	if (err) {
+		pagemap__free(&pm);
+		if (t->arena_err != err)
+			tui_lib_msg(t, "page map");
+		t->arena_err = err;
+		t->title_dirty = true;
+		return;
+	}
+	if (t->arena_err) {
+		t->arena_err = 0;
+		t->title_dirty = true;
+	}
+	pagemap__free(&t->pm);
+	t->pm = pm;
+	t->have_pm = true;
+	t->pm_gen++;
+	if (pm.stale)
+		t->title_dirty = true;
+}
+
+static void watch_event(const struct watch_event *ev, void *ctx)
+{
+	struct tui *t = ctx;
+
+	switch (ev->kind) {
+	case WATCH_EV_CHANGE:
+		tui_msg(t, false, "watch %d: %s: %s -> %s", ev->w->id, ev->w->expr_text,
+			ev->old_value ? ev->old_value : "?", ev->new_value ? ev->new_value : "?");
+		break;
+	case WATCH_EV_HIT:
+		tui_msg(t, false, "watch %d: %s: condition true", ev->w->id, ev->w->spec);
+		break;
+	case WATCH_EV_STATE:
+		tui_msg(t, ev->w->state != WATCH_OK, "watch %d: %s: %s", ev->w->id, ev->w->expr_text,
+			ev->w->state == WATCH_OK ? "readable again" : ev->w->err);
+		break;
+	case WATCH_EV_MOVED:
+		tui_msg(t, false, "watch %d: %s now at 0x%llx", ev->w->id, ev->w->expr_text,
+			(unsigned long long)ev->w->addr);
+		break;
+	}
+}
+
+static void tick(struct tui *t)
+{
+	struct view *v = &t->views[t->cur];
+
+	if (t->src) {
+		tui_refresh(t);
+		if (t->ws && watchset__count(t->ws))
+			watchset__sample(t->ws, watch_event, t);
+	}
+	if (v->opened && v->ops->tick && (t->have_pm || t->cur == V_CHOOSER))
+		v->ops->tick(v);
+	t->title_dirty = true;
+}
+
+static void close_arena(struct tui *t)
+{
+	for (int i = 0; i < V__NR; i++)
+		if (i != V_CHOOSER)
+			view_close(t, i);
+	watchset__free(t->ws);
+	t->ws = NULL;
+	btfx__free(t->bx);
+	t->bx = NULL;
+	pagemap__free(&t->pm);
+	t->have_pm = false;
+	source__close(t->src);
+	t->src = NULL;
+	t->btf_msg[0] = 0;
+}
+
+/* BTF is opened after the first screen is up: the page map needs none, and
+ * walking programs and maps must not delay the first picture. */
+static void load_btf(struct tui *t)
+{
+	int err;
+
+	if (!t->src || t->bx || t->btf_msg[0])
+		return;
+	err = btfx__open(t->src, t->o->btf_file, &t->bx);
+	if (err) {
+		t->bx = NULL;
+		snprintf(t->btf_msg, sizeof(t->btf_msg), "no types: %s", ai_errmsg());
+		tui_msg(t, true, "%s", t->btf_msg);
+	} else if (btfx__nr_btfs(t->bx) == 0) {
+		snprintf(t->btf_msg, sizeof(t->btf_msg),
+			 "no BTF for this arena (no program using it has BTF); use --btf FILE");
+	}
+	t->title_dirty = true;
+	if (t->views[V_STRUCT].opened)
+		struct__show(&t->views[V_STRUCT], NULL);
+}
+
+int tui_open_arena(struct tui *t, struct source *src)
+{
+	close_arena(t);
+	t->src = src;
+	t->arena_err = 0;
+	tui_refresh(t);
+	tui_show(t, V_PAGES);
+	return 0;
+}
+
+/* ---- drawing ---- */
+
+static void layout(struct tui *t)
+{
+	int lines = LINES < 3 ? 3 : LINES, cols = COLS < 10 ? 10 : COLS;
+	WINDOW *w;
+
+	if (t->title.win) {
+		delwin(t->title.win);
+		delwin(t->main.win);
+		delwin(t->status.win);
+	}
+	t->title = (struct canvas){ .win = newwin(1, cols, 0, 0), .height = 1, .width = cols };
+	t->main = (struct canvas){ .win = newwin(lines - 2, cols, 1, 0), .height = lines - 2, .width = cols };
+	w = newwin(1, cols, lines - 1, 0);
+	t->status = (struct canvas){ .win = w, .height = 1, .width = cols };
+	keypad(w, TRUE);
+	for (int i = 0; i < V__NR; i++)
+		t->views[i].c = t->main;
+	tui_dirty(t);
+}
+
+static void draw_title(struct tui *t)
+{
+	struct canvas *c = &t->title;
+	const struct arena_info *ai = t->src ? &t->src->info : NULL;
+	const char *mode;
+	char size[32];
+	bool stale;
+	int rlen;
+
+	draw_row(c, 0);
+	draw_str(c, R_TITLE, " arena-inspect");
+	if (ai) {
+		fmt_size((uint64_t)ai->max_pages * PAGE_SZ, size, sizeof(size));
+		if (ai->is_snapshot)
+			draw_fmt(c, R_TITLE, "  snapshot '%s'  %s", ai->name, size);
+		else
+			draw_fmt(c, R_TITLE, "  arena %u '%s'  %s @0x%llx", ai->map_id, ai->name, size,
+				 (unsigned long long)ai->user_vm_start);
+	}
+	draw_fmt(c, R_TITLE, "  [%s]", t->views[t->cur].ops ? t->views[t->cur].ops->name : "");
+	if (t->src && !t->bx && !t->btf_msg[0])
+		draw_str(c, R_TITLE, "  loading types...");
+	mode = !t->src ? "" : t->src->info.is_snapshot ? "snapshot" : t->paused ? "PAUSED (p)" : "live";
+	stale = t->have_pm && t->pm.stale;
+	rlen = draw_cols(mode) + 2 + (t->arena_err ? 6 : 0) + (stale ? 7 : 0);
+	draw_pad(c, R_TITLE, c->width - rlen);
+	if (t->arena_err)
+		draw_str(c, R_STALE, " GONE ");
+	if (stale)
+		draw_str(c, R_STALE, " stale ");
+	draw_fmt(c, R_TITLE, " %s ", mode);
+	draw_fill(c, R_TITLE);
+	wnoutrefresh(c->win);
+}
+
+static void draw_status(struct tui *t)
+{
+	struct canvas *c = &t->status;
+	struct view *v = &t->views[t->cur];
+	char buf[512] = "";
+
+	if (prompt__active()) {
+		prompt__draw(t);
+		return;
+	}
+	draw_row(c, 0);
+	if (t->msg[0]) {
+		draw_str(c, t->msg_err ? R_ERROR : R_INFO, t->msg);
+	} else {
+		if (v->opened && v->ops->status)
+			v->ops->status(v, buf, sizeof(buf));
+		draw_str(c, R_STATUS, buf);
+		if (c->width - c->col > 22) {
+			draw_pad(c, R_STATUS, c->width - 20);
+			draw_str(c, R_DIM, "? help  : command");
+		}
+	}
+	draw_fill(c, R_STATUS);
+	wnoutrefresh(c->win);
+}
+
+/* completion candidates sit on the last row of the main window until the
+ * next key */
+static void draw_hint(struct tui *t)
+{
+	struct canvas *c = &t->main;
+
+	if (!t->hint[0])
+		return;
+	draw_row(c, c->height - 1);
+	draw_str(c, R_DIM, t->hint);
+	draw_fill(c, R_DEFAULT);
+}
+
+static void redraw(struct tui *t)
+{
+	struct view *v = &t->views[t->cur];
+
+	if (t->title_dirty)
+		draw_title(t);
+	if (v->dirty || t->hint[0]) {
+		v->c = t->main;
+		v->ops->draw(v);
+		draw_hint(t);
+		wnoutrefresh(t->main.win);
+		v->dirty = false;
+	}
+	t->title_dirty = false;
+	/* last, so the hardware cursor ends up in the prompt */
+	draw_status(t);
+	t->status_dirty = false;
+	doupdate();
+}
+
+/* ---- requests the views leave to the engine ---- */
+
+static const enum view_id cycle[] = { V_PAGES, V_HEX, V_STRUCT };
+
+static void next_view(struct tui *t, int dir)
+{
+	int i, n = ARRAY_SIZE(cycle);
+
+	if (!t->src) {
+		tui_show(t, V_CHOOSER);
+		return;
+	}
+	for (i = 0; i < n; i++)
+		if (cycle[i] == t->cur)
+			break;
+	if (i == n)
+		i = dir > 0 ? n - 1 : 0;
+	tui_show(t, cycle[(i + dir + n) % n]);
+}
+
+static void on_command(struct tui *t, const char *line)
+{
+	if (line && *line)
+		cmd__run(t, line);
+}
+
+void tui_prompt_command(struct tui *t, const char *prefill)
+{
+	prompt__open(t, ":", prefill, true, on_command);
+}
+
+static void on_search(struct tui *t, const char *line)
+{
+	struct view *v = &t->views[t->cur];
+
+	if (!line)
+		return;
+	if (*line)
+		snprintf(t->last_search, sizeof(t->last_search), "%s", line);
+	if (!t->last_search[0])
+		return;
+	if (!v->ops->search) {
+		tui_msg(t, true, "this view has no search");
+		return;
+	}
+	if (!v->ops->search(v, t->last_search, 1))
+		tui_msg(t, true, "not found: %s", t->last_search);
+	v->dirty = true;
+}
+
+static void on_goto(struct tui *t, const char *line)
+{
+	if (line && *line) {
+		char cmd[600];
+
+		snprintf(cmd, sizeof(cmd), "goto %s", line);
+		cmd__run(t, cmd);
+	}
+}
+
+static void help_line(const char *line, bool heading, void *ctx)
+{
+	struct { char **lines; int n, cap; } *h = ctx;
+	char *s;
+
+	if (h->n == h->cap) {
+		int cap = h->cap ? h->cap * 2 : 64;
+		char **nl = realloc(h->lines, cap * sizeof(*nl));
+
+		if (!nl)
+			return;
+		h->lines = nl;
+		h->cap = cap;
+	}
+	/* headings are marked with a leading \1 for the text view */
+	if (asprintf(&s, "%s%s", heading ? "\1" : "", line) < 0)
+		return;
+	h->lines[h->n++] = s;
+}
+
+void tui_help(struct tui *t)
+{
+	struct { char **lines; int n, cap; } h = {};
+
+	help_line("Keys", true, &h);
+	help_line("", false, &h);
+	keys__help(help_line, &h);
+	cmd__help(help_line, &h);
+	tui_text_show(t, "help", h.lines, h.n);
+}
+
+static void engine_request(struct tui *t, enum request req)
+{
+	struct view *v = &t->views[t->cur];
+
+	switch (req) {
+	case REQ_QUIT:
+		if (t->cur == V_TEXT) {
+			tui_show(t, t->prev_cur);
+			break;
+		}
+		t->quit = true;
+		break;
+	case REQ_HELP:
+		tui_help(t);
+		break;
+	case REQ_NEXT_VIEW:
+		next_view(t, 1);
+		break;
+	case REQ_PREV_VIEW:
+		next_view(t, -1);
+		break;
+	case REQ_VIEW_PAGES:
+		tui_show(t, V_PAGES);
+		break;
+	case REQ_VIEW_HEX:
+		tui_show(t, V_HEX);
+		break;
+	case REQ_VIEW_STRUCT:
+		tui_show(t, V_STRUCT);
+		break;
+	case REQ_VIEW_CHOOSER:
+		tui_show(t, V_CHOOSER);
+		break;
+	case REQ_PROMPT:
+		prompt__open(t, ":", "", true, on_command);
+		break;
+	case REQ_GOTO:
+		prompt__open(t, "goto: ", "", true, on_goto);
+		break;
+	case REQ_SEARCH:
+		prompt__open(t, "/", "", false, on_search);
+		break;
+	case REQ_SEARCH_NEXT:
+	case REQ_SEARCH_PREV:
+		if (!t->last_search[0]) {
+			tui_msg(t, true, "no search yet: /TEXT");
+			break;
+		}
+		if (!v->ops->search) {
+			tui_msg(t, true, "this view has no search");
+			break;
+		}
+		if (!v->ops->search(v, t->last_search, req == REQ_SEARCH_NEXT ? 1 : -1))
+			tui_msg(t, true, "not found: %s", t->last_search);
+		v->dirty = true;
+		break;
+	case REQ_PAUSE:
+		t->paused = !t->paused;
+		tui_msg(t, false, t->paused ? "paused: the screen keeps the last data (p resumes)"
+					    : "live again");
+		t->title_dirty = true;
+		break;
+	case REQ_REFRESH:
+		clearok(curscr, TRUE);
+		tick(t);
+		tui_dirty(t);
+		break;
+	case REQ_BACK:
+		if (t->cur == V_TEXT)
+			tui_show(t, t->prev_cur);
+		break;
+	default:
+		break;
+	}
+}
+
+static void handle_key(struct tui *t, int key)
+{
+	struct view *v = &t->views[t->cur];
+	enum request req;
+
+	if (key == KEY_RESIZE) {
+		layout(t);
+		return;
+	}
+	if (t->hint[0]) {
+		t->hint[0] = 0;
+		v->dirty = true;
+	}
+	if (prompt__active()) {
+		prompt__key(t, key);
+		t->status_dirty = true;
+		return;
+	}
+	if (t->msg[0]) {
+		t->msg[0] = 0;
+		t->status_dirty = true;
+	}
+	if (key == 27) /* Esc leaves help and text */
+		key = t->cur == V_TEXT ? 'q' : 0;
+	req = keys__request(v->ops->keymap, key);
+	if (req == REQ_NONE)
+		return;
+	if (v->ops->request && v->ops->request(v, req)) {
+		v->dirty = true;
+		t->status_dirty = true;
+		return;
+	}
+	engine_request(t, req);
+}
+
+/* ---- run ---- */
+
+static bool locale_is_utf8(void)
+{
+	const char *cs = nl_langinfo(CODESET);
+
+	return cs && (!strcasecmp(cs, "UTF-8") || !strcasecmp(cs, "utf8"));
+}
+
+int tui_run(struct source *src, const struct cli_opts *o)
+{
+	struct tui t = { .o = o, .exit_status = 0, .cur = V_CHOOSER, .prev_cur = V_CHOOSER };
+	bool exit_first = getenv("AI_TUI_EXIT_AFTER_FIRST_DRAW") &&
+			  !strcmp(getenv("AI_TUI_EXIT_AFTER_FIRST_DRAW"), "1");
+	unsigned interval = o->interval_ms ? o->interval_ms : 1000;
+	uint64_t next_tick;
+	bool first = true;
+
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		source__close(src);
+		return cli_error("the TUI needs a terminal; see 'arena-inspect --help' for the commands");
+	}
+	setlocale(LC_ALL, "");
+	t.utf8 = locale_is_utf8();
+	t.color = o->color;
+	install_signals();
+	if (!initscr()) {
+		source__close(src);
+		return cli_error("cannot initialise the terminal");
+	}
+	curses_on = 1;
+	cbreak();
+	noecho();
+	nonl();
+	set_escdelay(25);
+	curs_set(0);
+	draw__init(t.color, t.utf8);
+	layout(&t);
+	prompt__init(&t);
+
+	if (src) {
+		t.src = src;
+		tui_refresh(&t);
+		tui_show(&t, V_PAGES);
+	} else {
+		tui_show(&t, V_CHOOSER);
+	}
+	next_tick = now_ms() + interval;
+
+	while (!t.quit) {
+		uint64_t now;
+		int key, wait;
+
+		if (quit_signal)
+			break;
+		redraw(&t);
+		if (first) {
+			first = false;
+			if (exit_first)
+				break;
+			load_btf(&t);
+			continue;
+		}
+		now = now_ms();
+		if (now >= next_tick) {
+			if (!t.paused)
+				tick(&t);
+			next_tick = now + interval;
+			continue;
+		}
+		/* short waits so a quit signal is seen promptly */
+		wait = next_tick - now;
+		wtimeout(t.status.win, wait > 250 ? 250 : wait);
+		key = wgetch(t.status.win);
+		if (key == ERR)
+			continue;
+		handle_key(&t, key);
+		if (!t.bx && t.src)
+			load_btf(&t);
+	}
+
+	prompt__exit(&t);
+	close_arena(&t);
+	view_close(&t, V_CHOOSER);
+	delwin(t.title.win);
+	delwin(t.main.win);
+	delwin(t.status.win);
+	endwin();
+	curses_on = 0;
+	if (quit_signal) {
+		/* the usual status for death by signal, after a clean teardown */
+		return 128 + quit_signal;
+	}
+	return t.exit_status;
+}

@@ -1,0 +1,198 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Drawing primitives and colour roles. The scheme table gives every role a
+ * colour pair and attributes, plus the attributes used in monochrome
+ * (NO_COLOR, --no-color, or a terminal without colours), so nothing depends
+ * on colour alone to be readable.
+ */
+#include <curses.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include "tui_int.h"
+
+struct scheme {
+	short fg, bg;
+	attr_t attr;	/* with colour */
+	attr_t mono;	/* without */
+};
+
+static const struct scheme scheme[R__NR] = {
+	[R_DEFAULT] = { -1, -1, A_NORMAL, A_NORMAL },
+	[R_TITLE] = { COLOR_WHITE, COLOR_BLUE, A_BOLD, A_REVERSE },
+	[R_STATUS] = { -1, -1, A_NORMAL, A_NORMAL },
+	[R_ERROR] = { COLOR_RED, -1, A_BOLD, A_BOLD },
+	[R_INFO] = { COLOR_GREEN, -1, A_NORMAL, A_NORMAL },
+	[R_CURSOR] = { -1, -1, A_REVERSE, A_REVERSE },
+	[R_HEADER] = { COLOR_YELLOW, -1, A_BOLD, A_BOLD },
+	[R_LABEL] = { COLOR_CYAN, -1, A_NORMAL, A_NORMAL },
+	[R_DIM] = { COLOR_BLUE, -1, A_BOLD, A_DIM },
+	[R_FREE] = { -1, -1, A_NORMAL, A_NORMAL },
+	[R_ALLOC] = { COLOR_GREEN, -1, A_NORMAL, A_NORMAL },
+	[R_ALLOC_PART] = { COLOR_GREEN, -1, A_NORMAL, A_NORMAL },
+	[R_RESERVED] = { COLOR_MAGENTA, -1, A_NORMAL, A_UNDERLINE },
+	[R_ADDED] = { COLOR_BLACK, COLOR_GREEN, A_BOLD, A_BOLD },
+	[R_REMOVED] = { COLOR_WHITE, COLOR_RED, A_BOLD, A_BOLD | A_UNDERLINE },
+	[R_STALE] = { COLOR_BLACK, COLOR_YELLOW, A_BOLD, A_REVERSE },
+	[R_PTR] = { COLOR_CYAN, -1, A_BOLD, A_BOLD },
+	[R_PTR_BAD] = { COLOR_RED, -1, A_NORMAL, A_UNDERLINE },
+	[R_CHANGED] = { COLOR_BLACK, COLOR_YELLOW, A_NORMAL, A_REVERSE | A_BOLD },
+	[R_UNALLOC] = { COLOR_RED, -1, A_DIM, A_DIM },
+	[R_KEY] = { -1, -1, A_BOLD, A_BOLD },
+	[R_TYPE] = { COLOR_GREEN, -1, A_NORMAL, A_DIM },
+	[R_NUM] = { COLOR_MAGENTA, -1, A_NORMAL, A_NORMAL },
+	[R_STR] = { COLOR_YELLOW, -1, A_NORMAL, A_NORMAL },
+	[R_ENUM] = { COLOR_CYAN, -1, A_NORMAL, A_NORMAL },
+	[R_MATCH] = { COLOR_BLACK, COLOR_CYAN, A_NORMAL, A_STANDOUT },
+	[R_PROMPT] = { -1, -1, A_BOLD, A_BOLD },
+};
+
+static attr_t role_attr[R__NR];
+
+static const struct glyphs utf8_glyphs = {
+	.shade = { ".", "\u2591", "\u2592", "\u2593", "\u2588" },
+	.expanded = "\u25be", .collapsed = "\u25b8", .leaf = " ",
+	.arrow = "\u2192", .hline = "\u2500",
+};
+static const struct glyphs ascii_glyphs = {
+	.shade = { ".", ":", "o", "O", "#" },
+	.expanded = "-", .collapsed = "+", .leaf = " ",
+	.arrow = "->", .hline = "-",
+};
+const struct glyphs *glyph = &ascii_glyphs;
+
+void draw__init(bool color, bool utf8)
+{
+	glyph = utf8 ? &utf8_glyphs : &ascii_glyphs;
+	if (color && has_colors()) {
+		start_color();
+		use_default_colors();
+		for (int r = 0; r < R__NR; r++) {
+			const struct scheme *s = &scheme[r];
+
+			if (s->fg == -1 && s->bg == -1) {
+				role_attr[r] = s->attr;
+				continue;
+			}
+			init_pair(r + 1, s->fg, s->bg);
+			role_attr[r] = COLOR_PAIR(r + 1) | s->attr;
+		}
+	} else {
+		for (int r = 0; r < R__NR; r++)
+			role_attr[r] = scheme[r].mono;
+	}
+}
+
+static attr_t attr_of(struct canvas *c, enum role r)
+{
+	attr_t a = role_attr[r];
+
+	if (c->hl)
+		a = (a & ~A_COLOR) | A_REVERSE;
+	return a;
+}
+
+void draw_clear(struct canvas *c)
+{
+	werase(c->win);
+	c->row = c->col = 0;
+}
+
+void draw_row(struct canvas *c, int row)
+{
+	c->row = row;
+	c->col = 0;
+	c->hl = false;
+	wmove(c->win, row, 0);
+	wclrtoeol(c->win);
+}
+
+void draw_hl(struct canvas *c, bool on)
+{
+	c->hl = on;
+}
+
+int draw_cols(const char *s)
+{
+	int n = 0;
+
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
+}
+
+int draw_strn(struct canvas *c, enum role r, const char *s, int n)
+{
+	int left = c->width - c->col, bytes = 0, cols = 0;
+
+	if (left <= 0 || c->row >= c->height)
+		return 0;
+	/* cut at a column, never inside a UTF-8 sequence */
+	while (bytes < n && s[bytes]) {
+		int w = 1;
+
+		if (((unsigned char)s[bytes] & 0xc0) == 0xc0)
+			while (((unsigned char)s[bytes + w] & 0xc0) == 0x80)
+				w++;
+		if (cols + 1 > left)
+			break;
+		bytes += w;
+		cols++;
+	}
+	wattrset(c->win, attr_of(c, r));
+	mvwaddnstr(c->win, c->row, c->col, s, bytes);
+	wattrset(c->win, A_NORMAL);
+	c->col += cols;
+	return c->width - c->col;
+}
+
+int draw_str(struct canvas *c, enum role r, const char *s)
+{
+	return draw_strn(c, r, s, (int)strlen(s));
+}
+
+int draw_fmt(struct canvas *c, enum role r, const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	return draw_str(c, r, buf);
+}
+
+int draw_pad(struct canvas *c, enum role r, int col)
+{
+	static const char spaces[] = "                                                                ";
+
+	while (c->col < col && c->col < c->width) {
+		int n = col - c->col;
+
+		if (n > (int)sizeof(spaces) - 1)
+			n = sizeof(spaces) - 1;
+		draw_strn(c, r, spaces, n);
+	}
+	return c->width - c->col;
+}
+
+void draw_fill(struct canvas *c, enum role r)
+{
+	draw_pad(c, r, c->width);
+}
+
+void fmt_size(uint64_t bytes, char *buf, size_t len)
+{
+	static const char *const unit[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+	int u = 0;
+	double v = bytes;
+
+	while (v >= 1024 && u < 4) {
+		v /= 1024;
+		u++;
+	}
+	if (v == (uint64_t)v)
+		snprintf(buf, len, "%llu %s", (unsigned long long)v, unit[u]);
+	else
+		snprintf(buf, len, "%.1f %s", v, unit[u]);
+}

@@ -1,0 +1,238 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Inside the TUI: the engine, the views, requests, colour roles and drawing
+ * primitives. Views never call curses: they draw through the canvas
+ * primitives here and handle requests that the key table produces.
+ *
+ * Ownership: the engine (struct tui) owns the source, the BTF, the shared
+ * page map, every view and its private data. A view's ops->done frees only
+ * what ops->open allocated.
+ */
+#ifndef ARENA_INSPECT_TUI_INT_H
+#define ARENA_INSPECT_TUI_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "btfx.h"
+#include "cli.h"
+#include "source.h"
+
+struct watchset;
+
+/* ---- requests: what keys mean (tui_keys.c holds the one key table) ---- */
+#define REQ_INFO(_)                                                    \
+	_(NONE, "nothing")                                             \
+	_(UP, "Move up")                                               \
+	_(DOWN, "Move down")                                           \
+	_(LEFT, "Move left / collapse")                                \
+	_(RIGHT, "Move right / expand")                                \
+	_(PAGE_UP, "Page up")                                          \
+	_(PAGE_DOWN, "Page down")                                      \
+	_(FIRST, "Go to the first line")                               \
+	_(LAST, "Go to the last line")                                 \
+	_(ENTER, "Open / follow / toggle")                             \
+	_(TOGGLE, "Expand or collapse")                                \
+	_(BACK, "Back (history)")                                      \
+	_(FORWARD, "Forward (history)")                                \
+	_(ZOOM_IN, "Zoom in (fewer pages per cell)")                   \
+	_(ZOOM_OUT, "Zoom out (more pages per cell)")                  \
+	_(ZOOM_FIT, "Zoom to fit the whole arena")                     \
+	_(NEXT_VIEW, "Next view")                                      \
+	_(PREV_VIEW, "Previous view")                                  \
+	_(VIEW_PAGES, "Page map view")                                 \
+	_(VIEW_HEX, "Hex view")                                        \
+	_(VIEW_STRUCT, "Struct view")                                  \
+	_(VIEW_CHOOSER, "Arena chooser")                               \
+	_(PROMPT, "Command line (:help lists commands)")               \
+	_(GOTO, "Go to an address or expression")                      \
+	_(SEARCH, "Search")                                            \
+	_(SEARCH_NEXT, "Next match")                                   \
+	_(SEARCH_PREV, "Previous match")                               \
+	_(YANK, "Copy the selected field's path to the command line") \
+	_(ROOTS, "Show the roots")                                     \
+	_(PAUSE, "Pause / resume live refresh")                        \
+	_(REFRESH, "Refresh now and redraw")                           \
+	_(HELP, "Help")                                                \
+	_(QUIT, "Quit (close help)")
+
+#define REQ_ENUM(name, help) REQ_##name,
+enum request { REQ_INFO(REQ_ENUM) REQ__NR };
+#undef REQ_ENUM
+
+enum keymap { KM_GENERIC, KM_CHOOSER, KM_PAGES, KM_HEX, KM_STRUCT, KM_TEXT, KM__NR };
+
+enum request keys__request(enum keymap km, int key);
+const char *keys__keymap_name(enum keymap km);
+/* Help text: calls cb once per line. */
+void keys__help(void (*cb)(const char *line, bool heading, void *ctx), void *ctx);
+/* "g", "Enter", "^L": human name of a key */
+const char *keys__name(int key, char *buf, size_t len);
+
+/* ---- colour roles (tui_draw.c holds the scheme table) ---- */
+enum role {
+	R_DEFAULT,
+	R_TITLE,
+	R_STATUS,
+	R_ERROR,
+	R_INFO,
+	R_CURSOR,
+	R_HEADER,
+	R_LABEL,
+	R_DIM,
+	R_FREE,
+	R_ALLOC,
+	R_ALLOC_PART,
+	R_RESERVED,
+	R_ADDED,
+	R_REMOVED,
+	R_STALE,
+	R_PTR,
+	R_PTR_BAD,
+	R_CHANGED,
+	R_UNALLOC,
+	R_KEY,
+	R_TYPE,
+	R_NUM,
+	R_STR,
+	R_ENUM,
+	R_MATCH,
+	R_PROMPT,
+	R__NR,
+};
+
+/* Glyphs with an ASCII fallback when the locale is not UTF-8. */
+struct glyphs {
+	const char *shade[5];	/* 1..20%, ..40, ..60, ..80, ..100% allocated */
+	const char *expanded, *collapsed, *leaf;
+	const char *arrow;	/* followable pointer */
+	const char *hline;
+};
+extern const struct glyphs *glyph;
+
+/* A rectangle of the screen; views draw rows into it. */
+struct canvas {
+	void *win;		/* WINDOW *, opaque to views */
+	int height, width;
+	int row, col;		/* where the next text goes */
+	bool hl;		/* cursor line: text is shown reversed */
+};
+
+void draw_row(struct canvas *c, int row);	/* start (and clear) a row */
+int draw_str(struct canvas *c, enum role r, const char *s);	/* columns left */
+int draw_strn(struct canvas *c, enum role r, const char *s, int n);
+int draw_fmt(struct canvas *c, enum role r, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+int draw_pad(struct canvas *c, enum role r, int col);		/* spaces up to col */
+void draw_fill(struct canvas *c, enum role r);			/* to the end of the row */
+void draw_hl(struct canvas *c, bool on);
+void draw_clear(struct canvas *c);
+int draw_cols(const char *s);	/* columns a UTF-8 string takes */
+void draw__init(bool color, bool utf8);	/* engine only */
+
+/* ---- views ---- */
+enum view_id { V_CHOOSER, V_PAGES, V_HEX, V_STRUCT, V_TEXT, V__NR };
+
+struct tui;
+struct view;
+
+struct view_ops {
+	const char *name;
+	enum keymap keymap;
+	int (*open)(struct view *v);		/* allocate v->priv */
+	void (*draw)(struct view *v);		/* draw every row of v->c */
+	/* true: handled; false: the engine may handle it */
+	bool (*request)(struct view *v, enum request req);
+	void (*tick)(struct view *v);		/* new data (page map refreshed) */
+	/* one line about the selection, for the status bar */
+	void (*status)(struct view *v, char *buf, size_t len);
+	/* search: move to the next match of pat (dir +1/-1); false: none */
+	bool (*search)(struct view *v, const char *pat, int dir);
+	void (*done)(struct view *v);
+};
+
+struct view {
+	const struct view_ops *ops;
+	struct tui *t;
+	struct canvas c;
+	bool dirty;
+	bool opened;
+	void *priv;
+};
+
+extern const struct view_ops chooser_ops, pages_ops, hex_ops, struct_ops, text_ops;
+
+/* entry points of particular views */
+void hex__goto(struct view *v, uint64_t addr, bool history);
+int struct__show(struct view *v, const char *expr);	/* NULL: the roots */
+void text__set(struct view *v, const char *title, char **lines, int n);	/* takes lines */
+void pages__goto(struct view *v, uint64_t page);
+
+struct tui {
+	const struct cli_opts *o;
+	struct source *src;		/* NULL: no arena open yet */
+	struct btfx *bx;		/* NULL: no BTF */
+	char btf_msg[160];		/* why there is no BTF */
+	struct pagemap pm;		/* refreshed every tick */
+	bool have_pm;
+	uint64_t pm_gen;		/* bumped on every page map refresh */
+	int arena_err;			/* last source error (arena gone...) */
+	struct watchset *ws;
+
+	struct view views[V__NR];
+	enum view_id cur, prev_cur;
+	struct canvas title, status, main;
+	bool title_dirty, status_dirty;
+
+	char msg[512];
+	bool msg_err;
+	char last_search[256];
+	char hint[512];			/* completion matches, one line */
+
+	bool paused;
+	bool quit;
+	int exit_status;
+	bool utf8;
+	bool color;
+};
+
+/* engine services for views and commands (tui.c) */
+void tui_msg(struct tui *t, bool err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void tui_lib_msg(struct tui *t, const char *what);	/* ai_errmsg() */
+void tui_show(struct tui *t, enum view_id id);
+void tui_dirty(struct tui *t);
+int tui_open_arena(struct tui *t, struct source *src);
+void tui_refresh(struct tui *t);			/* take a new page map now */
+void tui_hex_goto(struct tui *t, uint64_t addr);	/* show addr in the hex view */
+int tui_struct_open(struct tui *t, const char *expr);	/* print EXPR */
+void tui_help(struct tui *t);
+void tui_prompt_command(struct tui *t, const char *prefill);	/* ':' prompt */
+void tui_text_show(struct tui *t, const char *title, char **lines, int n); /* takes lines */
+/* Resolve "ADDR | EXPR" to an address: numbers (small = offset), lvalues,
+ * pointer values. -errno with tui_msg set. */
+int tui_resolve_addr(struct tui *t, const char *text, uint64_t *addr);
+uint64_t tui_page_addr(const struct tui *t, uint64_t page);
+int tui_page_state(const struct tui *t, uint64_t addr);	/* enum page_state, -1 outside */
+
+/* commands (tui_cmd.c) */
+void cmd__run(struct tui *t, const char *line);
+/* names for completion: index i, NULL past the end */
+const char *cmd__name(int i);
+void cmd__help(void (*cb)(const char *line, bool heading, void *ctx), void *ctx);
+
+/* readline prompt (tui_prompt.c) */
+typedef void (*prompt_fn)(struct tui *t, const char *line);	/* NULL: cancelled */
+void prompt__init(struct tui *t);
+void prompt__exit(struct tui *t);
+void prompt__open(struct tui *t, const char *prompt, const char *prefill, bool commands, prompt_fn fn);
+bool prompt__active(void);
+void prompt__key(struct tui *t, int key);
+void prompt__draw(struct tui *t);	/* into t->status; places the cursor */
+void prompt__cancel(struct tui *t);
+
+/* helpers */
+void fmt_size(uint64_t bytes, char *buf, size_t len);	/* "4 GiB", "12 KiB" */
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define PAGE_SZ 4096ULL
+
+#endif

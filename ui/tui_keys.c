@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The one key table. Each binding names a keymap, a key and a request; the
+ * help screen is generated from this table and the request texts, so it
+ * cannot drift from what the keys do. A view's own keymap is searched
+ * first, then the generic one (as in tig).
+ */
+#include <curses.h>
+#include <stdio.h>
+#include <string.h>
+#include "tui_int.h"
+
+#define CTRL(x) ((x) & 0x1f)
+
+struct binding {
+	enum keymap km;
+	int key;
+	enum request req;
+	const char *help; /* NULL: the request's text */
+};
+
+#define REQ_TEXT(name, help) help,
+static const char *const req_help[] = { REQ_INFO(REQ_TEXT) };
+#undef REQ_TEXT
+
+static const struct binding bindings[] = {
+	{ KM_GENERIC, KEY_UP, REQ_UP },
+	{ KM_GENERIC, 'k', REQ_UP },
+	{ KM_GENERIC, KEY_DOWN, REQ_DOWN },
+	{ KM_GENERIC, 'j', REQ_DOWN },
+	{ KM_GENERIC, KEY_LEFT, REQ_LEFT },
+	{ KM_GENERIC, 'h', REQ_LEFT },
+	{ KM_GENERIC, KEY_RIGHT, REQ_RIGHT },
+	{ KM_GENERIC, 'l', REQ_RIGHT },
+	{ KM_GENERIC, KEY_PPAGE, REQ_PAGE_UP },
+	{ KM_GENERIC, CTRL('b'), REQ_PAGE_UP },
+	{ KM_GENERIC, KEY_NPAGE, REQ_PAGE_DOWN },
+	{ KM_GENERIC, CTRL('f'), REQ_PAGE_DOWN },
+	{ KM_GENERIC, KEY_HOME, REQ_FIRST },
+	{ KM_GENERIC, 'g', REQ_FIRST },
+	{ KM_GENERIC, KEY_END, REQ_LAST },
+	{ KM_GENERIC, 'G', REQ_LAST },
+	{ KM_GENERIC, '\r', REQ_ENTER },
+	{ KM_GENERIC, '\n', REQ_ENTER },
+	{ KM_GENERIC, KEY_ENTER, REQ_ENTER },
+	{ KM_GENERIC, KEY_BACKSPACE, REQ_BACK },
+	{ KM_GENERIC, 127, REQ_BACK },
+	{ KM_GENERIC, CTRL('h'), REQ_BACK },
+	{ KM_GENERIC, '<', REQ_BACK },
+	{ KM_GENERIC, '>', REQ_FORWARD },
+	{ KM_GENERIC, '\t', REQ_NEXT_VIEW },
+	{ KM_GENERIC, KEY_BTAB, REQ_PREV_VIEW },
+	{ KM_GENERIC, '1', REQ_VIEW_PAGES },
+	{ KM_GENERIC, '2', REQ_VIEW_HEX },
+	{ KM_GENERIC, '3', REQ_VIEW_STRUCT },
+	{ KM_GENERIC, 'A', REQ_VIEW_CHOOSER },
+	{ KM_GENERIC, ':', REQ_PROMPT },
+	{ KM_GENERIC, '/', REQ_SEARCH },
+	{ KM_GENERIC, 'n', REQ_SEARCH_NEXT },
+	{ KM_GENERIC, 'N', REQ_SEARCH_PREV },
+	{ KM_GENERIC, 'p', REQ_PAUSE },
+	{ KM_GENERIC, CTRL('l'), REQ_REFRESH },
+	{ KM_GENERIC, 'r', REQ_REFRESH },
+	{ KM_GENERIC, '?', REQ_HELP },
+	{ KM_GENERIC, KEY_F(1), REQ_HELP },
+	{ KM_GENERIC, 'q', REQ_QUIT },
+
+	{ KM_PAGES, '+', REQ_ZOOM_IN },
+	{ KM_PAGES, '=', REQ_ZOOM_IN },
+	{ KM_PAGES, '-', REQ_ZOOM_OUT },
+	{ KM_PAGES, '0', REQ_ZOOM_FIT },
+	{ KM_PAGES, 'g', REQ_GOTO, "Go to an address, page or expression" },
+	{ KM_PAGES, '\r', REQ_ENTER, "Open the page (first allocated one in a bin) in hex" },
+
+	{ KM_HEX, 'g', REQ_GOTO },
+	{ KM_HEX, '\r', REQ_ENTER, "Follow the pointer under the cursor" },
+
+	{ KM_STRUCT, '\r', REQ_ENTER, "Follow a pointer, expand/collapse, more array elements" },
+	{ KM_STRUCT, ' ', REQ_TOGGLE },
+	{ KM_STRUCT, 'y', REQ_YANK },
+	{ KM_STRUCT, 'R', REQ_ROOTS },
+
+	{ KM_CHOOSER, '\r', REQ_ENTER, "Open the arena" },
+};
+
+enum request keys__request(enum keymap km, int key)
+{
+	/* '\n' and KEY_ENTER are the same key as '\r' for per-view bindings */
+	int alt = (key == '\n' || key == KEY_ENTER) ? '\r' : key;
+
+	for (size_t i = 0; i < ARRAY_SIZE(bindings); i++)
+		if (bindings[i].km == km && bindings[i].key == alt)
+			return bindings[i].req;
+	for (size_t i = 0; i < ARRAY_SIZE(bindings); i++)
+		if (bindings[i].km == KM_GENERIC && bindings[i].key == key)
+			return bindings[i].req;
+	return REQ_NONE;
+}
+
+static const char *const km_names[KM__NR] = {
+	[KM_GENERIC] = "Everywhere",
+	[KM_CHOOSER] = "Arena chooser",
+	[KM_PAGES] = "Page map",
+	[KM_HEX] = "Hex view",
+	[KM_STRUCT] = "Struct view",
+	[KM_TEXT] = "Help and text",
+};
+
+const char *keys__keymap_name(enum keymap km)
+{
+	return km < KM__NR ? km_names[km] : "?";
+}
+
+const char *keys__name(int key, char *buf, size_t len)
+{
+	static const struct { int key; const char *name; } names[] = {
+		{ KEY_UP, "Up" }, { KEY_DOWN, "Down" }, { KEY_LEFT, "Left" },
+		{ KEY_RIGHT, "Right" }, { KEY_PPAGE, "PgUp" }, { KEY_NPAGE, "PgDn" },
+		{ KEY_HOME, "Home" }, { KEY_END, "End" }, { '\r', "Enter" },
+		{ KEY_BACKSPACE, "Backspace" }, { 127, "Backspace" }, { '\t', "Tab" },
+		{ KEY_BTAB, "Shift-Tab" }, { ' ', "Space" }, { KEY_F(1), "F1" },
+		{ KEY_ENTER, "Enter" }, { '\n', "Enter" },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+		if (names[i].key == key) {
+			snprintf(buf, len, "%s", names[i].name);
+			return buf;
+		}
+	if (key < 32)
+		snprintf(buf, len, "^%c", key + '@');
+	else if (key < 127)
+		snprintf(buf, len, "%c", key);
+	else
+		snprintf(buf, len, "%s", keyname(key) ? keyname(key) : "?");
+	return buf;
+}
+
+void keys__help(void (*cb)(const char *line, bool heading, void *ctx), void *ctx)
+{
+	for (int km = 0; km < KM__NR; km++) {
+		bool any = false;
+
+		for (int req = 1; req < REQ__NR; req++) {
+			char keys[96] = "", line[256], kb[24];
+			const char *help = NULL;
+
+			for (size_t i = 0; i < ARRAY_SIZE(bindings); i++) {
+				const struct binding *b = &bindings[i];
+
+				if ((int)b->km != km || (int)b->req != req)
+					continue;
+				keys__name(b->key, kb, sizeof(kb));
+				/* one name per key: Enter and Backspace have aliases */
+				if (strstr(keys, kb))
+					continue;
+				if (*keys)
+					strncat(keys, ", ", sizeof(keys) - strlen(keys) - 1);
+				strncat(keys, kb, sizeof(keys) - strlen(keys) - 1);
+				if (b->help)
+					help = b->help;
+			}
+			if (!*keys)
+				continue;
+			if (!any) {
+				cb(keys__keymap_name(km), true, ctx);
+				any = true;
+			}
+			snprintf(line, sizeof(line), "  %-22s %s", keys, help ? help : req_help[req]);
+			cb(line, false, ctx);
+		}
+		if (any)
+			cb("", false, ctx);
+	}
+}

@@ -1,0 +1,212 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Arena chooser: every arena on this machine (live__list), refreshed on the
+ * tick with the selection kept by map id. Enter opens one.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "error.h"
+#include "live.h"
+#include "tui_int.h"
+
+struct chooser {
+	struct arena_summary *a;
+	int n;
+	int sel, top;
+	char err[256];
+	unsigned ticks;
+};
+
+static void chooser_load(struct view *v)
+{
+	struct chooser *ch = v->priv;
+	struct arena_summary *a;
+	uint32_t sel_id = ch->n ? ch->a[ch->sel].info.map_id : 0;
+	int n, err;
+
+	err = live__list(&a, &n);
+	if (err) {
+		snprintf(ch->err, sizeof(ch->err), "cannot list arenas: %s", ai_errmsg());
+		return;
+	}
+	ch->err[0] = 0;
+	free(ch->a);
+	ch->a = a;
+	ch->n = n;
+	/* keep the selection on the same arena */
+	ch->sel = 0;
+	for (int i = 0; i < n; i++)
+		if (a[i].info.map_id == sel_id)
+			ch->sel = i;
+	v->dirty = true;
+}
+
+static int chooser_open(struct view *v)
+{
+	struct chooser *ch = calloc(1, sizeof(*ch));
+
+	if (!ch)
+		return -1;
+	v->priv = ch;
+	chooser_load(v);
+	return 0;
+}
+
+static void chooser_tick(struct view *v)
+{
+	struct chooser *ch = v->priv;
+
+	/* listing opens every arena: every other tick is plenty */
+	if (ch->ticks++ % 2 == 0)
+		chooser_load(v);
+}
+
+static void fmt_pids(const struct arena_info *ai, char *buf, size_t len)
+{
+	size_t o = 0;
+
+	buf[0] = 0;
+	for (uint32_t i = 0; i < ai->nr_owners && i < 64 && o + 12 < len; i++)
+		o += snprintf(buf + o, len - o, "%s%d", i ? "," : "", ai->owner_pids[i]);
+	if (!ai->nr_owners)
+		snprintf(buf, len, "-");
+}
+
+static void fmt_progs(const struct arena_info *ai, char *buf, size_t len)
+{
+	size_t o = 0;
+
+	buf[0] = 0;
+	for (uint32_t i = 0; i < ai->nr_progs && i < 64 && o + 12 < len; i++)
+		o += snprintf(buf + o, len - o, "%s%u", i ? "," : "", ai->prog_ids[i]);
+	if (!ai->nr_progs)
+		snprintf(buf, len, "-");
+}
+
+static void chooser_draw(struct view *v)
+{
+	struct chooser *ch = v->priv;
+	struct canvas *c = &v->c;
+	int rows = c->height - 2;
+
+	draw_clear(c);
+	draw_row(c, 0);
+	draw_fmt(c, R_HEADER, "%-8s %-16s %10s %10s %9s %-18s %-16s %s", "ID", "NAME", "SIZE",
+		 "ALLOCATED", "RESERVED", "USER ADDRESS", "PROGRAMS", "OWNERS");
+	if (ch->err[0]) {
+		draw_row(c, 2);
+		draw_str(c, R_ERROR, ch->err);
+	} else if (!ch->n) {
+		draw_row(c, 2);
+		draw_str(c, R_DIM, "No BPF arena on this machine. Load one, or open a snapshot: arena-inspect FILE");
+	}
+	if (ch->sel < ch->top)
+		ch->top = ch->sel;
+	if (rows > 0 && ch->sel >= ch->top + rows)
+		ch->top = ch->sel - rows + 1;
+	for (int r = 0; r < rows && ch->top + r < ch->n; r++) {
+		struct arena_summary *s = &ch->a[ch->top + r];
+		char size[32], alloc[32], pids[128], progs[128];
+
+		fmt_size((uint64_t)s->info.max_pages * PAGE_SZ, size, sizeof(size));
+		snprintf(alloc, sizeof(alloc), "%u", s->allocated);
+		fmt_pids(&s->info, pids, sizeof(pids));
+		fmt_progs(&s->info, progs, sizeof(progs));
+		draw_row(c, r + 1);
+		draw_hl(c, ch->top + r == ch->sel);
+		draw_fmt(c, R_DEFAULT, "%-8u %-16s %10s %10s %9u ", s->info.map_id, s->info.name, size,
+			 alloc, s->reserved);
+		if (s->info.user_vm_start)
+			draw_fmt(c, R_DEFAULT, "0x%-16llx ", (unsigned long long)s->info.user_vm_start);
+		else
+			draw_fmt(c, R_DIM, "%-18s ", "(never mapped)");
+		draw_fmt(c, R_DEFAULT, "%-16s %s", progs, pids);
+		if (c->hl)
+			draw_fill(c, R_CURSOR);
+	}
+}
+
+static bool chooser_request(struct view *v, enum request req)
+{
+	struct chooser *ch = v->priv;
+	int page = v->c.height - 3 > 1 ? v->c.height - 3 : 1;
+	struct selector sel = { .kind = SEL_ID };
+	struct source *src;
+
+	switch (req) {
+	case REQ_UP: ch->sel--; break;
+	case REQ_DOWN: ch->sel++; break;
+	case REQ_PAGE_UP: ch->sel -= page; break;
+	case REQ_PAGE_DOWN: ch->sel += page; break;
+	case REQ_FIRST: ch->sel = 0; break;
+	case REQ_LAST: ch->sel = ch->n - 1; break;
+	case REQ_REFRESH:
+		chooser_load(v);
+		return true;
+	case REQ_ENTER:
+		if (!ch->n)
+			return true;
+		sel.id = ch->a[ch->sel].info.map_id;
+		if (live__open(&sel, &src)) {
+			tui_lib_msg(v->t, "open");
+			return true;
+		}
+		tui_open_arena(v->t, src);
+		return true;
+	default:
+		return false;
+	}
+	if (ch->sel >= ch->n)
+		ch->sel = ch->n - 1;
+	if (ch->sel < 0)
+		ch->sel = 0;
+	return true;
+}
+
+static bool chooser_search(struct view *v, const char *pat, int dir)
+{
+	struct chooser *ch = v->priv;
+
+	for (int k = 1; k <= ch->n; k++) {
+		int i = ((ch->sel + dir * k) % ch->n + ch->n) % ch->n;
+		char id[16];
+
+		snprintf(id, sizeof(id), "%u", ch->a[i].info.map_id);
+		if (strcasestr(ch->a[i].info.name, pat) || !strcmp(id, pat)) {
+			ch->sel = i;
+			return true;
+		}
+	}
+	return false;
+}
+
+static void chooser_status(struct view *v, char *buf, size_t len)
+{
+	struct chooser *ch = v->priv;
+
+	if (ch->n)
+		snprintf(buf, len, "%d arena%s   Enter: open   /: find by name", ch->n, ch->n == 1 ? "" : "s");
+	else
+		snprintf(buf, len, "no arenas");
+}
+
+static void chooser_done(struct view *v)
+{
+	struct chooser *ch = v->priv;
+
+	free(ch->a);
+	free(ch);
+}
+
+const struct view_ops chooser_ops = {
+	.name = "arenas",
+	.keymap = KM_CHOOSER,
+	.open = chooser_open,
+	.draw = chooser_draw,
+	.request = chooser_request,
+	.tick = chooser_tick,
+	.status = chooser_status,
+	.search = chooser_search,
+	.done = chooser_done,
+};

@@ -1,0 +1,593 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Hex view: 16 bytes a line, only the lines on screen are read, and only
+ * through source__read, whose present[] flags are honoured: a run of pages
+ * that are not allocated is one line and is never read. Aligned qwords that
+ * point into the arena are highlighted and can be followed; bytes that
+ * changed since the last refresh are highlighted.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "tui_int.h"
+
+#define HIST 64
+#define SEARCH_PAGES 16384	/* 64 MiB a keypress, then "n" goes on */
+
+struct hline {
+	uint64_t addr;		/* 16-aligned; for a hole, its first page */
+	bool hole;
+	uint64_t hole_pages;	/* pages in the hole */
+	int state;		/* hole: PAGE_FREE or PAGE_RESERVED */
+	bool present;		/* bytes were read */
+	uint8_t data[16];
+	uint16_t changed;	/* bit per byte, since the last refresh */
+};
+
+struct hex {
+	uint64_t cur;		/* cursor: 8-aligned address */
+	uint64_t top;		/* first line shown (a line address) */
+	struct hline *lines;	/* what is on screen */
+	int nlines, cap;
+	bool stale;		/* lines must be read again */
+	uint64_t back[HIST], fwd[HIST];
+	int nback, nfwd;
+};
+
+static struct source *src_of(struct view *v)
+{
+	return v->t->src;
+}
+
+static uint64_t base(struct view *v)
+{
+	return src_of(v)->info.user_vm_start;
+}
+
+static uint64_t npages(struct view *v)
+{
+	return src_of(v)->info.max_pages;
+}
+
+static uint64_t end_addr(struct view *v)
+{
+	return base(v) + npages(v) * PAGE_SZ;
+}
+
+/* page state from the shared page map; without one, assume allocated and
+ * let present[] tell */
+static int pstate(struct view *v, uint64_t pg)
+{
+	struct tui *t = v->t;
+
+	if (!t->have_pm || pg >= t->pm.nr_pages)
+		return PAGE_ALLOCATED;
+	return t->pm.state[pg];
+}
+
+/* the canonical line holding addr */
+static struct hline line_at(struct view *v, uint64_t addr)
+{
+	struct hline l = {};
+	uint64_t pg = (addr - base(v)) / PAGE_SZ, first = pg, last = pg;
+	int s = pstate(v, pg);
+
+	if (s == PAGE_ALLOCATED) {
+		l.addr = addr & ~15ULL;
+		return l;
+	}
+	while (first > 0 && pstate(v, first - 1) == s)
+		first--;
+	while (last + 1 < npages(v) && pstate(v, last + 1) == s)
+		last++;
+	l.hole = true;
+	l.state = s;
+	l.addr = base(v) + first * PAGE_SZ;
+	l.hole_pages = last - first + 1;
+	return l;
+}
+
+static bool next_line(struct view *v, const struct hline *l, struct hline *out)
+{
+	uint64_t next = l->hole ? l->addr + l->hole_pages * PAGE_SZ : l->addr + 16;
+
+	if (next >= end_addr(v))
+		return false;
+	*out = line_at(v, next);
+	return true;
+}
+
+static bool prev_line(struct view *v, const struct hline *l, struct hline *out)
+{
+	if (l->addr <= base(v))
+		return false;
+	*out = line_at(v, l->hole ? l->addr - 16 : l->addr - 16);
+	return true;
+}
+
+static int hex_open(struct view *v)
+{
+	struct hex *h = calloc(1, sizeof(*h));
+
+	if (!h)
+		return -1;
+	v->priv = h;
+	if (v->t->src) {
+		h->cur = base(v);
+		h->top = base(v);
+	}
+	h->stale = true;
+	return 0;
+}
+
+static int rows(struct view *v)
+{
+	return v->c.height - 1 > 1 ? v->c.height - 1 : 1;
+}
+
+/* Lay out the screen from h->top and read what is new or stale. old: the
+ * lines before, kept for lines that are still shown (and for the change
+ * marks when `refresh`). */
+static void layout(struct view *v, bool refresh)
+{
+	struct hex *h = v->priv;
+	struct source *src = src_of(v);
+	int n = rows(v), i = 0;
+	struct hline *old = h->lines, l;
+	int nold = h->nlines;
+	struct hline *nl = calloc(n, sizeof(*nl));
+
+	if (!nl)
+		return;
+	l = line_at(v, h->top);
+	h->top = l.addr;
+	for (i = 0; i < n; i++) {
+		nl[i] = l;
+		if (!next_line(v, &l, &l)) {
+			i++;
+			break;
+		}
+	}
+	h->lines = nl;
+	h->nlines = i;
+	h->cap = n;
+
+	/* read runs of byte lines in one call each */
+	for (int a = 0; a < h->nlines;) {
+		int b = a, k;
+		uint8_t present[64], *buf;
+		size_t len;
+
+		if (nl[a].hole) {
+			a++;
+			continue;
+		}
+		while (b + 1 < h->nlines && !nl[b + 1].hole && nl[b + 1].addr == nl[b].addr + 16 &&
+		       b + 1 - a < 200)
+			b++;
+		/* reuse lines that are still on screen unless refreshing */
+		if (!refresh) {
+			bool all = true;
+
+			for (k = a; k <= b; k++) {
+				int j;
+
+				for (j = 0; j < nold; j++)
+					if (!old[j].hole && old[j].addr == nl[k].addr)
+						break;
+				if (j < nold)
+					nl[k] = old[j];
+				else
+					all = false;
+			}
+			if (all) {
+				a = b + 1;
+				continue;
+			}
+		}
+		len = (size_t)(b - a + 1) * 16;
+		buf = malloc(len);
+		if (buf && source__read(src, nl[a].addr, buf, len, present) >= 0) {
+			for (k = a; k <= b; k++) {
+				uint64_t pi = (nl[k].addr >> 12) - (nl[a].addr >> 12);
+				int j;
+
+				nl[k].present = present[pi];
+				memcpy(nl[k].data, buf + (size_t)(k - a) * 16, 16);
+				nl[k].changed = 0;
+				if (!refresh || !nl[k].present)
+					continue;
+				for (j = 0; j < nold; j++)
+					if (!old[j].hole && old[j].present && old[j].addr == nl[k].addr)
+						break;
+				if (j == nold)
+					continue;
+				for (int x = 0; x < 16; x++)
+					if (old[j].data[x] != nl[k].data[x])
+						nl[k].changed |= 1u << x;
+			}
+		} else {
+			for (k = a; k <= b; k++)
+				nl[k].present = false;
+		}
+		free(buf);
+		a = b + 1;
+	}
+	free(old);
+	h->stale = false;
+}
+
+/* keep the cursor's line on screen */
+static void scroll_to_cursor(struct view *v)
+{
+	struct hex *h = v->priv;
+	struct hline cl = line_at(v, h->cur), l;
+	int n = rows(v);
+
+	if (cl.addr < h->top) {
+		h->top = cl.addr;
+		h->stale = true;
+		return;
+	}
+	/* is it within n lines from top? */
+	l = line_at(v, h->top);
+	for (int i = 0; i < n; i++) {
+		if (l.addr == cl.addr)
+			return;
+		if (!next_line(v, &l, &l))
+			break;
+	}
+	/* put it on the last row */
+	l = cl;
+	for (int i = 0; i < n - 1; i++)
+		if (!prev_line(v, &l, &l))
+			break;
+	h->top = l.addr;
+	h->stale = true;
+}
+
+static void hex_tick(struct view *v)
+{
+	struct hex *h = v->priv;
+
+	if (!v->t->src)
+		return;
+	scroll_to_cursor(v);
+	layout(v, true);
+	h->stale = false;
+	v->dirty = true;
+}
+
+static uint64_t qword(const struct hline *l, int q)
+{
+	uint64_t x;
+
+	memcpy(&x, l->data + q * 8, 8);
+	return x;
+}
+
+static enum role ptr_role(struct view *v, uint64_t val)
+{
+	if (!val || !source__contains(src_of(v), val, 1))
+		return R_DEFAULT;
+	return tui_page_state(v->t, val) == PAGE_ALLOCATED ? R_PTR : R_PTR_BAD;
+}
+
+static void draw_hole(struct view *v, const struct hline *l, bool cursor)
+{
+	struct canvas *c = &v->c;
+	uint64_t pg = (l->addr - base(v)) / PAGE_SZ;
+	const char *what = l->state == PAGE_RESERVED ? "reserved, not allocated" : "not allocated";
+	char size[32];
+
+	draw_fmt(c, R_DIM, "%9llx  %012llx  ", (unsigned long long)(l->addr - base(v)),
+		 (unsigned long long)l->addr);
+	draw_hl(c, cursor);
+	if (l->hole_pages == 1) {
+		draw_fmt(c, R_UNALLOC, "-- page %llu %s --", (unsigned long long)pg, what);
+	} else {
+		fmt_size(l->hole_pages * PAGE_SZ, size, sizeof(size));
+		draw_fmt(c, R_UNALLOC, "-- pages %llu-%llu %s (%llu pages, %s) --", (unsigned long long)pg,
+			 (unsigned long long)(pg + l->hole_pages - 1), what,
+			 (unsigned long long)l->hole_pages, size);
+	}
+	draw_hl(c, false);
+}
+
+static void draw_bytes(struct view *v, const struct hline *l, int cursor_q)
+{
+	struct canvas *c = &v->c;
+	enum role qrole[2];
+	char ascii[17];
+
+	draw_fmt(c, R_LABEL, "%9llx  ", (unsigned long long)(l->addr - base(v)));
+	draw_fmt(c, R_DIM, "%012llx  ", (unsigned long long)l->addr);
+	if (!l->present) {
+		draw_hl(c, cursor_q >= 0);
+		draw_fmt(c, R_UNALLOC, "-- page %llu not allocated (freed since the page map) --",
+			 (unsigned long long)((l->addr - base(v)) / PAGE_SZ));
+		draw_hl(c, false);
+		return;
+	}
+	for (int q = 0; q < 2; q++)
+		qrole[q] = ptr_role(v, qword(l, q));
+	for (int i = 0; i < 16; i++) {
+		int q = i / 8;
+		enum role r = l->changed & (1u << i) ? R_CHANGED : qrole[q];
+
+		if (r == R_DEFAULT && !l->data[i])
+			r = R_DIM;
+		draw_hl(c, q == cursor_q);
+		draw_fmt(c, r, "%02x", l->data[i]);
+		draw_hl(c, false);
+		draw_str(c, R_DEFAULT, i == 7 ? "  " : " ");
+		ascii[i] = isprint(l->data[i]) ? l->data[i] : '.';
+	}
+	ascii[16] = 0;
+	draw_str(c, R_DIM, " |");
+	for (int i = 0; i < 16; i++)
+		draw_strn(c, l->changed & (1u << i) ? R_CHANGED : R_DEFAULT, ascii + i, 1);
+	draw_str(c, R_DIM, "|");
+}
+
+static void hex_draw(struct view *v)
+{
+	struct hex *h = v->priv;
+	struct canvas *c = &v->c;
+	struct hline cl;
+
+	draw_clear(c);
+	if (!v->t->src)
+		return;
+	scroll_to_cursor(v);
+	if (h->stale || h->nlines != rows(v) || !h->nlines || h->lines[0].addr != h->top)
+		layout(v, false);
+	cl = line_at(v, h->cur);
+	draw_row(c, 0);
+	draw_fmt(c, R_HEADER, "%9s  %-12s  %-49s %s", "OFFSET", "ADDRESS", "00 01 02 03 04 05 06 07  08 09 0a 0b 0c 0d 0e 0f", " ASCII");
+	for (int i = 0; i < h->nlines; i++) {
+		const struct hline *l = &h->lines[i];
+		bool on = l->addr == cl.addr;
+
+		draw_row(c, i + 1);
+		if (l->hole)
+			draw_hole(v, l, on);
+		else
+			draw_bytes(v, l, on ? (int)((h->cur & 15) / 8) : -1);
+	}
+}
+
+static const struct hline *cursor_line(struct view *v)
+{
+	struct hex *h = v->priv;
+	struct hline cl = line_at(v, h->cur);
+
+	for (int i = 0; i < h->nlines; i++)
+		if (h->lines[i].addr == cl.addr)
+			return &h->lines[i];
+	return NULL;
+}
+
+void hex__goto(struct view *v, uint64_t addr, bool history)
+{
+	struct hex *h = v->priv;
+
+	if (!v->t->src || !source__contains(src_of(v), addr, 1)) {
+		tui_msg(v->t, true, "0x%llx is outside the arena", (unsigned long long)addr);
+		return;
+	}
+	if (history && (addr & ~7ULL) != h->cur) {
+		if (h->nback == HIST) {
+			memmove(h->back, h->back + 1, (HIST - 1) * sizeof(h->back[0]));
+			h->nback--;
+		}
+		h->back[h->nback++] = h->cur;
+		h->nfwd = 0;
+	}
+	h->cur = addr & ~7ULL;
+	if (tui_page_state(v->t, addr) == PAGE_FREE || tui_page_state(v->t, addr) == PAGE_RESERVED)
+		tui_msg(v->t, false, "page %llu is not allocated",
+			(unsigned long long)((addr - base(v)) / PAGE_SZ));
+	v->dirty = true;
+}
+
+static void move_lines(struct view *v, int n)
+{
+	struct hex *h = v->priv;
+	struct hline l = line_at(v, h->cur);
+	uint64_t col = h->cur & 15;
+
+	for (; n > 0; n--)
+		if (!next_line(v, &l, &l))
+			break;
+	for (; n < 0; n++)
+		if (!prev_line(v, &l, &l))
+			break;
+	h->cur = l.hole ? l.addr : l.addr + col;
+}
+
+static void follow(struct view *v)
+{
+	struct hex *h = v->priv;
+	const struct hline *l = cursor_line(v);
+	uint64_t val;
+
+	if (!l || l->hole || !l->present) {
+		tui_msg(v->t, true, "nothing to follow here");
+		return;
+	}
+	val = qword(l, (h->cur & 15) / 8);
+	if (!source__contains(src_of(v), val, 1)) {
+		tui_msg(v->t, true, "0x%llx does not point into the arena", (unsigned long long)val);
+		return;
+	}
+	hex__goto(v, val, true);
+	/* land on the exact byte's line even when unaligned */
+}
+
+static bool hex_request(struct view *v, enum request req)
+{
+	struct hex *h = v->priv;
+	int n = rows(v);
+
+	if (!v->t->src)
+		return false;
+	switch (req) {
+	case REQ_UP: move_lines(v, -1); break;
+	case REQ_DOWN: move_lines(v, 1); break;
+	case REQ_PAGE_UP: move_lines(v, -n); break;
+	case REQ_PAGE_DOWN: move_lines(v, n); break;
+	case REQ_LEFT:
+		if (h->cur - 8 >= base(v) && !line_at(v, h->cur).hole)
+			h->cur -= 8;
+		if (line_at(v, h->cur).hole)
+			h->cur = line_at(v, h->cur).addr;
+		break;
+	case REQ_RIGHT: {
+		struct hline l = line_at(v, h->cur), nx;
+
+		if (!l.hole && (h->cur & 15) == 0)
+			h->cur += 8;
+		else if (next_line(v, &l, &nx))
+			h->cur = nx.addr;
+		break;
+	}
+	case REQ_FIRST: h->cur = base(v); break;
+	case REQ_LAST: h->cur = line_at(v, end_addr(v) - 16).addr; break;
+	case REQ_ENTER: follow(v); break;
+	case REQ_BACK:
+		if (!h->nback) {
+			tui_msg(v->t, false, "no more history");
+			break;
+		}
+		h->fwd[h->nfwd < HIST ? h->nfwd++ : HIST - 1] = h->cur;
+		h->cur = h->back[--h->nback];
+		break;
+	case REQ_FORWARD:
+		if (!h->nfwd) {
+			tui_msg(v->t, false, "no more history");
+			break;
+		}
+		h->back[h->nback < HIST ? h->nback++ : HIST - 1] = h->cur;
+		h->cur = h->fwd[--h->nfwd];
+		break;
+	default:
+		return false;
+	}
+	return true;
+}
+
+/* pattern: "0x..." finds that 64-bit value (aligned), else the text */
+static bool hex_search(struct view *v, const char *pat, int dir)
+{
+	struct hex *h = v->priv;
+	uint8_t needle[256], page[PAGE_SZ + 256];
+	size_t nlen;
+	bool value = false;
+	uint64_t pg = (h->cur - base(v)) / PAGE_SZ, from = h->cur + dir;
+	char *end;
+
+	if (!strncmp(pat, "0x", 2)) {
+		unsigned long long x = strtoull(pat, &end, 16);
+
+		if (!*end) {
+			memcpy(needle, &x, 8);
+			nlen = 8;
+			value = true;
+		}
+	}
+	if (!value) {
+		nlen = strlen(pat);
+		if (nlen > sizeof(needle))
+			nlen = sizeof(needle);
+		memcpy(needle, pat, nlen);
+	}
+	for (int k = 0; k < SEARCH_PAGES && pg < npages(v); k++) {
+		uint64_t pa = base(v) + pg * PAGE_SZ;
+		uint8_t present[2];
+		size_t len = PAGE_SZ;
+
+		if (pstate(v, pg) == PAGE_ALLOCATED) {
+			/* a little of the next page, for matches across the edge */
+			if (pg + 1 < npages(v) && pstate(v, pg + 1) == PAGE_ALLOCATED)
+				len += nlen - 1;
+			if (source__read(src_of(v), pa, page, len, present) >= 0 && present[0]) {
+				int64_t i, last = (int64_t)(len - nlen);
+
+				if (len > PAGE_SZ && !present[1])
+					last = PAGE_SZ - nlen;
+				for (i = dir > 0 ? 0 : last; i >= 0 && i <= last; i += dir) {
+					uint64_t a = pa + i;
+
+					if ((dir > 0 && a < from) || (dir < 0 && a > from))
+						continue;
+					if (value && (a & 7))
+						continue;
+					if (!memcmp(page + i, needle, nlen)) {
+						hex__goto(v, a, true);
+						tui_msg(v->t, false, "found at 0x%llx", (unsigned long long)a);
+						return true;
+					}
+				}
+			}
+		}
+		if (dir < 0 && pg == 0) {
+			pg = npages(v);
+			break;
+		}
+		pg += dir;
+	}
+	if (pg < npages(v)) {
+		tui_msg(v->t, true, "not found in 64 MiB up to page %llu: n/N goes on",
+			(unsigned long long)pg);
+		h->cur = base(v) + pg * PAGE_SZ;
+		return true;
+	}
+	return false;
+}
+
+static void hex_status(struct view *v, char *buf, size_t len)
+{
+	struct hex *h = v->priv;
+	const struct hline *l;
+	uint64_t off, val;
+
+	if (!v->t->src) {
+		snprintf(buf, len, "no arena");
+		return;
+	}
+	off = h->cur - base(v);
+	l = cursor_line(v);
+	if (!l || l->hole || !l->present) {
+		snprintf(buf, len, "0x%llx  +0x%llx  page %llu: not allocated", (unsigned long long)h->cur,
+			 (unsigned long long)off, (unsigned long long)(off / PAGE_SZ));
+		return;
+	}
+	val = qword(l, (h->cur & 15) / 8);
+	snprintf(buf, len, "0x%llx  +0x%llx  page %llu  u64 0x%llx (%llu)%s%s",
+		 (unsigned long long)h->cur, (unsigned long long)off, (unsigned long long)(off / PAGE_SZ),
+		 (unsigned long long)val, (unsigned long long)val,
+		 ptr_role(v, val) == R_PTR ? "  -> arena (Enter follows)" : "",
+		 ptr_role(v, val) == R_PTR_BAD ? "  -> arena, page not allocated" : "");
+}
+
+static void hex_done(struct view *v)
+{
+	struct hex *h = v->priv;
+
+	free(h->lines);
+	free(h);
+}
+
+const struct view_ops hex_ops = {
+	.name = "hex",
+	.keymap = KM_HEX,
+	.open = hex_open,
+	.draw = hex_draw,
+	.request = hex_request,
+	.tick = hex_tick,
+	.status = hex_status,
+	.search = hex_search,
+	.done = hex_done,
+};

@@ -1,0 +1,351 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Page map: the whole arena at a glance. A cell is one page or, zoomed out,
+ * a bin of pages shaded by the fraction allocated. Each refresh is compared
+ * with the previous one and cells where pages were allocated ('+') or freed
+ * ('-') are marked until the next refresh.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "tui_int.h"
+
+#define LABEL_W 10	/* "%8x  " page number of the row */
+#define HEAD_ROWS 2
+
+struct pages {
+	uint32_t nr;		/* pages in the arena */
+	uint8_t *now, *prev;	/* states at the last two refreshes we saw */
+	uint64_t gen;		/* t->pm_gen of `now` */
+	uint32_t ppc;		/* pages per cell, a power of two */
+	bool fit;		/* follow the window size with ppc */
+	uint64_t cell;		/* cursor */
+	uint64_t top;		/* first row shown */
+};
+
+static int grid_cols(const struct view *v)
+{
+	int w = v->c.width - LABEL_W;
+
+	if (w >= 32)
+		return w / 16 * 16;
+	return w > 1 ? w : 1;
+}
+
+static int grid_rows(const struct view *v)
+{
+	int h = v->c.height - HEAD_ROWS;
+
+	return h > 1 ? h : 1;
+}
+
+static uint64_t nr_cells(const struct pages *p)
+{
+	return ((uint64_t)p->nr + p->ppc - 1) / p->ppc;
+}
+
+/* smallest power of two that puts the whole arena on the screen */
+static uint32_t fit_ppc(const struct view *v, uint32_t nr)
+{
+	uint64_t cap = (uint64_t)grid_cols(v) * grid_rows(v);
+	uint32_t ppc = 1;
+
+	while ((uint64_t)nr > cap * ppc && ppc < (1u << 30))
+		ppc <<= 1;
+	return ppc;
+}
+
+static void set_ppc(struct view *v, uint32_t ppc)
+{
+	struct pages *p = v->priv;
+	uint64_t page = p->cell * p->ppc;
+
+	p->ppc = ppc ? ppc : 1;
+	p->cell = page / p->ppc;
+	p->top = 0;
+}
+
+static void take(struct view *v)
+{
+	struct pages *p = v->priv;
+	struct tui *t = v->t;
+
+	if (!t->have_pm || p->gen == t->pm_gen)
+		return;
+	free(p->prev);
+	p->prev = p->now;
+	p->now = malloc(t->pm.nr_pages ? t->pm.nr_pages : 1);
+	if (!p->now)
+		return;
+	memcpy(p->now, t->pm.state, t->pm.nr_pages);
+	/* a different size (another arena) has nothing to compare with */
+	if (p->nr != t->pm.nr_pages) {
+		free(p->prev);
+		p->prev = NULL;
+		p->nr = t->pm.nr_pages;
+		if (p->fit)
+			set_ppc(v, fit_ppc(v, p->nr));
+	}
+	p->gen = t->pm_gen;
+}
+
+static int pages_open(struct view *v)
+{
+	struct pages *p = calloc(1, sizeof(*p));
+
+	if (!p)
+		return -1;
+	v->priv = p;
+	p->ppc = 1;
+	p->fit = true;
+	take(v);
+	return 0;
+}
+
+static void pages_tick(struct view *v)
+{
+	take(v);
+	v->dirty = true;
+}
+
+struct bin {
+	uint32_t n, alloc, resv, added, removed;
+};
+
+static void count_bin(const struct pages *p, uint64_t cell, struct bin *b)
+{
+	uint64_t first = cell * p->ppc, last = first + p->ppc;
+
+	memset(b, 0, sizeof(*b));
+	if (last > p->nr)
+		last = p->nr;
+	for (uint64_t i = first; i < last; i++) {
+		uint8_t s = p->now[i];
+
+		b->n++;
+		b->alloc += s == PAGE_ALLOCATED;
+		b->resv += s == PAGE_RESERVED;
+		if (p->prev && p->prev[i] != s) {
+			b->added += s == PAGE_ALLOCATED;
+			b->removed += p->prev[i] == PAGE_ALLOCATED;
+		}
+	}
+}
+
+static void draw_cell(struct canvas *c, const struct bin *b, bool cursor)
+{
+	enum role r;
+	const char *g;
+
+	if (b->added && b->added >= b->removed) {
+		r = R_ADDED;
+		g = "+";
+	} else if (b->removed) {
+		r = R_REMOVED;
+		g = "-";
+	} else if (b->alloc) {
+		/* 1..20% -> 0, ..., 81..100% -> 4 */
+		int i = (int)(((uint64_t)b->alloc * 5 + b->n - 1) / b->n) - 1;
+
+		r = b->alloc == b->n ? R_ALLOC : R_ALLOC_PART;
+		g = glyph->shade[i < 0 ? 0 : i > 4 ? 4 : i];
+	} else if (b->resv) {
+		r = R_RESERVED;
+		g = "r";
+	} else {
+		r = R_FREE;
+		g = " ";
+	}
+	draw_hl(c, cursor);
+	draw_str(c, r, g);
+	draw_hl(c, false);
+}
+
+static void pages_draw(struct view *v)
+{
+	struct pages *p = v->priv;
+	struct tui *t = v->t;
+	struct canvas *c = &v->c;
+	const struct pagemap *pm = &t->pm;
+	int cols = grid_cols(v), rows = grid_rows(v);
+	uint64_t ncells, crow, total_rows;
+	char size[32];
+
+	draw_clear(c);
+	if (!p->now) {
+		draw_row(c, 0);
+		draw_str(c, R_ERROR, "no page map yet");
+		return;
+	}
+	if (p->fit)
+		set_ppc(v, fit_ppc(v, p->nr));
+	ncells = nr_cells(p);
+	if (p->cell >= ncells)
+		p->cell = ncells ? ncells - 1 : 0;
+	crow = p->cell / cols;
+	total_rows = (ncells + cols - 1) / cols;
+	if (crow < p->top)
+		p->top = crow;
+	if (crow >= p->top + rows)
+		p->top = crow - rows + 1;
+
+	fmt_size((uint64_t)p->nr * PAGE_SZ, size, sizeof(size));
+	draw_row(c, 0);
+	draw_fmt(c, R_LABEL, "pages %u (%s)", p->nr, size);
+	draw_str(c, R_DEFAULT, "  allocated ");
+	draw_fmt(c, R_ALLOC, "%u", pm->counts[PAGE_ALLOCATED]);
+	draw_fmt(c, R_DEFAULT, " (%.2f%%)  reserved ", p->nr ? 100.0 * pm->counts[PAGE_ALLOCATED] / p->nr : 0.0);
+	draw_fmt(c, R_RESERVED, "%u", pm->counts[PAGE_RESERVED]);
+	draw_fmt(c, R_DEFAULT, "  free %u  free runs %u  largest free run %u", pm->counts[PAGE_FREE],
+		 pm->nr_free_runs, pm->largest_free_run);
+	draw_fmt(c, R_DIM, "  | %u page%s/cell%s", p->ppc, p->ppc == 1 ? "" : "s", p->fit ? " (fit)" : "");
+	if (pm->stale) {
+		draw_str(c, R_DEFAULT, "  ");
+		draw_str(c, R_STALE, " stale ");
+	}
+	draw_row(c, 1);
+	draw_str(c, R_DIM, "' ' free  ");
+	for (int i = 0; i < 5; i++)
+		draw_str(c, R_ALLOC_PART, glyph->shade[i]);
+	draw_str(c, R_DIM, " allocated 1-100%  ");
+	draw_str(c, R_RESERVED, "r");
+	draw_str(c, R_DIM, " reserved  ");
+	draw_str(c, R_ADDED, "+");
+	draw_str(c, R_DIM, " allocated  ");
+	draw_str(c, R_REMOVED, "-");
+	draw_str(c, R_DIM, " freed since the last refresh  (+/- zoom, 0 fit, Enter: hex)");
+
+	for (int r = 0; r < rows && p->top + r < total_rows; r++) {
+		uint64_t first = (p->top + r) * cols;
+
+		draw_row(c, HEAD_ROWS + r);
+		draw_fmt(c, R_LABEL, "%8llx  ", (unsigned long long)(first * p->ppc));
+		for (int k = 0; k < cols && first + k < ncells; k++) {
+			struct bin b;
+
+			count_bin(p, first + k, &b);
+			draw_cell(c, &b, first + k == p->cell);
+		}
+	}
+}
+
+static uint64_t clamp_cell(struct pages *p, int64_t cell)
+{
+	uint64_t n = nr_cells(p);
+
+	if (cell < 0)
+		return 0;
+	if ((uint64_t)cell >= n)
+		return n ? n - 1 : 0;
+	return cell;
+}
+
+void pages__goto(struct view *v, uint64_t page)
+{
+	struct pages *p = v->priv;
+
+	p->cell = clamp_cell(p, page / p->ppc);
+	v->dirty = true;
+}
+
+static void open_hex(struct view *v)
+{
+	struct pages *p = v->priv;
+	uint64_t first = p->cell * p->ppc, last = first + p->ppc;
+
+	if (!p->now)
+		return;
+	if (last > p->nr)
+		last = p->nr;
+	/* the first allocated page of the bin, else its first page */
+	for (uint64_t i = first; i < last; i++)
+		if (p->now[i] == PAGE_ALLOCATED) {
+			first = i;
+			break;
+		}
+	tui_hex_goto(v->t, tui_page_addr(v->t, first));
+}
+
+static bool pages_request(struct view *v, enum request req)
+{
+	struct pages *p = v->priv;
+	int64_t cols = grid_cols(v), page = cols * grid_rows(v);
+	int64_t cell = p->cell;
+
+	switch (req) {
+	case REQ_LEFT: cell--; break;
+	case REQ_RIGHT: cell++; break;
+	case REQ_UP: cell -= cols; break;
+	case REQ_DOWN: cell += cols; break;
+	case REQ_PAGE_UP: cell -= page; break;
+	case REQ_PAGE_DOWN: cell += page; break;
+	case REQ_FIRST: cell = 0; break;
+	case REQ_LAST: cell = nr_cells(p) - 1; break;
+	case REQ_ZOOM_IN:
+		p->fit = false;
+		if (p->ppc > 1)
+			set_ppc(v, p->ppc / 2);
+		return true;
+	case REQ_ZOOM_OUT:
+		if (p->ppc < fit_ppc(v, p->nr)) {
+			p->fit = false;
+			set_ppc(v, p->ppc * 2);
+		}
+		return true;
+	case REQ_ZOOM_FIT:
+		p->fit = true;
+		return true;
+	case REQ_ENTER:
+		open_hex(v);
+		return true;
+	default:
+		return false;
+	}
+	p->cell = clamp_cell(p, cell);
+	return true;
+}
+
+static void pages_status(struct view *v, char *buf, size_t len)
+{
+	struct pages *p = v->priv;
+	uint64_t first = p->cell * p->ppc, last = first + p->ppc - 1;
+	struct bin b;
+
+	if (!p->now) {
+		snprintf(buf, len, "no page map");
+		return;
+	}
+	if (last >= p->nr)
+		last = p->nr - 1;
+	count_bin(p, p->cell, &b);
+	if (first == last)
+		snprintf(buf, len, "page %llu  0x%llx  %s%s", (unsigned long long)first,
+			 (unsigned long long)tui_page_addr(v->t, first),
+			 b.alloc ? "allocated" : b.resv ? "reserved" : "free",
+			 b.added ? " (new)" : b.removed ? " (just freed)" : "");
+	else
+		snprintf(buf, len, "pages %llu-%llu  0x%llx  %u allocated, %u reserved, %u free",
+			 (unsigned long long)first, (unsigned long long)last,
+			 (unsigned long long)tui_page_addr(v->t, first), b.alloc, b.resv,
+			 b.n - b.alloc - b.resv);
+}
+
+static void pages_done(struct view *v)
+{
+	struct pages *p = v->priv;
+
+	free(p->now);
+	free(p->prev);
+	free(p);
+}
+
+const struct view_ops pages_ops = {
+	.name = "pages",
+	.keymap = KM_PAGES,
+	.open = pages_open,
+	.draw = pages_draw,
+	.request = pages_request,
+	.tick = pages_tick,
+	.status = pages_status,
+	.done = pages_done,
+};

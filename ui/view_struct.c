@@ -1,0 +1,675 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Struct view: a typed value as a tree. The formatter walks the value into
+ * a TUI sink; the view shows the tree, expands and collapses it, follows
+ * pointers with browser-like history, and rebuilds it on every tick while
+ * keeping expansion and the selection (matched by key path), marking values
+ * that changed since the last refresh.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "error.h"
+#include "expr.h"
+#include "format.h"
+#include "tui_int.h"
+#include "tui_sink.h"
+
+#define HIST 64
+#define ARRAY_PAGE 64
+
+struct entry {
+	char *expr;		/* NULL: the roots */
+	int max_array;
+	int cursor;		/* line, restored on back/forward */
+};
+
+struct sview {
+	struct entry hist[HIST];
+	int nhist, pos;		/* hist[pos] is shown */
+	struct tnode *tree;
+	struct tnode **lines;	/* visible nodes */
+	int *depth;
+	int nlines, cap;
+	int cursor, top;
+	char err[300];
+};
+
+static struct entry *cur_entry(struct sview *s)
+{
+	return s->nhist ? &s->hist[s->pos] : NULL;
+}
+
+/* ---- building ---- */
+
+static void emit_error(struct sink *sk, const char *key, const char *msg)
+{
+	struct sink_attrs a = { .note = "error" };
+
+	sink_value(sk, key, SK_STR, msg, &a);
+}
+
+static int build(struct view *v, struct tnode **out, char *err, size_t errlen)
+{
+	struct sview *s = v->priv;
+	struct tui *t = v->t;
+	struct entry *e = cur_entry(s);
+	struct fmt_opts fo = { .max_depth = 16, .max_array = e ? e->max_array : ARRAY_PAGE,
+			       .max_nodes = 50000 };
+	struct sink *sk;
+	struct value val;
+	int col = -1, ret = 0;
+
+	err[0] = 0;
+	*out = NULL;
+	if (!t->src) {
+		snprintf(err, errlen, "no arena open");
+		return -ENOENT;
+	}
+	if (!t->bx) {
+		snprintf(err, errlen, "%s", t->btf_msg[0] ? t->btf_msg : "loading types...");
+		return -ENOENT;
+	}
+	sk = tui_sink__new();
+	if (!sk)
+		return -ENOMEM;
+	if (!e || !e->expr) {
+		int n = btfx__nr_roots(t->bx);
+
+		if (!n)
+			snprintf(err, errlen, "no roots found (no __arena globals or map pointers into the arena); :print EXPR");
+		for (int i = 0; i < n; i++) {
+			const struct root *r = btfx__root(t->bx, i);
+
+			if (expr__eval_str(r->name, t->bx, t->src, &val, &col)) {
+				emit_error(sk, r->name, ai_errmsg());
+				continue;
+			}
+			fo.path = r->name;
+			if (fmt__value(t->bx, t->src, &val, r->name, sk, &fo))
+				emit_error(sk, r->name, ai_errmsg());
+		}
+	} else if (expr__eval_str(e->expr, t->bx, t->src, &val, &col)) {
+		if (col >= 0)
+			snprintf(err, errlen, "%s: %s (column %d)", e->expr, ai_errmsg(), col + 1);
+		else
+			snprintf(err, errlen, "%s: %s", e->expr, ai_errmsg());
+		ret = -EINVAL;
+	} else {
+		fo.path = e->expr;
+		if (fmt__value(t->bx, t->src, &val, e->expr, sk, &fo)) {
+			snprintf(err, errlen, "%s: %s", e->expr, ai_errmsg());
+			ret = -EINVAL;
+		}
+	}
+	*out = tui_sink__take(sk);
+	sink__free(sk);
+	if (!*out && !ret) {
+		snprintf(err, errlen, "%s", ai_errmsg());
+		ret = -ENOMEM;
+	}
+	return ret;
+}
+
+static bool same_node(const struct tnode *a, const struct tnode *b)
+{
+	if (a->more || b->more)
+		return a->more && b->more;
+	if (a->index >= 0 || b->index >= 0)
+		return a->index == b->index;
+	if (!a->key || !b->key)
+		return !a->key && !b->key;
+	return !strcmp(a->key, b->key);
+}
+
+static struct tnode *find_kid(const struct tnode *old, const struct tnode *n, int hint)
+{
+	if (!old)
+		return NULL;
+	if (hint < old->nkids && same_node(old->kids[hint], n))
+		return old->kids[hint];
+	for (int i = 0; i < old->nkids; i++)
+		if (same_node(old->kids[i], n))
+			return old->kids[i];
+	return NULL;
+}
+
+/* default expansion, then whatever the user had; mark changed leaves */
+static void carry(struct tnode *n, const struct tnode *old, int depth, bool roots)
+{
+	for (int i = 0; i < n->nkids; i++) {
+		struct tnode *k = n->kids[i], *o = find_kid(old, k, i);
+
+		k->expanded = depth == 0 && !roots;
+		if (o) {
+			k->expanded = o->expanded;
+			if (!k->container && o->text && k->text && strcmp(o->text, k->text))
+				k->changed = true;
+		}
+		if (k->container)
+			carry(k, o, depth + 1, roots);
+	}
+}
+
+/* truncated arrays get a "more..." child */
+static void add_more(struct tnode *n)
+{
+	for (int i = 0; i < n->nkids; i++)
+		add_more(n->kids[i]);
+	if (n->container && n->array && n->truncated) {
+		struct tnode *m = calloc(1, sizeof(*m)), **nk;
+
+		if (!m)
+			return;
+		nk = realloc(n->kids, (n->nkids + 1) * sizeof(*nk));
+		if (!nk) {
+			free(m);
+			return;
+		}
+		n->kids = nk;
+		n->cap = n->nkids + 1;
+		m->parent = n;
+		m->more = true;
+		m->index = -2;
+		m->text = strdup("more...");
+		n->kids[n->nkids++] = m;
+	}
+}
+
+static void flat_add(struct sview *s, struct tnode *n, int depth)
+{
+	if (s->nlines == s->cap) {
+		int cap = s->cap ? s->cap * 2 : 256;
+		struct tnode **nl = realloc(s->lines, cap * sizeof(*nl));
+		int *nd = realloc(s->depth, cap * sizeof(*nd));
+
+		if (nl)
+			s->lines = nl;
+		if (nd)
+			s->depth = nd;
+		if (!nl || !nd)
+			return;
+		s->cap = cap;
+	}
+	s->lines[s->nlines] = n;
+	s->depth[s->nlines++] = depth;
+	if (n->container && n->expanded)
+		for (int i = 0; i < n->nkids; i++)
+			flat_add(s, n->kids[i], depth + 1);
+}
+
+static void flatten(struct sview *s)
+{
+	s->nlines = 0;
+	if (!s->tree)
+		return;
+	for (int i = 0; i < s->tree->nkids; i++)
+		flat_add(s, s->tree->kids[i], 0);
+	if (s->cursor >= s->nlines)
+		s->cursor = s->nlines - 1;
+	if (s->cursor < 0)
+		s->cursor = 0;
+}
+
+/* the chain of nodes from the top to n, to find "the same" node again */
+static int chain(struct tnode *n, struct tnode **out, int max)
+{
+	int len = 0;
+
+	for (struct tnode *p = n; p && p->parent && len < max; p = p->parent)
+		out[len++] = p;
+	/* reverse: top first */
+	for (int i = 0; i < len / 2; i++) {
+		struct tnode *x = out[i];
+
+		out[i] = out[len - 1 - i];
+		out[len - 1 - i] = x;
+	}
+	return len;
+}
+
+static void rebuild(struct view *v, bool keep)
+{
+	struct sview *s = v->priv;
+	struct tnode *tree, *sel = NULL, *ch[64], *p;
+	struct entry *e = cur_entry(s);
+	int n = 0;
+
+	if (keep && s->tree && s->cursor < s->nlines)
+		n = chain(s->lines[s->cursor], ch, 64);
+	build(v, &tree, s->err, sizeof(s->err));
+	if (tree) {
+		if (tree->nkids && !(e && !e->expr) && !keep)
+			tree->kids[0]->expanded = true;
+		carry(tree, keep ? s->tree : NULL, 0, !e || !e->expr);
+		if (tree->nkids == 1 && e && e->expr)
+			tree->kids[0]->expanded = keep ? tree->kids[0]->expanded : true;
+		add_more(tree);
+	}
+	/* find the selection in the new tree */
+	p = tree;
+	for (int i = 0; i < n && p; i++) {
+		p = find_kid(p, ch[i], 0);
+		if (p)
+			sel = p;
+	}
+	tnode__free(s->tree);
+	s->tree = tree;
+	flatten(s);
+	if (sel)
+		for (int i = 0; i < s->nlines; i++)
+			if (s->lines[i] == sel)
+				s->cursor = i;
+	v->dirty = true;
+}
+
+/* ---- history ---- */
+
+static void entry_free(struct entry *e)
+{
+	free(e->expr);
+	e->expr = NULL;
+}
+
+int struct__show(struct view *v, const char *expr)
+{
+	struct sview *s = v->priv;
+	struct entry *e;
+
+	/* same thing again: refresh in place */
+	e = cur_entry(s);
+	if (e && ((!expr && !e->expr) || (expr && e->expr && !strcmp(expr, e->expr)))) {
+		rebuild(v, true);
+		return s->err[0] ? -EINVAL : 0;
+	}
+	if (e)
+		e->cursor = s->cursor;
+	/* drop the forward history */
+	for (int i = s->pos + 1; i < s->nhist; i++)
+		entry_free(&s->hist[i]);
+	if (s->nhist)
+		s->nhist = s->pos + 1;
+	if (s->nhist == HIST) {
+		entry_free(&s->hist[0]);
+		memmove(s->hist, s->hist + 1, (HIST - 1) * sizeof(s->hist[0]));
+		s->nhist--;
+	}
+	e = &s->hist[s->nhist];
+	e->expr = expr ? strdup(expr) : NULL;
+	e->max_array = ARRAY_PAGE;
+	e->cursor = 0;
+	s->pos = s->nhist++;
+	s->cursor = 0;
+	s->top = 0;
+	tnode__free(s->tree);
+	s->tree = NULL;
+	rebuild(v, false);
+	if (s->err[0])
+		tui_msg(v->t, true, "%s", s->err);
+	return s->err[0] ? -EINVAL : 0;
+}
+
+static void go_hist(struct view *v, int dir)
+{
+	struct sview *s = v->priv;
+	int np = s->pos + dir;
+
+	if (np < 0 || np >= s->nhist) {
+		tui_msg(v->t, false, "no more history");
+		return;
+	}
+	s->hist[s->pos].cursor = s->cursor;
+	s->pos = np;
+	tnode__free(s->tree);
+	s->tree = NULL;
+	s->cursor = s->hist[np].cursor;
+	rebuild(v, false);
+}
+
+static int struct_open(struct view *v)
+{
+	struct sview *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return -1;
+	v->priv = s;
+	struct__show(v, NULL);
+	v->t->msg[0] = 0;
+	return 0;
+}
+
+static void struct_tick(struct view *v)
+{
+	rebuild(v, true);
+}
+
+/* ---- drawing ---- */
+
+static enum role value_role(const struct tnode *n)
+{
+	if (n->note && !strcmp(n->note, "error"))
+		return R_ERROR;
+	switch (n->kind) {
+	case SK_STR:
+	case SK_CHAR:
+		return R_STR;
+	case SK_ENUM:
+	case SK_BOOL:
+		return R_ENUM;
+	case SK_PTR:
+		if (n->followable)
+			return R_PTR;
+		if (n->unallocated || n->outside)
+			return R_PTR_BAD;
+		return R_NUM;
+	case SK_NULL:
+		return R_DIM;
+	default:
+		return R_NUM;
+	}
+}
+
+static void draw_node(struct view *v, const struct tnode *n, int depth, bool cursor)
+{
+	struct canvas *c = &v->c;
+
+	draw_pad(c, R_DEFAULT, depth * 2);
+	draw_hl(c, cursor);
+	if (n->more) {
+		draw_str(c, R_DIM, "  ");
+		draw_fmt(c, R_LABEL, "more... (Enter shows %d more)", ARRAY_PAGE);
+		if (cursor)
+			draw_fill(c, R_CURSOR);
+		draw_hl(c, false);
+		return;
+	}
+	draw_str(c, R_DIM, n->container ? (n->expanded ? glyph->expanded : glyph->collapsed) : glyph->leaf);
+	draw_str(c, R_DEFAULT, " ");
+	if (n->key)
+		draw_str(c, R_KEY, n->key);
+	else if (n->index >= 0)
+		draw_fmt(c, R_KEY, "[%d]", n->index);
+	if (n->container) {
+		if (n->type)
+			draw_fmt(c, R_TYPE, " (%s)", n->type);
+		if (!n->expanded)
+			draw_fmt(c, R_DIM, n->array ? " [%d%s]" : " {%d%s}", n->nkids,
+				 n->truncated ? "+" : "");
+		if (n->truncated && n->note)
+			draw_fmt(c, R_DIM, " (%s)", n->note);
+	} else {
+		draw_str(c, R_DEFAULT, " = ");
+		draw_str(c, n->changed ? R_CHANGED : value_role(n), n->text ? n->text : "");
+		if (n->followable)
+			draw_fmt(c, R_PTR, " %s", glyph->arrow);
+		if (n->unallocated)
+			draw_str(c, R_UNALLOC, " (page not allocated)");
+		if (n->outside)
+			draw_str(c, R_UNALLOC, " (outside the arena)");
+		if (n->note && strcmp(n->note, "error"))
+			draw_fmt(c, R_DIM, " (%s)", n->note);
+		if (n->type)
+			draw_fmt(c, R_TYPE, "  %s", n->type);
+	}
+	if (cursor)
+		draw_fill(c, R_CURSOR);
+	draw_hl(c, false);
+}
+
+static void struct_draw(struct view *v)
+{
+	struct sview *s = v->priv;
+	struct canvas *c = &v->c;
+	struct entry *e = cur_entry(s);
+	int rows = c->height - 1;
+
+	draw_clear(c);
+	draw_row(c, 0);
+	draw_str(c, R_HEADER, e && e->expr ? e->expr : "roots");
+	if (s->nhist > 1)
+		draw_fmt(c, R_DIM, "   [%d/%d]  < back  > forward", s->pos + 1, s->nhist);
+	if (s->err[0]) {
+		draw_row(c, 1);
+		draw_str(c, R_ERROR, s->err);
+		rows--;
+	}
+	if (rows < 1)
+		return;
+	if (s->cursor < s->top)
+		s->top = s->cursor;
+	if (s->cursor >= s->top + rows)
+		s->top = s->cursor - rows + 1;
+	for (int r = 0; r < rows && s->top + r < s->nlines; r++) {
+		int i = s->top + r;
+
+		draw_row(c, c->height - rows + r);
+		draw_node(v, s->lines[i], s->depth[i], i == s->cursor);
+	}
+}
+
+/* ---- requests ---- */
+
+static bool simple_path(const char *p)
+{
+	for (; *p; p++)
+		if (!isalnum((unsigned char)*p) && !strchr("_.->[]", *p))
+			return false;
+	return true;
+}
+
+static void follow(struct view *v, struct tnode *n)
+{
+	char expr[600];
+
+	if (!n->followable) {
+		tui_msg(v->t, true, "%s", n->unallocated ? "points into a page that is not allocated"
+				  : n->outside ? "points outside the arena"
+				  : n->kind == SK_NULL ? "NULL" : "not a pointer into the arena");
+		return;
+	}
+	if (n->path && *n->path)
+		snprintf(expr, sizeof(expr), simple_path(n->path) ? "*%s" : "*(%s)", n->path);
+	else if (n->target && n->text)
+		snprintf(expr, sizeof(expr), "*(%s *)%s", n->target, n->text);
+	else {
+		tui_msg(v->t, true, "no path to follow this pointer");
+		return;
+	}
+	struct__show(v, expr);
+}
+
+static void toggle(struct view *v, struct tnode *n, int how)
+{
+	struct sview *s = v->priv;
+
+	if (!n->container)
+		return;
+	n->expanded = how < 0 ? !n->expanded : how;
+	flatten(s);
+}
+
+static void more(struct view *v)
+{
+	struct sview *s = v->priv;
+	struct entry *e = cur_entry(s);
+
+	if (!e)
+		return;
+	e->max_array += ARRAY_PAGE;
+	rebuild(v, true);
+}
+
+static bool struct_request(struct view *v, enum request req)
+{
+	struct sview *s = v->priv;
+	struct tnode *n = s->nlines ? s->lines[s->cursor] : NULL;
+	int page = v->c.height - 2 > 1 ? v->c.height - 2 : 1;
+	char buf[600];
+
+	switch (req) {
+	case REQ_UP: s->cursor--; break;
+	case REQ_DOWN: s->cursor++; break;
+	case REQ_PAGE_UP: s->cursor -= page; break;
+	case REQ_PAGE_DOWN: s->cursor += page; break;
+	case REQ_FIRST: s->cursor = 0; break;
+	case REQ_LAST: s->cursor = s->nlines - 1; break;
+	case REQ_ENTER:
+		if (!n)
+			break;
+		if (n->more)
+			more(v);
+		else if (n->container)
+			toggle(v, n, -1);
+		else
+			follow(v, n);
+		break;
+	case REQ_TOGGLE:
+		if (n && n->more)
+			more(v);
+		else if (n)
+			toggle(v, n, -1);
+		break;
+	case REQ_RIGHT:
+		if (!n)
+			break;
+		if (n->container && !n->expanded)
+			toggle(v, n, 1);
+		else if (n->container && n->nkids)
+			s->cursor++;
+		else if (n->followable)
+			follow(v, n);
+		break;
+	case REQ_LEFT:
+		if (!n)
+			break;
+		if (n->container && n->expanded) {
+			toggle(v, n, 0);
+		} else if (n->parent && n->parent->parent) {
+			for (int i = s->cursor; i >= 0; i--)
+				if (s->lines[i] == n->parent)
+					s->cursor = i;
+		}
+		break;
+	case REQ_BACK: go_hist(v, -1); break;
+	case REQ_FORWARD: go_hist(v, 1); break;
+	case REQ_ROOTS: struct__show(v, NULL); break;
+	case REQ_YANK:
+		if (!n || !n->path) {
+			tui_msg(v->t, true, "this field has no expression path");
+			break;
+		}
+		snprintf(buf, sizeof(buf), "print %s", n->path);
+		tui_prompt_command(v->t, buf);
+		break;
+	default:
+		return false;
+	}
+	if (s->cursor >= s->nlines)
+		s->cursor = s->nlines - 1;
+	if (s->cursor < 0)
+		s->cursor = 0;
+	return true;
+}
+
+static bool node_match(const struct tnode *n, const char *pat)
+{
+	return (n->key && strcasestr(n->key, pat)) || (n->text && strcasestr(n->text, pat)) ||
+	       (n->type && strcasestr(n->type, pat));
+}
+
+/* depth-first list of every node, to search beyond what is expanded */
+static void all_nodes(struct tnode *n, struct tnode ***v, int *len, int *cap)
+{
+	for (int i = 0; i < n->nkids; i++) {
+		if (*len == *cap) {
+			int nc = *cap ? *cap * 2 : 256;
+			struct tnode **nv = realloc(*v, nc * sizeof(*nv));
+
+			if (!nv)
+				return;
+			*v = nv;
+			*cap = nc;
+		}
+		(*v)[(*len)++] = n->kids[i];
+		all_nodes(n->kids[i], v, len, cap);
+	}
+}
+
+static bool struct_search(struct view *v, const char *pat, int dir)
+{
+	struct sview *s = v->priv;
+	struct tnode **all = NULL, *cur = s->nlines ? s->lines[s->cursor] : NULL;
+	int n = 0, cap = 0, at = -1;
+	bool found = false;
+
+	if (!s->tree)
+		return false;
+	all_nodes(s->tree, &all, &n, &cap);
+	for (int i = 0; i < n; i++)
+		if (all[i] == cur)
+			at = i;
+	for (int k = 1; k <= n && !found; k++) {
+		int i = ((at + dir * k) % n + n) % n;
+
+		if (!node_match(all[i], pat))
+			continue;
+		for (struct tnode *p = all[i]->parent; p; p = p->parent)
+			p->expanded = true;
+		flatten(s);
+		for (int j = 0; j < s->nlines; j++)
+			if (s->lines[j] == all[i])
+				s->cursor = j;
+		found = true;
+	}
+	free(all);
+	return found;
+}
+
+static void struct_status(struct view *v, char *buf, size_t len)
+{
+	struct sview *s = v->priv;
+	struct tnode *n = s->nlines ? s->lines[s->cursor] : NULL;
+
+	if (!n) {
+		snprintf(buf, len, "%s", s->err[0] ? s->err : "empty");
+		return;
+	}
+	if (n->more) {
+		snprintf(buf, len, "Enter: %d more elements", ARRAY_PAGE);
+		return;
+	}
+	{
+		char addr[32] = "";
+
+		if (n->addr)
+			snprintf(addr, sizeof(addr), "0x%llx  ", (unsigned long long)n->addr);
+		snprintf(buf, len, "%s%s  %s%s", addr, n->type ? n->type : "", n->path ? n->path : "",
+			 n->followable ? "   Enter follows, y copies the path" : "   y copies the path");
+	}
+}
+
+static void struct_done(struct view *v)
+{
+	struct sview *s = v->priv;
+
+	for (int i = 0; i < s->nhist; i++)
+		entry_free(&s->hist[i]);
+	tnode__free(s->tree);
+	free(s->lines);
+	free(s->depth);
+	free(s);
+}
+
+const struct view_ops struct_ops = {
+	.name = "struct",
+	.keymap = KM_STRUCT,
+	.open = struct_open,
+	.draw = struct_draw,
+	.request = struct_request,
+	.tick = struct_tick,
+	.status = struct_status,
+	.search = struct_search,
+	.done = struct_done,
+};

@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Text view: help, type definitions, watch lists. Lines starting with \1
+ * are headings. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "tui_int.h"
+
+struct text {
+	char title[64];
+	char **lines;
+	int n;
+	int top;
+	int match;	/* line of the last search hit, -1 */
+};
+
+static void text_free_lines(struct text *x)
+{
+	for (int i = 0; i < x->n; i++)
+		free(x->lines[i]);
+	free(x->lines);
+	x->lines = NULL;
+	x->n = 0;
+}
+
+static int text_open(struct view *v)
+{
+	struct text *x = calloc(1, sizeof(*x));
+
+	if (!x)
+		return -1;
+	x->match = -1;
+	v->priv = x;
+	return 0;
+}
+
+void text__set(struct view *v, const char *title, char **lines, int n)
+{
+	struct text *x = v->priv;
+
+	text_free_lines(x);
+	snprintf(x->title, sizeof(x->title), "%s", title);
+	x->lines = lines;
+	x->n = n;
+	x->top = 0;
+	x->match = -1;
+	v->dirty = true;
+}
+
+static void text_draw(struct view *v)
+{
+	struct text *x = v->priv;
+	struct canvas *c = &v->c;
+
+	for (int row = 0; row < c->height; row++) {
+		int i = x->top + row;
+
+		draw_row(c, row);
+		if (i >= x->n)
+			continue;
+		if (x->lines[i][0] == '\1')
+			draw_str(c, R_HEADER, x->lines[i] + 1);
+		else
+			draw_str(c, i == x->match ? R_MATCH : R_DEFAULT, x->lines[i]);
+	}
+}
+
+static int text_max_top(struct view *v)
+{
+	struct text *x = v->priv;
+	int m = x->n - v->c.height;
+
+	return m < 0 ? 0 : m;
+}
+
+static bool text_request(struct view *v, enum request req)
+{
+	struct text *x = v->priv;
+	int h = v->c.height;
+
+	switch (req) {
+	case REQ_UP: x->top--; break;
+	case REQ_DOWN: case REQ_ENTER: x->top++; break;
+	case REQ_PAGE_UP: x->top -= h; break;
+	case REQ_PAGE_DOWN: x->top += h; break;
+	case REQ_FIRST: x->top = 0; break;
+	case REQ_LAST: x->top = text_max_top(v); break;
+	default: return false;
+	}
+	if (x->top > text_max_top(v))
+		x->top = text_max_top(v);
+	if (x->top < 0)
+		x->top = 0;
+	return true;
+}
+
+static bool text_search(struct view *v, const char *pat, int dir)
+{
+	struct text *x = v->priv;
+	int start = x->match >= 0 ? x->match : x->top - dir;
+
+	for (int k = 1; k <= x->n; k++) {
+		int i = ((start + dir * k) % x->n + x->n) % x->n;
+
+		if (strcasestr(x->lines[i], pat)) {
+			x->match = i;
+			if (i < x->top || i >= x->top + v->c.height)
+				x->top = i > 2 ? i - 2 : 0;
+			return true;
+		}
+	}
+	return false;
+}
+
+static void text_status(struct view *v, char *buf, size_t len)
+{
+	struct text *x = v->priv;
+
+	snprintf(buf, len, "%s: lines %d-%d of %d   q/Esc: back", x->title, x->n ? x->top + 1 : 0,
+		 x->top + v->c.height < x->n ? x->top + v->c.height : x->n, x->n);
+}
+
+static void text_done(struct view *v)
+{
+	struct text *x = v->priv;
+
+	text_free_lines(x);
+	free(x);
+}
+
+const struct view_ops text_ops = {
+	.name = "text",
+	.keymap = KM_TEXT,
+	.open = text_open,
+	.draw = text_draw,
+	.request = text_request,
+	.status = text_status,
+	.search = text_search,
+	.done = text_done,
+};
