@@ -37,10 +37,11 @@ struct wpriv {
 	struct expr *e;
 	struct expr *cond;
 	struct logent *log;
-	int nlog;
+	int nlog, caplog;
 	bool cacheable;	/* every input read is in log */
 	bool valid;	/* log describes the current value */
 	size_t gstart;	/* this sweep's gather items for the log */
+	size_t gcount;
 	char **leaf_path;
 	char **leaf_text;
 	int nleaf;
@@ -60,7 +61,7 @@ struct sweepsrc {
 	/* this sweep's gathered fields, sorted by (off, len) for lookups */
 	struct gather_item *items;
 	size_t nitems, capitems;
-	size_t *order;	/* indexes into items, sorted */
+	size_t span_start, span_end; /* the evaluated watch's items */
 	/* pages read individually this sweep (open addressing) */
 	struct cpage *pages;
 	size_t cappages, npages;
@@ -132,30 +133,13 @@ static int get_page(struct sweepsrc *c, uint64_t pg, struct cpage **out)
 	return 0;
 }
 
-static int item_cmp_key(const struct gather_item *it, uint64_t off, uint32_t len)
-{
-	if (it->off != off)
-		return it->off < off ? -1 : 1;
-	if (it->len != len)
-		return it->len < len ? -1 : 1;
-	return 0;
-}
-
+/* A watch being re-evaluated mostly reads what it read last time: look in
+ * its own span of this sweep's gathered items. */
 static const struct gather_item *find_item(struct sweepsrc *c, uint64_t off, uint32_t len)
 {
-	size_t lo = 0, hi = c->nitems;
-
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		int r = item_cmp_key(&c->items[c->order[mid]], off, len);
-
-		if (!r)
-			return &c->items[c->order[mid]];
-		if (r < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
+	for (size_t i = c->span_start; i < c->span_end; i++)
+		if (c->items[i].off == off && c->items[i].len == len)
+			return &c->items[i];
 	return NULL;
 }
 
@@ -169,6 +153,17 @@ static void log_read(struct sweepsrc *c, uint64_t off, const void *buf, size_t l
 	if (len > LOG_MAX_LEN || (off >> 12) != ((off + len - 1) >> 12) || w->nlog >= LOG_MAX) {
 		w->cacheable = false;
 		return;
+	}
+	if (w->nlog == w->caplog) {
+		int nc = w->caplog ? w->caplog * 2 : 2;
+		struct logent *nl = realloc(w->log, nc * sizeof(*nl));
+
+		if (!nl) {
+			w->cacheable = false;
+			return;
+		}
+		w->log = nl;
+		w->caplog = nc;
 	}
 	e = &w->log[w->nlog++];
 	e->off = off;
@@ -349,6 +344,19 @@ struct watchset {
 	struct watch **w;
 	int n, cap;
 	int next_id;
+	uint64_t sweeps;
+	/*
+	 * The sweep layout: every cacheable watch's logged reads, side by side
+	 * with what they returned last time (expect) and which watch they belong
+	 * to (owner). Comparing two contiguous arrays is what keeps a sweep over
+	 * many unchanged watches cheap. Rebuilt when dirty.
+	 */
+	struct logent *expect;
+	int *owner;
+	size_t cap_expect;
+	int *todo;		/* watches to evaluate this sweep */
+	int cap_todo;
+	bool dirty;
 	struct watch_sweep_stats stats;
 };
 
@@ -406,6 +414,50 @@ void watchset__clear(struct watchset *ws)
 	for (int i = 0; i < ws->n; i++)
 		watch_free(ws->w[i]);
 	ws->n = 0;
+	ws->dirty = true;
+}
+
+int watchset__set_paused(struct watchset *ws, int id, bool paused)
+{
+	for (int i = 0; i < ws->n; i++) {
+		if (ws->w[i]->id == id) {
+			ws->w[i]->paused = paused;
+			ws->dirty = true;
+			return 0;
+		}
+	}
+	return ai_err(ENOENT, "no watch #%d", id);
+}
+
+bool watch__changed_last(const struct watchset *ws, const struct watch *w)
+{
+	return w->nr_changes && ws->sweeps && w->changed_sweep == ws->sweeps - 1;
+}
+
+uint64_t watch__samples(const struct watchset *ws, const struct watch *w)
+{
+	return ws->sweeps - w->first_sweep;
+}
+
+int watch__history(const struct watchset *ws, const struct watch *w, int64_t *out, int n)
+{
+	int k = w->hist_len - 1;
+
+	if (!w->numeric || w->hist_len == 0 || n <= 0)
+		return 0;
+	/* walk back from the newest sample; each value holds since its sweep */
+	for (int i = n - 1; i >= 0; i--) {
+		uint64_t sweep = ws->sweeps - 1 - (uint64_t)(n - 1 - i);
+
+		if (ws->sweeps < (uint64_t)(n - i) || sweep < w->first_sweep) {
+			memmove(out, out + i + 1, (n - 1 - i) * sizeof(*out));
+			return n - 1 - i;
+		}
+		while (k > 0 && w->hist_sweep[k] > sweep)
+			k--;
+		out[i] = w->hist_val[k];
+	}
+	return n;
 }
 
 void watchset__free(struct watchset *ws)
@@ -417,7 +469,9 @@ void watchset__free(struct watchset *ws)
 	cache_reset(&ws->cache);
 	free(ws->cache.pages);
 	free(ws->cache.items);
-	free(ws->cache.order);
+	free(ws->expect);
+	free(ws->owner);
+	free(ws->todo);
 	free(ws);
 }
 
@@ -439,6 +493,7 @@ int watchset__remove(struct watchset *ws, int id)
 		watch_free(ws->w[i]);
 		memmove(&ws->w[i], &ws->w[i + 1], (ws->n - i - 1) * sizeof(ws->w[0]));
 		ws->n--;
+		ws->dirty = true;
 		return 0;
 	}
 	return ai_err(ENOENT, "no watch #%d", id);
@@ -503,8 +558,7 @@ int watchset__add(struct watchset *ws, const char *spec, struct watch **out)
 	}
 	w->priv = p;
 	w->spec = strdup(spec);
-	p->log = malloc(LOG_MAX * sizeof(*p->log));
-	if (!w->spec || !p->log) {
+	if (!w->spec) {
 		watch_free(w);
 		return ai_err(ENOMEM, "out of memory");
 	}
@@ -535,27 +589,12 @@ int watchset__add(struct watchset *ws, const char *spec, struct watch **out)
 		return err;
 	}
 	w->id = ws->next_id++;
+	w->first_sweep = ws->sweeps;
 	ws->w[ws->n++] = w;
+	ws->dirty = true;
 	if (out)
 		*out = w;
 	return 0;
-}
-
-/* Did any logged input of this watch change in this sweep's gather? */
-static bool inputs_same(struct watchset *ws, struct wpriv *p)
-{
-	if (!p->valid || !p->cacheable)
-		return false;
-	for (int i = 0; i < p->nlog; i++) {
-		const struct gather_item *it = &ws->cache.items[p->gstart + i];
-		const struct logent *e = &p->log[i];
-
-		if ((it->err == 0) != (e->present != 0))
-			return false;
-		if (e->present && memcmp(it->data, e->data, e->len))
-			return false;
-	}
-	return true;
 }
 
 static void set_str(char **dst, const char *s)
@@ -606,6 +645,8 @@ static void evaluate(struct watchset *ws, struct watch *w, uint64_t t, watch_eve
 	struct value v;
 	int err;
 
+	ws->cache.span_start = p->gstart;
+	ws->cache.span_end = p->gstart + p->gcount;
 	p->nlog = 0;
 	p->cacheable = true;
 	ws->cache.rec = p;
@@ -635,13 +676,14 @@ static void evaluate(struct watchset *ws, struct watch *w, uint64_t t, watch_eve
 		}
 	}
 	ws->cache.rec = NULL;
+	ws->cache.span_start = ws->cache.span_end = 0;
 	p->valid = true;
 
 	if (st != w->state) {
 		w->state = st;
 		if (st == WATCH_OK)
 			w->err[0] = '\0';
-		if (w->nr_samples)
+		if (ws->sweeps > w->first_sweep)
 			emit(cb, ctx, WATCH_EV_STATE, w, t, NULL, NULL);
 	}
 	w->moved = false;
@@ -649,12 +691,14 @@ static void evaluate(struct watchset *ws, struct watch *w, uint64_t t, watch_eve
 		uint64_t addr = v.lvalue ? v.addr : 0;
 		const char *line = l.line.buf ? l.line.buf : "";
 
-		if (w->nr_samples && addr != w->addr) {
+		if (ws->sweeps > w->first_sweep && addr != w->addr) {
 			w->moved = true;
 			emit(cb, ctx, WATCH_EV_MOVED, w, t, NULL, NULL);
 		}
 		w->addr = addr;
 		w->changed = w->value && strcmp(w->value, line);
+		if (w->changed)
+			w->changed_sweep = ws->sweeps;
 		diff_members(w, p, &l);
 		if (w->changed) {
 			set_str(&w->prev, w->value);
@@ -671,13 +715,16 @@ static void evaluate(struct watchset *ws, struct watch *w, uint64_t t, watch_eve
 			}
 		}
 		w->numeric = l.numeric;
-		if (l.numeric) {
-			w->num = l.num;
-			w->hist[w->hist_pos] = l.num;
-			w->hist_pos = (w->hist_pos + 1) % WATCH_HIST;
-			if (w->hist_len < WATCH_HIST)
-				w->hist_len++;
+		if (l.numeric && (!w->hist_len || w->hist_val[w->hist_len - 1] != l.num)) {
+			if (w->hist_len == WATCH_HIST) {
+				memmove(w->hist_sweep, w->hist_sweep + 1, (WATCH_HIST - 1) * sizeof(uint64_t));
+				memmove(w->hist_val, w->hist_val + 1, (WATCH_HIST - 1) * sizeof(int64_t));
+				w->hist_len--;
+			}
+			w->hist_sweep[w->hist_len] = ws->sweeps;
+			w->hist_val[w->hist_len++] = l.num;
 		}
+		w->num = l.num;
 		leaves_free(p->leaf_path, p->leaf_text, p->nleaf);
 		p->leaf_path = l.path;
 		p->leaf_text = l.text;
@@ -689,19 +736,35 @@ static void evaluate(struct watchset *ws, struct watch *w, uint64_t t, watch_eve
 	strbuf_free(&l.line);
 }
 
-static int idx_cmp_ctx_items(const void *a, const void *b, void *ctx)
+static int grow(void **p, size_t *cap, size_t n, size_t size)
 {
-	const struct gather_item *items = ctx;
-	const struct gather_item *x = &items[*(const size_t *)a], *y = &items[*(const size_t *)b];
+	void *np;
 
-	return item_cmp_key(x, y->off, y->len);
+	if (n <= *cap)
+		return 0;
+	np = realloc(*p, n * size);
+	if (!np)
+		return ai_err(ENOMEM, "out of memory");
+	*p = np;
+	*cap = n;
+	return 0;
 }
 
-/* One batched pass over every field the previous sweep read. */
-static int prefetch(struct watchset *ws)
+static int by_first_read(const void *a, const void *b, void *ctx)
+{
+	struct watchset *ws = ctx;
+	const struct wpriv *x = ws->w[*(const int *)a]->priv, *y = ws->w[*(const int *)b]->priv;
+	uint64_t ox = x->nlog ? x->log[0].off : UINT64_MAX, oy = y->nlog ? y->log[0].off : UINT64_MAX;
+
+	return ox < oy ? -1 : ox > oy;
+}
+
+/* Lay out every cacheable watch's logged reads side by side. */
+static int relayout(struct watchset *ws)
 {
 	struct sweepsrc *c = &ws->cache;
-	size_t n = 0;
+	size_t n = 0, cap;
+	int err;
 
 	for (int i = 0; i < ws->n; i++) {
 		struct wpriv *p = ws->w[i]->priv;
@@ -709,93 +772,150 @@ static int prefetch(struct watchset *ws)
 		if (!ws->w[i]->paused && p->valid && p->cacheable)
 			n += p->nlog;
 	}
-	if (n > c->capitems) {
-		struct gather_item *ni = realloc(c->items, n * sizeof(*ni));
-		size_t *no;
-
-		if (!ni)
-			return ai_err(ENOMEM, "out of memory");
-		c->items = ni;
-		no = realloc(c->order, n * sizeof(*no));
-		if (!no)
-			return ai_err(ENOMEM, "out of memory");
-		c->order = no;
-		c->capitems = n;
+	cap = c->capitems;
+	err = grow((void **)&c->items, &c->capitems, n, sizeof(*c->items));
+	if (!err)
+		err = grow((void **)&ws->expect, &ws->cap_expect, n, sizeof(*ws->expect));
+	if (!err) {
+		cap = ws->cap_expect; /* expect and owner grow together */
+		ws->cap_expect = 0;
+		err = grow((void **)&ws->owner, &ws->cap_expect, cap, sizeof(*ws->owner));
+		if (err)
+			ws->cap_expect = 0;
+		else
+			ws->cap_expect = cap;
 	}
+	if (err)
+		return err;
+	/* blocks in address order: the kernel pass then walks memory forward */
+	size_t capo = ws->cap_todo;
+
+	err = grow((void **)&ws->todo, &capo, ws->n ? ws->n : 1, sizeof(*ws->todo));
+	if (err)
+		return err;
+	ws->cap_todo = capo;
+	for (int i = 0; i < ws->n; i++)
+		ws->todo[i] = i;
+	qsort_r(ws->todo, ws->n, sizeof(*ws->todo), by_first_read, ws);
 	c->nitems = 0;
-	for (int i = 0; i < ws->n; i++) {
+	for (int j = 0; j < ws->n; j++) {
+		int i = ws->todo[j];
 		struct wpriv *p = ws->w[i]->priv;
 
+		p->gstart = c->nitems;
+		p->gcount = 0;
 		if (ws->w[i]->paused || !p->valid || !p->cacheable)
 			continue;
-		p->gstart = c->nitems;
+		p->gcount = p->nlog;
 		for (int k = 0; k < p->nlog; k++) {
-			struct gather_item *it = &c->items[c->nitems];
-
-			it->off = p->log[k].off;
-			it->len = p->log[k].len;
-			c->order[c->nitems] = c->nitems;
+			c->items[c->nitems].off = p->log[k].off;
+			c->items[c->nitems].len = p->log[k].len;
+			ws->expect[c->nitems] = p->log[k];
+			ws->owner[c->nitems] = i;
 			c->nitems++;
 		}
 	}
+	ws->dirty = false;
+	return 0;
+}
+
+/* After a watch was evaluated: keep the layout if its reads kept their
+ * shape (the usual case), else lay out again next sweep. */
+static void update_layout(struct watchset *ws, struct wpriv *p)
+{
+	if (ws->dirty || !p->cacheable || (size_t)p->nlog != p->gcount) {
+		ws->dirty = true;
+		return;
+	}
+	for (int k = 0; k < p->nlog; k++) {
+		struct logent *e = &ws->expect[p->gstart + k];
+
+		if (e->off != p->log[k].off || e->len != p->log[k].len) {
+			ws->dirty = true;
+			return;
+		}
+		*e = p->log[k];
+	}
+}
+
+/* One batched pass over every field the watches read last time. */
+static int gather(struct watchset *ws)
+{
+	struct sweepsrc *c = &ws->cache;
+
 	if (!c->nitems)
 		return 0;
-	if (live__is_live(ws->src)) {
-		int err = live__gather(ws->src, c->items, c->nitems);
+	ws->stats.gathered = c->nitems;
+	if (live__is_live(ws->src))
+		return live__gather(ws->src, c->items, c->nitems);
+	/* snapshots do not change; read them the ordinary way */
+	for (size_t i = 0; i < c->nitems; i++) {
+		uint8_t pres = 0;
+		int err = ws->src->ops->read(ws->src, c->items[i].off, c->items[i].data,
+					     c->items[i].len, &pres);
 
 		if (err)
 			return err;
-	} else {
-		/* snapshots do not change; read them the ordinary way */
-		for (size_t i = 0; i < c->nitems; i++) {
-			uint8_t pres = 0;
-			int err = ws->src->ops->read(ws->src, c->items[i].off, c->items[i].data,
-						     c->items[i].len, &pres);
-
-			if (err)
-				return err;
-			c->items[i].err = pres ? 0 : -ENODATA;
-		}
+		c->items[i].err = pres ? 0 : -ENODATA;
 	}
-	qsort_r(c->order, c->nitems, sizeof(size_t), idx_cmp_ctx_items, c->items);
-	ws->stats.gathered = c->nitems;
 	return 0;
+}
+
+static bool item_same(const struct gather_item *it, const struct logent *e)
+{
+	if ((it->err == 0) != (e->present != 0))
+		return false;
+	if (!e->present)
+		return true;
+	if (e->len == 8) { /* the common scalar: one compare, no call */
+		uint64_t a, b;
+
+		memcpy(&a, it->data, 8);
+		memcpy(&b, e->data, 8);
+		return a == b;
+	}
+	return !memcmp(it->data, e->data, e->len);
 }
 
 int watchset__sample(struct watchset *ws, watch_event_fn cb, void *ctx)
 {
+	struct sweepsrc *c = &ws->cache;
 	uint64_t t = now_ns();
-	int err;
+	int ntodo = 0, last = -1, err;
+	size_t cap = ws->cap_todo;
 
 	memset(&ws->stats, 0, sizeof(ws->stats));
-	cache_reset(&ws->cache);
-	ws->cache.src.info = ws->src->info;
-	err = prefetch(ws);
+	cache_reset(c);
+	c->src.info = ws->src->info;
+	if (ws->dirty && (err = relayout(ws)))
+		return err;
+	err = gather(ws);
 	if (err)
 		return err;
-	for (int i = 0; i < ws->n; i++) {
-		struct watch *w = ws->w[i];
-
-		if (w->paused)
-			continue;
-		if (w->nr_samples && inputs_same(ws, w->priv)) {
-			/* same bytes in, same value out: nothing to evaluate */
-			w->changed = false;
-			w->moved = false;
-			if (w->numeric) {
-				w->hist[w->hist_pos] = w->num;
-				w->hist_pos = (w->hist_pos + 1) % WATCH_HIST;
-				if (w->hist_len < WATCH_HIST)
-					w->hist_len++;
-			}
-			if (w->cond == WATCH_CHANGES)
-				w->cond_true = false;
-		} else {
-			evaluate(ws, w, t, cb, ctx);
-		}
-		w->nr_samples++;
+	err = grow((void **)&ws->todo, &cap, ws->n ? ws->n : 1, sizeof(*ws->todo));
+	if (err)
+		return err;
+	ws->cap_todo = cap;
+	/* watches whose inputs changed (a watch's items are contiguous) */
+	for (size_t k = 0; k < c->nitems; k++) {
+		if (ws->owner[k] != last && !item_same(&c->items[k], &ws->expect[k]))
+			ws->todo[ntodo++] = last = ws->owner[k];
 	}
-	ws->stats.page_reads = ws->cache.page_reads;
+	/* and those that cannot be checked that way: new, uncacheable */
+	for (int i = 0; i < ws->n; i++) {
+		struct wpriv *p = ws->w[i]->priv;
+
+		if (!ws->w[i]->paused && !p->gcount && !(p->valid && p->cacheable && !p->nlog))
+			ws->todo[ntodo++] = i;
+	}
+	for (int k = 0; k < ntodo; k++) {
+		struct watch *w = ws->w[ws->todo[k]];
+
+		evaluate(ws, w, t, cb, ctx);
+		update_layout(ws, w->priv);
+	}
+	ws->sweeps++;
+	ws->stats.page_reads = c->page_reads;
 	return 0;
 }
 

@@ -49,21 +49,23 @@ struct watch {
 	bool moved;		/* the path led to a different address this sample */
 	char *value;		/* one-line rendering, NULL before the first sample */
 	char *prev;		/* the value before the last change */
-	bool changed;		/* changed in the last sample */
-	char **changed_members;	/* paths of members that changed last sample */
+	char **changed_members;	/* paths of members that changed at the last change */
 	int nr_changed_members;
-	uint64_t nr_samples;
 	uint64_t nr_changes;
 	uint64_t last_change_ns; /* CLOCK_REALTIME */
 	bool numeric;
-	int64_t num;
-	int64_t hist[WATCH_HIST]; /* ring of numeric values */
-	int hist_len, hist_pos;
+	int64_t num;		/* the value, when numeric */
 	bool cond_true;
 	uint64_t nr_hits;
 	uint64_t last_hit_ns;
 
-	/* private */
+	/* private: use the accessors below */
+	bool changed;
+	uint64_t changed_sweep;
+	uint64_t first_sweep;
+	uint64_t hist_sweep[WATCH_HIST]; /* numeric value changes: (sweep, value) */
+	int64_t hist_val[WATCH_HIST];
+	int hist_len;
 	void *priv;
 };
 
@@ -99,6 +101,18 @@ struct watch *watchset__get(struct watchset *ws, int i);
 
 /* Take one sample of every watch that is not paused. Events go to cb. */
 int watchset__sample(struct watchset *ws, watch_event_fn cb, void *ctx);
+
+/* Did w change in the last sample? */
+bool watch__changed_last(const struct watchset *ws, const struct watch *w);
+/* Samples taken of w since it was added. Unchanged watches are not touched
+ * during a sweep (that is what makes thousands cheap), so this is derived. */
+uint64_t watch__samples(const struct watchset *ws, const struct watch *w);
+/* The last n numeric values, one per sample, oldest first; returns how many
+ * were written (0 for a value that is not numeric). For sparklines. */
+int watch__history(const struct watchset *ws, const struct watch *w, int64_t *out, int n);
+/* Pause or resume one watch (use this, not the field: the sweep layout
+ * depends on it). */
+int watchset__set_paused(struct watchset *ws, int id, bool paused);
 
 /* Statistics of the last sweep, for benchmarks and the status line. */
 struct watch_sweep_stats {
