@@ -68,9 +68,6 @@ int cli_parse_addr(const struct source *src, const char *s, uint64_t *addr)
 	if (errno || end == s + rel || *end)
 		return -EINVAL;
 	*addr = rel ? src->info.user_vm_start + v : v;
-	/* a small number is an offset into the arena, as in "hex ARENA 0x1000" */
-	if (!rel && src->info.user_vm_start && v < (uint64_t)src->info.max_pages * 4096)
-		*addr = src->info.user_vm_start + v;
 	return 0;
 }
 

@@ -46,7 +46,7 @@ int cli_open_arena(int argc, char **argv, int *used, struct source **src);
  * is found; that is not an error. */
 int cli_open_btf(struct source *src, const struct cli_opts *o, struct btfx **bx);
 
-/* Parse an address or offset: 0x..., decimal, or +OFF (from arena start). */
+/* Parse an address (0x..., decimal) or +OFF, an offset from the arena start. */
 int cli_parse_addr(const struct source *src, const char *s, uint64_t *addr);
 
 #endif
