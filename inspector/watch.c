@@ -539,9 +539,9 @@ static int split_spec(const char *spec, struct watch *w)
 	if (!w->expr_text || (w->cond == WATCH_IF && !w->cond_text))
 		return ai_err(ENOMEM, "out of memory");
 	if (!*w->expr_text)
-		return ai_err(EINVAL, "watch: expected an expression");
+		return ai_err(EINVAL, "expected an expression");
 	if (w->cond == WATCH_IF && !*w->cond_text)
-		return ai_err(EINVAL, "watch: expected a condition after 'if'");
+		return ai_err(EINVAL, "expected a condition after 'if'");
 	return 0;
 }
 
@@ -566,12 +566,12 @@ int watchset__add(struct watchset *ws, const char *spec, struct watch **out)
 	if (!err) {
 		err = expr__parse(w->expr_text, &p->e, &col);
 		if (err)
-			err = ai_err(EINVAL, "watch: %s (column %d)", ai_errmsg(), col + 1);
+			err = ai_err(EINVAL, "%s (column %d)", ai_errmsg(), col + 1);
 	}
 	if (!err && w->cond == WATCH_IF) {
 		err = expr__parse(w->cond_text, &p->cond, &col);
 		if (err)
-			err = ai_err(EINVAL, "watch condition: %s (column %d)", ai_errmsg(), col + 1);
+			err = ai_err(EINVAL, "condition: %s (column %d)", ai_errmsg(), col + 1);
 	}
 	if (!err && ws->n == ws->cap) {
 		int nc = ws->cap ? ws->cap * 2 : 16;

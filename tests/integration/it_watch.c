@@ -1,0 +1,324 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Issue 6 on real arenas. The `live` fixture is driven deterministically by
+ * its pinned live_bump program; `churn` is paused and stepped by hand. We
+ * check the old and new values the watches report, that a condition fires
+ * exactly once when crossed, and that paths re-evaluated on every sample
+ * notice freed pages and pointers that now lead elsewhere.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include <bpf/bpf.h>
+
+#include "btfx.h"
+#include "error.h"
+#include "expr.h"
+#include "fixture.h"
+#include "live.h"
+#include "watch.h"
+
+static struct fixture F;
+
+static int teardown(void **state)
+{
+	fixture_unload(&F);
+	return 0;
+}
+
+#define MAX_EV 512
+struct evlog {
+	int n;
+	struct {
+		enum watch_event_kind kind;
+		int id;
+		char old[64], new[64];
+		enum watch_state state;
+	} ev[MAX_EV];
+};
+
+static void record(const struct watch_event *ev, void *ctx)
+{
+	struct evlog *l = ctx;
+
+	if (l->n == MAX_EV)
+		return;
+	l->ev[l->n].kind = ev->kind;
+	l->ev[l->n].id = ev->w->id;
+	l->ev[l->n].state = ev->w->state;
+	snprintf(l->ev[l->n].old, 64, "%s", ev->old_value ? ev->old_value : "");
+	snprintf(l->ev[l->n].new, 64, "%s", ev->new_value ? ev->new_value : "");
+	l->n++;
+}
+
+static int count(const struct evlog *l, enum watch_event_kind k, int id)
+{
+	int n = 0;
+
+	for (int i = 0; i < l->n; i++)
+		n += l->ev[i].kind == k && l->ev[i].id == id;
+	return n;
+}
+
+/* the first event of KIND from watch ID */
+static int find(const struct evlog *l, enum watch_event_kind k, int id)
+{
+	for (int i = 0; i < l->n; i++)
+		if (l->ev[i].kind == k && l->ev[i].id == id)
+			return i;
+	fail_msg("no event %d from watch %d", k, id);
+	return -1;
+}
+
+static void bump(const struct fixture *f, unsigned long long add)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, o);
+	unsigned long long arg = add;
+	int fd = bpf_obj_get(json_str(json_get(f->expect, "bump_prog")));
+
+	assert_true(fd >= 0);
+	o.ctx_in = &arg;
+	o.ctx_size_in = sizeof(arg);
+	assert_int_equal(bpf_prog_test_run_opts(fd, &o), 0);
+	close(fd);
+}
+
+static void open_all(struct source **src, struct btfx **bx, struct watchset **ws)
+{
+	struct selector sel = { .kind = SEL_ID, .id = F.map_id };
+
+	assert_int_equal(live__open(&sel, src), 0);
+	assert_int_equal(btfx__open(*src, NULL, bx), 0);
+	assert_true(btfx__nr_btfs(*bx) > 0);
+	assert_int_equal(watchset__new(*src, *bx, ws), 0);
+}
+
+static void live_changes_and_condition(void **state)
+{
+	struct source *src;
+	struct btfx *bx;
+	struct watchset *ws;
+	struct watch *wb, *wc, *wg;
+	struct evlog *l = calloc(1, sizeof(*l));
+	unsigned long long b0;
+	char want[32];
+
+	assert_int_equal(fixture_load("live", &F), 0);
+	b0 = json_u64(json_get(F.expect, "bumps"), 0);
+	open_all(&src, &bx, &ws);
+	assert_int_equal(watchset__add(ws, "hdr->bumps", &wb), 0);
+	assert_int_equal(watchset__add(ws, "hdr->bumps if hdr->bumps > 100", &wc), 0);
+	assert_int_equal(watchset__add(ws, "hdr->generation changes", &wg), 0);
+	assert_int_equal(watchset__sample(ws, record, l), 0);
+	snprintf(want, sizeof(want), "%llu", b0);
+	assert_string_equal(wb->value, want);
+	assert_int_equal(l->n, 0); /* the first sample is the baseline */
+
+	/* nothing happens: nothing is reported */
+	assert_int_equal(watchset__sample(ws, record, l), 0);
+	assert_int_equal(l->n, 0);
+
+	bump(&F, 7);
+	assert_int_equal(watchset__sample(ws, record, l), 0);
+	assert_int_equal(count(l, WATCH_EV_CHANGE, wb->id), 1);
+	snprintf(want, sizeof(want), "%llu", b0);
+	assert_string_equal(l->ev[find(l, WATCH_EV_CHANGE, wb->id)].old, want);
+	snprintf(want, sizeof(want), "%llu", b0 + 7);
+	assert_string_equal(l->ev[find(l, WATCH_EV_CHANGE, wb->id)].new, want);
+	assert_int_equal(wb->nr_changes, 1);
+	assert_true(watch__changed_last(ws, wb));
+	assert_int_equal(count(l, WATCH_EV_HIT, wg->id), 1);
+	assert_int_equal(count(l, WATCH_EV_HIT, wc->id), 0);
+
+	/* cross 100 in two steps: exactly one hit, at the crossing */
+	l->n = 0;
+	bump(&F, 50);
+	assert_int_equal(watchset__sample(ws, record, l), 0);
+	bump(&F, 50);
+	assert_int_equal(watchset__sample(ws, record, l), 0);
+	bump(&F, 50);
+	assert_int_equal(watchset__sample(ws, record, l), 0);
+	assert_int_equal(watchset__sample(ws, record, l), 0);
+	assert_int_equal(count(l, WATCH_EV_HIT, wc->id), 1);
+	assert_int_equal(wc->nr_hits, 1);
+	assert_int_equal(wb->nr_changes, 4);
+	assert_int_equal(wg->nr_hits, 4);
+	assert_int_equal(watch__samples(ws, wb), 7);
+	assert_false(watch__changed_last(ws, wb));
+	{
+		int64_t h[6];
+		int n = watch__history(ws, wb, h, 6);
+
+		assert_int_equal(n, 6);
+		assert_int_equal(h[0], b0);
+		assert_int_equal(h[1], b0 + 7);
+		assert_int_equal(h[2], b0 + 57);
+		assert_int_equal(h[5], b0 + 157);
+	}
+	free(l);
+	watchset__free(ws);
+	btfx__free(bx);
+	source__close(src);
+}
+
+/* The CLI streams JSON lines with timestamps and exits after --count. */
+static void live_cli_stream(void **state)
+{
+	char cmd[512], *out = NULL, err[128];
+	unsigned long long b0;
+	int st, changes = 0, initial = 0;
+	pid_t pid;
+
+	assert_int_equal(fixture_load("live", &F), 0);
+	b0 = json_u64(json_get(F.expect, "bumps"), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		usleep(700 * 1000);
+		bump(&F, 5);
+		_exit(0);
+	}
+	snprintf(cmd, sizeof(cmd), "%s watch id %u 'hdr->bumps' --interval 100 --count 20 -j", INSPECT_BIN,
+		 F.map_id);
+	assert_int_equal(fixture_run(cmd, &out, &st), 0);
+	waitpid(pid, NULL, 0);
+	assert_int_equal(st, 0);
+	for (char *line = strtok(out, "\n"); line; line = strtok(NULL, "\n")) {
+		struct json *j = json_parse(line, err, sizeof(err));
+
+		if (!j)
+			fail_msg("not a JSON line: %s: %s", err, line);
+		assert_non_null(json_str(json_get(j, "time")));
+		assert_true(json_u64(json_get(j, "ts_ns"), 0) > 0);
+		if (!strcmp(json_str(json_get(j, "event")), "initial"))
+			initial++;
+		if (!strcmp(json_str(json_get(j, "event")), "change")) {
+			changes++;
+			assert_int_equal(strtoull(json_str(json_get(j, "old")), NULL, 10), b0);
+			assert_int_equal(strtoull(json_str(json_get(j, "new")), NULL, 10), b0 + 5);
+		}
+		json_free(j);
+	}
+	assert_int_equal(initial, 1);
+	assert_int_equal(changes, 1);
+	free(out);
+}
+
+/* churn, stepped by hand: steps counts exactly, slots come and go */
+static void churn_paths_follow_the_data(void **state)
+{
+	struct source *src;
+	struct btfx *bx;
+	struct watchset *ws;
+	struct watch *steps, *slot[16], *fixed = NULL;
+	struct fixture_counts c;
+	struct evlog *l = calloc(1, sizeof(*l));
+	uint64_t fixed_addr = 0;
+	char spec[64];
+	int moved = 0, gone = 0;
+
+	assert_int_equal(fixture_load("churn", &F), 0);
+	assert_int_equal(fixture_cmd(&F, "pause", NULL, NULL), 0);
+	open_all(&src, &bx, &ws);
+	assert_int_equal(watchset__add(ws, "state->steps", &steps), 0);
+	for (int i = 0; i < 16; i++) {
+		snprintf(spec, sizeof(spec), "state->slots[%d]->serial", i);
+		assert_int_equal(watchset__add(ws, spec, &slot[i]), 0);
+	}
+	assert_int_equal(watchset__sample(ws, record, l), 0);
+	/* a fixed address inside the first live object, to see its page go */
+	for (int i = 0; i < 16 && !fixed; i++) {
+		if (slot[i]->state == WATCH_OK) {
+			fixed_addr = slot[i]->addr;
+			snprintf(spec, sizeof(spec), "*(u64 *)0x%llx", (unsigned long long)fixed_addr);
+			assert_int_equal(watchset__add(ws, spec, &fixed), 0);
+		}
+	}
+	assert_non_null(fixed);
+	assert_int_equal(watchset__sample(ws, record, l), 0);
+	for (int round = 0; round < 60; round++) {
+		struct value v;
+		unsigned long long s0 = strtoull(steps->value, NULL, 10);
+		char want[32];
+
+		l->n = 0;
+		assert_int_equal(fixture_cmd(&F, "step", "5", NULL), 0);
+		assert_int_equal(watchset__sample(ws, record, l), 0);
+		snprintf(want, sizeof(want), "%llu", s0 + 5);
+		assert_string_equal(steps->value, want);
+		assert_int_equal(count(l, WATCH_EV_CHANGE, steps->id), 1);
+		/* each slot watch agrees with a fresh evaluation */
+		for (int i = 0; i < 16; i++) {
+			int err;
+
+			snprintf(spec, sizeof(spec), "state->slots[%d]->serial", i);
+			err = expr__eval_str(spec, bx, src, &v, NULL);
+			assert_int_equal(err == 0, slot[i]->state == WATCH_OK);
+			if (!err)
+				assert_true(v.addr == slot[i]->addr);
+			moved += count(l, WATCH_EV_MOVED, slot[i]->id);
+			gone += count(l, WATCH_EV_STATE, slot[i]->id);
+		}
+		if (fixed->state == WATCH_UNALLOCATED) {
+			struct pagemap pm;
+
+			assert_int_equal(source__pagemap(src, &pm), 0);
+			assert_int_not_equal(pm.state[(fixed_addr - F.user_vm_start) >> 12], PAGE_ALLOCATED);
+			pagemap__free(&pm);
+		}
+	}
+	assert_int_equal(fixture_count(&F, &c), 0);
+	assert_int_equal(strtoull(steps->value, NULL, 10), c.fixture_steps);
+	print_message("churn: %d moved, %d state changes, fixed address now %s\n", moved, gone,
+		      fixed->state == WATCH_OK ? "allocated" : "unallocated");
+	assert_true(moved + gone > 0);
+	free(l);
+	watchset__free(ws);
+	btfx__free(bx);
+	source__close(src);
+}
+
+static void bad_watches(void **state)
+{
+	struct source *src;
+	struct btfx *bx;
+	struct watchset *ws;
+
+	assert_int_equal(fixture_load("list", &F), 0);
+	open_all(&src, &bx, &ws);
+	assert_int_equal(watchset__add(ws, "head->", NULL), -EINVAL);
+	assert_int_equal(watchset__add(ws, "head->id if", NULL), -EINVAL);
+	assert_int_equal(watchset__add(ws, "head->id if (", NULL), -EINVAL);
+	assert_int_equal(watchset__count(ws), 0);
+	assert_int_equal(watchset__add(ws, "head->nope", NULL), 0);
+	assert_int_equal(watchset__sample(ws, NULL, NULL), 0);
+	assert_int_equal(watchset__get(ws, 0)->state, WATCH_ERROR);
+	assert_non_null(strstr(watchset__get(ws, 0)->err, "nope"));
+	watchset__free(ws);
+	btfx__free(bx);
+	source__close(src);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_teardown(live_changes_and_condition, teardown),
+		cmocka_unit_test_teardown(live_cli_stream, teardown),
+		cmocka_unit_test_teardown(churn_paths_follow_the_data, teardown),
+		cmocka_unit_test_teardown(bad_watches, teardown),
+	};
+	const char *why = bpf_test_skip_reason();
+
+	if (why) {
+		printf("SKIP: %s\n", why);
+		return 77;
+	}
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
