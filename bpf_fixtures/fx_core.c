@@ -123,7 +123,7 @@ static int fx_check_bpf(void)
 		return 0;
 	}
 	if (errno == EPERM || errno == EACCES)
-		return fx_err(-EPERM, "BPF not permitted (need root: CAP_BPF, CAP_PERFMON, CAP_SYS_ADMIN)");
+		return fx_err(-EPERM, FX_EPERM_MSG);
 	if (errno == EINVAL)
 		return fx_err(-EOPNOTSUPP, "this kernel cannot create BPF arena maps (type 33): %s",
 			      strerror(errno));
@@ -191,11 +191,12 @@ int fx_arena_load(struct fx *fx, struct bpf_object_skeleton *s, struct bpf_map *
 		return fx_err(err, "cannot load scenario %s: %s", fx->sc->name, strerror(-err));
 	}
 	fx->arena_fd = dup(bpf_map__fd(arena));
-	fx->base = bpf_map__initial_value(arena, &sz);
+	fx->base = (void *)bpf_map__initial_value(arena, &sz); /* const before 1.3 */
 	if (fx->arena_fd < 0 || !fx->base)
 		return fx_err(-EINVAL, "libbpf did not map the arena of scenario %s", fx->sc->name);
 #else
-	LIBBPF_OPTS(bpf_map_create_opts, o, .map_flags = BPF_F_MMAPABLE, .map_extra = fx->map_extra);
+	LIBBPF_OPTS(bpf_map_create_opts, o, .map_flags = BPF_F_MMAPABLE,
+		    .map_extra = fx->map_extra);
 	char name[16];
 	void *want = (void *)(uintptr_t)fx->map_extra;
 	int flags = MAP_SHARED | (want ? MAP_FIXED_NOREPLACE : 0);
@@ -204,7 +205,7 @@ int fx_arena_load(struct fx *fx, struct bpf_object_skeleton *s, struct bpf_map *
 	fx->arena_fd = bpf_map_create(AI_MAP_TYPE_ARENA, name, 0, 0, fx->pages, &o);
 	if (fx->arena_fd < 0) {
 		if (errno == EPERM || errno == EACCES)
-			return fx_err(-EPERM, "BPF not permitted (need root: CAP_BPF, CAP_PERFMON, CAP_SYS_ADMIN)");
+			return fx_err(-EPERM, FX_EPERM_MSG);
 		return fx_err(-errno, "cannot create the arena of scenario %s: %s", fx->sc->name,
 			      strerror(errno));
 	}
@@ -348,7 +349,7 @@ int fx_open_pinned_arena(const char *pin, struct bpf_map_info *info)
 		if (errno == ENOENT)
 			return fx_err(-ENOENT, "nothing is loaded at %s (no %s)", pin, path);
 		if (errno == EPERM || errno == EACCES)
-			return fx_err(-EPERM, "BPF not permitted (need root: CAP_BPF, CAP_PERFMON, CAP_SYS_ADMIN)");
+			return fx_err(-EPERM, FX_EPERM_MSG);
 		return fx_err(-errno, "cannot open %s: %s", path, strerror(errno));
 	}
 	memset(info, 0, sizeof(*info));
@@ -451,7 +452,8 @@ int fx_cmd_load(const char *name, const char *pin)
 	if (err)
 		return err;
 	if (access(pin, F_OK) == 0 && !dir_is_empty(pin))
-		return fx_err(-EBUSY, "pin dir %s is in use (arena-fixture unload --pin %s)", pin, pin);
+		return fx_err(-EBUSY, "pin dir %s is in use (arena-fixture unload --pin %s)", pin,
+			      pin);
 	err = fx_check_bpf();
 	if (err)
 		return err;

@@ -131,7 +131,8 @@ int fx_cmd_step(const char *pin, unsigned int n)
 	if (!sc)
 		return fx_err(-ENOENT, "nothing is loaded at %s", pin);
 	if (!sc->daemon)
-		return fx_err(-EINVAL, "scenario %s at %s has no steps (only churn has)", sc->name, pin);
+		return fx_err(-EINVAL, "scenario %s at %s has no steps (only churn has)", sc->name,
+			      pin);
 	err = fx_pin_path(path, sizeof(path), pin, "prog_churn_step");
 	if (err)
 		return err;
@@ -158,8 +159,8 @@ int fx_cmd_step(const char *pin, unsigned int n)
 	if (!err)
 		err = fx_read_acct(pin, sc, &acct);
 	if (!err)
-		printf("{\"steps\":%llu,\"fixture_allocated\":%u}\n", (unsigned long long)acct.steps,
-		       acct.allocated);
+		printf("{\"steps\":%llu,\"fixture_allocated\":%u}\n",
+		       (unsigned long long)acct.steps, acct.allocated);
 out:
 	close(fd);
 	return err;

@@ -27,6 +27,7 @@
 #define FX_MAX_PINS 32
 
 /* ---- messages ---- */
+#define FX_EPERM_MSG "BPF not permitted (need root: CAP_BPF, CAP_PERFMON, CAP_SYS_ADMIN)"
 int fx_err(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* libbpf's warnings are kept and shown only when something fails */
 void fx_libbpf_capture(void);

@@ -6,7 +6,7 @@
  * syscall program) preallocates a pool of LIVE_POOL entries first and the
  * tracepoint only takes entries from it. live_bump changes the header
  * deterministically for tests: generation += 1, bumps += arg, last_arg = arg.
- * Root: .bss `hdr`.
+ * Roots: .bss `hdr` (also `table` and `pool`).
  */
 #define FX_ARENA_PAGES 1024
 #include "fx_bpf.h"
@@ -20,6 +20,11 @@ struct task_struct {
 } __attribute__((preserve_access_index));
 
 struct live_hdr __arena *hdr;
+/* also reachable from hdr; as .bss roots of their own they keep the full
+ * struct definitions in the BTF (behind a member pointer clang emits only a
+ * forward declaration) */
+struct live_table __arena *table;
+struct task_stat __arena *pool;
 __u64 pool_used;
 __u64 lost_inserts; /* bucket head changed under us: entry not linked */
 __u64 cpu_last[LIVE_MAX_CPUS];
@@ -44,17 +49,19 @@ int live_setup(void *ctx)
 {
 	struct live_hdr __arena *h = bump_alloc(sizeof(*h));
 	struct live_table __arena *t = bump_alloc(sizeof(*t));
-	struct task_stat __arena *pool = fx_alloc(LIVE_POOL_PAGES);
+	struct task_stat __arena *p = fx_alloc(LIVE_POOL_PAGES);
 	__u32 tfields[2] = { LIVE_BUCKETS, LIVE_POOL }; /* nbuckets, pool_size */
 	struct live_hdr nh = { .magic = LIVE_MAGIC };
 
-	if (!h || !t || !pool)
+	if (!h || !t || !p)
 		return -1;
 	/* fresh pages are zeroed: the buckets are empty already */
 	fx_put(t, tfields, sizeof(tfields));
 	nh.table = t;
-	nh.pool = pool;
+	nh.pool = p;
 	fx_put(h, &nh, sizeof(nh));
+	table = t;
+	pool = p;
 	hdr = h;
 	return 0;
 }

@@ -302,7 +302,8 @@ static int sparse_expect(struct fx *fx, struct sparse *s)
 	/* spot-check the pattern through our mapping: these pages are ours */
 	for (__u32 i = 0; i < n; i++) {
 		const struct sparse_page *p =
-			fx_ptr(fx, fx->user_vm_start + (__u64)pages[i] * FX_PAGE_SIZE, FX_PAGE_SIZE);
+			fx_ptr(fx, fx->user_vm_start + (__u64)pages[i] * FX_PAGE_SIZE,
+			       FX_PAGE_SIZE);
 		const __u64 *tail = (const void *)((const char *)p + FX_PAGE_SIZE - 8);
 
 		if (!p || p->index != pages[i] || *tail != pages[i]) {
@@ -335,7 +336,8 @@ static int sparse_expect(struct fx *fx, struct sparse *s)
 	jw_arr_end(w);
 	free(pages);
 	if (n != s->bss->acct.allocated)
-		return fx_err(-EIO, "sparse: %u pages recorded, %u counted", n, s->bss->acct.allocated);
+		return fx_err(-EIO, "sparse: %u pages recorded, %u counted", n,
+			      s->bss->acct.allocated);
 	return 0;
 }
 
@@ -478,7 +480,8 @@ static int live_load(struct fx *fx)
 		if (!link) {
 			err = -errno;
 			fx_libbpf_dump();
-			err = fx_err(err, "cannot attach live_switch to sched_switch: %s", strerror(-err));
+			err = fx_err(err, "cannot attach live_switch to sched_switch: %s",
+				     strerror(-err));
 		}
 	}
 	if (!err)
@@ -542,22 +545,25 @@ static int churn_load(struct fx *fx)
 	return err;
 }
 
-/* ---- the table ---- */
+/* ---- the table ----
+ * Each scenario has its own 4 GiB-aligned map_extra, all above 1 << 44:
+ * AddressSanitizer's shadow covers [0x7fff8000, 0x10007fff7fff], so the
+ * usual sched_ext value (1 << 44) cannot be mapped by a sanitized loader. */
 static const struct scenario scenarios[] = {
 	{ "list", "singly linked list of 8 nodes (enum, nested struct, union, 2-D array, bitfields), root .bss head",
-	  0x100000000000ULL, 64, offsetof(struct list__bss, acct), false, list_load },
+	  0x110000000000ULL, 64, offsetof(struct list__bss, acct), false, list_load },
 	{ "htab", "chained hash table: 64 buckets, 300 entries packed by a bump allocator, root .bss table",
-	  0x110000000000ULL, 256, offsetof(struct htab__bss, acct), false, htab_load },
+	  0x120000000000ULL, 256, offsetof(struct htab__bss, acct), false, htab_load },
 	{ "tree", "binary search tree of 31 keys with one pointer into a freed page, root .bss root",
-	  0x120000000000ULL, 64, offsetof(struct tree__bss, acct), false, tree_load },
+	  0x130000000000ULL, 64, offsetof(struct tree__bss, acct), false, tree_load },
 	{ "sparse", "4 GiB arena, ~3000 scattered pages with a pattern, reserved runs incl. a NULL guard",
 	  0x200000000000ULL, SPARSE_PAGES, offsetof(struct sparse__bss, acct), false, sparse_load },
 	{ "nouser", "arena without map_extra: the address is known only to the kernel after load",
 	  0, 16, offsetof(struct nouser__bss, acct), false, nouser_load },
 	{ "live", "per-task sched_switch statistics in an arena hash table, changing all the time (demo)",
-	  0x130000000000ULL, 1024, offsetof(struct live__bss, acct), false, live_load },
+	  0x140000000000ULL, 1024, offsetof(struct live__bss, acct), false, live_load },
 	{ "churn", "pages allocated, freed and rewritten every few ms by a daemon until unloaded",
-	  0x140000000000ULL, CHURN_PAGES, offsetof(struct churn__bss, acct), true, churn_load },
+	  0x150000000000ULL, CHURN_PAGES, offsetof(struct churn__bss, acct), true, churn_load },
 };
 
 const struct scenario *scenario_at(int i)

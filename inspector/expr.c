@@ -15,6 +15,7 @@
  * index through a pointer, arithmetic), always through source__read_exact.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -188,8 +189,10 @@ static bool is_word(const struct token *t, const char *s, const char *w)
 	return t->kind == T_IDENT && (size_t)t->len == strlen(w) && !strncmp(s + t->col, w, t->len);
 }
 
-static int fail(struct parser *p, int col, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(struct parser *p, int col, const char *fmt, ...)
+/* "<message> at column N<suffix>" */
+static int fail_at(struct parser *p, int col, const char *suffix, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static int fail_at(struct parser *p, int col, const char *suffix, const char *fmt, ...)
 {
 	char msg[256];
 	va_list ap;
@@ -201,20 +204,25 @@ static int fail(struct parser *p, int col, const char *fmt, ...)
 	va_end(ap);
 	p->failed = true;
 	p->err_col = col;
-	return ai_err(EINVAL, "%s at column %d", msg, col);
+	return ai_err(EINVAL, "%s at column %d%s", msg, col, suffix);
 }
 
-/* "unexpected ..." naming the current token */
+#define fail(p, col, ...) fail_at(p, col, "", __VA_ARGS__)
+
+/* "expected X at column N, found 'y'" */
 static int unexpected(struct parser *p, const char *wanted)
 {
 	const struct token *t = &p->tok;
+	char found[64];
 
-	if (t->kind == T_EOF)
-		return fail(p, t->col, "expected %s, found the end", wanted);
 	if (t->kind == T_BAD && t->len > 1)
-		return fail(p, t->col, "bad number '%.*s'", t->len, p->s + t->col);
-	return fail(p, t->col, "expected %s, found '%.*s'", wanted, t->len > 32 ? 32 : t->len,
-		    p->s + t->col);
+		return fail(p, t->col, "bad number '%.*s'", t->len > 32 ? 32 : t->len, p->s + t->col);
+	if (t->kind == T_EOF)
+		snprintf(found, sizeof(found), ", found the end");
+	else
+		snprintf(found, sizeof(found), ", found '%.*s'", t->len > 32 ? 32 : t->len,
+			 p->s + t->col);
+	return fail_at(p, t->col, found, "expected %s", wanted);
 }
 
 static void node_free(struct enode *n)

@@ -22,6 +22,7 @@
 #include <gelf.h>
 #include <libelf.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -161,7 +162,7 @@ struct writer {
 	const char *path;
 	int fd;
 	struct arena_info info;
-	uint8_t *buf;			/* CHUNK_PAGES pages */
+	uint8_t *buf;			/* 2 x CHUNK_PAGES pages */
 	/* what goes into the notes, fixed before the data is read */
 	struct wblob *blobs;
 	int nr_blobs;
@@ -360,53 +361,135 @@ static int build_notes(struct writer *w, struct buf *b, uint32_t nr_loads, uint6
 	return err;
 }
 
+/*
+ * Page data is read on the caller's thread (sources need not be thread
+ * safe) and written by a second thread, so reading the next chunk overlaps
+ * writing this one: a 4 GiB arena costs max(read, write), not the sum.
+ */
+struct job {
+	uint8_t *buf;			/* CHUNK_PAGES pages */
+	uint8_t present[CHUNK_PAGES];
+	uint32_t cnt;			/* pages in buf */
+	uint64_t off;			/* file offset of buf[0] */
+	bool full;
+};
+
+struct pipe {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct job jobs[2];
+	int fd;
+	int err;			/* first write error, positive errno */
+	bool done;
+};
+
+static void *writer_thread(void *arg)
+{
+	struct pipe *q = arg;
+
+	for (int k = 0;; k ^= 1) {
+		struct job *j = &q->jobs[k];
+		int err = 0;
+
+		pthread_mutex_lock(&q->mu);
+		while (!j->full && !q->done)
+			pthread_cond_wait(&q->cv, &q->mu);
+		if (!j->full) {
+			pthread_mutex_unlock(&q->mu);
+			return NULL;
+		}
+		err = q->err;
+		pthread_mutex_unlock(&q->mu);
+		/* each stretch of present pages in one write */
+		for (uint32_t a = 0; !err && a < j->cnt;) {
+			uint32_t b = a;
+
+			if (!j->present[a]) {
+				a++;
+				continue;
+			}
+			while (b < j->cnt && j->present[b])
+				b++;
+			err = -pwrite_all(q->fd, j->buf + a * PAGE, (b - a) * PAGE, j->off + a * PAGE);
+			a = b;
+		}
+		pthread_mutex_lock(&q->mu);
+		if (err && !q->err)
+			q->err = err;
+		j->full = false;
+		pthread_cond_broadcast(&q->cv);
+		pthread_mutex_unlock(&q->mu);
+	}
+}
+
 /* Read every allocated page of pm1 and write it at D + 4096 * slot. */
 static int write_data(struct writer *w)
 {
-	uint8_t present[CHUNK_PAGES];
+	struct pipe q = { .mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER,
+			  .fd = w->fd };
 	const uint8_t *st = w->pm1.state;
 	uint32_t n = w->pm1.nr_pages;
 	uint64_t slot = 0;
+	pthread_t th;
+	int err = 0, k = 0;
 
-	for (uint32_t i = 0; i < n;) {
-		uint32_t j = i, cnt;
+	q.jobs[0].buf = w->buf;
+	q.jobs[1].buf = w->buf + CHUNK_PAGES * PAGE;
+	err = pthread_create(&th, NULL, writer_thread, &q);
+	if (err)
+		return werr(w, err);
+	for (uint32_t i = 0; i < n && !err;) {
+		struct job *j = &q.jobs[k];
+		uint32_t e = i, cnt;
 		int miss;
 
 		if (st[i] != PAGE_ALLOCATED) {
 			i++;
 			continue;
 		}
-		while (j < n && st[j] == PAGE_ALLOCATED && j - i < CHUNK_PAGES)
-			j++;
-		cnt = j - i;
-		miss = source__read(w->src, w->info.user_vm_start + i * PAGE, w->buf, cnt * PAGE,
-				    present);
-		if (miss < 0)
-			return ai_err(-miss, "cannot write snapshot %s: reading the arena: %s",
-				      w->path, ai_errmsg());
-		/* write each stretch of present pages in one go */
-		for (uint32_t a = 0; a < cnt;) {
-			uint32_t b = a;
-			int err;
-
-			if (!present[a]) {
+		while (e < n && st[e] == PAGE_ALLOCATED && e - i < CHUNK_PAGES)
+			e++;
+		cnt = e - i;
+		pthread_mutex_lock(&q.mu);
+		while (j->full)
+			pthread_cond_wait(&q.cv, &q.mu);
+		err = q.err;
+		pthread_mutex_unlock(&q.mu);
+		if (err) {
+			err = werr(w, err);
+			break;
+		}
+		miss = source__read(w->src, w->info.user_vm_start + i * PAGE, j->buf, cnt * PAGE,
+				    j->present);
+		if (miss < 0) {
+			err = ai_err(-miss, "cannot write snapshot %s: reading the arena: %s", w->path,
+				     ai_errmsg());
+			break;
+		}
+		for (uint32_t a = 0; miss && a < cnt; a++) {
+			if (!j->present[a]) {
 				w->vanished[i + a] = 1;
 				w->nr_vanished++;
-				a++;
-				continue;
 			}
-			while (b < cnt && present[b])
-				b++;
-			err = pwrite_all(w->fd, w->buf + a * PAGE, (b - a) * PAGE,
-					 w->data_off + (slot + a) * PAGE);
-			if (err)
-				return werr(w, -err);
-			a = b;
 		}
+		j->cnt = cnt;
+		j->off = w->data_off + slot * PAGE;
+		pthread_mutex_lock(&q.mu);
+		j->full = true;
+		pthread_cond_broadcast(&q.cv);
+		pthread_mutex_unlock(&q.mu);
+		k ^= 1;
 		slot += cnt;
-		i = j;
+		i = e;
 	}
-	return 0;
+	pthread_mutex_lock(&q.mu);
+	q.done = true;
+	pthread_cond_broadcast(&q.cv);
+	pthread_mutex_unlock(&q.mu);
+	pthread_join(th, NULL);
+	if (!err && q.err)
+		err = werr(w, q.err);
+	return err;
 }
 
 /* libelf writes everything but the page data. */
@@ -720,7 +803,7 @@ int snapshot__write_stats(struct source *src, struct btfx *bx, const char *path,
 		w.fixed_notes += note_size(sizeof(struct snapshot_btf) + w.blobs[i].size);
 	w.state = malloc(n);
 	w.vanished = malloc(n);
-	if (!w.state || !w.vanished || posix_memalign((void **)&w.buf, PAGE, CHUNK_PAGES * PAGE)) {
+	if (!w.state || !w.vanished || posix_memalign((void **)&w.buf, PAGE, 2 * CHUNK_PAGES * PAGE)) {
 		w.buf = NULL;
 		err = werr(&w, ENOMEM);
 		goto out;

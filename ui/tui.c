@@ -324,7 +324,8 @@ static void tick(struct tui *t)
 {
 	struct view *v = &t->views[t->cur];
 
-	if (t->src) {
+	/* a snapshot does not change: its page map was taken at open */
+	if (t->src && !t->src->info.is_snapshot) {
 		tui_refresh(t);
 		if (t->ws && watchset__count(t->ws))
 			watchset__sample(t->ws, watch_event, t);
@@ -423,7 +424,9 @@ static void draw_title(struct tui *t)
 			draw_fmt(c, R_TITLE, "  arena %u '%s'  %s @0x%llx", ai->map_id, ai->name, size,
 				 (unsigned long long)ai->user_vm_start);
 	}
-	draw_fmt(c, R_TITLE, "  [%s]", t->views[t->cur].ops ? t->views[t->cur].ops->name : "");
+	if (t->views[t->cur].opened)
+		draw_fmt(c, R_TITLE, "  [%s]", t->views[t->cur].ops->title ? t->views[t->cur].ops->title(&t->views[t->cur])
+									     : t->views[t->cur].ops->name);
 	if (t->src && !t->bx && !t->btf_msg[0])
 		draw_str(c, R_TITLE, "  loading types...");
 	mode = !t->src ? "" : t->src->info.is_snapshot ? "snapshot" : t->paused ? "PAUSED (p)" : "live";
@@ -715,7 +718,7 @@ int tui_run(struct source *src, const struct cli_opts *o)
 	bool exit_first = getenv("AI_TUI_EXIT_AFTER_FIRST_DRAW") &&
 			  !strcmp(getenv("AI_TUI_EXIT_AFTER_FIRST_DRAW"), "1");
 	unsigned interval = o->interval_ms ? o->interval_ms : 1000;
-	uint64_t next_tick;
+	uint64_t next_tick, start_ms = now_ms(), first_ms = 0;
 	bool first = true;
 
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
@@ -758,8 +761,10 @@ int tui_run(struct source *src, const struct cli_opts *o)
 		redraw(&t);
 		if (first) {
 			first = false;
-			if (exit_first)
+			if (exit_first) {
+				first_ms = now_ms() - start_ms;
 				break;
+			}
 			load_btf(&t);
 			continue;
 		}
@@ -789,6 +794,8 @@ int tui_run(struct source *src, const struct cli_opts *o)
 	delwin(t.status.win);
 	endwin();
 	curses_on = 0;
+	if (exit_first)
+		fprintf(stderr, "arena-inspect: first screen after %llu ms\n", (unsigned long long)first_ms);
 	if (quit_signal) {
 		/* the usual status for death by signal, after a clean teardown */
 		return 128 + quit_signal;

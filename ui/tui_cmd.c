@@ -195,7 +195,13 @@ static void c_watch(struct tui *t, const char *arg)
 		tui_lib_msg(t, "watch");
 		return;
 	}
-	tui_msg(t, false, "watch %d: %s (changes show here; ':watch' lists them)", w->id, w->spec);
+	/* a first sample now, so the value is there before the next tick */
+	watchset__sample(t->ws, NULL, NULL);
+	if (w->state == WATCH_OK)
+		tui_msg(t, false, "watch %d: %s = %s (changes show here; ':watch' lists them)", w->id,
+			w->spec, w->value ? w->value : "?");
+	else
+		tui_msg(t, true, "watch %d: %s: %s", w->id, w->spec, w->err);
 }
 
 static void c_snapshot(struct tui *t, const char *arg)

@@ -148,6 +148,7 @@ struct view_ops {
 	/* search: move to the next match of pat (dir +1/-1); false: none */
 	bool (*search)(struct view *v, const char *pat, int dir);
 	void (*done)(struct view *v);
+	const char *(*title)(struct view *v);	/* optional: name in the title bar */
 };
 
 struct view {

@@ -36,6 +36,22 @@ static char *pretty_path(const char *path)
 
 	while (again) {
 		again = false;
+		/* "(X)" -> "X" for a plain chain X, unless it could be a cast */
+		for (char *p = strchr(s, '('); p; p = strchr(p + 1, '(')) {
+			char *q = strchr(p, ')');
+
+			if (!q || !simple_expr(p + 1, q - p - 1) || memchr(p + 1, '(', q - p - 1))
+				continue;
+			if (q[1] && q[1] != '.' && q[1] != '[' && q[1] != ')' &&
+			    !(q[1] == '-' && q[2] == '>'))
+				continue;
+			memmove(q, q + 1, strlen(q + 1) + 1);
+			memmove(p, p + 1, strlen(p + 1) + 1);
+			again = true;
+			break;
+		}
+		if (again)
+			continue;
 		for (char *p = strstr(s, "(*"); p; p = strstr(p + 1, "(*")) {
 			int depth = 0;
 			char *q;

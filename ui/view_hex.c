@@ -386,6 +386,15 @@ void hex__goto(struct view *v, uint64_t addr, bool history)
 		h->nfwd = 0;
 	}
 	h->cur = addr & ~7ULL;
+	{
+		/* a jump lands near the top, with a little context above */
+		struct hline l = line_at(v, h->cur);
+
+		for (int i = 0; i < 2 && prev_line(v, &l, &l); i++)
+			;
+		h->top = l.addr;
+		h->stale = true;
+	}
 	if (tui_page_state(v->t, addr) == PAGE_FREE || tui_page_state(v->t, addr) == PAGE_RESERVED)
 		tui_msg(v->t, false, "page %llu is not allocated",
 			(unsigned long long)((addr - base(v)) / PAGE_SZ));

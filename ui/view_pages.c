@@ -198,22 +198,22 @@ static void pages_draw(struct view *v)
 	draw_fmt(c, R_RESERVED, "%u", pm->counts[PAGE_RESERVED]);
 	draw_fmt(c, R_DEFAULT, "  free %u  free runs %u  largest free run %u", pm->counts[PAGE_FREE],
 		 pm->nr_free_runs, pm->largest_free_run);
-	draw_fmt(c, R_DIM, "  | %u page%s/cell%s", p->ppc, p->ppc == 1 ? "" : "s", p->fit ? " (fit)" : "");
 	if (pm->stale) {
 		draw_str(c, R_DEFAULT, "  ");
 		draw_str(c, R_STALE, " stale ");
 	}
 	draw_row(c, 1);
-	draw_str(c, R_DIM, "' ' free  ");
+	draw_fmt(c, R_LABEL, "%u page%s/cell%s", p->ppc, p->ppc == 1 ? "" : "s", p->fit ? " (fit)" : "");
+	draw_str(c, R_DIM, "   ' ' free ");
 	for (int i = 0; i < 5; i++)
 		draw_str(c, R_ALLOC_PART, glyph->shade[i]);
-	draw_str(c, R_DIM, " allocated 1-100%  ");
+	draw_str(c, R_DIM, " 1-100% allocated  ");
 	draw_str(c, R_RESERVED, "r");
 	draw_str(c, R_DIM, " reserved  ");
 	draw_str(c, R_ADDED, "+");
 	draw_str(c, R_DIM, " allocated  ");
 	draw_str(c, R_REMOVED, "-");
-	draw_str(c, R_DIM, " freed since the last refresh  (+/- zoom, 0 fit, Enter: hex)");
+	draw_str(c, R_DIM, " freed since the last refresh   +/- zoom  0 fit");
 
 	for (int r = 0; r < rows && p->top + r < total_rows; r++) {
 		uint64_t first = (p->top + r) * cols;

@@ -371,6 +371,29 @@ static enum role value_role(const struct tnode *n)
 	}
 }
 
+/* a C string literal of s, cut to fit */
+static void quote(const char *s, char *out, size_t len)
+{
+	size_t o = 0;
+
+	out[o++] = '"';
+	for (; *s && o + 6 < len; s++) {
+		unsigned char ch = *s;
+
+		if (ch == '"' || ch == '\\')
+			o += snprintf(out + o, len - o, "\\%c", ch);
+		else if (ch == '\n')
+			o += snprintf(out + o, len - o, "\\n");
+		else if (ch < 32 || ch == 127)
+			o += snprintf(out + o, len - o, "\\x%02x", ch);
+		else
+			out[o++] = ch;
+	}
+	if (*s)
+		o += snprintf(out + o, len - o, "...");
+	snprintf(out + o, len - o, "\"");
+}
+
 static void draw_node(struct view *v, const struct tnode *n, int depth, bool cursor)
 {
 	struct canvas *c = &v->c;
@@ -401,7 +424,14 @@ static void draw_node(struct view *v, const struct tnode *n, int depth, bool cur
 			draw_fmt(c, R_DIM, " (%s)", n->note);
 	} else {
 		draw_str(c, R_DEFAULT, " = ");
-		draw_str(c, n->changed ? R_CHANGED : value_role(n), n->text ? n->text : "");
+		if (n->kind == SK_STR && !(n->note && !strcmp(n->note, "error"))) {
+			char q[512];
+
+			quote(n->text ? n->text : "", q, sizeof(q));
+			draw_str(c, n->changed ? R_CHANGED : R_STR, q);
+		} else {
+			draw_str(c, n->changed ? R_CHANGED : value_role(n), n->text ? n->text : "");
+		}
 		if (n->followable)
 			draw_fmt(c, R_PTR, " %s", glyph->arrow);
 		if (n->unallocated)
@@ -463,6 +493,11 @@ static void follow(struct view *v, struct tnode *n)
 {
 	char expr[600];
 
+	/* a subtree cut at the depth limit opens as a value of its own */
+	if (n->truncated && n->path && !n->followable && n->kind != SK_PTR) {
+		struct__show(v, n->path);
+		return;
+	}
 	if (!n->followable) {
 		tui_msg(v->t, true, "%s", n->unallocated ? "points into a page that is not allocated"
 				  : n->outside ? "points outside the arena"

@@ -128,7 +128,15 @@ static void text_done(struct view *v)
 	free(x);
 }
 
+static const char *text_title(struct view *v)
+{
+	struct text *x = v->priv;
+
+	return x->title;
+}
+
 const struct view_ops text_ops = {
+	.title = text_title,
 	.name = "text",
 	.keymap = KM_TEXT,
 	.open = text_open,

@@ -216,7 +216,8 @@ static char *parse_string(struct parser *ps, size_t *outlen)
 			goto bad;
 		}
 		if (c >= 0x80) {
-			int n = utf8_len((const unsigned char *)ps->p, (const unsigned char *)ps->end);
+			int n = utf8_len((const unsigned char *)ps->p,
+					 (const unsigned char *)ps->end);
 
 			if (!n) {
 				fail(ps, "invalid UTF-8 in string");
@@ -427,8 +428,10 @@ static struct json *parse_object(struct parser *ps, int depth)
 		if (!key)
 			goto bad;
 		if (strlen(key) != klen || json_get(v, key)) {
-			fail(ps, strlen(key) != klen ? "NUL in member name" : "duplicate key \"%s\"",
-			     key);
+			if (strlen(key) != klen)
+				fail(ps, "NUL in member name");
+			else
+				fail(ps, "duplicate key \"%s\"", key);
 			free(key);
 			goto bad;
 		}
@@ -492,10 +495,10 @@ static struct json *parse_value(struct parser *ps, int depth)
 		return v;
 	case 't':
 	case 'f':
-		if (literal(ps, "true") || literal(ps, "false")) {
+		if (literal(ps, *ps->p == 't' ? "true" : "false")) {
 			v = node(ps, JSON_BOOL);
 			if (v)
-				v->b = ps->p[-1] == 'e' && ps->p[-2] == 'u';
+				v->b = ps->p[-1] == 'e' && ps->p[-4] == 't';
 			return v;
 		}
 		break;

@@ -1,0 +1,210 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Snapshots of real fixture arenas: every scenario saved with the CLI, then
+ * `pages` and `print` compared live vs saved, the bytes compared in-process
+ * (diff of the live arena against its snapshot is empty), gdb reads the
+ * file, and snapshots of the churning arena stay valid and differ.
+ * Skipped with a reason where BPF arenas are not available.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "diff.h"
+#include "error.h"
+#include "fixture.h"
+#include "live.h"
+#include "snapshot.h"
+
+static char dir[64];
+
+static char *run_ok(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static char *run_ok(const char *fmt, ...)
+{
+	char cmd[2048], *out = NULL;
+	va_list ap;
+	int st;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	assert_int_equal(fixture_run(cmd, &out, &st), 0);
+	if (st != 0)
+		fail_msg("'%s' exited with %d", cmd, st);
+	return out;
+}
+
+static void live_vs_snapshot(const char *scenario)
+{
+	struct fixture f;
+	char file[128];
+	struct selector sel = { .kind = SEL_ID };
+	struct source *live, *snap;
+	struct diff_stats ds;
+	const char *root;
+	char *a, *b;
+	struct json *j;
+
+	assert_int_equal(fixture_load(scenario, &f), 0);
+	snprintf(file, sizeof(file), "%s/%s.core", dir, scenario);
+
+	a = run_ok("%s snapshot id %u -o %s -j", INSPECT_BIN, f.map_id, file);
+	j = json_parse(a, NULL, 0);
+	assert_non_null(j);
+	assert_int_equal(json_int(json_get(j, "pages_saved"), -1), f.allocated);
+	assert_int_equal(json_int(json_get(j, "pages_reserved"), -1), f.reserved);
+	json_free(j);
+	free(a);
+	assert_true(snapshot__is_snapshot(file));
+
+	/* the page map, as the CLI prints it, is the same */
+	a = run_ok("%s pages id %u -j", INSPECT_BIN, f.map_id);
+	b = run_ok("%s pages %s -j", INSPECT_BIN, file);
+	assert_string_equal(a, b);
+	free(a);
+	free(b);
+
+	/* the typed value of the root, decoded offline from the stored BTF */
+	root = json_str(json_get(f.expect, "root"));
+	if (root) {
+		a = run_ok("%s print id %u '*%s' -j", INSPECT_BIN, f.map_id, root);
+		b = run_ok("%s print %s '*%s' -j", INSPECT_BIN, file, root);
+		assert_string_equal(a, b);
+		free(a);
+		free(b);
+	}
+
+	/* every byte: the live arena against its snapshot */
+	sel.id = f.map_id;
+	assert_int_equal(live__open(&sel, &live), 0);
+	assert_int_equal(snapshot__open(file, &snap), 0);
+	assert_int_equal(snap->info.map_id, f.map_id);
+	assert_int_equal(snap->info.user_vm_start, f.user_vm_start);
+	assert_int_equal(diff__walk(live, snap, NULL, NULL, NULL, &ds), 0);
+	assert_int_equal(ds.pages_allocated + ds.pages_freed + ds.pages_other, 0);
+	assert_int_equal(ds.bytes_changed, 0);
+	assert_int_equal(ds.pages_compared, f.allocated);
+
+	/* gdb reads the first allocated page as a core file */
+	if (!access("/usr/bin/gdb", X_OK)) {
+		struct pagemap pm;
+		uint64_t want[2], got[2] = { 1, 1 };
+		char *out;
+
+		assert_int_equal(source__pagemap(snap, &pm), 0);
+		for (uint32_t i = 0; i < pm.nr_pages; i++) {
+			uint64_t addr = snap->info.user_vm_start + i * 4096ULL;
+			const char *p;
+
+			if (pm.state[i] != PAGE_ALLOCATED)
+				continue;
+			assert_int_equal(source__read_exact(snap, addr + 16, want, 16), 0);
+			out = run_ok("gdb -nx -batch -c %s -ex 'x/2gx 0x%llx' 2>/dev/null", file,
+				     (unsigned long long)addr + 16);
+			p = strrchr(out, ':');
+			assert_non_null(p);
+			assert_int_equal(sscanf(p + 1, "%llx %llx", (unsigned long long *)&got[0],
+						(unsigned long long *)&got[1]), 2);
+			assert_memory_equal(got, want, 16);
+			free(out);
+			break;
+		}
+		pagemap__free(&pm);
+	}
+	source__close(snap);
+	source__close(live);
+	unlink(file);
+	assert_int_equal(fixture_unload(&f), 0);
+}
+
+static void list(void **state)   { live_vs_snapshot("list"); }
+static void htab(void **state)   { live_vs_snapshot("htab"); }
+static void tree(void **state)   { live_vs_snapshot("tree"); }
+static void sparse(void **state) { live_vs_snapshot("sparse"); }
+static void nouser(void **state) { live_vs_snapshot("nouser"); }
+
+static void churn(void **state)
+{
+	struct fixture f;
+	char f1[128], f2[128];
+	struct diff_stats ds;
+	struct source *a, *b;
+	struct json *j;
+	char *out;
+
+	assert_int_equal(fixture_load("churn", &f), 0);
+	snprintf(f1, sizeof(f1), "%s/churn1.core", dir);
+	snprintf(f2, sizeof(f2), "%s/churn2.core", dir);
+	/* saved while pages come and go: always a valid file */
+	for (int i = 0; i < 5; i++) {
+		struct pagemap pm;
+
+		free(run_ok("%s snapshot id %u -o %s -j", INSPECT_BIN, f.map_id, f1));
+		assert_int_equal(snapshot__open(f1, &a), 0);
+		assert_int_equal(source__pagemap(a, &pm), 0);
+		pagemap__free(&pm);
+		source__close(a);
+	}
+	assert_int_equal(fixture_cmd(&f, "step", "50", NULL), 0);
+	free(run_ok("%s snapshot id %u -o %s", INSPECT_BIN, f.map_id, f2));
+
+	assert_int_equal(snapshot__open(f1, &a), 0);
+	assert_int_equal(snapshot__open(f2, &b), 0);
+	assert_int_equal(diff__walk(a, b, &(struct diff_opts){ .merge_gap = DIFF_CLI_MERGE_GAP },
+				    NULL, NULL, &ds), 0);
+	assert_true(ds.pages_allocated + ds.pages_freed + ds.bytes_changed > 0);
+	source__close(a);
+	source__close(b);
+
+	out = run_ok("%s diff %s %s -j", INSPECT_BIN, f1, f2);
+	j = json_parse(out, NULL, 0);
+	assert_non_null(j);
+	assert_int_equal(json_int(json_path(j, "summary.pages_allocated"), -1), ds.pages_allocated);
+	assert_int_equal(json_int(json_path(j, "summary.pages_freed"), -1), ds.pages_freed);
+	assert_int_equal(json_int(json_path(j, "summary.bytes_changed"), -1), (long long)ds.bytes_changed);
+	assert_int_equal(json_len(json_get(j, "ranges")), ds.ranges);
+	json_free(j);
+	free(out);
+	/* live against saved works too */
+	free(run_ok("%s diff id %u %s -j", INSPECT_BIN, f.map_id, f2));
+	unlink(f1);
+	unlink(f2);
+	assert_int_equal(fixture_unload(&f), 0);
+}
+
+static int setup(void **state)
+{
+	strcpy(dir, "/tmp/it_snapshot.XXXXXX");
+	return mkdtemp(dir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	return rmdir(dir);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(list),
+		cmocka_unit_test(htab),
+		cmocka_unit_test(tree),
+		cmocka_unit_test(sparse),
+		cmocka_unit_test(nouser),
+		cmocka_unit_test(churn),
+	};
+	const char *why = bpf_test_skip_reason();
+
+	if (why) {
+		printf("SKIP: %s\n", why);
+		return 77;
+	}
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
