@@ -82,7 +82,7 @@ static int run(struct source *src, struct btfx *bx, uint8_t *base, int nfields, 
 		struct watch_sweep_stats st;
 
 		watchset__last_stats(ws, &st);
-		printf("  last sweep: %u fields gathered in one pass, %u paths re-evaluated, %u pages read\n",
+		printf("  last sweep: %u fields gathered in batched kernel passes, %u paths re-evaluated, %u pages read\n",
 		       st.gathered, st.evaluated, st.page_reads);
 	}
 	/* reference: the same gather through a warm mapping */

@@ -52,5 +52,5 @@ const struct cli_cmd cmd_diff = {
 	.name = "diff",
 	.run = do_diff,
 	.usage = "diff A B [-j|-p]",
-	.help = "pages allocated/freed and changed bytes (ranges < 8 bytes apart merged) between two arenas or snapshots",
+	.help = "pages allocated/freed and bytes changed between two arenas or snapshots",
 };

@@ -11,7 +11,7 @@
 #define PROBE_BUF_PAGES 1024		/* 4 MiB per READ pass */
 #define PROBE_MAX_RANGES ((1U << 19) + 2) /* worst case: every other page free */
 #define PROBE_MAX_RUNS 65536		/* non-free runs probed per PAGES pass */
-#define PROBE_MAX_GATHER 131072		/* scattered fields per GATHER pass */
+#define PROBE_MAX_GATHER 16384		/* scattered fields per GATHER pass */
 #define PROBE_GATHER_MAX_LEN 64
 #define PROBE_STACK 64			/* rb-tree height bound (2*log2(n+1)) */
 #define PROBE_BITMAP_WORDS ((1U << 20) / 64)
