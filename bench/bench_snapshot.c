@@ -151,7 +151,17 @@ int main(void)
 
 		memset(a, 1, chunk);
 		memset(b, 0, chunk);
-		ms = snap_ms(src, &st);
+		/* three runs: tmpfs page allocation makes single runs noisy here */
+		double runs[3];
+
+		for (int r = 0; r < 3; r++) {
+			runs[r] = snap_ms(src, &st);
+			unlink(OUT);
+		}
+		ms = runs[0] < runs[1] ? (runs[1] < runs[2] ? runs[1] : runs[0] < runs[2] ? runs[2] : runs[0])
+				       : (runs[0] < runs[2] ? runs[0] : runs[1] < runs[2] ? runs[2] : runs[1]);
+		printf("100%% allocated, 4 GiB, three runs: %.2f %.2f %.2f GB/s (median below)\n",
+		       total / runs[0] / 1e6, total / runs[1] / 1e6, total / runs[2] / 1e6);
 		t0 = now_ms();
 		for (size_t off = 0; off < total; off += chunk) {
 			memcpy(b, a, chunk);

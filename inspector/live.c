@@ -37,7 +37,8 @@ static struct {
 	int link_fd;
 	struct probe_range *ranges;
 	struct probe_range *runs;
-	uint8_t *pagebuf;
+	uint8_t *pagebuf[2];
+	unsigned next_buf; /* read_pages alternates between the two */
 	struct probe_gather *gather;
 	uint64_t *bits;
 } P = { .link_fd = -1 };
@@ -83,11 +84,12 @@ static int probe_init(void)
 	P.ranges = map_mmap(P.skel->maps.ranges, PROBE_MAX_RANGES * sizeof(struct probe_range), PROT_READ);
 	P.runs = map_mmap(P.skel->maps.runs, PROBE_MAX_RUNS * sizeof(struct probe_range),
 			  PROT_READ | PROT_WRITE);
-	P.pagebuf = map_mmap(P.skel->maps.pagebuf, PROBE_BUF_PAGES * 4096ULL, PROT_READ);
+	P.pagebuf[0] = map_mmap(P.skel->maps.pagebuf, PROBE_BUF_PAGES * 4096ULL, PROT_READ);
+	P.pagebuf[1] = map_mmap(P.skel->maps.pagebuf2, PROBE_BUF_PAGES * 4096ULL, PROT_READ);
 	P.gather = map_mmap(P.skel->maps.gather, PROBE_MAX_GATHER * sizeof(struct probe_gather),
 			    PROT_READ | PROT_WRITE);
 	P.bits = map_mmap(P.skel->maps.allocbits, PROBE_BITMAP_WORDS * 8ULL, PROT_READ | PROT_WRITE);
-	if (!P.ranges || !P.runs || !P.pagebuf || !P.gather || !P.bits) {
+	if (!P.ranges || !P.runs || !P.pagebuf[0] || !P.pagebuf[1] || !P.gather || !P.bits) {
 		err = errno;
 		probe__destroy(P.skel);
 		P.skel = NULL;
@@ -620,6 +622,44 @@ out:
 
 /* ------------------------------------------------------------ reads */
 
+/* One READ pass: pages [pg, pg + n) into page buffer `buf`. */
+static int probe_read_pages(struct live *l, uint64_t pg, uint32_t n, unsigned buf)
+{
+	int err;
+
+	P.skel->bss->args.first_page = pg;
+	P.skel->bss->args.nr_pages = n;
+	P.skel->bss->args.buf = buf;
+	err = probe_run(l->id, PROBE_READ);
+	if (err)
+		return err;
+	if (!P.skel->bss->res.user_vm_start)
+		return ai_err(ENODATA, "arena %u was never mapped: it has no pages", l->id);
+	return 0;
+}
+
+static int live_read_pages(struct source *s, uint32_t first, uint32_t n, const uint8_t **data,
+			   uint8_t *present)
+{
+	struct live *l = (void *)s;
+	unsigned b;
+	int err;
+
+	if (!n || n > PROBE_BUF_PAGES || first >= s->info.max_pages || n > s->info.max_pages - first)
+		return ai_err(ERANGE, "pages %u+%u are outside the arena", first, n);
+	err = probe_init();
+	if (err)
+		return err;
+	b = P.next_buf;
+	err = probe_read_pages(l, first, n, b);
+	if (err)
+		return err;
+	P.next_buf ^= 1;
+	memcpy(present, P.skel->bss->page_ok, n);
+	*data = P.pagebuf[b];
+	return 0;
+}
+
 static int live_read(struct source *s, uint64_t off, void *buf, size_t len, uint8_t *present)
 {
 	struct live *l = (void *)s;
@@ -633,13 +673,9 @@ static int live_read(struct source *s, uint64_t off, void *buf, size_t len, uint
 	for (uint64_t pg = first; pg <= last; pg += PROBE_BUF_PAGES) {
 		uint32_t n = last - pg + 1 > PROBE_BUF_PAGES ? PROBE_BUF_PAGES : last - pg + 1;
 
-		P.skel->bss->args.first_page = pg;
-		P.skel->bss->args.nr_pages = n;
-		err = probe_run(l->id, PROBE_READ);
+		err = probe_read_pages(l, pg, n, 0);
 		if (err)
 			return err;
-		if (!P.skel->bss->res.user_vm_start)
-			return ai_err(ENODATA, "arena %u was never mapped: it has no pages", l->id);
 		for (uint32_t i = 0; i < n; i++) {
 			uint64_t p = pg + i;
 			uint64_t lo = p << 12 > off ? p << 12 : off;
@@ -648,7 +684,7 @@ static int live_read(struct source *s, uint64_t off, void *buf, size_t len, uint
 
 			present[p - first] = ok;
 			if (ok)
-				memcpy(dst + (lo - off), P.pagebuf + i * 4096ULL + (lo & 4095), hi - lo);
+				memcpy(dst + (lo - off), P.pagebuf[0] + i * 4096ULL + (lo & 4095), hi - lo);
 			else
 				memset(dst + (lo - off), 0, hi - lo);
 		}
@@ -697,6 +733,8 @@ static const struct source_ops live_ops = {
 	.info = live_info,
 	.pagemap = live_pagemap,
 	.read = live_read,
+	.read_pages = live_read_pages,
+	.borrow_max_pages = PROBE_BUF_PAGES,
 	.close = live_close,
 };
 

@@ -368,6 +368,7 @@ static int build_notes(struct writer *w, struct buf *b, uint32_t nr_loads, uint6
  */
 struct job {
 	uint8_t *buf;			/* CHUNK_PAGES pages */
+	const uint8_t *data;		/* what to write: buf, or the source's */
 	uint8_t present[CHUNK_PAGES];
 	uint32_t cnt;			/* pages in buf */
 	uint64_t off;			/* file offset of buf[0] */
@@ -410,7 +411,7 @@ static void *writer_thread(void *arg)
 			}
 			while (b < j->cnt && j->present[b])
 				b++;
-			err = -pwrite_all(q->fd, j->buf + a * PAGE, (b - a) * PAGE, j->off + a * PAGE);
+			err = -pwrite_all(q->fd, j->data + a * PAGE, (b - a) * PAGE, j->off + a * PAGE);
 			a = b;
 		}
 		pthread_mutex_lock(&q->mu);
@@ -459,8 +460,19 @@ static int write_data(struct writer *w)
 			err = werr(w, err);
 			break;
 		}
-		miss = source__read(w->src, w->info.user_vm_start + i * PAGE, j->buf, cnt * PAGE,
-				    j->present);
+		if (w->src->ops->read_pages && cnt <= w->src->ops->borrow_max_pages) {
+			/* zero copy: the writer drains the source's own buffer */
+			const uint8_t *data;
+
+			miss = w->src->ops->read_pages(w->src, i, cnt, &data, j->present);
+			j->data = data;
+			for (uint32_t a = 0; miss == 0 && a < cnt; a++)
+				miss += !j->present[a];
+		} else {
+			miss = source__read(w->src, w->info.user_vm_start + i * PAGE, j->buf, cnt * PAGE,
+					    j->present);
+			j->data = j->buf;
+		}
 		if (miss < 0) {
 			err = ai_err(-miss, "cannot write snapshot %s: reading the arena: %s", w->path,
 				     ai_errmsg());

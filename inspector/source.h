@@ -69,6 +69,15 @@ struct source_ops {
 	/* optional: roots stored with the source (snapshot). The array is
 	 * borrowed; each root's btf is NULL and btf_idx indexes btf_blobs. */
 	int (*roots)(struct source *s, const struct root **roots, int *n);
+	/*
+	 * optional, zero-copy bulk reads: whole pages [first, first + n) with
+	 * n <= borrow_max_pages, into memory the source owns. *data stays valid
+	 * until the second read_pages call after this one and until any other
+	 * read, so a reader can fill one buffer while a writer drains the other.
+	 */
+	int (*read_pages)(struct source *s, uint32_t first, uint32_t n, const uint8_t **data,
+			  uint8_t *present);
+	uint32_t borrow_max_pages;
 };
 
 struct source {

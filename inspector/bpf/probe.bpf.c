@@ -94,13 +94,14 @@ struct page4k {
 	__u8 b[4096];
 };
 
+/* two page buffers, so user space can write one out while we fill the other */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(map_flags, BPF_F_MMAPABLE);
 	__uint(max_entries, PROBE_BUF_PAGES);
 	__type(key, __u32);
 	__type(value, struct page4k);
-} pagebuf SEC(".maps");
+} pagebuf SEC(".maps"), pagebuf2 SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -281,7 +282,7 @@ static int read_step(__u32 i, void *ctx)
 
 	if (i >= args.nr_pages || page >= res.max_entries)
 		return 1;
-	dst = bpf_map_lookup_elem(&pagebuf, &i);
+	dst = args.buf ? bpf_map_lookup_elem(&pagebuf2, &i) : bpf_map_lookup_elem(&pagebuf, &i);
 	if (!dst)
 		return 1;
 	if (bpf_probe_read_kernel(dst, sizeof(*dst), (void *)(kbase + (__u64)page * 4096)) == 0) {

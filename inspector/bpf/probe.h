@@ -49,6 +49,7 @@ struct probe_args {
 	unsigned int first_page;
 	unsigned int nr_pages;
 	unsigned int nr_items; /* runs for PAGES, items for GATHER */
+	unsigned int buf;      /* READ: 0 pagebuf, 1 pagebuf2 */
 };
 
 struct probe_result {
