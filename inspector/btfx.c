@@ -137,6 +137,43 @@ static int blob_of(const struct btfx *bx, const struct btf *btf)
 /* The kernel BTF object id, loaded once per btfx. Returns the blob index. */
 static int quiet_print(enum libbpf_print_level level, const char *fmt, va_list ap);
 
+/*
+ * A program's BTF by kernel id. Done by hand rather than with
+ * btf__load_from_kernel_by_id so that the buffer the kernel fills is one we
+ * zeroed first: memory checkers cannot see the kernel's write.
+ */
+static struct btf *btf_from_kernel(uint32_t id)
+{
+	struct bpf_btf_info info;
+	__u32 len = sizeof(info);
+	struct btf *btf = NULL;
+	void *buf = NULL;
+	int fd = bpf_btf_get_fd_by_id(id), err;
+
+	if (fd < 0)
+		return NULL;
+	memset(&info, 0, sizeof(info));
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		goto out;
+	buf = calloc(1, info.btf_size ? info.btf_size : 1);
+	if (!buf)
+		goto out;
+	len = sizeof(info);
+	err = info.btf_size;
+	memset(&info, 0, sizeof(info));
+	info.btf = (uintptr_t)buf;
+	info.btf_size = err;
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		goto out;
+	btf = btf__new(buf, info.btf_size); /* NULL and errno on error */
+out:
+	err = errno;
+	free(buf);
+	close(fd);
+	errno = err;
+	return btf;
+}
+
 static int get_kernel_btf(struct btfx *bx, uint32_t id)
 {
 	libbpf_print_fn_t old;
@@ -147,7 +184,7 @@ static int get_kernel_btf(struct btfx *bx, uint32_t id)
 		if (bx->blobs[i].kernel_id == id)
 			return i;
 	old = libbpf_set_print(quiet_print);
-	btf = btf__load_from_kernel_by_id(id);
+	btf = btf_from_kernel(id);
 	err = errno;
 	libbpf_set_print(old);
 	if (!btf)
@@ -386,7 +423,7 @@ static void scan_xlated(struct btfx *bx, int fd, uint32_t xlated_len)
 
 	if (!xlated_len || xlated_len > (64u << 20) || !lo)
 		return;
-	insns = malloc(xlated_len);
+	insns = calloc(1, xlated_len); /* zeroed: valgrind cannot see the kernel fill it */
 	if (!insns)
 		return;
 	memset(&pi, 0, sizeof(pi));

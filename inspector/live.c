@@ -312,7 +312,7 @@ static void find_progs(struct arena_info *ai)
 	ai->nr_progs = 0;
 	while (!bpf_prog_get_next_id(cur, &cur)) {
 		struct bpf_prog_info pi;
-		uint32_t ids[64];
+		uint32_t ids[64] = {}; /* the kernel fills it; valgrind cannot see that */
 		__u32 len = sizeof(pi);
 		int fd = bpf_prog_get_fd_by_id(cur);
 
