@@ -563,12 +563,14 @@ out:
 
 #define MAX_IDS 256
 
-/* Walk every program; keep those that use the arena: their BTF, the
- * constants they hold, and their data maps. Failures to look at one
- * program (it went away, no permission) skip it: no BTF is not an error. */
+/* The programs that use the arena (the live source found them when it
+ * opened): their BTF, the constants they hold, and their data maps.
+ * Failures to look at one program (it went away, no permission) skip it:
+ * no BTF is not an error. */
 static int discover_programs(struct btfx *bx)
 {
-	uint32_t arena_id = bx->src->info.map_id, cur = 0;
+	const struct arena_info *ai = &bx->src->info;
+	uint32_t arena_id = ai->map_id;
 	uint32_t *maps = NULL, nr_maps = 0, cap_maps = 0;
 	uint32_t *ids;
 	int err = 0;
@@ -576,9 +578,9 @@ static int discover_programs(struct btfx *bx)
 	ids = calloc(MAX_IDS, sizeof(*ids));
 	if (!ids)
 		return ai_err(ENOMEM, "out of memory");
-	while (!bpf_prog_get_next_id(cur, &cur)) {
+	for (uint32_t p = 0; p < ai->nr_progs; p++) {
 		struct bpf_prog_info pi;
-		int fd = bpf_prog_get_fd_by_id(cur);
+		int fd = bpf_prog_get_fd_by_id(ai->prog_ids[p]);
 
 		if (fd < 0)
 			continue;
