@@ -19,11 +19,10 @@
 #include <bpf/libbpf.h>
 #include "compat.h"
 #include "error.h"
-#include "fill.h"
-#include "fill.skel.h"
+#include "bench_arena.h"
 #include "live.h"
 
-#define NPAGES (1U << 20)
+#define NPAGES BENCH_NPAGES
 
 static double now_ms(void)
 {
@@ -62,55 +61,25 @@ static double pagemap_ms(struct source *s, uint32_t *alloc)
 
 int main(void)
 {
-	LIBBPF_OPTS(bpf_map_create_opts, mo, .map_flags = BPF_F_MMAPABLE);
-	LIBBPF_OPTS(bpf_test_run_opts, ro);
 	struct { uint32_t stride; const char *label; double target; } levels[] = {
 		{ 1000, "0.1%", 1 }, { 10, "10%", 20 }, { 1, "100%", 20 },
 	};
-	struct fill *fill;
+	struct bench_arena ba;
 	struct source *src;
-	struct selector sel = { .kind = SEL_ID };
 	void *base;
-	int fd;
+	int err = bench_arena__new("bench_live", &ba);
 
-	if (geteuid()) {
-		fprintf(stderr, "bench_live: skipped: needs root (CAP_BPF, CAP_PERFMON)\n");
-		return 0;
-	}
-	fd = bpf_map_create(AI_MAP_TYPE_ARENA, "bench_arena", 0, 0, NPAGES, &mo);
-	if (fd < 0) {
-		fprintf(stderr, "bench_live: skipped: cannot create an arena: %s\n", strerror(errno));
-		return 0;
-	}
-	base = mmap(NULL, (size_t)NPAGES * 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	fill = fill__open();
-	if (base == MAP_FAILED || !fill || bpf_map__reuse_fd(fill->maps.arena, fd) || fill__load(fill)) {
-		fprintf(stderr, "bench_live: cannot set up the arena: %s\n", strerror(errno));
-		return 1;
-	}
-	{
-		struct bpf_map_info mi;
-		__u32 len = sizeof(mi);
-
-		memset(&mi, 0, sizeof(mi));
-		bpf_obj_get_info_by_fd(fd, &mi, &len);
-		sel.id = mi.id;
-	}
-	if (live__open(&sel, &src)) {
-		fprintf(stderr, "bench_live: %s\n", ai_errmsg());
-		return 1;
-	}
+	if (err)
+		return err < 0;
+	src = ba.src;
+	base = ba.base;
 	printf("bench_live: 4 GiB arena (%u pages) at %p\n", NPAGES, base);
 	printf("%-34s %12s %12s %12s\n", "figure", "measured", "reference", "ratio");
 	for (size_t l = 0; l < sizeof(levels) / sizeof(levels[0]); l++) {
 		uint32_t alloc = 0, probed = 0;
 		double ms, t0, brute;
 
-		fill->bss->fa.base = (uintptr_t)base;
-		fill->bss->fa.first = 0;
-		fill->bss->fa.count = NPAGES / levels[l].stride;
-		fill->bss->fa.stride = levels[l].stride;
-		bpf_prog_test_run_opts(bpf_program__fd(fill->progs.fill), &ro);
+		bench_arena__fill(&ba, 0, NPAGES / levels[l].stride, levels[l].stride);
 		ms = pagemap_ms(src, &alloc);
 		printf("page map at %-5s (%7u pages)    %9.3f ms %9.3f ms %11.1fx  (target <= %.0f ms: %s)\n",
 		       levels[l].label, alloc, ms, levels[l].target, levels[l].target / ms,
@@ -151,9 +120,6 @@ int main(void)
 		free(src2);
 		free(present);
 	}
-	source__close(src);
-	fill__destroy(fill);
-	munmap(base, (size_t)NPAGES * 4096);
-	close(fd);
+	bench_arena__free(&ba);
 	return 0;
 }

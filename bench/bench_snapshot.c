@@ -21,12 +21,11 @@
 #include <bpf/libbpf.h>
 #include "compat.h"
 #include "error.h"
-#include "fill.h"
-#include "fill.skel.h"
+#include "bench_arena.h"
 #include "live.h"
 #include "snapshot.h"
 
-#define NPAGES (1U << 20)
+#define NPAGES BENCH_NPAGES
 #define OUT "/dev/shm/arena-inspect-bench.snap"
 
 static double now_ms(void)
@@ -79,46 +78,18 @@ static double gcore_ms(void)
 
 int main(void)
 {
-	LIBBPF_OPTS(bpf_map_create_opts, mo, .map_flags = BPF_F_MMAPABLE);
-	LIBBPF_OPTS(bpf_test_run_opts, ro);
-	struct selector sel = { .kind = SEL_ID };
 	struct snapshot_stats st;
-	struct bpf_map_info mi;
-	__u32 len = sizeof(mi);
-	struct fill *fill;
+	struct bench_arena ba;
 	struct source *src;
-	void *base;
-	int fd;
+	int err = bench_arena__new("bench_snapshot", &ba);
 
-	if (geteuid()) {
-		fprintf(stderr, "bench_snapshot: skipped: needs root (CAP_BPF, CAP_PERFMON)\n");
-		return 0;
-	}
-	fd = bpf_map_create(AI_MAP_TYPE_ARENA, "bench_snap", 0, 0, NPAGES, &mo);
-	if (fd < 0) {
-		fprintf(stderr, "bench_snapshot: skipped: cannot create an arena: %s\n", strerror(errno));
-		return 0;
-	}
-	base = mmap(NULL, (size_t)NPAGES * 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	fill = fill__open();
-	if (base == MAP_FAILED || !fill || bpf_map__reuse_fd(fill->maps.arena, fd) || fill__load(fill)) {
-		fprintf(stderr, "bench_snapshot: cannot set up the arena\n");
-		return 1;
-	}
-	memset(&mi, 0, sizeof(mi));
-	bpf_obj_get_info_by_fd(fd, &mi, &len);
-	sel.id = mi.id;
-	if (live__open(&sel, &src)) {
-		fprintf(stderr, "bench_snapshot: %s\n", ai_errmsg());
-		return 1;
-	}
+	if (err)
+		return err < 0;
+	src = ba.src;
 	printf("bench_snapshot: 4 GiB arena, snapshots to %s (tmpfs)\n", OUT);
 
 	/* sparse: 0.1% */
-	fill->bss->fa.base = (uintptr_t)base;
-	fill->bss->fa.count = NPAGES / 1000;
-	fill->bss->fa.stride = 1000;
-	bpf_prog_test_run_opts(bpf_program__fd(fill->progs.fill), &ro);
+	bench_arena__fill(&ba, 0, NPAGES / 1000, 1000);
 	{
 		double ms = snap_ms(src, &st), per = ms / st.pages_saved;
 
@@ -141,9 +112,7 @@ int main(void)
 	}
 
 	/* full: 100% */
-	fill->bss->fa.count = NPAGES;
-	fill->bss->fa.stride = 1;
-	bpf_prog_test_run_opts(bpf_program__fd(fill->progs.fill), &ro);
+	bench_arena__fill(&ba, 0, NPAGES, 1);
 	{
 		size_t chunk = 64UL << 20, total = (size_t)NPAGES * 4096;
 		uint8_t *a = malloc(chunk), *b = malloc(chunk);
@@ -191,9 +160,6 @@ int main(void)
 		free(b);
 	}
 	unlink(OUT);
-	source__close(src);
-	fill__destroy(fill);
-	munmap(base, (size_t)NPAGES * 4096);
-	close(fd);
+	bench_arena__free(&ba);
 	return 0;
 }

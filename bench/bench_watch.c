@@ -18,8 +18,7 @@
 #include "btfx.h"
 #include "compat.h"
 #include "error.h"
-#include "fill.h"
-#include "fill.skel.h"
+#include "bench_arena.h"
 #include "live.h"
 #include "watch.h"
 
@@ -103,51 +102,21 @@ static int run(struct source *src, struct btfx *bx, uint8_t *base, int nfields, 
 
 int main(void)
 {
-	LIBBPF_OPTS(bpf_map_create_opts, mo, .map_flags = BPF_F_MMAPABLE);
-	LIBBPF_OPTS(bpf_test_run_opts, ro);
-	struct selector sel = { .kind = SEL_ID };
-	struct bpf_map_info mi;
-	__u32 len = sizeof(mi);
-	struct fill *fill;
-	struct source *src;
+	struct bench_arena ba;
 	struct btfx *bx;
-	uint8_t *base;
-	int fd;
+	int err = bench_arena__new("bench_watch", &ba);
 
-	if (geteuid()) {
-		fprintf(stderr, "bench_watch: skipped: needs root (CAP_BPF, CAP_PERFMON)\n");
-		return 0;
-	}
-	/* the fill program is built for a 4 GiB arena; use the first pages */
-	fd = bpf_map_create(AI_MAP_TYPE_ARENA, "bench_watch", 0, 0, 1U << 20, &mo);
-	if (fd < 0) {
-		fprintf(stderr, "bench_watch: skipped: cannot create an arena: %s\n", strerror(errno));
-		return 0;
-	}
-	base = mmap(NULL, (1UL << 20) * 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	fill = fill__open();
-	if (base == MAP_FAILED || !fill || bpf_map__reuse_fd(fill->maps.arena, fd) || fill__load(fill)) {
-		fprintf(stderr, "bench_watch: cannot set up the arena\n");
-		return 1;
-	}
-	fill->bss->fa.base = (uintptr_t)base;
-	fill->bss->fa.count = NPAGES;
-	fill->bss->fa.stride = 1;
-	bpf_prog_test_run_opts(bpf_program__fd(fill->progs.fill), &ro);
-	memset(&mi, 0, sizeof(mi));
-	bpf_obj_get_info_by_fd(fd, &mi, &len);
-	sel.id = mi.id;
-	if (live__open(&sel, &src) || btfx__open(src, NULL, &bx)) {
+	if (err)
+		return err < 0;
+	bench_arena__fill(&ba, 0, NPAGES, 1);
+	if (btfx__open(ba.src, NULL, &bx)) {
 		fprintf(stderr, "bench_watch: %s\n", ai_errmsg());
 		return 1;
 	}
 	printf("bench_watch: %u allocated pages, fields scattered over them, 1%% change per sweep\n", NPAGES);
-	if (run(src, bx, base, 10000, 10) || run(src, bx, base, 100000, 1))
+	if (run(ba.src, bx, ba.base, 10000, 10) || run(ba.src, bx, ba.base, 100000, 1))
 		return 1;
 	btfx__free(bx);
-	source__close(src);
-	fill__destroy(fill);
-	munmap(base, (1UL << 20) * 4096);
-	close(fd);
+	bench_arena__free(&ba);
 	return 0;
 }

@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "bench_arena.h"
+#include "compat.h"
+#include "error.h"
+#include "live.h"
+
+int bench_arena__new(const char *name, struct bench_arena *ba)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, mo, .map_flags = BPF_F_MMAPABLE);
+	struct selector sel = { .kind = SEL_ID };
+	struct bpf_map_info mi;
+	__u32 len = sizeof(mi);
+
+	memset(ba, 0, sizeof(*ba));
+	if (geteuid()) {
+		fprintf(stderr, "%s: skipped: needs root (CAP_BPF, CAP_PERFMON)\n", name);
+		return 1;
+	}
+	ba->fd = bpf_map_create(AI_MAP_TYPE_ARENA, name, 0, 0, BENCH_NPAGES, &mo);
+	if (ba->fd < 0) {
+		fprintf(stderr, "%s: skipped: cannot create an arena: %s\n", name, strerror(errno));
+		return 1;
+	}
+	ba->base = mmap(NULL, (size_t)BENCH_NPAGES * 4096, PROT_READ | PROT_WRITE, MAP_SHARED, ba->fd, 0);
+	ba->fill = fill__open();
+	if (ba->base == MAP_FAILED || !ba->fill || bpf_map__reuse_fd(ba->fill->maps.arena, ba->fd) ||
+	    fill__load(ba->fill)) {
+		fprintf(stderr, "%s: cannot set up the arena: %s\n", name, strerror(errno));
+		return -1;
+	}
+	memset(&mi, 0, sizeof(mi));
+	bpf_obj_get_info_by_fd(ba->fd, &mi, &len);
+	sel.id = mi.id;
+	if (live__open(&sel, &ba->src)) {
+		fprintf(stderr, "%s: %s\n", name, ai_errmsg());
+		return -1;
+	}
+	return 0;
+}
+
+void bench_arena__fill(struct bench_arena *ba, uint32_t first, uint32_t count, uint32_t stride)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, ro);
+
+	ba->fill->bss->fa.base = (uintptr_t)ba->base;
+	ba->fill->bss->fa.first = first;
+	ba->fill->bss->fa.count = count;
+	ba->fill->bss->fa.stride = stride;
+	bpf_prog_test_run_opts(bpf_program__fd(ba->fill->progs.fill), &ro);
+}
+
+void bench_arena__free(struct bench_arena *ba)
+{
+	source__close(ba->src);
+	fill__destroy(ba->fill);
+	if (ba->base && ba->base != MAP_FAILED)
+		munmap(ba->base, (size_t)BENCH_NPAGES * 4096);
+	if (ba->fd > 0)
+		close(ba->fd);
+}
