@@ -307,8 +307,10 @@ static int sparse_expect(struct fx *fx, struct sparse *s)
 		const __u64 *tail = (const void *)((const char *)p + FX_PAGE_SIZE - 8);
 
 		if (!p || p->index != pages[i] || *tail != pages[i]) {
+			__u32 bad = pages[i];
+
 			free(pages);
-			return fx_err(-EIO, "sparse: page %u lacks its pattern", pages[i]);
+			return fx_err(-EIO, "sparse: page %u lacks its pattern", bad);
 		}
 	}
 	jw_kstr(w, "root", "last");

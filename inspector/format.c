@@ -907,8 +907,15 @@ int fmt__value(struct btfx *bx, struct source *src, const struct value *v, const
 	} else {
 		uint64_t sz = btfx_size(v->btf, v->type_id);
 
-		if (!source__contains(src, v->addr, sz ? sz : 1))
+		if (!source__contains(src, v->addr, sz ? sz : 1)) {
+			/* starts inside, ends outside: say so, not "outside" */
+			if (source__contains(src, v->addr, 1))
+				return ai_err(ERANGE,
+					      "0x%" PRIx64 "+%" PRIu64
+					      " runs past the end of the arena (0x%" PRIx64 ")",
+					      v->addr, sz, src->info.user_vm_end);
 			return ai_err(ERANGE, "0x%" PRIx64 " is outside the arena", v->addr);
+		}
 		walk(&c, v->btf, v->type_id, (struct where){ .addr = v->addr }, NULL, key, 0);
 		err = c.err;
 	}

@@ -158,7 +158,21 @@ static bool has_ptr_facts(const struct sink_attrs *a)
 
 static void json_scalar(struct sink *s, enum sink_kind kind, const char *text)
 {
+	size_t n = strlen(text);
+
 	switch (kind) {
+	case SK_CHAR:
+		/* 'a' in C is "a" in JSON: drop the C quotes, keep the escape */
+		if (n >= 2 && text[0] == '\'' && text[n - 1] == '\'') {
+			char *inner = strndup(text + 1, n - 2);
+
+			out(s, "\"");
+			out_escaped(s, inner ? inner : "", true);
+			out(s, "\"");
+			free(inner);
+			break;
+		}
+		/* fall through */
 	case SK_NUM:
 	case SK_BOOL:
 		out(s, text);

@@ -74,7 +74,7 @@ int cli_parse_addr(const struct source *src, const char *s, uint64_t *addr)
 int cli_open_btf(struct source *src, const struct cli_opts *o, struct btfx **bx)
 {
 	if (btfx__open(src, o->btf_file, bx))
-		return cli_lib_error(o->btf_file ? o->btf_file : "finding BTF");
+		return cli_lib_error(NULL); /* the message names the file */
 	if (btfx__nr_btfs(*bx) == 0)
 		fprintf(stderr, "arena-inspect: note: no BTF found for arena %u (no program using it has BTF); "
 				"use --btf FILE for types, hex views still work\n",

@@ -517,8 +517,7 @@ static struct json *parse_value(struct parser *ps, int depth)
 
 struct json *json_parse_len(const char *text, size_t len, char *err, size_t errlen)
 {
-	struct parser ps = { .p = text, .end = text + len, .start = text, .err = err,
-			     .errlen = errlen };
+	struct parser ps = { .p = text, .start = text, .err = err, .errlen = errlen };
 	struct json *v;
 
 	if (err && errlen)
@@ -527,6 +526,7 @@ struct json *json_parse_len(const char *text, size_t len, char *err, size_t errl
 		fail(&ps, "no input");
 		return NULL;
 	}
+	ps.end = text + len; /* not before: NULL + 0 is undefined */
 	if (len > JSON_MAX_INPUT) {
 		fail(&ps, "input larger than %u bytes", JSON_MAX_INPUT);
 		return NULL;
