@@ -642,6 +642,7 @@ static void evaluate(struct watchset *ws, struct watch *w, uint64_t t, watch_eve
 	struct fmt_opts fo = { .max_depth = 8, .max_array = 64, .max_nodes = 4096,
 			       .path = w->expr_text };
 	enum watch_state st = WATCH_OK;
+	bool hit = false;
 	struct value v;
 	int err;
 
@@ -668,11 +669,7 @@ static void evaluate(struct watchset *ws, struct watch *w, uint64_t t, watch_eve
 			bool was = w->cond_true;
 
 			w->cond_true = c != 0;
-			if (w->cond_true && !was) {
-				w->nr_hits++;
-				w->last_hit_ns = t;
-				emit(cb, ctx, WATCH_EV_HIT, w, t, NULL, NULL);
-			}
+			hit = w->cond_true && !was;
 		}
 	}
 	ws->cache.rec = NULL;
@@ -732,6 +729,12 @@ static void evaluate(struct watchset *ws, struct watch *w, uint64_t t, watch_eve
 	} else {
 		w->changed = false;
 		leaves_free(l.path, l.text, l.n);
+	}
+	/* after the value is updated, so the hit carries the value that hit */
+	if (hit) {
+		w->nr_hits++;
+		w->last_hit_ns = t;
+		emit(cb, ctx, WATCH_EV_HIT, w, t, NULL, NULL);
 	}
 	strbuf_free(&l.line);
 }
@@ -922,4 +925,66 @@ int watchset__sample(struct watchset *ws, watch_event_fn cb, void *ctx)
 void watchset__last_stats(const struct watchset *ws, struct watch_sweep_stats *st)
 {
 	*st = ws->stats;
+}
+
+/* -------------------------------------------------- events as objects */
+
+const char *watch_event__name(enum watch_event_kind kind)
+{
+	static const char *const names[] = { "change", "hit", "state", "moved" };
+
+	return kind <= WATCH_EV_MOVED ? names[kind] : "?";
+}
+
+const char *watch_state__name(enum watch_state st)
+{
+	static const char *const names[] = { "ok", "unallocated", "error" };
+
+	return st <= WATCH_ERROR ? names[st] : "?";
+}
+
+void watch__fmt_time(uint64_t ns, char *buf, size_t len)
+{
+	time_t sec = ns / 1000000000ULL;
+	struct tm tm;
+
+	gmtime_r(&sec, &tm);
+	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%03uZ", tm.tm_year + 1900, tm.tm_mon + 1,
+		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (unsigned)(ns / 1000000 % 1000));
+}
+
+void watch_event__emit(struct sink *s, const struct watch_event *ev, const char *kind_name)
+{
+	const struct watch *w = ev->w;
+	char ts[64];
+
+	watch__fmt_time(ev->time_ns, ts, sizeof(ts));
+	sink_begin(s, NULL, false, NULL);
+	sink_str(s, "time", ts);
+	sink_u64(s, "ts_ns", ev->time_ns);
+	sink_u64(s, "watch", w->id);
+	sink_str(s, "expr", w->expr_text);
+	sink_str(s, "event", kind_name ? kind_name : watch_event__name(ev->kind));
+	if (w->cond == WATCH_IF)
+		sink_str(s, "if", w->cond_text);
+	if (ev->kind == WATCH_EV_CHANGE) {
+		sink_str(s, "old", ev->old_value);
+		sink_str(s, "new", ev->new_value);
+	} else if (w->value && w->state == WATCH_OK) {
+		sink_str(s, "value", w->value);
+	}
+	sink_hex(s, "addr", w->addr);
+	if (ev->kind == WATCH_EV_STATE) {
+		sink_str(s, "state", watch_state__name(w->state));
+		if (w->err[0])
+			sink_str(s, "error", w->err);
+	}
+	if (ev->kind == WATCH_EV_CHANGE && w->nr_changed_members) {
+		sink_begin(s, "members", true, NULL);
+		for (int i = 0; i < w->nr_changed_members; i++)
+			sink_str(s, NULL, w->changed_members[i]);
+		sink_end(s, true);
+	}
+	sink_u64(s, "changes", w->nr_changes);
+	sink_end(s, false);
 }

@@ -114,6 +114,15 @@ int watch__history(const struct watchset *ws, const struct watch *w, int64_t *ou
  * depends on it). */
 int watchset__set_paused(struct watchset *ws, int id, bool paused);
 
+/* One event as an object on a sink: the JSON lines of `watch -j`, --log
+ * and the TUI's :log. kind_name overrides the event's name ("initial"). */
+struct sink;
+void watch_event__emit(struct sink *s, const struct watch_event *ev, const char *kind_name);
+const char *watch_event__name(enum watch_event_kind kind);
+const char *watch_state__name(enum watch_state st);
+/* ISO-8601 UTC with milliseconds: 2026-11-22T07:55:01.123Z */
+void watch__fmt_time(uint64_t ns, char *buf, size_t len);
+
 /* Statistics of the last sweep, for benchmarks and the status line. */
 struct watch_sweep_stats {
 	uint32_t gathered;	/* fields read in the batched pass */

@@ -33,62 +33,12 @@ struct wctx {
 	int log_err;
 };
 
-static const char *ev_name[] = { "change", "hit", "state", "moved" };
-static const char *state_name[] = { "ok", "unallocated", "error" };
-
-static void fmt_time(uint64_t ns, char *buf, size_t len)
-{
-	time_t sec = ns / 1000000000ULL;
-	struct tm tm;
-
-	gmtime_r(&sec, &tm);
-	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%03uZ", tm.tm_year + 1900, tm.tm_mon + 1,
-		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (unsigned)(ns / 1000000 % 1000));
-}
-
-/* One event as an object: the JSON form for -j and the log. */
-static void emit_event(struct sink *s, const struct watch_event *ev, const char *kind)
-{
-	const struct watch *w = ev->w;
-	char ts[64];
-
-	fmt_time(ev->time_ns, ts, sizeof(ts));
-	sink_begin(s, NULL, false, NULL);
-	sink_str(s, "time", ts);
-	sink_u64(s, "ts_ns", ev->time_ns);
-	sink_u64(s, "watch", w->id);
-	sink_str(s, "expr", w->expr_text);
-	sink_str(s, "event", kind);
-	if (w->cond == WATCH_IF)
-		sink_str(s, "if", w->cond_text);
-	if (ev->kind == WATCH_EV_CHANGE) {
-		sink_str(s, "old", ev->old_value);
-		sink_str(s, "new", ev->new_value);
-	} else if (w->value && w->state == WATCH_OK) {
-		sink_str(s, "value", w->value);
-	}
-	sink_hex(s, "addr", w->addr);
-	if (ev->kind == WATCH_EV_STATE) {
-		sink_str(s, "state", state_name[w->state]);
-		if (w->err[0])
-			sink_str(s, "error", w->err);
-	}
-	if (ev->kind == WATCH_EV_CHANGE && w->nr_changed_members) {
-		sink_begin(s, "members", true, NULL);
-		for (int i = 0; i < w->nr_changed_members; i++)
-			sink_str(s, NULL, w->changed_members[i]);
-		sink_end(s, true);
-	}
-	sink_u64(s, "changes", w->nr_changes);
-	sink_end(s, false);
-}
-
 static void print_text(const struct watch_event *ev, const char *kind)
 {
 	const struct watch *w = ev->w;
 	char ts[64];
 
-	fmt_time(ev->time_ns, ts, sizeof(ts));
+	watch__fmt_time(ev->time_ns, ts, sizeof(ts));
 	switch (ev->kind) {
 	case WATCH_EV_CHANGE:
 		printf("%s #%d %s: %s -> %s", ts, w->id, w->expr_text, ev->old_value, ev->new_value);
@@ -106,7 +56,7 @@ static void print_text(const struct watch_event *ev, const char *kind)
 		       w->value ? w->value : "?");
 		break;
 	case WATCH_EV_STATE:
-		printf("%s #%d %s: %s%s%s\n", ts, w->id, w->expr_text, state_name[w->state],
+		printf("%s #%d %s: %s%s%s\n", ts, w->id, w->expr_text, watch_state__name(w->state),
 		       w->err[0] ? ": " : "", w->err);
 		break;
 	case WATCH_EV_MOVED:
@@ -120,18 +70,18 @@ static void print_text(const struct watch_event *ev, const char *kind)
 static void on_event(const struct watch_event *ev, void *ctx)
 {
 	struct wctx *c = ctx;
-	const char *kind = ev_name[ev->kind];
+	const char *kind = watch_event__name(ev->kind);
 
 	/* a conditional watch reports its hits, not every change */
 	if (ev->w->cond != WATCH_ALWAYS && ev->kind == WATCH_EV_CHANGE)
 		goto log;
 	if (c->out)
-		emit_event(c->out, ev, kind);
+		watch_event__emit(c->out, ev, kind);
 	else
 		print_text(ev, kind);
 log:
 	if (c->log)
-		emit_event(c->log, ev, kind);
+		watch_event__emit(c->log, ev, kind);
 }
 
 static void log_write(void *ctx, const char *buf, size_t len)
@@ -163,19 +113,19 @@ static void initial(struct wctx *c, struct watchset *ws, uint64_t t)
 		struct watch_event ev = { .kind = WATCH_EV_STATE, .w = w, .time_ns = t };
 
 		if (c->out) {
-			emit_event(c->out, &ev, "initial");
+			watch_event__emit(c->out, &ev, "initial");
 		} else {
 			char ts[64];
 
-			fmt_time(t, ts, sizeof(ts));
+			watch__fmt_time(t, ts, sizeof(ts));
 			if (w->state == WATCH_OK)
 				printf("%s #%d %s = %s\n", ts, w->id, w->expr_text, w->value);
 			else
 				printf("%s #%d %s: %s: %s\n", ts, w->id, w->expr_text,
-				       state_name[w->state], w->err);
+				       watch_state__name(w->state), w->err);
 		}
 		if (c->log)
-			emit_event(c->log, &ev, "initial");
+			watch_event__emit(c->log, &ev, "initial");
 	}
 }
 

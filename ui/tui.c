@@ -109,7 +109,7 @@ void tui_dirty(struct tui *t)
 
 static const struct view_ops *const all_ops[V__NR] = {
 	[V_CHOOSER] = &chooser_ops, [V_PAGES] = &pages_ops, [V_HEX] = &hex_ops,
-	[V_STRUCT] = &struct_ops, [V_TEXT] = &text_ops,
+	[V_STRUCT] = &struct_ops, [V_WATCH] = &watch_ops, [V_TEXT] = &text_ops,
 };
 
 static bool view_open(struct tui *t, enum view_id id)
@@ -297,27 +297,101 @@ void tui_refresh(struct tui *t)
 		t->title_dirty = true;
 }
 
+/* Hits are only noted here: the value a HIT carries is that of the sample
+ * before, so the message is written once the sweep is complete. */
+struct sample_ctx {
+	struct tui *t;
+	int hit_id;
+};
+
 static void watch_event(const struct watch_event *ev, void *ctx)
 {
-	struct tui *t = ctx;
+	struct sample_ctx *sc = ctx;
+	struct tui *t = sc->t;
+	const struct watch *w = ev->w;
 
+	cmd__log_event(t, ev);
 	switch (ev->kind) {
 	case WATCH_EV_CHANGE:
-		tui_msg(t, false, "watch %d: %s: %s -> %s", ev->w->id, ev->w->expr_text,
+		/* a conditional watch reports its hits, not every change */
+		if (w->cond != WATCH_ALWAYS)
+			break;
+		tui_msg(t, false, "watch #%d: %s: %s -> %s", w->id, w->expr_text,
 			ev->old_value ? ev->old_value : "?", ev->new_value ? ev->new_value : "?");
 		break;
 	case WATCH_EV_HIT:
-		tui_msg(t, false, "watch %d: %s: condition true", ev->w->id, ev->w->spec);
+		sc->hit_id = w->id;
 		break;
 	case WATCH_EV_STATE:
-		tui_msg(t, ev->w->state != WATCH_OK, "watch %d: %s: %s", ev->w->id, ev->w->expr_text,
-			ev->w->state == WATCH_OK ? "readable again" : ev->w->err);
+		tui_msg(t, w->state != WATCH_OK, "watch #%d: %s: %s", w->id, w->expr_text,
+			w->state == WATCH_OK ? "readable again" : w->err);
 		break;
 	case WATCH_EV_MOVED:
-		tui_msg(t, false, "watch %d: %s now at 0x%llx", ev->w->id, ev->w->expr_text,
-			(unsigned long long)ev->w->addr);
+		tui_msg(t, false, "watch #%d: %s now at 0x%llx", w->id, w->expr_text,
+			(unsigned long long)w->addr);
 		break;
 	}
+}
+
+/* One sweep of the watches. A hit stops the display where it happened (as
+ * p does), so the data that made the condition true stays on the screen.
+ * Returns the id of the watch that hit, 0 for none. */
+static int sample_watches(struct tui *t)
+{
+	struct sample_ctx sc = { .t = t };
+	struct watch *w;
+
+	if (!t->ws || !watchset__count(t->ws))
+		return 0;
+	if (watchset__sample(t->ws, watch_event, &sc))
+		tui_lib_msg(t, "watch");
+	cmd__log_flush(t);
+	if (!sc.hit_id)
+		return 0;
+	for (int i = 0; (w = watchset__get(t->ws, i)); i++) {
+		if (w->id != sc.hit_id)
+			continue;
+		tui_msg(t, false, "watch #%d hit: %s = %s  (display paused, p resumes)", w->id, w->spec,
+			w->state == WATCH_OK && w->value ? w->value : w->err);
+		break;
+	}
+	t->hit_id = sc.hit_id;
+	t->paused = true;
+	tui_dirty(t);
+	return sc.hit_id;
+}
+
+int tui_watch_add(struct tui *t, const char *spec)
+{
+	struct watch *w;
+
+	if (!t->src) {
+		tui_msg(t, true, "no arena open");
+		return -ENOENT;
+	}
+	if (!t->bx) {
+		tui_msg(t, true, "%s", t->btf_msg[0] ? t->btf_msg : "no BTF (yet)");
+		return -ENOENT;
+	}
+	if (!t->ws && watchset__new(t->src, t->bx, &t->ws)) {
+		t->ws = NULL;
+		tui_lib_msg(t, "watch");
+		return -ENOMEM;
+	}
+	if (watchset__add(t->ws, spec, &w)) {
+		tui_lib_msg(t, "watch");
+		return -EINVAL;
+	}
+	/* a first sample now, so the value is there before the next tick */
+	if (sample_watches(t))
+		return w->id;	/* the hit message says more */
+	if (w->state == WATCH_OK)
+		tui_msg(t, false, "watch #%d: %s = %s  (4: watch pane)", w->id, w->spec,
+			w->value ? w->value : "?");
+	else
+		tui_msg(t, true, "watch #%d: %s: %s", w->id, w->spec, w->err);
+	t->views[V_WATCH].dirty = true;
+	return w->id;
 }
 
 static void tick(struct tui *t)
@@ -327,8 +401,7 @@ static void tick(struct tui *t)
 	/* a snapshot does not change: its page map was taken at open */
 	if (t->src && !t->src->info.is_snapshot) {
 		tui_refresh(t);
-		if (t->ws && watchset__count(t->ws))
-			watchset__sample(t->ws, watch_event, t);
+		sample_watches(t);
 	}
 	if (v->opened && v->ops->tick && (t->have_pm || t->cur == V_CHOOSER))
 		v->ops->tick(v);
@@ -342,6 +415,7 @@ static void close_arena(struct tui *t)
 			view_close(t, i);
 	watchset__free(t->ws);
 	t->ws = NULL;
+	t->hit_id = 0;
 	btfx__free(t->bx);
 	t->bx = NULL;
 	pagemap__free(&t->pm);
@@ -503,7 +577,7 @@ static void redraw(struct tui *t)
 
 /* ---- requests the views leave to the engine ---- */
 
-static const enum view_id cycle[] = { V_PAGES, V_HEX, V_STRUCT };
+static const enum view_id cycle[] = { V_PAGES, V_HEX, V_STRUCT, V_WATCH };
 
 static void next_view(struct tui *t, int dir)
 {
@@ -625,6 +699,9 @@ static void engine_request(struct tui *t, enum request req)
 	case REQ_VIEW_CHOOSER:
 		tui_show(t, V_CHOOSER);
 		break;
+	case REQ_VIEW_WATCH:
+		tui_show(t, V_WATCH);
+		break;
 	case REQ_PROMPT:
 		prompt__open(t, ":", "", true, on_command);
 		break;
@@ -652,6 +729,11 @@ static void engine_request(struct tui *t, enum request req)
 		t->paused = !t->paused;
 		tui_msg(t, false, t->paused ? "paused: the screen keeps the last data (p resumes)"
 					    : "live again");
+		/* resuming acknowledges the hit that paused */
+		if (!t->paused && t->hit_id) {
+			t->hit_id = 0;
+			t->views[V_WATCH].dirty = true;
+		}
 		t->title_dirty = true;
 		break;
 	case REQ_REFRESH:
@@ -787,6 +869,7 @@ int tui_run(struct source *src, const struct cli_opts *o)
 	}
 
 	prompt__exit(&t);
+	cmd__log_close(&t);
 	close_arena(&t);
 	view_close(&t, V_CHOOSER);
 	delwin(t.title.win);

@@ -4,10 +4,13 @@
  * screen and TAB completion read the same table.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 #include <bpf/btf.h>
 #include "error.h"
 #include "format.h"
@@ -160,48 +163,118 @@ static void c_type(struct tui *t, const char *arg)
 
 static void c_watch(struct tui *t, const char *arg)
 {
-	struct watch *w;
-	struct lines l = {};
-
 	if (!need_arena(t))
 		return;
-	if (!t->bx) {
-		tui_msg(t, true, "%s", t->btf_msg[0] ? t->btf_msg : "no BTF (yet)");
-		return;
-	}
-	if (!t->ws && watchset__new(t->src, t->bx, &t->ws)) {
-		tui_lib_msg(t, "watch");
-		return;
-	}
 	if (!*arg) {
-		/* the watch pane is yet to come: list them as text meanwhile */
-		for (int i = 0; i < watchset__count(t->ws); i++) {
-			char line[512];
+		tui_show(t, V_WATCH);
+		return;
+	}
+	tui_watch_add(t, arg);
+}
 
-			w = watchset__get(t->ws, i);
-			snprintf(line, sizeof(line), "%3d  %-40s %s  (%llu changes)", w->id, w->spec,
-				 w->state == WATCH_OK ? (w->value ? w->value : "?") : w->err,
-				 (unsigned long long)w->nr_changes);
-			lines_add(&l, line, strlen(line));
-		}
-		if (!l.n) {
-			tui_msg(t, false, "no watches: watch EXPR [if COND | changes]");
+/* ---- :log FILE: the CLI's --log format (ui/cmd_watch.c), one JSON line
+ * per event ---- */
+
+void cmd__log_event(struct tui *t, const struct watch_event *ev)
+{
+	if (!t->log || t->log_err)
+		return;
+	watch_event__emit(t->log, ev, NULL);
+	t->log_events++;
+}
+
+static void log_write(void *ctx, const char *buf, size_t len)
+{
+	struct tui *t = ctx;
+
+	errno = 0;
+	if (!t->log_err && fwrite(buf, 1, len, t->logf) != len)
+		t->log_err = errno ? errno : EIO;
+}
+
+/* Stop logging; -errno when the file did not get everything. */
+static int log_stop(struct tui *t)
+{
+	int err = t->log_err;
+
+	if (!t->logf)
+		return 0;
+	if (fclose(t->logf) && !err)
+		err = errno ? errno : EIO;
+	sink__free(t->log);
+	free(t->log_path);
+	t->log = NULL;
+	t->logf = NULL;
+	t->log_path = NULL;
+	t->log_err = 0;
+	t->log_events = 0;
+	return -err;
+}
+
+static void log_failed(struct tui *t, int err)
+{
+	tui_msg(t, true, "cannot write log %s: %s (logging stopped)", t->log_path, strerror(err));
+	log_stop(t);
+}
+
+void cmd__log_flush(struct tui *t)
+{
+	if (!t->logf)
+		return;
+	errno = 0;
+	if (fflush(t->logf) && !t->log_err)
+		t->log_err = errno ? errno : EIO;
+	if (t->log_err)
+		log_failed(t, t->log_err);
+}
+
+void cmd__log_close(struct tui *t)
+{
+	log_stop(t);
+}
+
+static void c_log(struct tui *t, const char *arg)
+{
+	uint64_t n = t->log_events;
+	char old[256];
+	int fd, err;
+
+	if (!*arg && !t->logf) {
+		tui_msg(t, false, "not logging: log FILE appends every watch event as a JSON line");
+		return;
+	}
+	if (t->logf) {
+		/* stop the current log first, also when switching files */
+		snprintf(old, sizeof(old), "%s", t->log_path);
+		cmd__log_flush(t);
+		if (!t->logf)
+			return;	/* the write error is on the status line */
+		err = log_stop(t);
+		if (err) {
+			tui_msg(t, true, "cannot write log %s: %s", old, strerror(-err));
 			return;
 		}
-		tui_text_show(t, "watches", l.v, l.n);
+		if (!*arg) {
+			tui_msg(t, false, "log %s closed after %llu events", old, (unsigned long long)n);
+			return;
+		}
+	}
+	fd = open(arg, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	t->logf = fd >= 0 ? fdopen(fd, "a") : NULL;
+	if (!t->logf) {
+		tui_msg(t, true, "cannot open log %s: %s", arg, strerror(errno));
+		if (fd >= 0)
+			close(fd);
 		return;
 	}
-	if (watchset__add(t->ws, arg, &w)) {
-		tui_lib_msg(t, "watch");
+	t->log_path = strdup(arg);
+	t->log = sink__new_json(log_write, t, false);
+	if (!t->log || !t->log_path) {
+		log_stop(t);
+		tui_msg(t, true, "out of memory");
 		return;
 	}
-	/* a first sample now, so the value is there before the next tick */
-	watchset__sample(t->ws, NULL, NULL);
-	if (w->state == WATCH_OK)
-		tui_msg(t, false, "watch %d: %s = %s (changes show here; ':watch' lists them)", w->id,
-			w->spec, w->value ? w->value : "?");
-	else
-		tui_msg(t, true, "watch %d: %s: %s", w->id, w->spec, w->err);
+	tui_msg(t, false, "logging watch events to %s (JSON lines; ':log' stops)", arg);
 }
 
 static void c_snapshot(struct tui *t, const char *arg)
@@ -255,7 +328,8 @@ static const struct tui_cmd cmds[] = {
 	{ "hex", "x", "ADDR|EXPR", "Hex dump at an address or where an expression points", c_hex },
 	{ "goto", NULL, "ADDR|EXPR", "Move the page map or hex cursor there", c_goto },
 	{ "type", NULL, "NAME", "Show a type (struct node, u64, a typedef)", c_type },
-	{ "watch", NULL, "[EXPR [if COND | changes]]", "Watch an expression; no argument lists watches", c_watch },
+	{ "watch", NULL, "[EXPR [if COND | changes]]", "Watch an expression; no argument: the watch pane", c_watch },
+	{ "log", NULL, "[FILE]", "Append every watch event to FILE as JSON lines; no argument stops", c_log },
 	{ "snapshot", NULL, "FILE", "Save the arena to a snapshot file", c_snapshot },
 	{ "open", NULL, "[id N | pinned PATH | name NAME | FILE]", "Open another arena (no argument: chooser)", c_open },
 	{ "help", NULL, "", "Keys and commands", c_help },

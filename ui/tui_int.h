@@ -18,6 +18,8 @@
 #include "cli.h"
 #include "source.h"
 
+struct sink;
+struct watch_event;
 struct watchset;
 
 /* ---- requests: what keys mean (tui_keys.c holds the one key table) ---- */
@@ -43,6 +45,7 @@ struct watchset;
 	_(VIEW_PAGES, "Page map view")                                 \
 	_(VIEW_HEX, "Hex view")                                        \
 	_(VIEW_STRUCT, "Struct view")                                  \
+	_(VIEW_WATCH, "Watch pane")                                    \
 	_(VIEW_CHOOSER, "Arena chooser")                               \
 	_(PROMPT, "Command line (:help lists commands)")               \
 	_(GOTO, "Go to an address or expression")                      \
@@ -51,6 +54,9 @@ struct watchset;
 	_(SEARCH_PREV, "Previous match")                               \
 	_(YANK, "Copy the selected field's path to the command line") \
 	_(ROOTS, "Show the roots")                                     \
+	_(WATCH, "Watch the selected field (see the watch pane, 4)")   \
+	_(DELETE, "Remove the selected watch")                         \
+	_(CLEAR, "Remove every watch")                                 \
 	_(PAUSE, "Pause / resume live refresh")                        \
 	_(REFRESH, "Refresh now and redraw")                           \
 	_(HELP, "Help")                                                \
@@ -60,7 +66,7 @@ struct watchset;
 enum request { REQ_INFO(REQ_ENUM) REQ__NR };
 #undef REQ_ENUM
 
-enum keymap { KM_GENERIC, KM_CHOOSER, KM_PAGES, KM_HEX, KM_STRUCT, KM_TEXT, KM__NR };
+enum keymap { KM_GENERIC, KM_CHOOSER, KM_PAGES, KM_HEX, KM_STRUCT, KM_WATCH, KM_TEXT, KM__NR };
 
 enum request keys__request(enum keymap km, int key);
 const char *keys__keymap_name(enum keymap km);
@@ -130,7 +136,7 @@ int draw_cols(const char *s);	/* columns a UTF-8 string takes */
 void draw__init(bool color, bool utf8);	/* engine only */
 
 /* ---- views ---- */
-enum view_id { V_CHOOSER, V_PAGES, V_HEX, V_STRUCT, V_TEXT, V__NR };
+enum view_id { V_CHOOSER, V_PAGES, V_HEX, V_STRUCT, V_WATCH, V_TEXT, V__NR };
 
 struct tui;
 struct view;
@@ -160,7 +166,7 @@ struct view {
 	void *priv;
 };
 
-extern const struct view_ops chooser_ops, pages_ops, hex_ops, struct_ops, text_ops;
+extern const struct view_ops chooser_ops, pages_ops, hex_ops, struct_ops, watch_ops, text_ops;
 
 /* entry points of particular views */
 void hex__goto(struct view *v, uint64_t addr, bool history);
@@ -177,7 +183,13 @@ struct tui {
 	bool have_pm;
 	uint64_t pm_gen;		/* bumped on every page map refresh */
 	int arena_err;			/* last source error (arena gone...) */
-	struct watchset *ws;
+	struct watchset *ws;		/* NULL until the first watch */
+	int hit_id;			/* watch whose hit paused the display, 0 */
+	struct sink *log;		/* :log FILE: watch events as JSON lines */
+	void *logf;			/* FILE * */
+	char *log_path;
+	int log_err;			/* first write error (errno) */
+	uint64_t log_events;
 
 	struct view views[V__NR];
 	enum view_id cur, prev_cur;
@@ -205,6 +217,9 @@ int tui_open_arena(struct tui *t, struct source *src);
 void tui_refresh(struct tui *t);			/* take a new page map now */
 void tui_hex_goto(struct tui *t, uint64_t addr);	/* show addr in the hex view */
 int tui_struct_open(struct tui *t, const char *expr);	/* print EXPR */
+/* Add a watch "EXPR [if COND | changes]" (creating the watchset) and take a
+ * first sample. Returns the watch's id, or -errno with tui_msg set. */
+int tui_watch_add(struct tui *t, const char *spec);
 void tui_help(struct tui *t);
 void tui_prompt_command(struct tui *t, const char *prefill);	/* ':' prompt */
 void tui_text_show(struct tui *t, const char *title, char **lines, int n); /* takes lines */
@@ -219,6 +234,11 @@ void cmd__run(struct tui *t, const char *line);
 /* names for completion: index i, NULL past the end */
 const char *cmd__name(int i);
 void cmd__help(void (*cb)(const char *line, bool heading, void *ctx), void *ctx);
+/* :log: one JSON line per watch event; flush once per sweep. A write error
+ * stops logging and shows in the status line. */
+void cmd__log_event(struct tui *t, const struct watch_event *ev);
+void cmd__log_flush(struct tui *t);
+void cmd__log_close(struct tui *t);
 
 /* readline prompt (tui_prompt.c) */
 typedef void (*prompt_fn)(struct tui *t, const char *line);	/* NULL: cancelled */

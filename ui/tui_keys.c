@@ -53,6 +53,7 @@ static const struct binding bindings[] = {
 	{ KM_GENERIC, '1', REQ_VIEW_PAGES },
 	{ KM_GENERIC, '2', REQ_VIEW_HEX },
 	{ KM_GENERIC, '3', REQ_VIEW_STRUCT },
+	{ KM_GENERIC, '4', REQ_VIEW_WATCH },
 	{ KM_GENERIC, 'A', REQ_VIEW_CHOOSER },
 	{ KM_GENERIC, ':', REQ_PROMPT },
 	{ KM_GENERIC, '/', REQ_SEARCH },
@@ -79,6 +80,13 @@ static const struct binding bindings[] = {
 	{ KM_STRUCT, ' ', REQ_TOGGLE },
 	{ KM_STRUCT, 'y', REQ_YANK },
 	{ KM_STRUCT, 'R', REQ_ROOTS },
+	{ KM_STRUCT, 'w', REQ_WATCH },
+
+	{ KM_WATCH, '\r', REQ_ENTER, "Show the watched value in the struct view" },
+	{ KM_WATCH, ' ', REQ_TOGGLE, "Pause / resume the selected watch" },
+	{ KM_WATCH, 'd', REQ_DELETE },
+	{ KM_WATCH, KEY_DC, REQ_DELETE },
+	{ KM_WATCH, 'C', REQ_CLEAR },
 
 	{ KM_CHOOSER, '\r', REQ_ENTER, "Open the arena" },
 };
@@ -103,6 +111,7 @@ static const char *const km_names[KM__NR] = {
 	[KM_PAGES] = "Page map",
 	[KM_HEX] = "Hex view",
 	[KM_STRUCT] = "Struct view",
+	[KM_WATCH] = "Watch pane",
 	[KM_TEXT] = "Help and text",
 };
 
@@ -119,7 +128,7 @@ const char *keys__name(int key, char *buf, size_t len)
 		{ KEY_HOME, "Home" }, { KEY_END, "End" }, { '\r', "Enter" },
 		{ KEY_BACKSPACE, "Backspace" }, { 127, "Backspace" }, { '\t', "Tab" },
 		{ KEY_BTAB, "Shift-Tab" }, { ' ', "Space" }, { KEY_F(1), "F1" },
-		{ KEY_ENTER, "Enter" }, { '\n', "Enter" },
+		{ KEY_ENTER, "Enter" }, { '\n', "Enter" }, { KEY_DC, "Delete" },
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(names); i++)

@@ -598,6 +598,13 @@ static bool struct_request(struct view *v, enum request req)
 		snprintf(buf, sizeof(buf), "print %s", n->path);
 		tui_prompt_command(v->t, buf);
 		break;
+	case REQ_WATCH:
+		/* "watch #N: PATH = VALUE" on the status line; the view stays */
+		if (!n || n->more || !n->path)
+			tui_msg(v->t, true, "this field has no expression path to watch");
+		else
+			tui_watch_add(v->t, n->path);
+		break;
 	default:
 		return false;
 	}

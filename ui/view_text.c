@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Text view: help, type definitions, watch lists. Lines starting with \1
+/* Text view: help and type definitions. Lines starting with \1
  * are headings. */
 #include <stdio.h>
 #include <stdlib.h>

@@ -249,7 +249,7 @@ static void test_struct_json(void **st)
 		"\"name\":\"glob\"",
 		"\"d\":2.5",
 		"\"ok\":true",
-		"\"ch\":\"'Z'\"",
+		"\"ch\":\"Z\"",
 	};
 
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
@@ -497,7 +497,7 @@ static void test_enums_strings_scalars(void **st)
 	json_has(f, "(u8)glob.x", NULL, "42");
 	json_has(f, "&glob.x", NULL, "{\"ptr\":\"0x100000000000\",\"target\":\"int\"}");
 	json_has(f, "*(u64 *)0x100000001018", NULL, "100");
-	json_has(f, "*(char *)0x100000000030", NULL, "\"'g'\"");
+	json_has(f, "*(char *)0x100000000030", NULL, "\"g\"");
 	json_has(f, "glob.d", NULL, "2.5");
 }
 

@@ -1,0 +1,406 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Watch pane: every watch of the TUI's watchset, one row each. The rows are
+ * drawn straight from the watchset (the model); the pane keeps only the
+ * selection, by watch id, so it survives a removal and every refresh.
+ * A watch that changed in the last sample is marked '*' and its value
+ * highlighted; the hit that paused the display is marked '!'.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "tui_int.h"
+#include "watch.h"
+
+#define SPARK_MAX 64
+
+struct wview {
+	int sel_id;	/* selected watch, 0: none */
+	int sel;	/* its row, to select a neighbour when it goes */
+	int top;
+};
+
+enum col {
+	C_MARK, C_ID, C_EXPR, C_VALUE, C_PREV, C_CHANGES, C_TIME, C_SAMPLES, C_STATE,
+	C_HITS, C_SPARK, C__NR
+};
+
+static const struct column {
+	const char *head;
+	int width;	/* 0: what is left (the expression) */
+	bool right;
+	int drop;	/* narrow terminals drop columns in this order, 0: never */
+} cols[C__NR] = {
+	[C_MARK] = { "", 1 },
+	[C_ID] = { "#", 3, true },
+	[C_EXPR] = { "EXPRESSION", 0 },
+	[C_VALUE] = { "VALUE", 14 },
+	[C_PREV] = { "PREVIOUS", 12, false, 3 },
+	[C_CHANGES] = { "CHANGES", 7, true },
+	[C_TIME] = { "LAST CHANGE", 12, false, 4 },
+	[C_SAMPLES] = { "SAMPLES", 7, true, 1 },
+	[C_STATE] = { "STATE", 11 },
+	[C_HITS] = { "HITS", 4, true, 5 },
+	[C_SPARK] = { "HISTORY", 10, false, 2 },
+};
+
+#define EXPR_MIN 20
+
+/* the columns that fit, and the width left for the expression */
+static int layout(int width, bool shown[C__NR])
+{
+	int expr, drop = 1;
+
+	for (;;) {
+		expr = width;
+		for (int i = 0; i < C__NR; i++) {
+			shown[i] = !cols[i].drop || cols[i].drop >= drop;
+			if (shown[i] && i != C_EXPR)
+				expr -= cols[i].width + 1;
+		}
+		expr--;
+		if (expr >= EXPR_MIN || drop > C__NR)
+			return expr > 4 ? expr : 4;
+		drop++;
+	}
+}
+
+static const char *const spark_utf8[8] = {
+	"\u2581", "\u2582", "\u2583", "\u2584", "\u2585", "\u2586", "\u2587", "\u2588",
+};
+static const char spark_ascii[] = " .:-=+*#";
+
+/* s in a column of width, cut with an ellipsis; then the gap */
+static void field(struct view *v, enum role r, const char *s, int width, bool right)
+{
+	struct canvas *c = &v->c;
+	int end = c->col + width, save = c->width, n = draw_cols(s);
+
+	if (right && n < width)
+		draw_pad(c, R_DEFAULT, end - n);
+	if (n > width) {
+		if (end - 1 < c->width)
+			c->width = end - 1;
+		draw_str(c, r, s);
+		c->width = save;
+		draw_str(c, R_DIM, v->t->utf8 ? "\u2026" : "~");
+	} else {
+		draw_str(c, r, s);
+	}
+	draw_pad(c, R_DEFAULT, end + 1);
+}
+
+static void sparkline(struct view *v, const struct watch *w, int width)
+{
+	struct canvas *c = &v->c;
+	int64_t h[SPARK_MAX], lo, hi;
+	int n, end = c->col + width + 1;
+
+	if (width > SPARK_MAX)
+		width = SPARK_MAX;
+	n = watch__history(v->t->ws, w, h, width);
+	if (!n) {
+		field(v, R_DIM, "-", width, false);
+		return;
+	}
+	lo = hi = h[0];
+	for (int i = 1; i < n; i++) {
+		lo = h[i] < lo ? h[i] : lo;
+		hi = h[i] > hi ? h[i] : hi;
+	}
+	for (int i = 0; i < n; i++) {
+		/* in double: hi - lo may not fit an int64_t */
+		int lvl = hi == lo ? 0 : (int)(((double)h[i] - lo) / ((double)hi - lo) * 7 + 0.5);
+		char a[2] = { spark_ascii[lvl], 0 };
+
+		draw_str(c, R_NUM, v->t->utf8 ? spark_utf8[lvl] : a);
+	}
+	draw_pad(c, R_DEFAULT, end);
+}
+
+static void fmt_hms(uint64_t ns, char *buf, size_t len)
+{
+	time_t sec = ns / 1000000000ULL;
+	struct tm tm;
+
+	if (!ns || !localtime_r(&sec, &tm)) {
+		snprintf(buf, len, "-");
+		return;
+	}
+	snprintf(buf, len, "%02d:%02d:%02d.%03u", tm.tm_hour, tm.tm_min, tm.tm_sec,
+		 (unsigned)(ns / 1000000 % 1000));
+}
+
+static int nr_watches(struct view *v)
+{
+	return v->t->ws ? watchset__count(v->t->ws) : 0;
+}
+
+/* the selected row: the watch selected before, or its neighbour if it went */
+static int cur_row(struct view *v)
+{
+	struct wview *p = v->priv;
+	int n = nr_watches(v);
+	struct watch *w;
+
+	for (int i = 0; i < n; i++) {
+		w = watchset__get(v->t->ws, i);
+		if (w->id == p->sel_id)
+			return p->sel = i;
+	}
+	p->sel = p->sel >= n ? n - 1 : p->sel < 0 ? 0 : p->sel;
+	w = n ? watchset__get(v->t->ws, p->sel) : NULL;
+	p->sel_id = w ? w->id : 0;
+	return n ? p->sel : -1;
+}
+
+static struct watch *cur_watch(struct view *v)
+{
+	int i = cur_row(v);
+
+	return i >= 0 ? watchset__get(v->t->ws, i) : NULL;
+}
+
+static void select_row(struct view *v, int i)
+{
+	struct wview *p = v->priv;
+	int n = nr_watches(v);
+	struct watch *w;
+
+	i = i >= n ? n - 1 : i < 0 ? 0 : i;
+	w = n ? watchset__get(v->t->ws, i) : NULL;
+	p->sel = i;
+	p->sel_id = w ? w->id : 0;
+}
+
+static void draw_watch(struct view *v, struct watch *w, const bool shown[C__NR], int expr_w,
+		       bool cursor)
+{
+	struct canvas *c = &v->c;
+	struct tui *t = v->t;
+	bool changed = watch__changed_last(t->ws, w), ok = w->state == WATCH_OK;
+	static const char *const state_name[] = { "ok", "unallocated", "error" };
+	char buf[64];
+
+	draw_hl(c, cursor);
+	for (int k = 0; k < C__NR; k++) {
+		int width = k == C_EXPR ? expr_w : cols[k].width;
+
+		if (!shown[k])
+			continue;
+		switch (k) {
+		case C_MARK:
+			if (w->id == t->hit_id)
+				field(v, R_ERROR, "!", width, false);
+			else
+				field(v, R_CHANGED, changed ? "*" : "", width, false);
+			break;
+		case C_ID:
+			snprintf(buf, sizeof(buf), "%d", w->id);
+			field(v, R_LABEL, buf, width, true);
+			break;
+		case C_EXPR:
+			field(v, R_KEY, w->spec, width, false);
+			break;
+		case C_VALUE:
+			if (!ok)
+				field(v, w->state == WATCH_UNALLOCATED ? R_UNALLOC : R_ERROR, w->err,
+				      width, false);
+			else
+				field(v, changed ? R_CHANGED : R_NUM, w->value ? w->value : "?", width, false);
+			break;
+		case C_PREV:
+			field(v, w->prev ? R_DEFAULT : R_DIM, w->prev ? w->prev : "-", width, false);
+			break;
+		case C_CHANGES:
+			snprintf(buf, sizeof(buf), "%llu", (unsigned long long)w->nr_changes);
+			field(v, R_DEFAULT, buf, width, true);
+			break;
+		case C_TIME:
+			fmt_hms(w->last_change_ns, buf, sizeof(buf));
+			field(v, w->last_change_ns ? R_DEFAULT : R_DIM, buf, width, false);
+			break;
+		case C_SAMPLES:
+			snprintf(buf, sizeof(buf), "%llu", (unsigned long long)watch__samples(t->ws, w));
+			field(v, R_DIM, buf, width, true);
+			break;
+		case C_STATE:
+			if (w->paused)
+				field(v, R_DIM, "paused", width, false);
+			else
+				field(v, ok ? R_INFO : w->state == WATCH_UNALLOCATED ? R_UNALLOC : R_ERROR,
+				      state_name[w->state], width, false);
+			break;
+		case C_HITS:
+			if (w->cond == WATCH_ALWAYS) {
+				field(v, R_DIM, "-", width, true);
+				break;
+			}
+			snprintf(buf, sizeof(buf), "%s%llu", w->id == t->hit_id ? "!" : "",
+				 (unsigned long long)w->nr_hits);
+			field(v, w->nr_hits ? R_ERROR : R_DEFAULT, buf, width, true);
+			break;
+		case C_SPARK:
+			sparkline(v, w, width);
+			break;
+		}
+	}
+	if (cursor)
+		draw_fill(c, R_CURSOR);
+	draw_hl(c, false);
+}
+
+static void watch_draw(struct view *v)
+{
+	struct wview *p = v->priv;
+	struct canvas *c = &v->c;
+	int n = nr_watches(v), rows = c->height - 1, sel = cur_row(v), expr_w;
+	bool shown[C__NR];
+
+	draw_clear(c);
+	expr_w = layout(c->width, shown);
+	draw_row(c, 0);
+	for (int k = 0; k < C__NR; k++)
+		if (shown[k])
+			field(v, R_HEADER, cols[k].head, k == C_EXPR ? expr_w : cols[k].width, cols[k].right);
+	if (!n) {
+		draw_row(c, 2);
+		draw_str(c, R_DIM, "  no watches: w on a field of the struct view (3), or :watch EXPR [if COND | changes]");
+		return;
+	}
+	if (rows < 1)
+		return;
+	if (sel < p->top)
+		p->top = sel;
+	if (sel >= p->top + rows)
+		p->top = sel - rows + 1;
+	if (p->top > n - rows)
+		p->top = n - rows > 0 ? n - rows : 0;
+	for (int r = 0; r < rows && p->top + r < n; r++) {
+		int i = p->top + r;
+
+		draw_row(c, 1 + r);
+		draw_watch(v, watchset__get(v->t->ws, i), shown, expr_w, i == sel);
+	}
+}
+
+static bool watch_request(struct view *v, enum request req)
+{
+	struct tui *t = v->t;
+	struct watch *w = cur_watch(v);
+	int i = cur_row(v), page = v->c.height - 1 > 1 ? v->c.height - 1 : 1, id, n;
+
+	switch (req) {
+	case REQ_UP: select_row(v, i - 1); break;
+	case REQ_DOWN: select_row(v, i + 1); break;
+	case REQ_PAGE_UP: select_row(v, i - page); break;
+	case REQ_PAGE_DOWN: select_row(v, i + page); break;
+	case REQ_FIRST: select_row(v, 0); break;
+	case REQ_LAST: select_row(v, nr_watches(v) - 1); break;
+	case REQ_ENTER:
+		if (w)
+			tui_struct_open(t, w->expr_text);
+		break;
+	case REQ_TOGGLE:
+		if (!w)
+			break;
+		if (watchset__set_paused(t->ws, w->id, !w->paused))
+			tui_lib_msg(t, "watch");
+		else
+			tui_msg(t, false, "watch #%d %s", w->id,
+				w->paused ? "paused (space resumes)" : "resumed");
+		break;
+	case REQ_DELETE:
+		if (!w)
+			break;
+		id = w->id;
+		if (watchset__remove(t->ws, id)) {
+			tui_lib_msg(t, "watch");
+			break;
+		}
+		if (t->hit_id == id)
+			t->hit_id = 0;
+		/* the row below moves up into the selection */
+		select_row(v, i);
+		tui_msg(t, false, "watch #%d removed", id);
+		break;
+	case REQ_CLEAR:
+		n = nr_watches(v);
+		if (!n)
+			break;
+		watchset__clear(t->ws);
+		t->hit_id = 0;
+		select_row(v, 0);
+		tui_msg(t, false, "removed %d watch%s", n, n == 1 ? "" : "es");
+		break;
+	default:
+		return false;
+	}
+	return true;
+}
+
+static bool watch_search(struct view *v, const char *pat, int dir)
+{
+	int n = nr_watches(v), at = cur_row(v);
+
+	for (int k = 1; k <= n; k++) {
+		int i = ((at + dir * k) % n + n) % n;
+		struct watch *w = watchset__get(v->t->ws, i);
+
+		if (strcasestr(w->spec, pat) || (w->value && strcasestr(w->value, pat))) {
+			select_row(v, i);
+			return true;
+		}
+	}
+	return false;
+}
+
+static void watch_status(struct view *v, char *buf, size_t len)
+{
+	struct watch *w = cur_watch(v);
+	int n = nr_watches(v);
+
+	if (!w) {
+		snprintf(buf, len, "no watches: w in the struct view, or :watch EXPR");
+		return;
+	}
+	/* the whole spec and error, which the columns may cut */
+	if (w->state != WATCH_OK)
+		snprintf(buf, len, "%d/%d  #%d %s: %s", cur_row(v) + 1, n, w->id, w->spec, w->err);
+	else
+		snprintf(buf, len, "%d/%d  #%d %s  @0x%llx   Enter prints, Space pauses, d deletes",
+			 cur_row(v) + 1, n, w->id, w->spec, (unsigned long long)w->addr);
+}
+
+static void watch_tick(struct view *v)
+{
+	v->dirty = true;
+}
+
+static int watch_open(struct view *v)
+{
+	struct wview *p = calloc(1, sizeof(*p));
+
+	if (!p)
+		return -1;
+	v->priv = p;
+	return 0;
+}
+
+static void watch_done(struct view *v)
+{
+	free(v->priv);
+}
+
+const struct view_ops watch_ops = {
+	.name = "watch",
+	.keymap = KM_WATCH,
+	.open = watch_open,
+	.draw = watch_draw,
+	.request = watch_request,
+	.tick = watch_tick,
+	.status = watch_status,
+	.search = watch_search,
+	.done = watch_done,
+};
