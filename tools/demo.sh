@@ -13,4 +13,5 @@ json=$("$FIX" load live --pin "$PIN")
 trap '"$FIX" unload --pin "$PIN" >/dev/null 2>&1 || true' EXIT INT TERM
 id=$(printf '%s' "$json" | python3 -c 'import json,sys; print(json.load(sys.stdin)["map_id"])')
 echo "demo: live arena loaded as map id $id (pinned at $PIN)" >&2
-"$AI" "$@" id "$id"
+# open on the header the tracepoint updates, with a watch on its counter
+"$AI" -e 'print *hdr' -e 'watch hdr->switches' "$@" id "$id"

@@ -21,6 +21,8 @@ struct cli_opts {
 	long count;		/* --count N (watch), -1: forever */
 	const char *output;	/* -o FILE */
 	const char *log;	/* --log FILE */
+	const char *exec[8];	/* -e CMD: TUI commands to run at start */
+	int nr_exec;
 };
 
 struct cli_cmd {

@@ -37,6 +37,7 @@ static void usage(FILE *f)
 		   "      --count N       watch: stop after N samples\n"
 		   "  -o, --output FILE   snapshot: file to write\n"
 		   "      --log FILE      watch: append every change as JSON lines\n"
+		   "  -e, --exec CMD      TUI: run a command at start (-e 'print *hdr'); repeatable\n"
 		   "  -h, --help          this help\n"
 		   "      --version       version\n"
 		   "Needs root (CAP_BPF, CAP_PERFMON, CAP_SYS_ADMIN) and Linux >= 6.9 for live arenas;\n"
@@ -65,6 +66,7 @@ int main(int argc, char **argv)
 		{ "count", required_argument, NULL, 'N' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "log", required_argument, NULL, 'L' },
+		{ "exec", required_argument, NULL, 'e' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{},
@@ -77,7 +79,7 @@ int main(int argc, char **argv)
 	if (getenv("NO_COLOR") && *getenv("NO_COLOR"))
 		o.color = false;
 	/* '+' would stop at the first word; we allow options anywhere */
-	while ((c = getopt_long(argc, argv, "jpo:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "jpo:e:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'j': o.json = true; break;
 		case 'p': o.pretty = true; break;
@@ -85,6 +87,12 @@ int main(int argc, char **argv)
 		case 'C': o.color = false; break;
 		case 'o': o.output = optarg; break;
 		case 'L': o.log = optarg; break;
+		case 'e':
+			if (o.nr_exec == (int)(sizeof(o.exec) / sizeof(o.exec[0])))
+				return cli_error("-e: at most %zu commands",
+						 sizeof(o.exec) / sizeof(o.exec[0]));
+			o.exec[o.nr_exec++] = optarg;
+			break;
 		case 'I':
 			if (parse_num("--interval", optarg, 10, 3600000, &v))
 				return 1;

@@ -848,6 +848,9 @@ int tui_run(struct source *src, const struct cli_opts *o)
 				break;
 			}
 			load_btf(&t);
+			/* -e commands run once the types are there, as if typed */
+			for (int i = 0; i < o->nr_exec && t.src; i++)
+				cmd__run(&t, o->exec[i]);
 			continue;
 		}
 		now = now_ms();
