@@ -27,4 +27,8 @@ int bench_arena__new(const char *name, struct bench_arena *ba);
 void bench_arena__fill(struct bench_arena *ba, uint32_t first, uint32_t count, uint32_t stride);
 void bench_arena__free(struct bench_arena *ba);
 
+/* CLOCK_MONOTONIC in ms, and the median of v (sorted in place) */
+double bench_now_ms(void);
+double bench_median(double *v, int n);
+
 #endif

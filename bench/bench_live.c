@@ -24,39 +24,23 @@
 
 #define NPAGES BENCH_NPAGES
 
-static double now_ms(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
-}
-
-static int cmp_d(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 static double pagemap_ms(struct source *s, uint32_t *alloc)
 {
 	double t[7];
 	struct pagemap pm;
 
 	for (int i = 0; i < 7; i++) {
-		double t0 = now_ms();
+		double t0 = bench_now_ms();
 
 		if (source__pagemap(s, &pm)) {
 			fprintf(stderr, "bench: page map: %s\n", ai_errmsg());
 			exit(1);
 		}
-		t[i] = now_ms() - t0;
+		t[i] = bench_now_ms() - t0;
 		*alloc = pm.counts[PAGE_ALLOCATED];
 		pagemap__free(&pm);
 	}
-	qsort(t, 7, sizeof(t[0]), cmp_d);
-	return t[3];
+	return bench_median(t, 7);
 }
 
 int main(void)
@@ -85,9 +69,9 @@ int main(void)
 		       levels[l].label, alloc, ms, levels[l].target, levels[l].target / ms,
 		       levels[l].target, ms <= levels[l].target ? "met" : "MISSED");
 		if (l == 0) {
-			t0 = now_ms();
+			t0 = bench_now_ms();
 			live__probe_pages(src, 0, NPAGES, &probed);
-			brute = now_ms() - t0;
+			brute = bench_now_ms() - t0;
 			printf("  per-page probing, same arena      %9.3f ms %9.3f ms %11.1fx  (page map is faster by the ratio)\n",
 			       ms, brute, brute / ms);
 			if (probed != alloc)
@@ -104,16 +88,16 @@ int main(void)
 
 		memset(src2, 1, chunk);
 		memset(buf, 0, chunk);
-		t0 = now_ms();
+		t0 = bench_now_ms();
 		for (size_t off = 0; off < total; off += chunk)
 			source__read(src, (uintptr_t)base + off, buf, chunk, present);
-		rd = now_ms() - t0;
-		t0 = now_ms();
+		rd = bench_now_ms() - t0;
+		t0 = bench_now_ms();
 		for (size_t off = 0; off < total; off += chunk) {
 			memcpy(buf, src2, chunk);
 			__asm__ volatile("" ::"r"(buf) : "memory");
 		}
-		mc = now_ms() - t0;
+		mc = bench_now_ms() - t0;
 		printf("bulk read, 4 GiB                  %9.2f GB/s %7.2f GB/s %10.2fx  (memcpy reference; target >= 5 GB/s: %s)\n",
 		       total / rd / 1e6, total / mc / 1e6, mc / rd, total / rd / 1e6 >= 5 ? "met" : "MISSED");
 		free(buf);

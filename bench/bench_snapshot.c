@@ -28,14 +28,6 @@
 #define NPAGES BENCH_NPAGES
 #define OUT "/dev/shm/arena-inspect-bench.snap"
 
-static double now_ms(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
-}
-
 static uint32_t allocated(struct source *s)
 {
 	struct pagemap pm;
@@ -50,20 +42,20 @@ static uint32_t allocated(struct source *s)
 
 static double snap_ms(struct source *s, struct snapshot_stats *st)
 {
-	double t0 = now_ms();
+	double t0 = bench_now_ms();
 
 	if (snapshot__write_stats(s, NULL, OUT, st)) {
 		fprintf(stderr, "bench_snapshot: %s\n", ai_errmsg());
 		exit(1);
 	}
-	return now_ms() - t0;
+	return bench_now_ms() - t0;
 }
 
 /* gcore of this very process (the arena's owner); returns ms or -1 */
 static double gcore_ms(void)
 {
 	char cmd[256];
-	double t0 = now_ms();
+	double t0 = bench_now_ms();
 	int st;
 
 	snprintf(cmd, sizeof(cmd), "gcore -o /dev/shm/arena-inspect-bench.core %d >/dev/null 2>&1",
@@ -73,7 +65,7 @@ static double gcore_ms(void)
 		return -1;
 	snprintf(cmd, sizeof(cmd), "/dev/shm/arena-inspect-bench.core.%d", getpid());
 	unlink(cmd);
-	return now_ms() - t0;
+	return bench_now_ms() - t0;
 }
 
 int main(void)
@@ -121,22 +113,22 @@ int main(void)
 		memset(a, 1, chunk);
 		memset(b, 0, chunk);
 		/* three runs: tmpfs page allocation makes single runs noisy here */
-		double runs[3];
+		double runs[3], sorted[3];
 
 		for (int r = 0; r < 3; r++) {
 			runs[r] = snap_ms(src, &st);
 			unlink(OUT);
 		}
-		ms = runs[0] < runs[1] ? (runs[1] < runs[2] ? runs[1] : runs[0] < runs[2] ? runs[2] : runs[0])
-				       : (runs[0] < runs[2] ? runs[0] : runs[1] < runs[2] ? runs[2] : runs[1]);
+		memcpy(sorted, runs, sizeof(runs));
+		ms = bench_median(sorted, 3);
 		printf("100%% allocated, 4 GiB, three runs: %.2f %.2f %.2f GB/s (median below)\n",
 		       total / runs[0] / 1e6, total / runs[1] / 1e6, total / runs[2] / 1e6);
-		t0 = now_ms();
+		t0 = bench_now_ms();
 		for (size_t off = 0; off < total; off += chunk) {
 			memcpy(b, a, chunk);
 			__asm__ volatile("" ::"r"(b) : "memory");
 		}
-		mc = now_ms() - t0;
+		mc = bench_now_ms() - t0;
 		printf("100%% allocated, 4 GiB: %8.2f GB/s  memcpy %8.2f GB/s  ratio %.2fx  (target >= 5 GB/s: %s)\n",
 		       total / ms / 1e6, total / mc / 1e6, mc / ms, total / ms / 1e6 >= 5 ? "met" : "MISSED");
 		/* the ceiling of any writer: 4 GiB of plain writes into a new tmpfs file */
@@ -145,11 +137,11 @@ int main(void)
 			int o = open(OUT ".dd", O_WRONLY | O_CREAT | O_TRUNC, 0600);
 			double wr;
 
-			t0 = now_ms();
+			t0 = bench_now_ms();
 			for (size_t off = 0; o >= 0 && off < total; off += chunk)
 				if (write(o, b, chunk) != (ssize_t)chunk)
 					break;
-			wr = now_ms() - t0;
+			wr = bench_now_ms() - t0;
 			if (o >= 0)
 				close(o);
 			unlink(OUT ".dd");

@@ -16,28 +16,13 @@
 #include "bench_arena.h"
 #include "live.h"
 
-static double now_ms(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
-}
-
-static int cmp_d(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 /* median wall time of `arena-inspect ARGS...` (in a pty when tty) */
 static double run_ms(char *const argv[], bool tty)
 {
 	double t[5];
 
 	for (int i = 0; i < 5; i++) {
-		double t0 = now_ms();
+		double t0 = bench_now_ms();
 		int master, st;
 		pid_t pid = tty ? forkpty(&master, NULL, NULL, &(struct winsize){ .ws_row = 40, .ws_col = 120 })
 				: fork();
@@ -59,14 +44,13 @@ static double run_ms(char *const argv[], bool tty)
 			close(master);
 		}
 		waitpid(pid, &st, 0);
-		t[i] = now_ms() - t0;
+		t[i] = bench_now_ms() - t0;
 		if (!WIFEXITED(st) || WEXITSTATUS(st)) {
 			fprintf(stderr, "bench_tui: %s exited %d\n", argv[0], WEXITSTATUS(st));
 			return -1;
 		}
 	}
-	qsort(t, 5, sizeof(t[0]), cmp_d);
-	return t[2];
+	return bench_median(t, 5);
 }
 
 int main(int argc, char **argv)
@@ -91,9 +75,9 @@ int main(int argc, char **argv)
 		tui = run_ms(tui_argv, true);
 		cli = run_ms(cli_argv, false);
 	}
-	t0 = now_ms();
+	t0 = bench_now_ms();
 	source__pagemap(ba.src, &pm);
-	pm_ms = now_ms() - t0;
+	pm_ms = bench_now_ms() - t0;
 	pagemap__free(&pm);
 	printf("bench_tui: 4 GiB arena, 0.1%% allocated\n");
 	printf("first screen (start to first draw):   %7.1f ms   target 100 ms (%s); same data without UI (pages -j) %6.1f ms, ratio %.2fx\n",
