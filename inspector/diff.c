@@ -5,6 +5,12 @@
  * side; equal pages cost one memcmp, differing ones a word-then-byte scan.
  * A range stays open across page boundaries while the pages are adjacent
  * and comparable, so a change that straddles two pages is one range.
+ *
+ * Typed fields: each root of A is formatted on both sides into a recording
+ * sink (leaf path -> text). A followed pointer, which the formatter replaces
+ * by its pointee, is recorded too, as its own path -> "0x...", so a pointer
+ * that changed shows up even when both pointees look alike. The two lists
+ * are matched by path (B sorted, binary search).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -14,6 +20,8 @@
 
 #include "diff.h"
 #include "error.h"
+#include "expr.h"
+#include "format.h"
 
 #define PAGE 4096ULL
 #define CHUNK_PAGES 1024
@@ -237,6 +245,465 @@ int diff__walk(struct source *a, struct source *b, const struct diff_opts *opts,
 	return err ? err : w.stop;
 }
 
+/* -------------------------------------------------------- typed fields */
+
+/* Leaves kept per side over all roots: beyond this the lists stop growing
+ * (stats.incomplete). max_nodes per root keeps each walk small already. */
+#define REC_MAX_LEAVES 1000000
+/* aliases followed when resolving one path */
+#define MAX_ALIAS_HOPS 8
+#define RPATH_LEN 2048
+
+struct rec_entry {
+	char *path, *text;
+	bool used;	/* B side: matched by an A entry */
+};
+
+/* An object the formatter expanded under one path and then showed as a
+ * "seen" pointer under another: path -> to (the expanded pointer's path).
+ * Which path an object is expanded under depends on the walk order, so the
+ * two sides may expand it in different places; aliases let "P->m" on one
+ * side find "Q->m" on the other. */
+struct rec_alias {
+	char *path, *to;
+};
+
+/* a followed pointer: its pointee (addr, type) was expanded at entry */
+struct rec_exp {
+	uint64_t addr;
+	char *type;
+	size_t entry;
+};
+
+struct rec {
+	struct sink sink;	/* first: the sink ops get &rec->sink */
+	struct rec_entry *e;
+	size_t n, cap;
+	struct rec_alias *al;
+	size_t nal, capal;
+	struct rec_exp *ex;
+	size_t nex, capex, root_ex;	/* root_ex: the current root's first */
+	bool oom, incomplete;
+};
+
+static bool grow(void *pp, size_t *cap, size_t n, size_t sz)
+{
+	void **p = pp;
+	size_t c;
+	void *m;
+
+	if (n < *cap)
+		return true;
+	c = *cap ? *cap * 2 : 256;
+	m = realloc(*p, c * sz);
+	if (!m)
+		return false;
+	*p = m;
+	*cap = c;
+	return true;
+}
+
+static bool rec_add(struct rec *r, const char *path, size_t plen, const char *text)
+{
+	struct rec_entry *e;
+
+	if (r->oom)
+		return false;
+	if (r->n >= REC_MAX_LEAVES) {
+		r->incomplete = true;
+		return false;
+	}
+	if (!grow(&r->e, &r->cap, r->n, sizeof(*r->e))) {
+		r->oom = true;
+		return false;
+	}
+	e = &r->e[r->n];
+	e->path = strndup(path, plen);
+	e->text = strdup(text);
+	e->used = false;
+	if (!e->path || !e->text) {
+		free(e->path);
+		free(e->text);
+		r->oom = true;
+		return false;
+	}
+	r->n++;
+	return true;
+}
+
+/* A followed pointer's pointee has path "*P" or "*(P)" and attrs.addr the
+ * pointer: record P -> "0x...", and where (addr, type) was expanded. */
+static void rec_pointer(struct rec *r, const struct sink_attrs *a)
+{
+	const char *p = a->path + 1;
+	size_t len = strlen(p);
+	char text[32];
+
+	if (p[0] == '(' && len >= 2 && p[len - 1] == ')') {
+		p++;
+		len -= 2;
+	}
+	if (!len)
+		return;
+	snprintf(text, sizeof(text), "0x%" PRIx64, a->addr);
+	if (!rec_add(r, p, len, text))
+		return;
+	if (!grow(&r->ex, &r->capex, r->nex, sizeof(*r->ex))) {
+		r->oom = true;
+		return;
+	}
+	r->ex[r->nex] = (struct rec_exp){ .addr = a->addr, .type = strdup(a->type ? a->type : ""),
+					  .entry = r->n - 1 };
+	if (!r->ex[r->nex].type) {
+		r->oom = true;
+		return;
+	}
+	r->nex++;
+}
+
+/* A "seen" pointer: alias its path to where its pointee was expanded. */
+static void rec_seen(struct rec *r, const struct sink_attrs *a, const char *text)
+{
+	uint64_t p = strtoull(text, NULL, 16);
+	struct rec_alias *al;
+
+	if (!a->target)
+		return;
+	for (size_t i = r->root_ex; i < r->nex; i++) {
+		if (r->ex[i].addr != p || strcmp(r->ex[i].type, a->target))
+			continue;
+		if (!grow(&r->al, &r->capal, r->nal, sizeof(*r->al))) {
+			r->oom = true;
+			return;
+		}
+		al = &r->al[r->nal];
+		al->path = strdup(a->path);
+		al->to = strdup(r->e[r->ex[i].entry].path);
+		if (!al->path || !al->to) {
+			free(al->path);
+			free(al->to);
+			r->oom = true;
+			return;
+		}
+		r->nal++;
+		return;
+	}
+}
+
+static void rec_begin(struct sink *s, const char *key, bool array, const struct sink_attrs *a)
+{
+	(void)key;
+	(void)array;
+	if (a && a->path && a->path[0] == '*' && a->addr)
+		rec_pointer((struct rec *)s, a);
+}
+
+static void rec_end(struct sink *s, bool array)
+{
+	(void)s;
+	(void)array;
+}
+
+static void rec_value(struct sink *s, const char *key, enum sink_kind kind, const char *text,
+		      const struct sink_attrs *a)
+{
+	struct rec *r = (struct rec *)s;
+	char buf[96];
+
+	(void)key;
+	if (!a || !a->path) {
+		/* the node limit's "...", or a path too long to name */
+		r->incomplete = true;
+		return;
+	}
+	if (a->path[0] == '*' && a->addr)
+		rec_pointer(r, a);
+	if (!text)
+		text = "";
+	if (kind == SK_PTR && a->note && !strcmp(a->note, "seen"))
+		rec_seen(r, a, text);
+	if (kind == SK_PTR && (a->unallocated || a->outside)) {
+		snprintf(buf, sizeof(buf), "%s (%s)", text,
+			 a->unallocated ? "unallocated" : a->note ? a->note : "outside");
+		text = buf;
+	} else if (!*text && a->unallocated) {
+		text = "<unallocated>";
+	} else if (!*text && a->outside) {
+		text = "<outside>";
+	}
+	if (a->note && !strcmp(a->note, "limit"))
+		r->incomplete = true;
+	rec_add(r, a->path, strlen(a->path), text);
+}
+
+static const struct sink_ops rec_ops = {
+	.begin = rec_begin,
+	.end = rec_end,
+	.value = rec_value,
+};
+
+static void rec_free(struct rec *r)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		free(r->e[i].path);
+		free(r->e[i].text);
+	}
+	for (size_t i = 0; i < r->nal; i++) {
+		free(r->al[i].path);
+		free(r->al[i].to);
+	}
+	for (size_t i = 0; i < r->nex; i++)
+		free(r->ex[i].type);
+	free(r->e);
+	free(r->al);
+	free(r->ex);
+}
+
+/* Root `name` of bx in src, into r. A root that does not evaluate on this
+ * side (missing, unreadable) has no leaves. */
+static void rec_root(struct rec *r, struct btfx *bx, struct source *src, const char *name,
+		     const struct fmt_opts *fo)
+{
+	struct fmt_opts o = *fo;
+	struct value v;
+	int col;
+
+	r->root_ex = r->nex; /* "seen" refers to the same walk only */
+	if (expr__eval_str(name, bx, src, &v, &col))
+		return;
+	o.path = name;
+	fmt__value(bx, src, &v, name, &r->sink, &o);
+}
+
+/* ------------------------------------------------------------- matching */
+
+static const struct rec *sort_rec; /* qsort has no context argument */
+
+static int cmp_idx(const void *x, const void *y)
+{
+	size_t i = *(const size_t *)x, j = *(const size_t *)y;
+	int c = strcmp(sort_rec->e[i].path, sort_rec->e[j].path);
+
+	return c ? c : (i > j) - (i < j);
+}
+
+static int cmp_alias(const void *x, const void *y)
+{
+	return strcmp(((const struct rec_alias *)x)->path, ((const struct rec_alias *)y)->path);
+}
+
+/* r's entries sorted by path, as indexes; r's aliases sorted in place */
+static size_t *rec_index(struct rec *r)
+{
+	size_t *idx = malloc((r->n ? r->n : 1) * sizeof(*idx));
+
+	if (!idx)
+		return NULL;
+	for (size_t i = 0; i < r->n; i++)
+		idx[i] = i;
+	sort_rec = r;
+	if (r->n)
+		qsort(idx, r->n, sizeof(*idx), cmp_idx);
+	sort_rec = NULL;
+	if (r->nal)
+		qsort(r->al, r->nal, sizeof(*r->al), cmp_alias);
+	return idx;
+}
+
+/* First position in idx whose path is >= path */
+static size_t lower(const struct rec *r, const size_t *idx, const char *path)
+{
+	size_t lo = 0, hi = r->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strcmp(r->e[idx[mid]].path, path) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Index of the first unused entry of r with path (any entry: any), or -1 */
+static long find(const struct rec *r, const size_t *idx, const char *path, bool any)
+{
+	for (size_t i = lower(r, idx, path); i < r->n && !strcmp(r->e[idx[i]].path, path); i++)
+		if (any || !r->e[idx[i]].used)
+			return (long)idx[i];
+	return -1;
+}
+
+static const struct rec_alias *find_alias(const struct rec *r, const char *path, size_t len)
+{
+	size_t lo = 0, hi = r->nal;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strncmp(r->al[mid].path, path, len);
+
+		if (!c && r->al[mid].path[len])
+			c = 1;
+		if (!c)
+			return &r->al[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/* path with its first "seen" pointer prefix (P in "P->...") replaced by
+ * where r expanded that object, repeatedly. The entry there, or -1. */
+static long find_aliased(const struct rec *r, const size_t *idx, const char *path)
+{
+	char buf[2][RPATH_LEN];
+	const char *cur = path;
+	bool moved = false;
+
+	if (!r->nal)
+		return -1;
+	for (int hop = 0; hop < MAX_ALIAS_HOPS; hop++) {
+		const struct rec_alias *al = NULL;
+		const char *k;
+
+		for (k = strstr(cur, "->"); k; k = strstr(k + 2, "->")) {
+			al = find_alias(r, cur, (size_t)(k - cur));
+			if (al)
+				break;
+		}
+		if (!al)
+			break;
+		if ((size_t)snprintf(buf[hop & 1], RPATH_LEN, "%s%s", al->to, k) >= RPATH_LEN)
+			return -1;
+		cur = buf[hop & 1];
+		moved = true;
+	}
+	return moved ? find(r, idx, cur, true) : -1;
+}
+
+struct fields_out {
+	int (*cb)(void *ctx, const struct diff_field *f);
+	void *ctx;
+	struct diff_field_stats *st;
+	uint32_t max;
+	int stop;
+};
+
+static void report(struct fields_out *fo, const char *path, const char *old, const char *new)
+{
+	struct diff_field f = { .path = path, .old = old, .new = new };
+
+	fo->st->changed++;
+	if (fo->st->reported >= fo->max) {
+		fo->st->truncated = true;
+		return;
+	}
+	fo->st->reported++;
+	if (fo->cb && !fo->stop)
+		fo->stop = fo->cb(fo->ctx, &f);
+}
+
+static int match(struct rec *ra, struct rec *rb, struct fields_out *fo)
+{
+	size_t *ia = rec_index(ra), *ib = rec_index(rb);
+	int err = 0;
+
+	if (!ia || !ib) {
+		err = ai_err(ENOMEM, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < ra->n && !fo->stop; i++) {
+		const struct rec_entry *ea = &ra->e[i];
+		long j = find(rb, ib, ea->path, false);
+
+		if (j >= 0)
+			rb->e[j].used = true;
+		else
+			j = find_aliased(rb, ib, ea->path);
+		if (j < 0)
+			report(fo, ea->path, ea->text, NULL);
+		else if (strcmp(ea->text, rb->e[j].text))
+			report(fo, ea->path, ea->text, rb->e[j].text);
+	}
+	for (size_t j = 0; j < rb->n && !fo->stop; j++) {
+		const struct rec_entry *eb = &rb->e[j];
+		long i;
+
+		if (eb->used)
+			continue;
+		i = find_aliased(ra, ia, eb->path);
+		if (i < 0)
+			report(fo, eb->path, NULL, eb->text);
+		else if (strcmp(ra->e[i].text, eb->text))
+			report(fo, eb->path, ra->e[i].text, eb->text);
+	}
+out:
+	free(ia);
+	free(ib);
+	return err;
+}
+
+int diff__fields(struct btfx *bx_a, struct source *a, struct btfx *bx_b, struct source *b,
+		 const struct diff_field_opts *o,
+		 int (*cb)(void *ctx, const struct diff_field *f), void *ctx,
+		 struct diff_field_stats *st)
+{
+	static const struct diff_field_opts dflt;
+	struct diff_field_stats tmp;
+	struct rec ra = { .sink = { .ops = &rec_ops } }, rb = { .sink = { .ops = &rec_ops } };
+	struct fmt_opts fmo = { 0 };
+	struct fields_out out = { .cb = cb, .ctx = ctx, .st = st ? st : &tmp };
+	int err = 0;
+
+	if (!o)
+		o = &dflt;
+	memset(out.st, 0, sizeof(*out.st));
+	if (!bx_b)
+		bx_b = bx_a;
+	if (!bx_a || btfx__nr_btfs(bx_a) <= 0 || btfx__nr_btfs(bx_b) <= 0)
+		return ai_err(EINVAL, "typed fields need BTF on both sides");
+	fmo.follow_ptrs = o->follow_ptrs > 0 ? o->follow_ptrs : o->follow_ptrs < 0 ? 0 : DIFF_FIELD_FOLLOW;
+	fmo.max_nodes = o->max_nodes > 0 ? o->max_nodes : DIFF_FIELD_MAX_NODES;
+	out.max = o->max_fields ? o->max_fields : DIFF_MAX_FIELDS;
+	for (int i = 0; i < btfx__nr_roots(bx_a); i++) {
+		const struct root *r = btfx__root(bx_a, i);
+		char name[sizeof(r->name)];
+
+		/* a copy: the root table belongs to bx_a */
+		snprintf(name, sizeof(name), "%s", r->name);
+		rec_root(&ra, bx_a, a, name, &fmo);
+		rec_root(&rb, bx_b, b, name, &fmo);
+		out.st->roots++;
+	}
+	if (ra.oom || rb.oom) {
+		err = ai_err(ENOMEM, "out of memory");
+		goto out;
+	}
+	out.st->leaves_a = ra.n;
+	out.st->leaves_b = rb.n;
+	out.st->incomplete = ra.incomplete || rb.incomplete;
+	err = match(&ra, &rb, &out);
+	if (!err)
+		err = out.stop;
+out:
+	rec_free(&ra);
+	rec_free(&rb);
+	return err;
+}
+
+bool diff__has_types(const struct diff_opts *opts)
+{
+	struct btfx *b;
+
+	if (!opts || !opts->bx_a || btfx__nr_btfs(opts->bx_a) <= 0)
+		return false;
+	b = opts->bx_b ? opts->bx_b : opts->bx_a;
+	return btfx__nr_btfs(b) > 0;
+}
+
 /* ---------------------------------------------------------------- sink */
 
 struct emit {
@@ -310,6 +777,24 @@ static int emit_range(void *ctx, const struct diff_range *r)
 	return 0;
 }
 
+static int emit_field(void *ctx, const struct diff_field *f)
+{
+	struct sink *s = ctx;
+
+	sink_begin(s, NULL, false, NULL);
+	sink_str(s, "path", f->path);
+	if (f->old)
+		sink_str(s, "old", f->old);
+	else
+		sink_value(s, "old", SK_NULL, "(none)", NULL);
+	if (f->new)
+		sink_str(s, "new", f->new);
+	else
+		sink_value(s, "new", SK_NULL, "(none)", NULL);
+	sink_end(s, false);
+	return 0;
+}
+
 static void emit_side(struct sink *s, const char *key, const struct source *src)
 {
 	const struct arena_info *ai = &src->info;
@@ -345,6 +830,18 @@ int diff__emit(struct source *a, struct source *b, const struct diff_opts *opts,
 		sink_begin(s, "ranges", true, NULL);
 	}
 	sink_end(s, true);
+	t->fields_compared = false;
+	if (diff__has_types(opts)) {
+		const struct diff_field_opts fo = { .max_fields = opts->max_fields };
+		int ferr;
+
+		t->fields_compared = true;
+		sink_begin(s, "fields", true, NULL);
+		ferr = diff__fields(opts->bx_a, a, opts->bx_b, b, &fo, emit_field, s, &t->fields);
+		sink_end(s, true);
+		if (ferr < 0 && err >= 0)
+			err = ferr;
+	}
 	sink_begin(s, "summary", false, NULL);
 	sink_u64(s, "pages_allocated", t->pages_allocated);
 	sink_u64(s, "pages_freed", t->pages_freed);
@@ -356,6 +853,13 @@ int diff__emit(struct source *a, struct source *b, const struct diff_opts *opts,
 	sink_u64(s, "bytes_changed", t->bytes_changed);
 	sink_bool(s, "ranges_truncated", t->ranges_truncated);
 	sink_bool(s, "size_differs", t->size_differs);
+	sink_bool(s, "fields_compared", t->fields_compared);
+	if (t->fields_compared) {
+		sink_u64(s, "fields_changed", t->fields.changed);
+		sink_u64(s, "fields_shown", t->fields.reported);
+		sink_bool(s, "fields_truncated", t->fields.truncated);
+		sink_bool(s, "fields_incomplete", t->fields.incomplete);
+	}
 	if (err < 0)
 		sink_str(s, "error", ai_errmsg());
 	sink_end(s, false);

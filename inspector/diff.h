@@ -6,6 +6,12 @@
  * arena offsets. One walk feeds callbacks (tests, TUI) or a sink (text and
  * JSON).
  *
+ * Where types are known (both sides have BTF), the typed values of A's
+ * roots are also compared: every root is formatted on both sides (pointers
+ * followed a few levels, the formatter's caps keeping it bounded) and the
+ * leaves whose text differs, or that exist on one side only, are reported
+ * by expression path ("state->steps": "5" -> "10").
+ *
  * Both sources are only read, through source__pagemap and source__read.
  * Errors are negative errno with a message in ai_errmsg().
  */
@@ -14,6 +20,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "btfx.h"
 #include "sink.h"
 #include "source.h"
 
@@ -41,10 +48,42 @@ struct diff_cb {
 	int (*range)(void *ctx, const struct diff_range *r);
 };
 
+/* Typed fields: levels of pointers followed from each root, values per
+ * root walk, and changed fields reported (the rest are counted). */
+#define DIFF_FIELD_FOLLOW 4
+#define DIFF_FIELD_MAX_NODES 20000
+#define DIFF_MAX_FIELDS 1000
+
 struct diff_opts {
 	uint32_t merge_gap;	/* ranges this close (bytes) become one; 0: exact */
 	uint64_t max_ranges;	/* stop reporting ranges after this many; 0: all */
 	bool pages_only;	/* skip the byte comparison */
+	/* Types for the "fields" part of diff__emit: NULL bx_a (or a bx_a with
+	 * no BTF, or a bx_b with none): no fields. bx_b NULL: B is read with
+	 * bx_a's types and roots. Borrowed. */
+	struct btfx *bx_a, *bx_b;
+	uint32_t max_fields;	/* 0: DIFF_MAX_FIELDS */
+};
+
+/* A leaf value that differs: old == NULL when only B has the path, new ==
+ * NULL when only A has it. Strings are valid during the callback. */
+struct diff_field {
+	const char *path, *old, *new;
+};
+
+struct diff_field_opts {
+	int follow_ptrs;	/* 0: DIFF_FIELD_FOLLOW; < 0: none */
+	int max_nodes;		/* per root and side; 0: DIFF_FIELD_MAX_NODES */
+	uint32_t max_fields;	/* report at most this many; 0: DIFF_MAX_FIELDS */
+};
+
+struct diff_field_stats {
+	uint32_t roots;		/* roots of A walked */
+	uint64_t leaves_a, leaves_b;	/* leaves recorded on each side */
+	uint64_t changed;	/* differing paths, reported or not */
+	uint64_t reported;
+	bool truncated;		/* max_fields reached */
+	bool incomplete;	/* a walk hit a cap (nodes, path length, memory) */
 };
 
 struct diff_stats {
@@ -58,6 +97,8 @@ struct diff_stats {
 	uint64_t bytes_changed;
 	bool ranges_truncated;		/* max_ranges was reached */
 	bool size_differs;		/* max_pages differ: compared the common part */
+	bool fields_compared;		/* diff__emit: typed fields were compared */
+	struct diff_field_stats fields;
 };
 
 /* Walk the differences in page order: all page-state runs first, then all
@@ -65,8 +106,23 @@ struct diff_stats {
 int diff__walk(struct source *a, struct source *b, const struct diff_opts *opts,
 	       const struct diff_cb *cb, void *ctx, struct diff_stats *st);
 
+/* Compare the typed values of bx_a's roots in a (read with bx_a) and in b
+ * (read with bx_b, or bx_a when bx_b is NULL): cb gets the differing leaves,
+ * A's order first, then paths only B has. A root that cannot be evaluated
+ * on one side has no leaves there. Returns 0, cb's non-zero return, or a
+ * negative errno (-ENOMEM). o and st may be NULL. Both btfx need BTF
+ * (btfx__nr_btfs > 0), else -EINVAL. */
+int diff__fields(struct btfx *bx_a, struct source *a, struct btfx *bx_b, struct source *b,
+		 const struct diff_field_opts *o,
+		 int (*cb)(void *ctx, const struct diff_field *f), void *ctx,
+		 struct diff_field_stats *st);
+
+/* True when diff__emit compares typed fields with these options. */
+bool diff__has_types(const struct diff_opts *opts);
+
 /* The same walk as sink events: an object with "a", "b", "pages" (runs),
- * "ranges" and "summary". */
+ * "ranges", "fields" when diff__has_types (objects {"path", "old", "new"},
+ * old/new null on the side without the path) and "summary". */
 int diff__emit(struct source *a, struct source *b, const struct diff_opts *opts,
 	       struct sink *s, struct diff_stats *st);
 

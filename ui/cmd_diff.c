@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
-/* arena-inspect diff A B: pages allocated/freed and byte ranges changed. */
+/* arena-inspect diff A B: pages allocated/freed, byte ranges changed, and
+ * where both sides have types, the changed fields by expression path. */
 #include <stdio.h>
+#include "btfx.h"
 #include "cli.h"
 #include "diff.h"
 
@@ -13,6 +15,7 @@ static int do_diff(int argc, char **argv, const struct cli_opts *o)
 				   .merge_gap = DIFF_CLI_MERGE_GAP };
 	struct diff_stats st;
 	struct source *a, *b;
+	struct btfx *bx_a = NULL, *bx_b = NULL;
 	struct sink *s;
 	int used_a, used_b, err;
 
@@ -33,9 +36,26 @@ static int do_diff(int argc, char **argv, const struct cli_opts *o)
 		source__close(b);
 		return cli_error("diff: unexpected argument '%s'", argv[used_a + used_b]);
 	}
+	/* each side its own types and roots: a snapshot carries its own */
+	if (cli_open_btf(a, o, &bx_a) || cli_open_btf(b, o, &bx_b)) {
+		btfx__free(bx_a);
+		source__close(a);
+		source__close(b);
+		return 1;
+	}
+	dopts.bx_a = bx_a;
+	dopts.bx_b = bx_b;
+	dopts.max_fields = DIFF_MAX_FIELDS;
 	s = cli_sink(o);
 	err = diff__emit(a, b, &dopts, s, &st);
 	sink__free(s);
+	if (!err && st.fields_compared && st.fields.truncated)
+		fprintf(stderr, "arena-inspect: note: showed the first %u of %llu changed fields\n",
+			DIFF_MAX_FIELDS, (unsigned long long)st.fields.changed);
+	if (!err && st.fields_compared && st.fields.incomplete)
+		fprintf(stderr, "arena-inspect: note: some typed values were too large to compare in full (node limit)\n");
+	if (!err && !st.fields_compared && (btfx__nr_btfs(bx_a) > 0) != (btfx__nr_btfs(bx_b) > 0))
+		fprintf(stderr, "arena-inspect: note: only one side has types; changed fields are not listed\n");
 	if (!err && st.ranges_truncated)
 		fprintf(stderr, "arena-inspect: note: showed the first %d ranges of changed bytes; -j lists all\n",
 			TEXT_MAX_RANGES);
@@ -43,6 +63,8 @@ static int do_diff(int argc, char **argv, const struct cli_opts *o)
 		fprintf(stderr, "arena-inspect: note: the arenas differ in size (%u and %u pages); compared the first %u\n",
 			a->info.max_pages, b->info.max_pages,
 			a->info.max_pages < b->info.max_pages ? a->info.max_pages : b->info.max_pages);
+	btfx__free(bx_a);
+	btfx__free(bx_b);
 	source__close(a);
 	source__close(b);
 	return err < 0 ? cli_lib_error("diff") : 0;
@@ -52,5 +74,5 @@ const struct cli_cmd cmd_diff = {
 	.name = "diff",
 	.run = do_diff,
 	.usage = "diff A B [-j|-p]",
-	.help = "pages allocated/freed and bytes changed between two arenas or snapshots",
+	.help = "pages allocated/freed, bytes and typed fields changed between two arenas or snapshots",
 };

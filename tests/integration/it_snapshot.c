@@ -3,7 +3,8 @@
  * Snapshots of real fixture arenas: every scenario saved with the CLI, then
  * `pages` and `print` compared live vs saved, the bytes compared in-process
  * (diff of the live arena against its snapshot is empty), gdb reads the
- * file, and snapshots of the churning arena stay valid and differ.
+ * file, and snapshots of the churning arena stay valid and differ: by
+ * pages and bytes, and by typed field (state->steps, old and new).
  * Skipped with a reason where BPF arenas are not available.
  */
 #include <errno.h>
@@ -130,10 +131,26 @@ static void tree(void **state)   { live_vs_snapshot("tree"); }
 static void sparse(void **state) { live_vs_snapshot("sparse"); }
 static void nouser(void **state) { live_vs_snapshot("nouser"); }
 
+/* `diff A B -j`'s "fields" entry for path, or NULL */
+static const struct json *field(const struct json *doc, const char *path)
+{
+	const struct json *fields = json_get(doc, "fields");
+
+	for (size_t i = 0; i < json_len(fields); i++) {
+		const char *p = json_str(json_get(json_at(fields, i), "path"));
+
+		if (p && !strcmp(p, path))
+			return json_at(fields, i);
+	}
+	return NULL;
+}
+
 static void churn(void **state)
 {
 	struct fixture f;
-	char f1[128], f2[128];
+	char f1[128], f2[128], before[32], after[32];
+	struct fixture_counts fc;
+	const struct json *fld;
 	struct diff_stats ds;
 	struct source *a, *b;
 	struct json *j;
@@ -174,6 +191,43 @@ static void churn(void **state)
 	free(out);
 	/* live against saved works too */
 	free(run_ok("%s diff id %u %s -j", INSPECT_BIN, f.map_id, f2));
+
+	/* paused: exactly 5 steps between the snapshots, and the diff names
+	 * the step counter by its path with both values */
+	assert_int_equal(fixture_cmd(&f, "pause", NULL, NULL), 0);
+	assert_int_equal(fixture_count(&f, &fc), 0);
+	snprintf(before, sizeof(before), "%llu", (unsigned long long)fc.fixture_steps);
+	free(run_ok("%s snapshot id %u -o %s", INSPECT_BIN, f.map_id, f1));
+	assert_int_equal(fixture_cmd(&f, "step", "5", NULL), 0);
+	assert_int_equal(fixture_count(&f, &fc), 0);
+	snprintf(after, sizeof(after), "%llu", (unsigned long long)fc.fixture_steps);
+	assert_int_equal(strtoull(after, NULL, 10), strtoull(before, NULL, 10) + 5);
+	free(run_ok("%s snapshot id %u -o %s", INSPECT_BIN, f.map_id, f2));
+	out = run_ok("%s diff %s %s -j", INSPECT_BIN, f1, f2);
+	j = json_parse(out, NULL, 0);
+	assert_non_null(j);
+	assert_int_equal(json_bool(json_path(j, "summary.fields_compared")), 1);
+	assert_true(json_int(json_path(j, "summary.fields_changed"), 0) >= 1);
+	fld = field(j, "state->steps");
+	if (!fld)
+		fail_msg("no state->steps in the fields of: %s", out);
+	assert_string_equal(json_str(json_get(fld, "old")), before);
+	assert_string_equal(json_str(json_get(fld, "new")), after);
+	json_free(j);
+	free(out);
+	/* the text output lists it too */
+	out = run_ok("%s diff %s %s", INSPECT_BIN, f1, f2);
+	assert_non_null(strstr(out, "state->steps"));
+	free(out);
+	/* the same snapshot twice: no fields */
+	out = run_ok("%s diff %s %s -j", INSPECT_BIN, f2, f2);
+	j = json_parse(out, NULL, 0);
+	assert_non_null(j);
+	assert_int_equal(json_len(json_get(j, "fields")), 0);
+	assert_int_equal(json_int(json_path(j, "summary.fields_changed"), -1), 0);
+	json_free(j);
+	free(out);
+	assert_int_equal(fixture_cmd(&f, "resume", NULL, NULL), 0);
 	unlink(f1);
 	unlink(f2);
 	assert_int_equal(fixture_unload(&f), 0);

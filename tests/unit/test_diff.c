@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* diff: two memory arenas with known differences -> exact page runs and
- * byte ranges, through callbacks and through the JSON sink. */
+ * byte ranges, through callbacks and through the JSON sink; and two copies
+ * of the synthetic typed arena (synth.h) differing in a few known fields ->
+ * exactly those fields by expression path. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,11 +13,15 @@
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <bpf/btf.h>
+#include "btfx.h"
 #include "diff.h"
+#include "json.h"
 #include "memsource.h"
 #include "snapshot.h"
 #include "sink.h"
 #include "source.h"
+#include "synth.h" /* last: it defines S */
 
 #define NP 12
 #define BASE 0x100000000000ULL
@@ -222,6 +228,315 @@ static void snapshot_against_live(void **state)
 	source__close(b);
 }
 
+/* ------------------------------------------------------- typed fields */
+
+static uint8_t ma[NPAGES * 4096], mb[NPAGES * 4096], sta[NPAGES], stb[NPAGES];
+
+static void add_roots(struct btfx *bx)
+{
+	struct root r = { .kind = ROOT_MAP_PTR, .btf_idx = 0, .type_id = T.nodep };
+
+	snprintf(r.section, sizeof(r.section), ".bss");
+	snprintf(r.name, sizeof(r.name), "gptr");
+	r.value = S + 0x1000;
+	assert_int_equal(btfx__add_root(bx, &r), 0);
+	snprintf(r.name, sizeof(r.name), "cyc");
+	r.value = S + 0x3000;
+	assert_int_equal(btfx__add_root(bx, &r), 0);
+}
+
+/* A: synth's arena. B: glob.x 42 -> 7, the second list node's val 200 ->
+ * 201 and its next NULL -> a new third node, the cycle's second id 11 -> 12. */
+static void mk_typed(struct source **a, struct source **b, struct btfx **bxa, struct btfx **bxb)
+{
+	struct arena_info ai = { .map_id = 0, .max_pages = NPAGES, .user_vm_start = S,
+				 .user_vm_end = S + NPAGES * 4096ULL, .is_snapshot = true };
+
+	build_mem();
+	memcpy(ma, mem, sizeof(ma));
+	memcpy(sta, state, sizeof(sta));
+	put32(0, 7);
+	put64(0x1058, 201);
+	put32(0x3040, 12);
+	put64(0x1048, S + 0x1080);
+	put32(0x1080, 3);
+	put(0x1090, "three", 6);
+	put64(0x1098, 300);
+	memcpy(mb, mem, sizeof(mb));
+	memcpy(stb, state, sizeof(stb));
+	assert_int_equal(memsource__new(&ai, ma, sta, a), 0);
+	assert_int_equal(memsource__new(&ai, mb, stb, b), 0);
+	assert_int_equal(btfx__new_from_btf(*a, build_btf(), bxa), 0);
+	add_roots(*bxa);
+	if (bxb) {
+		assert_int_equal(btfx__new_from_btf(*b, build_btf(), bxb), 0);
+		add_roots(*bxb);
+	}
+}
+
+static const struct { const char *path, *old, *new; } want_fields[] = {
+	{ "glob.x", "42", "7" },
+	{ "glob.head->next->next", "NULL", "0x100000001080" },
+	{ "glob.head->next->val", "200", "201" },
+	{ "gptr->next->next", "NULL", "0x100000001080" },
+	{ "gptr->next->val", "200", "201" },
+	{ "cyc->next->id", "11", "12" },
+	/* the new node: B only */
+	{ "glob.head->next->next->id", NULL, "3" },
+	{ "glob.head->next->next->next", NULL, "NULL" },
+	{ "glob.head->next->next->name", NULL, "three" },
+	{ "glob.head->next->next->val", NULL, "300" },
+	{ "gptr->next->next->id", NULL, "3" },
+	{ "gptr->next->next->next", NULL, "NULL" },
+	{ "gptr->next->next->name", NULL, "three" },
+	{ "gptr->next->next->val", NULL, "300" },
+};
+#define NWANT (sizeof(want_fields) / sizeof(want_fields[0]))
+
+struct fgot {
+	char path[NWANT + 8][64], old[NWANT + 8][32], new[NWANT + 8][32];
+	bool has_old[NWANT + 8], has_new[NWANT + 8];
+	size_t n;
+};
+
+static int on_field(void *ctx, const struct diff_field *f)
+{
+	struct fgot *g = ctx;
+
+	assert_true(g->n < NWANT + 8);
+	snprintf(g->path[g->n], sizeof(g->path[0]), "%s", f->path);
+	g->has_old[g->n] = f->old != NULL;
+	g->has_new[g->n] = f->new != NULL;
+	snprintf(g->old[g->n], sizeof(g->old[0]), "%s", f->old ? f->old : "");
+	snprintf(g->new[g->n], sizeof(g->new[0]), "%s", f->new ? f->new : "");
+	g->n++;
+	return 0;
+}
+
+static void check_fields(const struct fgot *g)
+{
+	for (size_t i = 0; i < g->n; i++)
+		print_message("field %s: %s -> %s\n", g->path[i], g->old[i], g->new[i]);
+	assert_int_equal(g->n, NWANT);
+	for (size_t w = 0; w < NWANT; w++) {
+		size_t i;
+
+		for (i = 0; i < g->n; i++)
+			if (!strcmp(g->path[i], want_fields[w].path))
+				break;
+		if (i == g->n)
+			fail_msg("field %s not reported", want_fields[w].path);
+		assert_int_equal(g->has_old[i], want_fields[w].old != NULL);
+		assert_int_equal(g->has_new[i], want_fields[w].new != NULL);
+		if (want_fields[w].old)
+			assert_string_equal(g->old[i], want_fields[w].old);
+		assert_string_equal(g->new[i], want_fields[w].new);
+	}
+}
+
+static void typed_fields(void **state)
+{
+	struct source *a, *b;
+	struct btfx *bxa, *bxb;
+	struct diff_field_stats st;
+	struct fgot *g = calloc(1, sizeof(*g));
+
+	mk_typed(&a, &b, &bxa, &bxb);
+	assert_int_equal(diff__fields(bxa, a, bxb, b, NULL, on_field, g, &st), 0);
+	check_fields(g);
+	assert_int_equal(st.roots, 3);	/* glob, gptr, cyc */
+	assert_int_equal(st.changed, NWANT);
+	assert_int_equal(st.reported, NWANT);
+	assert_false(st.truncated);
+	assert_false(st.incomplete);
+	assert_int_equal(st.leaves_b, st.leaves_a + 8);
+	/* A's types read B too */
+	memset(g, 0, sizeof(*g));
+	assert_int_equal(diff__fields(bxa, a, NULL, b, NULL, on_field, g, &st), 0);
+	check_fields(g);
+	/* the same arena twice: nothing */
+	memset(g, 0, sizeof(*g));
+	assert_int_equal(diff__fields(bxa, a, bxa, a, NULL, on_field, g, &st), 0);
+	assert_int_equal(g->n, 0);
+	assert_true(st.leaves_a > 40);
+	assert_int_equal(st.leaves_a, st.leaves_b);
+	/* the cap: the first 3, all counted */
+	memset(g, 0, sizeof(*g));
+	assert_int_equal(diff__fields(bxa, a, bxb, b, &(struct diff_field_opts){ .max_fields = 3 },
+				      on_field, g, &st), 0);
+	assert_int_equal(g->n, 3);
+	assert_int_equal(st.reported, 3);
+	assert_int_equal(st.changed, NWANT);
+	assert_true(st.truncated);
+	/* pointers not followed: only glob.x, and cyc/gptr are equal pointers */
+	memset(g, 0, sizeof(*g));
+	assert_int_equal(diff__fields(bxa, a, bxb, b, &(struct diff_field_opts){ .follow_ptrs = -1 },
+				      on_field, g, &st), 0);
+	assert_int_equal(g->n, 1);
+	assert_string_equal(g->path[0], "glob.x");
+	free(g);
+	btfx__free(bxa);
+	btfx__free(bxb);
+	source__close(a);
+	source__close(b);
+}
+
+static void typed_fields_json(void **state)
+{
+	struct source *a, *b;
+	struct btfx *bxa, *bxb, *none;
+	struct strbuf sbuf = {};
+	struct sink *s = sink__new_json(strbuf_write, &sbuf, false);
+	struct diff_opts o = { .merge_gap = DIFF_CLI_MERGE_GAP };
+	struct diff_stats st;
+	const struct json *fields;
+	struct json *j;
+	char err[128];
+	size_t seen = 0;
+
+	mk_typed(&a, &b, &bxa, &bxb);
+	o.bx_a = bxa;
+	o.bx_b = bxb;
+	assert_true(diff__has_types(&o));
+	assert_int_equal(diff__emit(a, b, &o, s, &st), 0);
+	sink__free(s);
+	j = json_parse(sbuf.buf, err, sizeof(err));
+	if (!j)
+		fail_msg("%s: %s", err, sbuf.buf);
+	fields = json_get(j, "fields");
+	assert_int_equal(json_len(fields), NWANT);
+	for (size_t i = 0; i < json_len(fields); i++) {
+		const struct json *f = json_at(fields, i);
+		const char *p = json_str(json_get(f, "path"));
+
+		for (size_t w = 0; w < NWANT; w++) {
+			if (strcmp(p, want_fields[w].path))
+				continue;
+			seen++;
+			if (want_fields[w].old)
+				assert_string_equal(json_str(json_get(f, "old")), want_fields[w].old);
+			else
+				assert_true(json_is_null(json_get(f, "old")));
+			assert_string_equal(json_str(json_get(f, "new")), want_fields[w].new);
+		}
+	}
+	assert_int_equal(seen, NWANT);
+	assert_int_equal(json_bool(json_path(j, "summary.fields_compared")), 1);
+	assert_int_equal(json_int(json_path(j, "summary.fields_changed"), -1), NWANT);
+	assert_int_equal(json_bool(json_path(j, "summary.fields_truncated")), 0);
+	assert_true(st.fields_compared);
+	assert_int_equal(st.fields.changed, NWANT);
+	json_free(j);
+	strbuf_free(&sbuf);
+
+	/* text comes from the same walk */
+	s = sink__new_text(strbuf_write, &sbuf);
+	assert_int_equal(diff__emit(a, b, &o, s, NULL), 0);
+	sink__free(s);
+	assert_non_null(strstr(sbuf.buf, "glob.head->next->val"));
+	assert_non_null(strstr(sbuf.buf, "cyc->next->id"));
+	strbuf_free(&sbuf);
+
+	/* a side without BTF: no fields */
+	assert_int_equal(btfx__open(b, NULL, &none), 0);
+	assert_int_equal(btfx__nr_btfs(none), 0);
+	o.bx_b = none;
+	assert_false(diff__has_types(&o));
+	assert_true(diff__fields(bxa, a, none, b, NULL, on_field, NULL, NULL) < 0);
+	s = sink__new_json(strbuf_write, &sbuf, false);
+	assert_int_equal(diff__emit(a, b, &o, s, &st), 0);
+	sink__free(s);
+	j = json_parse(sbuf.buf, err, sizeof(err));
+	assert_non_null(j);
+	assert_null(json_get(j, "fields"));
+	assert_int_equal(json_bool(json_path(j, "summary.fields_compared")), 0);
+	assert_false(st.fields_compared);
+	json_free(j);
+	strbuf_free(&sbuf);
+	btfx__free(none);
+	btfx__free(bxa);
+	btfx__free(bxb);
+	source__close(a);
+	source__close(b);
+}
+
+/* An object expanded under different paths on the two sides: A reaches
+ * the second list node first as arr[0]->next (arr[1] is then a "seen"
+ * pointer), B, with arr[0] NULL, as arr[1]. arr[1]->m in B is compared with
+ * arr[0]->next->m in A, so only what really changed is reported. */
+static void typed_fields_seen(void **cm_state)
+{
+	static const struct { const char *path, *old, *new; } want[] = {
+		{ "glob.head->next->val", "200", "201" },
+		{ "arr[0]", "0x100000001000", "NULL" },
+		{ "arr[0]->id", "1", NULL },
+		{ "arr[0]->next", "0x100000001040", NULL },
+		{ "arr[0]->next->id", "2", NULL },
+		{ "arr[0]->next->next", "NULL", NULL },
+		{ "arr[0]->next->name", "two", NULL },
+		{ "arr[0]->next->val", "200", NULL },
+		{ "arr[0]->name", "one", NULL },
+		{ "arr[0]->val", "100", NULL },
+		{ "arr[1]->val", "200", "201" },
+	};
+	struct arena_info ai = { .map_id = 0, .max_pages = NPAGES, .user_vm_start = S,
+				 .user_vm_end = S + NPAGES * 4096ULL, .is_snapshot = true };
+	struct root r = { .kind = ROOT_ARENA_GLOBAL, .btf_idx = 0, .addr = S + 0x3100 };
+	struct source *a, *b;
+	struct btfx *bxa, *bxb;
+	struct btf *btf;
+	struct diff_field_stats st;
+	struct fgot *g = calloc(1, sizeof(*g));
+
+	build_mem();
+	put64(0x3100, S + 0x1000);
+	put64(0x3108, S + 0x1040);
+	memcpy(ma, mem, sizeof(ma));
+	memcpy(sta, state, sizeof(sta));
+	put64(0x3100, 0);
+	put64(0x1058, 201);
+	memcpy(mb, mem, sizeof(mb));
+	memcpy(stb, state, sizeof(stb));
+	assert_int_equal(memsource__new(&ai, ma, sta, &a), 0);
+	assert_int_equal(memsource__new(&ai, mb, stb, &b), 0);
+	btf = build_btf();
+	r.type_id = btf__add_array(btf, T.i32, T.nodep, 2);	/* struct node *[2] */
+	assert_int_equal(btfx__new_from_btf(a, btf, &bxa), 0);
+	btf = build_btf();
+	assert_int_equal(btf__add_array(btf, T.i32, T.nodep, 2), (int)r.type_id);
+	assert_int_equal(btfx__new_from_btf(b, btf, &bxb), 0);
+	snprintf(r.name, sizeof(r.name), "arr");
+	snprintf(r.section, sizeof(r.section), ".addr_space.1");
+	assert_int_equal(btfx__add_root(bxa, &r), 0);
+	assert_int_equal(btfx__add_root(bxb, &r), 0);
+
+	assert_int_equal(diff__fields(bxa, a, bxb, b, NULL, on_field, g, &st), 0);
+	for (size_t i = 0; i < g->n; i++)
+		print_message("field %s: %s -> %s\n", g->path[i], g->old[i], g->new[i]);
+	assert_int_equal(g->n, sizeof(want) / sizeof(want[0]));
+	for (size_t w = 0; w < g->n; w++) {
+		size_t i;
+
+		for (i = 0; i < g->n && strcmp(g->path[i], want[w].path); i++)
+			;
+		if (i == g->n)
+			fail_msg("field %s not reported", want[w].path);
+		assert_string_equal(g->old[i], want[w].old);
+		assert_int_equal(g->has_new[i], want[w].new != NULL);
+		if (want[w].new)
+			assert_string_equal(g->new[i], want[w].new);
+	}
+	/* and the other way round */
+	memset(g, 0, sizeof(*g));
+	assert_int_equal(diff__fields(bxb, b, bxa, a, NULL, on_field, g, &st), 0);
+	assert_int_equal(g->n, sizeof(want) / sizeof(want[0]));
+	free(g);
+	btfx__free(bxa);
+	btfx__free(bxb);
+	source__close(a);
+	source__close(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -229,6 +544,9 @@ int main(void)
 		cmocka_unit_test(merge_gap_and_limits),
 		cmocka_unit_test(json_output),
 		cmocka_unit_test(snapshot_against_live),
+		cmocka_unit_test(typed_fields),
+		cmocka_unit_test(typed_fields_json),
+		cmocka_unit_test(typed_fields_seen),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
