@@ -189,6 +189,56 @@ int tui_page_state(const struct tui *t, uint64_t addr)
 	return t->pm.state[pg];
 }
 
+int tui_diff_set(struct tui *t, struct source *src, char *path)
+{
+	struct pagemap pm = {};
+	int err;
+
+	if (src) {
+		err = source__pagemap(src, &pm);
+		if (err) {
+			pagemap__free(&pm);
+			source__close(src);
+			free(path);
+			return err;
+		}
+	}
+	pagemap__free(&t->diff_pm);
+	source__close(t->diff_src);
+	free(t->diff_path);
+	t->diff_pm = pm;
+	t->diff_src = src;
+	t->diff_path = src ? path : NULL;
+	if (!src)
+		free(path);
+	t->diff_gen++;
+	tui_dirty(t);
+	return 0;
+}
+
+int tui_diff_page(const struct tui *t, uint64_t pg)
+{
+	if (!t->diff_src || pg >= t->diff_pm.nr_pages)
+		return -1;
+	return t->diff_pm.state[pg];
+}
+
+void tui_diff_counts(const struct tui *t, uint32_t *allocated, uint32_t *freed)
+{
+	uint32_t n = t->pm.nr_pages < t->diff_pm.nr_pages ? t->pm.nr_pages : t->diff_pm.nr_pages;
+
+	*allocated = *freed = 0;
+	if (!t->diff_src || !t->have_pm)
+		return;
+	for (uint32_t i = 0; i < n; i++) {
+		bool now = t->pm.state[i] == PAGE_ALLOCATED;
+		bool then = t->diff_pm.state[i] == PAGE_ALLOCATED;
+
+		*allocated += now && !then;
+		*freed += then && !now;
+	}
+}
+
 void tui_hex_goto(struct tui *t, uint64_t addr)
 {
 	tui_show(t, V_HEX);
@@ -410,6 +460,9 @@ static void tick(struct tui *t)
 
 static void close_arena(struct tui *t)
 {
+	/* a diff compares with this arena: it goes with it */
+	if (t->diff_src)
+		tui_diff_set(t, NULL, NULL);
 	for (int i = 0; i < V__NR; i++)
 		if (i != V_CHOOSER)
 			view_close(t, i);

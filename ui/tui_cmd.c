@@ -288,6 +288,59 @@ static void c_snapshot(struct tui *t, const char *arg)
 	tui_msg(t, false, "saved to %s", arg);
 }
 
+/* :diff FILE: compare the arena with a snapshot of it; no argument stops */
+static void c_diff(struct tui *t, const char *arg)
+{
+	const struct arena_info *a, *b;
+	struct source *snap;
+	uint32_t nalloc, nfreed;
+	char *path;
+
+	if (!need_arena(t))
+		return;
+	if (!*arg) {
+		if (!t->diff_src) {
+			tui_msg(t, false,
+				"no diff: diff FILE compares the arena with a snapshot of it");
+			return;
+		}
+		tui_msg(t, false, "diff vs %s off", t->diff_path);
+		tui_diff_set(t, NULL, NULL);
+		return;
+	}
+	if (snapshot__open(arg, &snap)) {
+		tui_lib_msg(t, "diff");
+		return;
+	}
+	a = &t->src->info;
+	b = &snap->info;
+	if (!b->is_snapshot || b->max_pages != a->max_pages ||
+	    b->user_vm_start != a->user_vm_start) {
+		tui_msg(t, true,
+			"diff: %s is a snapshot of %u pages at 0x%llx, "
+			"not of this arena (%u pages at 0x%llx)",
+			arg, b->max_pages, (unsigned long long)b->user_vm_start, a->max_pages,
+			(unsigned long long)a->user_vm_start);
+		source__close(snap);
+		return;
+	}
+	path = strdup(arg);
+	if (!path) {
+		source__close(snap);
+		tui_msg(t, true, "out of memory");
+		return;
+	}
+	/* takes snap and path, also on error */
+	if (tui_diff_set(t, snap, path)) {
+		tui_lib_msg(t, "diff");
+		return;
+	}
+	tui_diff_counts(t, &nalloc, &nfreed);
+	tui_msg(t, false,
+		"diff vs %s: %u pages allocated and %u freed since; ]/[ in hex: next/previous change",
+		arg, nalloc, nfreed);
+}
+
 static void c_open(struct tui *t, const char *arg)
 {
 	char *copy = strdup(arg), *words[8], *save = NULL;
@@ -331,6 +384,7 @@ static const struct tui_cmd cmds[] = {
 	{ "watch", NULL, "[EXPR [if COND | changes]]", "Watch an expression; no argument: the watch pane", c_watch },
 	{ "log", NULL, "[FILE]", "Append every watch event to FILE as JSON lines; no argument stops", c_log },
 	{ "snapshot", NULL, "FILE", "Save the arena to a snapshot file", c_snapshot },
+	{ "diff", NULL, "[FILE]", "Compare with a snapshot of this arena; no argument stops", c_diff },
 	{ "open", NULL, "[id N | pinned PATH | name NAME | FILE]", "Open another arena (no argument: chooser)", c_open },
 	{ "help", NULL, "", "Keys and commands", c_help },
 	{ "quit", "q", "", "Quit", c_quit },

@@ -37,6 +37,7 @@ static const struct scheme scheme[R__NR] = {
 	[R_PTR] = { COLOR_CYAN, -1, A_BOLD, A_BOLD },
 	[R_PTR_BAD] = { COLOR_RED, -1, A_NORMAL, A_UNDERLINE },
 	[R_CHANGED] = { COLOR_BLACK, COLOR_YELLOW, A_NORMAL, A_REVERSE | A_BOLD },
+	[R_DIFF] = { COLOR_WHITE, COLOR_MAGENTA, A_BOLD, A_REVERSE | A_UNDERLINE },
 	[R_UNALLOC] = { COLOR_RED, -1, A_DIM, A_DIM },
 	[R_KEY] = { -1, -1, A_BOLD, A_BOLD },
 	[R_TYPE] = { COLOR_GREEN, -1, A_NORMAL, A_DIM },
@@ -52,12 +53,12 @@ static attr_t role_attr[R__NR];
 static const struct glyphs utf8_glyphs = {
 	.shade = { ".", "\u2591", "\u2592", "\u2593", "\u2588" },
 	.expanded = "\u25be", .collapsed = "\u25b8", .leaf = " ",
-	.arrow = "\u2192", .hline = "\u2500",
+	.arrow = "\u2192", .hline = "\u2500", .diff = "\u2260",
 };
 static const struct glyphs ascii_glyphs = {
 	.shade = { ".", ":", "o", "O", "#" },
 	.expanded = "-", .collapsed = "+", .leaf = " ",
-	.arrow = "->", .hline = "-",
+	.arrow = "->", .hline = "-", .diff = "*",
 };
 const struct glyphs *glyph = &ascii_glyphs;
 

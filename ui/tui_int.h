@@ -52,6 +52,8 @@ struct watchset;
 	_(SEARCH, "Search")                                            \
 	_(SEARCH_NEXT, "Next match")                                   \
 	_(SEARCH_PREV, "Previous match")                               \
+	_(DIFF_NEXT, "Next change vs the :diff snapshot")              \
+	_(DIFF_PREV, "Previous change vs the :diff snapshot")          \
 	_(YANK, "Copy the selected field's path to the command line") \
 	_(ROOTS, "Show the roots")                                     \
 	_(WATCH, "Watch the selected field (see the watch pane, 4)")   \
@@ -96,6 +98,7 @@ enum role {
 	R_PTR,
 	R_PTR_BAD,
 	R_CHANGED,
+	R_DIFF,		/* differs from the :diff snapshot */
 	R_UNALLOC,
 	R_KEY,
 	R_TYPE,
@@ -113,6 +116,7 @@ struct glyphs {
 	const char *expanded, *collapsed, *leaf;
 	const char *arrow;	/* followable pointer */
 	const char *hline;
+	const char *diff;	/* page map: state differs from the :diff snapshot */
 };
 extern const struct glyphs *glyph;
 
@@ -190,6 +194,11 @@ struct tui {
 	char *log_path;
 	int log_err;			/* first write error (errno) */
 	uint64_t log_events;
+	/* :diff FILE: a snapshot of this arena that views compare with */
+	struct source *diff_src;	/* NULL: no diff */
+	char *diff_path;		/* FILE as typed */
+	struct pagemap diff_pm;		/* its page map (a snapshot never changes) */
+	uint64_t diff_gen;		/* bumped when the diff starts, stops or is replaced */
 
 	struct view views[V__NR];
 	enum view_id cur, prev_cur;
@@ -228,6 +237,13 @@ void tui_text_show(struct tui *t, const char *title, char **lines, int n); /* ta
 int tui_resolve_addr(struct tui *t, const char *text, uint64_t *addr);
 uint64_t tui_page_addr(const struct tui *t, uint64_t page);
 int tui_page_state(const struct tui *t, uint64_t addr);	/* enum page_state, -1 outside */
+/* Compare with snapshot src from now on (takes src and path; NULL, NULL
+ * stops). The caller has checked that src is a snapshot of this arena. */
+int tui_diff_set(struct tui *t, struct source *src, char *path);
+/* state of page pg in the :diff snapshot (enum page_state); -1: no diff */
+int tui_diff_page(const struct tui *t, uint64_t pg);
+/* pages allocated / freed since the snapshot, over the whole page map */
+void tui_diff_counts(const struct tui *t, uint32_t *allocated, uint32_t *freed);
 
 /* commands (tui_cmd.c) */
 void cmd__run(struct tui *t, const char *line);

@@ -72,9 +72,13 @@ static const struct binding bindings[] = {
 	{ KM_PAGES, '0', REQ_ZOOM_FIT },
 	{ KM_PAGES, 'g', REQ_GOTO, "Go to an address, page or expression" },
 	{ KM_PAGES, '\r', REQ_ENTER, "Open the page (first allocated one in a bin) in hex" },
+	{ KM_PAGES, ']', REQ_DIFF_NEXT, "Next page whose state differs from the :diff snapshot" },
+	{ KM_PAGES, '[', REQ_DIFF_PREV, "Previous page whose state differs from the snapshot" },
 
 	{ KM_HEX, 'g', REQ_GOTO },
 	{ KM_HEX, '\r', REQ_ENTER, "Follow the pointer under the cursor" },
+	{ KM_HEX, ']', REQ_DIFF_NEXT },
+	{ KM_HEX, '[', REQ_DIFF_PREV },
 
 	{ KM_STRUCT, '\r', REQ_ENTER, "Follow a pointer, expand/collapse, more array elements" },
 	{ KM_STRUCT, ' ', REQ_TOGGLE },

@@ -5,6 +5,11 @@
  * that are not allocated is one line and is never read. Aligned qwords that
  * point into the arena are highlighted and can be followed; bytes that
  * changed since the last refresh are highlighted.
+ *
+ * With a :diff snapshot, bytes that differ from it are highlighted too,
+ * lines of pages the snapshot does not have are marked, pages freed since
+ * the snapshot are holes of their own, and ]/[ move to the next/previous
+ * change. The snapshot is read only where it has the page (present[]).
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -23,6 +28,10 @@ struct hline {
 	bool present;		/* bytes were read */
 	uint8_t data[16];
 	uint16_t changed;	/* bit per byte, since the last refresh */
+	/* :diff */
+	bool freed;		/* hole: allocated in the snapshot */
+	bool fresh;		/* bytes read, but the snapshot has none here */
+	uint16_t diff;		/* bit per byte, differs from the snapshot */
 };
 
 struct hex {
@@ -33,6 +42,7 @@ struct hex {
 	bool stale;		/* lines must be read again */
 	uint64_t back[HIST], fwd[HIST];
 	int nback, nfwd;
+	uint64_t diff_gen;	/* t->diff_gen the lines were compared for */
 };
 
 static struct source *src_of(struct view *v)
@@ -66,23 +76,32 @@ static int pstate(struct view *v, uint64_t pg)
 	return t->pm.state[pg];
 }
 
+/* what makes pages one hole: the state, and with a diff whether the
+ * snapshot has them (pages freed since are a hole of their own) */
+static int hole_key(struct view *v, uint64_t pg)
+{
+	return pstate(v, pg) | (tui_diff_page(v->t, pg) == PAGE_ALLOCATED) << 4;
+}
+
 /* the canonical line holding addr */
 static struct hline line_at(struct view *v, uint64_t addr)
 {
 	struct hline l = {};
 	uint64_t pg = (addr - base(v)) / PAGE_SZ, first = pg, last = pg;
-	int s = pstate(v, pg);
+	int s = pstate(v, pg), key;
 
 	if (s == PAGE_ALLOCATED) {
 		l.addr = addr & ~15ULL;
 		return l;
 	}
-	while (first > 0 && pstate(v, first - 1) == s)
+	key = hole_key(v, pg);
+	while (first > 0 && hole_key(v, first - 1) == key)
 		first--;
-	while (last + 1 < npages(v) && pstate(v, last + 1) == s)
+	while (last + 1 < npages(v) && hole_key(v, last + 1) == key)
 		last++;
 	l.hole = true;
 	l.state = s;
+	l.freed = key >> 4;
 	l.addr = base(v) + first * PAGE_SZ;
 	l.hole_pages = last - first + 1;
 	return l;
@@ -121,9 +140,50 @@ static int hex_open(struct view *v)
 	return 0;
 }
 
+/* header rows: the column names, and the diff line above them */
+static int head_rows(struct view *v)
+{
+	return v->t->diff_src ? 2 : 1;
+}
+
 static int rows(struct view *v)
 {
-	return v->c.height - 1 > 1 ? v->c.height - 1 : 1;
+	int n = v->c.height - head_rows(v);
+
+	return n > 1 ? n : 1;
+}
+
+/* compare the lines [a, b] just read (at buf) with the snapshot */
+static void diff_lines(struct view *v, struct hline *nl, int a, int b, const uint8_t *buf)
+{
+	struct source *snap = v->t->diff_src;
+	size_t len = (size_t)(b - a + 1) * 16;
+	uint8_t present[64], *dbuf;
+	bool ok;
+
+	for (int k = a; k <= b; k++) {
+		nl[k].diff = 0;
+		nl[k].fresh = false;
+	}
+	if (!snap)
+		return;
+	dbuf = malloc(len);
+	ok = dbuf && source__read(snap, nl[a].addr, dbuf, len, present) >= 0;
+	for (int k = a; k <= b; k++) {
+		uint64_t pi = (nl[k].addr >> 12) - (nl[a].addr >> 12);
+		const uint8_t *x = buf + (size_t)(k - a) * 16, *y = dbuf + (size_t)(k - a) * 16;
+
+		if (!nl[k].present)
+			continue;
+		if (!ok || !present[pi]) {
+			nl[k].fresh = true;
+			continue;
+		}
+		for (int i = 0; i < 16; i++)
+			if (x[i] != y[i])
+				nl[k].diff |= 1u << i;
+	}
+	free(dbuf);
 }
 
 /* Lay out the screen from h->top and read what is new or stale. old: the
@@ -137,6 +197,8 @@ static void layout(struct view *v, bool refresh)
 	struct hline *old = h->lines, l;
 	int nold = h->nlines;
 	struct hline *nl = calloc(n, sizeof(*nl));
+	/* lines compared with another snapshot (or none) cannot be kept */
+	bool reuse = !refresh && h->diff_gen == v->t->diff_gen;
 
 	if (!nl)
 		return;
@@ -167,7 +229,7 @@ static void layout(struct view *v, bool refresh)
 		       b + 1 - a < 200)
 			b++;
 		/* reuse lines that are still on screen unless refreshing */
-		if (!refresh) {
+		if (reuse) {
 			bool all = true;
 
 			for (k = a; k <= b; k++) {
@@ -207,6 +269,7 @@ static void layout(struct view *v, bool refresh)
 					if (old[j].data[x] != nl[k].data[x])
 						nl[k].changed |= 1u << x;
 			}
+			diff_lines(v, nl, a, b, buf);
 		} else {
 			for (k = a; k <= b; k++)
 				nl[k].present = false;
@@ -216,6 +279,7 @@ static void layout(struct view *v, bool refresh)
 	}
 	free(old);
 	h->stale = false;
+	h->diff_gen = v->t->diff_gen;
 }
 
 /* keep the cursor's line on screen */
@@ -293,6 +357,18 @@ static void draw_hole(struct view *v, const struct hline *l, bool cursor)
 			 (unsigned long long)l->hole_pages, size);
 	}
 	draw_hl(c, false);
+	if (l->freed) {
+		draw_str(c, R_DEFAULT, " ");
+		draw_str(c, R_DIFF, "- freed since the snapshot");
+	}
+}
+
+/* changed since the last refresh, else differs from the snapshot, else r */
+static enum role mark_role(const struct hline *l, int i, enum role r)
+{
+	if (l->changed & (1u << i))
+		return R_CHANGED;
+	return l->diff & (1u << i) ? R_DIFF : r;
 }
 
 static void draw_bytes(struct view *v, const struct hline *l, int cursor_q)
@@ -314,7 +390,7 @@ static void draw_bytes(struct view *v, const struct hline *l, int cursor_q)
 		qrole[q] = ptr_role(v, qword(l, q));
 	for (int i = 0; i < 16; i++) {
 		int q = i / 8;
-		enum role r = l->changed & (1u << i) ? R_CHANGED : qrole[q];
+		enum role r = mark_role(l, i, qrole[q]);
 
 		if (r == R_DEFAULT && !l->data[i])
 			r = R_DIM;
@@ -327,8 +403,38 @@ static void draw_bytes(struct view *v, const struct hline *l, int cursor_q)
 	ascii[16] = 0;
 	draw_str(c, R_DIM, " |");
 	for (int i = 0; i < 16; i++)
-		draw_strn(c, l->changed & (1u << i) ? R_CHANGED : R_DEFAULT, ascii + i, 1);
+		draw_strn(c, mark_role(l, i, R_DEFAULT), ascii + i, 1);
 	draw_str(c, R_DIM, "|");
+	if (l->fresh) {
+		draw_str(c, R_DEFAULT, " ");
+		draw_str(c, R_DIFF, "+ not in the snapshot");
+	}
+}
+
+static void draw_diff_head(struct view *v)
+{
+	struct hex *h = v->priv;
+	struct canvas *c = &v->c;
+	uint64_t n = 0, fresh = 0;
+	uint32_t nalloc, nfreed;
+
+	for (int i = 0; i < h->nlines; i++) {
+		const struct hline *l = &h->lines[i];
+
+		if (l->hole || !l->present)
+			continue;
+		n += __builtin_popcount(l->diff);
+		fresh += l->fresh;
+	}
+	tui_diff_counts(v->t, &nalloc, &nfreed);
+	draw_row(c, 0);
+	draw_fmt(c, R_HEADER, "diff vs %s: ", v->t->diff_path);
+	draw_fmt(c, n ? R_DIFF : R_HEADER, "%llu", (unsigned long long)n);
+	draw_str(c, R_HEADER, " bytes differ on this screen");
+	if (fresh)
+		draw_fmt(c, R_HEADER, ", %llu lines not in the snapshot",
+			 (unsigned long long)fresh);
+	draw_fmt(c, R_DIM, "   pages since: +%u -%u   ]/[ next/prev change", nalloc, nfreed);
 }
 
 static void hex_draw(struct view *v)
@@ -341,16 +447,19 @@ static void hex_draw(struct view *v)
 	if (!v->t->src)
 		return;
 	scroll_to_cursor(v);
-	if (h->stale || h->nlines != rows(v) || !h->nlines || h->lines[0].addr != h->top)
+	if (h->stale || h->nlines != rows(v) || !h->nlines || h->lines[0].addr != h->top ||
+	    h->diff_gen != v->t->diff_gen)
 		layout(v, false);
 	cl = line_at(v, h->cur);
-	draw_row(c, 0);
+	if (v->t->diff_src)
+		draw_diff_head(v);
+	draw_row(c, head_rows(v) - 1);
 	draw_fmt(c, R_HEADER, "%9s  %-12s  %-49s %s", "OFFSET", "ADDRESS", "00 01 02 03 04 05 06 07  08 09 0a 0b 0c 0d 0e 0f", " ASCII");
 	for (int i = 0; i < h->nlines; i++) {
 		const struct hline *l = &h->lines[i];
 		bool on = l->addr == cl.addr;
 
-		draw_row(c, i + 1);
+		draw_row(c, i + head_rows(v));
 		if (l->hole)
 			draw_hole(v, l, on);
 		else
@@ -435,6 +544,81 @@ static void follow(struct view *v)
 	/* land on the exact byte's line even when unaligned */
 }
 
+static void diff_found(struct view *v, uint64_t addr, const char *what)
+{
+	hex__goto(v, addr, true);
+	tui_msg(v->t, false, "%s at 0x%llx", what, (unsigned long long)addr);
+}
+
+/*
+ * ]/[: the next (dir 1) or previous (-1) line that differs from the :diff
+ * snapshot: a line whose bytes differ, the first line of a page that the
+ * snapshot does not have, or the hole of pages freed since. Page by page;
+ * a page is read only where the live page map, and then the snapshot's,
+ * has it allocated, and only what present[] says is there is compared.
+ */
+static void diff_step(struct view *v, int dir)
+{
+	uint8_t a[PAGE_SZ], b[PAGE_SZ];
+	struct hex *h = v->priv;
+	struct tui *t = v->t;
+	uint64_t from = line_at(v, h->cur).addr;
+	int64_t pg = (from - base(v)) / PAGE_SZ;
+	int k;
+
+	if (!t->diff_src) {
+		tui_msg(t, true, "no diff: diff FILE compares the arena with a snapshot of it");
+		return;
+	}
+	for (k = 0; k < SEARCH_PAGES && pg >= 0 && (uint64_t)pg < npages(v); k++) {
+		uint64_t pa = base(v) + (uint64_t)pg * PAGE_SZ;
+		struct hline l = line_at(v, pa);
+		uint8_t pa_ok = 0, pb_ok = 0;
+
+		if (l.hole) {
+			uint64_t first = (l.addr - base(v)) / PAGE_SZ;
+
+			if (l.freed && (dir > 0 ? l.addr > from : l.addr < from)) {
+				diff_found(v, l.addr, "pages freed since the snapshot");
+				return;
+			}
+			pg = dir > 0 ? (int64_t)(first + l.hole_pages) : (int64_t)first - 1;
+			continue;
+		}
+		if (source__read(t->src, pa, a, PAGE_SZ, &pa_ok) < 0 || !pa_ok) {
+			pg += dir;
+			continue;
+		}
+		if (tui_diff_page(t, pg) != PAGE_ALLOCATED ||
+		    source__read(t->diff_src, pa, b, PAGE_SZ, &pb_ok) < 0 || !pb_ok) {
+			if (dir > 0 ? pa > from : pa < from) {
+				diff_found(v, pa, "page not in the snapshot");
+				return;
+			}
+			pg += dir;
+			continue;
+		}
+		for (int i = dir > 0 ? 0 : 255; i >= 0 && i < 256; i += dir) {
+			uint64_t la = pa + (uint64_t)i * 16;
+
+			if (dir > 0 ? la <= from : la >= from)
+				continue;
+			if (memcmp(a + i * 16, b + i * 16, 16)) {
+				diff_found(v, la, "differs from the snapshot");
+				return;
+			}
+		}
+		pg += dir;
+	}
+	if (k == SEARCH_PAGES && pg >= 0 && (uint64_t)pg < npages(v)) {
+		tui_msg(t, true, "no change in 64 MiB up to page %llu: %s goes on",
+			(unsigned long long)pg, dir > 0 ? "]" : "[");
+		h->cur = base(v) + (uint64_t)pg * PAGE_SZ;
+		return;
+	}
+	tui_msg(t, false, "no %s change vs %s", dir > 0 ? "further" : "earlier", t->diff_path);
+}
+
 static bool hex_request(struct view *v, enum request req)
 {
 	struct hex *h = v->priv;
@@ -465,6 +649,8 @@ static bool hex_request(struct view *v, enum request req)
 	case REQ_FIRST: h->cur = base(v); break;
 	case REQ_LAST: h->cur = line_at(v, end_addr(v) - 16).addr; break;
 	case REQ_ENTER: follow(v); break;
+	case REQ_DIFF_NEXT: diff_step(v, 1); break;
+	case REQ_DIFF_PREV: diff_step(v, -1); break;
 	case REQ_BACK:
 		if (!h->nback) {
 			tui_msg(v->t, false, "no more history");

@@ -3,7 +3,8 @@
  * Page map: the whole arena at a glance. A cell is one page or, zoomed out,
  * a bin of pages shaded by the fraction allocated. Each refresh is compared
  * with the previous one and cells where pages were allocated ('+') or freed
- * ('-') are marked until the next refresh.
+ * ('-') are marked until the next refresh. With a :diff snapshot, cells
+ * with pages allocated in one and not the other are marked as well.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,7 +12,6 @@
 #include "tui_int.h"
 
 #define LABEL_W 10	/* "%8x  " page number of the row */
-#define HEAD_ROWS 2
 
 struct pages {
 	uint32_t nr;		/* pages in the arena */
@@ -32,9 +32,15 @@ static int grid_cols(const struct view *v)
 	return w > 1 ? w : 1;
 }
 
+/* the counts, the legend, and with a diff a line about it */
+static int head_rows(const struct view *v)
+{
+	return v->t->diff_src ? 3 : 2;
+}
+
 static int grid_rows(const struct view *v)
 {
-	int h = v->c.height - HEAD_ROWS;
+	int h = v->c.height - head_rows(v);
 
 	return h > 1 ? h : 1;
 }
@@ -110,10 +116,22 @@ static void pages_tick(struct view *v)
 
 struct bin {
 	uint32_t n, alloc, resv, added, removed;
+	uint32_t dnew, dgone;	/* allocated / freed since the :diff snapshot */
 };
 
-static void count_bin(const struct pages *p, uint64_t cell, struct bin *b)
+/* the :diff snapshot's page states, NULL: no diff (or another size) */
+static const uint8_t *snap_state(const struct view *v)
 {
+	const struct pages *p = v->priv;
+	const struct tui *t = v->t;
+
+	return t->diff_src && t->diff_pm.nr_pages == p->nr ? t->diff_pm.state : NULL;
+}
+
+static void count_bin(const struct view *v, uint64_t cell, struct bin *b)
+{
+	const struct pages *p = v->priv;
+	const uint8_t *snap = snap_state(v);
 	uint64_t first = cell * p->ppc, last = first + p->ppc;
 
 	memset(b, 0, sizeof(*b));
@@ -129,6 +147,10 @@ static void count_bin(const struct pages *p, uint64_t cell, struct bin *b)
 			b->added += s == PAGE_ALLOCATED;
 			b->removed += p->prev[i] == PAGE_ALLOCATED;
 		}
+		if (snap && (snap[i] == PAGE_ALLOCATED) != (s == PAGE_ALLOCATED)) {
+			b->dnew += s == PAGE_ALLOCATED;
+			b->dgone += s != PAGE_ALLOCATED;
+		}
 	}
 }
 
@@ -143,6 +165,9 @@ static void draw_cell(struct canvas *c, const struct bin *b, bool cursor)
 	} else if (b->removed) {
 		r = R_REMOVED;
 		g = "-";
+	} else if (b->dnew || b->dgone) {
+		r = R_DIFF;
+		g = glyph->diff;
 	} else if (b->alloc) {
 		/* 1..20% -> 0, ..., 81..100% -> 4 */
 		int i = (int)(((uint64_t)b->alloc * 5 + b->n - 1) / b->n) - 1;
@@ -214,16 +239,28 @@ static void pages_draw(struct view *v)
 	draw_str(c, R_DIM, " allocated  ");
 	draw_str(c, R_REMOVED, "-");
 	draw_str(c, R_DIM, " freed since the last refresh   +/- zoom  0 fit");
+	if (t->diff_src) {
+		uint32_t nalloc, nfreed;
+
+		tui_diff_counts(t, &nalloc, &nfreed);
+		draw_row(c, 2);
+		draw_str(c, R_DIFF, glyph->diff);
+		draw_fmt(c, R_DIM,
+			 " allocated now or in the snapshot, not both "
+			 "(diff vs %s: %u pages allocated, %u freed since)",
+			 t->diff_path, nalloc, nfreed);
+		draw_str(c, R_DIM, "   ]/[ next/previous");
+	}
 
 	for (int r = 0; r < rows && p->top + r < total_rows; r++) {
 		uint64_t first = (p->top + r) * cols;
 
-		draw_row(c, HEAD_ROWS + r);
+		draw_row(c, head_rows(v) + r);
 		draw_fmt(c, R_LABEL, "%8llx  ", (unsigned long long)(first * p->ppc));
 		for (int k = 0; k < cols && first + k < ncells; k++) {
 			struct bin b;
 
-			count_bin(p, first + k, &b);
+			count_bin(v, first + k, &b);
 			draw_cell(c, &b, first + k == p->cell);
 		}
 	}
@@ -266,6 +303,28 @@ static void open_hex(struct view *v)
 	tui_hex_goto(v->t, tui_page_addr(v->t, first));
 }
 
+/* ]/[: the next/previous cell with pages that differ from the snapshot */
+static void diff_step(struct view *v, int dir)
+{
+	struct pages *p = v->priv;
+	uint64_t n = nr_cells(p);
+	struct bin b;
+
+	if (!v->t->diff_src) {
+		tui_msg(v->t, true, "no diff: diff FILE compares the arena with a snapshot of it");
+		return;
+	}
+	for (int64_t cell = (int64_t)p->cell + dir; cell >= 0 && (uint64_t)cell < n; cell += dir) {
+		count_bin(v, cell, &b);
+		if (b.dnew || b.dgone) {
+			p->cell = cell;
+			return;
+		}
+	}
+	tui_msg(v->t, false, "no %s page differs from %s", dir > 0 ? "further" : "earlier",
+		v->t->diff_path);
+}
+
 static bool pages_request(struct view *v, enum request req)
 {
 	struct pages *p = v->priv;
@@ -298,6 +357,11 @@ static bool pages_request(struct view *v, enum request req)
 	case REQ_ENTER:
 		open_hex(v);
 		return true;
+	case REQ_DIFF_NEXT:
+	case REQ_DIFF_PREV:
+		if (p->now)
+			diff_step(v, req == REQ_DIFF_NEXT ? 1 : -1);
+		return true;
 	default:
 		return false;
 	}
@@ -310,6 +374,7 @@ static void pages_status(struct view *v, char *buf, size_t len)
 	struct pages *p = v->priv;
 	uint64_t first = p->cell * p->ppc, last = first + p->ppc - 1;
 	struct bin b;
+	const char *since = "";
 
 	if (!p->now) {
 		snprintf(buf, len, "no page map");
@@ -317,12 +382,21 @@ static void pages_status(struct view *v, char *buf, size_t len)
 	}
 	if (last >= p->nr)
 		last = p->nr - 1;
-	count_bin(p, p->cell, &b);
+	count_bin(v, p->cell, &b);
+	if (b.dnew || b.dgone)
+		since = b.dnew ? ", not in the snapshot" : ", freed since the snapshot";
 	if (first == last)
-		snprintf(buf, len, "page %llu  0x%llx  %s%s", (unsigned long long)first,
+		snprintf(buf, len, "page %llu  0x%llx  %s%s%s", (unsigned long long)first,
 			 (unsigned long long)tui_page_addr(v->t, first),
 			 b.alloc ? "allocated" : b.resv ? "reserved" : "free",
-			 b.added ? " (new)" : b.removed ? " (just freed)" : "");
+			 b.added ? " (new)" : b.removed ? " (just freed)" : "", since);
+	else if (b.dnew || b.dgone)
+		snprintf(buf, len,
+			 "pages %llu-%llu  0x%llx  %u allocated, %u reserved, %u free; "
+			 "since the snapshot %u allocated, %u freed",
+			 (unsigned long long)first, (unsigned long long)last,
+			 (unsigned long long)tui_page_addr(v->t, first), b.alloc, b.resv,
+			 b.n - b.alloc - b.resv, b.dnew, b.dgone);
 	else
 		snprintf(buf, len, "pages %llu-%llu  0x%llx  %u allocated, %u reserved, %u free",
 			 (unsigned long long)first, (unsigned long long)last,
