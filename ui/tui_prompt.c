@@ -239,6 +239,37 @@ static void complete_members(const char *line, int from, int to)
 
 static const char *const keywords[] = { "struct", "union", "enum" };
 
+/* Commands whose argument is a file name: completed by readline's own
+ * file-name completion, with only blanks breaking words (paths hold '.', '-'). */
+static bool file_cmd(const char *cmd)
+{
+	return !strcmp(cmd, "snapshot") || !strcmp(cmd, "diff") || !strcmp(cmd, "log");
+}
+
+static void first_word(const char *line, char *cmd, size_t n, int *endp)
+{
+	int i = 0, p;
+
+	while (line[i] == ' ')
+		i++;
+	p = i;
+	while (line[i] && line[i] != ' ')
+		i++;
+	snprintf(cmd, n, "%.*s", i - p, line + p);
+	*endp = i;
+}
+
+#define EXPR_WORD_BREAKS " \t\n()*&,[]=!<>+-|.~^"
+
+static char *word_breaks(void)
+{
+	char cmd[32];
+	int i;
+
+	first_word(rl_line_buffer, cmd, sizeof(cmd), &i);
+	return (char *)(rl_point > i && file_cmd(cmd) ? " \t\n" : EXPR_WORD_BREAKS);
+}
+
 static char **complete(const char *text, int start, int end)
 {
 	const char *line = rl_line_buffer;
@@ -249,12 +280,7 @@ static char **complete(const char *text, int start, int end)
 	rl_attempted_completion_over = 1;
 	rl_completion_append_character = ' ';
 	cands_clear();
-	while (line[i] == ' ')
-		i++;
-	p = i;
-	while (line[i] && line[i] != ' ')
-		i++;
-	snprintf(cmd, sizeof(cmd), "%.*s", i - p, line + p);
+	first_word(line, cmd, sizeof(cmd), &i);
 	if (end <= i) {
 		/* still on the first word */
 		for (int k = 0; cmd__name(k); k++)
@@ -264,7 +290,7 @@ static char **complete(const char *text, int start, int end)
 	while (line[i] == ' ')
 		i++;
 	argstart = i;
-	if (!strcmp(cmd, "snapshot")) {
+	if (file_cmd(cmd)) {
 		rl_attempted_completion_over = 0; /* file names */
 		return NULL;
 	}
@@ -383,7 +409,8 @@ void prompt__init(struct tui *t)
 	rl_outstream = P.devnull ? P.devnull : stderr;
 	rl_attempted_completion_function = complete;
 	rl_completion_display_matches_hook = show_matches;
-	rl_completer_word_break_characters = " \t\n()*&,[]=!<>+-|.~^";
+	rl_completer_word_break_characters = EXPR_WORD_BREAKS;
+	rl_completion_word_break_hook = word_breaks;
 	rl_completion_query_items = 10000;
 	rl_variable_bind("show-all-if-ambiguous", "on");
 	rl_variable_bind("bell-style", "none");

@@ -32,8 +32,11 @@ st_keys : diff Enter
 st_expect "no diff:" ":diff without a diff"
 pass "bad :diff arguments are refused on the status line"
 
-# on: the hex view at the header page (`state`), which every step rewrites
-st_keys : "diff $snap" Enter
+# on, typed with TAB completing the file name (a.sn -> a.snap): the hex
+# view at the header page (`state`), which every step rewrites
+st_keys : "diff $ST_TMP/a.sn" Tab
+st_expect ":diff $snap" "TAB completes the snapshot file name"
+st_keys Enter
 st_wait_re "diff vs $snap: [0-9]+ pages allocated and [0-9]+ freed since" || fail ":diff message"
 pages=$(st_screen | grep -oE "diff vs $snap: [0-9]+ pages allocated and [0-9]+ freed" | head -1)
 nalloc=$(echo "$pages" | grep -oE '[0-9]+ pages allocated' | cut -d' ' -f1)
