@@ -4,13 +4,14 @@
 # tests/valgrind.supp (each one explained there).
 set -u
 here=$(cd "$(dirname "$0")/.." && pwd)
+[ -z "${SANITIZED:-}" ] || { echo "SKIP: an ASan/UBSan build cannot run under valgrind; the plain build (./dev test) runs this"; exit 77; }
 [ "$(id -u)" -eq 0 ] || { echo "SKIP: needs root for BPF"; exit 77; }
 command -v valgrind >/dev/null || { echo "SKIP: valgrind is not installed"; exit 77; }
 mountpoint -q /sys/fs/bpf || { echo "SKIP: bpffs is not mounted at /sys/fs/bpf"; exit 77; }
 pin=/sys/fs/bpf/aivg-$$
 tmp=$(mktemp -d)
 trap '"$FIXTURE_BIN" unload --pin "$pin" >/dev/null 2>&1; rm -rf "$tmp"' EXIT
-json=$("$FIXTURE_BIN" load list --pin "$pin") || { echo "SKIP: cannot load the list fixture"; exit 77; }
+json=$("$FIXTURE_BIN" load list --pin "$pin") || { echo "FAIL: cannot load the list fixture"; exit 1; }
 id=$(printf '%s' "$json" | python3 -c 'import json,sys; print(json.load(sys.stdin)["map_id"])')
 fail=0
 run() { # run EXPECTED_EXIT ARGS...

@@ -49,11 +49,16 @@ st_setup() {
 # st_load SCENARIO: load and pin a fixture; sets ST_JSON and ST_ID
 st_load() {
 	local pin=/sys/fs/bpf/ast-$$-$1 err
-	"$FIXTURE_BIN" list 2>/dev/null | grep -q "^$1 " || skip "fixture '$1' does not exist yet"
+	"$FIXTURE_BIN" list 2>/dev/null | grep -q "^$1 " || fail "arena-fixture has no scenario '$1'"
 	ST_PINS+=("$pin")
 	if ! ST_JSON=$("$FIXTURE_BIN" load "$1" --pin "$pin" 2>"$ST_TMP/load.err"); then
 		err=$(head -c 300 "$ST_TMP/load.err")
-		skip "cannot load fixture '$1' (kernel without BPF arenas?): $err"
+		# a kernel without arenas is a reason to skip; anything else a failure
+		local rel
+		rel=$(uname -r | cut -d- -f1)
+		[ "$(printf '%s\n6.9\n' "$rel" | sort -V | head -1)" = 6.9 ] ||
+			skip "kernel $rel has no BPF arenas (needs >= 6.9)"
+		fail "cannot load fixture '$1': $err"
 	fi
 	ST_PIN=$pin
 	ST_ID=$(st_json map_id)
