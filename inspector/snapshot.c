@@ -783,8 +783,67 @@ static int open_temp(struct writer *w, char **tmp, int *dirfd)
 	return fd;
 }
 
+static int write_file(struct source *src, struct btfx *bx, const char *path,
+		      struct snapshot_stats *st);
+
+/*
+ * The file is replaced by a rename, which would swap a device node, FIFO or
+ * socket for a regular file (-o /dev/null must not destroy /dev/null), and
+ * a symlink for a file. Refuse what is not a regular file; follow a symlink
+ * to the regular file it names (*real, to free). Returns 0 or -errno.
+ */
+static int check_target(const char *path, char **real)
+{
+	struct stat sb;
+
+	*real = NULL;
+	if (lstat(path, &sb)) {
+		if (errno == ENOENT)
+			return 0;
+		return ai_err(errno, "cannot write snapshot %s: %s", path, strerror(errno));
+	}
+	if (S_ISLNK(sb.st_mode)) {
+		*real = realpath(path, NULL);
+		if (!*real)
+			return ai_err(errno, "cannot write snapshot %s: a symlink whose target %s", path,
+				      errno == ENOENT ? "does not exist" : strerror(errno));
+		if (stat(*real, &sb)) {
+			int err = errno;
+
+			free(*real);
+			*real = NULL;
+			return ai_err(err, "cannot write snapshot %s: %s", path, strerror(err));
+		}
+	}
+	if (S_ISDIR(sb.st_mode)) {
+		free(*real);
+		*real = NULL;
+		return ai_err(EISDIR, "cannot write snapshot %s: it is a directory", path);
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		free(*real);
+		*real = NULL;
+		return ai_err(EEXIST, "cannot write snapshot %s: it exists and is not a regular file (device, FIFO or socket); refusing to replace it",
+			      path);
+	}
+	return 0;
+}
+
 int snapshot__write_stats(struct source *src, struct btfx *bx, const char *path,
 			  struct snapshot_stats *st)
+{
+	char *real = NULL;
+	int err = check_target(path, &real);
+
+	if (err)
+		return err;
+	err = write_file(src, bx, real ? real : path, st);
+	free(real);
+	return err;
+}
+
+static int write_file(struct source *src, struct btfx *bx, const char *path,
+		      struct snapshot_stats *st)
 {
 	struct writer w = { .src = src, .path = path, .fd = -1 };
 	struct timespec t0, t1;

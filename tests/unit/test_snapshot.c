@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 #include <cmocka.h>
 #include <bpf/btf.h>
@@ -413,6 +414,60 @@ static void failed_writes_leave_nothing(void **state)
 	source__close(m);
 }
 
+/* The file is replaced by rename: what is not a regular file is refused and
+ * left as it was; a symlink is followed to the file it names. */
+static void special_targets(void **state)
+{
+	struct source *m = mk(), *r;
+	char fifo[160], link[160], real[160], dangling[160];
+	struct stat sb;
+
+	/* a FIFO (a device node needs root; the rule is the same) */
+	snprintf(fifo, sizeof(fifo), "%s/fifo", dir);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	assert_int_equal(snapshot__write(m, NULL, fifo), -EEXIST);
+	assert_non_null(strstr(ai_errmsg(), "not a regular file"));
+	assert_int_equal(lstat(fifo, &sb), 0);
+	assert_true(S_ISFIFO(sb.st_mode));
+	if (geteuid() == 0) {
+		char dev[160];
+
+		snprintf(dev, sizeof(dev), "%s/null", dir);
+		assert_int_equal(mknod(dev, S_IFCHR | 0600, makedev(1, 3)), 0);
+		assert_int_equal(snapshot__write(m, NULL, dev), -EEXIST);
+		assert_int_equal(lstat(dev, &sb), 0);
+		assert_true(S_ISCHR(sb.st_mode));
+		unlink(dev);
+	}
+	unlink(fifo);
+
+	/* a symlink to a file: the file is replaced, the link stays */
+	snprintf(real, sizeof(real), "%s/real.core", dir);
+	snprintf(link, sizeof(link), "%s/link.core", dir);
+	assert_int_equal(close(open(real, O_CREAT | O_WRONLY, 0644)), 0);
+	assert_int_equal(symlink("real.core", link), 0);
+	assert_int_equal(snapshot__write(m, NULL, link), 0);
+	assert_int_equal(lstat(link, &sb), 0);
+	assert_true(S_ISLNK(sb.st_mode));
+	assert_int_equal(stat(real, &sb), 0);
+	assert_true(sb.st_size > 0);
+	assert_int_equal(sb.st_mode & 0777, 0600);
+	assert_int_equal(snapshot__open(link, &r), 0);
+	assert_int_equal(r->info.max_pages, m->info.max_pages);
+	source__close(r);
+
+	/* a symlink to nothing: refused, nothing created */
+	snprintf(dangling, sizeof(dangling), "%s/dangling.core", dir);
+	assert_int_equal(symlink("nowhere", dangling), 0);
+	assert_int_equal(snapshot__write(m, NULL, dangling), -ENOENT);
+	assert_non_null(strstr(ai_errmsg(), "does not exist"));
+	unlink(dangling);
+	unlink(link);
+	unlink(real);
+	assert_int_equal(nr_files(dir), 0);
+	source__close(m);
+}
+
 /* Opening fails cleanly with a message, or succeeds and reads are safe. */
 static void try_open(const char *p)
 {
@@ -683,6 +738,7 @@ int main(void)
 		cmocka_unit_test(vanished_pages),
 		cmocka_unit_test(btf_and_roots),
 		cmocka_unit_test(failed_writes_leave_nothing),
+		cmocka_unit_test(special_targets),
 		cmocka_unit_test(truncated_files),
 		cmocka_unit_test(hostile_files),
 		cmocka_unit_test(is_snapshot_check),
