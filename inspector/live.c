@@ -15,6 +15,8 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
+#include <linux/magic.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -192,6 +194,20 @@ static int perm_or(int err, const char *what)
 	return ai_err(-err, "%.200s: %s", what, strerror(-err));
 }
 
+static bool on_bpffs(const char *path)
+{
+	struct statfs st;
+
+	return !statfs(path, &st) && (unsigned long)st.f_type == BPF_FS_MAGIC;
+}
+
+static bool is_dir(const char *path)
+{
+	struct stat st;
+
+	return !stat(path, &st) && S_ISDIR(st.st_mode);
+}
+
 static const char *map_type_name(uint32_t t)
 {
 	static const char *names[] = {
@@ -240,7 +256,14 @@ static int resolve_id(const struct selector *sel, uint32_t *id)
 				return ai_err(ENOENT, "%s: no such pinned object", sel->arg);
 			if (errno == EINVAL)
 				return ai_err(EINVAL, "%s: not a pinned BPF object (is bpffs mounted?)", sel->arg);
-			return perm_or(-errno, what);
+			err = -errno;
+			/* the kernel says EACCES for a path outside bpffs, root or not */
+			if (err == -EACCES && !on_bpffs(sel->arg))
+				return ai_err(EINVAL, "%s: not a pinned BPF object (not on a bpffs such as /sys/fs/bpf)",
+					      sel->arg);
+			if (err == -EACCES && is_dir(sel->arg))
+				return ai_err(EISDIR, "%s is a directory, not a pinned map", sel->arg);
+			return perm_or(err, what);
 		}
 		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
 		err = readlink(path, link, sizeof(link) - 1);

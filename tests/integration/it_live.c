@@ -308,9 +308,13 @@ static void errors(void **state)
 	expect_fail("", "pages id x", "not a map id");
 	expect_fail("", "pages name no_such_arena_here", "no arena named");
 	expect_fail("", "pages pinned /sys/fs/bpf/no/such/pin", "no such pinned object");
-	snprintf(args, sizeof(args), "pages pinned %s/prog_build", F.pin);
-	if (!access(args + 13, F_OK))
-		expect_fail("", args, "not a pinned map");
+	/* the fixture pins its program next to the arena */
+	snprintf(args, sizeof(args), "pages pinned %s/prog_list_fill", F.pin);
+	assert_int_equal(access(args + 13, F_OK), 0);
+	expect_fail("", args, "not a pinned map (it is a program)");
+	snprintf(args, sizeof(args), "pages pinned %s", F.pin);
+	expect_fail("", args, "is a directory, not a pinned map");
+	expect_fail("", "pages pinned /etc/hostname", "not a pinned BPF object (not on a bpffs");
 	expect_fail("", "pages /etc/hostname", "not an arena snapshot");
 	expect_fail("", "pages /no/such/file", "No such file");
 	/* a map that is not an arena */
