@@ -79,7 +79,8 @@ int main(int argc, char **argv)
 	if (getenv("NO_COLOR") && *getenv("NO_COLOR"))
 		o.color = false;
 	/* '+' would stop at the first word; we allow options anywhere */
-	while ((c = getopt_long(argc, argv, "jpo:e:h", longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":jpo:e:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'j': o.json = true; break;
 		case 'p': o.pretty = true; break;
@@ -105,9 +106,16 @@ int main(int argc, char **argv)
 			break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("arena-inspect %s\n", AI_VERSION); return 0;
+		case ':':
+			return cli_error("%s needs an argument (see arena-inspect --help)",
+					 argv[optind - 1]);
 		default:
-			fprintf(stderr, "Try 'arena-inspect --help'.\n");
-			return 1;
+			/* one line of our own instead of getopt's */
+			if (optopt && optopt != '?')
+				return cli_error("unknown option '-%c' (see arena-inspect --help; put -- before an argument that starts with '-')",
+						 optopt);
+			return cli_error("unknown option '%s' (see arena-inspect --help; put -- before an argument that starts with '-')",
+					 argv[optind - 1]);
 		}
 	}
 	argc -= optind;
