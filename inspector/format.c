@@ -854,8 +854,18 @@ int fmt__value(struct btfx *bx, struct source *src, const struct value *v, const
 
 	fix_opts(&c.o, opts);
 	if (c.o.path) {
+		const char *p = c.o.path;
+
 		c.has_path = true;
-		snprintf(c.path, sizeof(c.path), postfix_safe(c.o.path) ? "%s" : "(%s)", c.o.path);
+		/* "*p" names the pointee of p: its members are p->m, not (*p).m */
+		while (*p == ' ')
+			p++;
+		if (*p == '*' && p[1] && postfix_safe(p + 1)) {
+			snprintf(c.path, sizeof(c.path), "%s", p + 1);
+			c.star = true;
+		} else {
+			snprintf(c.path, sizeof(c.path), postfix_safe(p) ? "%s" : "(%s)", p);
+		}
 		c.plen = strlen(c.path);
 		c.path_overflow = strlen(c.o.path) + 2 >= sizeof(c.path);
 	}

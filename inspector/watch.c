@@ -384,6 +384,18 @@ int watchset__new(struct source *src, struct btfx *bx, struct watchset **out)
 	return 0;
 }
 
+static void members_free(struct watch *w)
+{
+	for (int i = 0; i < w->nr_changed_members; i++) {
+		free(w->changed_members[i].path);
+		free(w->changed_members[i].old);
+		free(w->changed_members[i].new);
+	}
+	free(w->changed_members);
+	w->changed_members = NULL;
+	w->nr_changed_members = 0;
+}
+
 static void watch_free(struct watch *w)
 {
 	struct wpriv *p;
@@ -398,9 +410,7 @@ static void watch_free(struct watch *w)
 		leaves_free(p->leaf_path, p->leaf_text, p->nleaf);
 		free(p);
 	}
-	for (int i = 0; i < w->nr_changed_members; i++)
-		free(w->changed_members[i]);
-	free(w->changed_members);
+	members_free(w);
 	free(w->spec);
 	free(w->expr_text);
 	free(w->cond_text);
@@ -614,22 +624,29 @@ static void emit(watch_event_fn cb, void *ctx, enum watch_event_kind k, const st
 
 static void diff_members(struct watch *w, struct wpriv *p, struct leafsink *l)
 {
-	for (int i = 0; i < w->nr_changed_members; i++)
-		free(w->changed_members[i]);
-	free(w->changed_members);
-	w->changed_members = NULL;
-	w->nr_changed_members = 0;
+	members_free(w);
 	if (l->n <= 1 || !p->nleaf)
 		return;
-	w->changed_members = calloc(l->n, sizeof(char *));
+	w->changed_members = calloc(l->n, sizeof(*w->changed_members));
 	if (!w->changed_members)
 		return;
 	for (int i = 0; i < l->n; i++) {
-		bool same = i < p->nleaf && !strcmp(p->leaf_path[i], l->path[i]) &&
-			    !strcmp(p->leaf_text[i], l->text[i]);
+		bool same_path = i < p->nleaf && !strcmp(p->leaf_path[i], l->path[i]);
+		struct watch_member *m;
 
-		if (!same)
-			w->changed_members[w->nr_changed_members++] = strdup(l->path[i]);
+		if (same_path && !strcmp(p->leaf_text[i], l->text[i]))
+			continue;
+		m = &w->changed_members[w->nr_changed_members];
+		m->path = strdup(l->path[i]);
+		m->new = strdup(l->text[i]);
+		m->old = same_path ? strdup(p->leaf_text[i]) : NULL;
+		if (!m->path || !m->new || (same_path && !m->old)) {
+			free(m->path);
+			free(m->new);
+			free(m->old);
+			break;
+		}
+		w->nr_changed_members++;
 	}
 }
 
@@ -953,6 +970,29 @@ void watch__fmt_time(uint64_t ns, char *buf, size_t len)
 		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (unsigned)(ns / 1000000 % 1000));
 }
 
+int watch__fmt_members(const struct watch *w, int max, char *buf, size_t len)
+{
+	size_t off;
+	int n = w->nr_changed_members;
+
+	if (len)
+		buf[0] = '\0';
+	if (!n)
+		return 0;
+	off = snprintf(buf, len, "%d member%s changed:", n, n == 1 ? "" : "s");
+	for (int i = 0; i < n && i < max; i++) {
+		const struct watch_member *m = &w->changed_members[i];
+
+		off += snprintf(buf + (off < len ? off : len), off < len ? len - off : 0,
+				"%s %s %s -> %s", i ? "," : "", m->path, m->old ? m->old : "(new)",
+				m->new);
+	}
+	if (n > max)
+		off += snprintf(buf + (off < len ? off : len), off < len ? len - off : 0,
+				", ... %d more", n - max);
+	return (int)off;
+}
+
 void watch_event__emit(struct sink *s, const struct watch_event *ev, const char *kind_name)
 {
 	const struct watch *w = ev->w;
@@ -981,8 +1021,18 @@ void watch_event__emit(struct sink *s, const struct watch_event *ev, const char 
 	}
 	if (ev->kind == WATCH_EV_CHANGE && w->nr_changed_members) {
 		sink_begin(s, "members", true, NULL);
-		for (int i = 0; i < w->nr_changed_members; i++)
-			sink_str(s, NULL, w->changed_members[i]);
+		for (int i = 0; i < w->nr_changed_members; i++) {
+			const struct watch_member *m = &w->changed_members[i];
+
+			sink_begin(s, NULL, false, NULL);
+			sink_str(s, "path", m->path);
+			if (m->old)
+				sink_str(s, "old", m->old);
+			else
+				sink_value(s, "old", SK_NULL, "null", NULL);
+			sink_str(s, "new", m->new);
+			sink_end(s, false);
+		}
 		sink_end(s, true);
 	}
 	sink_u64(s, "changes", w->nr_changes);

@@ -35,6 +35,10 @@ enum watch_state {
 	WATCH_ERROR,		/* the path does not evaluate (NULL, bad member...) */
 };
 
+struct watch_member {
+	char *path, *old, *new;
+};
+
 struct watch {
 	int id;
 	char *spec;		/* as typed */
@@ -49,7 +53,9 @@ struct watch {
 	bool moved;		/* the path led to a different address this sample */
 	char *value;		/* one-line rendering, NULL before the first sample */
 	char *prev;		/* the value before the last change */
-	char **changed_members;	/* paths of members that changed at the last change */
+	/* members (leaves) of a struct or array that changed at the last
+	 * change: path, old and new text (old NULL where the leaf is new) */
+	struct watch_member *changed_members;
 	int nr_changed_members;
 	uint64_t nr_changes;
 	uint64_t last_change_ns; /* CLOCK_REALTIME */
@@ -120,6 +126,11 @@ struct sink;
 void watch_event__emit(struct sink *s, const struct watch_event *ev, const char *kind_name);
 const char *watch_event__name(enum watch_event_kind kind);
 const char *watch_state__name(enum watch_state st);
+/* The members that changed at w's last change, as one line:
+ * "2 members changed: p->a 1 -> 2, p->b[3] NULL -> 0x1000", at most max
+ * of them then ", ... N more". Empty when w has none (a scalar). Returns
+ * what snprintf would. */
+int watch__fmt_members(const struct watch *w, int max, char *buf, size_t len);
 /* ISO-8601 UTC with milliseconds: 2026-11-22T07:55:01.123Z */
 void watch__fmt_time(uint64_t ns, char *buf, size_t len);
 

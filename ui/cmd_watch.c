@@ -18,6 +18,8 @@
 #include "sink.h"
 #include "watch.h"
 
+#define TEXT_MAX_MEMBERS 16
+
 static volatile sig_atomic_t stop;
 
 static void on_sigint(int sig)
@@ -36,19 +38,20 @@ struct wctx {
 static void print_text(const struct watch_event *ev, const char *kind)
 {
 	const struct watch *w = ev->w;
-	char ts[64];
+	char ts[64], line[4096];
 
 	watch__fmt_time(ev->time_ns, ts, sizeof(ts));
 	switch (ev->kind) {
 	case WATCH_EV_CHANGE:
-		printf("%s #%d %s: %s -> %s", ts, w->id, w->expr_text, ev->old_value, ev->new_value);
-		if (w->nr_changed_members) {
-			printf("  (changed:");
-			for (int i = 0; i < w->nr_changed_members && i < 8; i++)
-				printf(" %s", w->changed_members[i]);
-			printf("%s)", w->nr_changed_members > 8 ? " ..." : "");
+		if (!w->nr_changed_members) {
+			printf("%s #%d %s: %s -> %s\n", ts, w->id, w->expr_text, ev->old_value,
+			       ev->new_value);
+			break;
 		}
-		printf("\n");
+		/* a struct or array: the members that changed, not two dumps */
+		watch__fmt_members(w, TEXT_MAX_MEMBERS, line, sizeof(line));
+		printf("%s #%d %s: %s%s\n", ts, w->id, w->expr_text, line,
+		       w->nr_changed_members > TEXT_MAX_MEMBERS ? " (-j lists all)" : "");
 		break;
 	case WATCH_EV_HIT:
 		printf("%s #%d HIT %s%s%s = %s\n", ts, w->id, w->expr_text,

@@ -366,6 +366,13 @@ static void watch_event(const struct watch_event *ev, void *ctx)
 		/* a conditional watch reports its hits, not every change */
 		if (w->cond != WATCH_ALWAYS)
 			break;
+		if (w->nr_changed_members) {
+			char line[512];
+
+			watch__fmt_members(w, 8, line, sizeof(line));
+			tui_msg(t, false, "watch #%d: %s: %s", w->id, w->expr_text, line);
+			break;
+		}
 		tui_msg(t, false, "watch #%d: %s: %s -> %s", w->id, w->expr_text,
 			ev->old_value ? ev->old_value : "?", ev->new_value ? ev->new_value : "?");
 		break;

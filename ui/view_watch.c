@@ -368,9 +368,16 @@ static void watch_status(struct view *v, char *buf, size_t len)
 	/* the whole spec and error, which the columns may cut */
 	if (w->state != WATCH_OK)
 		snprintf(buf, len, "%d/%d  #%d %s: %s", cur_row(v) + 1, n, w->id, w->spec, w->err);
-	else
+	else if (!w->nr_changed_members)
 		snprintf(buf, len, "%d/%d  #%d %s  @0x%llx   Enter prints, Space pauses, d deletes",
 			 cur_row(v) + 1, n, w->id, w->spec, (unsigned long long)w->addr);
+	else {
+		/* a struct or array: which members changed last, old -> new */
+		int off = snprintf(buf, len, "%d/%d  #%d %s  ", cur_row(v) + 1, n, w->id, w->spec);
+
+		if (off >= 0 && (size_t)off < len)
+			watch__fmt_members(w, 8, buf + off, len - off);
+	}
 }
 
 static void watch_tick(struct view *v)

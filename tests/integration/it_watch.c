@@ -285,6 +285,119 @@ static void churn_paths_follow_the_data(void **state)
 	source__close(src);
 }
 
+/* A watch on a whole struct reports which members changed, each with its
+ * old and new value, by a path that is itself an expression. */
+static void churn_struct_members(void **state)
+{
+	struct source *src;
+	struct btfx *bx;
+	struct watchset *ws;
+	struct watch *w;
+	struct evlog *l = calloc(1, sizeof(*l));
+	unsigned long long s0;
+	bool saw_steps = false;
+
+	assert_int_equal(fixture_load("churn", &F), 0);
+	assert_int_equal(fixture_cmd(&F, "pause", NULL, NULL), 0);
+	open_all(&src, &bx, &ws);
+	assert_int_equal(watchset__add(ws, "*state", &w), 0);
+	assert_int_equal(watchset__sample(ws, record, l), 0);
+	assert_int_equal(w->state, WATCH_OK);
+	{
+		int64_t n;
+		struct expr *x;
+
+		assert_int_equal(expr__parse("state->steps", &x, NULL), 0);
+		assert_int_equal(expr__eval_int(x, bx, src, &n), 0);
+		expr__free(x);
+		s0 = (unsigned long long)n;
+	}
+	/* nothing changed: no event, no members */
+	l->n = 0;
+	assert_int_equal(watchset__sample(ws, record, l), 0);
+	assert_int_equal(count(l, WATCH_EV_CHANGE, w->id), 0);
+
+	assert_int_equal(fixture_cmd(&F, "step", "3", NULL), 0);
+	l->n = 0;
+	assert_int_equal(watchset__sample(ws, record, l), 0);
+	assert_int_equal(count(l, WATCH_EV_CHANGE, w->id), 1);
+	assert_true(w->nr_changed_members >= 1);
+	for (int i = 0; i < w->nr_changed_members; i++) {
+		const struct watch_member *m = &w->changed_members[i];
+		struct expr *x;
+		int64_t now;
+		int col;
+
+		assert_non_null(m->old);
+		assert_string_not_equal(m->old, m->new);
+		/* the path is an expression that evaluates to the new value */
+		if (expr__parse(m->path, &x, &col))
+			fail_msg("member path '%s' does not parse: %s", m->path, ai_errmsg());
+		assert_int_equal(expr__eval_int(x, bx, src, &now), 0);
+		expr__free(x);
+		if (!strcmp(m->new, "NULL"))
+			assert_true(now == 0);
+		else
+			assert_true(now == (int64_t)strtoull(m->new, NULL, 0));
+		if (!strcmp(m->path, "state->steps")) {
+			saw_steps = true;
+			assert_int_equal(strtoull(m->old, NULL, 10), s0);
+			assert_int_equal(strtoull(m->new, NULL, 10), s0 + 3);
+		}
+	}
+	assert_true(saw_steps);
+	free(l);
+	watchset__free(ws);
+	btfx__free(bx);
+	source__close(src);
+
+	/* the CLI: the change event carries the members as objects */
+	{
+		char cmd[512], *out = NULL, err[128];
+		int st, changes = 0;
+		pid_t pid = fork();
+
+		assert_true(pid >= 0);
+		if (pid == 0) {
+			usleep(500 * 1000);
+			_exit(fixture_cmd(&F, "step", "2", NULL) ? 1 : 0);
+		}
+		snprintf(cmd, sizeof(cmd), "%s watch id %u '*state' --interval 100 --count 12 -j",
+			 INSPECT_BIN, F.map_id);
+		assert_int_equal(fixture_run(cmd, &out, &st), 0);
+		waitpid(pid, &st, 0);
+		assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+		for (char *line = strtok(out, "\n"); line; line = strtok(NULL, "\n")) {
+			struct json *j = json_parse(line, err, sizeof(err));
+			const struct json *m;
+			bool steps = false;
+
+			if (!j)
+				fail_msg("not a JSON line: %s: %s", err, line);
+			if (strcmp(json_str(json_get(j, "event")), "change")) {
+				json_free(j);
+				continue;
+			}
+			changes++;
+			m = json_get(j, "members");
+			assert_non_null(m);
+			for (size_t i = 0; i < json_len(m); i++) {
+				const struct json *e = json_at(m, i);
+
+				if (strcmp(json_str(json_get(e, "path")), "state->steps"))
+					continue;
+				steps = true;
+				assert_int_equal(strtoull(json_str(json_get(e, "old")), NULL, 10), s0 + 3);
+				assert_int_equal(strtoull(json_str(json_get(e, "new")), NULL, 10), s0 + 5);
+			}
+			assert_true(steps);
+			json_free(j);
+		}
+		assert_int_equal(changes, 1);
+		free(out);
+	}
+}
+
 static void bad_watches(void **state)
 {
 	struct source *src;
@@ -312,6 +425,7 @@ int main(void)
 		cmocka_unit_test_teardown(live_changes_and_condition, teardown),
 		cmocka_unit_test_teardown(live_cli_stream, teardown),
 		cmocka_unit_test_teardown(churn_paths_follow_the_data, teardown),
+		cmocka_unit_test_teardown(churn_struct_members, teardown),
 		cmocka_unit_test_teardown(bad_watches, teardown),
 	};
 	const char *why = bpf_test_skip_reason();

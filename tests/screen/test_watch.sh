@@ -129,6 +129,22 @@ st_expect "[struct]" "Enter opens the struct view"
 st_expect "state->steps = " "the watched value in the struct view"
 pass ":watch opens the pane, Enter prints the value"
 
+# a watch on the whole struct reports the members that changed, old -> new
+st_keys 4
+st_expect "[watch]" "watch pane"
+st_keys :
+st_keys "watch *state" Enter
+st_expect "watch #4: *state = {" ":watch on a struct"
+st_keys r
+t0=$(steps)
+step 2
+t1=$(steps)
+st_keys r
+st_expect "watch #4: *state: " "struct change on the status line"
+st_wait_re "watch #4: \*state: [0-9]+ members? changed: .*state->steps $t0 -> $t1" ||
+	fail "the status line does not name state->steps $t0 -> $t1"
+pass "a struct watch names the members that changed ($t0 -> $t1)"
+
 # every key is in the help
 st_keys '?'
 st_expect "4                      Watch pane" "help has the watch pane key"
