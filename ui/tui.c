@@ -546,8 +546,14 @@ static void draw_title(struct tui *t)
 	const char *mode;
 	char size[32];
 	bool stale;
-	int rlen;
+	int rlen, width;
 
+	mode = !t->src ? "" : t->src->info.is_snapshot ? "snapshot" : t->paused ? "PAUSED (p)" : "live";
+	stale = t->have_pm && t->pm.stale;
+	rlen = draw_cols(mode) + 2 + (t->arena_err ? 6 : 0) + (stale ? 7 : 0);
+	/* the left part is cut so the state on the right always shows */
+	width = c->width;
+	c->width = width > rlen ? width - rlen : 0;
 	draw_row(c, 0);
 	draw_str(c, R_TITLE, " arena-inspect");
 	if (ai) {
@@ -563,9 +569,7 @@ static void draw_title(struct tui *t)
 									     : t->views[t->cur].ops->name);
 	if (t->src && !t->bx && !t->btf_msg[0])
 		draw_str(c, R_TITLE, "  loading types...");
-	mode = !t->src ? "" : t->src->info.is_snapshot ? "snapshot" : t->paused ? "PAUSED (p)" : "live";
-	stale = t->have_pm && t->pm.stale;
-	rlen = draw_cols(mode) + 2 + (t->arena_err ? 6 : 0) + (stale ? 7 : 0);
+	c->width = width;
 	draw_pad(c, R_TITLE, c->width - rlen);
 	if (t->arena_err)
 		draw_str(c, R_STALE, " GONE ");
