@@ -421,6 +421,7 @@ static int sample_watches(struct tui *t)
 int tui_watch_add(struct tui *t, const char *spec)
 {
 	struct watch *w;
+	int hit;
 
 	if (!t->src) {
 		tui_msg(t, true, "no arena open");
@@ -440,7 +441,10 @@ int tui_watch_add(struct tui *t, const char *spec)
 		return -EINVAL;
 	}
 	/* a first sample now, so the value is there before the next tick */
-	if (sample_watches(t))
+	hit = sample_watches(t);
+	cmd__log_initial(t, w);
+	cmd__log_flush(t);
+	if (hit)
 		return w->id;	/* the hit message says more */
 	if (w->state == WATCH_OK)
 		tui_msg(t, false, "watch #%d: %s = %s  (4: watch pane)", w->id, w->spec,

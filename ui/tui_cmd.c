@@ -179,7 +179,24 @@ void cmd__log_event(struct tui *t, const struct watch_event *ev)
 {
 	if (!t->log || t->log_err)
 		return;
+	cmd__log_initial(t, ev->w); /* a new watch's first event: its start first */
 	watch_event__emit(t->log, ev, NULL);
+	t->log_events++;
+}
+
+/* The value a watch starts from, as `watch --log` writes it: when a watch
+ * is added while logging, and for every watch when a log starts. */
+void cmd__log_initial(struct tui *t, const struct watch *w)
+{
+	struct timespec now;
+	struct watch_event ev = { .kind = WATCH_EV_STATE, .w = w };
+
+	if (!t->log || t->log_err || w->id <= t->log_initial_id)
+		return;
+	t->log_initial_id = w->id;
+	clock_gettime(CLOCK_REALTIME, &now);
+	ev.time_ns = (uint64_t)now.tv_sec * 1000000000ULL + now.tv_nsec;
+	watch_event__emit(t->log, &ev, "initial");
 	t->log_events++;
 }
 
@@ -208,6 +225,7 @@ static int log_stop(struct tui *t)
 	t->log_path = NULL;
 	t->log_err = 0;
 	t->log_events = 0;
+	t->log_initial_id = 0;
 	return -err;
 }
 
@@ -274,6 +292,8 @@ static void c_log(struct tui *t, const char *arg)
 		tui_msg(t, true, "out of memory");
 		return;
 	}
+	for (int i = 0; t->ws && i < watchset__count(t->ws); i++)
+		cmd__log_initial(t, watchset__get(t->ws, i));
 	tui_msg(t, false, "logging watch events to %s (JSON lines; ':log' stops)", arg);
 }
 

@@ -19,6 +19,7 @@
 #include "source.h"
 
 struct sink;
+struct watch;
 struct watch_event;
 struct watchset;
 
@@ -194,6 +195,7 @@ struct tui {
 	char *log_path;
 	int log_err;			/* first write error (errno) */
 	uint64_t log_events;
+	int log_initial_id;	/* watches up to this id have their "initial" record */
 	/* :diff FILE: a snapshot of this arena that views compare with */
 	struct source *diff_src;	/* NULL: no diff */
 	char *diff_path;		/* FILE as typed */
@@ -252,6 +254,7 @@ const char *cmd__name(int i);
 void cmd__help(void (*cb)(const char *line, bool heading, void *ctx), void *ctx);
 /* :log: one JSON line per watch event; flush once per sweep. A write error
  * stops logging and shows in the status line. */
+void cmd__log_initial(struct tui *t, const struct watch *w);
 void cmd__log_event(struct tui *t, const struct watch_event *ev);
 void cmd__log_flush(struct tui *t);
 void cmd__log_close(struct tui *t);

@@ -83,15 +83,21 @@ pass "p resumes and acknowledges the hit"
 
 st_keys :
 st_keys log Enter
-st_expect "log $ST_TMP/watch.log closed after 3 events" ":log stops"
-grep -c . "$ST_TMP/watch.log" | grep -qx 3 || fail "log has not 3 lines: $(cat "$ST_TMP/watch.log")"
+# 5 events: where #1 started (when the log began), where #2 started (added
+# while logging), #1's change and #2's hit
+st_expect "log $ST_TMP/watch.log closed after 5 events" ":log stops"
+grep -c . "$ST_TMP/watch.log" | grep -qx 5 || fail "log has not 5 lines: $(cat "$ST_TMP/watch.log")"
+head -1 "$ST_TMP/watch.log" | grep -q "\"watch\":1,\"expr\":\"state->steps\",\"event\":\"initial\",\"value\":\"$s1\"" ||
+	fail "the log does not start with #1's initial value: $(head -1 "$ST_TMP/watch.log")"
+sed -n 2p "$ST_TMP/watch.log" | grep -q "\"watch\":2,.*\"event\":\"initial\",\"if\":\"state->steps > $limit\",\"value\":\"$s1\"" ||
+	fail "#2's initial value is not the second line: $(sed -n 2p "$ST_TMP/watch.log")"
 grep -q "\"watch\":1,\"expr\":\"state->steps\",\"event\":\"change\",\"old\":\"$s1\",\"new\":\"$s2\"" \
 	"$ST_TMP/watch.log" || fail "no change of #1 in the log: $(cat "$ST_TMP/watch.log")"
 grep -q "\"watch\":2,.*\"event\":\"hit\",\"if\":\"state->steps > $limit\"" "$ST_TMP/watch.log" ||
 	fail "no hit of #2 in the log: $(cat "$ST_TMP/watch.log")"
 grep -q '^{"time":"[0-9-]*T[0-9:.]*Z","ts_ns":[0-9]*,' "$ST_TMP/watch.log" ||
 	fail "log lines do not start with time and ts_ns: $(head -1 "$ST_TMP/watch.log")"
-pass ":log wrote the change and the hit as JSON lines"
+pass ":log wrote the initial values, the change and the hit as JSON lines"
 
 # a log that cannot be written says so on the status line
 st_keys :
