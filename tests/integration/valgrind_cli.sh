@@ -32,7 +32,10 @@ run 0 print id "$id" '*head'
 run 0 print id "$id" 'head->next->name' -j
 run 0 types id "$id"
 run 0 watch id "$id" 'head->id' --count 2 --interval 20
+run 0 watch id "$id" '*head' 'head->id if head->id > 0' --count 2 --interval 20 -j
 run 0 snapshot id "$id" -o "$tmp/s.snap"
+run 1 snapshot id "$id" -o /dev/null
+run 1 list --frob
 run 0 pages "$tmp/s.snap" -j
 run 0 print "$tmp/s.snap" '*head->next'
 run 0 diff id "$id" "$tmp/s.snap"
