@@ -489,13 +489,37 @@ static bool simple_path(const char *p)
 	return true;
 }
 
+/* An integer that holds an arena address (BPF code often keeps arena
+ * pointers in a u64): Enter shows it in the hex view. */
+static bool arena_int(struct view *v, const struct tnode *n, uint64_t *addr)
+{
+	char *end;
+	unsigned long long x;
+
+	if (n->kind != SK_NUM || !n->text || !*n->text || *n->text == '-' || !v->t->src)
+		return false;
+	errno = 0;
+	x = strtoull(n->text, &end, 0);
+	if (errno || *end || !source__contains(v->t->src, x, 1))
+		return false;
+	*addr = x;
+	return true;
+}
+
 static void follow(struct view *v, struct tnode *n)
 {
 	char expr[600];
+	uint64_t a;
 
 	/* a subtree cut at the depth limit opens as a value of its own */
 	if (n->truncated && n->path && !n->followable && n->kind != SK_PTR) {
 		struct__show(v, n->path);
+		return;
+	}
+	if (!n->followable && arena_int(v, n, &a)) {
+		tui_hex_goto(v->t, a);
+		tui_msg(v->t, false, "%s = 0x%llx, an arena address: shown in the hex view (3 returns here)",
+			n->path ? n->path : "value", (unsigned long long)a);
 		return;
 	}
 	if (!n->followable) {
@@ -683,12 +707,20 @@ static void struct_status(struct view *v, char *buf, size_t len)
 		return;
 	}
 	{
-		char addr[32] = "";
+		char addr[32] = "", hint[64];
+		uint64_t a;
 
 		if (n->addr)
 			snprintf(addr, sizeof(addr), "0x%llx  ", (unsigned long long)n->addr);
+		if (n->followable)
+			snprintf(hint, sizeof(hint), "   Enter follows, y copies the path");
+		else if (arena_int(v, n, &a))
+			snprintf(hint, sizeof(hint), "   = 0x%llx in the arena: Enter shows it in hex",
+				 (unsigned long long)a);
+		else
+			snprintf(hint, sizeof(hint), "   y copies the path");
 		snprintf(buf, len, "%s%s  %s%s", addr, n->type ? n->type : "", n->path ? n->path : "",
-			 n->followable ? "   Enter follows, y copies the path" : "   y copies the path");
+			 hint);
 	}
 }
 

@@ -63,6 +63,17 @@ st_keys G
 st_expect "-- pages 3-63 not allocated (61 pages, 244 KiB) --" "unallocated pages as one line"
 pass "hex view follows pointers and shows holes"
 
+# a u64 root that holds an arena address (arena_base): Enter shows it in hex
+st_keys 3 :
+st_keys "print arena_base" Enter
+st_expect "arena_base = $((base))" "the u64 root, in decimal"
+st_expect "= $base in the arena: Enter shows it in hex" "status names the arena address"
+st_keys Enter
+st_expect "[hex]" "Enter on it opens the hex view"
+st_expect "${base#0x}  " "hex view at the arena's first byte"
+st_expect "arena_base = $base, an arena address" "message"
+pass "an integer that holds an arena address opens in hex"
+
 # :print with TAB completion: a root, then members after ->
 st_keys : p r i Tab
 st_expect ":print" "command completed"
