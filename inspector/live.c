@@ -839,8 +839,14 @@ int live__list(struct arena_summary **out, int *n)
 		close(fd);
 		if (err || mi.type != AI_MAP_TYPE_ARENA)
 			continue;
-		if (live_open_id(cur, true, &s))
+		err = live_open_id(cur, true, &s);
+		if (err == -ENOENT)
 			continue; /* went away since the id walk */
+		if (err) {
+			/* the probe cannot load, or no permission: say so, not "no arenas" */
+			free(v);
+			return err;
+		}
 		if (cnt == cap) {
 			struct arena_summary *nv;
 
