@@ -506,7 +506,9 @@ static int live_info(struct source *s, struct arena_info *out)
 
 /* ------------------------------------------------------------ page map */
 
-static int walk_ranges(uint32_t id, struct probe_range **copy, uint32_t *n)
+/* One walk of the free-range tree: its ranges stay in P.ranges (tree level
+ * order) until the next probe run. -EAGAIN when the tree changed under it. */
+static int walk_ranges(uint32_t id, uint32_t *n)
 {
 	int err = probe_run(id, PROBE_RANGES);
 	struct probe_result *r = &P.skel->bss->res;
@@ -516,44 +518,91 @@ static int walk_ranges(uint32_t id, struct probe_range **copy, uint32_t *n)
 	if (r->broken || r->nr_ranges > PROBE_MAX_RANGES)
 		return -EAGAIN;
 	*n = r->nr_ranges;
-	*copy = malloc((*n ? *n : 1) * sizeof(**copy));
-	if (!*copy)
-		return ai_err(ENOMEM, "out of memory");
-	memcpy(*copy, P.ranges, *n * sizeof(**copy));
 	return 0;
 }
 
-/* Probe the pages of the non-free runs (the gaps between free ranges),
- * PROBE_MAX_RUNS runs per pass. */
-static int probe_gaps(uint32_t id, uint32_t max_pages, const struct probe_range *fr, uint32_t nfr)
+#define NOT_FREE 0xff /* a page outside every free range, not probed yet */
+
+/* Mark the free ranges in state (everything else NOT_FREE). Ranges of a
+ * consistent tree are disjoint: an overlap means it changed under the walk. */
+static int mark_free(uint8_t *state, uint32_t max, const struct probe_range *fr, uint32_t nfr)
 {
-	uint32_t next = 0, nruns = 0;
+	memset(state, NOT_FREE, max);
+	for (uint32_t i = 0; i < nfr; i++) {
+		uint32_t len;
+
+		if (fr[i].last < fr[i].start || fr[i].last >= max)
+			return -EAGAIN;
+		len = fr[i].last - fr[i].start + 1;
+		if (memchr(state + fr[i].start, PAGE_FREE, len))
+			return -EAGAIN;
+		memset(state + fr[i].start, PAGE_FREE, len);
+	}
+	return 0;
+}
+
+/* The next page at or after p whose state is not PAGE_FREE (0), or max.
+ * Eight bytes at a time: a sparse arena is mostly free. */
+static uint32_t next_not_free(const uint8_t *state, uint32_t p, uint32_t max)
+{
+	while (p < max && (p & 7)) {
+		if (state[p] != PAGE_FREE)
+			return p;
+		p++;
+	}
+	while (p + 8 <= max) {
+		uint64_t w;
+
+		memcpy(&w, state + p, 8);
+		if (w)
+			break;
+		p += 8;
+	}
+	while (p < max && state[p] == PAGE_FREE)
+		p++;
+	return p;
+}
+
+static uint32_t next_free(const uint8_t *state, uint32_t p, uint32_t max)
+{
+	const uint8_t *f = p < max ? memchr(state + p, PAGE_FREE, max - p) : NULL;
+
+	return f ? (uint32_t)(f - state) : max;
+}
+
+/* Probe every page outside the free ranges, PROBE_MAX_RUNS runs per pass:
+ * the bitmap says which have memory. */
+static int probe_not_free(uint32_t id, const uint8_t *state, uint32_t max)
+{
+	uint32_t p = 0, nruns = 0;
 	int err;
 
 	memset(P.bits, 0, PROBE_BITMAP_WORDS * 8ULL);
-	for (uint32_t i = 0; i <= nfr; i++) {
-		uint32_t end = i < nfr ? fr[i].start : max_pages;
+	for (;;) {
+		uint32_t end;
 
-		if (end > next) {
-			P.runs[nruns].start = next;
+		p = next_not_free(state, p, max);
+		if (p < max) {
+			end = next_free(state, p, max);
+			P.runs[nruns].start = p;
 			P.runs[nruns].last = end - 1;
 			nruns++;
+			p = end;
 		}
-		if (i < nfr)
-			next = fr[i].last + 1;
-		if (nruns == PROBE_MAX_RUNS || (i == nfr && nruns)) {
+		if (nruns == PROBE_MAX_RUNS || (p >= max && nruns)) {
 			P.skel->bss->args.nr_items = nruns;
 			err = probe_run(id, PROBE_PAGES);
 			if (err)
 				return err;
 			nruns = 0;
 		}
+		if (p >= max)
+			return 0;
 	}
-	return 0;
 }
 
-/* Non-free pages [lo, hi): allocated where the probe found memory, else
- * reserved. Whole bitmap words first: a full arena has 16k of them. */
+/* Pages outside the free ranges: allocated where the probe found memory,
+ * else reserved. Whole bitmap words first: a full arena has 16k of them. */
 static void fill_states(uint8_t *state, uint32_t lo, uint32_t hi)
 {
 	uint32_t p = lo;
@@ -574,9 +623,10 @@ static void fill_states(uint8_t *state, uint32_t lo, uint32_t hi)
 static int live_pagemap(struct source *s, struct pagemap *pm)
 {
 	struct live *l = (void *)s;
-	struct probe_range *r1 = NULL, *r2 = NULL;
+	struct probe_range *r1 = NULL;
 	uint32_t n1 = 0, n2 = 0, max;
-	int err, tries;
+	bool have = false;
+	int err = 0, tries;
 
 	err = live_basic_info(l);
 	if (err)
@@ -590,56 +640,54 @@ static int live_pagemap(struct source *s, struct pagemap *pm)
 		return ai_err(ENOMEM, "out of memory");
 
 	/*
-	 * The walk takes no lock. Walk, probe the non-free pages, walk again:
-	 * if the two walks agree, the map is exact for that moment.
+	 * The walk takes no lock. Walk, probe the pages outside the free
+	 * ranges, walk again: if the two walks agree, the map is exact for
+	 * that moment. The second walk's ranges are compared in place.
 	 */
 	for (tries = 0; tries < 4; tries++) {
-		free(r1);
-		free(r2);
-		r1 = r2 = NULL;
-		err = walk_ranges(l->id, &r1, &n1);
+		err = walk_ranges(l->id, &n1);
 		if (err == -EAGAIN)
 			continue;
 		if (err)
 			goto out;
+		free(r1);
+		r1 = malloc((n1 ? n1 : 1) * sizeof(*r1));
+		if (!r1) {
+			err = ai_err(ENOMEM, "out of memory");
+			goto out;
+		}
+		memcpy(r1, P.ranges, n1 * sizeof(*r1));
+		if (mark_free(pm->state, max, r1, n1))
+			continue;
+		memset(P.bits, 0, PROBE_BITMAP_WORDS * 8ULL);
 		if (s->info.user_vm_start) {
-			err = probe_gaps(l->id, max, r1, n1);
+			err = probe_not_free(l->id, pm->state, max);
 			if (err)
 				goto out;
 		}
-		err = walk_ranges(l->id, &r2, &n2);
+		have = true;
+		err = walk_ranges(l->id, &n2);
 		if (err == -EAGAIN)
 			continue;
 		if (err)
 			goto out;
-		if (n1 == n2 && !memcmp(r1, r2, n1 * sizeof(*r1)))
+		if (n1 == n2 && !memcmp(r1, P.ranges, n1 * sizeof(*r1)))
 			break;
 	}
-	if (!r2 && !r1) {
+	if (!have) {
 		err = ai_err(EAGAIN, "the arena kept changing; no consistent page map");
 		goto out;
 	}
 	pm->stale = tries == 4;
-	{
-		struct probe_range *fr = r2 ? r2 : r1;
-		uint32_t nfr = r2 ? n2 : n1, next = 0;
+	for (uint32_t p = next_not_free(pm->state, 0, max); p < max;) {
+		uint32_t end = next_free(pm->state, p, max);
 
-		for (uint32_t i = 0; i <= nfr; i++) {
-			uint32_t end = i < nfr ? fr[i].start : max;
-
-			fill_states(pm->state, next, end < max ? end : max);
-			if (i < nfr) {
-				uint32_t last = fr[i].last < max ? fr[i].last : max - 1;
-
-				memset(pm->state + fr[i].start, PAGE_FREE, last - fr[i].start + 1);
-				next = fr[i].last + 1;
-			}
-		}
+		fill_states(pm->state, p, end);
+		p = next_not_free(pm->state, end, max);
 	}
 	err = 0;
 out:
 	free(r1);
-	free(r2);
 	return err;
 }
 

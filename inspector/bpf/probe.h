@@ -13,12 +13,11 @@
 #define PROBE_MAX_RUNS 65536		/* non-free runs probed per PAGES pass */
 #define PROBE_MAX_GATHER 16384		/* scattered fields per GATHER pass */
 #define PROBE_GATHER_MAX_LEN 64
-#define PROBE_STACK 64			/* rb-tree height bound (2*log2(n+1)) */
 #define PROBE_BITMAP_WORDS ((1U << 20) / 64)
 
 enum probe_mode {
 	PROBE_INFO = 0,	  /* just the arena's fields */
-	PROBE_RANGES = 1, /* free ranges from arena->rt, in order */
+	PROBE_RANGES = 1, /* free ranges from arena->rt, in tree level order */
 	PROBE_PAGES = 2,  /* probe every page of the runs given in `runs` */
 	PROBE_READ = 3,	  /* copy pages [first_page, +nr_pages) into pagebuf */
 	PROBE_GATHER = 4, /* copy each item of `gather` */
@@ -63,15 +62,6 @@ struct probe_result {
 	unsigned long long kern_vm_start; /* first arena page, guard skipped */
 	unsigned int broken;		  /* tree changed under the walk */
 	unsigned int nr_ok;		  /* pages or items read fine */
-};
-
-/* in-order walk state of the free-range tree (in .bss: the stack is small) */
-struct probe_walk {
-	unsigned long long node;
-	unsigned int sp;
-	unsigned int n;
-	unsigned int prev_last;
-	unsigned int have_prev;
 };
 
 #endif
