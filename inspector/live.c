@@ -506,8 +506,16 @@ static int live_info(struct source *s, struct arena_info *out)
 
 /* ------------------------------------------------------------ page map */
 
+static bool full_probe;
+
+void live__set_full_probe(bool on)
+{
+	full_probe = on;
+}
+
 /* One walk of the free-range tree: its ranges stay in P.ranges (tree level
- * order) until the next probe run. -EAGAIN when the tree changed under it. */
+ * order) until the next probe run. -EAGAIN when the tree changed under it,
+ * -EOPNOTSUPP when the kernel has no range tree. */
 static int walk_ranges(uint32_t id, uint32_t *n)
 {
 	int err = probe_run(id, PROBE_RANGES);
@@ -515,6 +523,8 @@ static int walk_ranges(uint32_t id, uint32_t *n)
 
 	if (err)
 		return err;
+	if (r->no_tree || full_probe)
+		return -EOPNOTSUPP;
 	if (r->broken || r->nr_ranges > PROBE_MAX_RANGES)
 		return -EAGAIN;
 	*n = r->nr_ranges;
@@ -603,7 +613,7 @@ static int probe_not_free(uint32_t id, const uint8_t *state, uint32_t max)
 
 /* Pages outside the free ranges: allocated where the probe found memory,
  * else reserved. Whole bitmap words first: a full arena has 16k of them. */
-static void fill_states(uint8_t *state, uint32_t lo, uint32_t hi)
+static void fill_states(uint8_t *state, uint32_t lo, uint32_t hi, uint8_t absent)
 {
 	uint32_t p = lo;
 
@@ -611,13 +621,30 @@ static void fill_states(uint8_t *state, uint32_t lo, uint32_t hi)
 		uint64_t w = P.bits[p / 64];
 
 		if (p % 64 == 0 && hi - p >= 64 && (w == ~0ULL || w == 0)) {
-			memset(state + p, w ? PAGE_ALLOCATED : PAGE_RESERVED, 64);
+			memset(state + p, w ? PAGE_ALLOCATED : absent, 64);
 			p += 64;
 			continue;
 		}
-		state[p] = (w >> (p % 64)) & 1 ? PAGE_ALLOCATED : PAGE_RESERVED;
+		state[p] = (w >> (p % 64)) & 1 ? PAGE_ALLOCATED : absent;
 		p++;
 	}
+}
+
+/* No tree to walk: probe every page; what has no memory is free. */
+static int pagemap_by_probing(struct live *l, struct pagemap *pm)
+{
+	uint32_t max = pm->nr_pages;
+	int err;
+
+	memset(pm->state, NOT_FREE, max);
+	memset(P.bits, 0, PROBE_BITMAP_WORDS * 8ULL);
+	if (l->src.info.user_vm_start) {
+		err = probe_not_free(l->id, pm->state, max);
+		if (err)
+			return err;
+	}
+	fill_states(pm->state, 0, max, PAGE_FREE);
+	return 0;
 }
 
 static int live_pagemap(struct source *s, struct pagemap *pm)
@@ -648,6 +675,10 @@ static int live_pagemap(struct source *s, struct pagemap *pm)
 		err = walk_ranges(l->id, &n1);
 		if (err == -EAGAIN)
 			continue;
+		if (err == -EOPNOTSUPP) {
+			err = pagemap_by_probing(l, pm);
+			goto out;
+		}
 		if (err)
 			goto out;
 		free(r1);
@@ -667,7 +698,7 @@ static int live_pagemap(struct source *s, struct pagemap *pm)
 		}
 		have = true;
 		err = walk_ranges(l->id, &n2);
-		if (err == -EAGAIN)
+		if (err == -EAGAIN || err == -EOPNOTSUPP)
 			continue;
 		if (err)
 			goto out;
@@ -682,7 +713,7 @@ static int live_pagemap(struct source *s, struct pagemap *pm)
 	for (uint32_t p = next_not_free(pm->state, 0, max); p < max;) {
 		uint32_t end = next_free(pm->state, p, max);
 
-		fill_states(pm->state, p, end);
+		fill_states(pm->state, p, end, PAGE_RESERVED);
 		p = next_not_free(pm->state, end, max);
 	}
 	err = 0;

@@ -62,4 +62,12 @@ bool live__is_live(const struct source *s);
 /* The slow exact method the page map avoids: probe every page of
  * [first, first+count) one by one. For benchmarks and cross-checks. */
 int live__probe_pages(struct source *s, uint32_t first, uint32_t count, uint32_t *allocated);
+
+/* Build page maps by probing every page, as on kernels 6.9-6.12 whose
+ * arenas keep free pages in a maple tree the probe cannot walk: a page
+ * with memory is allocated, any other is free (those kernels have no
+ * reserved pages). Exact but slow (seconds for 4 GiB), and not checked for
+ * change by a second walk. Used by itself when the kernel has no range
+ * tree; tests turn it on to cross-check the tree walk. */
+void live__set_full_probe(bool on);
 #endif

@@ -217,6 +217,12 @@ static void walk_ranges(struct bpf_arena *arena)
 	walk_n = 0;
 	q_head = 0;
 	q_tail = 0;
+	/* kernels before the range tree: the loader folds this branch and
+	 * the verifier never sees the relocations below */
+	if (!bpf_core_field_exists(arena->rt)) {
+		res.no_tree = 1;
+		return;
+	}
 	if (bfs_push((__u64)BPF_CORE_READ(arena, rt.it_root.rb_root.rb_node))) {
 		res.broken = 1;
 		return;

@@ -62,6 +62,9 @@ struct probe_result {
 	unsigned long long kern_vm_start; /* first arena page, guard skipped */
 	unsigned int broken;		  /* tree changed under the walk */
 	unsigned int nr_ok;		  /* pages or items read fine */
+	unsigned int no_tree;		  /* RANGES: no arena->rt (6.9-6.12 keep
+					   * free pages in a maple tree) */
+	unsigned int pad;
 };
 
 #endif

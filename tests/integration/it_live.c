@@ -133,6 +133,45 @@ static void pages_sparse(void **state)
 	source__close(src);
 }
 
+/*
+ * The page map from the tree walk against probing every page, the method
+ * used on kernels without the range tree (6.9-6.12): the same map, except
+ * that reserved pages, which have no memory, read as free there. htab
+ * packs objects, tree has a freed page, sparse reserves runs.
+ */
+static void full_probe_agrees(const char *name)
+{
+	struct selector sel = { .kind = SEL_ID };
+	struct pagemap walk, probe;
+	struct source *src;
+
+	assert_int_equal(fixture_load(name, &F), 0);
+	sel.id = F.map_id;
+	assert_int_equal(live__open(&sel, &src), 0);
+	assert_int_equal(source__pagemap(src, &walk), 0);
+	live__set_full_probe(true);
+	assert_int_equal(source__pagemap(src, &probe), 0);
+	live__set_full_probe(false);
+	assert_int_equal(walk.nr_pages, probe.nr_pages);
+	for (uint32_t p = 0; p < walk.nr_pages; p++) {
+		uint8_t want = walk.state[p] == PAGE_RESERVED ? PAGE_FREE : walk.state[p];
+
+		if (probe.state[p] != want)
+			fail_msg("%s page %u: tree walk says %d, probing says %d", name, p,
+				 walk.state[p], probe.state[p]);
+	}
+	assert_int_equal(probe.counts[PAGE_ALLOCATED], walk.counts[PAGE_ALLOCATED]);
+	assert_int_equal(probe.counts[PAGE_RESERVED], 0);
+	assert_int_equal(walk.counts[PAGE_RESERVED], F.reserved);
+	pagemap__free(&walk);
+	pagemap__free(&probe);
+	source__close(src);
+}
+
+static void full_probe_htab(void **s) { full_probe_agrees("htab"); }
+static void full_probe_tree(void **s) { full_probe_agrees("tree"); }
+static void full_probe_sparse(void **s) { full_probe_agrees("sparse"); }
+
 /* nouser: the creator has exited, only the kernel knows the address */
 static void pages_nouser(void **state)
 {
@@ -382,6 +421,9 @@ int main(void)
 		cmocka_unit_test_teardown(pages_live, teardown),
 		cmocka_unit_test_teardown(pages_sparse, teardown),
 		cmocka_unit_test_teardown(pages_nouser, teardown),
+		cmocka_unit_test_teardown(full_probe_htab, teardown),
+		cmocka_unit_test_teardown(full_probe_tree, teardown),
+		cmocka_unit_test_teardown(full_probe_sparse, teardown),
 		cmocka_unit_test_teardown(unallocated_read_changes_nothing, teardown),
 		cmocka_unit_test_teardown(churn_reads_allocate_nothing, teardown),
 		cmocka_unit_test_teardown(errors, teardown),
