@@ -779,19 +779,7 @@ static int emit_range(void *ctx, const struct diff_range *r)
 
 static int emit_field(void *ctx, const struct diff_field *f)
 {
-	struct sink *s = ctx;
-
-	sink_begin(s, NULL, false, NULL);
-	sink_str(s, "path", f->path);
-	if (f->old)
-		sink_str(s, "old", f->old);
-	else
-		sink_value(s, "old", SK_NULL, "(none)", NULL);
-	if (f->new)
-		sink_str(s, "new", f->new);
-	else
-		sink_value(s, "new", SK_NULL, "(none)", NULL);
-	sink_end(s, false);
+	sink_change(ctx, f->path, f->old, f->new);
 	return 0;
 }
 

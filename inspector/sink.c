@@ -650,3 +650,18 @@ void sink_bool(struct sink *s, const char *key, bool v)
 {
 	sink_value(s, key, SK_BOOL, v ? "true" : "false", NULL);
 }
+
+void sink_change(struct sink *s, const char *path, const char *old, const char *new)
+{
+	sink_begin(s, NULL, false, NULL);
+	sink_str(s, "path", path);
+	if (old)
+		sink_str(s, "old", old);
+	else
+		sink_value(s, "old", SK_NULL, "(none)", NULL);
+	if (new)
+		sink_str(s, "new", new);
+	else
+		sink_value(s, "new", SK_NULL, "(none)", NULL);
+	sink_end(s, false);
+}

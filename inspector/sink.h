@@ -88,6 +88,9 @@ void sink_i64(struct sink *s, const char *key, int64_t v);
 void sink_hex(struct sink *s, const char *key, uint64_t v); /* SK_PTR "0x.." */
 void sink_str(struct sink *s, const char *key, const char *v);
 void sink_bool(struct sink *s, const char *key, bool v);
+/* One changed value as an object {"path", "old", "new"}; a NULL side (the
+ * path exists on one side only) is null in JSON, "(none)" in text. */
+void sink_change(struct sink *s, const char *path, const char *old, const char *new);
 
 /* A writer into a growing buffer, for tests and the TUI. */
 struct strbuf {

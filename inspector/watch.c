@@ -1021,18 +1021,9 @@ void watch_event__emit(struct sink *s, const struct watch_event *ev, const char 
 	}
 	if (ev->kind == WATCH_EV_CHANGE && w->nr_changed_members) {
 		sink_begin(s, "members", true, NULL);
-		for (int i = 0; i < w->nr_changed_members; i++) {
-			const struct watch_member *m = &w->changed_members[i];
-
-			sink_begin(s, NULL, false, NULL);
-			sink_str(s, "path", m->path);
-			if (m->old)
-				sink_str(s, "old", m->old);
-			else
-				sink_value(s, "old", SK_NULL, "null", NULL);
-			sink_str(s, "new", m->new);
-			sink_end(s, false);
-		}
+		for (int i = 0; i < w->nr_changed_members; i++)
+			sink_change(s, w->changed_members[i].path, w->changed_members[i].old,
+				    w->changed_members[i].new);
 		sink_end(s, true);
 	}
 	sink_u64(s, "changes", w->nr_changes);
