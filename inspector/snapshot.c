@@ -952,10 +952,19 @@ struct seg {
 	uint64_t off;		/* file offset */
 };
 
+/*
+ * The file is mapped only while it is parsed; the notes we keep (BTF) are
+ * copied out and the pages are read with pread. A mapping would turn a file
+ * that someone truncates while we have it open (cp over it, say) into
+ * SIGBUS; pread just comes up short, and we say so.
+ */
 struct snapsrc {
 	struct source src;
-	uint8_t *map;
+	uint8_t *map;		/* while parsing */
 	size_t size;
+	int fd;
+	char *path;
+	uint8_t *blob_data;	/* the BTF blobs, copied */
 	uint8_t *state;		/* max_pages */
 	struct seg *segs;	/* by first page */
 	uint32_t nr_segs;
@@ -965,6 +974,8 @@ struct snapsrc {
 	struct root *roots;
 	int nr_roots;
 };
+
+static int copy_blobs(struct snapsrc *ss);
 
 static int snap_pagemap(struct source *s, struct pagemap *pm)
 {
@@ -994,6 +1005,27 @@ static uint32_t seg_lookup(const struct snapsrc *ss, uint32_t pg)
 	return lo;
 }
 
+static int read_at(struct snapsrc *ss, void *buf, size_t len, uint64_t off)
+{
+	uint8_t *b = buf;
+
+	while (len) {
+		ssize_t n = pread(ss->fd, b, len, (off_t)off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return ai_err(errno, "%s: %s", ss->path, strerror(errno));
+		if (n == 0)
+			return ai_err(EIO, "%s: the file ends at offset %llu, where page data should be: it changed on disk after it was opened",
+				      ss->path, (unsigned long long)off);
+		b += n;
+		off += n;
+		len -= n;
+	}
+	return 0;
+}
+
 static int snap_read(struct source *s, uint64_t off, void *buf, size_t len, uint8_t *present)
 {
 	struct snapsrc *ss = (void *)s;
@@ -1007,12 +1039,16 @@ static int snap_read(struct source *s, uint64_t off, void *buf, size_t len, uint
 		const struct seg *sg = k < ss->nr_segs ? &ss->segs[k] : NULL;
 
 		if (sg && pg >= sg->first) {
-			/* inside segment k: copy up to its end */
+			/* inside segment k: read up to its end */
+			int err;
+
 			chunk_end = (uint64_t)(sg->first + sg->count) * PAGE;
 			if (chunk_end > end)
 				chunk_end = end;
-			memcpy(out, ss->map + sg->off + (off - (uint64_t)sg->first * PAGE),
-			       chunk_end - off);
+			err = read_at(ss, out, chunk_end - off,
+				      sg->off + (off - (uint64_t)sg->first * PAGE));
+			if (err)
+				return err;
 			k++;
 		} else {
 			chunk_end = sg ? (uint64_t)sg->first * PAGE : end;
@@ -1053,6 +1089,10 @@ static void snap_close(struct source *s)
 
 	if (ss->map)
 		munmap(ss->map, ss->size);
+	if (ss->fd >= 0)
+		close(ss->fd);
+	free(ss->path);
+	free(ss->blob_data);
 	free(ss->state);
 	free(ss->segs);
 	free(ss->blobs);
@@ -1529,21 +1569,48 @@ int snapshot__open(const char *path, struct source **out)
 	}
 	ss->src.ops = &snap_ops;
 	ss->size = st.st_size;
+	ss->fd = fd;
+	ss->path = strdup(path);
 	ss->map = mmap(NULL, ss->size, PROT_READ, MAP_PRIVATE, fd, 0);
-	close(fd);
-	if (ss->map == MAP_FAILED) {
-		ss->map = NULL;
-		err = ai_err(errno, "%s: cannot map the file: %s", path, strerror(errno));
+	if (ss->map == MAP_FAILED || !ss->path) {
+		err = ss->map == MAP_FAILED ? ai_err(errno, "%s: cannot map the file: %s", path, strerror(errno))
+					    : ai_err(ENOMEM, "out of memory");
+		if (ss->map == MAP_FAILED)
+			ss->map = NULL;
 		snap_close(&ss->src);
 		return err;
 	}
 	p.ss = ss;
 	err = parse_file(&p);
+	if (!err)
+		err = copy_blobs(ss);
 	if (err) {
 		snap_close(&ss->src);
 		return err;
 	}
+	munmap(ss->map, ss->size);
+	ss->map = NULL;
 	*out = &ss->src;
+	return 0;
+}
+
+/* The BTF blobs point into the mapping: copy them into one buffer. */
+static int copy_blobs(struct snapsrc *ss)
+{
+	size_t total = 0, at = 0;
+
+	for (int i = 0; i < ss->nr_blobs; i++)
+		total += ss->blob_sizes[i];
+	if (!total)
+		return 0;
+	ss->blob_data = malloc(total);
+	if (!ss->blob_data)
+		return ai_err(ENOMEM, "out of memory");
+	for (int i = 0; i < ss->nr_blobs; i++) {
+		memcpy(ss->blob_data + at, ss->blobs[i], ss->blob_sizes[i]);
+		ss->blobs[i] = ss->blob_data + at;
+		at += ss->blob_sizes[i];
+	}
 	return 0;
 }
 

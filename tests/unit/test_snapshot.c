@@ -494,6 +494,34 @@ static void try_open(const char *p)
 	source__close(s);
 }
 
+/* A file cut short after it was opened (cp over it, truncate): reads of
+ * the pages past the cut fail with a message; nothing crashes; what was
+ * parsed at open (page map, BTF, roots) still answers. */
+static void truncated_while_open(void **state)
+{
+	struct source *m = mk(), *s;
+	struct pagemap pm;
+	uint8_t buf[4096], present[1];
+	char p[128];
+
+	strcpy(p, path_in("cut.core"));
+	assert_int_equal(snapshot__write(m, NULL, p), 0);
+	assert_int_equal(snapshot__open(p, &s), 0);
+	/* the last page (NP - 1) lies at the end of the file */
+	assert_int_equal(source__read(s, s->info.user_vm_start + (NP - 1) * 4096ULL, buf, 4096, present), 0);
+	assert_int_equal(present[0], 1);
+	assert_memory_equal(buf, data + (NP - 1) * 4096, 4096);
+	assert_int_equal(truncate(p, 8192), 0);
+	assert_int_equal(source__read(s, s->info.user_vm_start + (NP - 1) * 4096ULL, buf, 4096, present), -EIO);
+	assert_non_null(strstr(ai_errmsg(), "changed on disk after it was opened"));
+	assert_int_equal(source__pagemap(s, &pm), 0);
+	assert_int_equal(pm.state[NP - 1], PAGE_ALLOCATED);
+	pagemap__free(&pm);
+	source__close(s);
+	unlink(p);
+	source__close(m);
+}
+
 static void truncated_files(void **state)
 {
 	struct source *m = mk();
@@ -740,6 +768,7 @@ int main(void)
 		cmocka_unit_test(failed_writes_leave_nothing),
 		cmocka_unit_test(special_targets),
 		cmocka_unit_test(truncated_files),
+		cmocka_unit_test(truncated_while_open),
 		cmocka_unit_test(hostile_files),
 		cmocka_unit_test(is_snapshot_check),
 	};
