@@ -871,6 +871,7 @@ int fmt__value(struct btfx *bx, struct source *src, const struct value *v, const
 	}
 	if (!v->btf) {
 		memset(&a, 0, sizeof(a));
+		a.type = "long long"; /* what arithmetic on values gives: 64 bits, signed */
 		a.path = path_now(&c, pbuf, sizeof(pbuf));
 		snprintf(text, sizeof(text), "%" PRId64, (int64_t)v->scalar);
 		sink_value(sink, key, SK_NUM, text, &a);
