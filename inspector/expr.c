@@ -32,6 +32,7 @@
 enum ekind {
 	E_NUM, E_IDENT, E_TYPE, E_MEMBER, E_ARROW, E_INDEX, E_SLICE,
 	E_DEREF, E_ADDR, E_CAST, E_NEG, E_NOT, E_BITNOT, E_BIN,
+	E_SIZEOF,	/* name: sizeof(TYPE); a: sizeof EXPR */
 };
 
 enum binop {
@@ -563,6 +564,39 @@ static struct enode *parse_unary(struct parser *p)
 		}
 		n->name = type;
 		n->end = n->a->end;
+		p->depth--;
+		return n;
+	}
+	if (is_word(&t, p->s, "sizeof")) {
+		next(p);
+		if (is_p(&p->tok, p->s, "(") && looks_like_cast(p)) {
+			/* sizeof(TYPE): the same test as a cast's "(TYPE)" */
+			char *type;
+
+			next(p);
+			type = parse_type_name(p);
+			if (!type)
+				return NULL;
+			if (!is_p(&p->tok, p->s, ")")) {
+				free(type);
+				unexpected(p, "')'");
+				return NULL;
+			}
+			n = mk(p, E_SIZEOF, t.col, NULL, NULL);
+			if (!n) {
+				free(type);
+				return NULL;
+			}
+			n->name = type;
+			n->end = p->tok.col + 1;
+			next(p);
+		} else {
+			n = parse_unary(p);
+			if (n)
+				n = mk(p, E_SIZEOF, t.col, n, NULL);
+			if (n)
+				n->end = n->a->end;
+		}
 		p->depth--;
 		return n;
 	}
@@ -1232,6 +1266,46 @@ static int cast(struct ectx *c, const struct enode *n, struct value *out)
 	return 0;
 }
 
+/* sizeof(TYPE), or sizeof EXPR: the size of the expression's type (a
+ * slice: all its elements). Like C, sizeof(name) is a type when no value
+ * has that name. The value itself is not read, only the path to it. */
+static int size_of(struct ectx *c, const struct enode *n, struct value *out)
+{
+	const struct btf *btf;
+	struct value v;
+	uint32_t id;
+	long long sz;
+	int err;
+
+	if (n->a) {
+		err = eval(c, n->a, &v);
+		if (err && n->a->kind == E_IDENT && c->bx &&
+		    !btfx__find_type(c->bx, n->a->name, &btf, &id)) {
+			v = scalar(btf, id, 0);
+			err = 0;
+		}
+		if (err)
+			return err;
+		if (!v.btf) {
+			*out = scalar(NULL, 0, 8);
+			return 0;
+		}
+		btf = v.btf;
+		id = v.type_id;
+	} else {
+		err = resolve_type(c, n, &btf, &id);
+		if (err)
+			return err;
+	}
+	sz = btf__resolve_size(btf, id);
+	if (sz < 0)
+		return ai_err(EINVAL, "the size of '%.*s' is not known", n->end - n->col, c->text + n->col);
+	if (n->a && v.slice_len)
+		sz *= v.slice_len;
+	*out = scalar(NULL, 0, (uint64_t)sz);
+	return 0;
+}
+
 static int binary(struct ectx *c, const struct enode *n, struct value *out)
 {
 	struct value l, r;
@@ -1368,6 +1442,8 @@ static int eval(struct ectx *c, const struct enode *n, struct value *out)
 		return 0;
 	case E_BIN:
 		return binary(c, n, out);
+	case E_SIZEOF:
+		return size_of(c, n, out);
 	}
 	return ai_err(EINVAL, "bad expression");
 }

@@ -29,7 +29,8 @@ static void test_parse_valid(void **st)
 		"~0", "0x7f", "010", "0b101", "a >= b", "a << 2 | 1 ^ 3 & 4", "head->next->name[0]",
 		"*(u64 *)(0x100000000000 + 8)", "(const char *)p", "struct node", "(node *)p",
 		"  spaced  ->  out  ", "a[b[c[0]]]", "(int)-1", "!(a == b)", "x % 3 != 0", "1UL",
-		"(struct node **)p", "(u8)~x",
+		"(struct node **)p", "(u8)~x", "sizeof(struct node)", "sizeof *p", "sizeof(x) * 2",
+		"sizeof(u64 *)", "(u64)p + sizeof(struct node)",
 	};
 
 	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
@@ -72,6 +73,9 @@ static void test_parse_errors(void **st)
 		{ "(int *", 6, "expected ')'" },
 		{ "f(x)", 1, "expected an operator" },
 		{ "&", 1, "expected a value" },
+		{ "sizeof", 6, "expected a value" },
+		{ "sizeof(struct)", 13, "expected a type name" },
+		{ "sizeof(int", 10, "expected ')'" },
 	};
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -272,6 +276,19 @@ static void test_eval_pointers(void **st)
 	assert_int_equal(ival(f, "(u64)&gptr->next->id - (u64)gptr"), 0x40);
 	assert_int_equal(ival(f, "(u64)&gptr->val"), S + 0x1018);
 	assert_int_equal(ival(f, "(u64)(&glob)->head"), S + 0x1000);
+	/* sizeof, as in C: of a type, of an expression's type, of a slice */
+	assert_int_equal(ival(f, "sizeof(struct node)"), 32);
+	assert_int_equal(ival(f, "sizeof(node)"), 32);
+	assert_int_equal(ival(f, "sizeof *gptr"), 32);
+	assert_int_equal(ival(f, "sizeof(gptr)"), 8);
+	assert_int_equal(ival(f, "sizeof glob"), 72);
+	assert_int_equal(ival(f, "sizeof(glob.grid)"), 24);
+	assert_int_equal(ival(f, "sizeof glob.grid[1]"), 12);
+	assert_int_equal(ival(f, "sizeof(gptr->name[2:6])"), 4);
+	assert_int_equal(ival(f, "sizeof(u16)"), 2);
+	assert_int_equal(ival(f, "sizeof(struct node **)"), 8);
+	assert_int_equal(ival(f, "sizeof(1 + 2)"), 8);
+	assert_int_equal(ival(f, "((struct node *)((u64)gptr + sizeof(struct node) * 2))->id"), 2);
 }
 
 static void test_eval_errors(void **st)
@@ -296,6 +313,8 @@ static void test_eval_errors(void **st)
 	eval_fails(f, "(struct nosuch *)0", -ENOENT, "unknown type 'struct nosuch *'");
 	eval_fails(f, "(struct node)gptr", -EINVAL, "cannot cast to 'struct node'");
 	eval_fails(f, "struct node", -EINVAL, "is a type");
+	eval_fails(f, "sizeof(struct nosuch)", -ENOENT, "unknown type 'struct nosuch'");
+	eval_fails(f, "sizeof(nosuch)", -ENOENT, "unknown name 'nosuch'");
 	eval_fails(f, "&1", -EINVAL, "cannot take the address");
 	eval_fails(f, "glob + 1", -EINVAL, "not a number");
 	eval_fails(f, "*(void **)0x100000000020 + 1 == 0 || *(void *)0", -EINVAL,
