@@ -535,6 +535,15 @@ static int split_spec(const char *spec, struct watch *w)
 		else if (!depth && !strncmp(p, " if ", 4))
 			kw = p;
 	}
+	/* "if COND" with nothing before it, or "EXPR if" with nothing after */
+	while (*spec == ' ')
+		spec++, len--;
+	while (len && spec[len - 1] == ' ')
+		len--;
+	if (!strncmp(spec, "if ", 3))
+		return ai_err(EINVAL, "expected an expression before 'if'");
+	if (len >= 3 && !strncmp(spec + len - 3, " if", 3))
+		return ai_err(EINVAL, "expected a condition after 'if'");
 	if (kw) {
 		w->cond = WATCH_IF;
 		w->expr_text = trim_dup(spec, kw - spec);
@@ -576,12 +585,12 @@ int watchset__add(struct watchset *ws, const char *spec, struct watch **out)
 	if (!err) {
 		err = expr__parse(w->expr_text, &p->e, &col);
 		if (err)
-			err = ai_err(EINVAL, "%s (column %d)", ai_errmsg(), col + 1);
+			err = -EINVAL; /* the parser's message names the column */
 	}
 	if (!err && w->cond == WATCH_IF) {
 		err = expr__parse(w->cond_text, &p->cond, &col);
 		if (err)
-			err = ai_err(EINVAL, "condition: %s (column %d)", ai_errmsg(), col + 1);
+			err = ai_err(EINVAL, "condition: %s", ai_errmsg());
 	}
 	if (!err && ws->n == ws->cap) {
 		int nc = ws->cap ? ws->cap * 2 : 16;
@@ -672,6 +681,7 @@ static void evaluate(struct watchset *ws, struct watch *w, uint64_t t, watch_eve
 	err = expr__eval(p->e, ws->bx, cs, &v);
 	if (!err)
 		err = fmt__value(ws->bx, cs, &v, NULL, &l.s, &fo);
+	w->err_code = err;
 	if (err) {
 		st = err == -ENODATA ? WATCH_UNALLOCATED : WATCH_ERROR;
 		snprintf(w->err, sizeof(w->err), "%s", ai_errmsg());
@@ -679,8 +689,10 @@ static void evaluate(struct watchset *ws, struct watch *w, uint64_t t, watch_eve
 	if (!err && w->cond == WATCH_IF) {
 		int64_t c = 0;
 
-		if (expr__eval_int(p->cond, ws->bx, cs, &c)) {
+		err = expr__eval_int(p->cond, ws->bx, cs, &c);
+		if (err) {
 			st = WATCH_ERROR;
+			w->err_code = err;
 			snprintf(w->err, sizeof(w->err), "condition: %s", ai_errmsg());
 		} else {
 			bool was = w->cond_true;
@@ -968,6 +980,11 @@ void watch__fmt_time(uint64_t ns, char *buf, size_t len)
 	gmtime_r(&sec, &tm);
 	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%03uZ", tm.tm_year + 1900, tm.tm_mon + 1,
 		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (unsigned)(ns / 1000000 % 1000));
+}
+
+bool watch__error_is_permanent(const struct watch *w)
+{
+	return w->state == WATCH_ERROR && (w->err_code == -ENOENT || w->err_code == -EINVAL);
 }
 
 int watch__fmt_members(const struct watch *w, int max, char *buf, size_t len)

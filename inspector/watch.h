@@ -49,6 +49,7 @@ struct watch {
 
 	enum watch_state state;
 	char err[160];		/* why, for UNALLOCATED / ERROR */
+	int err_code;		/* its negative errno (0 when fine) */
 	uint64_t addr;		/* where the value was found this sample */
 	bool moved;		/* the path led to a different address this sample */
 	char *value;		/* one-line rendering, NULL before the first sample */
@@ -107,6 +108,11 @@ struct watch *watchset__get(struct watchset *ws, int i);
 
 /* Take one sample of every watch that is not paused. Events go to cb. */
 int watchset__sample(struct watchset *ws, watch_event_fn cb, void *ctx);
+
+/* Is w's error one that no change in the arena can cure (an unknown name,
+ * type or member, a type error), rather than NULL, a missing page or an
+ * index out of range, which the data may fix? */
+bool watch__error_is_permanent(const struct watch *w);
 
 /* Did w change in the last sample? */
 bool watch__changed_last(const struct watchset *ws, const struct watch *w);

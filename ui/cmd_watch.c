@@ -184,6 +184,16 @@ static int do_watch(int argc, char **argv, const struct cli_opts *o)
 		if (samples == 0) {
 			struct timespec now;
 
+			/* names and types that do not exist will never evaluate */
+			for (int i = 0; i < watchset__count(ws); i++) {
+				struct watch *w = watchset__get(ws, i);
+
+				if (watch__error_is_permanent(w)) {
+					cli_error("'%s': %s", w->spec, w->err);
+					goto out;
+				}
+			}
+
 			clock_gettime(CLOCK_REALTIME, &now);
 			initial(&c, ws, (uint64_t)now.tv_sec * 1000000000ULL + now.tv_nsec);
 		}

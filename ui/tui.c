@@ -442,6 +442,13 @@ int tui_watch_add(struct tui *t, const char *spec)
 	}
 	/* a first sample now, so the value is there before the next tick */
 	hit = sample_watches(t);
+	if (watch__error_is_permanent(w)) {
+		/* an unknown name or a type error: no data will fix it */
+		tui_msg(t, true, "watch %s: %s", w->spec, w->err);
+		watchset__remove(t->ws, w->id);
+		t->views[V_WATCH].dirty = true;
+		return -EINVAL;
+	}
 	cmd__log_initial(t, w);
 	cmd__log_flush(t);
 	if (hit)

@@ -410,13 +410,49 @@ static void bad_watches(void **state)
 	assert_int_equal(watchset__add(ws, "head->id if", NULL), -EINVAL);
 	assert_int_equal(watchset__add(ws, "head->id if (", NULL), -EINVAL);
 	assert_int_equal(watchset__count(ws), 0);
+	assert_int_equal(watchset__add(ws, "head->id if", NULL), -EINVAL);
+	assert_non_null(strstr(ai_errmsg(), "expected a condition after 'if'"));
+	assert_int_equal(watchset__add(ws, "if head->id", NULL), -EINVAL);
+	assert_non_null(strstr(ai_errmsg(), "expected an expression before 'if'"));
+	assert_int_equal(watchset__count(ws), 0);
+	/* errors no data can cure, and errors the data may cure */
 	assert_int_equal(watchset__add(ws, "head->nope", NULL), 0);
+	assert_int_equal(watchset__add(ws, "head->id if nosuch > 1", NULL), 0);
+	assert_int_equal(watchset__add(ws, "head->next->next->next->next->next->next->next->next->id", NULL), 0);
 	assert_int_equal(watchset__sample(ws, NULL, NULL), 0);
 	assert_int_equal(watchset__get(ws, 0)->state, WATCH_ERROR);
 	assert_non_null(strstr(watchset__get(ws, 0)->err, "nope"));
+	assert_true(watch__error_is_permanent(watchset__get(ws, 0)));
+	assert_true(watch__error_is_permanent(watchset__get(ws, 1)));
+	assert_int_equal(watchset__get(ws, 2)->state, WATCH_ERROR);
+	assert_non_null(strstr(watchset__get(ws, 2)->err, "NULL"));
+	assert_false(watch__error_is_permanent(watchset__get(ws, 2)));
 	watchset__free(ws);
 	btfx__free(bx);
 	source__close(src);
+
+	/* the CLI refuses the first kind with exit 1 and keeps watching the
+	 * second */
+	{
+		char cmd[512], *out = NULL, *err = NULL;
+		int st;
+
+		snprintf(cmd, sizeof(cmd), "%s watch id %u 'head->id' 'head->nope' --count 1", INSPECT_BIN,
+			 F.map_id);
+		assert_int_equal(fixture_run2(cmd, &out, &err, &st), 0);
+		assert_int_equal(st, 1);
+		assert_non_null(strstr(err, "'head->nope': 'nope' is not a member of struct node"));
+		free(out);
+		free(err);
+		snprintf(cmd, sizeof(cmd), "%s watch id %u 'head->next->next->next->next->next->next->next->next->id' --count 1",
+			 INSPECT_BIN, F.map_id);
+		assert_int_equal(fixture_run2(cmd, &out, &err, &st), 0);
+		assert_int_equal(st, 0);
+		assert_non_null(strstr(out, "error: "));
+		assert_non_null(strstr(out, "NULL"));
+		free(out);
+		free(err);
+	}
 }
 
 int main(void)
