@@ -55,7 +55,28 @@ static int parse_num(const char *opt, const char *s, long min, long max, long *v
 	return 0;
 }
 
+/* Output that did not reach its file is a failure with a message: a full
+ * disk must not look like success. A reader that went away (EPIPE, as in
+ * `| head`) only sets the exit status. */
+static int finish_output(int rc)
+{
+	int err = fflush(stdout) ? errno : 0;
+
+	if (!ferror(stdout) && !err)
+		return rc;
+	if (err != EPIPE)
+		cli_error("cannot write the output: %s", err ? strerror(err) : "write error");
+	return 1;
+}
+
+static int run(int argc, char **argv);
+
 int main(int argc, char **argv)
+{
+	return finish_output(run(argc, argv));
+}
+
+static int run(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },

@@ -359,6 +359,12 @@ static void errors(void **state)
 	/* options: one line of ours, not getopt's two */
 	expect_fail("", "list --frob", "unknown option '--frob'");
 	expect_fail("", "list --btf", "--btf needs an argument");
+	/* output that cannot be written (a full disk) is a failure */
+	expect_fail("", "list >/dev/full", "cannot write the output: No space left on device");
+	snprintf(args, sizeof(args), "pages id %u -j >/dev/full", F.map_id);
+	expect_fail("", args, "cannot write the output: No space left on device");
+	snprintf(args, sizeof(args), "print id %u '*head' >/dev/full", F.map_id);
+	expect_fail("", args, "cannot write the output: No space left on device");
 	expect_fail("", "pages /etc/hostname", "not an arena snapshot");
 	expect_fail("", "pages /no/such/file", "No such file");
 	/* a map that is not an arena */
