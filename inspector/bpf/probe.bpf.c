@@ -47,6 +47,10 @@ struct range_node {
 	__u32 rn_last;
 } __attribute__((preserve_access_index));
 
+struct list_head {
+	struct list_head *next;
+} __attribute__((preserve_access_index));
+
 struct vm_struct {
 	void *addr;
 } __attribute__((preserve_access_index));
@@ -276,9 +280,17 @@ static int pages_step(__u32 i, struct pages_ctx *c)
 	if (c->last - c->page >= 7) {
 		__u32 p = c->page;
 
+		__u64 q[8];
+
+#pragma clang loop unroll(full)
+		for (int k = 0; k < 8; k++) {
+			struct list_head *lh = bpf_rdonly_cast((void *)(kbase + (__u64)(p + k) * 4096),
+							       bpf_core_type_id_kernel(struct list_head));
+			q[k] = (__u64)lh->next;
+		}
 #pragma clang loop unroll(full)
 		for (int k = 0; k < 8; k++)
-			if (page_present(p + k))
+			if (q[k] || page_present(p + k))
 				mark_present(p + k);
 		c->page += 8;
 		return 0;
