@@ -688,8 +688,10 @@ static int live_pagemap(struct source *s, struct pagemap *pm)
 			goto out;
 		}
 		memcpy(r1, P.ranges, n1 * sizeof(*r1));
-		if (mark_free(pm->state, max, r1, n1))
+		if (mark_free(pm->state, max, r1, n1)) {
+			have = false; /* the state of an earlier try is gone */
 			continue;
+		}
 		memset(P.bits, 0, PROBE_BITMAP_WORDS * 8ULL);
 		if (s->info.user_vm_start) {
 			err = probe_not_free(l->id, pm->state, max);
