@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The inspector's kernel-side probe. It never touches arena memory through a
- * user mapping: every read is bpf_probe_read_kernel() on the arena's kernel
- * vm area, which returns -EFAULT for a page that is not there rather than
- * allocating one. That is how we keep the promise to change nothing.
+ * user mapping: it reads the arena's kernel vm area, where a page that is
+ * not there makes bpf_probe_read_kernel() return -EFAULT (and a direct load
+ * through bpf_rdonly_cast() read 0) rather than allocating one. That is how
+ * we keep the promise to change nothing.
  *
  * Kernel types are declared here with preserve_access_index so CO-RE finds
  * the fields on whatever kernel runs us; no vmlinux.h is needed to build.
@@ -47,6 +48,8 @@ struct range_node {
 	__u32 rn_last;
 } __attribute__((preserve_access_index));
 
+/* any kernel type that starts with 8 bytes serves to read a page's first
+ * qword with bpf_rdonly_cast(); list_head is in every kernel's BTF */
 struct list_head {
 	struct list_head *next;
 } __attribute__((preserve_access_index));
@@ -276,10 +279,14 @@ static int pages_step(__u32 i, struct pages_ctx *c)
 		c->last = r->last;
 		c->run++;
 	}
-	/* eight pages per step inside long runs: fewer callback round trips */
+	/*
+	 * Eight pages per step inside long runs. Direct loads of the first
+	 * qword go first, eight independent loads whose TLB misses overlap: a
+	 * nonzero value proves the page is there (a fault reads 0). Only
+	 * pages that read 0 need the helper, which tells a zero from a hole.
+	 */
 	if (c->last - c->page >= 7) {
 		__u32 p = c->page;
-
 		__u64 q[8];
 
 #pragma clang loop unroll(full)
