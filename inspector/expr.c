@@ -529,6 +529,26 @@ static struct enode *parse_postfix(struct parser *p)
 	return n;
 }
 
+/* "(" type-name ")" at the current token: the type's text, the tokens
+ * consumed; *end is the column after the ")". */
+static char *parse_paren_type(struct parser *p, int *end)
+{
+	char *type;
+
+	next(p);
+	type = parse_type_name(p);
+	if (!type)
+		return NULL;
+	if (!is_p(&p->tok, p->s, ")")) {
+		free(type);
+		unexpected(p, "')'");
+		return NULL;
+	}
+	*end = p->tok.col + 1;
+	next(p);
+	return type;
+}
+
 static struct enode *parse_unary(struct parser *p)
 {
 	static const struct {
@@ -543,18 +563,11 @@ static struct enode *parse_unary(struct parser *p)
 		return NULL;
 	}
 	if (is_p(&t, p->s, "(") && looks_like_cast(p)) {
-		char *type;
+		int end;
+		char *type = parse_paren_type(p, &end);
 
-		next(p);
-		type = parse_type_name(p);
 		if (!type)
 			return NULL;
-		if (!is_p(&p->tok, p->s, ")")) {
-			free(type);
-			unexpected(p, "')'");
-			return NULL;
-		}
-		next(p);
 		n = parse_unary(p);
 		if (n)
 			n = mk(p, E_CAST, t.col, n, NULL);
@@ -571,25 +584,18 @@ static struct enode *parse_unary(struct parser *p)
 		next(p);
 		if (is_p(&p->tok, p->s, "(") && looks_like_cast(p)) {
 			/* sizeof(TYPE): the same test as a cast's "(TYPE)" */
-			char *type;
+			int end;
+			char *type = parse_paren_type(p, &end);
 
-			next(p);
-			type = parse_type_name(p);
 			if (!type)
 				return NULL;
-			if (!is_p(&p->tok, p->s, ")")) {
-				free(type);
-				unexpected(p, "')'");
-				return NULL;
-			}
 			n = mk(p, E_SIZEOF, t.col, NULL, NULL);
 			if (!n) {
 				free(type);
 				return NULL;
 			}
 			n->name = type;
-			n->end = p->tok.col + 1;
-			next(p);
+			n->end = end;
 		} else {
 			n = parse_unary(p);
 			if (n)
