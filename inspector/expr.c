@@ -45,6 +45,7 @@ struct enode {
 	int op;
 	int col, end;		/* source text [col, end) */
 	int depth;
+	bool paren;		/* E_IDENT written as "(name)": maybe a cast */
 	char *name;		/* identifier, member, type name ("struct node *") */
 	uint64_t num;
 	struct enode *a, *b, *c;
@@ -452,6 +453,7 @@ static struct enode *parse_primary(struct parser *p)
 			node_free(n);
 			return NULL;
 		}
+		n->paren = n->kind == E_IDENT;
 		n->col = t.col;
 		n->end = p->tok.col + 1;
 		next(p);
@@ -1312,6 +1314,43 @@ static int size_of(struct ectx *c, const struct enode *n, struct value *out)
 	return 0;
 }
 
+/*
+ * "(name)-1", "(name)*p", "(name)&x", "(name)+1": C reads these as casts
+ * when name is a type, which the parser cannot know (it has no BTF); it
+ * read a subtraction, a product... When name is no value but is a type,
+ * evaluate the cast of the unary operator instead. The parser's
+ * precedence stays: "(T)-a * b" casts -(a * b).
+ */
+static int maybe_cast(struct ectx *c, const struct enode *n, struct value *out)
+{
+	static const struct {
+		enum binop op;
+		enum ekind unary;
+	} as_unary[] = { { B_SUB, E_NEG }, { B_MUL, E_DEREF }, { B_BAND, E_ADDR }, { B_ADD, E_NUM } };
+	const struct btf *btf;
+	struct enode un, cast_node;
+	struct value v;
+	uint32_t id;
+
+	if (n->a->kind != E_IDENT || !n->a->paren || !c->bx)
+		return 1;
+	for (size_t i = 0; i < sizeof(as_unary) / sizeof(as_unary[0]); i++) {
+		if ((enum binop)n->op != as_unary[i].op)
+			continue;
+		if (eval_ident(c, n->a, &v) != -ENOENT ||
+		    btfx__find_type(c->bx, n->a->name, &btf, &id))
+			return 1;
+		/* E_NUM stands for unary plus: the operand itself */
+		un = (struct enode){ .kind = as_unary[i].unary, .col = n->b->col, .end = n->end,
+				     .a = n->b };
+		cast_node = (struct enode){ .kind = E_CAST, .col = n->col, .end = n->end,
+					    .name = n->a->name,
+					    .a = as_unary[i].unary == E_NUM ? n->b : &un };
+		return eval(c, &cast_node, out);
+	}
+	return 1;
+}
+
 static int binary(struct ectx *c, const struct enode *n, struct value *out)
 {
 	struct value l, r;
@@ -1320,6 +1359,9 @@ static int binary(struct ectx *c, const struct enode *n, struct value *out)
 	bool sa, sb, sign;
 	int err;
 
+	err = maybe_cast(c, n, out);
+	if (err <= 0)
+		return err;
 	err = eval(c, n->a, &l);
 	if (!err)
 		err = load(c, n->a, &l, &a, &sa);

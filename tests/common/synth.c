@@ -85,6 +85,9 @@ struct btf *build_btf(void)
 	T.var_glob = btf__add_var(b, "glob", BTF_VAR_GLOBAL_ALLOCATED, T.outer);
 	T.sec = btf__add_datasec(b, ".addr_space.1", 72);
 	assert_int_equal(btf__add_datasec_var_info(b, T.var_glob, 0, 72), 0);
+	/* typedefs the expression parser cannot know are types */
+	T.pid = btf__add_typedef(b, "pid_t", T.i32);
+	T.nodet = btf__add_typedef(b, "node_t", T.node);
 	return b;
 }
 

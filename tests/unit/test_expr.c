@@ -276,6 +276,15 @@ static void test_eval_pointers(void **st)
 	assert_int_equal(ival(f, "(u64)&gptr->next->id - (u64)gptr"), 0x40);
 	assert_int_equal(ival(f, "(u64)&gptr->val"), S + 0x1018);
 	assert_int_equal(ival(f, "(u64)(&glob)->head"), S + 0x1000);
+	/* "(name)" then -, *, & or +: a cast when name is a type and no value */
+	assert_int_equal(ival(f, "(pid_t)-1"), -1);
+	assert_int_equal(ival(f, "(pid_t)-1 + 3"), 2);
+	assert_int_equal(ival(f, "(pid_t)+7"), 7);
+	assert_int_equal(ival(f, "(pid_t)*(u64 *)0x100000001018"), 100);
+	assert_int_equal(ival(f, "((node_t *)0x100000001040)->id"), 2);
+	assert_int_equal(ival(f, "(pid_t)-4294967295"), 1); /* truncated to 32 bits */
+	/* a value of that name stays a value: pointer arithmetic on gptr */
+	assert_int_equal(ival(f, "(gptr) + 1"), S + 0x1000 + 32);
 	/* sizeof, as in C: of a type, of an expression's type, of a slice */
 	assert_int_equal(ival(f, "sizeof(struct node)"), 32);
 	assert_int_equal(ival(f, "sizeof(node)"), 32);
