@@ -223,20 +223,27 @@ int tui_diff_page(const struct tui *t, uint64_t pg)
 	return t->diff_pm.state[pg];
 }
 
-void tui_diff_counts(const struct tui *t, uint32_t *allocated, uint32_t *freed)
+void tui_diff_counts(struct tui *t, uint32_t *allocated, uint32_t *freed)
 {
 	uint32_t n = t->pm.nr_pages < t->diff_pm.nr_pages ? t->pm.nr_pages : t->diff_pm.nr_pages;
 
 	*allocated = *freed = 0;
 	if (!t->diff_src || !t->have_pm)
 		return;
-	for (uint32_t i = 0; i < n; i++) {
-		bool now = t->pm.state[i] == PAGE_ALLOCATED;
-		bool then = t->diff_pm.state[i] == PAGE_ALLOCATED;
+	if (t->diff_counted_pm != t->pm_gen || t->diff_counted_diff != t->diff_gen) {
+		t->diff_nalloc = t->diff_nfreed = 0;
+		for (uint32_t i = 0; i < n; i++) {
+			bool now = t->pm.state[i] == PAGE_ALLOCATED;
+			bool then = t->diff_pm.state[i] == PAGE_ALLOCATED;
 
-		*allocated += now && !then;
-		*freed += then && !now;
+			t->diff_nalloc += now && !then;
+			t->diff_nfreed += then && !now;
+		}
+		t->diff_counted_pm = t->pm_gen;
+		t->diff_counted_diff = t->diff_gen;
 	}
+	*allocated = t->diff_nalloc;
+	*freed = t->diff_nfreed;
 }
 
 void tui_hex_goto(struct tui *t, uint64_t addr)

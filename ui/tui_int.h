@@ -201,6 +201,9 @@ struct tui {
 	char *diff_path;		/* FILE as typed */
 	struct pagemap diff_pm;		/* its page map (a snapshot never changes) */
 	uint64_t diff_gen;		/* bumped when the diff starts, stops or is replaced */
+	/* tui_diff_counts, computed once per (pm_gen, diff_gen) */
+	uint64_t diff_counted_pm, diff_counted_diff;
+	uint32_t diff_nalloc, diff_nfreed;
 
 	struct view views[V__NR];
 	enum view_id cur, prev_cur;
@@ -244,8 +247,9 @@ int tui_page_state(const struct tui *t, uint64_t addr);	/* enum page_state, -1 o
 int tui_diff_set(struct tui *t, struct source *src, char *path);
 /* state of page pg in the :diff snapshot (enum page_state); -1: no diff */
 int tui_diff_page(const struct tui *t, uint64_t pg);
-/* pages allocated / freed since the snapshot, over the whole page map */
-void tui_diff_counts(const struct tui *t, uint32_t *allocated, uint32_t *freed);
+/* pages allocated / freed since the snapshot, over the whole page map;
+ * counted once per page map refresh, not on every draw */
+void tui_diff_counts(struct tui *t, uint32_t *allocated, uint32_t *freed);
 
 /* commands (tui_cmd.c) */
 void cmd__run(struct tui *t, const char *line);
