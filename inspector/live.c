@@ -581,13 +581,15 @@ static uint32_t next_free(const uint8_t *state, uint32_t p, uint32_t max)
 }
 
 /* Probe every page outside the free ranges, PROBE_MAX_RUNS runs per pass:
- * the bitmap says which have memory. */
-static int probe_not_free(uint32_t id, const uint8_t *state, uint32_t max)
+ * the bitmap says which have memory. An arena nobody mapped yet has none. */
+static int probe_not_free(const struct live *l, const uint8_t *state, uint32_t max)
 {
 	uint32_t p = 0, nruns = 0;
 	int err;
 
 	memset(P.bits, 0, PROBE_BITMAP_WORDS * 8ULL);
+	if (!l->src.info.user_vm_start)
+		return 0;
 	for (;;) {
 		uint32_t end;
 
@@ -601,7 +603,7 @@ static int probe_not_free(uint32_t id, const uint8_t *state, uint32_t max)
 		}
 		if (nruns == PROBE_MAX_RUNS || (p >= max && nruns)) {
 			P.skel->bss->args.nr_items = nruns;
-			err = probe_run(id, PROBE_PAGES);
+			err = probe_run(l->id, PROBE_PAGES);
 			if (err)
 				return err;
 			nruns = 0;
@@ -637,12 +639,9 @@ static int pagemap_by_probing(struct live *l, struct pagemap *pm)
 	int err;
 
 	memset(pm->state, NOT_FREE, max);
-	memset(P.bits, 0, PROBE_BITMAP_WORDS * 8ULL);
-	if (l->src.info.user_vm_start) {
-		err = probe_not_free(l->id, pm->state, max);
-		if (err)
-			return err;
-	}
+	err = probe_not_free(l, pm->state, max);
+	if (err)
+		return err;
 	fill_states(pm->state, 0, max, PAGE_FREE);
 	return 0;
 }
@@ -692,12 +691,9 @@ static int live_pagemap(struct source *s, struct pagemap *pm)
 			have = false; /* the state of an earlier try is gone */
 			continue;
 		}
-		memset(P.bits, 0, PROBE_BITMAP_WORDS * 8ULL);
-		if (s->info.user_vm_start) {
-			err = probe_not_free(l->id, pm->state, max);
-			if (err)
-				goto out;
-		}
+		err = probe_not_free(l, pm->state, max);
+		if (err)
+			goto out;
 		have = true;
 		err = walk_ranges(l->id, &n2);
 		if (err == -EAGAIN || err == -EOPNOTSUPP)
