@@ -795,38 +795,29 @@ static int write_file(struct source *src, struct btfx *bx, const char *path,
 static int check_target(const char *path, char **real)
 {
 	struct stat sb;
+	int err = 0;
 
 	*real = NULL;
-	if (lstat(path, &sb)) {
-		if (errno == ENOENT)
-			return 0;
-		return ai_err(errno, "cannot write snapshot %s: %s", path, strerror(errno));
-	}
+	if (lstat(path, &sb))
+		return errno == ENOENT ? 0 : ai_err(errno, "cannot write snapshot %s: %s", path, strerror(errno));
 	if (S_ISLNK(sb.st_mode)) {
 		*real = realpath(path, NULL);
 		if (!*real)
 			return ai_err(errno, "cannot write snapshot %s: a symlink whose target %s", path,
 				      errno == ENOENT ? "does not exist" : strerror(errno));
-		if (stat(*real, &sb)) {
-			int err = errno;
-
-			free(*real);
-			*real = NULL;
-			return ai_err(err, "cannot write snapshot %s: %s", path, strerror(err));
-		}
+		if (stat(*real, &sb))
+			err = ai_err(errno, "cannot write snapshot %s: %s", path, strerror(errno));
 	}
-	if (S_ISDIR(sb.st_mode)) {
+	if (!err && S_ISDIR(sb.st_mode))
+		err = ai_err(EISDIR, "cannot write snapshot %s: it is a directory", path);
+	else if (!err && !S_ISREG(sb.st_mode))
+		err = ai_err(EEXIST, "cannot write snapshot %s: it exists and is not a regular file (device, FIFO or socket); refusing to replace it",
+			     path);
+	if (err) {
 		free(*real);
 		*real = NULL;
-		return ai_err(EISDIR, "cannot write snapshot %s: it is a directory", path);
 	}
-	if (!S_ISREG(sb.st_mode)) {
-		free(*real);
-		*real = NULL;
-		return ai_err(EEXIST, "cannot write snapshot %s: it exists and is not a regular file (device, FIFO or socket); refusing to replace it",
-			      path);
-	}
-	return 0;
+	return err;
 }
 
 int snapshot__write_stats(struct source *src, struct btfx *bx, const char *path,
