@@ -35,6 +35,7 @@
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
+#include "array.h"
 #include "btfx_internal.h"
 #include "compat.h"
 #include "error.h"
@@ -59,11 +60,13 @@ struct btfx {
 	struct blob *blobs;
 	int nr_blobs;
 	struct root *roots;
-	int nr_roots, cap_roots;
+	int nr_roots;
+	size_t cap_roots;
 	int placement;
 	struct btf *builtin;	/* built-in integer types, lazily */
 	struct ptr_cache *pc;
-	int nr_pc, cap_pc;
+	int nr_pc;
+	size_t cap_pc;
 	uint64_t serial;
 	/* arena offsets seen as constants in the programs (placement hint) */
 	uint64_t *insn_offs;
@@ -75,24 +78,6 @@ static uint64_t next_serial;
 static uint64_t arena_size(const struct source *src)
 {
 	return (uint64_t)src->info.max_pages * AI_PAGE_SIZE;
-}
-
-static int grow(void **arr, int *cap, int need, size_t elem)
-{
-	void *n;
-	int c;
-
-	if (need <= *cap)
-		return 0;
-	c = *cap ? *cap * 2 : 8;
-	while (c < need)
-		c *= 2;
-	n = realloc(*arr, (size_t)c * elem);
-	if (!n)
-		return ai_err(ENOMEM, "out of memory");
-	*arr = n;
-	*cap = c;
-	return 0;
 }
 
 /* Take ownership of btf; keep a copy of its raw bytes for snapshots. */
@@ -201,7 +186,7 @@ static int add_root(struct btfx *bx, const struct root *r)
 			return 0;
 		}
 	}
-	if (grow((void **)&bx->roots, &bx->cap_roots, bx->nr_roots + 1, sizeof(*r)))
+	if (ai_reserve((void **)&bx->roots, &bx->cap_roots, bx->nr_roots + 1, sizeof(*r)))
 		return -ENOMEM;
 	bx->roots[bx->nr_roots++] = *r;
 	return 0;
@@ -899,7 +884,7 @@ int btfx__ptr_to(struct btfx *bx, const struct btf *btf, uint32_t id, const stru
 		*pbtf = w;
 		*pid = r;
 	}
-	if (bx && !grow((void **)&bx->pc, &bx->cap_pc, bx->nr_pc + 1, sizeof(*bx->pc)))
+	if (bx && !ai_reserve((void **)&bx->pc, &bx->cap_pc, bx->nr_pc + 1, sizeof(*bx->pc)))
 		bx->pc[bx->nr_pc++] = (struct ptr_cache){ btf, id, *pbtf, *pid };
 	return 0;
 }
@@ -1094,7 +1079,8 @@ void btfx__for_each_name(const struct btfx *bx, int (*cb)(const char *name, bool
 			 void *ctx)
 {
 	char **names = NULL;
-	int nr = 0, cap = 0;
+	int nr = 0;
+	size_t cap = 0;
 
 	if (!bx)
 		return;
@@ -1124,7 +1110,7 @@ void btfx__for_each_name(const struct btfx *bx, int (*cb)(const char *name, bool
 			name = btf__name_by_offset(btf, t->name_off);
 			if (!name || !*name)
 				continue;
-			if (grow((void **)&names, &cap, nr + 1, sizeof(*names)) ||
+			if (ai_reserve((void **)&names, &cap, nr + 1, sizeof(*names)) ||
 			    asprintf(&s, "%s%s", kw, name) < 0)
 				goto out;
 			names[nr++] = s;

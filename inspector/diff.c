@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "diff.h"
 #include "error.h"
 #include "expr.h"
@@ -286,23 +287,6 @@ struct rec {
 	bool oom, incomplete;
 };
 
-static bool grow(void *pp, size_t *cap, size_t n, size_t sz)
-{
-	void **p = pp;
-	size_t c;
-	void *m;
-
-	if (n < *cap)
-		return true;
-	c = *cap ? *cap * 2 : 256;
-	m = realloc(*p, c * sz);
-	if (!m)
-		return false;
-	*p = m;
-	*cap = c;
-	return true;
-}
-
 static bool rec_add(struct rec *r, const char *path, size_t plen, const char *text)
 {
 	struct rec_entry *e;
@@ -313,7 +297,7 @@ static bool rec_add(struct rec *r, const char *path, size_t plen, const char *te
 		r->incomplete = true;
 		return false;
 	}
-	if (!grow(&r->e, &r->cap, r->n, sizeof(*r->e))) {
+	if (ai_reserve((void **)&r->e, &r->cap, r->n + 1, sizeof(*r->e))) {
 		r->oom = true;
 		return false;
 	}
@@ -348,7 +332,7 @@ static void rec_pointer(struct rec *r, const struct sink_attrs *a)
 	snprintf(text, sizeof(text), "0x%" PRIx64, a->addr);
 	if (!rec_add(r, p, len, text))
 		return;
-	if (!grow(&r->ex, &r->capex, r->nex, sizeof(*r->ex))) {
+	if (ai_reserve((void **)&r->ex, &r->capex, r->nex + 1, sizeof(*r->ex))) {
 		r->oom = true;
 		return;
 	}
@@ -372,7 +356,7 @@ static void rec_seen(struct rec *r, const struct sink_attrs *a, const char *text
 	for (size_t i = r->root_ex; i < r->nex; i++) {
 		if (r->ex[i].addr != p || strcmp(r->ex[i].type, a->target))
 			continue;
-		if (!grow(&r->al, &r->capal, r->nal, sizeof(*r->al))) {
+		if (ai_reserve((void **)&r->al, &r->capal, r->nal + 1, sizeof(*r->al))) {
 			r->oom = true;
 			return;
 		}

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <bpf/btf.h>
 
+#include "array.h"
 #include "error.h"
 #include "expr.h"
 #include "format.h"
@@ -355,7 +356,7 @@ struct watchset {
 	int *owner;
 	size_t cap_expect;
 	int *todo;		/* watches to evaluate this sweep */
-	int cap_todo;
+	size_t cap_todo;
 	bool dirty;
 	struct watch_sweep_stats stats;
 };
@@ -768,20 +769,6 @@ static void evaluate(struct watchset *ws, struct watch *w, uint64_t t, watch_eve
 	strbuf_free(&l.line);
 }
 
-static int grow(void **p, size_t *cap, size_t n, size_t size)
-{
-	void *np;
-
-	if (n <= *cap)
-		return 0;
-	np = realloc(*p, n * size);
-	if (!np)
-		return ai_err(ENOMEM, "out of memory");
-	*p = np;
-	*cap = n;
-	return 0;
-}
-
 static int by_first_read(const void *a, const void *b, void *ctx)
 {
 	struct watchset *ws = ctx;
@@ -805,13 +792,13 @@ static int relayout(struct watchset *ws)
 			n += p->nlog;
 	}
 	cap = c->capitems;
-	err = grow((void **)&c->items, &c->capitems, n, sizeof(*c->items));
+	err = ai_reserve((void **)&c->items, &c->capitems, n, sizeof(*c->items));
 	if (!err)
-		err = grow((void **)&ws->expect, &ws->cap_expect, n, sizeof(*ws->expect));
+		err = ai_reserve((void **)&ws->expect, &ws->cap_expect, n, sizeof(*ws->expect));
 	if (!err) {
 		cap = ws->cap_expect; /* expect and owner grow together */
 		ws->cap_expect = 0;
-		err = grow((void **)&ws->owner, &ws->cap_expect, cap, sizeof(*ws->owner));
+		err = ai_reserve((void **)&ws->owner, &ws->cap_expect, cap, sizeof(*ws->owner));
 		if (err)
 			ws->cap_expect = 0;
 		else
@@ -820,12 +807,9 @@ static int relayout(struct watchset *ws)
 	if (err)
 		return err;
 	/* blocks in address order: the kernel pass then walks memory forward */
-	size_t capo = ws->cap_todo;
-
-	err = grow((void **)&ws->todo, &capo, ws->n ? ws->n : 1, sizeof(*ws->todo));
+	err = ai_reserve((void **)&ws->todo, &ws->cap_todo, ws->n ? ws->n : 1, sizeof(*ws->todo));
 	if (err)
 		return err;
-	ws->cap_todo = capo;
 	for (int i = 0; i < ws->n; i++)
 		ws->todo[i] = i;
 	qsort_r(ws->todo, ws->n, sizeof(*ws->todo), by_first_read, ws);
@@ -914,7 +898,6 @@ int watchset__sample(struct watchset *ws, watch_event_fn cb, void *ctx)
 	struct sweepsrc *c = &ws->cache;
 	uint64_t t = now_ns();
 	int ntodo = 0, last = -1, err;
-	size_t cap = ws->cap_todo;
 
 	memset(&ws->stats, 0, sizeof(ws->stats));
 	cache_reset(c);
@@ -924,10 +907,9 @@ int watchset__sample(struct watchset *ws, watch_event_fn cb, void *ctx)
 	err = gather(ws);
 	if (err)
 		return err;
-	err = grow((void **)&ws->todo, &cap, ws->n ? ws->n : 1, sizeof(*ws->todo));
+	err = ai_reserve((void **)&ws->todo, &ws->cap_todo, ws->n ? ws->n : 1, sizeof(*ws->todo));
 	if (err)
 		return err;
-	ws->cap_todo = cap;
 	/* watches whose inputs changed (a watch's items are contiguous) */
 	for (size_t k = 0; k < c->nitems; k++) {
 		if (ws->owner[k] != last && !item_same(&c->items[k], &ws->expect[k]))
