@@ -171,7 +171,7 @@ static void diff_lines(struct view *v, struct hline *nl, int a, int b, const uin
 	ok = dbuf && source__read(snap, nl[a].addr, dbuf, len, present) >= 0;
 	for (int k = a; k <= b; k++) {
 		uint64_t pi = (nl[k].addr >> 12) - (nl[a].addr >> 12);
-		const uint8_t *x = buf + (size_t)(k - a) * 16, *y = dbuf + (size_t)(k - a) * 16;
+		const uint8_t *x, *y;
 
 		if (!nl[k].present)
 			continue;
@@ -179,6 +179,8 @@ static void diff_lines(struct view *v, struct hline *nl, int a, int b, const uin
 			nl[k].fresh = true;
 			continue;
 		}
+		x = buf + (size_t)(k - a) * 16;
+		y = dbuf + (size_t)(k - a) * 16;
 		for (int i = 0; i < 16; i++)
 			if (x[i] != y[i])
 				nl[k].diff |= 1u << i;
