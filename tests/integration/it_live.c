@@ -21,6 +21,7 @@
 #include "error.h"
 #include "fixture.h"
 #include "live.h"
+#include "probe.h"
 #include "source.h"
 
 static struct fixture F;
@@ -112,7 +113,7 @@ static void pages_sparse(void **state)
 	assert_int_equal(fixture_load("sparse", &F), 0);
 	json_free(check_pages(&F));
 	sel.id = F.map_id;
-	assert_int_equal(live__open(&sel, &src), 0);
+	assert_int_equal(live__open(&sel, NULL, &src), 0);
 	assert_int_equal(source__pagemap(src, &pm), 0);
 	want = json_path(F.expect, "pages");
 	assert_int_equal(pm.counts[PAGE_ALLOCATED], json_len(want));
@@ -141,17 +142,22 @@ static void pages_sparse(void **state)
  */
 static void full_probe_agrees(const char *name)
 {
+	LIBBPF_OPTS(probe_opts, po, .full_probe = true);
 	struct selector sel = { .kind = SEL_ID };
 	struct pagemap walk, probe;
-	struct source *src;
+	struct source *src, *fsrc;
+	struct probe *full;
 
 	assert_int_equal(fixture_load(name, &F), 0);
 	sel.id = F.map_id;
-	assert_int_equal(live__open(&sel, &src), 0);
+	assert_int_equal(live__open(&sel, NULL, &src), 0);
 	assert_int_equal(source__pagemap(src, &walk), 0);
-	live__set_full_probe(true);
-	assert_int_equal(source__pagemap(src, &probe), 0);
-	live__set_full_probe(false);
+	full = probe__open(&po);
+	assert_non_null(full);
+	assert_int_equal(live__open(&sel, full, &fsrc), 0);
+	probe__close(full); /* the source holds its own reference */
+	assert_int_equal(source__pagemap(fsrc, &probe), 0);
+	source__close(fsrc);
 	assert_int_equal(walk.nr_pages, probe.nr_pages);
 	for (uint32_t p = 0; p < walk.nr_pages; p++) {
 		uint8_t want = walk.state[p] == PAGE_RESERVED ? PAGE_FREE : walk.state[p];
@@ -218,7 +224,7 @@ static void unallocated_read_changes_nothing(void **state)
 	assert_int_equal(fixture_load("list", &F), 0);
 	assert_int_equal(fixture_count(&F, &before), 0);
 	sel.id = F.map_id;
-	assert_int_equal(live__open(&sel, &src), 0);
+	assert_int_equal(live__open(&sel, NULL, &src), 0);
 	assert_int_equal(source__pagemap(src, &pm), 0);
 	for (uint32_t p = 0; p < pm.nr_pages && free_page == UINT32_MAX; p++)
 		if (pm.state[p] == PAGE_FREE)
@@ -277,7 +283,7 @@ static void churn_reads_allocate_nothing(void **state)
 
 	assert_int_equal(fixture_load("churn", &F), 0);
 	sel.id = F.map_id;
-	assert_int_equal(live__open(&sel, &src), 0);
+	assert_int_equal(live__open(&sel, NULL, &src), 0);
 	end = now_s() + 3;
 	while (now_s() < end) {
 		struct pagemap pm;
@@ -401,7 +407,7 @@ static void arena_destroyed_while_attached(void **state)
 
 	assert_int_equal(fixture_load("tree", &F), 0);
 	sel.id = F.map_id;
-	assert_int_equal(live__open(&sel, &src), 0);
+	assert_int_equal(live__open(&sel, NULL, &src), 0);
 	assert_int_equal(fixture_unload(&F), 0);
 	/* programs and pins are gone; the map follows once released */
 	for (int i = 0; i < 100; i++) {

@@ -84,7 +84,7 @@ static void live_vs_snapshot(const char *scenario)
 
 	/* every byte: the live arena against its snapshot */
 	sel.id = f.map_id;
-	assert_int_equal(live__open(&sel, &live), 0);
+	assert_int_equal(live__open(&sel, NULL, &live), 0);
 	assert_int_equal(snapshot__open(file, &snap), 0);
 	assert_int_equal(snap->info.map_id, f.map_id);
 	assert_int_equal(snap->info.user_vm_start, f.user_vm_start);
