@@ -40,7 +40,7 @@ int bench_arena__new(const char *name, struct bench_arena *ba)
 	memset(&mi, 0, sizeof(mi));
 	bpf_obj_get_info_by_fd(ba->fd, &mi, &len);
 	sel.id = mi.id;
-	if (live__open(&sel, &ba->src)) {
+	if (live__open(&sel, NULL, &ba->src)) {
 		fprintf(stderr, "%s: %s\n", name, ai_errmsg());
 		return -1;
 	}

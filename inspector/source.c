@@ -131,3 +131,26 @@ void source__close(struct source *s)
 	if (s)
 		s->ops->close(s);
 }
+
+int source__gather(struct source *s, struct gather_item *items, size_t n)
+{
+	if (s->ops->gather)
+		return s->ops->gather(s, items, n);
+	for (size_t i = 0; i < n; i++) {
+		uint8_t pres[2] = { 0, 0 }; /* len <= 64 spans at most two pages */
+		int err;
+
+		/* as the probe answers them: refused items read as missing */
+		if (!items[i].len || items[i].len > sizeof(items[i].data) ||
+		    items[i].off + items[i].len > (uint64_t)s->info.max_pages * 4096) {
+			items[i].err = -ENODATA;
+			continue;
+		}
+		err = s->ops->read(s, items[i].off, items[i].data, items[i].len, pres);
+		if (err)
+			return err;
+		items[i].err = pres[0] && (pages_spanned(items[i].off, items[i].len) < 2 || pres[1])
+				       ? 0 : -ENODATA;
+	}
+	return 0;
+}

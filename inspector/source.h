@@ -58,6 +58,15 @@ struct pagemap {
 struct source;
 struct root; /* btfx.h */
 
+/* One field of a gather: an arena offset + length (<= 64); err is 0 or
+ * -ENODATA (a page it spans is not allocated). */
+struct gather_item {
+	uint64_t off;
+	uint32_t len;
+	int err;
+	uint8_t data[64];
+};
+
 struct source_ops {
 	int (*info)(struct source *s, struct arena_info *out);
 	int (*pagemap)(struct source *s, struct pagemap *pm);
@@ -78,6 +87,9 @@ struct source_ops {
 	int (*read_pages)(struct source *s, uint32_t first, uint32_t n, const uint8_t **data,
 			  uint8_t *present);
 	uint32_t borrow_max_pages;
+	/* optional: read many small fields in one batch (a live arena does it
+	 * in one kernel pass); without it source__gather reads each item */
+	int (*gather)(struct source *s, struct gather_item *items, size_t n);
 };
 
 struct source {
@@ -103,6 +115,14 @@ int source__read(struct source *s, uint64_t addr, void *buf, size_t len, uint8_t
 /* Like source__read but any missing page is the error -ENODATA. */
 int source__read_exact(struct source *s, uint64_t addr, void *buf, size_t len);
 
+/*
+ * Read many small fields at once (watches): each item's data gets len bytes
+ * at arena offset off, and err says whether every page it spans is there.
+ * A source without a gather op is read item by item, so every source
+ * answers the same. Returns 0 or a negative errno for the whole batch.
+ */
+int source__gather(struct source *s, struct gather_item *items, size_t n);
+
 /* Address helpers */
 static inline bool source__contains(const struct source *s, uint64_t addr, size_t len)
 {
@@ -121,9 +141,5 @@ static inline size_t pages_spanned(uint64_t addr, size_t len)
 }
 
 void source__close(struct source *s);
-
-/* Open by the ARENA grammar: "id N", "pinned PATH", "name NAME" or a FILE.
- * argv/argc: the words; *used: how many words were consumed. */
-int source__open_args(int argc, char **argv, int *used, struct source **out);
 
 #endif

@@ -3,7 +3,7 @@
  * Watches. The trick that makes 10,000 of them cheap: a watch's value is a
  * pure function of the bytes its evaluation read (path, value, condition).
  * We log those reads per watch; the next sweep re-reads all logged fields in
- * ONE batched kernel pass (live__gather), and a watch whose inputs are all
+ * ONE batched kernel pass (source__gather), and a watch whose inputs are all
  * byte-for-byte the same is known to be unchanged without evaluating it
  * again. Anything else is re-evaluated through a per-sweep cache, so a page
  * is read at most once per sweep.
@@ -20,7 +20,6 @@
 #include "error.h"
 #include "expr.h"
 #include "format.h"
-#include "live.h"
 #include "sink.h"
 #include "watch.h"
 
@@ -862,19 +861,7 @@ static int gather(struct watchset *ws)
 	if (!c->nitems)
 		return 0;
 	ws->stats.gathered = c->nitems;
-	if (live__is_live(ws->src))
-		return live__gather(ws->src, c->items, c->nitems);
-	/* snapshots do not change; read them the ordinary way */
-	for (size_t i = 0; i < c->nitems; i++) {
-		uint8_t pres = 0;
-		int err = ws->src->ops->read(ws->src, c->items[i].off, c->items[i].data,
-					     c->items[i].len, &pres);
-
-		if (err)
-			return err;
-		c->items[i].err = pres ? 0 : -ENODATA;
-	}
-	return 0;
+	return source__gather(ws->src, c->items, c->nitems);
 }
 
 static bool item_same(const struct gather_item *it, const struct logent *e)

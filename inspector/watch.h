@@ -9,7 +9,7 @@
  * from false to true ("changes" holds on a sample whose value changed).
  *
  * Consistency: one sweep reads every field through one batched, side-effect
- * free kernel pass (live__gather) of everything the previous sweep read,
+ * free kernel pass (source__gather) of everything the previous sweep read,
  * and at most one read per page for anything new. No page is read twice in a
  * sweep, and nothing is ever read through a user mapping.
  */

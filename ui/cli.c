@@ -8,7 +8,8 @@
 #include "cli.h"
 #include "error.h"
 #include "btfx.h"
-#include "live.h"
+#include "probe.h"
+#include "selector.h"
 
 int cli_error(const char *fmt, ...)
 {
@@ -50,9 +51,38 @@ struct sink *cli_sink(const struct cli_opts *o)
 	return sink__new_text(write_stdout, NULL);
 }
 
+static struct probe *app_probe;
+
+/* bpftool -d: libbpf's own words, as it writes them */
+static void debug_log(void *ctx, enum ai_log_level level, const char *msg)
+{
+	fputs(msg, stderr);
+}
+
+int cli_probe_open(bool debug)
+{
+	LIBBPF_OPTS(probe_opts, po, .log = debug ? debug_log : NULL);
+
+	app_probe = probe__open(&po);
+	if (!app_probe)
+		return cli_lib_error(NULL);
+	return 0;
+}
+
+struct probe *cli_probe(void)
+{
+	return app_probe;
+}
+
+void cli_probe_close(void)
+{
+	probe__close(app_probe);
+	app_probe = NULL;
+}
+
 int cli_open_arena(int argc, char **argv, int *used, struct source **src)
 {
-	if (source__open_args(argc, argv, used, src))
+	if (source__open_args(argc, argv, app_probe, used, src))
 		return cli_lib_error(NULL);
 	return 0;
 }

@@ -16,6 +16,7 @@ struct cli_opts {
 	bool json;
 	bool pretty;
 	bool color;
+	bool debug;		/* -d/--debug: libbpf's messages on stderr */
 	const char *btf_file;	/* --btf FILE */
 	unsigned interval_ms;	/* --interval MS (watch, TUI) */
 	long count;		/* --count N (watch), -1: forever */
@@ -39,6 +40,13 @@ int cli_lib_error(const char *what);
 
 /* A sink writing to stdout, text or JSON per the options. */
 struct sink *cli_sink(const struct cli_opts *o);
+
+/* The probe every live source of this run shares: opened by cli_probe_open
+ * (no kernel access until the first live arena needs it), NULL before. Under
+ * debug, libbpf's messages and the verifier log go to stderr. */
+int cli_probe_open(bool debug);
+struct probe *cli_probe(void);
+void cli_probe_close(void);
 
 /* Open ARENA from argv (id N | pinned PATH | name NAME | FILE). On error
  * prints the message and returns 1; *used is the number of words taken. */

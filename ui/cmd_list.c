@@ -57,7 +57,7 @@ static int do_list(int argc, char **argv, const struct cli_opts *o)
 
 	if (argc > 0)
 		return cli_error("list: unexpected argument '%s'", argv[0]);
-	if (live__list(&v, &n))
+	if (live__list(cli_probe(), &v, &n))
 		return cli_lib_error("list");
 	if (n == 0 && !o->json && !o->pretty) {
 		free(v);

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
-#include "live.h"
+#include "selector.h"
 #include "tui.h"
 
 extern const struct cli_cmd cmd_list, cmd_pages, cmd_hex, cmd_print, cmd_types, cmd_watch,
@@ -33,6 +33,7 @@ static void usage(FILE *f)
 		   "  -p, --pretty        pretty JSON output\n"
 		   "      --btf FILE      types from FILE (ELF object or raw BTF)\n"
 		   "      --no-color      no colours (also NO_COLOR)\n"
+		   "  -d, --debug         libbpf's messages and the verifier log on stderr\n"
 		   "      --interval MS   refresh / sample interval (default 1000)\n"
 		   "      --count N       watch: stop after N samples\n"
 		   "  -o, --output FILE   snapshot: file to write\n"
@@ -73,7 +74,10 @@ static int run(int argc, char **argv);
 
 int main(int argc, char **argv)
 {
-	return finish_output(run(argc, argv));
+	int rc = finish_output(run(argc, argv));
+
+	cli_probe_close();
+	return rc;
 }
 
 static int run(int argc, char **argv)
@@ -83,6 +87,7 @@ static int run(int argc, char **argv)
 		{ "pretty", no_argument, NULL, 'p' },
 		{ "btf", required_argument, NULL, 'B' },
 		{ "no-color", no_argument, NULL, 'C' },
+		{ "debug", no_argument, NULL, 'd' },
 		{ "interval", required_argument, NULL, 'I' },
 		{ "count", required_argument, NULL, 'N' },
 		{ "output", required_argument, NULL, 'o' },
@@ -101,12 +106,13 @@ static int run(int argc, char **argv)
 		o.color = false;
 	/* '+' would stop at the first word; we allow options anywhere */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":jpo:e:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":jpdo:e:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'j': o.json = true; break;
 		case 'p': o.pretty = true; break;
 		case 'B': o.btf_file = optarg; break;
 		case 'C': o.color = false; break;
+		case 'd': o.debug = true; break;
 		case 'o': o.output = optarg; break;
 		case 'L': o.log = optarg; break;
 		case 'e':
@@ -141,6 +147,8 @@ static int run(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
+	if (cli_probe_open(o.debug))
+		return 1;
 
 	if (argc > 0) {
 		for (size_t i = 0; i < NR_COMMANDS; i++)

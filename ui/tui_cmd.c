@@ -14,7 +14,7 @@
 #include <bpf/btf.h>
 #include "error.h"
 #include "format.h"
-#include "live.h"
+#include "selector.h"
 #include "sink.h"
 #include "snapshot.h"
 #include "tui_int.h"
@@ -377,7 +377,7 @@ static void c_open(struct tui *t, const char *arg)
 		tui_show(t, V_CHOOSER);
 		return;
 	}
-	if (selector__parse(n, words, &sel, &used) || selector__open(&sel, &src)) {
+	if (selector__parse(n, words, &sel, &used) || selector__open(&sel, cli_probe(), &src)) {
 		tui_lib_msg(t, "open");
 		free(copy);
 		return;

@@ -25,7 +25,7 @@ static void chooser_load(struct view *v)
 	uint32_t sel_id = ch->n ? ch->a[ch->sel].info.map_id : 0;
 	int n, err;
 
-	err = live__list(&a, &n);
+	err = live__list(cli_probe(), &a, &n);
 	if (err) {
 		snprintf(ch->err, sizeof(ch->err), "cannot list arenas: %s", ai_errmsg());
 		return;
@@ -148,7 +148,7 @@ static bool chooser_request(struct view *v, enum request req)
 		if (!ch->n)
 			return true;
 		sel.id = ch->a[ch->sel].info.map_id;
-		if (live__open(&sel, &src)) {
+		if (live__open(&sel, cli_probe(), &src)) {
 			tui_lib_msg(v->t, "open");
 			return true;
 		}

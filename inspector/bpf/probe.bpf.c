@@ -13,7 +13,7 @@
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
-#include "probe.h"
+#include "probe_abi.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -393,4 +393,16 @@ int arena_probe(struct bpf_iter__bpf_map *ctx)
 		break;
 	}
 	return 0;
+}
+
+/*
+ * For tests only: a program the verifier must refuse, so a test can see a
+ * real load failure and the verifier's own words. The "?" keeps it out of
+ * every load unless probe.c turns it on (AI_TEST_PROBE_FAIL=1). ctx->map is
+ * NULL on the iterator's last call, and this reads through it unchecked.
+ */
+SEC("?iter/bpf_map")
+int arena_probe_broken(struct bpf_iter__bpf_map *ctx)
+{
+	return ctx->map->id;
 }

@@ -16,11 +16,13 @@
 #include <unistd.h>
 #include <cmocka.h>
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 
 #include "compat.h"
 #include "error.h"
 #include "fixture.h"
 #include "live.h"
+#include "probe.h"
 #include "source.h"
 
 static struct fixture F;
@@ -112,7 +114,7 @@ static void pages_sparse(void **state)
 	assert_int_equal(fixture_load("sparse", &F), 0);
 	json_free(check_pages(&F));
 	sel.id = F.map_id;
-	assert_int_equal(live__open(&sel, &src), 0);
+	assert_int_equal(live__open(&sel, NULL, &src), 0);
 	assert_int_equal(source__pagemap(src, &pm), 0);
 	want = json_path(F.expect, "pages");
 	assert_int_equal(pm.counts[PAGE_ALLOCATED], json_len(want));
@@ -141,17 +143,22 @@ static void pages_sparse(void **state)
  */
 static void full_probe_agrees(const char *name)
 {
+	LIBBPF_OPTS(probe_opts, po, .full_probe = true);
 	struct selector sel = { .kind = SEL_ID };
 	struct pagemap walk, probe;
-	struct source *src;
+	struct source *src, *fsrc;
+	struct probe *full;
 
 	assert_int_equal(fixture_load(name, &F), 0);
 	sel.id = F.map_id;
-	assert_int_equal(live__open(&sel, &src), 0);
+	assert_int_equal(live__open(&sel, NULL, &src), 0);
 	assert_int_equal(source__pagemap(src, &walk), 0);
-	live__set_full_probe(true);
-	assert_int_equal(source__pagemap(src, &probe), 0);
-	live__set_full_probe(false);
+	full = probe__open(&po);
+	assert_non_null(full);
+	assert_int_equal(live__open(&sel, full, &fsrc), 0);
+	probe__close(full); /* the source holds its own reference */
+	assert_int_equal(source__pagemap(fsrc, &probe), 0);
+	source__close(fsrc);
 	assert_int_equal(walk.nr_pages, probe.nr_pages);
 	for (uint32_t p = 0; p < walk.nr_pages; p++) {
 		uint8_t want = walk.state[p] == PAGE_RESERVED ? PAGE_FREE : walk.state[p];
@@ -218,7 +225,7 @@ static void unallocated_read_changes_nothing(void **state)
 	assert_int_equal(fixture_load("list", &F), 0);
 	assert_int_equal(fixture_count(&F, &before), 0);
 	sel.id = F.map_id;
-	assert_int_equal(live__open(&sel, &src), 0);
+	assert_int_equal(live__open(&sel, NULL, &src), 0);
 	assert_int_equal(source__pagemap(src, &pm), 0);
 	for (uint32_t p = 0; p < pm.nr_pages && free_page == UINT32_MAX; p++)
 		if (pm.state[p] == PAGE_FREE)
@@ -277,7 +284,7 @@ static void churn_reads_allocate_nothing(void **state)
 
 	assert_int_equal(fixture_load("churn", &F), 0);
 	sel.id = F.map_id;
-	assert_int_equal(live__open(&sel, &src), 0);
+	assert_int_equal(live__open(&sel, NULL, &src), 0);
 	end = now_s() + 3;
 	while (now_s() < end) {
 		struct pagemap pm;
@@ -391,6 +398,143 @@ static void errors(void **state)
 	}
 }
 
+/*
+ * A probe the verifier refuses (AI_TEST_PROBE_FAIL=1 adds a program built
+ * to be refused, see probe.h). Without --debug: one error line carrying the
+ * verifier's key line. With --debug: libbpf's messages and the verifier log
+ * on stderr, and that same key line is one of the log's lines.
+ */
+static void probe_load_failure_cli(void **state)
+{
+	char cmd[512], *out = NULL, *err = NULL, *key, *nl;
+	const char *refused = "the verifier refused program 'arena_probe_broken': ";
+	const char *log;
+	int st = 0;
+
+	assert_int_equal(fixture_load("list", &F), 0);
+	snprintf(cmd, sizeof(cmd), "pages id %u", F.map_id);
+	expect_fail("AI_TEST_PROBE_FAIL=1 ", cmd, refused);
+	snprintf(cmd, sizeof(cmd), "id %u", F.map_id); /* the TUI fails before it starts */
+	expect_fail("AI_TEST_PROBE_FAIL=1 ", cmd, refused);
+	snprintf(cmd, sizeof(cmd), "AI_TEST_PROBE_FAIL=1 %s id %u", INSPECT_BIN, F.map_id);
+	assert_int_equal(fixture_run2(cmd, &out, &err, &st), 0);
+	key = strstr(err, refused);
+	assert_non_null(key);
+	key = strdup(key + strlen(refused));
+	assert_non_null(key);
+	nl = strchr(key, '\n');
+	if (nl)
+		*nl = '\0';
+	assert_true(strlen(key) > 0);
+	free(out);
+	free(err);
+
+	snprintf(cmd, sizeof(cmd), "AI_TEST_PROBE_FAIL=1 %s --debug id %u", INSPECT_BIN, F.map_id);
+	assert_int_equal(fixture_run2(cmd, &out, &err, &st), 0);
+	assert_int_equal(st, 1);
+	assert_non_null(strstr(err, "libbpf: "));
+	log = strstr(err, "-- BEGIN PROG LOAD LOG --\n");
+	if (!log || !strstr(log, "-- END PROG LOAD LOG --"))
+		fail_msg("--debug: no verifier log on stderr: '%.2000s'", err);
+	/* the key line of the error is the verifier's own, inside its log */
+	{
+		char want[400];
+
+		snprintf(want, sizeof(want), "\n%s\n", key);
+		if (!strstr(log, want))
+			fail_msg("key line '%s' is not a line of the verifier log '%.2000s'", key, log);
+	}
+	/* and it still ends with the one error line */
+	assert_non_null(strstr(err, refused));
+	free(out);
+	free(err);
+	free(key);
+	/* without the hook the same probe loads: the failure was the hook's */
+	snprintf(cmd, sizeof(cmd), "pages id %u -j", F.map_id);
+	json_free(inspect_json(cmd));
+}
+
+static int app_prints;
+
+static int app_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	app_prints++;
+	return 0;
+}
+
+struct logbuf {
+	char text[1 << 20];
+	size_t len;
+	int warns;
+};
+
+static void collect(void *ctx, enum ai_log_level level, const char *msg)
+{
+	struct logbuf *b = ctx;
+	size_t n = strlen(msg);
+
+	b->warns += level == AI_LOG_WARN;
+	if (n > sizeof(b->text) - 1 - b->len)
+		n = sizeof(b->text) - 1 - b->len;
+	memcpy(b->text + b->len, msg, n);
+	b->len += n;
+	b->text[b->len] = '\0';
+}
+
+/*
+ * The library's side of it: libbpf's messages reach the probe's log
+ * callback and not the application's libbpf print callback, which is put
+ * back after every load; the error names the verifier's key line; a failed
+ * load is retried; sources share one probe by reference.
+ */
+static void probe_log_and_print_restored(void **state)
+{
+	static struct logbuf lb;
+	LIBBPF_OPTS(probe_opts, po, .log = collect, .log_ctx = &lb);
+	struct selector sel = { .kind = SEL_ID };
+	struct source *a, *b;
+	struct probe *p;
+	struct pagemap pm;
+	const char *line;
+
+	assert_int_equal(fixture_load("list", &F), 0);
+	sel.id = F.map_id;
+	libbpf_set_print(app_print);
+	p = probe__open(&po);
+	assert_non_null(p);
+
+	setenv("AI_TEST_PROBE_FAIL", "1", 1);
+	assert_true(live__open(&sel, p, &a) < 0);
+	unsetenv("AI_TEST_PROBE_FAIL");
+	line = strstr(ai_errmsg(), "the verifier refused program 'arena_probe_broken': ");
+	if (!line)
+		fail_msg("error without the verifier's words: '%s'", ai_errmsg());
+	assert_non_null(strstr(lb.text, "-- BEGIN PROG LOAD LOG --"));
+	assert_non_null(strstr(lb.text, strchr(line, ':') + 2));
+	assert_true(lb.warns > 0);
+	assert_int_equal(app_prints, 0);
+	assert_ptr_equal(libbpf_set_print(app_print), app_print);
+
+	/* the same probe loads once the hook is gone */
+	lb.len = 0;
+	assert_int_equal(live__open(&sel, p, &a), 0);
+	assert_int_equal(live__open(&sel, p, &b), 0);
+	assert_true(lb.len > 0); /* libbpf's debug messages of the load */
+	assert_int_equal(app_prints, 0);
+	assert_ptr_equal(libbpf_set_print(app_print), app_print);
+	probe__close(p); /* the sources keep it alive */
+	assert_int_equal(source__pagemap(a, &pm), 0);
+	assert_int_equal(pm.counts[PAGE_ALLOCATED], F.allocated);
+	pagemap__free(&pm);
+	source__close(a);
+	assert_int_equal(source__pagemap(b, &pm), 0);
+	assert_int_equal(pm.counts[PAGE_ALLOCATED], F.allocated);
+	pagemap__free(&pm);
+	source__close(b);
+	assert_int_equal(app_prints, 0);
+	assert_ptr_equal(libbpf_set_print(NULL), app_print);
+}
+
 /* The arena goes away while we hold a source on it. */
 static void arena_destroyed_while_attached(void **state)
 {
@@ -401,7 +545,7 @@ static void arena_destroyed_while_attached(void **state)
 
 	assert_int_equal(fixture_load("tree", &F), 0);
 	sel.id = F.map_id;
-	assert_int_equal(live__open(&sel, &src), 0);
+	assert_int_equal(live__open(&sel, NULL, &src), 0);
 	assert_int_equal(fixture_unload(&F), 0);
 	/* programs and pins are gone; the map follows once released */
 	for (int i = 0; i < 100; i++) {
@@ -434,6 +578,8 @@ int main(void)
 		cmocka_unit_test_teardown(churn_reads_allocate_nothing, teardown),
 		cmocka_unit_test_teardown(errors, teardown),
 		cmocka_unit_test_teardown(arena_destroyed_while_attached, teardown),
+		cmocka_unit_test_teardown(probe_load_failure_cli, teardown),
+		cmocka_unit_test_teardown(probe_log_and_print_restored, teardown),
 	};
 	const char *why = bpf_test_skip_reason();
 

@@ -181,7 +181,7 @@ static void lib_open(void)
 	struct selector sel = { .kind = SEL_ID };
 
 	sel.id = F.map_id;
-	assert_int_equal(live__open(&sel, &LSRC), 0);
+	assert_int_equal(live__open(&sel, NULL, &LSRC), 0);
 	assert_int_equal(btfx__open(LSRC, NULL, &LBX), 0);
 	assert_true(btfx__nr_btfs(LBX) >= 1);
 }

@@ -94,7 +94,7 @@ static void open_all(struct source **src, struct btfx **bx, struct watchset **ws
 {
 	struct selector sel = { .kind = SEL_ID, .id = F.map_id };
 
-	assert_int_equal(live__open(&sel, src), 0);
+	assert_int_equal(live__open(&sel, NULL, src), 0);
 	assert_int_equal(btfx__open(*src, NULL, bx), 0);
 	assert_true(btfx__nr_btfs(*bx) > 0);
 	assert_int_equal(watchset__new(*src, *bx, ws), 0);

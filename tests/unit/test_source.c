@@ -99,6 +99,40 @@ static void counts_agree_with_a_plain_scan(void **state)
 	free(pm.state);
 }
 
+/*
+ * A source without a gather op (memsource, like a snapshot) answers
+ * source__gather item by item, as the probe does: an item is missing when
+ * any page it spans is, and refused items (empty, too long, past the end)
+ * read as missing rather than failing the batch.
+ */
+static void gather_without_a_gather_op(void **state)
+{
+	struct source *s = mk();
+	struct gather_item it[] = {
+		{ .off = 1 * 4096 + 8, .len = 16 },	/* page 1: there */
+		{ .off = 3 * 4096, .len = 8 },		/* page 3: free */
+		{ .off = 5 * 4096 + 100, .len = 4 },	/* page 5: reserved, no memory */
+		{ .off = 3 * 4096 - 4, .len = 8 },	/* pages 2 (there) and 3 (free) */
+		{ .off = 17 * 4096 - 32, .len = 64 },	/* pages 16 and 17, both there */
+		{ .off = 0, .len = 0 },			/* empty */
+		{ .off = 0, .len = 65 },		/* longer than an item holds */
+		{ .off = NP * 4096ULL - 4, .len = 8 },	/* past the end */
+	};
+	int want[] = { 0, -ENODATA, -ENODATA, -ENODATA, 0, -ENODATA, -ENODATA, -ENODATA };
+
+	assert_null(s->ops->gather);
+	for (size_t i = 0; i < sizeof(it) / sizeof(it[0]); i++)
+		it[i].err = 1;
+	assert_int_equal(source__gather(s, it, sizeof(it) / sizeof(it[0])), 0);
+	for (size_t i = 0; i < sizeof(it) / sizeof(it[0]); i++) {
+		if (it[i].err != want[i])
+			fail_msg("item %zu: err %d, want %d", i, it[i].err, want[i]);
+		if (!want[i])
+			assert_memory_equal(it[i].data, data + it[i].off, it[i].len);
+	}
+	source__close(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -106,6 +140,7 @@ int main(void)
 		cmocka_unit_test(reads_outside_the_arena_fail),
 		cmocka_unit_test(pagemap_counts_and_runs),
 		cmocka_unit_test(counts_agree_with_a_plain_scan),
+		cmocka_unit_test(gather_without_a_gather_op),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Record layout shared by the inspector's own BPF program (probe.bpf.c) and
- * user space (live.c). The probe is a bpf_map iterator: it finds the arena by
+ * user space (probe.c). The probe is a bpf_map iterator: it finds the arena by
  * map id and reads the kernel's struct bpf_arena with bpf_probe_read_kernel,
  * which fails on a missing page instead of faulting one in.
  */
-#ifndef ARENA_INSPECT_PROBE_H
-#define ARENA_INSPECT_PROBE_H
+#ifndef ARENA_INSPECT_PROBE_ABI_H
+#define ARENA_INSPECT_PROBE_ABI_H
 
 #define PROBE_BUF_PAGES 1024		/* 4 MiB per READ pass */
 #define PROBE_MAX_RANGES ((1U << 19) + 2) /* worst case: every other page free */
