@@ -76,9 +76,15 @@ st_still() {
 	return 1
 }
 
+# st_same EXPECTED GOT: the normalised screen, saved in GOT, is EXPECTED
+st_same() {
+	st_screen | st_norm >"$2"
+	cmp -s "$1" "$2"
+}
+
 # st_screen_is NAME TEXT: the whole screen is expected/NAME.txt
 st_screen_is() {
-	local exp=$ST_EXPECTED/$1.txt got=$ST_TMP/$1.got n=$((ST_TIMEOUT * 20))
+	local exp=$ST_EXPECTED/$1.txt got=$ST_TMP/$1.got
 
 	if [ -n "${UPDATE_SCREENS:-}" ]; then
 		st_expect "$2" "screen $1"
@@ -88,12 +94,10 @@ st_screen_is() {
 		return 0
 	fi
 	[ -f "$exp" ] || fail "no $exp: make it with UPDATE_SCREENS=1, then review it by eye"
-	while [ $n -gt 0 ]; do
-		st_screen | st_norm >"$got"
-		cmp -s "$exp" "$got" && { pass "screen $1"; return 0; }
-		sleep 0.05
-		n=$((n - 1))
-	done
+	if st_poll "$ST_TIMEOUT" st_same "$exp" "$got"; then
+		pass "screen $1"
+		return 0
+	fi
 	echo "FAIL: screen $1 is not $exp after ${ST_TIMEOUT}s (- expected, + on screen):"
 	diff -u --label "expected/$1.txt" --label "screen" "$exp" "$got"
 	echo "If the new screen is right: UPDATE_SCREENS=1 ./dev test -R screen_nr, then review git diff."

@@ -59,41 +59,33 @@ st_run() {
 st_keys() { tmux -L "$ST_SOCK" send-keys -t st "$@"; }
 st_screen() { tmux -L "$ST_SOCK" capture-pane -p -t st; }
 
-# st_wait TEXT [SECONDS]: until the screen contains TEXT (fixed string)
-st_wait() {
-	local n=$(( ${2:-$ST_TIMEOUT} * 20 ))
+# st_poll SECONDS CMD...: until CMD succeeds, trying every 50 ms
+st_poll() {
+	local n=$(($1 * 20))
+	shift
 	while [ $n -gt 0 ]; do
-		st_screen | grep -qF -- "$1" && return 0
+		"$@" && return 0
 		sleep 0.05
 		n=$((n - 1))
 	done
 	return 1
 }
 
+# st_has GREP-ARGS...: the screen has a match
+st_has() { st_screen | grep -q "$@"; }
+st_lacks() { ! st_has "$@"; }
+
+# st_wait TEXT [SECONDS]: until the screen contains TEXT (fixed string)
+st_wait() { st_poll "${2:-$ST_TIMEOUT}" st_has -F -- "$1"; }
+
 # st_wait_re REGEX [SECONDS]
-st_wait_re() {
-	local n=$(( ${2:-$ST_TIMEOUT} * 20 ))
-	while [ $n -gt 0 ]; do
-		st_screen | grep -qE -- "$1" && return 0
-		sleep 0.05
-		n=$((n - 1))
-	done
-	return 1
-}
+st_wait_re() { st_poll "${2:-$ST_TIMEOUT}" st_has -E -- "$1"; }
 
 # st_expect TEXT WHAT: wait for TEXT or fail saying WHAT
 st_expect() { st_wait "$1" || fail "$2: '$1' not on screen"; }
 
-# st_gone TEXT: until TEXT is no longer on screen
-st_gone() {
-	local n=$(( ${2:-$ST_TIMEOUT} * 20 ))
-	while [ $n -gt 0 ]; do
-		st_screen | grep -qF -- "$1" || return 0
-		sleep 0.05
-		n=$((n - 1))
-	done
-	return 1
-}
+# st_gone TEXT [SECONDS]: until TEXT is no longer on screen
+st_gone() { st_poll "${2:-$ST_TIMEOUT}" st_lacks -F -- "$1"; }
 
 # st_quit: q, then the shell is back with status 0 and the terminal modes
 # are what they were before
