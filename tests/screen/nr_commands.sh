@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The help screen and the command line on a snapshot, as an unprivileged
+# user, whole screens compared with expected/*.txt (see snaplib.sh): `?`,
+# `:print` of an expression, and an error on the status line.
+. "$(dirname "$0")/snaplib.sh"
+st_snap_setup
+st_snap_start
+st_run "$ST_SNAP"
+st_expect "largest free run 24" "page map"
+
+st_keys '?'
+st_screen_is help "help: lines 1-"
+st_keys q
+st_gone "help: lines 1-" || fail "q leaves the help screen"
+
+st_keys : "print *gptr->next" Enter
+st_screen_is print "*gptr->next (struct node)"
+
+st_keys : "print gptr->nosuch" Enter
+st_screen_is error "is not a member of struct node"
+
+# an address outside the arena on the hex view's command
+st_keys : "hex 0x200000000000" Enter
+st_screen_is error_hex "0x200000000000"
+
+st_quit 0
+pass "quit, terminal restored"
