@@ -52,11 +52,11 @@ for gen in Ninja "Unix Makefiles"; do
 done
 
 # the embedded object: DWARF stripped, BTF kept
-sec=$(readelf -SW "$b/skel/probe.bpf.o") || fail "readelf on probe.bpf.o"
-grep -q ' \.debug_' <<<"$sec" && fail "probe.bpf.o still has DWARF: $(grep -o '\.debug_[a-z_]*' <<<"$sec" | tr '\n' ' ')"
-grep -q ' \.BTF ' <<<"$sec" || fail "probe.bpf.o lost .BTF"
-grep -q ' \.BTF\.ext ' <<<"$sec" || fail "probe.bpf.o lost .BTF.ext"
-pass "probe.bpf.o: no .debug_* sections, .BTF and .BTF.ext kept"
+sec=$(readelf -SW "$b/skel/probe_bpf.bpf.o") || fail "readelf on probe_bpf.bpf.o"
+grep -q ' \.debug_' <<<"$sec" && fail "probe_bpf.bpf.o still has DWARF: $(grep -o '\.debug_[a-z_]*' <<<"$sec" | tr '\n' ' ')"
+grep -q ' \.BTF ' <<<"$sec" || fail "probe_bpf.bpf.o lost .BTF"
+grep -q ' \.BTF\.ext ' <<<"$sec" || fail "probe_bpf.bpf.o lost .BTF.ext"
+pass "probe_bpf.bpf.o: no .debug_* sections, .BTF and .BTF.ext kept"
 
 # __TARGET_ARCH_* from the processor: the host's, and an arm64 cross configure
 host=$(ninja -C "$TMP/b-Ninja" -t commands skel/probe_bpf.skel.h | grep -o -- '-D__TARGET_ARCH_[a-z0-9]*' | sort -u)
