@@ -374,10 +374,11 @@ static void watch_event(const struct watch_event *ev, void *ctx)
 		if (w->cond != WATCH_ALWAYS)
 			break;
 		if (w->nr_changed_members) {
-			char line[512];
+			char line[512], part[96];
 
 			watch__fmt_members(w, 8, line, sizeof(line));
-			tui_msg(t, false, "watch #%d: %s: %s", w->id, w->expr_text, line);
+			tui_msg(t, false, "watch #%d: %s%s: %s", w->id, w->expr_text,
+				watch__partial_note(w, part, sizeof(part)), line);
 			break;
 		}
 		tui_msg(t, false, "watch #%d: %s: %s -> %s", w->id, w->expr_text,
@@ -428,6 +429,7 @@ static int sample_watches(struct tui *t)
 int tui_watch_add(struct tui *t, const char *spec)
 {
 	struct watch *w;
+	char part[96];
 	int hit;
 
 	if (!t->src) {
@@ -460,7 +462,10 @@ int tui_watch_add(struct tui *t, const char *spec)
 	cmd__log_flush(t);
 	if (hit)
 		return w->id;	/* the hit message says more */
-	if (w->state == WATCH_OK)
+	if (w->state == WATCH_OK && w->partial)
+		tui_msg(t, true, "watch #%d: %s%s", w->id, w->spec,
+			watch__partial_note(w, part, sizeof(part)));
+	else if (w->state == WATCH_OK)
 		tui_msg(t, false, "watch #%d: %s = %s  (4: watch pane)", w->id, w->spec,
 			w->value ? w->value : "?");
 	else
