@@ -368,6 +368,14 @@ static void watch_event(const struct watch_event *ev, void *ctx)
 	const struct watch *w = ev->w;
 
 	cmd__log_event(t, ev);
+	/* a frozen display keeps its status line (the hit that froze it);
+	 * the events are in the log and the counts, the title counts them */
+	if (t->paused) {
+		t->frozen_events++;
+		if (ev->kind == WATCH_EV_HIT && !t->hit_id)
+			sc->hit_id = w->id;
+		return;
+	}
 	switch (ev->kind) {
 	case WATCH_EV_CHANGE:
 		/* a conditional watch reports its hits, not every change */
@@ -398,9 +406,10 @@ static void watch_event(const struct watch_event *ev, void *ctx)
 	}
 }
 
-/* One sweep of the watches. A hit stops the display where it happened (as
- * p does), so the data that made the condition true stays on the screen.
- * Returns the id of the watch that hit, 0 for none. */
+/* One sweep of the watches. A hit freezes the display where it happened (as
+ * p does), so the data that made the condition true stays on the screen;
+ * sampling, the log and the counts go on (tick samples a frozen display
+ * too). Returns the id of the watch that hit, 0 for none. */
 static int sample_watches(struct tui *t)
 {
 	struct sample_ctx sc = { .t = t };
@@ -416,10 +425,12 @@ static int sample_watches(struct tui *t)
 	for (int i = 0; (w = watchset__get(t->ws, i)); i++) {
 		if (w->id != sc.hit_id)
 			continue;
-		tui_msg(t, false, "watch #%d hit: %s = %s  (display paused, p resumes)", w->id, w->spec,
-			w->state == WATCH_OK && w->value ? w->value : w->err);
+		tui_msg(t, false, "watch #%d hit: %s = %s  (display frozen, sampling and log go on; p resumes)",
+			w->id, w->spec, w->state == WATCH_OK && w->value ? w->value : w->err);
 		break;
 	}
+	if (!t->paused)
+		t->frozen_events = 0;
 	t->hit_id = sc.hit_id;
 	t->paused = true;
 	tui_dirty(t);
@@ -474,17 +485,29 @@ int tui_watch_add(struct tui *t, const char *spec)
 	return w->id;
 }
 
-static void tick(struct tui *t)
+/* The views catch up with the arena: a new page map, the current view's
+ * data. Not while the display is frozen. */
+static void refresh_display(struct tui *t)
 {
 	struct view *v = &t->views[t->cur];
 
 	/* a snapshot does not change: its page map was taken at open */
-	if (t->src && !t->src->info.is_snapshot) {
+	if (t->src && !t->src->info.is_snapshot)
 		tui_refresh(t);
-		sample_watches(t);
-	}
 	if (v->opened && v->ops->tick && (t->have_pm || t->cur == V_CHOOSER))
 		v->ops->tick(v);
+	t->title_dirty = true;
+}
+
+/* One live tick. Sampling (watches, :log) never stops: a frozen display
+ * (p, or a hit) only stops the views from catching up, unless display
+ * asks for it (r). */
+static void tick(struct tui *t, bool display)
+{
+	if (display || !t->paused)
+		refresh_display(t);
+	if (t->src && !t->src->info.is_snapshot)
+		sample_watches(t);
 	t->title_dirty = true;
 }
 
@@ -567,11 +590,18 @@ static void draw_title(struct tui *t)
 	struct canvas *c = &t->title;
 	const struct arena_info *ai = t->src ? &t->src->info : NULL;
 	const char *mode;
-	char size[32];
+	char size[32], frozen[64];
 	bool stale;
 	int rlen, width;
 
-	mode = !t->src ? "" : t->src->info.is_snapshot ? "snapshot" : t->paused ? "PAUSED (p)" : "live";
+	if (t->src && !t->src->info.is_snapshot && t->paused) {
+		/* the display is frozen, the watches are not: say both */
+		snprintf(frozen, sizeof(frozen), "FROZEN (p), sampling: %llu event%s",
+			 (unsigned long long)t->frozen_events, t->frozen_events == 1 ? "" : "s");
+		mode = frozen;
+	} else {
+		mode = !t->src ? "" : t->src->info.is_snapshot ? "snapshot" : "live";
+	}
 	stale = t->have_pm && t->pm.stale;
 	rlen = draw_cols(mode) + 2 + (t->arena_err ? 6 : 0) + (stale ? 7 : 0);
 	/* the left part is cut so the state on the right always shows */
@@ -814,18 +844,22 @@ static void engine_request(struct tui *t, enum request req)
 		break;
 	case REQ_PAUSE:
 		t->paused = !t->paused;
-		tui_msg(t, false, t->paused ? "paused: the screen keeps the last data (p resumes)"
+		t->frozen_events = 0;
+		tui_msg(t, false, t->paused ? "display frozen: the screen keeps the last data, watches and :log go on (p resumes)"
 					    : "live again");
-		/* resuming acknowledges the hit that paused */
+		/* resuming acknowledges the hit that froze the display */
 		if (!t->paused && t->hit_id) {
 			t->hit_id = 0;
 			t->views[V_WATCH].dirty = true;
 		}
+		/* and the views catch up with what happened meanwhile */
+		if (!t->paused)
+			refresh_display(t);
 		t->title_dirty = true;
 		break;
 	case REQ_REFRESH:
 		clearok(curscr, TRUE);
-		tick(t);
+		tick(t, true);
 		tui_dirty(t);
 		break;
 	case REQ_BACK:
@@ -942,8 +976,7 @@ int tui_run(struct source *src, const struct cli_opts *o)
 		}
 		now = now_ms();
 		if (now >= next_tick) {
-			if (!t.paused)
-				tick(&t);
+			tick(&t, false);
 			next_tick = now + interval;
 			continue;
 		}
