@@ -60,7 +60,7 @@ struct watchset;
 	_(WATCH, "Watch the selected field (see the watch pane, 4)")   \
 	_(DELETE, "Remove the selected watch")                         \
 	_(CLEAR, "Remove every watch")                                 \
-	_(PAUSE, "Freeze / resume the display (watches go on)")          \
+	_(PAUSE, "Freeze / resume the display (watches go on)")        \
 	_(REFRESH, "Refresh now and redraw")                           \
 	_(HELP, "Help")                                                \
 	_(QUIT, "Quit (close help)")
