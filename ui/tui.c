@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 #include <bpf/btf.h>
@@ -26,21 +27,41 @@
 
 static volatile sig_atomic_t quit_signal;
 static volatile sig_atomic_t curses_on;
+/* What the terminal was before curses, and the bytes that undo curses
+ * (leave the alternate screen, show the cursor, plain attributes, keypad
+ * off): a dying handler may only write() and tcsetattr(), not endwin(). */
+static struct termios saved_tios;
+static bool have_tios;
+static char reset_seq[256];
+static size_t reset_len;
 
 static void on_quit_signal(int sig)
 {
 	quit_signal = sig;
 }
 
-/* A crash must not leave the terminal in raw mode: restore it, then let the
- * signal do what it would have done (core dump, exit status). */
-static void on_crash_signal(int sig)
+static void restore_terminal_async(void)
 {
-	if (curses_on)
-		endwin();
+	if (!curses_on)
+		return;
 	curses_on = 0;
-	signal(sig, SIG_DFL);
+	if (reset_len && write(STDOUT_FILENO, reset_seq, reset_len) < 0) {
+		/* nothing left to try */
+	}
+	if (have_tios)
+		tcsetattr(STDIN_FILENO, TCSANOW, &saved_tios);
+}
+
+/* A signal that ends the process must not leave the terminal in raw mode:
+ * restore it (async-signal-safe), then let the signal do what it would have
+ * done (core dump, exit status). SA_RESETHAND put the default back. */
+static void on_fatal_signal(int sig)
+{
+	int saved = errno;
+
+	restore_terminal_async();
 	raise(sig);
+	errno = saved;
 }
 
 static void restore_at_exit(void)
@@ -50,21 +71,55 @@ static void restore_at_exit(void)
 	curses_on = 0;
 }
 
+/* The terminfo strings that undo what initscr did, gathered once curses is
+ * up (tigetstr needs the terminal's entry). */
+static void reset_seq_init(void)
+{
+	static const char *const caps[] = { "rmcup", "cnorm", "sgr0", "rmkx" };
+
+	reset_len = 0;
+	for (size_t i = 0; i < ARRAY_SIZE(caps); i++) {
+		const char *v = tigetstr((char *)caps[i]);
+		size_t n;
+
+		if (!v || v == (char *)-1)
+			continue;
+		n = strlen(v);
+		if (reset_len + n >= sizeof(reset_seq))
+			break;
+		memcpy(reset_seq + reset_len, v, n);
+		reset_len += n;
+	}
+}
+
 static void install_signals(void)
 {
-	static const int crash[] = { SIGSEGV, SIGABRT, SIGBUS, SIGFPE, SIGILL };
+	/* every signal whose default action ends the process (SIGTSTP is left
+	 * to curses, which leaves and re-enters the screen around a stop) */
+	static const int fatal[] = {
+		SIGSEGV, SIGABRT, SIGBUS, SIGFPE, SIGILL, SIGQUIT, SIGTRAP, SIGSYS,
+		SIGXCPU, SIGXFSZ, SIGUSR1, SIGUSR2, SIGALRM, SIGVTALRM, SIGPROF,
+		SIGIO, SIGPWR, SIGSTKFLT,
+	};
 	struct sigaction sa = {};
 
+	have_tios = tcgetattr(STDIN_FILENO, &saved_tios) == 0;
 	sigemptyset(&sa.sa_mask);
 	/* no SA_RESTART: a signal interrupts the input wait and the loop sees it */
 	sa.sa_handler = on_quit_signal;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
-	sa.sa_handler = on_crash_signal;
+	/* a write to a closed pipe or socket is an error where it happens (the
+	 * :log file, a helper's pipe), not a reason to die with the screen up */
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+	sa.sa_handler = on_fatal_signal;
 	sa.sa_flags = SA_RESETHAND | SA_NODEFER;
-	for (size_t i = 0; i < ARRAY_SIZE(crash); i++)
-		sigaction(crash[i], &sa, NULL);
+	for (size_t i = 0; i < ARRAY_SIZE(fatal); i++)
+		sigaction(fatal[i], &sa, NULL);
+	for (int sig = SIGRTMIN; sig <= SIGRTMAX; sig++)
+		sigaction(sig, &sa, NULL);
 	atexit(restore_at_exit);
 }
 
@@ -936,6 +991,7 @@ int tui_run(struct source *src, const struct cli_opts *o)
 		source__close(src);
 		return cli_error("cannot initialise the terminal");
 	}
+	reset_seq_init();
 	curses_on = 1;
 	cbreak();
 	noecho();
