@@ -45,11 +45,6 @@ static struct {
 	uint64_t *bits;
 } P = { .link_fd = -1 };
 
-static int silent_print(enum libbpf_print_level l, const char *f, va_list ap)
-{
-	return 0;
-}
-
 static void *map_mmap(struct bpf_map *m, size_t size, int prot)
 {
 	void *p = mmap(NULL, size, prot, MAP_SHARED, bpf_map__fd(m), 0);
@@ -64,7 +59,9 @@ static int probe_init(void)
 
 	if (P.skel)
 		return 0;
-	libbpf_set_print(silent_print);
+	/* libbpf's output (the verifier log on a failure) must not reach the
+	 * terminal: captured for good, handed to the application's handler */
+	ai_libbpf_capture();
 	P.skel = probe__open_and_load();
 	if (!P.skel) {
 		err = -errno;

@@ -7,6 +7,7 @@
  */
 #include <curses.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <langinfo.h>
 #include <locale.h>
 #include <signal.h>
@@ -34,6 +35,10 @@ static struct termios saved_tios;
 static bool have_tios;
 static char reset_seq[256];
 static size_t reset_len;
+/* While curses is up, stderr is a pipe the loop drains onto the status
+ * line: nothing (libbpf, readline, a stray fprintf, a child) may write to
+ * the terminal behind curses. stderr_fd is the real one meanwhile. */
+static int stderr_fd = -1, stderr_pipe = -1;
 
 static void on_quit_signal(int sig)
 {
@@ -42,6 +47,8 @@ static void on_quit_signal(int sig)
 
 static void restore_terminal_async(void)
 {
+	if (stderr_fd >= 0)
+		dup2(stderr_fd, STDERR_FILENO);
 	if (!curses_on)
 		return;
 	curses_on = 0;
@@ -64,11 +71,113 @@ static void on_fatal_signal(int sig)
 	errno = saved;
 }
 
+static void stderr_release(void);
+
 static void restore_at_exit(void)
 {
 	if (curses_on)
 		endwin();
 	curses_on = 0;
+	stderr_release();
+}
+
+/* ---- stderr while curses is up ---- */
+
+static struct {
+	char part[512];		/* a line not finished yet */
+	size_t plen;
+	char kept[16384];	/* what arrived, for the real stderr at the end */
+	size_t klen;
+	bool lost;
+} E;
+
+static void stderr_capture(void)
+{
+	int p[2];
+
+	/* non-blocking: a writer never hangs on a full pipe, it loses the text */
+	if (pipe2(p, O_CLOEXEC | O_NONBLOCK))
+		return;
+	fcntl(p[0], F_SETPIPE_SZ, 1 << 20);
+	fflush(stderr);
+	stderr_fd = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
+	if (stderr_fd < 0 || dup2(p[1], STDERR_FILENO) < 0) {
+		if (stderr_fd >= 0)
+			close(stderr_fd);
+		stderr_fd = -1;
+		close(p[0]);
+		close(p[1]);
+		return;
+	}
+	close(p[1]);
+	stderr_pipe = p[0];
+}
+
+static void stderr_line(struct tui *t, const char *line)
+{
+	size_t n = strlen(line);
+
+	if (E.klen + n + 1 < sizeof(E.kept)) {
+		memcpy(E.kept + E.klen, line, n);
+		E.kept[E.klen + n] = '\n';
+		E.klen += n + 1;
+	} else {
+		E.lost = true;
+	}
+	if (t && n)
+		tui_msg(t, true, "stderr: %s", line);
+}
+
+/* What was written to stderr since the last call, line by line onto the
+ * status line (t NULL: only kept). */
+static void stderr_drain(struct tui *t)
+{
+	char buf[4096];
+	ssize_t n;
+
+	if (stderr_pipe < 0)
+		return;
+	while ((n = read(stderr_pipe, buf, sizeof(buf))) > 0) {
+		for (ssize_t i = 0; i < n; i++) {
+			if (buf[i] == '\n' || E.plen == sizeof(E.part) - 1) {
+				E.part[E.plen] = 0;
+				stderr_line(t, E.part);
+				E.plen = 0;
+				if (buf[i] == '\n')
+					continue;
+			}
+			E.part[E.plen++] = buf[i];
+		}
+	}
+}
+
+/* The real stderr back, and what arrived meanwhile written to it. */
+static void stderr_release(void)
+{
+	if (stderr_fd < 0)
+		return;
+	fflush(stderr);
+	stderr_drain(NULL);
+	if (E.plen) {
+		E.part[E.plen] = 0;
+		stderr_line(NULL, E.part);
+		E.plen = 0;
+	}
+	dup2(stderr_fd, STDERR_FILENO);
+	close(stderr_fd);
+	stderr_fd = -1;
+	close(stderr_pipe);
+	stderr_pipe = -1;
+	if (E.klen)
+		fprintf(stderr, "arena-inspect: written to stderr while the TUI ran:\n%.*s%s",
+			(int)E.klen, E.kept, E.lost ? "(more was lost)\n" : "");
+	E.klen = 0;
+}
+
+/* libbpf's messages (through the library's capture): the status line */
+static void on_lib_msg(const char *msg, void *ctx)
+{
+	tui_msg(ctx, true, "%s", msg);
 }
 
 /* The terminfo strings that undo what initscr did, gathered once curses is
@@ -993,6 +1102,10 @@ int tui_run(struct source *src, const struct cli_opts *o)
 	}
 	reset_seq_init();
 	curses_on = 1;
+	stderr_capture();
+	/* libbpf (also the btf_dump of :type) never prints behind curses */
+	ai_libbpf_capture();
+	ai_set_msg_handler(on_lib_msg, &t);
 	cbreak();
 	noecho();
 	nonl();
@@ -1017,6 +1130,7 @@ int tui_run(struct source *src, const struct cli_opts *o)
 
 		if (quit_signal)
 			break;
+		stderr_drain(&t);
 		redraw(&t);
 		if (first) {
 			first = false;
@@ -1056,6 +1170,8 @@ int tui_run(struct source *src, const struct cli_opts *o)
 	delwin(t.status.win);
 	endwin();
 	curses_on = 0;
+	stderr_release();
+	ai_set_msg_handler(NULL, NULL);
 	if (exit_first)
 		fprintf(stderr, "arena-inspect: first screen after %llu ms\n", (unsigned long long)first_ms);
 	if (quit_signal) {
