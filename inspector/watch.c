@@ -237,6 +237,7 @@ struct leafsink {
 	int depth;
 	bool numeric;
 	int64_t num;
+	bool cut;	/* the formatter stopped early somewhere (a cap) */
 };
 
 static void leaf_sep(struct leafsink *l, const char *key, bool in_array)
@@ -257,6 +258,8 @@ static void leaf_begin(struct sink *s, const char *key, bool array, const struct
 {
 	struct leafsink *l = (void *)s;
 
+	if (a && a->truncated)
+		l->cut = true;
 	leaf_sep(l, key, l->depth > 0 && l->array[l->depth]);
 	strbuf_write(&l->line, array ? "[" : "{", 1);
 	if (l->depth < 63)
@@ -281,6 +284,8 @@ static void leaf_value(struct sink *s, const char *key, enum sink_kind kind, con
 	char buf[256];
 	const char *shown = text ? text : "";
 
+	if (a && a->truncated)
+		l->cut = true;
 	leaf_sep(l, key, l->depth > 0 && l->array[l->depth]);
 	if (a && a->unallocated)
 		shown = "<unallocated>";
@@ -289,6 +294,9 @@ static void leaf_value(struct sink *s, const char *key, enum sink_kind kind, con
 	else
 		snprintf(buf, sizeof(buf), "%s%s", shown, a && a->outside ? " <outside>" : "");
 	strbuf_write(&l->line, buf, strlen(buf));
+	/* the formatter's "..." where max_nodes stopped it is not a member */
+	if (a && a->truncated && a->note && !strcmp(a->note, "limit"))
+		return;
 	if (l->n == l->cap) {
 		int nc = l->cap ? l->cap * 2 : 8;
 		char **np = realloc(l->path, nc * sizeof(*np)), **nt;
@@ -665,8 +673,9 @@ static void evaluate(struct watchset *ws, struct watch *w, uint64_t t, watch_eve
 	struct wpriv *p = w->priv;
 	struct source *cs = &ws->cache.src;
 	struct leafsink l = { .s = { .ops = &leaf_ops } };
-	struct fmt_opts fo = { .max_depth = 8, .max_array = 64, .max_nodes = 4096,
-			       .path = w->expr_text };
+	/* every element of an array: max_nodes is the only cap on the count */
+	struct fmt_opts fo = { .max_depth = WATCH_MAX_DEPTH, .max_array = WATCH_MAX_LEAVES,
+			       .max_nodes = WATCH_MAX_LEAVES, .path = w->expr_text };
 	enum watch_state st = WATCH_OK;
 	bool hit = false;
 	struct value v;
@@ -726,6 +735,8 @@ static void evaluate(struct watchset *ws, struct watch *w, uint64_t t, watch_eve
 		if (w->changed)
 			w->changed_sweep = ws->sweeps;
 		diff_members(w, p, &l);
+		w->partial = l.cut;
+		w->nr_leaves = l.n;
 		if (w->changed) {
 			set_str(&w->prev, w->value);
 			w->nr_changes++;
@@ -979,6 +990,16 @@ int watch__fmt_members(const struct watch *w, int max, char *buf, size_t len)
 	return (int)off;
 }
 
+const char *watch__partial_note(const struct watch *w, char *buf, size_t len)
+{
+	if (!len)
+		return "";
+	buf[0] = '\0';
+	if (w->partial && w->state == WATCH_OK)
+		snprintf(buf, len, " (partial: only the first %d members are watched)", w->nr_leaves);
+	return buf;
+}
+
 void watch_event__emit(struct sink *s, const struct watch_event *ev, const char *kind_name)
 {
 	const struct watch *w = ev->w;
@@ -1011,6 +1032,11 @@ void watch_event__emit(struct sink *s, const struct watch_event *ev, const char 
 			sink_change(s, w->changed_members[i].path, w->changed_members[i].old,
 				    w->changed_members[i].new);
 		sink_end(s, true);
+	}
+	if (w->partial && w->state == WATCH_OK) {
+		/* the value was cut: changes past the cut are not seen */
+		sink_bool(s, "partial", true);
+		sink_u64(s, "members_watched", (uint64_t)w->nr_leaves);
 	}
 	sink_u64(s, "changes", w->nr_changes);
 	sink_end(s, false);

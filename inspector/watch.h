@@ -22,6 +22,14 @@
 #include "source.h"
 
 #define WATCH_HIST 64
+/*
+ * A struct or array watch compares every member (leaf) of its value. Only a
+ * value with more leaves than WATCH_MAX_LEAVES, or nested deeper than
+ * WATCH_MAX_DEPTH, is cut; the watch then says so (watch.partial) instead of
+ * quietly ignoring the rest.
+ */
+#define WATCH_MAX_LEAVES 65536
+#define WATCH_MAX_DEPTH 16
 
 enum watch_cond {
 	WATCH_ALWAYS,	/* report every change */
@@ -58,6 +66,10 @@ struct watch {
 	 * change: path, old and new text (old NULL where the leaf is new) */
 	struct watch_member *changed_members;
 	int nr_changed_members;
+	/* the value hit a cap (WATCH_MAX_LEAVES, WATCH_MAX_DEPTH): only the
+	 * nr_leaves leaves rendered are compared, changes elsewhere are missed */
+	bool partial;
+	int nr_leaves;
 	uint64_t nr_changes;
 	uint64_t last_change_ns; /* CLOCK_REALTIME */
 	bool numeric;
@@ -137,6 +149,9 @@ const char *watch_state__name(enum watch_state st);
  * of them then ", ... N more". Empty when w has none (a scalar). Returns
  * what snprintf would. */
 int watch__fmt_members(const struct watch *w, int max, char *buf, size_t len);
+/* When w is partial: " (partial: only the first N members are watched)",
+ * else "". For every place that shows a value. */
+const char *watch__partial_note(const struct watch *w, char *buf, size_t len);
 /* ISO-8601 UTC with milliseconds: 2026-11-22T07:55:01.123Z */
 void watch__fmt_time(uint64_t ns, char *buf, size_t len);
 

@@ -38,20 +38,21 @@ struct wctx {
 static void print_text(const struct watch_event *ev, const char *kind)
 {
 	const struct watch *w = ev->w;
-	char ts[64], line[4096];
+	char ts[64], line[4096], part[96];
 
 	watch__fmt_time(ev->time_ns, ts, sizeof(ts));
+	watch__partial_note(w, part, sizeof(part));
 	switch (ev->kind) {
 	case WATCH_EV_CHANGE:
 		if (!w->nr_changed_members) {
-			printf("%s #%d %s: %s -> %s\n", ts, w->id, w->expr_text, ev->old_value,
-			       ev->new_value);
+			printf("%s #%d %s: %s -> %s%s\n", ts, w->id, w->expr_text, ev->old_value,
+			       ev->new_value, part);
 			break;
 		}
 		/* a struct or array: the members that changed, not two dumps */
 		watch__fmt_members(w, TEXT_MAX_MEMBERS, line, sizeof(line));
-		printf("%s #%d %s: %s%s\n", ts, w->id, w->expr_text, line,
-		       w->nr_changed_members > TEXT_MAX_MEMBERS ? " (-j lists all)" : "");
+		printf("%s #%d %s: %s%s%s\n", ts, w->id, w->expr_text, line,
+		       w->nr_changed_members > TEXT_MAX_MEMBERS ? " (-j lists all)" : "", part);
 		break;
 	case WATCH_EV_HIT:
 		printf("%s #%d HIT %s%s%s = %s\n", ts, w->id, w->expr_text,
@@ -118,11 +119,12 @@ static void initial(struct wctx *c, struct watchset *ws, uint64_t t)
 		if (c->out) {
 			watch_event__emit(c->out, &ev, "initial");
 		} else {
-			char ts[64];
+			char ts[64], part[96];
 
 			watch__fmt_time(t, ts, sizeof(ts));
 			if (w->state == WATCH_OK)
-				printf("%s #%d %s = %s\n", ts, w->id, w->expr_text, w->value);
+				printf("%s #%d %s = %s%s\n", ts, w->id, w->expr_text, w->value,
+				       watch__partial_note(w, part, sizeof(part)));
 			else
 				printf("%s #%d %s: %s: %s\n", ts, w->id, w->expr_text,
 				       watch_state__name(w->state), w->err);

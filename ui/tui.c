@@ -7,6 +7,7 @@
  */
 #include <curses.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <langinfo.h>
 #include <locale.h>
 #include <signal.h>
@@ -14,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 #include <bpf/btf.h>
@@ -26,45 +28,207 @@
 
 static volatile sig_atomic_t quit_signal;
 static volatile sig_atomic_t curses_on;
+/* What the terminal was before curses, and the bytes that undo curses
+ * (leave the alternate screen, show the cursor, plain attributes, keypad
+ * off): a dying handler may only write() and tcsetattr(), not endwin(). */
+static struct termios saved_tios;
+static bool have_tios;
+static char reset_seq[256];
+static size_t reset_len;
+/* While curses is up, stderr is a pipe the loop drains onto the status
+ * line: nothing (libbpf, readline, a stray fprintf, a child) may write to
+ * the terminal behind curses. stderr_fd is the real one meanwhile. */
+static int stderr_fd = -1, stderr_pipe = -1;
 
 static void on_quit_signal(int sig)
 {
 	quit_signal = sig;
 }
 
-/* A crash must not leave the terminal in raw mode: restore it, then let the
- * signal do what it would have done (core dump, exit status). */
-static void on_crash_signal(int sig)
+static void restore_terminal_async(void)
 {
-	if (curses_on)
-		endwin();
+	if (stderr_fd >= 0)
+		dup2(stderr_fd, STDERR_FILENO);
+	if (!curses_on)
+		return;
 	curses_on = 0;
-	signal(sig, SIG_DFL);
-	raise(sig);
+	if (reset_len && write(STDOUT_FILENO, reset_seq, reset_len) < 0) {
+		/* nothing left to try */
+	}
+	if (have_tios)
+		tcsetattr(STDIN_FILENO, TCSANOW, &saved_tios);
 }
+
+/* A signal that ends the process must not leave the terminal in raw mode:
+ * restore it (async-signal-safe), then let the signal do what it would have
+ * done (core dump, exit status). SA_RESETHAND put the default back. */
+static void on_fatal_signal(int sig)
+{
+	int saved = errno;
+
+	restore_terminal_async();
+	raise(sig);
+	errno = saved;
+}
+
+static void stderr_release(void);
 
 static void restore_at_exit(void)
 {
 	if (curses_on)
 		endwin();
 	curses_on = 0;
+	stderr_release();
+}
+
+/* ---- stderr while curses is up ---- */
+
+static struct {
+	char part[512];		/* a line not finished yet */
+	size_t plen;
+	char kept[16384];	/* what arrived, for the real stderr at the end */
+	size_t klen;
+	bool lost;
+} E;
+
+static void stderr_capture(void)
+{
+	int p[2];
+
+	/* non-blocking: a writer never hangs on a full pipe, it loses the text */
+	if (pipe2(p, O_CLOEXEC | O_NONBLOCK))
+		return;
+	fcntl(p[0], F_SETPIPE_SZ, 1 << 20);
+	fflush(stderr);
+	stderr_fd = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
+	if (stderr_fd < 0 || dup2(p[1], STDERR_FILENO) < 0) {
+		if (stderr_fd >= 0)
+			close(stderr_fd);
+		stderr_fd = -1;
+		close(p[0]);
+		close(p[1]);
+		return;
+	}
+	close(p[1]);
+	stderr_pipe = p[0];
+}
+
+static void stderr_line(struct tui *t, const char *line)
+{
+	size_t n = strlen(line);
+
+	if (E.klen + n + 1 < sizeof(E.kept)) {
+		memcpy(E.kept + E.klen, line, n);
+		E.kept[E.klen + n] = '\n';
+		E.klen += n + 1;
+	} else {
+		E.lost = true;
+	}
+	if (t && n)
+		tui_msg(t, true, "stderr: %s", line);
+}
+
+/* What was written to stderr since the last call, line by line onto the
+ * status line (t NULL: only kept). */
+static void stderr_drain(struct tui *t)
+{
+	char buf[4096];
+	ssize_t n;
+
+	if (stderr_pipe < 0)
+		return;
+	while ((n = read(stderr_pipe, buf, sizeof(buf))) > 0) {
+		for (ssize_t i = 0; i < n; i++) {
+			if (buf[i] == '\n' || E.plen == sizeof(E.part) - 1) {
+				E.part[E.plen] = 0;
+				stderr_line(t, E.part);
+				E.plen = 0;
+				if (buf[i] == '\n')
+					continue;
+			}
+			E.part[E.plen++] = buf[i];
+		}
+	}
+}
+
+/* The real stderr back, and what arrived meanwhile written to it. */
+static void stderr_release(void)
+{
+	if (stderr_fd < 0)
+		return;
+	fflush(stderr);
+	stderr_drain(NULL);
+	if (E.plen) {
+		E.part[E.plen] = 0;
+		stderr_line(NULL, E.part);
+		E.plen = 0;
+	}
+	dup2(stderr_fd, STDERR_FILENO);
+	close(stderr_fd);
+	stderr_fd = -1;
+	close(stderr_pipe);
+	stderr_pipe = -1;
+	if (E.klen)
+		fprintf(stderr, "arena-inspect: written to stderr while the TUI ran:\n%.*s%s",
+			(int)E.klen, E.kept, E.lost ? "(more was lost)\n" : "");
+	E.klen = 0;
+}
+
+/* libbpf's messages (through the library's capture): the status line */
+static void on_lib_msg(const char *msg, void *ctx)
+{
+	tui_msg(ctx, true, "%s", msg);
+}
+
+/* The terminfo strings that undo what initscr did, gathered once curses is
+ * up (tigetstr needs the terminal's entry). */
+static void reset_seq_init(void)
+{
+	static const char *const caps[] = { "rmcup", "cnorm", "sgr0", "rmkx" };
+
+	reset_len = 0;
+	for (size_t i = 0; i < ARRAY_SIZE(caps); i++) {
+		const char *v = tigetstr((char *)caps[i]);
+		size_t n;
+
+		if (!v || v == (char *)-1)
+			continue;
+		n = strlen(v);
+		if (reset_len + n >= sizeof(reset_seq))
+			break;
+		memcpy(reset_seq + reset_len, v, n);
+		reset_len += n;
+	}
 }
 
 static void install_signals(void)
 {
-	static const int crash[] = { SIGSEGV, SIGABRT, SIGBUS, SIGFPE, SIGILL };
+	/* every signal whose default action ends the process (SIGTSTP is left
+	 * to curses, which leaves and re-enters the screen around a stop) */
+	static const int fatal[] = {
+		SIGSEGV, SIGABRT, SIGBUS, SIGFPE, SIGILL, SIGQUIT, SIGTRAP, SIGSYS,
+		SIGXCPU, SIGXFSZ, SIGUSR1, SIGUSR2, SIGALRM, SIGVTALRM, SIGPROF,
+		SIGIO, SIGPWR, SIGSTKFLT,
+	};
 	struct sigaction sa = {};
 
+	have_tios = tcgetattr(STDIN_FILENO, &saved_tios) == 0;
 	sigemptyset(&sa.sa_mask);
 	/* no SA_RESTART: a signal interrupts the input wait and the loop sees it */
 	sa.sa_handler = on_quit_signal;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
-	sa.sa_handler = on_crash_signal;
+	/* a write to a closed pipe or socket is an error where it happens (the
+	 * :log file, a helper's pipe), not a reason to die with the screen up */
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+	sa.sa_handler = on_fatal_signal;
 	sa.sa_flags = SA_RESETHAND | SA_NODEFER;
-	for (size_t i = 0; i < ARRAY_SIZE(crash); i++)
-		sigaction(crash[i], &sa, NULL);
+	for (size_t i = 0; i < ARRAY_SIZE(fatal); i++)
+		sigaction(fatal[i], &sa, NULL);
+	for (int sig = SIGRTMIN; sig <= SIGRTMAX; sig++)
+		sigaction(sig, &sa, NULL);
 	atexit(restore_at_exit);
 }
 
@@ -368,16 +532,25 @@ static void watch_event(const struct watch_event *ev, void *ctx)
 	const struct watch *w = ev->w;
 
 	cmd__log_event(t, ev);
+	/* a frozen display keeps its status line (the hit that froze it);
+	 * the events are in the log and the counts, the title counts them */
+	if (t->paused) {
+		t->frozen_events++;
+		if (ev->kind == WATCH_EV_HIT && !t->hit_id)
+			sc->hit_id = w->id;
+		return;
+	}
 	switch (ev->kind) {
 	case WATCH_EV_CHANGE:
 		/* a conditional watch reports its hits, not every change */
 		if (w->cond != WATCH_ALWAYS)
 			break;
 		if (w->nr_changed_members) {
-			char line[512];
+			char line[512], part[96];
 
 			watch__fmt_members(w, 8, line, sizeof(line));
-			tui_msg(t, false, "watch #%d: %s: %s", w->id, w->expr_text, line);
+			tui_msg(t, false, "watch #%d: %s%s: %s", w->id, w->expr_text,
+				watch__partial_note(w, part, sizeof(part)), line);
 			break;
 		}
 		tui_msg(t, false, "watch #%d: %s: %s -> %s", w->id, w->expr_text,
@@ -397,9 +570,10 @@ static void watch_event(const struct watch_event *ev, void *ctx)
 	}
 }
 
-/* One sweep of the watches. A hit stops the display where it happened (as
- * p does), so the data that made the condition true stays on the screen.
- * Returns the id of the watch that hit, 0 for none. */
+/* One sweep of the watches. A hit freezes the display where it happened (as
+ * p does), so the data that made the condition true stays on the screen;
+ * sampling, the log and the counts go on (tick samples a frozen display
+ * too). Returns the id of the watch that hit, 0 for none. */
 static int sample_watches(struct tui *t)
 {
 	struct sample_ctx sc = { .t = t };
@@ -415,10 +589,12 @@ static int sample_watches(struct tui *t)
 	for (int i = 0; (w = watchset__get(t->ws, i)); i++) {
 		if (w->id != sc.hit_id)
 			continue;
-		tui_msg(t, false, "watch #%d hit: %s = %s  (display paused, p resumes)", w->id, w->spec,
-			w->state == WATCH_OK && w->value ? w->value : w->err);
+		tui_msg(t, false, "watch #%d hit: %s = %s  (display frozen, sampling and log go on; p resumes)",
+			w->id, w->spec, w->state == WATCH_OK && w->value ? w->value : w->err);
 		break;
 	}
+	if (!t->paused)
+		t->frozen_events = 0;
 	t->hit_id = sc.hit_id;
 	t->paused = true;
 	tui_dirty(t);
@@ -428,6 +604,7 @@ static int sample_watches(struct tui *t)
 int tui_watch_add(struct tui *t, const char *spec)
 {
 	struct watch *w;
+	char part[96];
 	int hit;
 
 	if (!t->src) {
@@ -460,7 +637,10 @@ int tui_watch_add(struct tui *t, const char *spec)
 	cmd__log_flush(t);
 	if (hit)
 		return w->id;	/* the hit message says more */
-	if (w->state == WATCH_OK)
+	if (w->state == WATCH_OK && w->partial)
+		tui_msg(t, true, "watch #%d: %s%s", w->id, w->spec,
+			watch__partial_note(w, part, sizeof(part)));
+	else if (w->state == WATCH_OK)
 		tui_msg(t, false, "watch #%d: %s = %s  (4: watch pane)", w->id, w->spec,
 			w->value ? w->value : "?");
 	else
@@ -469,17 +649,29 @@ int tui_watch_add(struct tui *t, const char *spec)
 	return w->id;
 }
 
-static void tick(struct tui *t)
+/* The views catch up with the arena: a new page map, the current view's
+ * data. Not while the display is frozen. */
+static void refresh_display(struct tui *t)
 {
 	struct view *v = &t->views[t->cur];
 
 	/* a snapshot does not change: its page map was taken at open */
-	if (t->src && !t->src->info.is_snapshot) {
+	if (t->src && !t->src->info.is_snapshot)
 		tui_refresh(t);
-		sample_watches(t);
-	}
 	if (v->opened && v->ops->tick && (t->have_pm || t->cur == V_CHOOSER))
 		v->ops->tick(v);
+	t->title_dirty = true;
+}
+
+/* One live tick. Sampling (watches, :log) never stops: a frozen display
+ * (p, or a hit) only stops the views from catching up, unless display
+ * asks for it (r). */
+static void tick(struct tui *t, bool display)
+{
+	if (display || !t->paused)
+		refresh_display(t);
+	if (t->src && !t->src->info.is_snapshot)
+		sample_watches(t);
 	t->title_dirty = true;
 }
 
@@ -562,11 +754,18 @@ static void draw_title(struct tui *t)
 	struct canvas *c = &t->title;
 	const struct arena_info *ai = t->src ? &t->src->info : NULL;
 	const char *mode;
-	char size[32];
+	char size[32], frozen[64];
 	bool stale;
 	int rlen, width;
 
-	mode = !t->src ? "" : t->src->info.is_snapshot ? "snapshot" : t->paused ? "PAUSED (p)" : "live";
+	if (t->src && !t->src->info.is_snapshot && t->paused) {
+		/* the display is frozen, the watches are not: say both */
+		snprintf(frozen, sizeof(frozen), "FROZEN (p), sampling: %llu event%s",
+			 (unsigned long long)t->frozen_events, t->frozen_events == 1 ? "" : "s");
+		mode = frozen;
+	} else {
+		mode = !t->src ? "" : t->src->info.is_snapshot ? "snapshot" : "live";
+	}
 	stale = t->have_pm && t->pm.stale;
 	rlen = draw_cols(mode) + 2 + (t->arena_err ? 6 : 0) + (stale ? 7 : 0);
 	/* the left part is cut so the state on the right always shows */
@@ -809,18 +1008,22 @@ static void engine_request(struct tui *t, enum request req)
 		break;
 	case REQ_PAUSE:
 		t->paused = !t->paused;
-		tui_msg(t, false, t->paused ? "paused: the screen keeps the last data (p resumes)"
+		t->frozen_events = 0;
+		tui_msg(t, false, t->paused ? "display frozen: the screen keeps the last data, watches and :log go on (p resumes)"
 					    : "live again");
-		/* resuming acknowledges the hit that paused */
+		/* resuming acknowledges the hit that froze the display */
 		if (!t->paused && t->hit_id) {
 			t->hit_id = 0;
 			t->views[V_WATCH].dirty = true;
 		}
+		/* and the views catch up with what happened meanwhile */
+		if (!t->paused)
+			refresh_display(t);
 		t->title_dirty = true;
 		break;
 	case REQ_REFRESH:
 		clearok(curscr, TRUE);
-		tick(t);
+		tick(t, true);
 		tui_dirty(t);
 		break;
 	case REQ_BACK:
@@ -897,7 +1100,12 @@ int tui_run(struct source *src, const struct cli_opts *o)
 		source__close(src);
 		return cli_error("cannot initialise the terminal");
 	}
+	reset_seq_init();
 	curses_on = 1;
+	stderr_capture();
+	/* libbpf (also the btf_dump of :type) never prints behind curses */
+	ai_libbpf_capture();
+	ai_set_msg_handler(on_lib_msg, &t);
 	cbreak();
 	noecho();
 	nonl();
@@ -922,6 +1130,7 @@ int tui_run(struct source *src, const struct cli_opts *o)
 
 		if (quit_signal)
 			break;
+		stderr_drain(&t);
 		redraw(&t);
 		if (first) {
 			first = false;
@@ -937,8 +1146,7 @@ int tui_run(struct source *src, const struct cli_opts *o)
 		}
 		now = now_ms();
 		if (now >= next_tick) {
-			if (!t.paused)
-				tick(&t);
+			tick(&t, false);
 			next_tick = now + interval;
 			continue;
 		}
@@ -962,6 +1170,8 @@ int tui_run(struct source *src, const struct cli_opts *o)
 	delwin(t.status.win);
 	endwin();
 	curses_on = 0;
+	stderr_release();
+	ai_set_msg_handler(NULL, NULL);
 	if (exit_first)
 		fprintf(stderr, "arena-inspect: first screen after %llu ms\n", (unsigned long long)first_ms);
 	if (quit_signal) {

@@ -60,7 +60,7 @@ struct watchset;
 	_(WATCH, "Watch the selected field (see the watch pane, 4)")   \
 	_(DELETE, "Remove the selected watch")                         \
 	_(CLEAR, "Remove every watch")                                 \
-	_(PAUSE, "Pause / resume live refresh")                        \
+	_(PAUSE, "Freeze / resume the display (watches go on)")        \
 	_(REFRESH, "Refresh now and redraw")                           \
 	_(HELP, "Help")                                                \
 	_(QUIT, "Quit (close help)")
@@ -189,7 +189,7 @@ struct tui {
 	uint64_t pm_gen;		/* bumped on every page map refresh */
 	int arena_err;			/* last source error (arena gone...) */
 	struct watchset *ws;		/* NULL until the first watch */
-	int hit_id;			/* watch whose hit paused the display, 0 */
+	int hit_id;			/* watch whose hit froze the display, 0 */
 	struct sink *log;		/* :log FILE: watch events as JSON lines */
 	void *logf;			/* FILE * */
 	char *log_path;
@@ -215,7 +215,10 @@ struct tui {
 	char last_search[256];
 	char hint[512];			/* completion matches, one line */
 
+	/* p or a hit froze the display: views keep their data, but the watches
+	 * are still sampled, logged and counted (sampling never pauses) */
 	bool paused;
+	uint64_t frozen_events;		/* watch events since the display froze */
 	bool quit;
 	int exit_status;
 	bool utf8;

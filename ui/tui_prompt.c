@@ -22,6 +22,7 @@
 #include <bpf/btf.h>
 #include "error.h"
 #include "expr.h"
+#include "tui_hist.h"
 #include "tui_int.h"
 
 #define HISTORY_MAX 1000
@@ -35,7 +36,7 @@ static struct {
 	char *line;		/* what readline handed back */
 	unsigned char q[64];	/* bytes waiting for readline */
 	int qlen, qpos;
-	char hist[PATH_MAX];
+	int hist_fd;		/* the history file (tui_hist.c), -1: none */
 	FILE *devnull;
 	char prompt[64];
 } P;
@@ -370,27 +371,31 @@ static void show_matches(char **matches, int num, int max_length)
 
 /* ---- the prompt ---- */
 
-static void history_path(void)
+static void history_line(const char *line, void *ctx)
 {
-	const char *state = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
-	char dir[PATH_MAX - 16];
+	add_history(line);
+}
 
-	P.hist[0] = 0;
-	if (state && *state)
-		snprintf(dir, sizeof(dir), "%s/arena-inspect", state);
-	else if (home && *home)
-		snprintf(dir, sizeof(dir), "%s/.local/state/arena-inspect", home);
-	else
+/* The history file through one descriptor checked by tui_hist.c (no
+ * symbolic links, ours alone); a refusal is one status line, and the TUI
+ * goes on without history. */
+static void history_open(struct tui *t)
+{
+	char dir[PATH_MAX], msg[PATH_MAX + 64];
+	int err;
+
+	P.hist_fd = -1;
+	if (hist__dir(dir, sizeof(dir)))
 		return;
-	/* mkdir -p, quietly: no history is not worth an error */
-	for (char *p = dir + 1; *p; p++)
-		if (*p == '/') {
-			*p = 0;
-			mkdir(dir, 0700);
-			*p = '/';
-		}
-	mkdir(dir, 0700);
-	snprintf(P.hist, sizeof(P.hist), "%s/history", dir);
+	P.hist_fd = hist__open(dir, msg, sizeof(msg));
+	if (P.hist_fd < 0) {
+		P.hist_fd = -1;
+		tui_msg(t, true, "history not kept: %s", msg);
+		return;
+	}
+	err = hist__read(P.hist_fd, history_line, NULL);
+	if (err)
+		tui_msg(t, true, "history: cannot read it: %s", strerror(-err));
 }
 
 void prompt__init(struct tui *t)
@@ -415,11 +420,9 @@ void prompt__init(struct tui *t)
 	rl_variable_bind("show-all-if-ambiguous", "on");
 	rl_variable_bind("bell-style", "none");
 	rl_initialize();
-	history_path();
 	using_history();
 	stifle_history(HISTORY_MAX);
-	if (P.hist[0])
-		read_history(P.hist);
+	history_open(t);
 }
 
 void prompt__exit(struct tui *t)
@@ -428,8 +431,11 @@ void prompt__exit(struct tui *t)
 		rl_callback_handler_remove();
 		P.active = false;
 	}
-	if (P.hist[0])
-		history_truncate_file(P.hist, HISTORY_MAX);
+	if (P.hist_fd >= 0) {
+		hist__trim(P.hist_fd, HISTORY_MAX);
+		close(P.hist_fd);
+		P.hist_fd = -1;
+	}
 	cands_clear();
 	free(C.v);
 	C.v = NULL;
@@ -499,15 +505,11 @@ static void finish(struct tui *t)
 
 		/* no consecutive duplicates, as bash's ignoredups */
 		if (!last || strcmp(last->line, line)) {
-			add_history(line);
-			if (P.hist[0]) {
-				int fd = open(P.hist, O_WRONLY | O_CREAT | O_APPEND, 0600);
+			int err = P.hist_fd >= 0 ? hist__append(P.hist_fd, line) : 0;
 
-				if (fd >= 0) {
-					close(fd);
-					append_history(1, P.hist);
-				}
-			}
+			add_history(line);
+			if (err)
+				tui_msg(t, true, "history: cannot write it: %s", strerror(-err));
 		}
 	}
 	fn(t, line);

@@ -228,6 +228,9 @@ static void draw_watch(struct view *v, struct watch *w, const bool shown[C__NR],
 		case C_STATE:
 			if (w->paused)
 				field(v, R_DIM, "paused", width, false);
+			else if (ok && w->partial)
+				/* a cap cut the value: changes past it are missed */
+				field(v, R_UNALLOC, "ok, partial", width, false);
 			else
 				field(v, ok ? R_INFO : w->state == WATCH_UNALLOCATED ? R_UNALLOC : R_ERROR,
 				      state_name[w->state], width, false);
@@ -359,22 +362,24 @@ static bool watch_search(struct view *v, const char *pat, int dir)
 static void watch_status(struct view *v, char *buf, size_t len)
 {
 	struct watch *w = cur_watch(v);
-	int n = nr_watches(v);
+	int n = nr_watches(v), off;
+	char part[96];
 
 	if (!w) {
 		snprintf(buf, len, "no watches: w in the struct view, or :watch EXPR");
 		return;
 	}
 	/* the whole spec and error, which the columns may cut */
+	watch__partial_note(w, part, sizeof(part));
 	if (w->state != WATCH_OK)
 		snprintf(buf, len, "%d/%d  #%d %s: %s", cur_row(v) + 1, n, w->id, w->spec, w->err);
 	else if (!w->nr_changed_members)
-		snprintf(buf, len, "%d/%d  #%d %s  @0x%llx   Enter prints, Space pauses, d deletes",
-			 cur_row(v) + 1, n, w->id, w->spec, (unsigned long long)w->addr);
+		snprintf(buf, len, "%d/%d  #%d %s  @0x%llx%s   Enter prints, Space pauses, d deletes",
+			 cur_row(v) + 1, n, w->id, w->spec, (unsigned long long)w->addr, part);
 	else {
-		/* a struct or array: which members changed last, old -> new */
-		int off = snprintf(buf, len, "%d/%d  #%d %s  ", cur_row(v) + 1, n, w->id, w->spec);
-
+		/* a struct or array: which members changed last, old -> new;
+		 * the partial note first, so a long list cannot push it out */
+		off = snprintf(buf, len, "%d/%d  #%d %s%s  ", cur_row(v) + 1, n, w->id, w->spec, part);
 		if (off >= 0 && (size_t)off < len)
 			watch__fmt_members(w, 8, buf + off, len - off);
 	}

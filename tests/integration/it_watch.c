@@ -18,6 +18,7 @@
 #include <cmocka.h>
 #include <bpf/bpf.h>
 
+#include "../../bpf_fixtures/fx_layout.h"
 #include "btfx.h"
 #include "error.h"
 #include "expr.h"
@@ -398,6 +399,129 @@ static void churn_struct_members(void **state)
 	}
 }
 
+/* every slot pointer of the churn header, read afresh */
+static void read_slots(struct btfx *bx, struct source *src, uint64_t *out)
+{
+	for (int i = 0; i < CHURN_SLOTS; i++) {
+		char spec[48];
+		struct expr *x;
+		int64_t v;
+
+		snprintf(spec, sizeof(spec), "(u64)state->slots[%d]", i);
+		assert_int_equal(expr__parse(spec, &x, NULL), 0);
+		assert_int_equal(expr__eval_int(x, bx, src, &v), 0);
+		expr__free(x);
+		out[i] = (uint64_t)v;
+	}
+}
+/* Issue 11 item 2: a watch on the whole 128-slot array sees changes in every
+ * slot, not only in the first 64; a value too big to compare whole says it
+ * is partial. Each step's reported members are checked against the slots
+ * read afresh before and after the step. */
+static void churn_whole_array(void **state)
+{
+	struct source *src;
+	struct btfx *bx;
+	struct watchset *ws;
+	struct watch *w, *big;
+	struct evlog *l = calloc(1, sizeof(*l));
+	uint64_t before[CHURN_SLOTS], after[CHURN_SLOTS];
+	char partial_json[96], partial_text[96];
+	int high_changes = 0, seen_high = 0;
+
+	assert_int_equal(fixture_load("churn", &F), 0);
+	assert_int_equal(fixture_cmd(&F, "pause", NULL, NULL), 0);
+	open_all(&src, &bx, &ws);
+	assert_int_equal(watchset__add(ws, "state->slots", &w), 0);
+	assert_int_equal(watchset__sample(ws, record, l), 0);
+	assert_int_equal(w->state, WATCH_OK);
+	assert_false(w->partial);
+	assert_int_equal(w->nr_leaves, CHURN_SLOTS);
+	read_slots(bx, src, before);
+	for (int round = 0; round < 400 && high_changes < 3; round++) {
+		int changed = 0, high = 0;
+
+		assert_int_equal(fixture_cmd(&F, "step", "1", NULL), 0);
+		l->n = 0;
+		assert_int_equal(watchset__sample(ws, record, l), 0);
+		read_slots(bx, src, after);
+		for (int i = 0; i < CHURN_SLOTS; i++) {
+			char path[32];
+			bool found = false;
+
+			if (before[i] == after[i])
+				continue;
+			changed++;
+			high += i >= 64;
+			snprintf(path, sizeof(path), "state->slots[%d]", i);
+			for (int k = 0; k < w->nr_changed_members; k++) {
+				const struct watch_member *m = &w->changed_members[k];
+
+				if (strcmp(m->path, path))
+					continue;
+				found = true;
+				assert_int_equal(m->new[0] == 'N' ? 0 : strtoull(m->new, NULL, 0), after[i]);
+				assert_int_equal(m->old[0] == 'N' ? 0 : strtoull(m->old, NULL, 0), before[i]);
+			}
+			if (!found)
+				fail_msg("slot %d changed 0x%llx -> 0x%llx, not reported", i,
+					 (unsigned long long)before[i], (unsigned long long)after[i]);
+		}
+		assert_int_equal(count(l, WATCH_EV_CHANGE, w->id), changed ? 1 : 0);
+		if (changed)
+			assert_int_equal(w->nr_changed_members, changed);
+		seen_high += high;
+		high_changes += high > 0;
+		memcpy(before, after, sizeof(before));
+	}
+	print_message("churn: %d changes in slots 64..127 reported\n", seen_high);
+	assert_true(high_changes >= 3);
+
+	/* more leaves than a watch compares: it says so, and by how many */
+	assert_int_equal(watchset__add(ws, "((u16 *)state)[0:70000]", &big), 0);
+	assert_int_equal(watchset__sample(ws, NULL, NULL), 0);
+	assert_int_equal(big->state, WATCH_OK);
+	assert_true(big->partial);
+	/* the cap counts the array itself as a node too */
+	assert_true(big->nr_leaves > WATCH_MAX_LEAVES - 16 && big->nr_leaves <= WATCH_MAX_LEAVES);
+	{
+		char note[96], want[96];
+
+		watch__partial_note(big, note, sizeof(note));
+		snprintf(want, sizeof(want), "partial: only the first %d members", big->nr_leaves);
+		assert_non_null(strstr(note, want));
+		snprintf(want, sizeof(want), "\"partial\":true,\"members_watched\":%d,", big->nr_leaves);
+		snprintf(note, sizeof(note), "(partial: only the first %d members are watched)\n",
+			 big->nr_leaves);
+		snprintf(partial_json, sizeof(partial_json), "%s", want);
+		snprintf(partial_text, sizeof(partial_text), "%s", note);
+	}
+	free(l);
+	watchset__free(ws);
+	btfx__free(bx);
+	source__close(src);
+
+	/* the CLI says so too, in text and in JSON */
+	{
+		char cmd[512], *out = NULL;
+		int st;
+
+		snprintf(cmd, sizeof(cmd), "%s watch id %u '((u16 *)state)[0:70000]' --count 1 -j",
+			 INSPECT_BIN, F.map_id);
+		assert_int_equal(fixture_run(cmd, &out, &st), 0);
+		assert_int_equal(st, 0);
+		assert_non_null(strstr(out, partial_json));
+		free(out);
+		snprintf(cmd, sizeof(cmd), "%s watch id %u '((u16 *)state)[0:70000]' 'state->slots' --count 1",
+			 INSPECT_BIN, F.map_id);
+		assert_int_equal(fixture_run(cmd, &out, &st), 0);
+		assert_int_equal(st, 0);
+		assert_non_null(strstr(out, partial_text));
+		assert_int_equal(strstr(strstr(out, "#2 state->slots"), "partial"), NULL);
+		free(out);
+	}
+}
+
 static void bad_watches(void **state)
 {
 	struct source *src;
@@ -462,6 +586,7 @@ int main(void)
 		cmocka_unit_test_teardown(live_cli_stream, teardown),
 		cmocka_unit_test_teardown(churn_paths_follow_the_data, teardown),
 		cmocka_unit_test_teardown(churn_struct_members, teardown),
+		cmocka_unit_test_teardown(churn_whole_array, teardown),
 		cmocka_unit_test_teardown(bad_watches, teardown),
 	};
 	const char *why = bpf_test_skip_reason();

@@ -30,11 +30,11 @@ while st_screen | grep -E '^ +[0-9a-f]+  ' | grep -qE '[-+]' && [ $n -gt 0 ]; do
 [ $n -gt 0 ] || fail "marks still shown after a refresh without changes"
 pass "marks last one refresh"
 
-# p pauses: the title says so, and r still shows the last data
+# p freezes the display (not the sampling): the title says so, and r still shows the last data
 st_keys p
-st_expect "PAUSED (p)" "pause"
+st_expect "FROZEN (p), sampling" "pause"
 st_keys p
-st_gone "PAUSED (p)" || fail "resume"
+st_gone "FROZEN (p)" || fail "resume"
 pass "pause and resume"
 
 st_quit 0

@@ -72,12 +72,12 @@ step 3
 s2=$(steps)
 st_keys r
 st_expect "watch #2 hit: state->steps if state->steps > $limit = $s2" "hit on the status line"
-st_expect "PAUSED (p)" "a hit pauses the display"
+st_expect "FROZEN (p), sampling" "a hit freezes the display, not the sampling"
 row "^! +2 state->steps if state->st.* +$s2 +$s1 +1 .* +ok +!1 " "hit marked in the pane"
 pass "conditional watch: the crossing ($s1 -> $s2 > $limit) pauses the display and is marked"
 
 st_keys p
-st_gone "PAUSED (p)" || fail "p resumes after a hit"
+st_gone "FROZEN (p)" || fail "p resumes after a hit"
 row "^[ *] +2 state->steps if state->st.* +$s2 +$s1 +1 .* +ok +1 " "mark gone once resumed"
 pass "p resumes and acknowledges the hit"
 
