@@ -14,8 +14,9 @@
  * area. A section (.arena.data) spans the page data so that libelf's idea
  * of the file size covers it and it neither truncates nor fills it.
  *
- * Reading. The file is mapped read-only and every structure is checked
- * before use: a snapshot may come from anywhere.
+ * Reading. The headers and notes are read with pread (never mapped: see
+ * struct snapsrc) and every structure is checked before use: a snapshot
+ * may come from anywhere.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -26,7 +27,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <time.h>
@@ -944,18 +944,21 @@ struct seg {
 };
 
 /*
- * The file is mapped only while it is parsed; the notes we keep (BTF) are
- * copied out and the pages are read with pread. A mapping would turn a file
- * that someone truncates while we have it open (cp over it, say) into
- * SIGBUS; pread just comes up short, and we say so.
+ * The file is never mapped: everything is read with pread into our own
+ * buffers. A mapping turns a file that someone rewrites or cuts short while
+ * we read it (cp over it, say) into SIGBUS, which a library cannot handle;
+ * pread just comes up short, and we say so. The size and mtime seen at open
+ * are checked again after parsing and after every read of page data, so a
+ * file rewritten in place is reported instead of mixing old and new bytes.
  */
 struct snapsrc {
 	struct source src;
-	uint8_t *map;		/* while parsing */
-	size_t size;
+	size_t size;		/* at open */
+	struct timespec mtime;	/* at open */
 	int fd;
 	char *path;
-	uint8_t *blob_data;	/* the BTF blobs, copied */
+	uint8_t *notes[16];	/* PT_NOTE contents; the BTF blobs point into them */
+	int nr_notes;
 	uint8_t *state;		/* max_pages */
 	struct seg *segs;	/* by first page */
 	uint32_t nr_segs;
@@ -965,8 +968,6 @@ struct snapsrc {
 	struct root *roots;
 	int nr_roots;
 };
-
-static int copy_blobs(struct snapsrc *ss);
 
 static int snap_pagemap(struct source *s, struct pagemap *pm)
 {
@@ -996,6 +997,28 @@ static uint32_t seg_lookup(const struct snapsrc *ss, uint32_t pg)
 	return lo;
 }
 
+static int changed_err(const struct snapsrc *ss)
+{
+	return ai_err(EIO, "%s: the file changed on disk after it was opened (rewritten or cut short while being read); open it again once it is complete",
+		      ss->path);
+}
+
+/* 0 if the file still has the size and mtime it had at open, else the
+ * "changed on disk" error. */
+static int check_unchanged(const struct snapsrc *ss)
+{
+	struct stat st;
+
+	if (fstat(ss->fd, &st))
+		return ai_err(errno, "%s: %s", ss->path, strerror(errno));
+	if ((uint64_t)st.st_size != ss->size || st.st_mtim.tv_sec != ss->mtime.tv_sec ||
+	    st.st_mtim.tv_nsec != ss->mtime.tv_nsec)
+		return changed_err(ss);
+	return 0;
+}
+
+/* len bytes at off, which the size seen at open says are in the file: a
+ * short read means the file shrank since. */
 static int read_at(struct snapsrc *ss, void *buf, size_t len, uint64_t off)
 {
 	uint8_t *b = buf;
@@ -1008,8 +1031,7 @@ static int read_at(struct snapsrc *ss, void *buf, size_t len, uint64_t off)
 		if (n < 0)
 			return ai_err(errno, "%s: %s", ss->path, strerror(errno));
 		if (n == 0)
-			return ai_err(EIO, "%s: the file ends at offset %llu, where page data should be: it changed on disk after it was opened",
-				      ss->path, (unsigned long long)off);
+			return changed_err(ss);
 		b += n;
 		off += n;
 		len -= n;
@@ -1021,7 +1043,7 @@ static int snap_read(struct source *s, uint64_t off, void *buf, size_t len, uint
 {
 	struct snapsrc *ss = (void *)s;
 	uint64_t end = off + len, first = off / PAGE;
-	uint32_t k = seg_lookup(ss, first);
+	uint32_t k = seg_lookup(ss, first), first_k = k;
 	uint8_t *out = buf;
 
 	while (off < end) {
@@ -1052,7 +1074,8 @@ static int snap_read(struct source *s, uint64_t off, void *buf, size_t len, uint
 		out += chunk_end - off;
 		off = chunk_end;
 	}
-	return 0;
+	/* bytes from a file rewritten in place under us are not the snapshot */
+	return k > first_k ? check_unchanged(ss) : 0;
 }
 
 static int snap_btf_blobs(struct source *s, const void ***blobs, const size_t **sizes, int *n)
@@ -1078,12 +1101,11 @@ static void snap_close(struct source *s)
 {
 	struct snapsrc *ss = (void *)s;
 
-	if (ss->map)
-		munmap(ss->map, ss->size);
 	if (ss->fd >= 0)
 		close(ss->fd);
 	free(ss->path);
-	free(ss->blob_data);
+	for (int i = 0; i < ss->nr_notes; i++)
+		free(ss->notes[i]);
 	free(ss->state);
 	free(ss->segs);
 	free(ss->blobs);
@@ -1104,7 +1126,7 @@ static const struct source_ops snap_ops = {
 struct parse {
 	const char *path;
 	struct snapsrc *ss;
-	const uint8_t *meta;	/* descriptors, inside the map */
+	const uint8_t *meta;	/* descriptors, inside ss->notes[] */
 	size_t meta_len;
 	const uint8_t *pmap;
 	size_t pmap_len;
@@ -1279,10 +1301,9 @@ static int add_btf_note(struct parse *p, const uint8_t *d, size_t len)
 	return 0;
 }
 
-/* Walk the notes in [off, off+len) of the file. */
-static int parse_notes(struct parse *p, uint64_t off, uint64_t len)
+/* Walk the notes in base[0, len), read from offset off of the file. */
+static int parse_notes(struct parse *p, const uint8_t *base, uint64_t off, uint64_t len)
 {
-	const uint8_t *base = p->ss->map + off;
 	uint64_t pos = 0;
 
 	while (pos < len) {
@@ -1386,6 +1407,8 @@ static int check_segments(struct parse *p)
 /* id: the first min(size, EI_NIDENT) bytes of a file of size bytes */
 static int ehdr_check(const char *path, const uint8_t *id, size_t size)
 {
+	if (!size)
+		return ai_err(EINVAL, "%s: not an arena snapshot (the file is empty)", path);
 	if (size < SELFMAG || memcmp(id, ELFMAG, SELFMAG))
 		return ai_err(EINVAL, "%s: not an arena snapshot (bad ELF magic)", path);
 	if (size < EI_NIDENT)
@@ -1399,69 +1422,98 @@ static int ehdr_check(const char *path, const uint8_t *id, size_t size)
 	return 0;
 }
 
+/* The program header count: e_phnum, or section 0's sh_info when there
+ * are PN_XNUM or more (the writer does that past 65534 segments). */
+static int phdr_count(struct parse *p, const Elf64_Ehdr *eh, uint64_t *phnum)
+{
+	struct snapsrc *ss = p->ss;
+	Elf64_Shdr sh0;
+	int err;
+
+	*phnum = eh->e_phnum;
+	if (eh->e_phnum != PN_XNUM)
+		return 0;
+	if (!eh->e_shoff || eh->e_shentsize != sizeof(sh0) || eh->e_shoff > ss->size ||
+	    ss->size - eh->e_shoff < sizeof(sh0))
+		return ai_err(EINVAL, "%s: not an arena snapshot (PN_XNUM program headers without a section header 0 at %llu to count them)",
+			      p->path, (unsigned long long)eh->e_shoff);
+	err = read_at(ss, &sh0, sizeof(sh0), eh->e_shoff);
+	if (err)
+		return err;
+	*phnum = sh0.sh_info;
+	return 0;
+}
+
 static int parse_file(struct parse *p)
 {
 	struct snapsrc *ss = p->ss;
-	Elf *e;
-	GElf_Ehdr eh;
-	size_t phnum;
-	int err = 0, nr_notes = 0;
+	uint8_t id[EI_NIDENT] = {};
+	Elf64_Phdr *phs = NULL;
+	uint64_t phnum, notes_total = 0;
+	Elf64_Ehdr eh;
+	int err;
 
-	err = ehdr_check(p->path, ss->map, ss->size);
+	/* the header, or what there is of it in a file too small for one */
+	err = read_at(ss, id, ss->size < sizeof(id) ? ss->size : sizeof(id), 0);
+	if (!err)
+		err = ehdr_check(p->path, id, ss->size);
+	if (!err)
+		err = read_at(ss, &eh, sizeof(eh), 0);
 	if (err)
 		return err;
-	e = elf_memory((char *)ss->map, ss->size);
-	if (!e || elf_kind(e) != ELF_K_ELF || !gelf_getehdr(e, &eh)) {
-		err = ai_err(EINVAL, "%s: not an arena snapshot (%s)", p->path, elf_errmsg(-1));
-		goto out;
-	}
-	if (eh.e_type != ET_CORE) {
-		err = ai_err(EINVAL, "%s: not an arena snapshot (ELF type %u, not a core file)",
-			     p->path, eh.e_type);
-		goto out;
-	}
-	if (eh.e_machine == EM_NONE || eh.e_phentsize != sizeof(Elf64_Phdr)) {
-		err = ai_err(EINVAL, "%s: not an arena snapshot (machine %u, program header size %u)",
-			     p->path, eh.e_machine, eh.e_phentsize);
-		goto out;
-	}
-	if (elf_getphdrnum(e, &phnum)) {
-		err = ai_err(EINVAL, "%s: not an arena snapshot (%s)", p->path, elf_errmsg(-1));
-		goto out;
-	}
-	/* libelf clamps the count to what fits in the file: compare */
-	if (eh.e_phoff > ss->size || phnum > (ss->size - eh.e_phoff) / sizeof(Elf64_Phdr) ||
-	    (eh.e_phnum != PN_XNUM && phnum != eh.e_phnum)) {
-		err = ai_err(EINVAL, "%s: truncated at offset %zu (program headers at %llu, %zu of them)",
-			     p->path, ss->size, (unsigned long long)eh.e_phoff, phnum);
-		goto out;
-	}
+	if (eh.e_type != ET_CORE)
+		return ai_err(EINVAL, "%s: not an arena snapshot (ELF type %u, not a core file)",
+			      p->path, eh.e_type);
+	if (eh.e_machine == EM_NONE || eh.e_phentsize != sizeof(Elf64_Phdr))
+		return ai_err(EINVAL, "%s: not an arena snapshot (machine %u, program header size %u)",
+			      p->path, eh.e_machine, eh.e_phentsize);
+	err = phdr_count(p, &eh, &phnum);
+	if (err)
+		return err;
+	if (eh.e_phoff > ss->size || phnum > (ss->size - eh.e_phoff) / sizeof(Elf64_Phdr))
+		return ai_err(EINVAL, "%s: truncated at offset %zu (program headers at %llu, %llu of them)",
+			      p->path, ss->size, (unsigned long long)eh.e_phoff,
+			      (unsigned long long)phnum);
+	/* at most size / 56 of them: the file pays for what we allocate */
+	phs = malloc(phnum ? phnum * sizeof(*phs) : 1);
 	ss->segs = calloc(phnum ? phnum : 1, sizeof(*ss->segs));
-	if (!ss->segs) {
+	if (!phs || !ss->segs) {
 		err = ai_err(ENOMEM, "out of memory");
 		goto out;
 	}
+	err = read_at(ss, phs, phnum * sizeof(*phs), eh.e_phoff);
+	if (err)
+		goto out;
 	/* notes first: the metadata says where the arena is */
-	for (size_t i = 0; i < phnum; i++) {
-		GElf_Phdr ph;
+	for (uint64_t i = 0; i < phnum; i++) {
+		const Elf64_Phdr *ph = &phs[i];
+		uint8_t *buf;
 
-		if (!gelf_getphdr(e, i, &ph)) {
-			err = ai_err(EINVAL, "%s: program header %zu: %s", p->path, i, elf_errmsg(-1));
-			goto out;
-		}
-		if (ph.p_type != PT_NOTE)
+		if (ph->p_type != PT_NOTE)
 			continue;
-		if (ph.p_offset > ss->size || ph.p_filesz > ss->size - ph.p_offset) {
+		if (ph->p_offset > ss->size || ph->p_filesz > ss->size - ph->p_offset) {
 			err = ai_err(EINVAL, "%s: truncated at offset %zu (notes at %llu, %llu bytes)",
-				     p->path, ss->size, (unsigned long long)ph.p_offset,
-				     (unsigned long long)ph.p_filesz);
+				     p->path, ss->size, (unsigned long long)ph->p_offset,
+				     (unsigned long long)ph->p_filesz);
 			goto out;
 		}
-		if (++nr_notes > 16) {
-			err = ai_err(EINVAL, "%s: too many note segments", p->path);
+		/* notes never overlap in our files: their total is bounded by
+		 * the file, and so is what a hostile file makes us allocate */
+		notes_total += ph->p_filesz;
+		if (ss->nr_notes >= (int)(sizeof(ss->notes) / sizeof(ss->notes[0])) || notes_total > ss->size) {
+			err = ai_err(EINVAL, "%s: too many note segments (%d, %llu bytes)", p->path,
+				     ss->nr_notes + 1, (unsigned long long)notes_total);
 			goto out;
 		}
-		err = parse_notes(p, ph.p_offset, ph.p_filesz);
+		buf = malloc(ph->p_filesz ? ph->p_filesz : 1);
+		if (!buf) {
+			err = ai_err(ENOMEM, "out of memory");
+			goto out;
+		}
+		ss->notes[ss->nr_notes++] = buf;
+		err = read_at(ss, buf, ph->p_filesz, ph->p_offset);
+		if (!err)
+			err = parse_notes(p, buf, ph->p_offset, ph->p_filesz);
 		if (err)
 			goto out;
 	}
@@ -1477,48 +1529,43 @@ static int parse_file(struct parse *p)
 		err = parse_roots(p);
 	if (err)
 		goto out;
-	for (size_t i = 0; i < phnum; i++) {
+	for (uint64_t i = 0; i < phnum; i++) {
 		uint64_t start = p->m.user_vm_start, size = p->m.max_pages * PAGE;
-		GElf_Phdr ph;
+		const Elf64_Phdr *ph = &phs[i];
 		struct seg *s;
 
-		if (!gelf_getphdr(e, i, &ph)) {
-			err = ai_err(EINVAL, "%s: program header %zu: %s", p->path, i, elf_errmsg(-1));
-			goto out;
-		}
-		if (ph.p_type != PT_LOAD)
+		if (ph->p_type != PT_LOAD)
 			continue;
-		if (ph.p_offset > ss->size || ph.p_filesz > ss->size - ph.p_offset) {
+		if (ph->p_offset > ss->size || ph->p_filesz > ss->size - ph->p_offset) {
 			err = ai_err(EINVAL, "%s: truncated at offset %zu (segment at 0x%llx needs bytes up to %llu)",
-				     p->path, ss->size, (unsigned long long)ph.p_vaddr,
-				     (unsigned long long)ph.p_offset + ph.p_filesz);
+				     p->path, ss->size, (unsigned long long)ph->p_vaddr,
+				     (unsigned long long)ph->p_offset + ph->p_filesz);
 			goto out;
 		}
-		if (ph.p_filesz != ph.p_memsz || !ph.p_filesz || ph.p_filesz % PAGE ||
-		    ph.p_offset % PAGE || ph.p_vaddr % PAGE) {
+		if (ph->p_filesz != ph->p_memsz || !ph->p_filesz || ph->p_filesz % PAGE ||
+		    ph->p_offset % PAGE || ph->p_vaddr % PAGE) {
 			err = ai_err(EINVAL, "%s: segment at 0x%llx is not whole pages (offset %llu, %llu/%llu bytes)",
-				     p->path, (unsigned long long)ph.p_vaddr,
-				     (unsigned long long)ph.p_offset, (unsigned long long)ph.p_filesz,
-				     (unsigned long long)ph.p_memsz);
+				     p->path, (unsigned long long)ph->p_vaddr,
+				     (unsigned long long)ph->p_offset, (unsigned long long)ph->p_filesz,
+				     (unsigned long long)ph->p_memsz);
 			goto out;
 		}
-		if (!start || ph.p_vaddr < start || ph.p_vaddr - start > size ||
-		    ph.p_filesz > size - (ph.p_vaddr - start)) {
+		if (!start || ph->p_vaddr < start || ph->p_vaddr - start > size ||
+		    ph->p_filesz > size - (ph->p_vaddr - start)) {
 			err = ai_err(EINVAL, "%s: segment 0x%llx+%llu is outside the arena (0x%llx-0x%llx)",
-				     p->path, (unsigned long long)ph.p_vaddr,
-				     (unsigned long long)ph.p_filesz, (unsigned long long)start,
+				     p->path, (unsigned long long)ph->p_vaddr,
+				     (unsigned long long)ph->p_filesz, (unsigned long long)start,
 				     (unsigned long long)(start + size));
 			goto out;
 		}
 		s = &ss->segs[ss->nr_segs++];
-		s->first = (ph.p_vaddr - start) / PAGE;
-		s->count = ph.p_filesz / PAGE;
-		s->off = ph.p_offset;
+		s->first = (ph->p_vaddr - start) / PAGE;
+		s->count = ph->p_filesz / PAGE;
+		s->off = ph->p_offset;
 	}
 	err = check_segments(p);
 out:
-	if (e)
-		elf_end(e);
+	free(phs);
 	return err;
 }
 
@@ -1530,8 +1577,6 @@ int snapshot__open(const char *path, struct source **out)
 	int fd, err;
 
 	*out = NULL;
-	if (!libelf_ready())
-		return ai_err(EINVAL, "%s: libelf: %s", path, elf_errmsg(-1));
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return ai_err(errno, "%s: %s", path, strerror(errno));
@@ -1544,15 +1589,6 @@ int snapshot__open(const char *path, struct source **out)
 		close(fd);
 		return ai_err(EINVAL, "%s: not an arena snapshot (not a regular file)", path);
 	}
-	if ((uint64_t)st.st_size < sizeof(Elf64_Ehdr)) {
-		uint8_t id[EI_NIDENT] = {};
-		ssize_t n = pread(fd, id, sizeof(id), 0);
-
-		close(fd);
-		err = ehdr_check(path, id, n > 0 ? (size_t)st.st_size : 0);
-		return err ? err : ai_err(EINVAL, "%s: truncated at offset %lld (ELF header)", path,
-					  (long long)st.st_size);
-	}
 	ss = calloc(1, sizeof(*ss));
 	if (!ss) {
 		close(fd);
@@ -1560,48 +1596,28 @@ int snapshot__open(const char *path, struct source **out)
 	}
 	ss->src.ops = &snap_ops;
 	ss->size = st.st_size;
+	ss->mtime = st.st_mtim;
 	ss->fd = fd;
 	ss->path = strdup(path);
-	ss->map = mmap(NULL, ss->size, PROT_READ, MAP_PRIVATE, fd, 0);
-	if (ss->map == MAP_FAILED || !ss->path) {
-		err = ss->map == MAP_FAILED ? ai_err(errno, "%s: cannot map the file: %s", path, strerror(errno))
-					    : ai_err(ENOMEM, "out of memory");
-		if (ss->map == MAP_FAILED)
-			ss->map = NULL;
+	if (!ss->path) {
 		snap_close(&ss->src);
-		return err;
+		return ai_err(ENOMEM, "out of memory");
 	}
 	p.ss = ss;
 	err = parse_file(&p);
-	if (!err)
-		err = copy_blobs(ss);
+	/* a file that changed while we parsed it may have looked broken, or
+	 * whole but mixed from two versions: either way, say what happened */
+	if (err != -ENOMEM) {
+		int e2 = check_unchanged(ss);
+
+		if (e2)
+			err = e2;
+	}
 	if (err) {
 		snap_close(&ss->src);
 		return err;
 	}
-	munmap(ss->map, ss->size);
-	ss->map = NULL;
 	*out = &ss->src;
-	return 0;
-}
-
-/* The BTF blobs point into the mapping: copy them into one buffer. */
-static int copy_blobs(struct snapsrc *ss)
-{
-	size_t total = 0, at = 0;
-
-	for (int i = 0; i < ss->nr_blobs; i++)
-		total += ss->blob_sizes[i];
-	if (!total)
-		return 0;
-	ss->blob_data = malloc(total);
-	if (!ss->blob_data)
-		return ai_err(ENOMEM, "out of memory");
-	for (int i = 0; i < ss->nr_blobs; i++) {
-		memcpy(ss->blob_data + at, ss->blobs[i], ss->blob_sizes[i]);
-		ss->blobs[i] = ss->blob_data + at;
-		at += ss->blob_sizes[i];
-	}
 	return 0;
 }
 

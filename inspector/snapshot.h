@@ -112,8 +112,9 @@ bool snapshot__is_snapshot(const char *path);
 
 /* Open a snapshot as a source. No BPF, no root needed. Every structure is
  * validated; a file that is not a well-formed snapshot is -EINVAL with a
- * message naming the file and what is wrong. The file is mapped: it must
- * not be truncated while open. */
+ * message naming the file and what is wrong. The file is read, never
+ * mapped: one rewritten or cut short while open (or while being opened)
+ * gives -EIO, "changed on disk after it was opened", never a signal. */
 int snapshot__open(const char *path, struct source **out);
 
 struct snapshot_stats {
