@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <time.h>
@@ -740,111 +741,208 @@ static int write_attempt(struct writer *w, struct snapshot_stats *st)
 	return 0;
 }
 
-static int open_temp(struct writer *w, char **tmp, int *dirfd)
+/*
+ * Where the file goes. Everything happens relative to one open directory:
+ * the check of the name, the temp file, the rename. The temp file is
+ * created with O_EXCL|O_NOFOLLOW (never through a link someone planted),
+ * and rename() replaces the name itself, whatever it is, never a file a
+ * symlink there points to. So a symlink at the target is refused unless
+ * the caller says force, and then the link is what gets replaced.
+ */
+struct target {
+	const char *path;	/* as given, for messages */
+	char *dir;		/* directory part ("." for a bare name) */
+	const char *base;	/* file name, inside path */
+	int dirfd;
+};
+
+static void target_free(struct target *t)
 {
-	const char *slash = strrchr(w->path, '/');
-	const char *base = slash ? slash + 1 : w->path;
-	char *dir;
-	int fd;
-
-	if (!*base)
-		return ai_err(EISDIR, "cannot write snapshot %s: a file name is needed", w->path);
-	if (slash == w->path)
-		dir = strdup("/");
-	else if (slash)
-		dir = strndup(w->path, slash - w->path);
-	else
-		dir = strdup(".");
-	if (!dir || asprintf(tmp, "%s/.%s.XXXXXX", dir, base) < 0) {
-		free(dir);
-		*tmp = NULL;
-		return werr(w, ENOMEM);
-	}
-	*dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	free(dir);
-	if (*dirfd < 0) {
-		int err = errno;
-
-		free(*tmp);
-		*tmp = NULL;
-		return werr(w, err);
-	}
-	fd = mkostemp(*tmp, O_CLOEXEC);
-	if (fd < 0) {
-		int err = errno;
-
-		close(*dirfd);
-		free(*tmp);
-		*tmp = NULL;
-		return werr(w, err);
-	}
-	/* mkstemp makes 0600 already; say so in case of an odd libc */
-	fchmod(fd, 0600);
-	return fd;
+	if (t->dirfd >= 0)
+		close(t->dirfd);
+	free(t->dir);
 }
-
-static int write_file(struct source *src, struct btfx *bx, const char *path,
-		      struct snapshot_stats *st);
 
 /*
- * The file is replaced by a rename, which would swap a device node, FIFO or
- * socket for a regular file (-o /dev/null must not destroy /dev/null), and
- * a symlink for a file. Refuse what is not a regular file; follow a symlink
- * to the regular file it names (*real, to free). Returns 0 or -errno.
+ * A symlink among the directories of the path is followed, as the user
+ * expects (/var/run -> /run), unless it sits in a directory that others can
+ * write (/tmp) and belongs neither to us nor to that directory's owner: then
+ * anyone could have planted it to send the file elsewhere. The kernel's
+ * fs.protected_symlinks has the same rule; we do not rely on the sysctl.
+ * A sticky directory keeps others from swapping the entries we checked.
  */
-static int check_target(const char *path, char **real)
+static int check_link(const struct target *t, char *pfx)
 {
-	struct stat sb;
+	struct stat ls, ps;
+	char *slash;
+	int err;
+
+	if (lstat(pfx, &ls) || !S_ISLNK(ls.st_mode))
+		return 0; /* not a link; a missing directory fails at open */
+	/* the directory holding the link */
+	slash = strrchr(pfx, '/');
+	if (slash == pfx) {
+		err = stat("/", &ps);
+	} else if (slash) {
+		*slash = '\0';
+		err = stat(pfx, &ps);
+		*slash = '/';
+	} else {
+		err = stat(".", &ps);
+	}
+	if (err || !(ps.st_mode & S_IWOTH) || ls.st_uid == geteuid() || ls.st_uid == ps.st_uid)
+		return 0;
+	return ai_err(EPERM, "cannot write snapshot %s: %s is a symlink owned by uid %u in a directory others can write; refusing to follow it",
+		      t->path, pfx, (unsigned)ls.st_uid);
+}
+
+static int check_dirs(const struct target *t)
+{
+	char *pfx = strdup(t->dir);
+	size_t len;
 	int err = 0;
 
-	*real = NULL;
-	if (lstat(path, &sb))
-		return errno == ENOENT ? 0 : ai_err(errno, "cannot write snapshot %s: %s", path, strerror(errno));
-	if (S_ISLNK(sb.st_mode)) {
-		*real = realpath(path, NULL);
-		if (!*real)
-			return ai_err(errno, "cannot write snapshot %s: a symlink whose target %s", path,
-				      errno == ENOENT ? "does not exist" : strerror(errno));
-		if (stat(*real, &sb))
-			err = ai_err(errno, "cannot write snapshot %s: %s", path, strerror(errno));
+	if (!pfx)
+		return ai_err(ENOMEM, "cannot write snapshot %s: out of memory", t->path);
+	len = strlen(pfx);
+	/* every prefix that ends a component: "a", "a/b", ... */
+	for (size_t i = 1; i <= len && !err; i++) {
+		char save;
+
+		if ((i < len && pfx[i] != '/') || pfx[i - 1] == '/')
+			continue;
+		save = pfx[i];
+		pfx[i] = '\0';
+		err = check_link(t, pfx);
+		pfx[i] = save;
 	}
-	if (!err && S_ISDIR(sb.st_mode))
-		err = ai_err(EISDIR, "cannot write snapshot %s: it is a directory", path);
-	else if (!err && !S_ISREG(sb.st_mode))
-		err = ai_err(EEXIST, "cannot write snapshot %s: it exists and is not a regular file (device, FIFO or socket); refusing to replace it",
-			     path);
-	if (err) {
-		free(*real);
-		*real = NULL;
-	}
+	free(pfx);
 	return err;
 }
 
-int snapshot__write_stats(struct source *src, struct btfx *bx, const char *path,
-			  struct snapshot_stats *st)
+static int target_open(const char *path, bool force, struct target *t)
 {
-	char *real = NULL;
-	int err = check_target(path, &real);
+	const char *slash = strrchr(path, '/');
+	struct stat sb;
+	int err;
 
+	*t = (struct target){ .path = path, .dirfd = -1 };
+	t->base = slash ? slash + 1 : path;
+	if (!*t->base || !strcmp(t->base, ".") || !strcmp(t->base, ".."))
+		return ai_err(EISDIR, "cannot write snapshot %s: a file name is needed", path);
+	if (slash == path)
+		t->dir = strdup("/");
+	else if (slash)
+		t->dir = strndup(path, slash - path);
+	else
+		t->dir = strdup(".");
+	if (!t->dir)
+		return ai_err(ENOMEM, "cannot write snapshot %s: out of memory", path);
+	err = check_dirs(t);
 	if (err)
 		return err;
-	err = write_file(src, bx, real ? real : path, st);
-	free(real);
-	return err;
+	t->dirfd = open(t->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (t->dirfd < 0)
+		return ai_err(errno, "cannot write snapshot %s: %s", path, strerror(errno));
+	if (fstatat(t->dirfd, t->base, &sb, AT_SYMLINK_NOFOLLOW))
+		return errno == ENOENT ? 0 : ai_err(errno, "cannot write snapshot %s: %s", path, strerror(errno));
+	if (S_ISLNK(sb.st_mode)) {
+		char to[256];
+		ssize_t n;
+
+		if (force)
+			return 0; /* rename replaces the link, not what it names */
+		n = readlinkat(t->dirfd, t->base, to, sizeof(to) - 1);
+		to[n > 0 ? n : 0] = '\0';
+		return ai_err(EEXIST, "cannot write snapshot %s: it is a symlink (to %s); refusing to write through it (--force replaces the link itself)",
+			      path, n > 0 ? to : "?");
+	}
+	/* a rename would swap a device node, FIFO or socket for a regular
+	 * file: -o /dev/null must not destroy /dev/null */
+	if (S_ISDIR(sb.st_mode))
+		return ai_err(EISDIR, "cannot write snapshot %s: it is a directory", path);
+	if (!S_ISREG(sb.st_mode))
+		return ai_err(EEXIST, "cannot write snapshot %s: it exists and is not a regular file (device, FIFO or socket); refusing to replace it",
+			      path);
+	return 0;
 }
 
-static int write_file(struct source *src, struct btfx *bx, const char *path,
-		      struct snapshot_stats *st)
+/* A new file .BASE.XXXXXX beside the target, 0600; *tmp is its name. */
+static int open_temp(struct writer *w, const struct target *t, char **tmp)
 {
+	for (int i = 0; i < 100; i++) {
+		uint32_t r;
+		int fd;
+
+		if (getrandom(&r, sizeof(r), 0) != sizeof(r))
+			r = (uint32_t)getpid() * 2654435761u + i;
+		if (asprintf(tmp, ".%s.%06x", t->base, r & 0xffffff) < 0) {
+			*tmp = NULL;
+			return werr(w, ENOMEM);
+		}
+		fd = openat(t->dirfd, *tmp, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (fd >= 0) {
+			/* the umask may only take bits away; say 0600 anyway */
+			fchmod(fd, 0600);
+			return fd;
+		}
+		free(*tmp);
+		*tmp = NULL;
+		if (errno != EEXIST)
+			return werr(w, errno);
+	}
+	return werr(w, EEXIST);
+}
+
+/*
+ * As root under sudo, the file goes to the user who ran sudo (SUDO_UID,
+ * SUDO_GID), so that they can open it; a value that is not a number is
+ * ignored. Only the temp file we created is given away, before it is
+ * renamed into place: never a directory, never a file that was there.
+ */
+static bool env_id(const char *name, uint32_t *id)
+{
+	const char *s = getenv(name);
+	unsigned long long v = 0;
+
+	if (!s || !*s || strlen(s) > 10)
+		return false;
+	for (const char *c = s; *c; c++) {
+		if (*c < '0' || *c > '9')
+			return false;
+		v = v * 10 + (*c - '0');
+	}
+	if (v >= UINT32_MAX) /* (uid_t)-1 means "no change" to chown */
+		return false;
+	*id = v;
+	return true;
+}
+
+static int give_to_sudo_user(struct writer *w)
+{
+	uint32_t uid, gid;
+	bool has_gid;
+
+	if (geteuid() != 0 || !env_id("SUDO_UID", &uid))
+		return 0;
+	has_gid = env_id("SUDO_GID", &gid);
+	if (fchown(w->fd, uid, has_gid ? gid : (gid_t)-1))
+		return ai_err(errno, "cannot write snapshot %s: giving it to SUDO_UID %u: %s (unset SUDO_UID to keep it root's)",
+			      w->path, uid, strerror(errno));
+	return 0;
+}
+
+static int write_file(struct source *src, struct btfx *bx, const struct target *t,
+		      const struct snapshot_write_opts *opts, struct snapshot_stats *st)
+{
+	const char *path = t->path;
 	struct writer w = { .src = src, .path = path, .fd = -1 };
 	struct timespec t0, t1;
 	char *tmp = NULL;
-	int dirfd = -1, err, tries = 0;
+	int err, tries = 0;
 	size_t n;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (st)
-		memset(st, 0, sizeof(*st));
 	if (!libelf_ready())
 		return ai_err(EINVAL, "cannot write snapshot %s: libelf: %s", path, elf_errmsg(-1));
 	err = source__info(src, &w.info);
@@ -870,7 +968,7 @@ static int write_file(struct source *src, struct btfx *bx, const char *path,
 		err = werr(&w, ENOMEM);
 		goto out;
 	}
-	w.fd = open_temp(&w, &tmp, &dirfd);
+	w.fd = open_temp(&w, t, &tmp);
 	if (w.fd < 0) {
 		err = w.fd;
 		goto out;
@@ -885,6 +983,8 @@ static int write_file(struct source *src, struct btfx *bx, const char *path,
 			     path, SLACK_MAX, WRITE_TRIES);
 		goto out;
 	}
+	if (!err && opts && opts->sudo_owner)
+		err = give_to_sudo_user(&w);
 	if (err)
 		goto out;
 	if (fsync(w.fd)) {
@@ -897,16 +997,16 @@ static int write_file(struct source *src, struct btfx *bx, const char *path,
 		goto out;
 	}
 	w.fd = -1;
-	if (rename(tmp, path)) {
+	if (renameat(t->dirfd, tmp, t->dirfd, t->base)) {
 		err = werr(&w, errno);
 		goto out;
 	}
 	free(tmp);
 	tmp = NULL;
 	/* the rename is durable once the directory is */
-	if (fsync(dirfd) && errno != EINVAL && errno != EROFS) {
+	if (fsync(t->dirfd) && errno != EINVAL && errno != EROFS) {
 		err = werr(&w, errno);
-		unlink(path);
+		unlinkat(t->dirfd, t->base, 0);
 		goto out;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
@@ -917,9 +1017,7 @@ out:
 	if (w.fd >= 0)
 		close(w.fd);
 	if (tmp)
-		unlink(tmp);
-	if (dirfd >= 0)
-		close(dirfd);
+		unlinkat(t->dirfd, tmp, 0);
 	free(tmp);
 	free(w.buf);
 	free(w.state);
@@ -931,9 +1029,30 @@ out:
 	return err;
 }
 
+int snapshot__write_opts(struct source *src, struct btfx *bx, const char *path,
+			 const struct snapshot_write_opts *opts, struct snapshot_stats *st)
+{
+	struct target t;
+	int err;
+
+	if (st)
+		memset(st, 0, sizeof(*st));
+	err = target_open(path, opts && opts->force, &t);
+	if (!err)
+		err = write_file(src, bx, &t, opts, st);
+	target_free(&t);
+	return err;
+}
+
+int snapshot__write_stats(struct source *src, struct btfx *bx, const char *path,
+			  struct snapshot_stats *st)
+{
+	return snapshot__write_opts(src, bx, path, NULL, st);
+}
+
 int snapshot__write(struct source *src, struct btfx *bx, const char *path)
 {
-	return snapshot__write_stats(src, bx, path, NULL);
+	return snapshot__write_opts(src, bx, path, NULL, NULL);
 }
 
 /* ================================================================ reading */

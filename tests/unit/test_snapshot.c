@@ -419,11 +419,11 @@ static void failed_writes_leave_nothing(void **state)
 }
 
 /* The file is replaced by rename: what is not a regular file is refused and
- * left as it was; a symlink is followed to the file it names. */
+ * left as it was. Symlinks: see symlink_targets. */
 static void special_targets(void **state)
 {
-	struct source *m = mk(), *r;
-	char fifo[160], link[160], real[160], dangling[160];
+	struct source *m = mk();
+	char fifo[160];
 	struct stat sb;
 
 	/* a FIFO (a device node needs root; the rule is the same) */
@@ -445,29 +445,101 @@ static void special_targets(void **state)
 	}
 	unlink(fifo);
 
-	/* a symlink to a file: the file is replaced, the link stays */
-	snprintf(real, sizeof(real), "%s/real.core", dir);
+	assert_int_equal(nr_files(dir), 0);
+	source__close(m);
+}
+
+/*
+ * Issue 11 item 7: -o LINK replaced the file the link points to (a root
+ * snapshot -o a link to /etc/passwd would have replaced /etc/passwd). A
+ * symlink is refused and left alone; with force the link itself becomes
+ * the snapshot and its target is untouched. A symlink among the
+ * directories is followed, unless others can write the directory it is in
+ * and someone else owns it.
+ */
+static void symlink_targets(void **state)
+{
+	struct snapshot_write_opts force = { .force = true };
+	char link[160], victim[160], dangling[160], p[200];
+	struct source *m = mk(), *r;
+	struct stat sb, vb;
+
+	snprintf(victim, sizeof(victim), "%s/victim", dir);
 	snprintf(link, sizeof(link), "%s/link.core", dir);
-	assert_int_equal(close(open(real, O_CREAT | O_WRONLY, 0644)), 0);
-	assert_int_equal(symlink("real.core", link), 0);
-	assert_int_equal(snapshot__write(m, NULL, link), 0);
+	spit(victim, "data\n", 5);
+	assert_int_equal(chmod(victim, 0644), 0);
+	assert_int_equal(stat(victim, &vb), 0);
+	assert_int_equal(symlink("victim", link), 0);
+	ai_err_clear();
+	assert_int_equal(snapshot__write(m, NULL, link), -EEXIST);
+	assert_non_null(strstr(ai_errmsg(), "is a symlink (to victim)"));
+	assert_non_null(strstr(ai_errmsg(), "--force"));
+	assert_null(strchr(ai_errmsg(), '\n'));
 	assert_int_equal(lstat(link, &sb), 0);
 	assert_true(S_ISLNK(sb.st_mode));
-	assert_int_equal(stat(real, &sb), 0);
-	assert_true(sb.st_size > 0);
-	assert_int_equal(sb.st_mode & 0777, 0600);
-	assert_int_equal(snapshot__open(link, &r), 0);
-	assert_int_equal(r->info.max_pages, m->info.max_pages);
-	source__close(r);
+	assert_int_equal(stat(victim, &sb), 0);
+	assert_int_equal(sb.st_ino, vb.st_ino);
+	assert_int_equal(sb.st_size, 5);
+	assert_int_equal(sb.st_mode & 0777, 0644);
+	assert_int_equal(nr_files(dir), 2); /* no temp file left */
 
-	/* a symlink to nothing: refused, nothing created */
+	/* --force: the link is replaced by the snapshot, the victim stays */
+	assert_int_equal(snapshot__write_opts(m, NULL, link, &force, NULL), 0);
+	assert_int_equal(lstat(link, &sb), 0);
+	assert_true(S_ISREG(sb.st_mode));
+	assert_int_equal(sb.st_mode & 0777, 0600);
+	assert_int_equal(stat(victim, &sb), 0);
+	assert_int_equal(sb.st_ino, vb.st_ino);
+	assert_int_equal(sb.st_size, 5);
+	assert_int_equal(snapshot__open(link, &r), 0);
+	check_same(r);
+	source__close(r);
+	unlink(link);
+
+	/* a symlink to nothing: refused, nothing created where it points */
 	snprintf(dangling, sizeof(dangling), "%s/dangling.core", dir);
 	assert_int_equal(symlink("nowhere", dangling), 0);
-	assert_int_equal(snapshot__write(m, NULL, dangling), -ENOENT);
-	assert_non_null(strstr(ai_errmsg(), "does not exist"));
+	assert_int_equal(snapshot__write(m, NULL, dangling), -EEXIST);
+	assert_int_equal(access(path_in("nowhere"), F_OK), -1);
+	assert_int_equal(snapshot__write_opts(m, NULL, dangling, &force, NULL), 0);
+	assert_int_equal(lstat(dangling, &sb), 0);
+	assert_true(S_ISREG(sb.st_mode));
+	assert_int_equal(access(path_in("nowhere"), F_OK), -1);
 	unlink(dangling);
-	unlink(link);
-	unlink(real);
+
+	/* a directory symlink in a directory only we can write: followed */
+	assert_int_equal(mkdir(path_in("elsewhere"), 0700), 0);
+	assert_int_equal(symlink("elsewhere", path_in("dlink")), 0);
+	snprintf(p, sizeof(p), "%s/dlink/a.core", dir);
+	assert_int_equal(snapshot__write(m, NULL, p), 0);
+	assert_int_equal(nr_files(path_in("elsewhere")), 1);
+	unlink(p);
+	unlink(path_in("dlink"));
+
+	/* in a world-writable sticky directory (/tmp), a link someone else
+	 * planted is not followed; ours is */
+	if (geteuid() == 0) {
+		assert_int_equal(mkdir(path_in("ww"), 0700), 0);
+		assert_int_equal(chmod(path_in("ww"), 01777), 0);
+		assert_int_equal(symlink("../elsewhere", path_in("ww/evil")), 0);
+		assert_int_equal(lchown(path_in("ww/evil"), 65534, 65534), 0);
+		snprintf(p, sizeof(p), "%s/ww/evil/b.core", dir);
+		ai_err_clear();
+		assert_int_equal(snapshot__write(m, NULL, p), -EPERM);
+		assert_non_null(strstr(ai_errmsg(), "owned by uid 65534"));
+		assert_int_equal(nr_files(path_in("elsewhere")), 0);
+		assert_int_equal(nr_files(path_in("ww")), 1);
+		assert_int_equal(lchown(path_in("ww/evil"), 0, 0), 0);
+		assert_int_equal(snapshot__write(m, NULL, p), 0);
+		assert_int_equal(nr_files(path_in("elsewhere")), 1);
+		unlink(p);
+		unlink(path_in("ww/evil"));
+		rmdir(path_in("ww"));
+	} else {
+		fprintf(stderr, "# skipped the world-writable directory case: needs root to lchown a link\n");
+	}
+	rmdir(path_in("elsewhere"));
+	unlink(victim);
 	assert_int_equal(nr_files(dir), 0);
 	source__close(m);
 }
@@ -909,6 +981,7 @@ int main(void)
 		cmocka_unit_test(btf_and_roots),
 		cmocka_unit_test(failed_writes_leave_nothing),
 		cmocka_unit_test(special_targets),
+		cmocka_unit_test(symlink_targets),
 		cmocka_unit_test(truncated_files),
 		cmocka_unit_test(truncated_while_open),
 		cmocka_unit_test(rewritten_while_opening),
