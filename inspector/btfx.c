@@ -62,6 +62,10 @@ struct btfx {
 	struct root *roots;
 	int nr_roots;
 	size_t cap_roots;
+	/* roots by name: open addressing, index + 1 (0: empty), a power of
+	 * two at least twice nr_roots; a snapshot may hold 65,536 roots */
+	int *root_idx;
+	size_t cap_root_idx;
 	int placement;
 	struct btf *builtin;	/* built-in integer types, lazily */
 	struct ptr_cache *pc;
@@ -178,17 +182,66 @@ static int get_kernel_btf(struct btfx *bx, uint32_t id)
 	return err ? err : bx->nr_blobs - 1;
 }
 
+static size_t name_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+
+	while (*s)
+		h = (h ^ (uint8_t)*s++) * 1099511628211ULL;
+	return h ^ (h >> 29);
+}
+
+/* The slot of name in the index: its root's, or the empty one where it
+ * would go. The index is never full (see add_root). */
+static int *root_slot(const struct btfx *bx, const char *name)
+{
+	size_t mask = bx->cap_root_idx - 1;
+
+	for (size_t i = name_hash(name) & mask;; i = (i + 1) & mask) {
+		int *slot = &bx->root_idx[i];
+
+		if (!*slot || !strcmp(bx->roots[*slot - 1].name, name))
+			return slot;
+	}
+}
+
+static int root_index_grow(struct btfx *bx, size_t need)
+{
+	size_t cap = bx->cap_root_idx ? bx->cap_root_idx : 64;
+	int *old = bx->root_idx;
+
+	while (cap < 2 * need)
+		cap *= 2;
+	if (cap == bx->cap_root_idx)
+		return 0;
+	bx->root_idx = calloc(cap, sizeof(*bx->root_idx));
+	if (!bx->root_idx) {
+		bx->root_idx = old;
+		return ai_err(ENOMEM, "out of memory");
+	}
+	bx->cap_root_idx = cap;
+	free(old);
+	for (int i = 0; i < bx->nr_roots; i++)
+		*root_slot(bx, bx->roots[i].name) = i + 1;
+	return 0;
+}
+
+/* A root whose name is taken replaces the one there, in its place. */
 static int add_root(struct btfx *bx, const struct root *r)
 {
-	for (int i = 0; i < bx->nr_roots; i++) {
-		if (!strcmp(bx->roots[i].name, r->name)) {
-			bx->roots[i] = *r;
-			return 0;
-		}
+	int *slot;
+
+	if (root_index_grow(bx, bx->nr_roots + 1))
+		return -ENOMEM;
+	slot = root_slot(bx, r->name);
+	if (*slot) {
+		bx->roots[*slot - 1] = *r;
+		return 0;
 	}
 	if (ai_reserve((void **)&bx->roots, &bx->cap_roots, bx->nr_roots + 1, sizeof(*r)))
 		return -ENOMEM;
 	bx->roots[bx->nr_roots++] = *r;
+	*slot = bx->nr_roots;
 	return 0;
 }
 
@@ -776,6 +829,7 @@ void btfx__free(struct btfx *bx)
 	btf__free(bx->builtin);
 	free(bx->blobs);
 	free(bx->roots);
+	free(bx->root_idx);
 	free(bx->pc);
 	free(bx->insn_offs);
 	free(bx);
@@ -815,10 +869,12 @@ const struct root *btfx__root(const struct btfx *bx, int i)
 
 const struct root *btfx__find_root(const struct btfx *bx, const char *name)
 {
-	for (int i = 0; bx && i < bx->nr_roots; i++)
-		if (!strcmp(bx->roots[i].name, name))
-			return &bx->roots[i];
-	return NULL;
+	const int *slot;
+
+	if (!bx || !bx->nr_roots)
+		return NULL;
+	slot = root_slot(bx, name);
+	return *slot ? &bx->roots[*slot - 1] : NULL;
 }
 
 int btfx__globals_placement(const struct btfx *bx)

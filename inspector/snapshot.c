@@ -14,8 +14,9 @@
  * area. A section (.arena.data) spans the page data so that libelf's idea
  * of the file size covers it and it neither truncates nor fills it.
  *
- * Reading. The file is mapped read-only and every structure is checked
- * before use: a snapshot may come from anywhere.
+ * Reading. The headers and notes are read with pread (never mapped: see
+ * struct snapsrc) and every structure is checked before use: a snapshot
+ * may come from anywhere.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -26,7 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <time.h>
@@ -740,111 +741,208 @@ static int write_attempt(struct writer *w, struct snapshot_stats *st)
 	return 0;
 }
 
-static int open_temp(struct writer *w, char **tmp, int *dirfd)
+/*
+ * Where the file goes. Everything happens relative to one open directory:
+ * the check of the name, the temp file, the rename. The temp file is
+ * created with O_EXCL|O_NOFOLLOW (never through a link someone planted),
+ * and rename() replaces the name itself, whatever it is, never a file a
+ * symlink there points to. So a symlink at the target is refused unless
+ * the caller says force, and then the link is what gets replaced.
+ */
+struct target {
+	const char *path;	/* as given, for messages */
+	char *dir;		/* directory part ("." for a bare name) */
+	const char *base;	/* file name, inside path */
+	int dirfd;
+};
+
+static void target_free(struct target *t)
 {
-	const char *slash = strrchr(w->path, '/');
-	const char *base = slash ? slash + 1 : w->path;
-	char *dir;
-	int fd;
-
-	if (!*base)
-		return ai_err(EISDIR, "cannot write snapshot %s: a file name is needed", w->path);
-	if (slash == w->path)
-		dir = strdup("/");
-	else if (slash)
-		dir = strndup(w->path, slash - w->path);
-	else
-		dir = strdup(".");
-	if (!dir || asprintf(tmp, "%s/.%s.XXXXXX", dir, base) < 0) {
-		free(dir);
-		*tmp = NULL;
-		return werr(w, ENOMEM);
-	}
-	*dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	free(dir);
-	if (*dirfd < 0) {
-		int err = errno;
-
-		free(*tmp);
-		*tmp = NULL;
-		return werr(w, err);
-	}
-	fd = mkostemp(*tmp, O_CLOEXEC);
-	if (fd < 0) {
-		int err = errno;
-
-		close(*dirfd);
-		free(*tmp);
-		*tmp = NULL;
-		return werr(w, err);
-	}
-	/* mkstemp makes 0600 already; say so in case of an odd libc */
-	fchmod(fd, 0600);
-	return fd;
+	if (t->dirfd >= 0)
+		close(t->dirfd);
+	free(t->dir);
 }
-
-static int write_file(struct source *src, struct btfx *bx, const char *path,
-		      struct snapshot_stats *st);
 
 /*
- * The file is replaced by a rename, which would swap a device node, FIFO or
- * socket for a regular file (-o /dev/null must not destroy /dev/null), and
- * a symlink for a file. Refuse what is not a regular file; follow a symlink
- * to the regular file it names (*real, to free). Returns 0 or -errno.
+ * A symlink among the directories of the path is followed, as the user
+ * expects (/var/run -> /run), unless it sits in a directory that others can
+ * write (/tmp) and belongs neither to us nor to that directory's owner: then
+ * anyone could have planted it to send the file elsewhere. The kernel's
+ * fs.protected_symlinks has the same rule; we do not rely on the sysctl.
+ * A sticky directory keeps others from swapping the entries we checked.
  */
-static int check_target(const char *path, char **real)
+static int check_link(const struct target *t, char *pfx)
 {
-	struct stat sb;
+	struct stat ls, ps;
+	char *slash;
+	int err;
+
+	if (lstat(pfx, &ls) || !S_ISLNK(ls.st_mode))
+		return 0; /* not a link; a missing directory fails at open */
+	/* the directory holding the link */
+	slash = strrchr(pfx, '/');
+	if (slash == pfx) {
+		err = stat("/", &ps);
+	} else if (slash) {
+		*slash = '\0';
+		err = stat(pfx, &ps);
+		*slash = '/';
+	} else {
+		err = stat(".", &ps);
+	}
+	if (err || !(ps.st_mode & S_IWOTH) || ls.st_uid == geteuid() || ls.st_uid == ps.st_uid)
+		return 0;
+	return ai_err(EPERM, "cannot write snapshot %s: %s is a symlink owned by uid %u in a directory others can write; refusing to follow it",
+		      t->path, pfx, (unsigned)ls.st_uid);
+}
+
+static int check_dirs(const struct target *t)
+{
+	char *pfx = strdup(t->dir);
+	size_t len;
 	int err = 0;
 
-	*real = NULL;
-	if (lstat(path, &sb))
-		return errno == ENOENT ? 0 : ai_err(errno, "cannot write snapshot %s: %s", path, strerror(errno));
-	if (S_ISLNK(sb.st_mode)) {
-		*real = realpath(path, NULL);
-		if (!*real)
-			return ai_err(errno, "cannot write snapshot %s: a symlink whose target %s", path,
-				      errno == ENOENT ? "does not exist" : strerror(errno));
-		if (stat(*real, &sb))
-			err = ai_err(errno, "cannot write snapshot %s: %s", path, strerror(errno));
+	if (!pfx)
+		return ai_err(ENOMEM, "cannot write snapshot %s: out of memory", t->path);
+	len = strlen(pfx);
+	/* every prefix that ends a component: "a", "a/b", ... */
+	for (size_t i = 1; i <= len && !err; i++) {
+		char save;
+
+		if ((i < len && pfx[i] != '/') || pfx[i - 1] == '/')
+			continue;
+		save = pfx[i];
+		pfx[i] = '\0';
+		err = check_link(t, pfx);
+		pfx[i] = save;
 	}
-	if (!err && S_ISDIR(sb.st_mode))
-		err = ai_err(EISDIR, "cannot write snapshot %s: it is a directory", path);
-	else if (!err && !S_ISREG(sb.st_mode))
-		err = ai_err(EEXIST, "cannot write snapshot %s: it exists and is not a regular file (device, FIFO or socket); refusing to replace it",
-			     path);
-	if (err) {
-		free(*real);
-		*real = NULL;
-	}
+	free(pfx);
 	return err;
 }
 
-int snapshot__write_stats(struct source *src, struct btfx *bx, const char *path,
-			  struct snapshot_stats *st)
+static int target_open(const char *path, bool force, struct target *t)
 {
-	char *real = NULL;
-	int err = check_target(path, &real);
+	const char *slash = strrchr(path, '/');
+	struct stat sb;
+	int err;
 
+	*t = (struct target){ .path = path, .dirfd = -1 };
+	t->base = slash ? slash + 1 : path;
+	if (!*t->base || !strcmp(t->base, ".") || !strcmp(t->base, ".."))
+		return ai_err(EISDIR, "cannot write snapshot %s: a file name is needed", path);
+	if (slash == path)
+		t->dir = strdup("/");
+	else if (slash)
+		t->dir = strndup(path, slash - path);
+	else
+		t->dir = strdup(".");
+	if (!t->dir)
+		return ai_err(ENOMEM, "cannot write snapshot %s: out of memory", path);
+	err = check_dirs(t);
 	if (err)
 		return err;
-	err = write_file(src, bx, real ? real : path, st);
-	free(real);
-	return err;
+	t->dirfd = open(t->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (t->dirfd < 0)
+		return ai_err(errno, "cannot write snapshot %s: %s", path, strerror(errno));
+	if (fstatat(t->dirfd, t->base, &sb, AT_SYMLINK_NOFOLLOW))
+		return errno == ENOENT ? 0 : ai_err(errno, "cannot write snapshot %s: %s", path, strerror(errno));
+	if (S_ISLNK(sb.st_mode)) {
+		char to[256];
+		ssize_t n;
+
+		if (force)
+			return 0; /* rename replaces the link, not what it names */
+		n = readlinkat(t->dirfd, t->base, to, sizeof(to) - 1);
+		to[n > 0 ? n : 0] = '\0';
+		return ai_err(EEXIST, "cannot write snapshot %s: it is a symlink (to %s); refusing to write through it (--force replaces the link itself)",
+			      path, n > 0 ? to : "?");
+	}
+	/* a rename would swap a device node, FIFO or socket for a regular
+	 * file: -o /dev/null must not destroy /dev/null */
+	if (S_ISDIR(sb.st_mode))
+		return ai_err(EISDIR, "cannot write snapshot %s: it is a directory", path);
+	if (!S_ISREG(sb.st_mode))
+		return ai_err(EEXIST, "cannot write snapshot %s: it exists and is not a regular file (device, FIFO or socket); refusing to replace it",
+			      path);
+	return 0;
 }
 
-static int write_file(struct source *src, struct btfx *bx, const char *path,
-		      struct snapshot_stats *st)
+/* A new file .BASE.XXXXXX beside the target, 0600; *tmp is its name. */
+static int open_temp(struct writer *w, const struct target *t, char **tmp)
 {
+	for (int i = 0; i < 100; i++) {
+		uint32_t r;
+		int fd;
+
+		if (getrandom(&r, sizeof(r), 0) != sizeof(r))
+			r = (uint32_t)getpid() * 2654435761u + i;
+		if (asprintf(tmp, ".%s.%06x", t->base, r & 0xffffff) < 0) {
+			*tmp = NULL;
+			return werr(w, ENOMEM);
+		}
+		fd = openat(t->dirfd, *tmp, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (fd >= 0) {
+			/* the umask may only take bits away; say 0600 anyway */
+			fchmod(fd, 0600);
+			return fd;
+		}
+		free(*tmp);
+		*tmp = NULL;
+		if (errno != EEXIST)
+			return werr(w, errno);
+	}
+	return werr(w, EEXIST);
+}
+
+/*
+ * As root under sudo, the file goes to the user who ran sudo (SUDO_UID,
+ * SUDO_GID), so that they can open it; a value that is not a number is
+ * ignored. Only the temp file we created is given away, before it is
+ * renamed into place: never a directory, never a file that was there.
+ */
+static bool env_id(const char *name, uint32_t *id)
+{
+	const char *s = getenv(name);
+	unsigned long long v = 0;
+
+	if (!s || !*s || strlen(s) > 10)
+		return false;
+	for (const char *c = s; *c; c++) {
+		if (*c < '0' || *c > '9')
+			return false;
+		v = v * 10 + (*c - '0');
+	}
+	if (v >= UINT32_MAX) /* (uid_t)-1 means "no change" to chown */
+		return false;
+	*id = v;
+	return true;
+}
+
+static int give_to_sudo_user(struct writer *w)
+{
+	uint32_t uid, gid;
+	bool has_gid;
+
+	if (geteuid() != 0 || !env_id("SUDO_UID", &uid))
+		return 0;
+	has_gid = env_id("SUDO_GID", &gid);
+	if (fchown(w->fd, uid, has_gid ? gid : (gid_t)-1))
+		return ai_err(errno, "cannot write snapshot %s: giving it to SUDO_UID %u: %s (unset SUDO_UID to keep it root's)",
+			      w->path, uid, strerror(errno));
+	return 0;
+}
+
+static int write_file(struct source *src, struct btfx *bx, const struct target *t,
+		      const struct snapshot_write_opts *opts, struct snapshot_stats *st)
+{
+	const char *path = t->path;
 	struct writer w = { .src = src, .path = path, .fd = -1 };
 	struct timespec t0, t1;
 	char *tmp = NULL;
-	int dirfd = -1, err, tries = 0;
+	int err, tries = 0;
 	size_t n;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (st)
-		memset(st, 0, sizeof(*st));
 	if (!libelf_ready())
 		return ai_err(EINVAL, "cannot write snapshot %s: libelf: %s", path, elf_errmsg(-1));
 	err = source__info(src, &w.info);
@@ -870,7 +968,7 @@ static int write_file(struct source *src, struct btfx *bx, const char *path,
 		err = werr(&w, ENOMEM);
 		goto out;
 	}
-	w.fd = open_temp(&w, &tmp, &dirfd);
+	w.fd = open_temp(&w, t, &tmp);
 	if (w.fd < 0) {
 		err = w.fd;
 		goto out;
@@ -885,6 +983,8 @@ static int write_file(struct source *src, struct btfx *bx, const char *path,
 			     path, SLACK_MAX, WRITE_TRIES);
 		goto out;
 	}
+	if (!err && opts && opts->sudo_owner)
+		err = give_to_sudo_user(&w);
 	if (err)
 		goto out;
 	if (fsync(w.fd)) {
@@ -897,16 +997,16 @@ static int write_file(struct source *src, struct btfx *bx, const char *path,
 		goto out;
 	}
 	w.fd = -1;
-	if (rename(tmp, path)) {
+	if (renameat(t->dirfd, tmp, t->dirfd, t->base)) {
 		err = werr(&w, errno);
 		goto out;
 	}
 	free(tmp);
 	tmp = NULL;
 	/* the rename is durable once the directory is */
-	if (fsync(dirfd) && errno != EINVAL && errno != EROFS) {
+	if (fsync(t->dirfd) && errno != EINVAL && errno != EROFS) {
 		err = werr(&w, errno);
-		unlink(path);
+		unlinkat(t->dirfd, t->base, 0);
 		goto out;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
@@ -917,9 +1017,7 @@ out:
 	if (w.fd >= 0)
 		close(w.fd);
 	if (tmp)
-		unlink(tmp);
-	if (dirfd >= 0)
-		close(dirfd);
+		unlinkat(t->dirfd, tmp, 0);
 	free(tmp);
 	free(w.buf);
 	free(w.state);
@@ -931,9 +1029,30 @@ out:
 	return err;
 }
 
+int snapshot__write_opts(struct source *src, struct btfx *bx, const char *path,
+			 const struct snapshot_write_opts *opts, struct snapshot_stats *st)
+{
+	struct target t;
+	int err;
+
+	if (st)
+		memset(st, 0, sizeof(*st));
+	err = target_open(path, opts && opts->force, &t);
+	if (!err)
+		err = write_file(src, bx, &t, opts, st);
+	target_free(&t);
+	return err;
+}
+
+int snapshot__write_stats(struct source *src, struct btfx *bx, const char *path,
+			  struct snapshot_stats *st)
+{
+	return snapshot__write_opts(src, bx, path, NULL, st);
+}
+
 int snapshot__write(struct source *src, struct btfx *bx, const char *path)
 {
-	return snapshot__write_stats(src, bx, path, NULL);
+	return snapshot__write_opts(src, bx, path, NULL, NULL);
 }
 
 /* ================================================================ reading */
@@ -944,18 +1063,21 @@ struct seg {
 };
 
 /*
- * The file is mapped only while it is parsed; the notes we keep (BTF) are
- * copied out and the pages are read with pread. A mapping would turn a file
- * that someone truncates while we have it open (cp over it, say) into
- * SIGBUS; pread just comes up short, and we say so.
+ * The file is never mapped: everything is read with pread into our own
+ * buffers. A mapping turns a file that someone rewrites or cuts short while
+ * we read it (cp over it, say) into SIGBUS, which a library cannot handle;
+ * pread just comes up short, and we say so. The size and mtime seen at open
+ * are checked again after parsing and after every read of page data, so a
+ * file rewritten in place is reported instead of mixing old and new bytes.
  */
 struct snapsrc {
 	struct source src;
-	uint8_t *map;		/* while parsing */
-	size_t size;
+	size_t size;		/* at open */
+	struct timespec mtime;	/* at open */
 	int fd;
 	char *path;
-	uint8_t *blob_data;	/* the BTF blobs, copied */
+	uint8_t *notes[16];	/* PT_NOTE contents; the BTF blobs point into them */
+	int nr_notes;
 	uint8_t *state;		/* max_pages */
 	struct seg *segs;	/* by first page */
 	uint32_t nr_segs;
@@ -965,8 +1087,6 @@ struct snapsrc {
 	struct root *roots;
 	int nr_roots;
 };
-
-static int copy_blobs(struct snapsrc *ss);
 
 static int snap_pagemap(struct source *s, struct pagemap *pm)
 {
@@ -996,6 +1116,28 @@ static uint32_t seg_lookup(const struct snapsrc *ss, uint32_t pg)
 	return lo;
 }
 
+static int changed_err(const struct snapsrc *ss)
+{
+	return ai_err(EIO, "%s: the file changed on disk after it was opened (rewritten or cut short while being read); open it again once it is complete",
+		      ss->path);
+}
+
+/* 0 if the file still has the size and mtime it had at open, else the
+ * "changed on disk" error. */
+static int check_unchanged(const struct snapsrc *ss)
+{
+	struct stat st;
+
+	if (fstat(ss->fd, &st))
+		return ai_err(errno, "%s: %s", ss->path, strerror(errno));
+	if ((uint64_t)st.st_size != ss->size || st.st_mtim.tv_sec != ss->mtime.tv_sec ||
+	    st.st_mtim.tv_nsec != ss->mtime.tv_nsec)
+		return changed_err(ss);
+	return 0;
+}
+
+/* len bytes at off, which the size seen at open says are in the file: a
+ * short read means the file shrank since. */
 static int read_at(struct snapsrc *ss, void *buf, size_t len, uint64_t off)
 {
 	uint8_t *b = buf;
@@ -1008,8 +1150,7 @@ static int read_at(struct snapsrc *ss, void *buf, size_t len, uint64_t off)
 		if (n < 0)
 			return ai_err(errno, "%s: %s", ss->path, strerror(errno));
 		if (n == 0)
-			return ai_err(EIO, "%s: the file ends at offset %llu, where page data should be: it changed on disk after it was opened",
-				      ss->path, (unsigned long long)off);
+			return changed_err(ss);
 		b += n;
 		off += n;
 		len -= n;
@@ -1021,7 +1162,7 @@ static int snap_read(struct source *s, uint64_t off, void *buf, size_t len, uint
 {
 	struct snapsrc *ss = (void *)s;
 	uint64_t end = off + len, first = off / PAGE;
-	uint32_t k = seg_lookup(ss, first);
+	uint32_t k = seg_lookup(ss, first), first_k = k;
 	uint8_t *out = buf;
 
 	while (off < end) {
@@ -1052,7 +1193,8 @@ static int snap_read(struct source *s, uint64_t off, void *buf, size_t len, uint
 		out += chunk_end - off;
 		off = chunk_end;
 	}
-	return 0;
+	/* bytes from a file rewritten in place under us are not the snapshot */
+	return k > first_k ? check_unchanged(ss) : 0;
 }
 
 static int snap_btf_blobs(struct source *s, const void ***blobs, const size_t **sizes, int *n)
@@ -1078,12 +1220,11 @@ static void snap_close(struct source *s)
 {
 	struct snapsrc *ss = (void *)s;
 
-	if (ss->map)
-		munmap(ss->map, ss->size);
 	if (ss->fd >= 0)
 		close(ss->fd);
 	free(ss->path);
-	free(ss->blob_data);
+	for (int i = 0; i < ss->nr_notes; i++)
+		free(ss->notes[i]);
 	free(ss->state);
 	free(ss->segs);
 	free(ss->blobs);
@@ -1104,7 +1245,7 @@ static const struct source_ops snap_ops = {
 struct parse {
 	const char *path;
 	struct snapsrc *ss;
-	const uint8_t *meta;	/* descriptors, inside the map */
+	const uint8_t *meta;	/* descriptors, inside ss->notes[] */
 	size_t meta_len;
 	const uint8_t *pmap;
 	size_t pmap_len;
@@ -1279,10 +1420,9 @@ static int add_btf_note(struct parse *p, const uint8_t *d, size_t len)
 	return 0;
 }
 
-/* Walk the notes in [off, off+len) of the file. */
-static int parse_notes(struct parse *p, uint64_t off, uint64_t len)
+/* Walk the notes in base[0, len), read from offset off of the file. */
+static int parse_notes(struct parse *p, const uint8_t *base, uint64_t off, uint64_t len)
 {
-	const uint8_t *base = p->ss->map + off;
 	uint64_t pos = 0;
 
 	while (pos < len) {
@@ -1386,6 +1526,8 @@ static int check_segments(struct parse *p)
 /* id: the first min(size, EI_NIDENT) bytes of a file of size bytes */
 static int ehdr_check(const char *path, const uint8_t *id, size_t size)
 {
+	if (!size)
+		return ai_err(EINVAL, "%s: not an arena snapshot (the file is empty)", path);
 	if (size < SELFMAG || memcmp(id, ELFMAG, SELFMAG))
 		return ai_err(EINVAL, "%s: not an arena snapshot (bad ELF magic)", path);
 	if (size < EI_NIDENT)
@@ -1399,69 +1541,98 @@ static int ehdr_check(const char *path, const uint8_t *id, size_t size)
 	return 0;
 }
 
+/* The program header count: e_phnum, or section 0's sh_info when there
+ * are PN_XNUM or more (the writer does that past 65534 segments). */
+static int phdr_count(struct parse *p, const Elf64_Ehdr *eh, uint64_t *phnum)
+{
+	struct snapsrc *ss = p->ss;
+	Elf64_Shdr sh0;
+	int err;
+
+	*phnum = eh->e_phnum;
+	if (eh->e_phnum != PN_XNUM)
+		return 0;
+	if (!eh->e_shoff || eh->e_shentsize != sizeof(sh0) || eh->e_shoff > ss->size ||
+	    ss->size - eh->e_shoff < sizeof(sh0))
+		return ai_err(EINVAL, "%s: not an arena snapshot (PN_XNUM program headers without a section header 0 at %llu to count them)",
+			      p->path, (unsigned long long)eh->e_shoff);
+	err = read_at(ss, &sh0, sizeof(sh0), eh->e_shoff);
+	if (err)
+		return err;
+	*phnum = sh0.sh_info;
+	return 0;
+}
+
 static int parse_file(struct parse *p)
 {
 	struct snapsrc *ss = p->ss;
-	Elf *e;
-	GElf_Ehdr eh;
-	size_t phnum;
-	int err = 0, nr_notes = 0;
+	uint8_t id[EI_NIDENT] = {};
+	Elf64_Phdr *phs = NULL;
+	uint64_t phnum, notes_total = 0;
+	Elf64_Ehdr eh;
+	int err;
 
-	err = ehdr_check(p->path, ss->map, ss->size);
+	/* the header, or what there is of it in a file too small for one */
+	err = read_at(ss, id, ss->size < sizeof(id) ? ss->size : sizeof(id), 0);
+	if (!err)
+		err = ehdr_check(p->path, id, ss->size);
+	if (!err)
+		err = read_at(ss, &eh, sizeof(eh), 0);
 	if (err)
 		return err;
-	e = elf_memory((char *)ss->map, ss->size);
-	if (!e || elf_kind(e) != ELF_K_ELF || !gelf_getehdr(e, &eh)) {
-		err = ai_err(EINVAL, "%s: not an arena snapshot (%s)", p->path, elf_errmsg(-1));
-		goto out;
-	}
-	if (eh.e_type != ET_CORE) {
-		err = ai_err(EINVAL, "%s: not an arena snapshot (ELF type %u, not a core file)",
-			     p->path, eh.e_type);
-		goto out;
-	}
-	if (eh.e_machine == EM_NONE || eh.e_phentsize != sizeof(Elf64_Phdr)) {
-		err = ai_err(EINVAL, "%s: not an arena snapshot (machine %u, program header size %u)",
-			     p->path, eh.e_machine, eh.e_phentsize);
-		goto out;
-	}
-	if (elf_getphdrnum(e, &phnum)) {
-		err = ai_err(EINVAL, "%s: not an arena snapshot (%s)", p->path, elf_errmsg(-1));
-		goto out;
-	}
-	/* libelf clamps the count to what fits in the file: compare */
-	if (eh.e_phoff > ss->size || phnum > (ss->size - eh.e_phoff) / sizeof(Elf64_Phdr) ||
-	    (eh.e_phnum != PN_XNUM && phnum != eh.e_phnum)) {
-		err = ai_err(EINVAL, "%s: truncated at offset %zu (program headers at %llu, %zu of them)",
-			     p->path, ss->size, (unsigned long long)eh.e_phoff, phnum);
-		goto out;
-	}
+	if (eh.e_type != ET_CORE)
+		return ai_err(EINVAL, "%s: not an arena snapshot (ELF type %u, not a core file)",
+			      p->path, eh.e_type);
+	if (eh.e_machine == EM_NONE || eh.e_phentsize != sizeof(Elf64_Phdr))
+		return ai_err(EINVAL, "%s: not an arena snapshot (machine %u, program header size %u)",
+			      p->path, eh.e_machine, eh.e_phentsize);
+	err = phdr_count(p, &eh, &phnum);
+	if (err)
+		return err;
+	if (eh.e_phoff > ss->size || phnum > (ss->size - eh.e_phoff) / sizeof(Elf64_Phdr))
+		return ai_err(EINVAL, "%s: truncated at offset %zu (program headers at %llu, %llu of them)",
+			      p->path, ss->size, (unsigned long long)eh.e_phoff,
+			      (unsigned long long)phnum);
+	/* at most size / 56 of them: the file pays for what we allocate */
+	phs = malloc(phnum ? phnum * sizeof(*phs) : 1);
 	ss->segs = calloc(phnum ? phnum : 1, sizeof(*ss->segs));
-	if (!ss->segs) {
+	if (!phs || !ss->segs) {
 		err = ai_err(ENOMEM, "out of memory");
 		goto out;
 	}
+	err = read_at(ss, phs, phnum * sizeof(*phs), eh.e_phoff);
+	if (err)
+		goto out;
 	/* notes first: the metadata says where the arena is */
-	for (size_t i = 0; i < phnum; i++) {
-		GElf_Phdr ph;
+	for (uint64_t i = 0; i < phnum; i++) {
+		const Elf64_Phdr *ph = &phs[i];
+		uint8_t *buf;
 
-		if (!gelf_getphdr(e, i, &ph)) {
-			err = ai_err(EINVAL, "%s: program header %zu: %s", p->path, i, elf_errmsg(-1));
-			goto out;
-		}
-		if (ph.p_type != PT_NOTE)
+		if (ph->p_type != PT_NOTE)
 			continue;
-		if (ph.p_offset > ss->size || ph.p_filesz > ss->size - ph.p_offset) {
+		if (ph->p_offset > ss->size || ph->p_filesz > ss->size - ph->p_offset) {
 			err = ai_err(EINVAL, "%s: truncated at offset %zu (notes at %llu, %llu bytes)",
-				     p->path, ss->size, (unsigned long long)ph.p_offset,
-				     (unsigned long long)ph.p_filesz);
+				     p->path, ss->size, (unsigned long long)ph->p_offset,
+				     (unsigned long long)ph->p_filesz);
 			goto out;
 		}
-		if (++nr_notes > 16) {
-			err = ai_err(EINVAL, "%s: too many note segments", p->path);
+		/* notes never overlap in our files: their total is bounded by
+		 * the file, and so is what a hostile file makes us allocate */
+		notes_total += ph->p_filesz;
+		if (ss->nr_notes >= (int)(sizeof(ss->notes) / sizeof(ss->notes[0])) || notes_total > ss->size) {
+			err = ai_err(EINVAL, "%s: too many note segments (%d, %llu bytes)", p->path,
+				     ss->nr_notes + 1, (unsigned long long)notes_total);
 			goto out;
 		}
-		err = parse_notes(p, ph.p_offset, ph.p_filesz);
+		buf = malloc(ph->p_filesz ? ph->p_filesz : 1);
+		if (!buf) {
+			err = ai_err(ENOMEM, "out of memory");
+			goto out;
+		}
+		ss->notes[ss->nr_notes++] = buf;
+		err = read_at(ss, buf, ph->p_filesz, ph->p_offset);
+		if (!err)
+			err = parse_notes(p, buf, ph->p_offset, ph->p_filesz);
 		if (err)
 			goto out;
 	}
@@ -1477,48 +1648,43 @@ static int parse_file(struct parse *p)
 		err = parse_roots(p);
 	if (err)
 		goto out;
-	for (size_t i = 0; i < phnum; i++) {
+	for (uint64_t i = 0; i < phnum; i++) {
 		uint64_t start = p->m.user_vm_start, size = p->m.max_pages * PAGE;
-		GElf_Phdr ph;
+		const Elf64_Phdr *ph = &phs[i];
 		struct seg *s;
 
-		if (!gelf_getphdr(e, i, &ph)) {
-			err = ai_err(EINVAL, "%s: program header %zu: %s", p->path, i, elf_errmsg(-1));
-			goto out;
-		}
-		if (ph.p_type != PT_LOAD)
+		if (ph->p_type != PT_LOAD)
 			continue;
-		if (ph.p_offset > ss->size || ph.p_filesz > ss->size - ph.p_offset) {
+		if (ph->p_offset > ss->size || ph->p_filesz > ss->size - ph->p_offset) {
 			err = ai_err(EINVAL, "%s: truncated at offset %zu (segment at 0x%llx needs bytes up to %llu)",
-				     p->path, ss->size, (unsigned long long)ph.p_vaddr,
-				     (unsigned long long)ph.p_offset + ph.p_filesz);
+				     p->path, ss->size, (unsigned long long)ph->p_vaddr,
+				     (unsigned long long)ph->p_offset + ph->p_filesz);
 			goto out;
 		}
-		if (ph.p_filesz != ph.p_memsz || !ph.p_filesz || ph.p_filesz % PAGE ||
-		    ph.p_offset % PAGE || ph.p_vaddr % PAGE) {
+		if (ph->p_filesz != ph->p_memsz || !ph->p_filesz || ph->p_filesz % PAGE ||
+		    ph->p_offset % PAGE || ph->p_vaddr % PAGE) {
 			err = ai_err(EINVAL, "%s: segment at 0x%llx is not whole pages (offset %llu, %llu/%llu bytes)",
-				     p->path, (unsigned long long)ph.p_vaddr,
-				     (unsigned long long)ph.p_offset, (unsigned long long)ph.p_filesz,
-				     (unsigned long long)ph.p_memsz);
+				     p->path, (unsigned long long)ph->p_vaddr,
+				     (unsigned long long)ph->p_offset, (unsigned long long)ph->p_filesz,
+				     (unsigned long long)ph->p_memsz);
 			goto out;
 		}
-		if (!start || ph.p_vaddr < start || ph.p_vaddr - start > size ||
-		    ph.p_filesz > size - (ph.p_vaddr - start)) {
+		if (!start || ph->p_vaddr < start || ph->p_vaddr - start > size ||
+		    ph->p_filesz > size - (ph->p_vaddr - start)) {
 			err = ai_err(EINVAL, "%s: segment 0x%llx+%llu is outside the arena (0x%llx-0x%llx)",
-				     p->path, (unsigned long long)ph.p_vaddr,
-				     (unsigned long long)ph.p_filesz, (unsigned long long)start,
+				     p->path, (unsigned long long)ph->p_vaddr,
+				     (unsigned long long)ph->p_filesz, (unsigned long long)start,
 				     (unsigned long long)(start + size));
 			goto out;
 		}
 		s = &ss->segs[ss->nr_segs++];
-		s->first = (ph.p_vaddr - start) / PAGE;
-		s->count = ph.p_filesz / PAGE;
-		s->off = ph.p_offset;
+		s->first = (ph->p_vaddr - start) / PAGE;
+		s->count = ph->p_filesz / PAGE;
+		s->off = ph->p_offset;
 	}
 	err = check_segments(p);
 out:
-	if (e)
-		elf_end(e);
+	free(phs);
 	return err;
 }
 
@@ -1530,8 +1696,6 @@ int snapshot__open(const char *path, struct source **out)
 	int fd, err;
 
 	*out = NULL;
-	if (!libelf_ready())
-		return ai_err(EINVAL, "%s: libelf: %s", path, elf_errmsg(-1));
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return ai_err(errno, "%s: %s", path, strerror(errno));
@@ -1544,15 +1708,6 @@ int snapshot__open(const char *path, struct source **out)
 		close(fd);
 		return ai_err(EINVAL, "%s: not an arena snapshot (not a regular file)", path);
 	}
-	if ((uint64_t)st.st_size < sizeof(Elf64_Ehdr)) {
-		uint8_t id[EI_NIDENT] = {};
-		ssize_t n = pread(fd, id, sizeof(id), 0);
-
-		close(fd);
-		err = ehdr_check(path, id, n > 0 ? (size_t)st.st_size : 0);
-		return err ? err : ai_err(EINVAL, "%s: truncated at offset %lld (ELF header)", path,
-					  (long long)st.st_size);
-	}
 	ss = calloc(1, sizeof(*ss));
 	if (!ss) {
 		close(fd);
@@ -1560,48 +1715,28 @@ int snapshot__open(const char *path, struct source **out)
 	}
 	ss->src.ops = &snap_ops;
 	ss->size = st.st_size;
+	ss->mtime = st.st_mtim;
 	ss->fd = fd;
 	ss->path = strdup(path);
-	ss->map = mmap(NULL, ss->size, PROT_READ, MAP_PRIVATE, fd, 0);
-	if (ss->map == MAP_FAILED || !ss->path) {
-		err = ss->map == MAP_FAILED ? ai_err(errno, "%s: cannot map the file: %s", path, strerror(errno))
-					    : ai_err(ENOMEM, "out of memory");
-		if (ss->map == MAP_FAILED)
-			ss->map = NULL;
+	if (!ss->path) {
 		snap_close(&ss->src);
-		return err;
+		return ai_err(ENOMEM, "out of memory");
 	}
 	p.ss = ss;
 	err = parse_file(&p);
-	if (!err)
-		err = copy_blobs(ss);
+	/* a file that changed while we parsed it may have looked broken, or
+	 * whole but mixed from two versions: either way, say what happened */
+	if (err != -ENOMEM) {
+		int e2 = check_unchanged(ss);
+
+		if (e2)
+			err = e2;
+	}
 	if (err) {
 		snap_close(&ss->src);
 		return err;
 	}
-	munmap(ss->map, ss->size);
-	ss->map = NULL;
 	*out = &ss->src;
-	return 0;
-}
-
-/* The BTF blobs point into the mapping: copy them into one buffer. */
-static int copy_blobs(struct snapsrc *ss)
-{
-	size_t total = 0, at = 0;
-
-	for (int i = 0; i < ss->nr_blobs; i++)
-		total += ss->blob_sizes[i];
-	if (!total)
-		return 0;
-	ss->blob_data = malloc(total);
-	if (!ss->blob_data)
-		return ai_err(ENOMEM, "out of memory");
-	for (int i = 0; i < ss->nr_blobs; i++) {
-		memcpy(ss->blob_data + at, ss->blobs[i], ss->blob_sizes[i]);
-		ss->blobs[i] = ss->blob_data + at;
-		at += ss->blob_sizes[i];
-	}
 	return 0;
 }
 

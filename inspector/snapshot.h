@@ -112,8 +112,9 @@ bool snapshot__is_snapshot(const char *path);
 
 /* Open a snapshot as a source. No BPF, no root needed. Every structure is
  * validated; a file that is not a well-formed snapshot is -EINVAL with a
- * message naming the file and what is wrong. The file is mapped: it must
- * not be truncated while open. */
+ * message naming the file and what is wrong. The file is read, never
+ * mapped: one rewritten or cut short while open (or while being opened)
+ * gives -EIO, "changed on disk after it was opened", never a signal. */
 int snapshot__open(const char *path, struct source **out);
 
 struct snapshot_stats {
@@ -128,12 +129,29 @@ struct snapshot_stats {
 	bool changed;		/* arena changed while being saved */
 };
 
-/* Save src to path: temp file in the same directory (mode 0600), fsync,
- * rename, fsync of the directory. On error nothing is left under path or
- * the temp name. bx may be NULL (no BTF or roots stored). */
-int snapshot__write(struct source *src, struct btfx *bx, const char *path);
-/* The same, with numbers about what was written (st may be NULL). */
+struct snapshot_write_opts {
+	/* path may be a symlink: replace the link itself with the file.
+	 * Without it a symlink is refused (-EEXIST). Never is the file the
+	 * link points to written. */
+	bool force;
+	/* as root with SUDO_UID (and SUDO_GID) set to numbers, the new file
+	 * is given to that user (the one who ran sudo); nothing else is */
+	bool sudo_owner;
+};
+
+/* Save src to path: temp file in the same directory (mode 0600, created
+ * with O_EXCL|O_NOFOLLOW), fsync, rename over path, fsync of the
+ * directory. path must not exist, or be a regular file (replaced, not
+ * written into), or a symlink with opts->force. A symlink among the
+ * directories is followed unless it lies in a directory others can write
+ * and belongs to neither us nor that directory's owner (-EPERM). On error
+ * nothing is left under path or the temp name. bx may be NULL (no BTF or
+ * roots stored), opts and st too. */
+int snapshot__write_opts(struct source *src, struct btfx *bx, const char *path,
+			 const struct snapshot_write_opts *opts, struct snapshot_stats *st);
+/* The same with the default options, and also without numbers. */
 int snapshot__write_stats(struct source *src, struct btfx *bx, const char *path,
 			  struct snapshot_stats *st);
+int snapshot__write(struct source *src, struct btfx *bx, const char *path);
 
 #endif

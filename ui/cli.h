@@ -21,6 +21,7 @@ struct cli_opts {
 	unsigned interval_ms;	/* --interval MS (watch, TUI) */
 	long count;		/* --count N (watch), -1: forever */
 	const char *output;	/* -o FILE */
+	bool force;		/* --force: snapshot -o may replace a symlink (the link) */
 	const char *log;	/* --log FILE */
 	const char *exec[8];	/* -e CMD: TUI commands to run at start */
 	int nr_exec;

@@ -7,6 +7,7 @@
 
 static int do_snapshot(int argc, char **argv, const struct cli_opts *o)
 {
+	struct snapshot_write_opts wo = { .force = o->force, .sudo_owner = true };
 	struct snapshot_stats st;
 	struct btfx *bx = NULL;
 	struct source *src;
@@ -25,7 +26,7 @@ static int do_snapshot(int argc, char **argv, const struct cli_opts *o)
 		source__close(src);
 		return 1;
 	}
-	if (snapshot__write_stats(src, bx, o->output, &st)) {
+	if (snapshot__write_opts(src, bx, o->output, &wo, &st)) {
 		btfx__free(bx);
 		source__close(src);
 		return cli_lib_error(NULL);
@@ -75,6 +76,6 @@ static int do_snapshot(int argc, char **argv, const struct cli_opts *o)
 const struct cli_cmd cmd_snapshot = {
 	.name = "snapshot",
 	.run = do_snapshot,
-	.usage = "snapshot ARENA -o FILE [-j|-p]",
+	.usage = "snapshot ARENA -o FILE [--force] [-j|-p]",
 	.help = "save the arena (pages, page map, BTF, roots) as an ELF core file",
 };

@@ -37,6 +37,7 @@ static void usage(FILE *f)
 		   "      --interval MS   refresh / sample interval (default 1000)\n"
 		   "      --count N       watch: stop after N samples\n"
 		   "  -o, --output FILE   snapshot: file to write\n"
+		   "      --force         snapshot: replace FILE even if it is a symlink (the link, not its target)\n"
 		   "      --log FILE      watch: append every change as JSON lines\n"
 		   "  -e, --exec CMD      TUI: run a command at start (-e 'print *hdr'); repeatable\n"
 		   "  -h, --help          this help\n"
@@ -91,6 +92,7 @@ static int run(int argc, char **argv)
 		{ "interval", required_argument, NULL, 'I' },
 		{ "count", required_argument, NULL, 'N' },
 		{ "output", required_argument, NULL, 'o' },
+		{ "force", no_argument, NULL, 'F' },
 		{ "log", required_argument, NULL, 'L' },
 		{ "exec", required_argument, NULL, 'e' },
 		{ "help", no_argument, NULL, 'h' },
@@ -114,6 +116,7 @@ static int run(int argc, char **argv)
 		case 'C': o.color = false; break;
 		case 'd': o.debug = true; break;
 		case 'o': o.output = optarg; break;
+		case 'F': o.force = true; break;
 		case 'L': o.log = optarg; break;
 		case 'e':
 			if (o.nr_exec == (int)(sizeof(o.exec) / sizeof(o.exec[0])))

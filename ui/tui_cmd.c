@@ -297,11 +297,19 @@ static void c_log(struct tui *t, const char *arg)
 	tui_msg(t, false, "logging watch events to %s (JSON lines; ':log' stops)", arg);
 }
 
+/* :snapshot [--force] FILE (--force: FILE may be a symlink; the link is replaced) */
 static void c_snapshot(struct tui *t, const char *arg)
 {
-	if (!need_arena(t) || !need_arg(t, arg, "snapshot FILE"))
+	struct snapshot_write_opts wo = { .sudo_owner = true };
+
+	if (!strncmp(arg, "--force", 7) && (arg[7] == ' ' || !arg[7])) {
+		wo.force = true;
+		arg += 7;
+		arg += strspn(arg, " ");
+	}
+	if (!need_arena(t) || !need_arg(t, arg, "snapshot [--force] FILE"))
 		return;
-	if (snapshot__write(t->src, t->bx, arg)) {
+	if (snapshot__write_opts(t->src, t->bx, arg, &wo, NULL)) {
 		tui_lib_msg(t, "snapshot");
 		return;
 	}
@@ -403,7 +411,7 @@ static const struct tui_cmd cmds[] = {
 	{ "type", NULL, "NAME", "Show a type (struct node, u64, a typedef)", c_type },
 	{ "watch", NULL, "[EXPR [if COND | changes]]", "Watch an expression; no argument: the watch pane", c_watch },
 	{ "log", NULL, "[FILE]", "Append every watch event to FILE as JSON lines; no argument stops", c_log },
-	{ "snapshot", NULL, "FILE", "Save the arena to a snapshot file", c_snapshot },
+	{ "snapshot", NULL, "[--force] FILE", "Save the arena to a snapshot file (--force: replace a symlink there)", c_snapshot },
 	{ "diff", NULL, "[FILE]", "Compare with a snapshot of this arena; no argument stops", c_diff },
 	{ "open", NULL, "[id N | pinned PATH | name NAME | FILE]", "Open another arena (no argument: chooser)", c_open },
 	{ "help", NULL, "", "Keys and commands", c_help },
