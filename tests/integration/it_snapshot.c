@@ -81,6 +81,7 @@ static void gather_agrees(struct source *live, struct source *snap)
 	assert_true(missing > 0 && missing < n);
 	free(a);
 	free(b);
+}
 
 /* a command line, in one of a few static buffers */
 static const char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
