@@ -296,7 +296,8 @@ static void test_eval_pointers(void **st)
 	assert_int_equal(ival(f, "sizeof(gptr->name[2:6])"), 4);
 	assert_int_equal(ival(f, "sizeof(u16)"), 2);
 	assert_int_equal(ival(f, "sizeof(struct node **)"), 8);
-	assert_int_equal(ival(f, "sizeof(1 + 2)"), 8);
+	assert_int_equal(ival(f, "sizeof(1 + 2)"), sizeof(1 + 2)); /* int */
+	assert_int_equal(ival(f, "sizeof(1 + 2L)"), sizeof(1 + 2L));
 	assert_int_equal(ival(f, "((struct node *)((u64)gptr + sizeof(struct node) * 2))->id"), 2);
 }
 
