@@ -1273,6 +1273,35 @@ static void churn_paused(void **state)
 	}
 	assert_int_equal(want_int(j, "live"), live);
 	json_free(j);
+	{
+		/* state->live is a __u32: arithmetic on it is unsigned, as in C
+		 * (the expected values are computed by the C compiler from the
+		 * same field); print and conditions (expr__eval_int) agree */
+		__u32 lv = (__u32)live;
+		char want[32];
+
+		assert_true(lv < 1000);
+		assert_int_equal(lib_int("state->live - 1000 > 0"), lv - 1000 > 0);
+		assert_int_equal(lib_int("state->live - 1000 < 0"), 0); /* unsigned: never */
+		assert_int_equal(lib_int("(int)state->live - 1000 > 0"), (int)lv - 1000 > 0);
+		assert_int_equal(lib_int("state->live - 1000L > 0"), lv - 1000L > 0);
+		j = pj("state->live - 1000 > 0");
+		assert_int_equal(json_int(j, -1), lv - 1000 > 0);
+		json_free(j);
+		snprintf(want, sizeof(want), "%u\n", lv - 1000);
+		cli = inspect_ok("print id %u 'state->live - 1000' -j", F.map_id);
+		assert_string_equal(cli, want);
+		free(cli);
+		snprintf(want, sizeof(want), "%lld\n", (long long)(lv - 1000LL));
+		cli = inspect_ok("print id %u 'state->live - 1000LL' -j", F.map_id);
+		assert_string_equal(cli, want);
+		free(cli);
+		/* the text form names the expression and prints the unsigned value */
+		snprintf(want, sizeof(want), "= %u\n", lv - 1000);
+		cli = pt("state->live - 1000");
+		assert_non_null(strstr(cli, want));
+		free(cli);
+	}
 	/* steps taken while paused show up */
 	assert_int_equal(fixture_cmd(&F, "step", "5", NULL), 0);
 	j = pj("state->steps");
