@@ -32,15 +32,19 @@ int cli_lib_error(const char *what)
 	return cli_error("%s", *msg ? msg : "failed");
 }
 
+/* the first failed write to stdout (EPIPE, a full disk) */
+static int stdout_errno;
+
+int cli_output_error(void)
+{
+	return stdout_errno;
+}
+
 static void write_stdout(void *ctx, const char *buf, size_t len)
 {
-	if (fwrite(buf, 1, len, stdout) != len) {
-		/* EPIPE or a full disk: say so once and stop, no half-silent output */
-		static int told;
-
-		if (!told++)
-			fprintf(stderr, "arena-inspect: cannot write output: %s\n", strerror(errno));
-	}
+	/* remembered, not printed: main reports it in its one line at exit */
+	if (fwrite(buf, 1, len, stdout) != len && !stdout_errno)
+		stdout_errno = errno ? errno : EIO;
 }
 
 struct sink *cli_sink(const struct cli_opts *o)

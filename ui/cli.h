@@ -30,6 +30,9 @@ struct cli_cmd {
 	int (*run)(int argc, char **argv, const struct cli_opts *o);
 	const char *usage;	/* "pages ARENA [-j|-p]" */
 	const char *help;	/* one line */
+	/* exit status for trouble (bad arguments, errors): 0 means 1; diff
+	 * uses 2, as diff(1) and cmp(1), because its 1 means "different" */
+	int trouble;
 };
 
 /* "arena-inspect: <msg>" on stderr; returns 1 (the exit status). */
@@ -37,8 +40,10 @@ int cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The library's last message, prefixed by what we were doing. */
 int cli_lib_error(const char *what);
 
-/* A sink writing to stdout, text or JSON per the options. */
+/* A sink writing to stdout, text or JSON per the options. A failed write
+ * is not printed; cli_output_error() returns its errno (0: none). */
 struct sink *cli_sink(const struct cli_opts *o);
+int cli_output_error(void);
 
 /* Open ARENA from argv (id N | pinned PATH | name NAME | FILE). On error
  * prints the message and returns 1; *used is the number of words taken. */
