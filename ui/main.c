@@ -98,7 +98,10 @@ static int run(int argc, char **argv);
 
 int main(int argc, char **argv)
 {
-	return finish_output(run(argc, argv));
+	int rc = finish_output(run(argc, argv));
+
+	cli_flush_notes();
+	return rc;
 }
 
 static int run(int argc, char **argv)
