@@ -33,6 +33,7 @@ enum ekind {
 	E_NUM, E_IDENT, E_TYPE, E_MEMBER, E_ARROW, E_INDEX, E_SLICE,
 	E_DEREF, E_ADDR, E_CAST, E_NEG, E_NOT, E_BITNOT, E_BIN,
 	E_SIZEOF,	/* name: sizeof(TYPE); a: sizeof EXPR */
+	E_POS,		/* unary plus: the integer promotions, nothing else */
 };
 
 enum binop {
@@ -42,7 +43,7 @@ enum binop {
 
 struct enode {
 	enum ekind kind;
-	int op;
+	int op;			/* E_BIN: enum binop; E_NUM: enum expr_ctype */
 	int col, end;		/* source text [col, end) */
 	int depth;
 	bool paren;		/* E_IDENT written as "(name)": maybe a cast */
@@ -69,6 +70,7 @@ struct token {
 	int col, len;
 	uint64_t num;
 	bool num_overflow;
+	uint8_t ctype;		/* T_NUM: the literal's C type */
 };
 
 static const char *const puncts[] = {
@@ -97,6 +99,58 @@ static int digit_val(char c)
 	return 99;
 }
 
+/* C's integer types with LP64 widths; rank orders int < long < long long */
+static const struct {
+	const char *name;
+	uint8_t bits, rank;
+	bool sign;
+} ctypes[EXPR_NR_CTYPES] = {
+	[EXPR_INT] = { "int", 32, 1, true },
+	[EXPR_UINT] = { "unsigned int", 32, 1, false },
+	[EXPR_LONG] = { "long", 64, 2, true },
+	[EXPR_ULONG] = { "unsigned long", 64, 2, false },
+	[EXPR_LLONG] = { "long long", 64, 3, true },
+	[EXPR_ULLONG] = { "unsigned long long", 64, 3, false },
+};
+
+const char *expr__ctype_name(unsigned ct)
+{
+	return ct < EXPR_NR_CTYPES ? ctypes[ct].name : "long long";
+}
+
+bool expr__ctype_signed(unsigned ct)
+{
+	return ct < EXPR_NR_CTYPES ? ctypes[ct].sign : true;
+}
+
+static bool ct_fits(uint64_t v, unsigned ct)
+{
+	if (ctypes[ct].bits == 32)
+		return v <= (ctypes[ct].sign ? (uint64_t)INT32_MAX : (uint64_t)UINT32_MAX);
+	return ctypes[ct].sign ? v <= (uint64_t)INT64_MAX : true;
+}
+
+/*
+ * The type of an integer literal (C11 6.4.4.1): the first of the list that
+ * holds the value, from int (no suffix), long (l) or long long (ll) on; a
+ * decimal literal without u skips the unsigned types, a u suffix skips the
+ * signed ones. A decimal too large for long long has no type in C; it is
+ * unsigned long long here, as clang makes it (with a warning).
+ */
+static uint8_t literal_ctype(uint64_t v, bool decimal, bool suf_u, int suf_l)
+{
+	static const uint8_t order[] = { EXPR_INT, EXPR_UINT, EXPR_LONG, EXPR_ULONG, EXPR_LLONG,
+					 EXPR_ULLONG };
+
+	for (size_t i = suf_l * 2; i < sizeof(order); i++) {
+		if ((suf_u && ctypes[order[i]].sign) || (decimal && !suf_u && !ctypes[order[i]].sign))
+			continue;
+		if (ct_fits(v, order[i]))
+			return order[i];
+	}
+	return EXPR_ULLONG;
+}
+
 static void lex(const char *s, int pos, struct token *t)
 {
 	memset(t, 0, sizeof(*t));
@@ -117,7 +171,8 @@ static void lex(const char *s, int pos, struct token *t)
 		return;
 	}
 	if (s[pos] >= '0' && s[pos] <= '9') {
-		int base = 10, e = pos;
+		int base = 10, e = pos, suf_l = 0;
+		bool suf_u = false;
 		uint64_t v = 0;
 
 		if (s[e] == '0' && (s[e + 1] == 'x' || s[e + 1] == 'X')) {
@@ -141,14 +196,24 @@ static void lex(const char *s, int pos, struct token *t)
 				t->num_overflow = true;
 			v = v * base + d;
 		}
-		/* C suffixes mean nothing here */
-		while (s[e] == 'u' || s[e] == 'U' || s[e] == 'l' || s[e] == 'L')
-			e++;
+		/* C's suffixes: u, l, ll (not lL), in either order */
+		for (;;) {
+			if ((s[e] == 'u' || s[e] == 'U') && !suf_u) {
+				suf_u = true;
+				e++;
+			} else if ((s[e] == 'l' || s[e] == 'L') && !suf_l) {
+				suf_l = s[e + 1] == s[e] ? 2 : 1;
+				e += suf_l;
+			} else {
+				break;
+			}
+		}
 		t->kind = is_ident_char(s[e]) ? T_BAD : T_NUM;
 		if (t->kind == T_BAD)
 			while (is_ident_char(s[e]))
 				e++;
 		t->num = v;
+		t->ctype = literal_ctype(v, base == 10, suf_u, suf_l);
 		t->len = e - pos;
 		return;
 	}
@@ -411,6 +476,7 @@ static struct enode *parse_primary(struct parser *p)
 		if (!n)
 			return NULL;
 		n->num = t.num;
+		n->op = t.ctype;
 		n->end = t.col + t.len;
 		next(p);
 		return n;
@@ -556,7 +622,8 @@ static struct enode *parse_unary(struct parser *p)
 	static const struct {
 		const char *op;
 		enum ekind kind;
-	} ops[] = { { "*", E_DEREF }, { "&", E_ADDR }, { "-", E_NEG }, { "!", E_NOT }, { "~", E_BITNOT } };
+	} ops[] = { { "*", E_DEREF }, { "&", E_ADDR }, { "-", E_NEG }, { "!", E_NOT }, { "~", E_BITNOT },
+		    { "+", E_POS } };
 	struct token t = p->tok;
 	struct enode *n;
 
@@ -605,12 +672,6 @@ static struct enode *parse_unary(struct parser *p)
 			if (n)
 				n->end = n->a->end;
 		}
-		p->depth--;
-		return n;
-	}
-	if (is_p(&t, p->s, "+")) {
-		next(p);
-		n = parse_unary(p);
 		p->depth--;
 		return n;
 	}
@@ -765,21 +826,27 @@ static void type_name(const struct value *v, char *buf, size_t len)
 		snprintf(buf, len, "type %u", v->type_id);
 }
 
-/* resolved kind of a value's type: the BTF kind, or BTF_KIND_INT for
- * untyped numbers */
+/* resolved kind of a value's type: the BTF kind, or a BTF_KIND_INT of its
+ * C type for computed numbers */
 static const struct btf_type *vtype(const struct value *v, uint32_t *rid)
 {
-	/* a signed 64-bit int, with the encoding word that follows the type */
+	/* each C type as a BTF int, with the encoding word that follows it */
+#define CT_INT(bytes, enc) { { .info = BTF_KIND_INT << 24, .size = bytes }, ((enc) << 24) | (bytes * 8) }
 	static const struct {
 		struct btf_type t;
 		uint32_t enc;
-	} untyped = { { .info = BTF_KIND_INT << 24, .size = 8 }, (BTF_INT_SIGNED << 24) | 64 };
+	} untyped[EXPR_NR_CTYPES] = {
+		[EXPR_INT] = CT_INT(4, BTF_INT_SIGNED), [EXPR_UINT] = CT_INT(4, 0),
+		[EXPR_LONG] = CT_INT(8, BTF_INT_SIGNED), [EXPR_ULONG] = CT_INT(8, 0),
+		[EXPR_LLONG] = CT_INT(8, BTF_INT_SIGNED), [EXPR_ULLONG] = CT_INT(8, 0),
+	};
+#undef CT_INT
 	uint32_t id;
 
 	if (!v->btf) {
 		if (rid)
 			*rid = 0;
-		return &untyped.t;
+		return &untyped[v->ctype < EXPR_NR_CTYPES ? v->ctype : EXPR_LLONG].t;
 	}
 	id = btfx_skip_mods(v->btf, v->type_id);
 	if (rid)
@@ -809,6 +876,97 @@ static uint64_t extend(uint64_t v, unsigned bits, bool sign)
 static struct value scalar(const struct btf *btf, uint32_t id, uint64_t v)
 {
 	return (struct value){ .btf = btf, .type_id = id, .scalar = v };
+}
+
+/* v converted to C type ct: cut to its width, sign- or zero-extended */
+static uint64_t conv(uint64_t v, unsigned ct)
+{
+	return extend(v, ctypes[ct].bits, ctypes[ct].sign);
+}
+
+/* a computed integer of C type ct */
+static struct value number(unsigned ct, uint64_t v)
+{
+	return (struct value){ .ctype = ct, .scalar = conv(v, ct) };
+}
+
+/* 8-byte BTF ints that are long long rather than long: clang's names, and
+ * the kernel's u64/s64 (unsigned long long in its headers) */
+static bool is_long_long(const struct btf *btf, const struct btf_type *t)
+{
+	static const char *const kernel[] = { "u64", "__u64", "s64", "__s64" };
+	const char *name = btf__name_by_offset(btf, t->name_off);
+
+	if (!name)
+		return false;
+	if (strstr(name, "long long"))
+		return true;
+	for (size_t i = 0; i < sizeof(kernel) / sizeof(kernel[0]); i++)
+		if (!strcmp(name, kernel[i]))
+			return true;
+	return false;
+}
+
+/*
+ * The C type a value has in arithmetic: its type after the integer
+ * promotions. char, short, bool and bitfields narrower than int become int
+ * (a 32-bit bitfield keeps its signedness, a wider one its declared type,
+ * as clang does); enums are their underlying type (size and BTF sign);
+ * pointers and arrays (which decay) are unsigned long; floats are read as
+ * long (arithmetic here is integer only).
+ */
+static unsigned promoted(const struct value *v)
+{
+	const struct btf_type *t;
+	unsigned bits;
+	bool sign;
+
+	if (!v->btf)
+		return v->ctype < EXPR_NR_CTYPES ? v->ctype : EXPR_LLONG;
+	t = v->slice_len ? NULL : vtype(v, NULL);
+	if (!t || btf_is_ptr(t) || btf_is_array(t))
+		return EXPR_ULONG;
+	if (btf_is_float(t))
+		return EXPR_LONG;
+	if (btf_is_int(t) && (btf_int_encoding(t) & BTF_INT_BOOL))
+		return EXPR_INT;
+	sign = is_signed_type(t);
+	bits = btf_is_int(t) ? btf_int_bits(t) : t->size * 8;
+	if (v->bitfield && v->bitfield < bits)
+		bits = v->bitfield;
+	if (bits < 32)
+		return EXPR_INT;
+	if (bits == 32 || t->size <= 4)
+		return sign ? EXPR_INT : EXPR_UINT;
+	if (btf_is_int(t) && is_long_long(v->btf, t))
+		return sign ? EXPR_LLONG : EXPR_ULLONG;
+	return sign ? EXPR_LONG : EXPR_ULONG;
+}
+
+/*
+ * C's usual arithmetic conversions on two promoted types: the same
+ * signedness takes the higher rank; else the unsigned type when its rank
+ * is not lower; else the signed type when it holds every value of the
+ * unsigned one (wider); else the unsigned type of the signed one's rank.
+ */
+static unsigned common_ctype(unsigned a, unsigned b)
+{
+	unsigned u, sg;
+
+	if (a == b)
+		return a;
+	if (ctypes[a].sign == ctypes[b].sign)
+		return ctypes[a].rank >= ctypes[b].rank ? a : b;
+	u = ctypes[a].sign ? b : a;
+	sg = ctypes[a].sign ? a : b;
+	if (ctypes[u].rank >= ctypes[sg].rank)
+		return u;
+	if (ctypes[sg].bits > ctypes[u].bits)
+		return sg;
+	for (unsigned i = 0; i < EXPR_NR_CTYPES; i++)
+		if (!ctypes[i].sign && ctypes[i].rank == ctypes[sg].rank)
+			return i;
+	return u;
 }
 
 /* The numeric value of v: integers, enums, bools, pointers; arrays and
@@ -880,6 +1038,20 @@ bad:
 	return ai_err(EINVAL, "'%.*s' is %s%s, not a number", NT(c, n), v->btf ? "of type " : "", tn);
 }
 
+/* The value of v as C arithmetic sees it: read, promoted (promoted());
+ * *ct is its C type and *x its value in that type. */
+static int arith(struct ectx *c, const struct enode *n, const struct value *v, uint64_t *x,
+		 unsigned *ct)
+{
+	int err = load(c, n, v, x, NULL);
+
+	if (err)
+		return err;
+	*ct = promoted(v);
+	*x = conv(*x, *ct);
+	return 0;
+}
+
 static int eval(struct ectx *c, const struct enode *n, struct value *out);
 
 /* Resolve a type name once per btfx. */
@@ -902,7 +1074,29 @@ static int resolve_type(struct ectx *c, const struct enode *n, const struct btf 
 	return 0;
 }
 
-static int enum_constant(struct ectx *c, const char *name, uint64_t *v)
+/* Does every enumerator of enum t fit in int? */
+static bool enum_fits_int(const struct btf_type *t)
+{
+	if (btf_is_enum(t)) {
+		const struct btf_enum *e = btf_enum(t);
+
+		for (int k = 0; k < btf_vlen(t); k++, e++)
+			if (!btf_kflag(t) && (uint32_t)e->val > INT32_MAX)
+				return false;
+		return true;
+	}
+	for (int k = 0; k < btf_vlen(t); k++) {
+		int64_t v = (int64_t)btf_enum64_value(btf_enum64(t) + k);
+
+		if (btf_kflag(t) ? (v < INT32_MIN || v > INT32_MAX) : (uint64_t)v > INT32_MAX)
+			return false;
+	}
+	return true;
+}
+
+/* An enumerator's value and C type: int, or the enum's own type when some
+ * enumerator does not fit in int (C23, and GCC and clang before it). */
+static int enum_constant(struct ectx *c, const char *name, uint64_t *v, unsigned *ct)
 {
 	for (int b = 0; b < btfx__nr_btfs(c->bx); b++) {
 		const struct btf *btf = btfx__btf(c->bx, b);
@@ -918,6 +1112,8 @@ static int enum_constant(struct ectx *c, const char *name, uint64_t *v)
 					if (!strcmp(btf__name_by_offset(btf, e->name_off), name)) {
 						*v = btf_kflag(t) ? (uint64_t)(int64_t)e->val
 								  : (uint64_t)(uint32_t)e->val;
+						/* a signed 32-bit value always fits */
+						*ct = enum_fits_int(t) ? EXPR_INT : EXPR_UINT;
 						return 0;
 					}
 				}
@@ -927,6 +1123,9 @@ static int enum_constant(struct ectx *c, const char *name, uint64_t *v)
 				for (int k = 0; k < btf_vlen(t); k++, e++) {
 					if (!strcmp(btf__name_by_offset(btf, e->name_off), name)) {
 						*v = btf_enum64_value(e);
+						*ct = enum_fits_int(t) ? EXPR_INT
+						      : btf_kflag(t)   ? EXPR_LONG
+								       : EXPR_ULONG;
 						return 0;
 					}
 				}
@@ -940,6 +1139,7 @@ static int eval_ident(struct ectx *c, const struct enode *n, struct value *out)
 {
 	const struct root *r = btfx__find_root(c->bx, n->name);
 	uint64_t v;
+	unsigned ct;
 
 	if (r) {
 		if (r->kind == ROOT_MAP_PTR) {
@@ -950,8 +1150,8 @@ static int eval_ident(struct ectx *c, const struct enode *n, struct value *out)
 		}
 		return 0;
 	}
-	if (c->bx && !enum_constant(c, n->name, &v)) {
-		*out = scalar(NULL, 0, v);
+	if (c->bx && !enum_constant(c, n->name, &v, &ct)) {
+		*out = number(ct, v);
 		return 0;
 	}
 	return ai_err(ENOENT, "unknown name '%s' (not a root or an enum constant)", n->name);
@@ -1089,6 +1289,7 @@ static int member(struct ectx *c, const struct enode *n, struct value *out)
 			return err;
 		*out = scalar(base.btf, mtype, v);
 		out->addr = base.addr + bitoff / 8;
+		out->bitfield = bitsz;
 		return 0;
 	}
 }
@@ -1268,7 +1469,9 @@ static int cast(struct ectx *c, const struct enode *n, struct value *out)
 	err = load(c, n->a, &v, &x, NULL);
 	if (err)
 		return err;
-	if (!btf_is_ptr(t))
+	if (btf_is_int(t) && (btf_int_encoding(t) & BTF_INT_BOOL))
+		x = x != 0; /* C's (bool)x */
+	else if (!btf_is_ptr(t))
 		x = extend(x, t->size * 8, is_signed_type(t));
 	*out = scalar(btf, id, x);
 	return 0;
@@ -1295,7 +1498,7 @@ static int size_of(struct ectx *c, const struct enode *n, struct value *out)
 		if (err)
 			return err;
 		if (!v.btf) {
-			*out = scalar(NULL, 0, 8);
+			*out = number(EXPR_ULONG, ctypes[promoted(&v)].bits / 8);
 			return 0;
 		}
 		btf = v.btf;
@@ -1310,7 +1513,7 @@ static int size_of(struct ectx *c, const struct enode *n, struct value *out)
 		return ai_err(EINVAL, "the size of '%.*s' is not known", n->end - n->col, c->text + n->col);
 	if (n->a && v.slice_len)
 		sz *= v.slice_len;
-	*out = scalar(NULL, 0, (uint64_t)sz);
+	*out = number(EXPR_ULONG, (uint64_t)sz); /* size_t */
 	return 0;
 }
 
@@ -1326,7 +1529,7 @@ static int maybe_cast(struct ectx *c, const struct enode *n, struct value *out)
 	static const struct {
 		enum binop op;
 		enum ekind unary;
-	} as_unary[] = { { B_SUB, E_NEG }, { B_MUL, E_DEREF }, { B_BAND, E_ADDR }, { B_ADD, E_NUM } };
+	} as_unary[] = { { B_SUB, E_NEG }, { B_MUL, E_DEREF }, { B_BAND, E_ADDR }, { B_ADD, E_POS } };
 	const struct btf *btf;
 	struct enode un, cast_node;
 	struct value v;
@@ -1340,23 +1543,48 @@ static int maybe_cast(struct ectx *c, const struct enode *n, struct value *out)
 		if (eval_ident(c, n->a, &v) != -ENOENT ||
 		    btfx__find_type(c->bx, n->a->name, &btf, &id))
 			return 1;
-		/* E_NUM stands for unary plus: the operand itself */
 		un = (struct enode){ .kind = as_unary[i].unary, .col = n->b->col, .end = n->end,
 				     .a = n->b };
 		cast_node = (struct enode){ .kind = E_CAST, .col = n->col, .end = n->end,
-					    .name = n->a->name,
-					    .a = as_unary[i].unary == E_NUM ? n->b : &un };
+					    .name = n->a->name, .a = &un };
 		return eval(c, &cast_node, out);
 	}
 	return 1;
 }
 
+/* a << b and a >> b: the type of the promoted left operand; a count that is
+ * negative or not below its width is an error (C leaves it undefined) */
+static int shift(struct ectx *c, const struct enode *n, uint64_t a, unsigned ct, uint64_t b,
+		 unsigned bct, uint64_t *res)
+{
+	if (ctypes[bct].sign && (int64_t)b < 0)
+		return ai_err(EDOM, "negative shift count %lld in '%.*s'", (long long)b, NT(c, n));
+	if (b >= ctypes[ct].bits)
+		return ai_err(EDOM, "shift count %llu >= width of %s (%u bits) in '%.*s'",
+			      (unsigned long long)b, ctypes[ct].name, ctypes[ct].bits, NT(c, n));
+	if (n->op == B_SHL)
+		*res = conv(a << b, ct); /* a negative or overflowing int wraps */
+	else if (ctypes[ct].sign && (int64_t)a < 0)
+		*res = ~(~a >> b); /* arithmetic, as GCC and clang do */
+	else
+		*res = a >> b;
+	return 0;
+}
+
+/*
+ * Binary operators with C's rules: both operands promoted, then brought to
+ * their common type (common_ctype); the result has that type, comparisons
+ * and && || are int, shifts the left operand's type. Signed overflow wraps
+ * (as with -fwrapv) instead of being undefined; INT_MIN / -1 wraps too,
+ * and its remainder is 0. Division by zero is -EDOM.
+ */
 static int binary(struct ectx *c, const struct enode *n, struct value *out)
 {
 	struct value l, r;
 	const struct btf_type *lt, *rt;
 	uint64_t a, b, res = 0;
-	bool sa, sb, sign;
+	unsigned ca, cb, ct;
+	bool sign;
 	int err;
 
 	err = maybe_cast(c, n, out);
@@ -1364,25 +1592,25 @@ static int binary(struct ectx *c, const struct enode *n, struct value *out)
 		return err;
 	err = eval(c, n->a, &l);
 	if (!err)
-		err = load(c, n->a, &l, &a, &sa);
+		err = arith(c, n->a, &l, &a, &ca);
 	if (err)
 		return err;
 	if (n->op == B_LAND || n->op == B_LOR) {
 		if ((n->op == B_LAND && !a) || (n->op == B_LOR && a)) {
-			*out = scalar(NULL, 0, n->op == B_LOR);
+			*out = number(EXPR_INT, n->op == B_LOR);
 			return 0;
 		}
 		err = eval(c, n->b, &r);
 		if (!err)
-			err = load(c, n->b, &r, &b, &sb);
+			err = arith(c, n->b, &r, &b, &cb);
 		if (err)
 			return err;
-		*out = scalar(NULL, 0, b != 0);
+		*out = number(EXPR_INT, b != 0);
 		return 0;
 	}
 	err = eval(c, n->b, &r);
 	if (!err)
-		err = load(c, n->b, &r, &b, &sb);
+		err = arith(c, n->b, &r, &b, &cb);
 	if (err)
 		return err;
 	lt = l.slice_len ? NULL : vtype(&l, NULL);
@@ -1406,11 +1634,24 @@ static int binary(struct ectx *c, const struct enode *n, struct value *out)
 	}
 	if (n->op == B_SUB && lt && rt && btf_is_ptr(lt) && btf_is_ptr(rt)) {
 		uint64_t esz = btfx_size(l.btf, lt->type);
+		int64_t d = (int64_t)(a - b);
 
-		*out = scalar(NULL, 0, (uint64_t)((int64_t)(a - b) / (int64_t)(esz ? esz : 1)));
+		if (esz > 1)
+			d /= (int64_t)esz;
+		*out = number(EXPR_LONG, (uint64_t)d); /* ptrdiff_t */
 		return 0;
 	}
-	sign = sa && sb;
+	if (n->op == B_SHL || n->op == B_SHR) {
+		err = shift(c, n, a, ca, b, cb, &res);
+		if (err)
+			return err;
+		*out = number(ca, res);
+		return 0;
+	}
+	ct = common_ctype(ca, cb);
+	a = conv(a, ct);
+	b = conv(b, ct);
+	sign = ctypes[ct].sign;
 	switch (n->op) {
 	case B_ADD: res = a + b; break;
 	case B_SUB: res = a - b; break;
@@ -1419,22 +1660,13 @@ static int binary(struct ectx *c, const struct enode *n, struct value *out)
 	case B_MOD:
 		if (!b)
 			return ai_err(EDOM, "division by zero in '%.*s'", NT(c, n));
-		if (sign && b == UINT64_MAX) /* x / -1 without INT64_MIN / -1 */
-			res = n->op == B_DIV ? -a : 0;
+		if (sign && (int64_t)b == -1) /* x / -1 without trapping on INT64_MIN / -1 */
+			res = n->op == B_DIV ? 0 - a : 0;
 		else if (sign)
 			res = n->op == B_DIV ? (uint64_t)((int64_t)a / (int64_t)b)
 					     : (uint64_t)((int64_t)a % (int64_t)b);
 		else
 			res = n->op == B_DIV ? a / b : a % b;
-		break;
-	case B_SHL:
-	case B_SHR:
-		if (b >= 64)
-			return ai_err(EDOM, "shift by %llu in '%.*s'", (unsigned long long)b, NT(c, n));
-		if (n->op == B_SHL)
-			res = a << b;
-		else
-			res = sign && (int64_t)a < 0 ? ~(~a >> b) : a >> b;
 		break;
 	case B_LT: res = sign ? (int64_t)a < (int64_t)b : a < b; break;
 	case B_LE: res = sign ? (int64_t)a <= (int64_t)b : a <= b; break;
@@ -1446,7 +1678,9 @@ static int binary(struct ectx *c, const struct enode *n, struct value *out)
 	case B_BXOR: res = a ^ b; break;
 	case B_BOR: res = a | b; break;
 	}
-	*out = scalar(NULL, 0, res);
+	if (n->op >= B_LT && n->op <= B_NE)
+		ct = EXPR_INT;
+	*out = number(ct, res);
 	return 0;
 }
 
@@ -1454,12 +1688,13 @@ static int eval(struct ectx *c, const struct enode *n, struct value *out)
 {
 	struct value v;
 	uint64_t x;
+	unsigned ct;
 	int err;
 
 	memset(out, 0, sizeof(*out));
 	switch (n->kind) {
 	case E_NUM:
-		*out = scalar(NULL, 0, n->num);
+		*out = number(n->op, n->num);
 		return 0;
 	case E_IDENT:
 		return eval_ident(c, n, out);
@@ -1481,12 +1716,17 @@ static int eval(struct ectx *c, const struct enode *n, struct value *out)
 	case E_NEG:
 	case E_NOT:
 	case E_BITNOT:
+	case E_POS:
+		/* in the promoted type: -x of an unsigned int is an unsigned int */
 		err = eval(c, n->a, &v);
 		if (!err)
-			err = load(c, n->a, &v, &x, NULL);
+			err = arith(c, n->a, &v, &x, &ct);
 		if (err)
 			return err;
-		*out = scalar(NULL, 0, n->kind == E_NEG ? -x : n->kind == E_NOT ? !x : ~x);
+		if (n->kind == E_NOT)
+			*out = number(EXPR_INT, !x);
+		else
+			*out = number(ct, n->kind == E_NEG ? 0 - x : n->kind == E_BITNOT ? ~x : x);
 		return 0;
 	case E_BIN:
 		return binary(c, n, out);

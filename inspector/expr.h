@@ -9,8 +9,10 @@
  *   expr    := expr || expr | expr && expr | | ^ & | == != | < <= > >=
  *              | << >> | + - | * / % | unary
  *   unary   := ( * | & | - | ! | ~ | + ) unary | '(' type ')' unary | postfix
+ *              | sizeof unary | sizeof '(' type ')'
  *   postfix := primary { -> name | . name | [ expr ] | [ expr : expr ] }
- *   primary := root | enum constant | number (dec, 0x hex, 0 octal, 0b)
+ *   primary := root | enum constant | number (dec, 0x hex, 0 octal, 0b;
+ *              suffixes u l ll in either order)
  *              | ( expr ) | type (an error when evaluated: not a value)
  *   type    := struct|union|enum NAME | NAME | C words (unsigned long ...)
  *              followed by '*'s; resolved at evaluation: BTF first, then
@@ -18,6 +20,30 @@
  * "(name) x" is a cast when a value follows ")" (a name, a number, "(",
  * "!", "~"); with the fixed-width names (u32, s64, ...) whatever follows.
  * Pointer arithmetic scales by the pointee size, as in C.
+ *
+ * Arithmetic is C's, with LP64 widths (int 32 bits, long and long long 64):
+ *  - literals have C's types: decimal int, long, long long; hex, octal and
+ *    0b also the unsigned ones (0xffffffff is unsigned int); suffixes u, l,
+ *    ll, ul, ull as in C. A decimal literal above LLONG_MAX is unsigned
+ *    long long (clang's choice; C gives it no type).
+ *  - the integer promotions: char, short, bool and bitfields narrower than
+ *    int are int (a 32-bit bitfield keeps its sign, a wider one its type,
+ *    as clang does); enums their underlying type (BTF size and sign);
+ *    enumerators int, or the enum's type when a value does not fit in int.
+ *  - the usual arithmetic conversions for + - * / % & | ^ and comparisons:
+ *    (u32)0xffffffff + 1 is 0, (u64)0 - 1 > 0 is 1, x - 1000 > 0 on a
+ *    __u32 x is 1 unless x is 1000.
+ *  - comparisons, ! && || are int 0 or 1; shifts have the promoted left
+ *    operand's type; unary - ~ + promote ( -1u is 4294967295 ); casts cut
+ *    and sign- or zero-extend, (bool)x is x != 0; sizeof is unsigned long,
+ *    pointer - pointer long.
+ *  - where C is undefined: signed overflow wraps (as -fwrapv), so does
+ *    INT_MIN / -1 (remainder 0); a shift by a negative count or by the
+ *    width of the left type or more is an error (-EDOM, "shift count 64 >=
+ *    width of unsigned long (64 bits)"), and so is division by zero.
+ *  - floats are read as long (truncated); arithmetic is integer only.
+ * A computed result keeps its C type in value.ctype (btf NULL), which is
+ * how it is printed: unsigned types print unsigned.
  *
  * Roots: a ROOT_MAP_PTR root is its pointer value (so head->next and *head
  * work); a ROOT_ARENA_GLOBAL root is an lvalue at its address.
@@ -32,7 +58,8 @@
  * member of struct node", "cannot dereference 'x': it is int, not a
  * pointer"), -ENOENT unknown root/member/type, -EFAULT through NULL,
  * -ENODATA a page that is not allocated (naming the address), -ERANGE
- * outside the arena or an index out of bounds, -EDOM division by zero.
+ * outside the arena or an index out of bounds, -EDOM division by zero or a
+ * shift count out of range.
  *
  * A parsed expr may be evaluated many times and against different btfx
  * objects; it caches resolved type names per btfx, so one expr must not be
@@ -46,20 +73,45 @@
 #include "btfx.h"
 #include "source.h"
 
+/*
+ * The C type of a computed integer (a literal, a + b, a < b, sizeof): one of
+ * C's integer types after the integer promotions, LP64 widths (int 32 bits,
+ * long and long long 64). EXPR_LLONG is 0 so a zeroed value is a signed
+ * 64-bit number.
+ */
+enum expr_ctype {
+	EXPR_LLONG,	/* long long */
+	EXPR_INT,	/* int */
+	EXPR_UINT,	/* unsigned int */
+	EXPR_LONG,	/* long */
+	EXPR_ULONG,	/* unsigned long */
+	EXPR_ULLONG,	/* unsigned long long */
+	EXPR_NR_CTYPES,
+};
+
 /* A typed place in the arena, or a computed scalar. */
 struct value {
-	/* NULL for an untyped scalar (literal, a + b). May be a BTF that btfx
-	 * made up to hold pointer types ('&x', casts); it resolves every id of
-	 * the BTF it extends and lives as long as the btfx. */
+	/* NULL for a computed integer whose type is ctype (literal, a + b).
+	 * May be a BTF that btfx made up to hold pointer types ('&x', casts);
+	 * it resolves every id of the BTF it extends and lives as long as the
+	 * btfx. */
 	const struct btf *btf;
-	uint32_t type_id;	/* 0 with btf == NULL: plain 64-bit integer */
+	uint32_t type_id;	/* 0 with btf == NULL */
 	bool lvalue;		/* has an address in the arena */
 	uint64_t addr;		/* lvalue: user address (rvalue: where it was read, or 0) */
-	uint64_t scalar;	/* !lvalue: the value (integers sign-extended, pointers) */
+	/* !lvalue: the value, sign- or zero-extended from its type's width to
+	 * 64 bits (so (int)-1 is 0xffff...ff and (u32)-1 is 0xffffffff) */
+	uint64_t scalar;
 	/* slice arr[a:b]: element count, type_id is the element type and addr
 	 * the first element's; 0 when not a slice */
 	uint32_t slice_len;
+	uint8_t ctype;		/* btf == NULL: enum expr_ctype */
+	uint8_t bitfield;	/* a bitfield rvalue: its width in bits (0: not one) */
 };
+
+/* "int", "unsigned long", ... and whether the type is signed. */
+const char *expr__ctype_name(unsigned ctype);
+bool expr__ctype_signed(unsigned ctype);
 
 struct expr;
 
@@ -74,7 +126,9 @@ const char *expr__text(const struct expr *e);
  * address. */
 int expr__eval(const struct expr *e, struct btfx *bx, struct source *src, struct value *out);
 
-/* Evaluate to an integer (conditions, numeric watches). */
+/* Evaluate to an integer (conditions, numeric watches): the value's bits
+ * as int64_t, by the same C rules as expr__eval (an unsigned long above
+ * INT64_MAX comes out negative; only its truth and bits are meaningful). */
 int expr__eval_int(const struct expr *e, struct btfx *bx, struct source *src, int64_t *out);
 
 /* Convenience: parse + eval in one go. */

@@ -870,10 +870,14 @@ int fmt__value(struct btfx *bx, struct source *src, const struct value *v, const
 		c.path_overflow = strlen(c.o.path) + 2 >= sizeof(c.path);
 	}
 	if (!v->btf) {
+		/* a computed integer (1 + x, a < b) in its C type: int, unsigned long... */
 		memset(&a, 0, sizeof(a));
-		a.type = "long long"; /* what arithmetic on values gives: 64 bits, signed */
+		a.type = expr__ctype_name(v->ctype);
 		a.path = path_now(&c, pbuf, sizeof(pbuf));
-		snprintf(text, sizeof(text), "%" PRId64, (int64_t)v->scalar);
+		if (expr__ctype_signed(v->ctype))
+			snprintf(text, sizeof(text), "%" PRId64, (int64_t)v->scalar);
+		else
+			snprintf(text, sizeof(text), "%" PRIu64, v->scalar);
 		sink_value(sink, key, SK_NUM, text, &a);
 		return 0;
 	}

@@ -5,16 +5,23 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "cli.h"
 #include "error.h"
 #include "btfx.h"
 #include "probe.h"
 #include "selector.h"
 
+/* "no BTF found" waits until we know whether an error follows */
+static bool btf_note_pending;
+static uint32_t btf_note_map_id;
+static int errors_printed;
+
 int cli_error(const char *fmt, ...)
 {
 	va_list ap;
 
+	errors_printed++;
 	fflush(stdout);
 	fputs("arena-inspect: ", stderr);
 	va_start(ap, fmt);
@@ -33,15 +40,19 @@ int cli_lib_error(const char *what)
 	return cli_error("%s", *msg ? msg : "failed");
 }
 
+/* the first failed write to stdout (EPIPE, a full disk) */
+static int stdout_errno;
+
+int cli_output_error(void)
+{
+	return stdout_errno;
+}
+
 static void write_stdout(void *ctx, const char *buf, size_t len)
 {
-	if (fwrite(buf, 1, len, stdout) != len) {
-		/* EPIPE or a full disk: say so once and stop, no half-silent output */
-		static int told;
-
-		if (!told++)
-			fprintf(stderr, "arena-inspect: cannot write output: %s\n", strerror(errno));
-	}
+	/* remembered, not printed: main reports it in its one line at exit */
+	if (fwrite(buf, 1, len, stdout) != len && !stdout_errno)
+		stdout_errno = errno ? errno : EIO;
 }
 
 struct sink *cli_sink(const struct cli_opts *o)
@@ -105,9 +116,65 @@ int cli_open_btf(struct source *src, const struct cli_opts *o, struct btfx **bx)
 {
 	if (btfx__open(src, o->btf_file, bx))
 		return cli_lib_error(NULL); /* the message names the file */
-	if (btfx__nr_btfs(*bx) == 0)
-		fprintf(stderr, "arena-inspect: note: no BTF found for arena %u (no program using it has BTF); "
-				"use --btf FILE for types, hex views still work\n",
-			src->info.map_id);
+	if (btfx__nr_btfs(*bx) == 0) {
+		btf_note_pending = true;
+		btf_note_map_id = src->info.map_id;
+	}
 	return 0;
+}
+
+int cli_expr_error(const char *what, const char *text, int col, const struct btfx *bx, int err)
+{
+	size_t len = strlen(text);
+	const char *msg = ai_errmsg();
+
+	if (col < 0 || (size_t)col > len) {
+		/* evaluation: the message quotes the part that failed */
+		if (what)
+			return cli_error("%s'%s': %s%s", what, text, msg, cli_btf_hint(bx, err, msg));
+		return cli_error("%s%s", msg, cli_btf_hint(bx, err, msg));
+	}
+	/*
+	 * A parse error: the whole of it in one line, the expression with '_'
+	 * where the column is, like a cursor ("... at column 6: 1 + (2_"),
+	 * at most 60 characters either side.
+	 */
+	{
+		int before = col > 60 ? 60 : col;
+		int after = len - col > 60 ? 60 : (int)(len - col);
+
+		cli_error("%s%s: %s%.*s_%.*s%s", what ? what : "", msg, before < col ? "..." : "",
+			  before, text + col - before, after, text + col,
+			  (size_t)(col + after) < len ? "..." : "");
+	}
+	/* on a terminal, the compiler-like caret too, as an extra */
+	if (isatty(STDERR_FILENO))
+		fprintf(stderr, "  %s\n  %*s^\n", text, col, "");
+	return 1;
+}
+
+void cli_flush_notes(void)
+{
+	if (!btf_note_pending)
+		return;
+	btf_note_pending = false;
+	if (errors_printed)
+		return; /* the error said what mattered, in its one line */
+	fflush(stdout);
+	fprintf(stderr, "arena-inspect: note: no BTF found for arena %u (no program using it has BTF); "
+			"use --btf FILE for types, hex views still work\n",
+		btf_note_map_id);
+}
+
+const char *cli_btf_hint(const struct btfx *bx, int err, const char *msg)
+{
+	static char hint[160];
+
+	/* an unknown name or type, and nothing to know it from */
+	if (err != -ENOENT || !bx || btfx__nr_btfs(bx) > 0 || strstr(msg, "no BTF"))
+		return "";
+	snprintf(hint, sizeof(hint),
+		 " (no BTF found for arena %u: no program using it has BTF; use --btf FILE)",
+		 btf_note_map_id);
+	return hint;
 }

@@ -32,6 +32,9 @@ struct cli_cmd {
 	int (*run)(int argc, char **argv, const struct cli_opts *o);
 	const char *usage;	/* "pages ARENA [-j|-p]" */
 	const char *help;	/* one line */
+	/* exit status for trouble (bad arguments, errors): 0 means 1; diff
+	 * uses 2, as diff(1) and cmp(1), because its 1 means "different" */
+	int trouble;
 };
 
 /* "arena-inspect: <msg>" on stderr; returns 1 (the exit status). */
@@ -39,8 +42,10 @@ int cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The library's last message, prefixed by what we were doing. */
 int cli_lib_error(const char *what);
 
-/* A sink writing to stdout, text or JSON per the options. */
+/* A sink writing to stdout, text or JSON per the options. A failed write
+ * is not printed; cli_output_error() returns its errno (0: none). */
 struct sink *cli_sink(const struct cli_opts *o);
+int cli_output_error(void);
 
 /* The probe every live source of this run shares: opened by cli_probe_open
  * (no kernel access until the first live arena needs it), NULL before. Under
@@ -53,9 +58,23 @@ void cli_probe_close(void);
  * prints the message and returns 1; *used is the number of words taken. */
 int cli_open_arena(int argc, char **argv, int *used, struct source **src);
 
-/* Open the BTF for src (honours --btf). Prints a note on stderr when no BTF
- * is found; that is not an error. */
+/* Open the BTF for src (honours --btf). Finding no BTF is not an error: a
+ * note says so, printed by cli_flush_notes() (main calls it at exit) only
+ * when no error line was printed, so the first stderr line of a failure is
+ * always the error. An error caused by the missing types says so itself
+ * (cli_btf_hint). */
 int cli_open_btf(struct source *src, const struct cli_opts *o, struct btfx **bx);
+/* An expression that did not parse or evaluate (err, ai_errmsg()) as one
+ * line: a parse error (col >= 0) shows the text with '_' at the column, and
+ * on a terminal also a caret line under it; an evaluation error is
+ * "WHAT'TEXT': message" (print passes what NULL: just the message), with
+ * cli_btf_hint. Returns 1. */
+int cli_expr_error(const char *what, const char *text, int col, const struct btfx *bx, int err);
+/* Print the pending notes now (a long-running command after its start). */
+void cli_flush_notes(void);
+/* " (no BTF found for arena N: ...)" when err (an expression's error, with
+ * message msg) is an unknown name or type and bx has no BTF; else "". */
+const char *cli_btf_hint(const struct btfx *bx, int err, const char *msg);
 
 /* Parse an address (0x..., decimal) or +OFF, an offset from the arena start. */
 int cli_parse_addr(const struct source *src, const char *s, uint64_t *addr);

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /* arena-inspect diff A B: pages allocated/freed, byte ranges changed, and
- * where both sides have types, the changed fields by expression path. */
+ * where both sides have types, the changed fields by expression path.
+ * Exit status as diff(1) and cmp(1): 0 the same, 1 different, 2 trouble
+ * (any error, bad arguments included). */
+#include <stdbool.h>
 #include <stdio.h>
 #include "btfx.h"
 #include "cli.h"
@@ -8,6 +11,18 @@
 
 /* A terminal is no place for a million ranges; JSON gets them all. */
 #define TEXT_MAX_RANGES 1000
+
+enum { DIFF_SAME, DIFF_DIFFERENT, DIFF_TROUBLE };
+
+/* Anything that tells the two apart: page states, bytes, sizes, typed
+ * fields (roots kept in maps can differ with equal bytes), and pages that
+ * vanished between the page map and the read (one side changed). */
+static bool differs(const struct diff_stats *st)
+{
+	return st->pages_allocated || st->pages_freed || st->pages_other || st->pages_changed ||
+	       st->pages_unreadable || st->ranges || st->bytes_changed || st->size_differs ||
+	       (st->fields_compared && st->fields.changed);
+}
 
 static int do_diff(int argc, char **argv, const struct cli_opts *o)
 {
@@ -19,29 +34,33 @@ static int do_diff(int argc, char **argv, const struct cli_opts *o)
 	struct sink *s;
 	int used_a, used_b, err;
 
-	if (argc < 2)
-		return cli_error("diff: two arenas are needed (diff A B)");
+	if (argc < 2) {
+		cli_error("diff: two arenas are needed (diff A B)");
+		return DIFF_TROUBLE;
+	}
 	if (cli_open_arena(argc, argv, &used_a, &a))
-		return 1;
+		return DIFF_TROUBLE;
 	if (used_a >= argc) {
 		source__close(a);
-		return cli_error("diff: the second arena is missing (diff A B)");
+		cli_error("diff: the second arena is missing (diff A B)");
+		return DIFF_TROUBLE;
 	}
 	if (cli_open_arena(argc - used_a, argv + used_a, &used_b, &b)) {
 		source__close(a);
-		return 1;
+		return DIFF_TROUBLE;
 	}
 	if (used_a + used_b < argc) {
 		source__close(a);
 		source__close(b);
-		return cli_error("diff: unexpected argument '%s'", argv[used_a + used_b]);
+		cli_error("diff: unexpected argument '%s'", argv[used_a + used_b]);
+		return DIFF_TROUBLE;
 	}
 	/* each side its own types and roots: a snapshot carries its own */
 	if (cli_open_btf(a, o, &bx_a) || cli_open_btf(b, o, &bx_b)) {
 		btfx__free(bx_a);
 		source__close(a);
 		source__close(b);
-		return 1;
+		return DIFF_TROUBLE;
 	}
 	dopts.bx_a = bx_a;
 	dopts.bx_b = bx_b;
@@ -67,12 +86,18 @@ static int do_diff(int argc, char **argv, const struct cli_opts *o)
 	btfx__free(bx_b);
 	source__close(a);
 	source__close(b);
-	return err < 0 ? cli_lib_error("diff") : 0;
+	if (err < 0) {
+		cli_lib_error("diff");
+		return DIFF_TROUBLE;
+	}
+	return differs(&st) ? DIFF_DIFFERENT : DIFF_SAME;
 }
 
 const struct cli_cmd cmd_diff = {
 	.name = "diff",
 	.run = do_diff,
 	.usage = "diff A B [-j|-p]",
-	.help = "pages allocated/freed, bytes and typed fields changed between two arenas or snapshots",
+	.help = "pages allocated/freed, bytes and typed fields changed between two arenas or "
+		"snapshots; exit 0 same, 1 different, 2 trouble",
+	.trouble = DIFF_TROUBLE,
 };

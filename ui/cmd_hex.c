@@ -19,15 +19,17 @@ int cli_resolve_where(struct source *src, const struct cli_opts *o, const char *
 {
 	struct btfx *bx = NULL;
 	struct value v;
-	int col = 0;
+	int col = 0, err;
 
 	if (!cli_parse_addr(src, where, addr))
 		return 0;
 	if (cli_open_btf(src, o, &bx))
 		return 1;
-	if (expr__eval_str(where, bx, src, &v, &col)) {
+	err = expr__eval_str(where, bx, src, &v, &col);
+	if (err) {
+		cli_expr_error("", where, col, bx, err);
 		btfx__free(bx);
-		return cli_error("'%s': %s", where, ai_errmsg());
+		return 1;
 	}
 	*addr = v.lvalue ? v.addr : v.scalar;
 	if (bxp)

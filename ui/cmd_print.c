@@ -9,15 +9,6 @@
 #include "expr.h"
 #include "format.h"
 
-/* Quote the failing column under the expression, like a compiler. */
-static int expr_error(const char *text, int col)
-{
-	cli_error("%s", ai_errmsg());
-	if (col >= 0 && (size_t)col <= strlen(text))
-		fprintf(stderr, "  %s\n  %*s^\n", text, col, "");
-	return 1;
-}
-
 static int do_print(int argc, char **argv, const struct cli_opts *o)
 {
 	struct fmt_opts fo = { .max_depth = 16, .max_array = 256, .max_nodes = 100000 };
@@ -27,7 +18,7 @@ static int do_print(int argc, char **argv, const struct cli_opts *o)
 	struct value v;
 	char *text = NULL;
 	size_t len = 0;
-	int used, col = -1, ret = 1;
+	int used, col = -1, ret = 1, err;
 
 	if (cli_open_arena(argc, argv, &used, &src))
 		return 1;
@@ -48,8 +39,9 @@ static int do_print(int argc, char **argv, const struct cli_opts *o)
 	}
 	if (cli_open_btf(src, o, &bx))
 		goto out;
-	if (expr__eval_str(text, bx, src, &v, &col)) {
-		expr_error(text, col);
+	err = expr__eval_str(text, bx, src, &v, &col);
+	if (err) {
+		cli_expr_error(NULL, text, col, bx, err);
 		goto out;
 	}
 	fo.path = text;

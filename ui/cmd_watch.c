@@ -154,8 +154,11 @@ static int do_watch(int argc, char **argv, const struct cli_opts *o)
 	if (cli_open_btf(src, o, &bx) || watchset__new(src, bx, &ws))
 		goto out;
 	for (int i = used; i < argc; i++) {
-		if (watchset__add(ws, argv[i], NULL)) {
-			cli_error("'%s': %s", argv[i], ai_errmsg());
+		int err = watchset__add(ws, argv[i], NULL);
+
+		if (err) {
+			cli_error("'%s': %s%s", argv[i], ai_errmsg(),
+				  cli_btf_hint(bx, err, ai_errmsg()));
 			goto out;
 		}
 	}
@@ -191,10 +194,12 @@ static int do_watch(int argc, char **argv, const struct cli_opts *o)
 				struct watch *w = watchset__get(ws, i);
 
 				if (watch__error_is_permanent(w)) {
-					cli_error("'%s': %s", w->spec, w->err);
+					cli_error("'%s': %s%s", w->spec, w->err,
+						  cli_btf_hint(bx, w->err_code, w->err));
 					goto out;
 				}
 			}
+			cli_flush_notes(); /* started: "no BTF" now, not at exit */
 
 			clock_gettime(CLOCK_REALTIME, &now);
 			initial(&c, ws, (uint64_t)now.tv_sec * 1000000000ULL + now.tv_nsec);

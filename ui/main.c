@@ -57,6 +57,14 @@ static int parse_num(const char *opt, const char *s, long min, long max, long *v
 	return 0;
 }
 
+/* The exit status for trouble: the command's (diff: 2), else 1. */
+static int trouble = 1;
+
+static int trouble_of(const struct cli_cmd *cmd)
+{
+	return cmd->trouble ? cmd->trouble : 1;
+}
+
 /* Output that did not reach its file is a failure with a message: a full
  * disk must not look like success. A reader that went away (EPIPE, as in
  * `| head`) only sets the exit status. */
@@ -66,8 +74,25 @@ static int finish_output(int rc)
 
 	if (!ferror(stdout) && !err)
 		return rc;
+	if (!err)
+		err = cli_output_error(); /* a write that failed before the flush */
 	if (err != EPIPE)
 		cli_error("cannot write the output: %s", err ? strerror(err) : "write error");
+	return trouble;
+}
+
+#define OPTSTRING ":jpdo:e:h"
+
+/* A bad option was reported: the exit status is the command's trouble
+ * status, so `diff --frob A B` exits 2. getopt permutes argv as it goes,
+ * so finish the scan to find the command word. */
+static int bad_usage(int argc, char **argv, const struct option *longopts)
+{
+	while (getopt_long(argc, argv, OPTSTRING, longopts, NULL) != -1)
+		;
+	for (size_t i = 0; optind < argc && i < NR_COMMANDS; i++)
+		if (!strcmp(argv[optind], commands[i]->name))
+			return trouble_of(commands[i]);
 	return 1;
 }
 
@@ -77,6 +102,7 @@ int main(int argc, char **argv)
 {
 	int rc = finish_output(run(argc, argv));
 
+	cli_flush_notes();
 	cli_probe_close();
 	return rc;
 }
@@ -108,7 +134,7 @@ static int run(int argc, char **argv)
 		o.color = false;
 	/* '+' would stop at the first word; we allow options anywhere */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":jpdo:e:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, OPTSTRING, longopts, NULL)) != -1) {
 		switch (c) {
 		case 'j': o.json = true; break;
 		case 'p': o.pretty = true; break;
@@ -119,33 +145,36 @@ static int run(int argc, char **argv)
 		case 'F': o.force = true; break;
 		case 'L': o.log = optarg; break;
 		case 'e':
-			if (o.nr_exec == (int)(sizeof(o.exec) / sizeof(o.exec[0])))
-				return cli_error("-e: at most %zu commands",
-						 sizeof(o.exec) / sizeof(o.exec[0]));
+			if (o.nr_exec == (int)(sizeof(o.exec) / sizeof(o.exec[0]))) {
+				cli_error("-e: at most %zu commands", sizeof(o.exec) / sizeof(o.exec[0]));
+				return bad_usage(argc, argv, longopts);
+			}
 			o.exec[o.nr_exec++] = optarg;
 			break;
 		case 'I':
 			if (parse_num("--interval", optarg, 10, 3600000, &v))
-				return 1;
+				return bad_usage(argc, argv, longopts);
 			o.interval_ms = v;
 			break;
 		case 'N':
 			if (parse_num("--count", optarg, 1, 1L << 40, &v))
-				return 1;
+				return bad_usage(argc, argv, longopts);
 			o.count = v;
 			break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("arena-inspect %s\n", AI_VERSION); return 0;
 		case ':':
-			return cli_error("%s needs an argument (see arena-inspect --help)",
-					 argv[optind - 1]);
+			cli_error("%s needs an argument (see arena-inspect --help)", argv[optind - 1]);
+			return bad_usage(argc, argv, longopts);
 		default:
 			/* one line of our own instead of getopt's */
 			if (optopt && optopt != '?')
-				return cli_error("unknown option '-%c' (see arena-inspect --help; put -- before an argument that starts with '-')",
-						 optopt);
-			return cli_error("unknown option '%s' (see arena-inspect --help; put -- before an argument that starts with '-')",
-					 argv[optind - 1]);
+				cli_error("unknown option '-%c' (see arena-inspect --help; put -- before an argument that starts with '-')",
+					  optopt);
+			else
+				cli_error("unknown option '%s' (see arena-inspect --help; put -- before an argument that starts with '-')",
+					  argv[optind - 1]);
+			return bad_usage(argc, argv, longopts);
 		}
 	}
 	argc -= optind;
@@ -155,8 +184,10 @@ static int run(int argc, char **argv)
 
 	if (argc > 0) {
 		for (size_t i = 0; i < NR_COMMANDS; i++)
-			if (!strcmp(argv[0], commands[i]->name))
+			if (!strcmp(argv[0], commands[i]->name)) {
+				trouble = trouble_of(commands[i]);
 				return commands[i]->run(argc - 1, argv + 1, &o);
+			}
 		if (!strcmp(argv[0], "help")) {
 			usage(stdout);
 			return 0;

@@ -23,6 +23,7 @@
 #include "fixture.h"
 #include "live.h"
 #include "probe.h"
+#include "snapshot.h"
 #include "source.h"
 
 static struct fixture F;
@@ -325,7 +326,8 @@ static void churn_reads_allocate_nothing(void **state)
 	source__close(src);
 }
 
-/* Run arena-inspect ARGS, expect exit 1 and MSG in one stderr line. */
+/* Run arena-inspect ARGS, expect exit 1 and MSG in one stderr line (stderr
+ * is a pipe: fixture_run2 never gives it a terminal). */
 static void expect_fail(const char *prefix, const char *args, const char *msg)
 {
 	char cmd[1024], *out = NULL, *err = NULL;
@@ -339,8 +341,84 @@ static void expect_fail(const char *prefix, const char *args, const char *msg)
 	assert_non_null(strchr(err, '\n'));
 	if (strchr(err, '\n')[1])
 		fail_msg("'%s': more than one line on stderr: '%s'", cmd, err);
+	if (strncmp(err, "arena-inspect: ", 15))
+		fail_msg("'%s': stderr '%s' is not one of our lines", cmd, err);
 	free(out);
 	free(err);
+}
+
+/* Errors about expressions and a snapshot without BTF: one line each, the
+ * position folded into it, no "note:" before (or after) the error. */
+static void expr_errors(void)
+{
+	char args[512], snap[64], *out = NULL, *err = NULL;
+	struct selector sel = { .kind = SEL_ID };
+	struct source *src;
+	int st;
+
+	/* parse errors: message, column and the text with '_' at the column */
+	snprintf(args, sizeof(args), "print id %u 'head->(next'", F.map_id);
+	expect_fail("", args, "expected a member name at column 6, found '(': head->_(next");
+	snprintf(args, sizeof(args), "print id %u '1 + (2'", F.map_id);
+	expect_fail("", args, "expected ')' at column 6, found the end: 1 + (2_");
+	snprintf(args, sizeof(args), "print id %u -j '(struct node *'", F.map_id);
+	expect_fail("", args, "expected ')' at column 14");
+	snprintf(args, sizeof(args), "hex id %u 'head->'", F.map_id);
+	expect_fail("", args, "expected a member name at column 6, found the end: head->_");
+	snprintf(args, sizeof(args), "watch id %u 'head->(' --count 1", F.map_id);
+	expect_fail("", args, "at column 6");
+	snprintf(args, sizeof(args), "print id %u '1 << 40'", F.map_id);
+	expect_fail("", args, "shift count 40 >= width of int (32 bits)");
+
+	/* a snapshot with no BTF: the error line says so; no note first */
+	snprintf(snap, sizeof(snap), "/tmp/it_live_nobtf.%d.snap", (int)getpid());
+	sel.id = F.map_id;
+	assert_int_equal(live__open(&sel, NULL, &src), 0);
+	assert_int_equal(snapshot__write(src, NULL, snap), 0);
+	source__close(src);
+	snprintf(args, sizeof(args), "print %s head", snap);
+	expect_fail("", args, "unknown name 'head' (not a root or an enum constant) (no BTF found for arena");
+	snprintf(args, sizeof(args), "print %s 'head->next'", snap);
+	expect_fail("", args, "no BTF found");
+	snprintf(args, sizeof(args), "print %s '*(struct node *)0x%llx'", snap,
+		 (unsigned long long)F.user_vm_start);
+	expect_fail("", args, "unknown type 'struct node *' (no BTF loaded)");
+	snprintf(args, sizeof(args), "print %s 'head->('", snap);
+	expect_fail("", args, "expected a member name at column 6");
+	snprintf(args, sizeof(args), "hex %s head", snap);
+	expect_fail("", args, "'head': unknown name 'head' (not a root or an enum constant) (no BTF found");
+	snprintf(args, sizeof(args), "watch %s head --count 1", snap);
+	expect_fail("", args, "no BTF found");
+	snprintf(args, sizeof(args), "print %s '*(u64 *)0x10'", snap);
+	expect_fail("", args, "outside the arena");
+	/* success without BTF: the note, one line, after the output */
+	snprintf(args, sizeof(args), "%s print %s '*(u64 *)0x%llx'", INSPECT_BIN, snap,
+		 (unsigned long long)F.user_vm_start);
+	assert_int_equal(fixture_run2(args, &out, &err, &st), 0);
+	assert_int_equal(st, 0);
+	assert_non_null(strstr(out, "= "));
+	if (strncmp(err, "arena-inspect: note: no BTF found", 33) || strchr(err, '\n')[1])
+		fail_msg("'%s': stderr '%s' (wanted the one note)", args, err);
+	free(out);
+	free(err);
+	unlink(snap);
+
+	/* on a terminal the caret is shown too, after the one-line error */
+	if (!access("/usr/bin/script", X_OK)) {
+		char cmd[1024];
+		const char *l2;
+
+		snprintf(cmd, sizeof(cmd),
+			 "script -qec \"%s print id %u '1 + (2'\" /dev/null 2>&1", INSPECT_BIN,
+			 F.map_id);
+		assert_int_equal(fixture_run2(cmd, &out, NULL, &st), 0);
+		assert_non_null(strstr(out, "arena-inspect: expected ')' at column 6, found the end: 1 + (2_"));
+		l2 = strchr(out, '\n');
+		assert_non_null(l2);
+		assert_non_null(strstr(l2, "  1 + (2"));
+		assert_non_null(strstr(l2, "        ^"));
+		free(out);
+	}
 }
 
 static void errors(void **state)
@@ -373,6 +451,7 @@ static void errors(void **state)
 	snprintf(args, sizeof(args), "print id %u '*head' >/dev/full", F.map_id);
 	expect_fail("", args, "cannot write the output: No space left on device");
 	expect_fail("", "pages /etc/hostname", "not an arena snapshot");
+	expr_errors();
 	expect_fail("", "pages /no/such/file", "No such file");
 	/* a map that is not an arena */
 	hfd = bpf_map_create(BPF_MAP_TYPE_HASH, "ait_hash", 4, 4, 8, &o);

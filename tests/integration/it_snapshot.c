@@ -98,6 +98,71 @@ static const char *fmt(const char *f, ...)
 	return r;
 }
 
+/* run a command that must exit with want; returns stdout */
+static char *run_st(int want, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static char *run_st(int want, const char *fmt, ...)
+{
+	char cmd[2048], *out = NULL, *err = NULL;
+	va_list ap;
+	int st;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	assert_int_equal(fixture_run2(cmd, &out, &err, &st), 0);
+	if (st != want)
+		fail_msg("'%s' exited with %d, wanted %d (stderr '%s')", cmd, st, want, err);
+	free(err);
+	return out;
+}
+
+/* diff -j: the exit status is 1 exactly when the summary shows a difference */
+static void diff_status_agrees(const char *a, const char *b)
+{
+	static const char *const counts[] = { "pages_allocated", "pages_freed",
+					      "pages_reserved_changed", "pages_changed",
+					      "pages_unreadable", "ranges", "bytes_changed" };
+	char cmd[512], *out = NULL, *err = NULL, key[64];
+	struct json *j;
+	bool differ;
+	int st;
+
+	snprintf(cmd, sizeof(cmd), "%s diff %s %s -j", INSPECT_BIN, a, b);
+	assert_int_equal(fixture_run2(cmd, &out, &err, &st), 0);
+	j = json_parse(out, NULL, 0);
+	if (!j)
+		fail_msg("'%s': exit %d, no JSON (stderr '%s')", cmd, st, err);
+	differ = json_bool(json_path(j, "summary.size_differs")) ||
+		 json_int(json_path(j, "summary.fields_changed"), 0) > 0;
+	for (size_t i = 0; i < sizeof(counts) / sizeof(counts[0]); i++) {
+		snprintf(key, sizeof(key), "summary.%s", counts[i]);
+		differ |= json_int(json_path(j, key), -1) != 0;
+	}
+	if (st != (differ ? 1 : 0))
+		fail_msg("'%s': exit %d but the summary says %s", cmd, st,
+			 differ ? "different" : "the same");
+	json_free(j);
+	free(out);
+	free(err);
+}
+
+/* diff trouble: exit 2, one line on stderr, nothing on stdout */
+static void diff_trouble(const char *args, const char *msg)
+{
+	char cmd[512], *out = NULL, *err = NULL;
+	int st;
+
+	snprintf(cmd, sizeof(cmd), "%s diff %s", INSPECT_BIN, args);
+	assert_int_equal(fixture_run2(cmd, &out, &err, &st), 0);
+	if (st != 2 || !strstr(err, msg) || !strchr(err, '\n') || strchr(err, '\n')[1])
+		fail_msg("'%s': exit %d, stderr '%s' (wanted 2 and one line with '%s')", cmd, st,
+			 err, msg);
+	if (*out && !strstr(args, ">"))
+		fail_msg("'%s': printed '%s'", cmd, out);
+	free(out);
+	free(err);
+}
+
 static void live_vs_snapshot(const char *scenario)
 {
 	struct fixture f;
@@ -240,7 +305,8 @@ static void churn(void **state)
 	source__close(a);
 	source__close(b);
 
-	out = run_ok("%s diff %s %s -j", INSPECT_BIN, f1, f2);
+	/* different: exit 1, as diff(1) */
+	out = run_st(1, "%s diff %s %s -j", INSPECT_BIN, f1, f2);
 	j = json_parse(out, NULL, 0);
 	assert_non_null(j);
 	assert_int_equal(json_int(json_path(j, "summary.pages_allocated"), -1), ds.pages_allocated);
@@ -249,8 +315,44 @@ static void churn(void **state)
 	assert_int_equal(json_len(json_get(j, "ranges")), ds.ranges);
 	json_free(j);
 	free(out);
-	/* live against saved works too */
-	free(run_ok("%s diff id %u %s -j", INSPECT_BIN, f.map_id, f2));
+	free(run_st(1, "%s diff %s %s", INSPECT_BIN, f1, f2));
+	/* the same file twice: exit 0 */
+	free(run_st(0, "%s diff %s %s", INSPECT_BIN, f1, f1));
+	free(run_st(0, "%s diff %s %s -j", INSPECT_BIN, f2, f2));
+	/* live against saved works too, its status agreeing with its summary */
+	{
+		char live[32];
+
+		snprintf(live, sizeof(live), "id %u", f.map_id);
+		diff_status_agrees(live, f2);
+		diff_status_agrees(f1, f2);
+		diff_status_agrees(f2, f2);
+	}
+	/* trouble: exit 2, whatever went wrong */
+	{
+		char args[512];
+
+		snprintf(args, sizeof(args), "%s /no/such/file", f1);
+		diff_trouble(args, "No such file");
+		snprintf(args, sizeof(args), "/no/such/file %s", f1);
+		diff_trouble(args, "No such file");
+		snprintf(args, sizeof(args), "%s /etc/hostname", f1);
+		diff_trouble(args, "not an arena snapshot");
+		diff_trouble(f1, "two arenas are needed");
+		diff_trouble("", "two arenas are needed");
+		snprintf(args, sizeof(args), "%s %s extra", f1, f2);
+		diff_trouble(args, "unexpected argument 'extra'");
+		snprintf(args, sizeof(args), "--frob %s %s", f1, f2);
+		diff_trouble(args, "unknown option '--frob'");
+		snprintf(args, sizeof(args), "%s %s --interval x", f1, f2);
+		diff_trouble(args, "--interval");
+		snprintf(args, sizeof(args), "%s %s --btf", f1, f2);
+		diff_trouble(args, "--btf needs an argument");
+		snprintf(args, sizeof(args), "%s %s --btf /no/such/btf", f1, f2);
+		diff_trouble(args, "/no/such/btf");
+		snprintf(args, sizeof(args), "%s %s >/dev/full", f1, f2);
+		diff_trouble(args, "No space left on device");
+	}
 
 	/* paused: exactly 5 steps between the snapshots, and the diff names
 	 * the step counter by its path with both values */
@@ -263,7 +365,7 @@ static void churn(void **state)
 	snprintf(after, sizeof(after), "%llu", (unsigned long long)fc.fixture_steps);
 	assert_int_equal(strtoull(after, NULL, 10), strtoull(before, NULL, 10) + 5);
 	free(run_ok("%s snapshot id %u -o %s", INSPECT_BIN, f.map_id, f2));
-	out = run_ok("%s diff %s %s -j", INSPECT_BIN, f1, f2);
+	out = run_st(1, "%s diff %s %s -j", INSPECT_BIN, f1, f2);
 	j = json_parse(out, NULL, 0);
 	assert_non_null(j);
 	assert_int_equal(json_bool(json_path(j, "summary.fields_compared")), 1);
@@ -276,11 +378,11 @@ static void churn(void **state)
 	json_free(j);
 	free(out);
 	/* the text output lists it too */
-	out = run_ok("%s diff %s %s", INSPECT_BIN, f1, f2);
+	out = run_st(1, "%s diff %s %s", INSPECT_BIN, f1, f2);
 	assert_non_null(strstr(out, "state->steps"));
 	free(out);
 	/* the same snapshot twice: no fields */
-	out = run_ok("%s diff %s %s -j", INSPECT_BIN, f2, f2);
+	out = run_st(0, "%s diff %s %s -j", INSPECT_BIN, f2, f2);
 	j = json_parse(out, NULL, 0);
 	assert_non_null(j);
 	assert_int_equal(json_len(json_get(j, "fields")), 0);

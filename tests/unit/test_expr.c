@@ -190,6 +190,172 @@ static void test_eval_arith(void **st)
 	eval_fails(f, "1<<64", -EDOM, "shift");
 }
 
+/* C's arithmetic ------------------------------------------------------ */
+
+/* the host C compiler's results for expr_cases.h (gen_expr_table.c) */
+static const struct {
+	const char *text;
+	unsigned long long value;
+	const char *type;	/* _Generic's name; "other": none of C's integer types */
+	const char *printed;	/* "" for char and bool */
+} c_results[] = {
+#include "expr_c_table.h"
+};
+
+/* The C type a value has, named as the generator's _Generic names it. */
+static const char *c_type_of(const struct value *v)
+{
+	const struct btf_type *t;
+	const char *name;
+	int id;
+
+	if (!v->btf)
+		return expr__ctype_name(v->ctype);
+	id = btf__resolve_type(v->btf, v->type_id);
+	t = id < 0 ? NULL : btf__type_by_id(v->btf, id);
+	if (!t)
+		return "?";
+	if (btf_is_any_enum(t))
+		return t->size == 4 ? (btf_kflag(t) ? "int" : "unsigned int") : "other";
+	if (!btf_is_int(t))
+		return "other";
+	name = btf__name_by_offset(v->btf, t->name_off);
+	if (btf_int_encoding(t) & BTF_INT_BOOL)
+		return "_Bool";
+	switch (t->size) {
+	case 1:
+		if (!strcmp(name, "char"))
+			return "char";
+		return btf_int_encoding(t) & BTF_INT_SIGNED ? "signed char" : "unsigned char";
+	case 2:
+		return btf_int_encoding(t) & BTF_INT_SIGNED ? "short" : "unsigned short";
+	case 4:
+		return btf_int_encoding(t) & BTF_INT_SIGNED ? "int" : "unsigned int";
+	case 8:
+		if (strstr(name, "long long") || !strcmp(name, "u64") || !strcmp(name, "s64"))
+			return btf_int_encoding(t) & BTF_INT_SIGNED ? "long long"
+								    : "unsigned long long";
+		return btf_int_encoding(t) & BTF_INT_SIGNED ? "long" : "unsigned long";
+	}
+	return "other";
+}
+
+static bool is_enum(const struct value *v)
+{
+	int id = v->btf ? btf__resolve_type(v->btf, v->type_id) : -1;
+	const struct btf_type *t = id < 0 ? NULL : btf__type_by_id(v->btf, id);
+
+	return t && btf_is_any_enum(t);
+}
+
+struct buf {
+	char s[256];
+	size_t n;
+};
+
+static void buf_write(void *ctx, const char *p, size_t len)
+{
+	struct buf *b = ctx;
+
+	if (len > sizeof(b->s) - 1 - b->n)
+		len = sizeof(b->s) - 1 - b->n;
+	memcpy(b->s + b->n, p, len);
+	b->n += len;
+	b->s[b->n] = '\0';
+}
+
+/* Every expression of the table: the value C computes (through expr__eval
+ * and expr__eval_int, the conditions' path), C's type, and print's text. */
+static void test_eval_c_table(void **st)
+{
+	struct fix *f = *st;
+	int bad = 0;
+
+	assert_true(sizeof(c_results) / sizeof(c_results[0]) >= 60);
+	for (size_t i = 0; i < sizeof(c_results) / sizeof(c_results[0]); i++) {
+		const char *text = c_results[i].text;
+		struct value v;
+		struct expr *e;
+		int64_t x = 0;
+		int col;
+
+		if (expr__parse(text, &e, &col))
+			fail_msg("'%s': %s", text, ai_errmsg());
+		if (expr__eval(e, f->bx, f->src, &v) || expr__eval_int(e, f->bx, f->src, &x)) {
+			print_error("'%s': %s\n", text, ai_errmsg());
+			bad++;
+			expr__free(e);
+			continue;
+		}
+		expr__free(e);
+		if ((unsigned long long)x != c_results[i].value) {
+			print_error("'%s' = %llu (0x%llx), C: %llu (0x%llx)\n", text,
+				    (unsigned long long)x, (unsigned long long)x, c_results[i].value,
+				    c_results[i].value);
+			bad++;
+		}
+		if (strcmp(c_type_of(&v), c_results[i].type)) {
+			print_error("'%s' has type %s, C: %s\n", text, c_type_of(&v),
+				    c_results[i].type);
+			bad++;
+		}
+		/* print shows enums by name, chars as characters */
+		if (c_results[i].printed[0] && !is_enum(&v)) {
+			struct buf b = { .n = 0 };
+			struct sink *s = sink__new_json(buf_write, &b, false);
+
+			assert_int_equal(fmt__value(f->bx, f->src, &v, NULL, s, NULL), 0);
+			sink__free(s);
+			if (b.n && b.s[b.n - 1] == '\n')
+				b.s[--b.n] = '\0';
+			if (strcmp(b.s, c_results[i].printed)) {
+				print_error("'%s' prints '%s', C: '%s'\n", text, b.s,
+					    c_results[i].printed);
+				bad++;
+			}
+		}
+	}
+	if (bad)
+		fail_msg("%d differences from C", bad);
+}
+
+/* Where C is undefined, expr gives an error or a documented result. */
+static void test_eval_c_undefined(void **st)
+{
+	struct fix *f = *st;
+
+	eval_fails(f, "1 << 32", -EDOM, "shift count 32 >= width of int (32 bits)");
+	eval_fails(f, "1u >> 32", -EDOM, "shift count 32 >= width of unsigned int");
+	eval_fails(f, "1UL << 64", -EDOM, "shift count 64 >= width of unsigned long (64 bits)");
+	eval_fails(f, "(u8)1 << 32", -EDOM, "width of int"); /* promoted first */
+	eval_fails(f, "1L << 64u", -EDOM, "width of long");
+	eval_fails(f, "1 << -1", -EDOM, "negative shift count -1");
+	eval_fails(f, "8 >> (glob.x - 43)", -EDOM, "negative shift count -1");
+	eval_fails(f, "1 << 0xffffffffffffffff", -EDOM, "shift count 18446744073709551615 >=");
+	eval_fails(f, "glob.x / (glob.x - 42)", -EDOM, "division by zero");
+	eval_fails(f, "5u % 0", -EDOM, "division by zero");
+	/* INT_MIN / -1 and LONG_MIN / -1 wrap (no trap), remainder 0 */
+	assert_int_equal(ival(f, "(-2147483647 - 1) / -1"), INT32_MIN);
+	assert_int_equal(ival(f, "(-2147483647 - 1) % -1"), 0);
+	assert_int_equal(ival(f, "(-9223372036854775807 - 1) / -1"), INT64_MIN);
+	assert_int_equal(ival(f, "(-9223372036854775807 - 1) % -1"), 0);
+	assert_int_equal(ival(f, "(s64)0x8000000000000000 / (s64)-1"), INT64_MIN);
+	/* decimal too large for long long: unsigned long long, as clang */
+	assert_int_equal(ival(f, "18446744073709551615 > 0"), 1);
+	/* C's suffixes and nothing else */
+	{
+		static const char *const bad[] = { "1uu", "1lL", "1lul", "1lll", "1ulu", "1f" };
+
+		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			struct expr *e;
+			int col;
+
+			assert_int_equal(expr__parse(bad[i], &e, &col), -EINVAL);
+			assert_non_null(strstr(ai_errmsg(), "bad number"));
+		}
+	}
+}
+
 static void test_eval_globals(void **st)
 {
 	struct fix *f = *st;
@@ -296,7 +462,8 @@ static void test_eval_pointers(void **st)
 	assert_int_equal(ival(f, "sizeof(gptr->name[2:6])"), 4);
 	assert_int_equal(ival(f, "sizeof(u16)"), 2);
 	assert_int_equal(ival(f, "sizeof(struct node **)"), 8);
-	assert_int_equal(ival(f, "sizeof(1 + 2)"), 8);
+	assert_int_equal(ival(f, "sizeof(1 + 2)"), sizeof(1 + 2)); /* int */
+	assert_int_equal(ival(f, "sizeof(1 + 2L)"), sizeof(1 + 2L));
 	assert_int_equal(ival(f, "((struct node *)((u64)gptr + sizeof(struct node) * 2))->id"), 2);
 }
 
@@ -379,6 +546,8 @@ int main(void)
 		cmocka_unit_test(test_parse_errors),
 		cmocka_unit_test(test_parse_limits),
 		cmocka_unit_test_setup_teardown(test_eval_arith, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_eval_c_table, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_eval_c_undefined, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_eval_globals, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_eval_pointers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_eval_errors, setup, teardown),
