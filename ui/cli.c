@@ -7,30 +7,9 @@
 #include <string.h>
 #include "cli.h"
 #include "error.h"
+#include "printable.h"
 #include "btfx.h"
 #include "live.h"
-
-int cli_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fflush(stdout);
-	fputs("arena-inspect: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	return 1;
-}
-
-int cli_lib_error(const char *what)
-{
-	const char *msg = ai_errmsg();
-
-	if (what && *what)
-		return cli_error("%s: %s", what, *msg ? msg : "failed");
-	return cli_error("%s", *msg ? msg : "failed");
-}
 
 static void write_stdout(void *ctx, const char *buf, size_t len)
 {
@@ -43,11 +22,69 @@ static void write_stdout(void *ctx, const char *buf, size_t len)
 	}
 }
 
+static void write_stderr(void *ctx, const char *buf, size_t len)
+{
+	(void)ctx;
+	fwrite(buf, 1, len, stderr);
+}
+
+/* Messages quote file names, arena and type names: one line, in its
+ * printable form, whatever those hold. */
+int cli_error(const char *fmt, ...)
+{
+	va_list ap;
+	char *msg = NULL;
+	int n;
+
+	fflush(stdout);
+	fputs("arena-inspect: ", stderr);
+	va_start(ap, fmt);
+	n = vasprintf(&msg, fmt, ap);
+	va_end(ap);
+	if (n >= 0)
+		ai_printable_write(write_stderr, NULL, msg, (size_t)n, 0);
+	else
+		fputs("(out of memory)", stderr);
+	free(msg);
+	fputc('\n', stderr);
+	return 1;
+}
+
+void cli_line(const char *fmt, ...)
+{
+	va_list ap;
+	char *line = NULL;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&line, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	ai_printable_write(write_stdout, NULL, line, (size_t)n, 0);
+	write_stdout(NULL, "\n", 1);
+	free(line);
+}
+
+int cli_lib_error(const char *what)
+{
+	const char *msg = ai_errmsg();
+
+	if (what && *what)
+		return cli_error("%s: %s", what, *msg ? msg : "failed");
+	return cli_error("%s", *msg ? msg : "failed");
+}
+
 struct sink *cli_sink(const struct cli_opts *o)
 {
+	struct sink *s;
+
 	if (o->json || o->pretty)
 		return sink__new_json(write_stdout, NULL, o->pretty);
-	return sink__new_text(write_stdout, NULL);
+	s = sink__new_text(write_stdout, NULL);
+	if (s)
+		s->more_hint = "--max-elements N";
+	return s;
 }
 
 int cli_open_arena(int argc, char **argv, int *used, struct source **src)

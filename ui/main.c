@@ -37,6 +37,7 @@ static void usage(FILE *f)
 		   "      --count N       watch: stop after N samples\n"
 		   "  -o, --output FILE   snapshot: file to write\n"
 		   "      --log FILE      watch: append every change as JSON lines\n"
+		   "      --max-elements N  print: array elements shown (default 256)\n"
 		   "  -e, --exec CMD      TUI: run a command at start (-e 'print *hdr'); repeatable\n"
 		   "  -h, --help          this help\n"
 		   "      --version       version\n"
@@ -87,6 +88,7 @@ static int run(int argc, char **argv)
 		{ "count", required_argument, NULL, 'N' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "log", required_argument, NULL, 'L' },
+		{ "max-elements", required_argument, NULL, 'M' },
 		{ "exec", required_argument, NULL, 'e' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -119,6 +121,11 @@ static int run(int argc, char **argv)
 			if (parse_num("--interval", optarg, 10, 3600000, &v))
 				return 1;
 			o.interval_ms = v;
+			break;
+		case 'M':
+			if (parse_num("--max-elements", optarg, 1, 1L << 24, &v))
+				return 1;
+			o.max_elements = v;
 			break;
 		case 'N':
 			if (parse_num("--count", optarg, 1, 1L << 40, &v))
