@@ -491,7 +491,9 @@ static void cell_text(const struct tnode *n, char *buf, size_t len)
 	struct sink tmp = { .write = strbuf_write, .write_ctx = &sb };
 
 	text_scalar(&tmp, n, false);
-	snprintf(buf, len, "%s", sb.buf ? sb.buf : "");
+	/* a cell too wide for buf ends in "..." rather than looking whole */
+	if ((size_t)snprintf(buf, len, "%s", sb.buf ? sb.buf : "") >= len && len > 4)
+		memcpy(buf + len - 4, "...", 4);
 	strbuf_free(&sb);
 }
 

@@ -45,26 +45,26 @@ static void print_text(const struct watch_event *ev, const char *kind)
 	case WATCH_EV_CHANGE:
 		if (!w->nr_changed_members) {
 			cli_line("%s #%d %s: %s -> %s", ts, w->id, w->expr_text, ev->old_value,
-			       ev->new_value);
+				 ev->new_value);
 			break;
 		}
 		/* a struct or array: the members that changed, not two dumps */
 		watch__fmt_members(w, TEXT_MAX_MEMBERS, line, sizeof(line));
 		cli_line("%s #%d %s: %s%s", ts, w->id, w->expr_text, line,
-		       w->nr_changed_members > TEXT_MAX_MEMBERS ? " (-j lists all)" : "");
+			 w->nr_changed_members > TEXT_MAX_MEMBERS ? " (-j lists all)" : "");
 		break;
 	case WATCH_EV_HIT:
 		cli_line("%s #%d HIT %s%s%s = %s", ts, w->id, w->expr_text,
-		       w->cond == WATCH_IF ? " if " : " changes", w->cond == WATCH_IF ? w->cond_text : "",
-		       w->value ? w->value : "?");
+			 w->cond == WATCH_IF ? " if " : " changes", w->cond == WATCH_IF ? w->cond_text : "",
+			 w->value ? w->value : "?");
 		break;
 	case WATCH_EV_STATE:
 		cli_line("%s #%d %s: %s%s%s", ts, w->id, w->expr_text, watch_state__name(w->state),
-		       w->err[0] ? ": " : "", w->err);
+			 w->err[0] ? ": " : "", w->err);
 		break;
 	case WATCH_EV_MOVED:
 		cli_line("%s #%d %s: now at 0x%" PRIx64 " = %s", ts, w->id, w->expr_text, w->addr,
-		       w->value ? w->value : "?");
+			 w->value ? w->value : "?");
 		break;
 	}
 	(void)kind;
@@ -125,7 +125,7 @@ static void initial(struct wctx *c, struct watchset *ws, uint64_t t)
 				cli_line("%s #%d %s = %s", ts, w->id, w->expr_text, w->value);
 			else
 				cli_line("%s #%d %s: %s: %s", ts, w->id, w->expr_text,
-				       watch_state__name(w->state), w->err);
+					 watch_state__name(w->state), w->err);
 		}
 		if (c->log)
 			watch_event__emit(c->log, &ev, "initial");
