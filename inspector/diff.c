@@ -378,6 +378,9 @@ static void rec_begin(struct sink *s, const char *key, bool array, const struct 
 {
 	(void)key;
 	(void)array;
+	/* an array cut at max_array: the elements past it are not compared */
+	if (a && a->truncated)
+		((struct rec *)s)->incomplete = true;
 	if (a && a->path && a->path[0] == '*' && a->addr)
 		rec_pointer((struct rec *)s, a);
 }
@@ -415,7 +418,9 @@ static void rec_value(struct sink *s, const char *key, enum sink_kind kind, cons
 	} else if (!*text && a->outside) {
 		text = "<outside>";
 	}
-	if (a->note && !strcmp(a->note, "limit"))
+	/* the node or depth limit, or a char array cut at max_array */
+	if ((a->note && !strcmp(a->note, "limit")) ||
+	    (a->truncated && kind != SK_PTR && (!a->note || !strcmp(a->note, "depth"))))
 		r->incomplete = true;
 	rec_add(r, a->path, strlen(a->path), text);
 }
@@ -651,6 +656,7 @@ int diff__fields(struct btfx *bx_a, struct source *a, struct btfx *bx_b, struct 
 		return ai_err(EINVAL, "typed fields need BTF on both sides");
 	fmo.follow_ptrs = o->follow_ptrs > 0 ? o->follow_ptrs : o->follow_ptrs < 0 ? 0 : DIFF_FIELD_FOLLOW;
 	fmo.max_nodes = o->max_nodes > 0 ? o->max_nodes : DIFF_FIELD_MAX_NODES;
+	fmo.max_array = o->max_array; /* 0: the formatter's default */
 	out.max = o->max_fields ? o->max_fields : DIFF_MAX_FIELDS;
 	for (int i = 0; i < btfx__nr_roots(bx_a); i++) {
 		const struct root *r = btfx__root(bx_a, i);
@@ -804,7 +810,8 @@ int diff__emit(struct source *a, struct source *b, const struct diff_opts *opts,
 	sink_end(s, true);
 	t->fields_compared = false;
 	if (diff__has_types(opts)) {
-		const struct diff_field_opts fo = { .max_fields = opts->max_fields };
+		const struct diff_field_opts fo = { .max_fields = opts->max_fields,
+						    .max_array = opts->max_array };
 		int ferr;
 
 		t->fields_compared = true;

@@ -63,6 +63,7 @@ struct diff_opts {
 	 * bx_a's types and roots. Borrowed. */
 	struct btfx *bx_a, *bx_b;
 	uint32_t max_fields;	/* 0: DIFF_MAX_FIELDS */
+	int max_array;		/* array elements compared; 0: the formatter's default */
 };
 
 /* A leaf value that differs: old == NULL when only B has the path, new ==
@@ -75,6 +76,8 @@ struct diff_field_opts {
 	int follow_ptrs;	/* 0: DIFF_FIELD_FOLLOW; < 0: none */
 	int max_nodes;		/* per root and side; 0: DIFF_FIELD_MAX_NODES */
 	uint32_t max_fields;	/* report at most this many; 0: DIFF_MAX_FIELDS */
+	int max_array;		/* array elements compared; 0: the formatter's
+				 * default; a cut array makes the stats incomplete */
 };
 
 struct diff_field_stats {
@@ -83,7 +86,8 @@ struct diff_field_stats {
 	uint64_t changed;	/* differing paths, reported or not */
 	uint64_t reported;
 	bool truncated;		/* max_fields reached */
-	bool incomplete;	/* a walk hit a cap (nodes, path length, memory) */
+	bool incomplete;	/* a walk hit a cap (nodes, depth, array elements,
+				 * path length, memory) */
 };
 
 struct diff_stats {

@@ -169,7 +169,10 @@ int fmt__type_name(const struct btf *btf, uint32_t id, char *buf, size_t len)
 	}
 	if (!base)
 		base = "<type loop>";
-	snprintf(buf, len, "%s%s%s%s", quals, base, decl[0] && decl[0] != '[' ? " " : "", decl);
+	/* a name too long for buf ends in "..." rather than looking whole */
+	if ((size_t)snprintf(buf, len, "%s%s%s%s", quals, base, decl[0] && decl[0] != '[' ? " " : "",
+			     decl) >= len && len > 4)
+		memcpy(buf + len - 4, "...", 4);
 	return 0;
 }
 
@@ -682,8 +685,15 @@ static void emit_members(struct fctx *c, const struct btf *btf, const struct btf
 			const struct btf_type *mt = btf__type_by_id(btf, btfx_skip_mods(btf, m->type));
 
 			/* members of an anonymous struct/union are the parent's */
-			if (mt && btf_is_composite(mt) && !bsz && anon_depth < 16)
+			if (mt && btf_is_composite(mt) && !bsz && anon_depth < 16) {
 				emit_members(c, btf, mt, mw, v, depth, anon_depth + 1);
+			} else if (mt && btf_is_composite(mt) && !bsz) {
+				/* nested too deep to show: say so, do not drop it */
+				struct sink_attrs da = { .addr = mw.addr, .truncated = true,
+							 .note = "depth" };
+
+				leaf(c, "...", SK_STR, "{...}", &da);
+			}
 			continue;
 		}
 		{
@@ -696,14 +706,20 @@ static void emit_members(struct fctx *c, const struct btf *btf, const struct btf
 	}
 }
 
-static void emit_string(struct fctx *c, const uint8_t *b, uint64_t n, struct sink_attrs *a,
-			const char *key)
+/* A char array as a string up to its first NUL, of the n bytes shown out
+ * of total: no NUL among them and more bytes in the array is a cut. */
+static void emit_string(struct fctx *c, const uint8_t *b, uint64_t n, uint64_t total,
+			struct sink_attrs *a, const char *key)
 {
 	char *s;
 	uint64_t l = 0;
 
 	while (l < n && b[l])
 		l++;
+	if (l == n && n < total) {
+		a->truncated = true;
+		a->total = total;
+	}
 	s = malloc(l + 1);
 	if (!s) {
 		c->err = ai_err(ENOMEM, "out of memory");
@@ -804,13 +820,14 @@ static void walk(struct fctx *c, const struct btf *btf, uint32_t id, struct wher
 		const struct btf_type *et = btf__type_by_id(btf, btfx_skip_mods(btf, elem));
 
 		if (et && is_char_type(btf, et) && v && pres == 2) {
-			emit_string(c, view_bytes(v, w.addr), shown, &a, key);
+			emit_string(c, view_bytes(v, w.addr), shown, n, &a, key);
 			goto out;
 		}
 		if (limit_hit(c, key))
 			goto out;
 		c->nodes++;
 		a.truncated = shown < n;
+		a.total = a.truncated ? n : 0;
 		sink_begin(c->sink, key, true, &a);
 		if (esz)
 			emit_elements(c, btf, elem, esz, shown, w, v, depth);
@@ -901,6 +918,7 @@ int fmt__value(struct btfx *bx, struct source *src, const struct value *v, const
 		a.type = tbuf;
 		a.path = path_now(&c, pbuf, sizeof(pbuf));
 		a.truncated = shown < v->slice_len;
+		a.total = a.truncated ? v->slice_len : 0;
 		if (shown * esz <= MAX_VIEW) {
 			err = view_read(&c, v->addr, shown * esz, &own);
 			if (err)

@@ -11,8 +11,10 @@
  * What is emitted:
  *  - struct/union: an object (sink begin/end) keyed by member name; members
  *    of anonymous structs/unions appear in their parent, as C names them.
- *  - array: an array, at most max_array elements (attrs.truncated beyond);
- *    char arrays: one SK_STR up to the first NUL.
+ *  - array: an array, at most max_array elements (beyond: attrs.truncated,
+ *    attrs.total = the array's length); char arrays: one SK_STR up to the
+ *    first NUL of the first max_array bytes (no NUL there and more bytes:
+ *    attrs.truncated and attrs.total too).
  *  - integers SK_NUM (char: SK_CHAR, bool: SK_BOOL), enums SK_ENUM (SK_NUM
  *    when no enumerator matches), floats SK_NUM (nan/inf as SK_STR).
  *  - pointers: SK_NULL for 0, else SK_PTR "0x..." with attrs.target (the
@@ -25,7 +27,9 @@
  *  - a value in a page that is not allocated: one value with
  *    attrs.unallocated and no bytes (a struct partly in such a page has its
  *    missing members flagged one by one).
- *  - caps: note "depth" / "limit" with attrs.truncated.
+ *  - caps: note "depth" / "limit" with attrs.truncated (also for members
+ *    of anonymous structs nested too deep, under the key "..."). A type
+ *    name too long for its buffer ends in "...".
  * Every value carries attrs.addr (0 for values with no address), attrs.type
  * (fmt__type_name) and attrs.path (opts->path extended: "head->next",
  * "a.b[3]"; NULL when opts->path is NULL).

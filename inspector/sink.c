@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "printable.h"
 #include "sink.h"
 
 void strbuf_write(void *ctx, const char *buf, size_t len)
@@ -64,32 +65,54 @@ static void outf(struct sink *s, const char *fmt, ...)
 	s->write(s->write_ctx, buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
 }
 
-/* Escape for JSON and C alike: both accept \" \\ \n \t and \u/\x forms;
- * we use \u00XX in JSON and \xXX in C. */
-static void out_escaped(struct sink *s, const char *str, bool json)
+/* A JSON string body. Valid UTF-8 is kept as it is (JSON is UTF-8), except
+ * the characters a terminal must not get raw (printable.h): those and the
+ * C0 controls are \u00XX (or \n \t \r \b \f). A byte that is not part of
+ * valid UTF-8 cannot be said in JSON: it becomes U+FFFD, as Go's
+ * encoding/json does; text output and hex show the byte itself. */
+static void json_escaped(struct sink *s, const char *str)
 {
-	char buf[256];
-	size_t n = 0;
+	const unsigned char *p = (const unsigned char *)str;
+	size_t n = strlen(str), i = 0, run = 0;
 
-	for (const unsigned char *p = (const unsigned char *)str; *p; p++) {
-		if (n > sizeof(buf) - 8) {
-			s->write(s->write_ctx, buf, n);
-			n = 0;
+	while (i < n) {
+		uint32_t cp = 0;
+		size_t l = ai_utf8_next(p + i, n - i, &cp);
+		char esc[8];
+
+		if (l && !ai_cp_is_control(cp) && cp != '"' && cp != '\\') {
+			i += l;
+			continue;
 		}
-		switch (*p) {
-		case '"': buf[n++] = '\\'; buf[n++] = '"'; break;
-		case '\\': buf[n++] = '\\'; buf[n++] = '\\'; break;
-		case '\n': buf[n++] = '\\'; buf[n++] = 'n'; break;
-		case '\t': buf[n++] = '\\'; buf[n++] = 't'; break;
-		case '\r': buf[n++] = '\\'; buf[n++] = 'r'; break;
-		default:
-			if (*p < 0x20 || *p == 0x7f || (json && *p >= 0x80))
-				n += snprintf(buf + n, 8, json ? "\\u%04x" : "\\x%02x", *p);
-			else
-				buf[n++] = *p;
+		if (i > run)
+			s->write(s->write_ctx, str + run, i - run);
+		if (!l) {
+			snprintf(esc, sizeof(esc), "\\ufffd");
+			l = 1;
+		} else {
+			switch (cp) {
+			case '"': snprintf(esc, sizeof(esc), "\\\""); break;
+			case '\\': snprintf(esc, sizeof(esc), "\\\\"); break;
+			case '\n': snprintf(esc, sizeof(esc), "\\n"); break;
+			case '\t': snprintf(esc, sizeof(esc), "\\t"); break;
+			case '\r': snprintf(esc, sizeof(esc), "\\r"); break;
+			case '\b': snprintf(esc, sizeof(esc), "\\b"); break;
+			case '\f': snprintf(esc, sizeof(esc), "\\f"); break;
+			default: snprintf(esc, sizeof(esc), "\\u%04x", (unsigned)cp);
+			}
 		}
+		out(s, esc);
+		i += l;
+		run = i;
 	}
-	s->write(s->write_ctx, buf, n);
+	if (i > run)
+		s->write(s->write_ctx, str + run, i - run);
+}
+
+/* A string in text output: its printable form (printable.h) */
+static void out_printable(struct sink *s, const char *str, unsigned flags)
+{
+	ai_printable_write(s->write, s->write_ctx, str, strlen(str), flags);
 }
 
 /* ---------------------------------------------------------------- JSON */
@@ -101,6 +124,7 @@ struct json_sink {
 	bool pretty;
 	int depth;
 	bool first[MAX_DEPTH];
+	bool wrapped[MAX_DEPTH];	/* this array is the "elements" of a cut one */
 };
 
 static void json_sep(struct json_sink *j, const char *key)
@@ -118,8 +142,43 @@ static void json_sep(struct json_sink *j, const char *key)
 	}
 	if (key && j->depth > 0) {
 		out(&j->s, "\"");
-		out_escaped(&j->s, key, true);
+		json_escaped(&j->s, key);
 		out(&j->s, j->pretty ? "\": " : "\":");
+	}
+}
+
+static void json_open(struct json_sink *j, const char *key, bool array)
+{
+	json_sep(j, key);
+	out(&j->s, array ? "[" : "{");
+	if (j->depth < MAX_DEPTH - 1)
+		j->depth++;
+	j->first[j->depth] = true;
+	j->wrapped[j->depth] = false;
+}
+
+static void json_close(struct json_sink *j, bool array)
+{
+	bool empty = j->first[j->depth];
+
+	if (j->depth > 0)
+		j->depth--;
+	if (j->pretty && !empty) {
+		out(&j->s, "\n");
+		for (int i = 0; i < j->depth; i++)
+			out(&j->s, "  ");
+	}
+	out(&j->s, array ? "]" : "}");
+}
+
+/* "truncated":true and "total":N (when known) inside an open object */
+static void json_cut_fields(struct json_sink *j, const struct sink_attrs *a)
+{
+	json_sep(j, "truncated");
+	out(&j->s, "true");
+	if (a->total) {
+		json_sep(j, "total");
+		outf(&j->s, "%" PRIu64, a->total);
 	}
 }
 
@@ -127,26 +186,25 @@ static void json_begin(struct sink *s, const char *key, bool array, const struct
 {
 	struct json_sink *j = (void *)s;
 
-	json_sep(j, key);
-	out(s, array ? "[" : "{");
-	if (j->depth < MAX_DEPTH - 1)
-		j->depth++;
-	j->first[j->depth] = true;
+	if (array && a && a->truncated) {
+		/* a cut array says so: {"truncated":true,"total":N,"elements":[...]} */
+		json_open(j, key, false);
+		json_cut_fields(j, a);
+		json_open(j, "elements", true);
+		j->wrapped[j->depth] = true;
+		return;
+	}
+	json_open(j, key, array);
 }
 
 static void json_end(struct sink *s, bool array)
 {
 	struct json_sink *j = (void *)s;
-	bool empty = j->first[j->depth];
+	bool wrapped = j->wrapped[j->depth];
 
-	if (j->depth > 0)
-		j->depth--;
-	if (j->pretty && !empty) {
-		out(s, "\n");
-		for (int i = 0; i < j->depth; i++)
-			out(s, "  ");
-	}
-	out(s, array ? "]" : "}");
+	json_close(j, array);
+	if (wrapped)
+		json_close(j, false);
 	if (j->depth == 0)
 		out(s, "\n");
 }
@@ -167,7 +225,7 @@ static void json_scalar(struct sink *s, enum sink_kind kind, const char *text)
 			char *inner = strndup(text + 1, n - 2);
 
 			out(s, "\"");
-			out_escaped(s, inner ? inner : "", true);
+			json_escaped(s, inner ? inner : "");
 			out(s, "\"");
 			free(inner);
 			break;
@@ -182,7 +240,7 @@ static void json_scalar(struct sink *s, enum sink_kind kind, const char *text)
 		break;
 	default:
 		out(s, "\"");
-		out_escaped(s, text, true);
+		json_escaped(s, text);
 		out(s, "\"");
 	}
 }
@@ -196,11 +254,11 @@ static void json_value(struct sink *s, const char *key, enum sink_kind kind, con
 	if (kind == SK_PTR && has_ptr_facts(a)) {
 		/* a pointer: its value plus what it points to */
 		out(s, "{\"ptr\":\"");
-		out_escaped(s, text, true);
+		json_escaped(s, text);
 		out(s, "\"");
 		if (a->target) {
 			out(s, ",\"target\":\"");
-			out_escaped(s, a->target, true);
+			json_escaped(s, a->target);
 			out(s, "\"");
 		}
 		if (a->unallocated)
@@ -209,7 +267,7 @@ static void json_value(struct sink *s, const char *key, enum sink_kind kind, con
 			out(s, ",\"outside\":true");
 		if (a->note) {
 			out(s, ",\"note\":\"");
-			out_escaped(s, a->note, true);
+			json_escaped(s, a->note);
 			out(s, "\"");
 		}
 		out(s, "}");
@@ -217,6 +275,22 @@ static void json_value(struct sink *s, const char *key, enum sink_kind kind, con
 		out(s, "{\"unallocated\":true");
 		if (a->addr)
 			outf(s, ",\"addr\":\"0x%" PRIx64 "\"", a->addr);
+		out(s, "}");
+	} else if (a && a->truncated && kind != SK_PTR) {
+		/* a cut string keeps what was shown; a value cut at the depth
+		 * or node limit has nothing to show but why */
+		out(s, "{");
+		if (a->note) {
+			out(s, "\"truncated\":true,\"note\":\"");
+			json_escaped(s, a->note);
+			out(s, "\"");
+		} else {
+			out(s, "\"string\":");
+			json_scalar(s, kind, text);
+			out(s, ",\"truncated\":true");
+			if (a->total)
+				outf(s, ",\"total\":%" PRIu64, a->total);
+		}
 		out(s, "}");
 	} else {
 		json_scalar(s, kind, text);
@@ -259,7 +333,8 @@ struct tnode {
 	char *target;
 	char *note;
 	enum sink_kind kind;
-	bool container, array, unallocated, outside, truncated;
+	bool container, array, unallocated, outside, truncated, lines;
+	uint64_t total;
 	struct tnode *parent, *child, *last, *next;
 	int nr_children;
 };
@@ -281,14 +356,17 @@ static struct tnode *tnode_new(struct text_sink *t, const char *key, const struc
 
 	if (!n)
 		return NULL;
-	n->key = dup_or_null(key);
+	/* names come from BTF or files: kept in their printable form */
+	n->key = ai_printable_dup(key, 0);
 	if (a) {
-		n->type = dup_or_null(a->type);
-		n->target = dup_or_null(a->target);
-		n->note = dup_or_null(a->note);
+		n->type = ai_printable_dup(a->type, 0);
+		n->target = ai_printable_dup(a->target, 0);
+		n->note = ai_printable_dup(a->note, 0);
 		n->unallocated = a->unallocated;
 		n->outside = a->outside;
 		n->truncated = a->truncated;
+		n->total = a->total;
+		n->lines = a->lines;
 	}
 	n->parent = t->cur;
 	if (t->cur) {
@@ -324,16 +402,44 @@ static void indent(struct sink *s, int depth)
 		out(s, "\t");
 }
 
+/* How many elements a cut array or string did not show */
+static uint64_t not_shown(const struct tnode *n)
+{
+	uint64_t shown = n->container ? (uint64_t)n->nr_children : n->text ? strlen(n->text) : 0;
+
+	return n->total > shown ? n->total - shown : 0;
+}
+
+/* "... 44 more (--max-elements N)" after a cut array or string */
+static void more_text(struct sink *s, const struct tnode *n)
+{
+	uint64_t more = not_shown(n);
+
+	if (more)
+		outf(s, "... %" PRIu64 " more", more);
+	else
+		out(s, "...");
+	if (s->more_hint && more)
+		outf(s, " (%s)", s->more_hint);
+}
+
 static void text_scalar(struct sink *s, const struct tnode *n, bool quote)
 {
-	if (n->kind == SK_STR && quote) {
+	const char *text = n->text ? n->text : "";
+
+	/* a value cut at a limit shows a marker ("{...}") and why, unquoted */
+	if (n->kind == SK_STR && quote && !(n->truncated && n->note)) {
 		out(s, "\"");
-		out_escaped(s, n->text ? n->text : "", false);
+		out_printable(s, text, AI_PR_QUOTE);
 		out(s, "\"");
 	} else if (n->kind == SK_NULL) {
-		out(s, n->text && *n->text ? n->text : "NULL");
+		out_printable(s, *text ? text : "NULL", 0);
 	} else {
-		out(s, n->text ? n->text : "");
+		out_printable(s, text, n->lines ? AI_PR_LINES : 0);
+	}
+	if (n->kind == SK_STR && n->truncated && !n->note) {
+		out(s, " ");
+		more_text(s, n);
 	}
 	if (n->unallocated && n->kind != SK_PTR)
 		out(s, "<unallocated>");
@@ -385,7 +491,9 @@ static void cell_text(const struct tnode *n, char *buf, size_t len)
 	struct sink tmp = { .write = strbuf_write, .write_ctx = &sb };
 
 	text_scalar(&tmp, n, false);
-	snprintf(buf, len, "%s", sb.buf ? sb.buf : "");
+	/* a cell too wide for buf ends in "..." rather than looking whole */
+	if ((size_t)snprintf(buf, len, "%s", sb.buf ? sb.buf : "") >= len && len > 4)
+		memcpy(buf + len - 4, "...", 4);
 	strbuf_free(&sb);
 }
 
@@ -459,7 +567,11 @@ static void render_c(struct sink *s, const struct tnode *n, int depth)
 			if (c->next)
 				out(s, ", ");
 		}
-		out(s, n->truncated ? ", ...]" : "]");
+		if (n->truncated) {
+			out(s, ", ");
+			more_text(s, n);
+		}
+		out(s, "]");
 		return;
 	}
 	out(s, "\n");
@@ -477,7 +589,8 @@ static void render_c(struct sink *s, const struct tnode *n, int depth)
 	}
 	if (n->truncated) {
 		indent(s, depth + 1);
-		out(s, "...\n");
+		more_text(s, n);
+		out(s, "\n");
 	}
 	indent(s, depth);
 	out(s, n->array ? "]" : "}");
@@ -502,7 +615,7 @@ static void render(struct sink *s, const struct tnode *n, int depth, bool typed)
 		indent(s, depth);
 		/* a multi-line string value starts on its own line */
 		if (n->key)
-			outf(s, n->text && *n->text == '\n' ? "%s:" : "%s: ", n->key);
+			outf(s, n->lines && n->text && *n->text == '\n' ? "%s:" : "%s: ", n->key);
 		text_scalar(s, n, false);
 		out(s, "\n");
 		return;
@@ -514,20 +627,35 @@ static void render(struct sink *s, const struct tnode *n, int depth, bool typed)
 	}
 	if (is_table(n)) {
 		render_table(s, n, depth);
+		if (n->truncated) {
+			indent(s, depth);
+			more_text(s, n);
+			out(s, "\n");
+		}
 		return;
 	}
 	if (n->array && n->child && !n->child->container) {
 		indent(s, depth);
 		for (const struct tnode *c = n->child; c; c = c->next) {
 			text_scalar(s, c, false);
-			out(s, c->next ? ", " : "\n");
+			out(s, c->next ? ", " : "");
 		}
+		if (n->truncated) {
+			out(s, ", ");
+			more_text(s, n);
+		}
+		out(s, "\n");
 		return;
 	}
 	for (const struct tnode *c = n->child; c; c = c->next) {
 		render(s, c, depth, false);
 		if (!n->key && c->container && c->next && !n->parent)
 			out(s, "\n");
+	}
+	if (n->array && n->truncated) {
+		indent(s, depth);
+		more_text(s, n);
+		out(s, "\n");
 	}
 }
 

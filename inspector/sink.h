@@ -5,6 +5,17 @@
  * into C-like text, JSON, or TUI lines. The same walk feeds every sink, so the
  * outputs cannot drift apart.
  *
+ * Strings may come from files or the kernel: the text sink shows them in
+ * their printable form (printable.h), the JSON sink escapes them, so
+ * producers pass them as they are.
+ *
+ * A cut is never silent. A truncated array (attrs.truncated, attrs.total)
+ * is, in text, followed by "... N more (HINT)"; in JSON it is the object
+ * {"truncated":true,"total":N,"elements":[...]} instead of the bare array.
+ * A cut char array is {"string":"...","truncated":true,"total":N}; a value
+ * cut at the depth or node limit is {"truncated":true,"note":"depth"}
+ * ("limit").
+ *
  * Keys are NULL inside arrays and at the top level. `type` is an optional C
  * type name ("struct node *") that text sinks may show and JSON ignores
  * unless the sink asks for it.
@@ -34,7 +45,12 @@ struct sink_attrs {
 	bool unallocated;	/* pointer/value lands in a missing page */
 	bool outside;		/* pointer points outside the arena */
 	bool followable;	/* pointer into an allocated arena page */
-	bool truncated;		/* walk stopped early (depth, cycle, limit) */
+	bool truncated;		/* walk stopped early (depth, cycle, limit), or
+				 * an array/char array shows only its first elements */
+	uint64_t total;		/* truncated array or char array: its length
+				 * (elements shown: the children / the string) */
+	bool lines;		/* SK_STR laid out by the tool in lines (the
+				 * page map picture): text keeps its newlines */
 	const char *note;	/* short free text: "cycle", "poison" */
 	const char *path;	/* expression that names this value: "head->next->id" */
 };
@@ -56,6 +72,9 @@ struct sink {
 	const struct sink_ops *ops;
 	sink_write_fn write;
 	void *write_ctx;
+	/* how the user asks for more elements, shown by the text sink after
+	 * a cut array: "--max-elements N". NULL: nothing. */
+	const char *more_hint;
 };
 
 /* Sinks that serialize to a writer. pretty: indent JSON. */

@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include "cli.h"
 #include "error.h"
+#include "printable.h"
 #include "btfx.h"
 #include "probe.h"
 #include "selector.h"
@@ -16,29 +17,6 @@
 static bool btf_note_pending;
 static uint32_t btf_note_map_id;
 static int errors_printed;
-
-int cli_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	errors_printed++;
-	fflush(stdout);
-	fputs("arena-inspect: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	return 1;
-}
-
-int cli_lib_error(const char *what)
-{
-	const char *msg = ai_errmsg();
-
-	if (what && *what)
-		return cli_error("%s: %s", what, *msg ? msg : "failed");
-	return cli_error("%s", *msg ? msg : "failed");
-}
 
 /* the first failed write to stdout (EPIPE, a full disk) */
 static int stdout_errno;
@@ -55,11 +33,70 @@ static void write_stdout(void *ctx, const char *buf, size_t len)
 		stdout_errno = errno ? errno : EIO;
 }
 
+static void write_stderr(void *ctx, const char *buf, size_t len)
+{
+	(void)ctx;
+	fwrite(buf, 1, len, stderr);
+}
+
+/* Messages quote file names, arena and type names: one line, in its
+ * printable form, whatever those hold. */
+int cli_error(const char *fmt, ...)
+{
+	va_list ap;
+	char *msg = NULL;
+	int n;
+
+	errors_printed++;
+	fflush(stdout);
+	fputs("arena-inspect: ", stderr);
+	va_start(ap, fmt);
+	n = vasprintf(&msg, fmt, ap);
+	va_end(ap);
+	if (n >= 0)
+		ai_printable_write(write_stderr, NULL, msg, (size_t)n, 0);
+	else
+		fputs("(out of memory)", stderr);
+	free(msg);
+	fputc('\n', stderr);
+	return 1;
+}
+
+void cli_line(const char *fmt, ...)
+{
+	va_list ap;
+	char *line = NULL;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&line, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	ai_printable_write(write_stdout, NULL, line, (size_t)n, 0);
+	write_stdout(NULL, "\n", 1);
+	free(line);
+}
+
+int cli_lib_error(const char *what)
+{
+	const char *msg = ai_errmsg();
+
+	if (what && *what)
+		return cli_error("%s: %s", what, *msg ? msg : "failed");
+	return cli_error("%s", *msg ? msg : "failed");
+}
+
 struct sink *cli_sink(const struct cli_opts *o)
 {
+	struct sink *s;
+
 	if (o->json || o->pretty)
 		return sink__new_json(write_stdout, NULL, o->pretty);
-	return sink__new_text(write_stdout, NULL);
+	s = sink__new_text(write_stdout, NULL);
+	if (s)
+		s->more_hint = "--max-elements N";
+	return s;
 }
 
 static struct probe *app_probe;

@@ -23,6 +23,7 @@ struct cli_opts {
 	const char *output;	/* -o FILE */
 	bool force;		/* --force: snapshot -o may replace a symlink (the link) */
 	const char *log;	/* --log FILE */
+	int max_elements;	/* --max-elements N: array elements shown, 0: default */
 	const char *exec[8];	/* -e CMD: TUI commands to run at start */
 	int nr_exec;
 };
@@ -39,10 +40,17 @@ struct cli_cmd {
 
 /* "arena-inspect: <msg>" on stderr; returns 1 (the exit status). */
 int cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* One line on stdout (the newline is added), in its printable form: for
+ * lines that quote names or values instead of going through a sink. */
+void cli_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The library's last message, prefixed by what we were doing. */
 int cli_lib_error(const char *what);
 
-/* A sink writing to stdout, text or JSON per the options. A failed write
+/* Array elements print shows by default (--max-elements N) */
+#define CLI_MAX_ELEMENTS 256
+
+/* A sink writing to stdout, text or JSON per the options. A cut array
+ * says in text how to see it all ("--max-elements N"). A failed write
  * is not printed; cli_output_error() returns its errno (0: none). */
 struct sink *cli_sink(const struct cli_opts *o);
 int cli_output_error(void);

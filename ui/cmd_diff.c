@@ -65,6 +65,7 @@ static int do_diff(int argc, char **argv, const struct cli_opts *o)
 	dopts.bx_a = bx_a;
 	dopts.bx_b = bx_b;
 	dopts.max_fields = DIFF_MAX_FIELDS;
+	dopts.max_array = o->max_elements ? o->max_elements : CLI_MAX_ELEMENTS;
 	s = cli_sink(o);
 	err = diff__emit(a, b, &dopts, s, &st);
 	sink__free(s);
@@ -72,7 +73,8 @@ static int do_diff(int argc, char **argv, const struct cli_opts *o)
 		fprintf(stderr, "arena-inspect: note: showed the first %u of %llu changed fields\n",
 			DIFF_MAX_FIELDS, (unsigned long long)st.fields.changed);
 	if (!err && st.fields_compared && st.fields.incomplete)
-		fprintf(stderr, "arena-inspect: note: some typed values were too large to compare in full (node limit)\n");
+		fprintf(stderr, "arena-inspect: note: some typed values were too large to compare in full "
+				"(node, depth or element limit; --max-elements N compares more of arrays)\n");
 	if (!err && !st.fields_compared && (btfx__nr_btfs(bx_a) > 0) != (btfx__nr_btfs(bx_b) > 0))
 		fprintf(stderr, "arena-inspect: note: only one side has types; changed fields are not listed\n");
 	if (!err && st.ranges_truncated)

@@ -122,7 +122,10 @@ static int do_pages(int argc, char **argv, const struct cli_opts *o)
 			char *with_nl;
 
 			if (asprintf(&with_nl, "\n%s", pic) > 0) {
-				sink_str(s, "map", with_nl);
+				/* the one string whose newlines are ours */
+				struct sink_attrs la = { .lines = true };
+
+				sink_value(s, "map", SK_STR, with_nl, &la);
 				free(with_nl);
 			}
 			free(pic);

@@ -11,7 +11,8 @@
 
 static int do_print(int argc, char **argv, const struct cli_opts *o)
 {
-	struct fmt_opts fo = { .max_depth = 16, .max_array = 256, .max_nodes = 100000 };
+	struct fmt_opts fo = { .max_depth = 16, .max_nodes = 100000,
+			       .max_array = o->max_elements ? o->max_elements : CLI_MAX_ELEMENTS };
 	struct source *src;
 	struct btfx *bx = NULL;
 	struct sink *s;
@@ -63,7 +64,7 @@ out:
 const struct cli_cmd cmd_print = {
 	.name = "print",
 	.run = do_print,
-	.usage = "print ARENA EXPR [-j|-p]",
+	.usage = "print ARENA EXPR [-j|-p] [--max-elements N]",
 	.help = "typed value of an expression (root->next->name, *(struct t *)0x..)",
 };
 

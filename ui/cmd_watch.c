@@ -45,27 +45,27 @@ static void print_text(const struct watch_event *ev, const char *kind)
 	switch (ev->kind) {
 	case WATCH_EV_CHANGE:
 		if (!w->nr_changed_members) {
-			printf("%s #%d %s: %s -> %s%s\n", ts, w->id, w->expr_text, ev->old_value,
-			       ev->new_value, part);
+			cli_line("%s #%d %s: %s -> %s%s", ts, w->id, w->expr_text, ev->old_value,
+				 ev->new_value, part);
 			break;
 		}
 		/* a struct or array: the members that changed, not two dumps */
 		watch__fmt_members(w, TEXT_MAX_MEMBERS, line, sizeof(line));
-		printf("%s #%d %s: %s%s%s\n", ts, w->id, w->expr_text, line,
-		       w->nr_changed_members > TEXT_MAX_MEMBERS ? " (-j lists all)" : "", part);
+		cli_line("%s #%d %s: %s%s%s", ts, w->id, w->expr_text, line,
+			 w->nr_changed_members > TEXT_MAX_MEMBERS ? " (-j lists all)" : "", part);
 		break;
 	case WATCH_EV_HIT:
-		printf("%s #%d HIT %s%s%s = %s\n", ts, w->id, w->expr_text,
-		       w->cond == WATCH_IF ? " if " : " changes", w->cond == WATCH_IF ? w->cond_text : "",
-		       w->value ? w->value : "?");
+		cli_line("%s #%d HIT %s%s%s = %s", ts, w->id, w->expr_text,
+			 w->cond == WATCH_IF ? " if " : " changes", w->cond == WATCH_IF ? w->cond_text : "",
+			 w->value ? w->value : "?");
 		break;
 	case WATCH_EV_STATE:
-		printf("%s #%d %s: %s%s%s\n", ts, w->id, w->expr_text, watch_state__name(w->state),
-		       w->err[0] ? ": " : "", w->err);
+		cli_line("%s #%d %s: %s%s%s", ts, w->id, w->expr_text, watch_state__name(w->state),
+			 w->err[0] ? ": " : "", w->err);
 		break;
 	case WATCH_EV_MOVED:
-		printf("%s #%d %s: now at 0x%" PRIx64 " = %s\n", ts, w->id, w->expr_text, w->addr,
-		       w->value ? w->value : "?");
+		cli_line("%s #%d %s: now at 0x%" PRIx64 " = %s", ts, w->id, w->expr_text, w->addr,
+			 w->value ? w->value : "?");
 		break;
 	}
 	(void)kind;
@@ -123,11 +123,11 @@ static void initial(struct wctx *c, struct watchset *ws, uint64_t t)
 
 			watch__fmt_time(t, ts, sizeof(ts));
 			if (w->state == WATCH_OK)
-				printf("%s #%d %s = %s%s\n", ts, w->id, w->expr_text, w->value,
-				       watch__partial_note(w, part, sizeof(part)));
+				cli_line("%s #%d %s = %s%s", ts, w->id, w->expr_text, w->value,
+					 watch__partial_note(w, part, sizeof(part)));
 			else
-				printf("%s #%d %s: %s: %s\n", ts, w->id, w->expr_text,
-				       watch_state__name(w->state), w->err);
+				cli_line("%s #%d %s: %s: %s", ts, w->id, w->expr_text,
+					 watch_state__name(w->state), w->err);
 		}
 		if (c->log)
 			watch_event__emit(c->log, &ev, "initial");

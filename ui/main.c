@@ -39,6 +39,8 @@ static void usage(FILE *f)
 		   "  -o, --output FILE   snapshot: file to write\n"
 		   "      --force         snapshot: replace FILE even if it is a symlink (the link, not its target)\n"
 		   "      --log FILE      watch: append every change as JSON lines\n"
+		   "      --max-elements N  print, diff: array elements shown/compared (default 256;\n"
+		   "                      the TUI: 64 a page)\n"
 		   "  -e, --exec CMD      TUI: run a command at start (-e 'print *hdr'); repeatable\n"
 		   "  -h, --help          this help\n"
 		   "      --version       version\n"
@@ -120,6 +122,7 @@ static int run(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "force", no_argument, NULL, 'F' },
 		{ "log", required_argument, NULL, 'L' },
+		{ "max-elements", required_argument, NULL, 'M' },
 		{ "exec", required_argument, NULL, 'e' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -155,6 +158,11 @@ static int run(int argc, char **argv)
 			if (parse_num("--interval", optarg, 10, 3600000, &v))
 				return bad_usage(argc, argv, longopts);
 			o.interval_ms = v;
+			break;
+		case 'M':
+			if (parse_num("--max-elements", optarg, 1, 1L << 24, &v))
+				return bad_usage(argc, argv, longopts);
+			o.max_elements = v;
 			break;
 		case 'N':
 			if (parse_num("--count", optarg, 1, 1L << 40, &v))

@@ -1081,7 +1081,8 @@ static bool locale_is_utf8(void)
 
 int tui_run(struct source *src, const struct cli_opts *o)
 {
-	struct tui t = { .o = o, .exit_status = 0, .cur = V_CHOOSER, .prev_cur = V_CHOOSER };
+	struct tui t = { .o = o, .exit_status = 0, .cur = V_CHOOSER, .prev_cur = V_CHOOSER,
+			 .max_elements = o->max_elements ? o->max_elements : TUI_MAX_ELEMENTS };
 	bool exit_first = getenv("AI_TUI_EXIT_AFTER_FIRST_DRAW") &&
 			  !strcmp(getenv("AI_TUI_EXIT_AFTER_FIRST_DRAW"), "1");
 	unsigned interval = o->interval_ms ? o->interval_ms : 1000;

@@ -98,13 +98,30 @@ static void lines_add(struct lines *l, const char *s, size_t len)
 		l->n++;
 }
 
+/* Lines of text, tabs expanded: the screen shows a tab as "\t" like any
+ * other control character, and btf_dump indents with tabs. */
 static void lines_from_text(struct lines *l, const char *text)
 {
 	while (*text) {
 		const char *nl = strchr(text, '\n');
 		size_t len = nl ? (size_t)(nl - text) : strlen(text);
+		char buf[1024];
+		size_t o = 0, i;
 
-		lines_add(l, text, len);
+		for (i = 0; i < len && o < sizeof(buf) - 8; i++) {
+			if (text[i] != '\t') {
+				buf[o++] = text[i];
+				continue;
+			}
+			do
+				buf[o++] = ' ';
+			while (o % 8 && o < sizeof(buf) - 8);
+		}
+		if (i < len) {
+			memcpy(buf + o, "...", 3); /* cut: say so */
+			o += 3;
+		}
+		lines_add(l, buf, o);
 		text += len + (nl != NULL);
 	}
 }
@@ -394,6 +411,83 @@ static void c_open(struct tui *t, const char *arg)
 	tui_open_arena(t, src);
 }
 
+/* ---- :set NAME VALUE: the settings, one table (help and completion
+ * read it too) ---- */
+
+struct tui_setting {
+	const char *name;
+	const char *help;
+	int min, max;
+	int *(*var)(struct tui *t);
+	void (*changed)(struct tui *t);
+};
+
+static int *v_max_elements(struct tui *t)
+{
+	return &t->max_elements;
+}
+
+static void max_elements_changed(struct tui *t)
+{
+	struct__reset_caps(&t->views[V_STRUCT]);
+}
+
+static const struct tui_setting settings[] = {
+	{ "max-elements", "array elements shown before \"... N more\" (Enter shows N more)",
+	  1, 1 << 24, v_max_elements, max_elements_changed },
+};
+
+const char *cmd__setting_name(int i)
+{
+	return i >= 0 && i < (int)ARRAY_SIZE(settings) ? settings[i].name : NULL;
+}
+
+static void c_set(struct tui *t, const char *arg)
+{
+	char name[64], line[512];
+	const char *val;
+	size_t n = strcspn(arg, " =");
+	int len = 0;
+
+	if (!*arg) {
+		/* every setting with its value, on the status line */
+		for (size_t i = 0; i < ARRAY_SIZE(settings); i++)
+			len += snprintf(line + len, sizeof(line) - len, "%s%s=%d", i ? "  " : "",
+					settings[i].name, *settings[i].var(t));
+		tui_msg(t, false, "%s   (:set NAME VALUE)", line);
+		return;
+	}
+	snprintf(name, sizeof(name), "%.*s", (int)n, arg);
+	val = arg + n;
+	while (*val == ' ' || *val == '=')
+		val++;
+	for (size_t i = 0; i < ARRAY_SIZE(settings); i++) {
+		const struct tui_setting *st = &settings[i];
+		char *end;
+		long v;
+
+		if (strcmp(name, st->name))
+			continue;
+		if (!*val) {
+			tui_msg(t, false, "%s=%d: %s", st->name, *st->var(t), st->help);
+			return;
+		}
+		errno = 0;
+		v = strtol(val, &end, 10);
+		if (errno || *end || end == val || v < st->min || v > st->max) {
+			tui_msg(t, true, "set %s: '%s' is not a number in %d..%d", st->name, val,
+				st->min, st->max);
+			return;
+		}
+		*st->var(t) = (int)v;
+		if (st->changed)
+			st->changed(t);
+		tui_msg(t, false, "%s=%d", st->name, (int)v);
+		return;
+	}
+	tui_msg(t, true, "set: no setting '%s' (:set lists them)", name);
+}
+
 static void c_help(struct tui *t, const char *arg)
 {
 	tui_help(t);
@@ -414,6 +508,7 @@ static const struct tui_cmd cmds[] = {
 	{ "snapshot", NULL, "[--force] FILE", "Save the arena to a snapshot file (--force: replace a symlink there)", c_snapshot },
 	{ "diff", NULL, "[FILE]", "Compare with a snapshot of this arena; no argument stops", c_diff },
 	{ "open", NULL, "[id N | pinned PATH | name NAME | FILE]", "Open another arena (no argument: chooser)", c_open },
+	{ "set", NULL, "[NAME [VALUE]]", "Change a setting (max-elements N); no argument lists them", c_set },
 	{ "help", NULL, "", "Keys and commands", c_help },
 	{ "quit", "q", "", "Quit", c_quit },
 };
@@ -467,6 +562,12 @@ void cmd__help(void (*cb)(const char *line, bool heading, void *ctx), void *ctx)
 		snprintf(usage, sizeof(usage), "%s%s%s%s%s", cmds[i].name, cmds[i].alias ? "|" : "",
 			 cmds[i].alias ? cmds[i].alias : "", *cmds[i].args ? " " : "", cmds[i].args);
 		snprintf(line, sizeof(line), "  :%-36s %s", usage, cmds[i].help);
+		cb(line, false, ctx);
+	}
+	cb("", false, ctx);
+	cb("Settings (:set NAME VALUE)", true, ctx);
+	for (size_t i = 0; i < ARRAY_SIZE(settings); i++) {
+		snprintf(line, sizeof(line), "  %-37s %s", settings[i].name, settings[i].help);
 		cb(line, false, ctx);
 	}
 }

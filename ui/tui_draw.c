@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include "printable.h"
 #include "tui_int.h"
 
 struct scheme {
@@ -122,12 +123,29 @@ int draw_cols(const char *s)
 	return n;
 }
 
+/* Could s[0, n) hold something a terminal must not get raw? */
+static bool needs_escape(const char *s, int n)
+{
+	for (int i = 0; i < n && s[i]; i++)
+		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] >= 0x7f)
+			return true;
+	return false;
+}
+
 int draw_strn(struct canvas *c, enum role r, const char *s, int n)
 {
 	int left = c->width - c->col, bytes = 0, cols = 0;
+	char safe[2048];
 
 	if (left <= 0 || c->row >= c->height)
 		return 0;
+	/* Every string on screen passes here: names and contents from files
+	 * and the kernel show in their printable form (\x1b, not ESC). */
+	if (needs_escape(s, n)) {
+		ai_printable(safe, sizeof(safe), s, strnlen(s, n), 0);
+		s = safe;
+		n = (int)strlen(safe);
+	}
 	/* cut at a column, never inside a UTF-8 sequence */
 	while (bytes < n && s[bytes]) {
 		int w = 1;

@@ -176,6 +176,7 @@ extern const struct view_ops chooser_ops, pages_ops, hex_ops, struct_ops, watch_
 /* entry points of particular views */
 void hex__goto(struct view *v, uint64_t addr, bool history);
 int struct__show(struct view *v, const char *expr);	/* NULL: the roots */
+void struct__reset_caps(struct view *v);	/* after :set max-elements */
 void text__set(struct view *v, const char *title, char **lines, int n);	/* takes lines */
 void pages__goto(struct view *v, uint64_t page);
 
@@ -215,6 +216,10 @@ struct tui {
 	char last_search[256];
 	char hint[512];			/* completion matches, one line */
 
+	/* :set max-elements N (or --max-elements N): array elements the
+	 * struct view shows before "... N more", and shows more of per Enter */
+	int max_elements;
+
 	/* p or a hit froze the display: views keep their data, but the watches
 	 * are still sampled, logged and counted (sampling never pauses) */
 	bool paused;
@@ -224,6 +229,8 @@ struct tui {
 	bool utf8;
 	bool color;
 };
+
+#define TUI_MAX_ELEMENTS 64	/* default of max_elements */
 
 /* engine services for views and commands (tui.c) */
 void tui_msg(struct tui *t, bool err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -258,6 +265,7 @@ void tui_diff_counts(struct tui *t, uint32_t *allocated, uint32_t *freed);
 void cmd__run(struct tui *t, const char *line);
 /* names for completion: index i, NULL past the end */
 const char *cmd__name(int i);
+const char *cmd__setting_name(int i);	/* :set NAME, for completion */
 void cmd__help(void (*cb)(const char *line, bool heading, void *ctx), void *ctx);
 /* :log: one JSON line per watch event; flush once per sweep. A write error
  * stops logging and shows in the status line. */

@@ -300,6 +300,12 @@ static char **complete(const char *text, int start, int end)
 			cand_add(cmd__name(k));
 		return rl_completion_matches(text, gen);
 	}
+	if (!strcmp(cmd, "set")) {
+		/* the setting's name; its value is a number */
+		for (int k = 0; start == argstart && cmd__setting_name(k); k++)
+			cand_add(cmd__setting_name(k));
+		return rl_completion_matches(text, gen);
+	}
 	expr_cmd = !strcmp(cmd, "print") || !strcmp(cmd, "p") || !strcmp(cmd, "hex") ||
 		   !strcmp(cmd, "goto") || !strcmp(cmd, "watch") || !strcmp(cmd, "x");
 	type_cmd = !strcmp(cmd, "type");

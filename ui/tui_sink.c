@@ -114,6 +114,7 @@ static struct tnode *node_add(struct tui_sink *ts, const char *key, const struct
 		n->outside = a->outside;
 		n->followable = a->followable;
 		n->truncated = a->truncated;
+		n->total = a->total;
 	}
 	p->kids[p->nkids++] = n;
 	return n;

@@ -22,6 +22,8 @@ struct tnode {
 	uint64_t addr;
 	char *type, *target, *note, *path;
 	bool unallocated, outside, followable, truncated;
+	uint64_t total;		/* truncated array: its length; the "more" node:
+				 * how many elements were not shown */
 
 	struct tnode *parent;
 	struct tnode **kids;

@@ -18,7 +18,6 @@
 #include "tui_sink.h"
 
 #define HIST 64
-#define ARRAY_PAGE 64
 
 struct entry {
 	char *expr;		/* NULL: the roots */
@@ -56,7 +55,7 @@ static int build(struct view *v, struct tnode **out, char *err, size_t errlen)
 	struct sview *s = v->priv;
 	struct tui *t = v->t;
 	struct entry *e = cur_entry(s);
-	struct fmt_opts fo = { .max_depth = 16, .max_array = e ? e->max_array : ARRAY_PAGE,
+	struct fmt_opts fo = { .max_depth = 16, .max_array = e ? e->max_array : t->max_elements,
 			       .max_nodes = 50000 };
 	struct sink *sk;
 	struct value val;
@@ -173,6 +172,8 @@ static void add_more(struct tnode *n)
 		m->parent = n;
 		m->more = true;
 		m->index = -2;
+		/* how many were not shown */
+		m->total = n->total > (uint64_t)n->nkids ? n->total - n->nkids : 0;
 		m->text = strdup("more...");
 		n->kids[n->nkids++] = m;
 	}
@@ -298,7 +299,7 @@ int struct__show(struct view *v, const char *expr)
 	}
 	e = &s->hist[s->nhist];
 	e->expr = expr ? strdup(expr) : NULL;
-	e->max_array = ARRAY_PAGE;
+	e->max_array = v->t->max_elements;
 	e->cursor = 0;
 	s->pos = s->nhist++;
 	s->cursor = 0;
@@ -402,7 +403,8 @@ static void draw_node(struct view *v, const struct tnode *n, int depth, bool cur
 	draw_hl(c, cursor);
 	if (n->more) {
 		draw_str(c, R_DIM, "  ");
-		draw_fmt(c, R_LABEL, "more... (Enter shows %d more)", ARRAY_PAGE);
+		draw_fmt(c, R_LABEL, "... %llu more (Enter shows %d more; :set max-elements N)",
+			 (unsigned long long)n->total, v->t->max_elements);
 		if (cursor)
 			draw_fill(c, R_CURSOR);
 		draw_hl(c, false);
@@ -432,6 +434,10 @@ static void draw_node(struct view *v, const struct tnode *n, int depth, bool cur
 		} else {
 			draw_str(c, n->changed ? R_CHANGED : value_role(n), n->text ? n->text : "");
 		}
+		if (n->kind == SK_STR && n->truncated && !n->note && n->text &&
+		    n->total > strlen(n->text))
+			draw_fmt(c, R_LABEL, " ... %llu more (:set max-elements N)",
+				 (unsigned long long)(n->total - strlen(n->text)));
 		if (n->followable)
 			draw_fmt(c, R_PTR, " %s", glyph->arrow);
 		if (n->unallocated)
@@ -556,8 +562,20 @@ static void more(struct view *v)
 
 	if (!e)
 		return;
-	e->max_array += ARRAY_PAGE;
+	e->max_array += v->t->max_elements;
 	rebuild(v, true);
+}
+
+void struct__reset_caps(struct view *v)
+{
+	struct sview *s = v->priv;
+
+	if (!s)
+		return;
+	for (int i = 0; i < s->nhist; i++)
+		s->hist[i].max_array = v->t->max_elements;
+	if (s->nhist)
+		rebuild(v, true);
 }
 
 static bool struct_request(struct view *v, enum request req)
@@ -703,7 +721,8 @@ static void struct_status(struct view *v, char *buf, size_t len)
 		return;
 	}
 	if (n->more) {
-		snprintf(buf, len, "Enter: %d more elements", ARRAY_PAGE);
+		snprintf(buf, len, "%llu more elements: Enter shows %d more (:set max-elements N)",
+			 (unsigned long long)n->total, v->t->max_elements);
 		return;
 	}
 	{

@@ -1210,6 +1210,80 @@ static void live_hdr(void **state)
 	json_free(j);
 }
 
+/* ---- caps that show (issue 11 item 1) ---------------------------------- */
+
+/*
+ * pool[0:300] on the live fixture is more than print shows by default (256):
+ * the cut says so in text and JSON, and --max-elements shows every element,
+ * each the same task as pool[i] read on its own.
+ */
+static void pool_cut(void **state)
+{
+	char ae[1200], *out, *more;
+	const struct json *el;
+	struct json *j, *one;
+	int n = 0;
+
+	assert_int_equal(fixture_load("live", &F), 0);
+	assert_true(want_int(F.expect, "pool_size") >= 300);
+	/* JSON: an object that carries the cut and the elements shown */
+	j = pj("pool[0:300]");
+	assert_int_equal(json_type(j), JSON_OBJECT);
+	assert_int_equal(json_bool(json_get(j, "truncated")), 1);
+	assert_int_equal(json_int(json_get(j, "total"), -1), 300);
+	el = json_get(j, "elements");
+	assert_int_equal(json_type(el), JSON_ARRAY);
+	assert_int_equal(json_len(el), 256);
+	one = pj("pool[255]");
+	assert_int_equal(json_int(json_get(json_at(el, 255), "tgid"), -1),
+			 json_int(json_get(one, "tgid"), -2));
+	json_free(one);
+	json_free(j);
+	/* text: the 44 not shown, and how to see them */
+	out = pt("pool[0:300]");
+	more = strstr(out, "\t... 44 more (--max-elements N)\n]");
+	if (!more)
+		fail_msg("no '... 44 more' line:\n%s", out + (strlen(out) > 400 ? strlen(out) - 400 : 0));
+	for (char *p = out; (p = strstr(p, "\t{\n")); p++)
+		n++;
+	assert_int_equal(n, 256);
+	free(out);
+	/* --max-elements 1000: all 300, a plain array, no marker */
+	out = inspect_ok("print --max-elements 1000 %s -j", arena_expr(ae, sizeof(ae), "pool[0:300]"));
+	j = parse_or_fail("--max-elements 1000", out);
+	free(out);
+	assert_int_equal(json_type(j), JSON_ARRAY);
+	assert_int_equal(json_len(j), 300);
+	one = pj("pool[299]");
+	assert_int_equal(json_int(json_get(json_at(j, 299), "tgid"), -1),
+			 json_int(json_get(one, "tgid"), -2));
+	json_free(one);
+	json_free(j);
+	out = inspect_ok("print %s --max-elements 1000", arena_expr(ae, sizeof(ae), "pool[0:300]"));
+	assert_null(strstr(out, " more (--max-elements N)"));
+	n = 0;
+	for (char *p = out; (p = strstr(p, "\t{\n")); p++)
+		n++;
+	assert_int_equal(n, 300);
+	free(out);
+	/* a smaller cap cuts the 256 buckets of the table, and says so */
+	j = pj("*table");
+	assert_int_equal(json_type(json_get(j, "buckets")), JSON_ARRAY);
+	json_free(j);
+	out = inspect_ok("print --max-elements 10 %s -j", arena_expr(ae, sizeof(ae), "*table"));
+	j = parse_or_fail("--max-elements 10", out);
+	free(out);
+	assert_int_equal(json_bool(json_path(j, "buckets.truncated")), 1);
+	assert_int_equal(json_int(json_path(j, "buckets.total"), -1), want_int(F.expect, "nbuckets"));
+	assert_int_equal(json_len(json_path(j, "buckets.elements")), 10);
+	json_free(j);
+	/* a bad cap: one line, exit 1 */
+	free(inspect_fail(1, "--max-elements", "print --max-elements 0 %s",
+			  arena_expr(ae, sizeof(ae), "pool[0:3]")));
+	free(inspect_fail(1, "--max-elements", "print --max-elements x %s",
+			  arena_expr(ae, sizeof(ae), "pool[0:3]")));
+}
+
 /* ---- churn (paused) ---------------------------------------------------- */
 
 static void churn_paused(void **state)
@@ -1621,6 +1695,7 @@ int main(void)
 		cmocka_unit_test_teardown(sparse_pages, teardown),
 		cmocka_unit_test_teardown(nouser_list, teardown),
 		cmocka_unit_test_teardown(live_hdr, teardown),
+		cmocka_unit_test_teardown(pool_cut, teardown),
 		cmocka_unit_test_teardown(churn_paused, teardown),
 		cmocka_unit_test_teardown(cli_errors, teardown),
 		cmocka_unit_test_teardown(btf_file_errors, teardown),

@@ -27,6 +27,7 @@ struct ev {
 	enum sink_kind kind;
 	uint64_t addr;
 	bool unallocated, outside, followable, truncated;
+	uint64_t total;
 };
 
 struct rec {
@@ -63,6 +64,7 @@ static void rec_add(struct rec *r, char what, const char *key, bool array, enum 
 		e->outside = a->outside;
 		e->followable = a->followable;
 		e->truncated = a->truncated;
+		e->total = a->total;
 	}
 }
 
@@ -228,9 +230,9 @@ static void test_type_names(void **st)
 	assert_int_equal(fmt__type_name(b, 0, buf, sizeof(buf)), 0);
 	assert_string_equal(buf, "void");
 	assert_int_equal(fmt__type_name(b, 9999, buf, sizeof(buf)), -EINVAL);
-	/* cut, never overflowed */
+	/* cut, never overflowed, and the cut shows */
 	assert_int_equal(fmt__type_name(b, T.nodep, buf, 5), 0);
-	assert_string_equal(buf, "stru");
+	assert_string_equal(buf, "s...");
 	btf__free(b);
 	(void)st;
 }
@@ -449,13 +451,49 @@ static void test_caps(void **st)
 	assert_true(balanced(r));
 	e = by_path(r, "glob.grid[0]");
 	assert_true(e->truncated);
+	assert_int_equal(e->total, 3);	/* the length, so the cut can say "1 more" */
+	e = by_path(r, "glob.grid");
+	assert_false(e->truncated);	/* 2 of 2 rows: not cut */
+	assert_int_equal(e->total, 0);
 	assert_string_equal(by_path(r, "glob.grid[1][1]")->text, "4");
 	for (int i = 0; i < r->n; i++)
 		if (r->ev[i].path && !strcmp(r->ev[i].path, "glob.grid[1][2]"))
 			fail_msg("element beyond max_array emitted");
-	/* a char array cut by max_array */
-	assert_string_equal(by_path(r, "glob.name")->text, "gl");
+	/* a char array cut by max_array ("glob" and its NUL are 5 of 8) */
+	e = by_path(r, "glob.name");
+	assert_string_equal(e->text, "gl");
+	assert_true(e->truncated);
+	assert_int_equal(e->total, 8);
 	rec_clear(r);
+	/* a char array whose NUL is among the bytes shown is whole */
+	fmt(f, "glob", &(struct fmt_opts){ .max_array = 5 }, &r->s);
+	e = by_path(r, "glob.name");
+	assert_string_equal(e->text, "glob");
+	assert_false(e->truncated);
+	rec_clear(r);
+	/* a slice longer than max_array: the cut and the slice length */
+	fmt(f, "glob.grid[0][0:3]", &(struct fmt_opts){ .max_array = 2 }, &r->s);
+	assert_int_equal(r->ev[0].what, 'B');
+	assert_true(r->ev[0].truncated);
+	assert_int_equal(r->ev[0].total, 3);
+	rec_clear(r);
+	/* the same cuts as the sinks show them */
+	json_has(f, "glob.grid[0][0:3]", &(struct fmt_opts){ .max_array = 2 },
+		 "{\"truncated\":true,\"total\":3,\"elements\":[0,1]}");
+	json_has(f, "glob", &(struct fmt_opts){ .max_array = 2 },
+		 "\"name\":{\"string\":\"gl\",\"truncated\":true,\"total\":8}");
+	json_has(f, "glob", &(struct fmt_opts){ .max_depth = 1 },
+		 "\"grid\":[{\"truncated\":true,\"note\":\"depth\"},");
+	{
+		struct strbuf sb = { 0 };
+		struct sink *s = sink__new_text(strbuf_write, &sb);
+
+		s->more_hint = "--max-elements N";
+		fmt(f, "glob.grid[0][0:3]", &(struct fmt_opts){ .max_array = 2 }, s);
+		sink__free(s);
+		assert_non_null(strstr(sb.buf, "[0, 1, ... 1 more (--max-elements N)]"));
+		strbuf_free(&sb);
+	}
 
 	fmt(f, "glob", &(struct fmt_opts){ .max_nodes = 5 }, &r->s);
 	assert_true(balanced(r));

@@ -66,14 +66,98 @@ static void json_lines_for_several_top_values(void **state)
 	strbuf_free(&sb);
 }
 
+/* C0, DEL, C1 and the invisible direction controls are \u escapes; valid
+ * UTF-8 stays as it is; a byte that is not UTF-8 is U+FFFD (JSON cannot
+ * carry it), one per byte. */
 static void json_escapes_control_and_high_bytes(void **state)
 {
 	struct strbuf sb = {};
 	struct sink *s = sink__new_json(strbuf_write, &sb, false);
 
 	sink_str(s, NULL, "\x01\xff");
+	sink_str(s, NULL, "\x1b[2J\x7f\xc2\x9b\xe2\x80\xae\b\f");
+	sink_str(s, NULL, "caf\xc3\xa9 \xe2\x9c\x93 \xf0\x9f\x90\x9d");
+	/* overlong, surrogate, cut short, > U+10FFFF, stray continuation: 12 bytes */
+	sink_str(s, NULL, "\xc0\xaf\xed\xa0\x80\xe2\x82\xf4\x90\x80\x80\x80");
 	sink__free(s);
-	assert_string_equal(sb.buf, "\"\\u0001\\u00ff\"\n");
+	assert_string_equal(sb.buf, "\"\\u0001\\ufffd\"\n"
+				    "\"\\u001b[2J\\u007f\\u009b\\u202e\\b\\f\"\n"
+				    "\"caf\xc3\xa9 \xe2\x9c\x93 \xf0\x9f\x90\x9d\"\n"
+				    "\"\\ufffd\\ufffd\\ufffd\\ufffd\\ufffd\\ufffd\\ufffd\\ufffd\\ufffd\\ufffd\\ufffd\\ufffd\"\n");
+	strbuf_free(&sb);
+}
+
+/* Names and strings from files in text: their printable form, so ESC and
+ * friends never reach the terminal; valid UTF-8 is kept. */
+static void text_shows_printable_form(void **state)
+{
+	struct strbuf sb = {};
+	struct sink *s = sink__new_text(strbuf_write, &sb);
+	struct sink_attrs st = { .type = "struct \x1b]0;t\x07" };
+	struct sink_attrs p = { .target = "struct \x1b[2J", .outside = true, .note = "n\x1b" };
+
+	sink_begin(s, "h\x1b[31m", false, &st);
+	sink_str(s, "m\x9b\x7f", "a\x1b]52;c;eA==\x07\"\\\xc3\xa9\xff\n\t");
+	sink_value(s, "next", SK_PTR, "0x100", &p);
+	sink_value(s, "e", SK_ENUM, "E\xc2\x9b", NULL);
+	sink_end(s, false);
+	sink_begin(s, NULL, false, NULL);
+	sink_str(s, "name", "x\ny: 1\x1b[2J");
+	sink_end(s, false);
+	sink__free(s);
+	assert_string_equal(sb.buf,
+			    "h\\x1b[31m = (struct \\x1b]0;t\\x07) {\n"
+			    "\t.m\\x9b\\x7f = \"a\\x1b]52;c;eA==\\x07\\\"\\\\\xc3\xa9\\xff\\n\\t\",\n"
+			    "\t.next = 0x100 -> struct \\x1b[2J <outside arena> <n\\x1b>,\n"
+			    "\t.e = E\\u009b,\n"
+			    "}\n"
+			    "name: x\\ny: 1\\x1b[2J\n");
+	strbuf_free(&sb);
+}
+
+/* A cut array says how many it did not show, in text and in JSON */
+static void cut_arrays_say_so(void **state)
+{
+	struct sink_attrs cut = { .type = "int[300]", .truncated = true, .total = 300 };
+	struct sink_attrs str = { .truncated = true, .total = 10 };
+	struct sink_attrs depth = { .truncated = true, .note = "depth" };
+	struct strbuf sb = {};
+	struct sink *s;
+
+	for (int json = 0; json < 2; json++) {
+		s = json ? sink__new_json(strbuf_write, &sb, false) : sink__new_text(strbuf_write, &sb);
+		s->more_hint = "--max-elements N";
+		sink_begin(s, "a", true, &cut);
+		sink_u64(s, NULL, 1);
+		sink_u64(s, NULL, 2);
+		sink_end(s, true);
+		sink_begin(s, NULL, false, NULL);
+		sink_value(s, "s", SK_STR, "abcd", &str);
+		sink_value(s, "d", SK_STR, "{...}", &depth);
+		sink_begin(s, "u", true, &(struct sink_attrs){ .truncated = true, .total = 3 });
+		sink_u64(s, NULL, 5);
+		sink_end(s, true);
+		sink_end(s, false);
+		sink__free(s);
+	}
+	assert_string_equal(sb.buf,
+			    "a = (int[300]) [1, 2, ... 298 more (--max-elements N)]\n"
+			    "s: abcd ... 6 more (--max-elements N)\n"
+			    "d: {...} <depth>\n"
+			    "u:\n\t5, ... 2 more (--max-elements N)\n"
+			    "{\"truncated\":true,\"total\":300,\"elements\":[1,2]}\n"
+			    "{\"s\":{\"string\":\"abcd\",\"truncated\":true,\"total\":10},"
+			    "\"d\":{\"truncated\":true,\"note\":\"depth\"},"
+			    "\"u\":{\"truncated\":true,\"total\":3,\"elements\":[5]}}\n");
+	strbuf_free(&sb);
+	/* pretty JSON too */
+	s = sink__new_json(strbuf_write, &sb, true);
+	sink_begin(s, NULL, true, &cut);
+	sink_u64(s, NULL, 1);
+	sink_end(s, true);
+	sink__free(s);
+	assert_string_equal(sb.buf, "{\n  \"truncated\": true,\n  \"total\": 300,\n  \"elements\": [\n"
+				    "    1\n  ]\n}\n");
 	strbuf_free(&sb);
 }
 
@@ -137,6 +221,8 @@ int main(void)
 		cmocka_unit_test(json_pretty_indents),
 		cmocka_unit_test(json_lines_for_several_top_values),
 		cmocka_unit_test(json_escapes_control_and_high_bytes),
+		cmocka_unit_test(text_shows_printable_form),
+		cmocka_unit_test(cut_arrays_say_so),
 		cmocka_unit_test(text_table_for_flat_rows),
 		cmocka_unit_test(text_typed_values_print_as_c),
 		cmocka_unit_test(text_key_values_nest),
