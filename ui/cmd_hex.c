@@ -153,6 +153,7 @@ out:
 const struct cli_cmd cmd_hex = {
 	.name = "hex",
 	.run = do_hex,
-	.usage = "hex ARENA WHERE [LEN]",
+	.args = "ARENA WHERE [LEN]",
+	.opts = CLI_OPTS_OUTPUT | CLI_OPTS_TYPES,
 	.help = "hex + ASCII dump; pages that are not allocated are marked, never read",
 };

@@ -141,6 +141,7 @@ static int do_pages(int argc, char **argv, const struct cli_opts *o)
 const struct cli_cmd cmd_pages = {
 	.name = "pages",
 	.run = do_pages,
-	.usage = "pages ARENA [-j|-p]",
+	.args = "ARENA",
+	.opts = CLI_OPTS_OUTPUT,
 	.help = "page map: allocated / reserved / free runs, counts and a picture",
 };

@@ -233,6 +233,7 @@ out:
 const struct cli_cmd cmd_watch = {
 	.name = "watch",
 	.run = do_watch,
-	.usage = "watch ARENA EXPR... [--interval MS] [--count N] [-j] [--log FILE]",
+	.args = "ARENA EXPR...",
+	.opts = CLI_OPTS_OUTPUT | CLI_OPTS_TYPES | CLI_O(INTERVAL) | CLI_O(COUNT) | CLI_O(LOG),
 	.help = "stream of changes; \"EXPR if COND\" and \"EXPR changes\" report hits",
 };
