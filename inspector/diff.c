@@ -24,7 +24,6 @@
 #include "expr.h"
 #include "format.h"
 
-#define PAGE 4096ULL
 #define CHUNK_PAGES 1024
 
 const char *diff__state_name(uint8_t state)
@@ -49,6 +48,7 @@ struct walk {
 	struct diff_stats *st;
 	struct diff_range cur;	/* the open range, cur.len == 0: none */
 	int stop;		/* callback's non-zero return */
+	uint64_t page;		/* the page size, both sides' */
 };
 
 static void close_range(struct walk *w)
@@ -92,12 +92,12 @@ static void diff_byte(struct walk *w, uint64_t off, uint8_t a, uint8_t b)
 /* Compare one page of both sides (pa, pb at arena offset base). */
 static void compare_page(struct walk *w, const uint8_t *pa, const uint8_t *pb, uint64_t base)
 {
-	const uint8_t *end = pa + PAGE;
+	const uint8_t *end = pa + w->page;
 	const uint8_t *x = pa, *y = pb;
 
-	if (!memcmp(pa, pb, PAGE)) {
+	if (!memcmp(pa, pb, w->page)) {
 		/* an open range ends here unless the gap rule keeps it */
-		if (w->cur.len && base + PAGE - (w->cur.off + w->cur.len) > w->o->merge_gap)
+		if (w->cur.len && base + w->page - (w->cur.off + w->cur.len) > w->o->merge_gap)
 			close_range(w);
 		return;
 	}
@@ -162,7 +162,7 @@ static int walk_pages(struct walk *w, const struct pagemap *pa, const struct pag
 static int walk_bytes(struct walk *w, struct source *a, struct source *b,
 		      const struct pagemap *pa, const struct pagemap *pb, uint32_t n)
 {
-	static const size_t chunk = CHUNK_PAGES * PAGE;
+	const size_t chunk = CHUNK_PAGES * w->page;
 	uint8_t *ba = malloc(chunk), *bb = malloc(chunk);
 	uint8_t *prs_a = malloc(CHUNK_PAGES), *prs_b = malloc(CHUNK_PAGES);
 	int err = 0;
@@ -184,12 +184,12 @@ static int walk_bytes(struct walk *w, struct source *a, struct source *b,
 		       pb->state[j] == PAGE_ALLOCATED)
 			j++;
 		cnt = j - i;
-		r = source__read(a, a->info.user_vm_start + i * PAGE, ba, cnt * PAGE, prs_a);
+		r = source__read(a, a->info.user_vm_start + i * w->page, ba, cnt * w->page, prs_a);
 		if (r < 0) {
 			err = ai_err(-r, "reading A at page %u: %s", i, ai_errmsg());
 			goto out;
 		}
-		r = source__read(b, b->info.user_vm_start + i * PAGE, bb, cnt * PAGE, prs_b);
+		r = source__read(b, b->info.user_vm_start + i * w->page, bb, cnt * w->page, prs_b);
 		if (r < 0) {
 			err = ai_err(-r, "reading B at page %u: %s", i, ai_errmsg());
 			goto out;
@@ -202,7 +202,7 @@ static int walk_bytes(struct walk *w, struct source *a, struct source *b,
 				continue;
 			}
 			w->st->pages_compared++;
-			compare_page(w, ba + k * PAGE, bb + k * PAGE, (uint64_t)(i + k) * PAGE);
+			compare_page(w, ba + k * w->page, bb + k * w->page, (uint64_t)(i + k) * w->page);
 		}
 		i = j;
 	}
@@ -223,11 +223,14 @@ int diff__walk(struct source *a, struct source *b, const struct diff_opts *opts,
 	struct diff_stats tmp;
 	struct pagemap pa, pb;
 	struct walk w = { .o = opts ? opts : &dflt, .cb = cb ? cb : &nocb, .ctx = ctx,
-			  .st = st ? st : &tmp };
+			  .st = st ? st : &tmp, .page = source__page_size(a) };
 	uint32_t n;
 	int err;
 
 	memset(w.st, 0, sizeof(*w.st));
+	if (a->info.page_size != b->info.page_size)
+		return ai_err(EINVAL, "A has %u-byte pages and B %u-byte pages: they cannot be compared",
+			      a->info.page_size, b->info.page_size);
 	err = source__pagemap(a, &pa);
 	if (err)
 		return err;
@@ -722,7 +725,7 @@ static int emit_pages(void *ctx, const struct diff_pages *p)
 	sink_str(e->s, "change", change);
 	sink_u64(e->s, "first", p->first);
 	sink_u64(e->s, "count", p->count);
-	sink_hex(e->s, "addr", addr_of(e, (uint64_t)p->first * PAGE));
+	sink_hex(e->s, "addr", addr_of(e, (uint64_t)p->first << e->a->info.page_shift));
 	sink_str(e->s, "from", diff__state_name(p->from));
 	sink_str(e->s, "to", diff__state_name(p->to));
 	sink_end(e->s, false);

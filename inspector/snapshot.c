@@ -40,7 +40,6 @@
 #define AI_VERSION "0.1.0"
 #endif
 
-#define PAGE 4096ULL
 #define CHUNK_PAGES 1024	/* 4 MiB per read */
 #define SLACK_MAX 4096		/* vanished pages the header area has room for */
 #define MAX_ARENA_PAGES (1u << 20) /* 4 GiB: the kernel's limit */
@@ -163,6 +162,7 @@ struct writer {
 	const char *path;
 	int fd;
 	struct arena_info info;
+	uint64_t page;			/* the source's page size */
 	uint8_t *buf;			/* 2 x CHUNK_PAGES pages */
 	/* what goes into the notes, fixed before the data is read */
 	struct wblob *blobs;
@@ -289,7 +289,7 @@ static int build_notes(struct writer *w, struct buf *b, uint32_t nr_loads, uint6
 	struct snapshot_meta m = {
 		.version = SNAPSHOT_VERSION,
 		.size = sizeof(m),
-		.page_size = PAGE,
+		.page_size = w->page,
 		.map_id = w->info.map_id,
 		.map_flags = w->info.map_flags,
 		.max_pages = w->info.max_pages,
@@ -381,6 +381,7 @@ struct pipe {
 	pthread_cond_t cv;
 	struct job jobs[2];
 	int fd;
+	uint64_t page;
 	int err;			/* first write error, positive errno */
 	bool done;
 };
@@ -412,7 +413,7 @@ static void *writer_thread(void *arg)
 			}
 			while (b < j->cnt && j->present[b])
 				b++;
-			err = -pwrite_all(q->fd, j->data + a * PAGE, (b - a) * PAGE, j->off + a * PAGE);
+			err = -pwrite_all(q->fd, j->data + a * q->page, (b - a) * q->page, j->off + a * q->page);
 			a = b;
 		}
 		pthread_mutex_lock(&q->mu);
@@ -424,11 +425,11 @@ static void *writer_thread(void *arg)
 	}
 }
 
-/* Read every allocated page of pm1 and write it at D + 4096 * slot. */
+/* Read every allocated page of pm1 and write it at D + page size * slot. */
 static int write_data(struct writer *w)
 {
 	struct pipe q = { .mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER,
-			  .fd = w->fd };
+			  .fd = w->fd, .page = w->page };
 	const uint8_t *st = w->pm1.state;
 	uint32_t n = w->pm1.nr_pages;
 	uint64_t slot = 0;
@@ -436,7 +437,7 @@ static int write_data(struct writer *w)
 	int err = 0, k = 0;
 
 	q.jobs[0].buf = w->buf;
-	q.jobs[1].buf = w->buf + CHUNK_PAGES * PAGE;
+	q.jobs[1].buf = w->buf + CHUNK_PAGES * w->page;
 	err = pthread_create(&th, NULL, writer_thread, &q);
 	if (err)
 		return werr(w, err);
@@ -461,7 +462,7 @@ static int write_data(struct writer *w)
 			err = werr(w, err);
 			break;
 		}
-		if (w->src->ops->read_pages && cnt <= w->src->ops->borrow_max_pages) {
+		if (w->src->ops->read_pages && cnt * w->page <= w->src->ops->borrow_max_bytes) {
 			/* zero copy: the writer drains the source's own buffer */
 			const uint8_t *data;
 
@@ -470,7 +471,7 @@ static int write_data(struct writer *w)
 			for (uint32_t a = 0; miss == 0 && a < cnt; a++)
 				miss += !j->present[a];
 		} else {
-			miss = source__read(w->src, w->info.user_vm_start + i * PAGE, j->buf, cnt * PAGE,
+			miss = source__read(w->src, w->info.user_vm_start + i * w->page, j->buf, cnt * w->page,
 					    j->present);
 			j->data = j->buf;
 		}
@@ -486,7 +487,7 @@ static int write_data(struct writer *w)
 			}
 		}
 		j->cnt = cnt;
-		j->off = w->data_off + slot * PAGE;
+		j->off = w->data_off + slot * w->page;
 		pthread_mutex_lock(&q.mu);
 		j->full = true;
 		pthread_cond_broadcast(&q.cv);
@@ -582,7 +583,7 @@ static int write_headers(struct writer *w, const struct buf *notes, uint32_t nr_
 	sh.sh_type = data_len ? SHT_PROGBITS : SHT_NOBITS;
 	sh.sh_offset = w->data_off;
 	sh.sh_size = data_len;
-	sh.sh_addralign = PAGE;
+	sh.sh_addralign = w->page;
 	if (!gelf_update_shdr(scn, &sh))
 		goto elf_fail;
 
@@ -616,11 +617,11 @@ static int write_headers(struct writer *w, const struct buf *notes, uint32_t nr_
 		p = (GElf_Phdr){
 			.p_type = PT_LOAD,
 			.p_flags = PF_R,
-			.p_offset = w->data_off + slot0 * PAGE,
-			.p_vaddr = w->info.user_vm_start + i * PAGE,
-			.p_filesz = (j - i) * PAGE,
-			.p_memsz = (j - i) * PAGE,
-			.p_align = PAGE,
+			.p_offset = w->data_off + slot0 * w->page,
+			.p_vaddr = w->info.user_vm_start + i * w->page,
+			.p_filesz = (j - i) * w->page,
+			.p_memsz = (j - i) * w->page,
+			.p_align = w->page,
 		};
 		if (!gelf_update_phdr(e, ph++, &p))
 			goto elf_fail;
@@ -686,7 +687,7 @@ static int write_attempt(struct writer *w, struct snapshot_stats *st)
 	slack = w->nr_saved < SLACK_MAX ? w->nr_saved : SLACK_MAX;
 	reserve = header_size(1 + (uint64_t)loads0 + slack,
 			      w->fixed_notes + pagemap_note_len(runs0 + 2ULL * slack));
-	w->data_off = align_up(reserve, PAGE);
+	w->data_off = align_up(reserve, w->page);
 	memset(w->vanished, 0, n);
 
 	if (ftruncate(w->fd, 0))
@@ -710,9 +711,9 @@ static int write_attempt(struct writer *w, struct snapshot_stats *st)
 				      PAGE_FREE : w->pm2.state[i];
 	}
 	nr_loads = count_runs(w->state, n, true);
-	data_len = (uint64_t)w->nr_saved * PAGE;
+	data_len = (uint64_t)w->nr_saved * w->page;
 
-	err = build_notes(w, &notes, nr_loads, (uint64_t)(w->nr_saved - w->nr_vanished) * PAGE);
+	err = build_notes(w, &notes, nr_loads, (uint64_t)(w->nr_saved - w->nr_vanished) * w->page);
 	if (err) {
 		free(notes.p);
 		return werr(w, -err);
@@ -948,6 +949,7 @@ static int write_file(struct source *src, struct btfx *bx, const struct target *
 	err = source__info(src, &w.info);
 	if (err)
 		return ai_err(-err, "cannot write snapshot %s: %s", path, ai_errmsg());
+	w.page = w.info.page_size;
 	if (!w.info.max_pages || w.info.max_pages > MAX_ARENA_PAGES)
 		return ai_err(EINVAL, "cannot write snapshot %s: arena has %u pages", path,
 			      w.info.max_pages);
@@ -963,7 +965,7 @@ static int write_file(struct source *src, struct btfx *bx, const struct target *
 		w.fixed_notes += note_size(sizeof(struct snapshot_btf) + w.blobs[i].size);
 	w.state = malloc(n);
 	w.vanished = malloc(n);
-	if (!w.state || !w.vanished || posix_memalign((void **)&w.buf, PAGE, 2 * CHUNK_PAGES * PAGE)) {
+	if (!w.state || !w.vanished || posix_memalign((void **)&w.buf, w.page, 2 * CHUNK_PAGES * w.page)) {
 		w.buf = NULL;
 		err = werr(&w, ENOMEM);
 		goto out;
@@ -1161,12 +1163,12 @@ static int read_at(struct snapsrc *ss, void *buf, size_t len, uint64_t off)
 static int snap_read(struct source *s, uint64_t off, void *buf, size_t len, uint8_t *present)
 {
 	struct snapsrc *ss = (void *)s;
-	uint64_t end = off + len, first = off / PAGE;
+	uint64_t end = off + len, first = off / source__page_size(s);
 	uint32_t k = seg_lookup(ss, first), first_k = k;
 	uint8_t *out = buf;
 
 	while (off < end) {
-		uint32_t pg = off / PAGE;
+		uint32_t pg = off / source__page_size(s);
 		uint64_t chunk_end;
 		const struct seg *sg = k < ss->nr_segs ? &ss->segs[k] : NULL;
 
@@ -1174,21 +1176,21 @@ static int snap_read(struct source *s, uint64_t off, void *buf, size_t len, uint
 			/* inside segment k: read up to its end */
 			int err;
 
-			chunk_end = (uint64_t)(sg->first + sg->count) * PAGE;
+			chunk_end = (uint64_t)(sg->first + sg->count) * source__page_size(s);
 			if (chunk_end > end)
 				chunk_end = end;
 			err = read_at(ss, out, chunk_end - off,
-				      sg->off + (off - (uint64_t)sg->first * PAGE));
+				      sg->off + (off - (uint64_t)sg->first * source__page_size(s)));
 			if (err)
 				return err;
 			k++;
 		} else {
-			chunk_end = sg ? (uint64_t)sg->first * PAGE : end;
+			chunk_end = sg ? (uint64_t)sg->first * source__page_size(s) : end;
 			if (chunk_end > end)
 				chunk_end = end;
 			memset(out, 0, chunk_end - off);
 		}
-		for (uint64_t p = pg; p <= (chunk_end - 1) / PAGE; p++)
+		for (uint64_t p = pg; p <= (chunk_end - 1) / source__page_size(s); p++)
 			present[p - first] = sg && pg >= sg->first;
 		out += chunk_end - off;
 		off = chunk_end;
@@ -1252,6 +1254,7 @@ struct parse {
 	const uint8_t *roots;
 	size_t roots_len;
 	struct snapshot_meta m;
+	uint64_t page;		/* m.page_size, once checked */
 	uint32_t nr_btf_seen;
 };
 
@@ -1288,13 +1291,14 @@ static int parse_meta(struct parse *p)
 		return ai_err(EINVAL, "%s: metadata note is truncated (%u bytes of %zu, need %zu)",
 			      p->path, m->size, p->meta_len, sizeof(*m));
 	memcpy(m, p->meta, sizeof(*m));
-	if (m->page_size != PAGE)
-		return ai_err(EINVAL, "%s: page size %u is not supported", p->path, m->page_size);
+	if (arena_info__set_page_size(ai, m->page_size, p->path))
+		return -EINVAL;
+	p->page = m->page_size;
 	if (!m->max_pages || m->max_pages > MAX_ARENA_PAGES)
 		return ai_err(EINVAL, "%s: arena size of %u pages is out of range (1..%u)", p->path,
 			      m->max_pages, MAX_ARENA_PAGES);
-	if (m->user_vm_start % PAGE || m->user_vm_start > UINT64_MAX - m->max_pages * PAGE ||
-	    (m->user_vm_start && m->user_vm_end != m->user_vm_start + m->max_pages * PAGE))
+	if (m->user_vm_start % p->page || m->user_vm_start > UINT64_MAX - m->max_pages * p->page ||
+	    (m->user_vm_start && m->user_vm_end != m->user_vm_start + m->max_pages * p->page))
 		return ai_err(EINVAL, "%s: arena address range 0x%llx-0x%llx is invalid for %u pages",
 			      p->path, (unsigned long long)m->user_vm_start,
 			      (unsigned long long)m->user_vm_end, m->max_pages);
@@ -1303,6 +1307,7 @@ static int parse_meta(struct parse *p)
 	m->tool_version[sizeof(m->tool_version) - 1] = '\0';
 
 	memset(ai, 0, sizeof(*ai));
+	arena_info__set_page_size(ai, m->page_size, p->path); /* checked above */
 	ai->map_id = m->map_id;
 	snprintf(ai->name, sizeof(ai->name), "%s", m->name);
 	ai->map_flags = m->map_flags;
@@ -1498,15 +1503,15 @@ static int check_segments(struct parse *p)
 
 		if (i && s->first < ss->segs[i - 1].first + ss->segs[i - 1].count)
 			return ai_err(EINVAL, "%s: overlapping segments at 0x%llx", p->path,
-				      (unsigned long long)(p->m.user_vm_start + s->first * PAGE));
+				      (unsigned long long)(p->m.user_vm_start + s->first * p->page));
 		for (uint32_t pg = s->first; pg < s->first + s->count; pg++)
 			if (ss->state[pg] != PAGE_ALLOCATED)
 				return ai_err(EINVAL, "%s: segment at 0x%llx holds page %u, which the page map says is not allocated",
 					      p->path,
-					      (unsigned long long)(p->m.user_vm_start + s->first * PAGE),
+					      (unsigned long long)(p->m.user_vm_start + s->first * p->page),
 					      pg);
 		covered += s->count;
-		bytes += s->count * PAGE;
+		bytes += s->count * p->page;
 	}
 	for (uint32_t i = 0; i < n; i++)
 		alloc += ss->state[i] == PAGE_ALLOCATED;
@@ -1649,7 +1654,7 @@ static int parse_file(struct parse *p)
 	if (err)
 		goto out;
 	for (uint64_t i = 0; i < phnum; i++) {
-		uint64_t start = p->m.user_vm_start, size = p->m.max_pages * PAGE;
+		uint64_t start = p->m.user_vm_start, size = p->m.max_pages * p->page;
 		const Elf64_Phdr *ph = &phs[i];
 		struct seg *s;
 
@@ -1661,8 +1666,8 @@ static int parse_file(struct parse *p)
 				     (unsigned long long)ph->p_offset + ph->p_filesz);
 			goto out;
 		}
-		if (ph->p_filesz != ph->p_memsz || !ph->p_filesz || ph->p_filesz % PAGE ||
-		    ph->p_offset % PAGE || ph->p_vaddr % PAGE) {
+		if (ph->p_filesz != ph->p_memsz || !ph->p_filesz || ph->p_filesz % p->page ||
+		    ph->p_offset % p->page || ph->p_vaddr % p->page) {
 			err = ai_err(EINVAL, "%s: segment at 0x%llx is not whole pages (offset %llu, %llu/%llu bytes)",
 				     p->path, (unsigned long long)ph->p_vaddr,
 				     (unsigned long long)ph->p_offset, (unsigned long long)ph->p_filesz,
@@ -1678,8 +1683,8 @@ static int parse_file(struct parse *p)
 			goto out;
 		}
 		s = &ss->segs[ss->nr_segs++];
-		s->first = (ph->p_vaddr - start) / PAGE;
-		s->count = ph->p_filesz / PAGE;
+		s->first = (ph->p_vaddr - start) / p->page;
+		s->count = ph->p_filesz / p->page;
 		s->off = ph->p_offset;
 	}
 	err = check_segments(p);

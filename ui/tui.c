@@ -338,7 +338,7 @@ void tui_text_show(struct tui *t, const char *title, char **lines, int n)
 
 uint64_t tui_page_addr(const struct tui *t, uint64_t page)
 {
-	return t->src ? t->src->info.user_vm_start + page * PAGE_SZ : 0;
+	return t->src ? t->src->info.user_vm_start + page * source__page_size(t->src) : 0;
 }
 
 int tui_page_state(const struct tui *t, uint64_t addr)
@@ -347,7 +347,7 @@ int tui_page_state(const struct tui *t, uint64_t addr)
 
 	if (!t->src || !source__contains(t->src, addr, 1))
 		return -1;
-	pg = (addr - t->src->info.user_vm_start) / PAGE_SZ;
+	pg = (addr - t->src->info.user_vm_start) / source__page_size(t->src);
 	if (!t->have_pm || pg >= t->pm.nr_pages)
 		return -1;
 	return t->pm.state[pg];
@@ -483,7 +483,7 @@ int tui_resolve_addr(struct tui *t, const char *text, uint64_t *addr)
 		return 0;
 	}
 	*addr = v.scalar;
-	if (t->src->info.user_vm_start && v.scalar < (uint64_t)t->src->info.max_pages * PAGE_SZ)
+	if (t->src->info.user_vm_start && v.scalar < source__size(t->src))
 		*addr += t->src->info.user_vm_start;
 	return 0;
 }
@@ -774,7 +774,7 @@ static void draw_title(struct tui *t)
 	draw_row(c, 0);
 	draw_str(c, R_TITLE, " arena-inspect");
 	if (ai) {
-		fmt_size((uint64_t)ai->max_pages * PAGE_SZ, size, sizeof(size));
+		fmt_size((uint64_t)ai->max_pages << ai->page_shift, size, sizeof(size));
 		if (ai->is_snapshot)
 			draw_fmt(c, R_TITLE, "  snapshot '%s'  %s", ai->name, size);
 		else

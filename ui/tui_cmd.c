@@ -72,7 +72,8 @@ static void c_goto(struct tui *t, const char *arg)
 		return;
 	}
 	if (t->cur == V_PAGES)
-		pages__goto(&t->views[V_PAGES], (addr - t->src->info.user_vm_start) / PAGE_SZ);
+		pages__goto(&t->views[V_PAGES],
+			    (addr - t->src->info.user_vm_start) / source__page_size(t->src));
 	else
 		tui_hex_goto(t, addr);
 }
@@ -359,13 +360,13 @@ static void c_diff(struct tui *t, const char *arg)
 	}
 	a = &t->src->info;
 	b = &snap->info;
-	if (!b->is_snapshot || b->max_pages != a->max_pages ||
+	if (!b->is_snapshot || b->max_pages != a->max_pages || b->page_size != a->page_size ||
 	    b->user_vm_start != a->user_vm_start) {
 		tui_msg(t, true,
-			"diff: %s is a snapshot of %u pages at 0x%llx, "
-			"not of this arena (%u pages at 0x%llx)",
-			arg, b->max_pages, (unsigned long long)b->user_vm_start, a->max_pages,
-			(unsigned long long)a->user_vm_start);
+			"diff: %s is a snapshot of %u pages of %u bytes at 0x%llx, "
+			"not of this arena (%u pages of %u bytes at 0x%llx)",
+			arg, b->max_pages, b->page_size, (unsigned long long)b->user_vm_start,
+			a->max_pages, a->page_size, (unsigned long long)a->user_vm_start);
 		source__close(snap);
 		return;
 	}

@@ -288,6 +288,5 @@ void prompt__cancel(struct tui *t);
 void fmt_size(uint64_t bytes, char *buf, size_t len);	/* "4 GiB", "12 KiB" */
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-#define PAGE_SZ 4096ULL
 
 #endif

@@ -18,7 +18,7 @@
 #include "tui_int.h"
 
 #define HIST 64
-#define SEARCH_PAGES 16384	/* 64 MiB a keypress, then "n" goes on */
+#define SEARCH_PAGES 16384	/* pages a keypress (64 MiB of 4K), then "n" goes on */
 
 struct hline {
 	uint64_t addr;		/* 16-aligned; for a hole, its first page */
@@ -55,6 +55,11 @@ static uint64_t base(struct view *v)
 	return src_of(v)->info.user_vm_start;
 }
 
+static uint64_t page_sz(struct view *v)
+{
+	return source__page_size(src_of(v));
+}
+
 static uint64_t npages(struct view *v)
 {
 	return src_of(v)->info.max_pages;
@@ -62,7 +67,7 @@ static uint64_t npages(struct view *v)
 
 static uint64_t end_addr(struct view *v)
 {
-	return base(v) + npages(v) * PAGE_SZ;
+	return base(v) + npages(v) * page_sz(v);
 }
 
 /* page state from the shared page map; without one, assume allocated and
@@ -87,7 +92,7 @@ static int hole_key(struct view *v, uint64_t pg)
 static struct hline line_at(struct view *v, uint64_t addr)
 {
 	struct hline l = {};
-	uint64_t pg = (addr - base(v)) / PAGE_SZ, first = pg, last = pg;
+	uint64_t pg = (addr - base(v)) / page_sz(v), first = pg, last = pg;
 	int s = pstate(v, pg), key;
 
 	if (s == PAGE_ALLOCATED) {
@@ -102,14 +107,14 @@ static struct hline line_at(struct view *v, uint64_t addr)
 	l.hole = true;
 	l.state = s;
 	l.freed = key >> 4;
-	l.addr = base(v) + first * PAGE_SZ;
+	l.addr = base(v) + first * page_sz(v);
 	l.hole_pages = last - first + 1;
 	return l;
 }
 
 static bool next_line(struct view *v, const struct hline *l, struct hline *out)
 {
-	uint64_t next = l->hole ? l->addr + l->hole_pages * PAGE_SZ : l->addr + 16;
+	uint64_t next = l->hole ? l->addr + l->hole_pages * page_sz(v) : l->addr + 16;
 
 	if (next >= end_addr(v))
 		return false;
@@ -170,7 +175,8 @@ static void diff_lines(struct view *v, struct hline *nl, int a, int b, const uin
 	dbuf = malloc(len);
 	ok = dbuf && source__read(snap, nl[a].addr, dbuf, len, present) >= 0;
 	for (int k = a; k <= b; k++) {
-		uint64_t pi = (nl[k].addr >> 12) - (nl[a].addr >> 12);
+		uint64_t pi = (nl[k].addr >> src_of(v)->info.page_shift) -
+			      (nl[a].addr >> src_of(v)->info.page_shift);
 		const uint8_t *x, *y;
 
 		if (!nl[k].present)
@@ -254,7 +260,8 @@ static void layout(struct view *v, bool refresh)
 		buf = malloc(len);
 		if (buf && source__read(src, nl[a].addr, buf, len, present) >= 0) {
 			for (k = a; k <= b; k++) {
-				uint64_t pi = (nl[k].addr >> 12) - (nl[a].addr >> 12);
+				uint64_t pi = (nl[k].addr >> src_of(v)->info.page_shift) -
+					      (nl[a].addr >> src_of(v)->info.page_shift);
 				int j;
 
 				nl[k].present = present[pi];
@@ -343,7 +350,7 @@ static enum role ptr_role(struct view *v, uint64_t val)
 static void draw_hole(struct view *v, const struct hline *l, bool cursor)
 {
 	struct canvas *c = &v->c;
-	uint64_t pg = (l->addr - base(v)) / PAGE_SZ;
+	uint64_t pg = (l->addr - base(v)) / page_sz(v);
 	const char *what = l->state == PAGE_RESERVED ? "reserved, not allocated" : "not allocated";
 	char size[32];
 
@@ -353,7 +360,7 @@ static void draw_hole(struct view *v, const struct hline *l, bool cursor)
 	if (l->hole_pages == 1) {
 		draw_fmt(c, R_UNALLOC, "-- page %llu %s --", (unsigned long long)pg, what);
 	} else {
-		fmt_size(l->hole_pages * PAGE_SZ, size, sizeof(size));
+		fmt_size(l->hole_pages * page_sz(v), size, sizeof(size));
 		draw_fmt(c, R_UNALLOC, "-- pages %llu-%llu %s (%llu pages, %s) --", (unsigned long long)pg,
 			 (unsigned long long)(pg + l->hole_pages - 1), what,
 			 (unsigned long long)l->hole_pages, size);
@@ -384,7 +391,7 @@ static void draw_bytes(struct view *v, const struct hline *l, int cursor_q)
 	if (!l->present) {
 		draw_hl(c, cursor_q >= 0);
 		draw_fmt(c, R_UNALLOC, "-- page %llu not allocated (freed since the page map) --",
-			 (unsigned long long)((l->addr - base(v)) / PAGE_SZ));
+			 (unsigned long long)((l->addr - base(v)) / page_sz(v)));
 		draw_hl(c, false);
 		return;
 	}
@@ -508,7 +515,7 @@ void hex__goto(struct view *v, uint64_t addr, bool history)
 	}
 	if (tui_page_state(v->t, addr) == PAGE_FREE || tui_page_state(v->t, addr) == PAGE_RESERVED)
 		tui_msg(v->t, false, "page %llu is not allocated",
-			(unsigned long long)((addr - base(v)) / PAGE_SZ));
+			(unsigned long long)((addr - base(v)) / page_sz(v)));
 	v->dirty = true;
 }
 
@@ -561,11 +568,11 @@ static void diff_found(struct view *v, uint64_t addr, const char *what)
  */
 static void diff_step(struct view *v, int dir)
 {
-	uint8_t a[PAGE_SZ], b[PAGE_SZ];
+	uint8_t a[AI_PAGE_SIZE_MAX], b[AI_PAGE_SIZE_MAX];
 	struct hex *h = v->priv;
 	struct tui *t = v->t;
 	uint64_t from = line_at(v, h->cur).addr;
-	int64_t pg = (from - base(v)) / PAGE_SZ;
+	int64_t pg = (from - base(v)) / page_sz(v);
 	int k;
 
 	if (!t->diff_src) {
@@ -573,12 +580,12 @@ static void diff_step(struct view *v, int dir)
 		return;
 	}
 	for (k = 0; k < SEARCH_PAGES && pg >= 0 && (uint64_t)pg < npages(v); k++) {
-		uint64_t pa = base(v) + (uint64_t)pg * PAGE_SZ;
+		uint64_t pa = base(v) + (uint64_t)pg * page_sz(v);
 		struct hline l = line_at(v, pa);
 		uint8_t pa_ok = 0, pb_ok = 0;
 
 		if (l.hole) {
-			uint64_t first = (l.addr - base(v)) / PAGE_SZ;
+			uint64_t first = (l.addr - base(v)) / page_sz(v);
 
 			if (l.freed && (dir > 0 ? l.addr > from : l.addr < from)) {
 				diff_found(v, l.addr, "pages freed since the snapshot");
@@ -587,12 +594,12 @@ static void diff_step(struct view *v, int dir)
 			pg = dir > 0 ? (int64_t)(first + l.hole_pages) : (int64_t)first - 1;
 			continue;
 		}
-		if (source__read(t->src, pa, a, PAGE_SZ, &pa_ok) < 0 || !pa_ok) {
+		if (source__read(t->src, pa, a, page_sz(v), &pa_ok) < 0 || !pa_ok) {
 			pg += dir;
 			continue;
 		}
 		if (tui_diff_page(t, pg) != PAGE_ALLOCATED ||
-		    source__read(t->diff_src, pa, b, PAGE_SZ, &pb_ok) < 0 || !pb_ok) {
+		    source__read(t->diff_src, pa, b, page_sz(v), &pb_ok) < 0 || !pb_ok) {
 			if (dir > 0 ? pa > from : pa < from) {
 				diff_found(v, pa, "page not in the snapshot");
 				return;
@@ -600,7 +607,8 @@ static void diff_step(struct view *v, int dir)
 			pg += dir;
 			continue;
 		}
-		for (int i = dir > 0 ? 0 : 255; i >= 0 && i < 256; i += dir) {
+		for (int i = dir > 0 ? 0 : (int)(page_sz(v) / 16) - 1; i >= 0 && i < (int)(page_sz(v) / 16);
+		     i += dir) {
 			uint64_t la = pa + (uint64_t)i * 16;
 
 			if (dir > 0 ? la <= from : la >= from)
@@ -613,9 +621,9 @@ static void diff_step(struct view *v, int dir)
 		pg += dir;
 	}
 	if (k == SEARCH_PAGES && pg >= 0 && (uint64_t)pg < npages(v)) {
-		tui_msg(t, true, "no change in 64 MiB up to page %llu: %s goes on",
+		tui_msg(t, true, "no change in %d pages up to page %llu: %s goes on", SEARCH_PAGES,
 			(unsigned long long)pg, dir > 0 ? "]" : "[");
-		h->cur = base(v) + (uint64_t)pg * PAGE_SZ;
+		h->cur = base(v) + (uint64_t)pg * page_sz(v);
 		return;
 	}
 	tui_msg(t, false, "no %s change vs %s", dir > 0 ? "further" : "earlier", t->diff_path);
@@ -679,10 +687,10 @@ static bool hex_request(struct view *v, enum request req)
 static bool hex_search(struct view *v, const char *pat, int dir)
 {
 	struct hex *h = v->priv;
-	uint8_t needle[256], page[PAGE_SZ + 256];
+	uint8_t needle[256], page[AI_PAGE_SIZE_MAX + 256];
 	size_t nlen;
 	bool value = false;
-	uint64_t pg = (h->cur - base(v)) / PAGE_SZ, from = h->cur + dir;
+	uint64_t pg = (h->cur - base(v)) / page_sz(v), from = h->cur + dir;
 	char *end;
 
 	if (!strncmp(pat, "0x", 2)) {
@@ -701,9 +709,9 @@ static bool hex_search(struct view *v, const char *pat, int dir)
 		memcpy(needle, pat, nlen);
 	}
 	for (int k = 0; k < SEARCH_PAGES && pg < npages(v); k++) {
-		uint64_t pa = base(v) + pg * PAGE_SZ;
+		uint64_t pa = base(v) + pg * page_sz(v);
 		uint8_t present[2];
-		size_t len = PAGE_SZ;
+		size_t len = page_sz(v);
 
 		if (pstate(v, pg) == PAGE_ALLOCATED) {
 			/* a little of the next page, for matches across the edge */
@@ -712,8 +720,8 @@ static bool hex_search(struct view *v, const char *pat, int dir)
 			if (source__read(src_of(v), pa, page, len, present) >= 0 && present[0]) {
 				int64_t i, last = (int64_t)(len - nlen);
 
-				if (len > PAGE_SZ && !present[1])
-					last = PAGE_SZ - nlen;
+				if (len > page_sz(v) && !present[1])
+					last = page_sz(v) - nlen;
 				for (i = dir > 0 ? 0 : last; i >= 0 && i <= last; i += dir) {
 					uint64_t a = pa + i;
 
@@ -736,9 +744,9 @@ static bool hex_search(struct view *v, const char *pat, int dir)
 		pg += dir;
 	}
 	if (pg < npages(v)) {
-		tui_msg(v->t, true, "not found in 64 MiB up to page %llu: n/N goes on",
+		tui_msg(v->t, true, "not found in %d pages up to page %llu: n/N goes on", SEARCH_PAGES,
 			(unsigned long long)pg);
-		h->cur = base(v) + pg * PAGE_SZ;
+		h->cur = base(v) + pg * page_sz(v);
 		return true;
 	}
 	return false;
@@ -758,12 +766,12 @@ static void hex_status(struct view *v, char *buf, size_t len)
 	l = cursor_line(v);
 	if (!l || l->hole || !l->present) {
 		snprintf(buf, len, "0x%llx  +0x%llx  page %llu: not allocated", (unsigned long long)h->cur,
-			 (unsigned long long)off, (unsigned long long)(off / PAGE_SZ));
+			 (unsigned long long)off, (unsigned long long)(off / page_sz(v)));
 		return;
 	}
 	val = qword(l, (h->cur & 15) / 8);
 	snprintf(buf, len, "0x%llx  +0x%llx  page %llu  u64 0x%llx (%llu)%s%s",
-		 (unsigned long long)h->cur, (unsigned long long)off, (unsigned long long)(off / PAGE_SZ),
+		 (unsigned long long)h->cur, (unsigned long long)off, (unsigned long long)(off / page_sz(v)),
 		 (unsigned long long)val, (unsigned long long)val,
 		 ptr_role(v, val) == R_PTR ? "  -> arena (Enter follows)" : "",
 		 ptr_role(v, val) == R_PTR_BAD ? "  -> arena, page not allocated" : "");

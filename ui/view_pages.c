@@ -214,7 +214,7 @@ static void pages_draw(struct view *v)
 	if (crow >= p->top + rows)
 		p->top = crow - rows + 1;
 
-	fmt_size((uint64_t)p->nr * PAGE_SZ, size, sizeof(size));
+	fmt_size((uint64_t)p->nr * source__page_size(v->t->src), size, sizeof(size));
 	draw_row(c, 0);
 	draw_fmt(c, R_LABEL, "pages %u (%s)", p->nr, size);
 	draw_str(c, R_DEFAULT, "  allocated ");
