@@ -151,7 +151,8 @@ static void log_read(struct sweepsrc *c, uint64_t off, const void *buf, size_t l
 
 	if (!w || !w->cacheable)
 		return;
-	if (len > LOG_MAX_LEN || (off >> c->src.info.page_shift) != ((off + len - 1) >> c->src.info.page_shift) ||
+	if (len > LOG_MAX_LEN ||
+	    (off >> c->src.info.page_shift) != ((off + len - 1) >> c->src.info.page_shift) ||
 	    w->nlog >= LOG_MAX) {
 		w->cacheable = false;
 		return;
