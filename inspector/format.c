@@ -51,6 +51,7 @@ struct fctx {
 	bool stopped;
 	int err;
 	int follow_level;
+	bool deref;		/* the next value walked is a followed pointer's pointee */
 	struct visit *visits;
 	int nr_visits, cap_visits;
 	uint64_t pc_page[PAGE_CACHE];
@@ -488,6 +489,9 @@ static void fill_attrs(struct fctx *c, struct sink_attrs *a, const struct btf *b
 	fmt__type_name(btf, id, tbuf, tlen);
 	a->type = tbuf;
 	a->path = path_now(c, pbuf, plen);
+	a->size = btfx_size(btf, id);
+	a->deref = c->deref;
+	c->deref = false;
 }
 
 static void emit_pointer(struct fctx *c, const struct btf *btf, uint32_t id, const struct btf_type *t,
@@ -555,6 +559,7 @@ static void emit_pointer(struct fctx *c, const struct btf *btf, uint32_t id, con
 		if (c->star)
 			path_wrap(c);
 		c->star = true;
+		c->deref = true;
 		c->follow_level++;
 		walk(c, btf, tid, pw, NULL, key, depth + 1);
 		c->follow_level--;
