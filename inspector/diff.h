@@ -9,8 +9,9 @@
  * Where types are known (both sides have BTF), the typed values of A's
  * roots are also compared: every root is formatted on both sides (pointers
  * followed a few levels, the formatter's caps keeping it bounded) and the
- * leaves whose text differs, or that exist on one side only, are reported
- * by expression path ("state->steps": "5" -> "10").
+ * leaves (fmt__leaves) whose text differs, or that exist on one side only,
+ * are reported by expression path ("state->steps": "5" -> "10"), in the
+ * leaves' one text (strings quoted, "0x... <unallocated>", format.h).
  *
  * One engine serves the CLI's `diff` and the TUI's `:diff`: a struct diff
  * built from the two sources keeps both page maps and answers page counts,
