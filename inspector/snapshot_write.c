@@ -286,9 +286,14 @@ static int build_notes(struct writer *w, struct buf *b, uint32_t nr_loads, uint6
 	}
 	snprintf(m.tool_version, sizeof(m.tool_version), "arena-inspect %s", AI_VERSION);
 
-	runs = malloc((count_runs(w->state, n, false) + 1) * sizeof(*runs));
+	/* a run ends where the state or the vanished flag changes: a page
+	 * freed while being saved splits a run of its new state too */
+	for (uint32_t i = 0; i < n; i++)
+		nr += i == 0 || w->state[i] != w->state[i - 1] || w->vanished[i] != w->vanished[i - 1];
+	runs = malloc((nr + 1) * sizeof(*runs));
 	if (!runs)
 		return -ENOMEM;
+	nr = 0;
 	for (uint32_t i = 0; i < n;) {
 		uint32_t j = i + 1;
 
