@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/btf.h>
+#include "btfq.h"
 #include "btfx_internal.h"
 #include "error.h"
 #include "format.h"
@@ -67,114 +68,9 @@ struct fctx {
 
 /* ------------------------------------------------------------ type names */
 
-static const char *kind_kw(const struct btf_type *t)
-{
-	switch (btf_kind(t)) {
-	case BTF_KIND_STRUCT: return "struct ";
-	case BTF_KIND_UNION: return "union ";
-	case BTF_KIND_ENUM:
-	case BTF_KIND_ENUM64: return "enum ";
-	case BTF_KIND_FWD: return btf_kflag(t) ? "union " : "struct ";
-	default: return "";
-	}
-}
-
-/* decl = fmt with %s replaced by the old decl (vsnprintf: cut, not overflow) */
-static __attribute__((noinline)) void decl_wrap(char *decl, size_t len, const char *fmt)
-{
-	char old[256];
-
-	snprintf(old, sizeof(old), "%s", decl);
-	snprintf(decl, len, fmt, old);
-}
-
 int fmt__type_name(const struct btf *btf, uint32_t id, char *buf, size_t len)
 {
-	char decl[256] = "", quals[64] = "";
-	const char *base = NULL;
-	char basebuf[160];
-
-	if (!len)
-		return -EINVAL;
-	for (int guard = 0; guard < 64 && !base; guard++) {
-		const struct btf_type *t = id ? btf__type_by_id(btf, id) : NULL;
-		const char *name;
-
-		if (!id) {
-			base = "void";
-			break;
-		}
-		if (!t) {
-			snprintf(buf, len, "<bad type %u>", id);
-			return -EINVAL;
-		}
-		name = btf__name_by_offset(btf, t->name_off);
-		switch (btf_kind(t)) {
-		case BTF_KIND_PTR: {
-			const struct btf_type *nt = btf__type_by_id(btf, btfx_skip_mods(btf, t->type));
-
-			decl_wrap(decl, sizeof(decl), "*%s");
-			if (nt && (btf_is_array(nt) || btf_is_func_proto(nt)))
-				decl_wrap(decl, sizeof(decl), "(%s)");
-			id = t->type;
-			break;
-		}
-		case BTF_KIND_ARRAY: {
-			size_t l = strlen(decl);
-
-			snprintf(decl + l, sizeof(decl) - l, "[%u]", btf_array(t)->nelems);
-			id = btf_array(t)->type;
-			break;
-		}
-		case BTF_KIND_FUNC_PROTO:
-			decl_wrap(decl, sizeof(decl), "%s(...)");
-			id = t->type;
-			break;
-		case BTF_KIND_CONST:
-		case BTF_KIND_VOLATILE:
-		case BTF_KIND_RESTRICT: {
-			const char *q = btf_is_const(t) ? "const" : btf_is_volatile(t) ? "volatile" : "restrict";
-			const struct btf_type *nt = btf__type_by_id(btf, btfx_skip_mods(btf, t->type));
-
-			if (nt && btf_is_ptr(nt)) {
-				/* qualifies a pointer: "char *const" */
-				char fmt[32];
-
-				snprintf(fmt, sizeof(fmt), "%s%s%%s", q, decl[0] ? " " : "");
-				decl_wrap(decl, sizeof(decl), fmt);
-			} else {
-				size_t l = strlen(quals);
-
-				snprintf(quals + l, sizeof(quals) - l, "%s ", q);
-			}
-			id = t->type;
-			break;
-		}
-		case BTF_KIND_TYPE_TAG:
-		case BTF_KIND_VAR:
-		case BTF_KIND_DECL_TAG:
-			id = t->type;
-			break;
-		case BTF_KIND_DATASEC:
-			snprintf(basebuf, sizeof(basebuf), "section %s", name ? name : "?");
-			base = basebuf;
-			break;
-		default:
-			if (name && *name)
-				snprintf(basebuf, sizeof(basebuf), "%s%s", kind_kw(t), name);
-			else
-				snprintf(basebuf, sizeof(basebuf), "%s(anonymous)", kind_kw(t));
-			base = basebuf;
-			break;
-		}
-	}
-	if (!base)
-		base = "<type loop>";
-	/* a name too long for buf ends in "..." rather than looking whole */
-	if ((size_t)snprintf(buf, len, "%s%s%s%s", quals, base, decl[0] && decl[0] != '[' ? " " : "",
-			     decl) >= len && len > 4)
-		memcpy(buf + len - 4, "...", 4);
-	return 0;
+	return btfq__type_name(btf, id, buf, len);
 }
 
 /* ------------------------------------------------------------ paths */

@@ -18,7 +18,7 @@
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
-#include <bpf/btf.h>
+#include "btfq.h"
 #include "error.h"
 #include "expr.h"
 #include "live.h"
@@ -425,17 +425,6 @@ int tui_struct_open(struct tui *t, const char *expr)
 	return struct__show(&t->views[V_STRUCT], expr);
 }
 
-static bool is_pointer(const struct btf *btf, uint32_t id)
-{
-	const struct btf_type *ty;
-	int rid = btf__resolve_type(btf, id);
-
-	if (rid < 0)
-		return false;
-	ty = btf__type_by_id(btf, rid);
-	return ty && btf_is_ptr(ty);
-}
-
 int tui_resolve_addr(struct tui *t, const char *text, uint64_t *addr)
 {
 	struct value v;
@@ -466,7 +455,7 @@ int tui_resolve_addr(struct tui *t, const char *text, uint64_t *addr)
 		return err;
 	}
 	/* a pointer means where it points; any other place means itself */
-	if (v.btf && v.type_id && is_pointer(v.btf, v.type_id)) {
+	if (v.btf && v.type_id && btfq__is_ptr(v.btf, v.type_id)) {
 		if (!v.lvalue) {
 			*addr = v.scalar;
 			return 0;

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <bpf/btf.h>
+#include "btfq.h"
 #include "error.h"
 #include "format.h"
 #include "selector.h"
@@ -126,24 +127,13 @@ static void lines_from_text(struct lines *l, const char *text)
 	}
 }
 
-static void dump_printf(void *ctx, const char *fmt, va_list ap)
-{
-	char buf[1024];
-	int n = vsnprintf(buf, sizeof(buf), fmt, ap);
-
-	if (n > 0)
-		strbuf_write(ctx, buf, n < (int)sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
-}
-
 static void c_type(struct tui *t, const char *arg)
 {
 	const struct btf *btf;
-	struct btf_dump *d;
 	struct strbuf sb = {};
 	struct lines l = {};
 	uint32_t id;
 	char name[256], head[400];
-	const struct btf_type *ty;
 
 	if (!need_arena(t) || !need_arg(t, arg, "type NAME"))
 		return;
@@ -155,25 +145,19 @@ static void c_type(struct tui *t, const char *arg)
 		tui_msg(t, true, "no type '%s' (TAB completes names)", arg);
 		return;
 	}
-	ty = btf__type_by_id(btf, id);
+	if (btfq__dump_type(btf, id, &sb)) {
+		tui_msg(t, true, "cannot show '%s'", arg);
+		return;
+	}
 	if (fmt__type_name(btf, id, name, sizeof(name)))
 		snprintf(name, sizeof(name), "%s", arg);
 	snprintf(head, sizeof(head), "/* %s: BTF id %u, %lld bytes */", name, id,
 		 (long long)btf__resolve_size(btf, id));
 	lines_add(&l, head, strlen(head));
-	d = btf_dump__new(btf, dump_printf, &sb, NULL);
-	if (!d || !ty) {
-		tui_msg(t, true, "cannot show '%s'", arg);
-		btf_dump__free(d);
-		return;
-	}
-	if (btf_dump__dump_type(d, id) == 0 && sb.len) {
-		strbuf_write(&sb, "", 1);
+	if (sb.len)
 		lines_from_text(&l, sb.buf);
-	} else {
+	else
 		lines_add(&l, name, strlen(name));
-	}
-	btf_dump__free(d);
 	strbuf_free(&sb);
 	tui_text_show(t, arg, l.v, l.n);
 }
