@@ -33,6 +33,8 @@
 	_(STRUCT, struct_ops, "Struct view", 0, VF_CYCLE | VF_ARENA, "Struct view", NULL)       \
 	_(WATCH, watch_ops, "Watch pane", 0, VF_CYCLE | VF_ARENA, "Watch pane", NULL)           \
 	_(CHOOSER, chooser_ops, "Arena chooser", 'A', 0, "Arena chooser", NULL)                 \
+	_(MESSAGES, messages_ops, "Messages", 'M', VF_TRANSIENT,                                \
+	  "Status messages: the last 200, with their times", "messages")                      \
 	_(TEXT, text_ops, "Help and text", 0, VF_TRANSIENT, "Help and text", NULL)
 
 #endif
