@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include <bpf/btf.h>
 #include "cli.h"
+#include "diff.h"
 #include "error.h"
 #include "expr.h"
 #include "session.h"
@@ -144,6 +145,8 @@ void session__refresh(struct session *s)
 	s->pm = pm;
 	s->have_pm = true;
 	s->pm_gen++;
+	if (s->diff && diff__set_pagemap(s->diff, DIFF_B, &s->pm))
+		session__lib_msg(s, "diff");
 }
 
 bool session__load_btf(struct session *s)
@@ -248,22 +251,27 @@ int session__resolve_addr(struct session *s, const char *text, uint64_t *addr)
 
 int session__diff_set(struct session *s, struct source *src, char *path)
 {
-	struct pagemap pm = {};
+	/* the typed fields of either side are read with the arena's types */
+	struct diff_opts o = { .bx_a = s->bx };
+	struct diff *d = NULL;
 	int err;
 
 	if (src) {
-		err = source__pagemap(src, &pm);
+		err = diff__new(src, s->src, &o, &d);
+		/* the arena's side is the page map the views draw */
+		if (!err && s->have_pm)
+			err = diff__set_pagemap(d, DIFF_B, &s->pm);
 		if (err) {
-			pagemap__free(&pm);
+			diff__free(d);
 			source__close(src);
 			free(path);
 			return err;
 		}
 	}
-	pagemap__free(&s->diff_pm);
+	diff__free(s->diff);
 	source__close(s->diff_src);
 	free(s->diff_path);
-	s->diff_pm = pm;
+	s->diff = d;
 	s->diff_src = src;
 	s->diff_path = src ? path : NULL;
 	if (!src)
@@ -275,32 +283,19 @@ int session__diff_set(struct session *s, struct source *src, char *path)
 
 int session__diff_page(const struct session *s, uint64_t pg)
 {
-	if (!s->diff_src || pg >= s->diff_pm.nr_pages)
-		return -1;
-	return s->diff_pm.state[pg];
+	return s->diff ? diff__page(s->diff, DIFF_A, pg) : -1;
 }
 
 void session__diff_counts(struct session *s, uint32_t *allocated, uint32_t *freed)
 {
-	uint32_t n = s->pm.nr_pages < s->diff_pm.nr_pages ? s->pm.nr_pages : s->diff_pm.nr_pages;
+	struct diff_counts c;
 
 	*allocated = *freed = 0;
-	if (!s->diff_src || !s->have_pm)
+	if (!s->diff || !s->have_pm)
 		return;
-	if (s->diff_counted_pm != s->pm_gen || s->diff_counted_diff != s->diff_gen) {
-		s->diff_nalloc = s->diff_nfreed = 0;
-		for (uint32_t i = 0; i < n; i++) {
-			bool now = s->pm.state[i] == PAGE_ALLOCATED;
-			bool then = s->diff_pm.state[i] == PAGE_ALLOCATED;
-
-			s->diff_nalloc += now && !then;
-			s->diff_nfreed += then && !now;
-		}
-		s->diff_counted_pm = s->pm_gen;
-		s->diff_counted_diff = s->diff_gen;
-	}
-	*allocated = s->diff_nalloc;
-	*freed = s->diff_nfreed;
+	diff__counts(s->diff, &c);
+	*allocated = c.allocated;
+	*freed = c.freed;
 }
 
 /* ---- watches ---- */

@@ -20,6 +20,7 @@
 #include "btfx.h"
 #include "source.h"
 
+struct diff;
 struct sink;
 struct watch;
 struct watch_event;
@@ -60,14 +61,13 @@ struct session {
 	uint64_t log_events;
 	int log_initial_id;	/* watches up to this id have their "initial" record */
 
-	/* :diff FILE: a snapshot of this arena that views compare with */
+	/* :diff FILE: a snapshot of this arena that views compare with, through
+	 * the library's diff engine (diff.h: A the snapshot, B the arena, whose
+	 * page map is the session's own) */
 	struct source *diff_src;	/* NULL: no diff */
+	struct diff *diff;		/* over diff_src and src */
 	char *diff_path;		/* FILE as typed */
-	struct pagemap diff_pm;		/* its page map (a snapshot never changes) */
 	uint64_t diff_gen;		/* bumped when the diff starts, stops or is replaced */
-	/* session__diff_counts, computed once per (pm_gen, diff_gen) */
-	uint64_t diff_counted_pm, diff_counted_diff;
-	uint32_t diff_nalloc, diff_nfreed;
 
 	/* :set max-elements N (or --max-elements N): array elements the
 	 * struct view shows before "... N more", and shows more of per Enter */
@@ -128,7 +128,7 @@ int session__diff_set(struct session *s, struct source *src, char *path);
 /* state of page pg in the :diff snapshot (enum page_state); -1: no diff */
 int session__diff_page(const struct session *s, uint64_t pg);
 /* pages allocated / freed since the snapshot, over the whole page map;
- * counted once per page map refresh, not on every draw */
+ * counted once per page map refresh (diff__counts), not on every draw */
 void session__diff_counts(struct session *s, uint32_t *allocated, uint32_t *freed);
 
 /* ---- watches ---- */

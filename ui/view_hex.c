@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "diff.h"
 #include "tui_int.h"
 
 #define HIST 64
@@ -153,39 +154,39 @@ static int rows(struct view *v)
 	return n > 1 ? n : 1;
 }
 
-/* compare the lines [a, b] just read (at buf) with the snapshot */
-static void diff_lines(struct view *v, struct hline *nl, int a, int b, const uint8_t *buf)
+/* Compare the lines [a, b] just read (buf, present[] per page) with the
+ * snapshot: the diff engine's changed-byte mask of the window, and which of
+ * its pages the snapshot has. */
+static void diff_lines(struct view *v, struct hline *nl, int a, int b, const uint8_t *buf,
+		       const uint8_t *present)
 {
-	struct source *snap = v->s->diff_src;
 	size_t len = (size_t)(b - a + 1) * 16;
-	uint8_t present[64], *dbuf;
+	uint8_t *mask, in[64];
 	bool ok;
 
 	for (int k = a; k <= b; k++) {
 		nl[k].diff = 0;
 		nl[k].fresh = false;
 	}
-	if (!snap)
+	if (!v->s->diff)
 		return;
-	dbuf = malloc(len);
-	ok = dbuf && source__read(snap, nl[a].addr, dbuf, len, present) >= 0;
+	mask = malloc(len);
+	ok = mask && diff__window(v->s->diff, nl[a].addr, len, buf, present, mask, in) >= 0;
 	for (int k = a; k <= b; k++) {
 		uint64_t pi = (nl[k].addr >> 12) - (nl[a].addr >> 12);
-		const uint8_t *x, *y;
+		const uint8_t *m = mask + (size_t)(k - a) * 16;
 
 		if (!nl[k].present)
 			continue;
-		if (!ok || !present[pi]) {
+		if (!ok || !(in[pi] & DIFF_IN_A)) {
 			nl[k].fresh = true;
 			continue;
 		}
-		x = buf + (size_t)(k - a) * 16;
-		y = dbuf + (size_t)(k - a) * 16;
 		for (int i = 0; i < 16; i++)
-			if (x[i] != y[i])
+			if (m[i])
 				nl[k].diff |= 1u << i;
 	}
-	free(dbuf);
+	free(mask);
 }
 
 /* Lay out the screen from h->top and read what is new or stale. old: the
@@ -271,7 +272,7 @@ static void layout(struct view *v, bool refresh)
 					if (old[j].data[x] != nl[k].data[x])
 						nl[k].changed |= 1u << x;
 			}
-			diff_lines(v, nl, a, b, buf);
+			diff_lines(v, nl, a, b, buf, present);
 		} else {
 			for (k = a; k <= b; k++)
 				nl[k].present = false;
@@ -553,72 +554,54 @@ static void diff_found(struct view *v, uint64_t addr, const char *what)
 }
 
 /*
- * ]/[: the next (dir 1) or previous (-1) line that differs from the :diff
- * snapshot: a line whose bytes differ, the first line of a page that the
- * snapshot does not have, or the hole of pages freed since. Page by page;
- * a page is read only where the live page map, and then the snapshot's,
- * has it allocated, and only what present[] says is there is compared.
+ * ]/[: the next (dir 1) or previous (-1) change vs the :diff snapshot, as
+ * the diff engine finds them (diff__next): a run of bytes that differ, a
+ * run of pages the snapshot does not have, or of pages freed since. Changes
+ * between free and reserved pages are passed over (both are holes here).
+ * It reads only pages both page maps have allocated, SEARCH_PAGES a key.
  */
 static void diff_step(struct view *v, int dir)
 {
-	uint8_t a[PAGE_SZ], b[PAGE_SZ];
 	struct hex *h = v->priv;
 	struct session *s = v->s;
-	uint64_t from = line_at(v, h->cur).addr;
-	int64_t pg = (from - base(v)) / PAGE_SZ;
-	int k;
+	struct hline cl = line_at(v, h->cur);
+	/* past the cursor's line: a change there is where we are */
+	uint64_t from = dir < 0 ? cl.addr : cl.hole ? cl.addr + cl.hole_pages * PAGE_SZ - 1 : cl.addr + 15;
+	struct diff_change ch;
+	int r = DIFF_NONE;
 
-	if (!s->diff_src) {
+	if (!s->diff) {
 		session__msg(s, true, "no diff: diff FILE compares the arena with a snapshot of it");
 		return;
 	}
-	for (k = 0; k < SEARCH_PAGES && pg >= 0 && (uint64_t)pg < npages(v); k++) {
-		uint64_t pa = base(v) + (uint64_t)pg * PAGE_SZ;
-		struct hline l = line_at(v, pa);
-		uint8_t pa_ok = 0, pb_ok = 0;
-
-		if (l.hole) {
-			uint64_t first = (l.addr - base(v)) / PAGE_SZ;
-
-			if (l.freed && (dir > 0 ? l.addr > from : l.addr < from)) {
-				diff_found(v, l.addr, "pages freed since the snapshot");
-				return;
-			}
-			pg = dir > 0 ? (int64_t)(first + l.hole_pages) : (int64_t)first - 1;
-			continue;
-		}
-		if (source__read(s->src, pa, a, PAGE_SZ, &pa_ok) < 0 || !pa_ok) {
-			pg += dir;
-			continue;
-		}
-		if (session__diff_page(s, pg) != PAGE_ALLOCATED ||
-		    source__read(s->diff_src, pa, b, PAGE_SZ, &pb_ok) < 0 || !pb_ok) {
-			if (dir > 0 ? pa > from : pa < from) {
-				diff_found(v, pa, "page not in the snapshot");
-				return;
-			}
-			pg += dir;
-			continue;
-		}
-		for (int i = dir > 0 ? 0 : 255; i >= 0 && i < 256; i += dir) {
-			uint64_t la = pa + (uint64_t)i * 16;
-
-			if (dir > 0 ? la <= from : la >= from)
-				continue;
-			if (memcmp(a + i * 16, b + i * 16, 16)) {
-				diff_found(v, la, "differs from the snapshot");
-				return;
-			}
-		}
-		pg += dir;
+	for (int k = 0; k < 1024; k++) {
+		r = diff__next(s->diff, from, dir, SEARCH_PAGES, &ch);
+		if (r != DIFF_FOUND || ch.kind != DIFF_CHANGE_RESERVED)
+			break;
+		from = dir > 0 ? ch.addr + ch.len - 1 : ch.addr;
+		/* too many of those in a row: say where to go on from */
+		r = DIFF_MORE;
+		ch.addr = from;
 	}
-	if (k == SEARCH_PAGES && pg >= 0 && (uint64_t)pg < npages(v)) {
-		session__msg(s, true, "no change in 64 MiB up to page %llu: %s goes on",
-			(unsigned long long)pg, dir > 0 ? "]" : "[");
-		h->cur = base(v) + (uint64_t)pg * PAGE_SZ;
+	if (r < 0) {
+		session__lib_msg(s, "diff");
 		return;
 	}
-	session__msg(s, false, "no %s change vs %s", dir > 0 ? "further" : "earlier", s->diff_path);
+	if (r == DIFF_MORE) {
+		uint64_t pg = (ch.addr + (dir > 0) - base(v)) / PAGE_SZ - (dir < 0);
+
+		session__msg(s, true, "no change in 64 MiB up to page %llu: %s goes on",
+			     (unsigned long long)pg, dir > 0 ? "]" : "[");
+		h->cur = ch.addr & ~7ULL;
+		return;
+	}
+	if (r == DIFF_NONE) {
+		session__msg(s, false, "no %s change vs %s", dir > 0 ? "further" : "earlier", s->diff_path);
+		return;
+	}
+	diff_found(v, ch.addr, ch.kind == DIFF_CHANGE_BYTES     ? "differs from the snapshot"
+			       : ch.kind == DIFF_CHANGE_ALLOCATED ? "page not in the snapshot"
+								  : "pages freed since the snapshot");
 }
 
 static enum request hex_request(struct view *v, enum request req)

@@ -119,19 +119,13 @@ struct bin {
 	uint32_t dnew, dgone;	/* allocated / freed since the :diff snapshot */
 };
 
-/* the :diff snapshot's page states, NULL: no diff (or another size) */
-static const uint8_t *snap_state(const struct view *v)
-{
-	const struct pages *p = v->priv;
-	const struct session *s = v->s;
-
-	return s->diff_src && s->diff_pm.nr_pages == p->nr ? s->diff_pm.state : NULL;
-}
-
+/* Pages in the bin, with what changed since the last refresh and, with a
+ * :diff, since the snapshot (its page states from the session's diff; a
+ * snapshot of another size is refused by :diff) */
 static void count_bin(const struct view *v, uint64_t cell, struct bin *b)
 {
 	const struct pages *p = v->priv;
-	const uint8_t *snap = snap_state(v);
+	const struct session *ses = v->s;
 	uint64_t first = cell * p->ppc, last = first + p->ppc;
 
 	memset(b, 0, sizeof(*b));
@@ -139,6 +133,7 @@ static void count_bin(const struct view *v, uint64_t cell, struct bin *b)
 		last = p->nr;
 	for (uint64_t i = first; i < last; i++) {
 		uint8_t s = p->now[i];
+		int then = ses->diff ? session__diff_page(ses, i) : -1;
 
 		b->n++;
 		b->alloc += s == PAGE_ALLOCATED;
@@ -147,7 +142,7 @@ static void count_bin(const struct view *v, uint64_t cell, struct bin *b)
 			b->added += s == PAGE_ALLOCATED;
 			b->removed += p->prev[i] == PAGE_ALLOCATED;
 		}
-		if (snap && (snap[i] == PAGE_ALLOCATED) != (s == PAGE_ALLOCATED)) {
+		if (then >= 0 && (then == PAGE_ALLOCATED) != (s == PAGE_ALLOCATED)) {
 			b->dnew += s == PAGE_ALLOCATED;
 			b->dgone += s != PAGE_ALLOCATED;
 		}
