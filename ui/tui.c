@@ -287,7 +287,7 @@ static void redraw(struct tui *t)
 		t->status_dirty = true;
 	t->seen_data_gen = t->s->data_gen;
 	t->seen_msg_gen = t->s->msg_gen;
-	if (v->ops->model_gen && v->ops->model_gen(v) != v->drawn_gen)
+	if (v->opened && v->ops->model_gen && v->ops->model_gen(v) != v->drawn_gen)
 		v->dirty = true;
 
 	if (t->title_dirty)
@@ -334,23 +334,33 @@ static void on_command(struct tui *t, const char *line)
 		dispatch(t, cmd__run(t->s, line));
 }
 
-static void on_search(struct tui *t, const char *line)
+
+static void search_again(struct tui *t, int dir)
 {
 	struct view *v = &t->views[t->cur];
 
-	if (!line)
+	if (!t->last_search[0]) {
+		session__msg(t->s, true, "no search yet: /TEXT");
 		return;
-	if (*line)
-		snprintf(t->last_search, sizeof(t->last_search), "%s", line);
-	if (!t->last_search[0])
-		return;
+	}
 	if (!v->ops->search) {
 		session__msg(t->s, true, "this view has no search");
 		return;
 	}
-	if (!v->ops->search(v, t->last_search, 1))
+	if (!v->ops->search(v, t->last_search, dir))
 		session__msg(t->s, true, "not found: %s", t->last_search);
 	v->dirty = true;
+}
+
+/* / TEXT Enter; Enter alone searches for the last text again */
+static void on_search(struct tui *t, const char *line)
+{
+	if (!line)
+		return;
+	if (*line)
+		snprintf(t->last_search, sizeof(t->last_search), "%s", line);
+	if (t->last_search[0])
+		search_again(t, 1);
 }
 
 static void on_goto(struct tui *t, const char *line)
@@ -393,23 +403,6 @@ static enum request help(struct tui *t)
 	cmd__help(help_line, &h);
 	session__nav_text(t->s, "help", h.lines, h.n);
 	return REQ_SHOW_TEXT;
-}
-
-static void search_again(struct tui *t, int dir)
-{
-	struct view *v = &t->views[t->cur];
-
-	if (!t->last_search[0]) {
-		session__msg(t->s, true, "no search yet: /TEXT");
-		return;
-	}
-	if (!v->ops->search) {
-		session__msg(t->s, true, "this view has no search");
-		return;
-	}
-	if (!v->ops->search(v, t->last_search, dir))
-		session__msg(t->s, true, "not found: %s", t->last_search);
-	v->dirty = true;
 }
 
 /* Requests for the engine itself: the current view never sees them first
