@@ -202,14 +202,14 @@ static void complete_members(const char *line, int from, int to, bool arrow)
 	char *expr;
 	int col;
 
-	if (!t->bx || !t->src)
+	if (!t->s->bx || !t->s->src)
 		return;
 	while (from < to && line[from] == ' ')
 		from++;
 	expr = strndup(line + from, to - from);
 	if (!expr)
 		return;
-	if (expr__eval_str(expr, t->bx, t->src, &v, &col) || !v.btf) {
+	if (expr__eval_str(expr, t->s->bx, t->s->src, &v, &col) || !v.btf) {
 		free(expr);
 		return;
 	}
@@ -326,8 +326,8 @@ static char **complete(const char *text, int start, int end)
 		else
 			for (size_t k = 0; k < ARRAY_SIZE(keywords); k++)
 				cand_add(keywords[k]);
-		if (P.t->bx)
-			btfx__for_each_name(P.t->bx, add_name, &nc);
+		if (P.t->s->bx)
+			btfx__for_each_name(P.t->s->bx, add_name, &nc);
 		if (nc.kw || type_cmd)
 			rl_completion_append_character = nc.kw ? '\0' : ' ';
 	}
@@ -375,12 +375,12 @@ static void history_open(struct tui *t)
 	P.hist_fd = hist__open(dir, msg, sizeof(msg));
 	if (P.hist_fd < 0) {
 		P.hist_fd = -1;
-		tui_msg(t, true, "history not kept: %s", msg);
+		session__msg(t->s, true, "history not kept: %s", msg);
 		return;
 	}
 	err = hist__read(P.hist_fd, history_line, NULL);
 	if (err)
-		tui_msg(t, true, "history: cannot read it: %s", strerror(-err));
+		session__msg(t->s, true, "history: cannot read it: %s", strerror(-err));
 }
 
 void prompt__init(struct tui *t)
@@ -457,7 +457,7 @@ void prompt__open(struct tui *t, const char *prompt, const char *prefill, bool c
 		rl_point = rl_end;
 	}
 	P.active = true;
-	t->msg[0] = 0;
+	session__msg_clear(t->s);
 	t->status_dirty = true;
 	curs_set(1);
 }
@@ -494,7 +494,7 @@ static void finish(struct tui *t)
 
 			add_history(line);
 			if (err)
-				tui_msg(t, true, "history: cannot write it: %s", strerror(-err));
+				session__msg(t->s, true, "history: cannot write it: %s", strerror(-err));
 		}
 	}
 	fn(t, line);
