@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Private glue between btfx.c, expr.c and format.c: type helpers and the
- * types btfx synthesizes on demand (pointers for '&x' and casts, built-in
- * integer names such as u64 when no BTF has them).
+ * Private glue between the btfx, btfq, expr and format modules: type
+ * helpers and the types btfx synthesizes on demand (pointers for '&x' and
+ * casts, built-in integer names such as u64 when no BTF has them).
  *
  * Synthesized types live in a split BTF on top of each loaded BTF (so base
  * type ids stay valid in it) or in btfx's own built-in BTF. A value whose

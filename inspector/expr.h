@@ -70,6 +70,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "btfq.h"
 #include "btfx.h"
 #include "source.h"
 
@@ -130,6 +131,15 @@ int expr__eval(const struct expr *e, struct btfx *bx, struct source *src, struct
  * as int64_t, by the same C rules as expr__eval (an unsigned long above
  * INT64_MAX comes out negative; only its truth and bits are meaningful). */
 int expr__eval_int(const struct expr *e, struct btfx *bx, struct source *src, int64_t *out);
+
+/* Completion: the members that "EXPR->NAME" (arrow) or "EXPR.NAME"
+ * accepts, for v the value of EXPR, by the rules evaluation follows (none
+ * on a slice, "." needs a struct or union with an address, "->" a pointer
+ * to one); members of anonymous structs and unions are listed in their
+ * place (btfq__for_each_member). Stops when cb returns non-zero and
+ * returns that, else 0. */
+int expr__for_each_member(const struct value *v, bool arrow,
+			  int (*cb)(const struct btfq_member *m, void *ctx), void *ctx);
 
 /* Convenience: parse + eval in one go. */
 int expr__eval_str(const char *text, struct btfx *bx, struct source *src, struct value *out,

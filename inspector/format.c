@@ -11,15 +11,16 @@
  */
 #include <errno.h>
 #include <inttypes.h>
-#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/btf.h>
+#include "btfq.h"
 #include "btfx_internal.h"
 #include "error.h"
 #include "format.h"
+#include "format_int.h"
 
 #define MAX_VIEW (1u << 20)
 #define PATH_MAX_LEN 1024
@@ -51,6 +52,7 @@ struct fctx {
 	bool stopped;
 	int err;
 	int follow_level;
+	bool deref;		/* the next value walked is a followed pointer's pointee */
 	struct visit *visits;
 	int nr_visits, cap_visits;
 	uint64_t pc_page[PAGE_CACHE];
@@ -66,114 +68,9 @@ struct fctx {
 
 /* ------------------------------------------------------------ type names */
 
-static const char *kind_kw(const struct btf_type *t)
-{
-	switch (btf_kind(t)) {
-	case BTF_KIND_STRUCT: return "struct ";
-	case BTF_KIND_UNION: return "union ";
-	case BTF_KIND_ENUM:
-	case BTF_KIND_ENUM64: return "enum ";
-	case BTF_KIND_FWD: return btf_kflag(t) ? "union " : "struct ";
-	default: return "";
-	}
-}
-
-/* decl = fmt with %s replaced by the old decl (vsnprintf: cut, not overflow) */
-static __attribute__((noinline)) void decl_wrap(char *decl, size_t len, const char *fmt)
-{
-	char old[256];
-
-	snprintf(old, sizeof(old), "%s", decl);
-	snprintf(decl, len, fmt, old);
-}
-
 int fmt__type_name(const struct btf *btf, uint32_t id, char *buf, size_t len)
 {
-	char decl[256] = "", quals[64] = "";
-	const char *base = NULL;
-	char basebuf[160];
-
-	if (!len)
-		return -EINVAL;
-	for (int guard = 0; guard < 64 && !base; guard++) {
-		const struct btf_type *t = id ? btf__type_by_id(btf, id) : NULL;
-		const char *name;
-
-		if (!id) {
-			base = "void";
-			break;
-		}
-		if (!t) {
-			snprintf(buf, len, "<bad type %u>", id);
-			return -EINVAL;
-		}
-		name = btf__name_by_offset(btf, t->name_off);
-		switch (btf_kind(t)) {
-		case BTF_KIND_PTR: {
-			const struct btf_type *nt = btf__type_by_id(btf, btfx_skip_mods(btf, t->type));
-
-			decl_wrap(decl, sizeof(decl), "*%s");
-			if (nt && (btf_is_array(nt) || btf_is_func_proto(nt)))
-				decl_wrap(decl, sizeof(decl), "(%s)");
-			id = t->type;
-			break;
-		}
-		case BTF_KIND_ARRAY: {
-			size_t l = strlen(decl);
-
-			snprintf(decl + l, sizeof(decl) - l, "[%u]", btf_array(t)->nelems);
-			id = btf_array(t)->type;
-			break;
-		}
-		case BTF_KIND_FUNC_PROTO:
-			decl_wrap(decl, sizeof(decl), "%s(...)");
-			id = t->type;
-			break;
-		case BTF_KIND_CONST:
-		case BTF_KIND_VOLATILE:
-		case BTF_KIND_RESTRICT: {
-			const char *q = btf_is_const(t) ? "const" : btf_is_volatile(t) ? "volatile" : "restrict";
-			const struct btf_type *nt = btf__type_by_id(btf, btfx_skip_mods(btf, t->type));
-
-			if (nt && btf_is_ptr(nt)) {
-				/* qualifies a pointer: "char *const" */
-				char fmt[32];
-
-				snprintf(fmt, sizeof(fmt), "%s%s%%s", q, decl[0] ? " " : "");
-				decl_wrap(decl, sizeof(decl), fmt);
-			} else {
-				size_t l = strlen(quals);
-
-				snprintf(quals + l, sizeof(quals) - l, "%s ", q);
-			}
-			id = t->type;
-			break;
-		}
-		case BTF_KIND_TYPE_TAG:
-		case BTF_KIND_VAR:
-		case BTF_KIND_DECL_TAG:
-			id = t->type;
-			break;
-		case BTF_KIND_DATASEC:
-			snprintf(basebuf, sizeof(basebuf), "section %s", name ? name : "?");
-			base = basebuf;
-			break;
-		default:
-			if (name && *name)
-				snprintf(basebuf, sizeof(basebuf), "%s%s", kind_kw(t), name);
-			else
-				snprintf(basebuf, sizeof(basebuf), "%s(anonymous)", kind_kw(t));
-			base = basebuf;
-			break;
-		}
-	}
-	if (!base)
-		base = "<type loop>";
-	/* a name too long for buf ends in "..." rather than looking whole */
-	if ((size_t)snprintf(buf, len, "%s%s%s%s", quals, base, decl[0] && decl[0] != '[' ? " " : "",
-			     decl) >= len && len > 4)
-		memcpy(buf + len - 4, "...", 4);
-	return 0;
+	return btfq__type_name(btf, id, buf, len);
 }
 
 /* ------------------------------------------------------------ paths */
@@ -393,81 +290,6 @@ static int page_present(struct fctx *c, uint64_t a)
 	return present;
 }
 
-/* ------------------------------------------------------------ scalars */
-
-static const char *poison_note(uint64_t p)
-{
-	uint64_t low = (p >> 48) == 0xdead ? p & 0xffffffffffffULL : p;
-
-	if (low == 0x100 || low == 0x122 || low == 0x200 || (p >> 48) == 0xdead)
-		return "poison";
-	if (p < 0x10000)
-		return "bad pointer";
-	return NULL;
-}
-
-static void fmt_char(uint8_t ch, char *buf, size_t len)
-{
-	switch (ch) {
-	case '\0': snprintf(buf, len, "'\\0'"); return;
-	case '\n': snprintf(buf, len, "'\\n'"); return;
-	case '\t': snprintf(buf, len, "'\\t'"); return;
-	case '\r': snprintf(buf, len, "'\\r'"); return;
-	case '\'': snprintf(buf, len, "'\\''"); return;
-	case '\\': snprintf(buf, len, "'\\\\'"); return;
-	}
-	if (ch < 0x20 || ch >= 0x7f)
-		snprintf(buf, len, "'\\x%02x'", ch);
-	else
-		snprintf(buf, len, "'%c'", ch);
-}
-
-static void u128_dec(unsigned __int128 v, bool neg, char *buf, size_t len)
-{
-	char tmp[48];
-	int i = sizeof(tmp) - 1;
-
-	tmp[i] = '\0';
-	do {
-		tmp[--i] = '0' + (int)(v % 10);
-		v /= 10;
-	} while (v && i > 1);
-	if (neg)
-		tmp[--i] = '-';
-	snprintf(buf, len, "%s", tmp + i);
-}
-
-static uint64_t get_bits(const uint8_t *b, uint32_t bitoff, uint32_t bits)
-{
-	uint64_t v = 0;
-
-	for (uint32_t i = 0; i < bits && i < 64; i++) {
-		uint32_t k = bitoff + i;
-
-		v |= (uint64_t)((b[k / 8] >> (k % 8)) & 1) << i;
-	}
-	return v;
-}
-
-static uint64_t sext(uint64_t v, uint32_t bits)
-{
-	if (bits && bits < 64 && (v >> (bits - 1)) & 1)
-		v |= ~0ULL << bits;
-	return v;
-}
-
-static bool is_char_type(const struct btf *btf, const struct btf_type *t)
-{
-	const char *n;
-
-	if (!btf_is_int(t) || t->size != 1)
-		return false;
-	if (btf_int_encoding(t) & BTF_INT_CHAR)
-		return true;
-	n = btf__name_by_offset(btf, t->name_off);
-	return n && !strcmp(n, "char");
-}
-
 /* ------------------------------------------------------------ the walk */
 
 struct where {
@@ -488,6 +310,9 @@ static void fill_attrs(struct fctx *c, struct sink_attrs *a, const struct btf *b
 	fmt__type_name(btf, id, tbuf, tlen);
 	a->type = tbuf;
 	a->path = path_now(c, pbuf, plen);
+	a->size = btfx_size(btf, id);
+	a->deref = c->deref;
+	c->deref = false;
 }
 
 static void emit_pointer(struct fctx *c, const struct btf *btf, uint32_t id, const struct btf_type *t,
@@ -514,7 +339,7 @@ static void emit_pointer(struct fctx *c, const struct btf *btf, uint32_t id, con
 		}
 	} else {
 		a->outside = true;
-		a->note = poison_note(p);
+		a->note = fmt_poison_note(p);
 	}
 	tsz = tt ? btfx_size(btf, rid) : 0;
 	if (!a->followable || c->follow_level >= c->o.follow_ptrs || !tsz || depth >= c->o.max_depth ||
@@ -555,6 +380,7 @@ static void emit_pointer(struct fctx *c, const struct btf *btf, uint32_t id, con
 		if (c->star)
 			path_wrap(c);
 		c->star = true;
+		c->deref = true;
 		c->follow_level++;
 		walk(c, btf, tid, pw, NULL, key, depth + 1);
 		c->follow_level--;
@@ -568,106 +394,18 @@ static void emit_scalar(struct fctx *c, const struct btf *btf, uint32_t id, cons
 			int depth)
 {
 	char text[64];
-	uint64_t x = 0;
-	uint32_t bits, off = w.bitoff;
-	bool sign;
+	const char *shown;
+	enum sink_kind k;
 
 	if (btf_is_ptr(t)) {
+		uint64_t x;
+
 		memcpy(&x, b, 8);
 		emit_pointer(c, btf, id, t, x, a, key, depth);
 		return;
 	}
-	if (btf_is_float(t)) {
-		double d;
-
-		if (t->size == 4) {
-			float f;
-
-			memcpy(&f, b, 4);
-			d = f;
-		} else if (t->size == 8) {
-			memcpy(&d, b, 8);
-		} else {
-			text[0] = '\0';
-			for (uint32_t i = 0; i < t->size && i < 16; i++)
-				snprintf(text + 2 * i, 3, "%02x", b[t->size - 1 - i]);
-			leaf(c, key, SK_STR, text, a);
-			return;
-		}
-		if (isnan(d) || isinf(d)) {
-			leaf(c, key, SK_STR, isnan(d) ? "nan" : d > 0 ? "inf" : "-inf", a);
-			return;
-		}
-		snprintf(text, sizeof(text), t->size == 4 ? "%.9g" : "%.17g", d);
-		leaf(c, key, SK_NUM, text, a);
-		return;
-	}
-	if (btf_is_any_enum(t)) {
-		bits = w.bitsz ? w.bitsz : t->size * 8;
-		if (bits > 64 || t->size > 8)
-			bits = 64;
-		x = get_bits(b, off, bits);
-		sign = btf_kflag(t);
-		if (sign)
-			x = sext(x, bits);
-		if (btf_is_enum(t)) {
-			const struct btf_enum *e = btf_enum(t);
-
-			for (int i = 0; i < btf_vlen(t); i++, e++) {
-				uint64_t ev = sign ? (uint64_t)(int64_t)e->val : (uint64_t)(uint32_t)e->val;
-
-				if (ev == x || (bits < 64 && (ev & ((1ULL << bits) - 1)) == (x & ((1ULL << bits) - 1)))) {
-					leaf(c, key, SK_ENUM, btf__name_by_offset(btf, e->name_off), a);
-					return;
-				}
-			}
-		} else {
-			const struct btf_enum64 *e = btf_enum64(t);
-
-			for (int i = 0; i < btf_vlen(t); i++, e++) {
-				if (btf_enum64_value(e) == x) {
-					leaf(c, key, SK_ENUM, btf__name_by_offset(btf, e->name_off), a);
-					return;
-				}
-			}
-		}
-		snprintf(text, sizeof(text), sign ? "%" PRId64 : "%" PRIu64, x);
-		leaf(c, key, SK_NUM, text, a);
-		return;
-	}
-	/* integers */
-	sign = btf_int_encoding(t) & BTF_INT_SIGNED;
-	if (w.bitsz) {
-		bits = w.bitsz;
-	} else {
-		bits = btf_int_bits(t);
-		off += btf_int_offset(t);
-	}
-	if (bits > 64) {
-		unsigned __int128 v = 0;
-
-		memcpy(&v, b, t->size >= 16 ? 16 : t->size);
-		if (sign && (__int128)v < 0)
-			u128_dec(-v, true, text, sizeof(text));
-		else
-			u128_dec(v, false, text, sizeof(text));
-		leaf(c, key, SK_NUM, text, a);
-		return;
-	}
-	x = get_bits(b, off, bits);
-	if (sign)
-		x = sext(x, bits);
-	if (btf_int_encoding(t) & BTF_INT_BOOL && x <= 1) {
-		leaf(c, key, SK_BOOL, x ? "true" : "false", a);
-		return;
-	}
-	if (is_char_type(btf, t) && !w.bitsz) {
-		fmt_char((uint8_t)x, text, sizeof(text));
-		leaf(c, key, SK_CHAR, text, a);
-		return;
-	}
-	snprintf(text, sizeof(text), sign ? "%" PRId64 : "%" PRIu64, x);
-	leaf(c, key, SK_NUM, text, a);
+	k = fmt_scalar(btf, t, b, w.bitoff, w.bitsz, text, sizeof(text), &shown);
+	leaf(c, key, k, shown, a);
 }
 
 static void emit_members(struct fctx *c, const struct btf *btf, const struct btf_type *t,
@@ -819,7 +557,7 @@ static void walk(struct fctx *c, const struct btf *btf, uint32_t id, struct wher
 	if (array) {
 		const struct btf_type *et = btf__type_by_id(btf, btfx_skip_mods(btf, elem));
 
-		if (et && is_char_type(btf, et) && v && pres == 2) {
+		if (et && fmt_is_char(btf, et) && v && pres == 2) {
 			emit_string(c, view_bytes(v, w.addr), shown, n, &a, key);
 			goto out;
 		}

@@ -60,4 +60,72 @@ int fmt__value(struct btfx *bx, struct source *src, const struct value *v, const
  * "<bad type N>"). Too long names are cut. */
 int fmt__type_name(const struct btf *btf, uint32_t type_id, char *buf, size_t len);
 
+/*
+ * Leaves (leaves.c): the same walk flattened into its leaves, for
+ * everything that compares or tabulates values (watch, diff, later the
+ * health check and table views). Each leaf has ONE text, the same wherever
+ * it is shown, and the same as `print` writes the value, less the pointed-to
+ * type and the walk's own notes ("cycle", "seen"), which depend on the walk
+ * order and not on the value:
+ *   value        42, -1, 'a', true, RUNNING, NULL, 0x100000001000, "name"
+ *                (strings in double quotes, their bytes as they are)
+ *   unallocated  <unallocated>            the value's own page is missing
+ *                0x100000005000 <unallocated>   a pointer into a missing page
+ *   outside      0x10 <outside arena> <bad pointer>, <outside arena>
+ *   poison       0xdead000000000100 <outside arena> <poison>
+ *   error        ? <incomplete type>
+ *   cut          {...} <depth>, [...] <depth>, ... <limit> (path NULL)
+ * A pointer the walk followed (fmt_opts.follow_ptrs) is a leaf of its own,
+ * `followed`, with the pointer's path and value, before its pointee's leaves.
+ */
+enum fmt_leaf_kind {
+	FMT_LEAF_VALUE,
+	FMT_LEAF_UNALLOCATED,
+	FMT_LEAF_OUTSIDE,
+	FMT_LEAF_POISON,
+	FMT_LEAF_ERROR,
+	FMT_LEAF_CUT,
+};
+
+struct fmt_leaf {
+	const char *path;	/* "head->next->id"; NULL: too long to name, or the
+				 * node limit's "..." (or fmt_opts.path NULL) */
+	const char *type;	/* C type name ("struct node *" for a followed pointer) */
+	const char *target;	/* a pointer's pointed-to type, or NULL */
+	enum fmt_leaf_kind kind;
+	enum sink_kind sk;	/* the formatter's kind of the value */
+	const char *text;	/* the one rendering above */
+	const char *value;	/* the bare value: "42", "0x1000", "name" ("" when
+				 * it has no bytes: unallocated, outside) */
+	const char *note;	/* the formatter's note: "poison", "depth", "seen"... */
+	uint64_t addr;		/* where the value lives (0: no address; a followed
+				 * pointer: unknown, 0) */
+	uint64_t size;		/* bytes of its type (0: unknown) */
+	bool followed;		/* a pointer the walk expanded: its pointee follows */
+	bool cut;		/* shown in part only: a char array cut at max_array */
+};
+
+/* Non-zero stops the walk; fmt__leaves returns it. The leaf is valid
+ * during the call only. */
+typedef int (*fmt_leaf_fn)(void *ctx, const struct fmt_leaf *leaf);
+
+struct strbuf;
+struct fmt_leaves_info {
+	/* in: when set, the value's one-line rendering is appended here, made
+	 * of the leaves' texts: {.id = 1, .name = "one", .next = NULL} */
+	struct strbuf *line;
+	/* out */
+	uint64_t leaves;	/* leaves passed to cb */
+	bool cut;		/* some of the value was not walked: an array or
+				 * char array cut at max_array, the depth or node
+				 * limit, a path too long to name */
+};
+
+/* Walk v as fmt__value does and call cb for each leaf, in order. opts as
+ * for fmt__value (its path names the leaves), info may be NULL. Returns 0,
+ * cb's non-zero return, or fmt__value's negative errno (nothing walked). */
+int fmt__leaves(struct btfx *bx, struct source *src, const struct value *v,
+		const struct fmt_opts *opts, fmt_leaf_fn cb, void *ctx,
+		struct fmt_leaves_info *info);
+
 #endif

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The ARENA grammar and the one place that picks the kind of source for a
- * selector: live arenas go to live.c, files to snapshot.c.
+ * selector: live arenas go to live.c, files to snapshot_read.c.
  */
 #include <ctype.h>
 #include <errno.h>

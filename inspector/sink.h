@@ -53,6 +53,9 @@ struct sink_attrs {
 				 * page map picture): text keeps its newlines */
 	const char *note;	/* short free text: "cycle", "poison" */
 	const char *path;	/* expression that names this value: "head->next->id" */
+	uint64_t size;		/* bytes of the value's type (0: unknown) */
+	bool deref;		/* the pointee of a followed pointer: addr is the
+				 * pointer's value, path "*P" names it */
 };
 
 struct sink;

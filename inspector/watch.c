@@ -230,113 +230,49 @@ static const struct source_ops sweep_ops = {
 	.close = sweep_close,
 };
 
-/* -------------------------------------------------- the leaf recorder sink */
+/* -------------------------------------------------- the leaves of a sample */
 
-struct leafsink {
-	struct sink s;
-	struct strbuf line;	/* one-line rendering */
+/* What one sample's fmt__leaves gave: the one-line rendering and every
+ * leaf (path, text), in walk order. */
+struct leafrec {
+	struct strbuf line;
 	char **path, **text;
 	int n, cap;
-	bool first[64];
-	bool array[64];
-	int depth;
-	bool numeric;
+	bool numeric;	/* a single leaf that is a number, a bool or a pointer */
 	int64_t num;
-	bool cut;	/* the formatter stopped early somewhere (a cap) */
 };
 
-static void leaf_sep(struct leafsink *l, const char *key, bool in_array)
+static int leaf_add(void *ctx, const struct fmt_leaf *f)
 {
-	if (l->depth > 0) {
-		if (!l->first[l->depth])
-			strbuf_write(&l->line, ", ", 2);
-		l->first[l->depth] = false;
-		if (key && !in_array) {
-			strbuf_write(&l->line, ".", 1);
-			strbuf_write(&l->line, key, strlen(key));
-			strbuf_write(&l->line, " = ", 3);
-		}
-	}
-}
+	struct leafrec *l = ctx;
+	char *end;
 
-static void leaf_begin(struct sink *s, const char *key, bool array, const struct sink_attrs *a)
-{
-	struct leafsink *l = (void *)s;
-
-	if (a && a->truncated)
-		l->cut = true;
-	leaf_sep(l, key, l->depth > 0 && l->array[l->depth]);
-	strbuf_write(&l->line, array ? "[" : "{", 1);
-	if (l->depth < 63)
-		l->depth++;
-	l->array[l->depth] = array;
-	l->first[l->depth] = true;
-}
-
-static void leaf_end(struct sink *s, bool array)
-{
-	struct leafsink *l = (void *)s;
-
-	if (l->depth > 0)
-		l->depth--;
-	strbuf_write(&l->line, array ? "]" : "}", 1);
-}
-
-static void leaf_value(struct sink *s, const char *key, enum sink_kind kind, const char *text,
-		       const struct sink_attrs *a)
-{
-	struct leafsink *l = (void *)s;
-	char buf[256];
-	const char *shown = text ? text : "";
-
-	if (a && a->truncated)
-		l->cut = true;
-	leaf_sep(l, key, l->depth > 0 && l->array[l->depth]);
-	if (a && a->unallocated)
-		shown = "<unallocated>";
-	if (kind == SK_STR)
-		snprintf(buf, sizeof(buf), "\"%s\"", shown);
-	else
-		snprintf(buf, sizeof(buf), "%s%s", shown, a && a->outside ? " <outside>" : "");
-	strbuf_write(&l->line, buf, strlen(buf));
 	/* the formatter's "..." where max_nodes stopped it is not a member */
-	if (a && a->truncated && a->note && !strcmp(a->note, "limit"))
-		return;
+	if (f->kind == FMT_LEAF_CUT && !f->path)
+		return 0;
 	if (l->n == l->cap) {
 		int nc = l->cap ? l->cap * 2 : 8;
 		char **np = realloc(l->path, nc * sizeof(*np)), **nt;
 
 		if (!np)
-			return;
+			return 0;
 		l->path = np;
 		nt = realloc(l->text, nc * sizeof(*nt));
 		if (!nt)
-			return;
+			return 0;
 		l->text = nt;
 		l->cap = nc;
 	}
-	l->path[l->n] = strdup(a && a->path ? a->path : key ? key : "");
-	l->text[l->n] = strdup(buf);
+	l->path[l->n] = strdup(f->path ? f->path : "");
+	l->text[l->n] = strdup(f->text);
 	l->n++;
 	l->numeric = false;
-	if (l->n == 1 && (kind == SK_NUM || kind == SK_BOOL || kind == SK_PTR) && !(a && a->unallocated)) {
-		char *end;
-
-		l->num = kind == SK_BOOL ? !strcmp(shown, "true") : (int64_t)strtoll(shown, &end, 0);
-		l->numeric = kind == SK_BOOL || (*end == '\0' || *end == ' ');
+	if (l->n == 1 && (f->sk == SK_NUM || f->sk == SK_BOOL || f->sk == SK_PTR) && *f->value) {
+		l->num = f->sk == SK_BOOL ? !strcmp(f->value, "true") : (int64_t)strtoll(f->value, &end, 0);
+		l->numeric = f->sk == SK_BOOL || *end == '\0';
 	}
+	return 0;
 }
-
-static void leaf_free(struct sink *s)
-{
-}
-
-static const struct sink_ops leaf_ops = {
-	.begin = leaf_begin,
-	.end = leaf_end,
-	.value = leaf_value,
-	.free = leaf_free,
-};
 
 static void leaves_free(char **p, char **t, int n)
 {
@@ -644,7 +580,7 @@ static void emit(watch_event_fn cb, void *ctx, enum watch_event_kind k, const st
 		cb(&ev, ctx);
 }
 
-static void diff_members(struct watch *w, struct wpriv *p, struct leafsink *l)
+static void diff_members(struct watch *w, struct wpriv *p, struct leafrec *l)
 {
 	members_free(w);
 	if (l->n <= 1 || !p->nleaf)
@@ -677,7 +613,8 @@ static void evaluate(struct watchset *ws, struct watch *w, uint64_t t, watch_eve
 {
 	struct wpriv *p = w->priv;
 	struct source *cs = &ws->cache.src;
-	struct leafsink l = { .s = { .ops = &leaf_ops } };
+	struct leafrec l = { 0 };
+	struct fmt_leaves_info li = { .line = &l.line };
 	/* every element of an array: max_nodes is the only cap on the count */
 	struct fmt_opts fo = { .max_depth = WATCH_MAX_DEPTH, .max_array = WATCH_MAX_LEAVES,
 			       .max_nodes = WATCH_MAX_LEAVES, .path = w->expr_text };
@@ -694,7 +631,7 @@ static void evaluate(struct watchset *ws, struct watch *w, uint64_t t, watch_eve
 	ws->stats.evaluated++;
 	err = expr__eval(p->e, ws->bx, cs, &v);
 	if (!err)
-		err = fmt__value(ws->bx, cs, &v, NULL, &l.s, &fo);
+		err = fmt__leaves(ws->bx, cs, &v, &fo, leaf_add, &l, &li);
 	w->err_code = err;
 	if (err) {
 		st = err == -ENODATA ? WATCH_UNALLOCATED : WATCH_ERROR;
@@ -740,7 +677,7 @@ static void evaluate(struct watchset *ws, struct watch *w, uint64_t t, watch_eve
 		if (w->changed)
 			w->changed_sweep = ws->sweeps;
 		diff_members(w, p, &l);
-		w->partial = l.cut;
+		w->partial = li.cut;
 		w->nr_leaves = l.n;
 		if (w->changed) {
 			set_str(&w->prev, w->value);
@@ -939,110 +876,4 @@ int watchset__sample(struct watchset *ws, watch_event_fn cb, void *ctx)
 void watchset__last_stats(const struct watchset *ws, struct watch_sweep_stats *st)
 {
 	*st = ws->stats;
-}
-
-/* -------------------------------------------------- events as objects */
-
-const char *watch_event__name(enum watch_event_kind kind)
-{
-	static const char *const names[] = { "change", "hit", "state", "moved" };
-
-	return kind <= WATCH_EV_MOVED ? names[kind] : "?";
-}
-
-const char *watch_state__name(enum watch_state st)
-{
-	static const char *const names[] = { "ok", "unallocated", "error" };
-
-	return st <= WATCH_ERROR ? names[st] : "?";
-}
-
-void watch__fmt_time(uint64_t ns, char *buf, size_t len)
-{
-	time_t sec = ns / 1000000000ULL;
-	struct tm tm;
-
-	gmtime_r(&sec, &tm);
-	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%03uZ", tm.tm_year + 1900, tm.tm_mon + 1,
-		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (unsigned)(ns / 1000000 % 1000));
-}
-
-bool watch__error_is_permanent(const struct watch *w)
-{
-	return w->state == WATCH_ERROR && (w->err_code == -ENOENT || w->err_code == -EINVAL);
-}
-
-int watch__fmt_members(const struct watch *w, int max, char *buf, size_t len)
-{
-	size_t off;
-	int n = w->nr_changed_members;
-
-	if (len)
-		buf[0] = '\0';
-	if (!n)
-		return 0;
-	off = snprintf(buf, len, "%d member%s changed:", n, n == 1 ? "" : "s");
-	for (int i = 0; i < n && i < max; i++) {
-		const struct watch_member *m = &w->changed_members[i];
-
-		off += snprintf(buf + (off < len ? off : len), off < len ? len - off : 0,
-				"%s %s %s -> %s", i ? "," : "", m->path, m->old ? m->old : "(new)",
-				m->new);
-	}
-	if (n > max)
-		off += snprintf(buf + (off < len ? off : len), off < len ? len - off : 0,
-				", ... %d more", n - max);
-	return (int)off;
-}
-
-const char *watch__partial_note(const struct watch *w, char *buf, size_t len)
-{
-	if (!len)
-		return "";
-	buf[0] = '\0';
-	if (w->partial && w->state == WATCH_OK)
-		snprintf(buf, len, " (partial: only the first %d members are watched)", w->nr_leaves);
-	return buf;
-}
-
-void watch_event__emit(struct sink *s, const struct watch_event *ev, const char *kind_name)
-{
-	const struct watch *w = ev->w;
-	char ts[64];
-
-	watch__fmt_time(ev->time_ns, ts, sizeof(ts));
-	sink_begin(s, NULL, false, NULL);
-	sink_str(s, "time", ts);
-	sink_u64(s, "ts_ns", ev->time_ns);
-	sink_u64(s, "watch", w->id);
-	sink_str(s, "expr", w->expr_text);
-	sink_str(s, "event", kind_name ? kind_name : watch_event__name(ev->kind));
-	if (w->cond == WATCH_IF)
-		sink_str(s, "if", w->cond_text);
-	if (ev->kind == WATCH_EV_CHANGE) {
-		sink_str(s, "old", ev->old_value);
-		sink_str(s, "new", ev->new_value);
-	} else if (w->value && w->state == WATCH_OK) {
-		sink_str(s, "value", w->value);
-	}
-	sink_hex(s, "addr", w->addr);
-	if (ev->kind == WATCH_EV_STATE) {
-		sink_str(s, "state", watch_state__name(w->state));
-		if (w->err[0])
-			sink_str(s, "error", w->err);
-	}
-	if (ev->kind == WATCH_EV_CHANGE && w->nr_changed_members) {
-		sink_begin(s, "members", true, NULL);
-		for (int i = 0; i < w->nr_changed_members; i++)
-			sink_change(s, w->changed_members[i].path, w->changed_members[i].old,
-				    w->changed_members[i].new);
-		sink_end(s, true);
-	}
-	if (w->partial && w->state == WATCH_OK) {
-		/* the value was cut: changes past the cut are not seen */
-		sink_bool(s, "partial", true);
-		sink_u64(s, "members_watched", (uint64_t)w->nr_leaves);
-	}
-	sink_u64(s, "changes", w->nr_changes);
-	sink_end(s, false);
 }

@@ -38,7 +38,7 @@ struct wctx {
 static void print_text(const struct watch_event *ev, const char *kind)
 {
 	const struct watch *w = ev->w;
-	char ts[64], line[4096], part[96];
+	char ts[64], line[4096], part[96]; /* text, not pages */
 
 	watch__fmt_time(ev->time_ns, ts, sizeof(ts));
 	watch__partial_note(w, part, sizeof(part));

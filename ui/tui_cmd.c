@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The ':' commands, one table: name, arguments, help and handler. The help
- * screen and TAB completion read the same table.
+ * screen and TAB completion read the same table, and the view registry's
+ * commands (views.h) after it. A command works on the session and returns
+ * what the engine should do next (a request; REQ_NONE: nothing), with what
+ * the request is about in the session's nav.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -12,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <bpf/btf.h>
+#include "btfq.h"
 #include "error.h"
 #include "format.h"
 #include "selector.h"
@@ -25,57 +29,58 @@ struct tui_cmd {
 	const char *alias;
 	const char *args;
 	const char *help;
-	void (*run)(struct tui *t, const char *arg);
+	enum request (*run)(struct session *s, const char *arg);
 };
 
-static bool need_arena(struct tui *t)
+static bool need_arena(struct session *s)
 {
-	if (!t->src)
-		tui_msg(t, true, "no arena open");
-	return t->src != NULL;
+	if (!s->src)
+		session__msg(s, true, "no arena open");
+	return s->src != NULL;
 }
 
-static bool need_arg(struct tui *t, const char *arg, const char *usage)
+static bool need_arg(struct session *s, const char *arg, const char *usage)
 {
 	if (!*arg)
-		tui_msg(t, true, "usage: %s", usage);
+		session__msg(s, true, "usage: %s", usage);
 	return *arg;
 }
 
-static void c_print(struct tui *t, const char *arg)
+static enum request c_print(struct session *s, const char *arg)
 {
-	if (!need_arena(t) || !need_arg(t, arg, "print EXPR"))
-		return;
-	tui_struct_open(t, arg);
+	if (!need_arena(s) || !need_arg(s, arg, "print EXPR"))
+		return REQ_NONE;
+	session__nav_expr(s, arg);
+	return REQ_SHOW_STRUCT;
 }
 
-static void c_hex(struct tui *t, const char *arg)
+static enum request c_hex(struct session *s, const char *arg)
 {
 	uint64_t addr;
 
-	if (!need_arena(t) || !need_arg(t, arg, "hex ADDR|EXPR"))
-		return;
-	if (!tui_resolve_addr(t, arg, &addr))
-		tui_hex_goto(t, addr);
+	if (!need_arena(s) || !need_arg(s, arg, "hex ADDR|EXPR"))
+		return REQ_NONE;
+	if (session__resolve_addr(s, arg, &addr))
+		return REQ_NONE;
+	session__nav_addr(s, addr);
+	return REQ_SHOW_HEX;
 }
 
-static void c_goto(struct tui *t, const char *arg)
+/* the page map moves its cursor there; other views leave it to hex */
+static enum request c_goto(struct session *s, const char *arg)
 {
 	uint64_t addr;
 
-	if (!need_arena(t) || !need_arg(t, arg, "goto ADDR|EXPR"))
-		return;
-	if (tui_resolve_addr(t, arg, &addr))
-		return;
-	if (!source__contains(t->src, addr, 1)) {
-		tui_msg(t, true, "0x%llx is outside the arena", (unsigned long long)addr);
-		return;
+	if (!need_arena(s) || !need_arg(s, arg, "goto ADDR|EXPR"))
+		return REQ_NONE;
+	if (session__resolve_addr(s, arg, &addr))
+		return REQ_NONE;
+	if (!source__contains(s->src, addr, 1)) {
+		session__msg(s, true, "0x%llx is outside the arena", (unsigned long long)addr);
+		return REQ_NONE;
 	}
-	if (t->cur == V_PAGES)
-		pages__goto(&t->views[V_PAGES],
-			    (addr - t->src->info.user_vm_start) / source__page_size(t->src));
-	else
-		tui_hex_goto(t, addr);
+	session__nav_addr(s, addr);
+	return REQ_GOTO_ADDR;
 }
 
 struct lines {
@@ -127,196 +132,88 @@ static void lines_from_text(struct lines *l, const char *text)
 	}
 }
 
-static void dump_printf(void *ctx, const char *fmt, va_list ap)
-{
-	char buf[1024];
-	int n = vsnprintf(buf, sizeof(buf), fmt, ap);
-
-	if (n > 0)
-		strbuf_write(ctx, buf, n < (int)sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
-}
-
-static void c_type(struct tui *t, const char *arg)
+static enum request c_type(struct session *s, const char *arg)
 {
 	const struct btf *btf;
-	struct btf_dump *d;
 	struct strbuf sb = {};
 	struct lines l = {};
 	uint32_t id;
 	char name[256], head[400];
-	const struct btf_type *ty;
 
-	if (!need_arena(t) || !need_arg(t, arg, "type NAME"))
-		return;
-	if (!t->bx) {
-		tui_msg(t, true, "%s", t->btf_msg[0] ? t->btf_msg : "no BTF (yet)");
-		return;
+	if (!need_arena(s) || !need_arg(s, arg, "type NAME"))
+		return REQ_NONE;
+	if (!s->bx) {
+		session__msg(s, true, "%s", s->btf_msg[0] ? s->btf_msg : "no BTF (yet)");
+		return REQ_NONE;
 	}
-	if (btfx__find_type(t->bx, arg, &btf, &id)) {
-		tui_msg(t, true, "no type '%s' (TAB completes names)", arg);
-		return;
+	if (btfx__find_type(s->bx, arg, &btf, &id)) {
+		session__msg(s, true, "no type '%s' (TAB completes names)", arg);
+		return REQ_NONE;
 	}
-	ty = btf__type_by_id(btf, id);
+	if (btfq__dump_type(btf, id, &sb)) {
+		session__msg(s, true, "cannot show '%s'", arg);
+		return REQ_NONE;
+	}
 	if (fmt__type_name(btf, id, name, sizeof(name)))
 		snprintf(name, sizeof(name), "%s", arg);
 	snprintf(head, sizeof(head), "/* %s: BTF id %u, %lld bytes */", name, id,
 		 (long long)btf__resolve_size(btf, id));
 	lines_add(&l, head, strlen(head));
-	d = btf_dump__new(btf, dump_printf, &sb, NULL);
-	if (!d || !ty) {
-		tui_msg(t, true, "cannot show '%s'", arg);
-		btf_dump__free(d);
-		return;
-	}
-	if (btf_dump__dump_type(d, id) == 0 && sb.len) {
-		strbuf_write(&sb, "", 1);
+	if (sb.len)
 		lines_from_text(&l, sb.buf);
-	} else {
+	else
 		lines_add(&l, name, strlen(name));
-	}
-	btf_dump__free(d);
 	strbuf_free(&sb);
-	tui_text_show(t, arg, l.v, l.n);
+	session__nav_text(s, arg, l.v, l.n);
+	return REQ_SHOW_TEXT;
 }
 
-static void c_watch(struct tui *t, const char *arg)
+static enum request c_watch(struct session *s, const char *arg)
 {
-	if (!need_arena(t))
-		return;
-	if (!*arg) {
-		tui_show(t, V_WATCH);
-		return;
-	}
-	tui_watch_add(t, arg);
+	if (!need_arena(s))
+		return REQ_NONE;
+	if (!*arg)
+		return REQ_VIEW_WATCH;
+	session__watch_add(s, arg);
+	return REQ_NONE;
 }
 
-/* ---- :log FILE: the CLI's --log format (ui/cmd_watch.c), one JSON line
- * per event ---- */
-
-void cmd__log_event(struct tui *t, const struct watch_event *ev)
+/* :log FILE: the CLI's --log format (ui/cmd_watch.c), one JSON line per
+ * event (the session writes it); no argument stops */
+static enum request c_log(struct session *s, const char *arg)
 {
-	if (!t->log || t->log_err)
-		return;
-	cmd__log_initial(t, ev->w); /* a new watch's first event: its start first */
-	watch_event__emit(t->log, ev, NULL);
-	t->log_events++;
-}
-
-/* The value a watch starts from, as `watch --log` writes it: when a watch
- * is added while logging, and for every watch when a log starts. */
-void cmd__log_initial(struct tui *t, const struct watch *w)
-{
-	struct timespec now;
-	struct watch_event ev = { .kind = WATCH_EV_STATE, .w = w };
-
-	if (!t->log || t->log_err || w->id <= t->log_initial_id)
-		return;
-	t->log_initial_id = w->id;
-	clock_gettime(CLOCK_REALTIME, &now);
-	ev.time_ns = (uint64_t)now.tv_sec * 1000000000ULL + now.tv_nsec;
-	watch_event__emit(t->log, &ev, "initial");
-	t->log_events++;
-}
-
-static void log_write(void *ctx, const char *buf, size_t len)
-{
-	struct tui *t = ctx;
-
-	errno = 0;
-	if (!t->log_err && fwrite(buf, 1, len, t->logf) != len)
-		t->log_err = errno ? errno : EIO;
-}
-
-/* Stop logging; -errno when the file did not get everything. */
-static int log_stop(struct tui *t)
-{
-	int err = t->log_err;
-
-	if (!t->logf)
-		return 0;
-	if (fclose(t->logf) && !err)
-		err = errno ? errno : EIO;
-	sink__free(t->log);
-	free(t->log_path);
-	t->log = NULL;
-	t->logf = NULL;
-	t->log_path = NULL;
-	t->log_err = 0;
-	t->log_events = 0;
-	t->log_initial_id = 0;
-	return -err;
-}
-
-static void log_failed(struct tui *t, int err)
-{
-	tui_msg(t, true, "cannot write log %s: %s (logging stopped)", t->log_path, strerror(err));
-	log_stop(t);
-}
-
-void cmd__log_flush(struct tui *t)
-{
-	if (!t->logf)
-		return;
-	errno = 0;
-	if (fflush(t->logf) && !t->log_err)
-		t->log_err = errno ? errno : EIO;
-	if (t->log_err)
-		log_failed(t, t->log_err);
-}
-
-void cmd__log_close(struct tui *t)
-{
-	log_stop(t);
-}
-
-static void c_log(struct tui *t, const char *arg)
-{
-	uint64_t n = t->log_events;
+	uint64_t n = s->log_events;
 	char old[256];
-	int fd, err;
+	int err;
 
-	if (!*arg && !t->logf) {
-		tui_msg(t, false, "not logging: log FILE appends every watch event as a JSON line");
-		return;
+	if (!*arg && !s->logf) {
+		session__msg(s, false, "not logging: log FILE appends every watch event as a JSON line");
+		return REQ_NONE;
 	}
-	if (t->logf) {
+	if (s->logf) {
 		/* stop the current log first, also when switching files */
-		snprintf(old, sizeof(old), "%s", t->log_path);
-		cmd__log_flush(t);
-		if (!t->logf)
-			return;	/* the write error is on the status line */
-		err = log_stop(t);
+		snprintf(old, sizeof(old), "%s", s->log_path);
+		session__log_flush(s);
+		if (!s->logf)
+			return REQ_NONE;	/* the write error is on the status line */
+		err = session__log_stop(s);
 		if (err) {
-			tui_msg(t, true, "cannot write log %s: %s", old, strerror(-err));
-			return;
+			session__msg(s, true, "cannot write log %s: %s", old, strerror(-err));
+			return REQ_NONE;
 		}
 		if (!*arg) {
-			tui_msg(t, false, "log %s closed after %llu events", old, (unsigned long long)n);
-			return;
+			session__msg(s, false, "log %s closed after %llu events", old, (unsigned long long)n);
+			return REQ_NONE;
 		}
 	}
-	fd = open(arg, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-	t->logf = fd >= 0 ? fdopen(fd, "a") : NULL;
-	if (!t->logf) {
-		tui_msg(t, true, "cannot open log %s: %s", arg, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		return;
-	}
-	t->log_path = strdup(arg);
-	t->log = sink__new_json(log_write, t, false);
-	if (!t->log || !t->log_path) {
-		log_stop(t);
-		tui_msg(t, true, "out of memory");
-		return;
-	}
-	for (int i = 0; t->ws && i < watchset__count(t->ws); i++)
-		cmd__log_initial(t, watchset__get(t->ws, i));
-	tui_msg(t, false, "logging watch events to %s (JSON lines; ':log' stops)", arg);
+	if (session__log_start(s, arg))
+		return REQ_NONE;
+	session__msg(s, false, "logging watch events to %s (JSON lines; ':log' stops)", arg);
+	return REQ_NONE;
 }
 
 /* :snapshot [--force] FILE (--force: FILE may be a symlink; the link is replaced) */
-static void c_snapshot(struct tui *t, const char *arg)
+static enum request c_snapshot(struct session *s, const char *arg)
 {
 	struct snapshot_write_opts wo = { .sudo_owner = true };
 
@@ -325,69 +222,71 @@ static void c_snapshot(struct tui *t, const char *arg)
 		arg += 7;
 		arg += strspn(arg, " ");
 	}
-	if (!need_arena(t) || !need_arg(t, arg, "snapshot [--force] FILE"))
-		return;
-	if (snapshot__write_opts(t->src, t->bx, arg, &wo, NULL)) {
-		tui_lib_msg(t, "snapshot");
-		return;
+	if (!need_arena(s) || !need_arg(s, arg, "snapshot [--force] FILE"))
+		return REQ_NONE;
+	if (snapshot__write_opts(s->src, s->bx, arg, &wo, NULL)) {
+		session__lib_msg(s, "snapshot");
+		return REQ_NONE;
 	}
-	tui_msg(t, false, "saved to %s", arg);
+	session__msg(s, false, "saved to %s", arg);
+	return REQ_NONE;
 }
 
 /* :diff FILE: compare the arena with a snapshot of it; no argument stops */
-static void c_diff(struct tui *t, const char *arg)
+static enum request c_diff(struct session *s, const char *arg)
 {
 	const struct arena_info *a, *b;
 	struct source *snap;
 	uint32_t nalloc, nfreed;
 	char *path;
 
-	if (!need_arena(t))
-		return;
+	if (!need_arena(s))
+		return REQ_NONE;
 	if (!*arg) {
-		if (!t->diff_src) {
-			tui_msg(t, false,
+		if (!s->diff_src) {
+			session__msg(s, false,
 				"no diff: diff FILE compares the arena with a snapshot of it");
-			return;
+			return REQ_NONE;
 		}
-		tui_msg(t, false, "diff vs %s off", t->diff_path);
-		tui_diff_set(t, NULL, NULL);
-		return;
+		session__msg(s, false, "diff vs %s off", s->diff_path);
+		session__diff_set(s, NULL, NULL);
+		return REQ_NONE;
 	}
 	if (snapshot__open(arg, &snap)) {
-		tui_lib_msg(t, "diff");
-		return;
+		session__lib_msg(s, "diff");
+		return REQ_NONE;
 	}
-	a = &t->src->info;
+	a = &s->src->info;
 	b = &snap->info;
 	if (!b->is_snapshot || b->max_pages != a->max_pages || b->page_size != a->page_size ||
 	    b->user_vm_start != a->user_vm_start) {
-		tui_msg(t, true,
+		session__msg(s, true,
 			"diff: %s is a snapshot of %u pages of %u bytes at 0x%llx, "
 			"not of this arena (%u pages of %u bytes at 0x%llx)",
 			arg, b->max_pages, b->page_size, (unsigned long long)b->user_vm_start,
 			a->max_pages, a->page_size, (unsigned long long)a->user_vm_start);
 		source__close(snap);
-		return;
+		return REQ_NONE;
 	}
 	path = strdup(arg);
 	if (!path) {
 		source__close(snap);
-		tui_msg(t, true, "out of memory");
-		return;
+		session__msg(s, true, "out of memory");
+		return REQ_NONE;
 	}
 	/* takes snap and path, also on error */
-	if (tui_diff_set(t, snap, path)) {
-		tui_lib_msg(t, "diff");
-		return;
+	if (session__diff_set(s, snap, path)) {
+		session__lib_msg(s, "diff");
+		return REQ_NONE;
 	}
-	tui_diff_counts(t, &nalloc, &nfreed);
-	tui_msg(t, false,
+	session__diff_counts(s, &nalloc, &nfreed);
+	session__msg(s, false,
 		"diff vs %s: %u pages allocated and %u freed since; ]/[ in hex: next/previous change",
 		arg, nalloc, nfreed);
+	return REQ_NONE;
 }
 
-static void c_open(struct tui *t, const char *arg)
+static enum request c_open(struct session *s, const char *arg)
 {
 	char *copy = strdup(arg), *words[8], *save = NULL;
 	struct selector sel;
@@ -395,21 +294,21 @@ static void c_open(struct tui *t, const char *arg)
 	int n = 0, used;
 
 	if (!copy)
-		return;
+		return REQ_NONE;
 	for (char *w = strtok_r(copy, " ", &save); w && n < 8; w = strtok_r(NULL, " ", &save))
 		words[n++] = w;
 	if (!n) {
 		free(copy);
-		tui_show(t, V_CHOOSER);
-		return;
+		return REQ_VIEW_CHOOSER;
 	}
 	if (selector__parse(n, words, &sel, &used) || selector__open(&sel, cli_probe(), &src)) {
-		tui_lib_msg(t, "open");
+		session__lib_msg(s, "open");
 		free(copy);
-		return;
+		return REQ_NONE;
 	}
 	free(copy);
-	tui_open_arena(t, src);
+	session__nav_source(s, src);
+	return REQ_OPEN_ARENA;
 }
 
 /* ---- :set NAME VALUE: the settings, one table (help and completion
@@ -419,23 +318,18 @@ struct tui_setting {
 	const char *name;
 	const char *help;
 	int min, max;
-	int *(*var)(struct tui *t);
-	void (*changed)(struct tui *t);
+	int *(*var)(struct session *s);
 };
 
-static int *v_max_elements(struct tui *t)
+static int *v_max_elements(struct session *s)
 {
-	return &t->max_elements;
+	return &s->max_elements;
 }
 
-static void max_elements_changed(struct tui *t)
-{
-	struct__reset_caps(&t->views[V_STRUCT]);
-}
-
+/* a change is REQ_SETTINGS_CHANGED to every view */
 static const struct tui_setting settings[] = {
 	{ "max-elements", "array elements shown before \"... N more\" (Enter shows N more)",
-	  1, 1 << 24, v_max_elements, max_elements_changed },
+	  1, 1 << 24, v_max_elements },
 };
 
 const char *cmd__setting_name(int i)
@@ -443,7 +337,7 @@ const char *cmd__setting_name(int i)
 	return i >= 0 && i < (int)ARRAY_SIZE(settings) ? settings[i].name : NULL;
 }
 
-static void c_set(struct tui *t, const char *arg)
+static enum request c_set(struct session *s, const char *arg)
 {
 	char name[64], line[512];
 	const char *val;
@@ -454,9 +348,9 @@ static void c_set(struct tui *t, const char *arg)
 		/* every setting with its value, on the status line */
 		for (size_t i = 0; i < ARRAY_SIZE(settings); i++)
 			len += snprintf(line + len, sizeof(line) - len, "%s%s=%d", i ? "  " : "",
-					settings[i].name, *settings[i].var(t));
-		tui_msg(t, false, "%s   (:set NAME VALUE)", line);
-		return;
+					settings[i].name, *settings[i].var(s));
+		session__msg(s, false, "%s   (:set NAME VALUE)", line);
+		return REQ_NONE;
 	}
 	snprintf(name, sizeof(name), "%.*s", (int)n, arg);
 	val = arg + n;
@@ -470,33 +364,32 @@ static void c_set(struct tui *t, const char *arg)
 		if (strcmp(name, st->name))
 			continue;
 		if (!*val) {
-			tui_msg(t, false, "%s=%d: %s", st->name, *st->var(t), st->help);
-			return;
+			session__msg(s, false, "%s=%d: %s", st->name, *st->var(s), st->help);
+			return REQ_NONE;
 		}
 		errno = 0;
 		v = strtol(val, &end, 10);
 		if (errno || *end || end == val || v < st->min || v > st->max) {
-			tui_msg(t, true, "set %s: '%s' is not a number in %d..%d", st->name, val,
+			session__msg(s, true, "set %s: '%s' is not a number in %d..%d", st->name, val,
 				st->min, st->max);
-			return;
+			return REQ_NONE;
 		}
-		*st->var(t) = (int)v;
-		if (st->changed)
-			st->changed(t);
-		tui_msg(t, false, "%s=%d", st->name, (int)v);
-		return;
+		*st->var(s) = (int)v;
+		session__msg(s, false, "%s=%d", st->name, (int)v);
+		return REQ_SETTINGS_CHANGED;
 	}
-	tui_msg(t, true, "set: no setting '%s' (:set lists them)", name);
+	session__msg(s, true, "set: no setting '%s' (:set lists them)", name);
+	return REQ_NONE;
 }
 
-static void c_help(struct tui *t, const char *arg)
+static enum request c_help(struct session *s, const char *arg)
 {
-	tui_help(t);
+	return REQ_HELP;
 }
 
-static void c_quit(struct tui *t, const char *arg)
+static enum request c_quit(struct session *s, const char *arg)
 {
-	t->quit = true;
+	return REQ_EXIT;
 }
 
 static const struct tui_cmd cmds[] = {
@@ -514,21 +407,27 @@ static const struct tui_cmd cmds[] = {
 	{ "quit", "q", "", "Quit", c_quit },
 };
 
+/* the table's commands, then the registry's (views.h) */
 const char *cmd__name(int i)
 {
-	return i >= 0 && i < (int)ARRAY_SIZE(cmds) ? cmds[i].name : NULL;
+	if (i >= 0 && i < (int)ARRAY_SIZE(cmds))
+		return cmds[i].name;
+	return i >= 0 ? views__command(i - ARRAY_SIZE(cmds), NULL, NULL) : NULL;
 }
 
-void cmd__run(struct tui *t, const char *line)
+enum request cmd__run(struct session *s, const char *line)
 {
 	char name[32];
+	const char *vc;
+	enum request req;
+	enum view_id id;
 	size_t n;
 
 	while (*line == ' ')
 		line++;
 	n = strcspn(line, " ");
 	if (!n)
-		return;
+		return REQ_NONE;
 	snprintf(name, sizeof(name), "%.*s", (int)n, line);
 	line += n;
 	while (*line == ' ')
@@ -542,27 +441,42 @@ void cmd__run(struct tui *t, const char *line)
 			size_t len;
 
 			if (!arg)
-				return;
+				return REQ_NONE;
 			len = strlen(arg);
 			while (len && arg[len - 1] == ' ')
 				arg[--len] = 0;
-			cmds[i].run(t, arg);
+			req = cmds[i].run(s, arg);
 			free(arg);
 		}
-		return;
+		return req;
 	}
-	tui_msg(t, true, "unknown command '%s' (:help lists them)", name);
+	for (int i = 0; (vc = views__command(i, &id, NULL)); i++) {
+		if (strcmp(name, vc))
+			continue;
+		if (*line) {
+			session__msg(s, true, "usage: %s (no arguments)", vc);
+			return REQ_NONE;
+		}
+		return views__request(id);
+	}
+	session__msg(s, true, "unknown command '%s' (:help lists them)", name);
+	return REQ_NONE;
 }
 
 void cmd__help(void (*cb)(const char *line, bool heading, void *ctx), void *ctx)
 {
 	char line[256], usage[96];
+	const char *vc, *help;
 
 	cb("Commands (':' then TAB completes)", true, ctx);
 	for (size_t i = 0; i < ARRAY_SIZE(cmds); i++) {
 		snprintf(usage, sizeof(usage), "%s%s%s%s%s", cmds[i].name, cmds[i].alias ? "|" : "",
 			 cmds[i].alias ? cmds[i].alias : "", *cmds[i].args ? " " : "", cmds[i].args);
 		snprintf(line, sizeof(line), "  :%-36s %s", usage, cmds[i].help);
+		cb(line, false, ctx);
+	}
+	for (int i = 0; (vc = views__command(i, NULL, &help)); i++) {
+		snprintf(line, sizeof(line), "  :%-36s %s", vc, help);
 		cb(line, false, ctx);
 	}
 	cb("", false, ctx);

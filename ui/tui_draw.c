@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include "printable.h"
 #include "tui_int.h"
 
@@ -54,12 +55,14 @@ static attr_t role_attr[R__NR];
 static const struct glyphs utf8_glyphs = {
 	.shade = { ".", "\u2591", "\u2592", "\u2593", "\u2588" },
 	.expanded = "\u25be", .collapsed = "\u25b8", .leaf = " ",
-	.arrow = "\u2192", .hline = "\u2500", .diff = "\u2260",
+	.arrow = "\u2192", .hline = "\u2500", .diff = "\u2260", .ellipsis = "\u2026",
+	.spark = { "\u2581", "\u2582", "\u2583", "\u2584", "\u2585", "\u2586", "\u2587", "\u2588" },
 };
 static const struct glyphs ascii_glyphs = {
 	.shade = { ".", ":", "o", "O", "#" },
 	.expanded = "-", .collapsed = "+", .leaf = " ",
-	.arrow = "->", .hline = "-", .diff = "*",
+	.arrow = "->", .hline = "-", .diff = "*", .ellipsis = "~",
+	.spark = { " ", ".", ":", "-", "=", "+", "*", "#" },
 };
 const struct glyphs *glyph = &ascii_glyphs;
 
@@ -214,4 +217,17 @@ void fmt_size(uint64_t bytes, char *buf, size_t len)
 		snprintf(buf, len, "%llu %s", (unsigned long long)v, unit[u]);
 	else
 		snprintf(buf, len, "%.1f %s", v, unit[u]);
+}
+
+void fmt_hms(uint64_t ns, char *buf, size_t len)
+{
+	time_t sec = ns / 1000000000ULL;
+	struct tm tm;
+
+	if (!ns || !localtime_r(&sec, &tm)) {
+		snprintf(buf, len, "-");
+		return;
+	}
+	snprintf(buf, len, "%02d:%02d:%02d.%03u", tm.tm_hour, tm.tm_min, tm.tm_sec,
+		 (unsigned)(ns / 1000000 % 1000));
 }

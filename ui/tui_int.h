@@ -2,11 +2,10 @@
 /*
  * Inside the TUI: the engine, the views, requests, colour roles and drawing
  * primitives. Views never call curses: they draw through the canvas
- * primitives here and handle requests that the key table produces.
- *
- * Ownership: the engine (struct tui) owns the source, the BTF, the shared
- * page map, every view and its private data. A view's ops->done frees only
- * what ops->open allocated.
+ * primitives here, read the session (session.h: the model) and handle
+ * requests that the key table produces, returning what they do not handle
+ * or a request they translated it into. The views are listed in one
+ * registry (views.h).
  */
 #ifndef ARENA_INSPECT_TUI_INT_H
 #define ARENA_INSPECT_TUI_INT_H
@@ -16,15 +15,17 @@
 #include <stdint.h>
 #include "btfx.h"
 #include "cli.h"
+#include "session.h"
 #include "source.h"
+#include "views.h"
 
-struct sink;
-struct watch;
-struct watch_event;
-struct watchset;
-
-/* ---- requests: what keys mean (tui_keys.c holds the one key table) ---- */
-#define REQ_INFO(_)                                                    \
+/* ---- requests: what keys mean (tui_keys.c holds the one key table) ----
+ * A view's request handler returns REQ_NONE when it handled a request, the
+ * same request when it did not (the engine may), or another request it was
+ * translated into (as in tig). The requests after QUIT are never bound to a
+ * key: views and commands translate into them, with what they are about in
+ * the session's nav (session.h), and the engine acts on them. */
+#define REQ_INFO(_, _view)                                             \
 	_(NONE, "nothing")                                             \
 	_(UP, "Move up")                                               \
 	_(DOWN, "Move down")                                           \
@@ -43,11 +44,7 @@ struct watchset;
 	_(ZOOM_FIT, "Zoom to fit the whole arena")                     \
 	_(NEXT_VIEW, "Next view")                                      \
 	_(PREV_VIEW, "Previous view")                                  \
-	_(VIEW_PAGES, "Page map view")                                 \
-	_(VIEW_HEX, "Hex view")                                        \
-	_(VIEW_STRUCT, "Struct view")                                  \
-	_(VIEW_WATCH, "Watch pane")                                    \
-	_(VIEW_CHOOSER, "Arena chooser")                               \
+	VIEW_INFO(_view) /* REQ_VIEW_ID: open the view */              \
 	_(PROMPT, "Command line (:help lists commands)")               \
 	_(GOTO, "Go to an address or expression")                      \
 	_(SEARCH, "Search")                                            \
@@ -63,13 +60,28 @@ struct watchset;
 	_(PAUSE, "Freeze / resume the display (watches go on)")        \
 	_(REFRESH, "Refresh now and redraw")                           \
 	_(HELP, "Help")                                                \
-	_(QUIT, "Quit (close help)")
+	_(QUIT, "Quit (close help)")                                   \
+	_(SHOW_HEX, "Show nav.addr in the hex view")                   \
+	_(SHOW_STRUCT, "Show nav.expr (NULL: the roots) as a tree")    \
+	_(SHOW_TEXT, "Show nav's title and lines in the text view")    \
+	_(GOTO_ADDR, "Move this view's cursor to nav.addr")            \
+	_(PROMPT_TEXT, "Command line with nav.expr typed in")          \
+	_(OPEN_ARENA, "Open nav.src, closing the arena open now")      \
+	_(TYPES_LOADED, "The types are loaded (or failed to)")         \
+	_(SETTINGS_CHANGED, "A setting changed")                       \
+	_(EXIT, "Quit now (:quit)")
 
 #define REQ_ENUM(name, help) REQ_##name,
-enum request { REQ_INFO(REQ_ENUM) REQ__NR };
+#define REQ_VIEW_ENUM(id, ops, section, key, flags, help, cmd) REQ_VIEW_##id,
+enum request { REQ_INFO(REQ_ENUM, REQ_VIEW_ENUM) REQ__NR };
 #undef REQ_ENUM
+#undef REQ_VIEW_ENUM
 
-enum keymap { KM_GENERIC, KM_CHOOSER, KM_PAGES, KM_HEX, KM_STRUCT, KM_WATCH, KM_TEXT, KM__NR };
+/* KM_GENERIC, then one keymap per view (KM_ID), in the registry's order */
+#define KM_ENUM(id, ...) KM_##id,
+enum keymap { KM_GENERIC, VIEW_INFO(KM_ENUM) KM__NR };
+#undef KM_ENUM
+#define VIEW_KEYMAP(id) ((enum keymap)(KM_GENERIC + 1 + (id)))
 
 enum request keys__request(enum keymap km, int key);
 const char *keys__keymap_name(enum keymap km);
@@ -118,6 +130,8 @@ struct glyphs {
 	const char *arrow;	/* followable pointer */
 	const char *hline;
 	const char *diff;	/* page map: state differs from the :diff snapshot */
+	const char *ellipsis;	/* a cut column */
+	const char *spark[8];	/* sparkline levels, low to high */
 };
 extern const struct glyphs *glyph;
 
@@ -141,18 +155,19 @@ int draw_cols(const char *s);	/* columns a UTF-8 string takes */
 void draw__init(bool color, bool utf8);	/* engine only */
 
 /* ---- views ---- */
-enum view_id { V_CHOOSER, V_PAGES, V_HEX, V_STRUCT, V_WATCH, V_TEXT, V__NR };
+#define V_ENUM(id, ...) V_##id,
+enum view_id { VIEW_INFO(V_ENUM) V__NR };
+#undef V_ENUM
 
-struct tui;
 struct view;
 
 struct view_ops {
 	const char *name;
-	enum keymap keymap;
 	int (*open)(struct view *v);		/* allocate v->priv */
 	void (*draw)(struct view *v);		/* draw every row of v->c */
-	/* true: handled; false: the engine may handle it */
-	bool (*request)(struct view *v, enum request req);
+	/* REQ_NONE: handled; req: not handled (the engine may); another
+	 * request: req translated into it, for the engine */
+	enum request (*request)(struct view *v, enum request req);
 	void (*tick)(struct view *v);		/* new data (page map refreshed) */
 	/* one line about the selection, for the status bar */
 	void (*status)(struct view *v, char *buf, size_t len);
@@ -160,119 +175,75 @@ struct view_ops {
 	bool (*search)(struct view *v, const char *pat, int dir);
 	void (*done)(struct view *v);
 	const char *(*title)(struct view *v);	/* optional: name in the title bar */
+	/* optional: a count that moves when what the view shows changes
+	 * between ticks (messages: the session's message count); the engine
+	 * redraws the view when it moves */
+	uint64_t (*model_gen)(struct view *v);
 };
 
+/* A view sees the session (its model) and its canvas, never the engine or
+ * another view: it asks for more by returning a request. */
 struct view {
 	const struct view_ops *ops;
-	struct tui *t;
+	struct session *s;
 	struct canvas c;
 	bool dirty;
 	bool opened;
+	uint64_t drawn_gen;	/* ops->model_gen at the last draw */
 	void *priv;
 };
 
-extern const struct view_ops chooser_ops, pages_ops, hex_ops, struct_ops, watch_ops, text_ops;
+#define VIEW_OPS_DECL(id, ops, ...) extern const struct view_ops ops;
+VIEW_INFO(VIEW_OPS_DECL)
+#undef VIEW_OPS_DECL
 
-/* entry points of particular views */
-void hex__goto(struct view *v, uint64_t addr, bool history);
-int struct__show(struct view *v, const char *expr);	/* NULL: the roots */
-void struct__reset_caps(struct view *v);	/* after :set max-elements */
-void text__set(struct view *v, const char *title, char **lines, int n);	/* takes lines */
-void pages__goto(struct view *v, uint64_t page);
+/* the registry's columns (views.h), by view (tui_views.c) */
+const struct view_ops *views__ops(enum view_id id);
+int views__flags(enum view_id id);		/* VF_* */
+int views__key(enum view_id id);		/* the key that opens it, 0: none */
+const char *views__section(enum view_id id);	/* its help heading */
+enum request views__request(enum view_id id);	/* REQ_VIEW_ID */
+bool views__of_request(enum request req, enum view_id *id);
+int views__cycle(int i);			/* i-th view of the Tab cycle, -1: past the end */
+/* i-th ':' command that opens a view; NULL past the end */
+const char *views__command(int i, enum view_id *id, const char **help);
 
+/* The engine: the terminal's windows, the views, the loop. It owns the
+ * session and every view's private data; a view's ops->done frees only
+ * what ops->open allocated. */
 struct tui {
 	const struct cli_opts *o;
-	struct source *src;		/* NULL: no arena open yet */
-	struct btfx *bx;		/* NULL: no BTF */
-	char btf_msg[160];		/* why there is no BTF */
-	struct pagemap pm;		/* refreshed every tick */
-	bool have_pm;
-	uint64_t pm_gen;		/* bumped on every page map refresh */
-	int arena_err;			/* last source error (arena gone...) */
-	struct watchset *ws;		/* NULL until the first watch */
-	int hit_id;			/* watch whose hit froze the display, 0 */
-	struct sink *log;		/* :log FILE: watch events as JSON lines */
-	void *logf;			/* FILE * */
-	char *log_path;
-	int log_err;			/* first write error (errno) */
-	uint64_t log_events;
-	int log_initial_id;	/* watches up to this id have their "initial" record */
-	/* :diff FILE: a snapshot of this arena that views compare with */
-	struct source *diff_src;	/* NULL: no diff */
-	char *diff_path;		/* FILE as typed */
-	struct pagemap diff_pm;		/* its page map (a snapshot never changes) */
-	uint64_t diff_gen;		/* bumped when the diff starts, stops or is replaced */
-	/* tui_diff_counts, computed once per (pm_gen, diff_gen) */
-	uint64_t diff_counted_pm, diff_counted_diff;
-	uint32_t diff_nalloc, diff_nfreed;
+	struct session *s;
 
 	struct view views[V__NR];
 	enum view_id cur, prev_cur;
 	struct canvas title, status, main;
 	bool title_dirty, status_dirty;
+	uint64_t seen_msg_gen, seen_data_gen;	/* of the session, at the last redraw */
 
-	char msg[512];
-	bool msg_err;
 	char last_search[256];
 	char hint[512];			/* completion matches, one line */
 
-	/* :set max-elements N (or --max-elements N): array elements the
-	 * struct view shows before "... N more", and shows more of per Enter */
-	int max_elements;
-
-	/* p or a hit froze the display: views keep their data, but the watches
-	 * are still sampled, logged and counted (sampling never pauses) */
-	bool paused;
-	uint64_t frozen_events;		/* watch events since the display froze */
 	bool quit;
 	int exit_status;
 	bool utf8;
 	bool color;
 };
 
-#define TUI_MAX_ELEMENTS 64	/* default of max_elements */
+/* the terminal (tui_term.c): signals, restoring it, stderr while curses is up */
+void term__install_signals(void);
+void term__started(void);		/* after initscr: the reset bytes, stderr captured */
+void term__drain_stderr(struct session *s);	/* stderr's lines onto the status line */
+void term__stopped(void);		/* after endwin: the real stderr back */
+int term__quit_signal(void);		/* SIGINT, SIGTERM, SIGHUP seen; 0: none */
 
-/* engine services for views and commands (tui.c) */
-void tui_msg(struct tui *t, bool err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-void tui_lib_msg(struct tui *t, const char *what);	/* ai_errmsg() */
-void tui_show(struct tui *t, enum view_id id);
-void tui_dirty(struct tui *t);
-int tui_open_arena(struct tui *t, struct source *src);
-void tui_refresh(struct tui *t);			/* take a new page map now */
-void tui_hex_goto(struct tui *t, uint64_t addr);	/* show addr in the hex view */
-int tui_struct_open(struct tui *t, const char *expr);	/* print EXPR */
-/* Add a watch "EXPR [if COND | changes]" (creating the watchset) and take a
- * first sample. Returns the watch's id, or -errno with tui_msg set. */
-int tui_watch_add(struct tui *t, const char *spec);
-void tui_help(struct tui *t);
-void tui_prompt_command(struct tui *t, const char *prefill);	/* ':' prompt */
-void tui_text_show(struct tui *t, const char *title, char **lines, int n); /* takes lines */
-/* Resolve "ADDR | EXPR" to an address: numbers (small = offset), lvalues,
- * pointer values. -errno with tui_msg set. */
-int tui_resolve_addr(struct tui *t, const char *text, uint64_t *addr);
-uint64_t tui_page_addr(const struct tui *t, uint64_t page);
-int tui_page_state(const struct tui *t, uint64_t addr);	/* enum page_state, -1 outside */
-/* Compare with snapshot src from now on (takes src and path; NULL, NULL
- * stops). The caller has checked that src is a snapshot of this arena. */
-int tui_diff_set(struct tui *t, struct source *src, char *path);
-/* state of page pg in the :diff snapshot (enum page_state); -1: no diff */
-int tui_diff_page(const struct tui *t, uint64_t pg);
-/* pages allocated / freed since the snapshot, over the whole page map;
- * counted once per page map refresh, not on every draw */
-void tui_diff_counts(struct tui *t, uint32_t *allocated, uint32_t *freed);
-
-/* commands (tui_cmd.c) */
-void cmd__run(struct tui *t, const char *line);
+/* commands (tui_cmd.c): run one ':' line on the session; what the engine
+ * should do next is the returned request (REQ_NONE: nothing) */
+enum request cmd__run(struct session *s, const char *line);
 /* names for completion: index i, NULL past the end */
 const char *cmd__name(int i);
 const char *cmd__setting_name(int i);	/* :set NAME, for completion */
 void cmd__help(void (*cb)(const char *line, bool heading, void *ctx), void *ctx);
-/* :log: one JSON line per watch event; flush once per sweep. A write error
- * stops logging and shows in the status line. */
-void cmd__log_initial(struct tui *t, const struct watch *w);
-void cmd__log_event(struct tui *t, const struct watch_event *ev);
-void cmd__log_flush(struct tui *t);
-void cmd__log_close(struct tui *t);
 
 /* readline prompt (tui_prompt.c) */
 typedef void (*prompt_fn)(struct tui *t, const char *line);	/* NULL: cancelled */
@@ -286,6 +257,7 @@ void prompt__cancel(struct tui *t);
 
 /* helpers */
 void fmt_size(uint64_t bytes, char *buf, size_t len);	/* "4 GiB", "12 KiB" */
+void fmt_hms(uint64_t ns, char *buf, size_t len);	/* "14:03:59.123" local time, 0: "-" */
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -20,8 +20,10 @@ struct binding {
 };
 
 #define REQ_TEXT(name, help) help,
-static const char *const req_help[] = { REQ_INFO(REQ_TEXT) };
+#define REQ_VIEW_TEXT(id, ops, section, key, flags, help, cmd) help,
+static const char *const req_help[] = { REQ_INFO(REQ_TEXT, REQ_VIEW_TEXT) };
 #undef REQ_TEXT
+#undef REQ_VIEW_TEXT
 
 static const struct binding bindings[] = {
 	{ KM_GENERIC, KEY_UP, REQ_UP },
@@ -50,11 +52,7 @@ static const struct binding bindings[] = {
 	{ KM_GENERIC, '>', REQ_FORWARD },
 	{ KM_GENERIC, '\t', REQ_NEXT_VIEW },
 	{ KM_GENERIC, KEY_BTAB, REQ_PREV_VIEW },
-	{ KM_GENERIC, '1', REQ_VIEW_PAGES },
-	{ KM_GENERIC, '2', REQ_VIEW_HEX },
-	{ KM_GENERIC, '3', REQ_VIEW_STRUCT },
-	{ KM_GENERIC, '4', REQ_VIEW_WATCH },
-	{ KM_GENERIC, 'A', REQ_VIEW_CHOOSER },
+	/* the keys that open views come from the registry (views.h) */
 	{ KM_GENERIC, ':', REQ_PROMPT },
 	{ KM_GENERIC, '/', REQ_SEARCH },
 	{ KM_GENERIC, 'n', REQ_SEARCH_NEXT },
@@ -95,33 +93,44 @@ static const struct binding bindings[] = {
 	{ KM_CHOOSER, '\r', REQ_ENTER, "Open the arena" },
 };
 
+/* The i-th binding: the table's, then a generic one per view that has an
+ * opening key. false past the end. */
+static bool binding(size_t i, struct binding *b)
+{
+	if (i < ARRAY_SIZE(bindings)) {
+		*b = bindings[i];
+		return true;
+	}
+	for (int id = 0, n = i - ARRAY_SIZE(bindings); id < V__NR; id++) {
+		if (!views__key(id) || n-- > 0)
+			continue;
+		*b = (struct binding){ KM_GENERIC, views__key(id), views__request(id) };
+		return true;
+	}
+	return false;
+}
+
 enum request keys__request(enum keymap km, int key)
 {
 	/* '\n' and KEY_ENTER are the same key as '\r' for per-view bindings */
 	int alt = (key == '\n' || key == KEY_ENTER) ? '\r' : key;
+	struct binding b;
 
-	for (size_t i = 0; i < ARRAY_SIZE(bindings); i++)
-		if (bindings[i].km == km && bindings[i].key == alt)
-			return bindings[i].req;
-	for (size_t i = 0; i < ARRAY_SIZE(bindings); i++)
-		if (bindings[i].km == KM_GENERIC && bindings[i].key == key)
-			return bindings[i].req;
+	for (size_t i = 0; binding(i, &b); i++)
+		if (b.km == km && b.key == alt)
+			return b.req;
+	for (size_t i = 0; binding(i, &b); i++)
+		if (b.km == KM_GENERIC && b.key == key)
+			return b.req;
 	return REQ_NONE;
 }
 
-static const char *const km_names[KM__NR] = {
-	[KM_GENERIC] = "Everywhere",
-	[KM_CHOOSER] = "Arena chooser",
-	[KM_PAGES] = "Page map",
-	[KM_HEX] = "Hex view",
-	[KM_STRUCT] = "Struct view",
-	[KM_WATCH] = "Watch pane",
-	[KM_TEXT] = "Help and text",
-};
-
+/* KM_GENERIC, then each view's keymap under the view's section name */
 const char *keys__keymap_name(enum keymap km)
 {
-	return km < KM__NR ? km_names[km] : "?";
+	if (km == KM_GENERIC)
+		return "Everywhere";
+	return km < KM__NR ? views__section(km - 1) : "?";
 }
 
 const char *keys__name(int key, char *buf, size_t len)
@@ -158,20 +167,20 @@ void keys__help(void (*cb)(const char *line, bool heading, void *ctx), void *ctx
 			char keys[96] = "", line[256], kb[24];
 			const char *help = NULL;
 
-			for (size_t i = 0; i < ARRAY_SIZE(bindings); i++) {
-				const struct binding *b = &bindings[i];
+			struct binding b;
 
-				if ((int)b->km != km || (int)b->req != req)
+			for (size_t i = 0; binding(i, &b); i++) {
+				if ((int)b.km != km || (int)b.req != req)
 					continue;
-				keys__name(b->key, kb, sizeof(kb));
+				keys__name(b.key, kb, sizeof(kb));
 				/* one name per key: Enter and Backspace have aliases */
 				if (strstr(keys, kb))
 					continue;
 				if (*keys)
 					strncat(keys, ", ", sizeof(keys) - strlen(keys) - 1);
 				strncat(keys, kb, sizeof(keys) - strlen(keys) - 1);
-				if (b->help)
-					help = b->help;
+				if (b.help)
+					help = b.help;
 			}
 			if (!*keys)
 				continue;

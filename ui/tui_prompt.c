@@ -19,7 +19,7 @@
 #include <unistd.h>
 #include <readline/history.h>
 #include <readline/readline.h>
-#include <bpf/btf.h>
+#include "btfq.h"
 #include "error.h"
 #include "expr.h"
 #include "tui_hist.h"
@@ -187,55 +187,34 @@ static int add_name(const char *name, bool is_type, void *ctx)
 	return 0;
 }
 
-static void add_members(const struct btf *btf, uint32_t id, int depth)
+static int add_member(const struct btfq_member *m, void *ctx)
 {
-	const struct btf_type *ty;
-	const struct btf_member *m;
-	int rid = btf__resolve_type(btf, id);
-
-	if (rid < 0 || depth > 8)
-		return;
-	ty = btf__type_by_id(btf, rid);
-	if (!ty || !btf_is_composite(ty))
-		return;
-	m = btf_members(ty);
-	for (int i = 0; i < btf_vlen(ty); i++, m++) {
-		const char *name = btf__name_by_offset(btf, m->name_off);
-
-		if (name && *name)
-			cand_add(name);
-		else
-			add_members(btf, m->type, depth + 1); /* anonymous struct/union */
-	}
+	cand_add(m->name);
+	return 0;
 }
 
-/* Members of the type of line[from, to) followed by op ("->" or ".") */
-static void complete_members(const char *line, int from, int to)
+/* Members that line[from, to) followed by "->" (arrow) or "." can name:
+ * the library's list, the same the evaluator accepts */
+static void complete_members(const char *line, int from, int to, bool arrow)
 {
 	struct tui *t = P.t;
 	struct value v;
-	const struct btf_type *ty;
 	char *expr;
-	int col, rid;
+	int col;
 
-	if (!t->bx || !t->src)
+	if (!t->s->bx || !t->s->src)
 		return;
 	while (from < to && line[from] == ' ')
 		from++;
 	expr = strndup(line + from, to - from);
 	if (!expr)
 		return;
-	if (expr__eval_str(expr, t->bx, t->src, &v, &col) || !v.btf) {
+	if (expr__eval_str(expr, t->s->bx, t->s->src, &v, &col) || !v.btf) {
 		free(expr);
 		return;
 	}
 	free(expr);
-	rid = btf__resolve_type(v.btf, v.type_id);
-	ty = rid < 0 ? NULL : btf__type_by_id(v.btf, rid);
-	if (ty && btf_is_ptr(ty))
-		add_members(v.btf, ty->type, 0);
-	else if (ty)
-		add_members(v.btf, rid, 0);
+	expr__for_each_member(&v, arrow, add_member, NULL);
 }
 
 static const char *const keywords[] = { "struct", "union", "enum" };
@@ -315,12 +294,12 @@ static char **complete(const char *text, int start, int end)
 
 	/* member after -> or . */
 	if (expr_cmd && start >= 1 && line[start - 1] == '.' && start - 1 > argstart) {
-		complete_members(line, argstart, start - 1);
+		complete_members(line, argstart, start - 1, false);
 		return rl_completion_matches(text, gen);
 	}
 	if (expr_cmd && start >= 2 && line[start - 1] == '>' && line[start - 2] == '-' &&
 	    start - 2 > argstart) {
-		complete_members(line, argstart, start - 2);
+		complete_members(line, argstart, start - 2, true);
 		return rl_completion_matches(text, gen);
 	}
 
@@ -347,8 +326,8 @@ static char **complete(const char *text, int start, int end)
 		else
 			for (size_t k = 0; k < ARRAY_SIZE(keywords); k++)
 				cand_add(keywords[k]);
-		if (P.t->bx)
-			btfx__for_each_name(P.t->bx, add_name, &nc);
+		if (P.t->s->bx)
+			btfx__for_each_name(P.t->s->bx, add_name, &nc);
 		if (nc.kw || type_cmd)
 			rl_completion_append_character = nc.kw ? '\0' : ' ';
 	}
@@ -396,12 +375,12 @@ static void history_open(struct tui *t)
 	P.hist_fd = hist__open(dir, msg, sizeof(msg));
 	if (P.hist_fd < 0) {
 		P.hist_fd = -1;
-		tui_msg(t, true, "history not kept: %s", msg);
+		session__msg(t->s, true, "history not kept: %s", msg);
 		return;
 	}
 	err = hist__read(P.hist_fd, history_line, NULL);
 	if (err)
-		tui_msg(t, true, "history: cannot read it: %s", strerror(-err));
+		session__msg(t->s, true, "history: cannot read it: %s", strerror(-err));
 }
 
 void prompt__init(struct tui *t)
@@ -478,7 +457,7 @@ void prompt__open(struct tui *t, const char *prompt, const char *prefill, bool c
 		rl_point = rl_end;
 	}
 	P.active = true;
-	t->msg[0] = 0;
+	session__msg_clear(t->s);
 	t->status_dirty = true;
 	curs_set(1);
 }
@@ -515,7 +494,7 @@ static void finish(struct tui *t)
 
 			add_history(line);
 			if (err)
-				tui_msg(t, true, "history: cannot write it: %s", strerror(-err));
+				session__msg(t->s, true, "history: cannot write it: %s", strerror(-err));
 		}
 	}
 	fn(t, line);

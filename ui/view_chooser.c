@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Arena chooser: every arena on this machine (live__list), refreshed on the
- * tick with the selection kept by map id. Enter opens one.
+ * tick with the selection kept by map id. Enter opens one (REQ_OPEN_ARENA:
+ * the engine closes the arena open before).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -127,7 +128,7 @@ static void chooser_draw(struct view *v)
 	}
 }
 
-static bool chooser_request(struct view *v, enum request req)
+static enum request chooser_request(struct view *v, enum request req)
 {
 	struct chooser *ch = v->priv;
 	int page = v->c.height - 3 > 1 ? v->c.height - 3 : 1;
@@ -143,25 +144,25 @@ static bool chooser_request(struct view *v, enum request req)
 	case REQ_LAST: ch->sel = ch->n - 1; break;
 	case REQ_REFRESH:
 		chooser_load(v);
-		return true;
+		return REQ_NONE;
 	case REQ_ENTER:
 		if (!ch->n)
-			return true;
+			return REQ_NONE;
 		sel.id = ch->a[ch->sel].info.map_id;
 		if (live__open(&sel, cli_probe(), &src)) {
-			tui_lib_msg(v->t, "open");
-			return true;
+			session__lib_msg(v->s, "open");
+			return REQ_NONE;
 		}
-		tui_open_arena(v->t, src);
-		return true;
+		session__nav_source(v->s, src);
+		return REQ_OPEN_ARENA;
 	default:
-		return false;
+		return req;
 	}
 	if (ch->sel >= ch->n)
 		ch->sel = ch->n - 1;
 	if (ch->sel < 0)
 		ch->sel = 0;
-	return true;
+	return REQ_NONE;
 }
 
 static bool chooser_search(struct view *v, const char *pat, int dir)
@@ -201,7 +202,6 @@ static void chooser_done(struct view *v)
 
 const struct view_ops chooser_ops = {
 	.name = "arenas",
-	.keymap = KM_CHOOSER,
 	.open = chooser_open,
 	.draw = chooser_draw,
 	.request = chooser_request,

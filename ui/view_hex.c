@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "diff.h"
 #include "tui_int.h"
 
 #define HIST 64
@@ -42,12 +43,12 @@ struct hex {
 	bool stale;		/* lines must be read again */
 	uint64_t back[HIST], fwd[HIST];
 	int nback, nfwd;
-	uint64_t diff_gen;	/* t->diff_gen the lines were compared for */
+	uint64_t diff_gen;	/* s->diff_gen the lines were compared for */
 };
 
 static struct source *src_of(struct view *v)
 {
-	return v->t->src;
+	return v->s->src;
 }
 
 static uint64_t base(struct view *v)
@@ -74,18 +75,18 @@ static uint64_t end_addr(struct view *v)
  * let present[] tell */
 static int pstate(struct view *v, uint64_t pg)
 {
-	struct tui *t = v->t;
+	struct session *s = v->s;
 
-	if (!t->have_pm || pg >= t->pm.nr_pages)
+	if (!s->have_pm || pg >= s->pm.nr_pages)
 		return PAGE_ALLOCATED;
-	return t->pm.state[pg];
+	return s->pm.state[pg];
 }
 
 /* what makes pages one hole: the state, and with a diff whether the
  * snapshot has them (pages freed since are a hole of their own) */
 static int hole_key(struct view *v, uint64_t pg)
 {
-	return pstate(v, pg) | (tui_diff_page(v->t, pg) == PAGE_ALLOCATED) << 4;
+	return pstate(v, pg) | (session__diff_page(v->s, pg) == PAGE_ALLOCATED) << 4;
 }
 
 /* the canonical line holding addr */
@@ -137,7 +138,7 @@ static int hex_open(struct view *v)
 	if (!h)
 		return -1;
 	v->priv = h;
-	if (v->t->src) {
+	if (v->s->src) {
 		h->cur = base(v);
 		h->top = base(v);
 	}
@@ -148,7 +149,7 @@ static int hex_open(struct view *v)
 /* header rows: the column names, and the diff line above them */
 static int head_rows(struct view *v)
 {
-	return v->t->diff_src ? 2 : 1;
+	return v->s->diff_src ? 2 : 1;
 }
 
 static int rows(struct view *v)
@@ -158,40 +159,40 @@ static int rows(struct view *v)
 	return n > 1 ? n : 1;
 }
 
-/* compare the lines [a, b] just read (at buf) with the snapshot */
-static void diff_lines(struct view *v, struct hline *nl, int a, int b, const uint8_t *buf)
+/* Compare the lines [a, b] just read (buf, present[] per page) with the
+ * snapshot: the diff engine's changed-byte mask of the window, and which of
+ * its pages the snapshot has. */
+static void diff_lines(struct view *v, struct hline *nl, int a, int b, const uint8_t *buf,
+		       const uint8_t *present)
 {
-	struct source *snap = v->t->diff_src;
 	size_t len = (size_t)(b - a + 1) * 16;
-	uint8_t present[64], *dbuf;
+	uint8_t *mask, in[64];
 	bool ok;
 
 	for (int k = a; k <= b; k++) {
 		nl[k].diff = 0;
 		nl[k].fresh = false;
 	}
-	if (!snap)
+	if (!v->s->diff)
 		return;
-	dbuf = malloc(len);
-	ok = dbuf && source__read(snap, nl[a].addr, dbuf, len, present) >= 0;
+	mask = malloc(len);
+	ok = mask && diff__window(v->s->diff, nl[a].addr, len, buf, present, mask, in) >= 0;
 	for (int k = a; k <= b; k++) {
 		uint64_t pi = (nl[k].addr >> src_of(v)->info.page_shift) -
 			      (nl[a].addr >> src_of(v)->info.page_shift);
-		const uint8_t *x, *y;
+		const uint8_t *m = mask + (size_t)(k - a) * 16;
 
 		if (!nl[k].present)
 			continue;
-		if (!ok || !present[pi]) {
+		if (!ok || !(in[pi] & DIFF_IN_A)) {
 			nl[k].fresh = true;
 			continue;
 		}
-		x = buf + (size_t)(k - a) * 16;
-		y = dbuf + (size_t)(k - a) * 16;
 		for (int i = 0; i < 16; i++)
-			if (x[i] != y[i])
+			if (m[i])
 				nl[k].diff |= 1u << i;
 	}
-	free(dbuf);
+	free(mask);
 }
 
 /* Lay out the screen from h->top and read what is new or stale. old: the
@@ -206,7 +207,7 @@ static void layout(struct view *v, bool refresh)
 	int nold = h->nlines;
 	struct hline *nl = calloc(n, sizeof(*nl));
 	/* lines compared with another snapshot (or none) cannot be kept */
-	bool reuse = !refresh && h->diff_gen == v->t->diff_gen;
+	bool reuse = !refresh && h->diff_gen == v->s->diff_gen;
 
 	if (!nl)
 		return;
@@ -278,7 +279,7 @@ static void layout(struct view *v, bool refresh)
 					if (old[j].data[x] != nl[k].data[x])
 						nl[k].changed |= 1u << x;
 			}
-			diff_lines(v, nl, a, b, buf);
+			diff_lines(v, nl, a, b, buf, present);
 		} else {
 			for (k = a; k <= b; k++)
 				nl[k].present = false;
@@ -288,7 +289,7 @@ static void layout(struct view *v, bool refresh)
 	}
 	free(old);
 	h->stale = false;
-	h->diff_gen = v->t->diff_gen;
+	h->diff_gen = v->s->diff_gen;
 }
 
 /* keep the cursor's line on screen */
@@ -324,7 +325,7 @@ static void hex_tick(struct view *v)
 {
 	struct hex *h = v->priv;
 
-	if (!v->t->src)
+	if (!v->s->src)
 		return;
 	scroll_to_cursor(v);
 	layout(v, true);
@@ -344,7 +345,7 @@ static enum role ptr_role(struct view *v, uint64_t val)
 {
 	if (!val || !source__contains(src_of(v), val, 1))
 		return R_DEFAULT;
-	return tui_page_state(v->t, val) == PAGE_ALLOCATED ? R_PTR : R_PTR_BAD;
+	return session__page_state(v->s, val) == PAGE_ALLOCATED ? R_PTR : R_PTR_BAD;
 }
 
 static void draw_hole(struct view *v, const struct hline *l, bool cursor)
@@ -435,9 +436,9 @@ static void draw_diff_head(struct view *v)
 		n += __builtin_popcount(l->diff);
 		fresh += l->fresh;
 	}
-	tui_diff_counts(v->t, &nalloc, &nfreed);
+	session__diff_counts(v->s, &nalloc, &nfreed);
 	draw_row(c, 0);
-	draw_fmt(c, R_HEADER, "diff vs %s: ", v->t->diff_path);
+	draw_fmt(c, R_HEADER, "diff vs %s: ", v->s->diff_path);
 	draw_fmt(c, n ? R_DIFF : R_HEADER, "%llu", (unsigned long long)n);
 	draw_str(c, R_HEADER, " bytes differ on this screen");
 	if (fresh)
@@ -453,14 +454,14 @@ static void hex_draw(struct view *v)
 	struct hline cl;
 
 	draw_clear(c);
-	if (!v->t->src)
+	if (!v->s->src)
 		return;
 	scroll_to_cursor(v);
 	if (h->stale || h->nlines != rows(v) || !h->nlines || h->lines[0].addr != h->top ||
-	    h->diff_gen != v->t->diff_gen)
+	    h->diff_gen != v->s->diff_gen)
 		layout(v, false);
 	cl = line_at(v, h->cur);
-	if (v->t->diff_src)
+	if (v->s->diff_src)
 		draw_diff_head(v);
 	draw_row(c, head_rows(v) - 1);
 	draw_fmt(c, R_HEADER, "%9s  %-12s  %-49s %s", "OFFSET", "ADDRESS", "00 01 02 03 04 05 06 07  08 09 0a 0b 0c 0d 0e 0f", " ASCII");
@@ -487,12 +488,12 @@ static const struct hline *cursor_line(struct view *v)
 	return NULL;
 }
 
-void hex__goto(struct view *v, uint64_t addr, bool history)
+static void hex_goto(struct view *v, uint64_t addr, bool history)
 {
 	struct hex *h = v->priv;
 
-	if (!v->t->src || !source__contains(src_of(v), addr, 1)) {
-		tui_msg(v->t, true, "0x%llx is outside the arena", (unsigned long long)addr);
+	if (!v->s->src || !source__contains(src_of(v), addr, 1)) {
+		session__msg(v->s, true, "0x%llx is outside the arena", (unsigned long long)addr);
 		return;
 	}
 	if (history && (addr & ~7ULL) != h->cur) {
@@ -513,8 +514,8 @@ void hex__goto(struct view *v, uint64_t addr, bool history)
 		h->top = l.addr;
 		h->stale = true;
 	}
-	if (tui_page_state(v->t, addr) == PAGE_FREE || tui_page_state(v->t, addr) == PAGE_RESERVED)
-		tui_msg(v->t, false, "page %llu is not allocated",
+	if (session__page_state(v->s, addr) == PAGE_FREE || session__page_state(v->s, addr) == PAGE_RESERVED)
+		session__msg(v->s, false, "page %llu is not allocated",
 			(unsigned long long)((addr - base(v)) / page_sz(v)));
 	v->dirty = true;
 }
@@ -541,101 +542,84 @@ static void follow(struct view *v)
 	uint64_t val;
 
 	if (!l || l->hole || !l->present) {
-		tui_msg(v->t, true, "nothing to follow here");
+		session__msg(v->s, true, "nothing to follow here");
 		return;
 	}
 	val = qword(l, (h->cur & 15) / 8);
 	if (!source__contains(src_of(v), val, 1)) {
-		tui_msg(v->t, true, "0x%llx does not point into the arena", (unsigned long long)val);
+		session__msg(v->s, true, "0x%llx does not point into the arena", (unsigned long long)val);
 		return;
 	}
-	hex__goto(v, val, true);
+	hex_goto(v, val, true);
 	/* land on the exact byte's line even when unaligned */
 }
 
 static void diff_found(struct view *v, uint64_t addr, const char *what)
 {
-	hex__goto(v, addr, true);
-	tui_msg(v->t, false, "%s at 0x%llx", what, (unsigned long long)addr);
+	hex_goto(v, addr, true);
+	session__msg(v->s, false, "%s at 0x%llx", what, (unsigned long long)addr);
 }
 
 /*
- * ]/[: the next (dir 1) or previous (-1) line that differs from the :diff
- * snapshot: a line whose bytes differ, the first line of a page that the
- * snapshot does not have, or the hole of pages freed since. Page by page;
- * a page is read only where the live page map, and then the snapshot's,
- * has it allocated, and only what present[] says is there is compared.
+ * ]/[: the next (dir 1) or previous (-1) change vs the :diff snapshot, as
+ * the diff engine finds them (diff__next): a run of bytes that differ, a
+ * run of pages the snapshot does not have, or of pages freed since. Changes
+ * between free and reserved pages are passed over (both are holes here).
+ * It reads only pages both page maps have allocated, SEARCH_PAGES a key.
  */
 static void diff_step(struct view *v, int dir)
 {
-	uint8_t a[AI_PAGE_SIZE_MAX], b[AI_PAGE_SIZE_MAX];
 	struct hex *h = v->priv;
-	struct tui *t = v->t;
-	uint64_t from = line_at(v, h->cur).addr;
-	int64_t pg = (from - base(v)) / page_sz(v);
-	int k;
+	struct session *s = v->s;
+	struct hline cl = line_at(v, h->cur);
+	/* past the cursor's line: a change there is where we are */
+	uint64_t from = dir < 0  ? cl.addr
+			: cl.hole ? cl.addr + cl.hole_pages * page_sz(v) - 1
+				   : cl.addr + 15;
+	struct diff_change ch;
+	int r = DIFF_NONE;
 
-	if (!t->diff_src) {
-		tui_msg(t, true, "no diff: diff FILE compares the arena with a snapshot of it");
+	if (!s->diff) {
+		session__msg(s, true, "no diff: diff FILE compares the arena with a snapshot of it");
 		return;
 	}
-	for (k = 0; k < SEARCH_PAGES && pg >= 0 && (uint64_t)pg < npages(v); k++) {
-		uint64_t pa = base(v) + (uint64_t)pg * page_sz(v);
-		struct hline l = line_at(v, pa);
-		uint8_t pa_ok = 0, pb_ok = 0;
-
-		if (l.hole) {
-			uint64_t first = (l.addr - base(v)) / page_sz(v);
-
-			if (l.freed && (dir > 0 ? l.addr > from : l.addr < from)) {
-				diff_found(v, l.addr, "pages freed since the snapshot");
-				return;
-			}
-			pg = dir > 0 ? (int64_t)(first + l.hole_pages) : (int64_t)first - 1;
-			continue;
-		}
-		if (source__read(t->src, pa, a, page_sz(v), &pa_ok) < 0 || !pa_ok) {
-			pg += dir;
-			continue;
-		}
-		if (tui_diff_page(t, pg) != PAGE_ALLOCATED ||
-		    source__read(t->diff_src, pa, b, page_sz(v), &pb_ok) < 0 || !pb_ok) {
-			if (dir > 0 ? pa > from : pa < from) {
-				diff_found(v, pa, "page not in the snapshot");
-				return;
-			}
-			pg += dir;
-			continue;
-		}
-		for (int i = dir > 0 ? 0 : (int)(page_sz(v) / 16) - 1; i >= 0 && i < (int)(page_sz(v) / 16);
-		     i += dir) {
-			uint64_t la = pa + (uint64_t)i * 16;
-
-			if (dir > 0 ? la <= from : la >= from)
-				continue;
-			if (memcmp(a + i * 16, b + i * 16, 16)) {
-				diff_found(v, la, "differs from the snapshot");
-				return;
-			}
-		}
-		pg += dir;
+	for (int k = 0; k < 1024; k++) {
+		r = diff__next(s->diff, from, dir, SEARCH_PAGES, &ch);
+		if (r != DIFF_FOUND || ch.kind != DIFF_CHANGE_RESERVED)
+			break;
+		from = dir > 0 ? ch.addr + ch.len - 1 : ch.addr;
+		/* too many of those in a row: say where to go on from */
+		r = DIFF_MORE;
+		ch.addr = from;
 	}
-	if (k == SEARCH_PAGES && pg >= 0 && (uint64_t)pg < npages(v)) {
-		tui_msg(t, true, "no change in %d pages up to page %llu: %s goes on", SEARCH_PAGES,
-			(unsigned long long)pg, dir > 0 ? "]" : "[");
-		h->cur = base(v) + (uint64_t)pg * page_sz(v);
+	if (r < 0) {
+		session__lib_msg(s, "diff");
 		return;
 	}
-	tui_msg(t, false, "no %s change vs %s", dir > 0 ? "further" : "earlier", t->diff_path);
+	if (r == DIFF_MORE) {
+		uint64_t pg = (ch.addr + (dir > 0) - base(v)) / page_sz(v) - (dir < 0);
+
+		session__msg(s, true, "no change in %d pages up to page %llu: %s goes on",
+			     SEARCH_PAGES, (unsigned long long)pg, dir > 0 ? "]" : "[");
+		h->cur = ch.addr & ~7ULL;
+		return;
+	}
+	if (r == DIFF_NONE) {
+		session__msg(s, false, "no %s change vs %s", dir > 0 ? "further" : "earlier", s->diff_path);
+		return;
+	}
+	diff_found(v, ch.addr, ch.kind == DIFF_CHANGE_BYTES     ? "differs from the snapshot"
+			       : ch.kind == DIFF_CHANGE_ALLOCATED ? "page not in the snapshot"
+								  : "pages freed since the snapshot");
 }
 
-static bool hex_request(struct view *v, enum request req)
+static enum request hex_request(struct view *v, enum request req)
 {
 	struct hex *h = v->priv;
 	int n = rows(v);
 
-	if (!v->t->src)
-		return false;
+	if (!v->s->src)
+		return req;
 	switch (req) {
 	case REQ_UP: move_lines(v, -1); break;
 	case REQ_DOWN: move_lines(v, 1); break;
@@ -659,11 +643,12 @@ static bool hex_request(struct view *v, enum request req)
 	case REQ_FIRST: h->cur = base(v); break;
 	case REQ_LAST: h->cur = line_at(v, end_addr(v) - 16).addr; break;
 	case REQ_ENTER: follow(v); break;
+	case REQ_SHOW_HEX: hex_goto(v, v->s->nav.addr, true); break;
 	case REQ_DIFF_NEXT: diff_step(v, 1); break;
 	case REQ_DIFF_PREV: diff_step(v, -1); break;
 	case REQ_BACK:
 		if (!h->nback) {
-			tui_msg(v->t, false, "no more history");
+			session__msg(v->s, false, "no more history");
 			break;
 		}
 		h->fwd[h->nfwd < HIST ? h->nfwd++ : HIST - 1] = h->cur;
@@ -671,16 +656,16 @@ static bool hex_request(struct view *v, enum request req)
 		break;
 	case REQ_FORWARD:
 		if (!h->nfwd) {
-			tui_msg(v->t, false, "no more history");
+			session__msg(v->s, false, "no more history");
 			break;
 		}
 		h->back[h->nback < HIST ? h->nback++ : HIST - 1] = h->cur;
 		h->cur = h->fwd[--h->nfwd];
 		break;
 	default:
-		return false;
+		return req;
 	}
-	return true;
+	return REQ_NONE;
 }
 
 /* pattern: "0x..." finds that 64-bit value (aligned), else the text */
@@ -730,8 +715,8 @@ static bool hex_search(struct view *v, const char *pat, int dir)
 					if (value && (a & 7))
 						continue;
 					if (!memcmp(page + i, needle, nlen)) {
-						hex__goto(v, a, true);
-						tui_msg(v->t, false, "found at 0x%llx", (unsigned long long)a);
+						hex_goto(v, a, true);
+						session__msg(v->s, false, "found at 0x%llx", (unsigned long long)a);
 						return true;
 					}
 				}
@@ -744,7 +729,7 @@ static bool hex_search(struct view *v, const char *pat, int dir)
 		pg += dir;
 	}
 	if (pg < npages(v)) {
-		tui_msg(v->t, true, "not found in %d pages up to page %llu: n/N goes on", SEARCH_PAGES,
+		session__msg(v->s, true, "not found in %d pages up to page %llu: n/N goes on", SEARCH_PAGES,
 			(unsigned long long)pg);
 		h->cur = base(v) + pg * page_sz(v);
 		return true;
@@ -758,7 +743,7 @@ static void hex_status(struct view *v, char *buf, size_t len)
 	const struct hline *l;
 	uint64_t off, val;
 
-	if (!v->t->src) {
+	if (!v->s->src) {
 		snprintf(buf, len, "no arena");
 		return;
 	}
@@ -787,7 +772,6 @@ static void hex_done(struct view *v)
 
 const struct view_ops hex_ops = {
 	.name = "hex",
-	.keymap = KM_HEX,
 	.open = hex_open,
 	.draw = hex_draw,
 	.request = hex_request,

@@ -16,7 +16,7 @@
 struct pages {
 	uint32_t nr;		/* pages in the arena */
 	uint8_t *now, *prev;	/* states at the last two refreshes we saw */
-	uint64_t gen;		/* t->pm_gen of `now` */
+	uint64_t gen;		/* s->pm_gen of `now` */
 	uint32_t ppc;		/* pages per cell, a power of two */
 	bool fit;		/* follow the window size with ppc */
 	uint64_t cell;		/* cursor */
@@ -35,7 +35,7 @@ static int grid_cols(const struct view *v)
 /* the counts, the legend, and with a diff a line about it */
 static int head_rows(const struct view *v)
 {
-	return v->t->diff_src ? 3 : 2;
+	return v->s->diff_src ? 3 : 2;
 }
 
 static int grid_rows(const struct view *v)
@@ -74,25 +74,25 @@ static void set_ppc(struct view *v, uint32_t ppc)
 static void take(struct view *v)
 {
 	struct pages *p = v->priv;
-	struct tui *t = v->t;
+	struct session *s = v->s;
 
-	if (!t->have_pm || p->gen == t->pm_gen)
+	if (!s->have_pm || p->gen == s->pm_gen)
 		return;
 	free(p->prev);
 	p->prev = p->now;
-	p->now = malloc(t->pm.nr_pages ? t->pm.nr_pages : 1);
+	p->now = malloc(s->pm.nr_pages ? s->pm.nr_pages : 1);
 	if (!p->now)
 		return;
-	memcpy(p->now, t->pm.state, t->pm.nr_pages);
+	memcpy(p->now, s->pm.state, s->pm.nr_pages);
 	/* a different size (another arena) has nothing to compare with */
-	if (p->nr != t->pm.nr_pages) {
+	if (p->nr != s->pm.nr_pages) {
 		free(p->prev);
 		p->prev = NULL;
-		p->nr = t->pm.nr_pages;
+		p->nr = s->pm.nr_pages;
 		if (p->fit)
 			set_ppc(v, fit_ppc(v, p->nr));
 	}
-	p->gen = t->pm_gen;
+	p->gen = s->pm_gen;
 }
 
 static int pages_open(struct view *v)
@@ -119,19 +119,13 @@ struct bin {
 	uint32_t dnew, dgone;	/* allocated / freed since the :diff snapshot */
 };
 
-/* the :diff snapshot's page states, NULL: no diff (or another size) */
-static const uint8_t *snap_state(const struct view *v)
-{
-	const struct pages *p = v->priv;
-	const struct tui *t = v->t;
-
-	return t->diff_src && t->diff_pm.nr_pages == p->nr ? t->diff_pm.state : NULL;
-}
-
+/* Pages in the bin, with what changed since the last refresh and, with a
+ * :diff, since the snapshot (its page states from the session's diff; a
+ * snapshot of another size is refused by :diff) */
 static void count_bin(const struct view *v, uint64_t cell, struct bin *b)
 {
 	const struct pages *p = v->priv;
-	const uint8_t *snap = snap_state(v);
+	const struct session *ses = v->s;
 	uint64_t first = cell * p->ppc, last = first + p->ppc;
 
 	memset(b, 0, sizeof(*b));
@@ -139,6 +133,7 @@ static void count_bin(const struct view *v, uint64_t cell, struct bin *b)
 		last = p->nr;
 	for (uint64_t i = first; i < last; i++) {
 		uint8_t s = p->now[i];
+		int then = ses->diff ? session__diff_page(ses, i) : -1;
 
 		b->n++;
 		b->alloc += s == PAGE_ALLOCATED;
@@ -147,7 +142,7 @@ static void count_bin(const struct view *v, uint64_t cell, struct bin *b)
 			b->added += s == PAGE_ALLOCATED;
 			b->removed += p->prev[i] == PAGE_ALLOCATED;
 		}
-		if (snap && (snap[i] == PAGE_ALLOCATED) != (s == PAGE_ALLOCATED)) {
+		if (then >= 0 && (then == PAGE_ALLOCATED) != (s == PAGE_ALLOCATED)) {
 			b->dnew += s == PAGE_ALLOCATED;
 			b->dgone += s != PAGE_ALLOCATED;
 		}
@@ -189,9 +184,9 @@ static void draw_cell(struct canvas *c, const struct bin *b, bool cursor)
 static void pages_draw(struct view *v)
 {
 	struct pages *p = v->priv;
-	struct tui *t = v->t;
+	struct session *s = v->s;
 	struct canvas *c = &v->c;
-	const struct pagemap *pm = &t->pm;
+	const struct pagemap *pm = &s->pm;
 	int cols = grid_cols(v), rows = grid_rows(v);
 	uint64_t ncells, crow, total_rows;
 	char size[32];
@@ -214,7 +209,7 @@ static void pages_draw(struct view *v)
 	if (crow >= p->top + rows)
 		p->top = crow - rows + 1;
 
-	fmt_size((uint64_t)p->nr * source__page_size(v->t->src), size, sizeof(size));
+	fmt_size((uint64_t)p->nr * source__page_size(v->s->src), size, sizeof(size));
 	draw_row(c, 0);
 	draw_fmt(c, R_LABEL, "pages %u (%s)", p->nr, size);
 	draw_str(c, R_DEFAULT, "  allocated ");
@@ -239,16 +234,16 @@ static void pages_draw(struct view *v)
 	draw_str(c, R_DIM, " allocated  ");
 	draw_str(c, R_REMOVED, "-");
 	draw_str(c, R_DIM, " freed since the last refresh   +/- zoom  0 fit");
-	if (t->diff_src) {
+	if (s->diff_src) {
 		uint32_t nalloc, nfreed;
 
-		tui_diff_counts(t, &nalloc, &nfreed);
+		session__diff_counts(s, &nalloc, &nfreed);
 		draw_row(c, 2);
 		draw_str(c, R_DIFF, glyph->diff);
 		draw_fmt(c, R_DIM,
 			 " allocated now or in the snapshot, not both "
 			 "(diff vs %s: %u pages allocated, %u freed since)",
-			 t->diff_path, nalloc, nfreed);
+			 s->diff_path, nalloc, nfreed);
 		draw_str(c, R_DIM, "   ]/[ next/previous");
 	}
 
@@ -277,21 +272,14 @@ static uint64_t clamp_cell(struct pages *p, int64_t cell)
 	return cell;
 }
 
-void pages__goto(struct view *v, uint64_t page)
-{
-	struct pages *p = v->priv;
-
-	p->cell = clamp_cell(p, page / p->ppc);
-	v->dirty = true;
-}
-
-static void open_hex(struct view *v)
+/* Enter: the bin's page in the hex view, as a request for the engine */
+static enum request open_hex(struct view *v)
 {
 	struct pages *p = v->priv;
 	uint64_t first = p->cell * p->ppc, last = first + p->ppc;
 
 	if (!p->now)
-		return;
+		return REQ_NONE;
 	if (last > p->nr)
 		last = p->nr;
 	/* the first allocated page of the bin, else its first page */
@@ -300,7 +288,8 @@ static void open_hex(struct view *v)
 			first = i;
 			break;
 		}
-	tui_hex_goto(v->t, tui_page_addr(v->t, first));
+	session__nav_addr(v->s, session__page_addr(v->s, first));
+	return REQ_SHOW_HEX;
 }
 
 /* ]/[: the next/previous cell with pages that differ from the snapshot */
@@ -310,8 +299,8 @@ static void diff_step(struct view *v, int dir)
 	uint64_t n = nr_cells(p);
 	struct bin b;
 
-	if (!v->t->diff_src) {
-		tui_msg(v->t, true, "no diff: diff FILE compares the arena with a snapshot of it");
+	if (!v->s->diff_src) {
+		session__msg(v->s, true, "no diff: diff FILE compares the arena with a snapshot of it");
 		return;
 	}
 	for (int64_t cell = (int64_t)p->cell + dir; cell >= 0 && (uint64_t)cell < n; cell += dir) {
@@ -321,11 +310,11 @@ static void diff_step(struct view *v, int dir)
 			return;
 		}
 	}
-	tui_msg(v->t, false, "no %s page differs from %s", dir > 0 ? "further" : "earlier",
-		v->t->diff_path);
+	session__msg(v->s, false, "no %s page differs from %s", dir > 0 ? "further" : "earlier",
+		v->s->diff_path);
 }
 
-static bool pages_request(struct view *v, enum request req)
+static enum request pages_request(struct view *v, enum request req)
 {
 	struct pages *p = v->priv;
 	int64_t cols = grid_cols(v), page = cols * grid_rows(v);
@@ -340,33 +329,36 @@ static bool pages_request(struct view *v, enum request req)
 	case REQ_PAGE_DOWN: cell += page; break;
 	case REQ_FIRST: cell = 0; break;
 	case REQ_LAST: cell = nr_cells(p) - 1; break;
+	case REQ_GOTO_ADDR: /* :goto: the page holding nav.addr */
+		cell = (v->s->nav.addr - session__page_addr(v->s, 0)) / source__page_size(v->s->src) /
+		       p->ppc;
+		break;
 	case REQ_ZOOM_IN:
 		p->fit = false;
 		if (p->ppc > 1)
 			set_ppc(v, p->ppc / 2);
-		return true;
+		return REQ_NONE;
 	case REQ_ZOOM_OUT:
 		if (p->ppc < fit_ppc(v, p->nr)) {
 			p->fit = false;
 			set_ppc(v, p->ppc * 2);
 		}
-		return true;
+		return REQ_NONE;
 	case REQ_ZOOM_FIT:
 		p->fit = true;
-		return true;
+		return REQ_NONE;
 	case REQ_ENTER:
-		open_hex(v);
-		return true;
+		return open_hex(v);
 	case REQ_DIFF_NEXT:
 	case REQ_DIFF_PREV:
 		if (p->now)
 			diff_step(v, req == REQ_DIFF_NEXT ? 1 : -1);
-		return true;
+		return REQ_NONE;
 	default:
-		return false;
+		return req;
 	}
 	p->cell = clamp_cell(p, cell);
-	return true;
+	return REQ_NONE;
 }
 
 static void pages_status(struct view *v, char *buf, size_t len)
@@ -387,7 +379,7 @@ static void pages_status(struct view *v, char *buf, size_t len)
 		since = b.dnew ? ", not in the snapshot" : ", freed since the snapshot";
 	if (first == last)
 		snprintf(buf, len, "page %llu  0x%llx  %s%s%s", (unsigned long long)first,
-			 (unsigned long long)tui_page_addr(v->t, first),
+			 (unsigned long long)session__page_addr(v->s, first),
 			 b.alloc ? "allocated" : b.resv ? "reserved" : "free",
 			 b.added ? " (new)" : b.removed ? " (just freed)" : "", since);
 	else if (b.dnew || b.dgone)
@@ -395,12 +387,12 @@ static void pages_status(struct view *v, char *buf, size_t len)
 			 "pages %llu-%llu  0x%llx  %u allocated, %u reserved, %u free; "
 			 "since the snapshot %u allocated, %u freed",
 			 (unsigned long long)first, (unsigned long long)last,
-			 (unsigned long long)tui_page_addr(v->t, first), b.alloc, b.resv,
+			 (unsigned long long)session__page_addr(v->s, first), b.alloc, b.resv,
 			 b.n - b.alloc - b.resv, b.dnew, b.dgone);
 	else
 		snprintf(buf, len, "pages %llu-%llu  0x%llx  %u allocated, %u reserved, %u free",
 			 (unsigned long long)first, (unsigned long long)last,
-			 (unsigned long long)tui_page_addr(v->t, first), b.alloc, b.resv,
+			 (unsigned long long)session__page_addr(v->s, first), b.alloc, b.resv,
 			 b.n - b.alloc - b.resv);
 }
 
@@ -415,7 +407,6 @@ static void pages_done(struct view *v)
 
 const struct view_ops pages_ops = {
 	.name = "pages",
-	.keymap = KM_PAGES,
 	.open = pages_open,
 	.draw = pages_draw,
 	.request = pages_request,

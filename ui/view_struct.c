@@ -4,7 +4,8 @@
  * a TUI sink; the view shows the tree, expands and collapses it, follows
  * pointers with browser-like history, and rebuilds it on every tick while
  * keeping expansion and the selection (matched by key path), marking values
- * that changed since the last refresh.
+ * that changed since the last refresh. Enter on an integer that holds an
+ * arena address hands it to the hex view (REQ_SHOW_HEX).
  */
 #include <ctype.h>
 #include <errno.h>
@@ -53,9 +54,9 @@ static void emit_error(struct sink *sk, const char *key, const char *msg)
 static int build(struct view *v, struct tnode **out, char *err, size_t errlen)
 {
 	struct sview *s = v->priv;
-	struct tui *t = v->t;
+	struct session *ses = v->s;
 	struct entry *e = cur_entry(s);
-	struct fmt_opts fo = { .max_depth = 16, .max_array = e ? e->max_array : t->max_elements,
+	struct fmt_opts fo = { .max_depth = 16, .max_array = e ? e->max_array : ses->max_elements,
 			       .max_nodes = 50000 };
 	struct sink *sk;
 	struct value val;
@@ -63,34 +64,34 @@ static int build(struct view *v, struct tnode **out, char *err, size_t errlen)
 
 	err[0] = 0;
 	*out = NULL;
-	if (!t->src) {
+	if (!ses->src) {
 		snprintf(err, errlen, "no arena open");
 		return -ENOENT;
 	}
-	if (!t->bx) {
-		snprintf(err, errlen, "%s", t->btf_msg[0] ? t->btf_msg : "loading types...");
+	if (!ses->bx) {
+		snprintf(err, errlen, "%s", ses->btf_msg[0] ? ses->btf_msg : "loading types...");
 		return -ENOENT;
 	}
 	sk = tui_sink__new();
 	if (!sk)
 		return -ENOMEM;
 	if (!e || !e->expr) {
-		int n = btfx__nr_roots(t->bx);
+		int n = btfx__nr_roots(ses->bx);
 
 		if (!n)
 			snprintf(err, errlen, "no roots found (no __arena globals or map pointers into the arena); :print EXPR");
 		for (int i = 0; i < n; i++) {
-			const struct root *r = btfx__root(t->bx, i);
+			const struct root *r = btfx__root(ses->bx, i);
 
-			if (expr__eval_str(r->name, t->bx, t->src, &val, &col)) {
+			if (expr__eval_str(r->name, ses->bx, ses->src, &val, &col)) {
 				emit_error(sk, r->name, ai_errmsg());
 				continue;
 			}
 			fo.path = r->name;
-			if (fmt__value(t->bx, t->src, &val, r->name, sk, &fo))
+			if (fmt__value(ses->bx, ses->src, &val, r->name, sk, &fo))
 				emit_error(sk, r->name, ai_errmsg());
 		}
-	} else if (expr__eval_str(e->expr, t->bx, t->src, &val, &col)) {
+	} else if (expr__eval_str(e->expr, ses->bx, ses->src, &val, &col)) {
 		if (col >= 0)
 			snprintf(err, errlen, "%s: %s (column %d)", e->expr, ai_errmsg(), col + 1);
 		else
@@ -98,7 +99,7 @@ static int build(struct view *v, struct tnode **out, char *err, size_t errlen)
 		ret = -EINVAL;
 	} else {
 		fo.path = e->expr;
-		if (fmt__value(t->bx, t->src, &val, e->expr, sk, &fo)) {
+		if (fmt__value(ses->bx, ses->src, &val, e->expr, sk, &fo)) {
 			snprintf(err, errlen, "%s: %s", e->expr, ai_errmsg());
 			ret = -EINVAL;
 		}
@@ -274,7 +275,10 @@ static void entry_free(struct entry *e)
 	e->expr = NULL;
 }
 
-int struct__show(struct view *v, const char *expr)
+/* Show expr (NULL: the roots), as a new history entry unless it is shown
+ * now (then it is refreshed in place). An error goes onto the status line
+ * unless quiet. */
+static int show(struct view *v, const char *expr, bool quiet)
 {
 	struct sview *s = v->priv;
 	struct entry *e;
@@ -299,7 +303,7 @@ int struct__show(struct view *v, const char *expr)
 	}
 	e = &s->hist[s->nhist];
 	e->expr = expr ? strdup(expr) : NULL;
-	e->max_array = v->t->max_elements;
+	e->max_array = v->s->max_elements;
 	e->cursor = 0;
 	s->pos = s->nhist++;
 	s->cursor = 0;
@@ -307,8 +311,8 @@ int struct__show(struct view *v, const char *expr)
 	tnode__free(s->tree);
 	s->tree = NULL;
 	rebuild(v, false);
-	if (s->err[0])
-		tui_msg(v->t, true, "%s", s->err);
+	if (s->err[0] && !quiet)
+		session__msg(v->s, true, "%s", s->err);
 	return s->err[0] ? -EINVAL : 0;
 }
 
@@ -318,7 +322,7 @@ static void go_hist(struct view *v, int dir)
 	int np = s->pos + dir;
 
 	if (np < 0 || np >= s->nhist) {
-		tui_msg(v->t, false, "no more history");
+		session__msg(v->s, false, "no more history");
 		return;
 	}
 	s->hist[s->pos].cursor = s->cursor;
@@ -336,8 +340,7 @@ static int struct_open(struct view *v)
 	if (!s)
 		return -1;
 	v->priv = s;
-	struct__show(v, NULL);
-	v->t->msg[0] = 0;
+	show(v, NULL, true);
 	return 0;
 }
 
@@ -404,7 +407,7 @@ static void draw_node(struct view *v, const struct tnode *n, int depth, bool cur
 	if (n->more) {
 		draw_str(c, R_DIM, "  ");
 		draw_fmt(c, R_LABEL, "... %llu more (Enter shows %d more; :set max-elements N)",
-			 (unsigned long long)n->total, v->t->max_elements);
+			 (unsigned long long)n->total, v->s->max_elements);
 		if (cursor)
 			draw_fill(c, R_CURSOR);
 		draw_hl(c, false);
@@ -502,47 +505,50 @@ static bool arena_int(struct view *v, const struct tnode *n, uint64_t *addr)
 	char *end;
 	unsigned long long x;
 
-	if (n->kind != SK_NUM || !n->text || !*n->text || *n->text == '-' || !v->t->src)
+	if (n->kind != SK_NUM || !n->text || !*n->text || *n->text == '-' || !v->s->src)
 		return false;
 	errno = 0;
 	x = strtoull(n->text, &end, 0);
-	if (errno || *end || !source__contains(v->t->src, x, 1))
+	if (errno || *end || !source__contains(v->s->src, x, 1))
 		return false;
 	*addr = x;
 	return true;
 }
 
-static void follow(struct view *v, struct tnode *n)
+/* Enter on a leaf: REQ_NONE, or REQ_SHOW_HEX for an arena address */
+static enum request follow(struct view *v, struct tnode *n)
 {
 	char expr[600];
 	uint64_t a;
 
 	/* a subtree cut at the depth limit opens as a value of its own */
 	if (n->truncated && n->path && !n->followable && n->kind != SK_PTR) {
-		struct__show(v, n->path);
-		return;
+		show(v, n->path, false);
+		return REQ_NONE;
 	}
 	if (!n->followable && arena_int(v, n, &a)) {
-		tui_hex_goto(v->t, a);
-		tui_msg(v->t, false, "%s = 0x%llx, an arena address: shown in the hex view (3 returns here)",
-			n->path ? n->path : "value", (unsigned long long)a);
-		return;
+		session__nav_addr(v->s, a);
+		/* after what the hex view says about the address */
+		session__nav_note(v->s, "%s = 0x%llx, an arena address: shown in the hex view (3 returns here)",
+				  n->path ? n->path : "value", (unsigned long long)a);
+		return REQ_SHOW_HEX;
 	}
 	if (!n->followable) {
-		tui_msg(v->t, true, "%s", n->unallocated ? "points into a page that is not allocated"
+		session__msg(v->s, true, "%s", n->unallocated ? "points into a page that is not allocated"
 				  : n->outside ? "points outside the arena"
 				  : n->kind == SK_NULL ? "NULL" : "not a pointer into the arena");
-		return;
+		return REQ_NONE;
 	}
 	if (n->path && *n->path)
 		snprintf(expr, sizeof(expr), simple_path(n->path) ? "*%s" : "*(%s)", n->path);
 	else if (n->target && n->text)
 		snprintf(expr, sizeof(expr), "*(%s *)%s", n->target, n->text);
 	else {
-		tui_msg(v->t, true, "no path to follow this pointer");
-		return;
+		session__msg(v->s, true, "no path to follow this pointer");
+		return REQ_NONE;
 	}
-	struct__show(v, expr);
+	show(v, expr, false);
+	return REQ_NONE;
 }
 
 static void toggle(struct view *v, struct tnode *n, int how)
@@ -562,28 +568,28 @@ static void more(struct view *v)
 
 	if (!e)
 		return;
-	e->max_array += v->t->max_elements;
+	e->max_array += v->s->max_elements;
 	rebuild(v, true);
 }
 
-void struct__reset_caps(struct view *v)
+/* after :set max-elements */
+static void reset_caps(struct view *v)
 {
 	struct sview *s = v->priv;
 
-	if (!s)
-		return;
 	for (int i = 0; i < s->nhist; i++)
-		s->hist[i].max_array = v->t->max_elements;
+		s->hist[i].max_array = v->s->max_elements;
 	if (s->nhist)
 		rebuild(v, true);
 }
 
-static bool struct_request(struct view *v, enum request req)
+static enum request struct_request(struct view *v, enum request req)
 {
 	struct sview *s = v->priv;
 	struct tnode *n = s->nlines ? s->lines[s->cursor] : NULL;
 	int page = v->c.height - 2 > 1 ? v->c.height - 2 : 1;
 	char buf[600];
+	enum request out = REQ_NONE;
 
 	switch (req) {
 	case REQ_UP: s->cursor--; break;
@@ -600,7 +606,7 @@ static bool struct_request(struct view *v, enum request req)
 		else if (n->container)
 			toggle(v, n, -1);
 		else
-			follow(v, n);
+			out = follow(v, n);
 		break;
 	case REQ_TOGGLE:
 		if (n && n->more)
@@ -616,7 +622,7 @@ static bool struct_request(struct view *v, enum request req)
 		else if (n->container && n->nkids)
 			s->cursor++;
 		else if (n->followable)
-			follow(v, n);
+			out = follow(v, n);
 		break;
 	case REQ_LEFT:
 		if (!n)
@@ -631,30 +637,34 @@ static bool struct_request(struct view *v, enum request req)
 		break;
 	case REQ_BACK: go_hist(v, -1); break;
 	case REQ_FORWARD: go_hist(v, 1); break;
-	case REQ_ROOTS: struct__show(v, NULL); break;
+	case REQ_ROOTS: show(v, NULL, false); break;
+	case REQ_SHOW_STRUCT: show(v, v->s->nav.expr, false); break;
+	case REQ_TYPES_LOADED: show(v, NULL, false); break;
+	case REQ_SETTINGS_CHANGED: reset_caps(v); break;
 	case REQ_YANK:
 		if (!n || !n->path) {
-			tui_msg(v->t, true, "this field has no expression path");
+			session__msg(v->s, true, "this field has no expression path");
 			break;
 		}
 		snprintf(buf, sizeof(buf), "print %s", n->path);
-		tui_prompt_command(v->t, buf);
+		session__nav_expr(v->s, buf);
+		out = REQ_PROMPT_TEXT;
 		break;
 	case REQ_WATCH:
 		/* "watch #N: PATH = VALUE" on the status line; the view stays */
 		if (!n || n->more || !n->path)
-			tui_msg(v->t, true, "this field has no expression path to watch");
+			session__msg(v->s, true, "this field has no expression path to watch");
 		else
-			tui_watch_add(v->t, n->path);
+			session__watch_add(v->s, n->path);
 		break;
 	default:
-		return false;
+		return req;
 	}
 	if (s->cursor >= s->nlines)
 		s->cursor = s->nlines - 1;
 	if (s->cursor < 0)
 		s->cursor = 0;
-	return true;
+	return out;
 }
 
 static bool node_match(const struct tnode *n, const char *pat)
@@ -722,7 +732,7 @@ static void struct_status(struct view *v, char *buf, size_t len)
 	}
 	if (n->more) {
 		snprintf(buf, len, "%llu more elements: Enter shows %d more (:set max-elements N)",
-			 (unsigned long long)n->total, v->t->max_elements);
+			 (unsigned long long)n->total, v->s->max_elements);
 		return;
 	}
 	{
@@ -757,7 +767,6 @@ static void struct_done(struct view *v)
 
 const struct view_ops struct_ops = {
 	.name = "struct",
-	.keymap = KM_STRUCT,
 	.open = struct_open,
 	.draw = struct_draw,
 	.request = struct_request,

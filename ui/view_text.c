@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Text view: help and type definitions. Lines starting with \1
- * are headings. */
+/* Text view: help and type definitions, from the session's nav on
+ * REQ_SHOW_TEXT (the view takes the lines). Lines starting with \1 are
+ * headings. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,14 +35,14 @@ static int text_open(struct view *v)
 	return 0;
 }
 
-void text__set(struct view *v, const char *title, char **lines, int n)
+static void text_set(struct view *v)
 {
 	struct text *x = v->priv;
+	struct session *s = v->s;
 
 	text_free_lines(x);
-	snprintf(x->title, sizeof(x->title), "%s", title);
-	x->lines = lines;
-	x->n = n;
+	snprintf(x->title, sizeof(x->title), "%s", s->nav.title ? s->nav.title : "");
+	x->lines = session__take_text(s, &x->n);
 	x->top = 0;
 	x->match = -1;
 	v->dirty = true;
@@ -73,7 +74,7 @@ static int text_max_top(struct view *v)
 	return m < 0 ? 0 : m;
 }
 
-static bool text_request(struct view *v, enum request req)
+static enum request text_request(struct view *v, enum request req)
 {
 	struct text *x = v->priv;
 	int h = v->c.height;
@@ -85,13 +86,14 @@ static bool text_request(struct view *v, enum request req)
 	case REQ_PAGE_DOWN: x->top += h; break;
 	case REQ_FIRST: x->top = 0; break;
 	case REQ_LAST: x->top = text_max_top(v); break;
-	default: return false;
+	case REQ_SHOW_TEXT: text_set(v); break;
+	default: return req;
 	}
 	if (x->top > text_max_top(v))
 		x->top = text_max_top(v);
 	if (x->top < 0)
 		x->top = 0;
-	return true;
+	return REQ_NONE;
 }
 
 static bool text_search(struct view *v, const char *pat, int dir)
@@ -138,7 +140,6 @@ static const char *text_title(struct view *v)
 const struct view_ops text_ops = {
 	.title = text_title,
 	.name = "text",
-	.keymap = KM_TEXT,
 	.open = text_open,
 	.draw = text_draw,
 	.request = text_request,

@@ -66,10 +66,6 @@ static int layout(int width, bool shown[C__NR])
 	}
 }
 
-static const char *const spark_utf8[8] = {
-	"\u2581", "\u2582", "\u2583", "\u2584", "\u2585", "\u2586", "\u2587", "\u2588",
-};
-static const char spark_ascii[] = " .:-=+*#";
 
 /* s in a column of width, cut with an ellipsis; then the gap */
 static void field(struct view *v, enum role r, const char *s, int width, bool right)
@@ -84,7 +80,7 @@ static void field(struct view *v, enum role r, const char *s, int width, bool ri
 			c->width = end - 1;
 		draw_str(c, r, s);
 		c->width = save;
-		draw_str(c, R_DIM, v->t->utf8 ? "\u2026" : "~");
+		draw_str(c, R_DIM, glyph->ellipsis);
 	} else {
 		draw_str(c, r, s);
 	}
@@ -99,7 +95,7 @@ static void sparkline(struct view *v, const struct watch *w, int width)
 
 	if (width > SPARK_MAX)
 		width = SPARK_MAX;
-	n = watch__history(v->t->ws, w, h, width);
+	n = watch__history(v->s->ws, w, h, width);
 	if (!n) {
 		field(v, R_DIM, "-", width, false);
 		return;
@@ -112,29 +108,14 @@ static void sparkline(struct view *v, const struct watch *w, int width)
 	for (int i = 0; i < n; i++) {
 		/* in double: hi - lo may not fit an int64_t */
 		int lvl = hi == lo ? 0 : (int)(((double)h[i] - lo) / ((double)hi - lo) * 7 + 0.5);
-		char a[2] = { spark_ascii[lvl], 0 };
-
-		draw_str(c, R_NUM, v->t->utf8 ? spark_utf8[lvl] : a);
+		draw_str(c, R_NUM, glyph->spark[lvl]);
 	}
 	draw_pad(c, R_DEFAULT, end);
 }
 
-static void fmt_hms(uint64_t ns, char *buf, size_t len)
-{
-	time_t sec = ns / 1000000000ULL;
-	struct tm tm;
-
-	if (!ns || !localtime_r(&sec, &tm)) {
-		snprintf(buf, len, "-");
-		return;
-	}
-	snprintf(buf, len, "%02d:%02d:%02d.%03u", tm.tm_hour, tm.tm_min, tm.tm_sec,
-		 (unsigned)(ns / 1000000 % 1000));
-}
-
 static int nr_watches(struct view *v)
 {
-	return v->t->ws ? watchset__count(v->t->ws) : 0;
+	return v->s->ws ? watchset__count(v->s->ws) : 0;
 }
 
 /* the selected row: the watch selected before, or its neighbour if it went */
@@ -145,12 +126,12 @@ static int cur_row(struct view *v)
 	struct watch *w;
 
 	for (int i = 0; i < n; i++) {
-		w = watchset__get(v->t->ws, i);
+		w = watchset__get(v->s->ws, i);
 		if (w->id == p->sel_id)
 			return p->sel = i;
 	}
 	p->sel = p->sel >= n ? n - 1 : p->sel < 0 ? 0 : p->sel;
-	w = n ? watchset__get(v->t->ws, p->sel) : NULL;
+	w = n ? watchset__get(v->s->ws, p->sel) : NULL;
 	p->sel_id = w ? w->id : 0;
 	return n ? p->sel : -1;
 }
@@ -159,7 +140,7 @@ static struct watch *cur_watch(struct view *v)
 {
 	int i = cur_row(v);
 
-	return i >= 0 ? watchset__get(v->t->ws, i) : NULL;
+	return i >= 0 ? watchset__get(v->s->ws, i) : NULL;
 }
 
 static void select_row(struct view *v, int i)
@@ -169,7 +150,7 @@ static void select_row(struct view *v, int i)
 	struct watch *w;
 
 	i = i >= n ? n - 1 : i < 0 ? 0 : i;
-	w = n ? watchset__get(v->t->ws, i) : NULL;
+	w = n ? watchset__get(v->s->ws, i) : NULL;
 	p->sel = i;
 	p->sel_id = w ? w->id : 0;
 }
@@ -178,8 +159,8 @@ static void draw_watch(struct view *v, struct watch *w, const bool shown[C__NR],
 		       bool cursor)
 {
 	struct canvas *c = &v->c;
-	struct tui *t = v->t;
-	bool changed = watch__changed_last(t->ws, w), ok = w->state == WATCH_OK;
+	struct session *s = v->s;
+	bool changed = watch__changed_last(s->ws, w), ok = w->state == WATCH_OK;
 	static const char *const state_name[] = { "ok", "unallocated", "error" };
 	char buf[64];
 
@@ -191,7 +172,7 @@ static void draw_watch(struct view *v, struct watch *w, const bool shown[C__NR],
 			continue;
 		switch (k) {
 		case C_MARK:
-			if (w->id == t->hit_id)
+			if (w->id == s->hit_id)
 				field(v, R_ERROR, "!", width, false);
 			else
 				field(v, R_CHANGED, changed ? "*" : "", width, false);
@@ -222,7 +203,7 @@ static void draw_watch(struct view *v, struct watch *w, const bool shown[C__NR],
 			field(v, w->last_change_ns ? R_DEFAULT : R_DIM, buf, width, false);
 			break;
 		case C_SAMPLES:
-			snprintf(buf, sizeof(buf), "%llu", (unsigned long long)watch__samples(t->ws, w));
+			snprintf(buf, sizeof(buf), "%llu", (unsigned long long)watch__samples(s->ws, w));
 			field(v, R_DIM, buf, width, true);
 			break;
 		case C_STATE:
@@ -240,7 +221,7 @@ static void draw_watch(struct view *v, struct watch *w, const bool shown[C__NR],
 				field(v, R_DIM, "-", width, true);
 				break;
 			}
-			snprintf(buf, sizeof(buf), "%s%llu", w->id == t->hit_id ? "!" : "",
+			snprintf(buf, sizeof(buf), "%s%llu", w->id == s->hit_id ? "!" : "",
 				 (unsigned long long)w->nr_hits);
 			field(v, w->nr_hits ? R_ERROR : R_DEFAULT, buf, width, true);
 			break;
@@ -284,13 +265,13 @@ static void watch_draw(struct view *v)
 		int i = p->top + r;
 
 		draw_row(c, 1 + r);
-		draw_watch(v, watchset__get(v->t->ws, i), shown, expr_w, i == sel);
+		draw_watch(v, watchset__get(v->s->ws, i), shown, expr_w, i == sel);
 	}
 }
 
-static bool watch_request(struct view *v, enum request req)
+static enum request watch_request(struct view *v, enum request req)
 {
-	struct tui *t = v->t;
+	struct session *s = v->s;
 	struct watch *w = cur_watch(v);
 	int i = cur_row(v), page = v->c.height - 1 > 1 ? v->c.height - 1 : 1, id, n;
 
@@ -302,45 +283,42 @@ static bool watch_request(struct view *v, enum request req)
 	case REQ_FIRST: select_row(v, 0); break;
 	case REQ_LAST: select_row(v, nr_watches(v) - 1); break;
 	case REQ_ENTER:
-		if (w)
-			tui_struct_open(t, w->expr_text);
-		break;
+		if (!w)
+			break;
+		session__nav_expr(s, w->expr_text);
+		return REQ_SHOW_STRUCT;
 	case REQ_TOGGLE:
 		if (!w)
 			break;
-		if (watchset__set_paused(t->ws, w->id, !w->paused))
-			tui_lib_msg(t, "watch");
+		if (watchset__set_paused(s->ws, w->id, !w->paused))
+			session__lib_msg(s, "watch");
 		else
-			tui_msg(t, false, "watch #%d %s", w->id,
+			session__msg(s, false, "watch #%d %s", w->id,
 				w->paused ? "paused (space resumes)" : "resumed");
 		break;
 	case REQ_DELETE:
 		if (!w)
 			break;
 		id = w->id;
-		if (watchset__remove(t->ws, id)) {
-			tui_lib_msg(t, "watch");
+		if (session__watch_remove(s, id)) {
+			session__lib_msg(s, "watch");
 			break;
 		}
-		if (t->hit_id == id)
-			t->hit_id = 0;
 		/* the row below moves up into the selection */
 		select_row(v, i);
-		tui_msg(t, false, "watch #%d removed", id);
+		session__msg(s, false, "watch #%d removed", id);
 		break;
 	case REQ_CLEAR:
-		n = nr_watches(v);
+		n = session__watch_clear(s);
 		if (!n)
 			break;
-		watchset__clear(t->ws);
-		t->hit_id = 0;
 		select_row(v, 0);
-		tui_msg(t, false, "removed %d watch%s", n, n == 1 ? "" : "es");
+		session__msg(s, false, "removed %d watch%s", n, n == 1 ? "" : "es");
 		break;
 	default:
-		return false;
+		return req;
 	}
-	return true;
+	return REQ_NONE;
 }
 
 static bool watch_search(struct view *v, const char *pat, int dir)
@@ -349,7 +327,7 @@ static bool watch_search(struct view *v, const char *pat, int dir)
 
 	for (int k = 1; k <= n; k++) {
 		int i = ((at + dir * k) % n + n) % n;
-		struct watch *w = watchset__get(v->t->ws, i);
+		struct watch *w = watchset__get(v->s->ws, i);
 
 		if (strcasestr(w->spec, pat) || (w->value && strcasestr(w->value, pat))) {
 			select_row(v, i);
@@ -407,7 +385,6 @@ static void watch_done(struct view *v)
 
 const struct view_ops watch_ops = {
 	.name = "watch",
-	.keymap = KM_WATCH,
 	.open = watch_open,
 	.draw = watch_draw,
 	.request = watch_request,

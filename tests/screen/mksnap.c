@@ -14,6 +14,11 @@
  *   8    A         struct table at S + 0x8000 (root tbl)
  *   9-11 A A A     u64 pattern: page * 0x1000 + offset
  *   12-23 free, 24-27 reserved, 28-39 allocated (pattern), 40-63 free
+ *
+ * mksnap FILE --after: the same arena later, for :diff (nr_diff.sh): the
+ * table's nr 4 -> 5 and buckets[1].hits 0 -> 9 (page 8), one qword of the
+ * pattern at +0x9100, page 10 freed, pages 12-13 allocated (pattern), page
+ * 24 free instead of reserved.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -90,9 +95,10 @@ int main(int argc, char **argv)
 	struct btfx *bx = NULL;
 	struct btf *b;
 	int tbl_t, err;
+	bool after = argc == 3 && !strcmp(argv[2], "--after");
 
-	if (argc != 2) {
-		fprintf(stderr, "usage: mksnap FILE\n");
+	if (argc != 2 && !after) {
+		fprintf(stderr, "usage: mksnap FILE [--after]\n");
 		return 2;
 	}
 	build_mem();
@@ -115,6 +121,16 @@ int main(int argc, char **argv)
 	set64(0x8030, S + 0x3000);
 	set64(0x8038, 1);
 	set64(0x8040, S + 0x1040);
+	if (after) {
+		memcpy(data + 0x8000, &(int){ 5 }, 4);
+		set64(0x8018, 9);
+		set64(0x9100, 0x1234);
+		mark(10, 1, PAGE_FREE);
+		memset(data + 10 * MK_PAGE, 0, MK_PAGE);
+		mark(12, 2, PAGE_ALLOCATED);
+		fill_pattern(12, 2);
+		mark(24, 1, PAGE_FREE);
+	}
 
 	b = build_btf();
 	tbl_t = add_table_types(b);

@@ -14,7 +14,7 @@
 # changed file by eye (git diff) before committing it.
 #
 # Normalised before comparing: the temp dir (<TMP>), the tool's version
-# (<VERSION>) and clock times (HH:MM:SS). The snapshot itself is the same
+# (<VERSION>) and clock times (HH:MM:SS, HH:MM:SS.mmm). The snapshot itself is the same
 # bytes on every run, its time and kernel release included.
 
 . "$(dirname "${BASH_SOURCE[0]}")/tmux.sh"
@@ -59,7 +59,7 @@ st_snap_start() {
 
 st_norm() {
 	sed -E -e "s#$ST_TMP#<TMP>#g" -e "s#arena-inspect $ST_VERSION#arena-inspect <VERSION>#g" \
-		-e 's/\b[0-9]{2}:[0-9]{2}:[0-9]{2}\b/HH:MM:SS/g'
+		-e 's/\b[0-9]{2}:[0-9]{2}:[0-9]{2}\b/HH:MM:SS/g' -e 's/HH:MM:SS\.[0-9]{3}\b/HH:MM:SS.mmm/g'
 }
 
 # st_still: until two captures 0.3 s apart are the same

@@ -228,6 +228,223 @@ static void snapshot_against_live(void **state)
 	source__close(b);
 }
 
+/* ------------------------------------------------------- the diff object */
+
+/* A source that fails the test when a read touches a page its map does not
+ * have allocated: the engine must never read those (a live arena would be
+ * asked for pages that are not there). */
+struct strict {
+	struct source src;
+	struct source *inner;
+	const uint8_t *state;
+	int bad_reads, reads;
+};
+
+static int strict_pagemap(struct source *s, struct pagemap *pm)
+{
+	return source__pagemap(((struct strict *)s)->inner, pm);
+}
+
+static int strict_read(struct source *s, uint64_t off, void *buf, size_t len, uint8_t *present)
+{
+	struct strict *t = (struct strict *)s;
+
+	t->reads++;
+	for (uint64_t pg = off >> 12; pg <= (off + len - 1) >> 12; pg++)
+		t->bad_reads += t->state[pg] != PAGE_ALLOCATED;
+	return t->inner->ops->read(t->inner, off, buf, len, present);
+}
+
+static void strict_close(struct source *s)
+{
+	source__close(((struct strict *)s)->inner);
+	free(s);
+}
+
+static const struct source_ops strict_ops = {
+	.pagemap = strict_pagemap, .read = strict_read, .close = strict_close,
+};
+
+static struct strict *strict_new(struct source *inner, const uint8_t *state)
+{
+	struct strict *t = calloc(1, sizeof(*t));
+
+	assert_non_null(t);
+	t->src.ops = &strict_ops;
+	t->src.info = inner->info;
+	t->inner = inner;
+	t->state = state;
+	return t;
+}
+
+static void mk_obj(struct diff **d, struct strict **ta, struct strict **tb)
+{
+	struct source *a, *b;
+
+	mk(&a, &b);
+	*ta = strict_new(a, sa);
+	*tb = strict_new(b, sb);
+	assert_int_equal(diff__new(&(*ta)->src, &(*tb)->src, NULL, d), 0);
+}
+
+static void free_obj(struct diff *d, struct strict *ta, struct strict *tb)
+{
+	assert_int_equal(ta->bad_reads + tb->bad_reads, 0);
+	diff__free(d);
+	source__close(&ta->src);
+	source__close(&tb->src);
+}
+
+/* mk()'s changes in address order, as diff__next reports them */
+static const struct { enum diff_change_kind kind; uint64_t off, len; } changes[] = {
+	{ DIFF_CHANGE_BYTES, 100, 1 },
+	{ DIFF_CHANGE_BYTES, 4090, 6 },		/* the end of page 0 */
+	{ DIFF_CHANGE_BYTES, 4096, 6 },		/* page 1 starts a change of its own */
+	{ DIFF_CHANGE_BYTES, 8392, 1 },
+	{ DIFF_CHANGE_BYTES, 8394, 1 },
+	{ DIFF_CHANGE_FREED, 3 * 4096, 4096 },
+	{ DIFF_CHANGE_RESERVED, 5 * 4096, 4096 },
+	{ DIFF_CHANGE_ALLOCATED, 6 * 4096, 2 * 4096 },
+	{ DIFF_CHANGE_BYTES, 8 * 4096, 4096 },
+	{ DIFF_CHANGE_RESERVED, 10 * 4096, 4096 },
+};
+#define NCHANGES (sizeof(changes) / sizeof(changes[0]))
+
+static void object_counts(void **state)
+{
+	struct strict *ta, *tb;
+	struct diff *d;
+	struct diff_counts c;
+	struct diff_stats st;
+
+	mk_obj(&d, &ta, &tb);
+	assert_int_equal(diff__base(d), BASE);
+	diff__counts(d, &c);
+	assert_int_equal(c.allocated, 2);
+	assert_int_equal(c.freed, 1);
+	assert_int_equal(c.reserved_changed, 2);
+	assert_int_equal(c.nr_pages, NP);
+	assert_false(c.size_differs);
+	assert_int_equal(diff__page(d, DIFF_A, 3), PAGE_ALLOCATED);
+	assert_int_equal(diff__page(d, DIFF_B, 3), PAGE_FREE);
+	assert_int_equal(diff__page(d, DIFF_B, NP), -1);
+	/* the CLI's walk on the same object agrees */
+	assert_int_equal(diff__ranges(d, NULL, NULL, &st), 0);
+	assert_int_equal(st.pages_allocated, c.allocated);
+	assert_int_equal(st.pages_freed, c.freed);
+	assert_int_equal(st.pages_other, c.reserved_changed);
+	/* a page map given by the caller: page 9 allocated in B now */
+	{
+		struct pagemap pm;
+
+		assert_int_equal(source__pagemap(&tb->src, &pm), 0);
+		pm.state[9] = PAGE_ALLOCATED;
+		sb[9] = PAGE_ALLOCATED;
+		assert_int_equal(diff__set_pagemap(d, DIFF_B, &pm), 0);
+		pagemap__free(&pm);
+		diff__counts(d, &c);
+		assert_int_equal(c.allocated, 3);
+		assert_int_equal(diff__refresh(d), 0);
+		diff__counts(d, &c);
+		assert_int_equal(c.allocated, 3);
+		sb[9] = PAGE_FREE;
+		assert_int_equal(diff__refresh(d), 0);
+		diff__counts(d, &c);
+		assert_int_equal(c.allocated, 2);
+	}
+	free_obj(d, ta, tb);
+}
+
+static void object_next(void **state)
+{
+	struct strict *ta, *tb;
+	struct diff *d;
+	struct diff_change ch;
+	uint64_t from = 0;
+
+	mk_obj(&d, &ta, &tb);
+	for (size_t i = 0; i < NCHANGES; i++) {
+		assert_int_equal(diff__next(d, from, 1, 0, &ch), DIFF_FOUND);
+		print_message("next %zu: kind %d at +%llu len %llu\n", i, ch.kind,
+			      (unsigned long long)(ch.addr - BASE), (unsigned long long)ch.len);
+		assert_int_equal(ch.kind, changes[i].kind);
+		assert_int_equal(ch.addr, BASE + changes[i].off);
+		assert_int_equal(ch.len, changes[i].len);
+		from = ch.addr;
+	}
+	assert_int_equal(diff__next(d, from, 1, 0, &ch), DIFF_NONE);
+	from = BASE + NP * 4096ULL;
+	for (size_t i = NCHANGES; i-- > 0;) {
+		assert_int_equal(diff__next(d, from, -1, 0, &ch), DIFF_FOUND);
+		assert_int_equal(ch.kind, changes[i].kind);
+		assert_int_equal(ch.addr, BASE + changes[i].off);
+		assert_int_equal(ch.len, changes[i].len);
+		from = ch.addr;
+	}
+	assert_int_equal(diff__next(d, from, -1, 0, &ch), DIFF_NONE);
+	/* from inside a change: forward skips the rest of it, backward finds its start */
+	assert_int_equal(diff__next(d, BASE + 4092, 1, 0, &ch), DIFF_FOUND);
+	assert_int_equal(ch.addr, BASE + 4096);
+	assert_int_equal(diff__next(d, BASE + 4092, -1, 0, &ch), DIFF_FOUND);
+	assert_int_equal(ch.addr, BASE + 4090);
+	assert_int_equal(diff__next(d, BASE + 6 * 4096 + 10, 1, 0, &ch), DIFF_FOUND);
+	assert_int_equal(ch.addr, BASE + 8 * 4096);
+	/* a cap on the pages read: one page a call, then "go on from here" */
+	assert_int_equal(diff__next(d, BASE + 4090, 1, 1, &ch), DIFF_MORE);
+	assert_int_equal(ch.addr, BASE + 4095);
+	assert_int_equal(diff__next(d, ch.addr, 1, 1, &ch), DIFF_FOUND);
+	assert_int_equal(ch.addr, BASE + 4096);
+	assert_int_equal(diff__next(d, BASE + 4096, -1, 1, &ch), DIFF_FOUND);
+	assert_int_equal(ch.addr, BASE + 4090);
+	assert_int_equal(diff__next(d, BASE + 4090, -1, 1, &ch), DIFF_FOUND);
+	assert_int_equal(ch.addr, BASE + 100);
+	assert_int_equal(diff__next(d, BASE + 3 * 4096, -1, 1, &ch), DIFF_FOUND);
+	assert_int_equal(ch.addr, BASE + 8394);
+	assert_int_equal(diff__next(d, BASE + 8392, -1, 1, &ch), DIFF_MORE);
+	assert_int_equal(ch.addr, BASE + 8192);	/* page 2 is done */
+	assert_int_equal(diff__next(d, ch.addr, -1, 1, &ch), DIFF_FOUND);
+	assert_int_equal(ch.addr, BASE + 4096);
+	/* the same arena twice: nothing, either way */
+	{
+		struct diff *same;
+
+		assert_int_equal(diff__new(&ta->src, &ta->src, NULL, &same), 0);
+		assert_int_equal(diff__next(same, 0, 1, 0, &ch), DIFF_NONE);
+		assert_int_equal(diff__next(same, BASE + NP * 4096ULL, -1, 0, &ch), DIFF_NONE);
+		diff__free(same);
+	}
+	assert_true(ta->reads > 0);
+	free_obj(d, ta, tb);
+}
+
+static void object_window(void **state)
+{
+	struct strict *ta, *tb;
+	struct diff *d;
+	uint8_t mask[8192], pages[3], bytes[32], present[2];
+
+	mk_obj(&d, &ta, &tb);
+	/* across the page 0/1 edge: 4090..4101 differ */
+	assert_int_equal(diff__window(d, BASE + 4088, 16, NULL, NULL, mask, pages), 12);
+	for (int i = 0; i < 16; i++)
+		assert_int_equal(mask[i], i >= 2 && i < 14);
+	assert_int_equal(pages[0], DIFF_IN_A | DIFF_IN_B);
+	assert_int_equal(pages[1], DIFF_IN_A | DIFF_IN_B);
+	/* B's bytes from the caller, as the hex view has them */
+	memcpy(bytes, db + 8384, 32);
+	present[0] = 1;
+	assert_int_equal(diff__window(d, BASE + 8384, 32, bytes, present, mask, NULL), 2);
+	assert_true(mask[8] && !mask[9] && mask[10]);
+	/* page 3 freed in B, page 6 only in B: nothing compared, said per page */
+	assert_int_equal(diff__window(d, BASE + 3 * 4096, 8192, NULL, NULL, mask, pages), 0);
+	assert_int_equal(pages[0], DIFF_IN_A);
+	assert_int_equal(pages[1], 0);
+	assert_int_equal(diff__window(d, BASE + 6 * 4096, 16, NULL, NULL, mask, pages), 0);
+	assert_int_equal(pages[0], DIFF_IN_B);
+	assert_true(diff__window(d, BASE + NP * 4096ULL - 8, 16, NULL, NULL, mask, NULL) < 0);
+	free_obj(d, ta, tb);
+}
+
 /* ------------------------------------------------------- typed fields */
 
 static uint8_t ma[NPAGES * 4096], mb[NPAGES * 4096], sta[NPAGES], stb[NPAGES];
@@ -284,11 +501,11 @@ static const struct { const char *path, *old, *new; } want_fields[] = {
 	/* the new node: B only */
 	{ "glob.head->next->next->id", NULL, "3" },
 	{ "glob.head->next->next->next", NULL, "NULL" },
-	{ "glob.head->next->next->name", NULL, "three" },
+	{ "glob.head->next->next->name", NULL, "\"three\"" },
 	{ "glob.head->next->next->val", NULL, "300" },
 	{ "gptr->next->next->id", NULL, "3" },
 	{ "gptr->next->next->next", NULL, "NULL" },
-	{ "gptr->next->next->name", NULL, "three" },
+	{ "gptr->next->next->name", NULL, "\"three\"" },
 	{ "gptr->next->next->val", NULL, "300" },
 };
 #define NWANT (sizeof(want_fields) / sizeof(want_fields[0]))
@@ -483,9 +700,9 @@ static void typed_fields_seen(void **cm_state)
 		{ "arr[0]->next", "0x100000001040", NULL },
 		{ "arr[0]->next->id", "2", NULL },
 		{ "arr[0]->next->next", "NULL", NULL },
-		{ "arr[0]->next->name", "two", NULL },
+		{ "arr[0]->next->name", "\"two\"", NULL },
 		{ "arr[0]->next->val", "200", NULL },
-		{ "arr[0]->name", "one", NULL },
+		{ "arr[0]->name", "\"one\"", NULL },
 		{ "arr[0]->val", "100", NULL },
 		{ "arr[1]->val", "200", "201" },
 	};
@@ -547,6 +764,61 @@ static void typed_fields_seen(void **cm_state)
 	source__close(b);
 }
 
+/* (d) one value: its changed leaves, by the same matching as the roots */
+static void object_value(void **cm_state)
+{
+	struct source *a, *b;
+	struct btfx *bxa, *bxb;
+	struct diff_field_stats st;
+	struct fgot *g = calloc(1, sizeof(*g));
+	struct diff *d;
+	size_t n = 0;
+
+	mk_typed(&a, &b, &bxa, &bxb);
+	/* the snapshot side without types of its own reads with B's */
+	assert_int_equal(diff__new(a, b, &(struct diff_opts){ .bx_b = bxb }, &d), 0);
+	assert_ptr_equal(diff__btfx(d, DIFF_A), bxb);
+	assert_int_equal(diff__value(d, "gptr", NULL, on_field, g, &st), 0);
+	for (size_t w = 0; w < NWANT; w++) {
+		if (strncmp(want_fields[w].path, "gptr", 4))
+			continue;
+		n++;
+		for (size_t i = 0; i < g->n; i++) {
+			if (strcmp(g->path[i], want_fields[w].path))
+				continue;
+			assert_string_equal(g->new[i], want_fields[w].new);
+			if (want_fields[w].old)
+				assert_string_equal(g->old[i], want_fields[w].old);
+			else
+				assert_false(g->has_old[i]);
+		}
+	}
+	assert_int_equal(g->n, n);
+	assert_int_equal(st.roots, 1);
+	/* a scalar: one leaf */
+	memset(g, 0, sizeof(*g));
+	assert_int_equal(diff__value(d, "glob.head->next->val", NULL, on_field, g, &st), 0);
+	assert_int_equal(g->n, 1);
+	assert_string_equal(g->path[0], "glob.head->next->val");
+	assert_string_equal(g->old[0], "200");
+	assert_string_equal(g->new[0], "201");
+	/* unchanged, and one that does not evaluate on either side */
+	memset(g, 0, sizeof(*g));
+	assert_int_equal(diff__value(d, "glob.head->id", NULL, on_field, g, &st), 0);
+	assert_int_equal(diff__value(d, "glob.nosuch", NULL, on_field, g, &st), 0);
+	assert_int_equal(g->n, 0);
+	diff__free(d);
+	/* no types on either side */
+	assert_int_equal(diff__new(a, b, NULL, &d), 0);
+	assert_int_equal(diff__value(d, "gptr", NULL, on_field, g, &st), -EINVAL);
+	diff__free(d);
+	free(g);
+	btfx__free(bxa);
+	btfx__free(bxb);
+	source__close(a);
+	source__close(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -557,6 +829,10 @@ int main(void)
 		cmocka_unit_test(typed_fields),
 		cmocka_unit_test(typed_fields_json),
 		cmocka_unit_test(typed_fields_seen),
+		cmocka_unit_test(object_counts),
+		cmocka_unit_test(object_next),
+		cmocka_unit_test(object_window),
+		cmocka_unit_test(object_value),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

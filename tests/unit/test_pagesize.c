@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include "diff.h"
 #include "error.h"
 #include "fixture.h"
 #include "json.h"
@@ -220,12 +221,75 @@ static void bad_page_sizes(void **state)
 	unlink(file);
 }
 
+/* The diff object of two 16K-page sides: changes are found at their place
+ * in 16K pages (a byte past the first 4 KiB of a page, a page freed), and
+ * a side with other pages is refused with one message. */
+static void diff_16k(void **state)
+{
+	static uint8_t after[NP16 * P16], small[NP16 * 4 * 4096];
+	static uint8_t small_st[NP16 * 4];
+	uint8_t st2[NP16], mask[32], pages[2];
+	struct source *s = open_16k(), *m, *m4;
+	struct arena_info ai = s->info;
+	struct diff_change ch;
+	struct diff *d;
+	int n;
+
+	memcpy(after, data, sizeof(after));
+	memcpy(st2, states, sizeof(st2));
+	after[5 * P16 + 0x3005] ^= 0xff;	/* page 5, beyond its first 4 KiB */
+	st2[7] = PAGE_FREE;
+	ai.is_snapshot = false;
+	assert_int_equal(memsource__new(&ai, after, st2, &m), 0);
+	assert_int_equal(diff__new(s, m, NULL, &d), 0);
+
+	assert_int_equal(diff__next(d, BASE - 1, 1, 0, &ch), DIFF_FOUND);
+	assert_int_equal(ch.kind, DIFF_CHANGE_BYTES);
+	assert_int_equal(ch.addr, BASE + 5 * P16 + 0x3005);
+	assert_int_equal(ch.len, 1);
+	assert_int_equal(diff__next(d, ch.addr, 1, 0, &ch), DIFF_FOUND);
+	assert_int_equal(ch.kind, DIFF_CHANGE_FREED);
+	assert_int_equal(ch.addr, BASE + 7 * P16);
+	assert_int_equal(ch.len, P16);
+	/* backwards from the end: the freed page, then the byte */
+	assert_int_equal(diff__next(d, BASE + NP16 * P16, -1, 0, &ch), DIFF_FOUND);
+	assert_int_equal(ch.addr, BASE + 7 * P16);
+	assert_int_equal(diff__next(d, ch.addr, -1, 0, &ch), DIFF_FOUND);
+	assert_int_equal(ch.addr, BASE + 5 * P16 + 0x3005);
+
+	/* a window across a 4K edge inside page 5: one page, one byte */
+	memset(pages, 0xee, sizeof(pages));
+	n = diff__window(d, BASE + 5 * P16 + 0x2ff0, sizeof(mask), NULL, NULL, mask, pages);
+	assert_int_equal(n, 1);
+	assert_int_equal(mask[0x15], 1);
+	assert_int_equal(pages[0], DIFF_IN_A | DIFF_IN_B);
+	assert_int_equal(pages[1], 0xee);
+	diff__free(d);
+
+	/* the same bytes in 4K pages: refused, not compared page by wrong page */
+	ai.page_size = 4096;
+	ai.max_pages = NP16 * 4;
+	for (size_t i = 0; i < sizeof(small_st); i++)
+		small_st[i] = states[i / 4];
+	memcpy(small, data, sizeof(small));
+	assert_int_equal(memsource__new(&ai, small, small_st, &m4), 0);
+	assert_int_equal(diff__new(s, m4, NULL, &d), -EINVAL);
+	assert_null(d);
+	if (!strstr(ai_errmsg(), "A has 16384-byte pages and B 4096-byte pages"))
+		fail_msg("'%s'", ai_errmsg());
+	source__close(m4);
+	source__close(m);
+	source__close(s);
+	unlink(file);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(reads_and_pages),
 		cmocka_unit_test(cli_pages_and_hex),
 		cmocka_unit_test(bad_page_sizes),
+		cmocka_unit_test(diff_16k),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

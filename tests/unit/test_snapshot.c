@@ -283,6 +283,42 @@ static const struct source_ops churn_ops = {
 	.pagemap = churn_pagemap, .read = churn_read, .close = churn_close,
 };
 
+/*
+ * A page freed while being saved becomes a free page beside free pages: the
+ * run table splits there too (state and vanished flag), so it has more runs
+ * than the states alone. It once was sized by the states alone and
+ * overflowed on a churning arena ("malloc(): invalid size").
+ */
+static void vanished_beside_free(void **state)
+{
+	struct churn c = { .src.ops = &churn_ops, .src.info = mkinfo() };
+	struct snapshot_stats st;
+	struct source *s;
+	struct pagemap pm;
+	int runs = 0;
+
+	memset(c.pm_state, PAGE_FREE, NP);
+	for (int i = 2; i + 1 < NP; i += 3)
+		c.pm_state[i] = c.pm_state[i + 1] = PAGE_ALLOCATED;
+	memcpy(c.live_state, c.pm_state, NP);
+	for (int i = 2; i + 1 < NP; i += 3)
+		c.live_state[i] = PAGE_FREE;	/* each run's first page freed */
+	assert_int_equal(snapshot__write_stats(&c.src, NULL, path_in("v.core"), &st), 0);
+	assert_true(st.changed);
+	assert_int_equal(snapshot__open(path_in("v.core"), &s), 0);
+	assert_int_equal(source__pagemap(s, &pm), 0);
+	for (int i = 0; i < NP; i++) {
+		int want = c.live_state[i] == PAGE_ALLOCATED ? PAGE_ALLOCATED : PAGE_FREE;
+
+		assert_int_equal(pm.state[i], want);
+		runs += i == 0 || pm.state[i] != pm.state[i - 1];
+	}
+	assert_true(runs > 2);
+	pagemap__free(&pm);
+	source__close(s);
+	unlink(path_in("v.core"));
+}
+
 static void vanished_pages(void **state)
 {
 	struct churn c = { .src.ops = &churn_ops, .src.info = mkinfo() };
@@ -1049,6 +1085,7 @@ int main(void)
 		cmocka_unit_test(round_trip),
 		cmocka_unit_test(empty_and_full_arenas),
 		cmocka_unit_test(vanished_pages),
+		cmocka_unit_test(vanished_beside_free),
 		cmocka_unit_test(btf_and_roots),
 		cmocka_unit_test(failed_writes_leave_nothing),
 		cmocka_unit_test(special_targets),

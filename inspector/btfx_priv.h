@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Private to btfx.c (discovery: finding the BTF and the roots) and
+ * btfx_types.c (type lookup by name, synthesized types): the btfx object
+ * itself. Everything else goes through btfx.h and btfx_internal.h.
+ */
+#ifndef ARENA_INSPECT_BTFX_PRIV_H
+#define ARENA_INSPECT_BTFX_PRIV_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "btfx_internal.h"
+
+struct blob {
+	struct btf *btf;
+	struct btf *ext;	/* split on btf: synthesized types, lazily */
+	uint32_t kernel_id;	/* 0: file or snapshot */
+	void *raw;
+	uint32_t raw_size;
+};
+
+struct ptr_cache {
+	const struct btf *btf;
+	uint32_t id;
+	const struct btf *pbtf;
+	uint32_t pid;
+};
+
+struct btfx {
+	struct source *src;
+	struct blob *blobs;
+	int nr_blobs;
+	struct root *roots;
+	int nr_roots;
+	size_t cap_roots;
+	/* roots by name: open addressing, index + 1 (0: empty), a power of
+	 * two at least twice nr_roots; a snapshot may hold 65,536 roots */
+	int *root_idx;
+	size_t cap_root_idx;
+	int placement;
+	struct btf *builtin;	/* built-in integer types, lazily */
+	struct ptr_cache *pc;
+	int nr_pc;
+	size_t cap_pc;
+	uint64_t serial;
+	/* arena offsets seen as constants in the programs (placement hint) */
+	uint64_t *insn_offs;
+	int nr_insn_offs;
+};
+
+/* The blob whose BTF (or its split extension) is btf, or -1 */
+static inline int btfx_blob_of(const struct btfx *bx, const struct btf *btf)
+{
+	for (int i = 0; i < bx->nr_blobs; i++)
+		if (bx->blobs[i].btf == btf || (bx->blobs[i].ext && bx->blobs[i].ext == btf))
+			return i;
+	return -1;
+}
+
+#endif

@@ -1,0 +1,184 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * scalar: one scalar of the formatter decoded from its bytes into text:
+ * integers of any width (128-bit too), bitfields, bools, chars, enums
+ * (their enumerator, else the number) and floats; and what a pointer value
+ * that leads outside the arena probably is (a list poison value).
+ * Pointers themselves are the walk's (format.c): they need the arena.
+ */
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <bpf/btf.h>
+#include "format_int.h"
+
+const char *fmt_poison_note(uint64_t p)
+{
+	uint64_t low = (p >> 48) == 0xdead ? p & 0xffffffffffffULL : p;
+
+	if (low == 0x100 || low == 0x122 || low == 0x200 || (p >> 48) == 0xdead)
+		return "poison";
+	if (p < 0x10000)
+		return "bad pointer";
+	return NULL;
+}
+
+static void fmt_char(uint8_t ch, char *buf, size_t len)
+{
+	switch (ch) {
+	case '\0': snprintf(buf, len, "'\\0'"); return;
+	case '\n': snprintf(buf, len, "'\\n'"); return;
+	case '\t': snprintf(buf, len, "'\\t'"); return;
+	case '\r': snprintf(buf, len, "'\\r'"); return;
+	case '\'': snprintf(buf, len, "'\\''"); return;
+	case '\\': snprintf(buf, len, "'\\\\'"); return;
+	}
+	if (ch < 0x20 || ch >= 0x7f)
+		snprintf(buf, len, "'\\x%02x'", ch);
+	else
+		snprintf(buf, len, "'%c'", ch);
+}
+
+static void u128_dec(unsigned __int128 v, bool neg, char *buf, size_t len)
+{
+	char tmp[48];
+	int i = sizeof(tmp) - 1;
+
+	tmp[i] = '\0';
+	do {
+		tmp[--i] = '0' + (int)(v % 10);
+		v /= 10;
+	} while (v && i > 1);
+	if (neg)
+		tmp[--i] = '-';
+	snprintf(buf, len, "%s", tmp + i);
+}
+
+static uint64_t get_bits(const uint8_t *b, uint32_t bitoff, uint32_t bits)
+{
+	uint64_t v = 0;
+
+	for (uint32_t i = 0; i < bits && i < 64; i++) {
+		uint32_t k = bitoff + i;
+
+		v |= (uint64_t)((b[k / 8] >> (k % 8)) & 1) << i;
+	}
+	return v;
+}
+
+static uint64_t sext(uint64_t v, uint32_t bits)
+{
+	if (bits && bits < 64 && (v >> (bits - 1)) & 1)
+		v |= ~0ULL << bits;
+	return v;
+}
+
+bool fmt_is_char(const struct btf *btf, const struct btf_type *t)
+{
+	const char *n;
+
+	if (!btf_is_int(t) || t->size != 1)
+		return false;
+	if (btf_int_encoding(t) & BTF_INT_CHAR)
+		return true;
+	n = btf__name_by_offset(btf, t->name_off);
+	return n && !strcmp(n, "char");
+}
+
+enum sink_kind fmt_scalar(const struct btf *btf, const struct btf_type *t, const uint8_t *b,
+			  uint32_t bitoff, uint32_t bitsz, char *text, size_t len, const char **out)
+{
+	uint64_t x = 0;
+	uint32_t bits, off = bitoff;
+	bool sign;
+
+	*out = text;
+	if (btf_is_float(t)) {
+		double d;
+
+		if (t->size == 4) {
+			float f;
+
+			memcpy(&f, b, 4);
+			d = f;
+		} else if (t->size == 8) {
+			memcpy(&d, b, 8);
+		} else {
+			text[0] = '\0';
+			for (uint32_t i = 0; i < t->size && i < 16; i++)
+				snprintf(text + 2 * i, 3, "%02x", b[t->size - 1 - i]);
+			return SK_STR;
+		}
+		if (isnan(d) || isinf(d)) {
+			*out = isnan(d) ? "nan" : d > 0 ? "inf" : "-inf";
+			return SK_STR;
+		}
+		snprintf(text, len, t->size == 4 ? "%.9g" : "%.17g", d);
+		return SK_NUM;
+	}
+	if (btf_is_any_enum(t)) {
+		bits = bitsz ? bitsz : t->size * 8;
+		if (bits > 64 || t->size > 8)
+			bits = 64;
+		x = get_bits(b, off, bits);
+		sign = btf_kflag(t);
+		if (sign)
+			x = sext(x, bits);
+		if (btf_is_enum(t)) {
+			const struct btf_enum *e = btf_enum(t);
+
+			for (int i = 0; i < btf_vlen(t); i++, e++) {
+				uint64_t ev = sign ? (uint64_t)(int64_t)e->val : (uint64_t)(uint32_t)e->val;
+
+				if (ev == x || (bits < 64 && (ev & ((1ULL << bits) - 1)) == (x & ((1ULL << bits) - 1)))) {
+					*out = btf__name_by_offset(btf, e->name_off);
+					return SK_ENUM;
+				}
+			}
+		} else {
+			const struct btf_enum64 *e = btf_enum64(t);
+
+			for (int i = 0; i < btf_vlen(t); i++, e++) {
+				if (btf_enum64_value(e) == x) {
+					*out = btf__name_by_offset(btf, e->name_off);
+					return SK_ENUM;
+				}
+			}
+		}
+		snprintf(text, len, sign ? "%" PRId64 : "%" PRIu64, x);
+		return SK_NUM;
+	}
+	/* integers */
+	sign = btf_int_encoding(t) & BTF_INT_SIGNED;
+	if (bitsz) {
+		bits = bitsz;
+	} else {
+		bits = btf_int_bits(t);
+		off += btf_int_offset(t);
+	}
+	if (bits > 64) {
+		unsigned __int128 v = 0;
+
+		memcpy(&v, b, t->size >= 16 ? 16 : t->size);
+		if (sign && (__int128)v < 0)
+			u128_dec(-v, true, text, len);
+		else
+			u128_dec(v, false, text, len);
+		return SK_NUM;
+	}
+	x = get_bits(b, off, bits);
+	if (sign)
+		x = sext(x, bits);
+	if (btf_int_encoding(t) & BTF_INT_BOOL && x <= 1) {
+		*out = x ? "true" : "false";
+		return SK_BOOL;
+	}
+	if (fmt_is_char(btf, t) && !bitsz) {
+		fmt_char((uint8_t)x, text, len);
+		return SK_CHAR;
+	}
+	snprintf(text, len, sign ? "%" PRId64 : "%" PRIu64, x);
+	return SK_NUM;
+}
+

@@ -1,0 +1,833 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * snapshot_write: save an arena to an ELF core file (the format is
+ * described in snapshot.h; snapshot_read.c reads it back, snapshot_target.c
+ * decides where the file goes).
+ *
+ * Page data goes first, straight from the read buffer to its final file
+ * offset, so a 4 GiB arena is never held in memory. Only then are the
+ * headers known: a page that was in the page map may have vanished by the
+ * time it was read (no data, a segment splits in two), and the page map
+ * taken after the read tells whether the arena changed. The header area is
+ * reserved before the data with room for such splits; if more pages vanish
+ * than there is room for, the snapshot is taken again. libelf then writes
+ * the ELF header, program headers, notes and section headers into that
+ * area. A section (.arena.data) spans the page data so that libelf's idea
+ * of the file size covers it and it neither truncates nor fills it.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <libelf.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "snapshot.h"
+#include "snapshot_fmt.h"
+#include "snapshot_target.h"
+
+#ifndef AI_VERSION
+#define AI_VERSION "0.1.0"
+#endif
+
+#define CHUNK_PAGES 1024	/* pages per read: 4 MiB with 4 KiB pages */
+#define SLACK_MAX 4096		/* vanished pages the header area has room for */
+#define WRITE_TRIES 3
+
+static const char shstrtab[] = "\0.shstrtab\0.note.arena\0.arena.data";
+#define STR_SHSTRTAB 1
+#define STR_NOTE 11
+#define STR_DATA 23
+
+static bool libelf_ready(void)
+{
+	static int ok = -1;
+
+	if (ok < 0)
+		ok = elf_version(EV_CURRENT) != EV_NONE;
+	return ok;
+}
+
+/* ================================================================ notes */
+
+struct buf {
+	uint8_t *p;
+	size_t len, cap;
+};
+
+static int buf_grow(struct buf *b, size_t more)
+{
+	size_t cap = b->cap ? b->cap : 4096; /* bytes of notes to start with, not a page */
+	uint8_t *n;
+
+	if (b->len + more <= b->cap)
+		return 0;
+	while (cap < b->len + more)
+		cap *= 2;
+	n = realloc(b->p, cap);
+	if (!n)
+		return -ENOMEM;
+	b->p = n;
+	b->cap = cap;
+	return 0;
+}
+
+static size_t note_size(size_t descsz)
+{
+	return sizeof(Elf64_Nhdr) + align_up(sizeof(SNAPSHOT_NOTE_OWNER), 4) + align_up(descsz, 4);
+}
+
+/* Append a note made of two parts (header + payload); returns -ENOMEM. */
+static int note_add(struct buf *b, uint32_t type, const void *d1, size_t n1, const void *d2,
+		    size_t n2)
+{
+	Elf64_Nhdr nh = {
+		.n_namesz = sizeof(SNAPSHOT_NOTE_OWNER),
+		.n_descsz = n1 + n2,
+		.n_type = type,
+	};
+	size_t total = note_size(n1 + n2);
+	uint8_t *p;
+
+	if (buf_grow(b, total))
+		return -ENOMEM;
+	p = b->p + b->len;
+	memset(p, 0, total);
+	memcpy(p, &nh, sizeof(nh));
+	p += sizeof(nh);
+	memcpy(p, SNAPSHOT_NOTE_OWNER, sizeof(SNAPSHOT_NOTE_OWNER));
+	p += align_up(sizeof(SNAPSHOT_NOTE_OWNER), 4);
+	if (n1)
+		memcpy(p, d1, n1);
+	if (n2)
+		memcpy(p + n1, d2, n2);
+	b->len += total;
+	return 0;
+}
+
+/* ================================================================ writing */
+
+struct wblob {
+	const void *raw;
+	uint32_t size;
+};
+
+struct writer {
+	struct source *src;
+	const char *path;
+	int fd;
+	struct arena_info info;
+	uint64_t page;			/* the source's page size */
+	uint8_t *buf;			/* 2 x CHUNK_PAGES pages */
+	/* what goes into the notes, fixed before the data is read */
+	struct wblob *blobs;
+	int nr_blobs;
+	struct snapshot_root *roots;
+	int nr_roots;
+	size_t fixed_notes;		/* META + ROOTS + BTF notes, bytes */
+	/* per attempt */
+	struct pagemap pm1, pm2;
+	uint8_t *state;			/* final page states */
+	uint8_t *vanished;		/* 1: allocated in pm1, missing when read */
+	uint32_t nr_saved;		/* pm1 allocated pages = data slots */
+	uint32_t nr_vanished;
+	uint64_t data_off;		/* D */
+	bool changed;
+};
+
+static int werr(struct writer *w, int err)
+{
+	return ai_err(err, "cannot write snapshot %s: %s", w->path, strerror(err));
+}
+
+static int pwrite_all(int fd, const void *p, size_t len, off_t off)
+{
+	while (len) {
+		ssize_t n = pwrite(fd, p, len, off);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (n == 0)
+			return -EIO;
+		p = (const uint8_t *)p + n;
+		len -= n;
+		off += n;
+	}
+	return 0;
+}
+
+static uint32_t count_runs(const uint8_t *state, uint32_t n, bool alloc_only)
+{
+	uint32_t runs = 0;
+
+	for (uint32_t i = 0; i < n; i++) {
+		bool start = i == 0 || state[i] != state[i - 1];
+
+		if (start && (!alloc_only || state[i] == PAGE_ALLOCATED))
+			runs++;
+	}
+	return runs;
+}
+
+/* Bytes from offset 0 to the end of the section header table. */
+static uint64_t header_size(uint64_t nr_phdr, uint64_t notes_len)
+{
+	uint64_t notes_off = align_up(sizeof(Elf64_Ehdr) + nr_phdr * sizeof(Elf64_Phdr), 8);
+	uint64_t shoff = align_up(notes_off + notes_len + sizeof(shstrtab), 8);
+
+	return shoff + 4 * sizeof(Elf64_Shdr);
+}
+
+static uint64_t pagemap_note_len(uint64_t runs)
+{
+	return note_size(sizeof(struct snapshot_table) + runs * sizeof(struct snapshot_run));
+}
+
+/* BTF blobs and roots from bx; blobs without raw bytes are left out and the
+ * roots that name them with them. */
+static int collect_btf(struct writer *w, struct btfx *bx)
+{
+	int nb = btfx__nr_btfs(bx), nr = btfx__nr_roots(bx);
+	int *map = NULL;
+
+	if (nb > 0) {
+		w->blobs = calloc(nb, sizeof(*w->blobs));
+		map = calloc(nb, sizeof(*map));
+		if (!w->blobs || !map) {
+			free(map);
+			return werr(w, ENOMEM);
+		}
+	}
+	for (int i = 0; i < nb; i++) {
+		uint32_t sz = 0;
+		const void *raw = btfx__btf_raw(bx, i, &sz);
+
+		map[i] = -1;
+		if (!raw || !sz || sz > MAX_BTF_SIZE)
+			continue;
+		map[i] = w->nr_blobs;
+		w->blobs[w->nr_blobs].raw = raw;
+		w->blobs[w->nr_blobs++].size = sz;
+	}
+	if (nr > 0) {
+		w->roots = calloc(nr, sizeof(*w->roots));
+		if (!w->roots) {
+			free(map);
+			return werr(w, ENOMEM);
+		}
+	}
+	for (int i = 0; i < nr; i++) {
+		const struct root *r = btfx__root(bx, i);
+		struct snapshot_root *o = &w->roots[w->nr_roots];
+
+		if (!r || r->btf_idx < 0 || r->btf_idx >= nb || map[r->btf_idx] < 0)
+			continue;
+		memset(o, 0, sizeof(*o));
+		snprintf(o->name, sizeof(o->name), "%s", r->name);
+		snprintf(o->section, sizeof(o->section), "%s", r->section);
+		o->kind = r->kind;
+		o->btf_idx = map[r->btf_idx];
+		o->type_id = r->type_id;
+		o->addr = r->addr;
+		o->value = r->value;
+		w->nr_roots++;
+	}
+	free(map);
+	return 0;
+}
+
+static int build_notes(struct writer *w, struct buf *b, uint32_t nr_loads, uint64_t data_bytes)
+{
+	struct snapshot_meta m = {
+		.version = SNAPSHOT_VERSION,
+		.size = sizeof(m),
+		.page_size = w->page,
+		.map_id = w->info.map_id,
+		.map_flags = w->info.map_flags,
+		.max_pages = w->info.max_pages,
+		.map_extra = w->info.map_extra,
+		.user_vm_start = w->info.user_vm_start,
+		.user_vm_end = w->info.user_vm_end,
+		.flags = w->changed ? SNAPSHOT_F_CHANGED : 0,
+		.nr_btf = w->nr_blobs,
+		.nr_roots = w->nr_roots,
+		.nr_loads = nr_loads,
+		.data_bytes = data_bytes,
+	};
+	struct snapshot_table t = { .version = 1, .hdr_size = sizeof(t), .rec_size = sizeof(struct snapshot_run) };
+	struct snapshot_run *runs;
+	uint32_t n = w->info.max_pages, nr = 0;
+	int err = 0;
+
+	memcpy(m.name, w->info.name, sizeof(m.name));
+	m.name[sizeof(m.name) - 1] = '\0';
+	if (w->info.is_snapshot) {
+		/* a copy of a snapshot keeps where and when it was taken */
+		m.time_ns = w->info.snapshot_time_ns;
+		snprintf(m.kernel_release, sizeof(m.kernel_release), "%s", w->info.kernel_release);
+		if (w->info.snapshot_changed)
+			m.flags |= SNAPSHOT_F_CHANGED;
+	} else {
+		struct timespec ts;
+		struct utsname u;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		m.time_ns = (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+		if (!uname(&u))
+			snprintf(m.kernel_release, sizeof(m.kernel_release), "%s", u.release);
+	}
+	snprintf(m.tool_version, sizeof(m.tool_version), "arena-inspect %s", AI_VERSION);
+
+	/* a run ends where the state or the vanished flag changes: a page
+	 * freed while being saved splits a run of its new state too */
+	for (uint32_t i = 0; i < n; i++)
+		nr += i == 0 || w->state[i] != w->state[i - 1] || w->vanished[i] != w->vanished[i - 1];
+	runs = malloc((nr + 1) * sizeof(*runs));
+	if (!runs)
+		return -ENOMEM;
+	nr = 0;
+	for (uint32_t i = 0; i < n;) {
+		uint32_t j = i + 1;
+
+		while (j < n && w->state[j] == w->state[i] && w->vanished[j] == w->vanished[i])
+			j++;
+		runs[nr++] = (struct snapshot_run){
+			.first = i, .count = j - i, .state = w->state[i],
+			.flags = w->vanished[i] ? SNAPSHOT_RUN_VANISHED : 0,
+		};
+		i = j;
+	}
+	t.nr = nr;
+
+	err = note_add(b, SNAPSHOT_NT_META, &m, sizeof(m), NULL, 0);
+	if (!err)
+		err = note_add(b, SNAPSHOT_NT_PAGEMAP, &t, sizeof(t), runs, nr * sizeof(*runs));
+	if (!err && w->nr_roots) {
+		struct snapshot_table rt = { .version = 1, .hdr_size = sizeof(rt),
+					     .rec_size = sizeof(struct snapshot_root), .nr = w->nr_roots };
+
+		err = note_add(b, SNAPSHOT_NT_ROOTS, &rt, sizeof(rt), w->roots,
+			       w->nr_roots * sizeof(*w->roots));
+	}
+	for (int i = 0; !err && i < w->nr_blobs; i++) {
+		struct snapshot_btf h = { .version = 1, .hdr_size = sizeof(h), .index = i,
+					  .size = w->blobs[i].size };
+
+		err = note_add(b, SNAPSHOT_NT_BTF, &h, sizeof(h), w->blobs[i].raw, w->blobs[i].size);
+	}
+	free(runs);
+	return err;
+}
+
+/*
+ * Page data is read on the caller's thread (sources need not be thread
+ * safe) and written by a second thread, so reading the next chunk overlaps
+ * writing this one: a 4 GiB arena costs max(read, write), not the sum.
+ */
+struct job {
+	uint8_t *buf;			/* CHUNK_PAGES pages */
+	const uint8_t *data;		/* what to write: buf, or the source's */
+	uint8_t present[CHUNK_PAGES];
+	uint32_t cnt;			/* pages in buf */
+	uint64_t off;			/* file offset of buf[0] */
+	bool full;
+};
+
+struct pipe {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct job jobs[2];
+	int fd;
+	uint64_t page;
+	int err;			/* first write error, positive errno */
+	bool done;
+};
+
+static void *writer_thread(void *arg)
+{
+	struct pipe *q = arg;
+
+	for (int k = 0;; k ^= 1) {
+		struct job *j = &q->jobs[k];
+		int err = 0;
+
+		pthread_mutex_lock(&q->mu);
+		while (!j->full && !q->done)
+			pthread_cond_wait(&q->cv, &q->mu);
+		if (!j->full) {
+			pthread_mutex_unlock(&q->mu);
+			return NULL;
+		}
+		err = q->err;
+		pthread_mutex_unlock(&q->mu);
+		/* each stretch of present pages in one write */
+		for (uint32_t a = 0; !err && a < j->cnt;) {
+			uint32_t b = a;
+
+			if (!j->present[a]) {
+				a++;
+				continue;
+			}
+			while (b < j->cnt && j->present[b])
+				b++;
+			err = -pwrite_all(q->fd, j->data + a * q->page, (b - a) * q->page, j->off + a * q->page);
+			a = b;
+		}
+		pthread_mutex_lock(&q->mu);
+		if (err && !q->err)
+			q->err = err;
+		j->full = false;
+		pthread_cond_broadcast(&q->cv);
+		pthread_mutex_unlock(&q->mu);
+	}
+}
+
+/* Read every allocated page of pm1 and write it at D + page size * slot. */
+static int write_data(struct writer *w)
+{
+	struct pipe q = { .mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER,
+			  .fd = w->fd, .page = w->page };
+	const uint8_t *st = w->pm1.state;
+	uint32_t n = w->pm1.nr_pages;
+	uint64_t slot = 0;
+	pthread_t th;
+	int err = 0, k = 0;
+
+	q.jobs[0].buf = w->buf;
+	q.jobs[1].buf = w->buf + CHUNK_PAGES * w->page;
+	err = pthread_create(&th, NULL, writer_thread, &q);
+	if (err)
+		return werr(w, err);
+	for (uint32_t i = 0; i < n && !err;) {
+		struct job *j = &q.jobs[k];
+		uint32_t e = i, cnt;
+		int miss;
+
+		if (st[i] != PAGE_ALLOCATED) {
+			i++;
+			continue;
+		}
+		while (e < n && st[e] == PAGE_ALLOCATED && e - i < CHUNK_PAGES)
+			e++;
+		cnt = e - i;
+		pthread_mutex_lock(&q.mu);
+		while (j->full)
+			pthread_cond_wait(&q.cv, &q.mu);
+		err = q.err;
+		pthread_mutex_unlock(&q.mu);
+		if (err) {
+			err = werr(w, err);
+			break;
+		}
+		if (w->src->ops->read_pages && cnt * w->page <= w->src->ops->borrow_max_bytes) {
+			/* zero copy: the writer drains the source's own buffer */
+			const uint8_t *data;
+
+			miss = w->src->ops->read_pages(w->src, i, cnt, &data, j->present);
+			j->data = data;
+			for (uint32_t a = 0; miss == 0 && a < cnt; a++)
+				miss += !j->present[a];
+		} else {
+			miss = source__read(w->src, w->info.user_vm_start + i * w->page, j->buf, cnt * w->page,
+					    j->present);
+			j->data = j->buf;
+		}
+		if (miss < 0) {
+			err = ai_err(-miss, "cannot write snapshot %s: reading the arena: %s", w->path,
+				     ai_errmsg());
+			break;
+		}
+		for (uint32_t a = 0; miss && a < cnt; a++) {
+			if (!j->present[a]) {
+				w->vanished[i + a] = 1;
+				w->nr_vanished++;
+			}
+		}
+		j->cnt = cnt;
+		j->off = w->data_off + slot * w->page;
+		pthread_mutex_lock(&q.mu);
+		j->full = true;
+		pthread_cond_broadcast(&q.cv);
+		pthread_mutex_unlock(&q.mu);
+		k ^= 1;
+		slot += cnt;
+		i = e;
+	}
+	pthread_mutex_lock(&q.mu);
+	q.done = true;
+	pthread_cond_broadcast(&q.cv);
+	pthread_mutex_unlock(&q.mu);
+	pthread_join(th, NULL);
+	if (!err && q.err)
+		err = werr(w, q.err);
+	return err;
+}
+
+/* libelf writes everything but the page data. */
+static int write_headers(struct writer *w, const struct buf *notes, uint32_t nr_loads,
+			 uint64_t data_len)
+{
+	uint64_t nr_phdr = 1 + (uint64_t)nr_loads;
+	uint64_t notes_off = align_up(sizeof(Elf64_Ehdr) + nr_phdr * sizeof(Elf64_Phdr), 8);
+	uint64_t str_off = notes_off + notes->len;
+	uint64_t shoff = align_up(str_off + sizeof(shstrtab), 8);
+	Elf *e = NULL;
+	Elf_Scn *scn;
+	Elf_Data *d;
+	GElf_Ehdr eh;
+	GElf_Shdr sh;
+	int err = 0, ph = 0;
+	int64_t size;
+
+	errno = 0;
+	e = elf_begin(w->fd, ELF_C_WRITE, NULL);
+	if (!e)
+		goto elf_fail;
+	if (!gelf_newehdr(e, ELFCLASS64) || !gelf_getehdr(e, &eh))
+		goto elf_fail;
+	eh.e_ident[EI_DATA] = HOST_DATA;
+	eh.e_ident[EI_OSABI] = ELFOSABI_NONE;
+	eh.e_type = ET_CORE;
+	eh.e_machine = HOST_MACHINE;
+	eh.e_version = EV_CURRENT;
+	eh.e_phoff = sizeof(Elf64_Ehdr);
+	eh.e_shoff = shoff;
+	eh.e_shstrndx = 1;
+	if (!gelf_update_ehdr(e, &eh))
+		goto elf_fail;
+	elf_flagelf(e, ELF_C_SET, ELF_F_LAYOUT);
+
+	/* [1] .shstrtab, [2] .note.arena, [3] .arena.data (no Elf_Data: the
+	 * pages are already in the file; the section only claims the range) */
+	scn = elf_newscn(e);
+	if (!scn || !(d = elf_newdata(scn)))
+		goto elf_fail;
+	d->d_buf = (void *)shstrtab;
+	d->d_size = sizeof(shstrtab);
+	d->d_type = ELF_T_BYTE;
+	d->d_align = 1;
+	if (!gelf_getshdr(scn, &sh))
+		goto elf_fail;
+	sh.sh_name = STR_SHSTRTAB;
+	sh.sh_type = SHT_STRTAB;
+	sh.sh_offset = str_off;
+	sh.sh_size = sizeof(shstrtab);
+	sh.sh_addralign = 1;
+	if (!gelf_update_shdr(scn, &sh))
+		goto elf_fail;
+
+	scn = elf_newscn(e);
+	if (!scn || !(d = elf_newdata(scn)))
+		goto elf_fail;
+	d->d_buf = notes->p;
+	d->d_size = notes->len;
+	d->d_type = ELF_T_BYTE;
+	d->d_align = 4;
+	if (!gelf_getshdr(scn, &sh))
+		goto elf_fail;
+	sh.sh_name = STR_NOTE;
+	sh.sh_type = SHT_NOTE;
+	sh.sh_offset = notes_off;
+	sh.sh_size = notes->len;
+	sh.sh_addralign = 4;
+	if (!gelf_update_shdr(scn, &sh))
+		goto elf_fail;
+
+	scn = elf_newscn(e);
+	if (!scn || !gelf_getshdr(scn, &sh))
+		goto elf_fail;
+	sh.sh_name = STR_DATA;
+	sh.sh_type = data_len ? SHT_PROGBITS : SHT_NOBITS;
+	sh.sh_offset = w->data_off;
+	sh.sh_size = data_len;
+	sh.sh_addralign = w->page;
+	if (!gelf_update_shdr(scn, &sh))
+		goto elf_fail;
+
+	/* after the sections: more than PN_XNUM headers need section 0 */
+	if (!gelf_newphdr(e, nr_phdr))
+		goto elf_fail;
+	{
+		GElf_Phdr p = {
+			.p_type = PT_NOTE, .p_offset = notes_off,
+			.p_filesz = notes->len, .p_align = 4,
+		};
+
+		if (!gelf_update_phdr(e, ph++, &p))
+			goto elf_fail;
+	}
+	for (uint32_t i = 0, slot = 0, n = w->info.max_pages; i < n;) {
+		uint32_t j = i + 1, slot0 = slot;
+		GElf_Phdr p;
+
+		if (w->pm1.state[i] == PAGE_ALLOCATED)
+			slot++;
+		if (w->state[i] != PAGE_ALLOCATED) {
+			i++;
+			continue;
+		}
+		/* final allocated pages are a subset of pm1's: slots are contiguous */
+		while (j < n && w->state[j] == PAGE_ALLOCATED) {
+			slot++;
+			j++;
+		}
+		p = (GElf_Phdr){
+			.p_type = PT_LOAD,
+			.p_flags = PF_R,
+			.p_offset = w->data_off + slot0 * w->page,
+			.p_vaddr = w->info.user_vm_start + i * w->page,
+			.p_filesz = (j - i) * w->page,
+			.p_memsz = (j - i) * w->page,
+			.p_align = w->page,
+		};
+		if (!gelf_update_phdr(e, ph++, &p))
+			goto elf_fail;
+		i = j;
+	}
+	size = elf_update(e, ELF_C_WRITE);
+	if (size < 0)
+		goto elf_fail;
+	if (data_len && (uint64_t)size < w->data_off + data_len) {
+		/* never happens with the layout above; refuse a short file */
+		elf_end(e);
+		return ai_err(EIO, "cannot write snapshot %s: libelf wrote %lld bytes, expected %llu",
+			      w->path, (long long)size,
+			      (unsigned long long)(w->data_off + data_len));
+	}
+	elf_end(e);
+	return 0;
+
+elf_fail:
+	err = errno;
+	if (err && err != EINVAL && err != ENOENT) {
+		elf_end(e);
+		return werr(w, err);
+	}
+	err = ai_err(EIO, "cannot write snapshot %s: %s", w->path, elf_errmsg(-1));
+	elf_end(e);
+	return err;
+}
+
+static int take_pagemap(struct writer *w, struct pagemap *pm)
+{
+	int err = source__pagemap(w->src, pm);
+
+	if (err)
+		return ai_err(-err, "cannot write snapshot %s: reading the page map: %s", w->path,
+			      ai_errmsg());
+	if (pm->nr_pages != w->info.max_pages) {
+		pagemap__free(pm);
+		return ai_err(EIO, "cannot write snapshot %s: page map has %u pages, arena %u",
+			      w->path, pm->nr_pages, w->info.max_pages);
+	}
+	return 0;
+}
+
+/* One attempt. Returns 1 when the header area turned out too small. */
+static int write_attempt(struct writer *w, struct snapshot_stats *st)
+{
+	struct buf notes = {};
+	uint32_t n = w->info.max_pages, runs0, loads0, slack, nr_loads;
+	uint64_t reserve, data_len;
+	int err;
+
+	err = take_pagemap(w, &w->pm1);
+	if (err)
+		return err;
+	w->nr_saved = w->pm1.counts[PAGE_ALLOCATED];
+	w->nr_vanished = 0;
+	if (w->nr_saved && !w->info.user_vm_start)
+		return ai_err(EINVAL, "cannot write snapshot %s: the arena has pages but no user address",
+			      w->path);
+	runs0 = count_runs(w->pm1.state, n, false);
+	loads0 = count_runs(w->pm1.state, n, true);
+	slack = w->nr_saved < SLACK_MAX ? w->nr_saved : SLACK_MAX;
+	reserve = header_size(1 + (uint64_t)loads0 + slack,
+			      w->fixed_notes + pagemap_note_len(runs0 + 2ULL * slack));
+	w->data_off = align_up(reserve, w->page);
+	memset(w->vanished, 0, n);
+
+	if (ftruncate(w->fd, 0))
+		return werr(w, errno);
+	err = write_data(w);
+	if (err)
+		return err;
+
+	err = take_pagemap(w, &w->pm2);
+	if (err)
+		return err;
+	w->changed = w->pm1.stale || w->pm2.stale || w->nr_vanished ||
+		     memcmp(w->pm1.state, w->pm2.state, n);
+	/* a vanished page is what the second look says, unless that says
+	 * allocated again: then we have no data for it and call it free */
+	memcpy(w->state, w->pm1.state, n);
+	for (uint32_t i = 0; i < n; i++) {
+		if (!w->vanished[i])
+			continue;
+		w->state[i] = w->pm2.state[i] == PAGE_ALLOCATED || w->pm2.state[i] > PAGE_RESERVED ?
+				      PAGE_FREE : w->pm2.state[i];
+	}
+	nr_loads = count_runs(w->state, n, true);
+	data_len = (uint64_t)w->nr_saved * w->page;
+
+	err = build_notes(w, &notes, nr_loads, (uint64_t)(w->nr_saved - w->nr_vanished) * w->page);
+	if (err) {
+		free(notes.p);
+		return werr(w, -err);
+	}
+	if (header_size(1 + (uint64_t)nr_loads, notes.len) > w->data_off) {
+		free(notes.p);
+		return 1;
+	}
+	err = write_headers(w, &notes, nr_loads, data_len);
+	free(notes.p);
+	if (err)
+		return err;
+	if (st) {
+		struct pagemap fin = { .nr_pages = n, .state = w->state };
+
+		pagemap__count(&fin);
+		st->pages_saved = w->nr_saved - w->nr_vanished;
+		st->pages_reserved = fin.counts[PAGE_RESERVED];
+		st->pages_vanished = w->nr_vanished;
+		st->nr_loads = nr_loads;
+		st->nr_btf = w->nr_blobs;
+		st->nr_roots = w->nr_roots;
+		st->file_size = data_len ? w->data_off + data_len : 0;
+		st->changed = w->changed || (w->info.is_snapshot && w->info.snapshot_changed);
+	}
+	return 0;
+}
+
+static int write_file(struct source *src, struct btfx *bx, const struct snapshot_target *t,
+		      const struct snapshot_write_opts *opts, struct snapshot_stats *st)
+{
+	const char *path = t->path;
+	struct writer w = { .src = src, .path = path, .fd = -1 };
+	struct timespec t0, t1;
+	char *tmp = NULL;
+	int err, tries = 0;
+	size_t n;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (!libelf_ready())
+		return ai_err(EINVAL, "cannot write snapshot %s: libelf: %s", path, elf_errmsg(-1));
+	err = source__info(src, &w.info);
+	if (err)
+		return ai_err(-err, "cannot write snapshot %s: %s", path, ai_errmsg());
+	w.page = w.info.page_size;
+	if (!w.info.max_pages || w.info.max_pages > MAX_ARENA_PAGES)
+		return ai_err(EINVAL, "cannot write snapshot %s: arena has %u pages", path,
+			      w.info.max_pages);
+	n = w.info.max_pages;
+	err = collect_btf(&w, bx);
+	if (err)
+		goto out;
+	w.fixed_notes = note_size(sizeof(struct snapshot_meta));
+	if (w.nr_roots)
+		w.fixed_notes += note_size(sizeof(struct snapshot_table) +
+					   w.nr_roots * sizeof(struct snapshot_root));
+	for (int i = 0; i < w.nr_blobs; i++)
+		w.fixed_notes += note_size(sizeof(struct snapshot_btf) + w.blobs[i].size);
+	w.state = malloc(n);
+	w.vanished = malloc(n);
+	if (!w.state || !w.vanished || posix_memalign((void **)&w.buf, w.page, 2 * CHUNK_PAGES * w.page)) {
+		w.buf = NULL;
+		err = werr(&w, ENOMEM);
+		goto out;
+	}
+	w.fd = snapshot_target__open_temp(t, &tmp);
+	if (w.fd < 0) {
+		err = w.fd;
+		goto out;
+	}
+	do {
+		pagemap__free(&w.pm1);
+		pagemap__free(&w.pm2);
+		err = write_attempt(&w, st);
+	} while (err == 1 && ++tries < WRITE_TRIES);
+	if (err == 1) {
+		err = ai_err(EAGAIN, "cannot write snapshot %s: more than %d pages vanished while being read, %d times; the arena changes too fast",
+			     path, SLACK_MAX, WRITE_TRIES);
+		goto out;
+	}
+	if (!err && opts && opts->sudo_owner)
+		err = snapshot_target__give_to_sudo_user(t, w.fd);
+	if (err)
+		goto out;
+	if (fsync(w.fd)) {
+		err = werr(&w, errno);
+		goto out;
+	}
+	if (close(w.fd)) {
+		w.fd = -1;
+		err = werr(&w, errno);
+		goto out;
+	}
+	w.fd = -1;
+	if (renameat(t->dirfd, tmp, t->dirfd, t->base)) {
+		err = werr(&w, errno);
+		goto out;
+	}
+	free(tmp);
+	tmp = NULL;
+	/* the rename is durable once the directory is */
+	if (fsync(t->dirfd) && errno != EINVAL && errno != EROFS) {
+		err = werr(&w, errno);
+		unlinkat(t->dirfd, t->base, 0);
+		goto out;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (st)
+		st->elapsed_ns = (t1.tv_sec - t0.tv_sec) * 1000000000ULL + t1.tv_nsec - t0.tv_nsec;
+	err = 0;
+out:
+	if (w.fd >= 0)
+		close(w.fd);
+	if (tmp)
+		unlinkat(t->dirfd, tmp, 0);
+	free(tmp);
+	free(w.buf);
+	free(w.state);
+	free(w.vanished);
+	free(w.blobs);
+	free(w.roots);
+	pagemap__free(&w.pm1);
+	pagemap__free(&w.pm2);
+	return err;
+}
+
+int snapshot__write_opts(struct source *src, struct btfx *bx, const char *path,
+			 const struct snapshot_write_opts *opts, struct snapshot_stats *st)
+{
+	struct snapshot_target t;
+	int err;
+
+	if (st)
+		memset(st, 0, sizeof(*st));
+	err = snapshot_target__open(path, opts && opts->force, &t);
+	if (!err)
+		err = write_file(src, bx, &t, opts, st);
+	snapshot_target__free(&t);
+	return err;
+}
+
+int snapshot__write_stats(struct source *src, struct btfx *bx, const char *path,
+			  struct snapshot_stats *st)
+{
+	return snapshot__write_opts(src, bx, path, NULL, st);
+}
+
+int snapshot__write(struct source *src, struct btfx *bx, const char *path)
+{
+	return snapshot__write_opts(src, bx, path, NULL, NULL);
+}
