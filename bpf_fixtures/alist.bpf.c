@@ -33,10 +33,6 @@
 #define ALIST_NR_CPUS 128 /* upstream sizes these by NR_CPUS */
 #define ALIST_MAX_PAGES 8
 
-/* container_of for arena pointers */
-#define fxl_entry(ptr, type, member)                                                               \
-	((type __arena *)((char __arena *)(ptr) - __builtin_offsetof(type, member)))
-
 /* the roots */
 struct arena_list_head __arena *list_head;
 void __arena *table_for_user;

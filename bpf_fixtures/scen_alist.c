@@ -40,7 +40,7 @@ struct alist_walk {
 /* the types the BTF must not hold, and the one it must hold only as a FWD */
 static const char *const alist_absent[] = { "elem", "item", "fxl_table" };
 
-static bool page_is_live(const struct fx *fx, const struct alist__bss *b, __u64 page)
+static bool page_is_live(const struct alist__bss *b, __u64 page)
 {
 	__u32 n = b->nr_frag_pages < ALIST_MAX_PAGES ? b->nr_frag_pages : ALIST_MAX_PAGES;
 
@@ -58,13 +58,13 @@ static const void *alist_ptr(const struct fx *fx, const struct alist__bss *b, __
 {
 	__u64 page = uaddr & ~(__u64)(FX_PAGE_SIZE - 1);
 
-	if (!page_is_live(fx, b, page) || (uaddr & (FX_PAGE_SIZE - 1)) + len > FX_PAGE_SIZE)
+	if (!page_is_live(b, page) || (uaddr & (FX_PAGE_SIZE - 1)) + len > FX_PAGE_SIZE)
 		return NULL;
 	return fx_ptr(fx, uaddr, len);
 }
 
-static int alist_walk(const struct fx *fx, const struct alist__bss *b, const char *what,
-		      __u64 head, struct alist_walk *w)
+static int alist_walk(const struct fx *fx, const struct alist__bss *b, const char *what, __u64 head,
+		      struct alist_walk *w)
 {
 	const struct arena_list_head *h = alist_ptr(fx, b, head, sizeof(*h));
 	__u64 a;
@@ -98,8 +98,8 @@ static int alist_walk(const struct fx *fx, const struct alist__bss *b, const cha
 			}
 		nd = alist_ptr(fx, b, a, sizeof(*nd));
 		if (!nd || w->n >= ALIST_MAX_WALK)
-			return fx_err(-EIO, "alist: %s: node %d at 0x%llx is unexpected", what, w->n,
-				      (unsigned long long)a);
+			return fx_err(-EIO, "alist: %s: node %d at 0x%llx is unexpected", what,
+				      w->n, (unsigned long long)a);
 		w->nodes[w->n] = a;
 		a = UADDR(nd->next);
 	}
@@ -260,8 +260,7 @@ static int alist_planted(struct fx *fx, const struct alist__bss *b, const char *
 		jw_khex(j, "to", w.nodes[w.cycle_to]);
 		break;
 	case END_POISON: {
-		const struct arena_list_node *nd =
-			alist_ptr(fx, b, w.nodes[w.n - 1], sizeof(*nd));
+		const struct arena_list_node *nd = alist_ptr(fx, b, w.nodes[w.n - 1], sizeof(*nd));
 
 		if (!nd || UADDR(nd->pprev) != FXL_POISON2)
 			return fx_err(-EIO, "alist: the poisoned node's pprev is not 0x122");
@@ -281,8 +280,7 @@ static int alist_planted(struct fx *fx, const struct alist__bss *b, const char *
 		jw_kuint(j, "page", (b->freed_page - fx->user_vm_start) / FX_PAGE_SIZE);
 		jw_khex(j, "page_addr", b->freed_page);
 		break;
-	case END_NULL:
-		break;
+	case END_NULL: break;
 	}
 	jw_obj_end(j);
 	return 0;
@@ -317,7 +315,7 @@ static int alist_alloc(struct fx *fx, const struct alist__bss *b)
 	jw_arr(j);
 	for (__u32 i = 0; i < b->nr_frag_pages; i++) {
 		__u64 pa = b->frag_pages[i];
-		bool live = page_is_live(fx, b, pa);
+		bool live = page_is_live(b, pa);
 
 		jw_obj(j);
 		jw_kuint(j, "index", (pa - fx->user_vm_start) / FX_PAGE_SIZE);
@@ -360,8 +358,10 @@ static int alist_btf(struct fx *fx, struct alist *s)
 		return fx_err(-EIO, "alist: struct arena_list_head is missing from the BTF");
 	for (size_t i = 0; i < sizeof(alist_absent) / sizeof(alist_absent[0]); i++)
 		if (btf__find_by_name(btf, alist_absent[i]) > 0)
-			return fx_err(-EIO, "alist: '%s' is in the program's BTF; it must be "
-					    "reached only by casts", alist_absent[i]);
+			return fx_err(-EIO,
+				      "alist: '%s' is in the program's BTF; it must be "
+				      "reached only by casts",
+				      alist_absent[i]);
 	jw_key(j, "btf");
 	jw_obj(j);
 	jw_key(j, "fwd");
@@ -435,4 +435,3 @@ int alist_load(struct fx *fx)
 	alist__destroy(s);
 	return err;
 }
-

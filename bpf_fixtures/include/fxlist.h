@@ -96,7 +96,7 @@ static inline void fxl_list_del(struct arena_list_node __arena *n)
 	if (next)
 		next->pprev = pprev;
 	n->next = (struct arena_list_node __arena *)FXL_POISON1;
-	n->pprev = (struct arena_list_node __arena *__arena *)FXL_POISON2;
+	n->pprev = (struct arena_list_node __arena * __arena *)FXL_POISON2;
 }
 
 #endif
