@@ -10,7 +10,7 @@
  *  - __arena globals: libbpf >= 1.4 copies DATASEC ".addr_space.1" into the
  *    arena, at offset 0 (older libbpf, and newer libbpf on kernels without
  *    full-range ld_imm64 offsets) or at the end (arena_size -
- *    round_up(sec_size, 4096)). Which one is decided by, in order:
+ *    round_up(sec_size, page size)). Which one is decided by, in order:
  *      1. the programs' xlated instructions: libbpf's relocations become
  *         constants user_vm_start + offset, so an offset that falls in one
  *         candidate window and not the other settles it (live arenas);
@@ -45,7 +45,7 @@ static uint64_t next_serial;
 
 static uint64_t arena_size(const struct source *src)
 {
-	return (uint64_t)src->info.max_pages * AI_PAGE_SIZE;
+	return source__size(src);
 }
 
 /* Take ownership of btf; keep a copy of its raw bytes for snapshots. */
@@ -268,7 +268,7 @@ static int probe_window(struct btfx *bx, const struct btf *btf, const struct btf
 			struct window *w)
 {
 	uint64_t len = sec->size;
-	size_t np = pages_spanned(w->off, len);
+	size_t np = source__pages_spanned(bx->src, w->off, len);
 	uint8_t *buf, *present;
 	int err;
 
@@ -308,7 +308,7 @@ static int choose_placement(struct btfx *bx, const struct btf *btf, const struct
 	struct window start = { .off = 0 }, end = { 0 };
 	int vs, ve, err;
 
-	end.off = size - ((len + AI_PAGE_SIZE - 1) & ~(AI_PAGE_SIZE - 1));
+	end.off = size - ((len + source__page_size(bx->src) - 1) & ~(source__page_size(bx->src) - 1));
 	if (end.off == 0) {
 		/* the section fills the arena: both rules give offset 0 */
 		*base = 0;
@@ -444,7 +444,7 @@ static void scan_xlated(struct btfx *bx, int fd, uint32_t xlated_len)
 			continue;
 		}
 		i++;
-		if (bx->nr_insn_offs < 4096) {
+		if (bx->nr_insn_offs < 4096) { /* offsets kept, a cap: not a page */
 			uint64_t *o = realloc(bx->insn_offs, (bx->nr_insn_offs + 1) * sizeof(*o));
 
 			if (!o)

@@ -30,8 +30,6 @@
 /* libbpf >= 1.4 creates and maps arenas before loading programs itself. */
 #define AI_LIBBPF_HANDLES_ARENA AI_LIBBPF_AT_LEAST(1, 4)
 
-#define AI_PAGE_SIZE 4096ULL
-#define AI_PAGE_SHIFT 12
 #define AI_ARENA_MAX_PAGES (1U << 20)
 
 #endif

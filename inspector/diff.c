@@ -5,9 +5,9 @@
  * Typed fields are diff_fields.c, the sink output diff_emit.c.
  *
  * The whole walk: page-state runs from the two page maps, then byte ranges
- * from the pages allocated in both. Pages are read in chunks of up to 4 MiB
- * from each side; equal pages cost one memcmp, differing ones a
- * word-then-byte scan. A range stays open across page boundaries while the
+ * from the pages allocated in both. Pages are read in chunks of CHUNK_PAGES
+ * (4 MiB with 4 KiB pages) from each side; equal pages cost one memcmp,
+ * differing ones a word-then-byte scan. A range stays open across page boundaries while the
  * pages are adjacent and comparable, so a change that straddles two pages
  * is one range. The nearest-change search compares page states first and
  * reads only runs of pages allocated on both sides, in smaller chunks, so a
@@ -22,7 +22,6 @@
 #include "diff.h"
 #include "error.h"
 
-#define PAGE 4096ULL
 #define CHUNK_PAGES 1024
 #define NEXT_CHUNK 64	/* pages read at once by diff__next */
 
@@ -33,6 +32,7 @@ struct diff {
 	bool counted;		/* counts is up to date with the maps */
 	struct diff_counts counts;
 	uint8_t *buf[2];	/* NEXT_CHUNK pages of each side */
+	uint64_t page;		/* the page size, both sides' (diff__new checks) */
 };
 
 const char *diff__state_name(uint8_t state)
@@ -57,6 +57,7 @@ struct walk {
 	struct diff_stats *st;
 	struct diff_range cur;	/* the open range, cur.len == 0: none */
 	int stop;		/* callback's non-zero return */
+	uint64_t page;		/* the page size, both sides' */
 };
 
 static void close_range(struct walk *w)
@@ -100,12 +101,12 @@ static void diff_byte(struct walk *w, uint64_t off, uint8_t a, uint8_t b)
 /* Compare one page of both sides (pa, pb at arena offset base). */
 static void compare_page(struct walk *w, const uint8_t *pa, const uint8_t *pb, uint64_t base)
 {
-	const uint8_t *end = pa + PAGE;
+	const uint8_t *end = pa + w->page;
 	const uint8_t *x = pa, *y = pb;
 
-	if (!memcmp(pa, pb, PAGE)) {
+	if (!memcmp(pa, pb, w->page)) {
 		/* an open range ends here unless the gap rule keeps it */
-		if (w->cur.len && base + PAGE - (w->cur.off + w->cur.len) > w->o->merge_gap)
+		if (w->cur.len && base + w->page - (w->cur.off + w->cur.len) > w->o->merge_gap)
 			close_range(w);
 		return;
 	}
@@ -170,7 +171,7 @@ static int walk_pages(struct walk *w, const struct pagemap *pa, const struct pag
 static int walk_bytes(struct walk *w, struct source *a, struct source *b,
 		      const struct pagemap *pa, const struct pagemap *pb, uint32_t n)
 {
-	static const size_t chunk = CHUNK_PAGES * PAGE;
+	const size_t chunk = CHUNK_PAGES * w->page;
 	uint8_t *ba = malloc(chunk), *bb = malloc(chunk);
 	uint8_t *prs_a = malloc(CHUNK_PAGES), *prs_b = malloc(CHUNK_PAGES);
 	int err = 0;
@@ -192,12 +193,12 @@ static int walk_bytes(struct walk *w, struct source *a, struct source *b,
 		       pb->state[j] == PAGE_ALLOCATED)
 			j++;
 		cnt = j - i;
-		r = source__read(a, a->info.user_vm_start + i * PAGE, ba, cnt * PAGE, prs_a);
+		r = source__read(a, a->info.user_vm_start + i * w->page, ba, cnt * w->page, prs_a);
 		if (r < 0) {
 			err = ai_err(-r, "reading A at page %u: %s", i, ai_errmsg());
 			goto out;
 		}
-		r = source__read(b, b->info.user_vm_start + i * PAGE, bb, cnt * PAGE, prs_b);
+		r = source__read(b, b->info.user_vm_start + i * w->page, bb, cnt * w->page, prs_b);
 		if (r < 0) {
 			err = ai_err(-r, "reading B at page %u: %s", i, ai_errmsg());
 			goto out;
@@ -210,7 +211,7 @@ static int walk_bytes(struct walk *w, struct source *a, struct source *b,
 				continue;
 			}
 			w->st->pages_compared++;
-			compare_page(w, ba + k * PAGE, bb + k * PAGE, (uint64_t)(i + k) * PAGE);
+			compare_page(w, ba + k * w->page, bb + k * w->page, (uint64_t)(i + k) * w->page);
 		}
 		i = j;
 	}
@@ -248,6 +249,12 @@ int diff__new(struct source *a, struct source *b, const struct diff_opts *opts, 
 	*out = NULL;
 	if (!d)
 		return ai_err(ENOMEM, "out of memory");
+	if (a->info.page_size != b->info.page_size) {
+		free(d);
+		return ai_err(EINVAL, "A has %u-byte pages and B %u-byte pages: they cannot be compared",
+			      a->info.page_size, b->info.page_size);
+	}
+	d->page = source__page_size(a);
 	d->src[DIFF_A] = a;
 	d->src[DIFF_B] = b;
 	if (opts)
@@ -345,7 +352,8 @@ int diff__ranges(struct diff *d, const struct diff_cb *cb, void *ctx, struct dif
 {
 	static const struct diff_cb nocb;
 	struct diff_stats tmp;
-	struct walk w = { .o = &d->o, .cb = cb ? cb : &nocb, .ctx = ctx, .st = st ? st : &tmp };
+	struct walk w = { .o = &d->o, .cb = cb ? cb : &nocb, .ctx = ctx, .st = st ? st : &tmp,
+			  .page = d->page };
 	uint32_t n = common_pages(d);
 	int err;
 
@@ -408,8 +416,8 @@ static void page_change(const struct diff *d, uint64_t first, uint64_t last,
 	out->kind = t == PAGE_ALLOCATED	  ? DIFF_CHANGE_ALLOCATED
 		    : f == PAGE_ALLOCATED ? DIFF_CHANGE_FREED
 					  : DIFF_CHANGE_RESERVED;
-	out->addr = diff__base(d) + first * PAGE;
-	out->len = (last - first + 1) * PAGE;
+	out->addr = diff__base(d) + first * d->page;
+	out->len = (last - first + 1) * d->page;
 }
 
 /* Read pages [first, first + cnt) of both sides into d->buf; present:
@@ -422,9 +430,9 @@ static int read_both(struct diff *d, uint64_t first, uint32_t cnt, uint8_t *pres
 		struct source *src = d->src[s];
 		int r;
 
-		if (!d->buf[s] && !(d->buf[s] = malloc(NEXT_CHUNK * PAGE)))
+		if (!d->buf[s] && !(d->buf[s] = malloc(NEXT_CHUNK * d->page)))
 			return ai_err(ENOMEM, "out of memory");
-		r = source__read(src, src->info.user_vm_start + first * PAGE, d->buf[s], cnt * PAGE,
+		r = source__read(src, src->info.user_vm_start + first * d->page, d->buf[s], cnt * d->page,
 				 pr[s]);
 		if (r < 0)
 			return ai_err(-r, "reading %s at page %llu: %s", s ? "B" : "A",
@@ -440,10 +448,10 @@ static int read_both(struct diff *d, uint64_t first, uint32_t cnt, uint8_t *pres
  * Returns its start, or -1; *len its length. */
 static long page_run(const struct diff *d, uint32_t k, long lo, long hi, int dir, uint64_t *len)
 {
-	const uint8_t *x = d->buf[0] + (size_t)k * PAGE, *y = d->buf[1] + (size_t)k * PAGE;
+	const uint8_t *x = d->buf[0] + (size_t)k * d->page, *y = d->buf[1] + (size_t)k * d->page;
 	long i, e;
 
-	if (!memcmp(x, y, PAGE))
+	if (!memcmp(x, y, d->page))
 		return -1;
 	for (i = dir > 0 ? lo : hi; i >= lo && i <= hi; i += dir) {
 		if (x[i] != y[i] && (i == 0 || x[i - 1] == y[i - 1]))
@@ -451,7 +459,7 @@ static long page_run(const struct diff *d, uint32_t k, long lo, long hi, int dir
 	}
 	if (i < lo || i > hi)
 		return -1;
-	for (e = i; e < (long)PAGE && x[e] != y[e]; e++)
+	for (e = i; e < (long)d->page && x[e] != y[e]; e++)
 		;
 	*len = e - i;
 	return i;
@@ -471,11 +479,11 @@ int diff__next(struct diff *d, uint64_t from, int dir, uint32_t max_pages,
 		if (from < base)
 			from = base - 1, pg = 0;
 		else
-			pg = (from + 1 - base) / PAGE;
+			pg = (from + 1 - base) / d->page;
 	} else {
 		if (from <= base)
 			return DIFF_NONE;
-		pg = (from - 1 - base) / PAGE;
+		pg = (from - 1 - base) / d->page;
 		if ((uint64_t)pg >= n)
 			pg = n - 1;
 	}
@@ -488,7 +496,7 @@ int diff__next(struct diff *d, uint64_t from, int dir, uint32_t max_pages,
 
 		if (states_differ(d, pg)) {
 			state_run(d, pg, n, &first, &last);
-			if (dir < 0 || base + first * PAGE > from) {
+			if (dir < 0 || base + first * d->page > from) {
 				page_change(d, first, last, out);
 				return DIFF_FOUND;
 			}
@@ -501,9 +509,9 @@ int diff__next(struct diff *d, uint64_t from, int dir, uint32_t max_pages,
 		}
 		if (max_pages && read >= max_pages) {
 			/* from for the next call: pages before (after) pg are done */
-			out->addr = base + (uint64_t)pg * PAGE - (dir > 0);
+			out->addr = base + (uint64_t)pg * d->page - (dir > 0);
 			if (dir < 0)
-				out->addr += PAGE;
+				out->addr += d->page;
 			return DIFF_MORE;
 		}
 		/* a chunk of pages allocated on both sides, in the search's direction */
@@ -518,14 +526,14 @@ int diff__next(struct diff *d, uint64_t from, int dir, uint32_t max_pages,
 		read += cnt;
 		for (uint32_t i = 0; i < cnt; i++) {
 			uint32_t k = dir > 0 ? i : cnt - 1 - i;
-			uint64_t pbase = base + (lo + k) * PAGE, len = 0;
-			long from_lo = 0, from_hi = PAGE - 1, at;
+			uint64_t pbase = base + (lo + k) * d->page, len = 0;
+			long from_lo = 0, from_hi = d->page - 1, at;
 
 			if (!present[k])
 				continue; /* freed since the page map */
 			if (dir > 0 && from + 1 > pbase)
 				from_lo = from + 1 - pbase;
-			if (dir < 0 && from - 1 < pbase + PAGE - 1)
+			if (dir < 0 && from - 1 < pbase + d->page - 1)
 				from_hi = (long)(from - 1 - pbase);
 			if (from_lo > from_hi)
 				continue;
@@ -549,8 +557,8 @@ static int read_side(struct diff *d, enum diff_side side, uint64_t addr, size_t 
 		     uint8_t *buf, uint8_t *present)
 {
 	struct source *src = d->src[side];
-	uint64_t base = diff__base(d), pg0 = (addr - base) / PAGE;
-	size_t np = pages_spanned(addr - base, len);
+	uint64_t base = diff__base(d), pg0 = (addr - base) / d->page;
+	size_t np = source__pages_spanned(d->src[0], addr - base, len);
 
 	memset(buf, 0, len);
 	memset(present, 0, np);
@@ -565,8 +573,8 @@ static int read_side(struct diff *d, enum diff_side side, uint64_t addr, size_t 
 		}
 		while (j + 1 < np && diff__page(d, side, pg0 + j + 1) == PAGE_ALLOCATED)
 			j++;
-		lo = i ? base + (pg0 + i) * PAGE : addr;
-		hi = j + 1 < np ? base + (pg0 + j + 1) * PAGE : addr + len;
+		lo = i ? base + (pg0 + i) * d->page : addr;
+		hi = j + 1 < np ? base + (pg0 + j + 1) * d->page : addr + len;
 		r = source__read(src, src->info.user_vm_start + (lo - base), buf + (lo - addr), hi - lo,
 				 present + i);
 		if (r < 0)
@@ -586,10 +594,10 @@ int diff__window(struct diff *d, uint64_t addr, size_t len, const uint8_t *b_byt
 
 	if (!len)
 		return 0;
-	if (addr < base || addr - base + len > (uint64_t)common_pages(d) * PAGE)
+	if (addr < base || addr - base + len > (uint64_t)common_pages(d) * d->page)
 		return ai_err(ERANGE, "0x%llx+%zu is outside the pages both sides have",
 			      (unsigned long long)addr, len);
-	np = pages_spanned(addr - base, len);
+	np = source__pages_spanned(d->src[0], addr - base, len);
 	a = malloc(len);
 	pa = malloc(np);
 	if (!b_bytes) {
@@ -610,7 +618,7 @@ int diff__window(struct diff *d, uint64_t addr, size_t len, const uint8_t *b_byt
 		pb = (uint8_t *)b_present;
 	}
 	for (size_t i = 0; i < len; i++) {
-		size_t k = ((addr - base + i) / PAGE) - ((addr - base) / PAGE);
+		size_t k = ((addr - base + i) / d->page) - ((addr - base) / d->page);
 
 		mask[i] = pa[k] && pb[k] && a[i] != b[i];
 		count += mask[i];

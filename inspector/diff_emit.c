@@ -10,8 +10,6 @@
 #include "diff.h"
 #include "error.h"
 
-#define PAGE 4096ULL
-
 struct emit {
 	struct sink *s;
 	struct source *a, *b;
@@ -38,7 +36,7 @@ static int emit_pages(void *ctx, const struct diff_pages *p)
 	sink_str(e->s, "change", change);
 	sink_u64(e->s, "first", p->first);
 	sink_u64(e->s, "count", p->count);
-	sink_hex(e->s, "addr", addr_of(e, (uint64_t)p->first * PAGE));
+	sink_hex(e->s, "addr", addr_of(e, (uint64_t)p->first << e->a->info.page_shift));
 	sink_str(e->s, "from", diff__state_name(p->from));
 	sink_str(e->s, "to", diff__state_name(p->to));
 	sink_end(e->s, false);

@@ -21,7 +21,7 @@
 #include "expr_ctype.h"
 
 #define MAX_DEPTH 200	  /* nesting of the tree, so no input can blow the stack */
-#define MAX_NODES 4096
+#define MAX_NODES 4096	  /* tree nodes of one expression */
 
 /* ------------------------------------------------------------ lexer */
 

@@ -210,7 +210,7 @@ static void view_free(struct view *v)
  * error here (the view says so); a source failure is. */
 static int view_read(struct fctx *c, uint64_t addr, size_t len, struct view *v)
 {
-	size_t np = pages_spanned(addr, len ? len : 1);
+	size_t np = source__pages_spanned(c->src, addr, len ? len : 1);
 	int r;
 
 	memset(v, 0, sizeof(*v));
@@ -250,7 +250,7 @@ static bool view_covers(const struct view *v, uint64_t addr, size_t len)
 }
 
 /* pages of [addr, addr+len) present in v: 2 all, 1 some, 0 none */
-static int view_presence(const struct view *v, uint64_t addr, size_t len)
+static int view_presence(const struct fctx *c, const struct view *v, uint64_t addr, size_t len)
 {
 	size_t first, np, n = 0;
 
@@ -260,8 +260,8 @@ static int view_presence(const struct view *v, uint64_t addr, size_t len)
 		return 0;
 	if (!len)
 		len = 1;
-	first = (addr >> 12) - (v->addr >> 12);
-	np = pages_spanned(addr, len);
+	first = (addr >> c->src->info.page_shift) - (v->addr >> c->src->info.page_shift);
+	np = source__pages_spanned(c->src, addr, len);
 	for (size_t i = 0; i < np; i++)
 		n += v->present[first + i] != 0;
 	return n == np ? 2 : n ? 1 : 0;
@@ -275,7 +275,7 @@ static const uint8_t *view_bytes(const struct view *v, uint64_t addr)
 /* Is the page of a (in the arena) allocated? One-byte read, cached. */
 static int page_present(struct fctx *c, uint64_t a)
 {
-	uint64_t pg = a >> 12;
+	uint64_t pg = a >> c->src->info.page_shift;
 	int slot = (int)(pg % PAGE_CACHE);
 	uint8_t b, present = 0;
 	int r;
@@ -537,7 +537,7 @@ static void walk(struct fctx *c, const struct btf *btf, uint32_t id, struct wher
 			v = NULL; /* too big: members read their own */
 		}
 	}
-	if (v && (v->outside || (pres = view_presence(v, w.addr, need)) == 0) && need) {
+	if (v && (v->outside || (pres = view_presence(c, v, w.addr, need)) == 0) && need) {
 		if (v->outside)
 			a.outside = true;
 		else

@@ -205,7 +205,8 @@ static int live_basic_info(struct live *l)
 	l->src.info.map_extra = mi.map_extra;
 	l->src.info.user_vm_start = start;
 	l->src.info.user_vm_end = end;
-	return 0;
+	/* the kernel's pages: what the arena is made of */
+	return arena_info__set_page_size(&l->src.info, ai_host_page_size(), "this kernel");
 }
 
 static int live_info(struct source *s, struct arena_info *out)
@@ -244,7 +245,7 @@ static int live_read_pages(struct source *s, uint32_t first, uint32_t n, const u
 {
 	struct live *l = (void *)s;
 
-	if (!n || n > PROBE_BUF_PAGES || first >= s->info.max_pages ||
+	if (!n || first >= s->info.max_pages ||
 	    n > s->info.max_pages - first)
 		return ai_err(ERANGE, "pages %u+%u are outside the arena", first, n);
 	return probe__read_pages(l->probe, l->id, first, n, data, present);
@@ -277,7 +278,7 @@ static const struct source_ops live_ops = {
 	.pagemap = live_pagemap,
 	.read = live_read,
 	.read_pages = live_read_pages,
-	.borrow_max_pages = PROBE_BUF_PAGES,
+	.borrow_max_bytes = PROBE_BUF_BYTES,
 	.gather = live_gather,
 	.close = live_close,
 };

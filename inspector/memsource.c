@@ -26,13 +26,14 @@ static int mem_pagemap(struct source *s, struct pagemap *pm)
 static int mem_read(struct source *s, uint64_t off, void *buf, size_t len, uint8_t *present)
 {
 	struct memsource *m = (void *)s;
-	uint64_t first = off >> 12;
-	size_t np = pages_spanned(off, len);
+	uint32_t sh = s->info.page_shift;
+	uint64_t first = off >> sh;
+	size_t np = source__pages_spanned(s, off, len);
 
 	for (size_t i = 0; i < np; i++) {
 		uint64_t pg = first + i;
-		uint64_t lo = pg << 12 > off ? pg << 12 : off;
-		uint64_t hi = (pg + 1) << 12 < off + len ? (pg + 1) << 12 : off + len;
+		uint64_t lo = pg << sh > off ? pg << sh : off;
+		uint64_t hi = (pg + 1) << sh < off + len ? (pg + 1) << sh : off + len;
 
 		present[i] = m->state[pg] == PAGE_ALLOCATED;
 		if (present[i])
@@ -57,12 +58,18 @@ static const struct source_ops mem_ops = {
 int memsource__new(const struct arena_info *info, const void *data, const uint8_t *state,
 		   struct source **out)
 {
-	struct memsource *m = calloc(1, sizeof(*m));
+	struct memsource *m;
+	struct arena_info ai = *info;
 
+	/* no page size given: a 4 KiB arena, whatever this machine's is */
+	if (arena_info__set_page_size(&ai, ai.page_size ? ai.page_size : AI_PAGE_SIZE_MIN,
+				      "memsource"))
+		return -EINVAL;
+	m = calloc(1, sizeof(*m));
 	if (!m)
 		return ai_err(ENOMEM, "out of memory");
 	m->src.ops = &mem_ops;
-	m->src.info = *info;
+	m->src.info = ai;
 	m->data = data;
 	m->state = state;
 	*out = &m->src;

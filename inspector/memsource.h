@@ -6,8 +6,9 @@
 
 #include "source.h"
 
-/* info->max_pages pages of data (info->max_pages * 4096 bytes) and one
- * enum page_state per page. Both are borrowed and must outlive the source.
+/* info->max_pages pages of data (max_pages * page_size bytes; a page_size
+ * of 0 means AI_PAGE_SIZE_MIN) and one enum page_state per page. Both
+ * are borrowed and must outlive the source.
  * Reads of pages whose state is not PAGE_ALLOCATED report them missing. */
 int memsource__new(const struct arena_info *info, const void *data, const uint8_t *state,
 		   struct source **out);

@@ -30,6 +30,8 @@ struct probe {
 	struct probe_range *ranges;
 	struct probe_range *runs;
 	uint8_t *pagebuf[2];
+	uint32_t page_shift;	/* the kernel's page size, log2 */
+	uint32_t buf_pages;	/* pages a read pass takes: PROBE_BUF_BYTES of them */
 	unsigned next_buf; /* read_pages alternates between the two */
 	struct probe_gather *gather;
 	uint64_t *bits;
@@ -164,7 +166,7 @@ static void unload(struct probe *p)
 		munmap(p->runs, PROBE_MAX_RUNS * sizeof(struct probe_range));
 	for (int i = 0; i < 2; i++)
 		if (p->pagebuf[i])
-			munmap(p->pagebuf[i], PROBE_BUF_PAGES * 4096ULL);
+			munmap(p->pagebuf[i], PROBE_BUF_BYTES);
 	if (p->gather)
 		munmap(p->gather, PROBE_MAX_GATHER * sizeof(struct probe_gather));
 	if (p->bits)
@@ -206,6 +208,18 @@ static struct probe_bpf *load_skel(struct probe *p)
 
 	if (!skel)
 		return NULL;
+	/* the kernel's page size, given to the program before the load */
+	p->page_shift = __builtin_ctz(ai_host_page_size());
+	p->buf_pages = PROBE_BUF_BYTES >> p->page_shift;
+	skel->rodata->page_shift = p->page_shift;
+	if (bpf_map__set_value_size(skel->maps.pagebuf, 1U << p->page_shift) ||
+	    bpf_map__set_value_size(skel->maps.pagebuf2, 1U << p->page_shift) ||
+	    bpf_map__set_max_entries(skel->maps.pagebuf, p->buf_pages) ||
+	    bpf_map__set_max_entries(skel->maps.pagebuf2, p->buf_pages)) {
+		probe_bpf__destroy(skel);
+		errno = EINVAL;
+		return NULL;
+	}
 	if (fail && !strcmp(fail, "1"))
 		bpf_program__set_autoload(skel->progs.arena_probe_broken, true);
 	err = probe_bpf__load(skel);
@@ -257,8 +271,8 @@ int probe__load(struct probe *p)
 			     PROT_READ);
 	p->runs = map_mmap(p->skel->maps.runs, PROBE_MAX_RUNS * sizeof(struct probe_range),
 			   PROT_READ | PROT_WRITE);
-	p->pagebuf[0] = map_mmap(p->skel->maps.pagebuf, PROBE_BUF_PAGES * 4096ULL, PROT_READ);
-	p->pagebuf[1] = map_mmap(p->skel->maps.pagebuf2, PROBE_BUF_PAGES * 4096ULL, PROT_READ);
+	p->pagebuf[0] = map_mmap(p->skel->maps.pagebuf, PROBE_BUF_BYTES, PROT_READ);
+	p->pagebuf[1] = map_mmap(p->skel->maps.pagebuf2, PROBE_BUF_BYTES, PROT_READ);
 	p->gather = map_mmap(p->skel->maps.gather, PROBE_MAX_GATHER * sizeof(struct probe_gather),
 			     PROT_READ | PROT_WRITE);
 	p->bits = map_mmap(p->skel->maps.allocbits, PROBE_BITMAP_WORDS * 8ULL,
@@ -559,12 +573,12 @@ int probe__read_pages(struct probe *p, uint32_t id, uint32_t first, uint32_t n,
 	unsigned b;
 	int err;
 
-	if (!n || n > PROBE_BUF_PAGES)
-		return ai_err(ERANGE, "pages %u+%u: at most %u pages a pass", first, n,
-			      PROBE_BUF_PAGES);
 	err = probe__load(p);
 	if (err)
 		return err;
+	if (!n || n > p->buf_pages)
+		return ai_err(ERANGE, "pages %u+%u: at most %u pages a pass", first, n,
+			      p->buf_pages);
 	b = p->next_buf;
 	err = read_pass(p, id, first, n, b);
 	if (err)
@@ -578,28 +592,33 @@ int probe__read_pages(struct probe *p, uint32_t id, uint32_t first, uint32_t n,
 int probe__read(struct probe *p, uint32_t id, uint64_t off, void *buf, size_t len,
 		uint8_t *present)
 {
-	uint64_t first = off >> 12, last = (off + len - 1) >> 12;
+	uint64_t first, last;
 	uint8_t *dst = buf;
+	uint32_t sh;
 	int err;
 
 	err = probe__load(p);
 	if (err)
 		return err;
-	for (uint64_t pg = first; pg <= last; pg += PROBE_BUF_PAGES) {
-		uint32_t n = last - pg + 1 > PROBE_BUF_PAGES ? PROBE_BUF_PAGES : last - pg + 1;
+	sh = p->page_shift;
+	first = off >> sh;
+	last = (off + len - 1) >> sh;
+	for (uint64_t pg = first; pg <= last; pg += p->buf_pages) {
+		uint32_t n = last - pg + 1 > p->buf_pages ? p->buf_pages : last - pg + 1;
 
 		err = read_pass(p, id, pg, n, 0);
 		if (err)
 			return err;
 		for (uint32_t i = 0; i < n; i++) {
 			uint64_t pgi = pg + i;
-			uint64_t lo = pgi << 12 > off ? pgi << 12 : off;
-			uint64_t hi = (pgi + 1) << 12 < off + len ? (pgi + 1) << 12 : off + len;
+			uint64_t lo = pgi << sh > off ? pgi << sh : off;
+			uint64_t hi = (pgi + 1) << sh < off + len ? (pgi + 1) << sh : off + len;
 			bool ok = p->skel->bss->page_ok[i];
 
 			present[pgi - first] = ok;
 			if (ok)
-				memcpy(dst + (lo - off), p->pagebuf[0] + i * 4096ULL + (lo & 4095),
+				memcpy(dst + (lo - off),
+				       p->pagebuf[0] + ((uint64_t)i << sh) + (lo & ((1ULL << sh) - 1)),
 				       hi - lo);
 			else
 				memset(dst + (lo - off), 0, hi - lo);

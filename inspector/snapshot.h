@@ -12,7 +12,7 @@
  *   ...       notes (owner SNAPSHOT_NOTE_OWNER, 4-byte aligned)
  *   ...       .shstrtab, section headers (.note.arena, .arena.data)
  *   D         page data, page aligned (D = a page multiple); a PT_LOAD's
- *             p_offset is D + 4096 * (index of its first page among the
+ *             p_offset is D + page size * (index of its first page among the
  *             pages saved). Holes are left for pages that vanished while
  *             being read, and no segment points at them.
  *
@@ -52,7 +52,7 @@ enum {
 struct snapshot_meta {
 	uint32_t version;	/* SNAPSHOT_VERSION */
 	uint32_t size;		/* bytes of this record as written */
-	uint32_t page_size;	/* 4096 */
+	uint32_t page_size;	/* the arena's: a power of two in 4096..65536 */
 	uint32_t map_id;
 	uint32_t map_flags;
 	uint32_t max_pages;

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Private to snapshot_write.c and snapshot_read.c: what both sides of the
- * file format agree on beyond the records in snapshot.h (the page size,
- * the limits a reader enforces and a writer respects, the host's ELF
- * byte order and machine, the record sizes). Not for other modules.
+ * file format agree on beyond the records in snapshot.h (the limits a
+ * reader enforces and a writer respects, the host's ELF byte order and
+ * machine, the record sizes). Not for other modules. The page size is not
+ * here: it is the arena's (struct arena_info page_size), in the metadata
+ * note of each file.
  */
 #ifndef ARENA_INSPECT_SNAPSHOT_FMT_H
 #define ARENA_INSPECT_SNAPSHOT_FMT_H
@@ -12,9 +14,9 @@
 #include <stdint.h>
 #include "snapshot.h"
 
-#define PAGE 4096ULL
 #define MAX_ARENA_PAGES (1u << 20) /* 4 GiB: the kernel's limit */
 #define MAX_BTF_SIZE (256u << 20)
+#define MAX_BTF_NOTES 4096 /* BTF blobs in one file */
 
 #if defined(__x86_64__)
 #define HOST_MACHINE EM_X86_64

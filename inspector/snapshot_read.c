@@ -124,12 +124,12 @@ static int read_at(struct snapsrc *ss, void *buf, size_t len, uint64_t off)
 static int snap_read(struct source *s, uint64_t off, void *buf, size_t len, uint8_t *present)
 {
 	struct snapsrc *ss = (void *)s;
-	uint64_t end = off + len, first = off / PAGE;
+	uint64_t end = off + len, first = off / source__page_size(s);
 	uint32_t k = seg_lookup(ss, first), first_k = k;
 	uint8_t *out = buf;
 
 	while (off < end) {
-		uint32_t pg = off / PAGE;
+		uint32_t pg = off / source__page_size(s);
 		uint64_t chunk_end;
 		const struct seg *sg = k < ss->nr_segs ? &ss->segs[k] : NULL;
 
@@ -137,21 +137,21 @@ static int snap_read(struct source *s, uint64_t off, void *buf, size_t len, uint
 			/* inside segment k: read up to its end */
 			int err;
 
-			chunk_end = (uint64_t)(sg->first + sg->count) * PAGE;
+			chunk_end = (uint64_t)(sg->first + sg->count) * source__page_size(s);
 			if (chunk_end > end)
 				chunk_end = end;
 			err = read_at(ss, out, chunk_end - off,
-				      sg->off + (off - (uint64_t)sg->first * PAGE));
+				      sg->off + (off - (uint64_t)sg->first * source__page_size(s)));
 			if (err)
 				return err;
 			k++;
 		} else {
-			chunk_end = sg ? (uint64_t)sg->first * PAGE : end;
+			chunk_end = sg ? (uint64_t)sg->first * source__page_size(s) : end;
 			if (chunk_end > end)
 				chunk_end = end;
 			memset(out, 0, chunk_end - off);
 		}
-		for (uint64_t p = pg; p <= (chunk_end - 1) / PAGE; p++)
+		for (uint64_t p = pg; p <= (chunk_end - 1) / source__page_size(s); p++)
 			present[p - first] = sg && pg >= sg->first;
 		out += chunk_end - off;
 		off = chunk_end;
@@ -215,6 +215,7 @@ struct parse {
 	const uint8_t *roots;
 	size_t roots_len;
 	struct snapshot_meta m;
+	uint64_t page;		/* m.page_size, once checked */
 	uint32_t nr_btf_seen;
 };
 
@@ -251,13 +252,14 @@ static int parse_meta(struct parse *p)
 		return ai_err(EINVAL, "%s: metadata note is truncated (%u bytes of %zu, need %zu)",
 			      p->path, m->size, p->meta_len, sizeof(*m));
 	memcpy(m, p->meta, sizeof(*m));
-	if (m->page_size != PAGE)
-		return ai_err(EINVAL, "%s: page size %u is not supported", p->path, m->page_size);
+	if (arena_info__set_page_size(ai, m->page_size, p->path))
+		return -EINVAL;
+	p->page = m->page_size;
 	if (!m->max_pages || m->max_pages > MAX_ARENA_PAGES)
 		return ai_err(EINVAL, "%s: arena size of %u pages is out of range (1..%u)", p->path,
 			      m->max_pages, MAX_ARENA_PAGES);
-	if (m->user_vm_start % PAGE || m->user_vm_start > UINT64_MAX - m->max_pages * PAGE ||
-	    (m->user_vm_start && m->user_vm_end != m->user_vm_start + m->max_pages * PAGE))
+	if (m->user_vm_start % p->page || m->user_vm_start > UINT64_MAX - m->max_pages * p->page ||
+	    (m->user_vm_start && m->user_vm_end != m->user_vm_start + m->max_pages * p->page))
 		return ai_err(EINVAL, "%s: arena address range 0x%llx-0x%llx is invalid for %u pages",
 			      p->path, (unsigned long long)m->user_vm_start,
 			      (unsigned long long)m->user_vm_end, m->max_pages);
@@ -266,6 +268,7 @@ static int parse_meta(struct parse *p)
 	m->tool_version[sizeof(m->tool_version) - 1] = '\0';
 
 	memset(ai, 0, sizeof(*ai));
+	arena_info__set_page_size(ai, m->page_size, p->path); /* checked above */
 	ai->map_id = m->map_id;
 	snprintf(ai->name, sizeof(ai->name), "%s", m->name);
 	ai->map_flags = m->map_flags;
@@ -361,7 +364,7 @@ static int add_btf_note(struct parse *p, const uint8_t *d, size_t len)
 	    h.size > MAX_BTF_SIZE)
 		return ai_err(EINVAL, "%s: BTF note %u has an invalid size (%u bytes in a %zu byte note)",
 			      p->path, h.index, h.size, len);
-	if (h.index != (uint32_t)ss->nr_blobs || ss->nr_blobs >= 4096)
+	if (h.index != (uint32_t)ss->nr_blobs || ss->nr_blobs >= MAX_BTF_NOTES)
 		return ai_err(EINVAL, "%s: BTF note %u is out of order (expected %d)", p->path,
 			      h.index, ss->nr_blobs);
 	if (!(ss->nr_blobs & (ss->nr_blobs - 1)) || !ss->nr_blobs) {
@@ -461,15 +464,15 @@ static int check_segments(struct parse *p)
 
 		if (i && s->first < ss->segs[i - 1].first + ss->segs[i - 1].count)
 			return ai_err(EINVAL, "%s: overlapping segments at 0x%llx", p->path,
-				      (unsigned long long)(p->m.user_vm_start + s->first * PAGE));
+				      (unsigned long long)(p->m.user_vm_start + s->first * p->page));
 		for (uint32_t pg = s->first; pg < s->first + s->count; pg++)
 			if (ss->state[pg] != PAGE_ALLOCATED)
 				return ai_err(EINVAL, "%s: segment at 0x%llx holds page %u, which the page map says is not allocated",
 					      p->path,
-					      (unsigned long long)(p->m.user_vm_start + s->first * PAGE),
+					      (unsigned long long)(p->m.user_vm_start + s->first * p->page),
 					      pg);
 		covered += s->count;
-		bytes += s->count * PAGE;
+		bytes += s->count * p->page;
 	}
 	for (uint32_t i = 0; i < n; i++)
 		alloc += ss->state[i] == PAGE_ALLOCATED;
@@ -612,7 +615,7 @@ static int parse_file(struct parse *p)
 	if (err)
 		goto out;
 	for (uint64_t i = 0; i < phnum; i++) {
-		uint64_t start = p->m.user_vm_start, size = p->m.max_pages * PAGE;
+		uint64_t start = p->m.user_vm_start, size = p->m.max_pages * p->page;
 		const Elf64_Phdr *ph = &phs[i];
 		struct seg *s;
 
@@ -624,8 +627,8 @@ static int parse_file(struct parse *p)
 				     (unsigned long long)ph->p_offset + ph->p_filesz);
 			goto out;
 		}
-		if (ph->p_filesz != ph->p_memsz || !ph->p_filesz || ph->p_filesz % PAGE ||
-		    ph->p_offset % PAGE || ph->p_vaddr % PAGE) {
+		if (ph->p_filesz != ph->p_memsz || !ph->p_filesz || ph->p_filesz % p->page ||
+		    ph->p_offset % p->page || ph->p_vaddr % p->page) {
 			err = ai_err(EINVAL, "%s: segment at 0x%llx is not whole pages (offset %llu, %llu/%llu bytes)",
 				     p->path, (unsigned long long)ph->p_vaddr,
 				     (unsigned long long)ph->p_offset, (unsigned long long)ph->p_filesz,
@@ -641,8 +644,8 @@ static int parse_file(struct parse *p)
 			goto out;
 		}
 		s = &ss->segs[ss->nr_segs++];
-		s->first = (ph->p_vaddr - start) / PAGE;
-		s->count = ph->p_filesz / PAGE;
+		s->first = (ph->p_vaddr - start) / p->page;
+		s->count = ph->p_filesz / p->page;
 		s->off = ph->p_offset;
 	}
 	err = check_segments(p);
@@ -705,7 +708,7 @@ int snapshot__open(const char *path, struct source **out)
 
 bool snapshot__is_snapshot(const char *path)
 {
-	uint8_t note[4096];
+	uint8_t note[4096]; /* the head of a note: bytes, not a page */
 	Elf64_Ehdr eh;
 	bool ok = false;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);

@@ -36,7 +36,7 @@
 #define AI_VERSION "0.1.0"
 #endif
 
-#define CHUNK_PAGES 1024	/* 4 MiB per read */
+#define CHUNK_PAGES 1024	/* pages per read: 4 MiB with 4 KiB pages */
 #define SLACK_MAX 4096		/* vanished pages the header area has room for */
 #define WRITE_TRIES 3
 
@@ -63,7 +63,7 @@ struct buf {
 
 static int buf_grow(struct buf *b, size_t more)
 {
-	size_t cap = b->cap ? b->cap : 4096;
+	size_t cap = b->cap ? b->cap : 4096; /* bytes of notes to start with, not a page */
 	uint8_t *n;
 
 	if (b->len + more <= b->cap)
@@ -123,6 +123,7 @@ struct writer {
 	const char *path;
 	int fd;
 	struct arena_info info;
+	uint64_t page;			/* the source's page size */
 	uint8_t *buf;			/* 2 x CHUNK_PAGES pages */
 	/* what goes into the notes, fixed before the data is read */
 	struct wblob *blobs;
@@ -249,7 +250,7 @@ static int build_notes(struct writer *w, struct buf *b, uint32_t nr_loads, uint6
 	struct snapshot_meta m = {
 		.version = SNAPSHOT_VERSION,
 		.size = sizeof(m),
-		.page_size = PAGE,
+		.page_size = w->page,
 		.map_id = w->info.map_id,
 		.map_flags = w->info.map_flags,
 		.max_pages = w->info.max_pages,
@@ -346,6 +347,7 @@ struct pipe {
 	pthread_cond_t cv;
 	struct job jobs[2];
 	int fd;
+	uint64_t page;
 	int err;			/* first write error, positive errno */
 	bool done;
 };
@@ -377,7 +379,7 @@ static void *writer_thread(void *arg)
 			}
 			while (b < j->cnt && j->present[b])
 				b++;
-			err = -pwrite_all(q->fd, j->data + a * PAGE, (b - a) * PAGE, j->off + a * PAGE);
+			err = -pwrite_all(q->fd, j->data + a * q->page, (b - a) * q->page, j->off + a * q->page);
 			a = b;
 		}
 		pthread_mutex_lock(&q->mu);
@@ -389,11 +391,11 @@ static void *writer_thread(void *arg)
 	}
 }
 
-/* Read every allocated page of pm1 and write it at D + 4096 * slot. */
+/* Read every allocated page of pm1 and write it at D + page size * slot. */
 static int write_data(struct writer *w)
 {
 	struct pipe q = { .mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER,
-			  .fd = w->fd };
+			  .fd = w->fd, .page = w->page };
 	const uint8_t *st = w->pm1.state;
 	uint32_t n = w->pm1.nr_pages;
 	uint64_t slot = 0;
@@ -401,7 +403,7 @@ static int write_data(struct writer *w)
 	int err = 0, k = 0;
 
 	q.jobs[0].buf = w->buf;
-	q.jobs[1].buf = w->buf + CHUNK_PAGES * PAGE;
+	q.jobs[1].buf = w->buf + CHUNK_PAGES * w->page;
 	err = pthread_create(&th, NULL, writer_thread, &q);
 	if (err)
 		return werr(w, err);
@@ -426,7 +428,7 @@ static int write_data(struct writer *w)
 			err = werr(w, err);
 			break;
 		}
-		if (w->src->ops->read_pages && cnt <= w->src->ops->borrow_max_pages) {
+		if (w->src->ops->read_pages && cnt * w->page <= w->src->ops->borrow_max_bytes) {
 			/* zero copy: the writer drains the source's own buffer */
 			const uint8_t *data;
 
@@ -435,7 +437,7 @@ static int write_data(struct writer *w)
 			for (uint32_t a = 0; miss == 0 && a < cnt; a++)
 				miss += !j->present[a];
 		} else {
-			miss = source__read(w->src, w->info.user_vm_start + i * PAGE, j->buf, cnt * PAGE,
+			miss = source__read(w->src, w->info.user_vm_start + i * w->page, j->buf, cnt * w->page,
 					    j->present);
 			j->data = j->buf;
 		}
@@ -451,7 +453,7 @@ static int write_data(struct writer *w)
 			}
 		}
 		j->cnt = cnt;
-		j->off = w->data_off + slot * PAGE;
+		j->off = w->data_off + slot * w->page;
 		pthread_mutex_lock(&q.mu);
 		j->full = true;
 		pthread_cond_broadcast(&q.cv);
@@ -547,7 +549,7 @@ static int write_headers(struct writer *w, const struct buf *notes, uint32_t nr_
 	sh.sh_type = data_len ? SHT_PROGBITS : SHT_NOBITS;
 	sh.sh_offset = w->data_off;
 	sh.sh_size = data_len;
-	sh.sh_addralign = PAGE;
+	sh.sh_addralign = w->page;
 	if (!gelf_update_shdr(scn, &sh))
 		goto elf_fail;
 
@@ -581,11 +583,11 @@ static int write_headers(struct writer *w, const struct buf *notes, uint32_t nr_
 		p = (GElf_Phdr){
 			.p_type = PT_LOAD,
 			.p_flags = PF_R,
-			.p_offset = w->data_off + slot0 * PAGE,
-			.p_vaddr = w->info.user_vm_start + i * PAGE,
-			.p_filesz = (j - i) * PAGE,
-			.p_memsz = (j - i) * PAGE,
-			.p_align = PAGE,
+			.p_offset = w->data_off + slot0 * w->page,
+			.p_vaddr = w->info.user_vm_start + i * w->page,
+			.p_filesz = (j - i) * w->page,
+			.p_memsz = (j - i) * w->page,
+			.p_align = w->page,
 		};
 		if (!gelf_update_phdr(e, ph++, &p))
 			goto elf_fail;
@@ -651,7 +653,7 @@ static int write_attempt(struct writer *w, struct snapshot_stats *st)
 	slack = w->nr_saved < SLACK_MAX ? w->nr_saved : SLACK_MAX;
 	reserve = header_size(1 + (uint64_t)loads0 + slack,
 			      w->fixed_notes + pagemap_note_len(runs0 + 2ULL * slack));
-	w->data_off = align_up(reserve, PAGE);
+	w->data_off = align_up(reserve, w->page);
 	memset(w->vanished, 0, n);
 
 	if (ftruncate(w->fd, 0))
@@ -675,9 +677,9 @@ static int write_attempt(struct writer *w, struct snapshot_stats *st)
 				      PAGE_FREE : w->pm2.state[i];
 	}
 	nr_loads = count_runs(w->state, n, true);
-	data_len = (uint64_t)w->nr_saved * PAGE;
+	data_len = (uint64_t)w->nr_saved * w->page;
 
-	err = build_notes(w, &notes, nr_loads, (uint64_t)(w->nr_saved - w->nr_vanished) * PAGE);
+	err = build_notes(w, &notes, nr_loads, (uint64_t)(w->nr_saved - w->nr_vanished) * w->page);
 	if (err) {
 		free(notes.p);
 		return werr(w, -err);
@@ -722,6 +724,7 @@ static int write_file(struct source *src, struct btfx *bx, const struct snapshot
 	err = source__info(src, &w.info);
 	if (err)
 		return ai_err(-err, "cannot write snapshot %s: %s", path, ai_errmsg());
+	w.page = w.info.page_size;
 	if (!w.info.max_pages || w.info.max_pages > MAX_ARENA_PAGES)
 		return ai_err(EINVAL, "cannot write snapshot %s: arena has %u pages", path,
 			      w.info.max_pages);
@@ -737,7 +740,7 @@ static int write_file(struct source *src, struct btfx *bx, const struct snapshot
 		w.fixed_notes += note_size(sizeof(struct snapshot_btf) + w.blobs[i].size);
 	w.state = malloc(n);
 	w.vanished = malloc(n);
-	if (!w.state || !w.vanished || posix_memalign((void **)&w.buf, PAGE, 2 * CHUNK_PAGES * PAGE)) {
+	if (!w.state || !w.vanished || posix_memalign((void **)&w.buf, w.page, 2 * CHUNK_PAGES * w.page)) {
 		w.buf = NULL;
 		err = werr(&w, ENOMEM);
 		goto out;

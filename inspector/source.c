@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "error.h"
 #include "source.h"
 
@@ -89,7 +90,7 @@ void pagemap__free(struct pagemap *pm)
 int source__read(struct source *s, uint64_t addr, void *buf, size_t len, uint8_t *present)
 {
 	uint8_t one[64], *p = present;
-	size_t np = pages_spanned(addr, len);
+	size_t np = source__pages_spanned(s, addr, len);
 	int err, missing = 0;
 
 	if (!len)
@@ -99,7 +100,7 @@ int source__read(struct source *s, uint64_t addr, void *buf, size_t len, uint8_t
 			      (unsigned long long)addr, len,
 			      (unsigned long long)s->info.user_vm_start,
 			      (unsigned long long)s->info.user_vm_start +
-				      (unsigned long long)s->info.max_pages * 4096);
+				      (unsigned long long)source__size(s));
 	if (!p) {
 		p = np <= sizeof(one) ? one : malloc(np);
 		if (!p)
@@ -142,15 +143,39 @@ int source__gather(struct source *s, struct gather_item *items, size_t n)
 
 		/* as the probe answers them: refused items read as missing */
 		if (!items[i].len || items[i].len > sizeof(items[i].data) ||
-		    items[i].off + items[i].len > (uint64_t)s->info.max_pages * 4096) {
+		    items[i].off + items[i].len > source__size(s)) {
 			items[i].err = -ENODATA;
 			continue;
 		}
 		err = s->ops->read(s, items[i].off, items[i].data, items[i].len, pres);
 		if (err)
 			return err;
-		items[i].err = pres[0] && (pages_spanned(items[i].off, items[i].len) < 2 || pres[1])
+		items[i].err = pres[0] && (source__pages_spanned(s, items[i].off, items[i].len) < 2 || pres[1])
 				       ? 0 : -ENODATA;
 	}
+	return 0;
+}
+
+uint32_t ai_host_page_size(void)
+{
+	static uint32_t size;
+
+	if (!size) {
+		long v = sysconf(_SC_PAGESIZE);
+
+		/* POSIX says it cannot fail; a kernel of ours has 4K at least */
+		size = v >= (long)AI_PAGE_SIZE_MIN ? (uint32_t)v : AI_PAGE_SIZE_MIN;
+	}
+	return size;
+}
+
+int arena_info__set_page_size(struct arena_info *ai, uint64_t page_size, const char *what)
+{
+	if (page_size < AI_PAGE_SIZE_MIN || page_size > AI_PAGE_SIZE_MAX ||
+	    (page_size & (page_size - 1)))
+		return ai_err(EINVAL, "%s: page size %llu is not a power of two in %u..%u", what,
+			      (unsigned long long)page_size, AI_PAGE_SIZE_MIN, AI_PAGE_SIZE_MAX);
+	ai->page_size = page_size;
+	ai->page_shift = __builtin_ctzll(page_size);
 	return 0;
 }

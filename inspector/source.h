@@ -43,7 +43,21 @@ struct arena_info {
 	uint64_t snapshot_time_ns;	/* CLOCK_REALTIME of the snapshot */
 	bool snapshot_changed;		/* arena changed while being saved */
 	char kernel_release[65];
+	/* The arena's page size: the kernel's for a live arena, the file's
+	 * for a snapshot. Every page number <-> address computation uses it. */
+	uint32_t page_size;
+	uint32_t page_shift;		/* log2(page_size) */
 };
+
+/* The page sizes an arena can have (arm64: 4K, 16K, 64K) */
+#define AI_PAGE_SIZE_MIN 4096u
+#define AI_PAGE_SIZE_MAX 65536u
+
+/* The kernel's page size, sysconf(_SC_PAGESIZE): what a live arena uses. */
+uint32_t ai_host_page_size(void);
+/* Set ai's page_size and page_shift; -EINVAL with a message (naming what)
+ * unless page_size is a power of two in AI_PAGE_SIZE_MIN..AI_PAGE_SIZE_MAX. */
+int arena_info__set_page_size(struct arena_info *ai, uint64_t page_size, const char *what);
 
 /* Page map: one state byte per page, plus counts. */
 struct pagemap {
@@ -86,7 +100,7 @@ struct source_ops {
 	 */
 	int (*read_pages)(struct source *s, uint32_t first, uint32_t n, const uint8_t **data,
 			  uint8_t *present);
-	uint32_t borrow_max_pages;
+	uint32_t borrow_max_bytes;	/* n * page size <= this */
 	/* optional: read many small fields in one batch (a live arena does it
 	 * in one kernel pass); without it source__gather reads each item */
 	int (*gather)(struct source *s, struct gather_item *items, size_t n);
@@ -124,20 +138,31 @@ int source__read_exact(struct source *s, uint64_t addr, void *buf, size_t len);
 int source__gather(struct source *s, struct gather_item *items, size_t n);
 
 /* Address helpers */
+static inline uint64_t source__page_size(const struct source *s)
+{
+	return s->info.page_size;
+}
+
+/* max_pages pages: the arena's size in bytes */
+static inline uint64_t source__size(const struct source *s)
+{
+	return (uint64_t)s->info.max_pages << s->info.page_shift;
+}
+
 static inline bool source__contains(const struct source *s, uint64_t addr, size_t len)
 {
 	uint64_t start = s->info.user_vm_start;
-	uint64_t size = (uint64_t)s->info.max_pages * 4096;
+	uint64_t size = source__size(s);
 
 	return start && addr >= start && len <= size && addr - start <= size - len;
 }
 
-/* Number of pages spanned by [addr, addr+len) */
-static inline size_t pages_spanned(uint64_t addr, size_t len)
+/* Number of pages of s spanned by [addr, addr+len) (an address or an offset) */
+static inline size_t source__pages_spanned(const struct source *s, uint64_t addr, size_t len)
 {
 	if (!len)
 		return 0;
-	return ((addr + len - 1) >> 12) - (addr >> 12) + 1;
+	return ((addr + len - 1) >> s->info.page_shift) - (addr >> s->info.page_shift) + 1;
 }
 
 void source__close(struct source *s);

@@ -116,11 +116,12 @@ static int get_page(struct sweepsrc *c, uint64_t pg, struct cpage **out)
 	if (!p)
 		return ai_err(ENOMEM, "out of memory");
 	if (!p->data) {
-		p->data = malloc(4096);
+		p->data = malloc(source__page_size(c->inner));
 		if (!p->data)
 			return ai_err(ENOMEM, "out of memory");
 		p->pg = pg;
-		err = c->inner->ops->read(c->inner, pg << 12, p->data, 4096, &p->present);
+		err = c->inner->ops->read(c->inner, pg << c->inner->info.page_shift, p->data,
+					  source__page_size(c->inner), &p->present);
 		if (err) {
 			free(p->data);
 			p->data = NULL;
@@ -150,7 +151,9 @@ static void log_read(struct sweepsrc *c, uint64_t off, const void *buf, size_t l
 
 	if (!w || !w->cacheable)
 		return;
-	if (len > LOG_MAX_LEN || (off >> 12) != ((off + len - 1) >> 12) || w->nlog >= LOG_MAX) {
+	if (len > LOG_MAX_LEN ||
+	    (off >> c->src.info.page_shift) != ((off + len - 1) >> c->src.info.page_shift) ||
+	    w->nlog >= LOG_MAX) {
 		w->cacheable = false;
 		return;
 	}
@@ -176,8 +179,9 @@ static int sweep_read(struct source *s, uint64_t off, void *buf, size_t len, uin
 {
 	struct sweepsrc *c = (void *)s;
 	const struct gather_item *it = len <= LOG_MAX_LEN ? find_item(c, off, len) : NULL;
-	uint64_t first = off >> 12;
-	size_t np = pages_spanned(off, len);
+	uint32_t sh = s->info.page_shift;
+	uint64_t first = off >> sh;
+	size_t np = source__pages_spanned(s, off, len);
 
 	if (it) {
 		present[0] = !it->err;
@@ -190,8 +194,8 @@ static int sweep_read(struct source *s, uint64_t off, void *buf, size_t len, uin
 	}
 	for (size_t i = 0; i < np; i++) {
 		uint64_t pg = first + i;
-		uint64_t lo = pg << 12 > off ? pg << 12 : off;
-		uint64_t hi = (pg + 1) << 12 < off + len ? (pg + 1) << 12 : off + len;
+		uint64_t lo = pg << sh > off ? pg << sh : off;
+		uint64_t hi = (pg + 1) << sh < off + len ? (pg + 1) << sh : off + len;
 		struct cpage *p = NULL;
 		int err = get_page(c, pg, &p);
 
@@ -199,7 +203,8 @@ static int sweep_read(struct source *s, uint64_t off, void *buf, size_t len, uin
 			return err;
 		present[i] = p->present;
 		if (p->present)
-			memcpy((uint8_t *)buf + (lo - off), p->data + (lo & 4095), hi - lo);
+			memcpy((uint8_t *)buf + (lo - off), p->data + (lo & (source__page_size(s) - 1)),
+			       hi - lo);
 		else
 			memset((uint8_t *)buf + (lo - off), 0, hi - lo);
 	}

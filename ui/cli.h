@@ -28,11 +28,42 @@ struct cli_opts {
 	int nr_exec;
 };
 
+/*
+ * The options, by id: each sub-command declares the ones it takes (struct
+ * cli_cmd.opts), main.c refuses the others, and the usage text and each
+ * command's --help are generated from these declarations.
+ */
+enum cli_opt {
+	CLI_OPT_JSON,
+	CLI_OPT_PRETTY,
+	CLI_OPT_BTF,
+	CLI_OPT_NO_COLOR,
+	CLI_OPT_DEBUG,
+	CLI_OPT_INTERVAL,
+	CLI_OPT_COUNT,
+	CLI_OPT_OUTPUT,
+	CLI_OPT_FORCE,
+	CLI_OPT_LOG,
+	CLI_OPT_MAX_ELEMENTS,
+	CLI_OPT_EXEC,
+	CLI_OPT_HELP,
+	CLI_OPT_VERSION,
+	NR_CLI_OPTS
+};
+#define CLI_O(id) (1u << CLI_OPT_##id)
+/* taken by every command and the TUI (main.c adds them; a cmd omits them) */
+#define CLI_OPTS_COMMON (CLI_O(NO_COLOR) | CLI_O(DEBUG) | CLI_O(HELP) | CLI_O(VERSION))
+/* a command that prints data: text, or JSON (cli_sink) */
+#define CLI_OPTS_OUTPUT (CLI_O(JSON) | CLI_O(PRETTY))
+/* a command that reads types (cli_open_btf) */
+#define CLI_OPTS_TYPES CLI_O(BTF)
+
 struct cli_cmd {
 	const char *name;
 	int (*run)(int argc, char **argv, const struct cli_opts *o);
-	const char *usage;	/* "pages ARENA [-j|-p]" */
+	const char *args;	/* "ARENA WHERE [LEN]": the usage line adds the options */
 	const char *help;	/* one line */
+	unsigned opts;		/* CLI_O() bits it takes, besides CLI_OPTS_COMMON */
 	/* exit status for trouble (bad arguments, errors): 0 means 1; diff
 	 * uses 2, as diff(1) and cmp(1), because its 1 means "different" */
 	int trouble;

@@ -98,7 +98,8 @@ static int do_diff(int argc, char **argv, const struct cli_opts *o)
 const struct cli_cmd cmd_diff = {
 	.name = "diff",
 	.run = do_diff,
-	.usage = "diff A B [-j|-p]",
+	.args = "A B",
+	.opts = CLI_OPTS_OUTPUT | CLI_OPTS_TYPES | CLI_O(MAX_ELEMENTS),
 	.help = "pages allocated/freed, bytes and typed fields changed between two arenas or "
 		"snapshots; exit 0 same, 1 different, 2 trouble",
 	.trouble = DIFF_TROUBLE,

@@ -94,14 +94,14 @@ static int do_hex(int argc, char **argv, const struct cli_opts *o)
 	if (!source__contains(src, addr, 1)) {
 		cli_error("hex: 0x%llx is outside the arena (0x%llx-0x%llx)", (unsigned long long)addr,
 			  (unsigned long long)base,
-			  (unsigned long long)(base + (uint64_t)src->info.max_pages * 4096));
+			  (unsigned long long)(base + source__size(src)));
 		goto out;
 	}
 	/* clamp to the arena end rather than fail on a long dump */
 	if (!source__contains(src, addr, len))
-		len = base + (uint64_t)src->info.max_pages * 4096 - addr;
+		len = base + source__size(src) - addr;
 	buf = malloc(len);
-	present = malloc(pages_spanned(addr, len));
+	present = malloc(source__pages_spanned(src, addr, len));
 	if (!buf || !present) {
 		cli_error("hex: out of memory");
 		goto out;
@@ -113,15 +113,15 @@ static int do_hex(int argc, char **argv, const struct cli_opts *o)
 	s = cli_sink(o);
 	sink_begin(s, NULL, true, NULL);
 	for (uint64_t p = addr; p < addr + len;) {
-		size_t pg = (p >> 12) - (addr >> 12);
-		uint64_t page_end = (p | 4095) + 1;
+		size_t pg = (p >> src->info.page_shift) - (addr >> src->info.page_shift);
+		uint64_t page_end = (p | (source__page_size(src) - 1)) + 1;
 
 		if (!present[pg]) {
 			char msg[64];
 
 			/* one line per missing page: its bytes are never read */
 			snprintf(msg, sizeof(msg), "-- page %llu not allocated --",
-				 (unsigned long long)((p - base) >> 12));
+				 (unsigned long long)((p - base) >> src->info.page_shift));
 			sink_begin(s, NULL, false, NULL);
 			sink_hex(s, "addr", p);
 			sink_u64(s, "offset", p - base);
@@ -153,6 +153,7 @@ out:
 const struct cli_cmd cmd_hex = {
 	.name = "hex",
 	.run = do_hex,
-	.usage = "hex ARENA WHERE [LEN]",
+	.args = "ARENA WHERE [LEN]",
+	.opts = CLI_OPTS_OUTPUT | CLI_OPTS_TYPES,
 	.help = "hex + ASCII dump; pages that are not allocated are marked, never read",
 };

@@ -77,6 +77,7 @@ static int do_list(int argc, char **argv, const struct cli_opts *o)
 const struct cli_cmd cmd_list = {
 	.name = "list",
 	.run = do_list,
-	.usage = "list [-j|-p]",
+	.args = "",
+	.opts = CLI_OPTS_OUTPUT,
 	.help = "every arena: id, name, pages, allocated, user address, programs, owners",
 };

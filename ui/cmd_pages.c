@@ -103,7 +103,7 @@ static int do_pages(int argc, char **argv, const struct cli_opts *o)
 			sink_str(s, "state", state_name[pm.state[i] <= PAGE_RESERVED ? pm.state[i] : 0]);
 			sink_u64(s, "first", i);
 			sink_u64(s, "count", j - i);
-			sink_hex(s, "addr", base ? base + (uint64_t)i * 4096 : 0);
+			sink_hex(s, "addr", base ? base + ((uint64_t)i << src->info.page_shift) : 0);
 			sink_end(s, false);
 		}
 		i = j;
@@ -141,6 +141,7 @@ static int do_pages(int argc, char **argv, const struct cli_opts *o)
 const struct cli_cmd cmd_pages = {
 	.name = "pages",
 	.run = do_pages,
-	.usage = "pages ARENA [-j|-p]",
+	.args = "ARENA",
+	.opts = CLI_OPTS_OUTPUT,
 	.help = "page map: allocated / reserved / free runs, counts and a picture",
 };

@@ -64,7 +64,8 @@ out:
 const struct cli_cmd cmd_print = {
 	.name = "print",
 	.run = do_print,
-	.usage = "print ARENA EXPR [-j|-p] [--max-elements N]",
+	.args = "ARENA EXPR",
+	.opts = CLI_OPTS_OUTPUT | CLI_OPTS_TYPES | CLI_O(MAX_ELEMENTS),
 	.help = "typed value of an expression (root->next->name, *(struct t *)0x..)",
 };
 
@@ -138,6 +139,7 @@ static int do_types(int argc, char **argv, const struct cli_opts *o)
 const struct cli_cmd cmd_types = {
 	.name = "types",
 	.run = do_types,
-	.usage = "types ARENA [-j|-p]",
+	.args = "ARENA",
+	.opts = CLI_OPTS_OUTPUT | CLI_OPTS_TYPES,
 	.help = "roots (where data starts) and the types found in BTF",
 };

@@ -32,7 +32,7 @@ static int do_snapshot(int argc, char **argv, const struct cli_opts *o)
 		return cli_lib_error(NULL);
 	}
 	secs = st.elapsed_ns / 1e9;
-	mib = st.pages_saved * 4096.0 / (1 << 20);
+	mib = (double)st.pages_saved * source__page_size(src) / (1 << 20);
 	if (o->json || o->pretty) {
 		struct sink *s = cli_sink(o);
 		char rate[32];
@@ -76,6 +76,7 @@ static int do_snapshot(int argc, char **argv, const struct cli_opts *o)
 const struct cli_cmd cmd_snapshot = {
 	.name = "snapshot",
 	.run = do_snapshot,
-	.usage = "snapshot ARENA -o FILE [--force] [-j|-p]",
+	.args = "ARENA -o FILE",
+	.opts = CLI_OPTS_OUTPUT | CLI_OPTS_TYPES | CLI_O(OUTPUT) | CLI_O(FORCE),
 	.help = "save the arena (pages, page map, BTF, roots) as an ELF core file",
 };

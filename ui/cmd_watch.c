@@ -38,7 +38,7 @@ struct wctx {
 static void print_text(const struct watch_event *ev, const char *kind)
 {
 	const struct watch *w = ev->w;
-	char ts[64], line[4096], part[96];
+	char ts[64], line[4096], part[96]; /* text, not pages */
 
 	watch__fmt_time(ev->time_ns, ts, sizeof(ts));
 	watch__partial_note(w, part, sizeof(part));
@@ -233,6 +233,7 @@ out:
 const struct cli_cmd cmd_watch = {
 	.name = "watch",
 	.run = do_watch,
-	.usage = "watch ARENA EXPR... [--interval MS] [--count N] [-j] [--log FILE]",
+	.args = "ARENA EXPR...",
+	.opts = CLI_OPTS_OUTPUT | CLI_OPTS_TYPES | CLI_O(INTERVAL) | CLI_O(COUNT) | CLI_O(LOG),
 	.help = "stream of changes; \"EXPR if COND\" and \"EXPR changes\" report hits",
 };

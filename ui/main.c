@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * arena-inspect: entry point. Common options are parsed here, anywhere on the
- * line; the first remaining word picks a sub-command from the table, and
- * anything else is an ARENA for the TUI.
+ * arena-inspect: entry point. It owns the option table and the command
+ * table. Options may come anywhere on the line; the first remaining word
+ * picks a sub-command (anything else is an ARENA for the TUI), and an option
+ * that the command does not declare in its struct cli_cmd is refused. The
+ * usage text, each command's --help and the list of commands in errors are
+ * generated from the two tables.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -22,32 +25,149 @@ static const struct cli_cmd *const commands[] = {
 };
 #define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 
+/* The TUI, when no word names a command: an ARENA, or the chooser. */
+static const struct cli_cmd tui = {
+	.args = "[ARENA]",
+	.help = "TUI (the chooser without ARENA)",
+	.opts = CLI_OPTS_TYPES | CLI_O(INTERVAL) | CLI_O(MAX_ELEMENTS) | CLI_O(EXEC),
+};
+
+struct cli_option {
+	const char *name;	/* --name */
+	char letter;		/* -l, 0: none */
+	const char *arg;	/* what its argument is ("FILE"), NULL: no argument */
+	const char *synopsis;	/* what usage lines show, NULL: nothing */
+	const char *help;
+};
+
+static const struct cli_option options[NR_CLI_OPTS] = {
+	[CLI_OPT_JSON] = { "json", 'j', NULL, "[-j|-p]", "JSON output" },
+	[CLI_OPT_PRETTY] = { "pretty", 'p', NULL, NULL, "pretty JSON output" },
+	[CLI_OPT_BTF] = { "btf", 0, "FILE", NULL, "types from FILE (ELF object or raw BTF)" },
+	[CLI_OPT_NO_COLOR] = { "no-color", 0, NULL, NULL, "no colours (also NO_COLOR)" },
+	[CLI_OPT_DEBUG] = { "debug", 'd', NULL, NULL,
+			    "libbpf's messages and the verifier log on stderr" },
+	[CLI_OPT_INTERVAL] = { "interval", 0, "MS", "[--interval MS]",
+			       "refresh / sample interval (default 1000)" },
+	[CLI_OPT_COUNT] = { "count", 0, "N", "[--count N]", "stop after N samples" },
+	/* required where it is taken: that command's args show it */
+	[CLI_OPT_OUTPUT] = { "output", 'o', "FILE", NULL, "file to write" },
+	[CLI_OPT_FORCE] = { "force", 0, NULL, "[--force]",
+			    "replace FILE even if it is a symlink (the link, not its target)" },
+	[CLI_OPT_LOG] = { "log", 0, "FILE", "[--log FILE]", "append every change as JSON lines" },
+	[CLI_OPT_MAX_ELEMENTS] = { "max-elements", 0, "N", "[--max-elements N]",
+				   "array elements shown/compared (default 256; the TUI: 64 a page)" },
+	[CLI_OPT_EXEC] = { "exec", 'e', "CMD", "[-e CMD]...",
+			   "run a command at start (-e 'print *hdr'); repeatable" },
+	[CLI_OPT_HELP] = { "help", 'h', NULL, NULL, "this help" },
+	[CLI_OPT_VERSION] = { "version", 0, NULL, NULL, "version" },
+};
+
+static unsigned opts_of(const struct cli_cmd *cmd)
+{
+	return cmd->opts | CLI_OPTS_COMMON;
+}
+
+/* "watch ARENA EXPR... [-j|-p] [--interval MS] ...": the command's words,
+ * then what its options show */
+static const char *synopsis(const struct cli_cmd *cmd, char *buf, size_t size)
+{
+	size_t off = snprintf(buf, size, "%s%s%s", cmd->name ? cmd->name : "",
+			      cmd->name && *cmd->args ? " " : "", cmd->args);
+
+	for (int i = 0; i < NR_CLI_OPTS && off < size; i++)
+		if ((opts_of(cmd) & 1u << i) && options[i].synopsis)
+			off += snprintf(buf + off, size - off, " %s", options[i].synopsis);
+	return buf;
+}
+
+/* "  -o, --output FILE      file to write" plus what follows */
+static void option_line(FILE *f, int i, const char *more)
+{
+	const struct cli_option *op = &options[i];
+	char left[40];
+
+	snprintf(left, sizeof(left), "%c%c%c --%s%s%s", op->letter ? '-' : ' ',
+		 op->letter ? op->letter : ' ', op->letter ? ',' : ' ', op->name, op->arg ? " " : "",
+		 op->arg ? op->arg : "");
+	fprintf(f, "  %-22s %s%s\n", left, op->help, more);
+}
+
+/* " (watch, TUI)": who takes option i, for the usage text */
+static const char *takers(int i, char *buf, size_t size)
+{
+	size_t off = 0, n = 0;
+
+	buf[0] = '\0';
+	for (size_t k = 0; k < NR_COMMANDS; k++)
+		n += !!(opts_of(commands[k]) & 1u << i);
+	if (n == NR_COMMANDS && !(opts_of(&tui) & 1u << i))
+		return " (every command)";
+	for (size_t k = 0; k < NR_COMMANDS && off < size; k++)
+		if (opts_of(commands[k]) & 1u << i)
+			off += snprintf(buf + off, size - off, "%s%s", off ? ", " : " (",
+					commands[k]->name);
+	if (opts_of(&tui) & 1u << i && off < size)
+		off += snprintf(buf + off, size - off, "%s", off ? ", TUI" : " (TUI");
+	if (off && off < size)
+		snprintf(buf + off, size - off, ")");
+	return buf;
+}
+
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: arena-inspect [OPTIONS] [ARENA]          TUI (the chooser without ARENA)\n");
-	for (size_t i = 0; i < NR_COMMANDS; i++)
-		fprintf(f, "       arena-inspect %-40s %s\n", commands[i]->usage, commands[i]->help);
+	char syn[256], who[256];
+
+	for (size_t i = 0; i <= NR_COMMANDS; i++) {
+		const struct cli_cmd *cmd = i ? commands[i - 1] : &tui;
+
+		synopsis(cmd, syn, sizeof(syn));
+		fprintf(f, "%s arena-inspect ", i ? "      " : "Usage:");
+		if (strlen(syn) > 40)
+			fprintf(f, "%s\n       %-54s %s\n", syn, "", cmd->help);
+		else
+			fprintf(f, "%-40s %s\n", syn, cmd->help);
+	}
 	fprintf(f, "\nARENA := %s   (FILE = a snapshot)\n", selector__usage);
-	fprintf(f, "Options:\n"
-		   "  -j, --json          JSON output\n"
-		   "  -p, --pretty        pretty JSON output\n"
-		   "      --btf FILE      types from FILE (ELF object or raw BTF)\n"
-		   "      --no-color      no colours (also NO_COLOR)\n"
-		   "  -d, --debug         libbpf's messages and the verifier log on stderr\n"
-		   "      --interval MS   refresh / sample interval (default 1000)\n"
-		   "      --count N       watch: stop after N samples\n"
-		   "  -o, --output FILE   snapshot: file to write\n"
-		   "      --force         snapshot: replace FILE even if it is a symlink (the link, not its target)\n"
-		   "      --log FILE      watch: append every change as JSON lines\n"
-		   "      --max-elements N  print, diff: array elements shown/compared (default 256;\n"
-		   "                      the TUI: 64 a page)\n"
-		   "  -e, --exec CMD      TUI: run a command at start (-e 'print *hdr'); repeatable\n"
-		   "  -h, --help          this help\n"
-		   "      --version       version\n"
-		   "Needs root (CAP_BPF, CAP_PERFMON, CAP_SYS_ADMIN) and Linux >= 6.9 for live arenas;\n"
+	fprintf(f, "Options (arena-inspect COMMAND --help: the ones COMMAND takes):\n");
+	for (int i = 0; i < NR_CLI_OPTS; i++)
+		option_line(f, i, CLI_OPTS_COMMON & 1u << i ? "" : takers(i, who, sizeof(who)));
+	fprintf(f, "Needs root (CAP_BPF, CAP_PERFMON, CAP_SYS_ADMIN) and Linux >= 6.9 for live arenas;\n"
 		   "snapshot files open without either.\n");
 }
 
+/* arena-inspect CMD --help: its usage line and the options it takes */
+static void command_help(FILE *f, const struct cli_cmd *cmd)
+{
+	char syn[256];
+
+	fprintf(f, "Usage: arena-inspect %s\n%s\n", synopsis(cmd, syn, sizeof(syn)), cmd->help);
+	if (*cmd->args)
+		fprintf(f, "\nARENA := %s   (FILE = a snapshot)\n", selector__usage);
+	fprintf(f, "Options:\n");
+	for (int i = 0; i < NR_CLI_OPTS; i++)
+		if (opts_of(cmd) & 1u << i)
+			option_line(f, i, "");
+}
+
+/* "list, pages, ...": every command, for the error that wants one */
+static const char *command_names(void)
+{
+	static char buf[256];
+	size_t off = 0;
+
+	for (size_t i = 0; i < NR_COMMANDS && off < sizeof(buf); i++)
+		off += snprintf(buf + off, sizeof(buf) - off, "%s%s", i ? ", " : "", commands[i]->name);
+	return buf;
+}
+
+static const struct cli_cmd *find_command(const char *word)
+{
+	for (size_t i = 0; word && i < NR_COMMANDS; i++)
+		if (!strcmp(word, commands[i]->name))
+			return commands[i];
+	return NULL;
+}
 static int parse_num(const char *opt, const char *s, long min, long max, long *v)
 {
 	char *end;
@@ -83,21 +203,6 @@ static int finish_output(int rc)
 	return trouble;
 }
 
-#define OPTSTRING ":jpdo:e:h"
-
-/* A bad option was reported: the exit status is the command's trouble
- * status, so `diff --frob A B` exits 2. getopt permutes argv as it goes,
- * so finish the scan to find the command word. */
-static int bad_usage(int argc, char **argv, const struct option *longopts)
-{
-	while (getopt_long(argc, argv, OPTSTRING, longopts, NULL) != -1)
-		;
-	for (size_t i = 0; optind < argc && i < NR_COMMANDS; i++)
-		if (!strcmp(argv[optind], commands[i]->name))
-			return trouble_of(commands[i]);
-	return 1;
-}
-
 static int run(int argc, char **argv);
 
 int main(int argc, char **argv)
@@ -109,103 +214,176 @@ int main(int argc, char **argv)
 	return rc;
 }
 
+/* getopt_long's tables, made from options[]: a long option returns
+ * LONG_ID + its id, a short one its letter */
+#define LONG_ID 256
+static struct option longopts[NR_CLI_OPTS + 1];
+static char optstring[3 * NR_CLI_OPTS + 2];
+
+static void getopt_tables(void)
+{
+	size_t n = 0;
+
+	optstring[n++] = ':'; /* a missing argument returns ':' */
+	for (int i = 0; i < NR_CLI_OPTS; i++) {
+		longopts[i] = (struct option){ options[i].name,
+					       options[i].arg ? required_argument : no_argument,
+					       NULL, LONG_ID + i };
+		if (options[i].letter) {
+			optstring[n++] = options[i].letter;
+			if (options[i].arg)
+				optstring[n++] = ':';
+		}
+	}
+	optstring[n] = '\0';
+}
+
+static int opt_id(int c)
+{
+	if (c >= LONG_ID && c < LONG_ID + NR_CLI_OPTS)
+		return c - LONG_ID;
+	for (int i = 0; c != '?' && c != ':' && i < NR_CLI_OPTS; i++)
+		if (options[i].letter == c)
+			return i;
+	return -1;
+}
+
+/* Option id (taken by the command) into o; its argument checked. */
+static int set_option(int id, const char *arg, struct cli_opts *o)
+{
+	long v;
+
+	switch (id) {
+	case CLI_OPT_JSON: o->json = true; break;
+	case CLI_OPT_PRETTY: o->pretty = true; break;
+	case CLI_OPT_BTF: o->btf_file = arg; break;
+	case CLI_OPT_NO_COLOR: o->color = false; break;
+	case CLI_OPT_DEBUG: o->debug = true; break;
+	case CLI_OPT_OUTPUT: o->output = arg; break;
+	case CLI_OPT_FORCE: o->force = true; break;
+	case CLI_OPT_LOG: o->log = arg; break;
+	case CLI_OPT_EXEC:
+		if (o->nr_exec == (int)(sizeof(o->exec) / sizeof(o->exec[0])))
+			return cli_error("-e: at most %zu commands", sizeof(o->exec) / sizeof(o->exec[0]));
+		o->exec[o->nr_exec++] = arg;
+		break;
+	case CLI_OPT_INTERVAL:
+		if (parse_num("--interval", arg, 10, 3600000, &v))
+			return 1;
+		o->interval_ms = v;
+		break;
+	case CLI_OPT_MAX_ELEMENTS:
+		if (parse_num("--max-elements", arg, 1, 1L << 24, &v))
+			return 1;
+		o->max_elements = v;
+		break;
+	case CLI_OPT_COUNT:
+		if (parse_num("--count", arg, 1, 1L << 40, &v))
+			return 1;
+		o->count = v;
+		break;
+	}
+	return 0;
+}
+
 static int run(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "pretty", no_argument, NULL, 'p' },
-		{ "btf", required_argument, NULL, 'B' },
-		{ "no-color", no_argument, NULL, 'C' },
-		{ "debug", no_argument, NULL, 'd' },
-		{ "interval", required_argument, NULL, 'I' },
-		{ "count", required_argument, NULL, 'N' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "force", no_argument, NULL, 'F' },
-		{ "log", required_argument, NULL, 'L' },
-		{ "max-elements", required_argument, NULL, 'M' },
-		{ "exec", required_argument, NULL, 'e' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{},
-	};
 	struct cli_opts o = { .color = true, .interval_ms = 1000, .count = -1 };
+	const struct cli_cmd *cmd;
 	struct source *src = NULL;
-	int c, used;
-	long v;
+	bool help = false, version = false;
+	char hint[64], **first;
+	int c, idx, used;
 
 	if (getenv("NO_COLOR") && *getenv("NO_COLOR"))
 		o.color = false;
-	/* '+' would stop at the first word; we allow options anywhere */
+	getopt_tables();
+	/*
+	 * Options may come anywhere ('+' would stop at the first word), so the
+	 * first pass only finds the command word (getopt moves the others
+	 * behind the options) and whether help was asked for; the second knows
+	 * the command when it takes the options or refuses them.
+	 */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, OPTSTRING, longopts, NULL)) != -1) {
-		switch (c) {
-		case 'j': o.json = true; break;
-		case 'p': o.pretty = true; break;
-		case 'B': o.btf_file = optarg; break;
-		case 'C': o.color = false; break;
-		case 'd': o.debug = true; break;
-		case 'o': o.output = optarg; break;
-		case 'F': o.force = true; break;
-		case 'L': o.log = optarg; break;
-		case 'e':
-			if (o.nr_exec == (int)(sizeof(o.exec) / sizeof(o.exec[0]))) {
-				cli_error("-e: at most %zu commands", sizeof(o.exec) / sizeof(o.exec[0]));
-				return bad_usage(argc, argv, longopts);
-			}
-			o.exec[o.nr_exec++] = optarg;
-			break;
-		case 'I':
-			if (parse_num("--interval", optarg, 10, 3600000, &v))
-				return bad_usage(argc, argv, longopts);
-			o.interval_ms = v;
-			break;
-		case 'M':
-			if (parse_num("--max-elements", optarg, 1, 1L << 24, &v))
-				return bad_usage(argc, argv, longopts);
-			o.max_elements = v;
-			break;
-		case 'N':
-			if (parse_num("--count", optarg, 1, 1L << 40, &v))
-				return bad_usage(argc, argv, longopts);
-			o.count = v;
-			break;
-		case 'h': usage(stdout); return 0;
-		case 'V': printf("arena-inspect %s\n", AI_VERSION); return 0;
-		case ':':
-			cli_error("%s needs an argument (see arena-inspect --help)", argv[optind - 1]);
-			return bad_usage(argc, argv, longopts);
-		default:
+	first = malloc((argc + 1) * sizeof(*first));
+	if (!first)
+		return cli_error("out of memory");
+	/* on a copy: the second pass must see the words as they were given,
+	 * or `list --btf` would become `--btf list` */
+	memcpy(first, argv, (argc + 1) * sizeof(*first));
+	while ((c = getopt_long(argc, first, optstring, longopts, NULL)) != -1) {
+		help |= opt_id(c) == CLI_OPT_HELP;
+		version |= opt_id(c) == CLI_OPT_VERSION;
+	}
+	if (optind < argc && !strcmp(first[optind], "help")) {
+		help = true;
+		optind++;
+	}
+	cmd = find_command(optind < argc ? first[optind] : NULL);
+	free(first);
+	if (help) {
+		if (cmd)
+			command_help(stdout, cmd);
+		else
+			usage(stdout);
+		return 0;
+	}
+	if (version) {
+		printf("arena-inspect %s\n", AI_VERSION);
+		return 0;
+	}
+	if (!cmd)
+		cmd = &tui;
+	trouble = trouble_of(cmd);
+	if (cmd->name)
+		snprintf(hint, sizeof(hint), "see arena-inspect %s --help", cmd->name);
+	else
+		snprintf(hint, sizeof(hint), "see arena-inspect --help");
+
+	optind = 0; /* glibc: start again */
+	while ((idx = -1, c = getopt_long(argc, argv, optstring, longopts, &idx)) != -1) {
+		int id = opt_id(c);
+
+		if (c == ':') {
+			cli_error("%s needs an argument (%s)", argv[optind - 1], hint);
+			return trouble;
+		}
+		if (id < 0) {
 			/* one line of our own instead of getopt's */
 			if (optopt && optopt != '?')
-				cli_error("unknown option '-%c' (see arena-inspect --help; put -- before an argument that starts with '-')",
-					  optopt);
+				cli_error("unknown option '-%c' (%s; put -- before an argument that starts with '-')",
+					  optopt, hint);
 			else
-				cli_error("unknown option '%s' (see arena-inspect --help; put -- before an argument that starts with '-')",
-					  argv[optind - 1]);
-			return bad_usage(argc, argv, longopts);
+				cli_error("unknown option '%s' (%s; put -- before an argument that starts with '-')",
+					  argv[optind - 1], hint);
+			return trouble;
 		}
+		if (!(opts_of(cmd) & 1u << id)) {
+			if (idx >= 0 || !options[id].letter)
+				cli_error("%s does not take --%s (%s)", cmd->name ? cmd->name : "the TUI",
+					  options[id].name, hint);
+			else
+				cli_error("%s does not take -%c (%s)", cmd->name ? cmd->name : "the TUI",
+					  options[id].letter, hint);
+			return trouble;
+		}
+		if (set_option(id, optarg, &o))
+			return trouble;
 	}
 	argc -= optind;
 	argv += optind;
 	if (cli_probe_open(o.debug))
-		return 1;
+		return trouble;
 
+	if (cmd->run)
+		return cmd->run(argc - 1, argv + 1, &o);
 	if (argc > 0) {
-		for (size_t i = 0; i < NR_COMMANDS; i++)
-			if (!strcmp(argv[0], commands[i]->name)) {
-				trouble = trouble_of(commands[i]);
-				return commands[i]->run(argc - 1, argv + 1, &o);
-			}
-		if (!strcmp(argv[0], "help")) {
-			usage(stdout);
-			return 0;
-		}
 		if (cli_open_arena(argc, argv, &used, &src))
 			return 1;
 		if (used < argc) {
 			source__close(src);
-			return cli_error("unexpected argument '%s' (commands: list, pages, hex, print, types, watch, snapshot, diff)",
-					 argv[used]);
+			return cli_error("unexpected argument '%s' (commands: %s)", argv[used],
+					 command_names());
 		}
 	}
 	return tui_run(src, &o);

@@ -170,7 +170,7 @@ bool session__load_btf(struct session *s)
 
 uint64_t session__page_addr(const struct session *s, uint64_t page)
 {
-	return s->src ? s->src->info.user_vm_start + page * PAGE_SZ : 0;
+	return s->src ? s->src->info.user_vm_start + page * source__page_size(s->src) : 0;
 }
 
 int session__page_state(const struct session *s, uint64_t addr)
@@ -179,7 +179,7 @@ int session__page_state(const struct session *s, uint64_t addr)
 
 	if (!s->src || !source__contains(s->src, addr, 1))
 		return -1;
-	pg = (addr - s->src->info.user_vm_start) / PAGE_SZ;
+	pg = (addr - s->src->info.user_vm_start) / source__page_size(s->src);
 	if (!s->have_pm || pg >= s->pm.nr_pages)
 		return -1;
 	return s->pm.state[pg];
@@ -232,7 +232,7 @@ int session__resolve_addr(struct session *s, const char *text, uint64_t *addr)
 		return 0;
 	}
 	*addr = v.scalar;
-	if (s->src->info.user_vm_start && v.scalar < (uint64_t)s->src->info.max_pages * PAGE_SZ)
+	if (s->src->info.user_vm_start && v.scalar < source__size(s->src))
 		*addr += s->src->info.user_vm_start;
 	return 0;
 }

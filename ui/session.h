@@ -29,7 +29,6 @@ struct watchset;
 #define SESSION_MSGS 200	/* status messages kept, with their times */
 #define SESSION_MSG_LEN 512
 #define SESSION_MAX_ELEMENTS 64	/* default of max_elements */
-#define PAGE_SZ 4096ULL
 
 struct session_msg {
 	uint64_t time_ns;	/* CLOCK_REALTIME */

@@ -215,7 +215,7 @@ static void draw_title(struct tui *t)
 	draw_row(c, 0);
 	draw_str(c, R_TITLE, " arena-inspect");
 	if (ai) {
-		fmt_size((uint64_t)ai->max_pages * PAGE_SZ, size, sizeof(size));
+		fmt_size((uint64_t)ai->max_pages << ai->page_shift, size, sizeof(size));
 		if (ai->is_snapshot)
 			draw_fmt(c, R_TITLE, "  snapshot '%s'  %s", ai->name, size);
 		else

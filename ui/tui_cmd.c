@@ -258,13 +258,13 @@ static enum request c_diff(struct session *s, const char *arg)
 	}
 	a = &s->src->info;
 	b = &snap->info;
-	if (!b->is_snapshot || b->max_pages != a->max_pages ||
+	if (!b->is_snapshot || b->max_pages != a->max_pages || b->page_size != a->page_size ||
 	    b->user_vm_start != a->user_vm_start) {
 		session__msg(s, true,
-			"diff: %s is a snapshot of %u pages at 0x%llx, "
-			"not of this arena (%u pages at 0x%llx)",
-			arg, b->max_pages, (unsigned long long)b->user_vm_start, a->max_pages,
-			(unsigned long long)a->user_vm_start);
+			"diff: %s is a snapshot of %u pages of %u bytes at 0x%llx, "
+			"not of this arena (%u pages of %u bytes at 0x%llx)",
+			arg, b->max_pages, b->page_size, (unsigned long long)b->user_vm_start,
+			a->max_pages, a->page_size, (unsigned long long)a->user_vm_start);
 		source__close(snap);
 		return REQ_NONE;
 	}

@@ -115,7 +115,7 @@ int hist__open(const char *dir, char *msg, size_t len)
 /* The whole file from offset 0 (the fd's offset is left alone). */
 static int slurp(int fd, char **out, size_t *outlen)
 {
-	size_t cap = 4096, len = 0;
+	size_t cap = 4096, len = 0; /* bytes to start with, not a page */
 	char *buf = malloc(cap);
 
 	if (!buf)

@@ -124,7 +124,7 @@ static void stderr_line(struct session *s, const char *line)
  * status line (s NULL: only kept). */
 static void stderr_drain(struct session *s)
 {
-	char buf[4096];
+	char buf[4096]; /* bytes read at once, not a page */
 	ssize_t n;
 
 	if (stderr_pipe < 0)

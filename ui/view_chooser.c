@@ -110,7 +110,7 @@ static void chooser_draw(struct view *v)
 		struct arena_summary *s = &ch->a[ch->top + r];
 		char size[32], alloc[32], pids[128], progs[128];
 
-		fmt_size((uint64_t)s->info.max_pages * PAGE_SZ, size, sizeof(size));
+		fmt_size((uint64_t)s->info.max_pages << s->info.page_shift, size, sizeof(size));
 		snprintf(alloc, sizeof(alloc), "%u", s->allocated);
 		fmt_pids(&s->info, pids, sizeof(pids));
 		fmt_progs(&s->info, progs, sizeof(progs));

@@ -19,7 +19,7 @@
 #include "tui_int.h"
 
 #define HIST 64
-#define SEARCH_PAGES 16384	/* 64 MiB a keypress, then "n" goes on */
+#define SEARCH_PAGES 16384	/* pages a keypress (64 MiB of 4K), then "n" goes on */
 
 struct hline {
 	uint64_t addr;		/* 16-aligned; for a hole, its first page */
@@ -56,6 +56,11 @@ static uint64_t base(struct view *v)
 	return src_of(v)->info.user_vm_start;
 }
 
+static uint64_t page_sz(struct view *v)
+{
+	return source__page_size(src_of(v));
+}
+
 static uint64_t npages(struct view *v)
 {
 	return src_of(v)->info.max_pages;
@@ -63,7 +68,7 @@ static uint64_t npages(struct view *v)
 
 static uint64_t end_addr(struct view *v)
 {
-	return base(v) + npages(v) * PAGE_SZ;
+	return base(v) + npages(v) * page_sz(v);
 }
 
 /* page state from the shared page map; without one, assume allocated and
@@ -88,7 +93,7 @@ static int hole_key(struct view *v, uint64_t pg)
 static struct hline line_at(struct view *v, uint64_t addr)
 {
 	struct hline l = {};
-	uint64_t pg = (addr - base(v)) / PAGE_SZ, first = pg, last = pg;
+	uint64_t pg = (addr - base(v)) / page_sz(v), first = pg, last = pg;
 	int s = pstate(v, pg), key;
 
 	if (s == PAGE_ALLOCATED) {
@@ -103,14 +108,14 @@ static struct hline line_at(struct view *v, uint64_t addr)
 	l.hole = true;
 	l.state = s;
 	l.freed = key >> 4;
-	l.addr = base(v) + first * PAGE_SZ;
+	l.addr = base(v) + first * page_sz(v);
 	l.hole_pages = last - first + 1;
 	return l;
 }
 
 static bool next_line(struct view *v, const struct hline *l, struct hline *out)
 {
-	uint64_t next = l->hole ? l->addr + l->hole_pages * PAGE_SZ : l->addr + 16;
+	uint64_t next = l->hole ? l->addr + l->hole_pages * page_sz(v) : l->addr + 16;
 
 	if (next >= end_addr(v))
 		return false;
@@ -173,7 +178,8 @@ static void diff_lines(struct view *v, struct hline *nl, int a, int b, const uin
 	mask = malloc(len);
 	ok = mask && diff__window(v->s->diff, nl[a].addr, len, buf, present, mask, in) >= 0;
 	for (int k = a; k <= b; k++) {
-		uint64_t pi = (nl[k].addr >> 12) - (nl[a].addr >> 12);
+		uint64_t pi = (nl[k].addr >> src_of(v)->info.page_shift) -
+			      (nl[a].addr >> src_of(v)->info.page_shift);
 		const uint8_t *m = mask + (size_t)(k - a) * 16;
 
 		if (!nl[k].present)
@@ -255,7 +261,8 @@ static void layout(struct view *v, bool refresh)
 		buf = malloc(len);
 		if (buf && source__read(src, nl[a].addr, buf, len, present) >= 0) {
 			for (k = a; k <= b; k++) {
-				uint64_t pi = (nl[k].addr >> 12) - (nl[a].addr >> 12);
+				uint64_t pi = (nl[k].addr >> src_of(v)->info.page_shift) -
+					      (nl[a].addr >> src_of(v)->info.page_shift);
 				int j;
 
 				nl[k].present = present[pi];
@@ -344,7 +351,7 @@ static enum role ptr_role(struct view *v, uint64_t val)
 static void draw_hole(struct view *v, const struct hline *l, bool cursor)
 {
 	struct canvas *c = &v->c;
-	uint64_t pg = (l->addr - base(v)) / PAGE_SZ;
+	uint64_t pg = (l->addr - base(v)) / page_sz(v);
 	const char *what = l->state == PAGE_RESERVED ? "reserved, not allocated" : "not allocated";
 	char size[32];
 
@@ -354,7 +361,7 @@ static void draw_hole(struct view *v, const struct hline *l, bool cursor)
 	if (l->hole_pages == 1) {
 		draw_fmt(c, R_UNALLOC, "-- page %llu %s --", (unsigned long long)pg, what);
 	} else {
-		fmt_size(l->hole_pages * PAGE_SZ, size, sizeof(size));
+		fmt_size(l->hole_pages * page_sz(v), size, sizeof(size));
 		draw_fmt(c, R_UNALLOC, "-- pages %llu-%llu %s (%llu pages, %s) --", (unsigned long long)pg,
 			 (unsigned long long)(pg + l->hole_pages - 1), what,
 			 (unsigned long long)l->hole_pages, size);
@@ -385,7 +392,7 @@ static void draw_bytes(struct view *v, const struct hline *l, int cursor_q)
 	if (!l->present) {
 		draw_hl(c, cursor_q >= 0);
 		draw_fmt(c, R_UNALLOC, "-- page %llu not allocated (freed since the page map) --",
-			 (unsigned long long)((l->addr - base(v)) / PAGE_SZ));
+			 (unsigned long long)((l->addr - base(v)) / page_sz(v)));
 		draw_hl(c, false);
 		return;
 	}
@@ -509,7 +516,7 @@ static void hex_goto(struct view *v, uint64_t addr, bool history)
 	}
 	if (session__page_state(v->s, addr) == PAGE_FREE || session__page_state(v->s, addr) == PAGE_RESERVED)
 		session__msg(v->s, false, "page %llu is not allocated",
-			(unsigned long long)((addr - base(v)) / PAGE_SZ));
+			(unsigned long long)((addr - base(v)) / page_sz(v)));
 	v->dirty = true;
 }
 
@@ -566,7 +573,9 @@ static void diff_step(struct view *v, int dir)
 	struct session *s = v->s;
 	struct hline cl = line_at(v, h->cur);
 	/* past the cursor's line: a change there is where we are */
-	uint64_t from = dir < 0 ? cl.addr : cl.hole ? cl.addr + cl.hole_pages * PAGE_SZ - 1 : cl.addr + 15;
+	uint64_t from = dir < 0  ? cl.addr
+			: cl.hole ? cl.addr + cl.hole_pages * page_sz(v) - 1
+				   : cl.addr + 15;
 	struct diff_change ch;
 	int r = DIFF_NONE;
 
@@ -588,10 +597,10 @@ static void diff_step(struct view *v, int dir)
 		return;
 	}
 	if (r == DIFF_MORE) {
-		uint64_t pg = (ch.addr + (dir > 0) - base(v)) / PAGE_SZ - (dir < 0);
+		uint64_t pg = (ch.addr + (dir > 0) - base(v)) / page_sz(v) - (dir < 0);
 
-		session__msg(s, true, "no change in 64 MiB up to page %llu: %s goes on",
-			     (unsigned long long)pg, dir > 0 ? "]" : "[");
+		session__msg(s, true, "no change in %d pages up to page %llu: %s goes on",
+			     SEARCH_PAGES, (unsigned long long)pg, dir > 0 ? "]" : "[");
 		h->cur = ch.addr & ~7ULL;
 		return;
 	}
@@ -663,10 +672,10 @@ static enum request hex_request(struct view *v, enum request req)
 static bool hex_search(struct view *v, const char *pat, int dir)
 {
 	struct hex *h = v->priv;
-	uint8_t needle[256], page[PAGE_SZ + 256];
+	uint8_t needle[256], page[AI_PAGE_SIZE_MAX + 256];
 	size_t nlen;
 	bool value = false;
-	uint64_t pg = (h->cur - base(v)) / PAGE_SZ, from = h->cur + dir;
+	uint64_t pg = (h->cur - base(v)) / page_sz(v), from = h->cur + dir;
 	char *end;
 
 	if (!strncmp(pat, "0x", 2)) {
@@ -685,9 +694,9 @@ static bool hex_search(struct view *v, const char *pat, int dir)
 		memcpy(needle, pat, nlen);
 	}
 	for (int k = 0; k < SEARCH_PAGES && pg < npages(v); k++) {
-		uint64_t pa = base(v) + pg * PAGE_SZ;
+		uint64_t pa = base(v) + pg * page_sz(v);
 		uint8_t present[2];
-		size_t len = PAGE_SZ;
+		size_t len = page_sz(v);
 
 		if (pstate(v, pg) == PAGE_ALLOCATED) {
 			/* a little of the next page, for matches across the edge */
@@ -696,8 +705,8 @@ static bool hex_search(struct view *v, const char *pat, int dir)
 			if (source__read(src_of(v), pa, page, len, present) >= 0 && present[0]) {
 				int64_t i, last = (int64_t)(len - nlen);
 
-				if (len > PAGE_SZ && !present[1])
-					last = PAGE_SZ - nlen;
+				if (len > page_sz(v) && !present[1])
+					last = page_sz(v) - nlen;
 				for (i = dir > 0 ? 0 : last; i >= 0 && i <= last; i += dir) {
 					uint64_t a = pa + i;
 
@@ -720,9 +729,9 @@ static bool hex_search(struct view *v, const char *pat, int dir)
 		pg += dir;
 	}
 	if (pg < npages(v)) {
-		session__msg(v->s, true, "not found in 64 MiB up to page %llu: n/N goes on",
+		session__msg(v->s, true, "not found in %d pages up to page %llu: n/N goes on", SEARCH_PAGES,
 			(unsigned long long)pg);
-		h->cur = base(v) + pg * PAGE_SZ;
+		h->cur = base(v) + pg * page_sz(v);
 		return true;
 	}
 	return false;
@@ -742,12 +751,12 @@ static void hex_status(struct view *v, char *buf, size_t len)
 	l = cursor_line(v);
 	if (!l || l->hole || !l->present) {
 		snprintf(buf, len, "0x%llx  +0x%llx  page %llu: not allocated", (unsigned long long)h->cur,
-			 (unsigned long long)off, (unsigned long long)(off / PAGE_SZ));
+			 (unsigned long long)off, (unsigned long long)(off / page_sz(v)));
 		return;
 	}
 	val = qword(l, (h->cur & 15) / 8);
 	snprintf(buf, len, "0x%llx  +0x%llx  page %llu  u64 0x%llx (%llu)%s%s",
-		 (unsigned long long)h->cur, (unsigned long long)off, (unsigned long long)(off / PAGE_SZ),
+		 (unsigned long long)h->cur, (unsigned long long)off, (unsigned long long)(off / page_sz(v)),
 		 (unsigned long long)val, (unsigned long long)val,
 		 ptr_role(v, val) == R_PTR ? "  -> arena (Enter follows)" : "",
 		 ptr_role(v, val) == R_PTR_BAD ? "  -> arena, page not allocated" : "");

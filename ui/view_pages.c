@@ -209,7 +209,7 @@ static void pages_draw(struct view *v)
 	if (crow >= p->top + rows)
 		p->top = crow - rows + 1;
 
-	fmt_size((uint64_t)p->nr * PAGE_SZ, size, sizeof(size));
+	fmt_size((uint64_t)p->nr * source__page_size(v->s->src), size, sizeof(size));
 	draw_row(c, 0);
 	draw_fmt(c, R_LABEL, "pages %u (%s)", p->nr, size);
 	draw_str(c, R_DEFAULT, "  allocated ");
@@ -330,7 +330,8 @@ static enum request pages_request(struct view *v, enum request req)
 	case REQ_FIRST: cell = 0; break;
 	case REQ_LAST: cell = nr_cells(p) - 1; break;
 	case REQ_GOTO_ADDR: /* :goto: the page holding nav.addr */
-		cell = (v->s->nav.addr - session__page_addr(v->s, 0)) / PAGE_SZ / p->ppc;
+		cell = (v->s->nav.addr - session__page_addr(v->s, 0)) / source__page_size(v->s->src) /
+		       p->ppc;
 		break;
 	case REQ_ZOOM_IN:
 		p->fit = false;

@@ -19,7 +19,17 @@ char LICENSE[] SEC("license") = "GPL";
 
 #define EFAULT 14
 #define ARENA_TYPE 33
-#define GUARD_HALF (32 * 1024)
+
+/*
+ * The kernel's page size: log2(PAGE_SIZE), set by probe.c before the load
+ * from sysconf(_SC_PAGESIZE) (PAGE_SIZE is a macro, which CO-RE cannot
+ * relocate). As .rodata it is a constant to the verifier, so it bounds
+ * the page reads below.
+ */
+const volatile __u32 page_shift = 0;
+#define PAGE_SZ (1U << page_shift)
+/* half the kernel's GUARD_SZ, round_up(1 << 16, PAGE_SIZE << 1) */
+#define GUARD_HALF (PAGE_SZ > 32 * 1024 ? PAGE_SZ : 32 * 1024)
 
 struct rb_node {
 	unsigned long __rb_parent_color;
@@ -105,17 +115,15 @@ struct {
 	__type(value, struct probe_range);
 } runs SEC(".maps");
 
-struct page4k {
-	__u8 b[4096];
-};
-
-/* two page buffers, so user space can write one out while we fill the other */
+/* two page buffers, so user space can write one out while we fill the
+ * other: one page an entry, PROBE_BUF_BYTES each; probe.c sets value_size
+ * to the page size and max_entries to match before the load */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(map_flags, BPF_F_MMAPABLE);
 	__uint(max_entries, PROBE_BUF_PAGES);
-	__type(key, __u32);
-	__type(value, struct page4k);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, PROBE_BUF_BYTES / PROBE_BUF_PAGES);
 } pagebuf SEC(".maps"), pagebuf2 SEC(".maps");
 
 struct {
@@ -245,7 +253,7 @@ static __always_inline int page_present(__u32 page)
 {
 	__u8 b;
 
-	return bpf_probe_read_kernel(&b, 1, (void *)(kbase + (__u64)page * 4096)) == 0;
+	return bpf_probe_read_kernel(&b, 1, (void *)(kbase + ((__u64)page << page_shift))) == 0;
 }
 
 struct pages_ctx {
@@ -291,7 +299,7 @@ static int pages_step(__u32 i, struct pages_ctx *c)
 
 #pragma clang loop unroll(full)
 		for (int k = 0; k < 8; k++) {
-			struct list_head *lh = bpf_rdonly_cast((void *)(kbase + (__u64)(p + k) * 4096),
+			struct list_head *lh = bpf_rdonly_cast((void *)(kbase + ((__u64)(p + k) << page_shift)),
 							       bpf_core_type_id_kernel(struct list_head));
 			q[k] = (__u64)lh->next;
 		}
@@ -311,14 +319,14 @@ static int pages_step(__u32 i, struct pages_ctx *c)
 static int read_step(__u32 i, void *ctx)
 {
 	__u32 page = args.first_page + i;
-	struct page4k *dst;
+	__u8 *dst;
 
 	if (i >= args.nr_pages || page >= res.max_entries)
 		return 1;
 	dst = args.buf ? bpf_map_lookup_elem(&pagebuf2, &i) : bpf_map_lookup_elem(&pagebuf, &i);
 	if (!dst)
 		return 1;
-	if (bpf_probe_read_kernel(dst, sizeof(*dst), (void *)(kbase + (__u64)page * 4096)) == 0) {
+	if (bpf_probe_read_kernel(dst, PAGE_SZ, (void *)(kbase + ((__u64)page << page_shift))) == 0) {
 		page_ok[i & (PROBE_BUF_PAGES - 1)] = 1;
 		res.nr_ok++;
 	} else {
@@ -339,7 +347,7 @@ static int gather_step(__u32 i, void *ctx)
 		return 1;
 	len = g->len;
 	if (len == 0 || len > PROBE_GATHER_MAX_LEN ||
-	    (__u64)g->off + len > (__u64)res.max_entries * 4096) {
+	    (__u64)g->off + len > (__u64)res.max_entries << page_shift) {
 		g->err = -EFAULT;
 		return 0;
 	}

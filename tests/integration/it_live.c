@@ -326,17 +326,17 @@ static void churn_reads_allocate_nothing(void **state)
 	source__close(src);
 }
 
-/* Run arena-inspect ARGS, expect exit 1 and MSG in one stderr line (stderr
- * is a pipe: fixture_run2 never gives it a terminal). */
-static void expect_fail(const char *prefix, const char *args, const char *msg)
+/* Run arena-inspect ARGS, expect exit STATUS and MSG in one stderr line
+ * (stderr is a pipe: fixture_run2 never gives it a terminal). */
+static void expect_status(const char *prefix, const char *args, int status, const char *msg)
 {
 	char cmd[1024], *out = NULL, *err = NULL;
 	int st = 0;
 
 	snprintf(cmd, sizeof(cmd), "%s%s %s", prefix, INSPECT_BIN, args);
 	assert_int_equal(fixture_run2(cmd, &out, &err, &st), 0);
-	if (st != 1 || !strstr(err, msg))
-		fail_msg("'%s': exit %d, stderr '%s' (wanted '%s')", cmd, st, err, msg);
+	if (st != status || !strstr(err, msg))
+		fail_msg("'%s': exit %d, stderr '%s' (wanted %d, '%s')", cmd, st, err, status, msg);
 	/* exactly one line */
 	assert_non_null(strchr(err, '\n'));
 	if (strchr(err, '\n')[1])
@@ -345,6 +345,11 @@ static void expect_fail(const char *prefix, const char *args, const char *msg)
 		fail_msg("'%s': stderr '%s' is not one of our lines", cmd, err);
 	free(out);
 	free(err);
+}
+
+static void expect_fail(const char *prefix, const char *args, const char *msg)
+{
+	expect_status(prefix, args, 1, msg);
 }
 
 /* Errors about expressions and a snapshot without BTF: one line each, the
@@ -475,6 +480,230 @@ static void errors(void **state)
 		expect_fail("setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all ", "list",
 			    "permission denied");
 	}
+}
+
+/*
+ * Options belong to the commands that take them (issue 12 item 9). What a
+ * command takes is read from its --help and then tried: every option it
+ * lists is accepted, every other option of the usage text is refused with
+ * one line naming the command (exit 2 for diff). The TUI's are the usage
+ * text's common options and those it names "TUI".
+ */
+struct opt_line {
+	char name[32];	/* long name, without "--" */
+	char letter;	/* 0: none */
+	char arg[16];	/* "FILE", "": no argument */
+	char takers[160]; /* the last "(...)" of its line */
+};
+
+#define MAX_OPTS 32
+#define MAX_CMDS 32
+
+/* The option lines of a help text: "  -j, --json   JSON output (...)" and
+ * "      --btf FILE   types ...". Returns how many. */
+static int help_options(const char *text, struct opt_line *v)
+{
+	int n = 0;
+
+	for (const char *l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+		const char *p = l, *eol = strchr(l, '\n') ? strchr(l, '\n') : l + strlen(l);
+		const char *open, *close;
+		struct opt_line o = {};
+		size_t k = 0;
+
+		if (strncmp(p, "  ", 2))
+			continue;
+		while (*p == ' ')
+			p++;
+		if (p[0] == '-' && p[1] != '-' && p[2] == ',') {
+			o.letter = p[1];
+			p += 4;
+		}
+		if (strncmp(p, "--", 2))
+			continue;
+		for (p += 2; *p != ' ' && p < eol && k < sizeof(o.name) - 1; p++)
+			o.name[k++] = *p;
+		k = 0;
+		if (p[0] == ' ' && p[1] >= 'A' && p[1] <= 'Z')
+			for (p++; *p >= 'A' && *p <= 'Z' && k < sizeof(o.arg) - 1; p++)
+				o.arg[k++] = *p;
+		/* the usage text ends a line with the commands that take it */
+		close = eol > p && eol[-1] == ')' ? eol - 1 : NULL;
+		for (open = close; open && open > p && *open != '('; open--)
+			;
+		if (close && *open == '(')
+			snprintf(o.takers, sizeof(o.takers), "%.*s", (int)(close - open - 1), open + 1);
+		assert_true(n < MAX_OPTS);
+		v[n++] = o;
+	}
+	return n;
+}
+
+static const struct opt_line *find_opt(const struct opt_line *v, int n, const char *name)
+{
+	for (int i = 0; i < n; i++)
+		if (!strcmp(v[i].name, name))
+			return &v[i];
+	return NULL;
+}
+
+/* The usage text: a common option has no list of commands after it (a
+ * "(...)" that is not such a list is part of its help), the others name
+ * the commands that take it, "TUI" among them, or "every command". */
+static bool tui_takes(const struct opt_line *o, char **cmds, int n_cmds)
+{
+	char buf[sizeof(o->takers)], *save = NULL;
+	bool tui = false;
+
+	snprintf(buf, sizeof(buf), "%s", o->takers);
+	for (char *w = strtok_r(buf, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+		bool cmd = false;
+
+		w += *w == ' ';
+		for (int k = 0; k < n_cmds; k++)
+			cmd |= !strcmp(w, cmds[k]);
+		if (!strcmp(w, "TUI"))
+			tui = true;
+		else if (!cmd && strcmp(w, "every command"))
+			return true; /* not a list of commands: common */
+	}
+	return tui || !*o->takers;
+}
+
+/* A value each argument kind accepts */
+static const char *sample_arg(const char *arg)
+{
+	if (!strcmp(arg, "N"))
+		return "5";
+	if (!strcmp(arg, "MS"))
+		return "100";
+	if (!strcmp(arg, "CMD"))
+		return "quit";
+	return "/dev/null";
+}
+
+/* CMD (NULL: the TUI) given option o, spelled long or by its letter */
+static void try_option(const char *cmd, const struct opt_line *o, bool letter, bool takes)
+{
+	char args[256], spelled[40], want[96], line[512], *out = NULL, *err = NULL;
+	const char *rest = !cmd ? "/no/such/arena" : !strcmp(cmd, "list") ? "" :
+			   !strcmp(cmd, "diff") ? "/no/such/a /no/such/b" : "/no/such/arena";
+	int st;
+
+	if (letter)
+		snprintf(spelled, sizeof(spelled), "-%c", o->letter);
+	else
+		snprintf(spelled, sizeof(spelled), "--%s", o->name);
+	snprintf(args, sizeof(args), "%s %s %s %s", cmd ? cmd : "", spelled,
+		 *o->arg ? sample_arg(o->arg) : "", rest);
+	snprintf(want, sizeof(want), "%s does not take %s (see arena-inspect %s%s--help)",
+		 cmd ? cmd : "the TUI", spelled, cmd ? cmd : "", cmd ? " " : "");
+	if (!takes) {
+		expect_status("", args, cmd && !strcmp(cmd, "diff") ? 2 : 1, want);
+		return;
+	}
+	snprintf(line, sizeof(line), "%s %s", INSPECT_BIN, args);
+	assert_int_equal(fixture_run2(line, &out, &err, &st), 0);
+	if (strstr(err, "does not take") || strstr(err, "unknown option") || strstr(err, "needs an"))
+		fail_msg("'%s' lists %s in its help, but: %s", cmd ? cmd : "the TUI", spelled, err);
+	free(out);
+	free(err);
+}
+
+static void options_per_command(void **state)
+{
+	/* the commands the design names; the usage text may have more */
+	static const char *const known[] = { "list", "pages", "hex", "print", "types",
+					     "watch", "snapshot", "diff" };
+	struct opt_line all[MAX_OPTS], mine[MAX_OPTS];
+	char *usage = NULL, *out = NULL, *err = NULL, args[256], *cmds[MAX_CMDS];
+	const char *list;
+	int st, n_all, n_cmds = 0, n_mine;
+
+	snprintf(args, sizeof(args), "%s --help", INSPECT_BIN);
+	assert_int_equal(fixture_run2(args, &usage, NULL, &st), 0);
+	assert_int_equal(st, 0);
+	n_all = help_options(usage, all);
+	assert_non_null(find_opt(all, n_all, "count"));
+	assert_non_null(find_opt(all, n_all, "json"));
+	/* the commands: "       arena-inspect NAME ..." (the first line is the TUI's) */
+	for (const char *l = strstr(usage, "\n       arena-inspect "); l;
+	     l = strstr(l + 1, "\n       arena-inspect ")) {
+		const char *w = l + strlen("\n       arena-inspect ");
+
+		assert_true(n_cmds < MAX_CMDS);
+		cmds[n_cmds++] = strndup(w, strcspn(w, " \n"));
+	}
+	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
+		bool found = false;
+
+		for (int k = 0; k < n_cmds; k++)
+			found |= !strcmp(cmds[k], known[i]);
+		if (!found)
+			fail_msg("the usage text has no line for '%s'", known[i]);
+	}
+
+	/* the unknown-command list: every command of the usage text, no other */
+	assert_int_equal(fixture_load("list", &F), 0);
+	snprintf(args, sizeof(args), "id %u lsit", F.map_id);
+	expect_fail("", args, "unexpected argument 'lsit' (commands: ");
+	snprintf(args, sizeof(args), "%s id %u lsit", INSPECT_BIN, F.map_id);
+	assert_int_equal(fixture_run2(args, NULL, &err, &st), 0);
+	list = strstr(err, "(commands: ") + strlen("(commands: ");
+	for (int k = 0, off = 0; k < n_cmds; k++) {
+		size_t len = strlen(cmds[k]);
+
+		if (strncmp(list + off, cmds[k], len) || !strchr(k + 1 < n_cmds ? "," : ")", list[off + len]))
+			fail_msg("the unknown-command list '%s' is not the usage text's commands (at %s)",
+				 err, cmds[k]);
+		off += len + 2;
+	}
+	free(err);
+
+	/* the brief's two: list exits 1, diff 2 (its trouble) */
+	expect_fail("", "list --count 5", "list does not take --count");
+	snprintf(args, sizeof(args), "diff --count 5 id %u id %u", F.map_id, F.map_id);
+	expect_status("", args, 2, "diff does not take --count");
+
+	for (int k = 0; k <= n_cmds; k++) {
+		const char *cmd = k < n_cmds ? cmds[k] : NULL;
+
+		if (cmd) {
+			char *h2 = NULL;
+
+			snprintf(args, sizeof(args), "%s %s --help", INSPECT_BIN, cmd);
+			assert_int_equal(fixture_run2(args, &out, NULL, &st), 0);
+			assert_int_equal(st, 0);
+			snprintf(args, sizeof(args), "Usage: arena-inspect %s", cmd);
+			if (strncmp(out, args, strlen(args)))
+				fail_msg("'%s --help' does not begin with its usage line: %.80s", cmd, out);
+			n_mine = help_options(out, mine);
+			snprintf(args, sizeof(args), "%s %s -h", INSPECT_BIN, cmd);
+			assert_int_equal(fixture_run2(args, &h2, NULL, &st), 0);
+			assert_string_equal(h2, out);
+			free(h2);
+			free(out);
+		} else {
+			n_mine = 0;
+			for (int i = 0; i < n_all; i++)
+				if (tui_takes(&all[i], cmds, n_cmds))
+					mine[n_mine++] = all[i];
+		}
+		assert_non_null(find_opt(mine, n_mine, "help"));
+		for (int i = 0; i < n_all; i++) {
+			bool takes = find_opt(mine, n_mine, all[i].name);
+
+			try_option(cmd, &all[i], false, takes);
+			if (all[i].letter)
+				try_option(cmd, &all[i], true, takes);
+		}
+		/* and nothing listed that the usage text does not know */
+		for (int i = 0; i < n_mine; i++)
+			assert_non_null(find_opt(all, n_all, mine[i].name));
+	}
+	for (int k = 0; k < n_cmds; k++)
+		free(cmds[k]);
+	free(usage);
 }
 
 /*
@@ -656,6 +885,7 @@ int main(void)
 		cmocka_unit_test_teardown(unallocated_read_changes_nothing, teardown),
 		cmocka_unit_test_teardown(churn_reads_allocate_nothing, teardown),
 		cmocka_unit_test_teardown(errors, teardown),
+		cmocka_unit_test_teardown(options_per_command, teardown),
 		cmocka_unit_test_teardown(arena_destroyed_while_attached, teardown),
 		cmocka_unit_test_teardown(probe_load_failure_cli, teardown),
 		cmocka_unit_test_teardown(probe_log_and_print_restored, teardown),

@@ -41,6 +41,8 @@ static struct arena_info mkinfo(void)
 				 .user_vm_end = BASE + NP * 4096ULL, .map_flags = 1 << 10,
 				 .map_extra = BASE };
 
+	/* the churn source below is not a memsource, which would set it */
+	arena_info__set_page_size(&ai, 4096, "test");
 	strcpy(ai.name, "test_arena");
 	return ai;
 }
@@ -261,13 +263,13 @@ static int churn_read(struct source *s, uint64_t off, void *buf, size_t len, uin
 {
 	struct churn *c = (void *)s;
 
-	for (size_t i = 0; i < pages_spanned(off, len); i++) {
+	for (size_t i = 0; i < source__pages_spanned(s, off, len); i++) {
 		uint64_t pg = off / 4096 + i;
 
 		present[i] = c->live_state[pg] == PAGE_ALLOCATED;
 	}
 	memcpy(buf, data + off, len);
-	for (size_t i = 0; i < pages_spanned(off, len); i++)
+	for (size_t i = 0; i < source__pages_spanned(s, off, len); i++)
 		if (!present[i])
 			memset((uint8_t *)buf + i * 4096, 0, 4096); /* off is page aligned here */
 	return 0;
