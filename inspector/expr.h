@@ -151,6 +151,15 @@ int expr__eval_int(const struct expr *e, struct btfx *bx, struct source *src, in
 int expr__for_each_member(const struct value *v, bool arrow,
 			  int (*cb)(const struct btfq_member *m, void *ctx), void *ctx);
 
+/* offsetof for a type in hand: the byte offset (*off) and the type
+ * (*type, in btf) of member path `path` ("next", "node.next", "a[2].b":
+ * offsetof's MEMBER) in the struct or union (btf, id), by offsetof's rules
+ * and with its messages; an index may be any expression (bx and src
+ * evaluate it). -EINVAL a syntax error (the message names the column), or
+ * a type that is not a struct or union, -ENOENT no such member. */
+int expr__offsetof(struct btfx *bx, struct source *src, const struct btf *btf, uint32_t id,
+		   const char *path, uint64_t *off, uint32_t *type);
+
 /* Convenience: parse + eval in one go. */
 int expr__eval_str(const char *text, struct btfx *bx, struct source *src, struct value *out,
 		   int *err_col);

@@ -49,4 +49,8 @@ struct expr {
 	struct enode *root;
 };
 
+/* Parse text as a member designator only ("node.next", "a[2].b"): the
+ * root of the tree is its last E_MEMBER or E_INDEX (expr_parse.c). */
+int expr__parse_designator(const char *text, struct expr **out, int *err_col);
+
 #endif

@@ -581,7 +581,7 @@ static int size_of(struct ectx *c, const struct enode *n, struct value *out)
  * struct or union (btf, sid): its byte offset and the member's type, as
  * C's offsetof computes them (anonymous members looked through, as C
  * names them; an index scales by the element size). A bitfield has no
- * byte offset, as in C. what: "offsetof" or "container_of", for messages.
+ * byte offset, as in C. what prefixes messages ("offsetof: ", or "").
  */
 static int desig_offset(struct ectx *c, const struct enode *n, const struct btf *btf, uint32_t sid,
 			const char *what, uint64_t *off, uint32_t *mtype)
@@ -606,15 +606,15 @@ static int desig_offset(struct ectx *c, const struct enode *n, const struct btf 
 
 		if (!t || !btf_is_composite(t)) {
 			type_name(&pv, tn, sizeof(tn));
-			return ai_err(EINVAL, "%s: '%.*s' is %s, not a struct or union", what,
+			return ai_err(EINVAL, "%s'%.*s' is %s, not a struct or union", what,
 				      NT(c, n->a), tn);
 		}
 		if (!btfq__find_member(btf, btfx_skip_mods(btf, *mtype), n->name, &bm)) {
 			type_name(&pv, tn, sizeof(tn));
-			return ai_err(ENOENT, "%s: '%s' is not a member of %s", what, n->name, tn);
+			return ai_err(ENOENT, "%s'%s' is not a member of %s", what, n->name, tn);
 		}
 		if (bm.bitfield_size || bm.bit_off % 8)
-			return ai_err(EINVAL, "%s: '%.*s' is a bitfield (it has no byte offset)", what,
+			return ai_err(EINVAL, "%s'%.*s' is a bitfield (it has no byte offset)", what,
 				      NT(c, n));
 		*off += bm.bit_off / 8;
 		*mtype = bm.type;
@@ -628,7 +628,7 @@ static int desig_offset(struct ectx *c, const struct enode *n, const struct btf 
 
 		if (!t || !btf_is_array(t)) {
 			type_name(&pv, tn, sizeof(tn));
-			return ai_err(EINVAL, "%s: '%.*s' is %s, not an array", what, NT(c, n->a), tn);
+			return ai_err(EINVAL, "%s'%.*s' is %s, not an array", what, NT(c, n->a), tn);
 		}
 		err = eval(c, n->b, &iv);
 		if (!err)
@@ -637,11 +637,11 @@ static int desig_offset(struct ectx *c, const struct enode *n, const struct btf 
 			return err;
 		nelems = btf_array(t)->nelems;
 		if ((sign && (int64_t)i < 0) || (nelems && i >= nelems))
-			return ai_err(ERANGE, "%s: index %lld is out of range for '%.*s' (%llu elements)",
+			return ai_err(ERANGE, "%sindex %lld is out of range for '%.*s' (%llu elements)",
 				      what, (long long)i, NT(c, n->a), (unsigned long long)nelems);
 		esz = btfx_size(btf, btf_array(t)->type);
 		if (!esz)
-			return ai_err(EINVAL, "%s: '%.*s': elements have no size", what, NT(c, n->a));
+			return ai_err(EINVAL, "%s'%.*s': elements have no size", what, NT(c, n->a));
 		*off += i * esz;
 		*mtype = btf_array(t)->type;
 		return 0;
@@ -675,27 +675,11 @@ static int offset_of(struct ectx *c, const struct enode *n, struct value *out)
 
 	err = outer_type(c, n, "offsetof", &btf, &id, &sid);
 	if (!err)
-		err = desig_offset(c, n->a, btf, sid, "offsetof", &off, &mtype);
+		err = desig_offset(c, n->a, btf, sid, "offsetof: ", &off, &mtype);
 	if (err)
 		return err;
 	*out = number(EXPR_ULONG, off);
 	return 0;
-}
-
-/* Are two types the same after typedefs and qualifiers? Across BTF
- * objects by their C name, so a forward declaration in one matches the
- * definition in another. */
-static bool same_type(const struct btf *a, uint32_t ia, const struct btf *b, uint32_t ib)
-{
-	char na[128], nb[128];
-
-	ia = btfx_skip_mods(a, ia);
-	ib = btfx_skip_mods(b, ib);
-	if (a == b && ia == ib)
-		return true;
-	btfq__type_name(a, ia, na, sizeof(na));
-	btfq__type_name(b, ib, nb, sizeof(nb));
-	return !strcmp(na, nb);
 }
 
 /*
@@ -716,7 +700,7 @@ static int container_of(struct ectx *c, const struct enode *n, struct value *out
 
 	err = outer_type(c, n, "container_of", &btf, &id, &sid);
 	if (!err)
-		err = desig_offset(c, n->b, btf, sid, "container_of", &off, &mtype);
+		err = desig_offset(c, n->b, btf, sid, "container_of: ", &off, &mtype);
 	if (!err)
 		err = eval(c, n->a, &pv);
 	if (err)
@@ -732,7 +716,7 @@ static int container_of(struct ectx *c, const struct enode *n, struct value *out
 		const struct btf_type *tt = btf__type_by_id(pv.btf, to);
 		bool generic = !to || (tt && btf_is_int(tt) && tt->size == 1);
 
-		if (!generic && !same_type(pv.btf, to, btf, mtype)) {
+		if (!generic && !btfq__same_type(pv.btf, to, btf, mtype)) {
 			char mn[128];
 			struct value mv = { .btf = btf, .type_id = mtype };
 
@@ -1010,6 +994,33 @@ int expr__eval_str(const char *text, struct btfx *bx, struct source *src, struct
 	if (err)
 		return err;
 	err = expr__eval(e, bx, src, out);
+	expr__free(e);
+	return err;
+}
+
+int expr__offsetof(struct btfx *bx, struct source *src, const struct btf *btf, uint32_t id,
+		   const char *path, uint64_t *off, uint32_t *type)
+{
+	struct ectx c = { .bx = bx, .src = src, .text = path };
+	struct expr *e;
+	const struct btf_type *t;
+	char tn[128];
+	int err, col;
+
+	id = btfx_skip_mods(btf, id);
+	t = btf__type_by_id(btf, id);
+	if (!t || !btf_is_composite(t)) {
+		struct value v = { .btf = btf, .type_id = id };
+
+		type_name(&v, tn, sizeof(tn));
+		return ai_err(EINVAL, "%s is not a struct or union%s", tn,
+			      t && btf_is_fwd(t) ? " (only declared: its layout is unknown)" : "");
+	}
+	err = expr__parse_designator(path, &e, &col);
+	if (err)
+		return err;
+	c.text = e->text;
+	err = desig_offset(&c, e->root, btf, id, "", off, type);
 	expr__free(e);
 	return err;
 }

@@ -845,3 +845,33 @@ const char *expr__text(const struct expr *e)
 {
 	return e ? e->text : "";
 }
+
+int expr__parse_designator(const char *text, struct expr **out, int *err_col)
+{
+	struct parser p = { .s = text };
+	struct expr *e;
+	struct enode *n;
+
+	*out = NULL;
+	*err_col = -1;
+	lex(text, 0, &p.tok);
+	n = parse_designator(&p);
+	if (n && p.tok.kind != T_EOF) {
+		unexpected(&p, "'.', '[' or the end");
+		node_free(n);
+		n = NULL;
+	}
+	if (!n) {
+		*err_col = p.err_col;
+		return -EINVAL;
+	}
+	e = calloc(1, sizeof(*e));
+	if (!e || !(e->text = strdup(text))) {
+		free(e);
+		node_free(n);
+		return ai_err(ENOMEM, "out of memory");
+	}
+	e->root = n;
+	*out = e;
+	return 0;
+}

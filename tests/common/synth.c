@@ -239,6 +239,9 @@ int setup_intrusive(void **st)
 	r.type_id = T.nodep;
 	r.value = S + 0x1000;
 	assert_int_equal(btfx__add_root(f->bx, &r), 0);
+	snprintf(r.name, sizeof(r.name), "cyc");
+	r.value = S + 0x3000;
+	assert_int_equal(btfx__add_root(f->bx, &r), 0);
 	snprintf(r.name, sizeof(r.name), "bx");
 	r.type_id = TI.boxp;
 	r.value = S + 0x6800;
