@@ -13,11 +13,11 @@
 #include "selector.h"
 #include "tui.h"
 
-extern const struct cli_cmd cmd_list, cmd_pages, cmd_hex, cmd_print, cmd_types, cmd_watch,
-	cmd_snapshot, cmd_diff;
+extern const struct cli_cmd cmd_list, cmd_pages, cmd_hex, cmd_print, cmd_types, cmd_walk,
+	cmd_watch, cmd_snapshot, cmd_diff;
 
 static const struct cli_cmd *const commands[] = {
-	&cmd_list, &cmd_pages, &cmd_hex, &cmd_print, &cmd_types,
+	&cmd_list, &cmd_pages, &cmd_hex, &cmd_print, &cmd_types, &cmd_walk,
 	&cmd_watch, &cmd_snapshot, &cmd_diff,
 };
 #define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -41,6 +41,10 @@ static void usage(FILE *f)
 		   "      --log FILE      watch: append every change as JSON lines\n"
 		   "      --max-elements N  print, diff: array elements shown/compared (default 256;\n"
 		   "                      the TUI: 64 a page)\n"
+		   "      --next MEMBER   walk: the link member, a path (default next)\n"
+		   "      --container 'TYPE.MEMBER'  walk: nodes are MEMBER inside TYPE (intrusive\n"
+		   "                      lists); each value is the TYPE around the node\n"
+		   "      --max N         walk: nodes at most (default 100000)\n"
 		   "  -e, --exec CMD      TUI: run a command at start (-e 'print *hdr'); repeatable\n"
 		   "  -h, --help          this help\n"
 		   "      --version       version\n"
@@ -123,6 +127,9 @@ static int run(int argc, char **argv)
 		{ "force", no_argument, NULL, 'F' },
 		{ "log", required_argument, NULL, 'L' },
 		{ "max-elements", required_argument, NULL, 'M' },
+		{ "next", required_argument, NULL, 'X' },
+		{ "container", required_argument, NULL, 'K' },
+		{ "max", required_argument, NULL, 'W' },
 		{ "exec", required_argument, NULL, 'e' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -147,6 +154,13 @@ static int run(int argc, char **argv)
 		case 'o': o.output = optarg; break;
 		case 'F': o.force = true; break;
 		case 'L': o.log = optarg; break;
+		case 'X': o.walk_next = optarg; break;
+		case 'K': o.walk_container = optarg; break;
+		case 'W':
+			if (parse_num("--max", optarg, 1, 1L << 40, &v))
+				return bad_usage(argc, argv, longopts);
+			o.walk_max = v;
+			break;
 		case 'e':
 			if (o.nr_exec == (int)(sizeof(o.exec) / sizeof(o.exec[0]))) {
 				cli_error("-e: at most %zu commands", sizeof(o.exec) / sizeof(o.exec[0]));
@@ -204,7 +218,7 @@ static int run(int argc, char **argv)
 			return 1;
 		if (used < argc) {
 			source__close(src);
-			return cli_error("unexpected argument '%s' (commands: list, pages, hex, print, types, watch, snapshot, diff)",
+			return cli_error("unexpected argument '%s' (commands: list, pages, hex, print, types, walk, watch, snapshot, diff)",
 					 argv[used]);
 		}
 	}
