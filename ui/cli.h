@@ -24,6 +24,9 @@ struct cli_opts {
 	bool force;		/* --force: snapshot -o may replace a symlink (the link) */
 	const char *log;	/* --log FILE */
 	int max_elements;	/* --max-elements N: array elements shown, 0: default */
+	const char *walk_next;	/* walk --next MEMBER (NULL: "next") */
+	const char *walk_container; /* walk --container 'TYPE.MEMBER' */
+	unsigned long walk_max;	/* walk --max N (0: the walker's default) */
 	const char *exec[8];	/* -e CMD: TUI commands to run at start */
 	int nr_exec;
 };
@@ -45,6 +48,9 @@ enum cli_opt {
 	CLI_OPT_FORCE,
 	CLI_OPT_LOG,
 	CLI_OPT_MAX_ELEMENTS,
+	CLI_OPT_NEXT,
+	CLI_OPT_CONTAINER,
+	CLI_OPT_MAX,
 	CLI_OPT_EXEC,
 	CLI_OPT_HELP,
 	CLI_OPT_VERSION,

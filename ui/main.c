@@ -16,11 +16,11 @@
 #include "selector.h"
 #include "tui.h"
 
-extern const struct cli_cmd cmd_list, cmd_pages, cmd_hex, cmd_print, cmd_types, cmd_watch,
-	cmd_snapshot, cmd_diff;
+extern const struct cli_cmd cmd_list, cmd_pages, cmd_hex, cmd_print, cmd_types, cmd_walk,
+	cmd_watch, cmd_snapshot, cmd_diff;
 
 static const struct cli_cmd *const commands[] = {
-	&cmd_list, &cmd_pages, &cmd_hex, &cmd_print, &cmd_types,
+	&cmd_list, &cmd_pages, &cmd_hex, &cmd_print, &cmd_types, &cmd_walk,
 	&cmd_watch, &cmd_snapshot, &cmd_diff,
 };
 #define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -57,6 +57,11 @@ static const struct cli_option options[NR_CLI_OPTS] = {
 	[CLI_OPT_LOG] = { "log", 0, "FILE", "[--log FILE]", "append every change as JSON lines" },
 	[CLI_OPT_MAX_ELEMENTS] = { "max-elements", 0, "N", "[--max-elements N]",
 				   "array elements shown/compared (default 256; the TUI: 64 a page)" },
+	[CLI_OPT_NEXT] = { "next", 0, "MEMBER", "[--next MEMBER]",
+			   "the link member, a path (default next)" },
+	[CLI_OPT_CONTAINER] = { "container", 0, "'TYPE.MEMBER'", "[--container 'TYPE.MEMBER']",
+				"nodes are MEMBER inside TYPE (intrusive lists); each value is the TYPE" },
+	[CLI_OPT_MAX] = { "max", 0, "N", "[--max N]", "nodes at most (default 100000)" },
 	[CLI_OPT_EXEC] = { "exec", 'e', "CMD", "[-e CMD]...",
 			   "run a command at start (-e 'print *hdr'); repeatable" },
 	[CLI_OPT_HELP] = { "help", 'h', NULL, NULL, "this help" },
@@ -281,6 +286,13 @@ static int set_option(int id, const char *arg, struct cli_opts *o)
 		if (parse_num("--count", arg, 1, 1L << 40, &v))
 			return 1;
 		o->count = v;
+		break;
+	case CLI_OPT_NEXT: o->walk_next = arg; break;
+	case CLI_OPT_CONTAINER: o->walk_container = arg; break;
+	case CLI_OPT_MAX:
+		if (parse_num("--max", arg, 1, 1L << 40, &v))
+			return 1;
+		o->walk_max = v;
 		break;
 	}
 	return 0;
