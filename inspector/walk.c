@@ -30,7 +30,6 @@
 #include "poison.h"
 #include "walk.h"
 
-#define WALK_PAGE_SIZE 4096ULL /* as source.h's source__contains */
 
 struct walk {
 	struct btfx *bx;
@@ -97,7 +96,7 @@ static int link_of(struct walk *w, uint64_t p, uint64_t *next, struct walk_end *
 		return 1;
 	}
 	if (r > 0) {
-		uint64_t first = (p + w->noff - w->src->info.user_vm_start) / WALK_PAGE_SIZE;
+		uint64_t first = (p + w->noff - w->src->info.user_vm_start) / source__page_size(w->src);
 
 		e->reason = WALK_END_UNALLOCATED;
 		e->page = first + (present[0] ? 1 : 0);

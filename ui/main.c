@@ -59,7 +59,7 @@ static const struct cli_option options[NR_CLI_OPTS] = {
 				   "array elements shown/compared (default 256; the TUI: 64 a page)" },
 	[CLI_OPT_NEXT] = { "next", 0, "MEMBER", "[--next MEMBER]",
 			   "the link member, a path (default next)" },
-	[CLI_OPT_CONTAINER] = { "container", 0, "'TYPE.MEMBER'", "[--container 'TYPE.MEMBER']",
+	[CLI_OPT_CONTAINER] = { "container", 0, "TYPE.MEMBER", "[--container TYPE.MEMBER]",
 				"nodes are MEMBER inside TYPE (intrusive lists); each value is the TYPE" },
 	[CLI_OPT_MAX] = { "max", 0, "N", "[--max N]", "nodes at most (default 100000)" },
 	[CLI_OPT_EXEC] = { "exec", 'e', "CMD", "[-e CMD]...",
