@@ -718,7 +718,8 @@ static void order(struct view *v)
 static void widths(struct tview *t)
 {
 	for (int c = 0; c < t->ncols; c++) {
-		int w = draw_cols(t->cols[c].name[0] ? t->cols[c].name : "value") + 1;
+		/* room for the sort mark, and for the letter after s/S */
+		int w = draw_cols(t->cols[c].name[0] ? t->cols[c].name : "value") + 2;
 
 		for (int i = 0; i < t->nrows; i++)
 			if (c < t->rows[i].ncells && t->rows[i].cells[c].text) {
@@ -1246,8 +1247,8 @@ static void table_status(struct view *v, char *buf, size_t len)
 	}
 	r = &t->rows[t->vis[t->cur]];
 	elem_expr(t, r, expr, sizeof(expr));
-	snprintf(buf, len, "row %d of %d  %s  0x%" PRIx64 "   Enter opens it, s/S sort, f filter",
-		 t->cur + 1, t->nvis, expr, r->addr);
+	snprintf(buf, len, "row %d of %d  %s  0x%" PRIx64 "  column %s   Enter opens it, s/S sort, f filter",
+		 t->cur + 1, t->nvis, expr, r->addr, t->ncols ? col_title(&t->cols[t->ccol]) : "-");
 }
 
 const struct view_ops table_ops = {
