@@ -290,6 +290,9 @@ static void redraw(struct tui *t)
 	if (v->opened && v->ops->model_gen && v->ops->model_gen(v) != v->drawn_gen)
 		v->dirty = true;
 
+	/* a view's own title (ops->title) may change with what it shows */
+	if (v->dirty && v->opened && v->ops->title)
+		t->title_dirty = true;
 	if (t->title_dirty)
 		draw_title(t);
 	if (v->dirty || t->hint[0]) {

@@ -63,6 +63,7 @@ struct row {
 	struct cell *cells;
 	int ncells;
 	char *note;		/* the whole element: "<unallocated>", ... */
+	bool keep;		/* the filter holds (or there is none) */
 };
 
 struct col {
@@ -166,6 +167,83 @@ static int cell_cmp_num(const struct cell *a, const struct cell *b)
 	if (a->num == CN_INT)
 		return (int64_t)a->u < (int64_t)b->u ? -1 : (int64_t)a->u > (int64_t)b->u;
 	return a->u < b->u ? -1 : a->u > b->u;
+}
+
+/* ---- a window: the bytes of a chunk of elements, read once ----
+ * The formatter and the filter both read the chunk through it, so the
+ * cells and the filter see the same bytes (the arena changes all the time)
+ * and a filter costs no more reads. Everything outside the window is read
+ * from the arena. */
+struct window {
+	struct source s;	/* first: the ops get &window->s */
+	struct source *under;
+	uint64_t off;		/* arena offset of buf[0] */
+	size_t len;
+	uint8_t *buf;
+	uint8_t *present;	/* one per page spanned, from off's page */
+};
+
+static int w_info(struct source *s, struct arena_info *out)
+{
+	struct window *w = (struct window *)s;
+
+	return w->under->ops->info(w->under, out);
+}
+
+static int w_pagemap(struct source *s, struct pagemap *pm)
+{
+	struct window *w = (struct window *)s;
+
+	return w->under->ops->pagemap(w->under, pm);
+}
+
+static int w_read(struct source *s, uint64_t off, void *buf, size_t len, uint8_t *present)
+{
+	struct window *w = (struct window *)s;
+	size_t np = pages_spanned(off, len), first;
+
+	if (off < w->off || len > w->len || off - w->off > w->len - len)
+		return w->under->ops->read(w->under, off, buf, len, present);
+	memcpy(buf, w->buf + (off - w->off), len);
+	first = (off >> 12) - (w->off >> 12);
+	memcpy(present, w->present + first, np);
+	return 0;
+}
+
+static void w_close(struct source *s)
+{
+	(void)s;	/* never closed through source__close */
+}
+
+static const struct source_ops window_ops = {
+	.info = w_info,
+	.pagemap = w_pagemap,
+	.read = w_read,
+	.close = w_close,
+};
+
+/* Read [addr, addr + len) into w. Negative errno (arena gone...). */
+static int window_read(struct window *w, struct source *under, uint64_t addr, size_t len)
+{
+	int r;
+
+	free(w->buf);
+	free(w->present);
+	*w = (struct window){ .s = { .ops = &window_ops, .info = under->info }, .under = under,
+			      .off = addr - under->info.user_vm_start, .len = len };
+	w->buf = malloc(len ? len : 1);
+	w->present = calloc(pages_spanned(addr, len ? len : 1), 1);
+	if (!w->buf || !w->present)
+		return ai_err(ENOMEM, "out of memory");
+	r = source__read(under, addr, w->buf, len, w->present);
+	return r < 0 ? r : 0;
+}
+
+static void window_free(struct window *w)
+{
+	free(w->buf);
+	free(w->present);
+	w->buf = w->present = NULL;
 }
 
 /* ---- building ---- */
@@ -609,7 +687,7 @@ static void expand(const char *tpl, const char *elem, char *buf, size_t len)
 }
 
 /* true: the row is shown; an error counts against the filter */
-static bool filter_row(struct view *v, const struct row *r)
+static bool filter_row(struct view *v, struct source *src, const struct row *r)
 {
 	struct tview *t = v->priv;
 	char elem[300], text[2048];
@@ -623,7 +701,7 @@ static bool filter_row(struct view *v, const struct row *r)
 	expand(t->filter_tpl, elem, text, sizeof(text));
 	err = expr__parse(text, &e, NULL);
 	if (!err) {
-		err = expr__eval_int(e, v->s->bx, v->s->src, &x);
+		err = expr__eval_int(e, v->s->bx, src, &x);
 		expr__free(e);
 	}
 	if (err) {
@@ -672,7 +750,7 @@ static int row_cmp(const void *pa, const void *pb)
 	return a->index < b->index ? -1 : a->index > b->index;
 }
 
-/* vis: the rows the filter keeps, sorted; the selection found again by
+/* vis: the rows the filter kept (when they were read), sorted; the selection found again by
  * its element's address */
 static void order(struct view *v)
 {
@@ -682,12 +760,10 @@ static void order(struct view *v)
 	free(t->vis);
 	t->vis = calloc(t->nrows ? t->nrows : 1, sizeof(*t->vis));
 	t->nvis = 0;
-	t->filter_fail = 0;
-	t->filter_err[0] = '\0';
 	if (!t->vis)
 		return;
 	for (int i = 0; i < t->nrows; i++)
-		if (filter_row(v, &t->rows[i]))
+		if (t->rows[i].keep)
 			t->vis[t->nvis++] = i;
 	sc = sort_col(t);
 	if (sc >= 0) {
@@ -739,6 +815,7 @@ static void build(struct view *v)
 {
 	struct tview *t = v->priv;
 	struct session *s = v->s;
+	struct window win = { 0 };
 	struct value val;
 	uint64_t n, chunk;
 
@@ -776,7 +853,10 @@ static void build(struct view *v)
 	chunk = TABLE_CHUNK_BYTES / t->elem_size;
 	if (!chunk)
 		chunk = 1;
-	/* one walk (one read) per chunk of elements, as a slice of them */
+	t->filter_fail = 0;
+	t->filter_err[0] = '\0';
+	/* one read per chunk of elements, walked as a slice of them and
+	 * filtered from the same bytes */
 	for (uint64_t k = 0; k < n; k += chunk) {
 		uint64_t m = n - k < chunk ? n - k : chunk;
 		struct value sl = { .btf = t->btf, .type_id = t->elem_id, .lvalue = true,
@@ -784,16 +864,25 @@ static void build(struct view *v)
 		struct fmt_opts fo = { .max_depth = 16, .max_array = (int)m, .path = "",
 				       .follow_ptrs = t->elem_ptr ? 1 : 0, .max_nodes = TABLE_MAX_NODES };
 		struct leaf_ctx lc = { .t = t, .base = (int)k, .n = (int)m };
-		int err;
+		uint64_t bytes = m * t->elem_size;
+		int err = 0;
 
 		if (fo.max_array < s->max_elements)
 			fo.max_array = s->max_elements;
-		err = fmt__leaves(s->bx, s->src, &sl, &fo, on_leaf, &lc, NULL);
+		if (source__contains(s->src, sl.addr, bytes))
+			err = window_read(&win, s->src, sl.addr, bytes);
+		else
+			window_free(&win);	/* the formatter says what is outside */
+		if (!err)
+			err = fmt__leaves(s->bx, win.buf ? &win.s : s->src, &sl, &fo, on_leaf, &lc, NULL);
 		if (err < 0) {
 			snprintf(t->err, sizeof(t->err), "%s: %s", t->spec, ai_errmsg());
 			break;
 		}
+		for (uint64_t i = k; i < k + m; i++)
+			t->rows[i].keep = filter_row(v, win.buf ? &win.s : s->src, &t->rows[i]);
 	}
+	window_free(&win);
 	widths(t);
 	order(v);
 }
@@ -1072,7 +1161,7 @@ static void set_filter(struct view *v, const char *f)
 		free(t->filter);
 		free(t->filter_tpl);
 		t->filter = t->filter_tpl = NULL;
-		order(v);
+		build(v);
 		return;
 	}
 	/* the syntax as typed, so the column is the user's */
@@ -1085,7 +1174,7 @@ static void set_filter(struct view *v, const char *f)
 	free(t->filter_tpl);
 	t->filter = strdup(f);
 	t->filter_tpl = filter_template(t, f);
-	order(v);
+	build(v);
 	if (t->filter_fail == t->nrows && t->nrows)
 		session__msg(v->s, true, "filter %s: %s", f, t->filter_err);
 	else
