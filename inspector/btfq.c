@@ -138,6 +138,19 @@ bool btfq__is_ptr(const struct btf *btf, uint32_t id)
 	return t && btf_is_ptr(t);
 }
 
+bool btfq__same_type(const struct btf *a, uint32_t ia, const struct btf *b, uint32_t ib)
+{
+	char na[160], nb[160];
+
+	ia = btfx_skip_mods(a, ia);
+	ib = btfx_skip_mods(b, ib);
+	if (a == b && ia == ib)
+		return true;
+	if (btfq__type_name(a, ia, na, sizeof(na)) || btfq__type_name(b, ib, nb, sizeof(nb)))
+		return false;
+	return !strcmp(na, nb);
+}
+
 /* ------------------------------------------------------------ members */
 
 /* The members of struct/union sid, anonymous ones replaced by theirs (as C

@@ -29,6 +29,11 @@ int btfq__type_name(const struct btf *btf, uint32_t id, char *buf, size_t len);
 /* Is (btf, id) a pointer, after typedefs and qualifiers? */
 bool btfq__is_ptr(const struct btf *btf, uint32_t id);
 
+/* Are (a, ia) and (b, ib) the same type after typedefs and qualifiers?
+ * Across BTF objects by their C name, so a forward declaration in one
+ * matches the definition in another ("struct node" both). */
+bool btfq__same_type(const struct btf *a, uint32_t ia, const struct btf *b, uint32_t ib);
+
 /* A member as `s.name` reaches it: offset from the start of s (members of
  * anonymous members included), its type id (not resolved) and its bitfield
  * width (0: not a bitfield). name is borrowed from btf. */

@@ -13,7 +13,10 @@
  *   postfix := primary { -> name | . name | [ expr ] | [ expr : expr ] }
  *   primary := root | enum constant | number (dec, 0x hex, 0 octal, 0b;
  *              suffixes u l ll in either order)
+ *              | offsetof '(' type ',' member ')'
+ *              | container_of '(' expr ',' type ',' member ')'
  *              | ( expr ) | type (an error when evaluated: not a value)
+ *   member  := name { . name | [ expr ] }     ("node", "node.next", "a[2].b")
  *   type    := struct|union|enum NAME | NAME | C words (unsigned long ...)
  *              followed by '*'s; resolved at evaluation: BTF first, then
  *              built-in u8..u64, s8..s64, int, long, char, bool, size_t...
@@ -37,6 +40,13 @@
  *    operand's type; unary - ~ + promote ( -1u is 4294967295 ); casts cut
  *    and sign- or zero-extend, (bool)x is x != 0; sizeof is unsigned long,
  *    pointer - pointer long.
+ *  - offsetof(TYPE, MEMBER) is unsigned long, as C's (TYPE a struct or
+ *    union; members of anonymous members are named as C names them; a
+ *    bitfield has no offset). container_of(PTR, TYPE, MEMBER) is the
+ *    kernel's: a TYPE * whose value is PTR - offsetof(TYPE, MEMBER); PTR is
+ *    a pointer to MEMBER's type (or void *, char *) or an integer, and
+ *    nothing but PTR itself is read. "offsetof" and "container_of" not
+ *    followed by "(" are names like any other.
  *  - where C is undefined: signed overflow wraps (as -fwrapv), so does
  *    INT_MIN / -1 (remainder 0); a shift by a negative count or by the
  *    width of the left type or more is an error (-EDOM, "shift count 64 >=
@@ -140,6 +150,15 @@ int expr__eval_int(const struct expr *e, struct btfx *bx, struct source *src, in
  * returns that, else 0. */
 int expr__for_each_member(const struct value *v, bool arrow,
 			  int (*cb)(const struct btfq_member *m, void *ctx), void *ctx);
+
+/* offsetof for a type in hand: the byte offset (*off) and the type
+ * (*type, in btf) of member path `path` ("next", "node.next", "a[2].b":
+ * offsetof's MEMBER) in the struct or union (btf, id), by offsetof's rules
+ * and with its messages; an index may be any expression (bx and src
+ * evaluate it). -EINVAL a syntax error (the message names the column), or
+ * a type that is not a struct or union, -ENOENT no such member. */
+int expr__offsetof(struct btfx *bx, struct source *src, const struct btf *btf, uint32_t id,
+		   const char *path, uint64_t *off, uint32_t *type);
 
 /* Convenience: parse + eval in one go. */
 int expr__eval_str(const char *text, struct btfx *bx, struct source *src, struct value *out,

@@ -17,6 +17,11 @@ enum ekind {
 	E_DEREF, E_ADDR, E_CAST, E_NEG, E_NOT, E_BITNOT, E_BIN,
 	E_SIZEOF,	/* name: sizeof(TYPE); a: sizeof EXPR */
 	E_POS,		/* unary plus: the integer promotions, nothing else */
+	E_OFFSETOF,	/* name: TYPE; a: the member designator */
+	E_CONTAINER_OF,	/* name: TYPE; a: PTR; b: the member designator */
+	/* the start of a member designator ("node.next", "a[2].b"): a chain
+	 * of E_MEMBER and E_INDEX nodes whose innermost a is an E_DESIG */
+	E_DESIG,
 };
 
 enum binop {
@@ -43,5 +48,9 @@ struct expr {
 	char *text;
 	struct enode *root;
 };
+
+/* Parse text as a member designator only ("node.next", "a[2].b"): the
+ * root of the tree is its last E_MEMBER or E_INDEX (expr_parse.c). */
+int expr__parse_designator(const char *text, struct expr **out, int *err_col);
 
 #endif

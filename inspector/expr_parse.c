@@ -37,7 +37,7 @@ struct token {
 
 static const char *const puncts[] = {
 	"->", "<<", ">>", "<=", ">=", "==", "!=", "&&", "||",
-	"(", ")", "[", "]", ".", ":", "*", "&", "+", "-", "/", "%", "<", ">", "!", "~", "^", "|",
+	"(", ")", "[", "]", ".", ":", ",", "*", "&", "+", "-", "/", "%", "<", ">", "!", "~", "^", "|",
 };
 
 static bool is_ident_start(char c)
@@ -372,6 +372,126 @@ static char *parse_type_name(struct parser *p)
 	return strdup(buf);
 }
 
+static bool expect_p(struct parser *p, const char *punct, const char *wanted)
+{
+	if (is_p(&p->tok, p->s, punct)) {
+		next(p);
+		return true;
+	}
+	unexpected(p, wanted);
+	return false;
+}
+
+/*
+ * A member designator as offsetof takes it: NAME { . NAME | [ expr ] }
+ * ("node", "node.next", "a[2].b"). Built as E_MEMBER and E_INDEX nodes
+ * over an E_DESIG leaf, which stands for the struct the path starts in.
+ */
+static struct enode *parse_designator(struct parser *p)
+{
+	int col = p->tok.col;
+	struct enode *n;
+	bool first = true;
+
+	if (p->tok.kind != T_IDENT) {
+		unexpected(p, "a member name");
+		return NULL;
+	}
+	n = mk(p, E_DESIG, col, NULL, NULL);
+	while (n) {
+		if (first || is_p(&p->tok, p->s, ".")) {
+			if (!first)
+				next(p);
+			first = false;
+			if (p->tok.kind != T_IDENT) {
+				unexpected(p, "a member name");
+				node_free(n);
+				return NULL;
+			}
+			n = mk(p, E_MEMBER, col, n, NULL);
+			if (!n)
+				return NULL;
+			n->name = strndup(p->s + p->tok.col, p->tok.len);
+			if (!n->name) {
+				node_free(n);
+				ai_err(ENOMEM, "out of memory");
+				p->failed = true;
+				return NULL;
+			}
+			n->end = p->tok.col + p->tok.len;
+			next(p);
+		} else if (is_p(&p->tok, p->s, "[")) {
+			struct enode *i;
+
+			int end;
+
+			next(p);
+			i = parse_expr(p);
+			if (i && !is_p(&p->tok, p->s, "]"))
+				unexpected(p, "']'");
+			if (!i || !is_p(&p->tok, p->s, "]")) {
+				node_free(i);
+				node_free(n);
+				return NULL;
+			}
+			end = p->tok.col + 1;
+			next(p);
+			n = mk(p, E_INDEX, col, n, i);
+			if (n)
+				n->end = end;
+		} else {
+			break;
+		}
+	}
+	return n;
+}
+
+/*
+ * offsetof(TYPE, MEMBER) and container_of(PTR, TYPE, MEMBER), the kernel's
+ * (and C's) names, at the current token (the word; "(" follows). MEMBER
+ * is a designator (parse_designator).
+ */
+static struct enode *parse_builtin(struct parser *p, bool container)
+{
+	struct token t = p->tok;
+	struct enode *n, *ptr = NULL, *d;
+	char *type;
+
+	next(p); /* the word */
+	next(p); /* "(" */
+	if (container) {
+		ptr = parse_expr(p);
+		if (!ptr || !expect_p(p, ",", "','")) {
+			node_free(ptr);
+			return NULL;
+		}
+	}
+	type = parse_type_name(p);
+	if (!type || !expect_p(p, ",", "','")) {
+		free(type);
+		node_free(ptr);
+		return NULL;
+	}
+	d = parse_designator(p);
+	if (!d || !is_p(&p->tok, p->s, ")")) {
+		if (d)
+			unexpected(p, "')'");
+		node_free(d);
+		node_free(ptr);
+		free(type);
+		return NULL;
+	}
+	n = container ? mk(p, E_CONTAINER_OF, t.col, ptr, d) : mk(p, E_OFFSETOF, t.col, d, NULL);
+	if (!n) {
+		free(type);
+		return NULL;
+	}
+	n->name = type;
+	n->end = p->tok.col + 1;
+	next(p);
+	return n;
+}
+
 static struct enode *parse_primary(struct parser *p)
 {
 	struct token t = p->tok;
@@ -392,6 +512,15 @@ static struct enode *parse_primary(struct parser *p)
 		return n;
 	}
 	if (t.kind == T_IDENT) {
+		bool off = is_word(&t, p->s, "offsetof"), cont = is_word(&t, p->s, "container_of");
+
+		if (off || cont) {
+			struct token u;
+
+			lex(p->s, t.col + t.len, &u);
+			if (is_p(&u, p->s, "("))
+				return parse_builtin(p, cont);
+		}
 		if (is_c_type_word(&t, p->s)) {
 			/* a bare type: "struct node" */
 			n = mk(p, E_TYPE, t.col, NULL, NULL);
@@ -715,4 +844,34 @@ void expr__free(struct expr *e)
 const char *expr__text(const struct expr *e)
 {
 	return e ? e->text : "";
+}
+
+int expr__parse_designator(const char *text, struct expr **out, int *err_col)
+{
+	struct parser p = { .s = text };
+	struct expr *e;
+	struct enode *n;
+
+	*out = NULL;
+	*err_col = -1;
+	lex(text, 0, &p.tok);
+	n = parse_designator(&p);
+	if (n && p.tok.kind != T_EOF) {
+		unexpected(&p, "'.', '[' or the end");
+		node_free(n);
+		n = NULL;
+	}
+	if (!n) {
+		*err_col = p.err_col;
+		return -EINVAL;
+	}
+	e = calloc(1, sizeof(*e));
+	if (!e || !(e->text = strdup(text))) {
+		free(e);
+		node_free(n);
+		return ai_err(ENOMEM, "out of memory");
+	}
+	e->root = n;
+	*out = e;
+	return 0;
 }

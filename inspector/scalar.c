@@ -12,12 +12,11 @@
 #include <string.h>
 #include <bpf/btf.h>
 #include "format_int.h"
+#include "poison.h"
 
 const char *fmt_poison_note(uint64_t p)
 {
-	uint64_t low = (p >> 48) == 0xdead ? p & 0xffffffffffffULL : p;
-
-	if (low == 0x100 || low == 0x122 || low == 0x200 || (p >> 48) == 0xdead)
+	if (poison__find(p))
 		return "poison";
 	if (p < 0x10000)
 		return "bad pointer";

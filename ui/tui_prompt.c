@@ -218,6 +218,9 @@ static void complete_members(const char *line, int from, int to, bool arrow)
 }
 
 static const char *const keywords[] = { "struct", "union", "enum" };
+/* the expression language's function-like words (expr.h), offered with the
+ * names in an expression */
+static const char *const expr_words[] = { "sizeof", "offsetof", "container_of" };
 
 /* Commands whose argument is a file name: completed by readline's own
  * file-name completion, with only blanks breaking words (paths hold '.', '-'). */
@@ -326,6 +329,8 @@ static char **complete(const char *text, int start, int end)
 		else
 			for (size_t k = 0; k < ARRAY_SIZE(keywords); k++)
 				cand_add(keywords[k]);
+		for (size_t k = 0; !nc.kw && expr_cmd && k < ARRAY_SIZE(expr_words); k++)
+			cand_add(expr_words[k]);
 		if (P.t->s->bx)
 			btfx__for_each_name(P.t->s->bx, add_name, &nc);
 		if (nc.kw || type_cmd)

@@ -14,6 +14,7 @@
 uint8_t mem[NPAGES * 4096];
 uint8_t state[NPAGES];
 struct ids T;
+struct intrusive_ids TI;
 
 void put(uint64_t off, const void *p, size_t n)
 {
@@ -149,6 +150,101 @@ int setup(void **st)
 	assert_int_equal(btfx__add_root(f->bx, &r), 0);
 	r.value = S + 0x3000;
 	snprintf(r.name, sizeof(r.name), "cyc");
+	assert_int_equal(btfx__add_root(f->bx, &r), 0);
+	*st = f;
+	return 0;
+}
+
+void synth_add_intrusive(struct btf *b)
+{
+	TI.lnode = btf__add_struct(b, "lnode", 16);
+	btf__add_field(b, "next", TI.lnode + 1, 0, 0);
+	btf__add_field(b, "pprev", TI.lnode + 2, 64, 0);
+	TI.lnodep = btf__add_ptr(b, TI.lnode);
+	TI.lnodepp = btf__add_ptr(b, TI.lnodep);
+	assert_int_equal(TI.lnodepp, TI.lnode + 2);
+	TI.elem = btf__add_struct(b, "elem", 32);
+	btf__add_field(b, "key", T.u64t, 0, 0);
+	btf__add_field(b, "node", TI.lnode, 64, 0);
+	btf__add_field(b, "value", T.u64t, 192, 0);
+	TI.elemp = btf__add_ptr(b, TI.elem);
+	TI.link_un = btf__add_union(b, NULL, 16);
+	btf__add_field(b, "link", TI.lnode, 0, 0);
+	btf__add_field(b, "raw", T.u64t, 0, 0);
+	TI.items4 = btf__add_array(b, T.i32, TI.elem, 4);
+	TI.box = btf__add_struct(b, "box", 152);
+	btf__add_field(b, "tag", T.i32, 0, 0);
+	btf__add_field(b, NULL, TI.link_un, 64, 0);
+	btf__add_field(b, "items", TI.items4, 192, 0);
+	TI.boxp = btf__add_ptr(b, TI.box);
+}
+
+/* an elem at off: key, value, node.next = next (0: NULL) */
+static void put_elem(uint64_t off, uint64_t key, uint64_t next)
+{
+	put64(off, key);
+	put64(off + 8, next);
+	put64(off + 24, key * 100);
+}
+
+void build_intrusive_mem(void)
+{
+	state[4] = state[5] = state[6] = PAGE_ALLOCATED;
+	state[7] = PAGE_FREE;
+	for (int i = 0; i < LIST_LEN; i++)
+		put_elem(0x4000 + 0x40 * i, i + 1,
+			 i + 1 < LIST_LEN ? S + 0x4000 + 0x40 * (i + 1) + 8 : 0);
+	for (int i = 0; i < 4; i++)
+		put_elem(0x5000 + 0x40 * i, i + 1, S + 0x5000 + 0x40 * (i < 3 ? i + 1 : 1) + 8);
+	put_elem(0x6000, 1, S + 0x6040 + 8);
+	put_elem(0x6040, 2, 0x100);
+	put_elem(0x6100, 1, S + 0x7008);
+	put_elem(0x6200, 1, 0xdead000000000122ULL);
+	put_elem(0x6300, 1, S + NPAGES * 4096ULL + 0x1000);
+	/* box: tag 7, link.next -> the first list's node, items[2].key = 33 */
+	put32(0x6800, 7);
+	put64(0x6808, S + 0x4008);
+	put_elem(0x6800 + 24 + 2 * 32, 33, 0);
+}
+
+int setup_intrusive(void **st)
+{
+	static const struct {
+		const char *name;
+		uint64_t node;
+	} roots[] = {
+		{ "lhead", S + 0x4008 }, { "lcyc", S + 0x5008 },   { "lpois", S + 0x6008 },
+		{ "llost", S + 0x6108 }, { "lpois2", S + 0x6208 }, { "lout", S + 0x6308 },
+	};
+	struct arena_info ai = { .map_id = 0, .max_pages = NPAGES, .user_vm_start = S,
+				 .user_vm_end = S + NPAGES * 4096ULL, .is_snapshot = true };
+	struct fix *f = calloc(1, sizeof(*f));
+	struct root r = { .kind = ROOT_MAP_PTR, .btf_idx = 0 };
+	struct btf *b;
+
+	build_mem();
+	build_intrusive_mem();
+	assert_int_equal(memsource__new(&ai, mem, state, &f->src), 0);
+	b = build_btf();
+	synth_add_intrusive(b);
+	assert_int_equal(btfx__new_from_btf(f->src, b, &f->bx), 0);
+	snprintf(r.section, sizeof(r.section), ".bss");
+	r.type_id = TI.lnodep;
+	for (size_t i = 0; i < sizeof(roots) / sizeof(roots[0]); i++) {
+		snprintf(r.name, sizeof(r.name), "%s", roots[i].name);
+		r.value = roots[i].node;
+		assert_int_equal(btfx__add_root(f->bx, &r), 0);
+	}
+	snprintf(r.name, sizeof(r.name), "gptr"); /* as setup()'s */
+	r.type_id = T.nodep;
+	r.value = S + 0x1000;
+	assert_int_equal(btfx__add_root(f->bx, &r), 0);
+	snprintf(r.name, sizeof(r.name), "cyc");
+	r.value = S + 0x3000;
+	assert_int_equal(btfx__add_root(f->bx, &r), 0);
+	snprintf(r.name, sizeof(r.name), "bx");
+	r.type_id = TI.boxp;
+	r.value = S + 0x6800;
 	assert_int_equal(btfx__add_root(f->bx, &r), 0);
 	*st = f;
 	return 0;

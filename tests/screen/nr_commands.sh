@@ -30,6 +30,10 @@ st_expect "glob.s2 = 3" "a member of the anonymous struct, completed and printed
 st_keys : "print gptr." Tab
 st_screen_is complete_ptr_dot ":print gptr."
 st_keys C-u Enter
+# the function-like words of the expression language complete too
+st_keys : "print (u64)cont" Tab
+st_expect ":print (u64)container_of" "TAB completes container_of"
+st_keys C-u Enter
 
 # an address outside the arena on the hex view's command
 st_keys : "hex 0x200000000000" Enter

@@ -30,7 +30,10 @@ static void test_parse_valid(void **st)
 		"*(u64 *)(0x100000000000 + 8)", "(const char *)p", "struct node", "(node *)p",
 		"  spaced  ->  out  ", "a[b[c[0]]]", "(int)-1", "!(a == b)", "x % 3 != 0", "1UL",
 		"(struct node **)p", "(u8)~x", "sizeof(struct node)", "sizeof *p", "sizeof(x) * 2",
-		"sizeof(u64 *)", "(u64)p + sizeof(struct node)",
+		"sizeof(u64 *)", "(u64)p + sizeof(struct node)", "offsetof(struct elem, node)",
+		"offsetof(struct box, items[2].node.next)", "container_of(p, struct elem, node)",
+		"container_of(p->next, elem_t, node.next)->value", "offsetof (struct t, a[1 + 1])",
+		"offsetof", "container_of + 1", "(u64)offsetof(struct elem, value) * 2",
 	};
 
 	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
@@ -76,6 +79,17 @@ static void test_parse_errors(void **st)
 		{ "sizeof", 6, "expected a value" },
 		{ "sizeof(struct)", 13, "expected a type name" },
 		{ "sizeof(int", 10, "expected ')'" },
+		{ "offsetof(struct elem)", 20, "expected ','" },
+		{ "offsetof(struct elem, )", 22, "expected a member name" },
+		{ "offsetof(struct elem, node.)", 27, "expected a member name" },
+		{ "offsetof(struct elem, node->next)", 26, "expected ')'" },
+		{ "offsetof(struct elem, a[1)", 25, "expected ']'" },
+		{ "offsetof(struct elem, [1])", 22, "expected a member name" },
+		{ "container_of(p, struct elem)", 27, "expected ','" },
+		{ "container_of(p struct elem, node)", 15, "expected ','" },
+		{ "container_of(p, 5, node)", 16, "expected a type name" },
+		{ "container_of(p, struct elem, node", 33, "expected ')'" },
+		{ "a, b", 1, "expected an operator" },
 	};
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -512,6 +526,94 @@ static void test_eval_errors(void **st)
 	}
 }
 
+/* the layout synth_add_intrusive() describes in BTF, as C lays it out */
+struct c_lnode {
+	uint64_t next, pprev;
+};
+struct c_elem {
+	uint64_t key;
+	struct c_lnode node;
+	uint64_t value;
+};
+struct c_box {
+	int tag;
+	union {
+		struct c_lnode link;
+		uint64_t raw;
+	};
+	struct c_elem items[4];
+};
+
+static void test_offsetof_container_of(void **st)
+{
+	struct fix *f = *st;
+	struct value v;
+	char tn[64];
+	int col;
+
+	/* offsetof as C computes it, through anonymous members and indexes */
+	assert_int_equal(ival(f, "offsetof(struct elem, node)"), offsetof(struct c_elem, node));
+	assert_int_equal(ival(f, "offsetof(struct elem, value)"), offsetof(struct c_elem, value));
+	assert_int_equal(ival(f, "offsetof(struct elem, node.pprev)"),
+			 offsetof(struct c_elem, node.pprev));
+	assert_int_equal(ival(f, "offsetof(struct box, link.pprev)"),
+			 offsetof(struct c_box, link.pprev));
+	assert_int_equal(ival(f, "offsetof(struct box, items[2].node.next)"),
+			 offsetof(struct c_box, items[2].node.next));
+	assert_int_equal(ival(f, "offsetof(struct box, items[1 + 2].value)"),
+			 offsetof(struct c_box, items[3].value));
+	assert_int_equal(ival(f, "offsetof(struct node, val)"), 24);
+	assert_int_equal(ival(f, "offsetof(node_t, name[3])"), 19);
+	/* an unsigned long: offsetof - 9 > 0 wraps as in C */
+	assert_int_equal(ival(f, "offsetof(struct elem, node) - 9 > 0"), 1);
+	assert_int_equal(expr__eval_str("offsetof(struct elem, node)", f->bx, f->src, &v, &col), 0);
+	assert_null(v.btf);
+	assert_int_equal(v.ctype, EXPR_ULONG);
+
+	/* container_of: PTR - offsetof, typed TYPE *, usable in a path */
+	assert_int_equal(ival(f, "container_of(lhead, struct elem, node)->key"), 1);
+	assert_int_equal(ival(f, "container_of(lhead->next, struct elem, node)->value"), 200);
+	assert_int_equal(ival(f, "container_of(lhead->next->next, struct elem, node)->key"), 3);
+	assert_int_equal(ival(f, "(u64)container_of(lhead, struct elem, node)"), S + 0x4000);
+	assert_int_equal(ival(f, "container_of(&bx->link.pprev, struct box, link.pprev)->tag"), 7);
+	assert_int_equal(ival(f, "container_of(0x100000004008, struct elem, node)->key"), 1);
+	assert_int_equal(ival(f, "container_of((void *)lhead, struct elem, node)->key"), 1);
+	assert_int_equal(ival(f, "container_of((char *)lhead, struct elem, node)->key"), 1);
+	assert_int_equal(ival(f, "container_of(&bx->items[2].node, struct box, items[2].node)->tag"), 7);
+	assert_int_equal(ival(f, "container_of(&bx->items[2].node, struct elem, node)->key"), 33);
+	assert_int_equal(expr__eval_str("container_of(lhead, struct elem, node)", f->bx, f->src, &v,
+					&col), 0);
+	assert_false(v.lvalue);
+	assert_int_equal(v.scalar, S + 0x4000);
+	assert_int_equal(fmt__type_name(v.btf, v.type_id, tn, sizeof(tn)), 0);
+	assert_string_equal(tn, "struct elem *");
+
+	/* errors: one line each */
+	eval_fails(f, "offsetof(struct elem, nope)", -ENOENT, "'nope' is not a member of struct elem");
+	eval_fails(f, "offsetof(struct elem, key.x)", -EINVAL, "'key' is u64, not a struct or union");
+	eval_fails(f, "offsetof(struct elem, key[0])", -EINVAL, "'key' is u64, not an array");
+	eval_fails(f, "offsetof(struct box, items[4])", -ERANGE, "index 4 is out of range");
+	eval_fails(f, "offsetof(struct box, items[-1])", -ERANGE, "index -1 is out of range");
+	eval_fails(f, "offsetof(struct flags, b)", -EINVAL, "'b' is a bitfield");
+	eval_fails(f, "offsetof(int, x)", -EINVAL, "offsetof: 'int' is not a struct or union");
+	eval_fails(f, "offsetof(struct elem *, key)", -EINVAL, "'struct elem *' is not a struct");
+	eval_fails(f, "offsetof(struct nosuch, key)", -ENOENT, "unknown type 'struct nosuch'");
+	eval_fails(f, "container_of(lhead, struct elem, nope)", -ENOENT,
+		   "container_of: 'nope' is not a member of struct elem");
+	eval_fails(f, "container_of(lhead, u64, node)", -EINVAL,
+		   "container_of: 'u64' is not a struct or union");
+	eval_fails(f, "container_of(glob, struct elem, node)", -EINVAL,
+		   "container_of: 'glob' is struct outer, not a pointer or an integer");
+	eval_fails(f, "container_of(glob.grid, struct elem, node)", -EINVAL,
+		   "not a pointer or an integer");
+	eval_fails(f, "container_of(glob.d, struct elem, node)", -EINVAL,
+		   "not a pointer or an integer");
+	eval_fails(f, "container_of(gptr, struct elem, node)", -EINVAL,
+		   "'gptr' is struct node *, but member 'node' of struct elem is struct lnode");
+	eval_fails(f, "container_of(lhead, struct elem, key)", -EINVAL, "but member 'key'");
+	eval_fails(f, "container_of(nosuch, struct elem, node)", -ENOENT, "unknown name 'nosuch'");
+}
+
 static void test_reuse(void **st)
 {
 	struct fix *f = *st;
@@ -552,6 +654,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_eval_pointers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_eval_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reuse, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_offsetof_container_of, setup_intrusive,
+						teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
