@@ -34,6 +34,7 @@
 #include "format.h"
 #include "printable.h"
 #include "tui_int.h"
+#include "walk.h"
 
 #define TABLE_MAX_ROWS 65536
 #define TABLE_MAX_COLS 128
@@ -72,10 +73,15 @@ struct col {
 	bool numeric;
 };
 
-enum tkind { TK_NONE, TK_ARRAY, TK_POINTER, TK_SLICE };
+enum tkind { TK_NONE, TK_ARRAY, TK_POINTER, TK_SLICE, TK_WALK };
 
 struct tview {
 	char *spec;		/* EXPR as typed; NULL: no table yet */
+	/* a walk (:walk, L): spec is START, and how to go on */
+	bool walk;
+	char *next, *container;	/* --next M, --container TYPE.M (NULL: none) */
+	uint64_t walk_max;	/* --max N (0: the row cap) */
+	char walk_end[300];	/* how the chain ended */
 
 	/* from the last build */
 	enum tkind kind;
@@ -318,6 +324,7 @@ struct leaf_ctx {
 	int base;	/* row of the chunk's element 0 */
 	int n;		/* elements in the chunk */
 	int hint;	/* the column after the last one */
+	int single;	/* >= 0: every leaf is of this row (a walk's node) */
 };
 
 /* "[17].stats.runtime_ns" -> 17, "stats.runtime_ns"; "[3]->pid" -> 3, "pid" */
@@ -350,12 +357,17 @@ static int on_leaf(void *ctx, const struct fmt_leaf *f)
 	uint64_t i;
 	int ci;
 
-	if (!split_path(f->path, &i, &rel) || i >= (uint64_t)lc->n) {
+	if (lc->single >= 0 && f->path) {
+		/* a node walked as a value of its own: ".pid", "" */
+		i = 0;
+		rel = f->path[0] == '.' ? f->path + 1
+		      : f->path[0] == '-' && f->path[1] == '>' ? f->path + 2 : f->path;
+	} else if (lc->single >= 0 || !split_path(f->path, &i, &rel) || i >= (uint64_t)lc->n) {
 		/* no path: the node limit's "...", or a path too long to name */
 		t->cut = true;
 		return 0;
 	}
-	r = &t->rows[lc->base + i];
+	r = &t->rows[lc->single >= 0 ? lc->single : lc->base + (int)i];
 	if (!*rel && f->kind != FMT_LEAF_VALUE) {
 		/* the element itself has no bytes (its page is missing) */
 		free(r->note);
@@ -576,6 +588,12 @@ static void describe(struct tview *t)
 		n = snprintf(t->desc, len, "%s points to %s: %" PRIu64 " row%s, as far as its pages are allocated "
 			     "(%s[0:N] for N)", t->spec, t->type, t->total, t->total == 1 ? "" : "s",
 			     t->spec);
+		break;
+	case TK_WALK:
+		n = snprintf(t->desc, len, "walk %s%s%s%s%s: %d node%s of %s, %s", t->spec,
+			     t->next ? " --next " : "", t->next ? t->next : "",
+			     t->container ? " --container " : "", t->container ? t->container : "",
+			     t->nrows, t->nrows == 1 ? "" : "s", t->type, t->walk_end);
 		break;
 	case TK_ARRAY:
 	case TK_SLICE:
@@ -810,6 +828,110 @@ static void widths(struct tview *t)
 		t->ccol = t->ncols ? t->ncols - 1 : 0;
 }
 
+/* how the chain ended, as the walk command says it */
+static void walk_end_text(struct tview *t, const struct walk_end *e)
+{
+	size_t len = sizeof(t->walk_end);
+
+	switch (e->reason) {
+	case WALK_END_CYCLE:
+		snprintf(t->walk_end, len, "ended: cycle (node %" PRIu64 " links back to node %" PRIu64 ")",
+			 e->from, e->to);
+		break;
+	case WALK_END_POISON:
+		snprintf(t->walk_end, len, "ended: poison 0x%" PRIx64 " (%s)", e->ptr,
+			 e->poison ? e->poison : "list poison");
+		break;
+	case WALK_END_UNALLOCATED:
+		snprintf(t->walk_end, len, "ended: unallocated (0x%" PRIx64 ", page %" PRIu64 ")", e->ptr,
+			 e->page);
+		break;
+	case WALK_END_OUTSIDE:
+		snprintf(t->walk_end, len, "ended: outside the arena (0x%" PRIx64 ")", e->ptr);
+		break;
+	case WALK_END_MAX:
+		snprintf(t->walk_end, len, "cut at %" PRIu64 " nodes (%s; the chain goes on)", e->max,
+			 e->max == t->walk_max ? "--max" : "row cap");
+		break;
+	case WALK_END_ERROR:
+		snprintf(t->walk_end, len, "ended: error (%s)", e->msg);
+		break;
+	default:
+		snprintf(t->walk_end, len, "ended: %s", walk__reason_name(e->reason));
+		break;
+	}
+}
+
+/* A walk's rows: one per node, each walked (and filtered) from one read. */
+static void build_walk(struct view *v)
+{
+	struct tview *t = v->priv;
+	struct session *s = v->s;
+	struct walk_opts wo = { .next = t->next, .container = t->container,
+				.max = t->walk_max && t->walk_max < TABLE_MAX_ROWS ? t->walk_max
+				       : TABLE_MAX_ROWS };
+	struct window win = { 0 };
+	struct walk_node node;
+	struct walk_end end;
+	struct value val;
+	struct walk *w;
+	uint64_t n;
+	int col = -1, r;
+
+	t->kind = TK_WALK;
+	if (expr__eval_str(t->spec, s->bx, s->src, &val, &col)) {
+		snprintf(t->err, sizeof(t->err), "walk %s: %s", t->spec, ai_errmsg());
+		return;
+	}
+	if (walk__open(s->bx, s->src, &val, &wo, &w)) {
+		snprintf(t->err, sizeof(t->err), "walk %s: %s", t->spec, ai_errmsg());
+		return;
+	}
+	walk__value_type(w, &t->btf, &t->elem_id);
+	btfq__type_name(t->btf, t->elem_id, t->type, sizeof(t->type));
+	t->elem_size = btf__resolve_size(t->btf, t->elem_id) > 0 ? btf__resolve_size(t->btf, t->elem_id) : 0;
+	t->member_id = btf__resolve_type(t->btf, t->elem_id);
+	t->elem_ptr = false;
+	n = walk__count(w);
+	t->rows = calloc(n ? n : 1, sizeof(*t->rows));
+	if (!t->rows) {
+		walk__close(w);
+		snprintf(t->err, sizeof(t->err), "out of memory for %" PRIu64 " rows", n);
+		return;
+	}
+	t->filter_fail = 0;
+	t->filter_err[0] = '\0';
+	while (t->nrows < (int)n && (r = walk__next(w, &node)) > 0) {
+		struct fmt_opts fo = { .max_depth = 16, .max_array = s->max_elements, .path = "",
+				       .max_nodes = TABLE_MAX_NODES };
+		struct leaf_ctx lc = { .t = t, .n = 1, .single = t->nrows };
+		struct row *row = &t->rows[t->nrows++];
+		int err = 0;
+
+		*row = (struct row){ .addr = node.addr, .index = node.index };
+		if (t->elem_size && source__contains(s->src, node.addr, t->elem_size))
+			err = window_read(&win, s->src, node.addr, t->elem_size);
+		else
+			window_free(&win);
+		if (!err)
+			err = fmt__leaves(s->bx, win.buf ? &win.s : s->src, &node.value, &fo, on_leaf, &lc,
+					  NULL);
+		if (err < 0) {
+			snprintf(t->err, sizeof(t->err), "walk %s: node %" PRIu64 ": %s", t->spec,
+				 node.index, ai_errmsg());
+			break;
+		}
+		row->keep = filter_row(v, win.buf ? &win.s : s->src, row);
+	}
+	window_free(&win);
+	walk__end(w, &end);
+	walk__close(w);
+	walk_end_text(t, &end);
+	describe(t);
+	widths(t);
+	order(v);
+}
+
 /* Read every row again (the spec's value may have moved too). */
 static void build(struct view *v)
 {
@@ -832,6 +954,10 @@ static void build(struct view *v)
 	}
 	if (!s->bx) {
 		snprintf(t->err, sizeof(t->err), "%s", s->btf_msg[0] ? s->btf_msg : "loading types...");
+		return;
+	}
+	if (t->walk) {
+		build_walk(v);
 		return;
 	}
 	if (resolve(v, &val))
@@ -863,7 +989,7 @@ static void build(struct view *v)
 				    .addr = t->first + k * t->elem_size, .slice_len = (uint32_t)m };
 		struct fmt_opts fo = { .max_depth = 16, .max_array = (int)m, .path = "",
 				       .follow_ptrs = t->elem_ptr ? 1 : 0, .max_nodes = TABLE_MAX_NODES };
-		struct leaf_ctx lc = { .t = t, .base = (int)k, .n = (int)m };
+		struct leaf_ctx lc = { .t = t, .base = (int)k, .n = (int)m, .single = -1 };
 		uint64_t bytes = m * t->elem_size;
 		int err = 0;
 
@@ -905,6 +1031,8 @@ static void table_done(struct view *v)
 
 	rows_free(t);
 	free(t->spec);
+	free(t->next);
+	free(t->container);
 	free(t->filter);
 	free(t->filter_tpl);
 	free(t->sort_name);
@@ -1129,12 +1257,16 @@ static void set_sort(struct view *v, int col, int dir)
 	order(v);
 }
 
-static void table_show(struct view *v, const char *spec)
+/* a new table: no filter, no sort, the first row and column */
+static void table_reset(struct tview *t, const char *spec)
 {
-	struct tview *t = v->priv;
-
 	free(t->spec);
 	t->spec = spec ? strdup(spec) : NULL;
+	free(t->next);
+	free(t->container);
+	t->next = t->container = NULL;
+	t->walk = false;
+	t->walk_max = 0;
 	free(t->filter);
 	free(t->filter_tpl);
 	free(t->sort_name);
@@ -1143,9 +1275,73 @@ static void table_show(struct view *v, const char *spec)
 	t->cur = t->top = t->ccol = t->left = 0;
 	t->have_sel = false;
 	t->labels = false;
+}
+
+static void table_show(struct view *v, const char *spec)
+{
+	struct tview *t = v->priv;
+
+	table_reset(t, spec);
 	build(v);
 	if (t->err[0])
 		session__msg(v->s, true, "%s", t->err);
+}
+
+/* :walk START [--next M] [--container TYPE.M] [--max N] (nav.expr) */
+static void walk_show(struct view *v, const char *args)
+{
+	struct tview *t = v->priv;
+	const char *opt = args ? strstr(args, " --") : NULL;
+	char *start, *rest, *save = NULL, *next = NULL, *cont = NULL;
+	unsigned long long max = 0;
+
+	if (!args || !*args) {
+		session__msg(v->s, true, "usage: walk START [--next MEMBER] [--container TYPE.MEMBER] [--max N]");
+		return;
+	}
+	start = strndup(args, opt ? (size_t)(opt - args) : strlen(args));
+	rest = strdup(opt ? opt : "");
+	if (!start || !rest)
+		goto out;
+	for (char *w = strtok_r(rest, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+		char *val = strtok_r(NULL, " ", &save), *end;
+
+		if (!val) {
+			session__msg(v->s, true, "walk: %s needs a value", w);
+			goto out;
+		}
+		if (!strcmp(w, "--next")) {
+			free(next);
+			next = strdup(val);
+		} else if (!strcmp(w, "--container")) {
+			free(cont);
+			cont = strdup(val);
+		} else if (!strcmp(w, "--max")) {
+			errno = 0;
+			max = strtoull(val, &end, 10);
+			if (errno || *end || !max) {
+				session__msg(v->s, true, "walk: --max '%s' is not a positive number", val);
+				goto out;
+			}
+		} else {
+			session__msg(v->s, true, "walk: unknown option %s (--next, --container, --max)", w);
+			goto out;
+		}
+	}
+	table_reset(t, start);
+	t->walk = true;
+	t->next = next;
+	t->container = cont;
+	t->walk_max = max;
+	next = cont = NULL;
+	build(v);
+	if (t->err[0])
+		session__msg(v->s, true, "%s", t->err);
+out:
+	free(start);
+	free(rest);
+	free(next);
+	free(cont);
 }
 
 /* :filter COND (nav.expr); NULL or "" clears */
@@ -1213,9 +1409,7 @@ static enum request table_request(struct view *v, enum request req)
 	t->labels = false;
 	switch (req) {
 	case REQ_SHOW_TABLE: table_show(v, v->s->nav.expr); return REQ_NONE;
-	case REQ_SHOW_WALK:
-		session__msg(v->s, true, "walk: the walk library is not in this build yet");
-		return REQ_NONE;
+	case REQ_SHOW_WALK: walk_show(v, v->s->nav.expr); return REQ_NONE;
 	case REQ_TABLE_FILTER: set_filter(v, v->s->nav.expr); return REQ_NONE;
 	case REQ_TABLE_SORT: sort_by_name(v, v->s->nav.expr); return REQ_NONE;
 	case REQ_TYPES_LOADED:
@@ -1331,13 +1525,16 @@ static void table_status(struct view *v, char *buf, size_t len)
 		return;
 	}
 	if (!t->spec || t->err[0] || !t->nvis) {
-		snprintf(buf, len, "%s", t->err[0] ? t->err : ":table EXPR   :filter COND");
+		snprintf(buf, len, "%s", t->err[0] ? t->err : !t->spec ? ":table EXPR   :walk START"
+			 : t->filter ? "no rows: :filter alone clears the filter" : "no rows");
 		return;
 	}
 	r = &t->rows[t->vis[t->cur]];
 	elem_expr(t, r, expr, sizeof(expr));
-	snprintf(buf, len, "row %d of %d  %s  0x%" PRIx64 "  column %s   Enter opens it, s/S sort, f filter",
-		 t->cur + 1, t->nvis, expr, r->addr, t->ncols ? col_title(&t->cols[t->ccol]) : "-");
+	if (t->base)	/* else the expression is the address */
+		snprintf(expr + strlen(expr), sizeof(expr) - strlen(expr), "  0x%" PRIx64, r->addr);
+	snprintf(buf, len, "row %d of %d  %s  column %s   Enter opens it, s/S sort, f filter",
+		 t->cur + 1, t->nvis, expr, t->ncols ? col_title(&t->cols[t->ccol]) : "-");
 }
 
 const struct view_ops table_ops = {
