@@ -58,5 +58,26 @@ st_keys : filter Enter
 st_keys : "table tbl->nr" Enter
 st_expect "tbl->nr is int, not an array or a pointer" "not an array"
 
+# L on a pointer in the struct view walks its list (gptr: nodes 1, 2 then
+# NULL); :walk on the cycle says where it closes
+st_keys 3 R
+st_expect "gptr = 0x100000001000" "roots"
+st_keys g
+while ! st_screen | tail -1 | grep -q " gptr "; do
+	st_keys Down
+	n=$((${n:-0} + 1))
+	[ $n -lt 10 ] || fail "no gptr line in the roots"
+done
+st_keys L
+st_screen_is table_walk "walk gptr: 2 nodes of struct node, ended: null"
+st_keys : "walk cyc" Enter
+st_expect "walk cyc: 2 nodes of struct node, ended: cycle (node 1 links back to node 0)" "a cycle"
+st_keys : "walk gptr --max 1" Enter
+st_expect "walk gptr: 1 node of struct node, cut at 1 nodes (--max; the chain goes on)" "--max"
+st_keys : "walk tbl->nr" Enter
+st_expect "walk tbl->nr: " "not a pointer: one error line"
+st_keys : "walk gptr --bogus 1" Enter
+st_expect "walk: unknown option --bogus" "a bad option"
+
 st_quit 0
 pass "quit, terminal restored"
