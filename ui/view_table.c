@@ -1160,20 +1160,40 @@ static void table_draw(struct view *v)
 		draw_str(c, R_ERROR, t->err);
 		return;
 	}
-	draw_str(c, R_HEADER, t->desc);
-	if (t->rows_capped)
-		draw_fmt(c, R_STALE, "  only the first %d rows (row cap)", TABLE_MAX_ROWS);
-	if (t->cols_capped)
-		draw_fmt(c, R_STALE, "  only the first %d columns (column cap)", TABLE_MAX_COLS);
-	if (t->cut)
-		draw_str(c, R_STALE, "  some values not walked (limit)");
-	scroll_cols(v);
-	last = last_fit(t, t->left, c->width);
-	if (t->left > 0 || last < t->ncols - 1)
-		draw_fmt(c, R_DIM, "  columns %d-%d of %d (h/l)", t->left + 1, last + 1, t->ncols);
-	if (t->filter_fail)
-		draw_fmt(c, R_ERROR, "  filter failed on %d row%s (%s)", t->filter_fail,
-			 t->filter_fail == 1 ? "" : "s", t->filter_err);
+	/* the caps and the filter's failures before the description: when
+	 * the row is too narrow for both, the description is cut, not them */
+	{
+		struct { enum role r; char text[400]; } note[5];
+		int nn = 0, room = c->width;
+
+		if (t->rows_capped)
+			note[nn].r = R_STALE, snprintf(note[nn++].text, sizeof(note[0].text),
+				"  only the first %d rows (row cap)", TABLE_MAX_ROWS);
+		if (t->cols_capped)
+			note[nn].r = R_STALE, snprintf(note[nn++].text, sizeof(note[0].text),
+				"  only the first %d columns (column cap)", TABLE_MAX_COLS);
+		if (t->cut)
+			note[nn].r = R_STALE, snprintf(note[nn++].text, sizeof(note[0].text),
+				"  some values not walked (limit)");
+		scroll_cols(v);
+		last = last_fit(t, t->left, c->width);
+		if (t->left > 0 || last < t->ncols - 1)
+			note[nn].r = R_DIM, snprintf(note[nn++].text, sizeof(note[0].text),
+				"  columns %d-%d of %d (h/l)", t->left + 1, last + 1, t->ncols);
+		if (t->filter_fail)
+			note[nn].r = R_ERROR, snprintf(note[nn++].text, sizeof(note[0].text),
+				"  filter failed on %d row%s (%.300s)", t->filter_fail,
+				t->filter_fail == 1 ? "" : "s", t->filter_err);
+		for (int i = 0; i < nn; i++)
+			room -= draw_cols(note[i].text);
+		if (room < 20)
+			room = 20;
+		draw_strn(c, R_HEADER, t->desc, draw_cols(t->desc) > room ? room - 1 : (int)strlen(t->desc));
+		if (draw_cols(t->desc) > room)
+			draw_str(c, R_HEADER, glyph->ellipsis);
+		for (int i = 0; i < nn; i++)
+			draw_str(c, note[i].r, note[i].text);
+	}
 	/* the column headers, the sort mark on the sort column */
 	iw = index_width(t);
 	sc = sort_col(t);
