@@ -290,6 +290,9 @@ static void redraw(struct tui *t)
 	if (v->opened && v->ops->model_gen && v->ops->model_gen(v) != v->drawn_gen)
 		v->dirty = true;
 
+	/* a view's own title (ops->title) may change with what it shows */
+	if (v->dirty && v->opened && v->ops->title)
+		t->title_dirty = true;
 	if (t->title_dirty)
 		draw_title(t);
 	if (v->dirty || t->hint[0]) {
@@ -413,6 +416,8 @@ static bool engine_first(enum request req)
 	case REQ_SHOW_HEX:
 	case REQ_SHOW_STRUCT:
 	case REQ_SHOW_TEXT:
+	case REQ_SHOW_TABLE:
+	case REQ_SHOW_WALK:
 	case REQ_PROMPT_TEXT:
 	case REQ_OPEN_ARENA:
 	case REQ_TYPES_LOADED:
@@ -492,6 +497,11 @@ static enum request engine_request(struct tui *t, enum request req)
 		return show_in(t, V_STRUCT, req);
 	case REQ_SHOW_TEXT:
 		return show_in(t, V_TEXT, req);
+	case REQ_SHOW_TABLE:
+	case REQ_SHOW_WALK:
+	case REQ_TABLE_FILTER:
+	case REQ_TABLE_SORT:
+		return show_in(t, V_TABLE, req);
 	case REQ_OPEN_ARENA:
 		open_arena(t, session__take_source(t->s));
 		break;
@@ -550,6 +560,11 @@ static void handle_key(struct tui *t, int key)
 	session__msg_clear(t->s);
 	if (key == 27) /* Esc leaves help, text and messages */
 		key = views__flags(t->cur) & VF_TRANSIENT ? 'q' : 0;
+	if (v->opened && v->ops->key && v->ops->key(v, key)) {
+		v->dirty = true;
+		t->title_dirty = t->status_dirty = true;
+		return;
+	}
 	req = keys__request(VIEW_KEYMAP(t->cur), key);
 	if (req != REQ_NONE)
 		dispatch(t, req);

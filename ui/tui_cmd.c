@@ -382,6 +382,43 @@ static enum request c_set(struct session *s, const char *arg)
 	return REQ_NONE;
 }
 
+/* :table EXPR: an array, a slice or a pointer as a table */
+static enum request c_table(struct session *s, const char *arg)
+{
+	if (!need_arena(s))
+		return REQ_NONE;
+	if (!*arg)
+		return REQ_VIEW_TABLE;
+	session__nav_expr(s, arg);
+	return REQ_SHOW_TABLE;
+}
+
+/* :walk START [--next M] [--container TYPE.M]: the table view parses it */
+static enum request c_walk(struct session *s, const char *arg)
+{
+	if (!need_arena(s) || !need_arg(s, arg, "walk START [--next MEMBER] [--container TYPE.MEMBER]"))
+		return REQ_NONE;
+	session__nav_expr(s, arg);
+	return REQ_SHOW_WALK;
+}
+
+/* :filter [COND], :sort [[-]COLUMN]: for the table view */
+static enum request c_filter(struct session *s, const char *arg)
+{
+	if (!need_arena(s))
+		return REQ_NONE;
+	session__nav_expr(s, *arg ? arg : NULL);
+	return REQ_TABLE_FILTER;
+}
+
+static enum request c_sort(struct session *s, const char *arg)
+{
+	if (!need_arena(s))
+		return REQ_NONE;
+	session__nav_expr(s, *arg ? arg : NULL);
+	return REQ_TABLE_SORT;
+}
+
 static enum request c_help(struct session *s, const char *arg)
 {
 	return REQ_HELP;
@@ -398,6 +435,10 @@ static const struct tui_cmd cmds[] = {
 	{ "goto", NULL, "ADDR|EXPR", "Move the page map or hex cursor there", c_goto },
 	{ "type", NULL, "NAME", "Show a type (struct node, u64, a typedef)", c_type },
 	{ "watch", NULL, "[EXPR [if COND | changes]]", "Watch an expression; no argument: the watch pane", c_watch },
+	{ "table", NULL, "[EXPR]", "Table of an array of structs (pool, tbl->buckets, arr[0:64]); no argument: the table view", c_table },
+	{ "walk", NULL, "START [--next M] [--container TYPE.M]", "Table of the nodes of a list from the pointer START", c_walk },
+	{ "filter", NULL, "[COND]", "Table rows where COND (members by name: switches > 100); no argument clears", c_filter },
+	{ "sort", NULL, "[[-]COLUMN]", "Sort the table by COLUMN (-: descending); no argument: element order", c_sort },
 	{ "log", NULL, "[FILE]", "Append every watch event to FILE as JSON lines; no argument stops", c_log },
 	{ "snapshot", NULL, "[--force] FILE", "Save the arena to a snapshot file (--force: replace a symlink there)", c_snapshot },
 	{ "diff", NULL, "[FILE]", "Compare with a snapshot of this arena; no argument stops", c_diff },

@@ -55,6 +55,11 @@
 	_(YANK, "Copy the selected field's path to the command line") \
 	_(ROOTS, "Show the roots")                                     \
 	_(WATCH, "Watch the selected field (see the watch pane, 4)")   \
+	_(TABLE, "Table of the selected array (or pointer), one row per element") \
+	_(WALK, "Walk the list from the selected pointer, as a table")  \
+	_(SORT_ASC, "Sort by the selected column, ascending (then a column's letter: by it)") \
+	_(SORT_DESC, "Sort by the selected column, descending (then a column's letter: by it)") \
+	_(FILTER, "Filter the rows (:filter COND)")                     \
 	_(DELETE, "Remove the selected watch")                         \
 	_(CLEAR, "Remove every watch")                                 \
 	_(PAUSE, "Freeze / resume the display (watches go on)")        \
@@ -64,6 +69,10 @@
 	_(SHOW_HEX, "Show nav.addr in the hex view")                   \
 	_(SHOW_STRUCT, "Show nav.expr (NULL: the roots) as a tree")    \
 	_(SHOW_TEXT, "Show nav's title and lines in the text view")    \
+	_(SHOW_TABLE, "Show nav.expr (an array or pointer) as a table") \
+	_(SHOW_WALK, "Show the walk nav.expr (START [--next M] ...) as a table") \
+	_(TABLE_FILTER, "Filter the table by nav.expr (NULL: clear)")  \
+	_(TABLE_SORT, "Sort the table by column nav.expr ([-]NAME)")   \
 	_(GOTO_ADDR, "Move this view's cursor to nav.addr")            \
 	_(PROMPT_TEXT, "Command line with nav.expr typed in")          \
 	_(OPEN_ARENA, "Open nav.src, closing the arena open now")      \
@@ -131,6 +140,7 @@ struct glyphs {
 	const char *hline;
 	const char *diff;	/* page map: state differs from the :diff snapshot */
 	const char *ellipsis;	/* a cut column */
+	const char *sort_up, *sort_down;	/* the table's sort column */
 	const char *spark[8];	/* sparkline levels, low to high */
 };
 extern const struct glyphs *glyph;
@@ -179,6 +189,9 @@ struct view_ops {
 	 * between ticks (messages: the session's message count); the engine
 	 * redraws the view when it moves */
 	uint64_t (*model_gen)(struct view *v);
+	/* optional: every key before the key table; true: the view took it
+	 * (the table's one-key column choice after s/S) */
+	bool (*key)(struct view *v, int key);
 };
 
 /* A view sees the session (its model) and its canvas, never the engine or

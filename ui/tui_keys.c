@@ -83,12 +83,23 @@ static const struct binding bindings[] = {
 	{ KM_STRUCT, 'y', REQ_YANK },
 	{ KM_STRUCT, 'R', REQ_ROOTS },
 	{ KM_STRUCT, 'w', REQ_WATCH },
+	{ KM_STRUCT, 'T', REQ_TABLE },
+	{ KM_STRUCT, 'L', REQ_WALK },
 
 	{ KM_WATCH, '\r', REQ_ENTER, "Show the watched value in the struct view" },
 	{ KM_WATCH, ' ', REQ_TOGGLE, "Pause / resume the selected watch" },
 	{ KM_WATCH, 'd', REQ_DELETE },
 	{ KM_WATCH, KEY_DC, REQ_DELETE },
 	{ KM_WATCH, 'C', REQ_CLEAR },
+
+	{ KM_TABLE, '\r', REQ_ENTER, "Open the row in the struct view" },
+	{ KM_TABLE, 'h', REQ_LEFT, "Previous column (scrolls)" },
+	{ KM_TABLE, KEY_LEFT, REQ_LEFT, "Previous column (scrolls)" },
+	{ KM_TABLE, 'l', REQ_RIGHT, "Next column (scrolls)" },
+	{ KM_TABLE, KEY_RIGHT, REQ_RIGHT, "Next column (scrolls)" },
+	{ KM_TABLE, 's', REQ_SORT_ASC },
+	{ KM_TABLE, 'S', REQ_SORT_DESC },
+	{ KM_TABLE, 'f', REQ_FILTER },
 
 	{ KM_CHOOSER, '\r', REQ_ENTER, "Open the arena" },
 };

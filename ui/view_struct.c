@@ -650,6 +650,23 @@ static enum request struct_request(struct view *v, enum request req)
 		session__nav_expr(v->s, buf);
 		out = REQ_PROMPT_TEXT;
 		break;
+	case REQ_TABLE:
+		/* an array, or a pointer taken as the start of one */
+		if (!n || n->more || !n->path || (!n->array && n->kind != SK_PTR)) {
+			session__msg(v->s, true, "T: not an array or a pointer with an expression path");
+			break;
+		}
+		session__nav_expr(v->s, n->path);
+		out = REQ_SHOW_TABLE;
+		break;
+	case REQ_WALK:
+		if (!n || n->more || !n->path || n->container || (n->kind != SK_PTR && n->kind != SK_NULL)) {
+			session__msg(v->s, true, "L: not a pointer with an expression path");
+			break;
+		}
+		session__nav_expr(v->s, n->path);
+		out = REQ_SHOW_WALK;
+		break;
 	case REQ_WATCH:
 		/* "watch #N: PATH = VALUE" on the status line; the view stays */
 		if (!n || n->more || !n->path)

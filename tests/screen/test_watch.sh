@@ -53,10 +53,12 @@ pass "change counter 0 -> 1, value $s1 = fixture_steps"
 st_keys r
 row "^ +1 state->steps +$s1 +$s0 +1 " "mark gone after an unchanged sample"
 
-# Tab cycles through the pane too
+# Tab cycles through the pane too (the table view, 5, is the last one)
 st_keys Tab
-st_expect "[pages]" "Tab from the watch pane goes round to the page map"
-st_keys BTab
+st_expect "[table]" "Tab from the watch pane goes on to the table view"
+st_keys Tab
+st_expect "[pages]" "Tab from the table view goes round to the page map"
+st_keys BTab BTab
 st_expect "[watch]" "Shift-Tab back to the watch pane"
 
 # :log, then a conditional watch that becomes true
@@ -165,7 +167,10 @@ st_expect "Watch pane" "help has the watch pane keys"
 st_expect "d, Delete              Remove the selected watch" "help for d"
 st_expect "Space                  Pause / resume the selected watch" "help for Space"
 st_expect "C                      Remove every watch" "help for C"
+# the struct view's keys are above the last page now (the table view's follow)
+st_keys / "Watch the selected field" Enter
 st_expect "Watch the selected field" "help for w"
+st_keys G
 st_expect ":log [FILE]" "help for :log"
 st_keys q
 st_gone "Remove the selected watch" || fail "help did not close"
