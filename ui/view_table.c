@@ -206,12 +206,13 @@ static int w_pagemap(struct source *s, struct pagemap *pm)
 static int w_read(struct source *s, uint64_t off, void *buf, size_t len, uint8_t *present)
 {
 	struct window *w = (struct window *)s;
-	size_t np = pages_spanned(off, len), first;
+	size_t np = source__pages_spanned(w->under, off, len), first;
+	uint64_t page = source__page_size(w->under);
 
 	if (off < w->off || len > w->len || off - w->off > w->len - len)
 		return w->under->ops->read(w->under, off, buf, len, present);
 	memcpy(buf, w->buf + (off - w->off), len);
-	first = (off >> 12) - (w->off >> 12);
+	first = off / page - w->off / page;
 	memcpy(present, w->present + first, np);
 	return 0;
 }
@@ -238,7 +239,7 @@ static int window_read(struct window *w, struct source *under, uint64_t addr, si
 	*w = (struct window){ .s = { .ops = &window_ops, .info = under->info }, .under = under,
 			      .off = addr - under->info.user_vm_start, .len = len };
 	w->buf = malloc(len ? len : 1);
-	w->present = calloc(pages_spanned(addr, len ? len : 1), 1);
+	w->present = calloc(source__pages_spanned(under, addr, len ? len : 1), 1);
 	if (!w->buf || !w->present)
 		return ai_err(ENOMEM, "out of memory");
 	r = source__read(under, addr, w->buf, len, w->present);
@@ -465,13 +466,13 @@ static bool split_slice(struct session *s, const char *spec, char **base, int64_
 /* elements in allocated pages from addr on, of size sz, at most max */
 static uint64_t allocated_run(struct session *s, uint64_t addr, uint64_t sz, uint64_t max)
 {
-	uint64_t start = s->src->info.user_vm_start, end;
-	uint64_t pg = (addr - start) / PAGE_SZ;
+	uint64_t start = s->src->info.user_vm_start, end, page = source__page_size(s->src);
+	uint64_t pg = (addr - start) / page;
 
 	while (pg < s->pm.nr_pages && s->pm.state[pg] == PAGE_ALLOCATED &&
-	       (pg + 1) * PAGE_SZ + start - addr < (max + 1) * sz)
+	       (pg + 1) * page + start - addr < (max + 1) * sz)
 		pg++;
-	end = start + pg * PAGE_SZ;
+	end = start + pg * page;
 	return end > addr ? (end - addr) / sz : 0;
 }
 
