@@ -26,6 +26,10 @@ struct cli_opts {
 	int max_elements;	/* --max-elements N: array elements shown, 0: default */
 	const char *exec[8];	/* -e CMD: TUI commands to run at start */
 	int nr_exec;
+	const char *types[16];	/* --types FILE (header, C, DWARF ELF, BTF), in order */
+	int nr_types;
+	const char *types_cflags; /* --types-cflags '-I DIR -D X' */
+	const char *layout;	/* types --layout NAME */
 };
 
 struct cli_cmd {
@@ -66,7 +70,10 @@ void cli_probe_close(void);
  * prints the message and returns 1; *used is the number of words taken. */
 int cli_open_arena(int argc, char **argv, int *used, struct source **src);
 
-/* Open the BTF for src (honours --btf). Finding no BTF is not an error: a
+/* Open the BTF for src (honours --btf and --types: each --types FILE is
+ * converted (types.h) and added; a failure is one error line naming the
+ * file). Conflicting definitions across the sources are notes, printed
+ * at exit like the one below (also after an error). Finding no BTF is not an error: a
  * note says so, printed by cli_flush_notes() (main calls it at exit) only
  * when no error line was printed, so the first stderr line of a failure is
  * always the error. An error caused by the missing types says so itself

@@ -32,6 +32,11 @@ static void usage(FILE *f)
 		   "  -j, --json          JSON output\n"
 		   "  -p, --pretty        pretty JSON output\n"
 		   "      --btf FILE      types from FILE (ELF object or raw BTF)\n"
+		   "      --types FILE    more types: a C header or source (clang-19 + pahole), an ELF\n"
+		   "                      with DWARF (pahole), an ELF with .BTF or raw BTF; repeatable;\n"
+		   "                      they complete the programs' forward declarations by name\n"
+		   "      --types-cflags '-I DIR -D NAME'  for --types headers\n"
+		   "      --layout NAME   types: offsets, sizes and holes of NAME (ptype /o)\n"
 		   "      --no-color      no colours (also NO_COLOR)\n"
 		   "  -d, --debug         libbpf's messages and the verifier log on stderr\n"
 		   "      --interval MS   refresh / sample interval (default 1000)\n"
@@ -124,6 +129,9 @@ static int run(int argc, char **argv)
 		{ "log", required_argument, NULL, 'L' },
 		{ "max-elements", required_argument, NULL, 'M' },
 		{ "exec", required_argument, NULL, 'e' },
+		{ "types", required_argument, NULL, 'T' },
+		{ "types-cflags", required_argument, NULL, 'K' },
+		{ "layout", required_argument, NULL, 'Y' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{},
@@ -147,6 +155,15 @@ static int run(int argc, char **argv)
 		case 'o': o.output = optarg; break;
 		case 'F': o.force = true; break;
 		case 'L': o.log = optarg; break;
+		case 'T':
+			if (o.nr_types == (int)(sizeof(o.types) / sizeof(o.types[0]))) {
+				cli_error("--types: at most %zu files", sizeof(o.types) / sizeof(o.types[0]));
+				return bad_usage(argc, argv, longopts);
+			}
+			o.types[o.nr_types++] = optarg;
+			break;
+		case 'K': o.types_cflags = optarg; break;
+		case 'Y': o.layout = optarg; break;
 		case 'e':
 			if (o.nr_exec == (int)(sizeof(o.exec) / sizeof(o.exec[0]))) {
 				cli_error("-e: at most %zu commands", sizeof(o.exec) / sizeof(o.exec[0]));

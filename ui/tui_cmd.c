@@ -147,9 +147,29 @@ static enum request c_type(struct session *s, const char *arg)
 		return REQ_NONE;
 	}
 	if (btfx__find_type(s->bx, arg, &btf, &id)) {
-		session__msg(s, true, "no type '%s' (TAB completes names)", arg);
+		session__msg(s, true, "no type '%s' (TAB completes names; :types FILE adds more)", arg);
 		return REQ_NONE;
 	}
+	btfx__complete(s->bx, &btf, &id);
+	if (btfx__is_fwd(btf, id)) {
+		char msg[400];
+
+		btfx__incomplete_msg(s->bx, btf, id, msg, sizeof(msg));
+		session__msg(s, true, "%s", msg);
+		return REQ_NONE;
+	}
+	/* a struct or union: its layout as GDB's ptype /o shows it */
+	if (btfq__member_parent(btf, id, false) && !btfq__layout_text(btf, id, &sb)) {
+		snprintf(head, sizeof(head), "/* %s: %lld bytes */", arg,
+			 (long long)btf__resolve_size(btf, id));
+		lines_add(&l, head, strlen(head));
+		lines_from_text(&l, sb.buf);
+		strbuf_free(&sb);
+		session__nav_text(s, arg, l.v, l.n);
+		return REQ_SHOW_TEXT;
+	}
+	strbuf_free(&sb);
+	sb = (struct strbuf){};
 	if (btfq__dump_type(btf, id, &sb)) {
 		session__msg(s, true, "cannot show '%s'", arg);
 		return REQ_NONE;
@@ -166,6 +186,15 @@ static enum request c_type(struct session *s, const char *arg)
 	strbuf_free(&sb);
 	session__nav_text(s, arg, l.v, l.n);
 	return REQ_SHOW_TEXT;
+}
+
+static enum request c_types(struct session *s, const char *arg)
+{
+	if (!need_arg(s, arg, "types FILE"))
+		return REQ_NONE;
+	if (session__add_types(s, arg))
+		return REQ_NONE;
+	return s->bx ? REQ_TYPES_LOADED : REQ_NONE;
 }
 
 static enum request c_watch(struct session *s, const char *arg)
@@ -396,7 +425,8 @@ static const struct tui_cmd cmds[] = {
 	{ "print", "p", "EXPR", "Show a typed value as a tree (root->next, *(struct t *)ADDR)", c_print },
 	{ "hex", "x", "ADDR|EXPR", "Hex dump at an address or where an expression points", c_hex },
 	{ "goto", NULL, "ADDR|EXPR", "Move the page map or hex cursor there", c_goto },
-	{ "type", NULL, "NAME", "Show a type (struct node, u64, a typedef)", c_type },
+	{ "type", NULL, "NAME", "Show a type; a struct or union with offsets, sizes and holes (ptype /o)", c_type },
+	{ "types", NULL, "FILE", "Add types: a C header or source, a DWARF ELF, an ELF with .BTF or raw BTF", c_types },
 	{ "watch", NULL, "[EXPR [if COND | changes]]", "Watch an expression; no argument: the watch pane", c_watch },
 	{ "log", NULL, "[FILE]", "Append every watch event to FILE as JSON lines; no argument stops", c_log },
 	{ "snapshot", NULL, "[--force] FILE", "Save the arena to a snapshot file (--force: replace a symlink there)", c_snapshot },
