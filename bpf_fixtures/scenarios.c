@@ -20,6 +20,7 @@
 #include "nouser.skel.h"
 #include "live.skel.h"
 #include "churn.skel.h"
+#include "alist.skel.h"
 
 #define UADDR(p) ((__u64)(uintptr_t)(p))
 
@@ -566,6 +567,8 @@ static const struct scenario scenarios[] = {
 	  0x140000000000ULL, 1024, offsetof(struct live__bss, acct), false, live_load },
 	{ "churn", "pages allocated, freed and rewritten every few ms by a daemon until unloaded",
 	  0x150000000000ULL, CHURN_PAGES, offsetof(struct churn__bss, acct), true, churn_load },
+	{ "alist", "kernel-selftests-style arena list: embedded nodes (FWD in BTF), void * root, page-frag allocator, planted cycle/poison/freed page",
+	  0x160000000000ULL, 64, offsetof(struct alist__bss, acct), false, alist_load },
 };
 
 const struct scenario *scenario_at(int i)

@@ -419,6 +419,388 @@ static void test_churn(void **state)
 	}
 }
 
+/* ---- alist: lists as the kernel selftests lay them out ---- */
+
+/* run a shell command line: exit 0 required; returns stdout (malloc'ed) */
+static char *run_ok(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static char *run_ok(const char *fmt, ...)
+{
+	char cmd[2048], *out = NULL, *err = NULL;
+	va_list ap;
+	int st = -1;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	assert_int_equal(fixture_run2(cmd, &out, &err, &st), 0);
+	if (st != 0)
+		fail_msg("'%s': exit %d, stderr '%s'", cmd, st, err ? err : "");
+	free(err);
+	return out;
+}
+
+static struct json *run_json(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static struct json *run_json(const char *fmt, ...)
+{
+	char cmd[2048], err[160], *out;
+	struct json *j;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	out = run_ok("%s", cmd);
+	j = json_parse(out, err, sizeof(err));
+	if (!j)
+		fail_msg("'%s': output is not JSON: %s\n%.400s", cmd, err, out);
+	free(out);
+	return j;
+}
+
+/* types of a `bpftool btf dump ... -j` named NAME (and of KIND unless NULL) */
+static int btf_count(const struct json *btf, const char *kind, const char *name)
+{
+	const struct json *types = json_get(btf, "types");
+	int n = 0;
+
+	for (size_t i = 0; i < json_len(types); i++) {
+		const struct json *t = json_at(types, i);
+		const char *tn = json_str(json_get(t, "name"));
+
+		if (tn && !strcmp(tn, name) &&
+		    (!kind || !strcmp(json_str(json_get(t, "kind")), kind)))
+			n++;
+	}
+	return n;
+}
+
+static const struct json *btf_struct(const struct json *btf, const char *name)
+{
+	const struct json *types = json_get(btf, "types");
+
+	for (size_t i = 0; i < json_len(types); i++) {
+		const struct json *t = json_at(types, i);
+		const char *tn = json_str(json_get(t, "name"));
+
+		if (tn && !strcmp(tn, name) && !strcmp(json_str(json_get(t, "kind")), "STRUCT"))
+			return t;
+	}
+	return NULL;
+}
+
+/* byte offset of member M of a BTF STRUCT (bpftool -j), -1 if absent */
+static long long btf_member_off(const struct json *st, const char *m)
+{
+	const struct json *ms = json_get(st, "members");
+
+	for (size_t i = 0; i < json_len(ms); i++) {
+		const struct json *x = json_at(ms, i);
+
+		if (!strcmp(json_str(json_get(x, "name")), m))
+			return json_int(json_get(x, "bits_offset"), -8) / 8;
+	}
+	return -1;
+}
+
+/* the BTF holds every struct of fxlist.h with the host compiler's layout */
+static void check_fxlist_btf(const struct json *btf, const struct json *layout)
+{
+	for (size_t i = 0; i < json_len(layout); i++) {
+		const char *name = json_key_at(layout, i);
+		const struct json *l = json_at(layout, i), *ms = json_get(l, "members");
+		const struct json *st = btf_struct(btf, name);
+
+		if (!st)
+			fail_msg("struct %s is not in the BTF", name);
+		assert_int_equal(json_int(json_get(st, "size"), -1),
+				 json_int(json_get(l, "size"), -2));
+		for (size_t k = 0; k < json_len(ms); k++)
+			assert_int_equal(btf_member_off(st, json_key_at(ms, k)),
+					 json_int(json_at(ms, k), -2));
+	}
+}
+
+/* the program's BTF, as bpftool dumps it from the kernel */
+static struct json *prog_btf(const struct fixture *f, const char *prog)
+{
+	struct bpf_prog_info info;
+	__u32 len = sizeof(info);
+	int fd = pinned_fd(f, prog);
+
+	assert_true(fd >= 0);
+	memset(&info, 0, sizeof(info));
+	assert_int_equal(bpf_obj_get_info_by_fd(fd, &info, &len), 0);
+	close(fd);
+	assert_true(info.btf_id != 0);
+	return run_json("bpftool btf dump id %u -j", info.btf_id);
+}
+
+static uint64_t ehex(const struct json *o, const char *key)
+{
+	const struct json *v = json_get(o, key);
+
+	if (!v)
+		fail_msg("expect has no '%s'", key);
+	return json_u64(v, ~0ULL);
+}
+
+/* arena-inspect print EXPR -j on the fixture: the pointer's value */
+static uint64_t print_ptr(const struct fixture *f, const char *expr)
+{
+	struct json *j = run_json("%s print pinned %s/arena '%s' -j", INSPECT_BIN, f->pin, expr);
+	uint64_t v = json_u64(json_get(j, "ptr"), ~0ULL);
+
+	json_free(j);
+	return v;
+}
+
+/* a list of struct elem as the loader describes it, in walk order: named
+ * PREFIX-KEY, each node's next is the following node and its pprev the
+ * address of the pointer to it; with poisoned, the last node's pprev is
+ * the poison and not checked here */
+static void check_elems(const struct json *elems, const char *prefix, uint64_t head,
+			size_t node_off, bool poisoned)
+{
+	uint64_t pprev = head; /* &head->first: first is at offset 0 */
+
+	for (size_t i = 0; i < json_len(elems); i++) {
+		const struct json *e = json_at(elems, i);
+		bool last = i + 1 == json_len(elems);
+		char name[32];
+
+		assert_true(ehex(e, "node") == ehex(e, "addr") + node_off);
+		snprintf(name, sizeof(name), "%s-%llu", prefix,
+			 (unsigned long long)json_u64(json_get(e, "key"), 0));
+		assert_string_equal(json_str(json_get(e, "name")), name);
+		if (!(poisoned && last))
+			assert_true(ehex(e, "pprev") == pprev);
+		pprev = ehex(e, "node"); /* &node.next: next is at offset 0 */
+		if (!last)
+			assert_true(ehex(e, "next") == ehex(json_at(elems, i + 1), "node"));
+	}
+}
+
+static void test_alist(void **state)
+{
+	static const char *const roots[][2] = {
+		{ "list_head", "struct arena_list_head *" },
+		{ "table_for_user", "void *" },
+		{ "cycle_head", "struct arena_list_head *" },
+		{ "poison_head", "struct arena_list_head *" },
+		{ "freed_head", "struct arena_list_head *" },
+	};
+	struct fixture *f = *state;
+	const struct json *x, *elems, *buckets, *pages, *cpages, *rl;
+	struct json *cj, *layout, *btf, *types;
+	size_t node_off, nitems = 0, live = 0;
+	uint64_t sum = 0, freed_page;
+
+	check_common(f, "alist");
+	assert_true(f->map_extra == 0x160000000000ULL);
+	check_counts(f);
+	x = f->expect;
+	assert_string_equal(json_str(json_get(x, "root")), "list_head");
+
+	/* the BPF side's layout is the host compiler's (fxlist-user's DWARF) */
+	layout = run_json("%s", FXLIST_USER_BIN);
+	node_off = json_int(json_path(layout, "elem.members.node"), -1);
+	assert_int_equal(node_off, 8); /* not 0: container_of is needed */
+	assert_int_equal(json_int(json_get(x, "node_offset"), -1), node_off);
+	assert_int_equal(json_int(json_get(x, "elem_size"), -1),
+			 json_int(json_path(layout, "elem.size"), -2));
+	assert_int_equal(json_int(json_get(x, "item_size"), -1),
+			 json_int(json_path(layout, "item.size"), -2));
+	assert_int_equal(json_int(json_get(x, "item_node_offset"), -1),
+			 json_int(json_path(layout, "item.members.node"), -2));
+	assert_int_equal(json_int(json_get(x, "table_size"), -1),
+			 json_int(json_path(layout, "fxl_table.size"), -2));
+
+	/* the main list: 100 elements, list_add_head order, ends in NULL */
+	elems = json_get(x, "elems");
+	assert_int_equal(json_len(elems), 100);
+	assert_int_equal(json_int(json_get(x, "count"), -1), 100);
+	assert_true(ehex(x, "first") == ehex(json_at(elems, 0), "node"));
+	for (size_t i = 0; i < 100; i++) {
+		const struct json *e = json_at(elems, i);
+
+		assert_true(in_arena(f, ehex(e, "addr")));
+		assert_int_equal(json_int(json_get(e, "key"), -1), 99 - i);
+		assert_int_equal(json_int(json_get(e, "value"), -1), (99 - i) * 1000 + 7);
+	}
+	check_elems(elems, "el", ehex(x, "list_head"), node_off, false);
+	assert_true(ehex(json_at(elems, 99), "next") == 0);
+
+	/* the void * root's table: 24 items in 8 bucket lists */
+	assert_string_equal(json_str(json_get(x, "table_type")), "struct fxl_table");
+	assert_true(in_arena(f, ehex(x, "table_for_user")));
+	buckets = json_get(x, "buckets");
+	assert_int_equal(json_len(buckets), 8);
+	for (size_t b = 0; b < json_len(buckets); b++) {
+		const struct json *bk = json_at(buckets, b), *items = json_get(bk, "items");
+
+		assert_true(ehex(bk, "head") == ehex(x, "table_for_user") + 8 + 8 * b);
+		for (size_t k = 0; k < json_len(items); k++) {
+			const struct json *it = json_at(items, k);
+
+			assert_int_equal(json_u64(json_get(it, "key"), 0) % 8, b);
+			assert_true(ehex(it, "node") == ehex(it, "addr"));
+			assert_true(ehex(it, "next") ==
+				    (k + 1 < json_len(items) ? ehex(json_at(items, k + 1), "node")
+							     : 0));
+		}
+		nitems += json_len(items);
+	}
+	assert_int_equal(nitems, 24);
+	assert_int_equal(json_int(json_get(x, "items"), -1), 24);
+
+	/* planted: node 3 points back at node 1 */
+	assert_string_equal(json_str(json_path(x, "cycle.kind")), "cycle");
+	assert_int_equal(json_int(json_path(x, "cycle.from_index"), -1), 3);
+	assert_int_equal(json_int(json_path(x, "cycle.to_index"), -1), 1);
+	elems = json_path(x, "cycle.nodes");
+	assert_int_equal(json_len(elems), 4);
+	check_elems(elems, "cy", ehex(json_get(x, "cycle"), "head"), node_off, false);
+	assert_true(ehex(json_at(elems, 3), "next") == ehex(json_at(elems, 1), "node"));
+	assert_true(ehex(json_get(x, "cycle"), "from") == ehex(json_at(elems, 3), "node"));
+	assert_true(ehex(json_get(x, "cycle"), "to") == ehex(json_at(elems, 1), "node"));
+
+	/* planted: list_del's poison on the last node a walk reaches */
+	elems = json_path(x, "poison.nodes");
+	assert_int_equal(json_len(elems), 2);
+	check_elems(elems, "po", ehex(json_get(x, "poison"), "head"), node_off, true);
+	assert_true(ehex(json_get(x, "poison"), "next") == 0x100);
+	assert_true(ehex(json_get(x, "poison"), "pprev") == 0x122);
+	assert_true(ehex(json_at(elems, 1), "next") == 0x100);
+	assert_true(ehex(json_at(elems, 1), "pprev") == 0x122);
+	assert_true(ehex(json_get(x, "poison"), "node") == ehex(json_at(elems, 1), "node"));
+
+	/* planted: a next into a freed page, which the kernel agrees is gone */
+	elems = json_path(x, "freed.nodes");
+	assert_int_equal(json_len(elems), 1);
+	check_elems(elems, "fr", ehex(json_get(x, "freed"), "head"), node_off, false);
+	freed_page = ehex(json_get(x, "freed"), "page_addr");
+	assert_true(ehex(json_at(elems, 0), "next") == ehex(json_get(x, "freed"), "to"));
+	assert_true((ehex(json_get(x, "freed"), "to") & ~0xfffULL) == freed_page);
+	assert_true(freed_page ==
+		    f->user_vm_start + 4096 * json_u64(json_path(x, "freed.page"), 0));
+
+	/* the allocator's pages: the live ones are exactly the kernel's, their
+	 * counts sum to the live objects; the freed one is gone */
+	cj = fixture_count_json(f, true);
+	assert_non_null(cj);
+	cpages = json_get(cj, "pages");
+	pages = json_path(x, "alloc.pages");
+	for (size_t i = 0; i < json_len(pages); i++) {
+		const struct json *p = json_at(pages, i);
+		bool found = false;
+
+		for (size_t k = 0; k < json_len(cpages); k++)
+			found |= json_u64(json_at(cpages, k), ~0ULL) ==
+				 json_u64(json_get(p, "index"), ~1ULL);
+		assert_int_equal(json_bool(json_get(p, "freed")), !found);
+		if (found) {
+			sum += json_u64(json_get(p, "count"), 0);
+			live++;
+		}
+	}
+	assert_int_equal(live, json_len(cpages));
+	assert_int_equal(live, f->allocated);
+	assert_true(sum == json_u64(json_path(x, "alloc.live_objects"), 0));
+	/* 4 heads + the table, 100 elems, 24 items, cycle 4, poison 3 - 1 freed, f0 */
+	assert_int_equal(sum, 5 + 100 + 24 + 4 + 2 + 1);
+	json_free(cj);
+
+	/* what the tool can check today: the roots and their first pointers */
+	assert_true(print_ptr(f, "list_head->first") == ehex(x, "first"));
+	assert_true(print_ptr(f, "table_for_user") == ehex(x, "table_for_user"));
+	assert_true(print_ptr(f, "cycle_head->first") == ehex(json_get(x, "cycle"), "first"));
+	assert_true(print_ptr(f, "poison_head->first") == ehex(json_get(x, "poison"), "first"));
+	assert_true(print_ptr(f, "freed_head->first") == ehex(json_get(x, "freed"), "first"));
+	assert_true(print_ptr(f, "list_head") == ehex(x, "list_head"));
+	types = run_json("%s types pinned %s/arena -j", INSPECT_BIN, f->pin);
+	rl = json_get(types, "roots");
+	for (size_t i = 0; i < sizeof(roots) / sizeof(roots[0]); i++) {
+		bool found = false;
+
+		for (size_t k = 0; k < json_len(rl); k++) {
+			const struct json *r = json_at(rl, k);
+
+			if (strcmp(json_str(json_get(r, "name")), roots[i][0]))
+				continue;
+			assert_string_equal(json_str(json_get(r, "type")), roots[i][1]);
+			found = true;
+		}
+		if (!found)
+			fail_msg("types does not list the root %s", roots[i][0]);
+	}
+	json_free(types);
+
+	/* the BTF the kernel holds: the node only declared, the element absent */
+	btf = prog_btf(f, "prog_alist_fill");
+	assert_int_equal(btf_count(btf, "FWD", "arena_list_node"), 1);
+	assert_int_equal(btf_count(btf, NULL, "arena_list_node"), 1);
+	assert_int_equal(btf_count(btf, "STRUCT", "arena_list_head"), 1);
+	for (const char *const *n = (const char *const[]){ "elem", "item", "fxl_table", NULL }; *n;
+	     n++)
+		assert_int_equal(btf_count(btf, NULL, *n), 0);
+	assert_int_equal(json_len(json_path(x, "btf.fwd")), 1);
+	assert_string_equal(json_str(json_path(x, "btf.fwd[0]")), "arena_list_node");
+	json_free(btf);
+	json_free(layout);
+	check_unload(f);
+}
+
+/*
+ * The facts --types builds on: pahole turns fxlist-user's DWARF, and the
+ * header compiled for the host with clang-19, into BTF holding every type
+ * of fxlist.h with the layout the host compiler gave them.
+ */
+static void test_alist_types(void **state)
+{
+	char dir[] = "/tmp/ait-fxlist-XXXXXX", cmd[1024];
+	struct json *layout, *btf;
+	int st;
+
+	(void)state;
+	assert_int_equal(fixture_run("command -v pahole clang-19 >/dev/null", NULL, &st), 0);
+	if (st != 0) {
+		printf("SKIP: test_alist_types: pahole (dwarves) or clang-19 missing\n");
+		skip();
+	}
+	assert_non_null(mkdtemp(dir));
+	layout = run_json("%s", FXLIST_USER_BIN);
+
+	/* a user-space program's DWARF */
+	free(run_ok("pahole --btf_encode_detached=%s/user.btf %s", dir, FXLIST_USER_BIN));
+	btf = run_json("bpftool btf dump file %s/user.btf -j", dir);
+	check_fxlist_btf(btf, layout);
+	assert_int_equal(btf_count(btf, "FWD", "arena_list_node"), 0);
+	json_free(btf);
+
+	/* the header as it is, the includer's types given on the command line */
+	free(run_ok("clang-19 -g -O0 -fno-eliminate-unused-debug-types -x c -include linux/types.h "
+		    "-include stdbool.h -D__arena= -c %s/bpf_fixtures/include/fxlist.h -o %s/h.o",
+		    SOURCE_DIR, dir));
+	free(run_ok("pahole --btf_encode_detached=%s/h.btf %s/h.o", dir, dir));
+	btf = run_json("bpftool btf dump file %s/h.btf -j", dir);
+	check_fxlist_btf(btf, layout);
+	json_free(btf);
+
+	/* without -fno-eliminate-unused-debug-types no type of it is left, and
+	 * pahole refuses the object */
+	free(run_ok("clang-19 -g -O0 -x c -include linux/types.h -include stdbool.h -D__arena= "
+		    "-c %s/bpf_fixtures/include/fxlist.h -o %s/bare.o",
+		    SOURCE_DIR, dir));
+	snprintf(cmd, sizeof(cmd),
+		 "pahole --btf_encode_detached=%s/bare.btf %s/bare.o 2>/dev/null && "
+		 "bpftool btf dump file %s/bare.btf | grep -q \"STRUCT 'elem'\"",
+		 dir, dir, dir);
+	assert_int_equal(fixture_run(cmd, NULL, &st), 0);
+	assert_int_not_equal(st, 0);
+	json_free(layout);
+	free(run_ok("rm -rf %s", dir));
+}
+
 /* ---- the command line's errors ---- */
 static void expect_fail(const char *args, const char *msg)
 {
@@ -459,7 +841,7 @@ static void test_errors(void **state)
 	assert_int_equal(fixture_run(FIXTURE_BIN " list", &out, &status), 0);
 	assert_int_equal(status, 0);
 	for (const char *const *s = (const char *const[]){ "list", "htab", "tree", "sparse",
-							   "nouser", "live", "churn", NULL };
+							   "nouser", "live", "churn", "alist", NULL };
 	     *s; s++) {
 		char line[32];
 
@@ -494,6 +876,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_nouser, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_live, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_churn, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_alist, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_alist_types, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
 	};
 	const char *why = bpf_test_skip_reason();
