@@ -78,7 +78,8 @@ int main(void)
 		else if (r > 1 && info.cached && t < cached)
 			cached = t;
 	}
-	printf("--types header of %d structs: first open %.1f ms (clang-19 + pahole), cached %.2f ms: %.0fx faster\n",
+	printf("--types header of %d structs: first open %.1f ms (clang-19 + pahole), cached %.2f "
+	       "ms: %.0fx faster\n",
 	       NSTRUCTS, first, cached, first / cached);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	return system(cmd) ? 1 : 0;

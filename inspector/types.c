@@ -34,27 +34,26 @@ extern char **environ;
 #define CLANG "clang-19"
 #define PAHOLE "pahole"
 #define CACHE_MAGIC "arena-inspect types cache 1\n"
-#define TYPES_MAX_INPUT (1ULL << 30)	/* 1 GiB: a big DWARF ELF */
+#define TYPES_MAX_INPUT (1ULL << 30) /* 1 GiB: a big DWARF ELF */
 #define MAX_BTF (256u << 20)
 #define MAX_STDERR (64u << 10)
 
 /* What headers written for BPF take for granted (types.h). A typedef may
  * be repeated in C11, so a header that defines them too still compiles;
  * true/false are left alone (vmlinux.h has them as an enum). */
-static const char prelude[] =
-	"/* arena-inspect --types prelude */\n"
-	"#define __arena\n"
-	"#define __arg_arena\n"
-	"#define SEC(name) __attribute__((section(name), used))\n"
-	"typedef unsigned char __u8;\n"
-	"typedef signed char __s8;\n"
-	"typedef unsigned short __u16;\n"
-	"typedef signed short __s16;\n"
-	"typedef unsigned int __u32;\n"
-	"typedef signed int __s32;\n"
-	"typedef unsigned long long __u64;\n"
-	"typedef signed long long __s64;\n"
-	"typedef _Bool bool;\n";
+static const char prelude[] = "/* arena-inspect --types prelude */\n"
+			      "#define __arena\n"
+			      "#define __arg_arena\n"
+			      "#define SEC(name) __attribute__((section(name), used))\n"
+			      "typedef unsigned char __u8;\n"
+			      "typedef signed char __s8;\n"
+			      "typedef unsigned short __u16;\n"
+			      "typedef signed short __s16;\n"
+			      "typedef unsigned int __u32;\n"
+			      "typedef signed int __s32;\n"
+			      "typedef unsigned long long __u64;\n"
+			      "typedef signed long long __s64;\n"
+			      "typedef _Bool bool;\n";
 
 const char *types__kind_name(enum types_kind kind)
 {
@@ -107,7 +106,8 @@ static void sha_block(struct sha256 *s, const uint8_t *p)
 	a = s->h[0], b = s->h[1], c = s->h[2], d = s->h[3];
 	e = s->h[4], f = s->h[5], g = s->h[6], h = s->h[7];
 	for (int i = 0; i < 64; i++) {
-		uint32_t t1 = h + (ROR(e, 6) ^ ROR(e, 11) ^ ROR(e, 25)) + ((e & f) ^ (~e & g)) + K[i] + w[i];
+		uint32_t t1 = h + (ROR(e, 6) ^ ROR(e, 11) ^ ROR(e, 25)) + ((e & f) ^ (~e & g)) +
+			      K[i] + w[i];
 		uint32_t t2 = (ROR(a, 2) ^ ROR(a, 13) ^ ROR(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
 
 		h = g, g = f, f = e, e = d + t1, d = c, c = b, b = a, a = t1 + t2;
@@ -392,7 +392,8 @@ static int cache_open(const char *dir, char *note, size_t nlen)
 			*p = '/';
 		}
 	if (mkdir(dir, 0700) && errno != EEXIST) {
-		snprintf(note, nlen, "cache not used: cannot create %.150s: %s", dir, strerror(errno));
+		snprintf(note, nlen, "cache not used: cannot create %.150s: %s", dir,
+			 strerror(errno));
 		return -errno;
 	}
 	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -403,7 +404,8 @@ static int cache_open(const char *dir, char *note, size_t nlen)
 		return -errno;
 	}
 	if (fstat(dfd, &st) || st.st_uid != geteuid() || (st.st_mode & (S_IWGRP | S_IWOTH))) {
-		snprintf(note, nlen, "cache not used: %.150s is not yours or others can write it", dir);
+		snprintf(note, nlen, "cache not used: %.150s is not yours or others can write it",
+			 dir);
 		close(dfd);
 		return -EPERM;
 	}
@@ -611,7 +613,9 @@ static int detect(const char *path, int fd, enum types_kind *kind)
 			*kind = TYPES_ELF_BTF;
 			return 0;
 		}
-		return ai_err(EINVAL, "%s: an ELF file with neither DWARF (.debug_info) nor .BTF; build it with -g",
+		return ai_err(EINVAL,
+			      "%s: an ELF file with neither DWARF (.debug_info) nor .BTF; build it "
+			      "with -g",
 			      path);
 	}
 	if (memchr(head, 0, n))
@@ -628,10 +632,10 @@ static int detect(const char *path, int fd, enum types_kind *kind)
  * headers are and what is defined pass (no -o, no plugins) */
 static int split_cflags(const char *cflags, char **words, int max, int *nr, char **store)
 {
-	static const char *const ok[] = { "-I", "-D", "-U", "-isystem", "-iquote", "-include",
-					  "-idirafter", "-std=" };
-	static const char *const with_arg[] = { "-I", "-D", "-U", "-isystem", "-iquote",
-						"-include", "-idirafter" };
+	static const char *const ok[] = { "-I",	     "-D",	 "-U",	       "-isystem",
+					  "-iquote", "-include", "-idirafter", "-std=" };
+	static const char *const with_arg[] = { "-I",	   "-D",       "-U",	    "-isystem",
+						"-iquote", "-include", "-idirafter" };
 	char *s, *save = NULL, *w;
 	bool need_arg = false;
 
@@ -650,7 +654,8 @@ static int split_cflags(const char *cflags, char **words, int max, int *nr, char
 			good = !strncmp(w, ok[i], strlen(ok[i]));
 		if (!good)
 			return ai_err(EINVAL,
-				      "--types-cflags: '%s' is not passed to clang (only -I, -D, -U, -isystem, -iquote, -idirafter, -include and -std=)",
+				      "--types-cflags: '%s' is not passed to clang (only -I, -D, "
+				      "-U, -isystem, -iquote, -idirafter, -include and -std=)",
 				      w);
 		if (*nr >= max)
 			return ai_err(E2BIG, "--types-cflags: too many words");
@@ -703,7 +708,8 @@ static int work_make(struct work *w, const char *cache)
 	if (n < 0 || (size_t)n >= sizeof(w->dir) - 16)
 		return ai_err(ENAMETOOLONG, "work directory name too long");
 	if (!mkdtemp(w->dir))
-		return ai_err(errno, "cannot make a work directory %s: %s", w->dir, strerror(errno));
+		return ai_err(errno, "cannot make a work directory %s: %s", w->dir,
+			      strerror(errno));
 	w->made = true;
 	return 0;
 }
@@ -910,7 +916,8 @@ int types__load(const char *path, const struct types_opts *opts, struct btf **ou
 		btf = btf__parse(path, NULL);
 		if (!btf)
 			return ai_err(EINVAL, "%s: not valid %s (%s)", path,
-				      types__kind_name(info->kind), strerror(errno ? errno : EINVAL));
+				      types__kind_name(info->kind),
+				      strerror(errno ? errno : EINVAL));
 		*out = btf;
 		return 0;
 	}
@@ -970,7 +977,8 @@ int types__load(const char *path, const struct types_opts *opts, struct btf **ou
 		err = ai_err(ENOENT, "%s: %s needs %s, which is not installed (Debian: %s)", path,
 			     types__kind_name(info->kind),
 			     find_tool(PAHOLE, pahole, sizeof(pahole), NULL) ? "pahole" : CLANG,
-			     find_tool(PAHOLE, pahole, sizeof(pahole), NULL) ? "dwarves" : "clang-19");
+			     find_tool(PAHOLE, pahole, sizeof(pahole), NULL) ? "dwarves"
+									     : "clang-19");
 		goto out;
 	}
 	err = work_make(&w, dfd >= 0 ? cache : NULL);

@@ -37,28 +37,28 @@ struct btf;
 struct btfx;
 
 enum types_kind {
-	TYPES_RAW_BTF,	/* raw BTF (what bpftool btf dump file reads) */
-	TYPES_ELF_BTF,	/* an ELF object with .BTF */
-	TYPES_DWARF,	/* an ELF file with DWARF: pahole */
-	TYPES_C,	/* C source or a header: clang-19, then pahole */
+	TYPES_RAW_BTF, /* raw BTF (what bpftool btf dump file reads) */
+	TYPES_ELF_BTF, /* an ELF object with .BTF */
+	TYPES_DWARF,   /* an ELF file with DWARF: pahole */
+	TYPES_C,       /* C source or a header: clang-19, then pahole */
 };
 
 struct types_opts {
-	size_t sz;		/* sizeof(struct types_opts) */
+	size_t sz; /* sizeof(struct types_opts) */
 	/* words handed to clang (C files only), split at blanks: -I DIR,
 	 * -IDIR, -D NAME[=VALUE], -U NAME, -isystem DIR, -include FILE,
 	 * -std=...; anything else is refused (-EINVAL) */
 	const char *cflags;
-	const char *cache_dir;	/* NULL: $XDG_CACHE_HOME/arena-inspect, ~/.cache/... */
-	bool no_cache;		/* convert every time, write nothing */
-	int timeout_ms;		/* per tool run; 0: 60000 */
+	const char *cache_dir; /* NULL: $XDG_CACHE_HOME/arena-inspect, ~/.cache/... */
+	bool no_cache;	       /* convert every time, write nothing */
+	int timeout_ms;	       /* per tool run; 0: 60000 */
 };
 
 struct types_info {
 	enum types_kind kind;
-	bool cached;		/* the converted BTF came from the cache */
-	bool converted;		/* clang and/or pahole ran */
-	char note[256];		/* "" or why the cache was not used */
+	bool cached;	/* the converted BTF came from the cache */
+	bool converted; /* clang and/or pahole ran */
+	char note[256]; /* "" or why the cache was not used */
 };
 
 /* path's types as a new BTF (*out, the caller frees it with btf__free).

@@ -22,8 +22,11 @@ static void put64(uint64_t off, uint64_t v)
 
 int fwd_arena_open(struct source **src, struct btfx **bx)
 {
-	struct arena_info info = { .map_id = 0, .max_pages = FWD_PAGES, .user_vm_start = FWD_S,
-				   .user_vm_end = FWD_S + FWD_PAGES * 4096ULL, .is_snapshot = true };
+	struct arena_info info = { .map_id = 0,
+				   .max_pages = FWD_PAGES,
+				   .user_vm_start = FWD_S,
+				   .user_vm_end = FWD_S + FWD_PAGES * 4096ULL,
+				   .is_snapshot = true };
 	struct btf *b = btf__new_empty();
 	struct root r = { .kind = ROOT_MAP_PTR, .btf_idx = 0, .value = FWD_S };
 	int u64, fwd, nodep, voidp, hdr, hdrp, err;
@@ -49,11 +52,15 @@ int fwd_arena_open(struct source **src, struct btfx **bx)
 	put64(8, FWD_ELEM);
 	put64(16, FWD_NODES);
 	for (int i = 0; i < FWD_NODES; i++) {
-		struct node n = { .value = (i + 1) * 111ULL, .id = i + 1, .flags = i, .kind = i + 2,
+		struct node n = { .value = (i + 1) * 111ULL,
+				  .id = i + 1,
+				  .flags = i,
+				  .kind = i + 2,
 				  .live = i & 1 };
 
-		n.next = i + 1 < FWD_NODES ? (struct node *)(uintptr_t)(FWD_S + 0x1000 + (i + 1) * 0x40)
-					   : NULL;
+		n.next = i + 1 < FWD_NODES
+				 ? (struct node *)(uintptr_t)(FWD_S + 0x1000 + (i + 1) * 0x40)
+				 : NULL;
 		memcpy(fmem + 0x1000 + i * 0x40, &n, sizeof(n));
 	}
 	memset(&e, 0, sizeof(e));

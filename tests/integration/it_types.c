@@ -79,13 +79,18 @@ static void test_without_types(void **state)
 	struct fixture *f = *state;
 	char *out = NULL, *err = NULL;
 
-	assert_int_equal(inspect(NULL, &out, &err, "print pinned %s/arena '*list_head->first'",
-				 f->pin), 1);
-	assert_string_equal(err, "arena-inspect: cannot dereference 'list_head->first': struct arena_list_node is only declared in the BTF of the programs using this arena (its layout is unknown); give its definition with --types FILE\n");
+	assert_int_equal(
+		inspect(NULL, &out, &err, "print pinned %s/arena '*list_head->first'", f->pin), 1);
+	assert_string_equal(
+		err, "arena-inspect: cannot dereference 'list_head->first': struct arena_list_node "
+		     "is only declared in the BTF of the programs using this arena (its layout is "
+		     "unknown); give its definition with --types FILE\n");
 	free(out);
 	free(err);
-	assert_int_equal(inspect(NULL, &out, &err, "print pinned %s/arena '*table_for_user'", f->pin), 1);
-	assert_string_equal(err, "arena-inspect: cannot dereference: 'table_for_user' is a void *: cast it, e.g. *(struct NAME *)table_for_user\n");
+	assert_int_equal(
+		inspect(NULL, &out, &err, "print pinned %s/arena '*table_for_user'", f->pin), 1);
+	assert_string_equal(err, "arena-inspect: cannot dereference: 'table_for_user' is a void *: "
+				 "cast it, e.g. *(struct NAME *)table_for_user\n");
 	free(out);
 	free(err);
 }
@@ -106,15 +111,18 @@ static void check_with(const struct fixture *f, const char *types)
 	json_free(j);
 	j = print_json(f, types, "list_head->first->next->next->next");
 	/* first is elem 0's node, ->next elem 1's: three ->next is elem 2's next */
-	assert_string_equal(json_str(json_get(j, "ptr")), json_str(json_get(json_at(elems, 2), "next")));
+	assert_string_equal(json_str(json_get(j, "ptr")),
+			    json_str(json_get(json_at(elems, 2), "next")));
 	json_free(j);
 	for (size_t i = 0; i < json_len(elems); i++) {
 		const struct json *e = json_at(elems, i);
 
 		snprintf(expr, sizeof(expr), "*(struct elem *)%s", json_str(json_get(e, "addr")));
 		j = print_json(f, types, expr);
-		assert_int_equal(json_int(json_get(j, "key"), -1), json_int(json_get(e, "key"), -2));
-		assert_int_equal(json_int(json_get(j, "value"), -1), json_int(json_get(e, "value"), -2));
+		assert_int_equal(json_int(json_get(j, "key"), -1),
+				 json_int(json_get(e, "key"), -2));
+		assert_int_equal(json_int(json_get(j, "value"), -1),
+				 json_int(json_get(e, "value"), -2));
 		assert_string_equal(json_str(json_get(j, "name")), json_str(json_get(e, "name")));
 		if (!strcmp(json_str(json_get(e, "next")), "0x0"))
 			assert_int_equal(json_type(json_path(j, "node.next")), JSON_NULL);
@@ -124,8 +132,10 @@ static void check_with(const struct fixture *f, const char *types)
 		json_free(j);
 	}
 	j = print_json(f, types, "*(struct fxl_table *)table_for_user");
-	assert_int_equal(json_int(json_get(j, "nbuckets"), -1), json_int(json_get(f->expect, "nbuckets"), -2));
-	assert_int_equal(json_int(json_get(j, "count"), -1), json_int(json_get(f->expect, "items"), -2));
+	assert_int_equal(json_int(json_get(j, "nbuckets"), -1),
+			 json_int(json_get(f->expect, "nbuckets"), -2));
+	assert_int_equal(json_int(json_get(j, "count"), -1),
+			 json_int(json_get(f->expect, "items"), -2));
 	json_free(j);
 }
 
@@ -144,7 +154,8 @@ static void test_raw_btf(void **state)
 	char cmd[1024];
 	int st;
 
-	snprintf(cmd, sizeof(cmd), "pahole --btf_encode_detached=%s/user.btf %s", tmp, FXLIST_USER_BIN);
+	snprintf(cmd, sizeof(cmd), "pahole --btf_encode_detached=%s/user.btf %s", tmp,
+		 FXLIST_USER_BIN);
 	assert_int_equal(fixture_run(cmd, NULL, &st), 0);
 	assert_int_equal(st, 0);
 	snprintf(cmd, sizeof(cmd), "--types %s/user.btf", tmp);
@@ -170,14 +181,22 @@ static void test_cache(void **state)
 	snprintf(cmd, sizeof(cmd), "rm -rf %s/cache && cp %s %s/h.h", tmp, HEADER, tmp);
 	assert_int_equal(fixture_run(cmd, NULL, &st), 0);
 	t0 = now();
-	assert_int_equal(inspect(NULL, &out1, &err, "print pinned %s/arena --types %s/h.h -j '*(struct elem *)((__u64)list_head->first - 8)'", f->pin, tmp), 0);
+	assert_int_equal(inspect(NULL, &out1, &err,
+				 "print pinned %s/arena --types %s/h.h -j '*(struct elem "
+				 "*)((__u64)list_head->first - 8)'",
+				 f->pin, tmp),
+			 0);
 	free(err);
 	t1 = now();
 	snprintf(cmd, sizeof(cmd), "ls %s/cache/arena-inspect/*.btf >/dev/null", tmp);
 	assert_int_equal(fixture_run(cmd, NULL, &st), 0);
 	assert_int_equal(st, 0);
 	snprintf(env, sizeof(env), "PATH=%s/nothing", tmp);
-	assert_int_equal(inspect(env, &out2, &err, "print pinned %s/arena --types %s/h.h -j '*(struct elem *)((__u64)list_head->first - 8)'", f->pin, tmp), 0);
+	assert_int_equal(inspect(env, &out2, &err,
+				 "print pinned %s/arena --types %s/h.h -j '*(struct elem "
+				 "*)((__u64)list_head->first - 8)'",
+				 f->pin, tmp),
+			 0);
 	t2 = now();
 	assert_string_equal(out1, out2);
 	free(out2);
@@ -187,11 +206,18 @@ static void test_cache(void **state)
 	/* a changed header converts again, and without clang-19 that fails */
 	snprintf(cmd, sizeof(cmd), "echo 'struct extra { int x; };' >> %s/h.h", tmp);
 	assert_int_equal(fixture_run(cmd, NULL, &st), 0);
-	assert_int_equal(inspect(env, &out2, &err, "print pinned %s/arena --types %s/h.h -j '*(struct elem *)((__u64)list_head->first - 8)'", f->pin, tmp), 1);
+	assert_int_equal(inspect(env, &out2, &err,
+				 "print pinned %s/arena --types %s/h.h -j '*(struct elem "
+				 "*)((__u64)list_head->first - 8)'",
+				 f->pin, tmp),
+			 1);
 	assert_non_null(strstr(err, "not installed"));
 	free(out2);
 	free(err);
-	assert_int_equal(inspect(NULL, &out2, &err, "print pinned %s/arena --types %s/h.h -j 'sizeof(struct extra)'", f->pin, tmp), 0);
+	assert_int_equal(inspect(NULL, &out2, &err,
+				 "print pinned %s/arena --types %s/h.h -j 'sizeof(struct extra)'",
+				 f->pin, tmp),
+			 0);
 	assert_string_equal(out2, "4\n");
 	free(out1);
 	free(out2);
@@ -205,10 +231,14 @@ static void test_layout(void **state)
 	const struct json *m;
 	struct json *j;
 
-	assert_int_equal(inspect(NULL, &out, &err, "types pinned %s/arena --types %s --layout 'struct elem' -j", f->pin, HEADER), 0);
+	assert_int_equal(inspect(NULL, &out, &err,
+				 "types pinned %s/arena --types %s --layout 'struct elem' -j",
+				 f->pin, HEADER),
+			 0);
 	j = json_parse(out, e, sizeof(e));
 	assert_non_null(j);
-	assert_int_equal(json_int(json_get(j, "size"), -1), json_int(json_get(f->expect, "elem_size"), -2));
+	assert_int_equal(json_int(json_get(j, "size"), -1),
+			 json_int(json_get(f->expect, "elem_size"), -2));
 	m = json_get(j, "members");
 	assert_string_equal(json_str(json_get(json_at(m, 1), "name")), "node");
 	assert_int_equal(json_int(json_get(json_at(m, 1), "offset"), -1),
@@ -218,7 +248,9 @@ static void test_layout(void **state)
 	free(out);
 	free(err);
 	/* the programs' declaration alone has no layout, and says so */
-	assert_int_equal(inspect(NULL, &out, &err, "types pinned %s/arena --layout 'struct arena_list_node'", f->pin), 1);
+	assert_int_equal(inspect(NULL, &out, &err,
+				 "types pinned %s/arena --layout 'struct arena_list_node'", f->pin),
+			 1);
 	assert_non_null(strstr(err, "no type 'struct arena_list_node'"));
 	free(out);
 	free(err);
@@ -227,13 +259,19 @@ static void test_layout(void **state)
 		char cmd[600];
 		int st;
 
-		snprintf(cmd, sizeof(cmd), "printf 'struct a { int x; };\\nstruct b { nosuch_t y; };\\n' > %s/bad.h", tmp);
+		snprintf(cmd, sizeof(cmd),
+			 "printf 'struct a { int x; };\\nstruct b { nosuch_t y; };\\n' > %s/bad.h",
+			 tmp);
 		assert_int_equal(fixture_run(cmd, NULL, &st), 0);
 	}
-	assert_int_equal(inspect(NULL, &out, &err, "print pinned %s/arena --types %s/bad.h '*list_head'", f->pin, tmp), 1);
+	assert_int_equal(inspect(NULL, &out, &err,
+				 "print pinned %s/arena --types %s/bad.h '*list_head'", f->pin,
+				 tmp),
+			 1);
 	assert_non_null(strstr(err, "bad.h:2:12: error: unknown type name 'nosuch_t'"));
 	assert_non_null(strchr(err, '\n'));
-	assert_null(strchr(err, '\n') + 1 < err + strlen(err) ? strchr(strchr(err, '\n') + 1, '\n') : NULL);
+	assert_null(strchr(err, '\n') + 1 < err + strlen(err) ? strchr(strchr(err, '\n') + 1, '\n')
+							      : NULL);
 	free(out);
 	free(err);
 }
@@ -242,12 +280,9 @@ int main(void)
 {
 	const char *why = bpf_test_skip_reason();
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_without_types),
-		cmocka_unit_test(test_header),
-		cmocka_unit_test(test_dwarf),
-		cmocka_unit_test(test_raw_btf),
-		cmocka_unit_test(test_cache),
-		cmocka_unit_test(test_layout),
+		cmocka_unit_test(test_without_types), cmocka_unit_test(test_header),
+		cmocka_unit_test(test_dwarf),	      cmocka_unit_test(test_raw_btf),
+		cmocka_unit_test(test_cache),	      cmocka_unit_test(test_layout),
 	};
 	char cmd[600];
 	int rc, st;
@@ -256,7 +291,8 @@ int main(void)
 		printf("SKIP: %s\n", why);
 		return 77;
 	}
-	if (fixture_run("command -v pahole >/dev/null && command -v clang-19 >/dev/null", NULL, &st) ||
+	if (fixture_run("command -v pahole >/dev/null && command -v clang-19 >/dev/null", NULL,
+			&st) ||
 	    st) {
 		printf("SKIP: needs clang-19 and pahole (Debian: dwarves)\n");
 		return 77;

@@ -145,9 +145,15 @@ static void check_values(struct btfx *bx, struct source *src)
 	for (int i = 0; i < FWD_NODES; i++) {
 		char e[128];
 
-		snprintf(e, sizeof(e), "hdr->good%s->value", i == 0 ? "" : i == 1 ? "->next" : "->next->next");
+		snprintf(e, sizeof(e), "hdr->good%s->value",
+			 i == 0	  ? ""
+			 : i == 1 ? "->next"
+				  : "->next->next");
 		assert_int_equal(eval_int(bx, src, e), (i + 1) * 111);
-		snprintf(e, sizeof(e), "(*hdr->good%s).kind", i == 0 ? "" : i == 1 ? "->next" : "->next->next");
+		snprintf(e, sizeof(e), "(*hdr->good%s).kind",
+			 i == 0	  ? ""
+			 : i == 1 ? "->next"
+				  : "->next->next");
 		assert_int_equal(eval_int(bx, src, e), i + 2);
 	}
 	assert_int_equal(eval_int(bx, src, "hdr->good[0].id"), 1);
@@ -180,19 +186,24 @@ static void without_types(void **st)
 
 	assert_int_equal(fwd_arena_open(&src, &bx), 0);
 	snprintf(want, sizeof(want),
-		 "cannot dereference 'hdr->good': struct node is only declared in the BTF of the programs using this arena (its layout is unknown); give its definition with --types FILE");
+		 "cannot dereference 'hdr->good': struct node is only declared in the BTF of the "
+		 "programs using this arena (its layout is unknown); give its definition with "
+		 "--types FILE");
 	assert_string_equal(eval_err(bx, src, "*hdr->good"), want);
 	assert_non_null(strstr(eval_err(bx, src, "hdr->good->value"),
 			       "struct node is only declared in the BTF of the programs"));
-	assert_non_null(strstr(eval_err(bx, src, "hdr->good[1]"), "give its definition with --types FILE"));
+	assert_non_null(
+		strstr(eval_err(bx, src, "hdr->good[1]"), "give its definition with --types FILE"));
 	/* pointer arithmetic on it is not guessed as bytes */
 	assert_non_null(strstr(eval_err(bx, src, "hdr->good + 1"), "only declared"));
 	assert_string_equal(eval_err(bx, src, "*hdr->any"),
-			    "cannot dereference: 'hdr->any' is a void *: cast it, e.g. *(struct NAME *)hdr->any");
+			    "cannot dereference: 'hdr->any' is a void *: cast it, e.g. *(struct "
+			    "NAME *)hdr->any");
 	{
 		const char *m = eval_err(bx, src, "*(struct elem *)hdr->any");
 
-		assert_string_equal(m, "unknown type 'struct elem *' (no type source defines it; --types FILE adds definitions)");
+		assert_string_equal(m, "unknown type 'struct elem *' (no type source defines it; "
+				       "--types FILE adds definitions)");
 	}
 	btfx__free(bx);
 	source__close(src);
@@ -230,8 +241,9 @@ static void from_dwarf_and_raw(void **st)
 	FILE *f;
 
 	/* a user-space object built with -g, as a scheduler's user part is */
-	write_file(in_tmp("user.c"), "#include <linux/types.h>\n#include <stdbool.h>\n#define __arena\n"
-				     "#include \"" FWD_HEADER "\"\nint main(void) { return 0; }\n");
+	write_file(in_tmp("user.c"),
+		   "#include <linux/types.h>\n#include <stdbool.h>\n#define __arena\n"
+		   "#include \"" FWD_HEADER "\"\nint main(void) { return 0; }\n");
 	snprintf(cmd, sizeof(cmd), "clang-19 -g -O0 -fno-eliminate-unused-debug-types -o %s %s",
 		 in_tmp("user"), in_tmp("user.c"));
 	assert_int_equal(run(cmd), 0);
@@ -298,13 +310,16 @@ static void cache_hits_and_misses(void **st)
 	free(path);
 	assert_int_equal(types__load(in_tmp("top.h"), &o, &btf, &info), 0);
 	assert_true(info.converted);
-	assert_int_equal(btf__resolve_size(btf, btf__find_by_name_kind(btf, "inc", BTF_KIND_STRUCT)), 16);
+	assert_int_equal(
+		btf__resolve_size(btf, btf__find_by_name_kind(btf, "inc", BTF_KIND_STRUCT)), 16);
 	btf__free(btf);
 	/* the header itself changed */
-	write_file(in_tmp("top.h"), "#include \"inc.h\"\nstruct top { struct inc i; __u64 x, y; };\n");
+	write_file(in_tmp("top.h"),
+		   "#include \"inc.h\"\nstruct top { struct inc i; __u64 x, y; };\n");
 	assert_int_equal(types__load(in_tmp("top.h"), &o, &btf, &info), 0);
 	assert_true(info.converted);
-	assert_int_equal(btf__resolve_size(btf, btf__find_by_name_kind(btf, "top", BTF_KIND_STRUCT)), 32);
+	assert_int_equal(
+		btf__resolve_size(btf, btf__find_by_name_kind(btf, "top", BTF_KIND_STRUCT)), 32);
 	btf__free(btf);
 	assert_int_equal(types__load(in_tmp("top.h"), &o, &btf, &info), 0);
 	assert_true(info.cached);
@@ -355,17 +370,20 @@ static void clang_error_and_cflags(void **st)
 	struct btf *btf;
 	const char *msg;
 
-	write_file(in_tmp("bad.h"), "struct ok { int a; };\nstruct bad { undefined_t x; };\nstruct worse { also_t y; };\n");
+	write_file(in_tmp("bad.h"), "struct ok { int a; };\nstruct bad { undefined_t x; };\nstruct "
+				    "worse { also_t y; };\n");
 	assert_int_not_equal(types__load(in_tmp("bad.h"), &o, &btf, &info), 0);
 	msg = ai_errmsg();
 	assert_null(strchr(msg, '\n'));
 	assert_non_null(strstr(msg, "bad.h:2:"));
 	assert_non_null(strstr(msg, "error: unknown type name 'undefined_t'"));
 
-	write_file(in_tmp("cond.h"), "#ifdef WANT\nstruct wanted { int a; };\n#endif\n#include \"sub/inc2.h\"\n");
+	write_file(in_tmp("cond.h"),
+		   "#ifdef WANT\nstruct wanted { int a; };\n#endif\n#include \"sub/inc2.h\"\n");
 	mkdir(in_tmp("incdir"), 0700);
 	mkdir(in_tmp("incdir/sub"), 0700);
-	write_file(in_tmp("incdir/sub/inc2.h"), "struct from_inc { bool b; __s64 s; };\nint unused SEC(\".x\");\n");
+	write_file(in_tmp("incdir/sub/inc2.h"),
+		   "struct from_inc { bool b; __s64 s; };\nint unused SEC(\".x\");\n");
 	assert_int_not_equal(types__load(in_tmp("cond.h"), &o, &btf, &info), 0);
 	{
 		char flags[700];
@@ -435,10 +453,12 @@ static void layout_like_gdb(void **st)
 		print_message("no gdb: layout not compared\n");
 		return;
 	}
-	write_file(in_tmp("lay.c"), "#include <linux/types.h>\n#include <stdbool.h>\n#define __arena\n"
-				    "#include \"" FWD_HEADER "\"\n"
-				    "struct holes { char a; long b; int c : 3; int d : 9; char e; short f[3]; void (*fn)(int); char (*pa)[8]; struct node *arr[2]; };\n"
-				    "union u { char c; long l; struct { int x; } s; };\n");
+	write_file(in_tmp("lay.c"),
+		   "#include <linux/types.h>\n#include <stdbool.h>\n#define __arena\n"
+		   "#include \"" FWD_HEADER "\"\n"
+		   "struct holes { char a; long b; int c : 3; int d : 9; char e; short f[3]; void "
+		   "(*fn)(int); char (*pa)[8]; struct node *arr[2]; };\n"
+		   "union u { char c; long l; struct { int x; } s; };\n");
 	snprintf(cmd, sizeof(cmd), "clang-19 -g -O0 -fno-eliminate-unused-debug-types -c -o %s %s",
 		 in_tmp("lay.o"), in_tmp("lay.c"));
 	assert_int_equal(run(cmd), 0);
@@ -507,7 +527,8 @@ static void layout_items(void **st)
 	assert_true(c.holes >= 1);
 	assert_int_equal(c.padding >= 1, sizeof(struct elem) > offsetof(struct elem, name) + 6);
 	assert_int_equal(btfq__layout(btf, btf__find_by_name_kind(btf, "__u64", BTF_KIND_TYPEDEF),
-				      count_cb, &c), -EINVAL);
+				      count_cb, &c),
+			 -EINVAL);
 	btf__free(btf);
 }
 
