@@ -158,18 +158,6 @@ static enum request c_type(struct session *s, const char *arg)
 		session__msg(s, true, "%s", msg);
 		return REQ_NONE;
 	}
-	/* a struct or union: its layout as GDB's ptype /o shows it */
-	if (btfq__member_parent(btf, id, false) && !btfq__layout_text(btf, id, &sb)) {
-		snprintf(head, sizeof(head), "/* %s: %lld bytes */", arg,
-			 (long long)btf__resolve_size(btf, id));
-		lines_add(&l, head, strlen(head));
-		lines_from_text(&l, sb.buf);
-		strbuf_free(&sb);
-		session__nav_text(s, arg, l.v, l.n);
-		return REQ_SHOW_TEXT;
-	}
-	strbuf_free(&sb);
-	sb = (struct strbuf){};
 	if (btfq__dump_type(btf, id, &sb)) {
 		session__msg(s, true, "cannot show '%s'", arg);
 		return REQ_NONE;
@@ -179,6 +167,17 @@ static enum request c_type(struct session *s, const char *arg)
 	snprintf(head, sizeof(head), "/* %s: BTF id %u, %lld bytes */", name, id,
 		 (long long)btf__resolve_size(btf, id));
 	lines_add(&l, head, strlen(head));
+	/* a struct or union: first its layout as GDB's ptype /o shows it */
+	if (btfq__member_parent(btf, id, false)) {
+		struct strbuf lay = {};
+
+		if (!btfq__layout_text(btf, id, &lay) && lay.len) {
+			lines_from_text(&l, lay.buf);
+			lines_add(&l, "", 0);
+			lines_add(&l, "/* as C declares it: */", 23);
+		}
+		strbuf_free(&lay);
+	}
 	if (sb.len)
 		lines_from_text(&l, sb.buf);
 	else
