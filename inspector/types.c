@@ -605,12 +605,13 @@ static int detect(const char *path, int fd, enum types_kind *kind)
 	if (n >= 4 && !memcmp(head, "\177ELF", 4)) {
 		if (!elf_has(fd, &btf, &dwarf))
 			return ai_err(EINVAL, "%s: not a valid ELF file", path);
-		if (dwarf) {
-			*kind = TYPES_DWARF;
-			return 0;
-		}
+		/* .BTF is read as it is (a BPF object built with -g has both) */
 		if (btf) {
 			*kind = TYPES_ELF_BTF;
+			return 0;
+		}
+		if (dwarf) {
+			*kind = TYPES_DWARF;
 			return 0;
 		}
 		return ai_err(EINVAL,
