@@ -72,4 +72,54 @@ uint32_t btfq__member_parent(const struct btf *btf, uint32_t id, bool arrow);
  * can be made. */
 int btfq__dump_type(const struct btf *btf, uint32_t id, struct strbuf *out);
 
+/*
+ * The layout of a struct or union, as GDB's `ptype /o` shows it: every
+ * member with its offset and size, nested structs and unions (named or
+ * anonymous) expanded in place, bitfields with their bit, the holes
+ * between members and the padding at the end. One walk, items in order:
+ *   MEMBER  a member (depth 0: of the type itself); a struct or union
+ *           member is followed by its own items and then an END
+ *   END     the end of a nested struct/union (size: its total size)
+ *   HOLE    unused bits before the next member (bit_size; size the whole
+ *           bytes of it); PADDING the same at the end of a struct
+ * Offsets are from the start of the outermost type, in bits
+ * (bit_offset) and bytes (offset = bit_offset / 8). Nesting stops at 16
+ * levels (MEMBER with truncated). Returns cb's non-zero return, 0, or
+ * -EINVAL when id is not a struct or union (through typedefs).
+ */
+enum btfq_layout_kind {
+	BTFQ_LAYOUT_MEMBER,
+	BTFQ_LAYOUT_END,
+	BTFQ_LAYOUT_HOLE,
+	BTFQ_LAYOUT_PADDING,
+};
+
+struct btfq_layout_item {
+	enum btfq_layout_kind kind;
+	int depth;
+	const char *name;	/* member name ("" anonymous); NULL for holes */
+	const char *path;	/* "in.x": names from the outermost type */
+	uint32_t type;		/* the member's type id (END: the nested type) */
+	uint64_t bit_offset;
+	uint64_t offset;
+	uint64_t size;		/* bytes of the type; a hole's whole bytes */
+	uint32_t bit_size;	/* a bitfield's width, a hole's bits (0: none) */
+	bool nested;		/* MEMBER: a struct or union, expanded next */
+	bool in_union;		/* MEMBER: of a union (no holes there) */
+	bool truncated;		/* MEMBER: nested too deep to expand */
+};
+
+int btfq__layout(const struct btf *btf, uint32_t id,
+		 int (*cb)(const struct btfq_layout_item *it, void *ctx), void *ctx);
+
+/* The layout as GDB's `ptype /o` writes it, appended to out:
+ *   / * offset      |    size * /  type = struct node {
+ *   / *      0      |       8 * /    struct node *next;
+ *   / * XXX  4-byte hole      * /
+ *   ...
+ *                                  / * total size (bytes):   24 * /
+ *                                }
+ * (without the spaces in the comment marks). -EINVAL as btfq__layout. */
+int btfq__layout_text(const struct btf *btf, uint32_t id, struct strbuf *out);
+
 #endif

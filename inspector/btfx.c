@@ -49,7 +49,17 @@ static uint64_t arena_size(const struct source *src)
 }
 
 /* Take ownership of btf; keep a copy of its raw bytes for snapshots. */
+static int add_btf_labeled(struct btfx *bx, struct btf *btf, uint32_t kernel_id, const char *label);
+
 static int add_btf(struct btfx *bx, struct btf *btf, uint32_t kernel_id)
+{
+	char label[64];
+
+	snprintf(label, sizeof(label), "BTF id %u (programs)", kernel_id);
+	return add_btf_labeled(bx, btf, kernel_id, kernel_id ? label : "BTF");
+}
+
+static int add_btf_labeled(struct btfx *bx, struct btf *btf, uint32_t kernel_id, const char *label)
 {
 	struct blob *n;
 	const void *raw;
@@ -72,6 +82,12 @@ static int add_btf(struct btfx *bx, struct btf *btf, uint32_t kernel_id)
 		}
 		memcpy(n->raw, raw, sz);
 		n->raw_size = sz;
+	}
+	n->label = strdup(label);
+	if (!n->label) {
+		free(n->raw);
+		btf__free(btf);
+		return ai_err(ENOMEM, "out of memory");
 	}
 	n->btf = btf;
 	n->kernel_id = kernel_id;
@@ -672,7 +688,12 @@ static int load_file(struct btfx *bx, const char *path)
 		return ai_err(EINVAL, "%s: not a valid BTF file or ELF object with BTF (%s)", path,
 			      libbpf_msg[0] ? libbpf_msg : strerror(err ? err : EINVAL));
 	}
-	return add_btf(bx, btf, 0);
+	{
+		char label[300];
+
+		snprintf(label, sizeof(label), "--btf %s", path);
+		return add_btf_labeled(bx, btf, 0, label);
+	}
 }
 
 static struct btf *quiet_btf_new(const void *data, size_t size)
@@ -700,9 +721,12 @@ static int load_snapshot(struct btfx *bx)
 	for (int i = 0; i < n; i++) {
 		struct btf *btf;
 
+		char label[64];
+
 		if (sizes[i] > UINT32_MAX || !(btf = quiet_btf_new(blobs[i], sizes[i])))
 			return ai_err(EINVAL, "BTF blob %d of the snapshot is malformed", i);
-		err = add_btf(bx, btf, 0);
+		snprintf(label, sizeof(label), "snapshot BTF blob %d", i);
+		err = add_btf_labeled(bx, btf, 0, label);
 		if (err)
 			return err;
 	}
@@ -781,7 +805,12 @@ void btfx__free(struct btfx *bx)
 		btf__free(bx->blobs[i].ext);
 		btf__free(bx->blobs[i].btf);
 		free(bx->blobs[i].raw);
+		free(bx->blobs[i].label);
 	}
+	for (int i = 0; i < bx->nr_notes; i++)
+		free(bx->notes[i]);
+	free(bx->notes);
+	free(bx->fc);
 	btf__free(bx->builtin);
 	free(bx->blobs);
 	free(bx->roots);
@@ -836,6 +865,40 @@ const struct root *btfx__find_root(const struct btfx *bx, const char *name)
 int btfx__globals_placement(const struct btfx *bx)
 {
 	return bx ? bx->placement : BTFX_GLOBALS_NONE;
+}
+
+const char *btfx__btf_label(const struct btfx *bx, int i)
+{
+	return bx && i >= 0 && i < bx->nr_blobs ? bx->blobs[i].label : NULL;
+}
+
+bool btfx__btf_is_types(const struct btfx *bx, int i)
+{
+	return bx && i >= 0 && i < bx->nr_blobs && bx->blobs[i].types;
+}
+
+int btfx__nr_notes(const struct btfx *bx)
+{
+	return bx ? bx->nr_notes : 0;
+}
+
+const char *btfx__note(const struct btfx *bx, int i)
+{
+	return bx && i >= 0 && i < bx->nr_notes ? bx->notes[i] : NULL;
+}
+
+int btfx__add_types(struct btfx *bx, struct btf *btf, const char *label)
+{
+	int err = add_btf_labeled(bx, btf, 0, label ? label : "--types");
+
+	if (err)
+		return err;
+	bx->blobs[bx->nr_blobs - 1].types = true;
+	/* names may resolve differently now: caches keyed by the serial
+	 * (expr's resolved type names) start again; completions too */
+	bx->serial = __atomic_add_fetch(&next_serial, 1, __ATOMIC_RELAXED);
+	bx->nr_fc = 0;
+	return btfx_note_conflicts(bx, bx->nr_blobs - 1);
 }
 
 uint64_t btfx__serial(const struct btfx *bx)

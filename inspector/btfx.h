@@ -19,6 +19,7 @@
 #define ARENA_INSPECT_BTFX_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include "source.h"
 
@@ -80,6 +81,48 @@ int btfx__find_type(const struct btfx *bx, const char *name, const struct btf **
  * each name once; stops when cb returns non-zero. */
 void btfx__for_each_name(const struct btfx *bx, int (*cb)(const char *name, bool is_type, void *ctx),
 			 void *ctx);
+
+/*
+ * Type sources beyond the programs' BTF (--types FILE; types.h makes the
+ * BTF from a header, DWARF or a BTF file). btf passes to bx, also on
+ * error; label names it in notes ("intf.h (C)"). Its types join the
+ * lookup by name after the BTFs already there, and complete forward
+ * declarations (btfx__complete). A struct or union that it defines with
+ * another size than an earlier source is a conflict: one note each
+ * (btfx__note), the earlier definition is used and `struct NAME@N` (N the
+ * source's index, btfx__btf_label) picks another.
+ */
+int btfx__add_types(struct btfx *bx, struct btf *btf, const char *label);
+
+/* "BTF id 42 (programs)", "--btf FILE", "snapshot blob 0", "x.h (C)" */
+const char *btfx__btf_label(const struct btfx *bx, int i);
+/* true for BTF of the programs (or the snapshot or --btf), false for --types */
+bool btfx__btf_is_types(const struct btfx *bx, int i);
+
+/* Notes about the types, in the order found: conflicting definitions. */
+int btfx__nr_notes(const struct btfx *bx);
+const char *btfx__note(const struct btfx *bx, int i);
+
+/*
+ * A forward declaration completed: when (*btf, *id), through typedefs and
+ * qualifiers, is a FWD (or a named struct/union of size 0 with no
+ * members), the first complete struct or union of the same name and kind
+ * in the BTFs of bx replaces it (its own BTF first, then every BTF in
+ * order). Returns true when it did; else leaves both alone. Results are
+ * cached in bx.
+ */
+bool btfx__complete(const struct btfx *bx, const struct btf **btf, uint32_t *id);
+
+/* Is (btf, id), through typedefs and qualifiers, a struct or union whose
+ * layout is unknown (a FWD, or named with size 0 and no members)? */
+bool btfx__is_fwd(const struct btf *btf, uint32_t id);
+
+/* The message for a value of incomplete type (btf, id) that bx cannot
+ * complete: "struct node is only declared in the BTF of the programs using
+ * this arena (its layout is unknown); give its definition with --types
+ * FILE" (or "... only declared in FILE ..."). */
+void btfx__incomplete_msg(const struct btfx *bx, const struct btf *btf, uint32_t id, char *buf,
+			  size_t len);
 
 /* Where __arena globals were found: 0 = offset 0, 1 = end, -1 = none */
 enum { BTFX_GLOBALS_NONE = -1, BTFX_GLOBALS_START = 0, BTFX_GLOBALS_END = 1 };

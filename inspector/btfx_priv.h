@@ -7,6 +7,7 @@
 #ifndef ARENA_INSPECT_BTFX_PRIV_H
 #define ARENA_INSPECT_BTFX_PRIV_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "btfx_internal.h"
@@ -17,6 +18,16 @@ struct blob {
 	uint32_t kernel_id;	/* 0: file or snapshot */
 	void *raw;
 	uint32_t raw_size;
+	bool types;		/* from --types (btfx__add_types) */
+	char *label;		/* where it came from, for notes and `types` */
+};
+
+/* a forward declaration and the complete type it resolved to (0: none) */
+struct fwd_cache {
+	const struct btf *btf;
+	uint32_t id;
+	const struct btf *cbtf;
+	uint32_t cid;
 };
 
 struct ptr_cache {
@@ -46,6 +57,15 @@ struct btfx {
 	/* arena offsets seen as constants in the programs (placement hint) */
 	uint64_t *insn_offs;
 	int nr_insn_offs;
+	/* forward declarations completed by name (btfx__complete) */
+	struct fwd_cache *fc;
+	int nr_fc;
+	size_t cap_fc;
+	/* notes about the types (conflicting definitions), each once */
+	char **notes;
+	int nr_notes;
+	size_t cap_notes;
+	int nr_conflicts;	/* also those past the notes' cap */
 };
 
 /* The blob whose BTF (or its split extension) is btf, or -1 */
@@ -56,5 +76,9 @@ static inline int btfx_blob_of(const struct btfx *bx, const struct btf *btf)
 			return i;
 	return -1;
 }
+
+/* Note each struct/union that blob b defines with another size than an
+ * earlier blob (btfx_types.c). */
+int btfx_note_conflicts(struct btfx *bx, int b);
 
 #endif

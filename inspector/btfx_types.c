@@ -13,6 +13,7 @@
 #include <string.h>
 #include <bpf/btf.h>
 #include "array.h"
+#include "btfq.h"
 #include "btfx_priv.h"
 #include "error.h"
 
@@ -154,6 +155,8 @@ int btfx__builtin_type(struct btfx *bx, const char *name, const struct btf **btf
 	return 0;
 }
 
+static uint32_t complete_in(const struct btf *btf, const char *name, bool want_union);
+
 /* One name without stars, in one BTF. */
 static int find_in(const struct btf *btf, const char *name, uint32_t *id)
 {
@@ -171,7 +174,11 @@ static int find_in(const struct btf *btf, const char *name, uint32_t *id)
 
 		if (strncmp(name, tags[i].kw, l))
 			continue;
-		r = btf__find_by_name_kind(btf, name + l, tags[i].kind);
+		/* a struct's complete definition, never a declaration */
+		if (tags[i].kind != BTF_KIND_ENUM)
+			r = complete_in(btf, name + l, tags[i].kind == BTF_KIND_UNION);
+		else
+			r = btf__find_by_name_kind(btf, name + l, tags[i].kind);
 		if (r <= 0 && tags[i].kind == BTF_KIND_ENUM)
 			r = btf__find_by_name_kind(btf, name + l, BTF_KIND_ENUM64);
 		if (r <= 0)
@@ -199,7 +206,7 @@ int btfx__find_type(const struct btfx *cbx, const char *name, const struct btf *
 	char base[128];
 	const char *p, *e;
 	size_t n;
-	int stars = 0, err = -ENOENT;
+	int stars = 0, err = -ENOENT, only = -1;
 	uint32_t id = 0;
 	const struct btf *b = NULL;
 
@@ -223,6 +230,25 @@ int btfx__find_type(const struct btfx *cbx, const char *name, const struct btf *
 	if (p < e || !n)
 		return -ENOENT;
 	base[n] = '\0';
+	/* "struct node@2": the definition of type source 2 (a conflict's note
+	 * names them) */
+	{
+		char *at = strchr(base, '@'), *end;
+
+		if (at) {
+			long k;
+
+			errno = 0;
+			k = strtol(at + 1, &end, 10);
+			if (at == base || errno || end == at + 1 || *end || k < 0 ||
+			    k >= bx->nr_blobs)
+				return -ENOENT;
+			while (at > base && at[-1] == ' ')
+				at--;
+			*at = '\0';
+			only = (int)k;
+		}
+	}
 	if (!strcmp(base, "void")) {
 		if (!stars)
 			return -ENOENT;
@@ -235,12 +261,14 @@ int btfx__find_type(const struct btfx *cbx, const char *name, const struct btf *
 		err = 0;
 	}
 	for (int i = 0; err && i < bx->nr_blobs; i++) {
+		if (only >= 0 && i != only)
+			continue;
 		if (!find_in(bx->blobs[i].btf, base, &id)) {
 			b = bx->blobs[i].btf;
 			err = 0;
 		}
 	}
-	if (err && btfx__builtin_type(bx, base, &b, &id))
+	if (err && (only >= 0 || btfx__builtin_type(bx, base, &b, &id)))
 		return -ENOENT;
 	for (; stars > 0; stars--) {
 		if (btfx__ptr_to(bx, b, id, &b, &id))
@@ -311,4 +339,211 @@ out:
 	for (int i = 0; i < nr; i++)
 		free(names[i]);
 	free(names);
+}
+
+/* ------------------------------------------------------------ completing declarations */
+
+bool btfx__is_fwd(const struct btf *btf, uint32_t id)
+{
+	const struct btf_type *t = btf__type_by_id(btf, btfx_skip_mods(btf, id));
+
+	if (!t)
+		return false;
+	return btf_is_fwd(t) ||
+	       (btf_is_composite(t) && !btf_vlen(t) && !t->size && t->name_off);
+}
+
+/* a complete struct (union: want_union) named name in btf: its id, or 0 */
+static uint32_t complete_in(const struct btf *btf, const char *name, bool want_union)
+{
+	uint32_t n = btf__type_cnt(btf);
+
+	for (uint32_t i = 1; i < n; i++) {
+		const struct btf_type *t = btf__type_by_id(btf, i);
+		const char *tn;
+
+		if (!t || (want_union ? !btf_is_union(t) : !btf_is_struct(t)) ||
+		    (!btf_vlen(t) && !t->size))
+			continue;
+		tn = btf__name_by_offset(btf, t->name_off);
+		if (tn && !strcmp(tn, name))
+			return i;
+	}
+	return 0;
+}
+
+bool btfx__complete(const struct btfx *cbx, const struct btf **btf, uint32_t *id)
+{
+	struct btfx *bx = (struct btfx *)cbx; /* the cache only */
+	uint32_t rid = btfx_skip_mods(*btf, *id), cid = 0;
+	const struct btf_type *t;
+	const struct btf *cbtf = NULL;
+	const char *name;
+	bool want_union;
+	int own;
+
+	if (!bx || !btfx__is_fwd(*btf, *id))
+		return false;
+	for (int i = 0; i < bx->nr_fc; i++) {
+		if (bx->fc[i].btf == *btf && bx->fc[i].id == rid) {
+			if (!bx->fc[i].cid)
+				return false;
+			*btf = bx->fc[i].cbtf;
+			*id = bx->fc[i].cid;
+			return true;
+		}
+	}
+	t = btf__type_by_id(*btf, rid);
+	name = btf__name_by_offset(*btf, t->name_off);
+	want_union = btf_is_fwd(t) ? btf_kflag(t) : btf_is_union(t);
+	own = btfx_blob_of(bx, *btf);
+	if (name && *name) {
+		if (own >= 0 && (cid = complete_in(bx->blobs[own].btf, name, want_union)))
+			cbtf = bx->blobs[own].btf;
+		for (int b = 0; !cid && b < bx->nr_blobs; b++) {
+			if (b != own && (cid = complete_in(bx->blobs[b].btf, name, want_union)))
+				cbtf = bx->blobs[b].btf;
+		}
+	}
+	if (!ai_reserve((void **)&bx->fc, &bx->cap_fc, bx->nr_fc + 1, sizeof(*bx->fc)))
+		bx->fc[bx->nr_fc++] = (struct fwd_cache){ *btf, rid, cbtf, cid };
+	if (!cid)
+		return false;
+	*btf = cbtf;
+	*id = cid;
+	return true;
+}
+
+void btfx__incomplete_msg(const struct btfx *bx, const struct btf *btf, uint32_t id, char *buf,
+			  size_t len)
+{
+	char tn[160];
+	int b = bx ? btfx_blob_of(bx, btf) : -1;
+
+	btfq__type_name(btf, btfx_skip_mods(btf, id), tn, sizeof(tn));
+	/* a file the user gave is named; the programs' BTF (live or kept in
+	 * a snapshot) is what the user did not write */
+	if (b >= 0 && (bx->blobs[b].types || !strncmp(bx->blobs[b].label, "--btf ", 6)))
+		snprintf(buf, len,
+			 "%s is only declared in %s (its layout is unknown); give its definition with --types FILE",
+			 tn, bx->blobs[b].label);
+	else
+		snprintf(buf, len,
+			 "%s is only declared in the BTF of the programs using this arena (its layout is unknown); give its definition with --types FILE",
+			 tn);
+}
+
+/* ------------------------------------------------------------ conflicts */
+
+#define MAX_NOTES 16
+
+struct def {
+	const char *name;
+	int kind;
+	uint32_t size;
+};
+
+static int def_cmp(const void *a, const void *b)
+{
+	const struct def *x = a, *y = b;
+
+	if (x->kind != y->kind)
+		return x->kind - y->kind;
+	return strcmp(x->name, y->name);
+}
+
+static int add_note(struct btfx *bx, const char *text)
+{
+	char *s;
+
+	bx->nr_conflicts++;
+	if (bx->nr_notes >= MAX_NOTES)
+		return 0;
+	s = strdup(text);
+	if (!s || ai_reserve((void **)&bx->notes, &bx->cap_notes, bx->nr_notes + 1,
+			     sizeof(*bx->notes))) {
+		free(s);
+		return ai_err(ENOMEM, "out of memory");
+	}
+	bx->notes[bx->nr_notes++] = s;
+	return 0;
+}
+
+/* The complete named structs and unions of btf, sorted by kind and name. */
+static struct def *defs_of(const struct btf *btf, size_t *nr)
+{
+	uint32_t n = btf__type_cnt(btf);
+	struct def *d = NULL;
+	size_t cap = 0;
+
+	*nr = 0;
+	for (uint32_t i = 1; i < n; i++) {
+		const struct btf_type *t = btf__type_by_id(btf, i);
+		const char *name;
+
+		if (!t || !btf_is_composite(t) || !t->name_off || (!btf_vlen(t) && !t->size))
+			continue;
+		name = btf__name_by_offset(btf, t->name_off);
+		if (!name || !*name)
+			continue;
+		if (ai_reserve((void **)&d, &cap, *nr + 1, sizeof(*d))) {
+			free(d);
+			*nr = 0;
+			return NULL;
+		}
+		d[(*nr)++] = (struct def){ name, btf_kind(t), t->size };
+	}
+	if (*nr)
+		qsort(d, *nr, sizeof(*d), def_cmp);
+	return d;
+}
+
+int btfx_note_conflicts(struct btfx *bx, int b)
+{
+	size_t nr = 0;
+	struct def *mine = defs_of(bx->blobs[b].btf, &nr);
+	bool *done;
+	int err = 0;
+
+	if (!mine)
+		return 0;
+	done = calloc(nr, sizeof(*done));
+	if (!done) {
+		free(mine);
+		return ai_err(ENOMEM, "out of memory");
+	}
+	/* a merge of sorted lists per earlier source: the first source that
+	 * defines a name decides, so each name gives one note at most */
+	for (int a = 0; a < b && !err; a++) {
+		size_t na = 0, i = 0, k = 0;
+		struct def *theirs = defs_of(bx->blobs[a].btf, &na);
+
+		while (i < na && k < nr && !err) {
+			int c = def_cmp(&theirs[i], &mine[k]);
+			const char *kw = mine[k].kind == BTF_KIND_UNION ? "union" : "struct";
+			char text[768];
+
+			if (c < 0) {
+				i++;
+				continue;
+			}
+			if (c > 0) {
+				k++;
+				continue;
+			}
+			if (!done[k] && theirs[i].size != mine[k].size) {
+				snprintf(text, sizeof(text),
+					 "%s %s has two layouts: %u bytes in %s (@%d, used), %u bytes in %s (@%d); choose with a cast, e.g. *(%s %s@%d *)p",
+					 kw, mine[k].name, theirs[i].size, bx->blobs[a].label, a,
+					 mine[k].size, bx->blobs[b].label, b, kw, mine[k].name, b);
+				err = add_note(bx, text);
+			}
+			done[k] = true;
+			k++;
+		}
+		free(theirs);
+	}
+	free(done);
+	free(mine);
+	return err;
 }

@@ -133,6 +133,32 @@ static int arith(struct ectx *c, const struct enode *n, const struct value *v, u
 
 static int eval(struct ectx *c, const struct enode *n, struct value *out);
 
+/* "X is only declared in ...; give its definition with --types FILE": the
+ * error for a value of type (btf, id) whose layout no type source has */
+static int incomplete(struct ectx *c, const struct enode *n, const char *what,
+		      const struct btf *btf, uint32_t id)
+{
+	char msg[400];
+
+	btfx__incomplete_msg(c->bx, btf, id, msg, sizeof(msg));
+	return ai_err(EINVAL, "%s '%.*s': %s", what, NT(c, n), msg);
+}
+
+/* The size of what a pointer of btf points to (pointee), for arithmetic:
+ * a forward declaration completed from the type sources; one that cannot
+ * be is an error, not a guess; void counts bytes, as GNU C does. */
+static int pointee_size(struct ectx *c, const struct enode *n, const struct btf *btf,
+			uint32_t pointee, uint64_t *esz)
+{
+	btfx__complete(c->bx, &btf, &pointee);
+	if (btfx__is_fwd(btf, pointee))
+		return incomplete(c, n, "cannot do arithmetic on", btf, pointee);
+	*esz = btfx_size(btf, pointee);
+	if (!*esz)
+		*esz = 1;
+	return 0;
+}
+
 /* Resolve a type name once per btfx. */
 static int resolve_type(struct ectx *c, const struct enode *n, const struct btf **btf, uint32_t *id)
 {
@@ -146,7 +172,10 @@ static int resolve_type(struct ectx *c, const struct enode *n, const struct btf 
 	}
 	if (!c->bx || btfx__find_type(c->bx, n->name, btf, id))
 		return ai_err(ENOENT, "unknown type '%s'%s", n->name,
-			      btfx__nr_btfs(c->bx) ? "" : " (no BTF loaded)");
+			      !btfx__nr_btfs(c->bx) ? " (no BTF loaded)"
+			      : !strncmp(n->name, "struct ", 7) || !strncmp(n->name, "union ", 6)
+				      ? " (no type source defines it; --types FILE adds definitions)"
+				      : "");
 	m->serial = serial;
 	m->tbtf = *btf;
 	m->tid = *id;
@@ -272,6 +301,12 @@ static int member(struct ectx *c, const struct enode *n, struct value *out)
 	if (err)
 		return err;
 	t = expr__vtype(&base, &sid);
+	if (n->kind != E_ARROW && base.btf && !base.slice_len &&
+	    btfx__is_fwd(base.btf, base.type_id)) {
+		if (!btfx__complete(c->bx, &base.btf, &base.type_id))
+			return incomplete(c, n->a, "cannot use", base.btf, base.type_id);
+		t = expr__vtype(&base, &sid);
+	}
 	if (n->kind == E_ARROW) {
 		uint64_t p;
 
@@ -290,6 +325,10 @@ static int member(struct ectx *c, const struct enode *n, struct value *out)
 			return ai_err(EFAULT, "'%.*s' is NULL (following '->%s')", NT(c, n->a),
 				      n->name);
 		base = (struct value){ .btf = base.btf, .type_id = t->type, .lvalue = true, .addr = p };
+		/* struct node declared only: its definition from the type sources */
+		btfx__complete(c->bx, &base.btf, &base.type_id);
+		if (btfx__is_fwd(base.btf, base.type_id))
+			return incomplete(c, n->a, "cannot follow", base.btf, base.type_id);
 		t = expr__vtype(&base, &sid);
 		if (!t || !btf_is_composite(t)) {
 			type_name(&base, tn, sizeof(tn));
@@ -306,6 +345,7 @@ static int member(struct ectx *c, const struct enode *n, struct value *out)
 	}
 	if (!base.lvalue)
 		return ai_err(EINVAL, "'%.*s' has no address", NT(c, n->a));
+	t = expr__vtype(&base, &sid);
 	if (!btfq__find_member(base.btf, sid, n->name, &bm)) {
 		struct value sv = { .btf = base.btf, .type_id = sid };
 
@@ -412,8 +452,13 @@ static int index_op(struct ectx *c, const struct enode *n, struct value *out)
 	err = eval(c, n->a, &base);
 	if (!err)
 		err = indexable(c, n->a, &base, &addr, &elem, &nelems);
-	if (!err)
+	if (!err) {
+		/* p[i] with p a pointer to a declared-only struct */
+		btfx__complete(c->bx, &base.btf, &elem);
+		if (btfx__is_fwd(base.btf, elem))
+			return incomplete(c, n->a, "cannot index", base.btf, elem);
 		err = elem_size(c, n->a, base.btf, elem, &esz);
+	}
 	if (!err)
 		err = eval(c, n->b, &iv);
 	if (!err)
@@ -449,6 +494,8 @@ static int index_op(struct ectx *c, const struct enode *n, struct value *out)
 static int deref(struct ectx *c, const struct enode *n, struct value *out)
 {
 	const struct btf_type *t, *pt;
+	const struct btf *pbtf;
+	uint32_t pid;
 	struct value v;
 	uint64_t p;
 	char tn[128];
@@ -473,8 +520,24 @@ static int deref(struct ectx *c, const struct enode *n, struct value *out)
 		return ai_err(EINVAL, "cannot dereference '%.*s': it is %s, not a pointer",
 			      NT(c, n->a), tn);
 	}
-	pt = btf__type_by_id(v.btf, btfx_skip_mods(v.btf, t->type));
-	if (!pt || btf_is_void(pt) || btf_is_func_proto(pt) || btf_is_fwd(pt)) {
+	pbtf = v.btf;
+	pid = t->type;
+	/* struct node declared only: its definition from the type sources */
+	btfx__complete(c->bx, &pbtf, &pid);
+	if (btfx__is_fwd(pbtf, pid))
+		return incomplete(c, n->a, "cannot dereference", pbtf, pid);
+	pt = btf__type_by_id(pbtf, btfx_skip_mods(pbtf, pid));
+	if (pt && btf_is_void(pt) && btfx_skip_mods(pbtf, pid) == 0)
+		pt = NULL;
+	if (!pt) {
+		type_name(&v, tn, sizeof(tn));
+		if (btfx_skip_mods(pbtf, pid) == 0)
+			return ai_err(EINVAL, "cannot dereference: '%.*s' is a %s: cast it, e.g. *(struct NAME *)%.*s",
+				      NT(c, n->a), tn, NT(c, n->a));
+		return ai_err(EINVAL, "cannot dereference '%.*s' of type %s; cast it first",
+			      NT(c, n->a), tn);
+	}
+	if (btf_is_func_proto(pt)) {
 		type_name(&v, tn, sizeof(tn));
 		return ai_err(EINVAL, "cannot dereference '%.*s' of type %s; cast it first",
 			      NT(c, n->a), tn);
@@ -484,7 +547,7 @@ static int deref(struct ectx *c, const struct enode *n, struct value *out)
 		return err;
 	if (!p)
 		return ai_err(EFAULT, "cannot dereference '%.*s': it is NULL", NT(c, n->a));
-	*out = (struct value){ .btf = v.btf, .type_id = t->type, .lvalue = true, .addr = p };
+	*out = (struct value){ .btf = pbtf, .type_id = pid, .lvalue = true, .addr = p };
 	return 0;
 }
 
@@ -838,23 +901,31 @@ static int binary(struct ectx *c, const struct enode *n, struct value *out)
 	/* pointer arithmetic scales by the element size, as in C */
 	if ((n->op == B_ADD || n->op == B_SUB) && lt && btf_is_ptr(lt) &&
 	    !(rt && btf_is_ptr(rt))) {
-		uint64_t esz = btfx_size(l.btf, lt->type);
+		uint64_t esz;
 
-		if (!esz)
-			esz = 1; /* void *: bytes, as GNU C does */
+		err = pointee_size(c, n->a, l.btf, lt->type, &esz);
+		if (err)
+			return err;
 		res = n->op == B_ADD ? a + b * esz : a - b * esz;
 		*out = scalar(l.btf, l.type_id, res);
 		return 0;
 	}
 	if (n->op == B_ADD && rt && btf_is_ptr(rt) && !(lt && btf_is_ptr(lt))) {
-		uint64_t esz = btfx_size(r.btf, rt->type);
+		uint64_t esz;
 
-		*out = scalar(r.btf, r.type_id, b + a * (esz ? esz : 1));
+		err = pointee_size(c, n->b, r.btf, rt->type, &esz);
+		if (err)
+			return err;
+		*out = scalar(r.btf, r.type_id, b + a * esz);
 		return 0;
 	}
 	if (n->op == B_SUB && lt && rt && btf_is_ptr(lt) && btf_is_ptr(rt)) {
-		uint64_t esz = btfx_size(l.btf, lt->type);
+		uint64_t esz;
 		int64_t d = (int64_t)(a - b);
+
+		err = pointee_size(c, n->a, l.btf, lt->type, &esz);
+		if (err)
+			return err;
 
 		if (esz > 1)
 			d /= (int64_t)esz;

@@ -355,6 +355,20 @@ static char *parse_type_name(struct parser *p)
 		unexpected(p, "a type name");
 		return NULL;
 	}
+	/* "struct node@2": that type source's definition (btfx__find_type) */
+	if (tagged && p->tok.kind == T_BAD && p->s[p->tok.col] == '@') {
+		int e = p->tok.col + 1;
+
+		while (p->s[e] >= '0' && p->s[e] <= '9' && e - p->tok.col < 6)
+			e++;
+		if (e == p->tok.col + 1) {
+			fail(p, e, "expected a type source number after '@'");
+			return NULL;
+		}
+		n += snprintf(buf + n, sizeof(buf) - n, "@%.*s", e - p->tok.col - 1,
+			      p->s + p->tok.col + 1);
+		lex(p->s, e, &p->tok);
+	}
 	while (is_p(&p->tok, p->s, "*") || is_qualifier(&p->tok, p->s)) {
 		if (is_p(&p->tok, p->s, "*"))
 			stars++;

@@ -319,17 +319,23 @@ static void emit_pointer(struct fctx *c, const struct btf *btf, uint32_t id, con
 			 uint64_t p, struct sink_attrs *a, const char *key, int depth)
 {
 	char text[32], target[256];
-	uint32_t tid = t->type, rid = btfx_skip_mods(btf, tid);
-	const struct btf_type *tt = btf__type_by_id(btf, rid);
+	uint32_t tid = t->type, rid;
+	const struct btf_type *tt;
+	const struct btf *tbtf = btf;
 	uint64_t tsz;
 	int found = -1;
 
+	/* a pointer to a declared-only struct: its definition from the type
+	 * sources (btfx__complete), in the BTF that has it */
+	btfx__complete(c->bx, &tbtf, &tid);
+	rid = btfx_skip_mods(tbtf, tid);
+	tt = btf__type_by_id(tbtf, rid);
 	if (!p) {
 		leaf(c, key, SK_NULL, "NULL", a);
 		return;
 	}
 	snprintf(text, sizeof(text), "0x%" PRIx64, p);
-	fmt__type_name(btf, tid, target, sizeof(target));
+	fmt__type_name(tbtf, tid, target, sizeof(target));
 	if (source__contains(c->src, p, 1)) {
 		if (page_present(c, p)) {
 			a->followable = true;
@@ -341,14 +347,14 @@ static void emit_pointer(struct fctx *c, const struct btf *btf, uint32_t id, con
 		a->outside = true;
 		a->note = fmt_poison_note(p);
 	}
-	tsz = tt ? btfx_size(btf, rid) : 0;
+	tsz = tt ? btfx_size(tbtf, rid) : 0;
 	if (!a->followable || c->follow_level >= c->o.follow_ptrs || !tsz || depth >= c->o.max_depth ||
 	    btf_is_func_proto(tt) || c->stopped) {
 		leaf(c, key, SK_PTR, text, a);
 		return;
 	}
 	for (int i = 0; i < c->nr_visits; i++) {
-		if (c->visits[i].addr == p && c->visits[i].btf == btf && c->visits[i].id == rid) {
+		if (c->visits[i].addr == p && c->visits[i].btf == tbtf && c->visits[i].id == rid) {
 			found = i;
 			break;
 		}
@@ -371,7 +377,7 @@ static void emit_pointer(struct fctx *c, const struct btf *btf, uint32_t id, con
 		c->cap_visits = cap;
 	}
 	found = c->nr_visits++;
-	c->visits[found] = (struct visit){ p, btf, rid, true };
+	c->visits[found] = (struct visit){ p, tbtf, rid, true };
 	{
 		struct psave s = path_save(c);
 		struct where pw = { .addr = p };
@@ -382,7 +388,7 @@ static void emit_pointer(struct fctx *c, const struct btf *btf, uint32_t id, con
 		c->star = true;
 		c->deref = true;
 		c->follow_level++;
-		walk(c, btf, tid, pw, NULL, key, depth + 1);
+		walk(c, tbtf, tid, pw, NULL, key, depth + 1);
 		c->follow_level--;
 		path_restore(c, s);
 	}
@@ -486,8 +492,8 @@ static void emit_elements(struct fctx *c, const struct btf *btf, uint32_t elem, 
 static void walk(struct fctx *c, const struct btf *btf, uint32_t id, struct where w,
 		 struct view *v, const char *key, int depth)
 {
-	uint32_t rid = btfx_skip_mods(btf, id);
-	const struct btf_type *t = btf__type_by_id(btf, rid);
+	uint32_t rid;
+	const struct btf_type *t;
 	char tbuf[256], pbuf[PATH_MAX_LEN + 8];
 	struct sink_attrs a;
 	struct view own = { 0 };
@@ -498,6 +504,10 @@ static void walk(struct fctx *c, const struct btf *btf, uint32_t id, struct wher
 
 	if (c->stopped || c->err)
 		return;
+	/* a declared-only struct: its definition from the type sources */
+	btfx__complete(c->bx, &btf, &id);
+	rid = btfx_skip_mods(btf, id);
+	t = btf__type_by_id(btf, rid);
 	fill_attrs(c, &a, btf, id, v, w.addr, tbuf, sizeof(tbuf), pbuf, sizeof(pbuf));
 	if (!t || btf_is_void(t) || btf_is_fwd(t) || btf_is_func(t) || btf_is_func_proto(t) ||
 	    btf_is_var(t) || btf_is_datasec(t)) {

@@ -12,11 +12,26 @@
 #include "btfx.h"
 #include "probe.h"
 #include "selector.h"
+#include "types.h"
 
 /* "no BTF found" waits until we know whether an error follows */
 static bool btf_note_pending;
 static uint32_t btf_note_map_id;
 static int errors_printed;
+/* notes about the types (conflicts, the cache), each once, until exit */
+static char *type_notes[24];
+static int nr_type_notes;
+
+static void type_note(const char *text)
+{
+	for (int i = 0; i < nr_type_notes; i++)
+		if (!strcmp(type_notes[i], text))
+			return;
+	if (nr_type_notes < (int)(sizeof(type_notes) / sizeof(type_notes[0])))
+		type_notes[nr_type_notes] = strdup(text);
+	if (type_notes[nr_type_notes])
+		nr_type_notes++;
+}
 
 /* the first failed write to stdout (EPIPE, a full disk) */
 static int stdout_errno;
@@ -151,8 +166,27 @@ int cli_parse_addr(const struct source *src, const char *s, uint64_t *addr)
 
 int cli_open_btf(struct source *src, const struct cli_opts *o, struct btfx **bx)
 {
+	LIBBPF_OPTS(types_opts, to, .cflags = o->types_cflags);
+
 	if (btfx__open(src, o->btf_file, bx))
 		return cli_lib_error(NULL); /* the message names the file */
+	for (int i = 0; i < o->nr_types; i++) {
+		struct types_info info;
+
+		if (types__add(*bx, o->types[i], &to, &info)) {
+			btfx__free(*bx);
+			*bx = NULL;
+			return cli_lib_error("--types"); /* names the file */
+		}
+		if (info.note[0]) {
+			char text[400];
+
+			snprintf(text, sizeof(text), "--types %s: %s", o->types[i], info.note);
+			type_note(text);
+		}
+	}
+	for (int i = 0; i < btfx__nr_notes(*bx); i++)
+		type_note(btfx__note(*bx, i));
 	if (btfx__nr_btfs(*bx) == 0) {
 		btf_note_pending = true;
 		btf_note_map_id = src->info.map_id;
@@ -192,6 +226,14 @@ int cli_expr_error(const char *what, const char *text, int col, const struct btf
 
 void cli_flush_notes(void)
 {
+	for (int i = 0; i < nr_type_notes; i++) {
+		fflush(stdout);
+		fputs("arena-inspect: note: ", stderr);
+		ai_printable_write(write_stderr, NULL, type_notes[i], strlen(type_notes[i]), 0);
+		fputc('\n', stderr);
+		free(type_notes[i]);
+	}
+	nr_type_notes = 0;
 	if (!btf_note_pending)
 		return;
 	btf_note_pending = false;

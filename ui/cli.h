@@ -29,6 +29,10 @@ struct cli_opts {
 	unsigned long walk_max;	/* walk --max N (0: the walker's default) */
 	const char *exec[8];	/* -e CMD: TUI commands to run at start */
 	int nr_exec;
+	const char *types[16];	/* --types FILE (header, C, DWARF ELF, BTF), in order */
+	int nr_types;
+	const char *types_cflags; /* --types-cflags '-I DIR -D X' */
+	const char *layout;	/* types --layout NAME */
 };
 
 /*
@@ -48,6 +52,9 @@ enum cli_opt {
 	CLI_OPT_FORCE,
 	CLI_OPT_LOG,
 	CLI_OPT_MAX_ELEMENTS,
+	CLI_OPT_TYPES,
+	CLI_OPT_TYPES_CFLAGS,
+	CLI_OPT_LAYOUT,
 	CLI_OPT_NEXT,
 	CLI_OPT_CONTAINER,
 	CLI_OPT_MAX,
@@ -62,7 +69,7 @@ enum cli_opt {
 /* a command that prints data: text, or JSON (cli_sink) */
 #define CLI_OPTS_OUTPUT (CLI_O(JSON) | CLI_O(PRETTY))
 /* a command that reads types (cli_open_btf) */
-#define CLI_OPTS_TYPES CLI_O(BTF)
+#define CLI_OPTS_TYPES (CLI_O(BTF) | CLI_O(TYPES) | CLI_O(TYPES_CFLAGS))
 
 struct cli_cmd {
 	const char *name;
@@ -103,7 +110,10 @@ void cli_probe_close(void);
  * prints the message and returns 1; *used is the number of words taken. */
 int cli_open_arena(int argc, char **argv, int *used, struct source **src);
 
-/* Open the BTF for src (honours --btf). Finding no BTF is not an error: a
+/* Open the BTF for src (honours --btf and --types: each --types FILE is
+ * converted (types.h) and added; a failure is one error line naming the
+ * file). Conflicting definitions across the sources are notes, printed
+ * at exit like the one below (also after an error). Finding no BTF is not an error: a
  * note says so, printed by cli_flush_notes() (main calls it at exit) only
  * when no error line was printed, so the first stderr line of a failure is
  * always the error. An error caused by the missing types says so itself

@@ -57,6 +57,12 @@ static const struct cli_option options[NR_CLI_OPTS] = {
 	[CLI_OPT_LOG] = { "log", 0, "FILE", "[--log FILE]", "append every change as JSON lines" },
 	[CLI_OPT_MAX_ELEMENTS] = { "max-elements", 0, "N", "[--max-elements N]",
 				   "array elements shown/compared (default 256; the TUI: 64 a page)" },
+	[CLI_OPT_TYPES] = { "types", 0, "FILE", "[--types FILE]...",
+			    "more types (repeatable): a C header/source, an ELF with DWARF or .BTF, raw BTF" },
+	[CLI_OPT_TYPES_CFLAGS] = { "types-cflags", 0, "FLAGS", "[--types-cflags FLAGS]",
+				   "-I/-D/-U/-include... for --types headers" },
+	[CLI_OPT_LAYOUT] = { "layout", 0, "NAME", "[--layout NAME]",
+			     "offsets, sizes and holes of type NAME (as GDB's ptype /o)" },
 	[CLI_OPT_NEXT] = { "next", 0, "MEMBER", "[--next MEMBER]",
 			   "the link member, a path (default next)" },
 	[CLI_OPT_CONTAINER] = { "container", 0, "TYPE.MEMBER", "[--container TYPE.MEMBER]",
@@ -287,6 +293,13 @@ static int set_option(int id, const char *arg, struct cli_opts *o)
 			return 1;
 		o->count = v;
 		break;
+	case CLI_OPT_TYPES:
+		if (o->nr_types == (int)(sizeof(o->types) / sizeof(o->types[0])))
+			return cli_error("--types: at most %zu files", sizeof(o->types) / sizeof(o->types[0]));
+		o->types[o->nr_types++] = arg;
+		break;
+	case CLI_OPT_TYPES_CFLAGS: o->types_cflags = arg; break;
+	case CLI_OPT_LAYOUT: o->layout = arg; break;
 	case CLI_OPT_NEXT: o->walk_next = arg; break;
 	case CLI_OPT_CONTAINER: o->walk_container = arg; break;
 	case CLI_OPT_MAX:

@@ -14,12 +14,14 @@
 #include <time.h>
 #include <unistd.h>
 #include <bpf/btf.h>
+#include <bpf/libbpf_common.h>
 #include "btfq.h"
 #include "cli.h"
 #include "diff.h"
 #include "error.h"
 #include "expr.h"
 #include "session.h"
+#include "types.h"
 #include "sink.h"
 #include "watch.h"
 
@@ -41,6 +43,8 @@ void session__free(struct session *s)
 	session__log_stop(s);
 	session__close_arena(s);
 	session__nav_done(s);
+	for (int i = 0; i < s->nr_types; i++)
+		free(s->types[i]);
 	free(s);
 }
 
@@ -150,6 +154,67 @@ void session__refresh(struct session *s)
 		session__lib_msg(s, "diff");
 }
 
+/* file's types into the open arena's BTF; the status line says how it
+ * went, and every new note (a conflict) goes to the messages too */
+static int load_types(struct session *s, const char *file)
+{
+	LIBBPF_OPTS(types_opts, to, .cflags = s->types_cflags);
+	struct types_info info;
+	int notes = btfx__nr_notes(s->bx), err;
+
+	err = types__add(s->bx, file, &to, &info);
+	if (err) {
+		session__msg(s, true, "%s", ai_errmsg());
+		return err;
+	}
+	session__msg(s, false, "types from %s (%s%s): %u types%s%s", file,
+		     types__kind_name(info.kind),
+		     info.cached ? ", cached" : info.converted ? ", converted" : "",
+		     btf__type_cnt(btfx__btf(s->bx, btfx__nr_btfs(s->bx) - 1)) - 1,
+		     info.note[0] ? "; " : "", info.note);
+	for (int i = notes; i < btfx__nr_notes(s->bx); i++)
+		session__msg(s, true, "note: %s", btfx__note(s->bx, i));
+	return 0;
+}
+
+void session__set_types(struct session *s, const char *const *files, int n, const char *cflags)
+{
+	s->types_cflags = cflags;
+	for (int i = 0; i < n && s->nr_types < (int)(sizeof(s->types) / sizeof(s->types[0])); i++) {
+		s->types[s->nr_types] = strdup(files[i]);
+		if (s->types[s->nr_types])
+			s->nr_types++;
+	}
+}
+
+int session__add_types(struct session *s, const char *file)
+{
+	char *copy;
+	int err;
+
+	if (s->nr_types == (int)(sizeof(s->types) / sizeof(s->types[0]))) {
+		session__msg(s, true, "types: at most %zu files", sizeof(s->types) / sizeof(s->types[0]));
+		return -E2BIG;
+	}
+	if (s->bx) {
+		err = load_types(s, file);
+		if (err)
+			return err;
+		s->btf_msg[0] = 0;
+		s->data_gen++;
+	} else if (s->src && !s->btf_msg[0]) {
+		/* the BTF is not loaded yet: it takes the file when it is */
+	} else if (s->src) {
+		session__msg(s, true, "no BTF is open to add types to (%s)", s->btf_msg);
+		return -ENOENT;
+	}
+	copy = strdup(file);
+	if (!copy)
+		return -ENOMEM;
+	s->types[s->nr_types++] = copy;
+	return 0;
+}
+
 bool session__load_btf(struct session *s)
 {
 	int err;
@@ -157,6 +222,8 @@ bool session__load_btf(struct session *s)
 	if (!s->src || s->bx || s->btf_msg[0])
 		return false;
 	err = btfx__open(s->src, s->btf_file, &s->bx);
+	for (int i = 0; !err && i < s->nr_types; i++)
+		load_types(s, s->types[i]);
 	if (err) {
 		s->bx = NULL;
 		snprintf(s->btf_msg, sizeof(s->btf_msg), "no types: %s", ai_errmsg());

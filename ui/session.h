@@ -38,6 +38,9 @@ struct session_msg {
 
 struct session {
 	const char *btf_file;		/* --btf FILE, NULL: find it */
+	char *types[16];		/* --types FILE and :types FILE, in order */
+	int nr_types;
+	const char *types_cflags;	/* --types-cflags */
 	struct source *src;		/* NULL: no arena open yet */
 	struct btfx *bx;		/* NULL: no BTF */
 	char btf_msg[160];		/* why there is no BTF */
@@ -114,6 +117,11 @@ void session__refresh(struct session *s);	/* take a new page map now */
 /* BTF is opened after the first screen is up; true when this call tried
  * (the struct view shows the roots again). */
 bool session__load_btf(struct session *s);
+/* --types FILE...: added to every arena's BTF when it loads (copied). */
+void session__set_types(struct session *s, const char *const *files, int n, const char *cflags);
+/* :types FILE: add it now (and to every arena opened later); the status
+ * line says what it holds or why not. 0 or -errno. */
+int session__add_types(struct session *s, const char *file);
 uint64_t session__page_addr(const struct session *s, uint64_t page);
 int session__page_state(const struct session *s, uint64_t addr);	/* enum page_state, -1 outside */
 /* Resolve "ADDR | EXPR" to an address: numbers (small = offset), lvalues,

@@ -598,6 +598,7 @@ int tui_run(struct source *src, const struct cli_opts *o)
 		source__close(src);
 		return cli_error("out of memory");
 	}
+	session__set_types(t.s, o->types, o->nr_types, o->types_cflags);
 	setlocale(LC_ALL, "");
 	t.utf8 = locale_is_utf8();
 	t.color = o->color;

@@ -147,7 +147,15 @@ static enum request c_type(struct session *s, const char *arg)
 		return REQ_NONE;
 	}
 	if (btfx__find_type(s->bx, arg, &btf, &id)) {
-		session__msg(s, true, "no type '%s' (TAB completes names)", arg);
+		session__msg(s, true, "no type '%s' (TAB completes names; :types FILE adds more)", arg);
+		return REQ_NONE;
+	}
+	btfx__complete(s->bx, &btf, &id);
+	if (btfx__is_fwd(btf, id)) {
+		char msg[400];
+
+		btfx__incomplete_msg(s->bx, btf, id, msg, sizeof(msg));
+		session__msg(s, true, "%s", msg);
 		return REQ_NONE;
 	}
 	if (btfq__dump_type(btf, id, &sb)) {
@@ -159,6 +167,17 @@ static enum request c_type(struct session *s, const char *arg)
 	snprintf(head, sizeof(head), "/* %s: BTF id %u, %lld bytes */", name, id,
 		 (long long)btf__resolve_size(btf, id));
 	lines_add(&l, head, strlen(head));
+	/* a struct or union: first its layout as GDB's ptype /o shows it */
+	if (btfq__member_parent(btf, id, false)) {
+		struct strbuf lay = {};
+
+		if (!btfq__layout_text(btf, id, &lay) && lay.len) {
+			lines_from_text(&l, lay.buf);
+			lines_add(&l, "", 0);
+			lines_add(&l, "/* as C declares it: */", 23);
+		}
+		strbuf_free(&lay);
+	}
 	if (sb.len)
 		lines_from_text(&l, sb.buf);
 	else
@@ -166,6 +185,15 @@ static enum request c_type(struct session *s, const char *arg)
 	strbuf_free(&sb);
 	session__nav_text(s, arg, l.v, l.n);
 	return REQ_SHOW_TEXT;
+}
+
+static enum request c_types(struct session *s, const char *arg)
+{
+	if (!need_arg(s, arg, "types FILE"))
+		return REQ_NONE;
+	if (session__add_types(s, arg))
+		return REQ_NONE;
+	return s->bx ? REQ_TYPES_LOADED : REQ_NONE;
 }
 
 static enum request c_watch(struct session *s, const char *arg)
@@ -433,7 +461,8 @@ static const struct tui_cmd cmds[] = {
 	{ "print", "p", "EXPR", "Show a typed value as a tree (root->next, *(struct t *)ADDR)", c_print },
 	{ "hex", "x", "ADDR|EXPR", "Hex dump at an address or where an expression points", c_hex },
 	{ "goto", NULL, "ADDR|EXPR", "Move the page map or hex cursor there", c_goto },
-	{ "type", NULL, "NAME", "Show a type (struct node, u64, a typedef)", c_type },
+	{ "type", NULL, "NAME", "Show a type; a struct or union with offsets, sizes and holes (ptype /o)", c_type },
+	{ "types", NULL, "FILE", "Add types: a C header or source, a DWARF ELF, an ELF with .BTF or raw BTF", c_types },
 	{ "watch", NULL, "[EXPR [if COND | changes]]", "Watch an expression; no argument: the watch pane", c_watch },
 	{ "table", NULL, "[EXPR]", "Table of an array of structs (pool, tbl->buckets, arr[0:64]); no argument: the table view", c_table },
 	{ "walk", NULL, "START [--next M] [--container TYPE.M]", "Table of the nodes of a list from the pointer START", c_walk },
