@@ -206,6 +206,35 @@ static bool points_to(const struct btf *pbtf, const struct btf_type *pt, const s
 	return btfq__same_type(pbtf, to, btf, id);
 }
 
+/* A container type no source defines: say so, and say when the programs
+ * only declare it (the usual case for intrusive nodes, see ARENA_FACTS). */
+static int container_unknown(const struct btfx *bx, const char *type)
+{
+	const char *name = type;
+	bool is_union = false;
+	char msg[320];
+
+	if (!strncmp(name, "struct ", 7))
+		name += 7;
+	else if (!strncmp(name, "union ", 6))
+		name += 6, is_union = true;
+	for (int i = 0; name != type && bx && i < btfx__nr_btfs(bx); i++) {
+		const struct btf *btf = btfx__btf(bx, i);
+		int id = btf__find_by_name_kind(btf, name, BTF_KIND_FWD);
+
+		if (id <= 0)
+			id = btf__find_by_name_kind(btf, name, is_union ? BTF_KIND_UNION : BTF_KIND_STRUCT);
+		if (id > 0 && btfx__is_fwd(btf, id)) {
+			btfx__incomplete_msg(bx, btf, id, msg, sizeof(msg));
+			return ai_err(ENOENT, "container: %s", msg);
+		}
+	}
+	return ai_err(ENOENT, "container: unknown type '%s'%s", type,
+		      !bx || !btfx__nr_btfs(bx) ? " (no BTF loaded)"
+		      : name != type ? " (no type source defines it; --types FILE adds definitions)"
+				     : "");
+}
+
 /* "TYPE.MEMBER": the container type and the member's offset and type */
 static int parse_container(struct walk *w, const char *text, const struct btf **nbtf,
 			   uint32_t *nid)
@@ -232,8 +261,7 @@ static int parse_container(struct walk *w, const char *text, const struct btf **
 	memcpy(type, text, n);
 	type[n] = '\0';
 	if (btfx__find_type(w->bx, type, &w->vbtf, &id))
-		return ai_err(ENOENT, "container: unknown type '%s'%s", type,
-			      btfx__nr_btfs(w->bx) ? "" : " (no BTF loaded)");
+		return container_unknown(w->bx, type);
 	w->vid = id;
 	t = btf__type_by_id(w->vbtf, btfx_skip_mods(w->vbtf, id));
 	if (!t || !btf_is_composite(t))

@@ -296,11 +296,80 @@ static void snapshot_ends(void **state)
 	unlink(snap);
 }
 
+/*
+ * The alist fixture is built as the kernel selftests' arena list: the
+ * programs' BTF has struct arena_list_node only as a FWD and no struct elem,
+ * so the walk needs the header (--types) and container_of (--container).
+ * Every node must come out with the fixture's own values, in list order,
+ * and the planted lists must end as planted: cycle, poison, a freed page.
+ */
+static void alist_container(void **state)
+{
+	static const char types[] = "--types " SOURCE_DIR "/bpf_fixtures/include/fxlist.h";
+	const struct json *elems, *cy, *po, *fr;
+	struct fixture_counts before, after;
+	struct json *j;
+	char args[512];
+
+	(void)state;
+	assert_int_equal(fixture_load("alist", &F), 0);
+	assert_int_equal(fixture_count(&F, &before), 0);
+	elems = json_get(F.expect, "elems");
+	snprintf(args, sizeof(args), "'list_head->first' --container 'struct elem.node' %s", types);
+	j = walk_json(args);
+	assert_int_equal(json_int(json_get(j, "count"), -1), json_len(elems));
+	assert_int_equal(json_len(elems), json_int(json_get(F.expect, "count"), -2));
+	for (size_t i = 0; i < json_len(elems); i++) {
+		const struct json *n = json_at(json_get(j, "nodes"), i), *e = json_at(elems, i);
+
+		assert_int_equal(hex(json_get(n, "addr")), hex(json_get(e, "addr")));
+		assert_int_equal(hex(json_get(n, "node")), hex(json_get(e, "node")));
+		assert_int_equal(json_int(json_path(n, "value.key"), -1), json_int(json_get(e, "key"), -2));
+		assert_int_equal(json_int(json_path(n, "value.value"), -1),
+				 json_int(json_get(e, "value"), -2));
+		assert_string_equal(json_str(json_path(n, "value.name")), json_str(json_get(e, "name")));
+	}
+	assert_string_equal(json_str(json_path(j, "end.reason")), "null");
+	json_free(j);
+
+	/* without the header the walk says what is missing, in one line */
+	walk_fails("only declared", "'list_head->first' --container 'struct arena_list_node.next'");
+
+	cy = json_get(F.expect, "cycle");
+	snprintf(args, sizeof(args), "'cycle_head->first' --container 'struct elem.node' %s", types);
+	j = walk_json(args);
+	assert_string_equal(json_str(json_path(j, "end.reason")), "cycle");
+	assert_int_equal(json_int(json_path(j, "end.from"), -1), json_int(json_get(cy, "from_index"), -2));
+	assert_int_equal(json_int(json_path(j, "end.to"), -1), json_int(json_get(cy, "to_index"), -2));
+	assert_int_equal(json_int(json_get(j, "count"), -1), json_len(json_get(cy, "nodes")));
+	json_free(j);
+
+	po = json_get(F.expect, "poison");
+	snprintf(args, sizeof(args), "'poison_head->first' --container 'struct elem.node' %s", types);
+	j = walk_json(args);
+	assert_string_equal(json_str(json_path(j, "end.reason")), "poison");
+	assert_int_equal(hex(json_path(j, "end.value")), hex(json_get(po, "next")));
+	assert_int_equal(json_int(json_get(j, "count"), -1), json_int(json_get(po, "index"), -2) + 1);
+	json_free(j);
+
+	fr = json_get(F.expect, "freed");
+	snprintf(args, sizeof(args), "'freed_head->first' --container 'struct elem.node' %s", types);
+	j = walk_json(args);
+	assert_string_equal(json_str(json_path(j, "end.reason")), "unallocated");
+	assert_non_null(fr);
+	json_free(j);
+
+	/* and the arena is as it was: no page faulted in by the walks */
+	assert_int_equal(fixture_count(&F, &after), 0);
+	assert_int_equal(after.allocated, before.allocated);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(list_walk, teardown),
 		cmocka_unit_test_teardown(tree_dangling, teardown),
+		cmocka_unit_test_teardown(alist_container, teardown),
 	};
 	const struct CMUnitTest no_bpf[] = {
 		cmocka_unit_test(snapshot_ends),
