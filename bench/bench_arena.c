@@ -30,10 +30,11 @@ int bench_arena__new(const char *name, struct bench_arena *ba)
 		fprintf(stderr, "%s: skipped: cannot create an arena: %s\n", name, strerror(errno));
 		return 1;
 	}
-	ba->base = mmap(NULL, (size_t)BENCH_NPAGES * 4096, PROT_READ | PROT_WRITE, MAP_SHARED, ba->fd, 0);
+	ba->base = mmap(NULL, (size_t)BENCH_NPAGES * 4096, PROT_READ | PROT_WRITE, MAP_SHARED,
+			ba->fd, 0);
 	ba->fill = fill__open();
-	if (ba->base == MAP_FAILED || !ba->fill || bpf_map__reuse_fd(ba->fill->maps.arena, ba->fd) ||
-	    fill__load(ba->fill)) {
+	if (ba->base == MAP_FAILED || !ba->fill ||
+	    bpf_map__reuse_fd(ba->fill->maps.arena, ba->fd) || fill__load(ba->fill)) {
 		fprintf(stderr, "%s: cannot set up the arena: %s\n", name, strerror(errno));
 		return -1;
 	}

@@ -16,7 +16,7 @@
 
 struct bench_arena {
 	int fd;
-	uint8_t *base;	/* our mapping: the user address */
+	uint8_t *base; /* our mapping: the user address */
 	struct fill *fill;
 	struct source *src;
 };

@@ -45,8 +45,14 @@ static double pagemap_ms(struct source *s, uint32_t *alloc)
 
 int main(void)
 {
-	struct { uint32_t stride; const char *label; double target; } levels[] = {
-		{ 1000, "0.1%", 1 }, { 10, "10%", 20 }, { 1, "100%", 20 },
+	struct {
+		uint32_t stride;
+		const char *label;
+		double target;
+	} levels[] = {
+		{ 1000, "0.1%", 1 },
+		{ 10, "10%", 20 },
+		{ 1, "100%", 20 },
 	};
 	struct bench_arena ba;
 	struct source *src;
@@ -65,17 +71,21 @@ int main(void)
 
 		bench_arena__fill(&ba, 0, NPAGES / levels[l].stride, levels[l].stride);
 		ms = pagemap_ms(src, &alloc);
-		printf("page map at %-5s (%7u pages)    %9.3f ms %9.3f ms %11.1fx  (target <= %.0f ms: %s)\n",
+		printf("page map at %-5s (%7u pages)    %9.3f ms %9.3f ms %11.1fx  (target <= %.0f "
+		       "ms: %s)\n",
 		       levels[l].label, alloc, ms, levels[l].target, levels[l].target / ms,
 		       levels[l].target, ms <= levels[l].target ? "met" : "MISSED");
 		if (l == 0) {
 			t0 = bench_now_ms();
 			live__probe_pages(src, 0, NPAGES, &probed);
 			brute = bench_now_ms() - t0;
-			printf("  per-page probing, same arena      %9.3f ms %9.3f ms %11.1fx  (page map is faster by the ratio)\n",
+			printf("  per-page probing, same arena      %9.3f ms %9.3f ms %11.1fx  "
+			       "(page map is faster by the ratio)\n",
 			       ms, brute, brute / ms);
 			if (probed != alloc)
-				printf("  MISMATCH: per-page probing found %u pages, the page map %u\n", probed, alloc);
+				printf("  MISMATCH: per-page probing found %u pages, the page map "
+				       "%u\n",
+				       probed, alloc);
 		}
 	}
 
@@ -93,7 +103,8 @@ int main(void)
 		for (uint32_t p = 0; p < NPAGES; p++)
 			*(volatile uint64_t *)((uint8_t *)base + (size_t)p * 4096) = 0;
 		ms = pagemap_ms(src, &alloc);
-		printf("  100%%, every page zero at offset 0 %9.3f ms %9.3f ms %11.1fx  (target <= 20 ms: %s)\n",
+		printf("  100%%, every page zero at offset 0 %9.3f ms %9.3f ms %11.1fx  (target <= "
+		       "20 ms: %s)\n",
 		       ms, 20.0, 20.0 / ms, ms <= 20 ? "met" : "MISSED");
 	}
 
@@ -116,8 +127,10 @@ int main(void)
 			__asm__ volatile("" ::"r"(buf) : "memory");
 		}
 		mc = bench_now_ms() - t0;
-		printf("bulk read, 4 GiB                  %9.2f GB/s %7.2f GB/s %10.2fx  (memcpy reference; target >= 5 GB/s: %s)\n",
-		       total / rd / 1e6, total / mc / 1e6, mc / rd, total / rd / 1e6 >= 5 ? "met" : "MISSED");
+		printf("bulk read, 4 GiB                  %9.2f GB/s %7.2f GB/s %10.2fx  (memcpy "
+		       "reference; target >= 5 GB/s: %s)\n",
+		       total / rd / 1e6, total / mc / 1e6, mc / rd,
+		       total / rd / 1e6 >= 5 ? "met" : "MISSED");
 		free(buf);
 		free(src2);
 		free(present);

@@ -137,9 +137,11 @@ static void roots_bench(void)
 		return;
 	}
 	rd = read_ms(&size);
-	printf("65,536 roots: load %.1f ms  reading the %.1f MiB file %.2f ms  ratio %.0fx  (target < 500 ms: %s)\n",
+	printf("65,536 roots: load %.1f ms  reading the %.1f MiB file %.2f ms  ratio %.0fx  "
+	       "(target < 500 ms: %s)\n",
 	       big, size / 1048576.0, rd, rd > 0 ? big / rd : 0, big < 500 ? "met" : "MISSED");
-	printf("  16,384 -> 65,536 roots: load time x%.1f (linear x4, quadratic x16)\n", big / small);
+	printf("  16,384 -> 65,536 roots: load time x%.1f (linear x4, quadratic x16)\n",
+	       big / small);
 	unlink(ROOTS_OUT);
 }
 
@@ -178,10 +180,12 @@ int main(int argc, char **argv)
 		if (g < 0)
 			printf("gcore of the owner: not available (is gdb installed?)\n");
 		else
-			printf("gcore of the owner process: %.1f ms; arena pages %u before, %u after%s\n", g,
-			       before, after,
-			       after == before ? " (gcore skipped the arena's shared mapping: no arena data in the core)" :
-						 " (gcore ALLOCATED arena pages by reading them)");
+			printf("gcore of the owner process: %.1f ms; arena pages %u before, %u "
+			       "after%s\n",
+			       g, before, after,
+			       after == before ? " (gcore skipped the arena's shared mapping: no "
+						 "arena data in the core)"
+					       : " (gcore ALLOCATED arena pages by reading them)");
 	}
 
 	/* full: 100% */
@@ -210,8 +214,10 @@ int main(int argc, char **argv)
 			__asm__ volatile("" ::"r"(b) : "memory");
 		}
 		mc = bench_now_ms() - t0;
-		printf("100%% allocated, 4 GiB: %8.2f GB/s  memcpy %8.2f GB/s  ratio %.2fx  (target >= 5 GB/s: %s)\n",
-		       total / ms / 1e6, total / mc / 1e6, mc / ms, total / ms / 1e6 >= 5 ? "met" : "MISSED");
+		printf("100%% allocated, 4 GiB: %8.2f GB/s  memcpy %8.2f GB/s  ratio %.2fx  "
+		       "(target >= 5 GB/s: %s)\n",
+		       total / ms / 1e6, total / mc / 1e6, mc / ms,
+		       total / ms / 1e6 >= 5 ? "met" : "MISSED");
 		/* the ceiling of any writer: 4 GiB of plain writes into a new tmpfs file */
 		unlink(OUT);
 		{
@@ -226,7 +232,8 @@ int main(int argc, char **argv)
 			if (o >= 0)
 				close(o);
 			unlink(OUT ".dd");
-			printf("  reference: plain 64 MiB writes to a new tmpfs file %8.2f GB/s; snapshot at %.0f%% of it\n",
+			printf("  reference: plain 64 MiB writes to a new tmpfs file %8.2f GB/s; "
+			       "snapshot at %.0f%% of it\n",
 			       total / wr / 1e6, 100.0 * wr / ms);
 		}
 		free(a);

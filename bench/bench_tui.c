@@ -24,7 +24,8 @@ static double run_ms(char *const argv[], bool tty)
 	for (int i = 0; i < 5; i++) {
 		double t0 = bench_now_ms();
 		int master, st;
-		pid_t pid = tty ? forkpty(&master, NULL, NULL, &(struct winsize){ .ws_row = 40, .ws_col = 120 })
+		pid_t pid = tty ? forkpty(&master, NULL, NULL,
+					  &(struct winsize){ .ws_row = 40, .ws_col = 120 })
 				: fork();
 
 		if (pid == 0) {
@@ -80,10 +81,11 @@ int main(int argc, char **argv)
 	pm_ms = bench_now_ms() - t0;
 	pagemap__free(&pm);
 	printf("bench_tui: 4 GiB arena, 0.1%% allocated\n");
-	printf("first screen (start to first draw):   %7.1f ms   target 100 ms (%s); same data without UI (pages -j) %6.1f ms, ratio %.2fx\n",
+	printf("first screen (start to first draw):   %7.1f ms   target 100 ms (%s); same data "
+	       "without UI (pages -j) %6.1f ms, ratio %.2fx\n",
 	       tui, tui <= 100 ? "met" : "MISSED", cli, tui / cli);
-	printf("page map refresh in the TUI's tick:   %7.3f ms   tick 1000 ms (%.3f%% of it)\n", pm_ms,
-	       pm_ms / 10);
+	printf("page map refresh in the TUI's tick:   %7.3f ms   tick 1000 ms (%.3f%% of it)\n",
+	       pm_ms, pm_ms / 10);
 	bench_arena__free(&ba);
 	return 0;
 }

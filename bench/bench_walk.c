@@ -110,7 +110,9 @@ static double ref_ms(struct source *src, uint64_t user, uint64_t n)
 
 static void report(const char *what, struct btfx *bx, struct source *src, uint64_t user, uint64_t n)
 {
-	struct value start = { .btf = btfx__btf(bx, 0), .type_id = T.nodep, .scalar = user + slot(0, n) };
+	struct value start = { .btf = btfx__btf(bx, 0),
+			       .type_id = T.nodep,
+			       .scalar = user + slot(0, n) };
 	double r[3], w[3], f;
 
 	for (int i = 0; i < 3; i++) {
@@ -118,7 +120,8 @@ static void report(const char *what, struct btfx *bx, struct source *src, uint64
 		w[i] = walk_ms(bx, src, &start, n, false, WALK_END_NULL);
 	}
 	f = walk_ms(bx, src, &start, n, true, WALK_END_NULL);
-	printf("%s: %llu nodes: walk %.1f ms (%.2f M nodes/s); reference (source__read of each link) %.1f ms: walk/reference %.2fx; walk + format %.1f ms (%.0f k nodes/s)\n",
+	printf("%s: %llu nodes: walk %.1f ms (%.2f M nodes/s); reference (source__read of each "
+	       "link) %.1f ms: walk/reference %.2fx; walk + format %.1f ms (%.0f k nodes/s)\n",
 	       what, (unsigned long long)n, bench_median(w, 3), n / bench_median(w, 3) / 1e3,
 	       bench_median(r, 3), bench_median(w, 3) / bench_median(r, 3), f, n / f);
 }
@@ -127,8 +130,10 @@ static void synthetic(void)
 {
 	const uint64_t n = 100000, big = 1000000, user = 0x100000000000ULL;
 	uint32_t pages = (uint32_t)((big * NODE + 4095) / 4096);
-	struct arena_info ai = { .max_pages = pages, .user_vm_start = user,
-				 .user_vm_end = user + (uint64_t)pages * 4096, .is_snapshot = true };
+	struct arena_info ai = { .max_pages = pages,
+				 .user_vm_start = user,
+				 .user_vm_end = user + (uint64_t)pages * 4096,
+				 .is_snapshot = true };
 	uint8_t *mem = calloc(pages, 4096), *state = malloc(pages);
 	struct source *src;
 	struct btfx *bx;
@@ -150,12 +155,15 @@ static void synthetic(void)
 
 	/* a million nodes, formatted and streamed: what the walk adds to RSS */
 	build(mem, user, big);
-	start = (struct value){ .btf = btfx__btf(bx, 0), .type_id = T.nodep, .scalar = user + slot(0, big) };
+	start = (struct value){ .btf = btfx__btf(bx, 0),
+				.type_id = T.nodep,
+				.scalar = user + slot(0, big) };
 	walk_ms(bx, src, &start, 1000, true, WALK_END_MAX); /* warm the formatter's allocations */
 	rss0 = max_rss_kb();
 	t = walk_ms(bx, src, &start, big, true, WALK_END_NULL);
 	rss1 = max_rss_kb();
-	printf("memsource: %llu nodes walked and formatted in %.0f ms; max RSS %ld -> %ld KB (+%ld KB; the arena itself is %u KB)\n",
+	printf("memsource: %llu nodes walked and formatted in %.0f ms; max RSS %ld -> %ld KB (+%ld "
+	       "KB; the arena itself is %u KB)\n",
 	       (unsigned long long)big, t, rss0, rss1, rss1 - rss0, pages * 4);
 	btfx__free(bx);
 	source__close(src);

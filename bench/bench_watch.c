@@ -81,7 +81,8 @@ static int run(struct source *src, struct btfx *bx, uint8_t *base, int nfields, 
 		struct watch_sweep_stats st;
 
 		watchset__last_stats(ws, &st);
-		printf("  last sweep: %u fields gathered in batched kernel passes, %u paths re-evaluated, %u pages read\n",
+		printf("  last sweep: %u fields gathered in batched kernel passes, %u paths "
+		       "re-evaluated, %u pages read\n",
 		       st.gathered, st.evaluated, st.page_reads);
 	}
 	/* reference: the same gather through a warm mapping */
@@ -91,10 +92,11 @@ static int run(struct source *src, struct btfx *bx, uint8_t *base, int nfields, 
 	for (int i = 0; i < nfields; i++)
 		sink += *(uint64_t *)(base + offs[i]);
 	ref = wall_us() - t0;
-	printf("%6d fields at %2d Hz: %8.3f ms CPU per sweep = %5.2f%% of a core (target < 2%%: %s); "
+	printf("%6d fields at %2d Hz: %8.3f ms CPU per sweep = %5.2f%% of a core (target < 2%%: "
+	       "%s); "
 	       "warm-mapping sweep %7.1f us, ratio %.1fx\n",
-	       nfields, hz, per_sweep, per_sweep * hz / 10.0, per_sweep * hz / 10.0 < 2 ? "met" : "MISSED",
-	       ref, per_sweep * 1000 / ref);
+	       nfields, hz, per_sweep, per_sweep * hz / 10.0,
+	       per_sweep * hz / 10.0 < 2 ? "met" : "MISSED", ref, per_sweep * 1000 / ref);
 	watchset__free(ws);
 	free(offs);
 	return 0;
@@ -113,7 +115,9 @@ int main(void)
 		fprintf(stderr, "bench_watch: %s\n", ai_errmsg());
 		return 1;
 	}
-	printf("bench_watch: %u allocated pages, fields scattered over them, 1%% change per sweep\n", NPAGES);
+	printf("bench_watch: %u allocated pages, fields scattered over them, 1%% change per "
+	       "sweep\n",
+	       NPAGES);
 	if (run(ba.src, bx, ba.base, 10000, 10) || run(ba.src, bx, ba.base, 100000, 1))
 		return 1;
 	btfx__free(bx);

@@ -31,7 +31,7 @@ static int fill_one(__u32 i, void *ctx)
 	p = bpf_arena_alloc_pages(&arena, (void __arena *)(fa.base + page * 4096), 1, -1, 0);
 	if (!p)
 		return 0; /* already there from a sparser level */
-	*p = page; /* something to read back */
+	*p = page;	  /* something to read back */
 	fa.done++;
 	return 0;
 }

@@ -59,8 +59,9 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 	}
 	n = vsnprintf(libbpf_log + libbpf_log_len, sizeof(libbpf_log) - libbpf_log_len, fmt, ap);
 	if (n > 0)
-		libbpf_log_len += (size_t)n < sizeof(libbpf_log) - libbpf_log_len ?
-					  (size_t)n : sizeof(libbpf_log) - libbpf_log_len - 1;
+		libbpf_log_len += (size_t)n < sizeof(libbpf_log) - libbpf_log_len
+					  ? (size_t)n
+					  : sizeof(libbpf_log) - libbpf_log_len - 1;
 	return n;
 }
 
@@ -107,7 +108,8 @@ int fx_check_bpffs(const char *pin)
 	}
 	if ((unsigned long)st.f_type != BPF_FS_MAGIC)
 		return fx_err(-ENOTSUP,
-			      "%s is not on a BPF filesystem (bpffs not mounted? try: mount -t bpf bpf /sys/fs/bpf)",
+			      "%s is not on a BPF filesystem (bpffs not mounted? try: mount -t bpf "
+			      "bpf /sys/fs/bpf)",
 			      pin);
 	return 0;
 }
@@ -289,7 +291,8 @@ int fx_pin_object(struct fx *fx, struct bpf_object *obj)
 	err = fx_pin_fd(fx, fx->arena_fd, "arena");
 	if (err)
 		return err;
-	bpf_object__for_each_map(map, obj) {
+	bpf_object__for_each_map(map, obj)
+	{
 		const char *n = bpf_map__name(map);
 		size_t l = strlen(n);
 
@@ -299,7 +302,8 @@ int fx_pin_object(struct fx *fx, struct bpf_object *obj)
 				return err;
 		}
 	}
-	bpf_object__for_each_program(prog, obj) {
+	bpf_object__for_each_program(prog, obj)
+	{
 		struct bpf_prog_info info;
 		__u32 len = sizeof(info);
 
@@ -542,7 +546,9 @@ int fx_cmd_unload(const char *pin)
 	}
 	if (rmdir(pin)) {
 		if (errno == ENOTEMPTY)
-			return fx_err(-ENOTEMPTY, "removed the fixture's pins, but %s holds other files; left it in place",
+			return fx_err(-ENOTEMPTY,
+				      "removed the fixture's pins, but %s holds other files; left "
+				      "it in place",
 				      pin);
 		return fx_err(-errno, "cannot remove %s: %s", pin, strerror(errno));
 	}

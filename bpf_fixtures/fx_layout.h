@@ -112,9 +112,9 @@ struct tnode {
 /* ---- sparse ---- */
 #define SPARSE_PAGES (1U << 20)
 #define SPARSE_TRIES 3000
-#define SPARSE_GUARD 16		/* pages 0..15 reserved as a NULL guard */
-#define SPARSE_RES_RANGES 8	/* plus this many reserved runs ... */
-#define SPARSE_RES_LEN 4	/* ... of this many pages each */
+#define SPARSE_GUARD 16			   /* pages 0..15 reserved as a NULL guard */
+#define SPARSE_RES_RANGES 8		   /* plus this many reserved runs ... */
+#define SPARSE_RES_LEN 4		   /* ... of this many pages each */
 #define SPARSE_MAGIC 0x5350415253450000ULL /* "SPARSE\0\0" */
 
 struct sparse_page {

@@ -66,8 +66,8 @@ int live_setup(void *ctx)
 	return 0;
 }
 
-static __always_inline struct task_stat __arena *
-task_entry(struct live_hdr __arena *h, struct task_struct *task, __u32 pid)
+static __always_inline struct task_stat __arena *task_entry(struct live_hdr __arena *h,
+							    struct task_struct *task, __u32 pid)
 {
 	struct live_table __arena *t = h->table;
 	__u32 b = (pid * 2654435761U) & (LIVE_BUCKETS - 1);

@@ -14,7 +14,8 @@ static const char usage[] =
 	"Usage: arena-fixture load SCENARIO [--pin DIR]   load, fill and pin; print JSON\n"
 	"       arena-fixture unload [--pin DIR]          stop churn, remove the pins and DIR\n"
 	"       arena-fixture list                        the scenarios\n"
-	"       arena-fixture count [--pin DIR] [--pages] pages probed from the kernel side (JSON)\n"
+	"       arena-fixture count [--pin DIR] [--pages] pages probed from the kernel side "
+	"(JSON)\n"
 	"       arena-fixture step [--pin DIR] [N]        churn: run N steps now (default 1)\n"
 	"       arena-fixture pause|resume [--pin DIR]    churn: stop or restart the daemon\n"
 	"DIR defaults to " FX_DEFAULT_PIN ".\n";

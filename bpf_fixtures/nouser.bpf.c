@@ -10,7 +10,9 @@
 struct nu_obj __arena *objs;
 
 static const char msgs[NOUSER_OBJS][32] = {
-	"only the kernel knows", "where this arena lives", "after the loader",
+	"only the kernel knows",
+	"where this arena lives",
+	"after the loader",
 	"has gone away",
 };
 

@@ -36,14 +36,10 @@ static int open_failed(const char *name)
 static const char *color_name(enum color c)
 {
 	switch (c) {
-	case COLOR_RED:
-		return "COLOR_RED";
-	case COLOR_GREEN:
-		return "COLOR_GREEN";
-	case COLOR_BLUE:
-		return "COLOR_BLUE";
-	case COLOR_BLACK:
-		return "COLOR_BLACK";
+	case COLOR_RED: return "COLOR_RED";
+	case COLOR_GREEN: return "COLOR_GREEN";
+	case COLOR_BLUE: return "COLOR_BLUE";
+	case COLOR_BLACK: return "COLOR_BLACK";
 	}
 	return "?";
 }
@@ -302,9 +298,8 @@ static int sparse_expect(struct fx *fx, struct sparse *s)
 	qsort(pages, n, sizeof(*pages), cmp_u32);
 	/* spot-check the pattern through our mapping: these pages are ours */
 	for (__u32 i = 0; i < n; i++) {
-		const struct sparse_page *p =
-			fx_ptr(fx, fx->user_vm_start + (__u64)pages[i] * FX_PAGE_SIZE,
-			       FX_PAGE_SIZE);
+		const struct sparse_page *p = fx_ptr(
+			fx, fx->user_vm_start + (__u64)pages[i] * FX_PAGE_SIZE, FX_PAGE_SIZE);
 		const __u64 *tail = (const void *)((const char *)p + FX_PAGE_SIZE - 8);
 
 		if (!p || p->index != pages[i] || *tail != pages[i]) {
@@ -320,7 +315,8 @@ static int sparse_expect(struct fx *fx, struct sparse *s)
 	jw_khex(w, "last", UADDR(s->bss->last));
 	jw_khex(w, "magic", SPARSE_MAGIC);
 	jw_kstr(w, "pattern",
-		"u64 page index at offset 0 and at offset 4088; magic | (index & 0xffff) at offset 8");
+		"u64 page index at offset 0 and at offset 4088; magic | (index & 0xffff) at offset "
+		"8");
 	jw_kuint(w, "allocated", n);
 	jw_key(w, "pages");
 	jw_arr(w);
@@ -459,7 +455,9 @@ static int live_expect(struct fx *fx, struct live *s)
 	jw_kuint(w, "bumps", h->bumps);
 	fx_pin_path(path, sizeof(path), fx->pin, "prog_live_bump");
 	jw_kstr(w, "bump_prog", path);
-	jw_kstr(w, "bump_ctx", "struct live_bump_args { __u64 add; }: generation += 1, bumps += add, last_arg = add; returns generation");
+	jw_kstr(w, "bump_ctx",
+		"struct live_bump_args { __u64 add; }: generation += 1, bumps += add, last_arg = "
+		"add; returns generation");
 	fx_pin_path(path, sizeof(path), fx->pin, "link_live_switch");
 	jw_kstr(w, "link", path);
 	return 0;
@@ -553,21 +551,29 @@ static int churn_load(struct fx *fx)
  * AddressSanitizer's shadow covers [0x7fff8000, 0x10007fff7fff], so the
  * usual sched_ext value (1 << 44) cannot be mapped by a sanitized loader. */
 static const struct scenario scenarios[] = {
-	{ "list", "singly linked list of 8 nodes (enum, nested struct, union, 2-D array, bitfields), root .bss head",
+	{ "list",
+	  "singly linked list of 8 nodes (enum, nested struct, union, 2-D array, bitfields), root "
+	  ".bss head",
 	  0x110000000000ULL, 64, offsetof(struct list__bss, acct), false, list_load },
-	{ "htab", "chained hash table: 64 buckets, 300 entries packed by a bump allocator, root .bss table",
+	{ "htab",
+	  "chained hash table: 64 buckets, 300 entries packed by a bump allocator, root .bss table",
 	  0x120000000000ULL, 256, offsetof(struct htab__bss, acct), false, htab_load },
-	{ "tree", "binary search tree of 31 keys with one pointer into a freed page, root .bss root",
+	{ "tree",
+	  "binary search tree of 31 keys with one pointer into a freed page, root .bss root",
 	  0x130000000000ULL, 64, offsetof(struct tree__bss, acct), false, tree_load },
-	{ "sparse", "4 GiB arena, ~3000 scattered pages with a pattern, reserved runs incl. a NULL guard",
+	{ "sparse",
+	  "4 GiB arena, ~3000 scattered pages with a pattern, reserved runs incl. a NULL guard",
 	  0x200000000000ULL, SPARSE_PAGES, offsetof(struct sparse__bss, acct), false, sparse_load },
 	{ "nouser", "arena without map_extra: the address is known only to the kernel after load",
 	  0, 16, offsetof(struct nouser__bss, acct), false, nouser_load },
-	{ "live", "per-task sched_switch statistics in an arena hash table, changing all the time (demo)",
+	{ "live",
+	  "per-task sched_switch statistics in an arena hash table, changing all the time (demo)",
 	  0x140000000000ULL, 1024, offsetof(struct live__bss, acct), false, live_load },
 	{ "churn", "pages allocated, freed and rewritten every few ms by a daemon until unloaded",
 	  0x150000000000ULL, CHURN_PAGES, offsetof(struct churn__bss, acct), true, churn_load },
-	{ "alist", "kernel-selftests-style arena list: embedded nodes (FWD in BTF), void * root, page-frag allocator, planted cycle/poison/freed page",
+	{ "alist",
+	  "kernel-selftests-style arena list: embedded nodes (FWD in BTF), void * root, page-frag "
+	  "allocator, planted cycle/poison/freed page",
 	  0x160000000000ULL, 64, offsetof(struct alist__bss, acct), false, alist_load },
 };
 

@@ -57,8 +57,10 @@ static struct btf *build_btf(void)
 
 static void init(void)
 {
-	struct arena_info ai = { .max_pages = NPAGES, .user_vm_start = S,
-				 .user_vm_end = S + NPAGES * 4096ULL, .is_snapshot = true };
+	struct arena_info ai = { .max_pages = NPAGES,
+				 .user_vm_start = S,
+				 .user_vm_end = S + NPAGES * 4096ULL,
+				 .is_snapshot = true };
 	struct root r = { .name = "p", .kind = ROOT_MAP_PTR, .btf_idx = 0, .value = S + 64 };
 	const struct btf *b;
 	uint32_t id;

@@ -26,8 +26,8 @@ static int t_node, t_nodep, t_big, t_grid, t_tree, t_any;
 static void build_btf(void)
 {
 	struct btf *b = btf__new_empty();
-	int i32, u32, s16, chr, u64, dbl, flt, boo, name, e, e64, anon, un, row, fnp, vp, treep, cpp,
-		i128;
+	int i32, u32, s16, chr, u64, dbl, flt, boo, name, e, e64, anon, un, row, fnp, vp, treep,
+		cpp, i128;
 
 	i32 = btf__add_int(b, "int", 4, BTF_INT_SIGNED);
 	u32 = btf__add_int(b, "unsigned int", 4, 0);
@@ -100,8 +100,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static uint8_t mem[NPAGES * 4096];
 	static const int *types[] = { &t_node, &t_nodep, &t_big, &t_grid, &t_tree, &t_any };
-	struct arena_info ai = { .max_pages = NPAGES, .user_vm_start = S,
-				 .user_vm_end = S + NPAGES * 4096ULL, .is_snapshot = true };
+	struct arena_info ai = { .max_pages = NPAGES,
+				 .user_vm_start = S,
+				 .user_vm_end = S + NPAGES * 4096ULL,
+				 .is_snapshot = true };
 	uint8_t state[NPAGES] = { 0 };
 	struct source *src;
 	struct btfx *bx;
@@ -116,7 +118,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (int i = 0; i < NPAGES; i++)
 		state[i] = data[i] % 3;
 	memset(mem, 0, sizeof(mem));
-	memcpy(mem, data + NPAGES + 2, size - NPAGES - 2 < sizeof(mem) ? size - NPAGES - 2 : sizeof(mem));
+	memcpy(mem, data + NPAGES + 2,
+	       size - NPAGES - 2 < sizeof(mem) ? size - NPAGES - 2 : sizeof(mem));
 	raw = btf__raw_data(proto, &sz);
 	b = btf__new(raw, sz);
 	if (!b || memsource__new(&ai, mem, state, &src)) {
@@ -131,10 +134,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		const struct btf *btf = btfx__btf(bx, 0);
 		/* two bytes of the input choose where the root starts */
 		uint64_t off = ((uint64_t)data[NPAGES] << 8 | data[NPAGES + 1]) * 8 + i * 40;
-		struct value v = { .btf = btf, .type_id = *types[i], .lvalue = true,
+		struct value v = { .btf = btf,
+				   .type_id = *types[i],
+				   .lvalue = true,
 				   .addr = S + off % (NPAGES * 4096 - 64) };
-		struct fmt_opts o = { .follow_ptrs = 1 + (int)(i % 3), .max_array = 1 + (int)i * 7,
-				      .max_nodes = 3000, .path = i & 1 ? "(x)->y" : "root" };
+		struct fmt_opts o = { .follow_ptrs = 1 + (int)(i % 3),
+				      .max_array = 1 + (int)i * 7,
+				      .max_nodes = 3000,
+				      .path = i & 1 ? "(x)->y" : "root" };
 		struct sink *sj = sink__new_json(discard, NULL, i & 1);
 		struct strbuf sb = { 0 };
 		struct sink *st = sink__new_text(strbuf_write, &sb);

@@ -65,7 +65,8 @@ int btfq__type_name(const struct btf *btf, uint32_t id, char *buf, size_t len)
 		name = btf__name_by_offset(btf, t->name_off);
 		switch (btf_kind(t)) {
 		case BTF_KIND_PTR: {
-			const struct btf_type *nt = btf__type_by_id(btf, btfx_skip_mods(btf, t->type));
+			const struct btf_type *nt =
+				btf__type_by_id(btf, btfx_skip_mods(btf, t->type));
 
 			decl_wrap(decl, sizeof(decl), "*%s");
 			if (nt && (btf_is_array(nt) || btf_is_func_proto(nt)))
@@ -87,8 +88,11 @@ int btfq__type_name(const struct btf *btf, uint32_t id, char *buf, size_t len)
 		case BTF_KIND_CONST:
 		case BTF_KIND_VOLATILE:
 		case BTF_KIND_RESTRICT: {
-			const char *q = btf_is_const(t) ? "const" : btf_is_volatile(t) ? "volatile" : "restrict";
-			const struct btf_type *nt = btf__type_by_id(btf, btfx_skip_mods(btf, t->type));
+			const char *q = btf_is_const(t)	     ? "const"
+					: btf_is_volatile(t) ? "volatile"
+							     : "restrict";
+			const struct btf_type *nt =
+				btf__type_by_id(btf, btfx_skip_mods(btf, t->type));
 
 			if (nt && btf_is_ptr(nt)) {
 				/* qualifies a pointer: "char *const" */
@@ -106,9 +110,7 @@ int btfq__type_name(const struct btf *btf, uint32_t id, char *buf, size_t len)
 		}
 		case BTF_KIND_TYPE_TAG:
 		case BTF_KIND_VAR:
-		case BTF_KIND_DECL_TAG:
-			id = t->type;
-			break;
+		case BTF_KIND_DECL_TAG: id = t->type; break;
 		case BTF_KIND_DATASEC:
 			snprintf(basebuf, sizeof(basebuf), "section %s", name ? name : "?");
 			base = basebuf;
@@ -125,8 +127,9 @@ int btfq__type_name(const struct btf *btf, uint32_t id, char *buf, size_t len)
 	if (!base)
 		base = "<type loop>";
 	/* a name too long for buf ends in "..." rather than looking whole */
-	if ((size_t)snprintf(buf, len, "%s%s%s%s", quals, base, decl[0] && decl[0] != '[' ? " " : "",
-			     decl) >= len && len > 4)
+	if ((size_t)snprintf(buf, len, "%s%s%s%s", quals, base,
+			     decl[0] && decl[0] != '[' ? " " : "", decl) >= len &&
+	    len > 4)
 		memcpy(buf + len - 4, "...", 4);
 	return 0;
 }
@@ -274,8 +277,7 @@ struct lay {
 	char path[512];
 };
 
-static int lay_gap(struct lay *l, enum btfq_layout_kind kind, int depth, uint64_t from,
-		   uint64_t to)
+static int lay_gap(struct lay *l, enum btfq_layout_kind kind, int depth, uint64_t from, uint64_t to)
 {
 	struct btfq_layout_item it = { .kind = kind, .depth = depth, .path = l->path };
 
@@ -317,11 +319,12 @@ static int lay_walk(struct lay *l, uint32_t sid, uint64_t base, int depth)
 			.in_union = is_union,
 		};
 
-		if (!is_union && off > end && (r = lay_gap(l, BTFQ_LAYOUT_HOLE, depth, base + end,
-							     base + off)))
+		if (!is_union && off > end &&
+		    (r = lay_gap(l, BTFQ_LAYOUT_HOLE, depth, base + end, base + off)))
 			return r;
 		if (mn && *mn)
-			snprintf(l->path + plen, sizeof(l->path) - plen, "%s%s", plen ? "." : "", mn);
+			snprintf(l->path + plen, sizeof(l->path) - plen, "%s%s", plen ? "." : "",
+				 mn);
 		it.path = l->path;
 		it.nested = mt && btf_is_composite(mt) && !bsz;
 		if (it.nested && depth + 1 >= MAX_LAYOUT_DEPTH) {
@@ -332,10 +335,14 @@ static int lay_walk(struct lay *l, uint32_t sid, uint64_t base, int depth)
 		if (!r && it.nested) {
 			r = lay_walk(l, mid, base + off, depth + 1);
 			if (!r) {
-				struct btfq_layout_item e = { .kind = BTFQ_LAYOUT_END, .depth = depth,
-							      .name = it.name, .path = l->path,
-							      .type = m->type, .bit_offset = base + off,
-							      .offset = (base + off) / 8, .size = msz };
+				struct btfq_layout_item e = { .kind = BTFQ_LAYOUT_END,
+							      .depth = depth,
+							      .name = it.name,
+							      .path = l->path,
+							      .type = m->type,
+							      .bit_offset = base + off,
+							      .offset = (base + off) / 8,
+							      .size = msz };
 
 				r = l->cb(&e, l->ctx);
 			}
@@ -347,7 +354,8 @@ static int lay_walk(struct lay *l, uint32_t sid, uint64_t base, int depth)
 			end = off + (bsz ? bsz : msz * 8);
 	}
 	if (!is_union && (uint64_t)t->size * 8 > end)
-		return lay_gap(l, BTFQ_LAYOUT_PADDING, depth, base + end, base + (uint64_t)t->size * 8);
+		return lay_gap(l, BTFQ_LAYOUT_PADDING, depth, base + end,
+			       base + (uint64_t)t->size * 8);
 	return 0;
 }
 
@@ -369,7 +377,8 @@ int btfq__layout(const struct btf *btf, uint32_t id,
 
 /* "RET (*name)(T1, T2)" for a pointer to a function prototype, with its
  * parameters as GDB shows them; false for any other type */
-static bool declare_fn(const struct btf *btf, uint32_t type, const char *name, char *buf, size_t len)
+static bool declare_fn(const struct btf *btf, uint32_t type, const char *name, char *buf,
+		       size_t len)
 {
 	const struct btf_type *t = btf__type_by_id(btf, btfx_skip_mods(btf, type)), *ft;
 	const struct btf_param *p;
@@ -415,8 +424,8 @@ static void declare(const struct btf *btf, uint32_t type, const char *name, char
 		snprintf(buf, len, "%.*s%s%s", (int)(p - tn), tn, name, p);
 	} else if (bracket) {
 		snprintf(buf, len, "%.*s%s%s%s", (int)(bracket - tn), tn,
-			 bracket > tn && (bracket[-1] == ' ' || bracket[-1] == '*') ? "" : " ", name,
-			 bracket);
+			 bracket > tn && (bracket[-1] == ' ' || bracket[-1] == '*') ? "" : " ",
+			 name, bracket);
 	} else {
 		snprintf(buf, len, "%s%s%s", tn, *name && tn[strlen(tn) - 1] != '*' ? " " : "",
 			 name);
@@ -430,7 +439,8 @@ struct lay_text {
 	struct strbuf *out;
 };
 
-static void sb_printf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void sb_printf(struct strbuf *sb, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 static void sb_printf(struct strbuf *sb, const char *fmt, ...)
 {
 	char buf[1024];
@@ -446,7 +456,8 @@ static void sb_printf(struct strbuf *sb, const char *fmt, ...)
 
 static void total_line(struct strbuf *sb, int indent, uint64_t size)
 {
-	sb_printf(sb, "\n%*s/* total size (bytes): %4llu */\n", indent, "", (unsigned long long)size);
+	sb_printf(sb, "\n%*s/* total size (bytes): %4llu */\n", indent, "",
+		  (unsigned long long)size);
 }
 
 static int lay_text_cb(const struct btfq_layout_item *it, void *ctx)
@@ -470,10 +481,10 @@ static int lay_text_cb(const struct btfq_layout_item *it, void *ctx)
 	}
 	case BTFQ_LAYOUT_END:
 		total_line(sb, OFFSET_COL + indent + 4, it->size);
-		sb_printf(sb, "%*s}%s%s;\n", OFFSET_COL + indent, "", *it->name ? " " : "", it->name);
+		sb_printf(sb, "%*s}%s%s;\n", OFFSET_COL + indent, "", *it->name ? " " : "",
+			  it->name);
 		return 0;
-	case BTFQ_LAYOUT_MEMBER:
-		break;
+	case BTFQ_LAYOUT_MEMBER: break;
 	}
 	if (it->in_union) /* every member at the union's offset: GDB shows only sizes */
 		sb_printf(sb, "/*                %6llu */", (unsigned long long)it->size);

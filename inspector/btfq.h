@@ -97,16 +97,16 @@ enum btfq_layout_kind {
 struct btfq_layout_item {
 	enum btfq_layout_kind kind;
 	int depth;
-	const char *name;	/* member name ("" anonymous); NULL for holes */
-	const char *path;	/* "in.x": names from the outermost type */
-	uint32_t type;		/* the member's type id (END: the nested type) */
+	const char *name; /* member name ("" anonymous); NULL for holes */
+	const char *path; /* "in.x": names from the outermost type */
+	uint32_t type;	  /* the member's type id (END: the nested type) */
 	uint64_t bit_offset;
 	uint64_t offset;
-	uint64_t size;		/* bytes of the type; a hole's whole bytes */
-	uint32_t bit_size;	/* a bitfield's width, a hole's bits (0: none) */
-	bool nested;		/* MEMBER: a struct or union, expanded next */
-	bool in_union;		/* MEMBER: of a union (no holes there) */
-	bool truncated;		/* MEMBER: nested too deep to expand */
+	uint64_t size;	   /* bytes of the type; a hole's whole bytes */
+	uint32_t bit_size; /* a bitfield's width, a hole's bits (0: none) */
+	bool nested;	   /* MEMBER: a struct or union, expanded next */
+	bool in_union;	   /* MEMBER: of a union (no holes there) */
+	bool truncated;	   /* MEMBER: nested too deep to expand */
 };
 
 int btfq__layout(const struct btf *btf, uint32_t id,

@@ -227,11 +227,13 @@ int btfx__add_root(struct btfx *bx, const struct root *r)
 	else
 		idx = c.btf_idx;
 	if (idx < 0 || idx >= bx->nr_blobs)
-		return ai_err(EINVAL, "root '%.64s' names a BTF object that was not loaded", r->name);
+		return ai_err(EINVAL, "root '%.64s' names a BTF object that was not loaded",
+			      r->name);
 	c.btf = bx->blobs[idx].btf;
 	c.btf_idx = idx;
 	if (!btf__type_by_id(c.btf, c.type_id))
-		return ai_err(EINVAL, "root '%.64s' has an invalid type id %u", r->name, r->type_id);
+		return ai_err(EINVAL, "root '%.64s' has an invalid type id %u", r->name,
+			      r->type_id);
 	c.name[sizeof(c.name) - 1] = '\0';
 	c.section[sizeof(c.section) - 1] = '\0';
 	return add_root(bx, &c);
@@ -324,7 +326,8 @@ static int choose_placement(struct btfx *bx, const struct btf *btf, const struct
 	struct window start = { .off = 0 }, end = { 0 };
 	int vs, ve, err;
 
-	end.off = size - ((len + source__page_size(bx->src) - 1) & ~(source__page_size(bx->src) - 1));
+	end.off =
+		size - ((len + source__page_size(bx->src) - 1) & ~(source__page_size(bx->src) - 1));
 	if (end.off == 0) {
 		/* the section fills the arena: both rules give offset 0 */
 		*base = 0;
@@ -510,8 +513,8 @@ static int map_roots(struct btfx *bx, uint32_t map_id)
 	if (fd < 0)
 		return 0;
 	memset(&mi, 0, sizeof(mi));
-	if (bpf_obj_get_info_by_fd(fd, &mi, &len) || mi.type != BPF_MAP_TYPE_ARRAY ||
-	    !mi.btf_id || !mi.btf_value_type_id || !mi.value_size || mi.value_size > (64u << 20) ||
+	if (bpf_obj_get_info_by_fd(fd, &mi, &len) || mi.type != BPF_MAP_TYPE_ARRAY || !mi.btf_id ||
+	    !mi.btf_value_type_id || !mi.value_size || mi.value_size > (64u << 20) ||
 	    !map_name_is_data(mi.name))
 		goto out;
 	b = get_kernel_btf(bx, mi.btf_id);
@@ -548,9 +551,9 @@ static int map_roots(struct btfx *bx, uint32_t map_id)
 		if (btf_is_ptr(t))
 			ok = source__contains(src, v, 1);
 		else if (btf_is_int(t) && t->size == 8)
-			ok = src->info.user_vm_end ? v >= src->info.user_vm_start &&
-							     v < src->info.user_vm_end
-						   : source__contains(src, v, 1);
+			ok = src->info.user_vm_end
+				     ? v >= src->info.user_vm_start && v < src->info.user_vm_end
+				     : source__contains(src, v, 1);
 		else
 			ok = false;
 		name = btf__name_by_offset(btf, var->name_off);
@@ -608,7 +611,8 @@ static int discover_programs(struct btfx *bx)
 			if (seen)
 				continue;
 			if (nr_maps == cap_maps) {
-				uint32_t *n = realloc(maps, (cap_maps ? cap_maps * 2 : 16) * sizeof(*n));
+				uint32_t *n =
+					realloc(maps, (cap_maps ? cap_maps * 2 : 16) * sizeof(*n));
 
 				if (!n) {
 					err = ai_err(ENOMEM, "out of memory");

@@ -34,11 +34,11 @@ struct root {
 	char name[64];
 	enum root_kind kind;
 	const struct btf *btf;
-	uint32_t type_id;   /* type of the variable itself */
-	uint64_t addr;	    /* ARENA_GLOBAL: user address of the variable */
-	uint64_t value;	    /* MAP_PTR: the pointer value read from the map */
-	char section[32];   /* ".bss", ".addr_space.1", ... */
-	int btf_idx;	    /* btf == btfx__btf(bx, btf_idx); what snapshots store */
+	uint32_t type_id; /* type of the variable itself */
+	uint64_t addr;	  /* ARENA_GLOBAL: user address of the variable */
+	uint64_t value;	  /* MAP_PTR: the pointer value read from the map */
+	char section[32]; /* ".bss", ".addr_space.1", ... */
+	int btf_idx;	  /* btf == btfx__btf(bx, btf_idx); what snapshots store */
 };
 
 struct btfx;
@@ -79,8 +79,8 @@ int btfx__find_type(const struct btfx *bx, const char *name, const struct btf **
 /* Names for TAB completion: calls cb for every root (is_type false), and
  * every named struct/union/enum ("struct node") and typedef (is_type true),
  * each name once; stops when cb returns non-zero. */
-void btfx__for_each_name(const struct btfx *bx, int (*cb)(const char *name, bool is_type, void *ctx),
-			 void *ctx);
+void btfx__for_each_name(const struct btfx *bx,
+			 int (*cb)(const char *name, bool is_type, void *ctx), void *ctx);
 
 /*
  * Type sources beyond the programs' BTF (--types FILE; types.h makes the

@@ -29,11 +29,8 @@ static inline uint32_t btfx_skip_mods(const struct btf *btf, uint32_t id)
 		case BTF_KIND_CONST:
 		case BTF_KIND_VOLATILE:
 		case BTF_KIND_RESTRICT:
-		case BTF_KIND_TYPE_TAG:
-			id = t->type;
-			break;
-		default:
-			return id;
+		case BTF_KIND_TYPE_TAG: id = t->type; break;
+		default: return id;
 		}
 	}
 	return 0;

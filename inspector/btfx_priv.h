@@ -14,12 +14,12 @@
 
 struct blob {
 	struct btf *btf;
-	struct btf *ext;	/* split on btf: synthesized types, lazily */
-	uint32_t kernel_id;	/* 0: file or snapshot */
+	struct btf *ext;    /* split on btf: synthesized types, lazily */
+	uint32_t kernel_id; /* 0: file or snapshot */
 	void *raw;
 	uint32_t raw_size;
-	bool types;		/* from --types (btfx__add_types) */
-	char *label;		/* where it came from, for notes and `types` */
+	bool types;  /* from --types (btfx__add_types) */
+	char *label; /* where it came from, for notes and `types` */
 };
 
 /* a forward declaration and the complete type it resolved to (0: none) */
@@ -49,7 +49,7 @@ struct btfx {
 	int *root_idx;
 	size_t cap_root_idx;
 	int placement;
-	struct btf *builtin;	/* built-in integer types, lazily */
+	struct btf *builtin; /* built-in integer types, lazily */
 	struct ptr_cache *pc;
 	int nr_pc;
 	size_t cap_pc;
@@ -65,7 +65,7 @@ struct btfx {
 	char **notes;
 	int nr_notes;
 	size_t cap_notes;
-	int nr_conflicts;	/* also those past the notes' cap */
+	int nr_conflicts; /* also those past the notes' cap */
 };
 
 /* The blob whose BTF (or its split extension) is btf, or -1 */

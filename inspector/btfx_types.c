@@ -80,42 +80,74 @@ struct builtin {
 };
 
 static const struct builtin builtins[] = {
-	{ "u8", 1, 0 }, { "u16", 2, 0 }, { "u32", 4, 0 }, { "u64", 8, 0 },
-	{ "s8", 1, BTF_INT_SIGNED }, { "s16", 2, BTF_INT_SIGNED },
-	{ "s32", 4, BTF_INT_SIGNED }, { "s64", 8, BTF_INT_SIGNED },
-	{ "__u8", 1, 0 }, { "__u16", 2, 0 }, { "__u32", 4, 0 }, { "__u64", 8, 0 },
-	{ "__s8", 1, BTF_INT_SIGNED }, { "__s16", 2, BTF_INT_SIGNED },
-	{ "__s32", 4, BTF_INT_SIGNED }, { "__s64", 8, BTF_INT_SIGNED },
-	{ "uint8_t", 1, 0 }, { "uint16_t", 2, 0 }, { "uint32_t", 4, 0 }, { "uint64_t", 8, 0 },
-	{ "int8_t", 1, BTF_INT_SIGNED }, { "int16_t", 2, BTF_INT_SIGNED },
-	{ "int32_t", 4, BTF_INT_SIGNED }, { "int64_t", 8, BTF_INT_SIGNED },
-	{ "size_t", 8, 0 }, { "uintptr_t", 8, 0 },
-	{ "char", 1, BTF_INT_SIGNED }, { "signed char", 1, BTF_INT_SIGNED },
+	{ "u8", 1, 0 },
+	{ "u16", 2, 0 },
+	{ "u32", 4, 0 },
+	{ "u64", 8, 0 },
+	{ "s8", 1, BTF_INT_SIGNED },
+	{ "s16", 2, BTF_INT_SIGNED },
+	{ "s32", 4, BTF_INT_SIGNED },
+	{ "s64", 8, BTF_INT_SIGNED },
+	{ "__u8", 1, 0 },
+	{ "__u16", 2, 0 },
+	{ "__u32", 4, 0 },
+	{ "__u64", 8, 0 },
+	{ "__s8", 1, BTF_INT_SIGNED },
+	{ "__s16", 2, BTF_INT_SIGNED },
+	{ "__s32", 4, BTF_INT_SIGNED },
+	{ "__s64", 8, BTF_INT_SIGNED },
+	{ "uint8_t", 1, 0 },
+	{ "uint16_t", 2, 0 },
+	{ "uint32_t", 4, 0 },
+	{ "uint64_t", 8, 0 },
+	{ "int8_t", 1, BTF_INT_SIGNED },
+	{ "int16_t", 2, BTF_INT_SIGNED },
+	{ "int32_t", 4, BTF_INT_SIGNED },
+	{ "int64_t", 8, BTF_INT_SIGNED },
+	{ "size_t", 8, 0 },
+	{ "uintptr_t", 8, 0 },
+	{ "char", 1, BTF_INT_SIGNED },
+	{ "signed char", 1, BTF_INT_SIGNED },
 	{ "unsigned char", 1, 0 },
-	{ "short", 2, BTF_INT_SIGNED }, { "short int", 2, BTF_INT_SIGNED },
-	{ "unsigned short", 2, 0 }, { "short unsigned int", 2, 0 },
+	{ "short", 2, BTF_INT_SIGNED },
+	{ "short int", 2, BTF_INT_SIGNED },
+	{ "unsigned short", 2, 0 },
+	{ "short unsigned int", 2, 0 },
 	{ "unsigned short int", 2, 0 },
-	{ "int", 4, BTF_INT_SIGNED }, { "signed int", 4, BTF_INT_SIGNED },
-	{ "signed", 4, BTF_INT_SIGNED }, { "unsigned", 4, 0 }, { "unsigned int", 4, 0 },
-	{ "long", 8, BTF_INT_SIGNED }, { "long int", 8, BTF_INT_SIGNED },
-	{ "unsigned long", 8, 0 }, { "long unsigned int", 8, 0 }, { "unsigned long int", 8, 0 },
-	{ "long long", 8, BTF_INT_SIGNED }, { "long long int", 8, BTF_INT_SIGNED },
-	{ "unsigned long long", 8, 0 }, { "long long unsigned int", 8, 0 },
+	{ "int", 4, BTF_INT_SIGNED },
+	{ "signed int", 4, BTF_INT_SIGNED },
+	{ "signed", 4, BTF_INT_SIGNED },
+	{ "unsigned", 4, 0 },
+	{ "unsigned int", 4, 0 },
+	{ "long", 8, BTF_INT_SIGNED },
+	{ "long int", 8, BTF_INT_SIGNED },
+	{ "unsigned long", 8, 0 },
+	{ "long unsigned int", 8, 0 },
+	{ "unsigned long int", 8, 0 },
+	{ "long long", 8, BTF_INT_SIGNED },
+	{ "long long int", 8, BTF_INT_SIGNED },
+	{ "unsigned long long", 8, 0 },
+	{ "long long unsigned int", 8, 0 },
 	{ "unsigned long long int", 8, 0 },
-	{ "bool", 1, BTF_INT_BOOL }, { "_Bool", 1, BTF_INT_BOOL },
+	{ "bool", 1, BTF_INT_BOOL },
+	{ "_Bool", 1, BTF_INT_BOOL },
 };
 
 /* BTF names of the C spellings above (what clang emits) */
 static const char *canonical(const char *name)
 {
 	static const char *const map[][2] = {
-		{ "unsigned", "unsigned int" }, { "signed", "int" }, { "signed int", "int" },
-		{ "long", "long int" }, { "unsigned long", "long unsigned int" },
+		{ "unsigned", "unsigned int" },
+		{ "signed", "int" },
+		{ "signed int", "int" },
+		{ "long", "long int" },
+		{ "unsigned long", "long unsigned int" },
 		{ "unsigned long int", "long unsigned int" },
 		{ "long long", "long long int" },
 		{ "unsigned long long", "long long unsigned int" },
 		{ "unsigned long long int", "long long unsigned int" },
-		{ "short", "short int" }, { "unsigned short", "short unsigned int" },
+		{ "short", "short int" },
+		{ "unsigned short", "short unsigned int" },
 		{ "unsigned short int", "short unsigned int" },
 		{ "bool", "_Bool" },
 	};
@@ -163,10 +195,12 @@ static int find_in(const struct btf *btf, const char *name, uint32_t *id)
 	static const struct {
 		const char *kw;
 		int kind;
-	} tags[] = { { "struct ", BTF_KIND_STRUCT }, { "union ", BTF_KIND_UNION },
+	} tags[] = { { "struct ", BTF_KIND_STRUCT },
+		     { "union ", BTF_KIND_UNION },
 		     { "enum ", BTF_KIND_ENUM } };
 	static const int plain[] = { BTF_KIND_TYPEDEF, BTF_KIND_STRUCT, BTF_KIND_UNION,
-				     BTF_KIND_ENUM, BTF_KIND_INT, BTF_KIND_FLOAT, BTF_KIND_ENUM64 };
+				     BTF_KIND_ENUM,    BTF_KIND_INT,	BTF_KIND_FLOAT,
+				     BTF_KIND_ENUM64 };
 	int r;
 
 	for (size_t i = 0; i < 3; i++) {
@@ -286,8 +320,8 @@ static int str_cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-void btfx__for_each_name(const struct btfx *bx, int (*cb)(const char *name, bool is_type, void *ctx),
-			 void *ctx)
+void btfx__for_each_name(const struct btfx *bx,
+			 int (*cb)(const char *name, bool is_type, void *ctx), void *ctx)
 {
 	char **names = NULL;
 	int nr = 0;
@@ -349,8 +383,7 @@ bool btfx__is_fwd(const struct btf *btf, uint32_t id)
 
 	if (!t)
 		return false;
-	return btf_is_fwd(t) ||
-	       (btf_is_composite(t) && !btf_vlen(t) && !t->size && t->name_off);
+	return btf_is_fwd(t) || (btf_is_composite(t) && !btf_vlen(t) && !t->size && t->name_off);
 }
 
 /* a complete struct (union: want_union) named name in btf: its id, or 0 */
@@ -425,11 +458,13 @@ void btfx__incomplete_msg(const struct btfx *bx, const struct btf *btf, uint32_t
 	 * a snapshot) is what the user did not write */
 	if (b >= 0 && (bx->blobs[b].types || !strncmp(bx->blobs[b].label, "--btf ", 6)))
 		snprintf(buf, len,
-			 "%s is only declared in %s (its layout is unknown); give its definition with --types FILE",
+			 "%s is only declared in %s (its layout is unknown); give its definition "
+			 "with --types FILE",
 			 tn, bx->blobs[b].label);
 	else
 		snprintf(buf, len,
-			 "%s is only declared in the BTF of the programs using this arena (its layout is unknown); give its definition with --types FILE",
+			 "%s is only declared in the BTF of the programs using this arena (its "
+			 "layout is unknown); give its definition with --types FILE",
 			 tn);
 }
 
@@ -460,8 +495,8 @@ static int add_note(struct btfx *bx, const char *text)
 	if (bx->nr_notes >= MAX_NOTES)
 		return 0;
 	s = strdup(text);
-	if (!s || ai_reserve((void **)&bx->notes, &bx->cap_notes, bx->nr_notes + 1,
-			     sizeof(*bx->notes))) {
+	if (!s ||
+	    ai_reserve((void **)&bx->notes, &bx->cap_notes, bx->nr_notes + 1, sizeof(*bx->notes))) {
 		free(s);
 		return ai_err(ENOMEM, "out of memory");
 	}
@@ -533,7 +568,9 @@ int btfx_note_conflicts(struct btfx *bx, int b)
 			}
 			if (!done[k] && theirs[i].size != mine[k].size) {
 				snprintf(text, sizeof(text),
-					 "%s %s has two layouts: %u bytes in %s (@%d, used), %u bytes in %s (@%d); choose with a cast, e.g. *(%s %s@%d *)p",
+					 "%s %s has two layouts: %u bytes in %s (@%d, used), %u "
+					 "bytes in %s (@%d); choose with a cast, e.g. *(%s %s@%d "
+					 "*)p",
 					 kw, mine[k].name, theirs[i].size, bx->blobs[a].label, a,
 					 mine[k].size, bx->blobs[b].label, b, kw, mine[k].name, b);
 				err = add_note(bx, text);

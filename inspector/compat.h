@@ -23,8 +23,8 @@
 #define BPF_F_MMAPABLE (1U << 10)
 #endif
 
-#define AI_LIBBPF_AT_LEAST(maj, min)                                          \
-	(LIBBPF_MAJOR_VERSION > (maj) ||                                      \
+#define AI_LIBBPF_AT_LEAST(maj, min)     \
+	(LIBBPF_MAJOR_VERSION > (maj) || \
 	 (LIBBPF_MAJOR_VERSION == (maj) && LIBBPF_MINOR_VERSION >= (min)))
 
 /* libbpf >= 1.4 creates and maps arenas before loading programs itself. */

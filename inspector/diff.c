@@ -23,16 +23,16 @@
 #include "error.h"
 
 #define CHUNK_PAGES 1024
-#define NEXT_CHUNK 64	/* pages read at once by diff__next */
+#define NEXT_CHUNK 64 /* pages read at once by diff__next */
 
 struct diff {
 	struct source *src[2];
 	struct diff_opts o;
 	struct pagemap pm[2];
-	bool counted;		/* counts is up to date with the maps */
+	bool counted; /* counts is up to date with the maps */
 	struct diff_counts counts;
-	uint8_t *buf[2];	/* NEXT_CHUNK pages of each side */
-	uint64_t page;		/* the page size, both sides' (diff__new checks) */
+	uint8_t *buf[2]; /* NEXT_CHUNK pages of each side */
+	uint64_t page;	 /* the page size, both sides' (diff__new checks) */
 };
 
 const char *diff__state_name(uint8_t state)
@@ -55,9 +55,9 @@ struct walk {
 	const struct diff_cb *cb;
 	void *ctx;
 	struct diff_stats *st;
-	struct diff_range cur;	/* the open range, cur.len == 0: none */
-	int stop;		/* callback's non-zero return */
-	uint64_t page;		/* the page size, both sides' */
+	struct diff_range cur; /* the open range, cur.len == 0: none */
+	int stop;	       /* callback's non-zero return */
+	uint64_t page;	       /* the page size, both sides' */
 };
 
 static void close_range(struct walk *w)
@@ -168,8 +168,8 @@ static int walk_pages(struct walk *w, const struct pagemap *pa, const struct pag
 	return 0;
 }
 
-static int walk_bytes(struct walk *w, struct source *a, struct source *b,
-		      const struct pagemap *pa, const struct pagemap *pb, uint32_t n)
+static int walk_bytes(struct walk *w, struct source *a, struct source *b, const struct pagemap *pa,
+		      const struct pagemap *pb, uint32_t n)
 {
 	const size_t chunk = CHUNK_PAGES * w->page;
 	uint8_t *ba = malloc(chunk), *bb = malloc(chunk);
@@ -211,7 +211,8 @@ static int walk_bytes(struct walk *w, struct source *a, struct source *b,
 				continue;
 			}
 			w->st->pages_compared++;
-			compare_page(w, ba + k * w->page, bb + k * w->page, (uint64_t)(i + k) * w->page);
+			compare_page(w, ba + k * w->page, bb + k * w->page,
+				     (uint64_t)(i + k) * w->page);
 		}
 		i = j;
 	}
@@ -251,7 +252,8 @@ int diff__new(struct source *a, struct source *b, const struct diff_opts *opts, 
 		return ai_err(ENOMEM, "out of memory");
 	if (a->info.page_size != b->info.page_size) {
 		free(d);
-		return ai_err(EINVAL, "A has %u-byte pages and B %u-byte pages: they cannot be compared",
+		return ai_err(EINVAL,
+			      "A has %u-byte pages and B %u-byte pages: they cannot be compared",
 			      a->info.page_size, b->info.page_size);
 	}
 	d->page = source__page_size(a);
@@ -342,7 +344,8 @@ void diff__counts(struct diff *d, struct diff_counts *out)
 						  .freed = st.pages_freed,
 						  .reserved_changed = st.pages_other,
 						  .nr_pages = common_pages(d),
-						  .size_differs = d->pm[0].nr_pages != d->pm[1].nr_pages };
+						  .size_differs =
+							  d->pm[0].nr_pages != d->pm[1].nr_pages };
 		d->counted = true;
 	}
 	*out = d->counts;
@@ -352,8 +355,9 @@ int diff__ranges(struct diff *d, const struct diff_cb *cb, void *ctx, struct dif
 {
 	static const struct diff_cb nocb;
 	struct diff_stats tmp;
-	struct walk w = { .o = &d->o, .cb = cb ? cb : &nocb, .ctx = ctx, .st = st ? st : &tmp,
-			  .page = d->page };
+	struct walk w = {
+		.o = &d->o, .cb = cb ? cb : &nocb, .ctx = ctx, .st = st ? st : &tmp, .page = d->page
+	};
 	uint32_t n = common_pages(d);
 	int err;
 
@@ -432,8 +436,8 @@ static int read_both(struct diff *d, uint64_t first, uint32_t cnt, uint8_t *pres
 
 		if (!d->buf[s] && !(d->buf[s] = malloc(NEXT_CHUNK * d->page)))
 			return ai_err(ENOMEM, "out of memory");
-		r = source__read(src, src->info.user_vm_start + first * d->page, d->buf[s], cnt * d->page,
-				 pr[s]);
+		r = source__read(src, src->info.user_vm_start + first * d->page, d->buf[s],
+				 cnt * d->page, pr[s]);
 		if (r < 0)
 			return ai_err(-r, "reading %s at page %llu: %s", s ? "B" : "A",
 				      (unsigned long long)first, ai_errmsg());
@@ -465,8 +469,7 @@ static long page_run(const struct diff *d, uint32_t k, long lo, long hi, int dir
 	return i;
 }
 
-int diff__next(struct diff *d, uint64_t from, int dir, uint32_t max_pages,
-	       struct diff_change *out)
+int diff__next(struct diff *d, uint64_t from, int dir, uint32_t max_pages, struct diff_change *out)
 {
 	uint64_t base = diff__base(d), n = common_pages(d), read = 0;
 	int64_t pg;
@@ -516,7 +519,8 @@ int diff__next(struct diff *d, uint64_t from, int dir, uint32_t max_pages,
 		}
 		/* a chunk of pages allocated on both sides, in the search's direction */
 		for (int64_t q = pg; cnt < NEXT_CHUNK && q >= 0 && (uint64_t)q < n &&
-		     both_allocated(d, q) && (!max_pages || read + cnt < max_pages); q += dir)
+				     both_allocated(d, q) && (!max_pages || read + cnt < max_pages);
+		     q += dir)
 			cnt++;
 		lo = dir > 0 ? pg : pg - cnt + 1;
 		hi = lo + cnt - 1;
@@ -540,7 +544,8 @@ int diff__next(struct diff *d, uint64_t from, int dir, uint32_t max_pages,
 			at = page_run(d, k, from_lo, from_hi, dir, &len);
 			if (at >= 0) {
 				*out = (struct diff_change){ .kind = DIFF_CHANGE_BYTES,
-							     .addr = pbase + at, .len = len };
+							     .addr = pbase + at,
+							     .len = len };
 				return DIFF_FOUND;
 			}
 		}
@@ -553,8 +558,8 @@ int diff__next(struct diff *d, uint64_t from, int dir, uint32_t max_pages,
 
 /* Read [addr, addr + len) of side, only where its page map says a page is
  * allocated; present[] per page spanned. */
-static int read_side(struct diff *d, enum diff_side side, uint64_t addr, size_t len,
-		     uint8_t *buf, uint8_t *present)
+static int read_side(struct diff *d, enum diff_side side, uint64_t addr, size_t len, uint8_t *buf,
+		     uint8_t *present)
 {
 	struct source *src = d->src[side];
 	uint64_t base = diff__base(d), pg0 = (addr - base) / d->page;
@@ -575,8 +580,8 @@ static int read_side(struct diff *d, enum diff_side side, uint64_t addr, size_t 
 			j++;
 		lo = i ? base + (pg0 + i) * d->page : addr;
 		hi = j + 1 < np ? base + (pg0 + j + 1) * d->page : addr + len;
-		r = source__read(src, src->info.user_vm_start + (lo - base), buf + (lo - addr), hi - lo,
-				 present + i);
+		r = source__read(src, src->info.user_vm_start + (lo - base), buf + (lo - addr),
+				 hi - lo, present + i);
 		if (r < 0)
 			return r;
 		i = j + 1;

@@ -32,7 +32,7 @@
 #include "sink.h"
 #include "source.h"
 
-#define DIFF_SAMPLE 16	/* bytes of old/new value kept per range */
+#define DIFF_SAMPLE 16 /* bytes of old/new value kept per range */
 /* The CLI's merge gap: a changed pointer or counter is one range, not
  * three, when bytes in the middle of the word happen to be equal. */
 #define DIFF_CLI_MERGE_GAP 7
@@ -63,15 +63,15 @@ struct diff_cb {
 #define DIFF_MAX_FIELDS 1000
 
 struct diff_opts {
-	uint32_t merge_gap;	/* ranges this close (bytes) become one; 0: exact */
-	uint64_t max_ranges;	/* stop reporting ranges after this many; 0: all */
-	bool pages_only;	/* skip the byte comparison */
+	uint32_t merge_gap;  /* ranges this close (bytes) become one; 0: exact */
+	uint64_t max_ranges; /* stop reporting ranges after this many; 0: all */
+	bool pages_only;     /* skip the byte comparison */
 	/* Types for the "fields" part of diff__emit: NULL bx_a (or a bx_a with
 	 * no BTF, or a bx_b with none): no fields. bx_b NULL: B is read with
 	 * bx_a's types and roots. Borrowed. */
 	struct btfx *bx_a, *bx_b;
-	uint32_t max_fields;	/* 0: DIFF_MAX_FIELDS */
-	int max_array;		/* array elements compared; 0: the formatter's default */
+	uint32_t max_fields; /* 0: DIFF_MAX_FIELDS */
+	int max_array;	     /* array elements compared; 0: the formatter's default */
 };
 
 /* A leaf value that differs: old == NULL when only B has the path, new ==
@@ -81,35 +81,35 @@ struct diff_field {
 };
 
 struct diff_field_opts {
-	int follow_ptrs;	/* 0: DIFF_FIELD_FOLLOW; < 0: none */
-	int max_nodes;		/* per root and side; 0: DIFF_FIELD_MAX_NODES */
-	uint32_t max_fields;	/* report at most this many; 0: DIFF_MAX_FIELDS */
-	int max_array;		/* array elements compared; 0: the formatter's
-				 * default; a cut array makes the stats incomplete */
+	int follow_ptrs;     /* 0: DIFF_FIELD_FOLLOW; < 0: none */
+	int max_nodes;	     /* per root and side; 0: DIFF_FIELD_MAX_NODES */
+	uint32_t max_fields; /* report at most this many; 0: DIFF_MAX_FIELDS */
+	int max_array;	     /* array elements compared; 0: the formatter's
+			      * default; a cut array makes the stats incomplete */
 };
 
 struct diff_field_stats {
-	uint32_t roots;		/* roots of A walked */
-	uint64_t leaves_a, leaves_b;	/* leaves recorded on each side */
-	uint64_t changed;	/* differing paths, reported or not */
+	uint32_t roots;		     /* roots of A walked */
+	uint64_t leaves_a, leaves_b; /* leaves recorded on each side */
+	uint64_t changed;	     /* differing paths, reported or not */
 	uint64_t reported;
-	bool truncated;		/* max_fields reached */
-	bool incomplete;	/* a walk hit a cap (nodes, depth, array elements,
-				 * path length, memory) */
+	bool truncated;	 /* max_fields reached */
+	bool incomplete; /* a walk hit a cap (nodes, depth, array elements,
+			  * path length, memory) */
 };
 
 struct diff_stats {
-	uint32_t pages_allocated;	/* not allocated in A, allocated in B */
-	uint32_t pages_freed;		/* allocated in A, not in B */
-	uint32_t pages_other;		/* free <-> reserved */
-	uint32_t pages_compared;	/* allocated in both, read from both */
-	uint32_t pages_changed;		/* of those, pages with a difference */
-	uint32_t pages_unreadable;	/* allocated in both maps, gone when read */
+	uint32_t pages_allocated;  /* not allocated in A, allocated in B */
+	uint32_t pages_freed;	   /* allocated in A, not in B */
+	uint32_t pages_other;	   /* free <-> reserved */
+	uint32_t pages_compared;   /* allocated in both, read from both */
+	uint32_t pages_changed;	   /* of those, pages with a difference */
+	uint32_t pages_unreadable; /* allocated in both maps, gone when read */
 	uint64_t ranges;
 	uint64_t bytes_changed;
-	bool ranges_truncated;		/* max_ranges was reached */
-	bool size_differs;		/* max_pages differ: compared the common part */
-	bool fields_compared;		/* diff__emit: typed fields were compared */
+	bool ranges_truncated; /* max_ranges was reached */
+	bool size_differs;     /* max_pages differ: compared the common part */
+	bool fields_compared;  /* diff__emit: typed fields were compared */
 	struct diff_field_stats fields;
 };
 
@@ -125,9 +125,8 @@ int diff__walk(struct source *a, struct source *b, const struct diff_opts *opts,
  * negative errno (-ENOMEM). o and st may be NULL. Both btfx need BTF
  * (btfx__nr_btfs > 0), else -EINVAL. */
 int diff__fields(struct btfx *bx_a, struct source *a, struct btfx *bx_b, struct source *b,
-		 const struct diff_field_opts *o,
-		 int (*cb)(void *ctx, const struct diff_field *f), void *ctx,
-		 struct diff_field_stats *st);
+		 const struct diff_field_opts *o, int (*cb)(void *ctx, const struct diff_field *f),
+		 void *ctx, struct diff_field_stats *st);
 
 /* True when diff__emit compares typed fields with these options. */
 bool diff__has_types(const struct diff_opts *opts);
@@ -135,8 +134,8 @@ bool diff__has_types(const struct diff_opts *opts);
 /* The same walk as sink events: an object with "a", "b", "pages" (runs),
  * "ranges", "fields" when diff__has_types (objects {"path", "old", "new"},
  * old/new null on the side without the path) and "summary". */
-int diff__emit(struct source *a, struct source *b, const struct diff_opts *opts,
-	       struct sink *s, struct diff_stats *st);
+int diff__emit(struct source *a, struct source *b, const struct diff_opts *opts, struct sink *s,
+	       struct diff_stats *st);
 
 const char *diff__state_name(uint8_t state);
 
@@ -155,7 +154,7 @@ struct diff;
 enum diff_side { DIFF_A, DIFF_B };
 
 int diff__new(struct source *a, struct source *b, const struct diff_opts *opts, struct diff **out);
-void diff__free(struct diff *d);	/* NULL is fine */
+void diff__free(struct diff *d); /* NULL is fine */
 int diff__refresh(struct diff *d);
 /* Use a copy of pm as side's page map (no read). */
 int diff__set_pagemap(struct diff *d, enum diff_side side, const struct pagemap *pm);
@@ -170,10 +169,10 @@ int diff__page(const struct diff *d, enum diff_side side, uint64_t pg);
 /* (a) Page counts over the pages both maps have (cheap: cached until the
  * maps change). */
 struct diff_counts {
-	uint32_t allocated;		/* allocated in B, not in A: "since" */
-	uint32_t freed;			/* allocated in A, not in B */
-	uint32_t reserved_changed;	/* free <-> reserved */
-	uint32_t nr_pages;		/* pages compared: the smaller map */
+	uint32_t allocated;	   /* allocated in B, not in A: "since" */
+	uint32_t freed;		   /* allocated in A, not in B */
+	uint32_t reserved_changed; /* free <-> reserved */
+	uint32_t nr_pages;	   /* pages compared: the smaller map */
 	bool size_differs;
 };
 void diff__counts(struct diff *d, struct diff_counts *out);
@@ -183,21 +182,22 @@ void diff__counts(struct diff *d, struct diff_counts *out);
  * allocated on both sides. */
 enum diff_change_kind {
 	DIFF_CHANGE_BYTES,
-	DIFF_CHANGE_ALLOCATED,	/* allocated in B, not in A */
-	DIFF_CHANGE_FREED,	/* allocated in A, not in B */
-	DIFF_CHANGE_RESERVED,	/* free <-> reserved */
+	DIFF_CHANGE_ALLOCATED, /* allocated in B, not in A */
+	DIFF_CHANGE_FREED,     /* allocated in A, not in B */
+	DIFF_CHANGE_RESERVED,  /* free <-> reserved */
 };
 
 struct diff_change {
 	enum diff_change_kind kind;
-	uint64_t addr;		/* where it starts (a page run: its first page) */
-	uint64_t len;		/* bytes: the differing run; pages: the run, in bytes */
+	uint64_t addr; /* where it starts (a page run: its first page) */
+	uint64_t len;  /* bytes: the differing run; pages: the run, in bytes */
 };
 
-#define DIFF_NONE 0	/* no change that way */
-#define DIFF_FOUND 1	/* *out is the change */
-#define DIFF_MORE 2	/* max_pages read, none yet: out->addr is the `from`
-			 * that goes on where this call stopped */
+#define DIFF_NONE 0  /* no change that way */
+#define DIFF_FOUND 1 /* *out is the change */
+#define DIFF_MORE                                              \
+	2 /* max_pages read, none yet: out->addr is the `from` \
+	   * that goes on where this call stopped */
 
 /*
  * The first change that starts after `from` (dir > 0), or the last one that
@@ -207,8 +207,7 @@ struct diff_change {
  * the read are passed over. Returns DIFF_NONE, DIFF_FOUND, DIFF_MORE or a
  * negative errno.
  */
-int diff__next(struct diff *d, uint64_t from, int dir, uint32_t max_pages,
-	       struct diff_change *out);
+int diff__next(struct diff *d, uint64_t from, int dir, uint32_t max_pages, struct diff_change *out);
 
 /* (c) The changed bytes of a window [addr, addr + len): mask[i] = 1 where
  * both sides have byte i and it differs, else 0; pages[k] (may be NULL),

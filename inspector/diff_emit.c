@@ -18,8 +18,8 @@ struct emit {
 
 static uint64_t addr_of(const struct emit *e, uint64_t off)
 {
-	uint64_t base = e->b->info.user_vm_start ? e->b->info.user_vm_start
-						 : e->a->info.user_vm_start;
+	uint64_t base =
+		e->b->info.user_vm_start ? e->b->info.user_vm_start : e->a->info.user_vm_start;
 
 	return base ? base + off : 0;
 }
@@ -27,10 +27,10 @@ static uint64_t addr_of(const struct emit *e, uint64_t off)
 static int emit_pages(void *ctx, const struct diff_pages *p)
 {
 	struct emit *e = ctx;
-	const char *change = p->to == PAGE_ALLOCATED	? "allocated"
+	const char *change = p->to == PAGE_ALLOCATED	 ? "allocated"
 			     : p->from == PAGE_ALLOCATED ? "freed"
-			     : p->to == PAGE_RESERVED	? "reserved"
-							: "unreserved";
+			     : p->to == PAGE_RESERVED	 ? "reserved"
+							 : "unreserved";
 
 	sink_begin(e->s, NULL, false, NULL);
 	sink_str(e->s, "change", change);
@@ -104,8 +104,8 @@ static void emit_side(struct sink *s, const char *key, const struct source *src)
 	sink_end(s, false);
 }
 
-int diff__emit(struct source *a, struct source *b, const struct diff_opts *opts,
-	       struct sink *s, struct diff_stats *st)
+int diff__emit(struct source *a, struct source *b, const struct diff_opts *opts, struct sink *s,
+	       struct diff_stats *st)
 {
 	static const struct diff_cb cb = { .pages = emit_pages, .range = emit_range };
 	struct emit e = { .s = s, .a = a, .b = b };

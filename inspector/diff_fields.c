@@ -29,7 +29,7 @@
 
 struct rec_entry {
 	char *path, *text;
-	bool used;	/* B side: matched by an A entry */
+	bool used; /* B side: matched by an A entry */
 };
 
 /* An object the formatter expanded under one path and then showed as a
@@ -54,7 +54,7 @@ struct rec {
 	struct rec_alias *al;
 	size_t nal, capal;
 	struct rec_exp *ex;
-	size_t nex, capex, root_ex;	/* root_ex: the current root's first */
+	size_t nex, capex, root_ex; /* root_ex: the current root's first */
 	bool oom, incomplete;
 };
 
@@ -98,7 +98,8 @@ static void rec_pointer(struct rec *r, const struct fmt_leaf *f)
 		r->oom = true;
 		return;
 	}
-	r->ex[r->nex] = (struct rec_exp){ .addr = p, .type = strdup(f->target ? f->target : ""),
+	r->ex[r->nex] = (struct rec_exp){ .addr = p,
+					  .type = strdup(f->target ? f->target : ""),
 					  .entry = r->n - 1 };
 	if (!r->ex[r->nex].type) {
 		r->oom = true;
@@ -379,7 +380,9 @@ static int compare(struct btfx *bx_a, struct source *a, struct btfx *bx_b, struc
 		bx_b = bx_a;
 	if (!bx_a || btfx__nr_btfs(bx_a) <= 0 || btfx__nr_btfs(bx_b) <= 0)
 		return ai_err(EINVAL, "typed fields need BTF on both sides");
-	fmo.follow_ptrs = o->follow_ptrs > 0 ? o->follow_ptrs : o->follow_ptrs < 0 ? 0 : DIFF_FIELD_FOLLOW;
+	fmo.follow_ptrs = o->follow_ptrs > 0   ? o->follow_ptrs
+			  : o->follow_ptrs < 0 ? 0
+					       : DIFF_FIELD_FOLLOW;
 	fmo.max_nodes = o->max_nodes > 0 ? o->max_nodes : DIFF_FIELD_MAX_NODES;
 	fmo.max_array = o->max_array; /* 0: the formatter's default */
 	out.max = o->max_fields ? o->max_fields : DIFF_MAX_FIELDS;
@@ -410,9 +413,8 @@ out:
 }
 
 int diff__fields(struct btfx *bx_a, struct source *a, struct btfx *bx_b, struct source *b,
-		 const struct diff_field_opts *o,
-		 int (*cb)(void *ctx, const struct diff_field *f), void *ctx,
-		 struct diff_field_stats *st)
+		 const struct diff_field_opts *o, int (*cb)(void *ctx, const struct diff_field *f),
+		 void *ctx, struct diff_field_stats *st)
 {
 	return compare(bx_a, a, bx_b, b, NULL, o, cb, ctx, st);
 }
@@ -434,4 +436,3 @@ bool diff__has_types(const struct diff_opts *opts)
 	b = opts->bx_b ? opts->bx_b : opts->bx_a;
 	return btfx__nr_btfs(b) > 0;
 }
-

@@ -91,12 +91,12 @@
  * 64-bit number.
  */
 enum expr_ctype {
-	EXPR_LLONG,	/* long long */
-	EXPR_INT,	/* int */
-	EXPR_UINT,	/* unsigned int */
-	EXPR_LONG,	/* long */
-	EXPR_ULONG,	/* unsigned long */
-	EXPR_ULLONG,	/* unsigned long long */
+	EXPR_LLONG,  /* long long */
+	EXPR_INT,    /* int */
+	EXPR_UINT,   /* unsigned int */
+	EXPR_LONG,   /* long */
+	EXPR_ULONG,  /* unsigned long */
+	EXPR_ULLONG, /* unsigned long long */
 	EXPR_NR_CTYPES,
 };
 
@@ -107,17 +107,17 @@ struct value {
 	 * it resolves every id of the BTF it extends and lives as long as the
 	 * btfx. */
 	const struct btf *btf;
-	uint32_t type_id;	/* 0 with btf == NULL */
-	bool lvalue;		/* has an address in the arena */
-	uint64_t addr;		/* lvalue: user address (rvalue: where it was read, or 0) */
+	uint32_t type_id; /* 0 with btf == NULL */
+	bool lvalue;	  /* has an address in the arena */
+	uint64_t addr;	  /* lvalue: user address (rvalue: where it was read, or 0) */
 	/* !lvalue: the value, sign- or zero-extended from its type's width to
 	 * 64 bits (so (int)-1 is 0xffff...ff and (u32)-1 is 0xffffffff) */
 	uint64_t scalar;
 	/* slice arr[a:b]: element count, type_id is the element type and addr
 	 * the first element's; 0 when not a slice */
 	uint32_t slice_len;
-	uint8_t ctype;		/* btf == NULL: enum expr_ctype */
-	uint8_t bitfield;	/* a bitfield rvalue: its width in bits (0: not one) */
+	uint8_t ctype;	  /* btf == NULL: enum expr_ctype */
+	uint8_t bitfield; /* a bitfield rvalue: its width in bits (0: not one) */
 };
 
 /* "int", "unsigned long", ... and whether the type is signed. */

@@ -56,11 +56,12 @@ static bool ct_fits(uint64_t v, unsigned ct)
  */
 uint8_t expr__literal_ctype(uint64_t v, bool decimal, bool suf_u, int suf_l)
 {
-	static const uint8_t order[] = { EXPR_INT, EXPR_UINT, EXPR_LONG, EXPR_ULONG, EXPR_LLONG,
-					 EXPR_ULLONG };
+	static const uint8_t order[] = { EXPR_INT,   EXPR_UINT,	 EXPR_LONG,
+					 EXPR_ULONG, EXPR_LLONG, EXPR_ULLONG };
 
 	for (size_t i = suf_l * 2; i < sizeof(order); i++) {
-		if ((suf_u && ctypes[order[i]].sign) || (decimal && !suf_u && !ctypes[order[i]].sign))
+		if ((suf_u && ctypes[order[i]].sign) ||
+		    (decimal && !suf_u && !ctypes[order[i]].sign))
 			continue;
 		if (ct_fits(v, order[i]))
 			return order[i];
@@ -73,13 +74,14 @@ uint8_t expr__literal_ctype(uint64_t v, bool decimal, bool suf_u, int suf_l)
 const struct btf_type *expr__vtype(const struct value *v, uint32_t *rid)
 {
 	/* each C type as a BTF int, with the encoding word that follows it */
-#define CT_INT(bytes, enc) { { .info = BTF_KIND_INT << 24, .size = bytes }, ((enc) << 24) | (bytes * 8) }
+#define CT_INT(bytes, enc) \
+	{ { .info = BTF_KIND_INT << 24, .size = bytes }, ((enc) << 24) | (bytes * 8) }
 	static const struct {
 		struct btf_type t;
 		uint32_t enc;
 	} untyped[EXPR_NR_CTYPES] = {
-		[EXPR_INT] = CT_INT(4, BTF_INT_SIGNED), [EXPR_UINT] = CT_INT(4, 0),
-		[EXPR_LONG] = CT_INT(8, BTF_INT_SIGNED), [EXPR_ULONG] = CT_INT(8, 0),
+		[EXPR_INT] = CT_INT(4, BTF_INT_SIGNED),	  [EXPR_UINT] = CT_INT(4, 0),
+		[EXPR_LONG] = CT_INT(8, BTF_INT_SIGNED),  [EXPR_ULONG] = CT_INT(8, 0),
 		[EXPR_LLONG] = CT_INT(8, BTF_INT_SIGNED), [EXPR_ULLONG] = CT_INT(8, 0),
 	};
 #undef CT_INT

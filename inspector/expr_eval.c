@@ -107,14 +107,16 @@ static int load(struct ectx *c, const struct enode *n, const struct value *v, ui
 		memcpy(&x, buf, sz);
 		if (btf_is_int(t) && btf_int_bits(t) < sz * 8)
 			x >>= btf_int_offset(t);
-		*out = expr__extend(x, btf_is_int(t) ? btf_int_bits(t) : sz * 8, expr__is_signed_type(t));
+		*out = expr__extend(x, btf_is_int(t) ? btf_int_bits(t) : sz * 8,
+				    expr__is_signed_type(t));
 	}
 	if (sign && v->btf)
 		*sign = expr__is_signed_type(t);
 	return 0;
 bad:
 	type_name(v, tn, sizeof(tn));
-	return ai_err(EINVAL, "'%.*s' is %s%s, not a number", NT(c, n), v->btf ? "of type " : "", tn);
+	return ai_err(EINVAL, "'%.*s' is %s%s, not a number", NT(c, n), v->btf ? "of type " : "",
+		      tn);
 }
 
 /* The value of v as C arithmetic sees it: read, promoted (expr__promoted());
@@ -171,11 +173,12 @@ static int resolve_type(struct ectx *c, const struct enode *n, const struct btf 
 		return 0;
 	}
 	if (!c->bx || btfx__find_type(c->bx, n->name, btf, id))
-		return ai_err(ENOENT, "unknown type '%s'%s", n->name,
-			      !btfx__nr_btfs(c->bx) ? " (no BTF loaded)"
-			      : !strncmp(n->name, "struct ", 7) || !strncmp(n->name, "union ", 6)
-				      ? " (no type source defines it; --types FILE adds definitions)"
-				      : "");
+		return ai_err(
+			ENOENT, "unknown type '%s'%s", n->name,
+			!btfx__nr_btfs(c->bx) ? " (no BTF loaded)"
+			: !strncmp(n->name, "struct ", 7) || !strncmp(n->name, "union ", 6)
+				? " (no type source defines it; --types FILE adds definitions)"
+				: "");
 	m->serial = serial;
 	m->tbtf = *btf;
 	m->tid = *id;
@@ -253,7 +256,9 @@ static int eval_ident(struct ectx *c, const struct enode *n, struct value *out)
 		if (r->kind == ROOT_MAP_PTR) {
 			*out = scalar(r->btf, r->type_id, r->value);
 		} else {
-			*out = (struct value){ .btf = r->btf, .type_id = r->type_id, .lvalue = true,
+			*out = (struct value){ .btf = r->btf,
+					       .type_id = r->type_id,
+					       .lvalue = true,
 					       .addr = r->addr };
 		}
 		return 0;
@@ -315,8 +320,8 @@ static int member(struct ectx *c, const struct enode *n, struct value *out)
 			if (t && btf_is_composite(t) && !base.slice_len)
 				return ai_err(EINVAL, "'%.*s' is %s, not a pointer; use '.%s'",
 					      NT(c, n->a), tn, n->name);
-			return ai_err(EINVAL, "'%.*s' is %s, not a pointer to a struct", NT(c, n->a),
-				      tn);
+			return ai_err(EINVAL, "'%.*s' is %s, not a pointer to a struct",
+				      NT(c, n->a), tn);
 		}
 		err = load(c, n->a, &base, &p, NULL);
 		if (err)
@@ -324,7 +329,9 @@ static int member(struct ectx *c, const struct enode *n, struct value *out)
 		if (!p)
 			return ai_err(EFAULT, "'%.*s' is NULL (following '->%s')", NT(c, n->a),
 				      n->name);
-		base = (struct value){ .btf = base.btf, .type_id = t->type, .lvalue = true, .addr = p };
+		base = (struct value){
+			.btf = base.btf, .type_id = t->type, .lvalue = true, .addr = p
+		};
 		/* struct node declared only: its definition from the type sources */
 		btfx__complete(c->bx, &base.btf, &base.type_id);
 		if (btfx__is_fwd(base.btf, base.type_id))
@@ -338,8 +345,8 @@ static int member(struct ectx *c, const struct enode *n, struct value *out)
 	} else if (!t || base.slice_len || !btf_is_composite(t)) {
 		type_name(&base, tn, sizeof(tn));
 		if (t && btf_is_ptr(t) && !base.slice_len)
-			return ai_err(EINVAL, "'%.*s' is a pointer (%s); use '->%s'", NT(c, n->a), tn,
-				      n->name);
+			return ai_err(EINVAL, "'%.*s' is a pointer (%s); use '->%s'", NT(c, n->a),
+				      tn, n->name);
 		return ai_err(EINVAL, "'%.*s' is %s, not a struct or union", NT(c, n->a),
 			      base.slice_len ? "a slice" : tn);
 	}
@@ -356,7 +363,9 @@ static int member(struct ectx *c, const struct enode *n, struct value *out)
 	mtype = bm.type;
 	bitsz = bm.bitfield_size;
 	if (!bitsz && bitoff % 8 == 0) {
-		*out = (struct value){ .btf = base.btf, .type_id = mtype, .lvalue = true,
+		*out = (struct value){ .btf = base.btf,
+				       .type_id = mtype,
+				       .lvalue = true,
 				       .addr = base.addr + bitoff / 8 };
 		return 0;
 	}
@@ -472,22 +481,28 @@ static int index_op(struct ectx *c, const struct enode *n, struct value *out)
 		return err;
 	if (n->kind == E_INDEX) {
 		if (nelems != UINT64_MAX && i >= nelems)
-			return ai_err(ERANGE, "index %lld is out of range for '%.*s' (%llu elements)",
+			return ai_err(ERANGE,
+				      "index %lld is out of range for '%.*s' (%llu elements)",
 				      (long long)i, NT(c, n->a), (unsigned long long)nelems);
-		*out = (struct value){ .btf = base.btf, .type_id = elem, .lvalue = true,
-				       .addr = addr + i * esz };
+		*out = (struct value){
+			.btf = base.btf, .type_id = elem, .lvalue = true, .addr = addr + i * esz
+		};
 		return 0;
 	}
 	if ((int64_t)i < 0 || (int64_t)j <= (int64_t)i)
-		return ai_err(EINVAL, "empty or reversed slice [%lld:%lld]", (long long)i, (long long)j);
+		return ai_err(EINVAL, "empty or reversed slice [%lld:%lld]", (long long)i,
+			      (long long)j);
 	if (nelems != UINT64_MAX && j > nelems)
 		return ai_err(ERANGE, "slice end %llu is out of range for '%.*s' (%llu elements)",
 			      (unsigned long long)j, NT(c, n->a), (unsigned long long)nelems);
 	if (j - i > MAX_SLICE)
 		return ai_err(ERANGE, "slice of %llu elements is too long",
 			      (unsigned long long)(j - i));
-	*out = (struct value){ .btf = base.btf, .type_id = elem, .lvalue = true,
-			       .addr = addr + i * esz, .slice_len = (uint32_t)(j - i) };
+	*out = (struct value){ .btf = base.btf,
+			       .type_id = elem,
+			       .lvalue = true,
+			       .addr = addr + i * esz,
+			       .slice_len = (uint32_t)(j - i) };
 	return 0;
 }
 
@@ -512,7 +527,9 @@ static int deref(struct ectx *c, const struct enode *n, struct value *out)
 		err = indexable(c, n->a, &v, &addr, &elem, &nelems);
 		if (err)
 			return err;
-		*out = (struct value){ .btf = v.btf, .type_id = elem, .lvalue = true, .addr = addr };
+		*out = (struct value){
+			.btf = v.btf, .type_id = elem, .lvalue = true, .addr = addr
+		};
 		return 0;
 	}
 	if (!t || !btf_is_ptr(t)) {
@@ -532,7 +549,9 @@ static int deref(struct ectx *c, const struct enode *n, struct value *out)
 	if (!pt) {
 		type_name(&v, tn, sizeof(tn));
 		if (btfx_skip_mods(pbtf, pid) == 0)
-			return ai_err(EINVAL, "cannot dereference: '%.*s' is a %s: cast it, e.g. *(struct NAME *)%.*s",
+			return ai_err(EINVAL,
+				      "cannot dereference: '%.*s' is a %s: cast it, e.g. *(struct "
+				      "NAME *)%.*s",
 				      NT(c, n->a), tn, NT(c, n->a));
 		return ai_err(EINVAL, "cannot dereference '%.*s' of type %s; cast it first",
 			      NT(c, n->a), tn);
@@ -586,7 +605,8 @@ static int cast(struct ectx *c, const struct enode *n, struct value *out)
 		return err;
 	t = btf__type_by_id(btf, btfx_skip_mods(btf, id));
 	if (!t || !(btf_is_ptr(t) || btf_is_int(t) || btf_is_any_enum(t)))
-		return ai_err(EINVAL, "cannot cast to '%s'; cast an address to a pointer: *(%s *)ADDR",
+		return ai_err(EINVAL,
+			      "cannot cast to '%s'; cast an address to a pointer: *(%s *)ADDR",
 			      n->name, n->name);
 	err = load(c, n->a, &v, &x, NULL);
 	if (err)
@@ -632,7 +652,8 @@ static int size_of(struct ectx *c, const struct enode *n, struct value *out)
 	}
 	sz = btf__resolve_size(btf, id);
 	if (sz < 0)
-		return ai_err(EINVAL, "the size of '%.*s' is not known", n->end - n->col, c->text + n->col);
+		return ai_err(EINVAL, "the size of '%.*s' is not known", n->end - n->col,
+			      c->text + n->col);
 	if (n->a && v.slice_len)
 		sz *= v.slice_len;
 	*out = number(EXPR_ULONG, (uint64_t)sz); /* size_t */
@@ -677,8 +698,8 @@ static int desig_offset(struct ectx *c, const struct enode *n, const struct btf 
 			return ai_err(ENOENT, "%s'%s' is not a member of %s", what, n->name, tn);
 		}
 		if (bm.bitfield_size || bm.bit_off % 8)
-			return ai_err(EINVAL, "%s'%.*s' is a bitfield (it has no byte offset)", what,
-				      NT(c, n));
+			return ai_err(EINVAL, "%s'%.*s' is a bitfield (it has no byte offset)",
+				      what, NT(c, n));
 		*off += bm.bit_off / 8;
 		*mtype = bm.type;
 		return 0;
@@ -691,7 +712,8 @@ static int desig_offset(struct ectx *c, const struct enode *n, const struct btf 
 
 		if (!t || !btf_is_array(t)) {
 			type_name(&pv, tn, sizeof(tn));
-			return ai_err(EINVAL, "%s'%.*s' is %s, not an array", what, NT(c, n->a), tn);
+			return ai_err(EINVAL, "%s'%.*s' is %s, not an array", what, NT(c, n->a),
+				      tn);
 		}
 		err = eval(c, n->b, &iv);
 		if (!err)
@@ -700,7 +722,8 @@ static int desig_offset(struct ectx *c, const struct enode *n, const struct btf 
 			return err;
 		nelems = btf_array(t)->nelems;
 		if ((sign && (int64_t)i < 0) || (nelems && i >= nelems))
-			return ai_err(ERANGE, "%sindex %lld is out of range for '%.*s' (%llu elements)",
+			return ai_err(ERANGE,
+				      "%sindex %lld is out of range for '%.*s' (%llu elements)",
 				      what, (long long)i, NT(c, n->a), (unsigned long long)nelems);
 		esz = btfx_size(btf, btf_array(t)->type);
 		if (!esz)
@@ -786,7 +809,8 @@ static int container_of(struct ectx *c, const struct enode *n, struct value *out
 			type_name(&pv, tn, sizeof(tn));
 			type_name(&mv, mn, sizeof(mn));
 			return ai_err(EINVAL,
-				      "container_of: '%.*s' is %s, but member '%.*s' of %s is %s (cast the pointer if this is meant)",
+				      "container_of: '%.*s' is %s, but member '%.*s' of %s is %s "
+				      "(cast the pointer if this is meant)",
 				      NT(c, n->a), tn, NT(c, n->b), n->name, mn);
 		}
 	}
@@ -811,7 +835,9 @@ static int maybe_cast(struct ectx *c, const struct enode *n, struct value *out)
 	static const struct {
 		enum binop op;
 		enum ekind unary;
-	} as_unary[] = { { B_SUB, E_NEG }, { B_MUL, E_DEREF }, { B_BAND, E_ADDR }, { B_ADD, E_POS } };
+	} as_unary[] = {
+		{ B_SUB, E_NEG }, { B_MUL, E_DEREF }, { B_BAND, E_ADDR }, { B_ADD, E_POS }
+	};
 	const struct btf *btf;
 	struct enode un, cast_node;
 	struct value v;
@@ -825,10 +851,12 @@ static int maybe_cast(struct ectx *c, const struct enode *n, struct value *out)
 		if (eval_ident(c, n->a, &v) != -ENOENT ||
 		    btfx__find_type(c->bx, n->a->name, &btf, &id))
 			return 1;
-		un = (struct enode){ .kind = as_unary[i].unary, .col = n->b->col, .end = n->end,
-				     .a = n->b };
-		cast_node = (struct enode){ .kind = E_CAST, .col = n->col, .end = n->end,
-					    .name = n->a->name, .a = &un };
+		un = (struct enode){
+			.kind = as_unary[i].unary, .col = n->b->col, .end = n->end, .a = n->b
+		};
+		cast_node = (struct enode){
+			.kind = E_CAST, .col = n->col, .end = n->end, .name = n->a->name, .a = &un
+		};
 		return eval(c, &cast_node, out);
 	}
 	return 1;
@@ -899,8 +927,7 @@ static int binary(struct ectx *c, const struct enode *n, struct value *out)
 	lt = l.slice_len ? NULL : expr__vtype(&l, NULL);
 	rt = r.slice_len ? NULL : expr__vtype(&r, NULL);
 	/* pointer arithmetic scales by the element size, as in C */
-	if ((n->op == B_ADD || n->op == B_SUB) && lt && btf_is_ptr(lt) &&
-	    !(rt && btf_is_ptr(rt))) {
+	if ((n->op == B_ADD || n->op == B_SUB) && lt && btf_is_ptr(lt) && !(rt && btf_is_ptr(rt))) {
 		uint64_t esz;
 
 		err = pointee_size(c, n->a, l.btf, lt->type, &esz);
@@ -984,26 +1011,20 @@ static int eval(struct ectx *c, const struct enode *n, struct value *out)
 
 	memset(out, 0, sizeof(*out));
 	switch (n->kind) {
-	case E_NUM:
-		*out = number(n->op, n->num);
-		return 0;
-	case E_IDENT:
-		return eval_ident(c, n, out);
+	case E_NUM: *out = number(n->op, n->num); return 0;
+	case E_IDENT: return eval_ident(c, n, out);
 	case E_TYPE:
-		return ai_err(EINVAL, "'%s' is a type, not a value; to see memory as one, write *(%s *)ADDR",
-			      n->name, n->name);
+		return ai_err(
+			EINVAL,
+			"'%s' is a type, not a value; to see memory as one, write *(%s *)ADDR",
+			n->name, n->name);
 	case E_MEMBER:
-	case E_ARROW:
-		return member(c, n, out);
+	case E_ARROW: return member(c, n, out);
 	case E_INDEX:
-	case E_SLICE:
-		return index_op(c, n, out);
-	case E_DEREF:
-		return deref(c, n, out);
-	case E_ADDR:
-		return addr_of(c, n, out);
-	case E_CAST:
-		return cast(c, n, out);
+	case E_SLICE: return index_op(c, n, out);
+	case E_DEREF: return deref(c, n, out);
+	case E_ADDR: return addr_of(c, n, out);
+	case E_CAST: return cast(c, n, out);
 	case E_NEG:
 	case E_NOT:
 	case E_BITNOT:
@@ -1019,16 +1040,11 @@ static int eval(struct ectx *c, const struct enode *n, struct value *out)
 		else
 			*out = number(ct, n->kind == E_NEG ? 0 - x : n->kind == E_BITNOT ? ~x : x);
 		return 0;
-	case E_BIN:
-		return binary(c, n, out);
-	case E_SIZEOF:
-		return size_of(c, n, out);
-	case E_OFFSETOF:
-		return offset_of(c, n, out);
-	case E_CONTAINER_OF:
-		return container_of(c, n, out);
-	case E_DESIG:
-		break; /* only inside offsetof and container_of */
+	case E_BIN: return binary(c, n, out);
+	case E_SIZEOF: return size_of(c, n, out);
+	case E_OFFSETOF: return offset_of(c, n, out);
+	case E_CONTAINER_OF: return container_of(c, n, out);
+	case E_DESIG: break; /* only inside offsetof and container_of */
 	}
 	return ai_err(EINVAL, "bad expression");
 }

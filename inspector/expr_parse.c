@@ -20,8 +20,8 @@
 #include "expr_ast.h"
 #include "expr_ctype.h"
 
-#define MAX_DEPTH 200	  /* nesting of the tree, so no input can blow the stack */
-#define MAX_NODES 4096	  /* tree nodes of one expression */
+#define MAX_DEPTH 200  /* nesting of the tree, so no input can blow the stack */
+#define MAX_NODES 4096 /* tree nodes of one expression */
 
 /* ------------------------------------------------------------ lexer */
 
@@ -32,12 +32,12 @@ struct token {
 	int col, len;
 	uint64_t num;
 	bool num_overflow;
-	uint8_t ctype;		/* T_NUM: the literal's C type */
+	uint8_t ctype; /* T_NUM: the literal's C type */
 };
 
 static const char *const puncts[] = {
-	"->", "<<", ">>", "<=", ">=", "==", "!=", "&&", "||",
-	"(", ")", "[", "]", ".", ":", ",", "*", "&", "+", "-", "/", "%", "<", ">", "!", "~", "^", "|",
+	"->", "<<", ">>", "<=", ">=", "==", "!=", "&&", "||", "(", ")", "[", "]", ".",
+	":",  ",",  "*",  "&",	"+",  "-",  "/",  "%",	"<",  ">", "!", "~", "^", "|",
 };
 
 static bool is_ident_start(char c)
@@ -144,7 +144,7 @@ static void lex(const char *s, int pos, struct token *t)
 
 struct parser {
 	const char *s;
-	struct token tok;	/* current */
+	struct token tok; /* current */
 	int depth;
 	int nodes;
 	int err_col;
@@ -158,7 +158,8 @@ static void next(struct parser *p)
 
 static bool is_p(const struct token *t, const char *s, const char *punct)
 {
-	return t->kind == T_PUNCT && (size_t)t->len == strlen(punct) && !strncmp(s + t->col, punct, t->len);
+	return t->kind == T_PUNCT && (size_t)t->len == strlen(punct) &&
+	       !strncmp(s + t->col, punct, t->len);
 }
 
 static bool is_word(const struct token *t, const char *s, const char *w)
@@ -193,7 +194,8 @@ static int unexpected(struct parser *p, const char *wanted)
 	char found[64];
 
 	if (t->kind == T_BAD && t->len > 1)
-		return fail(p, t->col, "bad number '%.*s'", t->len > 32 ? 32 : t->len, p->s + t->col);
+		return fail(p, t->col, "bad number '%.*s'", t->len > 32 ? 32 : t->len,
+			    p->s + t->col);
 	if (t->kind == T_EOF)
 		snprintf(found, sizeof(found), ", found the end");
 	else
@@ -251,9 +253,9 @@ static struct enode *parse_unary(struct parser *p);
 
 static bool is_c_type_word(const struct token *t, const char *s)
 {
-	static const char *const w[] = { "unsigned", "signed", "int",	   "long", "short", "char",
-					 "void",     "bool",   "_Bool",	   "const", "volatile",
-					 "struct",   "union",  "enum" };
+	static const char *const w[] = { "unsigned", "signed", "int",	"long",	 "short",
+					 "char",     "void",   "bool",	"_Bool", "const",
+					 "volatile", "struct", "union", "enum" };
 
 	for (size_t i = 0; i < sizeof(w) / sizeof(w[0]); i++)
 		if (is_word(t, s, w[i]))
@@ -264,9 +266,10 @@ static bool is_c_type_word(const struct token *t, const char *s)
 static bool is_fixed_width_name(const struct token *t, const char *s)
 {
 	static const char *const w[] = {
-		"u8", "u16", "u32", "u64", "s8", "s16", "s32", "s64", "__u8", "__u16", "__u32",
-		"__u64", "__s8", "__s16", "__s32", "__s64", "uint8_t", "uint16_t", "uint32_t",
-		"uint64_t", "int8_t", "int16_t", "int32_t", "int64_t", "size_t", "uintptr_t",
+		"u8",	   "u16",     "u32",	 "u64",	     "s8",	  "s16",      "s32",
+		"s64",	   "__u8",    "__u16",	 "__u32",    "__u64",	  "__s8",     "__s16",
+		"__s32",   "__s64",   "uint8_t", "uint16_t", "uint32_t",  "uint64_t", "int8_t",
+		"int16_t", "int32_t", "int64_t", "size_t",   "uintptr_t",
 	};
 
 	for (size_t i = 0; i < sizeof(w) / sizeof(w[0]); i++)
@@ -675,8 +678,8 @@ static struct enode *parse_unary(struct parser *p)
 	static const struct {
 		const char *op;
 		enum ekind kind;
-	} ops[] = { { "*", E_DEREF }, { "&", E_ADDR }, { "-", E_NEG }, { "!", E_NOT }, { "~", E_BITNOT },
-		    { "+", E_POS } };
+	} ops[] = { { "*", E_DEREF }, { "&", E_ADDR },	 { "-", E_NEG },
+		    { "!", E_NOT },   { "~", E_BITNOT }, { "+", E_POS } };
 	struct token t = p->tok;
 	struct enode *n;
 
@@ -752,10 +755,10 @@ static const struct {
 	int level;
 } binops[] = {
 	{ "||", B_LOR, 0 }, { "&&", B_LAND, 1 }, { "|", B_BOR, 2 }, { "^", B_BXOR, 3 },
-	{ "&", B_BAND, 4 }, { "==", B_EQ, 5 }, { "!=", B_NE, 5 }, { "<", B_LT, 6 },
-	{ "<=", B_LE, 6 }, { ">", B_GT, 6 }, { ">=", B_GE, 6 }, { "<<", B_SHL, 7 },
-	{ ">>", B_SHR, 7 }, { "+", B_ADD, 8 }, { "-", B_SUB, 8 }, { "*", B_MUL, 9 },
-	{ "/", B_DIV, 9 }, { "%", B_MOD, 9 },
+	{ "&", B_BAND, 4 }, { "==", B_EQ, 5 },	 { "!=", B_NE, 5 }, { "<", B_LT, 6 },
+	{ "<=", B_LE, 6 },  { ">", B_GT, 6 },	 { ">=", B_GE, 6 }, { "<<", B_SHL, 7 },
+	{ ">>", B_SHR, 7 }, { "+", B_ADD, 8 },	 { "-", B_SUB, 8 }, { "*", B_MUL, 9 },
+	{ "/", B_DIV, 9 },  { "%", B_MOD, 9 },
 };
 #define NR_LEVELS 10
 
@@ -826,7 +829,8 @@ int expr__parse(const char *text, struct expr **out, int *err_col)
 	}
 	n = parse_expr(&p);
 	if (n && p.tok.kind != T_EOF) {
-		unexpected(&p, is_p(&p.tok, text, ")") ? "an operator (unbalanced ')')" : "an operator or the end");
+		unexpected(&p, is_p(&p.tok, text, ")") ? "an operator (unbalanced ')')"
+						       : "an operator or the end");
 		node_free(n);
 		n = NULL;
 	}

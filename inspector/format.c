@@ -31,9 +31,9 @@ struct view {
 	uint64_t addr;
 	size_t len;
 	uint8_t *buf;
-	uint8_t *present;	/* per page, from the page of addr */
-	bool imm;		/* an rvalue: no address, always present */
-	bool outside;		/* the range is not in the arena */
+	uint8_t *present; /* per page, from the page of addr */
+	bool imm;	  /* an rvalue: no address, always present */
+	bool outside;	  /* the range is not in the arena */
 };
 
 struct visit {
@@ -52,7 +52,7 @@ struct fctx {
 	bool stopped;
 	int err;
 	int follow_level;
-	bool deref;		/* the next value walked is a followed pointer's pointee */
+	bool deref; /* the next value walked is a followed pointer's pointee */
 	struct visit *visits;
 	int nr_visits, cap_visits;
 	uint64_t pc_page[PAGE_CACHE];
@@ -244,9 +244,9 @@ static int view_read(struct fctx *c, uint64_t addr, size_t len, struct view *v)
 
 static bool view_covers(const struct view *v, uint64_t addr, size_t len)
 {
-	return v && !v->outside && (v->imm ? addr == v->addr && len <= v->len
-					   : addr >= v->addr && len <= v->len &&
-						     addr - v->addr <= v->len - len);
+	return v && !v->outside &&
+	       (v->imm ? addr == v->addr && len <= v->len
+		       : addr >= v->addr && len <= v->len && addr - v->addr <= v->len - len);
 }
 
 /* pages of [addr, addr+len) present in v: 2 all, 1 some, 0 none */
@@ -294,12 +294,12 @@ static int page_present(struct fctx *c, uint64_t a)
 
 struct where {
 	uint64_t addr;
-	uint32_t bitoff;	/* bits from addr (bitfields) */
-	uint32_t bitsz;		/* 0: not a bitfield */
+	uint32_t bitoff; /* bits from addr (bitfields) */
+	uint32_t bitsz;	 /* 0: not a bitfield */
 };
 
-static void walk(struct fctx *c, const struct btf *btf, uint32_t id, struct where w,
-		 struct view *v, const char *key, int depth);
+static void walk(struct fctx *c, const struct btf *btf, uint32_t id, struct where w, struct view *v,
+		 const char *key, int depth);
 
 static void fill_attrs(struct fctx *c, struct sink_attrs *a, const struct btf *btf, uint32_t id,
 		       const struct view *v, uint64_t addr, char *tbuf, size_t tlen, char *pbuf,
@@ -315,8 +315,9 @@ static void fill_attrs(struct fctx *c, struct sink_attrs *a, const struct btf *b
 	c->deref = false;
 }
 
-static void emit_pointer(struct fctx *c, const struct btf *btf, uint32_t id, const struct btf_type *t,
-			 uint64_t p, struct sink_attrs *a, const char *key, int depth)
+static void emit_pointer(struct fctx *c, const struct btf *btf, uint32_t id,
+			 const struct btf_type *t, uint64_t p, struct sink_attrs *a,
+			 const char *key, int depth)
 {
 	char text[32], target[256];
 	uint32_t tid = t->type, rid;
@@ -348,8 +349,8 @@ static void emit_pointer(struct fctx *c, const struct btf *btf, uint32_t id, con
 		a->note = fmt_poison_note(p);
 	}
 	tsz = tt ? btfx_size(tbtf, rid) : 0;
-	if (!a->followable || c->follow_level >= c->o.follow_ptrs || !tsz || depth >= c->o.max_depth ||
-	    btf_is_func_proto(tt) || c->stopped) {
+	if (!a->followable || c->follow_level >= c->o.follow_ptrs || !tsz ||
+	    depth >= c->o.max_depth || btf_is_func_proto(tt) || c->stopped) {
 		leaf(c, key, SK_PTR, text, a);
 		return;
 	}
@@ -395,9 +396,9 @@ static void emit_pointer(struct fctx *c, const struct btf *btf, uint32_t id, con
 	c->visits[found].on_stack = false;
 }
 
-static void emit_scalar(struct fctx *c, const struct btf *btf, uint32_t id, const struct btf_type *t,
-			const uint8_t *b, struct where w, struct sink_attrs *a, const char *key,
-			int depth)
+static void emit_scalar(struct fctx *c, const struct btf *btf, uint32_t id,
+			const struct btf_type *t, const uint8_t *b, struct where w,
+			struct sink_attrs *a, const char *key, int depth)
 {
 	char text[64];
 	const char *shown;
@@ -426,14 +427,16 @@ static void emit_members(struct fctx *c, const struct btf *btf, const struct btf
 		struct where mw = { .addr = w.addr + boff / 8, .bitoff = boff % 8, .bitsz = bsz };
 
 		if (!name || !*name) {
-			const struct btf_type *mt = btf__type_by_id(btf, btfx_skip_mods(btf, m->type));
+			const struct btf_type *mt =
+				btf__type_by_id(btf, btfx_skip_mods(btf, m->type));
 
 			/* members of an anonymous struct/union are the parent's */
 			if (mt && btf_is_composite(mt) && !bsz && anon_depth < 16) {
 				emit_members(c, btf, mt, mw, v, depth, anon_depth + 1);
 			} else if (mt && btf_is_composite(mt) && !bsz) {
 				/* nested too deep to show: say so, do not drop it */
-				struct sink_attrs da = { .addr = mw.addr, .truncated = true,
+				struct sink_attrs da = { .addr = mw.addr,
+							 .truncated = true,
 							 .note = "depth" };
 
 				leaf(c, "...", SK_STR, "{...}", &da);
@@ -489,8 +492,8 @@ static void emit_elements(struct fctx *c, const struct btf *btf, uint32_t elem, 
 	}
 }
 
-static void walk(struct fctx *c, const struct btf *btf, uint32_t id, struct where w,
-		 struct view *v, const char *key, int depth)
+static void walk(struct fctx *c, const struct btf *btf, uint32_t id, struct where w, struct view *v,
+		 const char *key, int depth)
 {
 	uint32_t rid;
 	const struct btf_type *t;
@@ -650,15 +653,16 @@ int fmt__value(struct btfx *bx, struct source *src, const struct value *v, const
 		return ai_err(EINVAL, "bad type id %u", v->type_id);
 	if (v->slice_len) {
 		uint64_t esz = btfx_size(v->btf, v->type_id);
-		uint64_t shown = v->slice_len < (uint32_t)c.o.max_array ? v->slice_len : (uint64_t)c.o.max_array;
+		uint64_t shown = v->slice_len < (uint32_t)c.o.max_array ? v->slice_len
+									: (uint64_t)c.o.max_array;
 		struct where w = { .addr = v->addr };
 		struct view own = { 0 };
 
 		if (!esz)
 			return ai_err(EINVAL, "slice of elements with no size");
 		if (!source__contains(src, v->addr, esz * v->slice_len))
-			return ai_err(ERANGE, "0x%" PRIx64 "+%" PRIu64 " is outside the arena", v->addr,
-				      esz * v->slice_len);
+			return ai_err(ERANGE, "0x%" PRIx64 "+%" PRIu64 " is outside the arena",
+				      v->addr, esz * v->slice_len);
 		memset(&a, 0, sizeof(a));
 		a.addr = v->addr;
 		fmt__type_name(v->btf, v->type_id, tbuf, sizeof(tbuf) - 16);

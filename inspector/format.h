@@ -42,11 +42,11 @@
 #include "sink.h"
 
 struct fmt_opts {
-	int max_depth;		/* nesting of structs/arrays, default 16 (0: default) */
-	int max_array;		/* elements shown per array, default 256 (0: default) */
-	int follow_ptrs;	/* levels of pointers to expand inline, default 0 */
-	int max_nodes;		/* total values emitted, default 100000 (0: default) */
-	const char *path;	/* expression text of the value, for attrs.path */
+	int max_depth;	  /* nesting of structs/arrays, default 16 (0: default) */
+	int max_array;	  /* elements shown per array, default 256 (0: default) */
+	int follow_ptrs;  /* levels of pointers to expand inline, default 0 */
+	int max_nodes;	  /* total values emitted, default 100000 (0: default) */
+	const char *path; /* expression text of the value, for attrs.path */
 };
 
 /* Emit value v under key (NULL at top level). opts may be NULL (defaults).
@@ -88,21 +88,21 @@ enum fmt_leaf_kind {
 };
 
 struct fmt_leaf {
-	const char *path;	/* "head->next->id"; NULL: too long to name, or the
-				 * node limit's "..." (or fmt_opts.path NULL) */
-	const char *type;	/* C type name ("struct node *" for a followed pointer) */
-	const char *target;	/* a pointer's pointed-to type, or NULL */
+	const char *path;   /* "head->next->id"; NULL: too long to name, or the
+			     * node limit's "..." (or fmt_opts.path NULL) */
+	const char *type;   /* C type name ("struct node *" for a followed pointer) */
+	const char *target; /* a pointer's pointed-to type, or NULL */
 	enum fmt_leaf_kind kind;
-	enum sink_kind sk;	/* the formatter's kind of the value */
-	const char *text;	/* the one rendering above */
-	const char *value;	/* the bare value: "42", "0x1000", "name" ("" when
-				 * it has no bytes: unallocated, outside) */
-	const char *note;	/* the formatter's note: "poison", "depth", "seen"... */
-	uint64_t addr;		/* where the value lives (0: no address; a followed
-				 * pointer: unknown, 0) */
-	uint64_t size;		/* bytes of its type (0: unknown) */
-	bool followed;		/* a pointer the walk expanded: its pointee follows */
-	bool cut;		/* shown in part only: a char array cut at max_array */
+	enum sink_kind sk; /* the formatter's kind of the value */
+	const char *text;  /* the one rendering above */
+	const char *value; /* the bare value: "42", "0x1000", "name" ("" when
+			    * it has no bytes: unallocated, outside) */
+	const char *note;  /* the formatter's note: "poison", "depth", "seen"... */
+	uint64_t addr;	   /* where the value lives (0: no address; a followed
+			    * pointer: unknown, 0) */
+	uint64_t size;	   /* bytes of its type (0: unknown) */
+	bool followed;	   /* a pointer the walk expanded: its pointee follows */
+	bool cut;	   /* shown in part only: a char array cut at max_array */
 };
 
 /* Non-zero stops the walk; fmt__leaves returns it. The leaf is valid
@@ -115,10 +115,10 @@ struct fmt_leaves_info {
 	 * of the leaves' texts: {.id = 1, .name = "one", .next = NULL} */
 	struct strbuf *line;
 	/* out */
-	uint64_t leaves;	/* leaves passed to cb */
-	bool cut;		/* some of the value was not walked: an array or
-				 * char array cut at max_array, the depth or node
-				 * limit, a path too long to name */
+	uint64_t leaves; /* leaves passed to cb */
+	bool cut;	 /* some of the value was not walked: an array or
+			  * char array cut at max_array, the depth or node
+			  * limit, a path too long to name */
 };
 
 /* Walk v as fmt__value does and call cb for each leaf, in order. opts as

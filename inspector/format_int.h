@@ -15,7 +15,8 @@ struct btf_type;
  * (bitsz 0: not one), as text: *out is text (len bytes) or a string of the
  * BTF or a constant. Returns its kind. */
 enum sink_kind fmt_scalar(const struct btf *btf, const struct btf_type *t, const uint8_t *b,
-			  uint32_t bitoff, uint32_t bitsz, char *text, size_t len, const char **out);
+			  uint32_t bitoff, uint32_t bitsz, char *text, size_t len,
+			  const char **out);
 /* "poison" for a value of poison.h's table, "bad pointer" for a small one, or NULL */
 const char *fmt_poison_note(uint64_t p);
 /* A char (1-byte int named char, or with the char encoding)? */

@@ -15,15 +15,15 @@
 #define LINE_DEPTH 64
 
 struct lsink {
-	struct sink s;		/* first: the sink ops get &lsink->s */
+	struct sink s; /* first: the sink ops get &lsink->s */
 	fmt_leaf_fn cb;
 	void *ctx;
 	struct fmt_leaves_info *info;
-	struct strbuf text;	/* the current leaf's text, reused */
+	struct strbuf text; /* the current leaf's text, reused */
 	bool first[LINE_DEPTH];
 	bool array[LINE_DEPTH];
 	int depth;
-	bool has_path;		/* fmt_opts.path was given: a leaf without one was cut */
+	bool has_path; /* fmt_opts.path was given: a leaf without one was cut */
 	int stop;
 };
 
@@ -113,8 +113,9 @@ static void followed(struct lsink *l, const struct sink_attrs *a)
 	char path[1100], value[32], type[300];
 	const char *p = a->path + 1;
 	size_t len = strlen(p);
-	struct fmt_leaf f = { .kind = FMT_LEAF_VALUE, .sk = SK_PTR, .followed = true,
-			      .size = 8, .target = a->type };
+	struct fmt_leaf f = {
+		.kind = FMT_LEAF_VALUE, .sk = SK_PTR, .followed = true, .size = 8, .target = a->type
+	};
 
 	if (p[0] == '(' && len >= 2 && p[len - 1] == ')') {
 		p++;
@@ -182,9 +183,16 @@ static void l_value(struct sink *s, const char *key, enum sink_kind kind, const 
 	if (l->info->line)
 		put(l->info->line, l->text.buf ? l->text.buf : "");
 	f = (struct fmt_leaf){
-		.path = a->path, .type = a->type, .target = a->target, .kind = kind_of(a),
-		.sk = kind, .text = l->text.buf ? l->text.buf : "", .value = text,
-		.note = a->note, .addr = a->addr, .size = a->size,
+		.path = a->path,
+		.type = a->type,
+		.target = a->target,
+		.kind = kind_of(a),
+		.sk = kind,
+		.text = l->text.buf ? l->text.buf : "",
+		.value = text,
+		.note = a->note,
+		.addr = a->addr,
+		.size = a->size,
 		.cut = kind == SK_STR && a->truncated && !a->note,
 	};
 	deliver(l, &f);

@@ -60,13 +60,40 @@ static bool is_dir(const char *path)
 static const char *map_type_name(uint32_t t)
 {
 	static const char *names[] = {
-		"unspec", "hash", "array", "prog_array", "perf_event_array", "percpu_hash",
-		"percpu_array", "stack_trace", "cgroup_array", "lru_hash", "lru_percpu_hash",
-		"lpm_trie", "array_of_maps", "hash_of_maps", "devmap", "sockmap", "cpumap",
-		"xskmap", "sockhash", "cgroup_storage", "reuseport_sockarray",
-		"percpu_cgroup_storage", "queue", "stack", "sk_storage", "devmap_hash",
-		"struct_ops", "ringbuf", "inode_storage", "task_storage", "bloom_filter",
-		"user_ringbuf", "cgrp_storage", "arena",
+		"unspec",
+		"hash",
+		"array",
+		"prog_array",
+		"perf_event_array",
+		"percpu_hash",
+		"percpu_array",
+		"stack_trace",
+		"cgroup_array",
+		"lru_hash",
+		"lru_percpu_hash",
+		"lpm_trie",
+		"array_of_maps",
+		"hash_of_maps",
+		"devmap",
+		"sockmap",
+		"cpumap",
+		"xskmap",
+		"sockhash",
+		"cgroup_storage",
+		"reuseport_sockarray",
+		"percpu_cgroup_storage",
+		"queue",
+		"stack",
+		"sk_storage",
+		"devmap_hash",
+		"struct_ops",
+		"ringbuf",
+		"inode_storage",
+		"task_storage",
+		"bloom_filter",
+		"user_ringbuf",
+		"cgrp_storage",
+		"arena",
 	};
 
 	return t < sizeof(names) / sizeof(names[0]) ? names[t] : "unknown";
@@ -75,8 +102,8 @@ static const char *map_type_name(uint32_t t)
 static int check_arena(const struct bpf_map_info *mi, const char *what)
 {
 	if (mi->type != AI_MAP_TYPE_ARENA)
-		return ai_err(EINVAL, "%.120s (map %u '%s') is a %s map, not an arena", what, mi->id,
-			      mi->name, map_type_name(mi->type));
+		return ai_err(EINVAL, "%.120s (map %u '%s') is a %s map, not an arena", what,
+			      mi->id, mi->name, map_type_name(mi->type));
 	return 0;
 }
 
@@ -104,14 +131,19 @@ static int resolve_id(const struct selector *sel, uint32_t *id)
 			if (errno == ENOENT)
 				return ai_err(ENOENT, "%s: no such pinned object", sel->arg);
 			if (errno == EINVAL)
-				return ai_err(EINVAL, "%s: not a pinned BPF object (is bpffs mounted?)", sel->arg);
+				return ai_err(EINVAL,
+					      "%s: not a pinned BPF object (is bpffs mounted?)",
+					      sel->arg);
 			err = -errno;
 			/* the kernel says EACCES for a path outside bpffs, root or not */
 			if (err == -EACCES && !on_bpffs(sel->arg))
-				return ai_err(EINVAL, "%s: not a pinned BPF object (not on a bpffs such as /sys/fs/bpf)",
+				return ai_err(EINVAL,
+					      "%s: not a pinned BPF object (not on a bpffs such as "
+					      "/sys/fs/bpf)",
 					      sel->arg);
 			if (err == -EACCES && is_dir(sel->arg))
-				return ai_err(EISDIR, "%s is a directory, not a pinned map", sel->arg);
+				return ai_err(EISDIR, "%s is a directory, not a pinned map",
+					      sel->arg);
 			return perm_or(err, what);
 		}
 		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
@@ -120,8 +152,9 @@ static int resolve_id(const struct selector *sel, uint32_t *id)
 		if (!strstr(link, "bpf-map")) {
 			close(fd);
 			return ai_err(EINVAL, "%s is not a pinned map (%s)", sel->arg,
-				      strstr(link, "prog") ? "it is a program" :
-				      strstr(link, "link") ? "it is a link" : "not a map");
+				      strstr(link, "prog")   ? "it is a program"
+				      : strstr(link, "link") ? "it is a link"
+							     : "not a map");
 		}
 		break;
 	case SEL_NAME: {
@@ -146,15 +179,15 @@ static int resolve_id(const struct selector *sel, uint32_t *id)
 			size_t off = 0;
 
 			for (int i = 0; i < nfound && off < sizeof(ids) - 12; i++)
-				off += snprintf(ids + off, sizeof(ids) - off, "%s%u", i ? ", " : "", found[i]);
-			return ai_err(EEXIST, "%d arenas are named '%s' (ids %s): use 'id ID'", nfound,
-				      sel->arg, ids);
+				off += snprintf(ids + off, sizeof(ids) - off, "%s%u", i ? ", " : "",
+						found[i]);
+			return ai_err(EEXIST, "%d arenas are named '%s' (ids %s): use 'id ID'",
+				      nfound, sel->arg, ids);
 		}
 		*id = found[0];
 		return 0;
 	}
-	default:
-		return ai_err(EINVAL, "not a live arena selector");
+	default: return ai_err(EINVAL, "not a live arena selector");
 	}
 	err = map_info_by_fd(fd, &mi);
 	close(fd);
@@ -245,8 +278,7 @@ static int live_read_pages(struct source *s, uint32_t first, uint32_t n, const u
 {
 	struct live *l = (void *)s;
 
-	if (!n || first >= s->info.max_pages ||
-	    n > s->info.max_pages - first)
+	if (!n || first >= s->info.max_pages || n > s->info.max_pages - first)
 		return ai_err(ERANGE, "pages %u+%u are outside the arena", first, n);
 	return probe__read_pages(l->probe, l->id, first, n, data, present);
 }
@@ -348,7 +380,8 @@ int live__list(struct probe *probe, struct arena_summary **out, int *n)
 		if (err == -ENOENT)
 			continue; /* went away since the id walk */
 		if (err)
-			goto fail; /* the probe cannot load, or no permission: say so, not "no arenas" */
+			goto fail; /* the probe cannot load, or no permission: say so, not "no
+				      arenas" */
 		if (cnt == cap) {
 			struct arena_summary *nv;
 

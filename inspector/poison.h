@@ -11,9 +11,9 @@
 #include <stdint.h>
 
 struct poison {
-	uint64_t value;		/* the value, or the start of a range */
-	uint64_t mask;		/* the bits that must equal value's: ~0 is one value */
-	const char *name;	/* "LIST_POISON1": what wrote it */
+	uint64_t value;	  /* the value, or the start of a range */
+	uint64_t mask;	  /* the bits that must equal value's: ~0 is one value */
+	const char *name; /* "LIST_POISON1": what wrote it */
 };
 
 /* The table entry v matches, first match wins; NULL when v is no poison

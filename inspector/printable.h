@@ -27,8 +27,8 @@
 #include <stdint.h>
 
 enum {
-	AI_PR_QUOTE = 1 << 0,	/* inside "...": also \" and \\ */
-	AI_PR_LINES = 1 << 1,	/* keep \n and \t (text laid out by the tool) */
+	AI_PR_QUOTE = 1 << 0, /* inside "...": also \" and \\ */
+	AI_PR_LINES = 1 << 1, /* keep \n and \t (text laid out by the tool) */
 };
 
 typedef void (*ai_write_fn)(void *ctx, const char *buf, size_t len);

@@ -25,17 +25,17 @@
 struct probe {
 	int refs;
 	struct probe_opts opts;
-	struct probe_bpf *skel;	/* NULL until loaded */
+	struct probe_bpf *skel; /* NULL until loaded */
 	int link_fd;
 	struct probe_range *ranges;
 	struct probe_range *runs;
 	uint8_t *pagebuf[2];
-	uint32_t page_shift;	/* the kernel's page size, log2 */
-	uint32_t buf_pages;	/* pages a read pass takes: PROBE_BUF_BYTES of them */
-	unsigned next_buf; /* read_pages alternates between the two */
+	uint32_t page_shift; /* the kernel's page size, log2 */
+	uint32_t buf_pages;  /* pages a read pass takes: PROBE_BUF_BYTES of them */
+	unsigned next_buf;   /* read_pages alternates between the two */
 	struct probe_gather *gather;
 	uint64_t *bits;
-	char why[256];	   /* the verifier's key line from the last load */
+	char why[256]; /* the verifier's key line from the last load */
 };
 
 /* ------------------------------------------------------------ open, close */
@@ -103,8 +103,9 @@ static void keep_verifier_line(struct probe *p, const char *msg)
 		const char *nl = memchr(line, '\n', end - line);
 		size_t len = (nl ? nl : end) - line;
 
-		if (len && strncmp(line, "processed ", 10) && strncmp(line, "verification time", 17) &&
-		    strncmp(line, "stack depth", 11) && strncmp(line, "mark_read", 9)) {
+		if (len && strncmp(line, "processed ", 10) &&
+		    strncmp(line, "verification time", 17) && strncmp(line, "stack depth", 11) &&
+		    strncmp(line, "mark_read", 9)) {
 			best = line;
 			best_len = len;
 		}
@@ -134,8 +135,9 @@ static int probe_print(enum libbpf_print_level level, const char *fmt, va_list a
 		keep_verifier_line(p, msg);
 	if (p->opts.log)
 		p->opts.log(p->opts.log_ctx,
-			    level == LIBBPF_WARN ? AI_LOG_WARN :
-			    level == LIBBPF_INFO ? AI_LOG_INFO : AI_LOG_DEBUG,
+			    level == LIBBPF_WARN   ? AI_LOG_WARN
+			    : level == LIBBPF_INFO ? AI_LOG_INFO
+						   : AI_LOG_DEBUG,
 			    msg);
 	free(msg);
 	return n;
@@ -258,12 +260,18 @@ int probe__load(struct probe *p)
 	print_end(old);
 	if (!p->skel) {
 		if (p->why[0])
-			return ai_err(-err, "cannot load the inspector's BPF probe: the verifier refused %s",
-				      p->why);
+			return ai_err(
+				-err,
+				"cannot load the inspector's BPF probe: the verifier refused %s",
+				p->why);
 		if (err == -EPERM || err == -EACCES)
-			return ai_err(EPERM, "cannot load the inspector's BPF probe: permission denied (%s)",
-				      AI_NEED_ROOT);
-		return ai_err(-err, "cannot load the inspector's BPF probe: %s (kernel >= 6.9 with BPF arenas and BTF needed)",
+			return ai_err(
+				EPERM,
+				"cannot load the inspector's BPF probe: permission denied (%s)",
+				AI_NEED_ROOT);
+		return ai_err(-err,
+			      "cannot load the inspector's BPF probe: %s (kernel >= 6.9 with BPF "
+			      "arenas and BTF needed)",
 			      strerror(-err));
 	}
 	p->link_fd = bpf_link__fd(p->skel->links.arena_probe);
@@ -307,12 +315,9 @@ static int probe_run(struct probe *p, uint32_t id, enum probe_mode mode)
 	if (n < 0)
 		return ai_err(errno, "probe failed: %s", strerror(errno));
 	switch (p->skel->bss->res.status) {
-	case PROBE_FOUND:
-		return 0;
-	case PROBE_NOT_ARENA:
-		return ai_err(EINVAL, "map %u is not an arena", id);
-	default:
-		return ai_err(ENOENT, "arena %u no longer exists", id);
+	case PROBE_FOUND: return 0;
+	case PROBE_NOT_ARENA: return ai_err(EINVAL, "map %u is not an arena", id);
+	default: return ai_err(ENOENT, "arena %u no longer exists", id);
 	}
 }
 
@@ -589,8 +594,7 @@ int probe__read_pages(struct probe *p, uint32_t id, uint32_t first, uint32_t n,
 	return 0;
 }
 
-int probe__read(struct probe *p, uint32_t id, uint64_t off, void *buf, size_t len,
-		uint8_t *present)
+int probe__read(struct probe *p, uint32_t id, uint64_t off, void *buf, size_t len, uint8_t *present)
 {
 	uint64_t first, last;
 	uint8_t *dst = buf;
@@ -618,7 +622,8 @@ int probe__read(struct probe *p, uint32_t id, uint64_t off, void *buf, size_t le
 			present[pgi - first] = ok;
 			if (ok)
 				memcpy(dst + (lo - off),
-				       p->pagebuf[0] + ((uint64_t)i << sh) + (lo & ((1ULL << sh) - 1)),
+				       p->pagebuf[0] + ((uint64_t)i << sh) +
+					       (lo & ((1ULL << sh) - 1)),
 				       hi - lo);
 			else
 				memset(dst + (lo - off), 0, hi - lo);

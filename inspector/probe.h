@@ -51,7 +51,7 @@ typedef void (*ai_log_fn)(void *ctx, enum ai_log_level level, const char *msg);
 /* Sized options: declare with LIBBPF_OPTS(probe_opts, o, .log = ...). */
 struct probe_opts {
 	size_t sz;
-	ai_log_fn log;	/* NULL: libbpf's messages are dropped */
+	ai_log_fn log; /* NULL: libbpf's messages are dropped */
 	void *log_ctx;
 	/*
 	 * Build page maps by probing every page, as on kernels 6.9-6.12 whose

@@ -128,9 +128,11 @@ enum sink_kind fmt_scalar(const struct btf *btf, const struct btf_type *t, const
 			const struct btf_enum *e = btf_enum(t);
 
 			for (int i = 0; i < btf_vlen(t); i++, e++) {
-				uint64_t ev = sign ? (uint64_t)(int64_t)e->val : (uint64_t)(uint32_t)e->val;
+				uint64_t ev = sign ? (uint64_t)(int64_t)e->val
+						   : (uint64_t)(uint32_t)e->val;
 
-				if (ev == x || (bits < 64 && (ev & ((1ULL << bits) - 1)) == (x & ((1ULL << bits) - 1)))) {
+				if (ev == x || (bits < 64 && (ev & ((1ULL << bits) - 1)) ==
+								     (x & ((1ULL << bits) - 1)))) {
 					*out = btf__name_by_offset(btf, e->name_off);
 					return SK_ENUM;
 				}
@@ -180,4 +182,3 @@ enum sink_kind fmt_scalar(const struct btf *btf, const struct btf_type *t, const
 	snprintf(text, len, sign ? "%" PRId64 : "%" PRIu64, x);
 	return SK_NUM;
 }
-

@@ -39,7 +39,8 @@ int selector__parse(int argc, char **argv, struct selector *sel, int *used)
 		return ai_err(EINVAL, "expected an arena: %s", selector__usage);
 	if (!strcmp(argv[0], "id") || !strcmp(argv[0], "pinned") || !strcmp(argv[0], "name")) {
 		if (argc < 2)
-			return ai_err(EINVAL, "'%s' needs an argument: %s", argv[0], selector__usage);
+			return ai_err(EINVAL, "'%s' needs an argument: %s", argv[0],
+				      selector__usage);
 		*used = 2;
 		if (argv[0][0] == 'i') {
 			sel->kind = SEL_ID;
@@ -76,8 +77,7 @@ int selector__open(const struct selector *sel, struct probe *probe, struct sourc
 	return snapshot__open(sel->arg, out);
 }
 
-int source__open_args(int argc, char **argv, struct probe *probe, int *used,
-		      struct source **out)
+int source__open_args(int argc, char **argv, struct probe *probe, int *used, struct source **out)
 {
 	struct selector sel;
 	int err = selector__parse(argc, argv, &sel, used);

@@ -36,7 +36,6 @@ int selector__open(const struct selector *sel, struct probe *probe, struct sourc
 
 /* Parse and open in one step. argv/argc: the words; *used: how many words
  * were consumed. */
-int source__open_args(int argc, char **argv, struct probe *probe, int *used,
-		      struct source **out);
+int source__open_args(int argc, char **argv, struct probe *probe, int *used, struct source **out);
 
 #endif

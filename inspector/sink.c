@@ -124,7 +124,7 @@ struct json_sink {
 	bool pretty;
 	int depth;
 	bool first[MAX_DEPTH];
-	bool wrapped[MAX_DEPTH];	/* this array is the "elements" of a cut one */
+	bool wrapped[MAX_DEPTH]; /* this array is the "elements" of a cut one */
 };
 
 static void json_sep(struct json_sink *j, const char *key)
@@ -232,12 +232,8 @@ static void json_scalar(struct sink *s, enum sink_kind kind, const char *text)
 		}
 		/* fall through */
 	case SK_NUM:
-	case SK_BOOL:
-		out(s, text);
-		break;
-	case SK_NULL:
-		out(s, "null");
-		break;
+	case SK_BOOL: out(s, text); break;
+	case SK_NULL: out(s, "null"); break;
 	default:
 		out(s, "\"");
 		json_escaped(s, text);
@@ -534,7 +530,8 @@ static void render_table(struct sink *s, const struct tnode *n, int depth)
 		i = 0;
 		for (const struct tnode *c = r->child; c; c = c->next, i++) {
 			cell_text(c, cell, sizeof(cell));
-			outf(s, "%-*s%s", i + 1 < ncol ? (int)w[i] : 0, cell, i + 1 < ncol ? "  " : "");
+			outf(s, "%-*s%s", i + 1 < ncol ? (int)w[i] : 0, cell,
+			     i + 1 < ncol ? "  " : "");
 		}
 		out(s, "\n");
 	}

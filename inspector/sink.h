@@ -28,34 +28,34 @@
 #include <stdint.h>
 
 enum sink_kind {
-	SK_NUM,	    /* text is a number literal: 42, -1, 0.5 */
-	SK_STR,	    /* text is a string, escaped by the sink */
-	SK_BOOL,    /* "true" / "false" */
+	SK_NUM,	 /* text is a number literal: 42, -1, 0.5 */
+	SK_STR,	 /* text is a string, escaped by the sink */
+	SK_BOOL, /* "true" / "false" */
 	SK_NULL,
-	SK_ENUM,    /* text is the symbolic name (JSON: a string) */
-	SK_PTR,	    /* text is "0x..." (JSON: a string) */
-	SK_CHAR,    /* one char, text is its C escape ('a') */
+	SK_ENUM, /* text is the symbolic name (JSON: a string) */
+	SK_PTR,	 /* text is "0x..." (JSON: a string) */
+	SK_CHAR, /* one char, text is its C escape ('a') */
 };
 
 /* Extra facts about a value, shown by text and JSON sinks. */
 struct sink_attrs {
-	uint64_t addr;		/* where the value lives, 0 if none */
-	const char *type;	/* C type name or NULL */
-	const char *target;	/* pointer: pointed-to type */
-	bool unallocated;	/* pointer/value lands in a missing page */
-	bool outside;		/* pointer points outside the arena */
-	bool followable;	/* pointer into an allocated arena page */
-	bool truncated;		/* walk stopped early (depth, cycle, limit), or
-				 * an array/char array shows only its first elements */
-	uint64_t total;		/* truncated array or char array: its length
-				 * (elements shown: the children / the string) */
-	bool lines;		/* SK_STR laid out by the tool in lines (the
-				 * page map picture): text keeps its newlines */
-	const char *note;	/* short free text: "cycle", "poison" */
-	const char *path;	/* expression that names this value: "head->next->id" */
-	uint64_t size;		/* bytes of the value's type (0: unknown) */
-	bool deref;		/* the pointee of a followed pointer: addr is the
-				 * pointer's value, path "*P" names it */
+	uint64_t addr;	    /* where the value lives, 0 if none */
+	const char *type;   /* C type name or NULL */
+	const char *target; /* pointer: pointed-to type */
+	bool unallocated;   /* pointer/value lands in a missing page */
+	bool outside;	    /* pointer points outside the arena */
+	bool followable;    /* pointer into an allocated arena page */
+	bool truncated;	    /* walk stopped early (depth, cycle, limit), or
+			     * an array/char array shows only its first elements */
+	uint64_t total;	    /* truncated array or char array: its length
+			     * (elements shown: the children / the string) */
+	bool lines;	    /* SK_STR laid out by the tool in lines (the
+			     * page map picture): text keeps its newlines */
+	const char *note;   /* short free text: "cycle", "poison" */
+	const char *path;   /* expression that names this value: "head->next->id" */
+	uint64_t size;	    /* bytes of the value's type (0: unknown) */
+	bool deref;	    /* the pointee of a followed pointer: addr is the
+			     * pointer's value, path "*P" names it */
 };
 
 struct sink;
@@ -85,7 +85,8 @@ struct sink *sink__new_json(sink_write_fn w, void *ctx, bool pretty);
 struct sink *sink__new_text(sink_write_fn w, void *ctx);
 void sink__free(struct sink *s);
 
-static inline void sink_begin(struct sink *s, const char *key, bool array, const struct sink_attrs *a)
+static inline void sink_begin(struct sink *s, const char *key, bool array,
+			      const struct sink_attrs *a)
 {
 	s->ops->begin(s, key, array, a);
 }

@@ -47,24 +47,24 @@ enum {
 };
 
 /* meta.flags */
-#define SNAPSHOT_F_CHANGED (1u << 0)	/* arena changed while being saved */
+#define SNAPSHOT_F_CHANGED (1u << 0) /* arena changed while being saved */
 
 struct snapshot_meta {
-	uint32_t version;	/* SNAPSHOT_VERSION */
-	uint32_t size;		/* bytes of this record as written */
-	uint32_t page_size;	/* the arena's: a power of two in 4096..65536 */
+	uint32_t version;   /* SNAPSHOT_VERSION */
+	uint32_t size;	    /* bytes of this record as written */
+	uint32_t page_size; /* the arena's: a power of two in 4096..65536 */
 	uint32_t map_id;
 	uint32_t map_flags;
 	uint32_t max_pages;
 	uint64_t map_extra;
 	uint64_t user_vm_start;
 	uint64_t user_vm_end;
-	uint64_t time_ns;	/* CLOCK_REALTIME */
-	uint32_t flags;		/* SNAPSHOT_F_* */
-	uint32_t nr_btf;	/* SNAPSHOT_NT_BTF notes */
+	uint64_t time_ns; /* CLOCK_REALTIME */
+	uint32_t flags;	  /* SNAPSHOT_F_* */
+	uint32_t nr_btf;  /* SNAPSHOT_NT_BTF notes */
 	uint32_t nr_roots;
-	uint32_t nr_loads;	/* PT_LOAD segments */
-	uint64_t data_bytes;	/* bytes of page data in segments */
+	uint32_t nr_loads;   /* PT_LOAD segments */
+	uint64_t data_bytes; /* bytes of page data in segments */
 	char name[16];
 	char kernel_release[72];
 	char tool_version[32];
@@ -73,8 +73,8 @@ struct snapshot_meta {
 /* Header of a note that holds an array of records */
 struct snapshot_table {
 	uint32_t version;
-	uint32_t hdr_size;	/* records start here */
-	uint32_t rec_size;	/* stride */
+	uint32_t hdr_size; /* records start here */
+	uint32_t rec_size; /* stride */
 	uint32_t nr;
 };
 
@@ -84,15 +84,15 @@ struct snapshot_table {
 struct snapshot_run {
 	uint32_t first;
 	uint32_t count;
-	uint32_t state;		/* enum page_state */
+	uint32_t state; /* enum page_state */
 	uint32_t flags;
 };
 
 struct snapshot_root {
 	char name[64];
 	char section[32];
-	uint32_t kind;		/* enum root_kind */
-	int32_t btf_idx;	/* index of the SNAPSHOT_NT_BTF note */
+	uint32_t kind;	 /* enum root_kind */
+	int32_t btf_idx; /* index of the SNAPSHOT_NT_BTF note */
 	uint32_t type_id;
 	uint32_t pad;
 	uint64_t addr;
@@ -101,9 +101,9 @@ struct snapshot_root {
 
 struct snapshot_btf {
 	uint32_t version;
-	uint32_t hdr_size;	/* raw BTF starts here */
+	uint32_t hdr_size; /* raw BTF starts here */
 	uint32_t index;
-	uint32_t size;		/* bytes of raw BTF */
+	uint32_t size; /* bytes of raw BTF */
 };
 
 /* Does the file look like one of our snapshots (ELF magic + our note)?
@@ -118,7 +118,7 @@ bool snapshot__is_snapshot(const char *path);
 int snapshot__open(const char *path, struct source **out);
 
 struct snapshot_stats {
-	uint32_t pages_saved;	/* allocated pages stored */
+	uint32_t pages_saved; /* allocated pages stored */
 	uint32_t pages_reserved;
 	uint32_t pages_vanished; /* allocated in the page map, gone when read */
 	uint32_t nr_loads;
@@ -126,7 +126,7 @@ struct snapshot_stats {
 	uint32_t nr_roots;
 	uint64_t file_size;
 	uint64_t elapsed_ns;
-	bool changed;		/* arena changed while being saved */
+	bool changed; /* arena changed while being saved */
 };
 
 struct snapshot_write_opts {

@@ -21,8 +21,8 @@
 #include "snapshot_fmt.h"
 
 struct seg {
-	uint32_t first, count;	/* pages */
-	uint64_t off;		/* file offset */
+	uint32_t first, count; /* pages */
+	uint64_t off;	       /* file offset */
 };
 
 /*
@@ -35,14 +35,14 @@ struct seg {
  */
 struct snapsrc {
 	struct source src;
-	size_t size;		/* at open */
-	struct timespec mtime;	/* at open */
+	size_t size;	       /* at open */
+	struct timespec mtime; /* at open */
 	int fd;
 	char *path;
-	uint8_t *notes[16];	/* PT_NOTE contents; the BTF blobs point into them */
+	uint8_t *notes[16]; /* PT_NOTE contents; the BTF blobs point into them */
 	int nr_notes;
-	uint8_t *state;		/* max_pages */
-	struct seg *segs;	/* by first page */
+	uint8_t *state;	  /* max_pages */
+	struct seg *segs; /* by first page */
 	uint32_t nr_segs;
 	const void **blobs;
 	size_t *blob_sizes;
@@ -81,7 +81,9 @@ static uint32_t seg_lookup(const struct snapsrc *ss, uint32_t pg)
 
 static int changed_err(const struct snapsrc *ss)
 {
-	return ai_err(EIO, "%s: the file changed on disk after it was opened (rewritten or cut short while being read); open it again once it is complete",
+	return ai_err(EIO,
+		      "%s: the file changed on disk after it was opened (rewritten or cut short "
+		      "while being read); open it again once it is complete",
 		      ss->path);
 }
 
@@ -204,18 +206,17 @@ static const struct source_ops snap_ops = {
 	.close = snap_close,
 };
 
-
 struct parse {
 	const char *path;
 	struct snapsrc *ss;
-	const uint8_t *meta;	/* descriptors, inside ss->notes[] */
+	const uint8_t *meta; /* descriptors, inside ss->notes[] */
 	size_t meta_len;
 	const uint8_t *pmap;
 	size_t pmap_len;
 	const uint8_t *roots;
 	size_t roots_len;
 	struct snapshot_meta m;
-	uint64_t page;		/* m.page_size, once checked */
+	uint64_t page; /* m.page_size, once checked */
 	uint32_t nr_btf_seen;
 };
 
@@ -226,11 +227,15 @@ static int parse_table(struct parse *p, const char *what, const uint8_t *d, size
 		return ai_err(EINVAL, "%s: %s note is truncated (%zu bytes)", p->path, what, len);
 	memcpy(t, d, sizeof(*t));
 	if (t->version != 1)
-		return ai_err(EINVAL, "%s: %s note version %u is not supported (this arena-inspect reads 1)",
-			      p->path, what, t->version);
+		return ai_err(
+			EINVAL,
+			"%s: %s note version %u is not supported (this arena-inspect reads 1)",
+			p->path, what, t->version);
 	if (t->hdr_size < sizeof(*t) || t->hdr_size > len || t->rec_size < min_rec ||
 	    t->rec_size > 65536 || (uint64_t)t->nr * t->rec_size > len - t->hdr_size)
-		return ai_err(EINVAL, "%s: %s note sizes are inconsistent (header %u, record %u x %u, note %zu bytes)",
+		return ai_err(EINVAL,
+			      "%s: %s note sizes are inconsistent (header %u, record %u x %u, note "
+			      "%zu bytes)",
 			      p->path, what, t->hdr_size, t->rec_size, t->nr, len);
 	return 0;
 }
@@ -243,10 +248,13 @@ static int parse_meta(struct parse *p)
 	if (!p->meta)
 		return ai_err(EINVAL, "%s: not an arena snapshot (no metadata note)", p->path);
 	if (p->meta_len < 8)
-		return ai_err(EINVAL, "%s: metadata note is truncated (%zu bytes)", p->path, p->meta_len);
+		return ai_err(EINVAL, "%s: metadata note is truncated (%zu bytes)", p->path,
+			      p->meta_len);
 	memcpy(m, p->meta, 8);
 	if (m->version != SNAPSHOT_VERSION)
-		return ai_err(EINVAL, "%s: snapshot format version %u is not supported (this arena-inspect reads %u)",
+		return ai_err(EINVAL,
+			      "%s: snapshot format version %u is not supported (this arena-inspect "
+			      "reads %u)",
 			      p->path, m->version, SNAPSHOT_VERSION);
 	if (m->size < sizeof(*m) || m->size > p->meta_len)
 		return ai_err(EINVAL, "%s: metadata note is truncated (%u bytes of %zu, need %zu)",
@@ -260,7 +268,8 @@ static int parse_meta(struct parse *p)
 			      m->max_pages, MAX_ARENA_PAGES);
 	if (m->user_vm_start % p->page || m->user_vm_start > UINT64_MAX - m->max_pages * p->page ||
 	    (m->user_vm_start && m->user_vm_end != m->user_vm_start + m->max_pages * p->page))
-		return ai_err(EINVAL, "%s: arena address range 0x%llx-0x%llx is invalid for %u pages",
+		return ai_err(EINVAL,
+			      "%s: arena address range 0x%llx-0x%llx is invalid for %u pages",
 			      p->path, (unsigned long long)m->user_vm_start,
 			      (unsigned long long)m->user_vm_end, m->max_pages);
 	m->name[sizeof(m->name) - 1] = '\0';
@@ -302,7 +311,8 @@ static int parse_pagemap(struct parse *p)
 
 		memcpy(&r, p->pmap + t.hdr_size + (size_t)i * t.rec_size, sizeof(r));
 		if (r.first != next || !r.count || r.count > n - next || r.state > PAGE_RESERVED)
-			return ai_err(EINVAL, "%s: page map run %u (pages %u+%u, state %u) is invalid",
+			return ai_err(EINVAL,
+				      "%s: page map run %u (pages %u+%u, state %u) is invalid",
 				      p->path, i, r.first, r.count, r.state);
 		memset(p->ss->state + next, r.state, r.count);
 		next += r.count;
@@ -336,7 +346,8 @@ static int parse_roots(struct parse *p)
 		r.section[sizeof(r.section) - 1] = '\0';
 		if (!r.name[0] || r.kind > ROOT_MAP_PTR || r.btf_idx < 0 ||
 		    (uint32_t)r.btf_idx >= p->nr_btf_seen)
-			return ai_err(EINVAL, "%s: root %u ('%.64s') is invalid (kind %u, BTF %d of %u)",
+			return ai_err(EINVAL,
+				      "%s: root %u ('%.64s') is invalid (kind %u, BTF %d of %u)",
 				      p->path, i, r.name, r.kind, r.btf_idx, p->nr_btf_seen);
 		snprintf(o->name, sizeof(o->name), "%s", r.name);
 		snprintf(o->section, sizeof(o->section), "%s", r.section);
@@ -359,10 +370,12 @@ static int add_btf_note(struct parse *p, const uint8_t *d, size_t len)
 		return ai_err(EINVAL, "%s: BTF note is truncated (%zu bytes)", p->path, len);
 	memcpy(&h, d, sizeof(h));
 	if (h.version != 1)
-		return ai_err(EINVAL, "%s: BTF note version %u is not supported", p->path, h.version);
+		return ai_err(EINVAL, "%s: BTF note version %u is not supported", p->path,
+			      h.version);
 	if (h.hdr_size < sizeof(h) || h.hdr_size > len || h.size != len - h.hdr_size || !h.size ||
 	    h.size > MAX_BTF_SIZE)
-		return ai_err(EINVAL, "%s: BTF note %u has an invalid size (%u bytes in a %zu byte note)",
+		return ai_err(EINVAL,
+			      "%s: BTF note %u has an invalid size (%u bytes in a %zu byte note)",
 			      p->path, h.index, h.size, len);
 	if (h.index != (uint32_t)ss->nr_blobs || ss->nr_blobs >= MAX_BTF_NOTES)
 		return ai_err(EINVAL, "%s: BTF note %u is out of order (expected %d)", p->path,
@@ -404,8 +417,11 @@ static int parse_notes(struct parse *p, const uint8_t *base, uint64_t off, uint6
 		desc_at = name_at + align_up(nh.n_namesz, 4);
 		next = desc_at + align_up(nh.n_descsz, 4);
 		if (desc_at > len || next > len || nh.n_descsz > len - desc_at)
-			return ai_err(EINVAL, "%s: note at offset %llu is larger than its segment (name %u, data %u bytes)",
-				      p->path, (unsigned long long)(off + pos), nh.n_namesz, nh.n_descsz);
+			return ai_err(EINVAL,
+				      "%s: note at offset %llu is larger than its segment (name "
+				      "%u, data %u bytes)",
+				      p->path, (unsigned long long)(off + pos), nh.n_namesz,
+				      nh.n_descsz);
 		name = (const char *)base + name_at;
 		if (nh.n_namesz == sizeof(SNAPSHOT_NOTE_OWNER) &&
 		    !memcmp(name, SNAPSHOT_NOTE_OWNER, sizeof(SNAPSHOT_NOTE_OWNER))) {
@@ -431,11 +447,8 @@ static int parse_notes(struct parse *p, const uint8_t *base, uint64_t off, uint6
 				p->roots = d;
 				p->roots_len = nh.n_descsz;
 				break;
-			case SNAPSHOT_NT_BTF:
-				err = add_btf_note(p, d, nh.n_descsz);
-				break;
-			default:
-				break; /* a newer writer's note: skip it */
+			case SNAPSHOT_NT_BTF: err = add_btf_note(p, d, nh.n_descsz); break;
+			default: break; /* a newer writer's note: skip it */
 			}
 			if (err)
 				return err;
@@ -463,13 +476,17 @@ static int check_segments(struct parse *p)
 		const struct seg *s = &ss->segs[i];
 
 		if (i && s->first < ss->segs[i - 1].first + ss->segs[i - 1].count)
-			return ai_err(EINVAL, "%s: overlapping segments at 0x%llx", p->path,
-				      (unsigned long long)(p->m.user_vm_start + s->first * p->page));
+			return ai_err(
+				EINVAL, "%s: overlapping segments at 0x%llx", p->path,
+				(unsigned long long)(p->m.user_vm_start + s->first * p->page));
 		for (uint32_t pg = s->first; pg < s->first + s->count; pg++)
 			if (ss->state[pg] != PAGE_ALLOCATED)
-				return ai_err(EINVAL, "%s: segment at 0x%llx holds page %u, which the page map says is not allocated",
+				return ai_err(EINVAL,
+					      "%s: segment at 0x%llx holds page %u, which the page "
+					      "map says is not allocated",
 					      p->path,
-					      (unsigned long long)(p->m.user_vm_start + s->first * p->page),
+					      (unsigned long long)(p->m.user_vm_start +
+								   s->first * p->page),
 					      pg);
 		covered += s->count;
 		bytes += s->count * p->page;
@@ -477,14 +494,18 @@ static int check_segments(struct parse *p)
 	for (uint32_t i = 0; i < n; i++)
 		alloc += ss->state[i] == PAGE_ALLOCATED;
 	if (alloc != covered)
-		return ai_err(EINVAL, "%s: the page map has %u allocated pages, the segments hold %u",
+		return ai_err(EINVAL,
+			      "%s: the page map has %u allocated pages, the segments hold %u",
 			      p->path, alloc, covered);
 	if (p->m.nr_loads != ss->nr_segs || p->m.data_bytes != bytes)
-		return ai_err(EINVAL, "%s: metadata says %u segments (%llu bytes), the file has %u (%llu bytes)",
-			      p->path, p->m.nr_loads, (unsigned long long)p->m.data_bytes,
-			      ss->nr_segs, (unsigned long long)bytes);
+		return ai_err(
+			EINVAL,
+			"%s: metadata says %u segments (%llu bytes), the file has %u (%llu bytes)",
+			p->path, p->m.nr_loads, (unsigned long long)p->m.data_bytes, ss->nr_segs,
+			(unsigned long long)bytes);
 	if (p->m.nr_btf != (uint32_t)ss->nr_blobs || p->m.nr_roots != (uint32_t)ss->nr_roots)
-		return ai_err(EINVAL, "%s: metadata says %u BTF blobs and %u roots, the file has %d and %d",
+		return ai_err(EINVAL,
+			      "%s: metadata says %u BTF blobs and %u roots, the file has %d and %d",
 			      p->path, p->m.nr_btf, p->m.nr_roots, ss->nr_blobs, ss->nr_roots);
 	return 0;
 }
@@ -501,7 +522,9 @@ static int ehdr_check(const char *path, const uint8_t *id, size_t size)
 	if (id[EI_CLASS] != ELFCLASS64)
 		return ai_err(EINVAL, "%s: not an arena snapshot (not a 64-bit ELF file)", path);
 	if (id[EI_DATA] != HOST_DATA)
-		return ai_err(EINVAL, "%s: not an arena snapshot (byte order differs from this machine's)", path);
+		return ai_err(EINVAL,
+			      "%s: not an arena snapshot (byte order differs from this machine's)",
+			      path);
 	if (size < sizeof(Elf64_Ehdr))
 		return ai_err(EINVAL, "%s: truncated at offset %zu (ELF header)", path, size);
 	return 0;
@@ -520,7 +543,9 @@ static int phdr_count(struct parse *p, const Elf64_Ehdr *eh, uint64_t *phnum)
 		return 0;
 	if (!eh->e_shoff || eh->e_shentsize != sizeof(sh0) || eh->e_shoff > ss->size ||
 	    ss->size - eh->e_shoff < sizeof(sh0))
-		return ai_err(EINVAL, "%s: not an arena snapshot (PN_XNUM program headers without a section header 0 at %llu to count them)",
+		return ai_err(EINVAL,
+			      "%s: not an arena snapshot (PN_XNUM program headers without a "
+			      "section header 0 at %llu to count them)",
 			      p->path, (unsigned long long)eh->e_shoff);
 	err = read_at(ss, &sh0, sizeof(sh0), eh->e_shoff);
 	if (err)
@@ -550,13 +575,15 @@ static int parse_file(struct parse *p)
 		return ai_err(EINVAL, "%s: not an arena snapshot (ELF type %u, not a core file)",
 			      p->path, eh.e_type);
 	if (eh.e_machine == EM_NONE || eh.e_phentsize != sizeof(Elf64_Phdr))
-		return ai_err(EINVAL, "%s: not an arena snapshot (machine %u, program header size %u)",
+		return ai_err(EINVAL,
+			      "%s: not an arena snapshot (machine %u, program header size %u)",
 			      p->path, eh.e_machine, eh.e_phentsize);
 	err = phdr_count(p, &eh, &phnum);
 	if (err)
 		return err;
 	if (eh.e_phoff > ss->size || phnum > (ss->size - eh.e_phoff) / sizeof(Elf64_Phdr))
-		return ai_err(EINVAL, "%s: truncated at offset %zu (program headers at %llu, %llu of them)",
+		return ai_err(EINVAL,
+			      "%s: truncated at offset %zu (program headers at %llu, %llu of them)",
 			      p->path, ss->size, (unsigned long long)eh.e_phoff,
 			      (unsigned long long)phnum);
 	/* at most size / 56 of them: the file pays for what we allocate */
@@ -577,7 +604,8 @@ static int parse_file(struct parse *p)
 		if (ph->p_type != PT_NOTE)
 			continue;
 		if (ph->p_offset > ss->size || ph->p_filesz > ss->size - ph->p_offset) {
-			err = ai_err(EINVAL, "%s: truncated at offset %zu (notes at %llu, %llu bytes)",
+			err = ai_err(EINVAL,
+				     "%s: truncated at offset %zu (notes at %llu, %llu bytes)",
 				     p->path, ss->size, (unsigned long long)ph->p_offset,
 				     (unsigned long long)ph->p_filesz);
 			goto out;
@@ -585,7 +613,8 @@ static int parse_file(struct parse *p)
 		/* notes never overlap in our files: their total is bounded by
 		 * the file, and so is what a hostile file makes us allocate */
 		notes_total += ph->p_filesz;
-		if (ss->nr_notes >= (int)(sizeof(ss->notes) / sizeof(ss->notes[0])) || notes_total > ss->size) {
+		if (ss->nr_notes >= (int)(sizeof(ss->notes) / sizeof(ss->notes[0])) ||
+		    notes_total > ss->size) {
 			err = ai_err(EINVAL, "%s: too many note segments (%d, %llu bytes)", p->path,
 				     ss->nr_notes + 1, (unsigned long long)notes_total);
 			goto out;
@@ -603,8 +632,10 @@ static int parse_file(struct parse *p)
 			goto out;
 	}
 	if (!p->meta && !p->pmap) {
-		err = ai_err(EINVAL, "%s: not an arena snapshot (an ELF core file without arena-inspect notes)",
-			     p->path);
+		err = ai_err(
+			EINVAL,
+			"%s: not an arena snapshot (an ELF core file without arena-inspect notes)",
+			p->path);
 		goto out;
 	}
 	err = parse_meta(p);
@@ -622,22 +653,28 @@ static int parse_file(struct parse *p)
 		if (ph->p_type != PT_LOAD)
 			continue;
 		if (ph->p_offset > ss->size || ph->p_filesz > ss->size - ph->p_offset) {
-			err = ai_err(EINVAL, "%s: truncated at offset %zu (segment at 0x%llx needs bytes up to %llu)",
+			err = ai_err(EINVAL,
+				     "%s: truncated at offset %zu (segment at 0x%llx needs bytes "
+				     "up to %llu)",
 				     p->path, ss->size, (unsigned long long)ph->p_vaddr,
 				     (unsigned long long)ph->p_offset + ph->p_filesz);
 			goto out;
 		}
 		if (ph->p_filesz != ph->p_memsz || !ph->p_filesz || ph->p_filesz % p->page ||
 		    ph->p_offset % p->page || ph->p_vaddr % p->page) {
-			err = ai_err(EINVAL, "%s: segment at 0x%llx is not whole pages (offset %llu, %llu/%llu bytes)",
+			err = ai_err(EINVAL,
+				     "%s: segment at 0x%llx is not whole pages (offset %llu, "
+				     "%llu/%llu bytes)",
 				     p->path, (unsigned long long)ph->p_vaddr,
-				     (unsigned long long)ph->p_offset, (unsigned long long)ph->p_filesz,
+				     (unsigned long long)ph->p_offset,
+				     (unsigned long long)ph->p_filesz,
 				     (unsigned long long)ph->p_memsz);
 			goto out;
 		}
 		if (!start || ph->p_vaddr < start || ph->p_vaddr - start > size ||
 		    ph->p_filesz > size - (ph->p_vaddr - start)) {
-			err = ai_err(EINVAL, "%s: segment 0x%llx+%llu is outside the arena (0x%llx-0x%llx)",
+			err = ai_err(EINVAL,
+				     "%s: segment 0x%llx+%llu is outside the arena (0x%llx-0x%llx)",
 				     p->path, (unsigned long long)ph->p_vaddr,
 				     (unsigned long long)ph->p_filesz, (unsigned long long)start,
 				     (unsigned long long)(start + size));

@@ -66,7 +66,9 @@ static int check_link(const struct snapshot_target *t, char *pfx)
 	}
 	if (err || !(ps.st_mode & S_IWOTH) || ls.st_uid == geteuid() || ls.st_uid == ps.st_uid)
 		return 0;
-	return ai_err(EPERM, "cannot write snapshot %s: %s is a symlink owned by uid %u in a directory others can write; refusing to follow it",
+	return ai_err(EPERM,
+		      "cannot write snapshot %s: %s is a symlink owned by uid %u in a directory "
+		      "others can write; refusing to follow it",
 		      t->path, pfx, (unsigned)ls.st_uid);
 }
 
@@ -119,7 +121,9 @@ int snapshot_target__open(const char *path, bool force, struct snapshot_target *
 	if (t->dirfd < 0)
 		return ai_err(errno, "cannot write snapshot %s: %s", path, strerror(errno));
 	if (fstatat(t->dirfd, t->base, &sb, AT_SYMLINK_NOFOLLOW))
-		return errno == ENOENT ? 0 : ai_err(errno, "cannot write snapshot %s: %s", path, strerror(errno));
+		return errno == ENOENT ? 0
+				       : ai_err(errno, "cannot write snapshot %s: %s", path,
+						strerror(errno));
 	if (S_ISLNK(sb.st_mode)) {
 		char to[256];
 		ssize_t n;
@@ -128,7 +132,9 @@ int snapshot_target__open(const char *path, bool force, struct snapshot_target *
 			return 0; /* rename replaces the link, not what it names */
 		n = readlinkat(t->dirfd, t->base, to, sizeof(to) - 1);
 		to[n > 0 ? n : 0] = '\0';
-		return ai_err(EEXIST, "cannot write snapshot %s: it is a symlink (to %s); refusing to write through it (--force replaces the link itself)",
+		return ai_err(EEXIST,
+			      "cannot write snapshot %s: it is a symlink (to %s); refusing to "
+			      "write through it (--force replaces the link itself)",
 			      path, n > 0 ? to : "?");
 	}
 	/* a rename would swap a device node, FIFO or socket for a regular
@@ -136,7 +142,9 @@ int snapshot_target__open(const char *path, bool force, struct snapshot_target *
 	if (S_ISDIR(sb.st_mode))
 		return ai_err(EISDIR, "cannot write snapshot %s: it is a directory", path);
 	if (!S_ISREG(sb.st_mode))
-		return ai_err(EEXIST, "cannot write snapshot %s: it exists and is not a regular file (device, FIFO or socket); refusing to replace it",
+		return ai_err(EEXIST,
+			      "cannot write snapshot %s: it exists and is not a regular file "
+			      "(device, FIFO or socket); refusing to replace it",
 			      path);
 	return 0;
 }
@@ -154,7 +162,8 @@ int snapshot_target__open_temp(const struct snapshot_target *t, char **tmp)
 			*tmp = NULL;
 			return terr(t, ENOMEM);
 		}
-		fd = openat(t->dirfd, *tmp, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		fd = openat(t->dirfd, *tmp, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+			    0600);
 		if (fd >= 0) {
 			/* the umask may only take bits away; say 0600 anyway */
 			fchmod(fd, 0600);
@@ -201,8 +210,9 @@ int snapshot_target__give_to_sudo_user(const struct snapshot_target *t, int fd)
 		return 0;
 	has_gid = env_id("SUDO_GID", &gid);
 	if (fchown(fd, uid, has_gid ? gid : (gid_t)-1))
-		return ai_err(errno, "cannot write snapshot %s: giving it to SUDO_UID %u: %s (unset SUDO_UID to keep it root's)",
+		return ai_err(errno,
+			      "cannot write snapshot %s: giving it to SUDO_UID %u: %s (unset "
+			      "SUDO_UID to keep it root's)",
 			      t->path, uid, strerror(errno));
 	return 0;
 }
-

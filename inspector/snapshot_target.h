@@ -11,9 +11,9 @@
 #include <stdbool.h>
 
 struct snapshot_target {
-	const char *path;	/* as given, for messages */
-	char *dir;		/* directory part ("." for a bare name) */
-	const char *base;	/* file name, inside path */
+	const char *path; /* as given, for messages */
+	char *dir;	  /* directory part ("." for a bare name) */
+	const char *base; /* file name, inside path */
 	int dirfd;
 };
 

@@ -36,8 +36,8 @@
 #define AI_VERSION "0.1.0"
 #endif
 
-#define CHUNK_PAGES 1024	/* pages per read: 4 MiB with 4 KiB pages */
-#define SLACK_MAX 4096		/* vanished pages the header area has room for */
+#define CHUNK_PAGES 1024 /* pages per read: 4 MiB with 4 KiB pages */
+#define SLACK_MAX 4096	 /* vanished pages the header area has room for */
 #define WRITE_TRIES 3
 
 static const char shstrtab[] = "\0.shstrtab\0.note.arena\0.arena.data";
@@ -123,21 +123,21 @@ struct writer {
 	const char *path;
 	int fd;
 	struct arena_info info;
-	uint64_t page;			/* the source's page size */
-	uint8_t *buf;			/* 2 x CHUNK_PAGES pages */
+	uint64_t page; /* the source's page size */
+	uint8_t *buf;  /* 2 x CHUNK_PAGES pages */
 	/* what goes into the notes, fixed before the data is read */
 	struct wblob *blobs;
 	int nr_blobs;
 	struct snapshot_root *roots;
 	int nr_roots;
-	size_t fixed_notes;		/* META + ROOTS + BTF notes, bytes */
+	size_t fixed_notes; /* META + ROOTS + BTF notes, bytes */
 	/* per attempt */
 	struct pagemap pm1, pm2;
-	uint8_t *state;			/* final page states */
-	uint8_t *vanished;		/* 1: allocated in pm1, missing when read */
-	uint32_t nr_saved;		/* pm1 allocated pages = data slots */
+	uint8_t *state;	   /* final page states */
+	uint8_t *vanished; /* 1: allocated in pm1, missing when read */
+	uint32_t nr_saved; /* pm1 allocated pages = data slots */
 	uint32_t nr_vanished;
-	uint64_t data_off;		/* D */
+	uint64_t data_off; /* D */
 	bool changed;
 };
 
@@ -263,7 +263,9 @@ static int build_notes(struct writer *w, struct buf *b, uint32_t nr_loads, uint6
 		.nr_loads = nr_loads,
 		.data_bytes = data_bytes,
 	};
-	struct snapshot_table t = { .version = 1, .hdr_size = sizeof(t), .rec_size = sizeof(struct snapshot_run) };
+	struct snapshot_table t = { .version = 1,
+				    .hdr_size = sizeof(t),
+				    .rec_size = sizeof(struct snapshot_run) };
 	struct snapshot_run *runs;
 	uint32_t n = w->info.max_pages, nr = 0;
 	int err = 0;
@@ -290,7 +292,8 @@ static int build_notes(struct writer *w, struct buf *b, uint32_t nr_loads, uint6
 	/* a run ends where the state or the vanished flag changes: a page
 	 * freed while being saved splits a run of its new state too */
 	for (uint32_t i = 0; i < n; i++)
-		nr += i == 0 || w->state[i] != w->state[i - 1] || w->vanished[i] != w->vanished[i - 1];
+		nr += i == 0 || w->state[i] != w->state[i - 1] ||
+		      w->vanished[i] != w->vanished[i - 1];
 	runs = malloc((nr + 1) * sizeof(*runs));
 	if (!runs)
 		return -ENOMEM;
@@ -301,7 +304,9 @@ static int build_notes(struct writer *w, struct buf *b, uint32_t nr_loads, uint6
 		while (j < n && w->state[j] == w->state[i] && w->vanished[j] == w->vanished[i])
 			j++;
 		runs[nr++] = (struct snapshot_run){
-			.first = i, .count = j - i, .state = w->state[i],
+			.first = i,
+			.count = j - i,
+			.state = w->state[i],
 			.flags = w->vanished[i] ? SNAPSHOT_RUN_VANISHED : 0,
 		};
 		i = j;
@@ -312,17 +317,21 @@ static int build_notes(struct writer *w, struct buf *b, uint32_t nr_loads, uint6
 	if (!err)
 		err = note_add(b, SNAPSHOT_NT_PAGEMAP, &t, sizeof(t), runs, nr * sizeof(*runs));
 	if (!err && w->nr_roots) {
-		struct snapshot_table rt = { .version = 1, .hdr_size = sizeof(rt),
-					     .rec_size = sizeof(struct snapshot_root), .nr = w->nr_roots };
+		struct snapshot_table rt = { .version = 1,
+					     .hdr_size = sizeof(rt),
+					     .rec_size = sizeof(struct snapshot_root),
+					     .nr = w->nr_roots };
 
 		err = note_add(b, SNAPSHOT_NT_ROOTS, &rt, sizeof(rt), w->roots,
 			       w->nr_roots * sizeof(*w->roots));
 	}
 	for (int i = 0; !err && i < w->nr_blobs; i++) {
-		struct snapshot_btf h = { .version = 1, .hdr_size = sizeof(h), .index = i,
-					  .size = w->blobs[i].size };
+		struct snapshot_btf h = {
+			.version = 1, .hdr_size = sizeof(h), .index = i, .size = w->blobs[i].size
+		};
 
-		err = note_add(b, SNAPSHOT_NT_BTF, &h, sizeof(h), w->blobs[i].raw, w->blobs[i].size);
+		err = note_add(b, SNAPSHOT_NT_BTF, &h, sizeof(h), w->blobs[i].raw,
+			       w->blobs[i].size);
 	}
 	free(runs);
 	return err;
@@ -334,11 +343,11 @@ static int build_notes(struct writer *w, struct buf *b, uint32_t nr_loads, uint6
  * writing this one: a 4 GiB arena costs max(read, write), not the sum.
  */
 struct job {
-	uint8_t *buf;			/* CHUNK_PAGES pages */
-	const uint8_t *data;		/* what to write: buf, or the source's */
+	uint8_t *buf;	     /* CHUNK_PAGES pages */
+	const uint8_t *data; /* what to write: buf, or the source's */
 	uint8_t present[CHUNK_PAGES];
-	uint32_t cnt;			/* pages in buf */
-	uint64_t off;			/* file offset of buf[0] */
+	uint32_t cnt; /* pages in buf */
+	uint64_t off; /* file offset of buf[0] */
 	bool full;
 };
 
@@ -348,7 +357,7 @@ struct pipe {
 	struct job jobs[2];
 	int fd;
 	uint64_t page;
-	int err;			/* first write error, positive errno */
+	int err; /* first write error, positive errno */
 	bool done;
 };
 
@@ -379,7 +388,8 @@ static void *writer_thread(void *arg)
 			}
 			while (b < j->cnt && j->present[b])
 				b++;
-			err = -pwrite_all(q->fd, j->data + a * q->page, (b - a) * q->page, j->off + a * q->page);
+			err = -pwrite_all(q->fd, j->data + a * q->page, (b - a) * q->page,
+					  j->off + a * q->page);
 			a = b;
 		}
 		pthread_mutex_lock(&q->mu);
@@ -394,8 +404,10 @@ static void *writer_thread(void *arg)
 /* Read every allocated page of pm1 and write it at D + page size * slot. */
 static int write_data(struct writer *w)
 {
-	struct pipe q = { .mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER,
-			  .fd = w->fd, .page = w->page };
+	struct pipe q = { .mu = PTHREAD_MUTEX_INITIALIZER,
+			  .cv = PTHREAD_COND_INITIALIZER,
+			  .fd = w->fd,
+			  .page = w->page };
 	const uint8_t *st = w->pm1.state;
 	uint32_t n = w->pm1.nr_pages;
 	uint64_t slot = 0;
@@ -437,13 +449,13 @@ static int write_data(struct writer *w)
 			for (uint32_t a = 0; miss == 0 && a < cnt; a++)
 				miss += !j->present[a];
 		} else {
-			miss = source__read(w->src, w->info.user_vm_start + i * w->page, j->buf, cnt * w->page,
-					    j->present);
+			miss = source__read(w->src, w->info.user_vm_start + i * w->page, j->buf,
+					    cnt * w->page, j->present);
 			j->data = j->buf;
 		}
 		if (miss < 0) {
-			err = ai_err(-miss, "cannot write snapshot %s: reading the arena: %s", w->path,
-				     ai_errmsg());
+			err = ai_err(-miss, "cannot write snapshot %s: reading the arena: %s",
+				     w->path, ai_errmsg());
 			break;
 		}
 		for (uint32_t a = 0; miss && a < cnt; a++) {
@@ -558,8 +570,10 @@ static int write_headers(struct writer *w, const struct buf *notes, uint32_t nr_
 		goto elf_fail;
 	{
 		GElf_Phdr p = {
-			.p_type = PT_NOTE, .p_offset = notes_off,
-			.p_filesz = notes->len, .p_align = 4,
+			.p_type = PT_NOTE,
+			.p_offset = notes_off,
+			.p_filesz = notes->len,
+			.p_align = 4,
 		};
 
 		if (!gelf_update_phdr(e, ph++, &p))
@@ -599,9 +613,9 @@ static int write_headers(struct writer *w, const struct buf *notes, uint32_t nr_
 	if (data_len && (uint64_t)size < w->data_off + data_len) {
 		/* never happens with the layout above; refuse a short file */
 		elf_end(e);
-		return ai_err(EIO, "cannot write snapshot %s: libelf wrote %lld bytes, expected %llu",
-			      w->path, (long long)size,
-			      (unsigned long long)(w->data_off + data_len));
+		return ai_err(
+			EIO, "cannot write snapshot %s: libelf wrote %lld bytes, expected %llu",
+			w->path, (long long)size, (unsigned long long)(w->data_off + data_len));
 	}
 	elf_end(e);
 	return 0;
@@ -646,7 +660,8 @@ static int write_attempt(struct writer *w, struct snapshot_stats *st)
 	w->nr_saved = w->pm1.counts[PAGE_ALLOCATED];
 	w->nr_vanished = 0;
 	if (w->nr_saved && !w->info.user_vm_start)
-		return ai_err(EINVAL, "cannot write snapshot %s: the arena has pages but no user address",
+		return ai_err(EINVAL,
+			      "cannot write snapshot %s: the arena has pages but no user address",
 			      w->path);
 	runs0 = count_runs(w->pm1.state, n, false);
 	loads0 = count_runs(w->pm1.state, n, true);
@@ -673,8 +688,9 @@ static int write_attempt(struct writer *w, struct snapshot_stats *st)
 	for (uint32_t i = 0; i < n; i++) {
 		if (!w->vanished[i])
 			continue;
-		w->state[i] = w->pm2.state[i] == PAGE_ALLOCATED || w->pm2.state[i] > PAGE_RESERVED ?
-				      PAGE_FREE : w->pm2.state[i];
+		w->state[i] = w->pm2.state[i] == PAGE_ALLOCATED || w->pm2.state[i] > PAGE_RESERVED
+				      ? PAGE_FREE
+				      : w->pm2.state[i];
 	}
 	nr_loads = count_runs(w->state, n, true);
 	data_len = (uint64_t)w->nr_saved * w->page;
@@ -740,7 +756,8 @@ static int write_file(struct source *src, struct btfx *bx, const struct snapshot
 		w.fixed_notes += note_size(sizeof(struct snapshot_btf) + w.blobs[i].size);
 	w.state = malloc(n);
 	w.vanished = malloc(n);
-	if (!w.state || !w.vanished || posix_memalign((void **)&w.buf, w.page, 2 * CHUNK_PAGES * w.page)) {
+	if (!w.state || !w.vanished ||
+	    posix_memalign((void **)&w.buf, w.page, 2 * CHUNK_PAGES * w.page)) {
 		w.buf = NULL;
 		err = werr(&w, ENOMEM);
 		goto out;
@@ -756,7 +773,9 @@ static int write_file(struct source *src, struct btfx *bx, const struct snapshot
 		err = write_attempt(&w, st);
 	} while (err == 1 && ++tries < WRITE_TRIES);
 	if (err == 1) {
-		err = ai_err(EAGAIN, "cannot write snapshot %s: more than %d pages vanished while being read, %d times; the arena changes too fast",
+		err = ai_err(EAGAIN,
+			     "cannot write snapshot %s: more than %d pages vanished while being "
+			     "read, %d times; the arena changes too fast",
 			     path, SLACK_MAX, WRITE_TRIES);
 		goto out;
 	}

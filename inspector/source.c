@@ -150,8 +150,11 @@ int source__gather(struct source *s, struct gather_item *items, size_t n)
 		err = s->ops->read(s, items[i].off, items[i].data, items[i].len, pres);
 		if (err)
 			return err;
-		items[i].err = pres[0] && (source__pages_spanned(s, items[i].off, items[i].len) < 2 || pres[1])
-				       ? 0 : -ENODATA;
+		items[i].err =
+			pres[0] && (source__pages_spanned(s, items[i].off, items[i].len) < 2 ||
+				    pres[1])
+				? 0
+				: -ENODATA;
 	}
 	return 0;
 }

@@ -28,25 +28,25 @@ enum page_state {
 };
 
 struct arena_info {
-	uint32_t map_id;		/* 0 for a snapshot of unknown origin */
+	uint32_t map_id; /* 0 for a snapshot of unknown origin */
 	char name[AI_NAME_LEN];
 	uint32_t map_flags;
-	uint32_t max_pages;		/* max_entries */
+	uint32_t max_pages; /* max_entries */
 	uint64_t map_extra;
-	uint64_t user_vm_start;		/* 0: never mapped by anyone */
+	uint64_t user_vm_start; /* 0: never mapped by anyone */
 	uint64_t user_vm_end;
 	uint32_t nr_progs;
-	uint32_t prog_ids[64];		/* programs that use the arena */
+	uint32_t prog_ids[64]; /* programs that use the arena */
 	uint32_t nr_owners;
-	int32_t owner_pids[64];		/* processes holding an fd or mapping */
+	int32_t owner_pids[64]; /* processes holding an fd or mapping */
 	bool is_snapshot;
-	uint64_t snapshot_time_ns;	/* CLOCK_REALTIME of the snapshot */
-	bool snapshot_changed;		/* arena changed while being saved */
+	uint64_t snapshot_time_ns; /* CLOCK_REALTIME of the snapshot */
+	bool snapshot_changed;	   /* arena changed while being saved */
 	char kernel_release[65];
 	/* The arena's page size: the kernel's for a live arena, the file's
 	 * for a snapshot. Every page number <-> address computation uses it. */
 	uint32_t page_size;
-	uint32_t page_shift;		/* log2(page_size) */
+	uint32_t page_shift; /* log2(page_size) */
 };
 
 /* The page sizes an arena can have (arm64: 4K, 16K, 64K) */
@@ -62,11 +62,11 @@ int arena_info__set_page_size(struct arena_info *ai, uint64_t page_size, const c
 /* Page map: one state byte per page, plus counts. */
 struct pagemap {
 	uint32_t nr_pages;
-	uint8_t *state;			/* enum page_state, nr_pages entries */
-	uint32_t counts[3];		/* indexed by enum page_state */
+	uint8_t *state;	    /* enum page_state, nr_pages entries */
+	uint32_t counts[3]; /* indexed by enum page_state */
 	uint32_t nr_free_runs;
 	uint32_t largest_free_run;
-	bool stale;			/* the arena changed while we looked */
+	bool stale; /* the arena changed while we looked */
 };
 
 struct source;
@@ -100,7 +100,7 @@ struct source_ops {
 	 */
 	int (*read_pages)(struct source *s, uint32_t first, uint32_t n, const uint8_t **data,
 			  uint8_t *present);
-	uint32_t borrow_max_bytes;	/* n * page size <= this */
+	uint32_t borrow_max_bytes; /* n * page size <= this */
 	/* optional: read many small fields in one batch (a live arena does it
 	 * in one kernel pass); without it source__gather reads each item */
 	int (*gather)(struct source *s, struct gather_item *items, size_t n);
@@ -108,7 +108,7 @@ struct source_ops {
 
 struct source {
 	const struct source_ops *ops;
-	struct arena_info info;	/* filled at open, refreshed by source__info */
+	struct arena_info info; /* filled at open, refreshed by source__info */
 };
 
 int source__info(struct source *s, struct arena_info *out);

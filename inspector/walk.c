@@ -30,7 +30,6 @@
 #include "poison.h"
 #include "walk.h"
 
-
 struct walk {
 	struct btfx *bx;
 	struct source *src;
@@ -39,21 +38,21 @@ struct walk {
 	const struct btf *vbtf;
 	uint32_t vid;
 	uint64_t vsize;
-	uint64_t coff;		/* node - value address (offsetof(TYPE, MEMBER)) */
-	uint64_t noff;		/* offset of the link in the node */
-	struct walk_end end;	/* from the first pass, then final */
+	uint64_t coff;	     /* node - value address (offsetof(TYPE, MEMBER)) */
+	uint64_t noff;	     /* offset of the link in the node */
+	struct walk_end end; /* from the first pass, then final */
 	/* the second pass */
-	uint64_t idx, cur;	/* next node to give, and its pointer */
-	uint64_t to_ptr;	/* cycle: node `to`'s pointer, seen on the way */
+	uint64_t idx, cur; /* next node to give, and its pointer */
+	uint64_t to_ptr;   /* cycle: node `to`'s pointer, seen on the way */
 	bool done;
 };
 
 const char *walk__reason_name(enum walk_reason r)
 {
 	static const char *const names[] = {
-		[WALK_END_NULL] = "null",	      [WALK_END_CYCLE] = "cycle",
-		[WALK_END_POISON] = "poison",	      [WALK_END_UNALLOCATED] = "unallocated",
-		[WALK_END_OUTSIDE] = "outside",	      [WALK_END_MAX] = "max",
+		[WALK_END_NULL] = "null",	[WALK_END_CYCLE] = "cycle",
+		[WALK_END_POISON] = "poison",	[WALK_END_UNALLOCATED] = "unallocated",
+		[WALK_END_OUTSIDE] = "outside", [WALK_END_MAX] = "max",
 		[WALK_END_ERROR] = "error",
 	};
 
@@ -84,8 +83,8 @@ static int link_of(struct walk *w, uint64_t p, uint64_t *next, struct walk_end *
 		return 1;
 	}
 	/* the link and the whole value must be in the arena */
-	if (p < w->coff || !source__contains(w->src, p - w->coff, w->vsize) ||
-	    p + w->noff < p || !source__contains(w->src, p + w->noff, 8)) {
+	if (p < w->coff || !source__contains(w->src, p - w->coff, w->vsize) || p + w->noff < p ||
+	    !source__contains(w->src, p + w->noff, 8)) {
 		e->reason = WALK_END_OUTSIDE;
 		return 1;
 	}
@@ -96,7 +95,8 @@ static int link_of(struct walk *w, uint64_t p, uint64_t *next, struct walk_end *
 		return 1;
 	}
 	if (r > 0) {
-		uint64_t first = (p + w->noff - w->src->info.user_vm_start) / source__page_size(w->src);
+		uint64_t first =
+			(p + w->noff - w->src->info.user_vm_start) / source__page_size(w->src);
 
 		e->reason = WALK_END_UNALLOCATED;
 		e->page = first + (present[0] ? 1 : 0);
@@ -223,7 +223,8 @@ static int container_unknown(const struct btfx *bx, const char *type)
 		int id = btf__find_by_name_kind(btf, name, BTF_KIND_FWD);
 
 		if (id <= 0)
-			id = btf__find_by_name_kind(btf, name, is_union ? BTF_KIND_UNION : BTF_KIND_STRUCT);
+			id = btf__find_by_name_kind(btf, name,
+						    is_union ? BTF_KIND_UNION : BTF_KIND_STRUCT);
 		if (id > 0 && btfx__is_fwd(btf, id)) {
 			btfx__incomplete_msg(bx, btf, id, msg, sizeof(msg));
 			return ai_err(ENOENT, "container: %s", msg);
@@ -236,8 +237,7 @@ static int container_unknown(const struct btfx *bx, const char *type)
 }
 
 /* "TYPE.MEMBER": the container type and the member's offset and type */
-static int parse_container(struct walk *w, const char *text, const struct btf **nbtf,
-			   uint32_t *nid)
+static int parse_container(struct walk *w, const char *text, const struct btf **nbtf, uint32_t *nid)
 {
 	const char *dot = strchr(text, '.');
 	const struct btf_type *t;
@@ -276,7 +276,8 @@ static int parse_container(struct walk *w, const char *text, const struct btf **
 
 		name_of(w->vbtf, mtype, tn, sizeof(tn));
 		return ai_err(EINVAL,
-			      "container: member '%s' of %s is %s, not a struct or union with a link in it",
+			      "container: member '%s' of %s is %s, not a struct or union with a "
+			      "link in it",
 			      dot + 1, type, tn);
 	}
 	*nbtf = w->vbtf;
@@ -321,14 +322,14 @@ int walk__open(struct btfx *bx, struct source *src, const struct value *start,
 		if (st && btf_is_ptr(st) && !points_to(start->btf, st, nbtf, nid)) {
 			name_of(start->btf, start->type_id, tn, sizeof(tn));
 			name_of(nbtf, nid, nn, sizeof(nn));
-			err = ai_err(EINVAL, "the start is %s, but the container's member is %s", tn,
-				     nn);
+			err = ai_err(EINVAL, "the start is %s, but the container's member is %s",
+				     tn, nn);
 			goto err;
 		}
 	} else {
 		if (!st || !btf_is_ptr(st)) {
-			err = ai_err(EINVAL,
-				     "the start is a number, not a pointer to a struct: cast it, as (struct node *)ADDR");
+			err = ai_err(EINVAL, "the start is a number, not a pointer to a struct: "
+					     "cast it, as (struct node *)ADDR");
 			goto err;
 		}
 		nbtf = start->btf;
@@ -336,10 +337,11 @@ int walk__open(struct btfx *bx, struct source *src, const struct value *start,
 		t = btf__type_by_id(nbtf, nid);
 		if (!t || !btf_is_composite(t)) {
 			name_of(start->btf, start->type_id, tn, sizeof(tn));
-			err = ai_err(EINVAL, "the start is %s, not a pointer to a struct or union%s",
-				     tn,
-				     t && btf_is_fwd(t) ? " (the struct is only declared: its layout is unknown)"
-				     : "; cast it, as (struct node *)ADDR");
+			err = ai_err(
+				EINVAL, "the start is %s, not a pointer to a struct or union%s", tn,
+				t && btf_is_fwd(t)
+					? " (the struct is only declared: its layout is unknown)"
+					: "; cast it, as (struct node *)ADDR");
 			goto err;
 		}
 		w->vbtf = nbtf;
@@ -360,7 +362,8 @@ int walk__open(struct btfx *bx, struct source *src, const struct value *start,
 		    (btf_is_int(t) && t->size == 8))) {
 		name_of(nbtf, ltype, tn, sizeof(tn));
 		name_of(nbtf, nid, nn, sizeof(nn));
-		err = ai_err(EINVAL, "link '%s' of %s is %s, not a pointer to %s", next, nn, tn, nn);
+		err = ai_err(EINVAL, "link '%s' of %s is %s, not a pointer to %s", next, nn, tn,
+			     nn);
 		goto err;
 	}
 	err = start_value(src, start, st, &w->start);
@@ -388,14 +391,9 @@ static void check_end(struct walk *w)
 
 	switch (e->reason) {
 	case WALK_END_MAX:
-	case WALK_END_ERROR:
-		return;
-	case WALK_END_CYCLE:
-		want = w->to_ptr;
-		break;
-	default:
-		want = e->ptr;
-		break;
+	case WALK_END_ERROR: return;
+	case WALK_END_CYCLE: want = w->to_ptr; break;
+	default: want = e->ptr; break;
 	}
 	if (w->cur != want) {
 		e->reason = WALK_END_ERROR;

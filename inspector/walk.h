@@ -42,20 +42,20 @@
 #define WALK_DEFAULT_MAX 100000
 
 struct walk_opts {
-	const char *next;	/* member path of the link ("next", "node.next"),
-				 * in the node's type; NULL: "next" */
-	const char *container;	/* "TYPE.MEMBER" ("struct elem.node"), or NULL */
-	uint64_t max;		/* nodes at most; 0: WALK_DEFAULT_MAX */
+	const char *next;      /* member path of the link ("next", "node.next"),
+				* in the node's type; NULL: "next" */
+	const char *container; /* "TYPE.MEMBER" ("struct elem.node"), or NULL */
+	uint64_t max;	       /* nodes at most; 0: WALK_DEFAULT_MAX */
 };
 
 enum walk_reason {
-	WALK_END_NULL,		/* a link was NULL */
-	WALK_END_CYCLE,		/* node `from` links back to node `to` */
-	WALK_END_POISON,	/* a link was a list poison value */
-	WALK_END_UNALLOCATED,	/* a link pointed into a page that is not allocated */
-	WALK_END_OUTSIDE,	/* a link pointed outside the arena */
-	WALK_END_MAX,		/* opts.max nodes given, and the chain goes on */
-	WALK_END_ERROR,		/* reading failed, or the chain changed meanwhile */
+	WALK_END_NULL,	      /* a link was NULL */
+	WALK_END_CYCLE,	      /* node `from` links back to node `to` */
+	WALK_END_POISON,      /* a link was a list poison value */
+	WALK_END_UNALLOCATED, /* a link pointed into a page that is not allocated */
+	WALK_END_OUTSIDE,     /* a link pointed outside the arena */
+	WALK_END_MAX,	      /* opts.max nodes given, and the chain goes on */
+	WALK_END_ERROR,	      /* reading failed, or the chain changed meanwhile */
 };
 
 /* "null", "cycle", "poison", "unallocated", "outside", "max", "error" */
@@ -63,25 +63,25 @@ const char *walk__reason_name(enum walk_reason r);
 
 struct walk_end {
 	enum walk_reason reason;
-	uint64_t count;		/* nodes given (walk__count) */
+	uint64_t count; /* nodes given (walk__count) */
 	/* the link value that ended the chain: the pointer outside or into
 	 * the missing page, the poison value, the node pointed back to (cycle);
 	 * 0 for null, max and error */
 	uint64_t ptr;
-	uint64_t page;		/* unallocated: the missing page's index */
-	uint64_t to, from;	/* cycle: node `from` (the last given) links to node `to` */
-	uint64_t max;		/* the limit (every reason) */
-	const char *poison;	/* poison: what writes it ("LIST_POISON1") */
-	char msg[256];		/* error: what went wrong */
+	uint64_t page;	    /* unallocated: the missing page's index */
+	uint64_t to, from;  /* cycle: node `from` (the last given) links to node `to` */
+	uint64_t max;	    /* the limit (every reason) */
+	const char *poison; /* poison: what writes it ("LIST_POISON1") */
+	char msg[256];	    /* error: what went wrong */
 };
 
 struct walk_node {
-	uint64_t index;		/* 0 for START */
-	uint64_t node;		/* the node pointer (where the link's struct is) */
-	uint64_t addr;		/* the value's address: the container with
-				 * opts.container, else node */
-	uint64_t next;		/* the link read from this node */
-	struct value value;	/* the value: an lvalue at addr, for fmt__value */
+	uint64_t index;	    /* 0 for START */
+	uint64_t node;	    /* the node pointer (where the link's struct is) */
+	uint64_t addr;	    /* the value's address: the container with
+			     * opts.container, else node */
+	uint64_t next;	    /* the link read from this node */
+	struct value value; /* the value: an lvalue at addr, for fmt__value */
 };
 
 struct walk;

@@ -23,8 +23,8 @@
 #include "sink.h"
 #include "watch.h"
 
-#define LOG_MAX_LEN 64	/* reads up to this size can be gathered */
-#define LOG_MAX 256	/* logged reads per watch; more: always re-evaluate */
+#define LOG_MAX_LEN 64 /* reads up to this size can be gathered */
+#define LOG_MAX 256    /* logged reads per watch; more: always re-evaluate */
 
 struct logent {
 	uint64_t off;
@@ -38,7 +38,7 @@ struct wpriv {
 	struct expr *cond;
 	struct logent *log;
 	int nlog, caplog;
-	bool cacheable;	/* every input read is in log */
+	bool cacheable; /* every input read is in log */
 	bool valid;	/* log describes the current value */
 	size_t gstart;	/* this sweep's gather items for the log */
 	size_t gcount;
@@ -203,8 +203,8 @@ static int sweep_read(struct source *s, uint64_t off, void *buf, size_t len, uin
 			return err;
 		present[i] = p->present;
 		if (p->present)
-			memcpy((uint8_t *)buf + (lo - off), p->data + (lo & (source__page_size(s) - 1)),
-			       hi - lo);
+			memcpy((uint8_t *)buf + (lo - off),
+			       p->data + (lo & (source__page_size(s) - 1)), hi - lo);
 		else
 			memset((uint8_t *)buf + (lo - off), 0, hi - lo);
 	}
@@ -238,7 +238,7 @@ struct leafrec {
 	struct strbuf line;
 	char **path, **text;
 	int n, cap;
-	bool numeric;	/* a single leaf that is a number, a bool or a pointer */
+	bool numeric; /* a single leaf that is a number, a bool or a pointer */
 	int64_t num;
 };
 
@@ -268,7 +268,8 @@ static int leaf_add(void *ctx, const struct fmt_leaf *f)
 	l->n++;
 	l->numeric = false;
 	if (l->n == 1 && (f->sk == SK_NUM || f->sk == SK_BOOL || f->sk == SK_PTR) && *f->value) {
-		l->num = f->sk == SK_BOOL ? !strcmp(f->value, "true") : (int64_t)strtoll(f->value, &end, 0);
+		l->num = f->sk == SK_BOOL ? !strcmp(f->value, "true")
+					  : (int64_t)strtoll(f->value, &end, 0);
 		l->numeric = f->sk == SK_BOOL || *end == '\0';
 	}
 	return 0;
@@ -303,7 +304,7 @@ struct watchset {
 	struct logent *expect;
 	int *owner;
 	size_t cap_expect;
-	int *todo;		/* watches to evaluate this sweep */
+	int *todo; /* watches to evaluate this sweep */
 	size_t cap_todo;
 	bool dirty;
 	struct watch_sweep_stats stats;
@@ -574,7 +575,9 @@ static void set_str(char **dst, const char *s)
 static void emit(watch_event_fn cb, void *ctx, enum watch_event_kind k, const struct watch *w,
 		 uint64_t t, const char *old, const char *new)
 {
-	struct watch_event ev = { .kind = k, .w = w, .time_ns = t, .old_value = old, .new_value = new };
+	struct watch_event ev = {
+		.kind = k, .w = w, .time_ns = t, .old_value = old, .new_value = new
+	};
 
 	if (cb)
 		cb(&ev, ctx);
@@ -616,8 +619,10 @@ static void evaluate(struct watchset *ws, struct watch *w, uint64_t t, watch_eve
 	struct leafrec l = { 0 };
 	struct fmt_leaves_info li = { .line = &l.line };
 	/* every element of an array: max_nodes is the only cap on the count */
-	struct fmt_opts fo = { .max_depth = WATCH_MAX_DEPTH, .max_array = WATCH_MAX_LEAVES,
-			       .max_nodes = WATCH_MAX_LEAVES, .path = w->expr_text };
+	struct fmt_opts fo = { .max_depth = WATCH_MAX_DEPTH,
+			       .max_array = WATCH_MAX_LEAVES,
+			       .max_nodes = WATCH_MAX_LEAVES,
+			       .path = w->expr_text };
 	enum watch_state st = WATCH_OK;
 	bool hit = false;
 	struct value v;
@@ -696,8 +701,10 @@ static void evaluate(struct watchset *ws, struct watch *w, uint64_t t, watch_eve
 		w->numeric = l.numeric;
 		if (l.numeric && (!w->hist_len || w->hist_val[w->hist_len - 1] != l.num)) {
 			if (w->hist_len == WATCH_HIST) {
-				memmove(w->hist_sweep, w->hist_sweep + 1, (WATCH_HIST - 1) * sizeof(uint64_t));
-				memmove(w->hist_val, w->hist_val + 1, (WATCH_HIST - 1) * sizeof(int64_t));
+				memmove(w->hist_sweep, w->hist_sweep + 1,
+					(WATCH_HIST - 1) * sizeof(uint64_t));
+				memmove(w->hist_val, w->hist_val + 1,
+					(WATCH_HIST - 1) * sizeof(int64_t));
 				w->hist_len--;
 			}
 			w->hist_sweep[w->hist_len] = ws->sweeps;
@@ -725,7 +732,8 @@ static int by_first_read(const void *a, const void *b, void *ctx)
 {
 	struct watchset *ws = ctx;
 	const struct wpriv *x = ws->w[*(const int *)a]->priv, *y = ws->w[*(const int *)b]->priv;
-	uint64_t ox = x->nlog ? x->log[0].off : UINT64_MAX, oy = y->nlog ? y->log[0].off : UINT64_MAX;
+	uint64_t ox = x->nlog ? x->log[0].off : UINT64_MAX,
+		 oy = y->nlog ? y->log[0].off : UINT64_MAX;
 
 	return ox < oy ? -1 : ox > oy;
 }

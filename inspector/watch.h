@@ -32,15 +32,15 @@
 #define WATCH_MAX_DEPTH 16
 
 enum watch_cond {
-	WATCH_ALWAYS,	/* report every change */
-	WATCH_CHANGES,	/* "EXPR changes": a hit on each change */
-	WATCH_IF,	/* "EXPR if COND": a hit when COND becomes true */
+	WATCH_ALWAYS,  /* report every change */
+	WATCH_CHANGES, /* "EXPR changes": a hit on each change */
+	WATCH_IF,      /* "EXPR if COND": a hit when COND becomes true */
 };
 
 enum watch_state {
 	WATCH_OK,
-	WATCH_UNALLOCATED,	/* the value's page is not allocated (now) */
-	WATCH_ERROR,		/* the path does not evaluate (NULL, bad member...) */
+	WATCH_UNALLOCATED, /* the value's page is not allocated (now) */
+	WATCH_ERROR,	   /* the path does not evaluate (NULL, bad member...) */
 };
 
 struct watch_member {
@@ -49,19 +49,19 @@ struct watch_member {
 
 struct watch {
 	int id;
-	char *spec;		/* as typed */
+	char *spec; /* as typed */
 	char *expr_text;
-	char *cond_text;	/* WATCH_IF only */
+	char *cond_text; /* WATCH_IF only */
 	enum watch_cond cond;
 	bool paused;
 
 	enum watch_state state;
-	char err[160];		/* why, for UNALLOCATED / ERROR */
-	int err_code;		/* its negative errno (0 when fine) */
-	uint64_t addr;		/* where the value was found this sample */
-	bool moved;		/* the path led to a different address this sample */
-	char *value;		/* one-line rendering, NULL before the first sample */
-	char *prev;		/* the value before the last change */
+	char err[160]; /* why, for UNALLOCATED / ERROR */
+	int err_code;  /* its negative errno (0 when fine) */
+	uint64_t addr; /* where the value was found this sample */
+	bool moved;    /* the path led to a different address this sample */
+	char *value;   /* one-line rendering, NULL before the first sample */
+	char *prev;    /* the value before the last change */
 	/* members (leaves) of a struct or array that changed at the last
 	 * change: path, old and new text (old NULL where the leaf is new) */
 	struct watch_member *changed_members;
@@ -73,7 +73,7 @@ struct watch {
 	uint64_t nr_changes;
 	uint64_t last_change_ns; /* CLOCK_REALTIME */
 	bool numeric;
-	int64_t num;		/* the value, when numeric */
+	int64_t num; /* the value, when numeric */
 	bool cond_true;
 	uint64_t nr_hits;
 	uint64_t last_hit_ns;
@@ -89,17 +89,17 @@ struct watch {
 };
 
 enum watch_event_kind {
-	WATCH_EV_CHANGE,	/* value changed (old -> new) */
-	WATCH_EV_HIT,		/* condition became true */
-	WATCH_EV_STATE,		/* became unallocated / error / fine again */
-	WATCH_EV_MOVED,		/* path leads to another address */
+	WATCH_EV_CHANGE, /* value changed (old -> new) */
+	WATCH_EV_HIT,	 /* condition became true */
+	WATCH_EV_STATE,	 /* became unallocated / error / fine again */
+	WATCH_EV_MOVED,	 /* path leads to another address */
 };
 
 struct watch_event {
 	enum watch_event_kind kind;
 	const struct watch *w;
 	uint64_t time_ns;
-	const char *old_value;	/* CHANGE */
+	const char *old_value; /* CHANGE */
 	const char *new_value;
 };
 
@@ -157,9 +157,9 @@ void watch__fmt_time(uint64_t ns, char *buf, size_t len);
 
 /* Statistics of the last sweep, for benchmarks and the status line. */
 struct watch_sweep_stats {
-	uint32_t gathered;	/* fields read in the batched pass */
-	uint32_t page_reads;	/* pages read individually */
-	uint32_t evaluated;	/* paths re-evaluated */
+	uint32_t gathered;   /* fields read in the batched pass */
+	uint32_t page_reads; /* pages read individually */
+	uint32_t evaluated;  /* paths re-evaluated */
 };
 void watchset__last_stats(const struct watchset *ws, struct watch_sweep_stats *st);
 

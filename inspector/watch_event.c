@@ -69,7 +69,8 @@ const char *watch__partial_note(const struct watch *w, char *buf, size_t len)
 		return "";
 	buf[0] = '\0';
 	if (w->partial && w->state == WATCH_OK)
-		snprintf(buf, len, " (partial: only the first %d members are watched)", w->nr_leaves);
+		snprintf(buf, len, " (partial: only the first %d members are watched)",
+			 w->nr_leaves);
 	return buf;
 }
 

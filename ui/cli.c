@@ -202,7 +202,8 @@ int cli_expr_error(const char *what, const char *text, int col, const struct btf
 	if (col < 0 || (size_t)col > len) {
 		/* evaluation: the message quotes the part that failed */
 		if (what)
-			return cli_error("%s'%s': %s%s", what, text, msg, cli_btf_hint(bx, err, msg));
+			return cli_error("%s'%s': %s%s", what, text, msg,
+					 cli_btf_hint(bx, err, msg));
 		return cli_error("%s%s", msg, cli_btf_hint(bx, err, msg));
 	}
 	/*
@@ -240,8 +241,9 @@ void cli_flush_notes(void)
 	if (errors_printed)
 		return; /* the error said what mattered, in its one line */
 	fflush(stdout);
-	fprintf(stderr, "arena-inspect: note: no BTF found for arena %u (no program using it has BTF); "
-			"use --btf FILE for types, hex views still work\n",
+	fprintf(stderr,
+		"arena-inspect: note: no BTF found for arena %u (no program using it has BTF); "
+		"use --btf FILE for types, hex views still work\n",
 		btf_note_map_id);
 }
 

@@ -16,23 +16,23 @@ struct cli_opts {
 	bool json;
 	bool pretty;
 	bool color;
-	bool debug;		/* -d/--debug: libbpf's messages on stderr */
-	const char *btf_file;	/* --btf FILE */
-	unsigned interval_ms;	/* --interval MS (watch, TUI) */
-	long count;		/* --count N (watch), -1: forever */
-	const char *output;	/* -o FILE */
-	bool force;		/* --force: snapshot -o may replace a symlink (the link) */
-	const char *log;	/* --log FILE */
-	int max_elements;	/* --max-elements N: array elements shown, 0: default */
-	const char *walk_next;	/* walk --next MEMBER (NULL: "next") */
+	bool debug;		    /* -d/--debug: libbpf's messages on stderr */
+	const char *btf_file;	    /* --btf FILE */
+	unsigned interval_ms;	    /* --interval MS (watch, TUI) */
+	long count;		    /* --count N (watch), -1: forever */
+	const char *output;	    /* -o FILE */
+	bool force;		    /* --force: snapshot -o may replace a symlink (the link) */
+	const char *log;	    /* --log FILE */
+	int max_elements;	    /* --max-elements N: array elements shown, 0: default */
+	const char *walk_next;	    /* walk --next MEMBER (NULL: "next") */
 	const char *walk_container; /* walk --container 'TYPE.MEMBER' */
-	unsigned long walk_max;	/* walk --max N (0: the walker's default) */
-	const char *exec[8];	/* -e CMD: TUI commands to run at start */
+	unsigned long walk_max;	    /* walk --max N (0: the walker's default) */
+	const char *exec[8];	    /* -e CMD: TUI commands to run at start */
 	int nr_exec;
-	const char *types[16];	/* --types FILE (header, C, DWARF ELF, BTF), in order */
+	const char *types[16]; /* --types FILE (header, C, DWARF ELF, BTF), in order */
 	int nr_types;
 	const char *types_cflags; /* --types-cflags '-I DIR -D X' */
-	const char *layout;	/* types --layout NAME */
+	const char *layout;	  /* types --layout NAME */
 };
 
 /*
@@ -74,9 +74,9 @@ enum cli_opt {
 struct cli_cmd {
 	const char *name;
 	int (*run)(int argc, char **argv, const struct cli_opts *o);
-	const char *args;	/* "ARENA WHERE [LEN]": the usage line adds the options */
-	const char *help;	/* one line */
-	unsigned opts;		/* CLI_O() bits it takes, besides CLI_OPTS_COMMON */
+	const char *args; /* "ARENA WHERE [LEN]": the usage line adds the options */
+	const char *help; /* one line */
+	unsigned opts;	  /* CLI_O() bits it takes, besides CLI_OPTS_COMMON */
 	/* exit status for trouble (bad arguments, errors): 0 means 1; diff
 	 * uses 2, as diff(1) and cmp(1), because its 1 means "different" */
 	int trouble;

@@ -73,17 +73,25 @@ static int do_diff(int argc, char **argv, const struct cli_opts *o)
 		fprintf(stderr, "arena-inspect: note: showed the first %u of %llu changed fields\n",
 			DIFF_MAX_FIELDS, (unsigned long long)st.fields.changed);
 	if (!err && st.fields_compared && st.fields.incomplete)
-		fprintf(stderr, "arena-inspect: note: some typed values were too large to compare in full "
-				"(node, depth or element limit; --max-elements N compares more of arrays)\n");
+		fprintf(stderr,
+			"arena-inspect: note: some typed values were too large to compare in full "
+			"(node, depth or element limit; --max-elements N compares more of "
+			"arrays)\n");
 	if (!err && !st.fields_compared && (btfx__nr_btfs(bx_a) > 0) != (btfx__nr_btfs(bx_b) > 0))
-		fprintf(stderr, "arena-inspect: note: only one side has types; changed fields are not listed\n");
+		fprintf(stderr, "arena-inspect: note: only one side has types; changed fields are "
+				"not listed\n");
 	if (!err && st.ranges_truncated)
-		fprintf(stderr, "arena-inspect: note: showed the first %d ranges of changed bytes; -j lists all\n",
+		fprintf(stderr,
+			"arena-inspect: note: showed the first %d ranges of changed bytes; -j "
+			"lists all\n",
 			TEXT_MAX_RANGES);
 	if (!err && st.size_differs)
-		fprintf(stderr, "arena-inspect: note: the arenas differ in size (%u and %u pages); compared the first %u\n",
+		fprintf(stderr,
+			"arena-inspect: note: the arenas differ in size (%u and %u pages); "
+			"compared the first %u\n",
 			a->info.max_pages, b->info.max_pages,
-			a->info.max_pages < b->info.max_pages ? a->info.max_pages : b->info.max_pages);
+			a->info.max_pages < b->info.max_pages ? a->info.max_pages
+							      : b->info.max_pages);
 	btfx__free(bx_a);
 	btfx__free(bx_b);
 	source__close(a);

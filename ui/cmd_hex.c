@@ -46,7 +46,8 @@ static void emit_line(struct sink *s, uint64_t addr, uint64_t off, const uint8_t
 
 	for (size_t i = 0; i < 16; i++) {
 		if (i < n)
-			h += snprintf(hex + h, sizeof(hex) - h, "%02x%s", b[i], i == 7 ? "  " : " ");
+			h += snprintf(hex + h, sizeof(hex) - h, "%02x%s", b[i],
+				      i == 7 ? "  " : " ");
 		else
 			h += snprintf(hex + h, sizeof(hex) - h, "%s", i == 7 ? "    " : "   ");
 		asc[i] = i < n ? (isprint(b[i]) ? b[i] : '.') : ' ';
@@ -92,8 +93,8 @@ static int do_hex(int argc, char **argv, const struct cli_opts *o)
 	}
 	base = src->info.user_vm_start;
 	if (!source__contains(src, addr, 1)) {
-		cli_error("hex: 0x%llx is outside the arena (0x%llx-0x%llx)", (unsigned long long)addr,
-			  (unsigned long long)base,
+		cli_error("hex: 0x%llx is outside the arena (0x%llx-0x%llx)",
+			  (unsigned long long)addr, (unsigned long long)base,
 			  (unsigned long long)(base + source__size(src)));
 		goto out;
 	}

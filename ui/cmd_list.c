@@ -5,8 +5,8 @@
 #include "cli.h"
 #include "live.h"
 
-void emit_arena_info(struct sink *s, const struct arena_info *ai, int64_t allocated, int64_t reserved,
-		     bool table);
+void emit_arena_info(struct sink *s, const struct arena_info *ai, int64_t allocated,
+		     int64_t reserved, bool table);
 
 static void emit_ids(struct sink *s, const char *key, const uint32_t *ids, uint32_t n, bool table)
 {
@@ -27,8 +27,8 @@ static void emit_ids(struct sink *s, const char *key, const uint32_t *ids, uint3
 }
 
 /* One arena as a flat object: a table row in text, an object in JSON. */
-void emit_arena_info(struct sink *s, const struct arena_info *ai, int64_t allocated, int64_t reserved,
-		     bool table)
+void emit_arena_info(struct sink *s, const struct arena_info *ai, int64_t allocated,
+		     int64_t reserved, bool table)
 {
 	sink_begin(s, NULL, false, NULL);
 	sink_u64(s, "id", ai->map_id);
@@ -67,7 +67,8 @@ static int do_list(int argc, char **argv, const struct cli_opts *o)
 	s = cli_sink(o);
 	sink_begin(s, NULL, true, NULL);
 	for (int i = 0; i < n; i++)
-		emit_arena_info(s, &v[i].info, v[i].allocated, v[i].reserved, !o->json && !o->pretty);
+		emit_arena_info(s, &v[i].info, v[i].allocated, v[i].reserved,
+				!o->json && !o->pretty);
 	sink_end(s, true);
 	sink__free(s);
 	free(v);

@@ -100,10 +100,12 @@ static int do_pages(int argc, char **argv, const struct cli_opts *o)
 		/* free runs are the background; text shows only what is in use */
 		if (json || pm.state[i] != PAGE_FREE) {
 			sink_begin(s, NULL, false, NULL);
-			sink_str(s, "state", state_name[pm.state[i] <= PAGE_RESERVED ? pm.state[i] : 0]);
+			sink_str(s, "state",
+				 state_name[pm.state[i] <= PAGE_RESERVED ? pm.state[i] : 0]);
 			sink_u64(s, "first", i);
 			sink_u64(s, "count", j - i);
-			sink_hex(s, "addr", base ? base + ((uint64_t)i << src->info.page_shift) : 0);
+			sink_hex(s, "addr",
+				 base ? base + ((uint64_t)i << src->info.page_shift) : 0);
 			sink_end(s, false);
 		}
 		i = j;
@@ -115,7 +117,8 @@ static int do_pages(int argc, char **argv, const struct cli_opts *o)
 		char legend[128];
 
 		snprintf(legend, sizeof(legend),
-			 "one cell = %u page%s: '.' free, 'r' reserved, ':' '+' '*' '#' more allocated",
+			 "one cell = %u page%s: '.' free, 'r' reserved, ':' '+' '*' '#' more "
+			 "allocated",
 			 per, per == 1 ? "" : "s");
 		sink_str(s, "legend", legend);
 		if (pic) {

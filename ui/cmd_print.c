@@ -14,7 +14,8 @@
 
 static int do_print(int argc, char **argv, const struct cli_opts *o)
 {
-	struct fmt_opts fo = { .max_depth = 16, .max_nodes = 100000,
+	struct fmt_opts fo = { .max_depth = 16,
+			       .max_nodes = 100000,
 			       .max_array = o->max_elements ? o->max_elements : CLI_MAX_ELEMENTS };
 	struct source *src;
 	struct btfx *bx = NULL;
@@ -89,7 +90,7 @@ static int emit_name(const char *name, bool is_type, void *ctx)
 struct layout_ctx {
 	struct sink *s;
 	const struct btf *btf;
-	bool holes;	/* the pass over holes (JSON: a list of its own) */
+	bool holes; /* the pass over holes (JSON: a list of its own) */
 };
 
 static int layout_json(const struct btfq_layout_item *it, void *ctx)
@@ -147,7 +148,8 @@ static int print_layout(struct btfx *bx, const char *name, const struct cli_opts
 		fmt__type_name(btf, id, tn, sizeof(tn));
 		sink_begin(s, NULL, false, NULL);
 		sink_str(s, "name", tn);
-		sink_u64(s, "size", btf__resolve_size(btf, id) > 0 ? (uint64_t)btf__resolve_size(btf, id) : 0);
+		sink_u64(s, "size",
+			 btf__resolve_size(btf, id) > 0 ? (uint64_t)btf__resolve_size(btf, id) : 0);
 		sink_begin(s, "members", true, NULL);
 		err = btfq__layout(btf, id, layout_json, &c);
 		sink_end(s, true);
@@ -215,7 +217,10 @@ static int do_types(int argc, char **argv, const struct cli_opts *o)
 	{
 		int pl = btfx__globals_placement(bx);
 
-		sink_str(s, "arena_globals", pl < 0 ? "none" : pl == 0 ? "offset 0" : "end of arena");
+		sink_str(s, "arena_globals",
+			 pl < 0	   ? "none"
+			 : pl == 0 ? "offset 0"
+				   : "end of arena");
 	}
 	sink_begin(s, "roots", true, NULL);
 	for (int i = 0; i < btfx__nr_roots(bx); i++) {
@@ -228,7 +233,8 @@ static int do_types(int argc, char **argv, const struct cli_opts *o)
 		sink_str(s, "type", tn);
 		sink_str(s, "section", r->section);
 		sink_hex(s, "addr", r->kind == ROOT_ARENA_GLOBAL ? r->addr : r->value);
-		sink_str(s, "kind", r->kind == ROOT_ARENA_GLOBAL ? "arena global" : "pointer in map");
+		sink_str(s, "kind",
+			 r->kind == ROOT_ARENA_GLOBAL ? "arena global" : "pointer in map");
 		sink_end(s, false);
 	}
 	sink_end(s, true);

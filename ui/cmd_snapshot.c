@@ -58,14 +58,17 @@ static int do_snapshot(int argc, char **argv, const struct cli_opts *o)
 		sink_flush(s);
 		sink__free(s);
 	} else {
-		cli_line("saved arena %u '%s' to %s: %u pages (%.1f MiB) in %u segment%s, %u reserved, "
+		cli_line("saved arena %u '%s' to %s: %u pages (%.1f MiB) in %u segment%s, %u "
+			 "reserved, "
 			 "%u BTF, %u root%s, %.3f s",
-			 src->info.map_id, src->info.name, o->output, st.pages_saved, mib, st.nr_loads,
-			 st.nr_loads == 1 ? "" : "s", st.pages_reserved, st.nr_btf, st.nr_roots,
-			 st.nr_roots == 1 ? "" : "s", secs);
+			 src->info.map_id, src->info.name, o->output, st.pages_saved, mib,
+			 st.nr_loads, st.nr_loads == 1 ? "" : "s", st.pages_reserved, st.nr_btf,
+			 st.nr_roots, st.nr_roots == 1 ? "" : "s", secs);
 		if (st.changed)
-			fprintf(stderr, "arena-inspect: note: the arena changed while being saved (%u page%s vanished); "
-					"the snapshot is marked as changed\n",
+			fprintf(stderr,
+				"arena-inspect: note: the arena changed while being saved (%u "
+				"page%s vanished); "
+				"the snapshot is marked as changed\n",
 				st.pages_vanished, st.pages_vanished == 1 ? "" : "s");
 	}
 	btfx__free(bx);

@@ -31,9 +31,7 @@ static void end_text(const struct walk_end *e, const char *link, char *buf, size
 	else
 		snprintf(who, sizeof(who), "the start");
 	switch (e->reason) {
-	case WALK_END_NULL:
-		snprintf(buf, len, "null (%s is NULL)", who);
-		break;
+	case WALK_END_NULL: snprintf(buf, len, "null (%s is NULL)", who); break;
 	case WALK_END_CYCLE:
 		snprintf(buf, len, "cycle (node %llu points back to node %llu at 0x%llx)",
 			 (unsigned long long)e->from, (unsigned long long)e->to,
@@ -44,20 +42,21 @@ static void end_text(const struct walk_end *e, const char *link, char *buf, size
 			 e->poison);
 		break;
 	case WALK_END_UNALLOCATED:
-		snprintf(buf, len, "unallocated (%s is 0x%llx, in page %llu, which is not allocated)",
-			 who, (unsigned long long)e->ptr, (unsigned long long)e->page);
+		snprintf(buf, len,
+			 "unallocated (%s is 0x%llx, in page %llu, which is not allocated)", who,
+			 (unsigned long long)e->ptr, (unsigned long long)e->page);
 		break;
 	case WALK_END_OUTSIDE:
 		snprintf(buf, len, "outside (%s is 0x%llx, outside the arena)", who,
 			 (unsigned long long)e->ptr);
 		break;
 	case WALK_END_MAX:
-		snprintf(buf, len, "max (stopped after %llu nodes, the chain goes on; --max N to follow it further)",
+		snprintf(buf, len,
+			 "max (stopped after %llu nodes, the chain goes on; --max N to follow it "
+			 "further)",
 			 (unsigned long long)e->max);
 		break;
-	case WALK_END_ERROR:
-		snprintf(buf, len, "error (%s)", e->msg);
-		break;
+	case WALK_END_ERROR: snprintf(buf, len, "error (%s)", e->msg); break;
 	}
 }
 
@@ -66,8 +65,7 @@ static void end_json(struct sink *s, const struct walk_end *e)
 	sink_begin(s, "end", false, NULL);
 	sink_str(s, "reason", walk__reason_name(e->reason));
 	switch (e->reason) {
-	case WALK_END_NULL:
-		break;
+	case WALK_END_NULL: break;
 	case WALK_END_CYCLE:
 		sink_u64(s, "from", e->from);
 		sink_u64(s, "to", e->to);
@@ -81,25 +79,23 @@ static void end_json(struct sink *s, const struct walk_end *e)
 		sink_hex(s, "addr", e->ptr);
 		sink_u64(s, "page", e->page);
 		break;
-	case WALK_END_OUTSIDE:
-		sink_hex(s, "addr", e->ptr);
-		break;
+	case WALK_END_OUTSIDE: sink_hex(s, "addr", e->ptr); break;
 	case WALK_END_MAX:
 		sink_u64(s, "max", e->max);
 		sink_str(s, "note", "--max N");
 		break;
-	case WALK_END_ERROR:
-		sink_str(s, "message", e->msg);
-		break;
+	case WALK_END_ERROR: sink_str(s, "message", e->msg); break;
 	}
 	sink_end(s, false);
 }
 
 static int do_walk(int argc, char **argv, const struct cli_opts *o)
 {
-	struct fmt_opts fo = { .max_depth = 16, .max_nodes = 100000,
+	struct fmt_opts fo = { .max_depth = 16,
+			       .max_nodes = 100000,
 			       .max_array = o->max_elements ? o->max_elements : CLI_MAX_ELEMENTS };
-	struct walk_opts wo = { .next = o->walk_next, .container = o->walk_container,
+	struct walk_opts wo = { .next = o->walk_next,
+				.container = o->walk_container,
 				.max = o->walk_max };
 	bool json = o->json || o->pretty;
 	struct source *src;
@@ -117,7 +113,8 @@ static int do_walk(int argc, char **argv, const struct cli_opts *o)
 		return 1;
 	if (used >= argc) {
 		source__close(src);
-		return cli_error("usage: walk ARENA START [--next MEMBER] [--container 'TYPE.MEMBER'] [--max N]");
+		return cli_error("usage: walk ARENA START [--next MEMBER] [--container "
+				 "'TYPE.MEMBER'] [--max N]");
 	}
 	/* the rest of the words are one expression, as print's */
 	for (int i = used; i < argc; i++)
@@ -201,7 +198,8 @@ const struct cli_cmd cmd_walk = {
 	.name = "walk",
 	.run = do_walk,
 	.args = "ARENA START",
-	.opts = CLI_OPTS_OUTPUT | CLI_OPTS_TYPES | CLI_O(MAX_ELEMENTS) | CLI_O(NEXT) | CLI_O(CONTAINER) |
-		CLI_O(MAX),
-	.help = "follow a chain from START through member M (default next): every node, then how it ends",
+	.opts = CLI_OPTS_OUTPUT | CLI_OPTS_TYPES | CLI_O(MAX_ELEMENTS) | CLI_O(NEXT) |
+		CLI_O(CONTAINER) | CLI_O(MAX),
+	.help = "follow a chain from START through member M (default next): every node, then how "
+		"it ends",
 };

@@ -29,8 +29,8 @@ static void on_sigint(int sig)
 
 struct wctx {
 	const struct cli_opts *o;
-	struct sink *out;	/* stdout: text or JSON lines */
-	struct sink *log;	/* --log FILE: JSON lines */
+	struct sink *out; /* stdout: text or JSON lines */
+	struct sink *log; /* --log FILE: JSON lines */
 	FILE *logf;
 	int log_err;
 };
@@ -56,8 +56,8 @@ static void print_text(const struct watch_event *ev, const char *kind)
 		break;
 	case WATCH_EV_HIT:
 		cli_line("%s #%d HIT %s%s%s = %s", ts, w->id, w->expr_text,
-			 w->cond == WATCH_IF ? " if " : " changes", w->cond == WATCH_IF ? w->cond_text : "",
-			 w->value ? w->value : "?");
+			 w->cond == WATCH_IF ? " if " : " changes",
+			 w->cond == WATCH_IF ? w->cond_text : "", w->value ? w->value : "?");
 		break;
 	case WATCH_EV_STATE:
 		cli_line("%s #%d %s: %s%s%s", ts, w->id, w->expr_text, watch_state__name(w->state),
@@ -149,7 +149,8 @@ static int do_watch(int argc, char **argv, const struct cli_opts *o)
 		return 1;
 	if (used >= argc) {
 		source__close(src);
-		return cli_error("usage: watch ARENA EXPR... [--interval MS] [--count N] [-j] [--log FILE]");
+		return cli_error(
+			"usage: watch ARENA EXPR... [--interval MS] [--count N] [-j] [--log FILE]");
 	}
 	if (cli_open_btf(src, o, &bx) || watchset__new(src, bx, &ws))
 		goto out;
@@ -205,7 +206,8 @@ static int do_watch(int argc, char **argv, const struct cli_opts *o)
 			initial(&c, ws, (uint64_t)now.tv_sec * 1000000000ULL + now.tv_nsec);
 		}
 		if (c.logf && (fflush(c.logf) || c.log_err)) {
-			cli_error("cannot write log %s: %s", o->log, strerror(c.log_err ? c.log_err : errno));
+			cli_error("cannot write log %s: %s", o->log,
+				  strerror(c.log_err ? c.log_err : errno));
 			goto out;
 		}
 		if (ferror(stdout)) {

@@ -16,12 +16,12 @@
 #include "selector.h"
 #include "tui.h"
 
-extern const struct cli_cmd cmd_list, cmd_pages, cmd_hex, cmd_print, cmd_types, cmd_walk,
-	cmd_watch, cmd_snapshot, cmd_diff;
+extern const struct cli_cmd cmd_list, cmd_pages, cmd_hex, cmd_print, cmd_types, cmd_walk, cmd_watch,
+	cmd_snapshot, cmd_diff;
 
 static const struct cli_cmd *const commands[] = {
-	&cmd_list, &cmd_pages, &cmd_hex, &cmd_print, &cmd_types, &cmd_walk,
-	&cmd_watch, &cmd_snapshot, &cmd_diff,
+	&cmd_list, &cmd_pages, &cmd_hex,      &cmd_print, &cmd_types,
+	&cmd_walk, &cmd_watch, &cmd_snapshot, &cmd_diff,
 };
 #define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 
@@ -33,10 +33,10 @@ static const struct cli_cmd tui = {
 };
 
 struct cli_option {
-	const char *name;	/* --name */
-	char letter;		/* -l, 0: none */
-	const char *arg;	/* what its argument is ("FILE"), NULL: no argument */
-	const char *synopsis;	/* what usage lines show, NULL: nothing */
+	const char *name;     /* --name */
+	char letter;	      /* -l, 0: none */
+	const char *arg;      /* what its argument is ("FILE"), NULL: no argument */
+	const char *synopsis; /* what usage lines show, NULL: nothing */
 	const char *help;
 };
 
@@ -56,9 +56,11 @@ static const struct cli_option options[NR_CLI_OPTS] = {
 			    "replace FILE even if it is a symlink (the link, not its target)" },
 	[CLI_OPT_LOG] = { "log", 0, "FILE", "[--log FILE]", "append every change as JSON lines" },
 	[CLI_OPT_MAX_ELEMENTS] = { "max-elements", 0, "N", "[--max-elements N]",
-				   "array elements shown/compared (default 256; the TUI: 64 a page)" },
+				   "array elements shown/compared (default 256; the TUI: 64 a "
+				   "page)" },
 	[CLI_OPT_TYPES] = { "types", 0, "FILE", "[--types FILE]...",
-			    "more types (repeatable): a C header/source, an ELF with DWARF or .BTF, raw BTF" },
+			    "more types (repeatable): a C header/source, an ELF with DWARF or "
+			    ".BTF, raw BTF" },
 	[CLI_OPT_TYPES_CFLAGS] = { "types-cflags", 0, "FLAGS", "[--types-cflags FLAGS]",
 				   "-I/-D/-U/-include... for --types headers" },
 	[CLI_OPT_LAYOUT] = { "layout", 0, "NAME", "[--layout NAME]",
@@ -66,7 +68,8 @@ static const struct cli_option options[NR_CLI_OPTS] = {
 	[CLI_OPT_NEXT] = { "next", 0, "MEMBER", "[--next MEMBER]",
 			   "the link member, a path (default next)" },
 	[CLI_OPT_CONTAINER] = { "container", 0, "TYPE.MEMBER", "[--container TYPE.MEMBER]",
-				"nodes are MEMBER inside TYPE (intrusive lists); each value is the TYPE" },
+				"nodes are MEMBER inside TYPE (intrusive lists); each value is the "
+				"TYPE" },
 	[CLI_OPT_MAX] = { "max", 0, "N", "[--max N]", "nodes at most (default 100000)" },
 	[CLI_OPT_EXEC] = { "exec", 'e', "CMD", "[-e CMD]...",
 			   "run a command at start (-e 'print *hdr'); repeatable" },
@@ -99,8 +102,8 @@ static void option_line(FILE *f, int i, const char *more)
 	char left[40];
 
 	snprintf(left, sizeof(left), "%c%c%c --%s%s%s", op->letter ? '-' : ' ',
-		 op->letter ? op->letter : ' ', op->letter ? ',' : ' ', op->name, op->arg ? " " : "",
-		 op->arg ? op->arg : "");
+		 op->letter ? op->letter : ' ', op->letter ? ',' : ' ', op->name,
+		 op->arg ? " " : "", op->arg ? op->arg : "");
 	fprintf(f, "  %-22s %s%s\n", left, op->help, more);
 }
 
@@ -143,7 +146,8 @@ static void usage(FILE *f)
 	fprintf(f, "Options (arena-inspect COMMAND --help: the ones COMMAND takes):\n");
 	for (int i = 0; i < NR_CLI_OPTS; i++)
 		option_line(f, i, CLI_OPTS_COMMON & 1u << i ? "" : takers(i, who, sizeof(who)));
-	fprintf(f, "Needs root (CAP_BPF, CAP_PERFMON, CAP_SYS_ADMIN) and Linux >= 6.9 for live arenas;\n"
+	fprintf(f, "Needs root (CAP_BPF, CAP_PERFMON, CAP_SYS_ADMIN) and Linux >= 6.9 for live "
+		   "arenas;\n"
 		   "snapshot files open without either.\n");
 }
 
@@ -168,7 +172,8 @@ static const char *command_names(void)
 	size_t off = 0;
 
 	for (size_t i = 0; i < NR_COMMANDS && off < sizeof(buf); i++)
-		off += snprintf(buf + off, sizeof(buf) - off, "%s%s", i ? ", " : "", commands[i]->name);
+		off += snprintf(buf + off, sizeof(buf) - off, "%s%s", i ? ", " : "",
+				commands[i]->name);
 	return buf;
 }
 
@@ -275,7 +280,8 @@ static int set_option(int id, const char *arg, struct cli_opts *o)
 	case CLI_OPT_LOG: o->log = arg; break;
 	case CLI_OPT_EXEC:
 		if (o->nr_exec == (int)(sizeof(o->exec) / sizeof(o->exec[0])))
-			return cli_error("-e: at most %zu commands", sizeof(o->exec) / sizeof(o->exec[0]));
+			return cli_error("-e: at most %zu commands",
+					 sizeof(o->exec) / sizeof(o->exec[0]));
 		o->exec[o->nr_exec++] = arg;
 		break;
 	case CLI_OPT_INTERVAL:
@@ -295,7 +301,8 @@ static int set_option(int id, const char *arg, struct cli_opts *o)
 		break;
 	case CLI_OPT_TYPES:
 		if (o->nr_types == (int)(sizeof(o->types) / sizeof(o->types[0])))
-			return cli_error("--types: at most %zu files", sizeof(o->types) / sizeof(o->types[0]));
+			return cli_error("--types: at most %zu files",
+					 sizeof(o->types) / sizeof(o->types[0]));
 		o->types[o->nr_types++] = arg;
 		break;
 	case CLI_OPT_TYPES_CFLAGS: o->types_cflags = arg; break;
@@ -376,20 +383,24 @@ static int run(int argc, char **argv)
 		if (id < 0) {
 			/* one line of our own instead of getopt's */
 			if (optopt && optopt != '?')
-				cli_error("unknown option '-%c' (%s; put -- before an argument that starts with '-')",
+				cli_error("unknown option '-%c' (%s; put -- before an argument "
+					  "that starts with '-')",
 					  optopt, hint);
 			else
-				cli_error("unknown option '%s' (%s; put -- before an argument that starts with '-')",
+				cli_error("unknown option '%s' (%s; put -- before an argument that "
+					  "starts with '-')",
 					  argv[optind - 1], hint);
 			return trouble;
 		}
 		if (!(opts_of(cmd) & 1u << id)) {
 			if (idx >= 0 || !options[id].letter)
-				cli_error("%s does not take --%s (%s)", cmd->name ? cmd->name : "the TUI",
-					  options[id].name, hint);
+				cli_error("%s does not take --%s (%s)",
+					  cmd->name ? cmd->name : "the TUI", options[id].name,
+					  hint);
 			else
-				cli_error("%s does not take -%c (%s)", cmd->name ? cmd->name : "the TUI",
-					  options[id].letter, hint);
+				cli_error("%s does not take -%c (%s)",
+					  cmd->name ? cmd->name : "the TUI", options[id].letter,
+					  hint);
 			return trouble;
 		}
 		if (set_option(id, optarg, &o))

@@ -77,7 +77,8 @@ void session__lib_msg(struct session *s, const char *what)
 {
 	const char *m = ai_errmsg();
 
-	session__msg(s, true, "%s%s%s", what ? what : "", what && *what ? ": " : "", *m ? m : "failed");
+	session__msg(s, true, "%s%s%s", what ? what : "", what && *what ? ": " : "",
+		     *m ? m : "failed");
 }
 
 void session__msg_clear(struct session *s)
@@ -169,7 +170,9 @@ static int load_types(struct session *s, const char *file)
 	}
 	session__msg(s, false, "types from %s (%s%s): %u types%s%s", file,
 		     types__kind_name(info.kind),
-		     info.cached ? ", cached" : info.converted ? ", converted" : "",
+		     info.cached      ? ", cached"
+		     : info.converted ? ", converted"
+				      : "",
 		     btf__type_cnt(btfx__btf(s->bx, btfx__nr_btfs(s->bx) - 1)) - 1,
 		     info.note[0] ? "; " : "", info.note);
 	for (int i = notes; i < btfx__nr_notes(s->bx); i++)
@@ -193,7 +196,8 @@ int session__add_types(struct session *s, const char *file)
 	int err;
 
 	if (s->nr_types == (int)(sizeof(s->types) / sizeof(s->types[0]))) {
-		session__msg(s, true, "types: at most %zu files", sizeof(s->types) / sizeof(s->types[0]));
+		session__msg(s, true, "types: at most %zu files",
+			     sizeof(s->types) / sizeof(s->types[0]));
 		return -E2BIG;
 	}
 	if (s->bx) {
@@ -270,7 +274,8 @@ int session__resolve_addr(struct session *s, const char *text, uint64_t *addr)
 	if (!cli_parse_addr(s->src, text, addr))
 		return 0;
 	if (!s->bx) {
-		session__msg(s, true, "'%s': not a number, and without BTF there are no expressions", text);
+		session__msg(s, true,
+			     "'%s': not a number, and without BTF there are no expressions", text);
 		return -EINVAL;
 	}
 	err = expr__eval_str(text, s->bx, s->src, &v, &col);
@@ -402,11 +407,10 @@ static void watch_event(const struct watch_event *ev, void *ctx)
 			break;
 		}
 		session__msg(s, false, "watch #%d: %s: %s -> %s", w->id, w->expr_text,
-			     ev->old_value ? ev->old_value : "?", ev->new_value ? ev->new_value : "?");
+			     ev->old_value ? ev->old_value : "?",
+			     ev->new_value ? ev->new_value : "?");
 		break;
-	case WATCH_EV_HIT:
-		sc->hit_id = w->id;
-		break;
+	case WATCH_EV_HIT: sc->hit_id = w->id; break;
 	case WATCH_EV_STATE:
 		session__msg(s, w->state != WATCH_OK, "watch #%d: %s: %s", w->id, w->expr_text,
 			     w->state == WATCH_OK ? "readable again" : w->err);
@@ -436,7 +440,9 @@ int session__sample_watches(struct session *s)
 	for (int i = 0; (w = watchset__get(s->ws, i)); i++) {
 		if (w->id != sc.hit_id)
 			continue;
-		session__msg(s, false, "watch #%d hit: %s = %s  (display frozen, sampling and log go on; p resumes)",
+		session__msg(s, false,
+			     "watch #%d hit: %s = %s  (display frozen, sampling and log go on; p "
+			     "resumes)",
 			     w->id, w->spec, w->state == WATCH_OK && w->value ? w->value : w->err);
 		break;
 	}
@@ -483,7 +489,7 @@ int session__watch_add(struct session *s, const char *spec)
 	session__log_initial(s, w);
 	session__log_flush(s);
 	if (hit)
-		return w->id;	/* the hit message says more */
+		return w->id; /* the hit message says more */
 	if (w->state == WATCH_OK && w->partial)
 		session__msg(s, true, "watch #%d: %s%s", w->id, w->spec,
 			     watch__partial_note(w, part, sizeof(part)));
@@ -523,8 +529,10 @@ void session__set_paused(struct session *s, bool paused)
 {
 	s->paused = paused;
 	s->frozen_events = 0;
-	session__msg(s, false, paused ? "display frozen: the screen keeps the last data, watches and :log go on (p resumes)"
-				      : "live again");
+	session__msg(s, false,
+		     paused ? "display frozen: the screen keeps the last data, watches and :log go "
+			      "on (p resumes)"
+			    : "live again");
 	/* resuming acknowledges the hit that froze the display */
 	if (!paused && s->hit_id) {
 		s->hit_id = 0;

@@ -26,50 +26,50 @@ struct watch;
 struct watch_event;
 struct watchset;
 
-#define SESSION_MSGS 200	/* status messages kept, with their times */
+#define SESSION_MSGS 200 /* status messages kept, with their times */
 #define SESSION_MSG_LEN 512
-#define SESSION_MAX_ELEMENTS 64	/* default of max_elements */
+#define SESSION_MAX_ELEMENTS 64 /* default of max_elements */
 
 struct session_msg {
-	uint64_t time_ns;	/* CLOCK_REALTIME */
+	uint64_t time_ns; /* CLOCK_REALTIME */
 	bool err;
 	char text[SESSION_MSG_LEN];
 };
 
 struct session {
-	const char *btf_file;		/* --btf FILE, NULL: find it */
-	char *types[16];		/* --types FILE and :types FILE, in order */
+	const char *btf_file; /* --btf FILE, NULL: find it */
+	char *types[16];      /* --types FILE and :types FILE, in order */
 	int nr_types;
-	const char *types_cflags;	/* --types-cflags */
-	struct source *src;		/* NULL: no arena open yet */
-	struct btfx *bx;		/* NULL: no BTF */
-	char btf_msg[160];		/* why there is no BTF */
-	struct pagemap pm;		/* refreshed every tick */
+	const char *types_cflags; /* --types-cflags */
+	struct source *src;	  /* NULL: no arena open yet */
+	struct btfx *bx;	  /* NULL: no BTF */
+	char btf_msg[160];	  /* why there is no BTF */
+	struct pagemap pm;	  /* refreshed every tick */
 	bool have_pm;
-	uint64_t pm_gen;		/* bumped on every page map refresh */
-	int arena_err;			/* last source error (arena gone...) */
+	uint64_t pm_gen; /* bumped on every page map refresh */
+	int arena_err;	 /* last source error (arena gone...) */
 
-	struct watchset *ws;		/* NULL until the first watch */
-	int hit_id;			/* watch whose hit froze the display, 0 */
+	struct watchset *ws; /* NULL until the first watch */
+	int hit_id;	     /* watch whose hit froze the display, 0 */
 	/* p or a hit froze the display: views keep their data, but the watches
 	 * are still sampled, logged and counted (sampling never pauses) */
 	bool paused;
-	uint64_t frozen_events;		/* watch events since the display froze */
+	uint64_t frozen_events; /* watch events since the display froze */
 
-	struct sink *log;		/* :log FILE: watch events as JSON lines */
-	void *logf;			/* FILE * */
+	struct sink *log; /* :log FILE: watch events as JSON lines */
+	void *logf;	  /* FILE * */
 	char *log_path;
-	int log_err;			/* first write error (errno) */
+	int log_err; /* first write error (errno) */
 	uint64_t log_events;
-	int log_initial_id;	/* watches up to this id have their "initial" record */
+	int log_initial_id; /* watches up to this id have their "initial" record */
 
 	/* :diff FILE: a snapshot of this arena that views compare with, through
 	 * the library's diff engine (diff.h: A the snapshot, B the arena, whose
 	 * page map is the session's own) */
-	struct source *diff_src;	/* NULL: no diff */
-	struct diff *diff;		/* over diff_src and src */
-	char *diff_path;		/* FILE as typed */
-	uint64_t diff_gen;		/* bumped when the diff starts, stops or is replaced */
+	struct source *diff_src; /* NULL: no diff */
+	struct diff *diff;	 /* over diff_src and src */
+	char *diff_path;	 /* FILE as typed */
+	uint64_t diff_gen;	 /* bumped when the diff starts, stops or is replaced */
 
 	/* :set max-elements N (or --max-elements N): array elements the
 	 * struct view shows before "... N more", and shows more of per Enter */
@@ -80,16 +80,16 @@ struct session {
 	char msg[SESSION_MSG_LEN];
 	bool msg_err;
 	struct session_msg ring[SESSION_MSGS];
-	uint64_t nr_msgs;		/* ever written */
-	uint64_t msg_gen;		/* bumped when msg changes */
-	uint64_t data_gen;		/* bumped when every view must redraw */
+	uint64_t nr_msgs;  /* ever written */
+	uint64_t msg_gen;  /* bumped when msg changes */
+	uint64_t data_gen; /* bumped when every view must redraw */
 
 	/* what a translated request is about (see enum request) */
 	struct {
-		uint64_t addr;		/* REQ_SHOW_HEX, REQ_GOTO_ADDR */
-		char *expr;		/* REQ_SHOW_STRUCT (NULL: the roots), REQ_PROMPT's text */
-		struct source *src;	/* REQ_OPEN_ARENA */
-		char *title;		/* REQ_SHOW_TEXT */
+		uint64_t addr;	    /* REQ_SHOW_HEX, REQ_GOTO_ADDR */
+		char *expr;	    /* REQ_SHOW_STRUCT (NULL: the roots), REQ_PROMPT's text */
+		struct source *src; /* REQ_OPEN_ARENA */
+		char *title;	    /* REQ_SHOW_TEXT */
 		char **lines;
 		int nr_lines;
 		/* a message for once the request is done (after what the
@@ -99,13 +99,14 @@ struct session {
 };
 
 struct session *session__new(const char *btf_file, int max_elements);
-void session__free(struct session *s);	/* NULL is fine */
+void session__free(struct session *s); /* NULL is fine */
 
 /* ---- messages ---- */
-void session__msg(struct session *s, bool err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-void session__lib_msg(struct session *s, const char *what);	/* ai_errmsg() */
-void session__msg_clear(struct session *s);	/* the status line; the ring keeps it */
-int session__nr_msgs(const struct session *s);	/* in the ring, <= SESSION_MSGS */
+void session__msg(struct session *s, bool err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void session__lib_msg(struct session *s, const char *what); /* ai_errmsg() */
+void session__msg_clear(struct session *s);		    /* the status line; the ring keeps it */
+int session__nr_msgs(const struct session *s);		    /* in the ring, <= SESSION_MSGS */
 /* i-th kept message, 0 the oldest; NULL past the end */
 const struct session_msg *session__msg_at(const struct session *s, int i);
 
@@ -113,7 +114,7 @@ const struct session_msg *session__msg_at(const struct session *s, int i);
 /* Takes src; the arena open before is closed (watches, diff, BTF with it). */
 void session__open_arena(struct session *s, struct source *src);
 void session__close_arena(struct session *s);
-void session__refresh(struct session *s);	/* take a new page map now */
+void session__refresh(struct session *s); /* take a new page map now */
 /* BTF is opened after the first screen is up; true when this call tried
  * (the struct view shows the roots again). */
 bool session__load_btf(struct session *s);
@@ -123,7 +124,7 @@ void session__set_types(struct session *s, const char *const *files, int n, cons
  * line says what it holds or why not. 0 or -errno. */
 int session__add_types(struct session *s, const char *file);
 uint64_t session__page_addr(const struct session *s, uint64_t page);
-int session__page_state(const struct session *s, uint64_t addr);	/* enum page_state, -1 outside */
+int session__page_state(const struct session *s, uint64_t addr); /* enum page_state, -1 outside */
 /* Resolve "ADDR | EXPR" to an address: numbers (small = offset), lvalues,
  * pointer values. -errno with the message set. */
 int session__resolve_addr(struct session *s, const char *text, uint64_t *addr);
@@ -143,7 +144,7 @@ void session__diff_counts(struct session *s, uint32_t *allocated, uint32_t *free
  * first sample. Returns the watch's id, or -errno with the message set. */
 int session__watch_add(struct session *s, const char *spec);
 int session__watch_remove(struct session *s, int id);
-int session__watch_clear(struct session *s);	/* how many went */
+int session__watch_clear(struct session *s); /* how many went */
 /* One sweep of the watches (and :log); a hit freezes the display. Returns
  * the id of the watch that hit, 0 for none. */
 int session__sample_watches(struct session *s);
@@ -151,7 +152,7 @@ int session__sample_watches(struct session *s);
 void session__set_paused(struct session *s, bool paused);
 
 /* ---- :log FILE: one JSON line per watch event ---- */
-int session__log_start(struct session *s, const char *path);	/* -errno, message set */
+int session__log_start(struct session *s, const char *path); /* -errno, message set */
 /* Stop logging; -errno when the file did not get everything. */
 int session__log_stop(struct session *s);
 /* A write error stops logging and shows in the status line. */
@@ -160,12 +161,13 @@ void session__log_initial(struct session *s, const struct watch *w);
 
 /* ---- the navigation target of a translated request ---- */
 void session__nav_addr(struct session *s, uint64_t addr);
-void session__nav_expr(struct session *s, const char *expr);	/* copied; NULL: none */
-void session__nav_source(struct session *s, struct source *src);	/* takes src */
+void session__nav_expr(struct session *s, const char *expr);	 /* copied; NULL: none */
+void session__nav_source(struct session *s, struct source *src); /* takes src */
 struct source *session__take_source(struct session *s);
 void session__nav_text(struct session *s, const char *title, char **lines, int n); /* takes lines */
-char **session__take_text(struct session *s, int *n);	/* the lines, yours now */
-void session__nav_note(struct session *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+char **session__take_text(struct session *s, int *n); /* the lines, yours now */
+void session__nav_note(struct session *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 /* The request is done: the note onto the status line, the rest dropped. */
 void session__nav_done(struct session *s);
 

@@ -179,7 +179,9 @@ static void layout(struct tui *t)
 		delwin(t->status.win);
 	}
 	t->title = (struct canvas){ .win = newwin(1, cols, 0, 0), .height = 1, .width = cols };
-	t->main = (struct canvas){ .win = newwin(lines - 2, cols, 1, 0), .height = lines - 2, .width = cols };
+	t->main = (struct canvas){ .win = newwin(lines - 2, cols, 1, 0),
+				   .height = lines - 2,
+				   .width = cols };
 	w = newwin(1, cols, lines - 1, 0);
 	t->status = (struct canvas){ .win = w, .height = 1, .width = cols };
 	keypad(w, TRUE);
@@ -219,8 +221,8 @@ static void draw_title(struct tui *t)
 		if (ai->is_snapshot)
 			draw_fmt(c, R_TITLE, "  snapshot '%s'  %s", ai->name, size);
 		else
-			draw_fmt(c, R_TITLE, "  arena %u '%s'  %s @0x%llx", ai->map_id, ai->name, size,
-				 (unsigned long long)ai->user_vm_start);
+			draw_fmt(c, R_TITLE, "  arena %u '%s'  %s @0x%llx", ai->map_id, ai->name,
+				 size, (unsigned long long)ai->user_vm_start);
 	}
 	if (v->opened)
 		draw_fmt(c, R_TITLE, "  [%s]", v->ops->title ? v->ops->title(v) : v->ops->name);
@@ -337,7 +339,6 @@ static void on_command(struct tui *t, const char *line)
 		dispatch(t, cmd__run(t->s, line));
 }
 
-
 static void search_again(struct tui *t, int dir)
 {
 	struct view *v = &t->views[t->cur];
@@ -378,7 +379,10 @@ static void on_goto(struct tui *t, const char *line)
 
 static void help_line(const char *line, bool heading, void *ctx)
 {
-	struct { char **lines; int n, cap; } *h = ctx;
+	struct {
+		char **lines;
+		int n, cap;
+	} *h = ctx;
 	char *s;
 
 	if (h->n == h->cap) {
@@ -398,7 +402,10 @@ static void help_line(const char *line, bool heading, void *ctx)
 
 static enum request help(struct tui *t)
 {
-	struct { char **lines; int n, cap; } h = {};
+	struct {
+		char **lines;
+		int n, cap;
+	} h = {};
 
 	help_line("Keys", true, &h);
 	help_line("", false, &h);
@@ -422,10 +429,8 @@ static bool engine_first(enum request req)
 	case REQ_OPEN_ARENA:
 	case REQ_TYPES_LOADED:
 	case REQ_SETTINGS_CHANGED:
-	case REQ_EXIT:
-		return true;
-	default:
-		return false;
+	case REQ_EXIT: return true;
+	default: return false;
 	}
 }
 
@@ -446,33 +451,16 @@ static enum request engine_request(struct tui *t, enum request req)
 		else
 			t->quit = true;
 		break;
-	case REQ_EXIT:
-		t->quit = true;
-		break;
-	case REQ_HELP:
-		return help(t);
-	case REQ_NEXT_VIEW:
-		next_view(t, 1);
-		break;
-	case REQ_PREV_VIEW:
-		next_view(t, -1);
-		break;
-	case REQ_PROMPT:
-		prompt__open(t, ":", "", true, on_command);
-		break;
-	case REQ_PROMPT_TEXT:
-		prompt__open(t, ":", t->s->nav.expr, true, on_command);
-		break;
-	case REQ_GOTO:
-		prompt__open(t, "goto: ", "", true, on_goto);
-		break;
-	case REQ_SEARCH:
-		prompt__open(t, "/", "", false, on_search);
-		break;
+	case REQ_EXIT: t->quit = true; break;
+	case REQ_HELP: return help(t);
+	case REQ_NEXT_VIEW: next_view(t, 1); break;
+	case REQ_PREV_VIEW: next_view(t, -1); break;
+	case REQ_PROMPT: prompt__open(t, ":", "", true, on_command); break;
+	case REQ_PROMPT_TEXT: prompt__open(t, ":", t->s->nav.expr, true, on_command); break;
+	case REQ_GOTO: prompt__open(t, "goto: ", "", true, on_goto); break;
+	case REQ_SEARCH: prompt__open(t, "/", "", false, on_search); break;
 	case REQ_SEARCH_NEXT:
-	case REQ_SEARCH_PREV:
-		search_again(t, req == REQ_SEARCH_NEXT ? 1 : -1);
-		break;
+	case REQ_SEARCH_PREV: search_again(t, req == REQ_SEARCH_NEXT ? 1 : -1); break;
 	case REQ_PAUSE:
 		session__set_paused(t->s, !t->s->paused);
 		/* and the views catch up with what happened meanwhile */
@@ -493,26 +481,20 @@ static enum request engine_request(struct tui *t, enum request req)
 	case REQ_GOTO_ADDR:
 		/* a view without a cursor to move: the hex view shows it */
 		return show_in(t, V_HEX, REQ_SHOW_HEX);
-	case REQ_SHOW_STRUCT:
-		return show_in(t, V_STRUCT, req);
-	case REQ_SHOW_TEXT:
-		return show_in(t, V_TEXT, req);
+	case REQ_SHOW_STRUCT: return show_in(t, V_STRUCT, req);
+	case REQ_SHOW_TEXT: return show_in(t, V_TEXT, req);
 	case REQ_SHOW_TABLE:
 	case REQ_SHOW_WALK:
 	case REQ_TABLE_FILTER:
-	case REQ_TABLE_SORT:
-		return show_in(t, V_TABLE, req);
-	case REQ_OPEN_ARENA:
-		open_arena(t, session__take_source(t->s));
-		break;
+	case REQ_TABLE_SORT: return show_in(t, V_TABLE, req);
+	case REQ_OPEN_ARENA: open_arena(t, session__take_source(t->s)); break;
 	case REQ_TYPES_LOADED:
 	case REQ_SETTINGS_CHANGED:
 		/* to every open view; none is shown for it */
 		for (int i = 0; i < V__NR; i++)
 			view_request(t, i, req);
 		break;
-	default:
-		break;
+	default: break;
 	}
 	return REQ_NONE;
 }
@@ -591,7 +573,8 @@ int tui_run(struct source *src, const struct cli_opts *o)
 
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
 		source__close(src);
-		return cli_error("the TUI needs a terminal; see 'arena-inspect --help' for the commands");
+		return cli_error(
+			"the TUI needs a terminal; see 'arena-inspect --help' for the commands");
 	}
 	t.s = session__new(o->btf_file, o->max_elements);
 	if (!t.s) {
@@ -677,7 +660,8 @@ int tui_run(struct source *src, const struct cli_opts *o)
 	ai_set_msg_handler(NULL, NULL);
 	session__free(t.s);
 	if (exit_first)
-		fprintf(stderr, "arena-inspect: first screen after %llu ms\n", (unsigned long long)first_ms);
+		fprintf(stderr, "arena-inspect: first screen after %llu ms\n",
+			(unsigned long long)first_ms);
 	sig = term__quit_signal();
 	if (sig) {
 		/* the usual status for death by signal, after a clean teardown */

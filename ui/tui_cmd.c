@@ -147,7 +147,8 @@ static enum request c_type(struct session *s, const char *arg)
 		return REQ_NONE;
 	}
 	if (btfx__find_type(s->bx, arg, &btf, &id)) {
-		session__msg(s, true, "no type '%s' (TAB completes names; :types FILE adds more)", arg);
+		session__msg(s, true, "no type '%s' (TAB completes names; :types FILE adds more)",
+			     arg);
 		return REQ_NONE;
 	}
 	btfx__complete(s->bx, &btf, &id);
@@ -215,7 +216,8 @@ static enum request c_log(struct session *s, const char *arg)
 	int err;
 
 	if (!*arg && !s->logf) {
-		session__msg(s, false, "not logging: log FILE appends every watch event as a JSON line");
+		session__msg(s, false,
+			     "not logging: log FILE appends every watch event as a JSON line");
 		return REQ_NONE;
 	}
 	if (s->logf) {
@@ -223,14 +225,15 @@ static enum request c_log(struct session *s, const char *arg)
 		snprintf(old, sizeof(old), "%s", s->log_path);
 		session__log_flush(s);
 		if (!s->logf)
-			return REQ_NONE;	/* the write error is on the status line */
+			return REQ_NONE; /* the write error is on the status line */
 		err = session__log_stop(s);
 		if (err) {
 			session__msg(s, true, "cannot write log %s: %s", old, strerror(-err));
 			return REQ_NONE;
 		}
 		if (!*arg) {
-			session__msg(s, false, "log %s closed after %llu events", old, (unsigned long long)n);
+			session__msg(s, false, "log %s closed after %llu events", old,
+				     (unsigned long long)n);
 			return REQ_NONE;
 		}
 	}
@@ -273,7 +276,7 @@ static enum request c_diff(struct session *s, const char *arg)
 	if (!*arg) {
 		if (!s->diff_src) {
 			session__msg(s, false,
-				"no diff: diff FILE compares the arena with a snapshot of it");
+				     "no diff: diff FILE compares the arena with a snapshot of it");
 			return REQ_NONE;
 		}
 		session__msg(s, false, "diff vs %s off", s->diff_path);
@@ -289,10 +292,10 @@ static enum request c_diff(struct session *s, const char *arg)
 	if (!b->is_snapshot || b->max_pages != a->max_pages || b->page_size != a->page_size ||
 	    b->user_vm_start != a->user_vm_start) {
 		session__msg(s, true,
-			"diff: %s is a snapshot of %u pages of %u bytes at 0x%llx, "
-			"not of this arena (%u pages of %u bytes at 0x%llx)",
-			arg, b->max_pages, b->page_size, (unsigned long long)b->user_vm_start,
-			a->max_pages, a->page_size, (unsigned long long)a->user_vm_start);
+			     "diff: %s is a snapshot of %u pages of %u bytes at 0x%llx, "
+			     "not of this arena (%u pages of %u bytes at 0x%llx)",
+			     arg, b->max_pages, b->page_size, (unsigned long long)b->user_vm_start,
+			     a->max_pages, a->page_size, (unsigned long long)a->user_vm_start);
 		source__close(snap);
 		return REQ_NONE;
 	}
@@ -309,8 +312,9 @@ static enum request c_diff(struct session *s, const char *arg)
 	}
 	session__diff_counts(s, &nalloc, &nfreed);
 	session__msg(s, false,
-		"diff vs %s: %u pages allocated and %u freed since; ]/[ in hex: next/previous change",
-		arg, nalloc, nfreed);
+		     "diff vs %s: %u pages allocated and %u freed since; ]/[ in hex: next/previous "
+		     "change",
+		     arg, nalloc, nfreed);
 	return REQ_NONE;
 }
 
@@ -356,8 +360,8 @@ static int *v_max_elements(struct session *s)
 
 /* a change is REQ_SETTINGS_CHANGED to every view */
 static const struct tui_setting settings[] = {
-	{ "max-elements", "array elements shown before \"... N more\" (Enter shows N more)",
-	  1, 1 << 24, v_max_elements },
+	{ "max-elements", "array elements shown before \"... N more\" (Enter shows N more)", 1,
+	  1 << 24, v_max_elements },
 };
 
 const char *cmd__setting_name(int i)
@@ -398,8 +402,8 @@ static enum request c_set(struct session *s, const char *arg)
 		errno = 0;
 		v = strtol(val, &end, 10);
 		if (errno || *end || end == val || v < st->min || v > st->max) {
-			session__msg(s, true, "set %s: '%s' is not a number in %d..%d", st->name, val,
-				st->min, st->max);
+			session__msg(s, true, "set %s: '%s' is not a number in %d..%d", st->name,
+				     val, st->min, st->max);
 			return REQ_NONE;
 		}
 		*st->var(s) = (int)v;
@@ -424,7 +428,8 @@ static enum request c_table(struct session *s, const char *arg)
 /* :walk START [--next M] [--container TYPE.M]: the table view parses it */
 static enum request c_walk(struct session *s, const char *arg)
 {
-	if (!need_arena(s) || !need_arg(s, arg, "walk START [--next MEMBER] [--container TYPE.MEMBER]"))
+	if (!need_arena(s) ||
+	    !need_arg(s, arg, "walk START [--next MEMBER] [--container TYPE.MEMBER]"))
 		return REQ_NONE;
 	session__nav_expr(s, arg);
 	return REQ_SHOW_WALK;
@@ -458,21 +463,36 @@ static enum request c_quit(struct session *s, const char *arg)
 }
 
 static const struct tui_cmd cmds[] = {
-	{ "print", "p", "EXPR", "Show a typed value as a tree (root->next, *(struct t *)ADDR)", c_print },
+	{ "print", "p", "EXPR", "Show a typed value as a tree (root->next, *(struct t *)ADDR)",
+	  c_print },
 	{ "hex", "x", "ADDR|EXPR", "Hex dump at an address or where an expression points", c_hex },
 	{ "goto", NULL, "ADDR|EXPR", "Move the page map or hex cursor there", c_goto },
-	{ "type", NULL, "NAME", "Show a type; a struct or union with offsets, sizes and holes (ptype /o)", c_type },
-	{ "types", NULL, "FILE", "Add types: a C header or source, a DWARF ELF, an ELF with .BTF or raw BTF", c_types },
-	{ "watch", NULL, "[EXPR [if COND | changes]]", "Watch an expression; no argument: the watch pane", c_watch },
-	{ "table", NULL, "[EXPR]", "Table of an array of structs (pool, tbl->buckets, arr[0:64]); no argument: the table view", c_table },
-	{ "walk", NULL, "START [--next M] [--container TYPE.M]", "Table of the nodes of a list from the pointer START", c_walk },
-	{ "filter", NULL, "[COND]", "Table rows where COND (members by name: switches > 100); no argument clears", c_filter },
-	{ "sort", NULL, "[[-]COLUMN]", "Sort the table by COLUMN (-: descending); no argument: element order", c_sort },
-	{ "log", NULL, "[FILE]", "Append every watch event to FILE as JSON lines; no argument stops", c_log },
-	{ "snapshot", NULL, "[--force] FILE", "Save the arena to a snapshot file (--force: replace a symlink there)", c_snapshot },
-	{ "diff", NULL, "[FILE]", "Compare with a snapshot of this arena; no argument stops", c_diff },
-	{ "open", NULL, "[id N | pinned PATH | name NAME | FILE]", "Open another arena (no argument: chooser)", c_open },
-	{ "set", NULL, "[NAME [VALUE]]", "Change a setting (max-elements N); no argument lists them", c_set },
+	{ "type", NULL, "NAME",
+	  "Show a type; a struct or union with offsets, sizes and holes (ptype /o)", c_type },
+	{ "types", NULL, "FILE",
+	  "Add types: a C header or source, a DWARF ELF, an ELF with .BTF or raw BTF", c_types },
+	{ "watch", NULL, "[EXPR [if COND | changes]]",
+	  "Watch an expression; no argument: the watch pane", c_watch },
+	{ "table", NULL, "[EXPR]",
+	  "Table of an array of structs (pool, tbl->buckets, arr[0:64]); no argument: the table "
+	  "view",
+	  c_table },
+	{ "walk", NULL, "START [--next M] [--container TYPE.M]",
+	  "Table of the nodes of a list from the pointer START", c_walk },
+	{ "filter", NULL, "[COND]",
+	  "Table rows where COND (members by name: switches > 100); no argument clears", c_filter },
+	{ "sort", NULL, "[[-]COLUMN]",
+	  "Sort the table by COLUMN (-: descending); no argument: element order", c_sort },
+	{ "log", NULL, "[FILE]",
+	  "Append every watch event to FILE as JSON lines; no argument stops", c_log },
+	{ "snapshot", NULL, "[--force] FILE",
+	  "Save the arena to a snapshot file (--force: replace a symlink there)", c_snapshot },
+	{ "diff", NULL, "[FILE]", "Compare with a snapshot of this arena; no argument stops",
+	  c_diff },
+	{ "open", NULL, "[id N | pinned PATH | name NAME | FILE]",
+	  "Open another arena (no argument: chooser)", c_open },
+	{ "set", NULL, "[NAME [VALUE]]",
+	  "Change a setting (max-elements N); no argument lists them", c_set },
 	{ "help", NULL, "", "Keys and commands", c_help },
 	{ "quit", "q", "", "Quit", c_quit },
 };
@@ -541,7 +561,8 @@ void cmd__help(void (*cb)(const char *line, bool heading, void *ctx), void *ctx)
 	cb("Commands (':' then TAB completes)", true, ctx);
 	for (size_t i = 0; i < ARRAY_SIZE(cmds); i++) {
 		snprintf(usage, sizeof(usage), "%s%s%s%s%s", cmds[i].name, cmds[i].alias ? "|" : "",
-			 cmds[i].alias ? cmds[i].alias : "", *cmds[i].args ? " " : "", cmds[i].args);
+			 cmds[i].alias ? cmds[i].alias : "", *cmds[i].args ? " " : "",
+			 cmds[i].args);
 		snprintf(line, sizeof(line), "  :%-36s %s", usage, cmds[i].help);
 		cb(line, false, ctx);
 	}

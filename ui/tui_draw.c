@@ -15,8 +15,8 @@
 
 struct scheme {
 	short fg, bg;
-	attr_t attr;	/* with colour */
-	attr_t mono;	/* without */
+	attr_t attr; /* with colour */
+	attr_t mono; /* without */
 };
 
 static const struct scheme scheme[R__NR] = {
@@ -54,16 +54,28 @@ static attr_t role_attr[R__NR];
 
 static const struct glyphs utf8_glyphs = {
 	.shade = { ".", "\u2591", "\u2592", "\u2593", "\u2588" },
-	.expanded = "\u25be", .collapsed = "\u25b8", .leaf = " ",
-	.arrow = "\u2192", .hline = "\u2500", .diff = "\u2260", .ellipsis = "\u2026",
-	.sort_up = "\u25b2", .sort_down = "\u25bc",
+	.expanded = "\u25be",
+	.collapsed = "\u25b8",
+	.leaf = " ",
+	.arrow = "\u2192",
+	.hline = "\u2500",
+	.diff = "\u2260",
+	.ellipsis = "\u2026",
+	.sort_up = "\u25b2",
+	.sort_down = "\u25bc",
 	.spark = { "\u2581", "\u2582", "\u2583", "\u2584", "\u2585", "\u2586", "\u2587", "\u2588" },
 };
 static const struct glyphs ascii_glyphs = {
 	.shade = { ".", ":", "o", "O", "#" },
-	.expanded = "-", .collapsed = "+", .leaf = " ",
-	.arrow = "->", .hline = "-", .diff = "*", .ellipsis = "~",
-	.sort_up = "^", .sort_down = "v",
+	.expanded = "-",
+	.collapsed = "+",
+	.leaf = " ",
+	.arrow = "->",
+	.hline = "-",
+	.diff = "*",
+	.ellipsis = "~",
+	.sort_up = "^",
+	.sort_down = "v",
 	.spark = { " ", ".", ":", "-", "=", "+", "*", "#" },
 };
 const struct glyphs *glyph = &ascii_glyphs;
@@ -188,7 +200,8 @@ int draw_fmt(struct canvas *c, enum role r, const char *fmt, ...)
 
 int draw_pad(struct canvas *c, enum role r, int col)
 {
-	static const char spaces[] = "                                                                ";
+	static const char spaces[] =
+		"                                                                ";
 
 	while (c->col < col && c->col < c->width) {
 		int n = col - c->col;

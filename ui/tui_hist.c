@@ -61,7 +61,8 @@ int hist__open(const char *dir, char *msg, size_t len)
 	if (dfd < 0) {
 		err = errno;
 		if (err == ELOOP || err == ENOTDIR)
-			return refuse(msg, len, err, "%s is a symbolic link or not a directory", dir);
+			return refuse(msg, len, err, "%s is a symbolic link or not a directory",
+				      dir);
 		snprintf(msg, len, "cannot open %s: %s", dir, strerror(err));
 		return -err;
 	}
@@ -80,8 +81,8 @@ int hist__open(const char *dir, char *msg, size_t len)
 		return refuse(msg, len, EPERM, "%s is writable by others", dir);
 	}
 	/* O_NONBLOCK: a FIFO put there must not hang the open */
-	fd = openat(dfd, HIST_NAME, O_RDWR | O_CREAT | O_APPEND | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC,
-		    0600);
+	fd = openat(dfd, HIST_NAME,
+		    O_RDWR | O_CREAT | O_APPEND | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
 	err = errno;
 	close(dfd);
 	if (fd < 0) {

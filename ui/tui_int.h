@@ -25,59 +25,59 @@
  * translated into (as in tig). The requests after QUIT are never bound to a
  * key: views and commands translate into them, with what they are about in
  * the session's nav (session.h), and the engine acts on them. */
-#define REQ_INFO(_, _view)                                             \
-	_(NONE, "nothing")                                             \
-	_(UP, "Move up")                                               \
-	_(DOWN, "Move down")                                           \
-	_(LEFT, "Move left / collapse")                                \
-	_(RIGHT, "Move right / expand")                                \
-	_(PAGE_UP, "Page up")                                          \
-	_(PAGE_DOWN, "Page down")                                      \
-	_(FIRST, "Go to the first line")                               \
-	_(LAST, "Go to the last line")                                 \
-	_(ENTER, "Open / follow / toggle")                             \
-	_(TOGGLE, "Expand or collapse")                                \
-	_(BACK, "Back (history)")                                      \
-	_(FORWARD, "Forward (history)")                                \
-	_(ZOOM_IN, "Zoom in (fewer pages per cell)")                   \
-	_(ZOOM_OUT, "Zoom out (more pages per cell)")                  \
-	_(ZOOM_FIT, "Zoom to fit the whole arena")                     \
-	_(NEXT_VIEW, "Next view")                                      \
-	_(PREV_VIEW, "Previous view")                                  \
-	VIEW_INFO(_view) /* REQ_VIEW_ID: open the view */              \
-	_(PROMPT, "Command line (:help lists commands)")               \
-	_(GOTO, "Go to an address or expression")                      \
-	_(SEARCH, "Search")                                            \
-	_(SEARCH_NEXT, "Next match")                                   \
-	_(SEARCH_PREV, "Previous match")                               \
-	_(DIFF_NEXT, "Next change vs the :diff snapshot")              \
-	_(DIFF_PREV, "Previous change vs the :diff snapshot")          \
-	_(YANK, "Copy the selected field's path to the command line") \
-	_(ROOTS, "Show the roots")                                     \
-	_(WATCH, "Watch the selected field (see the watch pane, 4)")   \
-	_(TABLE, "Table of the selected array (or pointer), one row per element") \
-	_(WALK, "Walk the list from the selected pointer, as a table")  \
-	_(SORT_ASC, "Sort by the selected column, ascending (then a column's letter: by it)") \
+#define REQ_INFO(_, _view)                                                                      \
+	_(NONE, "nothing")                                                                      \
+	_(UP, "Move up")                                                                        \
+	_(DOWN, "Move down")                                                                    \
+	_(LEFT, "Move left / collapse")                                                         \
+	_(RIGHT, "Move right / expand")                                                         \
+	_(PAGE_UP, "Page up")                                                                   \
+	_(PAGE_DOWN, "Page down")                                                               \
+	_(FIRST, "Go to the first line")                                                        \
+	_(LAST, "Go to the last line")                                                          \
+	_(ENTER, "Open / follow / toggle")                                                      \
+	_(TOGGLE, "Expand or collapse")                                                         \
+	_(BACK, "Back (history)")                                                               \
+	_(FORWARD, "Forward (history)")                                                         \
+	_(ZOOM_IN, "Zoom in (fewer pages per cell)")                                            \
+	_(ZOOM_OUT, "Zoom out (more pages per cell)")                                           \
+	_(ZOOM_FIT, "Zoom to fit the whole arena")                                              \
+	_(NEXT_VIEW, "Next view")                                                               \
+	_(PREV_VIEW, "Previous view")                                                           \
+	VIEW_INFO(_view) /* REQ_VIEW_ID: open the view */                                       \
+	_(PROMPT, "Command line (:help lists commands)")                                        \
+	_(GOTO, "Go to an address or expression")                                               \
+	_(SEARCH, "Search")                                                                     \
+	_(SEARCH_NEXT, "Next match")                                                            \
+	_(SEARCH_PREV, "Previous match")                                                        \
+	_(DIFF_NEXT, "Next change vs the :diff snapshot")                                       \
+	_(DIFF_PREV, "Previous change vs the :diff snapshot")                                   \
+	_(YANK, "Copy the selected field's path to the command line")                           \
+	_(ROOTS, "Show the roots")                                                              \
+	_(WATCH, "Watch the selected field (see the watch pane, 4)")                            \
+	_(TABLE, "Table of the selected array (or pointer), one row per element")               \
+	_(WALK, "Walk the list from the selected pointer, as a table")                          \
+	_(SORT_ASC, "Sort by the selected column, ascending (then a column's letter: by it)")   \
 	_(SORT_DESC, "Sort by the selected column, descending (then a column's letter: by it)") \
-	_(FILTER, "Filter the rows (:filter COND)")                     \
-	_(DELETE, "Remove the selected watch")                         \
-	_(CLEAR, "Remove every watch")                                 \
-	_(PAUSE, "Freeze / resume the display (watches go on)")        \
-	_(REFRESH, "Refresh now and redraw")                           \
-	_(HELP, "Help")                                                \
-	_(QUIT, "Quit (close help)")                                   \
-	_(SHOW_HEX, "Show nav.addr in the hex view")                   \
-	_(SHOW_STRUCT, "Show nav.expr (NULL: the roots) as a tree")    \
-	_(SHOW_TEXT, "Show nav's title and lines in the text view")    \
-	_(SHOW_TABLE, "Show nav.expr (an array or pointer) as a table") \
-	_(SHOW_WALK, "Show the walk nav.expr (START [--next M] ...) as a table") \
-	_(TABLE_FILTER, "Filter the table by nav.expr (NULL: clear)")  \
-	_(TABLE_SORT, "Sort the table by column nav.expr ([-]NAME)")   \
-	_(GOTO_ADDR, "Move this view's cursor to nav.addr")            \
-	_(PROMPT_TEXT, "Command line with nav.expr typed in")          \
-	_(OPEN_ARENA, "Open nav.src, closing the arena open now")      \
-	_(TYPES_LOADED, "The types are loaded (or failed to)")         \
-	_(SETTINGS_CHANGED, "A setting changed")                       \
+	_(FILTER, "Filter the rows (:filter COND)")                                             \
+	_(DELETE, "Remove the selected watch")                                                  \
+	_(CLEAR, "Remove every watch")                                                          \
+	_(PAUSE, "Freeze / resume the display (watches go on)")                                 \
+	_(REFRESH, "Refresh now and redraw")                                                    \
+	_(HELP, "Help")                                                                         \
+	_(QUIT, "Quit (close help)")                                                            \
+	_(SHOW_HEX, "Show nav.addr in the hex view")                                            \
+	_(SHOW_STRUCT, "Show nav.expr (NULL: the roots) as a tree")                             \
+	_(SHOW_TEXT, "Show nav's title and lines in the text view")                             \
+	_(SHOW_TABLE, "Show nav.expr (an array or pointer) as a table")                         \
+	_(SHOW_WALK, "Show the walk nav.expr (START [--next M] ...) as a table")                \
+	_(TABLE_FILTER, "Filter the table by nav.expr (NULL: clear)")                           \
+	_(TABLE_SORT, "Sort the table by column nav.expr ([-]NAME)")                            \
+	_(GOTO_ADDR, "Move this view's cursor to nav.addr")                                     \
+	_(PROMPT_TEXT, "Command line with nav.expr typed in")                                   \
+	_(OPEN_ARENA, "Open nav.src, closing the arena open now")                               \
+	_(TYPES_LOADED, "The types are loaded (or failed to)")                                  \
+	_(SETTINGS_CHANGED, "A setting changed")                                                \
 	_(EXIT, "Quit now (:quit)")
 
 #define REQ_ENUM(name, help) REQ_##name,
@@ -120,7 +120,7 @@ enum role {
 	R_PTR,
 	R_PTR_BAD,
 	R_CHANGED,
-	R_DIFF,		/* differs from the :diff snapshot */
+	R_DIFF, /* differs from the :diff snapshot */
 	R_UNALLOC,
 	R_KEY,
 	R_TYPE,
@@ -134,35 +134,36 @@ enum role {
 
 /* Glyphs with an ASCII fallback when the locale is not UTF-8. */
 struct glyphs {
-	const char *shade[5];	/* 1..20%, ..40, ..60, ..80, ..100% allocated */
+	const char *shade[5]; /* 1..20%, ..40, ..60, ..80, ..100% allocated */
 	const char *expanded, *collapsed, *leaf;
-	const char *arrow;	/* followable pointer */
+	const char *arrow; /* followable pointer */
 	const char *hline;
-	const char *diff;	/* page map: state differs from the :diff snapshot */
-	const char *ellipsis;	/* a cut column */
-	const char *sort_up, *sort_down;	/* the table's sort column */
-	const char *spark[8];	/* sparkline levels, low to high */
+	const char *diff;		 /* page map: state differs from the :diff snapshot */
+	const char *ellipsis;		 /* a cut column */
+	const char *sort_up, *sort_down; /* the table's sort column */
+	const char *spark[8];		 /* sparkline levels, low to high */
 };
 extern const struct glyphs *glyph;
 
 /* A rectangle of the screen; views draw rows into it. */
 struct canvas {
-	void *win;		/* WINDOW *, opaque to views */
+	void *win; /* WINDOW *, opaque to views */
 	int height, width;
-	int row, col;		/* where the next text goes */
-	bool hl;		/* cursor line: text is shown reversed */
+	int row, col; /* where the next text goes */
+	bool hl;      /* cursor line: text is shown reversed */
 };
 
-void draw_row(struct canvas *c, int row);	/* start (and clear) a row */
-int draw_str(struct canvas *c, enum role r, const char *s);	/* columns left */
+void draw_row(struct canvas *c, int row);		    /* start (and clear) a row */
+int draw_str(struct canvas *c, enum role r, const char *s); /* columns left */
 int draw_strn(struct canvas *c, enum role r, const char *s, int n);
-int draw_fmt(struct canvas *c, enum role r, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-int draw_pad(struct canvas *c, enum role r, int col);		/* spaces up to col */
-void draw_fill(struct canvas *c, enum role r);			/* to the end of the row */
+int draw_fmt(struct canvas *c, enum role r, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+int draw_pad(struct canvas *c, enum role r, int col); /* spaces up to col */
+void draw_fill(struct canvas *c, enum role r);	      /* to the end of the row */
 void draw_hl(struct canvas *c, bool on);
 void draw_clear(struct canvas *c);
-int draw_cols(const char *s);	/* columns a UTF-8 string takes */
-void draw__init(bool color, bool utf8);	/* engine only */
+int draw_cols(const char *s);		/* columns a UTF-8 string takes */
+void draw__init(bool color, bool utf8); /* engine only */
 
 /* ---- views ---- */
 #define V_ENUM(id, ...) V_##id,
@@ -173,18 +174,18 @@ struct view;
 
 struct view_ops {
 	const char *name;
-	int (*open)(struct view *v);		/* allocate v->priv */
-	void (*draw)(struct view *v);		/* draw every row of v->c */
+	int (*open)(struct view *v);  /* allocate v->priv */
+	void (*draw)(struct view *v); /* draw every row of v->c */
 	/* REQ_NONE: handled; req: not handled (the engine may); another
 	 * request: req translated into it, for the engine */
 	enum request (*request)(struct view *v, enum request req);
-	void (*tick)(struct view *v);		/* new data (page map refreshed) */
+	void (*tick)(struct view *v); /* new data (page map refreshed) */
 	/* one line about the selection, for the status bar */
 	void (*status)(struct view *v, char *buf, size_t len);
 	/* search: move to the next match of pat (dir +1/-1); false: none */
 	bool (*search)(struct view *v, const char *pat, int dir);
 	void (*done)(struct view *v);
-	const char *(*title)(struct view *v);	/* optional: name in the title bar */
+	const char *(*title)(struct view *v); /* optional: name in the title bar */
 	/* optional: a count that moves when what the view shows changes
 	 * between ticks (messages: the session's message count); the engine
 	 * redraws the view when it moves */
@@ -202,7 +203,7 @@ struct view {
 	struct canvas c;
 	bool dirty;
 	bool opened;
-	uint64_t drawn_gen;	/* ops->model_gen at the last draw */
+	uint64_t drawn_gen; /* ops->model_gen at the last draw */
 	void *priv;
 };
 
@@ -212,12 +213,12 @@ VIEW_INFO(VIEW_OPS_DECL)
 
 /* the registry's columns (views.h), by view (tui_views.c) */
 const struct view_ops *views__ops(enum view_id id);
-int views__flags(enum view_id id);		/* VF_* */
-int views__key(enum view_id id);		/* the key that opens it, 0: none */
-const char *views__section(enum view_id id);	/* its help heading */
-enum request views__request(enum view_id id);	/* REQ_VIEW_ID */
+int views__flags(enum view_id id);	      /* VF_* */
+int views__key(enum view_id id);	      /* the key that opens it, 0: none */
+const char *views__section(enum view_id id);  /* its help heading */
+enum request views__request(enum view_id id); /* REQ_VIEW_ID */
 bool views__of_request(enum request req, enum view_id *id);
-int views__cycle(int i);			/* i-th view of the Tab cycle, -1: past the end */
+int views__cycle(int i); /* i-th view of the Tab cycle, -1: past the end */
 /* i-th ':' command that opens a view; NULL past the end */
 const char *views__command(int i, enum view_id *id, const char **help);
 
@@ -232,10 +233,10 @@ struct tui {
 	enum view_id cur, prev_cur;
 	struct canvas title, status, main;
 	bool title_dirty, status_dirty;
-	uint64_t seen_msg_gen, seen_data_gen;	/* of the session, at the last redraw */
+	uint64_t seen_msg_gen, seen_data_gen; /* of the session, at the last redraw */
 
 	char last_search[256];
-	char hint[512];			/* completion matches, one line */
+	char hint[512]; /* completion matches, one line */
 
 	bool quit;
 	int exit_status;
@@ -245,32 +246,33 @@ struct tui {
 
 /* the terminal (tui_term.c): signals, restoring it, stderr while curses is up */
 void term__install_signals(void);
-void term__started(void);		/* after initscr: the reset bytes, stderr captured */
-void term__drain_stderr(struct session *s);	/* stderr's lines onto the status line */
-void term__stopped(void);		/* after endwin: the real stderr back */
-int term__quit_signal(void);		/* SIGINT, SIGTERM, SIGHUP seen; 0: none */
+void term__started(void);		    /* after initscr: the reset bytes, stderr captured */
+void term__drain_stderr(struct session *s); /* stderr's lines onto the status line */
+void term__stopped(void);		    /* after endwin: the real stderr back */
+int term__quit_signal(void);		    /* SIGINT, SIGTERM, SIGHUP seen; 0: none */
 
 /* commands (tui_cmd.c): run one ':' line on the session; what the engine
  * should do next is the returned request (REQ_NONE: nothing) */
 enum request cmd__run(struct session *s, const char *line);
 /* names for completion: index i, NULL past the end */
 const char *cmd__name(int i);
-const char *cmd__setting_name(int i);	/* :set NAME, for completion */
+const char *cmd__setting_name(int i); /* :set NAME, for completion */
 void cmd__help(void (*cb)(const char *line, bool heading, void *ctx), void *ctx);
 
 /* readline prompt (tui_prompt.c) */
-typedef void (*prompt_fn)(struct tui *t, const char *line);	/* NULL: cancelled */
+typedef void (*prompt_fn)(struct tui *t, const char *line); /* NULL: cancelled */
 void prompt__init(struct tui *t);
 void prompt__exit(struct tui *t);
-void prompt__open(struct tui *t, const char *prompt, const char *prefill, bool commands, prompt_fn fn);
+void prompt__open(struct tui *t, const char *prompt, const char *prefill, bool commands,
+		  prompt_fn fn);
 bool prompt__active(void);
 void prompt__key(struct tui *t, int key);
-void prompt__draw(struct tui *t);	/* into t->status; places the cursor */
+void prompt__draw(struct tui *t); /* into t->status; places the cursor */
 void prompt__cancel(struct tui *t);
 
 /* helpers */
-void fmt_size(uint64_t bytes, char *buf, size_t len);	/* "4 GiB", "12 KiB" */
-void fmt_hms(uint64_t ns, char *buf, size_t len);	/* "14:03:59.123" local time, 0: "-" */
+void fmt_size(uint64_t bytes, char *buf, size_t len); /* "4 GiB", "12 KiB" */
+void fmt_hms(uint64_t ns, char *buf, size_t len);     /* "14:03:59.123" local time, 0: "-" */
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -146,13 +146,19 @@ const char *keys__keymap_name(enum keymap km)
 
 const char *keys__name(int key, char *buf, size_t len)
 {
-	static const struct { int key; const char *name; } names[] = {
-		{ KEY_UP, "Up" }, { KEY_DOWN, "Down" }, { KEY_LEFT, "Left" },
-		{ KEY_RIGHT, "Right" }, { KEY_PPAGE, "PgUp" }, { KEY_NPAGE, "PgDn" },
-		{ KEY_HOME, "Home" }, { KEY_END, "End" }, { '\r', "Enter" },
-		{ KEY_BACKSPACE, "Backspace" }, { 127, "Backspace" }, { '\t', "Tab" },
-		{ KEY_BTAB, "Shift-Tab" }, { ' ', "Space" }, { KEY_F(1), "F1" },
-		{ KEY_ENTER, "Enter" }, { '\n', "Enter" }, { KEY_DC, "Delete" },
+	static const struct {
+		int key;
+		const char *name;
+	} names[] = {
+		{ KEY_UP, "Up" },	   { KEY_DOWN, "Down" },
+		{ KEY_LEFT, "Left" },	   { KEY_RIGHT, "Right" },
+		{ KEY_PPAGE, "PgUp" },	   { KEY_NPAGE, "PgDn" },
+		{ KEY_HOME, "Home" },	   { KEY_END, "End" },
+		{ '\r', "Enter" },	   { KEY_BACKSPACE, "Backspace" },
+		{ 127, "Backspace" },	   { '\t', "Tab" },
+		{ KEY_BTAB, "Shift-Tab" }, { ' ', "Space" },
+		{ KEY_F(1), "F1" },	   { KEY_ENTER, "Enter" },
+		{ '\n', "Enter" },	   { KEY_DC, "Delete" },
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
@@ -199,7 +205,8 @@ void keys__help(void (*cb)(const char *line, bool heading, void *ctx), void *ctx
 				cb(keys__keymap_name(km), true, ctx);
 				any = true;
 			}
-			snprintf(line, sizeof(line), "  %-22s %s", keys, help ? help : req_help[req]);
+			snprintf(line, sizeof(line), "  %-22s %s", keys,
+				 help ? help : req_help[req]);
 			cb(line, false, ctx);
 		}
 		if (any)

@@ -30,13 +30,13 @@
 static struct {
 	struct tui *t;
 	bool active;
-	bool commands;		/* command line: history and completion */
+	bool commands; /* command line: history and completion */
 	prompt_fn fn;
 	bool done;
-	char *line;		/* what readline handed back */
-	unsigned char q[64];	/* bytes waiting for readline */
+	char *line;	     /* what readline handed back */
+	unsigned char q[64]; /* bytes waiting for readline */
 	int qlen, qpos;
-	int hist_fd;		/* the history file (tui_hist.c), -1: none */
+	int hist_fd; /* the history file (tui_hist.c), -1: none */
 	FILE *devnull;
 	char prompt[64];
 } P;
@@ -50,10 +50,13 @@ static void q_push(const char *s)
 /* curses key -> the bytes a terminal would have sent */
 static void q_key(int key)
 {
-	static const struct { int key; const char *seq; } seqs[] = {
-		{ KEY_LEFT, "\033[D" }, { KEY_RIGHT, "\033[C" }, { KEY_UP, "\033[A" },
-		{ KEY_DOWN, "\033[B" }, { KEY_HOME, "\033[H" }, { KEY_END, "\033[F" },
-		{ KEY_DC, "\033[3~" }, { KEY_BACKSPACE, "\177" }, { KEY_ENTER, "\r" },
+	static const struct {
+		int key;
+		const char *seq;
+	} seqs[] = {
+		{ KEY_LEFT, "\033[D" }, { KEY_RIGHT, "\033[C" },   { KEY_UP, "\033[A" },
+		{ KEY_DOWN, "\033[B" }, { KEY_HOME, "\033[H" },	   { KEY_END, "\033[F" },
+		{ KEY_DC, "\033[3~" },	{ KEY_BACKSPACE, "\177" }, { KEY_ENTER, "\r" },
 	};
 	if (P.qpos == P.qlen)
 		P.qpos = P.qlen = 0;
@@ -116,7 +119,7 @@ static void on_line(char *line)
 struct cands {
 	char **v;
 	int n, cap;
-	const char *prefix;	/* keyword the candidates follow ("struct ") */
+	const char *prefix; /* keyword the candidates follow ("struct ") */
 };
 
 static struct cands C;
@@ -162,7 +165,7 @@ static char *gen(const char *text, int state)
 }
 
 struct names_ctx {
-	const char *kw;		/* "struct" etc: only those, without the keyword */
+	const char *kw; /* "struct" etc: only those, without the keyword */
 	bool roots, types;
 };
 
@@ -442,7 +445,8 @@ bool prompt__active(void)
 	return P.active;
 }
 
-void prompt__open(struct tui *t, const char *prompt, const char *prefill, bool commands, prompt_fn fn)
+void prompt__open(struct tui *t, const char *prompt, const char *prefill, bool commands,
+		  prompt_fn fn)
 {
 	if (P.active)
 		prompt__cancel(t);
@@ -491,7 +495,8 @@ static void finish(struct tui *t)
 	t->status_dirty = true;
 	t->views[t->cur].dirty = true;
 	if (line && *line && P.commands) {
-		HIST_ENTRY *last = history_length ? history_get(history_base + history_length - 1) : NULL;
+		HIST_ENTRY *last =
+			history_length ? history_get(history_base + history_length - 1) : NULL;
 
 		/* no consecutive duplicates, as bash's ignoredups */
 		if (!last || strcmp(last->line, line)) {
@@ -499,7 +504,8 @@ static void finish(struct tui *t)
 
 			add_history(line);
 			if (err)
-				session__msg(t->s, true, "history: cannot write it: %s", strerror(-err));
+				session__msg(t->s, true, "history: cannot write it: %s",
+					     strerror(-err));
 		}
 	}
 	fn(t, line);

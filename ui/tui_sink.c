@@ -10,7 +10,7 @@
 struct tui_sink {
 	struct sink sink;
 	struct tnode *root;
-	struct tnode *cur;	/* container being filled */
+	struct tnode *cur; /* container being filled */
 	bool oom;
 };
 

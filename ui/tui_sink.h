@@ -12,18 +12,18 @@
 #include "sink.h"
 
 struct tnode {
-	char *key;		/* member name, NULL in arrays / at the top */
-	int index;		/* position in an array, -1 otherwise */
-	bool container;		/* struct/union/array */
+	char *key;	/* member name, NULL in arrays / at the top */
+	int index;	/* position in an array, -1 otherwise */
+	bool container; /* struct/union/array */
 	bool array;
-	enum sink_kind kind;	/* leaves */
-	char *text;		/* leaves: the value as text */
+	enum sink_kind kind; /* leaves */
+	char *text;	     /* leaves: the value as text */
 	/* attributes, copied */
 	uint64_t addr;
 	char *type, *target, *note, *path;
 	bool unallocated, outside, followable, truncated;
-	uint64_t total;		/* truncated array: its length; the "more" node:
-				 * how many elements were not shown */
+	uint64_t total; /* truncated array: its length; the "more" node:
+			 * how many elements were not shown */
 
 	struct tnode *parent;
 	struct tnode **kids;
@@ -31,8 +31,8 @@ struct tnode {
 
 	/* view state */
 	bool expanded;
-	bool changed;		/* value differs from the previous refresh */
-	bool more;		/* synthetic "more..." node of a truncated array */
+	bool changed; /* value differs from the previous refresh */
+	bool more;    /* synthetic "more..." node of a truncated array */
 };
 
 struct sink *tui_sink__new(void);

@@ -76,9 +76,9 @@ static void restore_at_exit(void)
 /* ---- stderr while curses is up ---- */
 
 static struct {
-	char part[512];		/* a line not finished yet */
+	char part[512]; /* a line not finished yet */
 	size_t plen;
-	char kept[16384];	/* what arrived, for the real stderr at the end */
+	char kept[16384]; /* what arrived, for the real stderr at the end */
 	size_t klen;
 	bool lost;
 } E;
@@ -192,9 +192,8 @@ void term__install_signals(void)
 	/* every signal whose default action ends the process (SIGTSTP is left
 	 * to curses, which leaves and re-enters the screen around a stop) */
 	static const int fatal[] = {
-		SIGSEGV, SIGABRT, SIGBUS, SIGFPE, SIGILL, SIGQUIT, SIGTRAP, SIGSYS,
-		SIGXCPU, SIGXFSZ, SIGUSR1, SIGUSR2, SIGALRM, SIGVTALRM, SIGPROF,
-		SIGIO, SIGPWR, SIGSTKFLT,
+		SIGSEGV, SIGABRT, SIGBUS,  SIGFPE,  SIGILL,    SIGQUIT, SIGTRAP, SIGSYS, SIGXCPU,
+		SIGXFSZ, SIGUSR1, SIGUSR2, SIGALRM, SIGVTALRM, SIGPROF, SIGIO,	 SIGPWR, SIGSTKFLT,
 	};
 	struct sigaction sa = {};
 

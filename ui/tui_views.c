@@ -18,7 +18,13 @@ struct view_row {
 };
 
 #define VIEW_ROW(id, o, sec, k, fl, h, cmd) \
-	[V_##id] = { .ops = &o, .section = sec, .key = k, .flags = fl, .command = cmd, .help = h, .req = REQ_VIEW_##id },
+	[V_##id] = { .ops = &o,             \
+		     .section = sec,        \
+		     .key = k,              \
+		     .flags = fl,           \
+		     .command = cmd,        \
+		     .help = h,             \
+		     .req = REQ_VIEW_##id },
 static const struct view_row rows[V__NR] = { VIEW_INFO(VIEW_ROW) };
 #undef VIEW_ROW
 

@@ -100,7 +100,9 @@ static void chooser_draw(struct view *v)
 		draw_str(c, R_ERROR, ch->err);
 	} else if (!ch->n) {
 		draw_row(c, 2);
-		draw_str(c, R_DIM, "No BPF arena on this machine. Load one, or open a snapshot: arena-inspect FILE");
+		draw_str(c, R_DIM,
+			 "No BPF arena on this machine. Load one, or open a snapshot: "
+			 "arena-inspect FILE");
 	}
 	if (ch->sel < ch->top)
 		ch->top = ch->sel;
@@ -116,10 +118,11 @@ static void chooser_draw(struct view *v)
 		fmt_progs(&s->info, progs, sizeof(progs));
 		draw_row(c, r + 1);
 		draw_hl(c, ch->top + r == ch->sel);
-		draw_fmt(c, R_DEFAULT, "%-8u %-16s %10s %10s %9u ", s->info.map_id, s->info.name, size,
-			 alloc, s->reserved);
+		draw_fmt(c, R_DEFAULT, "%-8u %-16s %10s %10s %9u ", s->info.map_id, s->info.name,
+			 size, alloc, s->reserved);
 		if (s->info.user_vm_start)
-			draw_fmt(c, R_DEFAULT, "0x%-16llx ", (unsigned long long)s->info.user_vm_start);
+			draw_fmt(c, R_DEFAULT, "0x%-16llx ",
+				 (unsigned long long)s->info.user_vm_start);
 		else
 			draw_fmt(c, R_DIM, "%-18s ", "(never mapped)");
 		draw_fmt(c, R_DEFAULT, "%-16s %s", progs, pids);
@@ -142,9 +145,7 @@ static enum request chooser_request(struct view *v, enum request req)
 	case REQ_PAGE_DOWN: ch->sel += page; break;
 	case REQ_FIRST: ch->sel = 0; break;
 	case REQ_LAST: ch->sel = ch->n - 1; break;
-	case REQ_REFRESH:
-		chooser_load(v);
-		return REQ_NONE;
+	case REQ_REFRESH: chooser_load(v); return REQ_NONE;
 	case REQ_ENTER:
 		if (!ch->n)
 			return REQ_NONE;
@@ -155,8 +156,7 @@ static enum request chooser_request(struct view *v, enum request req)
 		}
 		session__nav_source(v->s, src);
 		return REQ_OPEN_ARENA;
-	default:
-		return req;
+	default: return req;
 	}
 	if (ch->sel >= ch->n)
 		ch->sel = ch->n - 1;
@@ -187,7 +187,8 @@ static void chooser_status(struct view *v, char *buf, size_t len)
 	struct chooser *ch = v->priv;
 
 	if (ch->n)
-		snprintf(buf, len, "%d arena%s   Enter: open   /: find by name", ch->n, ch->n == 1 ? "" : "s");
+		snprintf(buf, len, "%d arena%s   Enter: open   /: find by name", ch->n,
+			 ch->n == 1 ? "" : "s");
 	else
 		snprintf(buf, len, "no arenas");
 }

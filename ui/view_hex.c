@@ -19,31 +19,31 @@
 #include "tui_int.h"
 
 #define HIST 64
-#define SEARCH_PAGES 16384	/* pages a keypress (64 MiB of 4K), then "n" goes on */
+#define SEARCH_PAGES 16384 /* pages a keypress (64 MiB of 4K), then "n" goes on */
 
 struct hline {
-	uint64_t addr;		/* 16-aligned; for a hole, its first page */
+	uint64_t addr; /* 16-aligned; for a hole, its first page */
 	bool hole;
-	uint64_t hole_pages;	/* pages in the hole */
-	int state;		/* hole: PAGE_FREE or PAGE_RESERVED */
-	bool present;		/* bytes were read */
+	uint64_t hole_pages; /* pages in the hole */
+	int state;	     /* hole: PAGE_FREE or PAGE_RESERVED */
+	bool present;	     /* bytes were read */
 	uint8_t data[16];
-	uint16_t changed;	/* bit per byte, since the last refresh */
+	uint16_t changed; /* bit per byte, since the last refresh */
 	/* :diff */
-	bool freed;		/* hole: allocated in the snapshot */
-	bool fresh;		/* bytes read, but the snapshot has none here */
-	uint16_t diff;		/* bit per byte, differs from the snapshot */
+	bool freed;    /* hole: allocated in the snapshot */
+	bool fresh;    /* bytes read, but the snapshot has none here */
+	uint16_t diff; /* bit per byte, differs from the snapshot */
 };
 
 struct hex {
-	uint64_t cur;		/* cursor: 8-aligned address */
-	uint64_t top;		/* first line shown (a line address) */
-	struct hline *lines;	/* what is on screen */
+	uint64_t cur;	     /* cursor: 8-aligned address */
+	uint64_t top;	     /* first line shown (a line address) */
+	struct hline *lines; /* what is on screen */
 	int nlines, cap;
-	bool stale;		/* lines must be read again */
+	bool stale; /* lines must be read again */
 	uint64_t back[HIST], fwd[HIST];
 	int nback, nfwd;
-	uint64_t diff_gen;	/* s->diff_gen the lines were compared for */
+	uint64_t diff_gen; /* s->diff_gen the lines were compared for */
 };
 
 static struct source *src_of(struct view *v)
@@ -271,7 +271,8 @@ static void layout(struct view *v, bool refresh)
 				if (!refresh || !nl[k].present)
 					continue;
 				for (j = 0; j < nold; j++)
-					if (!old[j].hole && old[j].present && old[j].addr == nl[k].addr)
+					if (!old[j].hole && old[j].present &&
+					    old[j].addr == nl[k].addr)
 						break;
 				if (j == nold)
 					continue;
@@ -362,8 +363,8 @@ static void draw_hole(struct view *v, const struct hline *l, bool cursor)
 		draw_fmt(c, R_UNALLOC, "-- page %llu %s --", (unsigned long long)pg, what);
 	} else {
 		fmt_size(l->hole_pages * page_sz(v), size, sizeof(size));
-		draw_fmt(c, R_UNALLOC, "-- pages %llu-%llu %s (%llu pages, %s) --", (unsigned long long)pg,
-			 (unsigned long long)(pg + l->hole_pages - 1), what,
+		draw_fmt(c, R_UNALLOC, "-- pages %llu-%llu %s (%llu pages, %s) --",
+			 (unsigned long long)pg, (unsigned long long)(pg + l->hole_pages - 1), what,
 			 (unsigned long long)l->hole_pages, size);
 	}
 	draw_hl(c, false);
@@ -464,7 +465,8 @@ static void hex_draw(struct view *v)
 	if (v->s->diff_src)
 		draw_diff_head(v);
 	draw_row(c, head_rows(v) - 1);
-	draw_fmt(c, R_HEADER, "%9s  %-12s  %-49s %s", "OFFSET", "ADDRESS", "00 01 02 03 04 05 06 07  08 09 0a 0b 0c 0d 0e 0f", " ASCII");
+	draw_fmt(c, R_HEADER, "%9s  %-12s  %-49s %s", "OFFSET", "ADDRESS",
+		 "00 01 02 03 04 05 06 07  08 09 0a 0b 0c 0d 0e 0f", " ASCII");
 	for (int i = 0; i < h->nlines; i++) {
 		const struct hline *l = &h->lines[i];
 		bool on = l->addr == cl.addr;
@@ -514,9 +516,10 @@ static void hex_goto(struct view *v, uint64_t addr, bool history)
 		h->top = l.addr;
 		h->stale = true;
 	}
-	if (session__page_state(v->s, addr) == PAGE_FREE || session__page_state(v->s, addr) == PAGE_RESERVED)
+	if (session__page_state(v->s, addr) == PAGE_FREE ||
+	    session__page_state(v->s, addr) == PAGE_RESERVED)
 		session__msg(v->s, false, "page %llu is not allocated",
-			(unsigned long long)((addr - base(v)) / page_sz(v)));
+			     (unsigned long long)((addr - base(v)) / page_sz(v)));
 	v->dirty = true;
 }
 
@@ -547,7 +550,8 @@ static void follow(struct view *v)
 	}
 	val = qword(l, (h->cur & 15) / 8);
 	if (!source__contains(src_of(v), val, 1)) {
-		session__msg(v->s, true, "0x%llx does not point into the arena", (unsigned long long)val);
+		session__msg(v->s, true, "0x%llx does not point into the arena",
+			     (unsigned long long)val);
 		return;
 	}
 	hex_goto(v, val, true);
@@ -573,14 +577,15 @@ static void diff_step(struct view *v, int dir)
 	struct session *s = v->s;
 	struct hline cl = line_at(v, h->cur);
 	/* past the cursor's line: a change there is where we are */
-	uint64_t from = dir < 0  ? cl.addr
+	uint64_t from = dir < 0	  ? cl.addr
 			: cl.hole ? cl.addr + cl.hole_pages * page_sz(v) - 1
-				   : cl.addr + 15;
+				  : cl.addr + 15;
 	struct diff_change ch;
 	int r = DIFF_NONE;
 
 	if (!s->diff) {
-		session__msg(s, true, "no diff: diff FILE compares the arena with a snapshot of it");
+		session__msg(s, true,
+			     "no diff: diff FILE compares the arena with a snapshot of it");
 		return;
 	}
 	for (int k = 0; k < 1024; k++) {
@@ -605,12 +610,14 @@ static void diff_step(struct view *v, int dir)
 		return;
 	}
 	if (r == DIFF_NONE) {
-		session__msg(s, false, "no %s change vs %s", dir > 0 ? "further" : "earlier", s->diff_path);
+		session__msg(s, false, "no %s change vs %s", dir > 0 ? "further" : "earlier",
+			     s->diff_path);
 		return;
 	}
-	diff_found(v, ch.addr, ch.kind == DIFF_CHANGE_BYTES     ? "differs from the snapshot"
-			       : ch.kind == DIFF_CHANGE_ALLOCATED ? "page not in the snapshot"
-								  : "pages freed since the snapshot");
+	diff_found(v, ch.addr,
+		   ch.kind == DIFF_CHANGE_BYTES	      ? "differs from the snapshot"
+		   : ch.kind == DIFF_CHANGE_ALLOCATED ? "page not in the snapshot"
+						      : "pages freed since the snapshot");
 }
 
 static enum request hex_request(struct view *v, enum request req)
@@ -662,8 +669,7 @@ static enum request hex_request(struct view *v, enum request req)
 		h->back[h->nback < HIST ? h->nback++ : HIST - 1] = h->cur;
 		h->cur = h->fwd[--h->nfwd];
 		break;
-	default:
-		return req;
+	default: return req;
 	}
 	return REQ_NONE;
 }
@@ -716,7 +722,8 @@ static bool hex_search(struct view *v, const char *pat, int dir)
 						continue;
 					if (!memcmp(page + i, needle, nlen)) {
 						hex_goto(v, a, true);
-						session__msg(v->s, false, "found at 0x%llx", (unsigned long long)a);
+						session__msg(v->s, false, "found at 0x%llx",
+							     (unsigned long long)a);
 						return true;
 					}
 				}
@@ -729,8 +736,8 @@ static bool hex_search(struct view *v, const char *pat, int dir)
 		pg += dir;
 	}
 	if (pg < npages(v)) {
-		session__msg(v->s, true, "not found in %d pages up to page %llu: n/N goes on", SEARCH_PAGES,
-			(unsigned long long)pg);
+		session__msg(v->s, true, "not found in %d pages up to page %llu: n/N goes on",
+			     SEARCH_PAGES, (unsigned long long)pg);
 		h->cur = base(v) + pg * page_sz(v);
 		return true;
 	}
@@ -750,14 +757,16 @@ static void hex_status(struct view *v, char *buf, size_t len)
 	off = h->cur - base(v);
 	l = cursor_line(v);
 	if (!l || l->hole || !l->present) {
-		snprintf(buf, len, "0x%llx  +0x%llx  page %llu: not allocated", (unsigned long long)h->cur,
-			 (unsigned long long)off, (unsigned long long)(off / page_sz(v)));
+		snprintf(buf, len, "0x%llx  +0x%llx  page %llu: not allocated",
+			 (unsigned long long)h->cur, (unsigned long long)off,
+			 (unsigned long long)(off / page_sz(v)));
 		return;
 	}
 	val = qword(l, (h->cur & 15) / 8);
 	snprintf(buf, len, "0x%llx  +0x%llx  page %llu  u64 0x%llx (%llu)%s%s",
-		 (unsigned long long)h->cur, (unsigned long long)off, (unsigned long long)(off / page_sz(v)),
-		 (unsigned long long)val, (unsigned long long)val,
+		 (unsigned long long)h->cur, (unsigned long long)off,
+		 (unsigned long long)(off / page_sz(v)), (unsigned long long)val,
+		 (unsigned long long)val,
 		 ptr_role(v, val) == R_PTR ? "  -> arena (Enter follows)" : "",
 		 ptr_role(v, val) == R_PTR_BAD ? "  -> arena, page not allocated" : "");
 }

@@ -13,9 +13,9 @@
 #include "tui_int.h"
 
 struct mview {
-	uint64_t sel;	/* number of the selected message (0: the first ever) */
-	int top;	/* first row shown, an index into the kept ones */
-	bool follow;	/* the selection is on the newest and stays there */
+	uint64_t sel; /* number of the selected message (0: the first ever) */
+	int top;      /* first row shown, an index into the kept ones */
+	bool follow;  /* the selection is on the newest and stays there */
 };
 
 /* number of the oldest message kept */

@@ -11,16 +11,16 @@
 #include <string.h>
 #include "tui_int.h"
 
-#define LABEL_W 10	/* "%8x  " page number of the row */
+#define LABEL_W 10 /* "%8x  " page number of the row */
 
 struct pages {
-	uint32_t nr;		/* pages in the arena */
-	uint8_t *now, *prev;	/* states at the last two refreshes we saw */
-	uint64_t gen;		/* s->pm_gen of `now` */
-	uint32_t ppc;		/* pages per cell, a power of two */
-	bool fit;		/* follow the window size with ppc */
-	uint64_t cell;		/* cursor */
-	uint64_t top;		/* first row shown */
+	uint32_t nr;	     /* pages in the arena */
+	uint8_t *now, *prev; /* states at the last two refreshes we saw */
+	uint64_t gen;	     /* s->pm_gen of `now` */
+	uint32_t ppc;	     /* pages per cell, a power of two */
+	bool fit;	     /* follow the window size with ppc */
+	uint64_t cell;	     /* cursor */
+	uint64_t top;	     /* first row shown */
 };
 
 static int grid_cols(const struct view *v)
@@ -116,7 +116,7 @@ static void pages_tick(struct view *v)
 
 struct bin {
 	uint32_t n, alloc, resv, added, removed;
-	uint32_t dnew, dgone;	/* allocated / freed since the :diff snapshot */
+	uint32_t dnew, dgone; /* allocated / freed since the :diff snapshot */
 };
 
 /* Pages in the bin, with what changed since the last refresh and, with a
@@ -214,16 +214,18 @@ static void pages_draw(struct view *v)
 	draw_fmt(c, R_LABEL, "pages %u (%s)", p->nr, size);
 	draw_str(c, R_DEFAULT, "  allocated ");
 	draw_fmt(c, R_ALLOC, "%u", pm->counts[PAGE_ALLOCATED]);
-	draw_fmt(c, R_DEFAULT, " (%.2f%%)  reserved ", p->nr ? 100.0 * pm->counts[PAGE_ALLOCATED] / p->nr : 0.0);
+	draw_fmt(c, R_DEFAULT, " (%.2f%%)  reserved ",
+		 p->nr ? 100.0 * pm->counts[PAGE_ALLOCATED] / p->nr : 0.0);
 	draw_fmt(c, R_RESERVED, "%u", pm->counts[PAGE_RESERVED]);
-	draw_fmt(c, R_DEFAULT, "  free %u  free runs %u  largest free run %u", pm->counts[PAGE_FREE],
-		 pm->nr_free_runs, pm->largest_free_run);
+	draw_fmt(c, R_DEFAULT, "  free %u  free runs %u  largest free run %u",
+		 pm->counts[PAGE_FREE], pm->nr_free_runs, pm->largest_free_run);
 	if (pm->stale) {
 		draw_str(c, R_DEFAULT, "  ");
 		draw_str(c, R_STALE, " stale ");
 	}
 	draw_row(c, 1);
-	draw_fmt(c, R_LABEL, "%u page%s/cell%s", p->ppc, p->ppc == 1 ? "" : "s", p->fit ? " (fit)" : "");
+	draw_fmt(c, R_LABEL, "%u page%s/cell%s", p->ppc, p->ppc == 1 ? "" : "s",
+		 p->fit ? " (fit)" : "");
 	draw_str(c, R_DIM, "   ' ' free ");
 	for (int i = 0; i < 5; i++)
 		draw_str(c, R_ALLOC_PART, glyph->shade[i]);
@@ -300,7 +302,8 @@ static void diff_step(struct view *v, int dir)
 	struct bin b;
 
 	if (!v->s->diff_src) {
-		session__msg(v->s, true, "no diff: diff FILE compares the arena with a snapshot of it");
+		session__msg(v->s, true,
+			     "no diff: diff FILE compares the arena with a snapshot of it");
 		return;
 	}
 	for (int64_t cell = (int64_t)p->cell + dir; cell >= 0 && (uint64_t)cell < n; cell += dir) {
@@ -311,7 +314,7 @@ static void diff_step(struct view *v, int dir)
 		}
 	}
 	session__msg(v->s, false, "no %s page differs from %s", dir > 0 ? "further" : "earlier",
-		v->s->diff_path);
+		     v->s->diff_path);
 }
 
 static enum request pages_request(struct view *v, enum request req)
@@ -330,8 +333,8 @@ static enum request pages_request(struct view *v, enum request req)
 	case REQ_FIRST: cell = 0; break;
 	case REQ_LAST: cell = nr_cells(p) - 1; break;
 	case REQ_GOTO_ADDR: /* :goto: the page holding nav.addr */
-		cell = (v->s->nav.addr - session__page_addr(v->s, 0)) / source__page_size(v->s->src) /
-		       p->ppc;
+		cell = (v->s->nav.addr - session__page_addr(v->s, 0)) /
+		       source__page_size(v->s->src) / p->ppc;
 		break;
 	case REQ_ZOOM_IN:
 		p->fit = false;
@@ -344,18 +347,14 @@ static enum request pages_request(struct view *v, enum request req)
 			set_ppc(v, p->ppc * 2);
 		}
 		return REQ_NONE;
-	case REQ_ZOOM_FIT:
-		p->fit = true;
-		return REQ_NONE;
-	case REQ_ENTER:
-		return open_hex(v);
+	case REQ_ZOOM_FIT: p->fit = true; return REQ_NONE;
+	case REQ_ENTER: return open_hex(v);
 	case REQ_DIFF_NEXT:
 	case REQ_DIFF_PREV:
 		if (p->now)
 			diff_step(v, req == REQ_DIFF_NEXT ? 1 : -1);
 		return REQ_NONE;
-	default:
-		return req;
+	default: return req;
 	}
 	p->cell = clamp_cell(p, cell);
 	return REQ_NONE;
@@ -380,8 +379,13 @@ static void pages_status(struct view *v, char *buf, size_t len)
 	if (first == last)
 		snprintf(buf, len, "page %llu  0x%llx  %s%s%s", (unsigned long long)first,
 			 (unsigned long long)session__page_addr(v->s, first),
-			 b.alloc ? "allocated" : b.resv ? "reserved" : "free",
-			 b.added ? " (new)" : b.removed ? " (just freed)" : "", since);
+			 b.alloc  ? "allocated"
+			 : b.resv ? "reserved"
+				  : "free",
+			 b.added     ? " (new)"
+			 : b.removed ? " (just freed)"
+				     : "",
+			 since);
 	else if (b.dnew || b.dgone)
 		snprintf(buf, len,
 			 "pages %llu-%llu  0x%llx  %u allocated, %u reserved, %u free; "

@@ -21,16 +21,16 @@
 #define HIST 64
 
 struct entry {
-	char *expr;		/* NULL: the roots */
+	char *expr; /* NULL: the roots */
 	int max_array;
-	int cursor;		/* line, restored on back/forward */
+	int cursor; /* line, restored on back/forward */
 };
 
 struct sview {
 	struct entry hist[HIST];
-	int nhist, pos;		/* hist[pos] is shown */
+	int nhist, pos; /* hist[pos] is shown */
 	struct tnode *tree;
-	struct tnode **lines;	/* visible nodes */
+	struct tnode **lines; /* visible nodes */
 	int *depth;
 	int nlines, cap;
 	int cursor, top;
@@ -56,7 +56,8 @@ static int build(struct view *v, struct tnode **out, char *err, size_t errlen)
 	struct sview *s = v->priv;
 	struct session *ses = v->s;
 	struct entry *e = cur_entry(s);
-	struct fmt_opts fo = { .max_depth = 16, .max_array = e ? e->max_array : ses->max_elements,
+	struct fmt_opts fo = { .max_depth = 16,
+			       .max_array = e ? e->max_array : ses->max_elements,
 			       .max_nodes = 50000 };
 	struct sink *sk;
 	struct value val;
@@ -79,7 +80,9 @@ static int build(struct view *v, struct tnode **out, char *err, size_t errlen)
 		int n = btfx__nr_roots(ses->bx);
 
 		if (!n)
-			snprintf(err, errlen, "no roots found (no __arena globals or map pointers into the arena); :print EXPR");
+			snprintf(err, errlen,
+				 "no roots found (no __arena globals or map pointers into the "
+				 "arena); :print EXPR");
 		for (int i = 0; i < n; i++) {
 			const struct root *r = btfx__root(ses->bx, i);
 
@@ -357,21 +360,17 @@ static enum role value_role(const struct tnode *n)
 		return R_ERROR;
 	switch (n->kind) {
 	case SK_STR:
-	case SK_CHAR:
-		return R_STR;
+	case SK_CHAR: return R_STR;
 	case SK_ENUM:
-	case SK_BOOL:
-		return R_ENUM;
+	case SK_BOOL: return R_ENUM;
 	case SK_PTR:
 		if (n->followable)
 			return R_PTR;
 		if (n->unallocated || n->outside)
 			return R_PTR_BAD;
 		return R_NUM;
-	case SK_NULL:
-		return R_DIM;
-	default:
-		return R_NUM;
+	case SK_NULL: return R_DIM;
+	default: return R_NUM;
 	}
 }
 
@@ -413,7 +412,8 @@ static void draw_node(struct view *v, const struct tnode *n, int depth, bool cur
 		draw_hl(c, false);
 		return;
 	}
-	draw_str(c, R_DIM, n->container ? (n->expanded ? glyph->expanded : glyph->collapsed) : glyph->leaf);
+	draw_str(c, R_DIM,
+		 n->container ? (n->expanded ? glyph->expanded : glyph->collapsed) : glyph->leaf);
 	draw_str(c, R_DEFAULT, " ");
 	if (n->key)
 		draw_str(c, R_KEY, n->key);
@@ -529,14 +529,18 @@ static enum request follow(struct view *v, struct tnode *n)
 	if (!n->followable && arena_int(v, n, &a)) {
 		session__nav_addr(v->s, a);
 		/* after what the hex view says about the address */
-		session__nav_note(v->s, "%s = 0x%llx, an arena address: shown in the hex view (3 returns here)",
-				  n->path ? n->path : "value", (unsigned long long)a);
+		session__nav_note(
+			v->s,
+			"%s = 0x%llx, an arena address: shown in the hex view (3 returns here)",
+			n->path ? n->path : "value", (unsigned long long)a);
 		return REQ_SHOW_HEX;
 	}
 	if (!n->followable) {
-		session__msg(v->s, true, "%s", n->unallocated ? "points into a page that is not allocated"
-				  : n->outside ? "points outside the arena"
-				  : n->kind == SK_NULL ? "NULL" : "not a pointer into the arena");
+		session__msg(v->s, true, "%s",
+			     n->unallocated	  ? "points into a page that is not allocated"
+			     : n->outside	  ? "points outside the arena"
+			     : n->kind == SK_NULL ? "NULL"
+						  : "not a pointer into the arena");
 		return REQ_NONE;
 	}
 	if (n->path && *n->path)
@@ -653,14 +657,16 @@ static enum request struct_request(struct view *v, enum request req)
 	case REQ_TABLE:
 		/* an array, or a pointer taken as the start of one */
 		if (!n || n->more || !n->path || (!n->array && n->kind != SK_PTR)) {
-			session__msg(v->s, true, "T: not an array or a pointer with an expression path");
+			session__msg(v->s, true,
+				     "T: not an array or a pointer with an expression path");
 			break;
 		}
 		session__nav_expr(v->s, n->path);
 		out = REQ_SHOW_TABLE;
 		break;
 	case REQ_WALK:
-		if (!n || n->more || !n->path || n->container || (n->kind != SK_PTR && n->kind != SK_NULL)) {
+		if (!n || n->more || !n->path || n->container ||
+		    (n->kind != SK_PTR && n->kind != SK_NULL)) {
 			session__msg(v->s, true, "L: not a pointer with an expression path");
 			break;
 		}
@@ -674,8 +680,7 @@ static enum request struct_request(struct view *v, enum request req)
 		else
 			session__watch_add(v->s, n->path);
 		break;
-	default:
-		return req;
+	default: return req;
 	}
 	if (s->cursor >= s->nlines)
 		s->cursor = s->nlines - 1;
@@ -761,12 +766,13 @@ static void struct_status(struct view *v, char *buf, size_t len)
 		if (n->followable)
 			snprintf(hint, sizeof(hint), "   Enter follows, y copies the path");
 		else if (arena_int(v, n, &a))
-			snprintf(hint, sizeof(hint), "   = 0x%llx in the arena: Enter shows it in hex",
+			snprintf(hint, sizeof(hint),
+				 "   = 0x%llx in the arena: Enter shows it in hex",
 				 (unsigned long long)a);
 		else
 			snprintf(hint, sizeof(hint), "   y copies the path");
-		snprintf(buf, len, "%s%s  %s%s", addr, n->type ? n->type : "", n->path ? n->path : "",
-			 hint);
+		snprintf(buf, len, "%s%s  %s%s", addr, n->type ? n->type : "",
+			 n->path ? n->path : "", hint);
 	}
 }
 

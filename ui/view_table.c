@@ -38,37 +38,37 @@
 
 #define TABLE_MAX_ROWS 65536
 #define TABLE_MAX_COLS 128
-#define TABLE_COL_WIDTH 32		/* a wider cell is cut (with an ellipsis) */
-#define TABLE_CHUNK_BYTES (512 * 1024)	/* elements walked (and read) at once */
+#define TABLE_COL_WIDTH 32	       /* a wider cell is cut (with an ellipsis) */
+#define TABLE_CHUNK_BYTES (512 * 1024) /* elements walked (and read) at once */
 #define TABLE_MAX_NODES (4 * 1024 * 1024)
-#define TABLE_CELL_MAX 256		/* bytes of a cell's text kept */
+#define TABLE_CELL_MAX 256 /* bytes of a cell's text kept */
 
 /* a cell's sort key */
 enum cell_num {
-	CN_TEXT,	/* not a number (or in a text column) */
-	CN_UINT,	/* u */
-	CN_INT,		/* (int64_t)u < 0 */
-	CN_FLOAT,	/* d */
+	CN_TEXT,  /* not a number (or in a text column) */
+	CN_UINT,  /* u */
+	CN_INT,	  /* (int64_t)u < 0 */
+	CN_FLOAT, /* d */
 };
 
 struct cell {
-	char *text;		/* printable; NULL: no such leaf in this row */
+	char *text; /* printable; NULL: no such leaf in this row */
 	uint64_t u;
 	double d;
-	uint8_t num;		/* enum cell_num */
+	uint8_t num; /* enum cell_num */
 };
 
 struct row {
-	uint64_t addr;		/* the element's address: its identity */
-	uint64_t index;		/* in the array (slice: from the array's start) */
+	uint64_t addr;	/* the element's address: its identity */
+	uint64_t index; /* in the array (slice: from the array's start) */
 	struct cell *cells;
 	int ncells;
-	char *note;		/* the whole element: "<unallocated>", ... */
-	bool keep;		/* the filter holds (or there is none) */
+	char *note; /* the whole element: "<unallocated>", ... */
+	bool keep;  /* the filter holds (or there is none) */
 };
 
 struct col {
-	char *name;		/* leaf path relative to the element; "" the element itself */
+	char *name; /* leaf path relative to the element; "" the element itself */
 	int width;
 	bool numeric;
 };
@@ -76,10 +76,10 @@ struct col {
 enum tkind { TK_NONE, TK_ARRAY, TK_POINTER, TK_SLICE, TK_WALK };
 
 struct tview {
-	char *spec;		/* EXPR as typed; NULL: no table yet */
+	char *spec; /* EXPR as typed; NULL: no table yet */
 	/* a walk (:walk, L): spec is START, and how to go on */
 	bool walk;
-	char *next, *container;	/* --next M, --container TYPE.M (NULL: none) */
+	char *next, *container; /* --next M, --container TYPE.M (NULL: none) */
 	uint64_t walk_max;	/* --max N (0: the row cap) */
 	char walk_end[300];	/* how the chain ended */
 
@@ -87,15 +87,15 @@ struct tview {
 	enum tkind kind;
 	char err[400];
 	char desc[400];
-	char type[128];		/* element type name */
+	char type[128]; /* element type name */
 	const struct btf *btf;
-	uint32_t elem_id;	/* the element type (as declared) */
-	uint32_t member_id;	/* struct/union whose members are in scope, 0: none */
-	bool elem_ptr;		/* elements are pointers: their pointees' members */
+	uint32_t elem_id;   /* the element type (as declared) */
+	uint32_t member_id; /* struct/union whose members are in scope, 0: none */
+	bool elem_ptr;	    /* elements are pointers: their pointees' members */
 	uint64_t elem_size;
-	uint64_t first;		/* address of element 0 */
-	uint64_t total;		/* elements there are (before the row cap) */
-	char *base;		/* elements are base[base0 + i] (NULL: address form) */
+	uint64_t first; /* address of element 0 */
+	uint64_t total; /* elements there are (before the row cap) */
+	char *base;	/* elements are base[base0 + i] (NULL: address form) */
 	int64_t base0;
 	bool rows_capped, cols_capped, cut;
 
@@ -103,22 +103,22 @@ struct tview {
 	int nrows;
 	struct col *cols;
 	int ncols;
-	int *vis;		/* rows shown, in order */
+	int *vis; /* rows shown, in order */
 	int nvis;
 
-	char *filter;		/* as typed */
-	char *filter_tpl;	/* with \1 where the element goes */
-	int filter_fail;	/* rows it could not be evaluated on */
+	char *filter;	  /* as typed */
+	char *filter_tpl; /* with \1 where the element goes */
+	int filter_fail;  /* rows it could not be evaluated on */
 	char filter_err[300];
 
-	char *sort_name;	/* the sort column, by name across rebuilds */
-	int sort_dir;		/* 1 ascending, -1 descending, 0 element order */
+	char *sort_name; /* the sort column, by name across rebuilds */
+	int sort_dir;	 /* 1 ascending, -1 descending, 0 element order */
 
-	int cur, top;		/* selection, first shown: indexes into vis */
-	int ccol, left;		/* selected column, first data column shown */
+	int cur, top;	/* selection, first shown: indexes into vis */
+	int ccol, left; /* selected column, first data column shown */
 	uint64_t sel_addr;
 	bool have_sel;
-	bool labels;		/* after s/S: letters over the columns for one key */
+	bool labels; /* after s/S: letters over the columns for one key */
 	char title[200];
 };
 
@@ -157,7 +157,8 @@ static void cell_parse(struct cell *c, const char *v)
 static long double cell_ld(const struct cell *c)
 {
 	return c->num == CN_FLOAT ? (long double)c->d
-	       : c->num == CN_INT ? (long double)(int64_t)c->u : (long double)c->u;
+	       : c->num == CN_INT ? (long double)(int64_t)c->u
+				  : (long double)c->u;
 }
 
 /* numbers before anything else; -1, 0, 1 */
@@ -171,7 +172,7 @@ static int cell_cmp_num(const struct cell *a, const struct cell *b)
 	if (a->num != b->num)
 		return a->num == CN_INT ? -1 : 1;
 	if (a->num == CN_INT)
-		return (int64_t)a->u < (int64_t)b->u ? -1 : (int64_t)a->u > (int64_t)b->u;
+		return (int64_t)a->u<(int64_t)b->u ? -1 : (int64_t)a->u>(int64_t) b->u;
 	return a->u < b->u ? -1 : a->u > b->u;
 }
 
@@ -181,12 +182,12 @@ static int cell_cmp_num(const struct cell *a, const struct cell *b)
  * and a filter costs no more reads. Everything outside the window is read
  * from the arena. */
 struct window {
-	struct source s;	/* first: the ops get &window->s */
+	struct source s; /* first: the ops get &window->s */
 	struct source *under;
-	uint64_t off;		/* arena offset of buf[0] */
+	uint64_t off; /* arena offset of buf[0] */
 	size_t len;
 	uint8_t *buf;
-	uint8_t *present;	/* one per page spanned, from off's page */
+	uint8_t *present; /* one per page spanned, from off's page */
 };
 
 static int w_info(struct source *s, struct arena_info *out)
@@ -219,7 +220,7 @@ static int w_read(struct source *s, uint64_t off, void *buf, size_t len, uint8_t
 
 static void w_close(struct source *s)
 {
-	(void)s;	/* never closed through source__close */
+	(void)s; /* never closed through source__close */
 }
 
 static const struct source_ops window_ops = {
@@ -236,8 +237,10 @@ static int window_read(struct window *w, struct source *under, uint64_t addr, si
 
 	free(w->buf);
 	free(w->present);
-	*w = (struct window){ .s = { .ops = &window_ops, .info = under->info }, .under = under,
-			      .off = addr - under->info.user_vm_start, .len = len };
+	*w = (struct window){ .s = { .ops = &window_ops, .info = under->info },
+			      .under = under,
+			      .off = addr - under->info.user_vm_start,
+			      .len = len };
 	w->buf = malloc(len ? len : 1);
 	w->present = calloc(source__pages_spanned(under, addr, len ? len : 1), 1);
 	if (!w->buf || !w->present)
@@ -316,16 +319,16 @@ static char *text_dup(const char *s)
 		return strdup(s);
 	ai_printable(buf, TABLE_CELL_MAX, s, n, 0);
 	if (strlen(buf) + 1 >= TABLE_CELL_MAX || n >= TABLE_CELL_MAX)
-		strcat(buf, "...");	/* cut: say so */
+		strcat(buf, "..."); /* cut: say so */
 	return strdup(buf);
 }
 
 struct leaf_ctx {
 	struct tview *t;
-	int base;	/* row of the chunk's element 0 */
-	int n;		/* elements in the chunk */
-	int hint;	/* the column after the last one */
-	int single;	/* >= 0: every leaf is of this row (a walk's node) */
+	int base;   /* row of the chunk's element 0 */
+	int n;	    /* elements in the chunk */
+	int hint;   /* the column after the last one */
+	int single; /* >= 0: every leaf is of this row (a walk's node) */
 };
 
 /* "[17].stats.runtime_ns" -> 17, "stats.runtime_ns"; "[3]->pid" -> 3, "pid" */
@@ -361,8 +364,9 @@ static int on_leaf(void *ctx, const struct fmt_leaf *f)
 	if (lc->single >= 0 && f->path) {
 		/* a node walked as a value of its own: ".pid", "" */
 		i = 0;
-		rel = f->path[0] == '.' ? f->path + 1
-		      : f->path[0] == '-' && f->path[1] == '>' ? f->path + 2 : f->path;
+		rel = f->path[0] == '.'			       ? f->path + 1
+		      : f->path[0] == '-' && f->path[1] == '>' ? f->path + 2
+							       : f->path;
 	} else if (lc->single >= 0 || !split_path(f->path, &i, &rel) || i >= (uint64_t)lc->n) {
 		/* no path: the node limit's "...", or a path too long to name */
 		t->cut = true;
@@ -488,14 +492,16 @@ static int resolve(struct view *v, struct value *val)
 
 	if (expr__eval_str(t->spec, s->bx, s->src, val, &col)) {
 		if (col >= 0)
-			snprintf(t->err, sizeof(t->err), "%s: %s (column %d)", t->spec, ai_errmsg(), col + 1);
+			snprintf(t->err, sizeof(t->err), "%s: %s (column %d)", t->spec, ai_errmsg(),
+				 col + 1);
 		else
 			snprintf(t->err, sizeof(t->err), "%s: %s", t->spec, ai_errmsg());
 		return -EINVAL;
 	}
 	if (!val->btf) {
-		snprintf(t->err, sizeof(t->err), "%s is a computed %s, not an array or a pointer into the arena",
-			 t->spec, expr__ctype_name(val->ctype));
+		snprintf(t->err, sizeof(t->err),
+			 "%s is a computed %s, not an array or a pointer into the arena", t->spec,
+			 expr__ctype_name(val->ctype));
 		return -EINVAL;
 	}
 	t->btf = val->btf;
@@ -523,21 +529,25 @@ static int resolve(struct view *v, struct value *val)
 			t->first = val->scalar;
 		} else {
 			snprintf(t->err, sizeof(t->err),
-				 "%s is %s, not an array or a pointer (:table takes arr, arr[a:b] or a pointer)",
+				 "%s is %s, not an array or a pointer (:table takes arr, arr[a:b] "
+				 "or a pointer)",
 				 t->spec, tn);
 			return -EINVAL;
 		}
 	}
-	t->elem_size = btf__resolve_size(t->btf, t->elem_id) > 0 ? btf__resolve_size(t->btf, t->elem_id) : 0;
+	t->elem_size = btf__resolve_size(t->btf, t->elem_id) > 0
+			       ? btf__resolve_size(t->btf, t->elem_id)
+			       : 0;
 	btfq__type_name(t->btf, t->elem_id, t->type, sizeof(t->type));
 	if (!t->elem_size) {
-		snprintf(t->err, sizeof(t->err), "%s: its elements (%s) have no size", t->spec, t->type);
+		snprintf(t->err, sizeof(t->err), "%s: its elements (%s) have no size", t->spec,
+			 t->type);
 		return -EINVAL;
 	}
 	if (t->kind == TK_POINTER) {
 		if (!source__contains(s->src, t->first, t->elem_size)) {
-			snprintf(t->err, sizeof(t->err), "%s = 0x%llx points outside the arena", t->spec,
-				 (unsigned long long)t->first);
+			snprintf(t->err, sizeof(t->err), "%s = 0x%llx points outside the arena",
+				 t->spec, (unsigned long long)t->first);
 			return -ERANGE;
 		}
 		if (!s->have_pm) {
@@ -586,9 +596,11 @@ static void describe(struct tview *t)
 
 	switch (t->kind) {
 	case TK_POINTER:
-		n = snprintf(t->desc, len, "%s points to %s: %" PRIu64 " row%s, as far as its pages are allocated "
-			     "(%s[0:N] for N)", t->spec, t->type, t->total, t->total == 1 ? "" : "s",
-			     t->spec);
+		n = snprintf(t->desc, len,
+			     "%s points to %s: %" PRIu64
+			     " row%s, as far as its pages are allocated "
+			     "(%s[0:N] for N)",
+			     t->spec, t->type, t->total, t->total == 1 ? "" : "s", t->spec);
 		break;
 	case TK_WALK:
 		n = snprintf(t->desc, len, "walk %s%s%s%s%s: %d node%s of %s, %s", t->spec,
@@ -601,8 +613,7 @@ static void describe(struct tview *t)
 		n = snprintf(t->desc, len, "%s: %" PRIu64 " element%s of %s", t->spec, t->total,
 			     t->total == 1 ? "" : "s", t->type);
 		break;
-	default:
-		break;
+	default: break;
 	}
 	if (n > 0 && (size_t)n < len && t->elem_ptr)
 		n += snprintf(t->desc + n, len - n, ", the members they point to");
@@ -672,7 +683,8 @@ static char *filter_template(const struct tview *t, const char *f)
 			    btfq__find_member(t->btf, t->member_id, name, &m))
 				member = true;
 			if (member)
-				strbuf_write(&sb, t->elem_ptr ? "\1->" : "\1.", t->elem_ptr ? 3 : 2);
+				strbuf_write(&sb, t->elem_ptr ? "\1->" : "\1.",
+					     t->elem_ptr ? 3 : 2);
 			strbuf_write(&sb, p, q - p);
 			snprintf(prev, sizeof(prev), "%.15s", name);
 			p = q;
@@ -725,7 +737,8 @@ static bool filter_row(struct view *v, struct source *src, const struct row *r)
 	}
 	if (err) {
 		if (!t->filter_fail++)
-			snprintf(t->filter_err, sizeof(t->filter_err), "%.120s: %.170s", elem, ai_errmsg());
+			snprintf(t->filter_err, sizeof(t->filter_err), "%.120s: %.170s", elem,
+				 ai_errmsg());
 		return false;
 	}
 	return x != 0;
@@ -747,8 +760,10 @@ static int cmp_col;
 static int row_cmp(const void *pa, const void *pb)
 {
 	const struct row *a = &cmp_t->rows[*(const int *)pa], *b = &cmp_t->rows[*(const int *)pb];
-	const struct cell *ca = cmp_col < a->ncells && a->cells[cmp_col].text ? &a->cells[cmp_col] : NULL;
-	const struct cell *cb = cmp_col < b->ncells && b->cells[cmp_col].text ? &b->cells[cmp_col] : NULL;
+	const struct cell *ca =
+		cmp_col < a->ncells && a->cells[cmp_col].text ? &a->cells[cmp_col] : NULL;
+	const struct cell *cb =
+		cmp_col < b->ncells && b->cells[cmp_col].text ? &b->cells[cmp_col] : NULL;
 	bool numeric = cmp_t->cols[cmp_col].numeric;
 	int r;
 
@@ -836,30 +851,27 @@ static void walk_end_text(struct tview *t, const struct walk_end *e)
 
 	switch (e->reason) {
 	case WALK_END_CYCLE:
-		snprintf(t->walk_end, len, "ended: cycle (node %" PRIu64 " links back to node %" PRIu64 ")",
-			 e->from, e->to);
+		snprintf(t->walk_end, len,
+			 "ended: cycle (node %" PRIu64 " links back to node %" PRIu64 ")", e->from,
+			 e->to);
 		break;
 	case WALK_END_POISON:
 		snprintf(t->walk_end, len, "ended: poison 0x%" PRIx64 " (%s)", e->ptr,
 			 e->poison ? e->poison : "list poison");
 		break;
 	case WALK_END_UNALLOCATED:
-		snprintf(t->walk_end, len, "ended: unallocated (0x%" PRIx64 ", page %" PRIu64 ")", e->ptr,
-			 e->page);
+		snprintf(t->walk_end, len, "ended: unallocated (0x%" PRIx64 ", page %" PRIu64 ")",
+			 e->ptr, e->page);
 		break;
 	case WALK_END_OUTSIDE:
 		snprintf(t->walk_end, len, "ended: outside the arena (0x%" PRIx64 ")", e->ptr);
 		break;
 	case WALK_END_MAX:
-		snprintf(t->walk_end, len, "cut at %" PRIu64 " nodes (%s; the chain goes on)", e->max,
-			 e->max == t->walk_max ? "--max" : "row cap");
+		snprintf(t->walk_end, len, "cut at %" PRIu64 " nodes (%s; the chain goes on)",
+			 e->max, e->max == t->walk_max ? "--max" : "row cap");
 		break;
-	case WALK_END_ERROR:
-		snprintf(t->walk_end, len, "ended: error (%s)", e->msg);
-		break;
-	default:
-		snprintf(t->walk_end, len, "ended: %s", walk__reason_name(e->reason));
-		break;
+	case WALK_END_ERROR: snprintf(t->walk_end, len, "ended: error (%s)", e->msg); break;
+	default: snprintf(t->walk_end, len, "ended: %s", walk__reason_name(e->reason)); break;
 	}
 }
 
@@ -868,9 +880,11 @@ static void build_walk(struct view *v)
 {
 	struct tview *t = v->priv;
 	struct session *s = v->s;
-	struct walk_opts wo = { .next = t->next, .container = t->container,
-				.max = t->walk_max && t->walk_max < TABLE_MAX_ROWS ? t->walk_max
-				       : TABLE_MAX_ROWS };
+	struct walk_opts wo = { .next = t->next,
+				.container = t->container,
+				.max = t->walk_max && t->walk_max < TABLE_MAX_ROWS
+					       ? t->walk_max
+					       : TABLE_MAX_ROWS };
 	struct window win = { 0 };
 	struct walk_node node;
 	struct walk_end end;
@@ -890,7 +904,9 @@ static void build_walk(struct view *v)
 	}
 	walk__value_type(w, &t->btf, &t->elem_id);
 	btfq__type_name(t->btf, t->elem_id, t->type, sizeof(t->type));
-	t->elem_size = btf__resolve_size(t->btf, t->elem_id) > 0 ? btf__resolve_size(t->btf, t->elem_id) : 0;
+	t->elem_size = btf__resolve_size(t->btf, t->elem_id) > 0
+			       ? btf__resolve_size(t->btf, t->elem_id)
+			       : 0;
 	t->member_id = btf__resolve_type(t->btf, t->elem_id);
 	t->elem_ptr = false;
 	n = walk__count(w);
@@ -903,7 +919,9 @@ static void build_walk(struct view *v)
 	t->filter_fail = 0;
 	t->filter_err[0] = '\0';
 	while (t->nrows < (int)n && (r = walk__next(w, &node)) > 0) {
-		struct fmt_opts fo = { .max_depth = 16, .max_array = s->max_elements, .path = "",
+		struct fmt_opts fo = { .max_depth = 16,
+				       .max_array = s->max_elements,
+				       .path = "",
 				       .max_nodes = TABLE_MAX_NODES };
 		struct leaf_ctx lc = { .t = t, .n = 1, .single = t->nrows };
 		struct row *row = &t->rows[t->nrows++];
@@ -915,8 +933,8 @@ static void build_walk(struct view *v)
 		else
 			window_free(&win);
 		if (!err)
-			err = fmt__leaves(s->bx, win.buf ? &win.s : s->src, &node.value, &fo, on_leaf, &lc,
-					  NULL);
+			err = fmt__leaves(s->bx, win.buf ? &win.s : s->src, &node.value, &fo,
+					  on_leaf, &lc, NULL);
 		if (err < 0) {
 			snprintf(t->err, sizeof(t->err), "walk %s: node %" PRIu64 ": %s", t->spec,
 				 node.index, ai_errmsg());
@@ -954,7 +972,8 @@ static void build(struct view *v)
 		return;
 	}
 	if (!s->bx) {
-		snprintf(t->err, sizeof(t->err), "%s", s->btf_msg[0] ? s->btf_msg : "loading types...");
+		snprintf(t->err, sizeof(t->err), "%s",
+			 s->btf_msg[0] ? s->btf_msg : "loading types...");
 		return;
 	}
 	if (t->walk) {
@@ -976,7 +995,8 @@ static void build(struct view *v)
 	}
 	t->nrows = n;
 	for (uint64_t i = 0; i < n; i++)
-		t->rows[i] = (struct row){ .addr = t->first + i * t->elem_size, .index = t->base0 + i };
+		t->rows[i] =
+			(struct row){ .addr = t->first + i * t->elem_size, .index = t->base0 + i };
 	chunk = TABLE_CHUNK_BYTES / t->elem_size;
 	if (!chunk)
 		chunk = 1;
@@ -986,10 +1006,16 @@ static void build(struct view *v)
 	 * filtered from the same bytes */
 	for (uint64_t k = 0; k < n; k += chunk) {
 		uint64_t m = n - k < chunk ? n - k : chunk;
-		struct value sl = { .btf = t->btf, .type_id = t->elem_id, .lvalue = true,
-				    .addr = t->first + k * t->elem_size, .slice_len = (uint32_t)m };
-		struct fmt_opts fo = { .max_depth = 16, .max_array = (int)m, .path = "",
-				       .follow_ptrs = t->elem_ptr ? 1 : 0, .max_nodes = TABLE_MAX_NODES };
+		struct value sl = { .btf = t->btf,
+				    .type_id = t->elem_id,
+				    .lvalue = true,
+				    .addr = t->first + k * t->elem_size,
+				    .slice_len = (uint32_t)m };
+		struct fmt_opts fo = { .max_depth = 16,
+				       .max_array = (int)m,
+				       .path = "",
+				       .follow_ptrs = t->elem_ptr ? 1 : 0,
+				       .max_nodes = TABLE_MAX_NODES };
 		struct leaf_ctx lc = { .t = t, .base = (int)k, .n = (int)m, .single = -1 };
 		uint64_t bytes = m * t->elem_size;
 		int err = 0;
@@ -999,9 +1025,10 @@ static void build(struct view *v)
 		if (source__contains(s->src, sl.addr, bytes))
 			err = window_read(&win, s->src, sl.addr, bytes);
 		else
-			window_free(&win);	/* the formatter says what is outside */
+			window_free(&win); /* the formatter says what is outside */
 		if (!err)
-			err = fmt__leaves(s->bx, win.buf ? &win.s : s->src, &sl, &fo, on_leaf, &lc, NULL);
+			err = fmt__leaves(s->bx, win.buf ? &win.s : s->src, &sl, &fo, on_leaf, &lc,
+					  NULL);
 		if (err < 0) {
 			snprintf(t->err, sizeof(t->err), "%s: %s", t->spec, ai_errmsg());
 			break;
@@ -1151,7 +1178,8 @@ static void table_draw(struct view *v)
 	if (!t->spec) {
 		draw_str(c, R_HEADER, "no table");
 		draw_row(c, 2);
-		draw_str(c, R_DIM, "  T on an array (or a pointer) in the struct view, or :table EXPR "
+		draw_str(c, R_DIM,
+			 "  T on an array (or a pointer) in the struct view, or :table EXPR "
 			 "(pool, tbl->buckets, arr[0:64])");
 		return;
 	}
@@ -1164,32 +1192,40 @@ static void table_draw(struct view *v)
 	/* the caps and the filter's failures before the description: when
 	 * the row is too narrow for both, the description is cut, not them */
 	{
-		struct { enum role r; char text[400]; } note[5];
+		struct {
+			enum role r;
+			char text[400];
+		} note[5];
 		int nn = 0, room = c->width;
 
 		if (t->rows_capped)
-			note[nn].r = R_STALE, snprintf(note[nn++].text, sizeof(note[0].text),
-				"  only the first %d rows (row cap)", TABLE_MAX_ROWS);
+			note[nn].r = R_STALE,
+			snprintf(note[nn++].text, sizeof(note[0].text),
+				 "  only the first %d rows (row cap)", TABLE_MAX_ROWS);
 		if (t->cols_capped)
-			note[nn].r = R_STALE, snprintf(note[nn++].text, sizeof(note[0].text),
-				"  only the first %d columns (column cap)", TABLE_MAX_COLS);
+			note[nn].r = R_STALE,
+			snprintf(note[nn++].text, sizeof(note[0].text),
+				 "  only the first %d columns (column cap)", TABLE_MAX_COLS);
 		if (t->cut)
 			note[nn].r = R_STALE, snprintf(note[nn++].text, sizeof(note[0].text),
-				"  some values not walked (limit)");
+						       "  some values not walked (limit)");
 		scroll_cols(v);
 		last = last_fit(t, t->left, c->width);
 		if (t->left > 0 || last < t->ncols - 1)
-			note[nn].r = R_DIM, snprintf(note[nn++].text, sizeof(note[0].text),
-				"  columns %d-%d of %d (h/l)", t->left + 1, last + 1, t->ncols);
+			note[nn].r = R_DIM,
+			snprintf(note[nn++].text, sizeof(note[0].text),
+				 "  columns %d-%d of %d (h/l)", t->left + 1, last + 1, t->ncols);
 		if (t->filter_fail)
-			note[nn].r = R_ERROR, snprintf(note[nn++].text, sizeof(note[0].text),
-				"  filter failed on %d row%s (%.300s)", t->filter_fail,
-				t->filter_fail == 1 ? "" : "s", t->filter_err);
+			note[nn].r = R_ERROR,
+			snprintf(note[nn++].text, sizeof(note[0].text),
+				 "  filter failed on %d row%s (%.300s)", t->filter_fail,
+				 t->filter_fail == 1 ? "" : "s", t->filter_err);
 		for (int i = 0; i < nn; i++)
 			room -= draw_cols(note[i].text);
 		if (room < 20)
 			room = 20;
-		draw_strn(c, R_HEADER, t->desc, draw_cols(t->desc) > room ? room - 1 : (int)strlen(t->desc));
+		draw_strn(c, R_HEADER, t->desc,
+			  draw_cols(t->desc) > room ? room - 1 : (int)strlen(t->desc));
 		if (draw_cols(t->desc) > room)
 			draw_str(c, R_HEADER, glyph->ellipsis);
 		for (int i = 0; i < nn; i++)
@@ -1208,9 +1244,12 @@ static void table_draw(struct view *v)
 			snprintf(name, sizeof(name), "%c:%s", lk, col_title(&t->cols[k]));
 		else
 			snprintf(name, sizeof(name), "%s%s", col_title(&t->cols[k]),
-				 k != sc ? "" : t->sort_dir > 0 ? glyph->sort_up : glyph->sort_down);
+				 k != sc	   ? ""
+				 : t->sort_dir > 0 ? glyph->sort_up
+						   : glyph->sort_down);
 		draw_str(c, R_HEADER, "  ");
-		draw_cell(c, k == t->ccol ? R_CURSOR : R_HEADER, name, t->cols[k].width, t->cols[k].numeric);
+		draw_cell(c, k == t->ccol ? R_CURSOR : R_HEADER, name, t->cols[k].width,
+			  t->cols[k].numeric);
 	}
 	if (rows < 1)
 		return;
@@ -1220,8 +1259,9 @@ static void table_draw(struct view *v)
 		t->top = t->cur - rows + 1;
 	if (!t->nvis) {
 		draw_row(c, 2);
-		draw_str(c, R_DIM, t->filter ? "  no row matches the filter (:filter alone clears it)"
-			 : "  no rows");
+		draw_str(c, R_DIM,
+			 t->filter ? "  no row matches the filter (:filter alone clears it)"
+				   : "  no rows");
 	}
 	for (int i = 0; i < rows && t->top + i < t->nvis; i++) {
 		const struct row *r = &t->rows[t->vis[t->top + i]];
@@ -1240,8 +1280,10 @@ static void table_draw(struct view *v)
 			const char *txt = ce && ce->text ? ce->text : "";
 
 			draw_str(c, R_DEFAULT, "  ");
-			draw_cell(c, txt[0] == '<' || strstr(txt, " <") ? R_UNALLOC
-				  : t->cols[k].numeric ? R_NUM : R_STR,
+			draw_cell(c,
+				  txt[0] == '<' || strstr(txt, " <") ? R_UNALLOC
+				  : t->cols[k].numeric		     ? R_NUM
+								     : R_STR,
 				  txt, t->cols[k].width, t->cols[k].numeric);
 		}
 		if (c->hl)
@@ -1257,8 +1299,8 @@ static const char *table_title(struct view *v)
 	if (!t->spec || t->err[0])
 		return "table";
 	if (t->filter)
-		snprintf(t->title, sizeof(t->title), "table: %d of %d rows (filter: %s)", t->nvis, t->nrows,
-			 t->filter);
+		snprintf(t->title, sizeof(t->title), "table: %d of %d rows (filter: %s)", t->nvis,
+			 t->nrows, t->filter);
 	else
 		snprintf(t->title, sizeof(t->title), "table: %d rows", t->nrows);
 	return t->title;
@@ -1317,7 +1359,9 @@ static void walk_show(struct view *v, const char *args)
 	unsigned long long max = 0;
 
 	if (!args || !*args) {
-		session__msg(v->s, true, "usage: walk START [--next MEMBER] [--container TYPE.MEMBER] [--max N]");
+		session__msg(
+			v->s, true,
+			"usage: walk START [--next MEMBER] [--container TYPE.MEMBER] [--max N]");
 		return;
 	}
 	start = strndup(args, opt ? (size_t)(opt - args) : strlen(args));
@@ -1341,11 +1385,13 @@ static void walk_show(struct view *v, const char *args)
 			errno = 0;
 			max = strtoull(val, &end, 10);
 			if (errno || *end || !max) {
-				session__msg(v->s, true, "walk: --max '%s' is not a positive number", val);
+				session__msg(v->s, true,
+					     "walk: --max '%s' is not a positive number", val);
 				goto out;
 			}
 		} else {
-			session__msg(v->s, true, "walk: unknown option %s (--next, --container, --max)", w);
+			session__msg(v->s, true,
+				     "walk: unknown option %s (--next, --container, --max)", w);
 			goto out;
 		}
 	}
@@ -1413,7 +1459,8 @@ static void sort_by_name(struct view *v, const char *arg)
 	if (*arg == '-' || *arg == '+')
 		dir = *arg++ == '-' ? -1 : 1;
 	for (int i = 0; i < t->ncols; i++)
-		if (!strcmp(t->cols[i].name, arg) || (!t->cols[i].name[0] && !strcmp(arg, "value"))) {
+		if (!strcmp(t->cols[i].name, arg) ||
+		    (!t->cols[i].name[0] && !strcmp(arg, "value"))) {
 			t->ccol = i;
 			set_sort(v, i, dir);
 			return;
@@ -1438,8 +1485,7 @@ static enum request table_request(struct view *v, enum request req)
 		if (t->spec)
 			build(v);
 		return REQ_NONE;
-	default:
-		break;
+	default: break;
 	}
 	if (!t->spec || t->err[0])
 		return req;
@@ -1450,8 +1496,14 @@ static enum request table_request(struct view *v, enum request req)
 	case REQ_PAGE_DOWN: t->cur += page; break;
 	case REQ_FIRST: t->cur = 0; break;
 	case REQ_LAST: t->cur = t->nvis - 1; break;
-	case REQ_LEFT: if (t->ccol > 0) t->ccol--; break;
-	case REQ_RIGHT: if (t->ccol < t->ncols - 1) t->ccol++; break;
+	case REQ_LEFT:
+		if (t->ccol > 0)
+			t->ccol--;
+		break;
+	case REQ_RIGHT:
+		if (t->ccol < t->ncols - 1)
+			t->ccol++;
+		break;
 	case REQ_SORT_ASC:
 	case REQ_SORT_DESC:
 		if (!t->ncols)
@@ -1460,9 +1512,7 @@ static enum request table_request(struct view *v, enum request req)
 		/* the next key may be a column's letter: sort by it instead */
 		t->labels = true;
 		break;
-	case REQ_FILTER:
-		session__nav_expr(v->s, "filter ");
-		return REQ_PROMPT_TEXT;
+	case REQ_FILTER: session__nav_expr(v->s, "filter "); return REQ_PROMPT_TEXT;
 	case REQ_ENTER:
 		if (!t->nvis)
 			break;
@@ -1480,8 +1530,7 @@ static enum request table_request(struct view *v, enum request req)
 		}
 		session__nav_expr(v->s, expr);
 		return REQ_SHOW_STRUCT;
-	default:
-		return req;
+	default: return req;
 	}
 	if (t->cur >= t->nvis)
 		t->cur = t->nvis - 1;
@@ -1546,13 +1595,16 @@ static void table_status(struct view *v, char *buf, size_t len)
 		return;
 	}
 	if (!t->spec || t->err[0] || !t->nvis) {
-		snprintf(buf, len, "%s", t->err[0] ? t->err : !t->spec ? ":table EXPR   :walk START"
-			 : t->filter ? "no rows: :filter alone clears the filter" : "no rows");
+		snprintf(buf, len, "%s",
+			 t->err[0]   ? t->err
+			 : !t->spec  ? ":table EXPR   :walk START"
+			 : t->filter ? "no rows: :filter alone clears the filter"
+				     : "no rows");
 		return;
 	}
 	r = &t->rows[t->vis[t->cur]];
 	elem_expr(t, r, expr, sizeof(expr));
-	if (t->base)	/* else the expression is the address */
+	if (t->base) /* else the expression is the address */
 		snprintf(expr + strlen(expr), sizeof(expr) - strlen(expr), "  0x%" PRIx64, r->addr);
 	snprintf(buf, len, "row %d of %d  %s  column %s   Enter opens it, s/S sort, f filter",
 		 t->cur + 1, t->nvis, expr, t->ncols ? col_title(&t->cols[t->ccol]) : "-");

@@ -12,7 +12,7 @@ struct text {
 	char **lines;
 	int n;
 	int top;
-	int match;	/* line of the last search hit, -1 */
+	int match; /* line of the last search hit, -1 */
 };
 
 static void text_free_lines(struct text *x)
@@ -81,7 +81,8 @@ static enum request text_request(struct view *v, enum request req)
 
 	switch (req) {
 	case REQ_UP: x->top--; break;
-	case REQ_DOWN: case REQ_ENTER: x->top++; break;
+	case REQ_DOWN:
+	case REQ_ENTER: x->top++; break;
 	case REQ_PAGE_UP: x->top -= h; break;
 	case REQ_PAGE_DOWN: x->top += h; break;
 	case REQ_FIRST: x->top = 0; break;

@@ -16,21 +16,31 @@
 #define SPARK_MAX 64
 
 struct wview {
-	int sel_id;	/* selected watch, 0: none */
-	int sel;	/* its row, to select a neighbour when it goes */
+	int sel_id; /* selected watch, 0: none */
+	int sel;    /* its row, to select a neighbour when it goes */
 	int top;
 };
 
 enum col {
-	C_MARK, C_ID, C_EXPR, C_VALUE, C_PREV, C_CHANGES, C_TIME, C_SAMPLES, C_STATE,
-	C_HITS, C_SPARK, C__NR
+	C_MARK,
+	C_ID,
+	C_EXPR,
+	C_VALUE,
+	C_PREV,
+	C_CHANGES,
+	C_TIME,
+	C_SAMPLES,
+	C_STATE,
+	C_HITS,
+	C_SPARK,
+	C__NR
 };
 
 static const struct column {
 	const char *head;
-	int width;	/* 0: what is left (the expression) */
+	int width; /* 0: what is left (the expression) */
 	bool right;
-	int drop;	/* narrow terminals drop columns in this order, 0: never */
+	int drop; /* narrow terminals drop columns in this order, 0: never */
 } cols[C__NR] = {
 	[C_MARK] = { "", 1 },
 	[C_ID] = { "#", 3, true },
@@ -65,7 +75,6 @@ static int layout(int width, bool shown[C__NR])
 		drop++;
 	}
 }
-
 
 /* s in a column of width, cut with an ellipsis; then the gap */
 static void field(struct view *v, enum role r, const char *s, int width, bool right)
@@ -181,18 +190,18 @@ static void draw_watch(struct view *v, struct watch *w, const bool shown[C__NR],
 			snprintf(buf, sizeof(buf), "%d", w->id);
 			field(v, R_LABEL, buf, width, true);
 			break;
-		case C_EXPR:
-			field(v, R_KEY, w->spec, width, false);
-			break;
+		case C_EXPR: field(v, R_KEY, w->spec, width, false); break;
 		case C_VALUE:
 			if (!ok)
-				field(v, w->state == WATCH_UNALLOCATED ? R_UNALLOC : R_ERROR, w->err,
-				      width, false);
+				field(v, w->state == WATCH_UNALLOCATED ? R_UNALLOC : R_ERROR,
+				      w->err, width, false);
 			else
-				field(v, changed ? R_CHANGED : R_NUM, w->value ? w->value : "?", width, false);
+				field(v, changed ? R_CHANGED : R_NUM, w->value ? w->value : "?",
+				      width, false);
 			break;
 		case C_PREV:
-			field(v, w->prev ? R_DEFAULT : R_DIM, w->prev ? w->prev : "-", width, false);
+			field(v, w->prev ? R_DEFAULT : R_DIM, w->prev ? w->prev : "-", width,
+			      false);
 			break;
 		case C_CHANGES:
 			snprintf(buf, sizeof(buf), "%llu", (unsigned long long)w->nr_changes);
@@ -203,7 +212,8 @@ static void draw_watch(struct view *v, struct watch *w, const bool shown[C__NR],
 			field(v, w->last_change_ns ? R_DEFAULT : R_DIM, buf, width, false);
 			break;
 		case C_SAMPLES:
-			snprintf(buf, sizeof(buf), "%llu", (unsigned long long)watch__samples(s->ws, w));
+			snprintf(buf, sizeof(buf), "%llu",
+				 (unsigned long long)watch__samples(s->ws, w));
 			field(v, R_DIM, buf, width, true);
 			break;
 		case C_STATE:
@@ -213,7 +223,10 @@ static void draw_watch(struct view *v, struct watch *w, const bool shown[C__NR],
 				/* a cap cut the value: changes past it are missed */
 				field(v, R_UNALLOC, "ok, partial", width, false);
 			else
-				field(v, ok ? R_INFO : w->state == WATCH_UNALLOCATED ? R_UNALLOC : R_ERROR,
+				field(v,
+				      ok			      ? R_INFO
+				      : w->state == WATCH_UNALLOCATED ? R_UNALLOC
+								      : R_ERROR,
 				      state_name[w->state], width, false);
 			break;
 		case C_HITS:
@@ -225,9 +238,7 @@ static void draw_watch(struct view *v, struct watch *w, const bool shown[C__NR],
 				 (unsigned long long)w->nr_hits);
 			field(v, w->nr_hits ? R_ERROR : R_DEFAULT, buf, width, true);
 			break;
-		case C_SPARK:
-			sparkline(v, w, width);
-			break;
+		case C_SPARK: sparkline(v, w, width); break;
 		}
 	}
 	if (cursor)
@@ -247,10 +258,13 @@ static void watch_draw(struct view *v)
 	draw_row(c, 0);
 	for (int k = 0; k < C__NR; k++)
 		if (shown[k])
-			field(v, R_HEADER, cols[k].head, k == C_EXPR ? expr_w : cols[k].width, cols[k].right);
+			field(v, R_HEADER, cols[k].head, k == C_EXPR ? expr_w : cols[k].width,
+			      cols[k].right);
 	if (!n) {
 		draw_row(c, 2);
-		draw_str(c, R_DIM, "  no watches: w on a field of the struct view (3), or :watch EXPR [if COND | changes]");
+		draw_str(c, R_DIM,
+			 "  no watches: w on a field of the struct view (3), or :watch EXPR [if "
+			 "COND | changes]");
 		return;
 	}
 	if (rows < 1)
@@ -294,7 +308,7 @@ static enum request watch_request(struct view *v, enum request req)
 			session__lib_msg(s, "watch");
 		else
 			session__msg(s, false, "watch #%d %s", w->id,
-				w->paused ? "paused (space resumes)" : "resumed");
+				     w->paused ? "paused (space resumes)" : "resumed");
 		break;
 	case REQ_DELETE:
 		if (!w)
@@ -315,8 +329,7 @@ static enum request watch_request(struct view *v, enum request req)
 		select_row(v, 0);
 		session__msg(s, false, "removed %d watch%s", n, n == 1 ? "" : "es");
 		break;
-	default:
-		return req;
+	default: return req;
 	}
 	return REQ_NONE;
 }
@@ -352,12 +365,14 @@ static void watch_status(struct view *v, char *buf, size_t len)
 	if (w->state != WATCH_OK)
 		snprintf(buf, len, "%d/%d  #%d %s: %s", cur_row(v) + 1, n, w->id, w->spec, w->err);
 	else if (!w->nr_changed_members)
-		snprintf(buf, len, "%d/%d  #%d %s  @0x%llx%s   Enter prints, Space pauses, d deletes",
+		snprintf(buf, len,
+			 "%d/%d  #%d %s  @0x%llx%s   Enter prints, Space pauses, d deletes",
 			 cur_row(v) + 1, n, w->id, w->spec, (unsigned long long)w->addr, part);
 	else {
 		/* a struct or array: which members changed last, old -> new;
 		 * the partial note first, so a long list cannot push it out */
-		off = snprintf(buf, len, "%d/%d  #%d %s%s  ", cur_row(v) + 1, n, w->id, w->spec, part);
+		off = snprintf(buf, len, "%d/%d  #%d %s%s  ", cur_row(v) + 1, n, w->id, w->spec,
+			       part);
 		if (off >= 0 && (size_t)off < len)
 			watch__fmt_members(w, 8, buf + off, len - off);
 	}

@@ -27,15 +27,15 @@
 #define VF_ARENA 2
 #define VF_TRANSIENT 4
 
-#define VIEW_INFO(_)                                                                          \
-	_(PAGES, pages_ops, "Page map", 0, VF_CYCLE | VF_ARENA, "Page map view", NULL)          \
-	_(HEX, hex_ops, "Hex view", 0, VF_CYCLE | VF_ARENA, "Hex view", NULL)                   \
-	_(STRUCT, struct_ops, "Struct view", 0, VF_CYCLE | VF_ARENA, "Struct view", NULL)       \
-	_(WATCH, watch_ops, "Watch pane", 0, VF_CYCLE | VF_ARENA, "Watch pane", NULL)           \
-	_(TABLE, table_ops, "Table view", 0, VF_CYCLE | VF_ARENA, "Table view", NULL)           \
-	_(CHOOSER, chooser_ops, "Arena chooser", 'A', 0, "Arena chooser", NULL)                 \
-	_(MESSAGES, messages_ops, "Messages", 'M', VF_TRANSIENT,                                \
-	  "Status messages: the last 200, with their times", "messages")                      \
+#define VIEW_INFO(_)                                                                      \
+	_(PAGES, pages_ops, "Page map", 0, VF_CYCLE | VF_ARENA, "Page map view", NULL)    \
+	_(HEX, hex_ops, "Hex view", 0, VF_CYCLE | VF_ARENA, "Hex view", NULL)             \
+	_(STRUCT, struct_ops, "Struct view", 0, VF_CYCLE | VF_ARENA, "Struct view", NULL) \
+	_(WATCH, watch_ops, "Watch pane", 0, VF_CYCLE | VF_ARENA, "Watch pane", NULL)     \
+	_(TABLE, table_ops, "Table view", 0, VF_CYCLE | VF_ARENA, "Table view", NULL)     \
+	_(CHOOSER, chooser_ops, "Arena chooser", 'A', 0, "Arena chooser", NULL)           \
+	_(MESSAGES, messages_ops, "Messages", 'M', VF_TRANSIENT,                          \
+	  "Status messages: the last 200, with their times", "messages")                  \
 	_(TEXT, text_ops, "Help and text", 0, VF_TRANSIENT, "Help and text", NULL)
 
 #endif

@@ -147,7 +147,6 @@ struct probe_args args = {};
 struct probe_result res = {};
 __u8 page_ok[PROBE_BUF_PAGES] = {};
 
-
 static __u64 kbase; /* kern address of arena page 0 */
 
 extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
@@ -218,7 +217,8 @@ static int bfs_step(__u32 i, void *ctx)
 		if (out->last < out->start || out->last >= res.max_entries)
 			goto broken;
 		walk_n = idx + 1;
-		if (bfs_push((__u64)rn->rn_rbnode.rb_left) || bfs_push((__u64)rn->rn_rbnode.rb_right))
+		if (bfs_push((__u64)rn->rn_rbnode.rb_left) ||
+		    bfs_push((__u64)rn->rn_rbnode.rb_right))
 			goto broken;
 	}
 	return 0;
@@ -299,8 +299,9 @@ static int pages_step(__u32 i, struct pages_ctx *c)
 
 #pragma clang loop unroll(full)
 		for (int k = 0; k < 8; k++) {
-			struct list_head *lh = bpf_rdonly_cast((void *)(kbase + ((__u64)(p + k) << page_shift)),
-							       bpf_core_type_id_kernel(struct list_head));
+			struct list_head *lh =
+				bpf_rdonly_cast((void *)(kbase + ((__u64)(p + k) << page_shift)),
+						bpf_core_type_id_kernel(struct list_head));
 			q[k] = (__u64)lh->next;
 		}
 #pragma clang loop unroll(full)
@@ -326,7 +327,8 @@ static int read_step(__u32 i, void *ctx)
 	dst = args.buf ? bpf_map_lookup_elem(&pagebuf2, &i) : bpf_map_lookup_elem(&pagebuf, &i);
 	if (!dst)
 		return 1;
-	if (bpf_probe_read_kernel(dst, PAGE_SZ, (void *)(kbase + ((__u64)page << page_shift))) == 0) {
+	if (bpf_probe_read_kernel(dst, PAGE_SZ, (void *)(kbase + ((__u64)page << page_shift))) ==
+	    0) {
 		page_ok[i & (PROBE_BUF_PAGES - 1)] = 1;
 		res.nr_ok++;
 	} else {
@@ -378,19 +380,15 @@ int arena_probe(struct bpf_iter__bpf_map *ctx)
 	res.map_extra = BPF_CORE_READ(map, map_extra);
 	res.user_vm_start = BPF_CORE_READ(arena, user_vm_start);
 	res.user_vm_end = BPF_CORE_READ(arena, user_vm_end);
-	res.kern_vm_start = (__u64)BPF_CORE_READ(arena, kern_vm, addr) + GUARD_HALF +
-			    (__u32)res.user_vm_start;
+	res.kern_vm_start =
+		(__u64)BPF_CORE_READ(arena, kern_vm, addr) + GUARD_HALF + (__u32)res.user_vm_start;
 	kbase = res.kern_vm_start;
 	res.broken = 0;
 	res.nr_ok = 0;
 
 	switch (args.mode) {
-	case PROBE_RANGES:
-		walk_ranges(arena);
-		break;
-	case PROBE_PAGES:
-		bpf_loop(1U << 20, pages_step, &pc, 0);
-		break;
+	case PROBE_RANGES: walk_ranges(arena); break;
+	case PROBE_PAGES: bpf_loop(1U << 20, pages_step, &pc, 0); break;
 	case PROBE_READ:
 		if (res.user_vm_start)
 			bpf_loop(PROBE_BUF_PAGES, read_step, NULL, 0);

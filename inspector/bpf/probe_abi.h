@@ -8,11 +8,11 @@
 #ifndef ARENA_INSPECT_PROBE_ABI_H
 #define ARENA_INSPECT_PROBE_ABI_H
 
-#define PROBE_BUF_BYTES (4U << 20)	/* per READ pass */
-#define PROBE_BUF_PAGES 1024		/* pages a READ pass takes at most (4 KiB pages) */
+#define PROBE_BUF_BYTES (4U << 20)	  /* per READ pass */
+#define PROBE_BUF_PAGES 1024		  /* pages a READ pass takes at most (4 KiB pages) */
 #define PROBE_MAX_RANGES ((1U << 19) + 2) /* worst case: every other page free */
-#define PROBE_MAX_RUNS 65536		/* non-free runs probed per PAGES pass */
-#define PROBE_MAX_GATHER 16384		/* scattered fields per GATHER pass */
+#define PROBE_MAX_RUNS 65536		  /* non-free runs probed per PAGES pass */
+#define PROBE_MAX_GATHER 16384		  /* scattered fields per GATHER pass */
 #define PROBE_GATHER_MAX_LEN 64
 #define PROBE_BITMAP_WORDS ((1U << 20) / 64)
 

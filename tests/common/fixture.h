@@ -44,20 +44,20 @@
 
 struct fixture {
 	char scenario[32];
-	char pin[256];	      /* bpffs directory holding arena, bss, prog_*, link_* */
+	char pin[256]; /* bpffs directory holding arena, bss, prog_*, link_* */
 	uint32_t map_id;
 	char map_name[32];
 	uint32_t map_flags;
-	uint64_t map_extra;   /* 0 for "nouser" */
+	uint64_t map_extra; /* 0 for "nouser" */
 	uint64_t user_vm_start;
 	uint64_t user_vm_end;
 	uint32_t max_pages;
-	uint32_t allocated;   /* pages allocated at load time */
-	uint32_t reserved;    /* pages reserved at load time */
+	uint32_t allocated; /* pages allocated at load time */
+	uint32_t reserved;  /* pages reserved at load time */
 	uint32_t prog_ids[FIXTURE_MAX_PROGS];
 	int nr_progs;
-	struct json *json;	     /* the whole `load` output; owned */
-	const struct json *expect;   /* json's "expect" object; borrowed */
+	struct json *json;	   /* the whole `load` output; owned */
+	const struct json *expect; /* json's "expect" object; borrowed */
 	bool loaded;
 };
 

@@ -15,17 +15,17 @@
 struct json {
 	enum json_type type;
 	bool b;
-	bool is_int;  /* integral literal that fits in long long */
-	bool is_u64;  /* integral, non-negative, fits in uint64_t */
+	bool is_int; /* integral literal that fits in long long */
+	bool is_u64; /* integral, non-negative, fits in uint64_t */
 	long long i;
 	uint64_t u;
 	double d;
-	char *s;      /* string value (NUL-terminated) */
+	char *s; /* string value (NUL-terminated) */
 	size_t slen;
-	size_t n;     /* children */
+	size_t n; /* children */
 	size_t cap;
 	struct json **kids;
-	char **keys;  /* objects only, parallel to kids */
+	char **keys; /* objects only, parallel to kids */
 };
 
 struct parser {
@@ -479,10 +479,8 @@ static struct json *parse_value(struct parser *ps, int depth)
 		return NULL;
 	}
 	switch (*ps->p) {
-	case '{':
-		return parse_object(ps, depth);
-	case '[':
-		return parse_array(ps, depth);
+	case '{': return parse_object(ps, depth);
+	case '[': return parse_array(ps, depth);
 	case '"':
 		v = node(ps, JSON_STRING);
 		if (v) {

@@ -13,7 +13,8 @@
 int manyroots_write(const char *path, int nr)
 {
 	static uint8_t data[MANYROOTS_PAGES * 4096], state[MANYROOTS_PAGES];
-	struct arena_info ai = { .map_id = 9, .max_pages = MANYROOTS_PAGES,
+	struct arena_info ai = { .map_id = 9,
+				 .max_pages = MANYROOTS_PAGES,
 				 .user_vm_start = MANYROOTS_BASE,
 				 .user_vm_end = MANYROOTS_BASE + MANYROOTS_PAGES * 4096ULL };
 	struct root r = { .kind = ROOT_MAP_PTR, .btf_idx = 0 };

@@ -16,7 +16,8 @@
  * manyroots_value(i), an address in the arena. */
 static inline uint64_t manyroots_value(int i)
 {
-	return MANYROOTS_BASE + (uint64_t)(i % MANYROOTS_PAGES) * 4096 + (i / MANYROOTS_PAGES) % 4096;
+	return MANYROOTS_BASE + (uint64_t)(i % MANYROOTS_PAGES) * 4096 +
+	       (i / MANYROOTS_PAGES) % 4096;
 }
 
 /* Write it to path. Returns 0 or a negative errno (ai_errmsg() says why). */

@@ -101,13 +101,13 @@ void build_mem(void)
 	memset(mem, 0, sizeof(mem));
 	memset(state, PAGE_FREE, sizeof(state));
 	state[0] = state[1] = state[3] = PAGE_ALLOCATED;
-	put32(0, 42);				/* x */
-	put32(4, 0x00030002);			/* u1; s1 = 2, s2 = 3 */
+	put32(0, 42);	      /* x */
+	put32(4, 0x00030002); /* u1; s1 = 2, s2 = 3 */
 	for (int i = 0; i < 6; i++)
-		put32(8 + 4 * i, i);		/* grid */
-	put64(32, S + 0x1000);			/* head */
-	put32(40, 1);				/* st = RUNNING */
-	flags = 5 | (17 << 3) | (0xd << 8);	/* a=5 b=17 c=-3 */
+		put32(8 + 4 * i, i);	    /* grid */
+	put64(32, S + 0x1000);		    /* head */
+	put32(40, 1);			    /* st = RUNNING */
+	flags = 5 | (17 << 3) | (0xd << 8); /* a=5 b=17 c=-3 */
 	put32(44, flags);
 	put(48, "glob", 5);
 	{
@@ -133,11 +133,13 @@ void build_mem(void)
 	put64(0x3048, S + 0x3000);
 }
 
-
 int setup(void **st)
 {
-	struct arena_info ai = { .map_id = 0, .max_pages = NPAGES, .user_vm_start = S,
-				 .user_vm_end = S + NPAGES * 4096ULL, .is_snapshot = true };
+	struct arena_info ai = { .map_id = 0,
+				 .max_pages = NPAGES,
+				 .user_vm_start = S,
+				 .user_vm_end = S + NPAGES * 4096ULL,
+				 .is_snapshot = true };
 	struct fix *f = calloc(1, sizeof(*f));
 	struct root r = { .kind = ROOT_MAP_PTR, .btf_idx = 0, .value = S + 0x1000 };
 
@@ -216,8 +218,11 @@ int setup_intrusive(void **st)
 		{ "lhead", S + 0x4008 }, { "lcyc", S + 0x5008 },   { "lpois", S + 0x6008 },
 		{ "llost", S + 0x6108 }, { "lpois2", S + 0x6208 }, { "lout", S + 0x6308 },
 	};
-	struct arena_info ai = { .map_id = 0, .max_pages = NPAGES, .user_vm_start = S,
-				 .user_vm_end = S + NPAGES * 4096ULL, .is_snapshot = true };
+	struct arena_info ai = { .map_id = 0,
+				 .max_pages = NPAGES,
+				 .user_vm_start = S,
+				 .user_vm_end = S + NPAGES * 4096ULL,
+				 .is_snapshot = true };
 	struct fix *f = calloc(1, sizeof(*f));
 	struct root r = { .kind = ROOT_MAP_PTR, .btf_idx = 0 };
 	struct btf *b;

@@ -17,8 +17,8 @@
 #define NPAGES 16
 
 struct ids {
-	int i32, u32, s16, u64, u64t, chr, dbl, boo, node, nodep, name8, st, flags, anon, un,
-		row3, grid, outer, var_glob, sec, pid, nodet;
+	int i32, u32, s16, u64, u64t, chr, dbl, boo, node, nodep, name8, st, flags, anon, un, row3,
+		grid, outer, var_glob, sec, pid, nodet;
 };
 
 extern uint8_t mem[NPAGES * 4096];

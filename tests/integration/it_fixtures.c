@@ -152,8 +152,8 @@ static void check_common(struct fixture *f, const char *scenario)
 /* ---- per scenario ---- */
 static void test_list(void **state)
 {
-	static const char *names[] = { "alpha", "bravo", "charlie", "delta",
-				       "echo",	"foxtrot", "golf", "hotel" };
+	static const char *names[] = { "alpha", "bravo",   "charlie", "delta",
+				       "echo",	"foxtrot", "golf",    "hotel" };
 	static const char *kinds[] = { "COLOR_RED", "COLOR_GREEN", "COLOR_BLUE", "COLOR_BLACK" };
 	struct fixture *f = *state;
 	const struct json *nodes;
@@ -180,9 +180,8 @@ static void test_list(void **state)
 		if (i < 7)
 			assert_true(next == json_u64(json_get(json_at(nodes, i + 1), "addr"), 0));
 		else
-			assert_true(next == 0 &&
-				    json_u64(json_get(f->expect, "tail"), 0) ==
-					    json_u64(json_get(n, "addr"), 1));
+			assert_true(next == 0 && json_u64(json_get(f->expect, "tail"), 0) ==
+							 json_u64(json_get(n, "addr"), 1));
 	}
 	check_unload(f);
 }
@@ -301,7 +300,9 @@ static void test_nouser(void **state)
 
 static int run_bump(const struct fixture *f, uint64_t add, int *ret)
 {
-	struct { __u64 add; } arg = { add };
+	struct {
+		__u64 add;
+	} arg = { add };
 	LIBBPF_OPTS(bpf_test_run_opts, ro, .ctx_in = &arg, .ctx_size_in = sizeof(arg));
 	int fd = pinned_fd(f, "prog_live_bump"), err;
 
@@ -840,8 +841,9 @@ static void test_errors(void **state)
 
 	assert_int_equal(fixture_run(FIXTURE_BIN " list", &out, &status), 0);
 	assert_int_equal(status, 0);
-	for (const char *const *s = (const char *const[]){ "list", "htab", "tree", "sparse",
-							   "nouser", "live", "churn", "alist", NULL };
+	for (const char *const *s =
+		     (const char *const[]){ "list", "htab", "tree", "sparse", "nouser", "live",
+					    "churn", "alist", NULL };
 	     *s; s++) {
 		char line[32];
 

@@ -41,7 +41,8 @@ static const char ARENA_NAME[] = "\x1b[2J\x1b]0;pwnd\x07\xff!";
 static const char ROOT_NAME[] = "r\x1b]52;c;aGVsbG8=\x07";
 static const char TYPE_NAME[] = "t\x1b]0;title\x07";
 static const char MEMBER[] = "m\x1b[31m\x7f";
-static const char ENUMV[] = "E\x1b[5m\xc2\x9b" "1m";
+static const char ENUMV[] = "E\x1b[5m\xc2\x9b"
+			    "1m";
 static const char TEXT[] = "s\x1b[2Jz\xc2\x9b\xfe";
 
 static uint8_t mem[NP * 4096];
@@ -74,8 +75,11 @@ static struct btf *hostile_btf(uint32_t *ptr_id)
 
 static int setup(void **state)
 {
-	struct arena_info ai = { .map_id = 9, .max_pages = NP, .user_vm_start = BASE,
-				 .user_vm_end = BASE + NP * 4096ULL, .map_flags = 1 << 10,
+	struct arena_info ai = { .map_id = 9,
+				 .max_pages = NP,
+				 .user_vm_start = BASE,
+				 .user_vm_end = BASE + NP * 4096ULL,
+				 .map_flags = 1 << 10,
 				 .map_extra = BASE };
 	struct root r = { .kind = ROOT_MAP_PTR, .btf_idx = 0, .value = BASE };
 	struct source *src;

@@ -65,7 +65,8 @@ static struct json *check_pages(const struct fixture *f)
 	assert_int_equal(json_int(json_get(j, "pages"), -1), f->max_pages);
 	assert_int_equal(json_int(json_get(j, "allocated"), -1), c.allocated);
 	assert_int_equal(json_int(json_get(j, "reserved"), -1), f->reserved);
-	assert_int_equal(json_int(json_get(j, "free"), -1), f->max_pages - c.allocated - f->reserved);
+	assert_int_equal(json_int(json_get(j, "free"), -1),
+			 f->max_pages - c.allocated - f->reserved);
 	assert_int_equal(json_bool(json_get(j, "stale")), 0);
 	assert_true(json_u64(json_get(j, "user_vm_start"), 0) == f->user_vm_start);
 	return j;
@@ -98,10 +99,22 @@ static void scenario_pages(const char *name)
 	json_free(j);
 }
 
-static void pages_list(void **s) { scenario_pages("list"); }
-static void pages_htab(void **s) { scenario_pages("htab"); }
-static void pages_tree(void **s) { scenario_pages("tree"); }
-static void pages_live(void **s) { scenario_pages("live"); }
+static void pages_list(void **s)
+{
+	scenario_pages("list");
+}
+static void pages_htab(void **s)
+{
+	scenario_pages("htab");
+}
+static void pages_tree(void **s)
+{
+	scenario_pages("tree");
+}
+static void pages_live(void **s)
+{
+	scenario_pages("live");
+}
 
 /* sparse: every allocated page and every reserved run, exactly */
 static void pages_sparse(void **state)
@@ -176,9 +189,18 @@ static void full_probe_agrees(const char *name)
 	source__close(src);
 }
 
-static void full_probe_htab(void **s) { full_probe_agrees("htab"); }
-static void full_probe_tree(void **s) { full_probe_agrees("tree"); }
-static void full_probe_sparse(void **s) { full_probe_agrees("sparse"); }
+static void full_probe_htab(void **s)
+{
+	full_probe_agrees("htab");
+}
+static void full_probe_tree(void **s)
+{
+	full_probe_agrees("tree");
+}
+static void full_probe_sparse(void **s)
+{
+	full_probe_agrees("sparse");
+}
 
 /* nouser: the creator has exited, only the kernel knows the address */
 static void pages_nouser(void **state)
@@ -235,7 +257,8 @@ static void unallocated_read_changes_nothing(void **state)
 	/* through the library: not allocated, bytes zero, nothing allocated */
 	for (int i = 0; i < 100; i++)
 		assert_int_equal(source__read(src, F.user_vm_start + free_page * 4096ULL, buf, 4096,
-					      present), 1);
+					      present),
+				 1);
 	assert_int_equal(present[0], 0);
 	assert_int_equal(source__read_exact(src, F.user_vm_start + free_page * 4096ULL, buf, 8),
 			 -ENODATA);
@@ -250,7 +273,8 @@ static void unallocated_read_changes_nothing(void **state)
 	for (int i = 0; i < 3; i++) {
 		uint8_t *all = malloc(pm.nr_pages * 4096ULL), *pr = malloc(pm.nr_pages);
 
-		assert_true(source__read(src, F.user_vm_start, all, pm.nr_pages * 4096ULL, pr) >= 0);
+		assert_true(source__read(src, F.user_vm_start, all, pm.nr_pages * 4096ULL, pr) >=
+			    0);
 		free(all);
 		free(pr);
 	}
@@ -298,12 +322,13 @@ static void churn_reads_allocate_nothing(void **state)
 		/* pages listed allocated a moment ago: read them one by one */
 		for (uint32_t p = 0; p < pm.nr_pages; p++)
 			if (pm.state[p] == PAGE_ALLOCATED)
-				assert_true(source__read(src, F.user_vm_start + p * 4096ULL, all, 4096,
-							 pr) >= 0);
+				assert_true(source__read(src, F.user_vm_start + p * 4096ULL, all,
+							 4096, pr) >= 0);
 		pagemap__free(&pm);
 		free(all);
 		free(pr);
-		snprintf(cmd, sizeof(cmd), "%s hex id %u +0 0x%x >/dev/null && %s pages id %u -j >/dev/null",
+		snprintf(cmd, sizeof(cmd),
+			 "%s hex id %u +0 0x%x >/dev/null && %s pages id %u -j >/dev/null",
 			 INSPECT_BIN, F.map_id, F.max_pages * 4096, INSPECT_BIN, F.map_id);
 		assert_int_equal(fixture_run(cmd, NULL, &st), 0);
 		assert_int_equal(st, 0);
@@ -382,7 +407,8 @@ static void expr_errors(void)
 	assert_int_equal(snapshot__write(src, NULL, snap), 0);
 	source__close(src);
 	snprintf(args, sizeof(args), "print %s head", snap);
-	expect_fail("", args, "unknown name 'head' (not a root or an enum constant) (no BTF found for arena");
+	expect_fail("", args,
+		    "unknown name 'head' (not a root or an enum constant) (no BTF found for arena");
 	snprintf(args, sizeof(args), "print %s 'head->next'", snap);
 	expect_fail("", args, "no BTF found");
 	snprintf(args, sizeof(args), "print %s '*(struct node *)0x%llx'", snap,
@@ -391,7 +417,8 @@ static void expr_errors(void)
 	snprintf(args, sizeof(args), "print %s 'head->('", snap);
 	expect_fail("", args, "expected a member name at column 6");
 	snprintf(args, sizeof(args), "hex %s head", snap);
-	expect_fail("", args, "'head': unknown name 'head' (not a root or an enum constant) (no BTF found");
+	expect_fail("", args,
+		    "'head': unknown name 'head' (not a root or an enum constant) (no BTF found");
 	snprintf(args, sizeof(args), "watch %s head --count 1", snap);
 	expect_fail("", args, "no BTF found");
 	snprintf(args, sizeof(args), "print %s '*(u64 *)0x10'", snap);
@@ -413,11 +440,11 @@ static void expr_errors(void)
 		char cmd[1024];
 		const char *l2;
 
-		snprintf(cmd, sizeof(cmd),
-			 "script -qec \"%s print id %u '1 + (2'\" /dev/null 2>&1", INSPECT_BIN,
-			 F.map_id);
+		snprintf(cmd, sizeof(cmd), "script -qec \"%s print id %u '1 + (2'\" /dev/null 2>&1",
+			 INSPECT_BIN, F.map_id);
 		assert_int_equal(fixture_run2(cmd, &out, NULL, &st), 0);
-		assert_non_null(strstr(out, "arena-inspect: expected ')' at column 6, found the end: 1 + (2_"));
+		assert_non_null(strstr(
+			out, "arena-inspect: expected ')' at column 6, found the end: 1 + (2_"));
 		l2 = strchr(out, '\n');
 		assert_non_null(l2);
 		assert_non_null(strstr(l2, "  1 + (2"));
@@ -475,10 +502,10 @@ static void errors(void **state)
 	/* no permission */
 	snprintf(args, sizeof(args), "pages id %u", F.map_id);
 	if (!access("/usr/bin/setpriv", X_OK)) {
-		expect_fail("setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all ", args,
-			    "permission denied");
-		expect_fail("setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all ", "list",
-			    "permission denied");
+		expect_fail("setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all ",
+			    args, "permission denied");
+		expect_fail("setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all ",
+			    "list", "permission denied");
 	}
 }
 
@@ -490,9 +517,9 @@ static void errors(void **state)
  * text's common options and those it names "TUI".
  */
 struct opt_line {
-	char name[32];	/* long name, without "--" */
-	char letter;	/* 0: none */
-	char arg[16];	/* "FILE", "": no argument */
+	char name[32];	  /* long name, without "--" */
+	char letter;	  /* 0: none */
+	char arg[16];	  /* "FILE", "": no argument */
 	char takers[160]; /* the last "(...)" of its line */
 };
 
@@ -532,7 +559,8 @@ static int help_options(const char *text, struct opt_line *v)
 		for (open = close; open && open > p && *open != '('; open--)
 			;
 		if (close && *open == '(')
-			snprintf(o.takers, sizeof(o.takers), "%.*s", (int)(close - open - 1), open + 1);
+			snprintf(o.takers, sizeof(o.takers), "%.*s", (int)(close - open - 1),
+				 open + 1);
 		assert_true(n < MAX_OPTS);
 		v[n++] = o;
 	}
@@ -586,8 +614,10 @@ static const char *sample_arg(const char *arg)
 static void try_option(const char *cmd, const struct opt_line *o, bool letter, bool takes)
 {
 	char args[256], spelled[40], want[96], line[512], *out = NULL, *err = NULL;
-	const char *rest = !cmd ? "/no/such/arena" : !strcmp(cmd, "list") ? "" :
-			   !strcmp(cmd, "diff") ? "/no/such/a /no/such/b" : "/no/such/arena";
+	const char *rest = !cmd			  ? "/no/such/arena"
+			   : !strcmp(cmd, "list") ? ""
+			   : !strcmp(cmd, "diff") ? "/no/such/a /no/such/b"
+						  : "/no/such/arena";
 	int st;
 
 	if (letter)
@@ -604,7 +634,8 @@ static void try_option(const char *cmd, const struct opt_line *o, bool letter, b
 	}
 	snprintf(line, sizeof(line), "%s %s", INSPECT_BIN, args);
 	assert_int_equal(fixture_run2(line, &out, &err, &st), 0);
-	if (strstr(err, "does not take") || strstr(err, "unknown option") || strstr(err, "needs an"))
+	if (strstr(err, "does not take") || strstr(err, "unknown option") ||
+	    strstr(err, "needs an"))
 		fail_msg("'%s' lists %s in its help, but: %s", cmd ? cmd : "the TUI", spelled, err);
 	free(out);
 	free(err);
@@ -613,8 +644,8 @@ static void try_option(const char *cmd, const struct opt_line *o, bool letter, b
 static void options_per_command(void **state)
 {
 	/* the commands the design names; the usage text may have more */
-	static const char *const known[] = { "list", "pages", "hex", "print", "types",
-					     "watch", "snapshot", "diff" };
+	static const char *const known[] = { "list",  "pages", "hex",	   "print",
+					     "types", "watch", "snapshot", "diff" };
 	struct opt_line all[MAX_OPTS], mine[MAX_OPTS];
 	char *usage = NULL, *out = NULL, *err = NULL, args[256], *cmds[MAX_CMDS];
 	const char *list;
@@ -653,8 +684,10 @@ static void options_per_command(void **state)
 	for (int k = 0, off = 0; k < n_cmds; k++) {
 		size_t len = strlen(cmds[k]);
 
-		if (strncmp(list + off, cmds[k], len) || !strchr(k + 1 < n_cmds ? "," : ")", list[off + len]))
-			fail_msg("the unknown-command list '%s' is not the usage text's commands (at %s)",
+		if (strncmp(list + off, cmds[k], len) ||
+		    !strchr(k + 1 < n_cmds ? "," : ")", list[off + len]))
+			fail_msg("the unknown-command list '%s' is not the usage text's commands "
+				 "(at %s)",
 				 err, cmds[k]);
 		off += len + 2;
 	}
@@ -676,7 +709,8 @@ static void options_per_command(void **state)
 			assert_int_equal(st, 0);
 			snprintf(args, sizeof(args), "Usage: arena-inspect %s", cmd);
 			if (strncmp(out, args, strlen(args)))
-				fail_msg("'%s --help' does not begin with its usage line: %.80s", cmd, out);
+				fail_msg("'%s --help' does not begin with its usage line: %.80s",
+					 cmd, out);
 			n_mine = help_options(out, mine);
 			snprintf(args, sizeof(args), "%s %s -h", INSPECT_BIN, cmd);
 			assert_int_equal(fixture_run2(args, &h2, NULL, &st), 0);
@@ -750,7 +784,8 @@ static void probe_load_failure_cli(void **state)
 
 		snprintf(want, sizeof(want), "\n%s\n", key);
 		if (!strstr(log, want))
-			fail_msg("key line '%s' is not a line of the verifier log '%.2000s'", key, log);
+			fail_msg("key line '%s' is not a line of the verifier log '%.2000s'", key,
+				 log);
 	}
 	/* and it still ends with the one error line */
 	assert_non_null(strstr(err, refused));

@@ -247,14 +247,12 @@ static bool json_equal(const struct json *a, const struct json *b)
 		return false;
 	switch (json_type(a)) {
 	case JSON_NONE:
-	case JSON_NULL:
-		return true;
-	case JSON_BOOL:
-		return json_bool(a) == json_bool(b);
+	case JSON_NULL: return true;
+	case JSON_BOOL: return json_bool(a) == json_bool(b);
 	case JSON_NUMBER:
 		if (json_is_int(a) || json_is_int(b))
-			return json_is_int(a) && json_is_int(b) && json_int(a, 1) == json_int(b, 1) &&
-			       json_u64(a, 1) == json_u64(b, 1);
+			return json_is_int(a) && json_is_int(b) &&
+			       json_int(a, 1) == json_int(b, 1) && json_u64(a, 1) == json_u64(b, 1);
 		return json_num(a, 0) == json_num(b, 0);
 	case JSON_STRING:
 		return json_str_len(a) == json_str_len(b) &&
@@ -264,7 +262,8 @@ static bool json_equal(const struct json *a, const struct json *b)
 		if (json_len(a) != json_len(b))
 			return false;
 		for (size_t i = 0; i < json_len(a); i++) {
-			if (json_type(a) == JSON_OBJECT && strcmp(json_key_at(a, i), json_key_at(b, i)))
+			if (json_type(a) == JSON_OBJECT &&
+			    strcmp(json_key_at(a, i), json_key_at(b, i)))
 				return false;
 			if (!json_equal(json_at(a, i), json_at(b, i)))
 				return false;
@@ -325,7 +324,8 @@ static void assert_num(const struct json *got, const struct json *want)
 	assert_true(json_is_int(got));
 	if (json_type(want) == JSON_STRING) {
 		if (json_u64(got, 1) != json_u64(want, 0))
-			fail_msg("%llu, wanted %s", (unsigned long long)json_u64(got, 1), json_str(want));
+			fail_msg("%llu, wanted %s", (unsigned long long)json_u64(got, 1),
+				 json_str(want));
 	} else if (json_int(got, 1) != json_int(want, 0) || json_u64(got, 1) != json_u64(want, 1)) {
 		fail_msg("%lld, wanted %lld", json_int(got, 0), json_int(want, 1));
 	}
@@ -388,13 +388,15 @@ static uint32_t page_of(uint64_t addr)
 
 /* ---- list -------------------------------------------------------------- */
 
-static const char *const node_keys[] = { "next",  "id",	 "name",   "kind",   "st",    "pl", "grid",
-					 "delta", "prio", "active", "weight", "spare", "balance" };
+static const char *const node_keys[] = { "next",   "id",    "name",   "kind", "st",
+					 "pl",	   "grid",  "delta",  "prio", "active",
+					 "weight", "spare", "balance" };
 
 /* one decoded struct node against expect.nodes[i] */
 static void check_node(const struct json *o, const struct json *want)
 {
-	const struct json *st = json_get(o, "st"), *pl = json_get(o, "pl"), *grid = json_get(o, "grid");
+	const struct json *st = json_get(o, "st"), *pl = json_get(o, "pl"),
+			  *grid = json_get(o, "grid");
 	const struct json *wgrid = json_get(want, "grid");
 	uint64_t payload = want_u64(want, "payload");
 	char bytes[9] = { 0 };
@@ -460,11 +462,11 @@ static void check_node_text(const char *out, const char *expr, const struct json
 	snprintf(line, sizeof(line), "%s = (struct node) {\n", expr);
 	if (strncmp(out, line, strlen(line)))
 		fail_msg("text starts '%.80s', wanted '%s'", out, line);
-#define HAS(...)                                                        \
-	do {                                                            \
-		snprintf(line, sizeof(line), __VA_ARGS__);              \
-		if (!strstr(out, line))                                 \
-			fail_msg("'%s' not in:\n%s", line, out);        \
+#define HAS(...)                                                 \
+	do {                                                     \
+		snprintf(line, sizeof(line), __VA_ARGS__);       \
+		if (!strstr(out, line))                          \
+			fail_msg("'%s' not in:\n%s", line, out); \
 	} while (0)
 	HAS("\t.id = %lld,\n", want_int(want, "id"));
 	HAS("\t.name = \"%s\",\n", json_str(json_get(want, "name")));
@@ -623,7 +625,8 @@ static void list_members(void **state)
 		json_free(j);
 	}
 	/* integer evaluation of the same members */
-	assert_int_equal(lib_int("head->next->grid[1][2]"), json_int(json_path(n1, "grid[1][2]"), -1));
+	assert_int_equal(lib_int("head->next->grid[1][2]"),
+			 json_int(json_path(n1, "grid[1][2]"), -1));
 	assert_int_equal(lib_int("head->next->kind == COLOR_GREEN"), 1);
 	assert_int_equal(lib_int("head->next->weight"), json_int(json_get(n1, "weight"), -1));
 	assert_int_equal(lib_int("head->next->st.trend"), json_int(json_get(n1, "trend"), 0));
@@ -797,8 +800,8 @@ struct tree_walk {
 
 static void tree_visit(struct tree_walk *w, uint64_t addr, uint64_t parent, int depth)
 {
-	static const char *const k[] = { "key",	  "depth", "left", "right", "parent",
-					  "label", "visits", "color", "leaf", "pad", "u" };
+	static const char *const k[] = { "key",	   "depth", "left", "right", "parent", "label",
+					 "visits", "color", "leaf", "pad",   "u" };
 	const struct json *l, *r;
 	struct json *j;
 	char label[16];
@@ -961,8 +964,9 @@ static void tree_dangling(void **state)
 	}
 	/* a struct across the boundary: the allocated part decoded, the rest flagged */
 	if (page_of(to) > 0 && page_of(from) == page_of(to) - 1) {
-		static const char *const k[] = { "key",	  "depth", "left", "right", "parent",
-						  "label", "visits", "color", "leaf", "pad", "u" };
+		static const char *const k[] = { "key",	   "depth", "left",   "right",
+						 "parent", "label", "visits", "color",
+						 "leaf",   "pad",   "u" };
 
 		j = pj("*(struct tnode *)0x%llx", (unsigned long long)(to - 4));
 		assert_keys(j, k, 11);
@@ -1086,7 +1090,8 @@ static void sparse_pages(void **state)
 			free_page = p;
 	}
 	assert_true(free_page != 0);
-	j = pj("*(struct sparse_page *)0x%llx", (unsigned long long)(F.user_vm_start + free_page * PAGE));
+	j = pj("*(struct sparse_page *)0x%llx",
+	       (unsigned long long)(F.user_vm_start + free_page * PAGE));
 	assert_int_equal(json_bool(json_get(j, "unallocated")), 1);
 	json_free(j);
 	j = pj("((struct sparse_page *)0x%llx)->label",
@@ -1146,8 +1151,8 @@ static void nouser_list(void **state)
 
 static void live_hdr(void **state)
 {
-	static const char *const tk[] = { "pid", "tgid", "comm", "switches", "runtime_ns",
-					  "last_seen_ns", "next" };
+	static const char *const tk[] = { "pid",	"tgid",		"comm", "switches",
+					  "runtime_ns", "last_seen_ns", "next" };
 	const struct json *offs;
 	LIBBPF_OPTS(bpf_test_run_opts, ro);
 	struct live_bump_args args = { .add = 5 };
@@ -1243,13 +1248,15 @@ static void pool_cut(void **state)
 	out = pt("pool[0:300]");
 	more = strstr(out, "\t... 44 more (--max-elements N)\n]");
 	if (!more)
-		fail_msg("no '... 44 more' line:\n%s", out + (strlen(out) > 400 ? strlen(out) - 400 : 0));
+		fail_msg("no '... 44 more' line:\n%s",
+			 out + (strlen(out) > 400 ? strlen(out) - 400 : 0));
 	for (char *p = out; (p = strstr(p, "\t{\n")); p++)
 		n++;
 	assert_int_equal(n, 256);
 	free(out);
 	/* --max-elements 1000: all 300, a plain array, no marker */
-	out = inspect_ok("print --max-elements 1000 %s -j", arena_expr(ae, sizeof(ae), "pool[0:300]"));
+	out = inspect_ok("print --max-elements 1000 %s -j",
+			 arena_expr(ae, sizeof(ae), "pool[0:300]"));
 	j = parse_or_fail("--max-elements 1000", out);
 	free(out);
 	assert_int_equal(json_type(j), JSON_ARRAY);
@@ -1274,7 +1281,8 @@ static void pool_cut(void **state)
 	j = parse_or_fail("--max-elements 10", out);
 	free(out);
 	assert_int_equal(json_bool(json_path(j, "buckets.truncated")), 1);
-	assert_int_equal(json_int(json_path(j, "buckets.total"), -1), want_int(F.expect, "nbuckets"));
+	assert_int_equal(json_int(json_path(j, "buckets.total"), -1),
+			 want_int(F.expect, "nbuckets"));
 	assert_int_equal(json_len(json_path(j, "buckets.elements")), 10);
 	json_free(j);
 	/* a bad cap: one line, exit 1 */
@@ -1289,7 +1297,8 @@ static void pool_cut(void **state)
 static void churn_paused(void **state)
 {
 	static const char *const hk[] = { "steps", "serial", "nslots", "live", "slots" };
-	static const char *const ok[] = { "serial", "slot", "npages", "gen", "checksum", "text", "prev" };
+	static const char *const ok[] = { "serial",   "slot", "npages", "gen",
+					  "checksum", "text", "prev" };
 	struct fixture_counts c;
 	const struct json *slots;
 	long long live = 0, serial, checked = 0;
@@ -1436,7 +1445,8 @@ static void cli_errors(void **state)
 	/* outside the arena: below, at the end, a garbage pointer */
 	snprintf(e, sizeof(e), "*(struct node *)0x%llx", (unsigned long long)F.user_vm_end);
 	print_fails("outside the arena", e);
-	snprintf(e, sizeof(e), "*(struct node *)0x%llx", (unsigned long long)(F.user_vm_start - 80));
+	snprintf(e, sizeof(e), "*(struct node *)0x%llx",
+		 (unsigned long long)(F.user_vm_start - 80));
 	print_fails("outside the arena", e);
 	print_fails("0x1234 is outside the arena", "*(struct node *)0x1234");
 	print_fails("outside the arena", "((struct node *)0x1234)->next->id");
@@ -1554,7 +1564,7 @@ static void btf_file_errors(void **state)
 	/* truncated copies of it */
 	sizes[0] = 1;
 	sizes[1] = 4;
-	sizes[2] = 24;	/* the header alone */
+	sizes[2] = 24; /* the header alone */
 	sizes[3] = 25;
 	sizes[4] = size / 3;
 	sizes[5] = size / 2;
@@ -1639,11 +1649,13 @@ static void unallocated_struct(void **state)
 	assert_int_equal(fixture_count(&F, &before), 0);
 	/* the nodes are on pages 0..2; page 10 was never allocated */
 	for (size_t i = 0; i < json_len(json_get(F.expect, "nodes")); i++)
-		assert_true(page_of(json_u64(json_path(json_at(json_get(F.expect, "nodes"), i), "addr"), 0)) <
-			    LIST_PAGES);
+		assert_true(
+			page_of(json_u64(json_path(json_at(json_get(F.expect, "nodes"), i), "addr"),
+					 0)) < LIST_PAGES);
 	a = F.user_vm_start + 10 * PAGE + 0x40;
 	out = pt("*(struct node *)0x%llx", (unsigned long long)a);
-	snprintf(want, sizeof(want), "*(struct node *)0x%llx = <unallocated>\n", (unsigned long long)a);
+	snprintf(want, sizeof(want), "*(struct node *)0x%llx = <unallocated>\n",
+		 (unsigned long long)a);
 	assert_string_equal(out, want);
 	free(out);
 	j = pj("*(struct node *)0x%llx", (unsigned long long)a);
@@ -1663,7 +1675,8 @@ static void unallocated_struct(void **state)
 	assert_null(json_get(j, "outside"));
 	json_free(j);
 	/* -p as well */
-	out = inspect_ok("print id %u '*(struct node *)0x%llx' -p", F.map_id, (unsigned long long)a);
+	out = inspect_ok("print id %u '*(struct node *)0x%llx' -p", F.map_id,
+			 (unsigned long long)a);
 	j = parse_or_fail("-p", out);
 	assert_int_equal(json_bool(json_get(j, "unallocated")), 1);
 	json_free(j);
@@ -1672,8 +1685,8 @@ static void unallocated_struct(void **state)
 	a = F.user_vm_start + 3 * PAGE - 8;
 	j = pj("*(struct node *)0x%llx", (unsigned long long)a);
 	assert_keys(j, node_keys, sizeof(node_keys) / sizeof(node_keys[0]));
-	assert_int_equal(json_type(json_get(j, "next")), json_is_null(json_get(j, "next")) ? JSON_NULL
-											     : JSON_OBJECT);
+	assert_int_equal(json_type(json_get(j, "next")),
+			 json_is_null(json_get(j, "next")) ? JSON_NULL : JSON_OBJECT);
 	assert_null(json_path(j, "next.unallocated"));
 	assert_int_equal(json_bool(json_path(j, "id.unallocated")), 1);
 	assert_int_equal(json_bool(json_path(j, "balance.unallocated")), 1);

@@ -119,9 +119,10 @@ static char *run_st(int want, const char *fmt, ...)
 /* diff -j: the exit status is 1 exactly when the summary shows a difference */
 static void diff_status_agrees(const char *a, const char *b)
 {
-	static const char *const counts[] = { "pages_allocated", "pages_freed",
+	static const char *const counts[] = { "pages_allocated",	"pages_freed",
 					      "pages_reserved_changed", "pages_changed",
-					      "pages_unreadable", "ranges", "bytes_changed" };
+					      "pages_unreadable",	"ranges",
+					      "bytes_changed" };
 	char cmd[512], *out = NULL, *err = NULL, key[64];
 	struct json *j;
 	bool differ;
@@ -237,7 +238,8 @@ static void live_vs_snapshot(const char *scenario)
 			p = strrchr(out, ':');
 			assert_non_null(p);
 			assert_int_equal(sscanf(p + 1, "%llx %llx", (unsigned long long *)&got[0],
-						(unsigned long long *)&got[1]), 2);
+						(unsigned long long *)&got[1]),
+					 2);
 			assert_memory_equal(got, want, 16);
 			free(out);
 			break;
@@ -250,11 +252,26 @@ static void live_vs_snapshot(const char *scenario)
 	assert_int_equal(fixture_unload(&f), 0);
 }
 
-static void list(void **state)   { live_vs_snapshot("list"); }
-static void htab(void **state)   { live_vs_snapshot("htab"); }
-static void tree(void **state)   { live_vs_snapshot("tree"); }
-static void sparse(void **state) { live_vs_snapshot("sparse"); }
-static void nouser(void **state) { live_vs_snapshot("nouser"); }
+static void list(void **state)
+{
+	live_vs_snapshot("list");
+}
+static void htab(void **state)
+{
+	live_vs_snapshot("htab");
+}
+static void tree(void **state)
+{
+	live_vs_snapshot("tree");
+}
+static void sparse(void **state)
+{
+	live_vs_snapshot("sparse");
+}
+static void nouser(void **state)
+{
+	live_vs_snapshot("nouser");
+}
 
 /* `diff A B -j`'s "fields" entry for path, or NULL */
 static const struct json *field(const struct json *doc, const char *path)
@@ -300,7 +317,8 @@ static void churn(void **state)
 	assert_int_equal(snapshot__open(f1, &a), 0);
 	assert_int_equal(snapshot__open(f2, &b), 0);
 	assert_int_equal(diff__walk(a, b, &(struct diff_opts){ .merge_gap = DIFF_CLI_MERGE_GAP },
-				    NULL, NULL, &ds), 0);
+				    NULL, NULL, &ds),
+			 0);
 	assert_true(ds.pages_allocated + ds.pages_freed + ds.bytes_changed > 0);
 	source__close(a);
 	source__close(b);
@@ -311,7 +329,8 @@ static void churn(void **state)
 	assert_non_null(j);
 	assert_int_equal(json_int(json_path(j, "summary.pages_allocated"), -1), ds.pages_allocated);
 	assert_int_equal(json_int(json_path(j, "summary.pages_freed"), -1), ds.pages_freed);
-	assert_int_equal(json_int(json_path(j, "summary.bytes_changed"), -1), (long long)ds.bytes_changed);
+	assert_int_equal(json_int(json_path(j, "summary.bytes_changed"), -1),
+			 (long long)ds.bytes_changed);
 	assert_int_equal(json_len(json_get(j, "ranges")), ds.ranges);
 	json_free(j);
 	free(out);
@@ -422,7 +441,8 @@ static void symlink_target(void **state)
 	assert_int_equal(symlink("victim", link), 0);
 
 	assert_int_equal(fixture_run2(fmt("%s snapshot id %u -o %s", INSPECT_BIN, f.map_id, link),
-				      &out, &err, &st), 0);
+				      &out, &err, &st),
+			 0);
 	assert_int_equal(st, 1);
 	assert_non_null(strstr(err, "is a symlink"));
 	/* one line */
@@ -524,14 +544,10 @@ static int teardown(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(list),
-		cmocka_unit_test(htab),
-		cmocka_unit_test(tree),
-		cmocka_unit_test(sparse),
-		cmocka_unit_test(nouser),
-		cmocka_unit_test(churn),
-		cmocka_unit_test(symlink_target),
-		cmocka_unit_test(sudo_owner),
+		cmocka_unit_test(list),		  cmocka_unit_test(htab),
+		cmocka_unit_test(tree),		  cmocka_unit_test(sparse),
+		cmocka_unit_test(nouser),	  cmocka_unit_test(churn),
+		cmocka_unit_test(symlink_target), cmocka_unit_test(sudo_owner),
 	};
 	const char *why = bpf_test_skip_reason();
 

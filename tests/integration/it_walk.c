@@ -180,7 +180,8 @@ static void list_walk(void **state)
 		assert_string_equal(json_str(json_path(j, "end.note")), "--max N");
 		json_free(j);
 		out = walk_ok("head --max 2");
-		assert_non_null(strstr(out, "\nend: max (stopped after 2 nodes, the chain goes on; --max N"));
+		assert_non_null(strstr(
+			out, "\nend: max (stopped after 2 nodes, the chain goes on; --max N"));
 		free(out);
 	}
 
@@ -238,7 +239,8 @@ static void tree_dangling(void **state)
 	json_free(j);
 	out = walk_ok("root --next right");
 	snprintf(line, sizeof(line),
-		 "\nend: unallocated (node %zu's right is 0x%llx, in page %lld, which is not allocated)\n",
+		 "\nend: unallocated (node %zu's right is 0x%llx, in page %lld, which is not "
+		 "allocated)\n",
 		 n - 1, (unsigned long long)hex(json_get(d, "to")),
 		 json_int(json_get(d, "page"), -1));
 	if (!strstr(out, line))
@@ -271,7 +273,8 @@ static void snapshot_ends(void **state)
 	assert_non_null(strstr(out, "#0 0x100000003000\n"));
 	assert_non_null(strstr(out, "\n#1 0x100000003040\n"));
 	assert_null(strstr(out, "\n#2 "));
-	assert_non_null(strstr(out, "\nend: cycle (node 1 points back to node 0 at 0x100000003000)\n"));
+	assert_non_null(
+		strstr(out, "\nend: cycle (node 1 points back to node 0 at 0x100000003000)\n"));
 	free(out);
 	snprintf(cmd, sizeof(cmd), "%s walk %s cyc -j", INSPECT_BIN, snap);
 	assert_int_equal(fixture_run(cmd, &out, &st), 0);
@@ -287,11 +290,13 @@ static void snapshot_ends(void **state)
 
 	snprintf(cmd, sizeof(cmd), "%s walk %s '(struct node *)0x100' -j", INSPECT_BIN, snap);
 	assert_int_equal(fixture_run(cmd, &out, &st), 0);
-	assert_string_equal(out, "{\"nodes\":[],\"count\":0,\"end\":{\"reason\":\"poison\",\"value\":\"0x100\",\"name\":\"LIST_POISON1\"}}\n");
+	assert_string_equal(out, "{\"nodes\":[],\"count\":0,\"end\":{\"reason\":\"poison\","
+				 "\"value\":\"0x100\",\"name\":\"LIST_POISON1\"}}\n");
 	free(out);
 	snprintf(cmd, sizeof(cmd), "%s walk %s '(struct node *)0x100000002000'", INSPECT_BIN, snap);
 	assert_int_equal(fixture_run(cmd, &out, &st), 0);
-	assert_string_equal(out, "end: unallocated (the start is 0x100000002000, in page 2, which is not allocated)\n");
+	assert_string_equal(out, "end: unallocated (the start is 0x100000002000, in page 2, which "
+				 "is not allocated)\n");
 	free(out);
 	unlink(snap);
 }
@@ -324,10 +329,12 @@ static void alist_container(void **state)
 
 		assert_int_equal(hex(json_get(n, "addr")), hex(json_get(e, "addr")));
 		assert_int_equal(hex(json_get(n, "node")), hex(json_get(e, "node")));
-		assert_int_equal(json_int(json_path(n, "value.key"), -1), json_int(json_get(e, "key"), -2));
+		assert_int_equal(json_int(json_path(n, "value.key"), -1),
+				 json_int(json_get(e, "key"), -2));
 		assert_int_equal(json_int(json_path(n, "value.value"), -1),
 				 json_int(json_get(e, "value"), -2));
-		assert_string_equal(json_str(json_path(n, "value.name")), json_str(json_get(e, "name")));
+		assert_string_equal(json_str(json_path(n, "value.name")),
+				    json_str(json_get(e, "name")));
 	}
 	assert_string_equal(json_str(json_path(j, "end.reason")), "null");
 	json_free(j);
@@ -336,24 +343,30 @@ static void alist_container(void **state)
 	walk_fails("only declared", "'list_head->first' --container 'struct arena_list_node.next'");
 
 	cy = json_get(F.expect, "cycle");
-	snprintf(args, sizeof(args), "'cycle_head->first' --container 'struct elem.node' %s", types);
+	snprintf(args, sizeof(args), "'cycle_head->first' --container 'struct elem.node' %s",
+		 types);
 	j = walk_json(args);
 	assert_string_equal(json_str(json_path(j, "end.reason")), "cycle");
-	assert_int_equal(json_int(json_path(j, "end.from"), -1), json_int(json_get(cy, "from_index"), -2));
-	assert_int_equal(json_int(json_path(j, "end.to"), -1), json_int(json_get(cy, "to_index"), -2));
+	assert_int_equal(json_int(json_path(j, "end.from"), -1),
+			 json_int(json_get(cy, "from_index"), -2));
+	assert_int_equal(json_int(json_path(j, "end.to"), -1),
+			 json_int(json_get(cy, "to_index"), -2));
 	assert_int_equal(json_int(json_get(j, "count"), -1), json_len(json_get(cy, "nodes")));
 	json_free(j);
 
 	po = json_get(F.expect, "poison");
-	snprintf(args, sizeof(args), "'poison_head->first' --container 'struct elem.node' %s", types);
+	snprintf(args, sizeof(args), "'poison_head->first' --container 'struct elem.node' %s",
+		 types);
 	j = walk_json(args);
 	assert_string_equal(json_str(json_path(j, "end.reason")), "poison");
 	assert_int_equal(hex(json_path(j, "end.value")), hex(json_get(po, "next")));
-	assert_int_equal(json_int(json_get(j, "count"), -1), json_int(json_get(po, "index"), -2) + 1);
+	assert_int_equal(json_int(json_get(j, "count"), -1),
+			 json_int(json_get(po, "index"), -2) + 1);
 	json_free(j);
 
 	fr = json_get(F.expect, "freed");
-	snprintf(args, sizeof(args), "'freed_head->first' --container 'struct elem.node' %s", types);
+	snprintf(args, sizeof(args), "'freed_head->first' --container 'struct elem.node' %s",
+		 types);
 	j = walk_json(args);
 	assert_string_equal(json_str(json_path(j, "end.reason")), "unallocated");
 	assert_non_null(fr);

@@ -186,8 +186,8 @@ static void live_cli_stream(void **state)
 		bump(&F, 5);
 		_exit(0);
 	}
-	snprintf(cmd, sizeof(cmd), "%s watch id %u 'hdr->bumps' --interval 100 --count 20 -j", INSPECT_BIN,
-		 F.map_id);
+	snprintf(cmd, sizeof(cmd), "%s watch id %u 'hdr->bumps' --interval 100 --count 20 -j",
+		 INSPECT_BIN, F.map_id);
 	assert_int_equal(fixture_run(cmd, &out, &st), 0);
 	waitpid(pid, NULL, 0);
 	assert_int_equal(st, 0);
@@ -238,7 +238,8 @@ static void churn_paths_follow_the_data(void **state)
 	for (int i = 0; i < 16 && !fixed; i++) {
 		if (slot[i]->state == WATCH_OK) {
 			fixed_addr = slot[i]->addr;
-			snprintf(spec, sizeof(spec), "*(u64 *)0x%llx", (unsigned long long)fixed_addr);
+			snprintf(spec, sizeof(spec), "*(u64 *)0x%llx",
+				 (unsigned long long)fixed_addr);
 			assert_int_equal(watchset__add(ws, spec, &fixed), 0);
 		}
 	}
@@ -271,7 +272,8 @@ static void churn_paths_follow_the_data(void **state)
 			struct pagemap pm;
 
 			assert_int_equal(source__pagemap(src, &pm), 0);
-			assert_int_not_equal(pm.state[(fixed_addr - F.user_vm_start) >> 12], PAGE_ALLOCATED);
+			assert_int_not_equal(pm.state[(fixed_addr - F.user_vm_start) >> 12],
+					     PAGE_ALLOCATED);
 			pagemap__free(&pm);
 		}
 	}
@@ -388,8 +390,10 @@ static void churn_struct_members(void **state)
 				if (strcmp(json_str(json_get(e, "path")), "state->steps"))
 					continue;
 				steps = true;
-				assert_int_equal(strtoull(json_str(json_get(e, "old")), NULL, 10), s0 + 3);
-				assert_int_equal(strtoull(json_str(json_get(e, "new")), NULL, 10), s0 + 5);
+				assert_int_equal(strtoull(json_str(json_get(e, "old")), NULL, 10),
+						 s0 + 3);
+				assert_int_equal(strtoull(json_str(json_get(e, "new")), NULL, 10),
+						 s0 + 5);
 			}
 			assert_true(steps);
 			json_free(j);
@@ -460,12 +464,15 @@ static void churn_whole_array(void **state)
 				if (strcmp(m->path, path))
 					continue;
 				found = true;
-				assert_int_equal(m->new[0] == 'N' ? 0 : strtoull(m->new, NULL, 0), after[i]);
-				assert_int_equal(m->old[0] == 'N' ? 0 : strtoull(m->old, NULL, 0), before[i]);
+				assert_int_equal(m->new[0] == 'N' ? 0 : strtoull(m->new, NULL, 0),
+						 after[i]);
+				assert_int_equal(m->old[0] == 'N' ? 0 : strtoull(m->old, NULL, 0),
+						 before[i]);
 			}
 			if (!found)
 				fail_msg("slot %d changed 0x%llx -> 0x%llx, not reported", i,
-					 (unsigned long long)before[i], (unsigned long long)after[i]);
+					 (unsigned long long)before[i],
+					 (unsigned long long)after[i]);
 		}
 		assert_int_equal(count(l, WATCH_EV_CHANGE, w->id), changed ? 1 : 0);
 		if (changed)
@@ -490,7 +497,8 @@ static void churn_whole_array(void **state)
 		watch__partial_note(big, note, sizeof(note));
 		snprintf(want, sizeof(want), "partial: only the first %d members", big->nr_leaves);
 		assert_non_null(strstr(note, want));
-		snprintf(want, sizeof(want), "\"partial\":true,\"members_watched\":%d,", big->nr_leaves);
+		snprintf(want, sizeof(want), "\"partial\":true,\"members_watched\":%d,",
+			 big->nr_leaves);
 		snprintf(note, sizeof(note), "(partial: only the first %d members are watched)\n",
 			 big->nr_leaves);
 		snprintf(partial_json, sizeof(partial_json), "%s", want);
@@ -512,7 +520,8 @@ static void churn_whole_array(void **state)
 		assert_int_equal(st, 0);
 		assert_non_null(strstr(out, partial_json));
 		free(out);
-		snprintf(cmd, sizeof(cmd), "%s watch id %u '((u16 *)state)[0:70000]' 'state->slots' --count 1",
+		snprintf(cmd, sizeof(cmd),
+			 "%s watch id %u '((u16 *)state)[0:70000]' 'state->slots' --count 1",
 			 INSPECT_BIN, F.map_id);
 		assert_int_equal(fixture_run(cmd, &out, &st), 0);
 		assert_int_equal(st, 0);
@@ -542,7 +551,9 @@ static void bad_watches(void **state)
 	/* errors no data can cure, and errors the data may cure */
 	assert_int_equal(watchset__add(ws, "head->nope", NULL), 0);
 	assert_int_equal(watchset__add(ws, "head->id if nosuch > 1", NULL), 0);
-	assert_int_equal(watchset__add(ws, "head->next->next->next->next->next->next->next->next->id", NULL), 0);
+	assert_int_equal(
+		watchset__add(ws, "head->next->next->next->next->next->next->next->next->id", NULL),
+		0);
 	assert_int_equal(watchset__sample(ws, NULL, NULL), 0);
 	assert_int_equal(watchset__get(ws, 0)->state, WATCH_ERROR);
 	assert_non_null(strstr(watchset__get(ws, 0)->err, "nope"));
@@ -561,14 +572,16 @@ static void bad_watches(void **state)
 		char cmd[512], *out = NULL, *err = NULL;
 		int st;
 
-		snprintf(cmd, sizeof(cmd), "%s watch id %u 'head->id' 'head->nope' --count 1", INSPECT_BIN,
-			 F.map_id);
+		snprintf(cmd, sizeof(cmd), "%s watch id %u 'head->id' 'head->nope' --count 1",
+			 INSPECT_BIN, F.map_id);
 		assert_int_equal(fixture_run2(cmd, &out, &err, &st), 0);
 		assert_int_equal(st, 1);
 		assert_non_null(strstr(err, "'head->nope': 'nope' is not a member of struct node"));
 		free(out);
 		free(err);
-		snprintf(cmd, sizeof(cmd), "%s watch id %u 'head->next->next->next->next->next->next->next->next->id' --count 1",
+		snprintf(cmd, sizeof(cmd),
+			 "%s watch id %u "
+			 "'head->next->next->next->next->next->next->next->next->id' --count 1",
 			 INSPECT_BIN, F.map_id);
 		assert_int_equal(fixture_run2(cmd, &out, &err, &st), 0);
 		assert_int_equal(st, 0);

@@ -21,8 +21,10 @@ static unsigned char states[NP];
 
 int main(int argc, char **argv)
 {
-	struct arena_info ai = { .max_pages = NP, .user_vm_start = BASE,
-				 .user_vm_end = BASE + NP * 4096ULL, .map_flags = 1 << 10,
+	struct arena_info ai = { .max_pages = NP,
+				 .user_vm_start = BASE,
+				 .user_vm_end = BASE + NP * 4096ULL,
+				 .map_flags = 1 << 10,
 				 .map_extra = BASE };
 	struct source *m;
 	struct btfx *bx;

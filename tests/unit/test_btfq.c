@@ -153,8 +153,10 @@ struct fx {
 
 static int setup(void **st)
 {
-	struct arena_info ai = { .max_pages = NPAGES, .user_vm_start = S,
-				 .user_vm_end = S + NPAGES * 4096ULL, .is_snapshot = true };
+	struct arena_info ai = { .max_pages = NPAGES,
+				 .user_vm_start = S,
+				 .user_vm_end = S + NPAGES * 4096ULL,
+				 .is_snapshot = true };
 	struct root r = { .kind = ROOT_MAP_PTR, .btf_idx = 0, .value = S };
 	struct fx *f = calloc(1, sizeof(*f));
 

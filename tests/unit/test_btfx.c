@@ -67,8 +67,11 @@ static void put_globals(uint64_t off, int counter)
 
 static struct source *arena(void)
 {
-	struct arena_info ai = { .map_id = 0, .max_pages = NPAGES, .user_vm_start = S,
-				 .user_vm_end = S + NPAGES * 4096ULL, .is_snapshot = true };
+	struct arena_info ai = { .map_id = 0,
+				 .max_pages = NPAGES,
+				 .user_vm_start = S,
+				 .user_vm_end = S + NPAGES * 4096ULL,
+				 .is_snapshot = true };
 	struct source *src;
 
 	assert_int_equal(memsource__new(&ai, mem, state, &src), 0);
@@ -165,7 +168,7 @@ static void test_globals_both_allocated(void **st)
 
 	reset();
 	state[0] = state[NPAGES - 1] = PAGE_ALLOCATED;
-	memcpy(mem + 8, &junk, 8);		/* "list" at offset 0 is garbage */
+	memcpy(mem + 8, &junk, 8); /* "list" at offset 0 is garbage */
 	put_globals(END_OFF, 3);
 	src = arena();
 	assert_int_equal(btfx__new_from_btf(src, build_btf(), &bx), 0);
@@ -314,7 +317,8 @@ static void test_names(void **st)
 	src = arena();
 	assert_int_equal(btfx__new_from_btf(src, build_btf(), &bx), 0);
 	btfx__for_each_name(bx, name_cb, &n);
-	assert_string_equal(n.buf, "R:counter;R:list;R:first;T:enum color;T:struct node;T:u64;T:union either;");
+	assert_string_equal(
+		n.buf, "R:counter;R:list;R:first;T:enum color;T:struct node;T:u64;T:union either;");
 	memset(&n, 0, sizeof(n));
 	n.stop_after = 2;
 	btfx__for_each_name(bx, name_cb, &n);
@@ -328,7 +332,10 @@ static void test_add_root(void **st)
 {
 	struct source *src;
 	struct btfx *bx;
-	struct root r = { .name = "head", .kind = ROOT_MAP_PTR, .btf_idx = 0, .value = S + 16,
+	struct root r = { .name = "head",
+			  .kind = ROOT_MAP_PTR,
+			  .btf_idx = 0,
+			  .value = S + 16,
 			  .section = ".bss" };
 	const struct root *got;
 
@@ -431,8 +438,12 @@ static void test_snapshot_source(void **st)
 	sn.src.info = sn.mem->info;
 	sn.blobs[0] = raw;
 	sn.sizes[0] = sz;
-	sn.roots[0] = (struct root){ .name = "saved", .kind = ROOT_MAP_PTR, .btf_idx = 0,
-				     .type_id = t_nodep, .value = S + 16, .section = ".bss" };
+	sn.roots[0] = (struct root){ .name = "saved",
+				     .kind = ROOT_MAP_PTR,
+				     .btf_idx = 0,
+				     .type_id = t_nodep,
+				     .value = S + 16,
+				     .section = ".bss" };
 	sn.nr_roots = 1;
 	assert_int_equal(btfx__open(&sn.src, NULL, &bx), 0);
 	assert_int_equal(btfx__nr_btfs(bx), 1);
@@ -528,8 +539,9 @@ static void test_btf_files(void **st)
 		/* built-in types still work without any BTF */
 		assert_int_equal(btfx__find_type(bx, "u32 *", &tb, &id), 0);
 		assert_int_equal(expr__eval_str("*(u64 *)0x100000000000", bx, src, &v, &col), 0);
-		assert_int_equal(expr__eval_str("*(struct node *)0x100000000000", bx, src, &v, &col),
-				 -ENOENT);
+		assert_int_equal(
+			expr__eval_str("*(struct node *)0x100000000000", bx, src, &v, &col),
+			-ENOENT);
 		assert_non_null(strstr(ai_errmsg(), "no BTF"));
 	}
 	btfx__free(bx);

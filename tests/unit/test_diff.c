@@ -58,7 +58,9 @@ static const struct diff_cb cb = { .pages = on_pages, .range = on_range };
 
 static void mk(struct source **a, struct source **b)
 {
-	struct arena_info ai = { .map_id = 3, .max_pages = NP, .user_vm_start = BASE,
+	struct arena_info ai = { .map_id = 3,
+				 .max_pages = NP,
+				 .user_vm_start = BASE,
 				 .user_vm_end = BASE + NP * 4096ULL };
 
 	for (size_t i = 0; i < sizeof(da); i++)
@@ -75,14 +77,14 @@ static void mk(struct source **a, struct source **b)
 	sb[8] = PAGE_ALLOCATED;
 	sb[10] = PAGE_RESERVED;
 
-	db[100] ^= 0xff;			/* page 0: one byte */
-	for (int i = 4090; i < 4102; i++)	/* across pages 1 and 2 */
+	db[100] ^= 0xff;		  /* page 0: one byte */
+	for (int i = 4090; i < 4102; i++) /* across pages 1 and 2 */
 		db[i] ^= 0x5a;
-	db[8192 + 200] ^= 1;			/* page 2: two bytes, one apart */
+	db[8192 + 200] ^= 1; /* page 2: two bytes, one apart */
 	db[8192 + 202] ^= 1;
-	for (int i = 0; i < 4096; i++)		/* page 8: all of it */
+	for (int i = 0; i < 4096; i++) /* page 8: all of it */
 		db[8 * 4096 + i] = ~da[8 * 4096 + i];
-	da[3 * 4096] ^= 1;			/* page 3 freed in B: not compared */
+	da[3 * 4096] ^= 1; /* page 3 freed in B: not compared */
 
 	assert_int_equal(memsource__new(&ai, da, sa, a), 0);
 	assert_int_equal(memsource__new(&ai, db, sb, b), 0);
@@ -93,7 +95,9 @@ static void exact_pages_and_ranges(void **state)
 	struct source *a, *b;
 	struct diff_stats st;
 	struct got g = {};
-	static const struct { uint64_t off, len; } want[] = {
+	static const struct {
+		uint64_t off, len;
+	} want[] = {
 		{ 100, 1 }, { 4090, 12 }, { 8392, 1 }, { 8394, 1 }, { 8 * 4096, 4096 },
 	};
 
@@ -128,7 +132,7 @@ static void exact_pages_and_ranges(void **state)
 	assert_int_equal(st.pages_allocated, 2);
 	assert_int_equal(st.pages_freed, 1);
 	assert_int_equal(st.pages_other, 2);
-	assert_int_equal(st.pages_compared, 4);	/* 0, 1, 2, 8 */
+	assert_int_equal(st.pages_compared, 4); /* 0, 1, 2, 8 */
 	assert_int_equal(st.pages_changed, 4);
 	assert_int_equal(st.ranges, 5);
 	assert_int_equal(st.bytes_changed, 1 + 12 + 2 + 4096);
@@ -149,7 +153,7 @@ static void merge_gap_and_limits(void **state)
 	assert_int_equal(g.nr_ranges, 4);
 	assert_int_equal(g.ranges[2].off, 8392);
 	assert_int_equal(g.ranges[2].len, 3);
-	assert_memory_equal(g.ranges[2].old, da + 8392, 3);	/* the equal byte too */
+	assert_memory_equal(g.ranges[2].old, da + 8392, 3); /* the equal byte too */
 	assert_memory_equal(g.ranges[2].new, db + 8392, 3);
 	assert_int_equal(st.bytes_changed, 1 + 12 + 2 + 4096);
 
@@ -262,7 +266,9 @@ static void strict_close(struct source *s)
 }
 
 static const struct source_ops strict_ops = {
-	.pagemap = strict_pagemap, .read = strict_read, .close = strict_close,
+	.pagemap = strict_pagemap,
+	.read = strict_read,
+	.close = strict_close,
 };
 
 static struct strict *strict_new(struct source *inner, const uint8_t *state)
@@ -296,10 +302,13 @@ static void free_obj(struct diff *d, struct strict *ta, struct strict *tb)
 }
 
 /* mk()'s changes in address order, as diff__next reports them */
-static const struct { enum diff_change_kind kind; uint64_t off, len; } changes[] = {
+static const struct {
+	enum diff_change_kind kind;
+	uint64_t off, len;
+} changes[] = {
 	{ DIFF_CHANGE_BYTES, 100, 1 },
-	{ DIFF_CHANGE_BYTES, 4090, 6 },		/* the end of page 0 */
-	{ DIFF_CHANGE_BYTES, 4096, 6 },		/* page 1 starts a change of its own */
+	{ DIFF_CHANGE_BYTES, 4090, 6 }, /* the end of page 0 */
+	{ DIFF_CHANGE_BYTES, 4096, 6 }, /* page 1 starts a change of its own */
 	{ DIFF_CHANGE_BYTES, 8392, 1 },
 	{ DIFF_CHANGE_BYTES, 8394, 1 },
 	{ DIFF_CHANGE_FREED, 3 * 4096, 4096 },
@@ -401,7 +410,7 @@ static void object_next(void **state)
 	assert_int_equal(diff__next(d, BASE + 3 * 4096, -1, 1, &ch), DIFF_FOUND);
 	assert_int_equal(ch.addr, BASE + 8394);
 	assert_int_equal(diff__next(d, BASE + 8392, -1, 1, &ch), DIFF_MORE);
-	assert_int_equal(ch.addr, BASE + 8192);	/* page 2 is done */
+	assert_int_equal(ch.addr, BASE + 8192); /* page 2 is done */
 	assert_int_equal(diff__next(d, ch.addr, -1, 1, &ch), DIFF_FOUND);
 	assert_int_equal(ch.addr, BASE + 4096);
 	/* the same arena twice: nothing, either way */
@@ -466,8 +475,11 @@ static void add_roots(struct btfx *bx)
  * 201 and its next NULL -> a new third node, the cycle's second id 11 -> 12. */
 static void mk_typed(struct source **a, struct source **b, struct btfx **bxa, struct btfx **bxb)
 {
-	struct arena_info ai = { .map_id = 0, .max_pages = NPAGES, .user_vm_start = S,
-				 .user_vm_end = S + NPAGES * 4096ULL, .is_snapshot = true };
+	struct arena_info ai = { .map_id = 0,
+				 .max_pages = NPAGES,
+				 .user_vm_start = S,
+				 .user_vm_end = S + NPAGES * 4096ULL,
+				 .is_snapshot = true };
 
 	build_mem();
 	memcpy(ma, mem, sizeof(ma));
@@ -491,7 +503,9 @@ static void mk_typed(struct source **a, struct source **b, struct btfx **bxa, st
 	}
 }
 
-static const struct { const char *path, *old, *new; } want_fields[] = {
+static const struct {
+	const char *path, *old, *new;
+} want_fields[] = {
 	{ "glob.x", "42", "7" },
 	{ "glob.head->next->next", "NULL", "0x100000001080" },
 	{ "glob.head->next->val", "200", "201" },
@@ -561,7 +575,7 @@ static void typed_fields(void **state)
 	mk_typed(&a, &b, &bxa, &bxb);
 	assert_int_equal(diff__fields(bxa, a, bxb, b, NULL, on_field, g, &st), 0);
 	check_fields(g);
-	assert_int_equal(st.roots, 3);	/* glob, gptr, cyc */
+	assert_int_equal(st.roots, 3); /* glob, gptr, cyc */
 	assert_int_equal(st.changed, NWANT);
 	assert_int_equal(st.reported, NWANT);
 	assert_false(st.truncated);
@@ -580,7 +594,8 @@ static void typed_fields(void **state)
 	/* the cap: the first 3, all counted */
 	memset(g, 0, sizeof(*g));
 	assert_int_equal(diff__fields(bxa, a, bxb, b, &(struct diff_field_opts){ .max_fields = 3 },
-				      on_field, g, &st), 0);
+				      on_field, g, &st),
+			 0);
 	assert_int_equal(g->n, 3);
 	assert_int_equal(st.reported, 3);
 	assert_int_equal(st.changed, NWANT);
@@ -588,17 +603,21 @@ static void typed_fields(void **state)
 	/* arrays cut at 2 elements (grid rows, name): not compared in full, said so */
 	memset(g, 0, sizeof(*g));
 	assert_int_equal(diff__fields(bxa, a, bxb, b, &(struct diff_field_opts){ .max_array = 2 },
-				      on_field, g, &st), 0);
+				      on_field, g, &st),
+			 0);
 	assert_true(st.incomplete);
 	memset(g, 0, sizeof(*g));
 	assert_int_equal(diff__fields(bxa, a, bxb, b, &(struct diff_field_opts){ .max_array = 8 },
-				      on_field, g, &st), 0);
+				      on_field, g, &st),
+			 0);
 	assert_false(st.incomplete);
 	check_fields(g);
 	/* pointers not followed: only glob.x, and cyc/gptr are equal pointers */
 	memset(g, 0, sizeof(*g));
-	assert_int_equal(diff__fields(bxa, a, bxb, b, &(struct diff_field_opts){ .follow_ptrs = -1 },
-				      on_field, g, &st), 0);
+	assert_int_equal(diff__fields(bxa, a, bxb, b,
+				      &(struct diff_field_opts){ .follow_ptrs = -1 }, on_field, g,
+				      &st),
+			 0);
 	assert_int_equal(g->n, 1);
 	assert_string_equal(g->path[0], "glob.x");
 	free(g);
@@ -641,7 +660,8 @@ static void typed_fields_json(void **state)
 				continue;
 			seen++;
 			if (want_fields[w].old)
-				assert_string_equal(json_str(json_get(f, "old")), want_fields[w].old);
+				assert_string_equal(json_str(json_get(f, "old")),
+						    want_fields[w].old);
 			else
 				assert_true(json_is_null(json_get(f, "old")));
 			assert_string_equal(json_str(json_get(f, "new")), want_fields[w].new);
@@ -693,7 +713,9 @@ static void typed_fields_json(void **state)
  * arr[0]->next->m in A, so only what really changed is reported. */
 static void typed_fields_seen(void **cm_state)
 {
-	static const struct { const char *path, *old, *new; } want[] = {
+	static const struct {
+		const char *path, *old, *new;
+	} want[] = {
 		{ "glob.head->next->val", "200", "201" },
 		{ "arr[0]", "0x100000001000", "NULL" },
 		{ "arr[0]->id", "1", NULL },
@@ -706,8 +728,11 @@ static void typed_fields_seen(void **cm_state)
 		{ "arr[0]->val", "100", NULL },
 		{ "arr[1]->val", "200", "201" },
 	};
-	struct arena_info ai = { .map_id = 0, .max_pages = NPAGES, .user_vm_start = S,
-				 .user_vm_end = S + NPAGES * 4096ULL, .is_snapshot = true };
+	struct arena_info ai = { .map_id = 0,
+				 .max_pages = NPAGES,
+				 .user_vm_start = S,
+				 .user_vm_end = S + NPAGES * 4096ULL,
+				 .is_snapshot = true };
 	struct root r = { .kind = ROOT_ARENA_GLOBAL, .btf_idx = 0, .addr = S + 0x3100 };
 	struct source *a, *b;
 	struct btfx *bxa, *bxb;
@@ -727,7 +752,7 @@ static void typed_fields_seen(void **cm_state)
 	assert_int_equal(memsource__new(&ai, ma, sta, &a), 0);
 	assert_int_equal(memsource__new(&ai, mb, stb, &b), 0);
 	btf = build_btf();
-	r.type_id = btf__add_array(btf, T.i32, T.nodep, 2);	/* struct node *[2] */
+	r.type_id = btf__add_array(btf, T.i32, T.nodep, 2); /* struct node *[2] */
 	assert_int_equal(btfx__new_from_btf(a, btf, &bxa), 0);
 	btf = build_btf();
 	assert_int_equal(btf__add_array(btf, T.i32, T.nodep, 2), (int)r.type_id);

@@ -23,17 +23,54 @@
 static void test_parse_valid(void **st)
 {
 	static const char *const ok[] = {
-		"a", "a->b", "a.b[3]", "*p", "&x", "(struct node *)0x10",
-		"*(struct node *)0x1000000000a0", "(u64 *)x", "arr[0:8]", "a + b * 2 == 7 && !c || d",
-		"(a)", "(a) - 1", "(unsigned long)x", "(unsigned long long int)x", "x[1][2]", "-1",
-		"~0", "0x7f", "010", "0b101", "a >= b", "a << 2 | 1 ^ 3 & 4", "head->next->name[0]",
-		"*(u64 *)(0x100000000000 + 8)", "(const char *)p", "struct node", "(node *)p",
-		"  spaced  ->  out  ", "a[b[c[0]]]", "(int)-1", "!(a == b)", "x % 3 != 0", "1UL",
-		"(struct node **)p", "(u8)~x", "sizeof(struct node)", "sizeof *p", "sizeof(x) * 2",
-		"sizeof(u64 *)", "(u64)p + sizeof(struct node)", "offsetof(struct elem, node)",
-		"offsetof(struct box, items[2].node.next)", "container_of(p, struct elem, node)",
-		"container_of(p->next, elem_t, node.next)->value", "offsetof (struct t, a[1 + 1])",
-		"offsetof", "container_of + 1", "(u64)offsetof(struct elem, value) * 2",
+		"a",
+		"a->b",
+		"a.b[3]",
+		"*p",
+		"&x",
+		"(struct node *)0x10",
+		"*(struct node *)0x1000000000a0",
+		"(u64 *)x",
+		"arr[0:8]",
+		"a + b * 2 == 7 && !c || d",
+		"(a)",
+		"(a) - 1",
+		"(unsigned long)x",
+		"(unsigned long long int)x",
+		"x[1][2]",
+		"-1",
+		"~0",
+		"0x7f",
+		"010",
+		"0b101",
+		"a >= b",
+		"a << 2 | 1 ^ 3 & 4",
+		"head->next->name[0]",
+		"*(u64 *)(0x100000000000 + 8)",
+		"(const char *)p",
+		"struct node",
+		"(node *)p",
+		"  spaced  ->  out  ",
+		"a[b[c[0]]]",
+		"(int)-1",
+		"!(a == b)",
+		"x % 3 != 0",
+		"1UL",
+		"(struct node **)p",
+		"(u8)~x",
+		"sizeof(struct node)",
+		"sizeof *p",
+		"sizeof(x) * 2",
+		"sizeof(u64 *)",
+		"(u64)p + sizeof(struct node)",
+		"offsetof(struct elem, node)",
+		"offsetof(struct box, items[2].node.next)",
+		"container_of(p, struct elem, node)",
+		"container_of(p->next, elem_t, node.next)->value",
+		"offsetof (struct t, a[1 + 1])",
+		"offsetof",
+		"container_of + 1",
+		"(u64)offsetof(struct elem, value) * 2",
 	};
 
 	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
@@ -105,7 +142,8 @@ static void test_parse_errors(void **st)
 			fail_msg("'%s': column %d, want %d (%s)", bad[i].text, col, bad[i].col,
 				 ai_errmsg());
 		if (!strstr(ai_errmsg(), bad[i].msg))
-			fail_msg("'%s': message '%s' lacks '%s'", bad[i].text, ai_errmsg(), bad[i].msg);
+			fail_msg("'%s': message '%s' lacks '%s'", bad[i].text, ai_errmsg(),
+				 bad[i].msg);
 		snprintf(want, sizeof(want), "at column %d", bad[i].col);
 		if (!strstr(ai_errmsg(), want))
 			fail_msg("'%s': message '%s' lacks '%s'", bad[i].text, ai_errmsg(), want);
@@ -210,8 +248,8 @@ static void test_eval_arith(void **st)
 static const struct {
 	const char *text;
 	unsigned long long value;
-	const char *type;	/* _Generic's name; "other": none of C's integer types */
-	const char *printed;	/* "" for char and bool */
+	const char *type;    /* _Generic's name; "other": none of C's integer types */
+	const char *printed; /* "" for char and bool */
 } c_results[] = {
 #include "expr_c_table.h"
 };
@@ -241,10 +279,8 @@ static const char *c_type_of(const struct value *v)
 		if (!strcmp(name, "char"))
 			return "char";
 		return btf_int_encoding(t) & BTF_INT_SIGNED ? "signed char" : "unsigned char";
-	case 2:
-		return btf_int_encoding(t) & BTF_INT_SIGNED ? "short" : "unsigned short";
-	case 4:
-		return btf_int_encoding(t) & BTF_INT_SIGNED ? "int" : "unsigned int";
+	case 2: return btf_int_encoding(t) & BTF_INT_SIGNED ? "short" : "unsigned short";
+	case 4: return btf_int_encoding(t) & BTF_INT_SIGNED ? "int" : "unsigned int";
 	case 8:
 		if (strstr(name, "long long") || !strcmp(name, "u64") || !strcmp(name, "s64"))
 			return btf_int_encoding(t) & BTF_INT_SIGNED ? "long long"
@@ -304,8 +340,8 @@ static void test_eval_c_table(void **st)
 		expr__free(e);
 		if ((unsigned long long)x != c_results[i].value) {
 			print_error("'%s' = %llu (0x%llx), C: %llu (0x%llx)\n", text,
-				    (unsigned long long)x, (unsigned long long)x, c_results[i].value,
-				    c_results[i].value);
+				    (unsigned long long)x, (unsigned long long)x,
+				    c_results[i].value, c_results[i].value);
 			bad++;
 		}
 		if (strcmp(c_type_of(&v), c_results[i].type)) {
@@ -520,7 +556,8 @@ static void test_eval_errors(void **st)
 
 		/* the value itself is not read by expr__eval: print shows it as
 		 * unallocated */
-		assert_int_equal(expr__eval_str("*(int *)0x100000002010", f->bx, f->src, &v, &col), 0);
+		assert_int_equal(expr__eval_str("*(int *)0x100000002010", f->bx, f->src, &v, &col),
+				 0);
 		assert_true(v.lvalue);
 		assert_int_equal(v.addr, 0x100000002010ULL);
 	}
@@ -579,18 +616,22 @@ static void test_offsetof_container_of(void **st)
 	assert_int_equal(ival(f, "container_of(0x100000004008, struct elem, node)->key"), 1);
 	assert_int_equal(ival(f, "container_of((void *)lhead, struct elem, node)->key"), 1);
 	assert_int_equal(ival(f, "container_of((char *)lhead, struct elem, node)->key"), 1);
-	assert_int_equal(ival(f, "container_of(&bx->items[2].node, struct box, items[2].node)->tag"), 7);
+	assert_int_equal(
+		ival(f, "container_of(&bx->items[2].node, struct box, items[2].node)->tag"), 7);
 	assert_int_equal(ival(f, "container_of(&bx->items[2].node, struct elem, node)->key"), 33);
-	assert_int_equal(expr__eval_str("container_of(lhead, struct elem, node)", f->bx, f->src, &v,
-					&col), 0);
+	assert_int_equal(
+		expr__eval_str("container_of(lhead, struct elem, node)", f->bx, f->src, &v, &col),
+		0);
 	assert_false(v.lvalue);
 	assert_int_equal(v.scalar, S + 0x4000);
 	assert_int_equal(fmt__type_name(v.btf, v.type_id, tn, sizeof(tn)), 0);
 	assert_string_equal(tn, "struct elem *");
 
 	/* errors: one line each */
-	eval_fails(f, "offsetof(struct elem, nope)", -ENOENT, "'nope' is not a member of struct elem");
-	eval_fails(f, "offsetof(struct elem, key.x)", -EINVAL, "'key' is u64, not a struct or union");
+	eval_fails(f, "offsetof(struct elem, nope)", -ENOENT,
+		   "'nope' is not a member of struct elem");
+	eval_fails(f, "offsetof(struct elem, key.x)", -EINVAL,
+		   "'key' is u64, not a struct or union");
 	eval_fails(f, "offsetof(struct elem, key[0])", -EINVAL, "'key' is u64, not an array");
 	eval_fails(f, "offsetof(struct box, items[4])", -ERANGE, "index 4 is out of range");
 	eval_fails(f, "offsetof(struct box, items[-1])", -ERANGE, "index -1 is out of range");

@@ -143,14 +143,14 @@ static bool balanced(const struct rec *r)
 static void build_more(void)
 {
 	put32(0x3100, 20);
-	put64(0x3108, S + 0x2000);		/* unallocated page */
+	put64(0x3108, S + 0x2000); /* unallocated page */
 	put32(0x3140, 21);
-	put64(0x3148, 0x100);			/* list poison */
+	put64(0x3148, 0x100); /* list poison */
 	put32(0x3180, 22);
-	put64(0x3188, 0x7fff00001000ULL);	/* outside */
+	put64(0x3188, 0x7fff00001000ULL); /* outside */
 	put32(0x31c0, 23);
-	put64(0x31c8, 0xdead000000000122ULL);	/* kernel poison */
-	put(0x31d0, "a\"b\\\n\x01", 6);		/* escapes */
+	put64(0x31c8, 0xdead000000000122ULL); /* kernel poison */
+	put(0x31d0, "a\"b\\\n\x01", 6);	      /* escapes */
 	/* a node that spans page 3 and the missing page 4 */
 	put32(0x3ff0, 30);
 	put64(0x3ff8, S + 0x1000);
@@ -216,10 +216,18 @@ static void test_type_names(void **st)
 		int *id;
 		const char *name;
 	} cases[] = {
-		{ &T.nodep, "struct node *" }, { &T.grid, "int[2][3]" }, { &T.name8, "char[8]" },
-		{ &T.u64t, "u64" }, { &T.st, "enum state" }, { &T.un, "union (anonymous)" },
-		{ &pa, "int (*)[3]" }, { &ccp, "const char *" }, { &cpc, "const char *const" },
-		{ &fpp, "int (*)(...)" }, { &ppp, "struct node **" }, { &T.var_glob, "struct outer" },
+		{ &T.nodep, "struct node *" },
+		{ &T.grid, "int[2][3]" },
+		{ &T.name8, "char[8]" },
+		{ &T.u64t, "u64" },
+		{ &T.st, "enum state" },
+		{ &T.un, "union (anonymous)" },
+		{ &pa, "int (*)[3]" },
+		{ &ccp, "const char *" },
+		{ &cpc, "const char *const" },
+		{ &fpp, "int (*)(...)" },
+		{ &ppp, "struct node **" },
+		{ &T.var_glob, "struct outer" },
 		{ &T.sec, "section .addr_space.1" },
 	};
 
@@ -243,7 +251,7 @@ static void test_struct_json(void **st)
 	char *j = json(f, "glob", NULL);
 	static const char *const want[] = {
 		"\"x\":42",
-		"\"u1\":196610,\"s1\":2,\"s2\":3",	/* anonymous members flattened */
+		"\"u1\":196610,\"s1\":2,\"s2\":3", /* anonymous members flattened */
 		"\"grid\":[[0,1,2],[3,4,5]]",
 		"\"head\":{\"ptr\":\"0x100000001000\",\"target\":\"struct node\"}",
 		"\"st\":\"RUNNING\"",
@@ -415,7 +423,8 @@ static void test_unallocated_values(void **st)
 	assert_true(e->unallocated);
 	assert_int_equal(e->addr, S + 0x4008);
 	rec_free(r);
-	json_has(f, "*(int *)0x100000002010", NULL, "{\"unallocated\":true,\"addr\":\"0x100000002010\"}");
+	json_has(f, "*(int *)0x100000002010", NULL,
+		 "{\"unallocated\":true,\"addr\":\"0x100000002010\"}");
 }
 
 static void test_cycles(void **st)
@@ -451,9 +460,9 @@ static void test_caps(void **st)
 	assert_true(balanced(r));
 	e = by_path(r, "glob.grid[0]");
 	assert_true(e->truncated);
-	assert_int_equal(e->total, 3);	/* the length, so the cut can say "1 more" */
+	assert_int_equal(e->total, 3); /* the length, so the cut can say "1 more" */
 	e = by_path(r, "glob.grid");
-	assert_false(e->truncated);	/* 2 of 2 rows: not cut */
+	assert_false(e->truncated); /* 2 of 2 rows: not cut */
 	assert_int_equal(e->total, 0);
 	assert_string_equal(by_path(r, "glob.grid[1][1]")->text, "4");
 	for (int i = 0; i < r->n; i++)
@@ -543,8 +552,9 @@ static void test_errors(void **st)
 {
 	struct fix *f = *st;
 	struct rec *r = rec_new();
-	struct value v = { .btf = btfx__btf(f->bx, 0), .type_id = T.node, .lvalue = true,
-			   .addr = 0x10 };
+	struct value v = {
+		.btf = btfx__btf(f->bx, 0), .type_id = T.node, .lvalue = true, .addr = 0x10
+	};
 
 	assert_int_equal(fmt__value(f->bx, f->src, &v, NULL, &r->s, NULL), -ERANGE);
 	assert_int_equal(r->n, 0);

@@ -250,7 +250,9 @@ static void invalid_inputs(void **state)
 	/* whitespace beyond the four JSON allows */
 	bad("\f1", "unexpected character");
 	bad("1\v", "trailing");
-	bad("\xc2\xa0" "1", "unexpected character");
+	bad("\xc2\xa0"
+	    "1",
+	    "unexpected character");
 }
 
 static void errors_say_where(void **state)
@@ -420,19 +422,19 @@ static void u64_from_strings(void **state)
 	assert_true(json_u64(json_at(j, 0), 0) == 0x1f);
 	assert_true(json_u64(json_at(j, 1), 0) == 0x1f);
 	assert_true(json_u64(json_at(j, 2), 0) == UINT64_MAX);
-	assert_true(json_u64(json_at(j, 3), 7) == 7);	/* overflow */
-	assert_true(json_u64(json_at(j, 4), 7) == 7);	/* no digits */
+	assert_true(json_u64(json_at(j, 3), 7) == 7); /* overflow */
+	assert_true(json_u64(json_at(j, 4), 7) == 7); /* no digits */
 	assert_true(json_u64(json_at(j, 5), 7) == 7);
 	assert_true(json_u64(json_at(j, 6), 7) == 7);
-	assert_true(json_u64(json_at(j, 7), 7) == 7);	/* negative */
+	assert_true(json_u64(json_at(j, 7), 7) == 7); /* negative */
 	assert_true(json_u64(json_at(j, 8), 7) == 7);
 	assert_true(json_u64(json_at(j, 9), 7) == 7);
-	assert_true(json_u64(json_at(j, 10), 7) == 7);	/* junk after digits */
-	assert_true(json_u64(json_at(j, 11), 7) == 7);	/* empty */
+	assert_true(json_u64(json_at(j, 10), 7) == 7); /* junk after digits */
+	assert_true(json_u64(json_at(j, 11), 7) == 7); /* empty */
 	assert_true(json_u64(json_at(j, 12), 0) == 123);
 	assert_true(json_u64(json_at(j, 13), 0) == UINT64_MAX);
 	assert_true(json_u64(json_at(j, 14), 7) == 7);
-	assert_true(json_u64(json_at(j, 15), 7) == 7);	/* embedded NUL */
+	assert_true(json_u64(json_at(j, 15), 7) == 7); /* embedded NUL */
 	assert_true(json_u64(json_at(j, 16), 0) == 0x110000000000ULL);
 	assert_true(json_u64(json_at(j, 17), 7) == 0);
 	assert_true(json_u64(json_at(j, 18), 7) == 0);
@@ -471,8 +473,8 @@ static void paths(void **state)
 	assert_null(json_path(j, "expect.nodes[2].name"));
 	assert_null(json_path(j, "expect.nope.name"));
 	assert_null(json_path(j, "prog_ids[99999999999999999999]"));
-	assert_null(json_path(j, "expect[0]"));	    /* index on an object */
-	assert_null(json_path(j, "prog_ids.x"));    /* key on an array */
+	assert_null(json_path(j, "expect[0]"));	 /* index on an object */
+	assert_null(json_path(j, "prog_ids.x")); /* key on an array */
 	assert_null(json_path(j, "prog_ids[x]"));
 	assert_null(json_path(j, "prog_ids[-1]"));
 	assert_null(json_path(j, "prog_ids[1"));

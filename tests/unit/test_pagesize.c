@@ -29,15 +29,20 @@
 
 static uint8_t data[NP16 * P16];
 /* pages 0, 2, 5 and 7 allocated, 3 reserved, the others free */
-static const uint8_t states[NP16] = { PAGE_ALLOCATED, PAGE_FREE,     PAGE_ALLOCATED, PAGE_RESERVED,
-				      PAGE_FREE,      PAGE_ALLOCATED, PAGE_FREE,      PAGE_ALLOCATED };
+static const uint8_t states[NP16] = {
+	PAGE_ALLOCATED, PAGE_FREE,	PAGE_ALLOCATED, PAGE_RESERVED,
+	PAGE_FREE,	PAGE_ALLOCATED, PAGE_FREE,	PAGE_ALLOCATED
+};
 static char file[64];
 
 /* Write the 16K arena as a snapshot file and open it. */
 static struct source *open_16k(void)
 {
-	struct arena_info ai = { .map_id = 9, .max_pages = NP16, .user_vm_start = BASE,
-				 .user_vm_end = BASE + NP16 * P16, .map_flags = 1 << 10,
+	struct arena_info ai = { .map_id = 9,
+				 .max_pages = NP16,
+				 .user_vm_start = BASE,
+				 .user_vm_end = BASE + NP16 * P16,
+				 .map_flags = 1 << 10,
 				 .page_size = P16 };
 	struct source *mem, *s;
 
@@ -205,7 +210,8 @@ static void bad_page_sizes(void **state)
 		assert_int_equal(fwrite(img, 1, len, f), len);
 		fclose(f);
 		assert_int_equal(snapshot__open(file, &s), -EINVAL);
-		snprintf(msg, sizeof(msg), "page size %u is not a power of two in 4096..65536", bad[i]);
+		snprintf(msg, sizeof(msg), "page size %u is not a power of two in 4096..65536",
+			 bad[i]);
 		if (!strstr(ai_errmsg(), msg))
 			fail_msg("page size %u: '%s'", bad[i], ai_errmsg());
 		/* and the CLI: that one line, exit 1 */
@@ -237,7 +243,7 @@ static void diff_16k(void **state)
 
 	memcpy(after, data, sizeof(after));
 	memcpy(st2, states, sizeof(st2));
-	after[5 * P16 + 0x3005] ^= 0xff;	/* page 5, beyond its first 4 KiB */
+	after[5 * P16 + 0x3005] ^= 0xff; /* page 5, beyond its first 4 KiB */
 	st2[7] = PAGE_FREE;
 	ai.is_snapshot = false;
 	assert_int_equal(memsource__new(&ai, after, st2, &m), 0);

@@ -32,9 +32,10 @@ static void json_compact(void **state)
 
 	emit_sample(s);
 	sink__free(s);
-	assert_string_equal(sb.buf, "{\"id\":7,\"name\":\"a\\\"b\\n\",\"next\":{\"ptr\":\"0x1000\","
-				    "\"target\":\"struct node\",\"unallocated\":true},\"ids\":[1,2],"
-				    "\"empty\":{}}\n");
+	assert_string_equal(sb.buf,
+			    "{\"id\":7,\"name\":\"a\\\"b\\n\",\"next\":{\"ptr\":\"0x1000\","
+			    "\"target\":\"struct node\",\"unallocated\":true},\"ids\":[1,2],"
+			    "\"empty\":{}}\n");
 	strbuf_free(&sb);
 }
 
@@ -83,7 +84,8 @@ static void json_escapes_control_and_high_bytes(void **state)
 	assert_string_equal(sb.buf, "\"\\u0001\\ufffd\"\n"
 				    "\"\\u001b[2J\\u007f\\u009b\\u202e\\b\\f\"\n"
 				    "\"caf\xc3\xa9 \xe2\x9c\x93 \xf0\x9f\x90\x9d\"\n"
-				    "\"\\ufffd\\ufffd\\ufffd\\ufffd\\ufffd\\ufffd\\ufffd\\ufffd\\ufffd\\ufffd\\ufffd\\ufffd\"\n");
+				    "\"\\ufffd\\ufffd\\ufffd\\ufffd\\ufffd\\ufffd\\ufffd\\ufffd\\uf"
+				    "ffd\\ufffd\\ufffd\\ufffd\"\n");
 	strbuf_free(&sb);
 }
 
@@ -105,13 +107,13 @@ static void text_shows_printable_form(void **state)
 	sink_str(s, "name", "x\ny: 1\x1b[2J");
 	sink_end(s, false);
 	sink__free(s);
-	assert_string_equal(sb.buf,
-			    "h\\x1b[31m = (struct \\x1b]0;t\\x07) {\n"
-			    "\t.m\\x9b\\x7f = \"a\\x1b]52;c;eA==\\x07\\\"\\\\\xc3\xa9\\xff\\n\\t\",\n"
-			    "\t.next = 0x100 -> struct \\x1b[2J <outside arena> <n\\x1b>,\n"
-			    "\t.e = E\\u009b,\n"
-			    "}\n"
-			    "name: x\\ny: 1\\x1b[2J\n");
+	assert_string_equal(
+		sb.buf, "h\\x1b[31m = (struct \\x1b]0;t\\x07) {\n"
+			"\t.m\\x9b\\x7f = \"a\\x1b]52;c;eA==\\x07\\\"\\\\\xc3\xa9\\xff\\n\\t\",\n"
+			"\t.next = 0x100 -> struct \\x1b[2J <outside arena> <n\\x1b>,\n"
+			"\t.e = E\\u009b,\n"
+			"}\n"
+			"name: x\\ny: 1\\x1b[2J\n");
 	strbuf_free(&sb);
 }
 
@@ -125,7 +127,8 @@ static void cut_arrays_say_so(void **state)
 	struct sink *s;
 
 	for (int json = 0; json < 2; json++) {
-		s = json ? sink__new_json(strbuf_write, &sb, false) : sink__new_text(strbuf_write, &sb);
+		s = json ? sink__new_json(strbuf_write, &sb, false)
+			 : sink__new_text(strbuf_write, &sb);
 		s->more_hint = "--max-elements N";
 		sink_begin(s, "a", true, &cut);
 		sink_u64(s, NULL, 1);
@@ -140,15 +143,14 @@ static void cut_arrays_say_so(void **state)
 		sink_end(s, false);
 		sink__free(s);
 	}
-	assert_string_equal(sb.buf,
-			    "a = (int[300]) [1, 2, ... 298 more (--max-elements N)]\n"
-			    "s: abcd ... 6 more (--max-elements N)\n"
-			    "d: {...} <depth>\n"
-			    "u:\n\t5, ... 2 more (--max-elements N)\n"
-			    "{\"truncated\":true,\"total\":300,\"elements\":[1,2]}\n"
-			    "{\"s\":{\"string\":\"abcd\",\"truncated\":true,\"total\":10},"
-			    "\"d\":{\"truncated\":true,\"note\":\"depth\"},"
-			    "\"u\":{\"truncated\":true,\"total\":3,\"elements\":[5]}}\n");
+	assert_string_equal(sb.buf, "a = (int[300]) [1, 2, ... 298 more (--max-elements N)]\n"
+				    "s: abcd ... 6 more (--max-elements N)\n"
+				    "d: {...} <depth>\n"
+				    "u:\n\t5, ... 2 more (--max-elements N)\n"
+				    "{\"truncated\":true,\"total\":300,\"elements\":[1,2]}\n"
+				    "{\"s\":{\"string\":\"abcd\",\"truncated\":true,\"total\":10},"
+				    "\"d\":{\"truncated\":true,\"note\":\"depth\"},"
+				    "\"u\":{\"truncated\":true,\"total\":3,\"elements\":[5]}}\n");
 	strbuf_free(&sb);
 	/* pretty JSON too */
 	s = sink__new_json(strbuf_write, &sb, true);
@@ -156,8 +158,9 @@ static void cut_arrays_say_so(void **state)
 	sink_u64(s, NULL, 1);
 	sink_end(s, true);
 	sink__free(s);
-	assert_string_equal(sb.buf, "{\n  \"truncated\": true,\n  \"total\": 300,\n  \"elements\": [\n"
-				    "    1\n  ]\n}\n");
+	assert_string_equal(sb.buf,
+			    "{\n  \"truncated\": true,\n  \"total\": 300,\n  \"elements\": [\n"
+			    "    1\n  ]\n}\n");
 	strbuf_free(&sb);
 }
 

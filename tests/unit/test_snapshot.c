@@ -37,8 +37,11 @@ static char dir[64];
 
 static struct arena_info mkinfo(void)
 {
-	struct arena_info ai = { .map_id = 7, .max_pages = NP, .user_vm_start = BASE,
-				 .user_vm_end = BASE + NP * 4096ULL, .map_flags = 1 << 10,
+	struct arena_info ai = { .map_id = 7,
+				 .max_pages = NP,
+				 .user_vm_start = BASE,
+				 .user_vm_end = BASE + NP * 4096ULL,
+				 .map_flags = 1 << 10,
 				 .map_extra = BASE };
 
 	/* the churn source below is not a memsource, which would set it */
@@ -54,14 +57,14 @@ static struct source *mk(void)
 
 	memset(states, PAGE_FREE, sizeof(states));
 	for (int i = 0; i < 3; i++)
-		states[i] = PAGE_ALLOCATED;		/* run at the start */
+		states[i] = PAGE_ALLOCATED; /* run at the start */
 	states[5] = PAGE_RESERVED;
 	states[6] = PAGE_RESERVED;
-	states[7] = PAGE_ALLOCATED;			/* single page */
+	states[7] = PAGE_ALLOCATED; /* single page */
 	for (int i = 16; i < 32; i++)
 		states[i] = PAGE_ALLOCATED;
 	states[40] = PAGE_RESERVED;
-	states[NP - 1] = PAGE_ALLOCATED;		/* last page */
+	states[NP - 1] = PAGE_ALLOCATED; /* last page */
 	for (size_t i = 0; i < sizeof(data); i++)
 		data[i] = (uint8_t)(i * 7 + i / 4096);
 	assert_int_equal(memsource__new(&ai, data, states, &s), 0);
@@ -280,7 +283,9 @@ static void churn_close(struct source *s)
 }
 
 static const struct source_ops churn_ops = {
-	.pagemap = churn_pagemap, .read = churn_read, .close = churn_close,
+	.pagemap = churn_pagemap,
+	.read = churn_read,
+	.close = churn_close,
 };
 
 /*
@@ -302,7 +307,7 @@ static void vanished_beside_free(void **state)
 		c.pm_state[i] = c.pm_state[i + 1] = PAGE_ALLOCATED;
 	memcpy(c.live_state, c.pm_state, NP);
 	for (int i = 2; i + 1 < NP; i += 3)
-		c.live_state[i] = PAGE_FREE;	/* each run's first page freed */
+		c.live_state[i] = PAGE_FREE; /* each run's first page freed */
 	assert_int_equal(snapshot__write_stats(&c.src, NULL, path_in("v.core"), &st), 0);
 	assert_true(st.changed);
 	assert_int_equal(snapshot__open(path_in("v.core"), &s), 0);
@@ -334,9 +339,9 @@ static void vanished_pages(void **state)
 	for (int i = 10; i < 20; i++)
 		c.pm_state[i] = PAGE_ALLOCATED;
 	memcpy(c.live_state, c.pm_state, NP);
-	c.live_state[12] = PAGE_FREE;		/* freed mid-run: the run splits */
-	c.live_state[19] = PAGE_RESERVED;	/* freed and reserved at the end */
-	c.live_state[30] = PAGE_ALLOCATED;	/* allocated after the page map */
+	c.live_state[12] = PAGE_FREE;	   /* freed mid-run: the run splits */
+	c.live_state[19] = PAGE_RESERVED;  /* freed and reserved at the end */
+	c.live_state[30] = PAGE_ALLOCATED; /* allocated after the page map */
 
 	assert_int_equal(snapshot__write_stats(&c.src, NULL, path_in("c.core"), &st), 0);
 	assert_true(st.changed);
@@ -401,8 +406,8 @@ static void btf_and_roots(void **state)
 	assert_int_equal(got->type_id, st_id);
 	assert_string_equal(got->section, ".bss");
 	assert_non_null(got->btf);
-	assert_string_equal(btf__name_by_offset(got->btf, btf__type_by_id(got->btf, st_id)->name_off),
-			    "node");
+	assert_string_equal(
+		btf__name_by_offset(got->btf, btf__type_by_id(got->btf, st_id)->name_off), "node");
 	btfx__free(bx2);
 	source__close(s);
 	source__close(m);
@@ -575,7 +580,8 @@ static void symlink_targets(void **state)
 		unlink(path_in("ww/evil"));
 		rmdir(path_in("ww"));
 	} else {
-		fprintf(stderr, "# skipped the world-writable directory case: needs root to lchown a link\n");
+		fprintf(stderr, "# skipped the world-writable directory case: needs root to lchown "
+				"a link\n");
 	}
 	rmdir(path_in("elsewhere"));
 	unlink(victim);
@@ -603,8 +609,9 @@ static void try_open(const char *p)
 	pagemap__free(&pm);
 	if (s->info.user_vm_start)
 		assert_true(source__read(s, s->info.user_vm_start, buf,
-					 (size_t)s->info.max_pages * 4096 < sizeof(buf) ?
-						 (size_t)s->info.max_pages * 4096 : sizeof(buf),
+					 (size_t)s->info.max_pages * 4096 < sizeof(buf)
+						 ? (size_t)s->info.max_pages * 4096
+						 : sizeof(buf),
 					 NULL) >= 0);
 	source__close(s);
 }
@@ -623,11 +630,14 @@ static void truncated_while_open(void **state)
 	assert_int_equal(snapshot__write(m, NULL, p), 0);
 	assert_int_equal(snapshot__open(p, &s), 0);
 	/* the last page (NP - 1) lies at the end of the file */
-	assert_int_equal(source__read(s, s->info.user_vm_start + (NP - 1) * 4096ULL, buf, 4096, present), 0);
+	assert_int_equal(
+		source__read(s, s->info.user_vm_start + (NP - 1) * 4096ULL, buf, 4096, present), 0);
 	assert_int_equal(present[0], 1);
 	assert_memory_equal(buf, data + (NP - 1) * 4096, 4096);
 	assert_int_equal(truncate(p, 8192), 0);
-	assert_int_equal(source__read(s, s->info.user_vm_start + (NP - 1) * 4096ULL, buf, 4096, present), -EIO);
+	assert_int_equal(
+		source__read(s, s->info.user_vm_start + (NP - 1) * 4096ULL, buf, 4096, present),
+		-EIO);
 	assert_non_null(strstr(ai_errmsg(), "changed on disk after it was opened"));
 	assert_int_equal(source__pagemap(s, &pm), 0);
 	assert_int_equal(pm.state[NP - 1], PAGE_ALLOCATED);
@@ -722,7 +732,8 @@ static void rewritten_while_opening(void **state)
 		} else {
 			for (int pg = 0; pg < NP; pg++)
 				if (states[pg] == PAGE_ALLOCATED)
-					assert_memory_equal(buf + pg * 4096, data + pg * 4096, 4096);
+					assert_memory_equal(buf + pg * 4096, data + pg * 4096,
+							    4096);
 			ok++;
 		}
 		source__close(s);
@@ -730,8 +741,10 @@ static void rewritten_while_opening(void **state)
 	kill(pid, SIGKILL);
 	assert_int_equal(waitpid(pid, &st, 0), pid);
 	/* the writer kept writing to the end (or its time ran out) */
-	assert_true((WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL) || (WIFEXITED(st) && !WEXITSTATUS(st)));
-	fprintf(stderr, "# 3000 opens while rewritten: %d read whole, %d refused (%d as changed on disk)\n",
+	assert_true((WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL) ||
+		    (WIFEXITED(st) && !WEXITSTATUS(st)));
+	fprintf(stderr,
+		"# 3000 opens while rewritten: %d read whole, %d refused (%d as changed on disk)\n",
 		ok, failed, changed);
 	free(orig);
 	unlink(p);

@@ -19,7 +19,9 @@ static uint8_t states[NP];
 
 static struct source *mk(void)
 {
-	struct arena_info ai = { .map_id = 1, .max_pages = NP, .user_vm_start = BASE,
+	struct arena_info ai = { .map_id = 1,
+				 .max_pages = NP,
+				 .user_vm_start = BASE,
 				 .user_vm_end = BASE + NP * 4096ULL };
 	struct source *s;
 
@@ -89,8 +91,9 @@ static void counts_agree_with_a_plain_scan(void **state)
 	srand(7);
 	for (uint32_t i = 0; i < pm.nr_pages; i++) {
 		/* long runs with noise, so the 8-at-a-time path and the byte path mix */
-		pm.state[i] = (i / 64) % 3 == 0 ? PAGE_FREE : (i / 64) % 3 == 1 ? PAGE_ALLOCATED :
-			      (uint8_t)(rand() % 3);
+		pm.state[i] = (i / 64) % 3 == 0	  ? PAGE_FREE
+			      : (i / 64) % 3 == 1 ? PAGE_ALLOCATED
+						  : (uint8_t)(rand() % 3);
 		want[pm.state[i]]++;
 	}
 	pagemap__count(&pm);
@@ -109,14 +112,14 @@ static void gather_without_a_gather_op(void **state)
 {
 	struct source *s = mk();
 	struct gather_item it[] = {
-		{ .off = 1 * 4096 + 8, .len = 16 },	/* page 1: there */
-		{ .off = 3 * 4096, .len = 8 },		/* page 3: free */
-		{ .off = 5 * 4096 + 100, .len = 4 },	/* page 5: reserved, no memory */
-		{ .off = 3 * 4096 - 4, .len = 8 },	/* pages 2 (there) and 3 (free) */
-		{ .off = 17 * 4096 - 32, .len = 64 },	/* pages 16 and 17, both there */
-		{ .off = 0, .len = 0 },			/* empty */
-		{ .off = 0, .len = 65 },		/* longer than an item holds */
-		{ .off = NP * 4096ULL - 4, .len = 8 },	/* past the end */
+		{ .off = 1 * 4096 + 8, .len = 16 },    /* page 1: there */
+		{ .off = 3 * 4096, .len = 8 },	       /* page 3: free */
+		{ .off = 5 * 4096 + 100, .len = 4 },   /* page 5: reserved, no memory */
+		{ .off = 3 * 4096 - 4, .len = 8 },     /* pages 2 (there) and 3 (free) */
+		{ .off = 17 * 4096 - 32, .len = 64 },  /* pages 16 and 17, both there */
+		{ .off = 0, .len = 0 },		       /* empty */
+		{ .off = 0, .len = 65 },	       /* longer than an item holds */
+		{ .off = NP * 4096ULL - 4, .len = 8 }, /* past the end */
 	};
 	int want[] = { 0, -ENODATA, -ENODATA, -ENODATA, 0, -ENODATA, -ENODATA, -ENODATA };
 

@@ -173,8 +173,8 @@ static void test_container(void **st)
 	assert_int_equal(r.end.reason, WALK_END_NULL);
 }
 
-static void bad(struct fix *f, const char *start, const char *next, const char *container,
-		int want, const char *msg)
+static void bad(struct fix *f, const char *start, const char *next, const char *container, int want,
+		const char *msg)
 {
 	struct walk_opts o = { .next = next, .container = container };
 	struct walk *w = (void *)1;
@@ -246,8 +246,10 @@ static void test_brent(void **st)
 {
 	static const uint32_t mus[] = { 0, 1, 2, 3, 4, 5, 7, 8, 9, 31, 100, 1000 };
 	static const uint32_t lams[] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 16, 17, 100, 999, 2000 };
-	struct arena_info ai = { .max_pages = BIG_PAGES, .user_vm_start = S,
-				 .user_vm_end = S + BIG_PAGES * 4096ULL, .is_snapshot = true };
+	struct arena_info ai = { .max_pages = BIG_PAGES,
+				 .user_vm_start = S,
+				 .user_vm_end = S + BIG_PAGES * 4096ULL,
+				 .is_snapshot = true };
 	struct source *src;
 	struct btfx *bx;
 	struct value start;
@@ -256,7 +258,9 @@ static void test_brent(void **st)
 	memset(big_state, PAGE_ALLOCATED, sizeof(big_state));
 	assert_int_equal(memsource__new(&ai, big, big_state, &src), 0);
 	assert_int_equal(btfx__new_from_btf(src, build_btf(), &bx), 0);
-	start = (struct value){ .btf = btfx__btf(bx, 0), .type_id = T.nodep, .scalar = slot_addr(0) };
+	start = (struct value){ .btf = btfx__btf(bx, 0),
+				.type_id = T.nodep,
+				.scalar = slot_addr(0) };
 	for (size_t a = 0; a < sizeof(mus) / sizeof(mus[0]); a++) {
 		for (size_t b = 0; b < sizeof(lams) / sizeof(lams[0]); b++) {
 			uint32_t mu = mus[a], lam = lams[b], n = mu + lam;
@@ -277,8 +281,8 @@ static void test_brent(void **st)
 				assert_int_equal(walk__open(bx, src, &start, &o, &w), 0);
 				while (walk__next(w, &wn) == 1) {
 					if (wn.node != slot_addr(k))
-						fail_msg("j %u length %u: node %llu at 0x%llx", mu, lam,
-							 (unsigned long long)k,
+						fail_msg("j %u length %u: node %llu at 0x%llx", mu,
+							 lam, (unsigned long long)k,
 							 (unsigned long long)wn.node);
 					k++;
 				}
@@ -290,9 +294,10 @@ static void test_brent(void **st)
 					continue;
 				}
 				if (e.reason != WALK_END_CYCLE || e.to != mu || e.from != n - 1)
-					fail_msg("j %u length %u max %llu: %s %llu -> %llu", mu, lam,
-						 (unsigned long long)maxes[m],
-						 walk__reason_name(e.reason), (unsigned long long)e.from,
+					fail_msg("j %u length %u max %llu: %s %llu -> %llu", mu,
+						 lam, (unsigned long long)maxes[m],
+						 walk__reason_name(e.reason),
+						 (unsigned long long)e.from,
 						 (unsigned long long)e.to);
 				assert_int_equal(e.ptr, slot_addr(mu));
 			}
