@@ -10,6 +10,7 @@
 #include "error.h"
 #include "printable.h"
 #include "btfx.h"
+#include "expr.h"
 #include "probe.h"
 #include "selector.h"
 #include "types.h"
@@ -258,4 +259,40 @@ const char *cli_btf_hint(const struct btfx *bx, int err, const char *msg)
 		 " (no BTF found for arena %u: no program using it has BTF; use --btf FILE)",
 		 btf_note_map_id);
 	return hint;
+}
+
+char *cli_join_words(int argc, char **argv)
+{
+	size_t len = 0;
+	char *text;
+
+	for (int i = 0; i < argc; i++)
+		len += strlen(argv[i]) + 1;
+	text = calloc(1, len + 1);
+	if (!text) {
+		cli_error("out of memory");
+		return NULL;
+	}
+	for (int i = 0; i < argc; i++) {
+		strcat(text, argv[i]);
+		if (i + 1 < argc)
+			strcat(text, " ");
+	}
+	return text;
+}
+
+int cli_eval_words(int argc, char **argv, struct source *src, const struct cli_opts *o,
+		   struct btfx **bx, struct value *v, char **text)
+{
+	int col = -1, err;
+
+	*text = cli_join_words(argc, argv);
+	if (!*text)
+		return 1;
+	if (cli_open_btf(src, o, bx))
+		return 1;
+	err = expr__eval_str(*text, *bx, src, v, &col);
+	if (err)
+		return cli_expr_error(NULL, *text, col, *bx, err);
+	return 0;
 }

@@ -125,6 +125,16 @@ int cli_open_btf(struct source *src, const struct cli_opts *o, struct btfx **bx)
  * "WHAT'TEXT': message" (print passes what NULL: just the message), with
  * cli_btf_hint. Returns 1. */
 int cli_expr_error(const char *what, const char *text, int col, const struct btfx *bx, int err);
+
+/* The words argv[0..argc) joined by spaces, one expression as the shell
+ * split it (print id 3 head -> next); NULL after printing the error. */
+char *cli_join_words(int argc, char **argv);
+struct value;
+/* Join the words, open src's BTF (cli_open_btf) and evaluate them into *v.
+ * 1 after printing one error line; *text (malloc'ed) and *bx are the
+ * caller's to free either way. */
+int cli_eval_words(int argc, char **argv, struct source *src, const struct cli_opts *o,
+		   struct btfx **bx, struct value *v, char **text);
 /* Print the pending notes now (a long-running command after its start). */
 void cli_flush_notes(void);
 /* " (no BTF found for arena N: ...)" when err (an expression's error, with

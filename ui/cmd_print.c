@@ -22,8 +22,7 @@ static int do_print(int argc, char **argv, const struct cli_opts *o)
 	struct sink *s;
 	struct value v;
 	char *text = NULL;
-	size_t len = 0;
-	int used, col = -1, ret = 1, err;
+	int used, ret = 1;
 
 	if (cli_open_arena(argc, argv, &used, &src))
 		return 1;
@@ -32,23 +31,8 @@ static int do_print(int argc, char **argv, const struct cli_opts *o)
 		return cli_error("usage: print ARENA EXPR");
 	}
 	/* the rest of the words are one expression: print id 3 head -> next */
-	for (int i = used; i < argc; i++)
-		len += strlen(argv[i]) + 1;
-	text = calloc(1, len + 1);
-	if (!text)
+	if (cli_eval_words(argc - used, argv + used, src, o, &bx, &v, &text))
 		goto out;
-	for (int i = used; i < argc; i++) {
-		strcat(text, argv[i]);
-		if (i + 1 < argc)
-			strcat(text, " ");
-	}
-	if (cli_open_btf(src, o, &bx))
-		goto out;
-	err = expr__eval_str(text, bx, src, &v, &col);
-	if (err) {
-		cli_expr_error(NULL, text, col, bx, err);
-		goto out;
-	}
 	fo.path = text;
 	s = cli_sink(o);
 	if (fmt__value(bx, src, &v, (o->json || o->pretty) ? NULL : text, s, &fo)) {

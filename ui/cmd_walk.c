@@ -106,8 +106,7 @@ static int do_walk(int argc, char **argv, const struct cli_opts *o)
 	struct sink *s = NULL;
 	struct value v;
 	char *text = NULL, line[512];
-	size_t len = 0;
-	int used, col = -1, ret = 1, err, r;
+	int used, ret = 1, r;
 
 	if (cli_open_arena(argc, argv, &used, &src))
 		return 1;
@@ -117,25 +116,8 @@ static int do_walk(int argc, char **argv, const struct cli_opts *o)
 				 "'TYPE.MEMBER'] [--max N]");
 	}
 	/* the rest of the words are one expression, as print's */
-	for (int i = used; i < argc; i++)
-		len += strlen(argv[i]) + 1;
-	text = calloc(1, len + 1);
-	if (!text) {
-		cli_error("out of memory");
+	if (cli_eval_words(argc - used, argv + used, src, o, &bx, &v, &text))
 		goto out;
-	}
-	for (int i = used; i < argc; i++) {
-		strcat(text, argv[i]);
-		if (i + 1 < argc)
-			strcat(text, " ");
-	}
-	if (cli_open_btf(src, o, &bx))
-		goto out;
-	err = expr__eval_str(text, bx, src, &v, &col);
-	if (err) {
-		cli_expr_error(NULL, text, col, bx, err);
-		goto out;
-	}
 	if (walk__open(bx, src, &v, &wo, &w)) {
 		cli_lib_error("walk");
 		goto out;
