@@ -1,27 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * btfx: find the BTF of an arena and the roots into it, and own them (the
- * btfx object, its getters). Looking types up by name is btfx_types.c's.
+ * btfx object, its getters). Looking types up by name is btfx_types.c's,
+ * placing the __arena globals btfx_globals.c's.
  *
  * Arenas carry no BTF of their own (map btf_id is 0), so the types come from
  * the programs that use the arena, from a file, or from a snapshot. Roots
  * come from two places:
  *
  *  - __arena globals: libbpf >= 1.4 copies DATASEC ".addr_space.1" into the
- *    arena, at offset 0 (older libbpf, and newer libbpf on kernels without
- *    full-range ld_imm64 offsets) or at the end (arena_size -
- *    round_up(sec_size, page size)). Which one is decided by, in order:
- *      1. the programs' xlated instructions: libbpf's relocations become
- *         constants user_vm_start + offset, so an offset that falls in one
- *         candidate window and not the other settles it (live arenas);
- *      2. which window's pages are all allocated: libbpf writes the
- *         initial values through its mapping, which allocates them, while
- *         bpf_arena_alloc_pages hands out the lowest free pages first, so
- *         the last pages are rarely allocated for any other reason;
- *      3. when both windows are allocated: pointer-typed globals must hold
- *         0 or an arena address; the window where more of them do wins,
- *         a tie goes to the end (page 0 is usually ordinary data then);
- *      4. when neither is allocated: offset 0 (what this kernel gets).
+ *    arena, at offset 0 or at the end (btfx_globals.c decides which);
  *  - .bss/.data/.rodata variables of the same programs whose value is a
  *    pointer into the arena (or a u64 inside [user_vm_start, user_vm_end)),
  *    read once from the array maps with bpf_map_lookup_elem, which changes
@@ -42,11 +30,6 @@
 #include "error.h"
 
 static uint64_t next_serial;
-
-static uint64_t arena_size(const struct source *src)
-{
-	return source__size(src);
-}
 
 /* Take ownership of btf; keep a copy of its raw bytes for snapshots. */
 static int add_btf_labeled(struct btfx *bx, struct btf *btf, uint32_t kernel_id, const char *label);
@@ -199,7 +182,7 @@ static int root_index_grow(struct btfx *bx, size_t need)
 }
 
 /* A root whose name is taken replaces the one there, in its place. */
-static int add_root(struct btfx *bx, const struct root *r)
+int btfx_add_root(struct btfx *bx, const struct root *r)
 {
 	int *slot;
 
@@ -236,173 +219,7 @@ int btfx__add_root(struct btfx *bx, const struct root *r)
 			      r->type_id);
 	c.name[sizeof(c.name) - 1] = '\0';
 	c.section[sizeof(c.section) - 1] = '\0';
-	return add_root(bx, &c);
-}
-
-/* ------------------------------------------------------------ __arena globals */
-
-static const struct btf_type *find_datasec(const struct btf *btf, const char *name, uint32_t *id)
-{
-	int r = btf__find_by_name_kind(btf, name, BTF_KIND_DATASEC);
-
-	if (r <= 0)
-		return NULL;
-	*id = r;
-	return btf__type_by_id(btf, r);
-}
-
-/* Pointer-typed globals in the window at off: +1 if 0 or in the arena, -1
- * for anything else (3. in the comment at the top). */
-static int window_plausibility(const struct btfx *bx, const struct btf *btf,
-			       const struct btf_type *sec, const uint8_t *buf, uint64_t len)
-{
-	const struct btf_var_secinfo *vi = btf_var_secinfos(sec);
-	int score = 0;
-
-	for (int i = 0; i < btf_vlen(sec); i++, vi++) {
-		const struct btf_type *var = btf__type_by_id(btf, vi->type);
-		const struct btf_type *t;
-		uint64_t v;
-
-		if (!var || !btf_is_var(var))
-			continue;
-		t = btf__type_by_id(btf, btfx_skip_mods(btf, var->type));
-		if (!t || !btf_is_ptr(t) || vi->size != 8 || vi->offset + 8ULL > len)
-			continue;
-		memcpy(&v, buf + vi->offset, 8);
-		score += (!v || source__contains(bx->src, v, 1)) ? 1 : -1;
-	}
-	return score;
-}
-
-struct window {
-	uint64_t off;
-	bool all_present;
-	int present_pages;
-	int score;
-};
-
-static int probe_window(struct btfx *bx, const struct btf *btf, const struct btf_type *sec,
-			struct window *w)
-{
-	uint64_t len = sec->size;
-	size_t np = source__pages_spanned(bx->src, w->off, len);
-	uint8_t *buf, *present;
-	int err;
-
-	buf = malloc(len);
-	present = calloc(np ? np : 1, 1);
-	if (!buf || !present) {
-		free(buf);
-		free(present);
-		return ai_err(ENOMEM, "out of memory");
-	}
-	err = source__read(bx->src, bx->src->info.user_vm_start + w->off, buf, len, present);
-	if (err >= 0) {
-		for (size_t i = 0; i < np; i++)
-			w->present_pages += present[i];
-		w->all_present = err == 0;
-		w->score = window_plausibility(bx, btf, sec, buf, len);
-		err = 0;
-	}
-	free(buf);
-	free(present);
-	return err;
-}
-
-static int insn_votes(const struct btfx *bx, uint64_t lo, uint64_t len)
-{
-	int n = 0;
-
-	for (int i = 0; i < bx->nr_insn_offs; i++)
-		n += bx->insn_offs[i] >= lo && bx->insn_offs[i] - lo < len;
-	return n;
-}
-
-static int choose_placement(struct btfx *bx, const struct btf *btf, const struct btf_type *sec,
-			    uint64_t *base)
-{
-	uint64_t size = arena_size(bx->src), len = sec->size;
-	struct window start = { .off = 0 }, end = { 0 };
-	int vs, ve, err;
-
-	end.off =
-		size - ((len + source__page_size(bx->src) - 1) & ~(source__page_size(bx->src) - 1));
-	if (end.off == 0) {
-		/* the section fills the arena: both rules give offset 0 */
-		*base = 0;
-		return BTFX_GLOBALS_START;
-	}
-	vs = insn_votes(bx, start.off, len);
-	ve = insn_votes(bx, end.off, len);
-	if (vs != ve && (!vs || !ve)) {
-		*base = vs ? start.off : end.off;
-		return vs ? BTFX_GLOBALS_START : BTFX_GLOBALS_END;
-	}
-	err = probe_window(bx, btf, sec, &start);
-	if (!err)
-		err = probe_window(bx, btf, sec, &end);
-	if (err)
-		return err;
-	if (start.all_present != end.all_present) {
-		*base = start.all_present ? start.off : end.off;
-		return start.all_present ? BTFX_GLOBALS_START : BTFX_GLOBALS_END;
-	}
-	if (start.all_present) {
-		*base = start.score > end.score ? start.off : end.off;
-		return start.score > end.score ? BTFX_GLOBALS_START : BTFX_GLOBALS_END;
-	}
-	if (end.present_pages > start.present_pages) {
-		*base = end.off;
-		return BTFX_GLOBALS_END;
-	}
-	*base = 0;
-	return BTFX_GLOBALS_START;
-}
-
-static int find_arena_globals(struct btfx *bx)
-{
-	struct source *src = bx->src;
-
-	bx->placement = BTFX_GLOBALS_NONE;
-	if (!src->info.user_vm_start || !src->info.max_pages)
-		return 0;
-	for (int b = 0; b < bx->nr_blobs; b++) {
-		const struct btf *btf = bx->blobs[b].btf;
-		const struct btf_type *sec;
-		const struct btf_var_secinfo *vi;
-		uint64_t base = 0;
-		uint32_t sec_id;
-		int pl;
-
-		sec = find_datasec(btf, ".addr_space.1", &sec_id);
-		if (!sec || !sec->size || sec->size > arena_size(src))
-			continue;
-		pl = choose_placement(bx, btf, sec, &base);
-		if (pl < 0)
-			return pl;
-		if (bx->placement == BTFX_GLOBALS_NONE)
-			bx->placement = pl;
-		vi = btf_var_secinfos(sec);
-		for (int i = 0; i < btf_vlen(sec); i++, vi++) {
-			const struct btf_type *var = btf__type_by_id(btf, vi->type);
-			struct root r = { .kind = ROOT_ARENA_GLOBAL, .btf = btf, .btf_idx = b };
-			const char *name;
-
-			if (!var || !btf_is_var(var) || vi->offset >= sec->size)
-				continue;
-			name = btf__name_by_offset(btf, var->name_off);
-			if (!name || !*name || btfx__find_root(bx, name))
-				continue;
-			snprintf(r.name, sizeof(r.name), "%s", name);
-			snprintf(r.section, sizeof(r.section), ".addr_space.1");
-			r.type_id = var->type;
-			r.addr = src->info.user_vm_start + base + vi->offset;
-			if (add_root(bx, &r))
-				return -ENOMEM;
-		}
-	}
-	return 0;
+	return btfx_add_root(bx, &c);
 }
 
 /* ------------------------------------------------------------ programs and maps */
@@ -430,7 +247,7 @@ static void scan_xlated(struct btfx *bx, int fd, uint32_t xlated_len)
 {
 	struct bpf_prog_info pi;
 	struct bpf_insn *insns;
-	uint64_t lo = bx->src->info.user_vm_start, size = arena_size(bx->src);
+	uint64_t lo = bx->src->info.user_vm_start, size = btfx_arena_size(bx->src);
 	__u32 len = sizeof(pi);
 	uint32_t n;
 
@@ -563,7 +380,7 @@ static int map_roots(struct btfx *bx, uint32_t map_id)
 		snprintf(r.section, sizeof(r.section), "%s", secname);
 		r.type_id = var->type;
 		r.value = v;
-		if (add_root(bx, &r)) {
+		if (btfx_add_root(bx, &r)) {
 			err = -ENOMEM;
 			break;
 		}
@@ -770,7 +587,7 @@ int btfx__open(struct source *src, const char *btf_file, struct btfx **out)
 	if (!err && !snapshot)
 		err = discover_programs(bx);
 	if (!err)
-		err = find_arena_globals(bx);
+		err = btfx_find_arena_globals(bx);
 	if (err) {
 		btfx__free(bx);
 		return err;
@@ -791,7 +608,7 @@ int btfx__new_from_btf(struct source *src, struct btf *btf, struct btfx **out)
 	}
 	err = add_btf(bx, btf, 0);
 	if (!err)
-		err = find_arena_globals(bx);
+		err = btfx_find_arena_globals(bx);
 	if (err) {
 		btfx__free(bx);
 		return err;

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Private to btfx.c (discovery: finding the BTF and the roots) and
- * btfx_types.c (type lookup by name, synthesized types): the btfx object
- * itself. Everything else goes through btfx.h and btfx_internal.h.
+ * Private to btfx.c (discovery: finding the BTF and the roots),
+ * btfx_globals.c (placing the __arena globals) and btfx_types.c (type
+ * lookup by name, synthesized types): the btfx object itself. Everything else goes through btfx.h
+ * and btfx_internal.h.
  */
 #ifndef ARENA_INSPECT_BTFX_PRIV_H
 #define ARENA_INSPECT_BTFX_PRIV_H
@@ -76,6 +77,19 @@ static inline int btfx_blob_of(const struct btfx *bx, const struct btf *btf)
 			return i;
 	return -1;
 }
+
+static inline uint64_t btfx_arena_size(const struct source *src)
+{
+	return source__size(src);
+}
+
+/* A root whose name is taken replaces the one there, in its place
+ * (btfx.c). */
+int btfx_add_root(struct btfx *bx, const struct root *r);
+
+/* The roots for the __arena globals of every program BTF, placed at the
+ * start or the end of the arena (btfx_globals.c). */
+int btfx_find_arena_globals(struct btfx *bx);
 
 /* Note each struct/union that blob b defines with another size than an
  * earlier blob (btfx_types.c). */

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * expr_eval: evaluation of a parsed expression (expr_parse.c) against a
- * btfx and a source. C's arithmetic rules are expr_ctype.c's, member
- * lookup is btfq's.
+ * btfx and a source: names, members, indexing, dereference, operators.
+ * Casts, sizeof, offsetof and container_of are expr_builtin.c's, C's
+ * arithmetic rules expr_ctype.c's, member lookup btfq's.
  *
  * Evaluation works on struct value: an lvalue is an address in the arena
  * with a type, an rvalue is a 64-bit scalar with a type (or none). Memory
@@ -20,38 +21,22 @@
 #include "expr.h"
 #include "expr_ast.h"
 #include "expr_ctype.h"
+#include "expr_eval.h"
 
 #define MAX_SLICE (1u << 24)
 
-struct ectx {
-	struct btfx *bx;
-	struct source *src;
-	const char *text;
-};
-
-/* the source text of a node, for messages */
-#define NT(c, n) (int)((n)->end - (n)->col > 60 ? 60 : (n)->end - (n)->col), (c)->text + (n)->col
-static void type_name(const struct value *v, char *buf, size_t len)
+void expr__type_name(const struct value *v, char *buf, size_t len)
 {
 	if (!v->btf)
 		snprintf(buf, len, "a number");
 	else if (btfq__type_name(v->btf, v->type_id, buf, len) < 0)
 		snprintf(buf, len, "type %u", v->type_id);
 }
-static struct value scalar(const struct btf *btf, uint32_t id, uint64_t v)
-{
-	return (struct value){ .btf = btf, .type_id = id, .scalar = v };
-}
 
-/* a computed integer of C type ct */
-static struct value number(unsigned ct, uint64_t v)
-{
-	return (struct value){ .ctype = ct, .scalar = expr__conv(v, ct) };
-}
 /* The numeric value of v: integers, enums, bools, pointers; arrays and
  * slices decay to their address. *sign: compare as signed. */
-static int load(struct ectx *c, const struct enode *n, const struct value *v, uint64_t *out,
-		bool *sign)
+int expr__load(struct ectx *c, const struct enode *n, const struct value *v, uint64_t *out,
+	       bool *sign)
 {
 	const struct btf_type *t = expr__vtype(v, NULL);
 	uint8_t buf[8] = { 0 };
@@ -114,7 +99,7 @@ static int load(struct ectx *c, const struct enode *n, const struct value *v, ui
 		*sign = expr__is_signed_type(t);
 	return 0;
 bad:
-	type_name(v, tn, sizeof(tn));
+	expr__type_name(v, tn, sizeof(tn));
 	return ai_err(EINVAL, "'%.*s' is %s%s, not a number", NT(c, n), v->btf ? "of type " : "",
 		      tn);
 }
@@ -124,7 +109,7 @@ bad:
 static int arith(struct ectx *c, const struct enode *n, const struct value *v, uint64_t *x,
 		 unsigned *ct)
 {
-	int err = load(c, n, v, x, NULL);
+	int err = expr__load(c, n, v, x, NULL);
 
 	if (err)
 		return err;
@@ -132,8 +117,6 @@ static int arith(struct ectx *c, const struct enode *n, const struct value *v, u
 	*x = expr__conv(*x, *ct);
 	return 0;
 }
-
-static int eval(struct ectx *c, const struct enode *n, struct value *out);
 
 /* "X is only declared in ...; give its definition with --types FILE": the
  * error for a value of type (btf, id) whose layout no type source has */
@@ -162,7 +145,7 @@ static int pointee_size(struct ectx *c, const struct enode *n, const struct btf 
 }
 
 /* Resolve a type name once per btfx. */
-static int resolve_type(struct ectx *c, const struct enode *n, const struct btf **btf, uint32_t *id)
+int expr__resolve_type(struct ectx *c, const struct enode *n, const struct btf **btf, uint32_t *id)
 {
 	struct enode *m = (struct enode *)n; /* cache only */
 	uint64_t serial = btfx__serial(c->bx);
@@ -302,7 +285,7 @@ static int member(struct ectx *c, const struct enode *n, struct value *out)
 	char tn[128];
 	int err;
 
-	err = eval(c, n->a, &base);
+	err = expr__eval_node(c, n->a, &base);
 	if (err)
 		return err;
 	t = expr__vtype(&base, &sid);
@@ -316,14 +299,14 @@ static int member(struct ectx *c, const struct enode *n, struct value *out)
 		uint64_t p;
 
 		if (!t || base.slice_len || !btf_is_ptr(t)) {
-			type_name(&base, tn, sizeof(tn));
+			expr__type_name(&base, tn, sizeof(tn));
 			if (t && btf_is_composite(t) && !base.slice_len)
 				return ai_err(EINVAL, "'%.*s' is %s, not a pointer; use '.%s'",
 					      NT(c, n->a), tn, n->name);
 			return ai_err(EINVAL, "'%.*s' is %s, not a pointer to a struct",
 				      NT(c, n->a), tn);
 		}
-		err = load(c, n->a, &base, &p, NULL);
+		err = expr__load(c, n->a, &base, &p, NULL);
 		if (err)
 			return err;
 		if (!p)
@@ -338,12 +321,12 @@ static int member(struct ectx *c, const struct enode *n, struct value *out)
 			return incomplete(c, n->a, "cannot follow", base.btf, base.type_id);
 		t = expr__vtype(&base, &sid);
 		if (!t || !btf_is_composite(t)) {
-			type_name(&base, tn, sizeof(tn));
+			expr__type_name(&base, tn, sizeof(tn));
 			return ai_err(EINVAL, "'%.*s' points to %s, not a struct or union",
 				      NT(c, n->a), tn);
 		}
 	} else if (!t || base.slice_len || !btf_is_composite(t)) {
-		type_name(&base, tn, sizeof(tn));
+		expr__type_name(&base, tn, sizeof(tn));
 		if (t && btf_is_ptr(t) && !base.slice_len)
 			return ai_err(EINVAL, "'%.*s' is a pointer (%s); use '->%s'", NT(c, n->a),
 				      tn, n->name);
@@ -356,7 +339,7 @@ static int member(struct ectx *c, const struct enode *n, struct value *out)
 	if (!btfq__find_member(base.btf, sid, n->name, &bm)) {
 		struct value sv = { .btf = base.btf, .type_id = sid };
 
-		type_name(&sv, tn, sizeof(tn));
+		expr__type_name(&sv, tn, sizeof(tn));
 		return ai_err(ENOENT, "'%s' is not a member of %s", n->name, tn);
 	}
 	bitoff = bm.bit_off;
@@ -426,7 +409,7 @@ static int indexable(struct ectx *c, const struct enode *n, const struct value *
 		return 0;
 	}
 	if (t && btf_is_ptr(t)) {
-		err = load(c, n, base, addr, NULL);
+		err = expr__load(c, n, base, addr, NULL);
 		if (err)
 			return err;
 		if (!*addr)
@@ -435,7 +418,7 @@ static int indexable(struct ectx *c, const struct enode *n, const struct value *
 		*nelems = UINT64_MAX;
 		return 0;
 	}
-	type_name(base, tn, sizeof(tn));
+	expr__type_name(base, tn, sizeof(tn));
 	return ai_err(EINVAL, "'%.*s' is %s; only arrays and pointers can be indexed", NT(c, n),
 		      tn);
 }
@@ -458,7 +441,7 @@ static int index_op(struct ectx *c, const struct enode *n, struct value *out)
 	bool sign;
 	int err;
 
-	err = eval(c, n->a, &base);
+	err = expr__eval_node(c, n->a, &base);
 	if (!err)
 		err = indexable(c, n->a, &base, &addr, &elem, &nelems);
 	if (!err) {
@@ -469,13 +452,13 @@ static int index_op(struct ectx *c, const struct enode *n, struct value *out)
 		err = elem_size(c, n->a, base.btf, elem, &esz);
 	}
 	if (!err)
-		err = eval(c, n->b, &iv);
+		err = expr__eval_node(c, n->b, &iv);
 	if (!err)
-		err = load(c, n->b, &iv, &i, &sign);
+		err = expr__load(c, n->b, &iv, &i, &sign);
 	if (!err && n->c) {
-		err = eval(c, n->c, &jv);
+		err = expr__eval_node(c, n->c, &jv);
 		if (!err)
-			err = load(c, n->c, &jv, &j, &sign);
+			err = expr__load(c, n->c, &jv, &j, &sign);
 	}
 	if (err)
 		return err;
@@ -516,7 +499,7 @@ static int deref(struct ectx *c, const struct enode *n, struct value *out)
 	char tn[128];
 	int err;
 
-	err = eval(c, n->a, &v);
+	err = expr__eval_node(c, n->a, &v);
 	if (err)
 		return err;
 	t = expr__vtype(&v, NULL);
@@ -533,7 +516,7 @@ static int deref(struct ectx *c, const struct enode *n, struct value *out)
 		return 0;
 	}
 	if (!t || !btf_is_ptr(t)) {
-		type_name(&v, tn, sizeof(tn));
+		expr__type_name(&v, tn, sizeof(tn));
 		return ai_err(EINVAL, "cannot dereference '%.*s': it is %s, not a pointer",
 			      NT(c, n->a), tn);
 	}
@@ -547,7 +530,7 @@ static int deref(struct ectx *c, const struct enode *n, struct value *out)
 	if (pt && btf_is_void(pt) && btfx_skip_mods(pbtf, pid) == 0)
 		pt = NULL;
 	if (!pt) {
-		type_name(&v, tn, sizeof(tn));
+		expr__type_name(&v, tn, sizeof(tn));
 		if (btfx_skip_mods(pbtf, pid) == 0)
 			return ai_err(EINVAL,
 				      "cannot dereference: '%.*s' is a %s: cast it, e.g. *(struct "
@@ -557,11 +540,11 @@ static int deref(struct ectx *c, const struct enode *n, struct value *out)
 			      NT(c, n->a), tn);
 	}
 	if (btf_is_func_proto(pt)) {
-		type_name(&v, tn, sizeof(tn));
+		expr__type_name(&v, tn, sizeof(tn));
 		return ai_err(EINVAL, "cannot dereference '%.*s' of type %s; cast it first",
 			      NT(c, n->a), tn);
 	}
-	err = load(c, n->a, &v, &p, NULL);
+	err = expr__load(c, n->a, &v, &p, NULL);
 	if (err)
 		return err;
 	if (!p)
@@ -577,7 +560,7 @@ static int addr_of(struct ectx *c, const struct enode *n, struct value *out)
 	uint32_t pid;
 	int err;
 
-	err = eval(c, n->a, &v);
+	err = expr__eval_node(c, n->a, &v);
 	if (err)
 		return err;
 	if (!v.lvalue || !v.btf)
@@ -586,240 +569,6 @@ static int addr_of(struct ectx *c, const struct enode *n, struct value *out)
 	if (err)
 		return err;
 	*out = scalar(pb, pid, v.addr);
-	return 0;
-}
-
-static int cast(struct ectx *c, const struct enode *n, struct value *out)
-{
-	const struct btf_type *t;
-	const struct btf *btf;
-	struct value v;
-	uint32_t id;
-	uint64_t x;
-	int err;
-
-	err = resolve_type(c, n, &btf, &id);
-	if (!err)
-		err = eval(c, n->a, &v);
-	if (err)
-		return err;
-	t = btf__type_by_id(btf, btfx_skip_mods(btf, id));
-	if (!t || !(btf_is_ptr(t) || btf_is_int(t) || btf_is_any_enum(t)))
-		return ai_err(EINVAL,
-			      "cannot cast to '%s'; cast an address to a pointer: *(%s *)ADDR",
-			      n->name, n->name);
-	err = load(c, n->a, &v, &x, NULL);
-	if (err)
-		return err;
-	if (btf_is_int(t) && (btf_int_encoding(t) & BTF_INT_BOOL))
-		x = x != 0; /* C's (bool)x */
-	else if (!btf_is_ptr(t))
-		x = expr__extend(x, t->size * 8, expr__is_signed_type(t));
-	*out = scalar(btf, id, x);
-	return 0;
-}
-
-/* sizeof(TYPE), or sizeof EXPR: the size of the expression's type (a
- * slice: all its elements). Like C, sizeof(name) is a type when no value
- * has that name. The value itself is not read, only the path to it. */
-static int size_of(struct ectx *c, const struct enode *n, struct value *out)
-{
-	const struct btf *btf;
-	struct value v;
-	uint32_t id;
-	long long sz;
-	int err;
-
-	if (n->a) {
-		err = eval(c, n->a, &v);
-		if (err && n->a->kind == E_IDENT && c->bx &&
-		    !btfx__find_type(c->bx, n->a->name, &btf, &id)) {
-			v = scalar(btf, id, 0);
-			err = 0;
-		}
-		if (err)
-			return err;
-		if (!v.btf) {
-			*out = number(EXPR_ULONG, expr__ctype_bits(expr__promoted(&v)) / 8);
-			return 0;
-		}
-		btf = v.btf;
-		id = v.type_id;
-	} else {
-		err = resolve_type(c, n, &btf, &id);
-		if (err)
-			return err;
-	}
-	sz = btf__resolve_size(btf, id);
-	if (sz < 0)
-		return ai_err(EINVAL, "the size of '%.*s' is not known", n->end - n->col,
-			      c->text + n->col);
-	if (n->a && v.slice_len)
-		sz *= v.slice_len;
-	*out = number(EXPR_ULONG, (uint64_t)sz); /* size_t */
-	return 0;
-}
-
-/*
- * offsetof's member designator n (E_MEMBER / E_INDEX over E_DESIG) in the
- * struct or union (btf, sid): its byte offset and the member's type, as
- * C's offsetof computes them (anonymous members looked through, as C
- * names them; an index scales by the element size). A bitfield has no
- * byte offset, as in C. what prefixes messages ("offsetof: ", or "").
- */
-static int desig_offset(struct ectx *c, const struct enode *n, const struct btf *btf, uint32_t sid,
-			const char *what, uint64_t *off, uint32_t *mtype)
-{
-	const struct btf_type *t;
-	struct value pv;
-	char tn[128];
-	int err;
-
-	if (n->kind == E_DESIG) {
-		*off = 0;
-		*mtype = sid;
-		return 0;
-	}
-	err = desig_offset(c, n->a, btf, sid, what, off, mtype);
-	if (err)
-		return err;
-	pv = (struct value){ .btf = btf, .type_id = *mtype };
-	t = btf__type_by_id(btf, btfx_skip_mods(btf, *mtype));
-	if (n->kind == E_MEMBER) {
-		struct btfq_member bm;
-
-		if (!t || !btf_is_composite(t)) {
-			type_name(&pv, tn, sizeof(tn));
-			return ai_err(EINVAL, "%s'%.*s' is %s, not a struct or union", what,
-				      NT(c, n->a), tn);
-		}
-		if (!btfq__find_member(btf, btfx_skip_mods(btf, *mtype), n->name, &bm)) {
-			type_name(&pv, tn, sizeof(tn));
-			return ai_err(ENOENT, "%s'%s' is not a member of %s", what, n->name, tn);
-		}
-		if (bm.bitfield_size || bm.bit_off % 8)
-			return ai_err(EINVAL, "%s'%.*s' is a bitfield (it has no byte offset)",
-				      what, NT(c, n));
-		*off += bm.bit_off / 8;
-		*mtype = bm.type;
-		return 0;
-	}
-	/* E_INDEX */
-	{
-		struct value iv;
-		uint64_t i, esz, nelems;
-		bool sign;
-
-		if (!t || !btf_is_array(t)) {
-			type_name(&pv, tn, sizeof(tn));
-			return ai_err(EINVAL, "%s'%.*s' is %s, not an array", what, NT(c, n->a),
-				      tn);
-		}
-		err = eval(c, n->b, &iv);
-		if (!err)
-			err = load(c, n->b, &iv, &i, &sign);
-		if (err)
-			return err;
-		nelems = btf_array(t)->nelems;
-		if ((sign && (int64_t)i < 0) || (nelems && i >= nelems))
-			return ai_err(ERANGE,
-				      "%sindex %lld is out of range for '%.*s' (%llu elements)",
-				      what, (long long)i, NT(c, n->a), (unsigned long long)nelems);
-		esz = btfx_size(btf, btf_array(t)->type);
-		if (!esz)
-			return ai_err(EINVAL, "%s'%.*s': elements have no size", what, NT(c, n->a));
-		*off += i * esz;
-		*mtype = btf_array(t)->type;
-		return 0;
-	}
-}
-
-/* TYPE of offsetof/container_of: a struct or union; *sid without typedefs */
-static int outer_type(struct ectx *c, const struct enode *n, const char *what,
-		      const struct btf **btf, uint32_t *id, uint32_t *sid)
-{
-	const struct btf_type *t;
-	int err = resolve_type(c, n, btf, id);
-
-	if (err)
-		return err;
-	*sid = btfx_skip_mods(*btf, *id);
-	t = btf__type_by_id(*btf, *sid);
-	if (!t || !btf_is_composite(t))
-		return ai_err(EINVAL, "%s: '%s' is not a struct or union%s", what, n->name,
-			      t && btf_is_fwd(t) ? " (only declared: its layout is unknown)" : "");
-	return 0;
-}
-
-/* offsetof(TYPE, MEMBER): an unsigned long (size_t), as in C */
-static int offset_of(struct ectx *c, const struct enode *n, struct value *out)
-{
-	const struct btf *btf;
-	uint32_t id, sid, mtype;
-	uint64_t off;
-	int err;
-
-	err = outer_type(c, n, "offsetof", &btf, &id, &sid);
-	if (!err)
-		err = desig_offset(c, n->a, btf, sid, "offsetof: ", &off, &mtype);
-	if (err)
-		return err;
-	*out = number(EXPR_ULONG, off);
-	return 0;
-}
-
-/*
- * container_of(PTR, TYPE, MEMBER): (TYPE *)((char *)PTR - offsetof(TYPE,
- * MEMBER)), as the kernel's. PTR is a pointer or an integer (an address);
- * a pointer must point to the member's type, or to void or char, as the
- * kernel's static check wants. Nothing is read but PTR's own value.
- */
-static int container_of(struct ectx *c, const struct enode *n, struct value *out)
-{
-	const struct btf_type *pt;
-	const struct btf *btf, *pb;
-	struct value pv;
-	uint32_t id, sid, mtype, pid;
-	uint64_t off, p;
-	char tn[128];
-	int err;
-
-	err = outer_type(c, n, "container_of", &btf, &id, &sid);
-	if (!err)
-		err = desig_offset(c, n->b, btf, sid, "container_of: ", &off, &mtype);
-	if (!err)
-		err = eval(c, n->a, &pv);
-	if (err)
-		return err;
-	pt = pv.slice_len ? NULL : expr__vtype(&pv, NULL);
-	if (!pt || !(btf_is_ptr(pt) || btf_is_int(pt))) {
-		type_name(&pv, tn, sizeof(tn));
-		return ai_err(EINVAL, "container_of: '%.*s' is %s%s, not a pointer or an integer",
-			      NT(c, n->a), pv.slice_len ? "a slice of " : "", tn);
-	}
-	if (btf_is_ptr(pt) && pv.btf) {
-		uint32_t to = btfx_skip_mods(pv.btf, pt->type);
-		const struct btf_type *tt = btf__type_by_id(pv.btf, to);
-		bool generic = !to || (tt && btf_is_int(tt) && tt->size == 1);
-
-		if (!generic && !btfq__same_type(pv.btf, to, btf, mtype)) {
-			char mn[128];
-			struct value mv = { .btf = btf, .type_id = mtype };
-
-			type_name(&pv, tn, sizeof(tn));
-			type_name(&mv, mn, sizeof(mn));
-			return ai_err(EINVAL,
-				      "container_of: '%.*s' is %s, but member '%.*s' of %s is %s "
-				      "(cast the pointer if this is meant)",
-				      NT(c, n->a), tn, NT(c, n->b), n->name, mn);
-		}
-	}
-	err = load(c, n->a, &pv, &p, NULL);
-	if (!err)
-		err = btfx__ptr_to(c->bx, btf, id, &pb, &pid);
-	if (err)
-		return err;
-	*out = scalar(pb, pid, p - off);
 	return 0;
 }
 
@@ -857,7 +606,7 @@ static int maybe_cast(struct ectx *c, const struct enode *n, struct value *out)
 		cast_node = (struct enode){
 			.kind = E_CAST, .col = n->col, .end = n->end, .name = n->a->name, .a = &un
 		};
-		return eval(c, &cast_node, out);
+		return expr__eval_node(c, &cast_node, out);
 	}
 	return 1;
 }
@@ -901,7 +650,7 @@ static int binary(struct ectx *c, const struct enode *n, struct value *out)
 	err = maybe_cast(c, n, out);
 	if (err <= 0)
 		return err;
-	err = eval(c, n->a, &l);
+	err = expr__eval_node(c, n->a, &l);
 	if (!err)
 		err = arith(c, n->a, &l, &a, &ca);
 	if (err)
@@ -911,7 +660,7 @@ static int binary(struct ectx *c, const struct enode *n, struct value *out)
 			*out = number(EXPR_INT, n->op == B_LOR);
 			return 0;
 		}
-		err = eval(c, n->b, &r);
+		err = expr__eval_node(c, n->b, &r);
 		if (!err)
 			err = arith(c, n->b, &r, &b, &cb);
 		if (err)
@@ -919,7 +668,7 @@ static int binary(struct ectx *c, const struct enode *n, struct value *out)
 		*out = number(EXPR_INT, b != 0);
 		return 0;
 	}
-	err = eval(c, n->b, &r);
+	err = expr__eval_node(c, n->b, &r);
 	if (!err)
 		err = arith(c, n->b, &r, &b, &cb);
 	if (err)
@@ -1002,7 +751,7 @@ static int binary(struct ectx *c, const struct enode *n, struct value *out)
 	return 0;
 }
 
-static int eval(struct ectx *c, const struct enode *n, struct value *out)
+int expr__eval_node(struct ectx *c, const struct enode *n, struct value *out)
 {
 	struct value v;
 	uint64_t x;
@@ -1024,13 +773,13 @@ static int eval(struct ectx *c, const struct enode *n, struct value *out)
 	case E_SLICE: return index_op(c, n, out);
 	case E_DEREF: return deref(c, n, out);
 	case E_ADDR: return addr_of(c, n, out);
-	case E_CAST: return cast(c, n, out);
+	case E_CAST: return expr__eval_cast(c, n, out);
 	case E_NEG:
 	case E_NOT:
 	case E_BITNOT:
 	case E_POS:
 		/* in the promoted type: -x of an unsigned int is an unsigned int */
-		err = eval(c, n->a, &v);
+		err = expr__eval_node(c, n->a, &v);
 		if (!err)
 			err = arith(c, n->a, &v, &x, &ct);
 		if (err)
@@ -1041,9 +790,9 @@ static int eval(struct ectx *c, const struct enode *n, struct value *out)
 			*out = number(ct, n->kind == E_NEG ? 0 - x : n->kind == E_BITNOT ? ~x : x);
 		return 0;
 	case E_BIN: return binary(c, n, out);
-	case E_SIZEOF: return size_of(c, n, out);
-	case E_OFFSETOF: return offset_of(c, n, out);
-	case E_CONTAINER_OF: return container_of(c, n, out);
+	case E_SIZEOF: return expr__eval_sizeof(c, n, out);
+	case E_OFFSETOF: return expr__eval_offsetof(c, n, out);
+	case E_CONTAINER_OF: return expr__eval_container_of(c, n, out);
 	case E_DESIG: break; /* only inside offsetof and container_of */
 	}
 	return ai_err(EINVAL, "bad expression");
@@ -1053,7 +802,7 @@ int expr__eval(const struct expr *e, struct btfx *bx, struct source *src, struct
 {
 	struct ectx c = { .bx = bx, .src = src, .text = e->text };
 
-	return eval(&c, e->root, out);
+	return expr__eval_node(&c, e->root, out);
 }
 
 int expr__eval_int(const struct expr *e, struct btfx *bx, struct source *src, int64_t *out)
@@ -1063,9 +812,9 @@ int expr__eval_int(const struct expr *e, struct btfx *bx, struct source *src, in
 	uint64_t x;
 	int err;
 
-	err = eval(&c, e->root, &v);
+	err = expr__eval_node(&c, e->root, &v);
 	if (!err)
-		err = load(&c, e->root, &v, &x, NULL);
+		err = expr__load(&c, e->root, &v, &x, NULL);
 	if (!err)
 		*out = (int64_t)x;
 	return err;
@@ -1081,33 +830,6 @@ int expr__eval_str(const char *text, struct btfx *bx, struct source *src, struct
 	if (err)
 		return err;
 	err = expr__eval(e, bx, src, out);
-	expr__free(e);
-	return err;
-}
-
-int expr__offsetof(struct btfx *bx, struct source *src, const struct btf *btf, uint32_t id,
-		   const char *path, uint64_t *off, uint32_t *type)
-{
-	struct ectx c = { .bx = bx, .src = src, .text = path };
-	struct expr *e;
-	const struct btf_type *t;
-	char tn[128];
-	int err, col;
-
-	id = btfx_skip_mods(btf, id);
-	t = btf__type_by_id(btf, id);
-	if (!t || !btf_is_composite(t)) {
-		struct value v = { .btf = btf, .type_id = id };
-
-		type_name(&v, tn, sizeof(tn));
-		return ai_err(EINVAL, "%s is not a struct or union%s", tn,
-			      t && btf_is_fwd(t) ? " (only declared: its layout is unknown)" : "");
-	}
-	err = expr__parse_designator(path, &e, &col);
-	if (err)
-		return err;
-	c.text = e->text;
-	err = desig_offset(&c, e->root, btf, id, "", off, type);
 	expr__free(e);
 	return err;
 }

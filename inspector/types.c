@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * types: BTF from the files the user gives (types.h): what kind of file it
- * is, clang-19 and pahole run without a shell, and the cache of what they
- * made. The BTF then joins a btfx (btfx__add_types), where forward
- * declarations are completed from it by name.
+ * types: BTF from the files the user gives (types.h): the API, what kind
+ * of file it is, the prelude, clang-19 and pahole run without a shell.
+ * The cache of what they made (and its SHA-256 keys) is types_cache.c's.
+ * The BTF then joins a btfx (btfx__add_types), where forward declarations
+ * are completed from it by name.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -17,25 +18,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
-#include <dirent.h>
 #include <unistd.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "btfx.h"
 #include "error.h"
 #include "types.h"
+#include "types_priv.h"
 
 extern char **environ;
 
 #define CLANG "clang-19"
 #define PAHOLE "pahole"
-#define CACHE_MAGIC "arena-inspect types cache 1\n"
-#define TYPES_MAX_INPUT (1ULL << 30) /* 1 GiB: a big DWARF ELF */
-#define MAX_BTF (256u << 20)
 #define MAX_STDERR (64u << 10)
 
 /* What headers written for BPF take for granted (types.h). A typedef may
@@ -66,141 +63,6 @@ const char *types__kind_name(enum types_kind kind)
 	return "?";
 }
 
-/* ------------------------------------------------------------ SHA-256 */
-
-struct sha256 {
-	uint32_t h[8];
-	uint64_t len;
-	uint8_t buf[64];
-	size_t n;
-};
-
-static const uint32_t K[64] = {
-	0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4,
-	0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe,
-	0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f,
-	0x4a7484aa, 0x5cb0a9dc, 0x76f988da, 0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7,
-	0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc,
-	0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b,
-	0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070, 0x19a4c116,
-	0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
-	0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7,
-	0xc67178f2,
-};
-
-#define ROR(x, n) (((x) >> (n)) | ((x) << (32 - (n))))
-
-static void sha_block(struct sha256 *s, const uint8_t *p)
-{
-	uint32_t w[64], a, b, c, d, e, f, g, h;
-
-	for (int i = 0; i < 16; i++)
-		w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 |
-		       (uint32_t)p[4 * i + 2] << 8 | p[4 * i + 3];
-	for (int i = 16; i < 64; i++) {
-		uint32_t s0 = ROR(w[i - 15], 7) ^ ROR(w[i - 15], 18) ^ (w[i - 15] >> 3);
-		uint32_t s1 = ROR(w[i - 2], 17) ^ ROR(w[i - 2], 19) ^ (w[i - 2] >> 10);
-
-		w[i] = w[i - 16] + s0 + w[i - 7] + s1;
-	}
-	a = s->h[0], b = s->h[1], c = s->h[2], d = s->h[3];
-	e = s->h[4], f = s->h[5], g = s->h[6], h = s->h[7];
-	for (int i = 0; i < 64; i++) {
-		uint32_t t1 = h + (ROR(e, 6) ^ ROR(e, 11) ^ ROR(e, 25)) + ((e & f) ^ (~e & g)) +
-			      K[i] + w[i];
-		uint32_t t2 = (ROR(a, 2) ^ ROR(a, 13) ^ ROR(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
-
-		h = g, g = f, f = e, e = d + t1, d = c, c = b, b = a, a = t1 + t2;
-	}
-	s->h[0] += a, s->h[1] += b, s->h[2] += c, s->h[3] += d;
-	s->h[4] += e, s->h[5] += f, s->h[6] += g, s->h[7] += h;
-}
-
-static void sha_init(struct sha256 *s)
-{
-	static const uint32_t iv[8] = { 0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
-					0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19 };
-
-	memset(s, 0, sizeof(*s));
-	memcpy(s->h, iv, sizeof(iv));
-}
-
-static void sha_update(struct sha256 *s, const void *data, size_t len)
-{
-	const uint8_t *p = data;
-
-	s->len += len;
-	while (len) {
-		size_t k = 64 - s->n < len ? 64 - s->n : len;
-
-		memcpy(s->buf + s->n, p, k);
-		s->n += k, p += k, len -= k;
-		if (s->n == 64) {
-			sha_block(s, s->buf);
-			s->n = 0;
-		}
-	}
-}
-
-/* a string with its NUL, so that fields cannot run into each other */
-static void sha_str(struct sha256 *s, const char *str)
-{
-	sha_update(s, str ? str : "", strlen(str ? str : "") + 1);
-}
-
-/* the digest as 64 hex digits */
-static void sha_hex(struct sha256 *s, char out[65])
-{
-	uint64_t bits = s->len * 8;
-	uint8_t pad = 0x80, z = 0, lenb[8];
-
-	sha_update(s, &pad, 1);
-	while (s->n != 56)
-		sha_update(s, &z, 1);
-	for (int i = 0; i < 8; i++)
-		lenb[i] = bits >> (56 - 8 * i);
-	sha_update(s, lenb, 8);
-	for (int i = 0; i < 8; i++)
-		snprintf(out + 8 * i, 9, "%08x", s->h[i]);
-}
-
-/* The hash of a file's content; -errno when it cannot be read. */
-static int sha_file(int fd, struct sha256 *s, uint64_t max)
-{
-	static __thread uint8_t buf[1 << 16];
-	uint64_t total = 0;
-
-	for (;;) {
-		ssize_t n = read(fd, buf, sizeof(buf));
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		if (!n)
-			return 0;
-		total += n;
-		if (total > max)
-			return -EFBIG;
-		sha_update(s, buf, n);
-	}
-}
-
-static int sha_path(const char *path, char out[65])
-{
-	struct sha256 s;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK), err;
-
-	if (fd < 0)
-		return -errno;
-	sha_init(&s);
-	err = sha_file(fd, &s, TYPES_MAX_INPUT);
-	close(fd);
-	if (!err)
-		sha_hex(&s, out);
-	return err;
-}
-
 /* ------------------------------------------------------------ tools */
 
 /* tool's path in $PATH, and its identity (path, size, mtime): which
@@ -221,9 +83,9 @@ static int find_tool(const char *name, char *path, size_t len, struct sha256 *id
 			char real[PATH_MAX];
 
 			if (id) {
-				sha_str(id, realpath(path, real) ? real : path);
-				sha_update(id, &st.st_size, sizeof(st.st_size));
-				sha_update(id, &st.st_mtim, sizeof(st.st_mtim));
+				types__sha_str(id, realpath(path, real) ? real : path);
+				types__sha_update(id, &st.st_size, sizeof(st.st_size));
+				types__sha_update(id, &st.st_mtim, sizeof(st.st_mtim));
 			}
 			return 0;
 		}
@@ -253,7 +115,7 @@ static void first_line(const char *text, char *out, size_t len)
 		snprintf(out, len, "(it said nothing)");
 }
 
-static int64_t now_ms(void)
+int64_t types__now_ms(void)
 {
 	struct timespec ts;
 
@@ -275,7 +137,7 @@ static int run_tool(const char *file, char *const argv[], int timeout_ms, char *
 	char *err = calloc(1, MAX_STDERR + 1);
 	size_t elen = 0;
 	int pfd[2], rc, status = 0;
-	int64_t deadline = now_ms() + timeout_ms;
+	int64_t deadline = types__now_ms() + timeout_ms;
 	bool timed_out = false;
 	pid_t pid;
 
@@ -308,7 +170,7 @@ static int run_tool(const char *file, char *const argv[], int timeout_ms, char *
 	}
 	for (;;) {
 		struct pollfd p = { .fd = pfd[0], .events = POLLIN };
-		int64_t left = deadline - now_ms();
+		int64_t left = deadline - types__now_ms();
 		char tmp[4096];
 		ssize_t n;
 
@@ -352,205 +214,6 @@ static int run_tool(const char *file, char *const argv[], int timeout_ms, char *
 	}
 	free(err);
 	return 0;
-}
-
-/* ------------------------------------------------------------ the cache */
-
-int types__cache_dir(const struct types_opts *o, char *buf, size_t len)
-{
-	const char *x = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
-	int n;
-
-	if (o && o->cache_dir)
-		n = snprintf(buf, len, "%s", o->cache_dir);
-	else if (x && *x)
-		n = snprintf(buf, len, "%s/arena-inspect", x);
-	else if (home && *home)
-		n = snprintf(buf, len, "%s/.cache/arena-inspect", home);
-	else
-		return -ENOENT;
-	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
-}
-
-/* The cache directory, made 0700 when missing, opened without following
- * a symlink; refused (with why in note) when it is not ours or others can
- * write it. Returns the fd or -errno. */
-static int cache_open(const char *dir, char *note, size_t nlen)
-{
-	char parents[PATH_MAX];
-	struct stat st;
-	int dfd;
-
-	if (snprintf(parents, sizeof(parents), "%s", dir) >= (int)sizeof(parents)) {
-		snprintf(note, nlen, "cache directory name too long");
-		return -ENAMETOOLONG;
-	}
-	for (char *p = parents + 1; *p; p++)
-		if (*p == '/') {
-			*p = 0;
-			mkdir(parents, 0700);
-			*p = '/';
-		}
-	if (mkdir(dir, 0700) && errno != EEXIST) {
-		snprintf(note, nlen, "cache not used: cannot create %.150s: %s", dir,
-			 strerror(errno));
-		return -errno;
-	}
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (dfd < 0) {
-		snprintf(note, nlen, "cache not used: %.150s: %s", dir,
-			 errno == ELOOP || errno == ENOTDIR ? "a symbolic link or not a directory"
-							    : strerror(errno));
-		return -errno;
-	}
-	if (fstat(dfd, &st) || st.st_uid != geteuid() || (st.st_mode & (S_IWGRP | S_IWOTH))) {
-		snprintf(note, nlen, "cache not used: %.150s is not yours or others can write it",
-			 dir);
-		close(dfd);
-		return -EPERM;
-	}
-	return dfd;
-}
-
-/* A regular file of ours in dfd, read whole; NULL when there is none or
- * it is not to be trusted (a link, not ours, writable by others). */
-static char *cache_read(int dfd, const char *name, size_t *len)
-{
-	struct stat st;
-	char *buf;
-	size_t got = 0;
-	int fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-
-	if (fd < 0)
-		return NULL;
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
-	    (st.st_mode & (S_IWGRP | S_IWOTH)) || st.st_size > (off_t)MAX_BTF + (16 << 20) ||
-	    !(buf = malloc(st.st_size + 1))) {
-		close(fd);
-		return NULL;
-	}
-	while (got < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + got, st.st_size - got);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		got += n;
-	}
-	close(fd);
-	if (got != (size_t)st.st_size) {
-		free(buf);
-		return NULL;
-	}
-	buf[got] = '\0';
-	*len = got;
-	return buf;
-}
-
-/* write data under name in dfd: a temp file (0600, O_EXCL|O_NOFOLLOW)
- * renamed over it, so a reader sees the old entry or the new one */
-static int cache_write(int dfd, const char *name, const void *hdr, size_t hlen, const void *data,
-		       size_t dlen)
-{
-	char tmp[64];
-	uint64_t r = 0;
-	int fd, err = 0;
-
-	if (getrandom(&r, sizeof(r), 0) != sizeof(r))
-		r = (uint64_t)now_ms() ^ (uint64_t)getpid() << 32;
-	snprintf(tmp, sizeof(tmp), ".tmp-%016llx", (unsigned long long)r);
-	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return -errno;
-	for (int part = 0; part < 2 && !err; part++) {
-		const char *p = part ? data : hdr;
-		size_t left = part ? dlen : hlen;
-
-		while (left) {
-			ssize_t n = write(fd, p, left);
-
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n <= 0) {
-				err = n < 0 ? -errno : -EIO;
-				break;
-			}
-			p += n, left -= n;
-		}
-	}
-	if (close(fd) && !err)
-		err = -errno;
-	if (!err && renameat(dfd, tmp, dfd, name))
-		err = -errno;
-	if (err)
-		unlinkat(dfd, tmp, 0);
-	return err;
-}
-
-/*
- * An entry: CACHE_MAGIC, "dep HASH PATH" lines (every file the compile
- * read, as clang's depfile names them), "end", then the raw BTF. It is
- * used only when every dep still has its hash.
- */
-static struct btf *entry_parse(char *buf, size_t len)
-{
-	size_t ml = strlen(CACHE_MAGIC);
-	char *p = buf + ml, *end;
-
-	if (len < ml || memcmp(buf, CACHE_MAGIC, ml))
-		return NULL;
-	for (;;) {
-		char *nl = memchr(p, '\n', buf + len - p), hash[65];
-
-		if (!nl)
-			return NULL;
-		*nl = '\0';
-		if (!strcmp(p, "end")) {
-			p = nl + 1;
-			break;
-		}
-		if (strncmp(p, "dep ", 4) || nl - p < 4 + 64 + 2 || p[4 + 64] != ' ')
-			return NULL;
-		if (sha_path(p + 4 + 64 + 1, hash) || memcmp(hash, p + 4, 64))
-			return NULL; /* a header changed: convert again */
-		p = nl + 1;
-	}
-	end = buf + len;
-	return end > p ? btf__new(p, end - p) : NULL;
-}
-
-/* The newest "KEY-*.btf" in dfd: what a tool that is not installed now
- * made before */
-static bool newest_entry(int dfd, const char *key, char *name, size_t len)
-{
-	int fd = dup(dfd);
-	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
-	struct dirent *de;
-	struct timespec best = { 0 };
-	bool found = false;
-
-	if (!d) {
-		if (fd >= 0)
-			close(fd);
-		return false;
-	}
-	rewinddir(d);
-	while ((de = readdir(d))) {
-		struct stat st;
-
-		if (strncmp(de->d_name, key, 64) || de->d_name[64] != '-' ||
-		    fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) || !S_ISREG(st.st_mode))
-			continue;
-		if (!found || st.st_mtim.tv_sec > best.tv_sec ||
-		    (st.st_mtim.tv_sec == best.tv_sec && st.st_mtim.tv_nsec > best.tv_nsec)) {
-			best = st.st_mtim;
-			snprintf(name, len, "%s", de->d_name);
-			found = true;
-		}
-	}
-	closedir(d);
-	return found;
 }
 
 /* ------------------------------------------------------------ kinds */
@@ -850,32 +513,6 @@ static int convert(const char *path, enum types_kind kind, char **cflags, int nr
 	return read_btf_file(btfp, path, out);
 }
 
-/* the entry: magic, deps with their hashes, end, raw BTF */
-static int write_entry(int dfd, const char *name, struct btf *btf, char **deps, int nr_deps)
-{
-	size_t cap = 256 + (size_t)nr_deps * (PATH_MAX + 72), len;
-	char *hdr = malloc(cap), hash[65];
-	const void *raw;
-	uint32_t rsz = 0;
-	int err;
-
-	if (!hdr)
-		return -ENOMEM;
-	len = snprintf(hdr, cap, "%s", CACHE_MAGIC);
-	for (int i = 0; i < nr_deps; i++) {
-		if (sha_path(deps[i], hash)) {
-			free(hdr);
-			return -ENOENT; /* cannot be checked later: do not cache */
-		}
-		len += snprintf(hdr + len, cap - len, "dep %s %s\n", hash, deps[i]);
-	}
-	len += snprintf(hdr + len, cap - len, "end\n");
-	raw = btf__raw_data(btf, &rsz);
-	err = raw ? cache_write(dfd, name, hdr, len, raw, rsz) : -ENOMEM;
-	free(hdr);
-	return err;
-}
-
 int types__load(const char *path, const struct types_opts *opts, struct btf **out,
 		struct types_info *info)
 {
@@ -928,29 +565,29 @@ int types__load(const char *path, const struct types_opts *opts, struct btf **ou
 			goto out_fd;
 	}
 	/* the key: what goes in, and the tools that would convert it */
-	sha_init(&key);
-	sha_str(&key, "arena-inspect types 1");
-	sha_str(&key, types__kind_name(info->kind));
+	types__sha_init(&key);
+	types__sha_str(&key, "arena-inspect types 1");
+	types__sha_str(&key, types__kind_name(info->kind));
 	if (info->kind == TYPES_C) {
 		/* relative #includes resolve from the file's directory */
-		sha_str(&key, realpath(path, real) ? real : path);
+		types__sha_str(&key, realpath(path, real) ? real : path);
 		for (int i = 0; i < nr_cflags; i++)
-			sha_str(&key, cflags[i]);
-		sha_str(&key, prelude);
+			types__sha_str(&key, cflags[i]);
+		types__sha_str(&key, prelude);
 	}
-	err = sha_file(fd, &key, TYPES_MAX_INPUT);
+	err = types__sha_file(fd, &key, TYPES_MAX_INPUT);
 	close(fd);
 	fd = -1;
 	if (err) {
 		err = ai_err(-err, "%s: %s", path, err == -EFBIG ? "too big" : strerror(-err));
 		goto out;
 	}
-	sha_hex(&key, key_hex);
-	sha_init(&tools);
+	types__sha_hex(&key, key_hex);
+	types__sha_init(&tools);
 	have_tools = !find_tool(PAHOLE, pahole, sizeof(pahole), &tools);
 	if (info->kind == TYPES_C)
 		have_tools &= !find_tool(CLANG, clang, sizeof(clang), &tools);
-	sha_hex(&tools, tools_hex);
+	types__sha_hex(&tools, tools_hex);
 	snprintf(name, sizeof(name), "%s-%.16s.btf", key_hex, tools_hex);
 
 	if (!o.no_cache) {
@@ -958,14 +595,14 @@ int types__load(const char *path, const struct types_opts *opts, struct btf **ou
 			snprintf(info->note, sizeof(info->note),
 				 "cache not used: neither XDG_CACHE_HOME nor HOME is set");
 		else
-			dfd = cache_open(cache, info->note, sizeof(info->note));
+			dfd = types__cache_open(cache, info->note, sizeof(info->note));
 	}
-	if (dfd >= 0 && (have_tools || newest_entry(dfd, key_hex, name, sizeof(name)))) {
+	if (dfd >= 0 && (have_tools || types__newest_entry(dfd, key_hex, name, sizeof(name)))) {
 		size_t len = 0;
-		char *buf = cache_read(dfd, name, &len);
+		char *buf = types__cache_read(dfd, name, &len);
 
 		if (buf) {
-			*out = entry_parse(buf, len);
+			*out = types__entry_parse(buf, len);
 			free(buf);
 			if (*out) {
 				info->cached = true;
@@ -990,7 +627,7 @@ int types__load(const char *path, const struct types_opts *opts, struct btf **ou
 	if (err)
 		goto out;
 	info->converted = true;
-	if (dfd >= 0 && write_entry(dfd, name, *out, deps, nr_deps))
+	if (dfd >= 0 && types__write_entry(dfd, name, *out, deps, nr_deps))
 		snprintf(info->note, sizeof(info->note), "the converted types could not be cached");
 out:
 	work_done(&w);
