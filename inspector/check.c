@@ -528,6 +528,7 @@ static int scan(struct ck *c)
 static int reach_and_runs(struct ck *c)
 {
 	uint32_t n = c->pm.nr_pages, *stack, sp = 0, cap = 0;
+	uint8_t *incoming;
 	struct check_result *r = c->res;
 
 	stack = malloc(((size_t)n + 1) * sizeof(*stack));
@@ -536,9 +537,24 @@ static int reach_and_runs(struct ck *c)
 	for (uint32_t p = 0; p < n; p++)
 		if (c->reach[p])
 			stack[sp++] = p;
+	incoming = calloc((size_t)n + 1, 1);
+	if (!incoming) {
+		free(stack);
+		return -ENOMEM;
+	}
+	for (size_t e = 0; e < c->nedges; e++)
+		incoming[c->edges[e]] = 1;
 	while (sp) {
 		uint32_t p = stack[--sp];
 
+		/* the next page with nothing pointing into it is taken as the
+		 * rest of a multi-page object (a pool, a run of pages from one
+		 * bpf_arena_alloc_pages call): only its first page is pointed to */
+		if (p + 1 < n && c->pm.state[p + 1] == PAGE_ALLOCATED && !c->reach[p + 1] &&
+		    !incoming[p + 1]) {
+			c->reach[p + 1] = 1;
+			stack[sp++] = p + 1;
+		}
 		for (uint32_t e = c->edge_off[p]; e < c->edge_off[p + 1]; e++) {
 			uint32_t t = c->edges[e];
 
@@ -549,6 +565,7 @@ static int reach_and_runs(struct ck *c)
 		}
 	}
 	free(stack);
+	free(incoming);
 	for (uint32_t p = 0; p < n; p++) {
 		uint32_t q = p;
 
