@@ -53,6 +53,7 @@ struct ck {
 	uint64_t start, size;
 	uint32_t shift;
 	bool guard0; /* page 0 is not allocated: a NULL guard */
+	bool judge;  /* there are roots: record the pages' edges */
 	uint64_t max_nodes;
 	int max_depth;
 	struct check_result *res;
@@ -400,7 +401,8 @@ static void add_roots(struct ck *c, const struct check_opts *o)
 			uint32_t page;
 
 			/* a global's pages are roots, walked or not */
-			for (uint64_t a = r->addr; sz && a < r->addr + sz; a += 1ull << c->shift)
+			for (uint64_t a = r->addr & ~((1ull << c->shift) - 1);
+			     sz && a < r->addr + sz; a += 1ull << c->shift)
 				if (page_state(c, a, &page) == PAGE_ALLOCATED)
 					c->reach[page] = 1;
 			enqueue(c, btf, btfx_skip_mods(btf, r->type_id), r->addr, r->name, false,
@@ -446,25 +448,30 @@ static void scan_page(struct ck *c, uint32_t page, const uint8_t *data)
 	uint32_t last = UINT32_MAX;
 
 	for (size_t i = 0; i < nw; i++) {
-		uint64_t v;
+		uint64_t v, off;
 		uint32_t tp;
 		int st;
 
 		memcpy(&v, data + i * 8, 8);
 		if (v >> 32 != hi)
 			continue;
-		st = page_state(c, v, &tp);
-		if (st < 0) {
+		off = v - c->start;
+		tp = off >> c->shift;
+		st = off < c->size && tp < c->pm.nr_pages ? c->pm.state[tp] : -1;
+		if (st == PAGE_ALLOCATED) {
+			/* the common case first: consecutive duplicates are
+			 * common (a list on one page), the search copes with
+			 * the rest */
+			if (c->judge && tp != last && tp != page) {
+				add_edge(c, tp);
+				last = tp;
+			}
+		} else if (st < 0) {
 			add_finding(c, CHECK_OUTSIDE, base + i * 8, v, NULL);
 		} else if (st == PAGE_FREE) {
 			add_finding(c, CHECK_DANGLING, base + i * 8, v, NULL);
 		} else if (st == PAGE_RESERVED) {
 			add_finding(c, CHECK_RESERVED, base + i * 8, v, NULL);
-		} else if (tp != last && tp != page) {
-			/* consecutive duplicates are common (a list on one
-			 * page); the rest are deduplicated by the search */
-			add_edge(c, tp);
-			last = tp;
 		}
 	}
 }
@@ -606,7 +613,8 @@ static void dedupe(struct check_result *r)
 {
 	uint32_t w = 0;
 
-	qsort(r->findings, r->nr_findings, sizeof(*r->findings), cmp_finding);
+	if (r->nr_findings) /* findings is NULL without one */
+		qsort(r->findings, r->nr_findings, sizeof(*r->findings), cmp_finding);
 	for (uint32_t i = 0; i < r->nr_findings; i++) {
 		struct check_finding *f = &r->findings[i];
 
@@ -650,6 +658,7 @@ int check__run(struct btfx *bx, struct source *src, const struct check_opts *opt
 		goto out;
 	}
 	add_roots(&c, opts);
+	c.judge = out->summary.nr_roots > 0;
 	typed_walk(&c);
 	err = c.err;
 	if (!err)
