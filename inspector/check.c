@@ -20,6 +20,7 @@
 #define MAX_OBJ (16u << 20)	/* bytes of one object read and walked */
 #define MAX_PATH 1024		/* longer paths end in "..." */
 #define SCAN_CHUNK (256u << 10) /* bytes per bulk read of the scan */
+#define MAX_EDGES (32u << 20)	/* page -> page links kept (128 MiB) */
 
 static const char *const kind_names[CHECK_NR_KINDS] = {
 	"dangling", "reserved", "outside", "poison", "misaligned",
@@ -54,6 +55,7 @@ struct ck {
 	uint32_t shift;
 	bool guard0; /* page 0 is not allocated: a NULL guard */
 	bool judge;  /* there are roots: record the pages' edges */
+	bool edges_cut;
 	uint64_t max_nodes;
 	int max_depth;
 	struct check_result *res;
@@ -427,6 +429,13 @@ static void add_roots(struct ck *c, const struct check_opts *o)
 
 static int add_edge(struct ck *c, uint32_t page)
 {
+	if (c->nedges == MAX_EDGES) {
+		/* too many to keep: reachability is not judged at all rather
+		 * than judged on part of the graph */
+		c->judge = false;
+		c->edges_cut = true;
+		return 0;
+	}
 	if (c->nedges == c->cap_edges) {
 		size_t n = c->cap_edges ? c->cap_edges * 2 : 4096;
 		void *p = realloc(c->edges, n * sizeof(*c->edges));
@@ -442,9 +451,13 @@ static int add_edge(struct ck *c, uint32_t page)
 
 static void scan_page(struct ck *c, uint32_t page, const uint8_t *data)
 {
-	const uint64_t hi = c->start >> 32;
-	uint64_t base = c->start + ((uint64_t)page << c->shift);
-	size_t nw = (1u << c->shift) / 8;
+	/* locals, so the loop does not reload them after every call */
+	const uint64_t start = c->start, size = c->size, hi = start >> 32;
+	const uint8_t *state = c->pm.state;
+	const uint32_t shift = c->shift, npages = c->pm.nr_pages;
+	const bool judge = c->judge;
+	uint64_t base = start + ((uint64_t)page << shift);
+	size_t nw = (1u << shift) / 8;
 	uint32_t last = UINT32_MAX;
 
 	for (size_t i = 0; i < nw; i++) {
@@ -453,16 +466,16 @@ static void scan_page(struct ck *c, uint32_t page, const uint8_t *data)
 		int st;
 
 		memcpy(&v, data + i * 8, 8);
-		if (v >> 32 != hi)
+		if (__builtin_expect(v >> 32 != hi, 1))
 			continue;
-		off = v - c->start;
-		tp = off >> c->shift;
-		st = off < c->size && tp < c->pm.nr_pages ? c->pm.state[tp] : -1;
+		off = v - start;
+		tp = off >> shift;
+		st = off < size && tp < npages ? state[tp] : -1;
 		if (st == PAGE_ALLOCATED) {
 			/* the common case first: consecutive duplicates are
 			 * common (a list on one page), the search copes with
 			 * the rest */
-			if (c->judge && tp != last && tp != page) {
+			if (judge && tp != last && tp != page) {
 				add_edge(c, tp);
 				last = tp;
 			}
@@ -664,7 +677,10 @@ int check__run(struct btfx *bx, struct source *src, const struct check_opts *opt
 	if (!err)
 		err = scan(&c);
 	if (!err) {
-		out->summary.judged = out->summary.nr_roots > 0;
+		out->summary.judged = out->summary.nr_roots > 0 && !c.edges_cut;
+		out->summary.not_judged = !out->summary.nr_roots ? "no roots"
+					  : c.edges_cut		 ? "too many pointers to follow"
+								 : NULL;
 		if (out->summary.judged)
 			err = reach_and_runs(&c);
 	}

@@ -101,6 +101,7 @@ static void no_roots(void **st)
 	put64(0x1048, S + 0x2010);
 	assert_int_equal(check__run(NULL, f->src, NULL, &r), 0);
 	assert_false(r.summary.judged);
+	assert_string_equal(r.summary.not_judged, "no roots");
 	assert_int_equal(r.nr_runs, 0);
 	assert_int_equal(r.nr_findings, 1); /* the scan still sees it */
 	assert_null(r.findings[0].path);
