@@ -33,6 +33,8 @@ struct cli_opts {
 	int nr_types;
 	const char *types_cflags; /* --types-cflags '-I DIR -D X' */
 	const char *layout;	  /* types --layout NAME */
+	const char *roots[16];	  /* check --root EXPR, in order */
+	int nr_roots;
 };
 
 /*
@@ -59,6 +61,7 @@ enum cli_opt {
 	CLI_OPT_CONTAINER,
 	CLI_OPT_MAX,
 	CLI_OPT_EXEC,
+	CLI_OPT_ROOT,
 	CLI_OPT_HELP,
 	CLI_OPT_VERSION,
 	NR_CLI_OPTS
