@@ -17,11 +17,11 @@
 #include "tui.h"
 
 extern const struct cli_cmd cmd_list, cmd_pages, cmd_hex, cmd_print, cmd_types, cmd_walk, cmd_watch,
-	cmd_snapshot, cmd_diff, cmd_refs;
+	cmd_snapshot, cmd_diff, cmd_check, cmd_refs;
 
 static const struct cli_cmd *const commands[] = {
-	&cmd_list, &cmd_pages, &cmd_hex,      &cmd_print, &cmd_types,
-	&cmd_walk, &cmd_watch, &cmd_snapshot, &cmd_diff,  &cmd_refs,
+	&cmd_list,  &cmd_pages,	   &cmd_hex,  &cmd_print, &cmd_types, &cmd_walk,
+	&cmd_watch, &cmd_snapshot, &cmd_diff, &cmd_check, &cmd_refs,
 };
 #define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 
@@ -76,6 +76,8 @@ static const struct cli_option options[NR_CLI_OPTS] = {
 	[CLI_OPT_SIZE] = { "size", 0, "N", "[--size N]",
 			   "the object's size in bytes (default: its type's, else 1)" },
 	[CLI_OPT_PAGE] = { "page", 0, NULL, "[--page]", "the object is ADDR's whole page" },
+	[CLI_OPT_ROOT] = { "root", 0, "EXPR", "[--root EXPR]...",
+			   "one more root for the typed walk (an object or a pointer)" },
 	[CLI_OPT_HELP] = { "help", 'h', NULL, NULL, "this help" },
 	[CLI_OPT_VERSION] = { "version", 0, NULL, NULL, "version" },
 };
@@ -307,6 +309,12 @@ static int set_option(int id, const char *arg, struct cli_opts *o)
 			return cli_error("--types: at most %zu files",
 					 sizeof(o->types) / sizeof(o->types[0]));
 		o->types[o->nr_types++] = arg;
+		break;
+	case CLI_OPT_ROOT:
+		if (o->nr_roots == (int)(sizeof(o->roots) / sizeof(o->roots[0])))
+			return cli_error("--root: at most %zu roots",
+					 sizeof(o->roots) / sizeof(o->roots[0]));
+		o->roots[o->nr_roots++] = arg;
 		break;
 	case CLI_OPT_TYPES_CFLAGS: o->types_cflags = arg; break;
 	case CLI_OPT_LAYOUT: o->layout = arg; break;

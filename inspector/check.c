@@ -1,0 +1,672 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * check: the arena health check (check.h). The typed walk is breadth first
+ * over a queue of (object, type, path); the scan reads allocated pages in
+ * bulk and records, per page, which pages its values point into, so that
+ * reachability is a graph search over pages afterwards.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "btfx_internal.h"
+#include "check.h"
+#include "error.h"
+#include "poison.h"
+
+#define DEF_MAX_NODES 1000000
+#define DEF_MAX_DEPTH 10000
+#define MAX_NEST 32		/* structs/arrays nested in one object */
+#define MAX_OBJ (16u << 20)	/* bytes of one object read and walked */
+#define MAX_PATH 1024		/* longer paths end in "..." */
+#define SCAN_CHUNK (256u << 10) /* bytes per bulk read of the scan */
+
+static const char *const kind_names[CHECK_NR_KINDS] = {
+	"dangling", "reserved", "outside", "poison", "misaligned",
+};
+
+const char *check__kind_name(enum check_kind k)
+{
+	return k < CHECK_NR_KINDS ? kind_names[k] : "?";
+}
+
+static const char *const state_names[] = { "free", "allocated", "reserved" };
+
+struct qitem {
+	const struct btf *btf;
+	uint32_t type;
+	uint64_t addr;
+	char *path; /* the object's own path ("root", "root->next") */
+	bool deref; /* path names a pointer: members are "path->m" */
+	int depth;
+};
+
+struct visit {
+	uint64_t addr;
+	uintptr_t key; /* btf pointer ^ type id; 0: empty slot */
+};
+
+struct ck {
+	struct btfx *bx;
+	struct source *src;
+	struct pagemap pm;
+	uint64_t start, size;
+	uint32_t shift;
+	bool guard0; /* page 0 is not allocated: a NULL guard */
+	uint64_t max_nodes;
+	int max_depth;
+	struct check_result *res;
+	uint32_t cap_findings;
+	struct qitem *q;
+	size_t qhead, qlen, qcap;
+	struct visit *vis;
+	size_t vcap, vlen;
+	uint8_t *reach;	    /* per page: reached */
+	uint32_t *edge_off; /* CSR: page i's targets are edges[edge_off[i]..[i+1]) */
+	uint32_t *edges;
+	size_t nedges, cap_edges;
+	uint8_t *buf; /* object reads */
+	int err;
+};
+
+static int add_finding(struct ck *c, enum check_kind k, uint64_t at, uint64_t v, const char *path)
+{
+	struct check_result *r = c->res;
+	struct check_finding *f;
+	uint64_t off = v - c->start;
+
+	if (r->nr_findings == c->cap_findings) {
+		uint32_t n = c->cap_findings ? c->cap_findings * 2 : 64;
+		void *p = realloc(r->findings, n * sizeof(*r->findings));
+
+		if (!p)
+			return c->err = -ENOMEM;
+		r->findings = p;
+		c->cap_findings = n;
+	}
+	f = &r->findings[r->nr_findings];
+	*f = (struct check_finding){ .kind = k, .at = at, .value = v, .target_page = UINT32_MAX };
+	if (source__contains(c->src, v, 1)) {
+		f->target_page = off >> c->shift;
+		f->target_state = state_names[c->pm.state[f->target_page] <= PAGE_RESERVED
+						      ? c->pm.state[f->target_page]
+						      : 0];
+	} else {
+		f->target_state = "outside";
+	}
+	if (k == CHECK_POISON && poison__find(v)) {
+		f->poison = poison__find(v)->name;
+		f->target_state = "poison";
+	}
+	if (path) {
+		f->path = strdup(path);
+		if (!f->path)
+			return c->err = -ENOMEM;
+	}
+	r->nr_findings++;
+	return 0;
+}
+
+static int page_state(const struct ck *c, uint64_t v, uint32_t *page)
+{
+	uint64_t off = v - c->start;
+
+	if (v < c->start || off >= c->size)
+		return -1;
+	*page = off >> c->shift;
+	if (*page >= c->pm.nr_pages)
+		return -1;
+	return c->pm.state[*page];
+}
+
+/* ---- the typed walk ---- */
+
+static bool visited(struct ck *c, uint64_t addr, const struct btf *btf, uint32_t type)
+{
+	uintptr_t key = ((uintptr_t)btf ^ ((uintptr_t)type * 0x9e3779b97f4a7c15ULL)) | 1;
+	size_t i;
+
+	if (c->vlen * 2 >= c->vcap) {
+		size_t n = c->vcap ? c->vcap * 2 : 1024;
+		struct visit *nv = calloc(n, sizeof(*nv));
+
+		if (!nv) {
+			c->err = -ENOMEM;
+			return true;
+		}
+		for (size_t j = 0; j < c->vcap; j++) {
+			if (!c->vis[j].key)
+				continue;
+			i = (c->vis[j].addr * 0x9e3779b97f4a7c15ULL ^ c->vis[j].key) & (n - 1);
+			while (nv[i].key)
+				i = (i + 1) & (n - 1);
+			nv[i] = c->vis[j];
+		}
+		free(c->vis);
+		c->vis = nv;
+		c->vcap = n;
+	}
+	i = (addr * 0x9e3779b97f4a7c15ULL ^ key) & (c->vcap - 1);
+	for (; c->vis[i].key; i = (i + 1) & (c->vcap - 1))
+		if (c->vis[i].addr == addr && c->vis[i].key == key)
+			return true;
+	c->vis[i] = (struct visit){ addr, key };
+	c->vlen++;
+	return false;
+}
+
+static int enqueue(struct ck *c, const struct btf *btf, uint32_t type, uint64_t addr,
+		   const char *path, bool deref, int depth)
+{
+	if (visited(c, addr, btf, type))
+		return c->err;
+	if (c->qlen == c->qcap) {
+		size_t n = c->qcap ? c->qcap * 2 : 256;
+		void *p = realloc(c->q, n * sizeof(*c->q));
+
+		if (!p)
+			return c->err = -ENOMEM;
+		c->q = p;
+		c->qcap = n;
+	}
+	c->q[c->qlen] = (struct qitem){ btf, type, addr, strdup(path), deref, depth };
+	if (!c->q[c->qlen].path)
+		return c->err = -ENOMEM;
+	c->qlen++;
+	return 0;
+}
+
+/* Does (btf, id) hold a pointer anywhere inside (bounded)? */
+static bool has_ptr(const struct btf *btf, uint32_t id, int nest)
+{
+	const struct btf_type *t;
+
+	id = btfx_skip_mods(btf, id);
+	t = btf__type_by_id(btf, id);
+	if (!t || nest > MAX_NEST)
+		return false;
+	switch (btf_kind(t)) {
+	case BTF_KIND_PTR: return true;
+	case BTF_KIND_ARRAY: return has_ptr(btf, btf_array(t)->type, nest + 1);
+	case BTF_KIND_STRUCT:
+	case BTF_KIND_UNION:
+		for (int i = 0; i < btf_vlen(t); i++)
+			if (has_ptr(btf, btf_members(t)[i].type, nest + 1))
+				return true;
+		return false;
+	default: return false;
+	}
+}
+
+/* One typed pointer at `at` with value v to pointee (btf, target). */
+static void on_ptr(struct ck *c, const struct qitem *from, uint64_t at, uint64_t v,
+		   const struct btf *btf, uint32_t target, const char *path)
+{
+	uint32_t page, t = btfx_skip_mods(btf, target);
+	int st, align;
+
+	if (!v)
+		return;
+	if (poison__find(v)) {
+		add_finding(c, CHECK_POISON, at, v, path);
+		return;
+	}
+	st = page_state(c, v, &page);
+	if (st < 0) {
+		add_finding(c, CHECK_OUTSIDE, at, v, path);
+		return;
+	}
+	if (page == 0 && c->guard0) {
+		add_finding(c, CHECK_POISON, at, v, path);
+		return;
+	}
+	if (st == PAGE_FREE) {
+		add_finding(c, CHECK_DANGLING, at, v, path);
+		return;
+	}
+	if (st == PAGE_RESERVED) {
+		add_finding(c, CHECK_RESERVED, at, v, path);
+		return;
+	}
+	c->reach[page] = 1;
+	if (!t) /* void *: nothing known to follow */
+		return;
+	if (btfx__is_fwd(btf, t) && !btfx__complete(c->bx, &btf, &t))
+		return;
+	align = btf__align_of(btf, t);
+	if (align > 1 && v % (unsigned)align) {
+		add_finding(c, CHECK_MISALIGNED, at, v, path);
+		return;
+	}
+	if (!has_ptr(btf, t, 0))
+		return;
+	if (from->depth + 1 > c->max_depth) {
+		c->res->summary.typed_cut = true;
+		return;
+	}
+	enqueue(c, btf, t, v, path, true, from->depth + 1);
+}
+
+static void path_join(char *out, const char *base, bool deref, const char *m, bool index,
+		      uint64_t i)
+{
+	int n;
+
+	if (index)
+		n = snprintf(out, MAX_PATH, deref ? "(*%s)[%llu]" : "%s[%llu]", base,
+			     (unsigned long long)i);
+	else
+		n = snprintf(out, MAX_PATH, "%s%s%s", base, deref ? "->" : ".", m);
+	if (n >= MAX_PATH)
+		memcpy(out + MAX_PATH - 4, "...", 4);
+}
+
+/* Walk the bytes of (btf, id) at data (address addr) for pointers. */
+static void walk_obj(struct ck *c, const struct qitem *q, const struct btf *btf, uint32_t id,
+		     const uint8_t *data, uint64_t addr, uint64_t avail, const char *path,
+		     bool deref, int nest)
+{
+	const struct btf_type *t;
+	char sub[MAX_PATH];
+
+	id = btfx_skip_mods(btf, id);
+	t = btf__type_by_id(btf, id);
+	if (!t || c->err)
+		return;
+	if (nest > MAX_NEST) {
+		c->res->summary.typed_cut = true;
+		return;
+	}
+	switch (btf_kind(t)) {
+	case BTF_KIND_PTR: {
+		uint64_t v;
+
+		if (avail < 8)
+			return;
+		memcpy(&v, data, 8);
+		on_ptr(c, q, addr, v, btf, t->type,
+		       deref ? (snprintf(sub, MAX_PATH, "*%s", path), sub) : path);
+		return;
+	}
+	case BTF_KIND_ARRAY: {
+		const struct btf_array *a = btf_array(t);
+		uint64_t esz = btfx_size(btf, a->type);
+
+		if (!esz || !has_ptr(btf, a->type, nest))
+			return;
+		for (uint64_t i = 0; i < a->nelems && (i + 1) * esz <= avail; i++) {
+			path_join(sub, path, deref, NULL, true, i);
+			walk_obj(c, q, btf, a->type, data + i * esz, addr + i * esz, esz, sub,
+				 false, nest + 1);
+		}
+		return;
+	}
+	case BTF_KIND_STRUCT:
+	case BTF_KIND_UNION: {
+		const struct btf_member *m = btf_members(t);
+
+		for (int i = 0; i < btf_vlen(t); i++) {
+			uint64_t off = btf_member_bit_offset(t, i) / 8;
+			const char *name = btf__name_by_offset(btf, m[i].name_off);
+
+			if (btf_member_bitfield_size(t, i) || off >= avail ||
+			    !has_ptr(btf, m[i].type, nest))
+				continue;
+			if (name && *name)
+				path_join(sub, path, deref, name, false, 0);
+			else /* anonymous struct/union: its members are named as ours */
+				snprintf(sub, MAX_PATH, "%s", path);
+			walk_obj(c, q, btf, m[i].type, data + off, addr + off, avail - off, sub,
+				 (name && *name) ? false : deref, nest + 1);
+		}
+		return;
+	}
+	default: return;
+	}
+}
+
+static void walk_item(struct ck *c, struct qitem *q)
+{
+	uint64_t size = btfx_size(q->btf, q->type);
+	uint32_t first, last;
+
+	if (!size)
+		return;
+	if (size > MAX_OBJ) {
+		size = MAX_OBJ;
+		c->res->summary.typed_cut = true;
+	}
+	if (!source__contains(c->src, q->addr, size))
+		return;
+	if (source__read(c->src, q->addr, c->buf, size, NULL) < 0)
+		return;
+	first = (q->addr - c->start) >> c->shift;
+	last = (q->addr + size - 1 - c->start) >> c->shift;
+	for (uint32_t p = first; p <= last && p < c->pm.nr_pages; p++)
+		if (c->pm.state[p] == PAGE_ALLOCATED)
+			c->reach[p] = 1;
+	walk_obj(c, q, q->btf, q->type, c->buf, q->addr, size, q->path, q->deref, 0);
+}
+
+static void typed_walk(struct ck *c)
+{
+	while (c->qhead < c->qlen && !c->err) {
+		struct qitem q = c->q[c->qhead++];
+
+		if (c->res->summary.nodes >= c->max_nodes) {
+			c->res->summary.typed_cut = true;
+			free(q.path);
+			continue;
+		}
+		c->res->summary.nodes++;
+		walk_item(c, &q);
+		free(q.path);
+	}
+	while (c->qhead < c->qlen)
+		free(c->q[c->qhead++].path);
+}
+
+/* A root that is a pointer held outside the arena (a map value). */
+static void root_ptr(struct ck *c, const char *name, const struct btf *btf, uint32_t type,
+		     uint64_t value)
+{
+	struct qitem from = { .depth = 0 };
+	uint32_t t = btfx_skip_mods(btf, type);
+	const struct btf_type *bt = btf__type_by_id(btf, t);
+
+	if (bt && btf_kind(bt) == BTF_KIND_PTR) {
+		on_ptr(c, &from, 0, value, btf, bt->type, name);
+	} else {
+		uint32_t page;
+
+		if (page_state(c, value, &page) == PAGE_ALLOCATED)
+			c->reach[page] = 1;
+	}
+}
+
+static void add_roots(struct ck *c, const struct check_opts *o)
+{
+	int n = c->bx ? btfx__nr_roots(c->bx) : 0;
+
+	for (int i = 0; i < n && !c->err; i++) {
+		const struct root *r = btfx__root(c->bx, i);
+		const struct btf *btf = r->btf ? r->btf : btfx__btf(c->bx, r->btf_idx);
+
+		if (!btf)
+			continue;
+		c->res->summary.nr_roots++;
+		if (r->kind == ROOT_ARENA_GLOBAL) {
+			uint64_t sz = btfx_size(btf, r->type_id);
+			uint32_t page;
+
+			/* a global's pages are roots, walked or not */
+			for (uint64_t a = r->addr; sz && a < r->addr + sz; a += 1ull << c->shift)
+				if (page_state(c, a, &page) == PAGE_ALLOCATED)
+					c->reach[page] = 1;
+			enqueue(c, btf, btfx_skip_mods(btf, r->type_id), r->addr, r->name, false,
+				0);
+		} else {
+			root_ptr(c, r->name, btf, r->type_id, r->value);
+		}
+	}
+	for (int i = 0; o && i < o->nr_roots && !c->err; i++) {
+		const struct check_root *r = &o->roots[i];
+
+		c->res->summary.nr_roots++;
+		if (r->is_ptr)
+			root_ptr(c, r->name, r->btf, r->type_id, r->value);
+		else
+			enqueue(c, r->btf, btfx_skip_mods(r->btf, r->type_id), r->addr, r->name,
+				false, 0);
+	}
+}
+
+/* ---- the conservative scan ---- */
+
+static int add_edge(struct ck *c, uint32_t page)
+{
+	if (c->nedges == c->cap_edges) {
+		size_t n = c->cap_edges ? c->cap_edges * 2 : 4096;
+		void *p = realloc(c->edges, n * sizeof(*c->edges));
+
+		if (!p)
+			return c->err = -ENOMEM;
+		c->edges = p;
+		c->cap_edges = n;
+	}
+	c->edges[c->nedges++] = page;
+	return 0;
+}
+
+static void scan_page(struct ck *c, uint32_t page, const uint8_t *data)
+{
+	const uint64_t hi = c->start >> 32;
+	uint64_t base = c->start + ((uint64_t)page << c->shift);
+	size_t nw = (1u << c->shift) / 8;
+	uint32_t last = UINT32_MAX;
+
+	for (size_t i = 0; i < nw; i++) {
+		uint64_t v;
+		uint32_t tp;
+		int st;
+
+		memcpy(&v, data + i * 8, 8);
+		if (v >> 32 != hi)
+			continue;
+		st = page_state(c, v, &tp);
+		if (st < 0) {
+			add_finding(c, CHECK_OUTSIDE, base + i * 8, v, NULL);
+		} else if (st == PAGE_FREE) {
+			add_finding(c, CHECK_DANGLING, base + i * 8, v, NULL);
+		} else if (st == PAGE_RESERVED) {
+			add_finding(c, CHECK_RESERVED, base + i * 8, v, NULL);
+		} else if (tp != last && tp != page) {
+			/* consecutive duplicates are common (a list on one
+			 * page); the rest are deduplicated by the search */
+			add_edge(c, tp);
+			last = tp;
+		}
+	}
+}
+
+static int scan(struct ck *c)
+{
+	uint32_t n = c->pm.nr_pages, per = SCAN_CHUNK >> c->shift;
+	uint8_t *buf = NULL;
+	const struct source_ops *ops = c->src->ops;
+
+	if (!per)
+		per = 1;
+	if (ops->read_pages && ops->borrow_max_bytes >> c->shift < per)
+		per = ops->borrow_max_bytes >> c->shift ? ops->borrow_max_bytes >> c->shift : 1;
+	c->edge_off = calloc((size_t)n + 1, sizeof(*c->edge_off));
+	if (!c->edge_off)
+		return -ENOMEM;
+	for (uint32_t p = 0; p < n && !c->err;) {
+		uint32_t run = 0, base = p;
+		uint8_t present[SCAN_CHUNK / AI_PAGE_SIZE_MIN + 1];
+		const uint8_t *data;
+		int err;
+
+		if (c->pm.state[p] != PAGE_ALLOCATED) {
+			c->edge_off[++p] = c->nedges;
+			continue;
+		}
+		while (p + run < n && run < per && c->pm.state[p + run] == PAGE_ALLOCATED)
+			run++;
+		if (ops->read_pages && ops->borrow_max_bytes) {
+			err = ops->read_pages(c->src, base, run, &data, present);
+		} else {
+			if (!buf && !(buf = malloc(SCAN_CHUNK > (1u << c->shift) ? SCAN_CHUNK
+										 : 1u << c->shift)))
+				return -ENOMEM;
+			err = source__read(c->src, c->start + ((uint64_t)base << c->shift), buf,
+					   (size_t)run << c->shift, present);
+			data = buf;
+		}
+		if (err < 0) {
+			free(buf);
+			return err;
+		}
+		for (uint32_t i = 0; i < run; i++) {
+			if (present[i]) {
+				scan_page(c, base + i, data + ((size_t)i << c->shift));
+				c->res->summary.pages_scanned++;
+			} else {
+				c->res->summary.stale = true; /* freed since the page map */
+			}
+			c->edge_off[base + i + 1] = c->nedges;
+		}
+		p += run;
+	}
+	free(buf);
+	return c->err;
+}
+
+/* Pages reached from the roots through the scan's edges; the rest of the
+ * allocated pages, in runs. */
+static int reach_and_runs(struct ck *c)
+{
+	uint32_t n = c->pm.nr_pages, *stack, sp = 0, cap = 0;
+	struct check_result *r = c->res;
+
+	stack = malloc(((size_t)n + 1) * sizeof(*stack));
+	if (!stack)
+		return -ENOMEM;
+	for (uint32_t p = 0; p < n; p++)
+		if (c->reach[p])
+			stack[sp++] = p;
+	while (sp) {
+		uint32_t p = stack[--sp];
+
+		for (uint32_t e = c->edge_off[p]; e < c->edge_off[p + 1]; e++) {
+			uint32_t t = c->edges[e];
+
+			if (!c->reach[t]) {
+				c->reach[t] = 1;
+				stack[sp++] = t;
+			}
+		}
+	}
+	free(stack);
+	for (uint32_t p = 0; p < n; p++) {
+		uint32_t q = p;
+
+		if (c->pm.state[p] != PAGE_ALLOCATED || c->reach[p])
+			continue;
+		while (q + 1 < n && c->pm.state[q + 1] == PAGE_ALLOCATED && !c->reach[q + 1])
+			q++;
+		if (r->nr_runs == cap) {
+			void *nr;
+
+			cap = cap ? cap * 2 : 16;
+			nr = realloc(r->runs, cap * sizeof(*r->runs));
+			if (!nr)
+				return -ENOMEM;
+			r->runs = nr;
+		}
+		r->runs[r->nr_runs++] = (struct check_run){ p, q };
+		r->summary.unreachable_pages += q - p + 1;
+		p = q;
+	}
+	return 0;
+}
+
+static int cmp_finding(const void *a, const void *b)
+{
+	const struct check_finding *x = a, *y = b;
+
+	if (x->at != y->at)
+		return x->at < y->at ? -1 : 1;
+	/* typed first: the one kept */
+	if (!x->path != !y->path)
+		return x->path ? -1 : 1;
+	return (int)x->kind - (int)y->kind;
+}
+
+/* One finding per location (at 0, roots in maps, are kept apart by path). */
+static void dedupe(struct check_result *r)
+{
+	uint32_t w = 0;
+
+	qsort(r->findings, r->nr_findings, sizeof(*r->findings), cmp_finding);
+	for (uint32_t i = 0; i < r->nr_findings; i++) {
+		struct check_finding *f = &r->findings[i];
+
+		if (w && f->at && r->findings[w - 1].at == f->at) {
+			free(f->path);
+			continue;
+		}
+		r->findings[w++] = *f;
+	}
+	r->nr_findings = w;
+	memset(r->summary.counts, 0, sizeof(r->summary.counts));
+	for (uint32_t i = 0; i < w; i++)
+		r->summary.counts[r->findings[i].kind]++;
+}
+
+int check__run(struct btfx *bx, struct source *src, const struct check_opts *opts,
+	       struct check_result *out)
+{
+	struct ck c = { .bx = bx, .src = src, .res = out };
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	err = source__pagemap(src, &c.pm);
+	if (err)
+		return err;
+	c.start = src->info.user_vm_start;
+	c.size = source__size(src);
+	c.shift = src->info.page_shift;
+	if (!c.start) {
+		pagemap__free(&c.pm);
+		return ai_err(-EINVAL, "the arena was never mapped (no user_vm_start): "
+				       "its pointers cannot be told from integers");
+	}
+	c.guard0 = c.pm.nr_pages && c.pm.state[0] != PAGE_ALLOCATED;
+	c.max_nodes = opts && opts->max_nodes ? opts->max_nodes : DEF_MAX_NODES;
+	c.max_depth = opts && opts->max_depth ? opts->max_depth : DEF_MAX_DEPTH;
+	c.reach = calloc(c.pm.nr_pages + 1, 1);
+	c.buf = malloc(MAX_OBJ);
+	if (!c.reach || !c.buf) {
+		err = -ENOMEM;
+		goto out;
+	}
+	add_roots(&c, opts);
+	typed_walk(&c);
+	err = c.err;
+	if (!err)
+		err = scan(&c);
+	if (!err) {
+		out->summary.judged = out->summary.nr_roots > 0;
+		if (out->summary.judged)
+			err = reach_and_runs(&c);
+	}
+	out->summary.stale |= c.pm.stale;
+	dedupe(out);
+out:
+	free(c.q);
+	free(c.vis);
+	free(c.reach);
+	free(c.edge_off);
+	free(c.edges);
+	free(c.buf);
+	pagemap__free(&c.pm);
+	if (err) {
+		check__result_free(out);
+		if (err == -ENOMEM)
+			ai_err(err, "check: out of memory");
+	}
+	return err;
+}
+
+void check__result_free(struct check_result *r)
+{
+	if (!r)
+		return;
+	for (uint32_t i = 0; i < r->nr_findings; i++)
+		free(r->findings[i].path);
+	free(r->findings);
+	free(r->runs);
+	memset(r, 0, sizeof(*r));
+}

@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * check: the health of an arena's pointers (issue 14). Two bounded passes:
+ *
+ *  - a typed walk from every root (btfx's __arena globals and .bss/.data
+ *    pointers, plus check_opts.roots) that follows typed pointers breadth
+ *    first (so a path is the shortest one: "root->right->right"), stops at
+ *    cycles (a visited set of (address, type)) and at opts' node and depth
+ *    caps (summary.typed_cut);
+ *  - a conservative scan of every allocated page for 8-byte aligned values
+ *    whose upper 32 bits are user_vm_start's, as garbage collectors do.
+ *
+ * Findings (enum check_kind) and how false alarms are avoided:
+ *  - a typed pointer (a pointer field the walk reached) is judged by its
+ *    value alone: NULL is fine, a poison value (poison.c's table) or a
+ *    non-NULL value into page 0 when page 0 is not allocated (a NULL guard)
+ *    is POISON, a value outside the arena is OUTSIDE, one into a free page
+ *    DANGLING, into a reserved page RESERVED, one not aligned for its
+ *    pointee MISALIGNED;
+ *  - an untyped value (the scan) is a finding only when it is strong
+ *    evidence: it points into a free or reserved page (DANGLING, RESERVED)
+ *    or past the arena's last page while sharing its upper 32 bits
+ *    (OUTSIDE). An integer that looks like a pointer into an allocated page
+ *    is no finding (it only makes that page reachable), so the scan never
+ *    calls sound data wrong unless an integer happens to hold such a value.
+ *  A location both passes see is reported once, with the typed path.
+ *
+ * Unreachable pages: allocated pages that no root reaches, where a page
+ * reaches every page one of its values (typed or not) points into, and the
+ * roots are the pages of __arena globals and the targets of the other
+ * roots. With no root at all, summary.judged is false and no page is
+ * called unreachable.
+ *
+ * Nothing is written to the arena and no page is faulted in: pages are read
+ * through source__read_pages/source__read only where the page map says
+ * allocated. Nothing prints; errors are negative errno + ai_errmsg().
+ */
+#ifndef ARENA_INSPECT_CHECK_H
+#define ARENA_INSPECT_CHECK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "btfx.h"
+#include "source.h"
+
+enum check_kind {
+	CHECK_DANGLING,	  /* into a free page */
+	CHECK_RESERVED,	  /* into a reserved page (no memory behind it) */
+	CHECK_OUTSIDE,	  /* past the arena (or any non-arena value, typed) */
+	CHECK_POISON,	  /* a poison value, or into a page-0 NULL guard */
+	CHECK_MISALIGNED, /* typed: not aligned for its pointee */
+	CHECK_NR_KINDS
+};
+
+/* "dangling", "reserved", "outside", "poison", "misaligned" */
+const char *check__kind_name(enum check_kind k);
+
+struct check_finding {
+	enum check_kind kind;
+	uint64_t at;	/* where the value is stored (0: not in the arena: a
+			 * root held in a map) */
+	uint64_t value; /* the pointer value */
+	/* the state behind value: "free", "reserved", "allocated", "outside",
+	 * "poison" (a poison table value; poison names it) */
+	const char *target_state;
+	uint32_t target_page; /* the page value is in (UINT32_MAX: outside) */
+	const char *poison;   /* POISON from the table: its name, else NULL */
+	char *path;	      /* typed: "hdr->table->buckets[17]->next"; NULL:
+			       * found by the scan only (no type known) */
+};
+
+/* An extra root: an object of type (btf, type_id) at addr (an lvalue), or
+ * with is_ptr a pointer value `value` of pointer type (btf, type_id). */
+struct check_root {
+	const char *name; /* its path prefix: the expression text */
+	const struct btf *btf;
+	uint32_t type_id;
+	uint64_t addr;
+	bool is_ptr;
+	uint64_t value;
+};
+
+struct check_opts {
+	const struct check_root *roots; /* extra roots (--root EXPR) */
+	int nr_roots;
+	uint64_t max_nodes; /* typed objects walked at most (0: 1000000) */
+	int max_depth;	    /* pointers followed from a root (0: 10000) */
+};
+
+struct check_run {
+	uint32_t first, last; /* pages, inclusive */
+};
+
+struct check_summary {
+	uint32_t counts[CHECK_NR_KINDS];
+	uint64_t pages_scanned;	    /* allocated pages the scan read */
+	uint64_t nodes;		    /* typed objects walked */
+	bool typed_cut;		    /* the walk hit max_nodes or max_depth */
+	bool judged;		    /* reachability judged (there were roots) */
+	uint32_t unreachable_pages; /* pages in the runs */
+	uint32_t nr_roots;	    /* roots walked (btfx's + opts') */
+	bool stale;		    /* the page map changed while we looked */
+};
+
+struct check_result {
+	struct check_finding *findings; /* sorted by at, then kind */
+	uint32_t nr_findings;
+	struct check_run *runs; /* unreachable allocated pages, in order */
+	uint32_t nr_runs;
+	struct check_summary summary;
+};
+
+/* bx may be NULL or have no BTF (then only the scan runs). opts may be
+ * NULL. Fills *out (check__result_free). Returns 0 or a negative errno. */
+int check__run(struct btfx *bx, struct source *src, const struct check_opts *opts,
+	       struct check_result *out);
+void check__result_free(struct check_result *r);
+
+#endif
