@@ -4,7 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <bpf/btf.h>
 #include "error.h"
+#include "expr.h"
 #include "refs.h"
 
 /* pages read at a time when the source cannot lend its own buffer */
@@ -289,4 +291,28 @@ void refs__free(struct refs_index *idx)
 	free(idx->ent);
 	free(idx->state);
 	free(idx);
+}
+
+void refs__value_object(const struct value *v, uint64_t *lo, uint64_t *size)
+{
+	const struct btf_type *t = NULL;
+	uint32_t id = 0;
+	long sz = 0;
+
+	*lo = v->lvalue ? v->addr : v->scalar;
+	*size = 1;
+	if (!v->btf || !v->type_id)
+		return;
+	id = btf__resolve_type(v->btf, v->type_id);
+	t = btf__type_by_id(v->btf, id);
+	if (!t)
+		return;
+	if (!v->lvalue) {
+		if (!btf_is_ptr(t))
+			return;
+		id = t->type; /* the object it points at */
+	}
+	sz = btf__resolve_size(v->btf, id);
+	if (sz > 0)
+		*size = sz;
 }

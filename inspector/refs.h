@@ -66,4 +66,14 @@ long refs__query(const struct refs_index *idx, uint64_t lo, uint64_t hi, refs_cb
 
 void refs__free(struct refs_index *idx);
 
+struct value; /* expr.h */
+/*
+ * The object a value names, for "who points into it": an lvalue is its own
+ * place, [addr, +its type's size); a pointer rvalue the object it points
+ * at, [value, +the pointee's size); anything else (an integer, a type of
+ * unknown size) [scalar or addr, +1): there is no allocator layer to give
+ * an object's bounds.
+ */
+void refs__value_object(const struct value *v, uint64_t *lo, uint64_t *size);
+
 #endif

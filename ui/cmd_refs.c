@@ -7,7 +7,6 @@
  * type gives it (a struct place, or a pointer to a sized type), or --page
  * (ADDR's whole page).
  */
-#include <bpf/btf.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include "cli.h"
@@ -34,19 +33,7 @@ static int resolve_target(struct source *src, const struct cli_opts *o, const ch
 			btfx__free(bx);
 			return 1;
 		}
-		*lo = v.lvalue ? v.addr : v.scalar;
-		if (v.btf && v.type_id) {
-			uint32_t id = btf__resolve_type(v.btf, v.type_id);
-			const struct btf_type *t = btf__type_by_id(v.btf, id);
-			long sz;
-
-			/* a pointer value: the object it points at */
-			if (!v.lvalue && t && btf_is_ptr(t))
-				id = t->type;
-			sz = btf__resolve_size(v.btf, id);
-			if ((v.lvalue || (t && btf_is_ptr(t))) && sz > 0)
-				size = sz;
-		}
+		refs__value_object(&v, lo, &size);
 		btfx__free(bx);
 	}
 	if (o->refs_size)
