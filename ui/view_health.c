@@ -27,8 +27,8 @@ struct hrow {
 
 struct health {
 	bool refs_mode;
-	bool ran; /* the check has run once */
-	char head[256];
+	bool ran;		    /* the check has run once */
+	char head[256], head2[256]; /* the summary, two lines */
 	struct hrow *rows;
 	int n, cap;
 	int sel, top;
@@ -80,6 +80,7 @@ static void run_check(struct view *v)
 	rows_clear(h);
 	h->refs_mode = false;
 	h->ran = true;
+	h->head2[0] = '\0';
 	if (check__run(s->bx, s->src, NULL, &r)) {
 		snprintf(h->head, sizeof(h->head), "check failed: %s", ai_errmsg());
 		session__msg(s, true, "check: %s", ai_errmsg());
@@ -88,9 +89,11 @@ static void run_check(struct view *v)
 	m = &r.summary;
 	snprintf(h->head, sizeof(h->head),
 		 "%u dangling, %u reserved, %u outside, %u poison, %u misaligned, %u unreachable "
-		 "pages; %llu pages scanned, %u roots%s%s%s",
+		 "pages",
 		 m->counts[CHECK_DANGLING], m->counts[CHECK_RESERVED], m->counts[CHECK_OUTSIDE],
-		 m->counts[CHECK_POISON], m->counts[CHECK_MISALIGNED], m->unreachable_pages,
+		 m->counts[CHECK_POISON], m->counts[CHECK_MISALIGNED], m->unreachable_pages);
+	/* on a line of its own, so that a narrow screen does not cut the caveats */
+	snprintf(h->head2, sizeof(h->head2), "%llu pages scanned, %u roots%s%s%s",
 		 (unsigned long long)m->pages_scanned, m->nr_roots,
 		 m->judged ? "" : "; reachability not judged (no roots)",
 		 m->typed_cut ? "; typed walk cut" : "",
@@ -133,6 +136,7 @@ static void show_refs(struct view *v)
 
 	rows_clear(h);
 	h->refs_mode = true;
+	h->head2[0] = '\0';
 	h->lo = s->nav.addr;
 	h->hi = s->nav.addr + (s->nav.len ? s->nav.len : 1);
 	/* a snapshot never changes; a live arena: once per page map refresh */
@@ -150,9 +154,9 @@ static void show_refs(struct view *v)
 	}
 	n = refs__query(h->idx, h->lo, h->hi, NULL, NULL);
 	refs__query(h->idx, h->lo, h->hi, add_ref, v);
-	snprintf(h->head, sizeof(h->head),
-		 "%ld reference%s into [0x%llx, 0x%llx); %u pages scanned%s%s; untyped (no paths)",
-		 n, n == 1 ? "" : "s", (unsigned long long)h->lo, (unsigned long long)h->hi,
+	snprintf(h->head, sizeof(h->head), "%ld reference%s into [0x%llx, 0x%llx)", n,
+		 n == 1 ? "" : "s", (unsigned long long)h->lo, (unsigned long long)h->hi);
+	snprintf(h->head2, sizeof(h->head2), "%u pages scanned%s%s; untyped: no paths",
 		 h->idx->pages_scanned, h->idx->pages_vanished ? "; some pages vanished" : "",
 		 h->idx->stale ? "; arena changed meanwhile" : "");
 }
@@ -171,15 +175,18 @@ static void health_draw(struct view *v)
 {
 	struct health *h = v->priv;
 	struct canvas *c = &v->c;
-	int rows = c->height - 2;
+	int rows = c->height - 4;
 
 	/* opened with H before any :check: run it now */
 	if (!h->ran && !h->refs_mode && v->s->src)
 		run_check(v);
 	draw_clear(c);
 	draw_row(c, 0);
-	draw_str(c, R_HEADER, h->refs_mode ? "REFERENCES (x)  " : "HEALTH CHECK  ");
+	draw_str(c, R_HEADER, h->refs_mode ? "REFERENCES (x)" : "HEALTH CHECK (:check again)");
+	draw_row(c, 1);
 	draw_str(c, R_DIM, h->head);
+	draw_row(c, 2);
+	draw_str(c, R_DIM, h->head2);
 	if (!h->n) {
 		draw_row(c, 2);
 		draw_str(c, R_DIM,
@@ -196,7 +203,7 @@ static void health_draw(struct view *v)
 	for (int r = 0; r < rows && h->top + r < h->n; r++) {
 		const struct hrow *w = &h->rows[h->top + r];
 
-		draw_row(c, 2 + r);
+		draw_row(c, 4 + r);
 		draw_hl(c, h->top + r == h->sel);
 		draw_str(c, w->err ? R_ERROR : R_DEFAULT, w->text);
 		if (c->hl)
@@ -213,7 +220,7 @@ static void select_row(struct health *h, int i)
 static enum request health_request(struct view *v, enum request req)
 {
 	struct health *h = v->priv;
-	int page = v->c.height - 2 > 1 ? v->c.height - 2 : 1;
+	int page = v->c.height - 4 > 1 ? v->c.height - 4 : 1;
 
 	switch (req) {
 	case REQ_UP: select_row(h, h->sel - 1); break;
