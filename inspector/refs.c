@@ -20,21 +20,37 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
+typedef uint64_t u64x8 __attribute__((vector_size(64)));
+
+/* entries are collected in chunks (no realloc copies), then placed once */
+#define REFS_CHUNK_ENTRIES (1u << 20)
+
 struct builder {
 	struct refs_index *idx;
-	size_t cap;
 	uint64_t hi32; /* the arena's upper 32 bits */
+	struct refs_entry **chunks;
+	size_t nr_chunks, cap_chunks;
+	size_t fill;	    /* entries in the last chunk */
+	uint32_t *per_page; /* entries whose value is in each page (place_entries) */
 };
 
-static int grow(struct builder *b)
+static int new_chunk(struct builder *b)
 {
-	size_t cap = b->cap ? b->cap * 2 : 4096;
-	struct refs_entry *e = realloc(b->idx->ent, cap * sizeof(*e));
+	if (b->nr_chunks == b->cap_chunks) {
+		size_t cap = b->cap_chunks ? b->cap_chunks * 2 : 16;
+		struct refs_entry **c = realloc(b->chunks, cap * sizeof(*c));
 
-	if (!e)
-		return ai_err(ENOMEM, "refs: out of memory for %zu references", cap);
-	b->idx->ent = e;
-	b->cap = cap;
+		if (!c)
+			return ai_err(ENOMEM, "refs: out of memory");
+		b->chunks = c;
+		b->cap_chunks = cap;
+	}
+	b->chunks[b->nr_chunks] = malloc(REFS_CHUNK_ENTRIES * sizeof(struct refs_entry));
+	if (!b->chunks[b->nr_chunks])
+		return ai_err(ENOMEM, "refs: out of memory for %zu references",
+			      b->idx->nr_ent + REFS_CHUNK_ENTRIES);
+	b->nr_chunks++;
+	b->fill = 0;
 	return 0;
 }
 
@@ -46,73 +62,113 @@ static int scan(struct builder *b, uint64_t addr, const uint8_t *data, size_t le
 
 	for (size_t blk = 0; blk + 64 <= len; blk += 64) {
 		uint64_t v[8];
-		unsigned hits = 0;
+		u64x8 w, m;
 
 		/*
 		 * Most qwords are no pointers: a branch-free test of eight at a
-		 * time (the compiler vectorizes it) keeps the scan near the
-		 * read's rate; only a block with a candidate is looked at.
+		 * time in vector registers (GCC/clang vector extensions: SSE2,
+		 * NEON) keeps the scan near the read's rate; only a block with a
+		 * candidate is looked at.
 		 */
-		memcpy(v, data + blk, 64);
-		for (int k = 0; k < 8; k++)
-			hits |= (v[k] >> 32) == hi32;
-		if (!hits)
+		memcpy(&w, data + blk, 64);
+		m = (w >> 32) == hi32;
+		if (!(m[0] | m[1] | m[2] | m[3] | m[4] | m[5] | m[6] | m[7]))
 			continue;
+		memcpy(v, &w, 64);
 		for (int k = 0; k < 8; k++) {
+			struct refs_entry *e;
+
 			if ((v[k] >> 32) != hi32 || v[k] - base >= size)
 				continue;
-			if (idx->nr_ent == b->cap && grow(b))
+			if ((!b->nr_chunks || b->fill == REFS_CHUNK_ENTRIES) && new_chunk(b))
 				return -ENOMEM;
-			idx->ent[idx->nr_ent].at = addr + blk + 8 * k;
-			idx->ent[idx->nr_ent].value = v[k];
+			e = &b->chunks[b->nr_chunks - 1][b->fill++];
+			e->at = addr + blk + 8 * k;
+			e->value = v[k];
 			idx->nr_ent++;
 		}
 	}
 	return 0;
 }
 
-/*
- * Sort by value, stable so that equal values keep the scan's order (by
- * at). Every value is base + an offset below 4 GiB, so two 16-bit radix
- * passes over the offset sort them in linear time.
- */
-static int sort_entries(struct refs_index *idx)
+static int cmp_value(const void *a, const void *b)
 {
-	size_t n = idx->nr_ent, *cnt;
-	struct refs_entry *tmp, *src = idx->ent, *dst, *t;
+	const struct refs_entry *x = a, *y = b;
 
-	if (n < 2)
+	if (x->value != y->value)
+		return x->value < y->value ? -1 : 1;
+	return x->at < y->at ? -1 : x->at > y->at;
+}
+
+/*
+ * Sort by value, then at: one counting pass by the value's page places
+ * every entry, in scan order (so by at) within its
+ * page; then each page's few entries are sorted by value (insertion sort,
+ * stable; a crowded page by qsort on (value, at), at being unique).
+ */
+static int place_entries(struct builder *b, uint32_t nr_pages)
+{
+	struct refs_index *idx = b->idx;
+	size_t n = idx->nr_ent, sum = 0, from = 0, *start;
+
+	if (!n)
 		return 0;
-	tmp = malloc(n * sizeof(*tmp));
-	cnt = malloc(65536 * sizeof(*cnt));
-	if (!tmp || !cnt) {
-		free(tmp);
-		free(cnt);
-		return ai_err(ENOMEM, "refs: out of memory sorting %zu references", n);
+	idx->ent = malloc(n * sizeof(*idx->ent));
+	start = malloc(((size_t)nr_pages + 1) * sizeof(*start));
+	if (!idx->ent || !start) {
+		free(start);
+		return ai_err(ENOMEM, "refs: out of memory for %zu references", n);
 	}
-	dst = tmp;
-	for (int shift = 0; shift < 32; shift += 16) {
-		size_t sum = 0;
+	/* counted here, not in the scan: a tight loop overlaps its cache misses */
+	for (size_t c = 0; c < b->nr_chunks; c++) {
+		size_t len = c + 1 == b->nr_chunks ? b->fill : REFS_CHUNK_ENTRIES;
+		const struct refs_entry *e = b->chunks[c];
 
-		memset(cnt, 0, 65536 * sizeof(*cnt));
-		for (size_t i = 0; i < n; i++)
-			cnt[((src[i].value - idx->base) >> shift) & 0xffff]++;
-		for (size_t k = 0; k < 65536; k++) {
-			size_t c = cnt[k];
+		for (size_t i = 0; i < len; i++)
+			b->per_page[(e[i].value - idx->base) >> idx->page_shift]++;
+	}
+	for (uint32_t p = 0; p < nr_pages; p++) {
+		start[p] = sum;
+		sum += b->per_page[p];
+	}
+	start[nr_pages] = sum;
+	for (size_t c = 0; c < b->nr_chunks; c++) {
+		size_t len = c + 1 == b->nr_chunks ? b->fill : REFS_CHUNK_ENTRIES;
+		const struct refs_entry *e = b->chunks[c];
 
-			cnt[k] = sum;
-			sum += c;
+		for (size_t i = 0; i < len; i++)
+			idx->ent[start[(e[i].value - idx->base) >> idx->page_shift]++] = e[i];
+		free(b->chunks[c]);
+		b->chunks[c] = NULL;
+	}
+	/* start[p] is now the end of page p's entries */
+	for (uint32_t p = 0; p < nr_pages; from = start[p], p++) {
+		struct refs_entry *e = idx->ent + from;
+		size_t m = start[p] - from;
+
+		if (m > 32) {
+			qsort(e, m, sizeof(*e), cmp_value);
+			continue;
 		}
-		for (size_t i = 0; i < n; i++)
-			dst[cnt[((src[i].value - idx->base) >> shift) & 0xffff]++] = src[i];
-		t = src;
-		src = dst;
-		dst = t;
+		for (size_t i = 1; i < m; i++) {
+			struct refs_entry x = e[i];
+			size_t j = i;
+
+			for (; j && e[j - 1].value > x.value; j--)
+				e[j] = e[j - 1];
+			e[j] = x;
+		}
 	}
-	/* an even number of passes: the result is back in idx->ent */
-	free(tmp);
-	free(cnt);
+	free(start);
 	return 0;
+}
+
+static void builder_free(struct builder *b)
+{
+	for (size_t c = 0; c < b->nr_chunks; c++)
+		free(b->chunks[c]);
+	free(b->chunks);
+	free(b->per_page);
 }
 
 static int scan_pages(struct builder *b, struct source *src, const struct pagemap *pm)
@@ -198,13 +254,19 @@ int refs__build(struct source *src, struct refs_index **out)
 	err = source__pagemap(src, &pm);
 	if (err)
 		goto fail;
+	b.per_page = calloc(src->info.max_pages ? src->info.max_pages : 1, sizeof(*b.per_page));
+	if (!b.per_page) {
+		err = ai_err(ENOMEM, "refs: out of memory");
+		goto fail;
+	}
 	idx->stale = pm.stale;
 	err = scan_pages(&b, src, &pm);
 	if (err)
 		goto fail;
-	err = sort_entries(idx);
+	err = place_entries(&b, src->info.max_pages);
 	if (err)
 		goto fail;
+	builder_free(&b);
 	/* keep the map, not the pagemap struct: refs__current compares it */
 	idx->state = pm.state;
 	idx->nr_pages = pm.nr_pages;
@@ -213,6 +275,7 @@ int refs__build(struct source *src, struct refs_index **out)
 	*out = idx;
 	return 0;
 fail:
+	builder_free(&b);
 	pagemap__free(&pm);
 	refs__free(idx);
 	return err;
