@@ -185,10 +185,19 @@ static void wider(void **state)
 	assert_true(hexval(json_path(j, "target.lo")) == page);
 	assert_true(hexval(json_path(j, "target.hi")) == page + 4096);
 	refs = json_get(j, "refs");
+	/* more than 32 into one page: the index's crowded-page sort, in (value, at) order */
+	assert_true(json_len(refs) > 32);
 	for (size_t k = 0; k < json_len(refs); k++) {
 		uint64_t v = hexval(json_get(json_at(refs, k), "value"));
+		uint64_t at = hexval(json_get(json_at(refs, k), "at"));
 
 		assert_true(v >= page && v < page + 4096);
+		if (k) {
+			uint64_t pv = hexval(json_get(json_at(refs, k - 1), "value"));
+			uint64_t pat = hexval(json_get(json_at(refs, k - 1), "at"));
+
+			assert_true(pv < v || (pv == v && pat < at));
+		}
 		inside += v == node;
 	}
 	assert_int_equal(inside, 2);
