@@ -227,4 +227,34 @@ struct pc_result {
 	__u64 map_extra;
 };
 
+/* ---- planted (the health check's fixture) ---- */
+#define PLANTED_PAGES 64
+#define PLANTED_LIST 8 /* sound list nodes on page PLANTED_LIST_PAGE */
+#define PLANTED_HDR_PAGE 1
+#define PLANTED_LIST_PAGE 2
+#define PLANTED_FREED_PAGE 3 /* allocated, then freed */
+#define PLANTED_RESV_PAGE 4  /* reserved (page 0 is reserved too: a NULL guard) */
+#define PLANTED_LEAK_PAGE 8  /* PLANTED_LEAK pages nothing points into */
+#define PLANTED_LEAK 3
+
+struct pnode {
+	__u64 id;
+	struct pnode __arena *next;
+	__u64 payload;
+};
+
+/* each pointer member holds one planted problem; stash is an integer
+ * holding a pointer into the freed page (only the scan sees it) */
+struct planted_hdr {
+	__u64 magic;
+	struct pnode __arena *list;
+	struct pnode __arena *dangling;	  /* into the freed page */
+	struct pnode __arena *reserved;	  /* into PLANTED_RESV_PAGE */
+	struct pnode __arena *outside;	  /* past the last page */
+	struct pnode __arena *poison;	  /* 0x100, LIST_POISON1 */
+	struct pnode __arena *misaligned; /* list node 0 + 4 */
+	struct pnode __arena *guard;	  /* into page 0, the NULL guard */
+	__u64 stash;
+};
+
 #endif

@@ -21,6 +21,7 @@
 #include "live.skel.h"
 #include "churn.skel.h"
 #include "alist.skel.h"
+#include "planted.skel.h"
 
 #define UADDR(p) ((__u64)(uintptr_t)(p))
 
@@ -575,6 +576,11 @@ static const struct scenario scenarios[] = {
 	  "kernel-selftests-style arena list: embedded nodes (FWD in BTF), void * root, page-frag "
 	  "allocator, planted cycle/poison/freed page",
 	  0x160000000000ULL, 64, offsetof(struct alist__bss, acct), false, alist_load },
+	{ "planted",
+	  "one of each problem check finds (dangling, reserved, outside, poison, misaligned, "
+	  "leaked pages) beside a sound list, root .bss hdr",
+	  0x170000000000ULL, PLANTED_PAGES, offsetof(struct planted__bss, acct), false,
+	  planted_load },
 };
 
 const struct scenario *scenario_at(int i)

@@ -20,6 +20,7 @@
 #define MAX_OBJ (16u << 20)	/* bytes of one object read and walked */
 #define MAX_PATH 1024		/* longer paths end in "..." */
 #define SCAN_CHUNK (256u << 10) /* bytes per bulk read of the scan */
+#define MAX_EDGES (32u << 20)	/* page -> page links kept (128 MiB) */
 
 static const char *const kind_names[CHECK_NR_KINDS] = {
 	"dangling", "reserved", "outside", "poison", "misaligned",
@@ -53,6 +54,8 @@ struct ck {
 	uint64_t start, size;
 	uint32_t shift;
 	bool guard0; /* page 0 is not allocated: a NULL guard */
+	bool judge;  /* there are roots: record the pages' edges */
+	bool edges_cut;
 	uint64_t max_nodes;
 	int max_depth;
 	struct check_result *res;
@@ -400,7 +403,8 @@ static void add_roots(struct ck *c, const struct check_opts *o)
 			uint32_t page;
 
 			/* a global's pages are roots, walked or not */
-			for (uint64_t a = r->addr; sz && a < r->addr + sz; a += 1ull << c->shift)
+			for (uint64_t a = r->addr & ~((1ull << c->shift) - 1);
+			     sz && a < r->addr + sz; a += 1ull << c->shift)
 				if (page_state(c, a, &page) == PAGE_ALLOCATED)
 					c->reach[page] = 1;
 			enqueue(c, btf, btfx_skip_mods(btf, r->type_id), r->addr, r->name, false,
@@ -425,6 +429,13 @@ static void add_roots(struct ck *c, const struct check_opts *o)
 
 static int add_edge(struct ck *c, uint32_t page)
 {
+	if (c->nedges == MAX_EDGES) {
+		/* too many to keep: reachability is not judged at all rather
+		 * than judged on part of the graph */
+		c->judge = false;
+		c->edges_cut = true;
+		return 0;
+	}
 	if (c->nedges == c->cap_edges) {
 		size_t n = c->cap_edges ? c->cap_edges * 2 : 4096;
 		void *p = realloc(c->edges, n * sizeof(*c->edges));
@@ -440,31 +451,40 @@ static int add_edge(struct ck *c, uint32_t page)
 
 static void scan_page(struct ck *c, uint32_t page, const uint8_t *data)
 {
-	const uint64_t hi = c->start >> 32;
-	uint64_t base = c->start + ((uint64_t)page << c->shift);
-	size_t nw = (1u << c->shift) / 8;
+	/* locals, so the loop does not reload them after every call */
+	const uint64_t start = c->start, size = c->size, hi = start >> 32;
+	const uint8_t *state = c->pm.state;
+	const uint32_t shift = c->shift, npages = c->pm.nr_pages;
+	const bool judge = c->judge;
+	uint64_t base = start + ((uint64_t)page << shift);
+	size_t nw = (1u << shift) / 8;
 	uint32_t last = UINT32_MAX;
 
 	for (size_t i = 0; i < nw; i++) {
-		uint64_t v;
+		uint64_t v, off;
 		uint32_t tp;
 		int st;
 
 		memcpy(&v, data + i * 8, 8);
-		if (v >> 32 != hi)
+		if (__builtin_expect(v >> 32 != hi, 1))
 			continue;
-		st = page_state(c, v, &tp);
-		if (st < 0) {
+		off = v - start;
+		tp = off >> shift;
+		st = off < size && tp < npages ? state[tp] : -1;
+		if (st == PAGE_ALLOCATED) {
+			/* the common case first: consecutive duplicates are
+			 * common (a list on one page), the search copes with
+			 * the rest */
+			if (judge && tp != last && tp != page) {
+				add_edge(c, tp);
+				last = tp;
+			}
+		} else if (st < 0) {
 			add_finding(c, CHECK_OUTSIDE, base + i * 8, v, NULL);
 		} else if (st == PAGE_FREE) {
 			add_finding(c, CHECK_DANGLING, base + i * 8, v, NULL);
 		} else if (st == PAGE_RESERVED) {
 			add_finding(c, CHECK_RESERVED, base + i * 8, v, NULL);
-		} else if (tp != last && tp != page) {
-			/* consecutive duplicates are common (a list on one
-			 * page); the rest are deduplicated by the search */
-			add_edge(c, tp);
-			last = tp;
 		}
 	}
 }
@@ -528,6 +548,7 @@ static int scan(struct ck *c)
 static int reach_and_runs(struct ck *c)
 {
 	uint32_t n = c->pm.nr_pages, *stack, sp = 0, cap = 0;
+	uint8_t *incoming;
 	struct check_result *r = c->res;
 
 	stack = malloc(((size_t)n + 1) * sizeof(*stack));
@@ -536,9 +557,24 @@ static int reach_and_runs(struct ck *c)
 	for (uint32_t p = 0; p < n; p++)
 		if (c->reach[p])
 			stack[sp++] = p;
+	incoming = calloc((size_t)n + 1, 1);
+	if (!incoming) {
+		free(stack);
+		return -ENOMEM;
+	}
+	for (size_t e = 0; e < c->nedges; e++)
+		incoming[c->edges[e]] = 1;
 	while (sp) {
 		uint32_t p = stack[--sp];
 
+		/* the next page with nothing pointing into it is taken as the
+		 * rest of a multi-page object (a pool, a run of pages from one
+		 * bpf_arena_alloc_pages call): only its first page is pointed to */
+		if (p + 1 < n && c->pm.state[p + 1] == PAGE_ALLOCATED && !c->reach[p + 1] &&
+		    !incoming[p + 1]) {
+			c->reach[p + 1] = 1;
+			stack[sp++] = p + 1;
+		}
 		for (uint32_t e = c->edge_off[p]; e < c->edge_off[p + 1]; e++) {
 			uint32_t t = c->edges[e];
 
@@ -549,6 +585,7 @@ static int reach_and_runs(struct ck *c)
 		}
 	}
 	free(stack);
+	free(incoming);
 	for (uint32_t p = 0; p < n; p++) {
 		uint32_t q = p;
 
@@ -589,7 +626,8 @@ static void dedupe(struct check_result *r)
 {
 	uint32_t w = 0;
 
-	qsort(r->findings, r->nr_findings, sizeof(*r->findings), cmp_finding);
+	if (r->nr_findings) /* findings is NULL without one */
+		qsort(r->findings, r->nr_findings, sizeof(*r->findings), cmp_finding);
 	for (uint32_t i = 0; i < r->nr_findings; i++) {
 		struct check_finding *f = &r->findings[i];
 
@@ -633,12 +671,16 @@ int check__run(struct btfx *bx, struct source *src, const struct check_opts *opt
 		goto out;
 	}
 	add_roots(&c, opts);
+	c.judge = out->summary.nr_roots > 0;
 	typed_walk(&c);
 	err = c.err;
 	if (!err)
 		err = scan(&c);
 	if (!err) {
-		out->summary.judged = out->summary.nr_roots > 0;
+		out->summary.judged = out->summary.nr_roots > 0 && !c.edges_cut;
+		out->summary.not_judged = !out->summary.nr_roots ? "no roots"
+					  : c.edges_cut		 ? "too many pointers to follow"
+								 : NULL;
 		if (out->summary.judged)
 			err = reach_and_runs(&c);
 	}

@@ -28,7 +28,8 @@
  * Unreachable pages: allocated pages that no root reaches, where a page
  * reaches every page one of its values (typed or not) points into, and the
  * roots are the pages of __arena globals and the targets of the other
- * roots. With no root at all, summary.judged is false and no page is
+ * roots. With no root at all (or more page links than it keeps, 32 Mi),
+ * summary.judged is false (not_judged says why) and no page is
  * called unreachable.
  *
  * Nothing is written to the arena and no page is faulted in: pages are read
@@ -97,6 +98,7 @@ struct check_summary {
 	uint64_t nodes;		    /* typed objects walked */
 	bool typed_cut;		    /* the walk hit max_nodes or max_depth */
 	bool judged;		    /* reachability judged (there were roots) */
+	const char *not_judged;	    /* why not: "no roots", "too many pointers to follow" */
 	uint32_t unreachable_pages; /* pages in the runs */
 	uint32_t nr_roots;	    /* roots walked (btfx's + opts') */
 	bool stale;		    /* the page map changed while we looked */

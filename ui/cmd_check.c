@@ -11,7 +11,8 @@
  *         "poison"?, "path"?}], "unreachable_pages": [[first, last]...],
  *         "summary": {"dangling": N, ..., "pages_scanned": N, "nodes": N,
  *         "typed_cut": B, "roots": N, "unreachable": N, "reachability": "judged" |
- *         "not judged (no roots)", "stale": B}}
+ *         "not judged (no roots)" | "not judged (too many pointers to follow)",
+ *         "stale": B}}
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,11 +67,12 @@ static void print_text(const struct check_result *r)
 	if (r->nr_runs)
 		cli_line("unreachable pages: %s (%u pages)", runs, s->unreachable_pages);
 	cli_line("%u dangling, %u reserved, %u outside, %u poison, %u misaligned, %u unreachable "
-		 "pages; %llu pages scanned, %llu typed objects from %u roots%s%s%s",
+		 "pages; %llu pages scanned, %llu typed objects from %u roots%s%s%s%s%s",
 		 s->counts[CHECK_DANGLING], s->counts[CHECK_RESERVED], s->counts[CHECK_OUTSIDE],
 		 s->counts[CHECK_POISON], s->counts[CHECK_MISALIGNED], s->unreachable_pages,
 		 (unsigned long long)s->pages_scanned, (unsigned long long)s->nodes, s->nr_roots,
-		 s->judged ? "" : "; reachability not judged (no roots)",
+		 s->judged ? "" : "; reachability not judged (", s->judged ? "" : s->not_judged,
+		 s->judged ? "" : ")",
 		 s->typed_cut ? "; the typed walk was cut (node or depth limit)" : "",
 		 s->stale ? "; the arena changed while being checked" : "");
 }
@@ -115,7 +117,14 @@ static void print_json(const struct cli_opts *o, const struct check_result *r)
 	sink_u64(k, "nodes", s->nodes);
 	sink_bool(k, "typed_cut", s->typed_cut);
 	sink_u64(k, "roots", s->nr_roots);
-	sink_str(k, "reachability", s->judged ? "judged" : "not judged (no roots)");
+	if (s->judged) {
+		sink_str(k, "reachability", "judged");
+	} else {
+		char why[96];
+
+		snprintf(why, sizeof(why), "not judged (%s)", s->not_judged);
+		sink_str(k, "reachability", why);
+	}
 	sink_bool(k, "stale", s->stale);
 	sink_end(k, false);
 	sink_end(k, false);

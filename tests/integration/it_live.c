@@ -629,7 +629,9 @@ static void try_option(const char *cmd, const struct opt_line *o, bool letter, b
 	snprintf(want, sizeof(want), "%s does not take %s (see arena-inspect %s%s--help)",
 		 cmd ? cmd : "the TUI", spelled, cmd ? cmd : "", cmd ? " " : "");
 	if (!takes) {
-		expect_status("", args, cmd && !strcmp(cmd, "diff") ? 2 : 1, want);
+		/* diff and check exit 2 on trouble (their 1 is an answer) */
+		expect_status("", args,
+			      cmd && (!strcmp(cmd, "diff") || !strcmp(cmd, "check")) ? 2 : 1, want);
 		return;
 	}
 	snprintf(line, sizeof(line), "%s %s", INSPECT_BIN, args);
