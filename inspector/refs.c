@@ -356,26 +356,34 @@ void refs__free(struct refs_index *idx)
 	free(idx);
 }
 
-void refs__value_object(const struct value *v, uint64_t *lo, uint64_t *size)
+int refs__value_object(struct source *src, const struct value *v, bool follow, uint64_t *lo,
+		       uint64_t *size)
 {
 	const struct btf_type *t = NULL;
 	uint32_t id = 0;
 	long sz = 0;
+	int err;
 
 	*lo = v->lvalue ? v->addr : v->scalar;
 	*size = 1;
 	if (!v->btf || !v->type_id)
-		return;
+		return 0;
 	id = btf__resolve_type(v->btf, v->type_id);
 	t = btf__type_by_id(v->btf, id);
 	if (!t)
-		return;
-	if (!v->lvalue) {
-		if (!btf_is_ptr(t))
-			return;
+		return 0;
+	if (btf_is_ptr(t) && (!v->lvalue || follow)) {
+		if (v->lvalue) {
+			err = source__read_exact(src, v->addr, lo, sizeof(*lo));
+			if (err)
+				return err;
+		}
 		id = t->type; /* the object it points at */
+	} else if (!v->lvalue) {
+		return 0;
 	}
 	sz = btf__resolve_size(v->btf, id);
 	if (sz > 0)
 		*size = sz;
+	return 0;
 }

@@ -68,12 +68,15 @@ void refs__free(struct refs_index *idx);
 
 struct value; /* expr.h */
 /*
- * The object a value names, for "who points into it": an lvalue is its own
- * place, [addr, +its type's size); a pointer rvalue the object it points
- * at, [value, +the pointee's size); anything else (an integer, a type of
- * unknown size) [scalar or addr, +1): there is no allocator layer to give
- * an object's bounds.
+ * The object a value names, for "who points into it": a pointer (with
+ * follow, also a pointer stored in the arena, read from src) names the
+ * object it points at, [value, +the pointee's size); any other lvalue its
+ * own place, [addr, +its type's size) (&p: the pointer itself); anything
+ * else (an integer, a type of unknown size) [scalar or addr, +1): there is
+ * no allocator layer to give an object's bounds. 0 or the negative errno
+ * of reading the pointer (-ENODATA: its page is not allocated).
  */
-void refs__value_object(const struct value *v, uint64_t *lo, uint64_t *size);
+int refs__value_object(struct source *src, const struct value *v, bool follow, uint64_t *lo,
+		       uint64_t *size);
 
 #endif

@@ -33,7 +33,11 @@ static int resolve_target(struct source *src, const struct cli_opts *o, const ch
 			btfx__free(bx);
 			return 1;
 		}
-		refs__value_object(&v, lo, &size);
+		if (refs__value_object(src, &v, true, lo, &size)) {
+			cli_error("refs: '%s': %s", where, ai_errmsg());
+			btfx__free(bx);
+			return 1;
+		}
 		btfx__free(bx);
 	}
 	if (o->refs_size)

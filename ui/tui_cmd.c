@@ -84,9 +84,12 @@ static enum request c_refs(struct session *s, const char *arg)
 	if (!need_arena(s) || !need_arg(s, arg, "refs ADDR|EXPR"))
 		return REQ_NONE;
 	if (cli_parse_addr(s->src, arg, &lo)) {
-		if (s->bx && !expr__eval_str(arg, s->bx, s->src, &v, &col))
-			refs__value_object(&v, &lo, &size);
-		else if (session__resolve_addr(s, arg, &lo)) /* says why, as :hex */
+		if (s->bx && !expr__eval_str(arg, s->bx, s->src, &v, &col)) {
+			if (refs__value_object(s->src, &v, true, &lo, &size)) {
+				session__lib_msg(s, arg);
+				return REQ_NONE;
+			}
+		} else if (session__resolve_addr(s, arg, &lo)) /* says why, as :hex */
 			return REQ_NONE;
 	}
 	session__nav_range(s, lo, size);

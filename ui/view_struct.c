@@ -597,7 +597,8 @@ static enum request xrefs(struct view *v, struct tnode *n)
 
 	if (n && n->path && v->s->bx && !expr__eval_str(n->path, v->s->bx, v->s->src, &val, &col) &&
 	    val.lvalue)
-		refs__value_object(&val, &lo, &size);
+		/* the field itself, a pointer too (not what it points at) */
+		refs__value_object(v->s->src, &val, false, &lo, &size);
 	if (!n || !source__contains(v->s->src, lo, 1)) {
 		session__msg(v->s, true, "x: this field is not in the arena");
 		return REQ_NONE;

@@ -6,7 +6,8 @@
  * the previous element's next field and the next element's pprev field
  * (the head's first for the first element), in text and JSON; the same
  * on a snapshot of it, read as uid 65534 (no root); --page and --size
- * widen the object; bad input is one stderr line and exit 1; the kernel
+ * widen the object; on the planted fixture every planted reference to a
+ * node or to the freed page, typed and untyped; bad input is one stderr line and exit 1; the kernel
  * page count is unchanged. Skipped with a reason where BPF arenas are
  * missing.
  */
@@ -209,6 +210,91 @@ static void wider(void **state)
 	json_free(j);
 }
 
+/* the finding of kind k in the planted fixture's expected list (n-th) */
+static const struct json *planted_finding(const struct fixture *f, const char *kind, int n)
+{
+	const struct json *fs = json_get(f->expect, "findings");
+
+	for (size_t i = 0; i < json_len(fs); i++)
+		if (!strcmp(json_str(json_get(json_at(fs, i), "kind")), kind) && !n--)
+			return json_at(fs, i);
+	fail_msg("planted: no finding '%s'", kind);
+	return NULL;
+}
+
+/*
+ * The planted fixture (check's problems, at known addresses): the first
+ * node of its sound list is pointed at by hdr->list (typed) and by
+ * hdr->misaligned (node + 4); each next node by the one before's next
+ * (pnode.next at 8); the freed page 3 by hdr->dangling (typed) and the
+ * integer hdr->stash (untyped: only a scan sees it).
+ */
+static void planted(void **state)
+{
+	uint64_t hdr, list, lo, prev;
+	const struct json *mis, *dang, *stash, *refs;
+	struct fixture p;
+	struct fixture_counts a, b;
+	char arena[32], expr[256];
+	struct json *j;
+
+	(void)state;
+	assert_int_equal(fixture_load("planted", &p), 0);
+	snprintf(arena, sizeof(arena), "id %u", p.map_id);
+	assert_int_equal(fixture_count(&p, &a), 0);
+	hdr = hexval(json_get(p.expect, "hdr"));
+	list = hexval(json_get(p.expect, "list"));
+	mis = planted_finding(&p, "misaligned", 0);
+	assert_true(hexval(json_get(mis, "value")) == list + 4);
+
+	j = refs_json(arena, "'*hdr->list'");
+	assert_true(hexval(json_path(j, "target.lo")) == list);
+	assert_true(hexval(json_path(j, "target.hi")) == list + 24); /* sizeof(struct pnode) */
+	refs = json_get(j, "refs");
+	assert_int_equal(json_len(refs), 2);
+	assert_true(hexval(json_get(json_at(refs, 0), "at")) == hdr + 8); /* hdr->list */
+	assert_true(hexval(json_get(json_at(refs, 0), "value")) == list);
+	assert_true(hexval(json_get(json_at(refs, 1), "at")) == hexval(json_get(mis, "at")));
+	assert_int_equal(json_int(json_get(json_at(refs, 1), "offset"), -1), 4);
+	json_free(j);
+
+	/* down the list: a pointer expression names what it points at */
+	snprintf(expr, sizeof(expr), "'hdr->list");
+	prev = list;
+	for (int k = 1; k < json_int(json_get(p.expect, "count"), 0); k++) {
+		char args[300];
+
+		strcat(expr, "->next");
+		snprintf(args, sizeof(args), "%s'", expr);
+		j = refs_json(arena, args);
+		lo = hexval(json_path(j, "target.lo"));
+		refs = json_get(j, "refs");
+		assert_int_equal(json_len(refs), 1);
+		assert_true(hexval(json_get(json_at(refs, 0), "at")) == prev + 8);
+		assert_true(hexval(json_get(json_at(refs, 0), "value")) == lo);
+		assert_true(lo != prev);
+		prev = lo;
+		json_free(j);
+	}
+
+	/* into the freed page: the typed dangling pointer and the untyped stash */
+	dang = planted_finding(&p, "dangling", 0);
+	stash = planted_finding(&p, "dangling", 1);
+	assert_null(json_get(stash, "path"));
+	snprintf(expr, sizeof(expr), "0x%llx --page",
+		 (unsigned long long)hexval(json_get(dang, "value")));
+	j = refs_json(arena, expr);
+	refs = json_get(j, "refs");
+	assert_int_equal(json_len(refs), 2);
+	assert_true(hexval(json_get(json_at(refs, 0), "at")) == hexval(json_get(dang, "at")));
+	assert_true(hexval(json_get(json_at(refs, 1), "at")) == hexval(json_get(stash, "at")));
+	json_free(j);
+
+	assert_int_equal(fixture_count(&p, &b), 0);
+	assert_int_equal(a.allocated, b.allocated);
+	assert_int_equal(fixture_unload(&p), 0);
+}
+
 static void bad_input(void **state)
 {
 	static const char *const bad[][2] = {
@@ -239,9 +325,8 @@ int main(void)
 {
 	const char *why = bpf_test_skip_reason();
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(live_list),
-		cmocka_unit_test(snapshot_list),
-		cmocka_unit_test(wider),
+		cmocka_unit_test(live_list), cmocka_unit_test(snapshot_list),
+		cmocka_unit_test(wider),     cmocka_unit_test(planted),
 		cmocka_unit_test(bad_input),
 	};
 
