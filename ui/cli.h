@@ -33,6 +33,8 @@ struct cli_opts {
 	int nr_types;
 	const char *types_cflags; /* --types-cflags '-I DIR -D X' */
 	const char *layout;	  /* types --layout NAME */
+	uint64_t refs_size;	  /* refs --size N (0: not given) */
+	bool refs_page;		  /* refs --page */
 	const char *roots[16];	  /* check --root EXPR, in order */
 	int nr_roots;
 };
@@ -61,6 +63,8 @@ enum cli_opt {
 	CLI_OPT_CONTAINER,
 	CLI_OPT_MAX,
 	CLI_OPT_EXEC,
+	CLI_OPT_SIZE,
+	CLI_OPT_PAGE,
 	CLI_OPT_ROOT,
 	CLI_OPT_HELP,
 	CLI_OPT_VERSION,

@@ -17,11 +17,11 @@
 #include "tui.h"
 
 extern const struct cli_cmd cmd_list, cmd_pages, cmd_hex, cmd_print, cmd_types, cmd_walk, cmd_watch,
-	cmd_snapshot, cmd_diff, cmd_check;
+	cmd_snapshot, cmd_diff, cmd_check, cmd_refs;
 
 static const struct cli_cmd *const commands[] = {
-	&cmd_list, &cmd_pages, &cmd_hex,      &cmd_print, &cmd_types,
-	&cmd_walk, &cmd_watch, &cmd_snapshot, &cmd_diff,  &cmd_check,
+	&cmd_list,  &cmd_pages,	   &cmd_hex,  &cmd_print, &cmd_types, &cmd_walk,
+	&cmd_watch, &cmd_snapshot, &cmd_diff, &cmd_check, &cmd_refs,
 };
 #define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 
@@ -73,6 +73,9 @@ static const struct cli_option options[NR_CLI_OPTS] = {
 	[CLI_OPT_MAX] = { "max", 0, "N", "[--max N]", "nodes at most (default 100000)" },
 	[CLI_OPT_EXEC] = { "exec", 'e', "CMD", "[-e CMD]...",
 			   "run a command at start (-e 'print *hdr'); repeatable" },
+	[CLI_OPT_SIZE] = { "size", 0, "N", "[--size N]",
+			   "the object's size in bytes (default: its type's, else 1)" },
+	[CLI_OPT_PAGE] = { "page", 0, NULL, "[--page]", "the object is ADDR's whole page" },
 	[CLI_OPT_ROOT] = { "root", 0, "EXPR", "[--root EXPR]...",
 			   "one more root for the typed walk (an object or a pointer)" },
 	[CLI_OPT_HELP] = { "help", 'h', NULL, NULL, "this help" },
@@ -322,6 +325,12 @@ static int set_option(int id, const char *arg, struct cli_opts *o)
 			return 1;
 		o->walk_max = v;
 		break;
+	case CLI_OPT_SIZE:
+		if (parse_num("--size", arg, 1, 1L << 32, &v))
+			return 1;
+		o->refs_size = v;
+		break;
+	case CLI_OPT_PAGE: o->refs_page = true; break;
 	}
 	return 0;
 }

@@ -632,6 +632,12 @@ void session__nav_addr(struct session *s, uint64_t addr)
 	s->nav.addr = addr;
 }
 
+void session__nav_range(struct session *s, uint64_t addr, uint64_t len)
+{
+	s->nav.addr = addr;
+	s->nav.len = len;
+}
+
 void session__nav_expr(struct session *s, const char *expr)
 {
 	free(s->nav.expr);

@@ -86,7 +86,8 @@ struct session {
 
 	/* what a translated request is about (see enum request) */
 	struct {
-		uint64_t addr;	    /* REQ_SHOW_HEX, REQ_GOTO_ADDR */
+		uint64_t addr;	    /* REQ_SHOW_HEX, REQ_GOTO_ADDR, REQ_SHOW_REFS */
+		uint64_t len;	    /* REQ_SHOW_REFS: [addr, addr + len) */
 		char *expr;	    /* REQ_SHOW_STRUCT (NULL: the roots), REQ_PROMPT's text */
 		struct source *src; /* REQ_OPEN_ARENA */
 		char *title;	    /* REQ_SHOW_TEXT */
@@ -161,6 +162,8 @@ void session__log_initial(struct session *s, const struct watch *w);
 
 /* ---- the navigation target of a translated request ---- */
 void session__nav_addr(struct session *s, uint64_t addr);
+/* REQ_SHOW_REFS: who points into [addr, addr + len) */
+void session__nav_range(struct session *s, uint64_t addr, uint64_t len);
 void session__nav_expr(struct session *s, const char *expr);	 /* copied; NULL: none */
 void session__nav_source(struct session *s, struct source *src); /* takes src */
 struct source *session__take_source(struct session *s);

@@ -17,7 +17,9 @@
 #include <bpf/btf.h>
 #include "btfq.h"
 #include "error.h"
+#include "expr.h"
 #include "format.h"
+#include "refs.h"
 #include "selector.h"
 #include "sink.h"
 #include "snapshot.h"
@@ -64,6 +66,34 @@ static enum request c_hex(struct session *s, const char *arg)
 		return REQ_NONE;
 	session__nav_addr(s, addr);
 	return REQ_SHOW_HEX;
+}
+
+static enum request c_check(struct session *s, const char *arg)
+{
+	(void)arg;
+	return need_arena(s) ? REQ_SHOW_CHECK : REQ_NONE;
+}
+
+/* :refs ADDR|EXPR: an lvalue is its own place, a pointer what it points at */
+static enum request c_refs(struct session *s, const char *arg)
+{
+	uint64_t lo, size = 1;
+	struct value v;
+	int col = -1;
+
+	if (!need_arena(s) || !need_arg(s, arg, "refs ADDR|EXPR"))
+		return REQ_NONE;
+	if (cli_parse_addr(s->src, arg, &lo)) {
+		if (s->bx && !expr__eval_str(arg, s->bx, s->src, &v, &col)) {
+			if (refs__value_object(s->src, &v, true, &lo, &size)) {
+				session__lib_msg(s, arg);
+				return REQ_NONE;
+			}
+		} else if (session__resolve_addr(s, arg, &lo)) /* says why, as :hex */
+			return REQ_NONE;
+	}
+	session__nav_range(s, lo, size);
+	return REQ_SHOW_REFS;
 }
 
 /* the page map moves its cursor there; other views leave it to hex */
@@ -493,6 +523,9 @@ static const struct tui_cmd cmds[] = {
 	  "Open another arena (no argument: chooser)", c_open },
 	{ "set", NULL, "[NAME [VALUE]]",
 	  "Change a setting (max-elements N); no argument lists them", c_set },
+	{ "check", NULL, "", "Run the health check again (the health view, H)", c_check },
+	{ "refs", NULL, "ADDR|EXPR",
+	  "Who points into the object at ADDR (its type's size, else 1 byte)", c_refs },
 	{ "help", NULL, "", "Keys and commands", c_help },
 	{ "quit", "q", "", "Quit", c_quit },
 };

@@ -57,6 +57,7 @@
 	_(WATCH, "Watch the selected field (see the watch pane, 4)")                            \
 	_(TABLE, "Table of the selected array (or pointer), one row per element")               \
 	_(WALK, "Walk the list from the selected pointer, as a table")                          \
+	_(XREFS, "Who points into the selection (the health view's references)")                \
 	_(SORT_ASC, "Sort by the selected column, ascending (then a column's letter: by it)")   \
 	_(SORT_DESC, "Sort by the selected column, descending (then a column's letter: by it)") \
 	_(FILTER, "Filter the rows (:filter COND)")                                             \
@@ -71,6 +72,8 @@
 	_(SHOW_TEXT, "Show nav's title and lines in the text view")                             \
 	_(SHOW_TABLE, "Show nav.expr (an array or pointer) as a table")                         \
 	_(SHOW_WALK, "Show the walk nav.expr (START [--next M] ...) as a table")                \
+	_(SHOW_REFS, "Show who points into [nav.addr, +nav.len) in the health view")            \
+	_(SHOW_CHECK, "Run the health check again and show it")                                 \
 	_(TABLE_FILTER, "Filter the table by nav.expr (NULL: clear)")                           \
 	_(TABLE_SORT, "Sort the table by column nav.expr ([-]NAME)")                            \
 	_(GOTO_ADDR, "Move this view's cursor to nav.addr")                                     \

@@ -651,6 +651,9 @@ static enum request hex_request(struct view *v, enum request req)
 	case REQ_LAST: h->cur = line_at(v, end_addr(v) - 16).addr; break;
 	case REQ_ENTER: follow(v); break;
 	case REQ_SHOW_HEX: hex_goto(v, v->s->nav.addr, true); break;
+	case REQ_XREFS: /* who points into the qword under the cursor */
+		session__nav_range(v->s, h->cur, 8);
+		return REQ_SHOW_REFS;
 	case REQ_DIFF_NEXT: diff_step(v, 1); break;
 	case REQ_DIFF_PREV: diff_step(v, -1); break;
 	case REQ_BACK:

@@ -332,6 +332,16 @@ static enum request pages_request(struct view *v, enum request req)
 	case REQ_PAGE_DOWN: cell += page; break;
 	case REQ_FIRST: cell = 0; break;
 	case REQ_LAST: cell = nr_cells(p) - 1; break;
+	case REQ_XREFS: {
+		/* who points into the cell's pages */
+		uint64_t first = p->cell * p->ppc, n = p->ppc;
+
+		if (first + n > p->nr)
+			n = p->nr - first;
+		session__nav_range(v->s, session__page_addr(v->s, first),
+				   n * source__page_size(v->s->src));
+		return REQ_SHOW_REFS;
+	}
 	case REQ_GOTO_ADDR: /* :goto: the page holding nav.addr */
 		cell = (v->s->nav.addr - session__page_addr(v->s, 0)) /
 		       source__page_size(v->s->src) / p->ppc;

@@ -15,6 +15,7 @@
 #include "error.h"
 #include "expr.h"
 #include "format.h"
+#include "refs.h"
 #include "tui_int.h"
 #include "tui_sink.h"
 
@@ -587,6 +588,25 @@ static void reset_caps(struct view *v)
 		rebuild(v, true);
 }
 
+/* x: who points into the field, [its address, +its type's size) */
+static enum request xrefs(struct view *v, struct tnode *n)
+{
+	uint64_t lo = n ? n->addr : 0, size = 1;
+	struct value val;
+	int col = -1;
+
+	if (n && n->path && v->s->bx && !expr__eval_str(n->path, v->s->bx, v->s->src, &val, &col) &&
+	    val.lvalue)
+		/* the field itself, a pointer too (not what it points at) */
+		refs__value_object(v->s->src, &val, false, &lo, &size);
+	if (!n || !source__contains(v->s->src, lo, 1)) {
+		session__msg(v->s, true, "x: this field is not in the arena");
+		return REQ_NONE;
+	}
+	session__nav_range(v->s, lo, size);
+	return REQ_SHOW_REFS;
+}
+
 static enum request struct_request(struct view *v, enum request req)
 {
 	struct sview *s = v->priv;
@@ -673,6 +693,7 @@ static enum request struct_request(struct view *v, enum request req)
 		session__nav_expr(v->s, n->path);
 		out = REQ_SHOW_WALK;
 		break;
+	case REQ_XREFS: out = xrefs(v, n); break;
 	case REQ_WATCH:
 		/* "watch #N: PATH = VALUE" on the status line; the view stays */
 		if (!n || n->more || !n->path)

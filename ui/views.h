@@ -36,6 +36,8 @@
 	_(CHOOSER, chooser_ops, "Arena chooser", 'A', 0, "Arena chooser", NULL)           \
 	_(MESSAGES, messages_ops, "Messages", 'M', VF_TRANSIENT,                          \
 	  "Status messages: the last 200, with their times", "messages")                  \
+	_(HEALTH, health_ops, "Health view", 'H', VF_ARENA | VF_TRANSIENT,                \
+	  "Health check findings, unreachable pages; references (x)", NULL)               \
 	_(TEXT, text_ops, "Help and text", 0, VF_TRANSIENT, "Help and text", NULL)
 
 #endif

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# The health view on the `planted` fixture (one of each problem check finds,
+# at addresses the loader reports): H lists exactly the loader's findings
+# (kind, where, value, page state, path) and the unreachable run, Enter on
+# a finding shows where it is stored in hex; :refs '*hdr->list' lists the
+# two planted references to the list's first node (hdr->list and the
+# misaligned hdr->misaligned, node + 4), Enter goes to one; no page of the
+# arena is allocated by any of it.
+. "$(dirname "$0")/lib.sh"
+st_setup
+st_load planted
+st_start
+count() { "$FIXTURE_BIN" count --pin "$ST_PIN" | grep -o '"allocated":[0-9]*' | cut -d: -f2; }
+before=$(count)
+[ -n "$before" ] || fail "no page count from arena-fixture count"
+# the loader's findings, one "kind at value state path" line each
+findings=$(printf '%s' "$ST_JSON" | grep -o '"findings":\[[^]]*\]' | grep -o '{[^}]*}')
+[ -n "$findings" ] || fail "no findings in the fixture's JSON"
+field() { printf '%s' "$1" | grep -o "\"$2\":\"[^\"]*\"" | cut -d'"' -f4; }
+hdr=$(st_json hdr)
+list=$(st_json list)
+
+st_run "id $ST_ID"
+st_expect "arena $ST_ID" "arena open"
+st_keys H
+st_expect "HEALTH CHECK (:check again)" "health view"
+n=0
+while IFS= read -r f; do
+	kind=$(field "$f" kind) at=$(field "$f" at) value=$(field "$f" value)
+	state=$(field "$f" target_state) path=$(field "$f" path)
+	st_wait_re "^$kind +at $at = $value  $state.*${path:+  $path}" ||
+		fail "finding $kind at $at = $value ($state) ${path:-no path} not on screen"
+	n=$((n + 1))
+done <<<"$findings"
+rows=$(st_screen | grep -cE '^(dangling|reserved|outside|poison|misaligned) +at 0x')
+[ "$rows" -eq "$n" ] || fail "$rows findings on screen, the fixture planted $n"
+st_expect "unreachable pages 8-10 (3 pages)" "the unreachable run"
+pass "health view: exactly the $n planted findings and the run"
+
+# Enter on the first finding: its location in hex
+first_at=$(field "$(head -1 <<<"$findings")" at)
+st_keys Enter
+st_expect "[hex]" "Enter: hex view"
+st_expect "${first_at#0x}" "Enter: the first finding's location"
+pass "Enter shows the finding's location in hex"
+
+# who points at the list's first node
+st_keys : "refs *hdr->list" Enter
+st_expect "REFERENCES (x)" "refs mode"
+st_expect "2 references into [$list, $(printf '0x%x' $((list + 24))))" "the node's range"
+st_expect "$(printf '0x%x' $((hdr + 8))) -> $list (+0)" "hdr->list"
+st_expect "$(printf '0x%x' $((list + 4))) (+4)" "hdr->misaligned"
+st_keys Enter
+st_expect "[hex]" "Enter on a reference: hex"
+pass "refs of the first node: hdr->list and hdr->misaligned"
+
+after=$(count)
+[ "$before" = "$after" ] || fail "allocated pages $before before, $after after"
+pass "no page allocated ($after)"
+st_quit 0
