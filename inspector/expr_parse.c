@@ -399,6 +399,33 @@ static bool expect_p(struct parser *p, const char *punct, const char *wanted)
 	return false;
 }
 
+/* The member name at the current token, as a node of kind (E_MEMBER,
+ * E_ARROW) over base; base is freed on any error. Used by postfix '.'/'->'
+ * and by offsetof's member paths. */
+static struct enode *member_node(struct parser *p, enum ekind kind, int col, struct enode *base)
+{
+	struct enode *n;
+
+	if (p->tok.kind != T_IDENT) {
+		unexpected(p, "a member name");
+		node_free(base);
+		return NULL;
+	}
+	n = mk(p, kind, col, base, NULL);
+	if (!n)
+		return NULL;
+	n->name = strndup(p->s + p->tok.col, p->tok.len);
+	if (!n->name) {
+		node_free(n);
+		ai_err(ENOMEM, "out of memory");
+		p->failed = true;
+		return NULL;
+	}
+	n->end = p->tok.col + p->tok.len;
+	next(p);
+	return n;
+}
+
 /*
  * A member designator as offsetof takes it: NAME { . NAME | [ expr ] }
  * ("node", "node.next", "a[2].b"). Built as E_MEMBER and E_INDEX nodes
@@ -420,23 +447,7 @@ static struct enode *parse_designator(struct parser *p)
 			if (!first)
 				next(p);
 			first = false;
-			if (p->tok.kind != T_IDENT) {
-				unexpected(p, "a member name");
-				node_free(n);
-				return NULL;
-			}
-			n = mk(p, E_MEMBER, col, n, NULL);
-			if (!n)
-				return NULL;
-			n->name = strndup(p->s + p->tok.col, p->tok.len);
-			if (!n->name) {
-				node_free(n);
-				ai_err(ENOMEM, "out of memory");
-				p->failed = true;
-				return NULL;
-			}
-			n->end = p->tok.col + p->tok.len;
-			next(p);
+			n = member_node(p, E_MEMBER, col, n);
 		} else if (is_p(&p->tok, p->s, "[")) {
 			struct enode *i;
 
@@ -596,23 +607,7 @@ static struct enode *parse_postfix(struct parser *p)
 			bool arrow = t.len == 2;
 
 			next(p);
-			if (p->tok.kind != T_IDENT) {
-				unexpected(p, "a member name");
-				node_free(n);
-				return NULL;
-			}
-			n = mk(p, arrow ? E_ARROW : E_MEMBER, n->col, n, NULL);
-			if (!n)
-				return NULL;
-			n->name = strndup(p->s + p->tok.col, p->tok.len);
-			if (!n->name) {
-				node_free(n);
-				ai_err(ENOMEM, "out of memory");
-				p->failed = true;
-				return NULL;
-			}
-			n->end = p->tok.col + p->tok.len;
-			next(p);
+			n = member_node(p, arrow ? E_ARROW : E_MEMBER, n->col, n);
 		} else if (is_p(&t, p->s, "[")) {
 			struct enode *i, *j = NULL;
 
