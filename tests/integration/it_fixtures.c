@@ -20,6 +20,7 @@
 #include <bpf/bpf.h>
 
 #include "compat.h"
+#include "cli_run.h"
 #include "fixture.h"
 
 #define FX_RUN_DIR "/run/arena-fixture"
@@ -426,17 +427,12 @@ static void test_churn(void **state)
 static char *run_ok(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static char *run_ok(const char *fmt, ...)
 {
-	char cmd[2048], *out = NULL, *err = NULL;
 	va_list ap;
-	int st = -1;
+	char *out;
 
 	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	out = cli_vrun(0, 0, fmt, ap);
 	va_end(ap);
-	assert_int_equal(fixture_run2(cmd, &out, &err, &st), 0);
-	if (st != 0)
-		fail_msg("'%s': exit %d, stderr '%s'", cmd, st, err ? err : "");
-	free(err);
 	return out;
 }
 

@@ -32,6 +32,7 @@
 #include "btfx.h"
 #include "error.h"
 #include "expr.h"
+#include "cli_run.h"
 #include "fixture.h"
 #include "format.h"
 #include "live.h"
@@ -60,32 +61,17 @@ static int teardown(void **state)
 
 /* ---- running the CLI -------------------------------------------------- */
 
-static int count_lines(const char *s)
-{
-	int n = 0;
-
-	for (; s && *s; s++)
-		n += *s == '\n';
-	return n;
-}
-
 /* arena-inspect ARGS: exit 0 and a silent stderr; returns stdout */
 static char *inspect_ok(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static char *inspect_ok(const char *fmt, ...)
 {
-	char args[1536], cmd[2048], *out = NULL, *err = NULL;
+	char args[1536];
 	va_list ap;
-	int st = -1;
 
 	va_start(ap, fmt);
 	vsnprintf(args, sizeof(args), fmt, ap);
 	va_end(ap);
-	snprintf(cmd, sizeof(cmd), "%s %s", INSPECT_BIN, args);
-	assert_int_equal(fixture_run2(cmd, &out, &err, &st), 0);
-	if (st != 0 || (err && *err))
-		fail_msg("'%s': exit %d, stderr '%s'", cmd, st, err ? err : "");
-	free(err);
-	return out;
+	return cli_run(0, CLI_RUN_QUIET, "%s %s", INSPECT_BIN, args);
 }
 
 /* ARENA EXPR for the loaded fixture, the expression quoted for the shell */
@@ -153,9 +139,9 @@ static char *inspect_fail(int lines, const char *msg, const char *fmt, ...)
 	va_end(ap);
 	snprintf(cmd, sizeof(cmd), "%s %s", INSPECT_BIN, args);
 	assert_int_equal(fixture_run2(cmd, &out, &err, &st), 0);
-	if (st != 1 || !err || count_lines(err) != lines || strncmp(err, "arena-inspect: ", 15))
+	if (st != 1 || !err || cli_count_lines(err) != lines || strncmp(err, "arena-inspect: ", 15))
 		fail_msg("'%s': exit %d, %d stderr lines (wanted 1 and %d): '%s'", cmd, st,
-			 count_lines(err), lines, err ? err : "");
+			 cli_count_lines(err), lines, err ? err : "");
 	nl = strchr(err, '\n');
 	if (!memmem(err, nl - err, msg, strlen(msg)))
 		fail_msg("'%s': stderr '%s' (wanted '%s' in the first line)", cmd, err, msg);
@@ -605,8 +591,8 @@ static void list_members(void **state)
 	j = parse_or_fail("-j", cli);
 	p = parse_or_fail("-p", pretty);
 	assert_true(json_equal(j, p));
-	assert_true(count_lines(pretty) > 10);
-	assert_int_equal(count_lines(cli), 1);
+	assert_true(cli_count_lines(pretty) > 10);
+	assert_int_equal(cli_count_lines(cli), 1);
 	json_free(p);
 	json_free(j);
 	free(pretty);
@@ -905,7 +891,7 @@ static void tree_dangling(void **state)
 	snprintf(e, sizeof(e), "((struct tnode *)0x%llx)->right", (unsigned long long)from);
 	out = pt("%s", e);
 	assert_non_null(strstr(out, "<unallocated>"));
-	assert_int_equal(count_lines(out), 1);
+	assert_int_equal(cli_count_lines(out), 1);
 	free(out);
 	j = pj("%s", e);
 	assert_true(json_u64(json_get(j, "ptr"), 0) == to);

@@ -21,6 +21,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "cli_run.h"
 #include "fixture.h"
 #include "json.h"
 
@@ -48,17 +49,12 @@ static int teardown(void **state)
 static char *run_ok(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static char *run_ok(const char *fmt, ...)
 {
-	char cmd[1400], *out = NULL, *err = NULL;
 	va_list ap;
-	int st = -1;
+	char *out;
 
 	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	out = cli_vrun(0, CLI_RUN_QUIET, fmt, ap);
 	va_end(ap);
-	assert_int_equal(fixture_run2(cmd, &out, &err, &st), 0);
-	if (st != 0 || (err && *err))
-		fail_msg("'%s': exit %d, stderr '%s'", cmd, st, err ? err : "");
-	free(err);
 	return out;
 }
 

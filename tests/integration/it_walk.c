@@ -22,6 +22,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "cli_run.h"
 #include "fixture.h"
 #include "json.h"
 
@@ -34,32 +35,17 @@ static int teardown(void **state)
 	return 0;
 }
 
-static int count_lines(const char *s)
-{
-	int n = 0;
-
-	for (; s && *s; s++)
-		n += *s == '\n';
-	return n;
-}
-
 /* arena-inspect walk id ID ARGS: exit 0 and a silent stderr; its stdout */
 static char *walk_ok(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static char *walk_ok(const char *fmt, ...)
 {
-	char args[1024], cmd[1400], *out = NULL, *err = NULL;
+	char args[1024];
 	va_list ap;
-	int st = -1;
 
 	va_start(ap, fmt);
 	vsnprintf(args, sizeof(args), fmt, ap);
 	va_end(ap);
-	snprintf(cmd, sizeof(cmd), "%s walk id %u %s", INSPECT_BIN, F.map_id, args);
-	assert_int_equal(fixture_run2(cmd, &out, &err, &st), 0);
-	if (st != 0 || (err && *err))
-		fail_msg("'%s': exit %d, stderr '%s'", cmd, st, err ? err : "");
-	free(err);
-	return out;
+	return cli_run(0, CLI_RUN_QUIET, "%s walk id %u %s", INSPECT_BIN, F.map_id, args);
 }
 
 static struct json *walk_json(const char *args)
@@ -81,7 +67,7 @@ static void walk_fails(const char *msg, const char *args)
 
 	snprintf(cmd, sizeof(cmd), "%s walk id %u %s", INSPECT_BIN, F.map_id, args);
 	assert_int_equal(fixture_run2(cmd, &out, &err, &st), 0);
-	if (st != 1 || count_lines(err) != 1 || strncmp(err, "arena-inspect: ", 15) ||
+	if (st != 1 || cli_count_lines(err) != 1 || strncmp(err, "arena-inspect: ", 15) ||
 	    !strstr(err, msg))
 		fail_msg("'%s': exit %d, stderr '%s' (wanted one line with '%s')", cmd, st,
 			 err ? err : "", msg);
