@@ -200,6 +200,41 @@ int btfx_add_root(struct btfx *bx, const struct root *r)
 	return 0;
 }
 
+int btfx_add_var(struct btfx *bx, const struct map_var *v)
+{
+	struct map_var *o;
+	uint8_t *data;
+
+	for (int i = 0; i < bx->nr_vars; i++)
+		if (bx->vars[i].map_id && bx->vars[i].map_id == v->map_id &&
+		    !strcmp(bx->vars[i].name, v->name))
+			return 0; /* a map several programs share */
+	if (v->size > BTFX_VARS_MAX_BYTES - bx->var_bytes) {
+		bx->vars_cut = true;
+		return 0;
+	}
+	if ((size_t)bx->nr_vars == bx->cap_vars) {
+		size_t cap = bx->cap_vars ? bx->cap_vars * 2 : 16;
+		struct map_var *n = realloc(bx->vars, cap * sizeof(*n));
+
+		if (!n)
+			return ai_err(ENOMEM, "out of memory");
+		bx->vars = n;
+		bx->cap_vars = cap;
+	}
+	data = malloc(v->size ? v->size : 1);
+	if (!data)
+		return ai_err(ENOMEM, "out of memory");
+	memcpy(data, v->data, v->size);
+	o = &bx->vars[bx->nr_vars++];
+	*o = *v;
+	o->name[sizeof(o->name) - 1] = '\0';
+	o->section[sizeof(o->section) - 1] = '\0';
+	o->data = data;
+	bx->var_bytes += v->size;
+	return 0;
+}
+
 int btfx__add_root(struct btfx *bx, const struct root *r)
 {
 	struct root c = *r;
@@ -352,7 +387,26 @@ static int map_roots(struct btfx *bx, uint32_t map_id)
 	if (bpf_map_lookup_elem(fd, &key, val))
 		goto out;
 	vi = btf_var_secinfos(sec);
-	for (int i = 0; i < btf_vlen(sec); i++, vi++) {
+	for (int i = 0; i < btf_vlen(sec) && !err; i++, vi++) {
+		const struct btf_type *var = btf__type_by_id(btf, vi->type);
+		struct map_var v = { .btf = btf, .btf_idx = b, .map_id = map_id };
+		const char *name;
+
+		if (!var || !btf_is_var(var) || !vi->size ||
+		    (uint64_t)vi->offset + vi->size > mi.value_size)
+			continue;
+		name = btf__name_by_offset(btf, var->name_off);
+		if (!name || !*name)
+			continue;
+		snprintf(v.name, sizeof(v.name), "%s", name);
+		snprintf(v.section, sizeof(v.section), "%s", secname);
+		v.type_id = var->type;
+		v.size = vi->size;
+		v.data = val + vi->offset;
+		err = btfx_add_var(bx, &v);
+	}
+	vi = btf_var_secinfos(sec);
+	for (int i = 0; i < btf_vlen(sec) && !err; i++, vi++) {
 		const struct btf_type *var = btf__type_by_id(btf, vi->type), *t;
 		struct root r = { .kind = ROOT_MAP_PTR, .btf = btf, .btf_idx = b };
 		const char *name;
@@ -551,6 +605,25 @@ static int load_snapshot(struct btfx *bx)
 		if (err)
 			return err;
 	}
+	if (src->ops->vars) {
+		const struct map_var *vars = NULL;
+		int nv = 0;
+
+		err = src->ops->vars(src, &vars, &nv);
+		for (int i = 0; !err && i < nv; i++) {
+			struct map_var v = vars[i];
+
+			if (v.btf_idx < 0 || v.btf_idx >= bx->nr_blobs - base)
+				return ai_err(EINVAL,
+					      "snapshot variable '%.64s' names BTF blob %d of %d",
+					      v.name, v.btf_idx, bx->nr_blobs - base);
+			v.btf_idx += base;
+			v.btf = bx->blobs[v.btf_idx].btf;
+			err = btfx_add_var(bx, &v);
+		}
+		if (err)
+			return err;
+	}
 	if (!src->ops->roots)
 		return 0;
 	err = src->ops->roots(src, &roots, &n);
@@ -631,6 +704,9 @@ void btfx__free(struct btfx *bx)
 	for (int i = 0; i < bx->nr_notes; i++)
 		free(bx->notes[i]);
 	free(bx->notes);
+	for (int i = 0; i < bx->nr_vars; i++)
+		free((void *)bx->vars[i].data);
+	free(bx->vars);
 	free(bx->fc);
 	btf__free(bx->builtin);
 	free(bx->blobs);
@@ -642,6 +718,29 @@ void btfx__free(struct btfx *bx)
 }
 
 /* ------------------------------------------------------------ getters */
+
+int btfx__nr_vars(const struct btfx *bx)
+{
+	return bx ? bx->nr_vars : 0;
+}
+
+const struct map_var *btfx__var(const struct btfx *bx, int i)
+{
+	return bx && i >= 0 && i < bx->nr_vars ? &bx->vars[i] : NULL;
+}
+
+const struct map_var *btfx__find_var(const struct btfx *bx, const char *name)
+{
+	for (int i = 0; bx && i < bx->nr_vars; i++)
+		if (!strcmp(bx->vars[i].name, name))
+			return &bx->vars[i];
+	return NULL;
+}
+
+bool btfx__vars_cut(const struct btfx *bx)
+{
+	return bx && bx->vars_cut;
+}
 
 int btfx__nr_btfs(const struct btfx *bx)
 {

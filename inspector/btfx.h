@@ -64,6 +64,35 @@ int btfx__nr_roots(const struct btfx *bx);
 const struct root *btfx__root(const struct btfx *bx, int i);
 const struct root *btfx__find_root(const struct btfx *bx, const char *name);
 
+/*
+ * Data-section variables: every variable of the programs' .bss, .data and
+ * .rodata maps, of any type (structs and arrays too, such as sched_ext's
+ * struct scx_allocator or struct scx_alloc_stats), with a copy of its
+ * bytes read once when the btfx was opened, without changing the map. A
+ * snapshot stores them (source_ops.vars). Pointer variables into the arena
+ * are roots as well (ROOT_MAP_PTR). The copy does not follow the map
+ * afterwards: reopen the btfx for fresh values. At most BTFX_VARS_MAX_BYTES
+ * are kept; btfx__vars_cut() says whether some were left out.
+ */
+#define BTFX_VARS_MAX_BYTES (64u << 20)
+
+struct map_var {
+	char name[64];
+	char section[32]; /* ".bss", ".data.foo", ".rodata" */
+	const struct btf *btf;
+	uint32_t type_id; /* the variable's type (not the VAR) */
+	int btf_idx;	  /* btf == btfx__btf(bx, btf_idx) */
+	uint32_t map_id;  /* the map it was read from (0: a snapshot) */
+	uint32_t size;
+	const uint8_t *data; /* size bytes */
+};
+
+int btfx__nr_vars(const struct btfx *bx);
+const struct map_var *btfx__var(const struct btfx *bx, int i);
+/* The first variable of that name (in the order the maps were found) */
+const struct map_var *btfx__find_var(const struct btfx *bx, const char *name);
+bool btfx__vars_cut(const struct btfx *bx);
+
 /* Add a root (copied). r->btf may be NULL: then r->btf_idx names the BTF.
  * A root with the name of an existing one replaces it. -EINVAL when the
  * BTF index or the type id is invalid. */

@@ -67,7 +67,19 @@ struct btfx {
 	int nr_notes;
 	size_t cap_notes;
 	int nr_conflicts; /* also those past the notes' cap */
+	/* data-section variables (btfx__var); each var's data is its own
+	 * allocation */
+	struct map_var *vars;
+	int nr_vars;
+	size_t cap_vars;
+	uint64_t var_bytes;
+	bool vars_cut;
 };
+
+/* Keep a copy of a data-section variable (name, section, type from v;
+ * data copied). 0, or -ENOMEM; past BTFX_VARS_MAX_BYTES it is left out and
+ * vars_cut set (btfx.c). */
+int btfx_add_var(struct btfx *bx, const struct map_var *v);
 
 /* The blob whose BTF (or its split extension) is btf, or -1 */
 static inline int btfx_blob_of(const struct btfx *bx, const struct btf *btf)

@@ -26,6 +26,10 @@
  *                        runs covering every page exactly once, in order
  *   SNAPSHOT_NT_ROOTS    struct snapshot_table + struct snapshot_root[]
  *   SNAPSHOT_NT_BTF      struct snapshot_btf + raw BTF, one note per blob
+ *   SNAPSHOT_NT_VARS     struct snapshot_table + struct snapshot_var[], then
+ *                        the variables' bytes (each record says where, from
+ *                        the start of the note's data): the programs'
+ *                        .bss/.data/.rodata variables (btfx__var)
  *
  * All multi-byte fields are in the file's byte order (EI_DATA), which is
  * the writer's; readers reject other byte orders.
@@ -44,6 +48,7 @@ enum {
 	SNAPSHOT_NT_PAGEMAP = 0x41490002,
 	SNAPSHOT_NT_ROOTS = 0x41490003,
 	SNAPSHOT_NT_BTF = 0x41490004,
+	SNAPSHOT_NT_VARS = 0x41490005,
 };
 
 /* meta.flags */
@@ -97,6 +102,17 @@ struct snapshot_root {
 	uint32_t pad;
 	uint64_t addr;
 	uint64_t value;
+};
+
+struct snapshot_var {
+	char name[64];
+	char section[32];
+	int32_t btf_idx; /* index of the SNAPSHOT_NT_BTF note */
+	uint32_t type_id;
+	uint32_t map_id;
+	uint32_t size;	   /* bytes of the variable */
+	uint64_t data_off; /* from the start of the note's data */
+	uint64_t pad;
 };
 
 struct snapshot_btf {

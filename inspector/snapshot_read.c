@@ -49,6 +49,8 @@ struct snapsrc {
 	int nr_blobs;
 	struct root *roots;
 	int nr_roots;
+	struct map_var *vars; /* data points into notes[] */
+	int nr_vars;
 };
 
 static int snap_pagemap(struct source *s, struct pagemap *pm)
@@ -181,6 +183,15 @@ static int snap_roots(struct source *s, const struct root **roots, int *n)
 	return 0;
 }
 
+static int snap_vars(struct source *s, const struct map_var **vars, int *n)
+{
+	struct snapsrc *ss = (void *)s;
+
+	*vars = ss->vars;
+	*n = ss->nr_vars;
+	return 0;
+}
+
 static void snap_close(struct source *s)
 {
 	struct snapsrc *ss = (void *)s;
@@ -195,6 +206,7 @@ static void snap_close(struct source *s)
 	free(ss->blobs);
 	free(ss->blob_sizes);
 	free(ss->roots);
+	free(ss->vars);
 	free(ss);
 }
 
@@ -203,6 +215,7 @@ static const struct source_ops snap_ops = {
 	.read = snap_read,
 	.btf_blobs = snap_btf_blobs,
 	.roots = snap_roots,
+	.vars = snap_vars,
 	.close = snap_close,
 };
 
@@ -215,6 +228,8 @@ struct parse {
 	size_t pmap_len;
 	const uint8_t *roots;
 	size_t roots_len;
+	const uint8_t *vars;
+	size_t vars_len;
 	struct snapshot_meta m;
 	uint64_t page; /* m.page_size, once checked */
 	uint32_t nr_btf_seen;
@@ -361,6 +376,47 @@ static int parse_roots(struct parse *p)
 	return 0;
 }
 
+static int parse_vars(struct parse *p)
+{
+	struct snapshot_table t;
+	int err;
+
+	if (!p->vars)
+		return 0;
+	err = parse_table(p, "variables", p->vars, p->vars_len, sizeof(struct snapshot_var), &t);
+	if (err)
+		return err;
+	if (t.nr > 65536)
+		return ai_err(EINVAL, "%s: %u variables is too many", p->path, t.nr);
+	p->ss->vars = calloc(t.nr ? t.nr : 1, sizeof(struct map_var));
+	if (!p->ss->vars)
+		return ai_err(ENOMEM, "out of memory");
+	for (uint32_t i = 0; i < t.nr; i++) {
+		struct snapshot_var r;
+		struct map_var *o = &p->ss->vars[i];
+
+		memcpy(&r, p->vars + t.hdr_size + (size_t)i * t.rec_size, sizeof(r));
+		r.name[sizeof(r.name) - 1] = '\0';
+		r.section[sizeof(r.section) - 1] = '\0';
+		if (!r.name[0] || r.btf_idx < 0 || (uint32_t)r.btf_idx >= p->nr_btf_seen ||
+		    r.data_off > p->vars_len || r.size > p->vars_len - r.data_off)
+			return ai_err(EINVAL,
+				      "%s: variable %u ('%.64s') is invalid (BTF %d of %u, %u "
+				      "bytes at %llu of a %zu byte note)",
+				      p->path, i, r.name, r.btf_idx, p->nr_btf_seen, r.size,
+				      (unsigned long long)r.data_off, p->vars_len);
+		snprintf(o->name, sizeof(o->name), "%s", r.name);
+		snprintf(o->section, sizeof(o->section), "%s", r.section);
+		o->btf_idx = r.btf_idx;
+		o->type_id = r.type_id;
+		o->map_id = r.map_id;
+		o->size = r.size;
+		o->data = p->vars + r.data_off;
+	}
+	p->ss->nr_vars = t.nr;
+	return 0;
+}
+
 static int add_btf_note(struct parse *p, const uint8_t *d, size_t len)
 {
 	struct snapsrc *ss = p->ss;
@@ -446,6 +502,12 @@ static int parse_notes(struct parse *p, const uint8_t *base, uint64_t off, uint6
 					return ai_err(EINVAL, "%s: two roots notes", p->path);
 				p->roots = d;
 				p->roots_len = nh.n_descsz;
+				break;
+			case SNAPSHOT_NT_VARS:
+				if (p->vars)
+					return ai_err(EINVAL, "%s: two variables notes", p->path);
+				p->vars = d;
+				p->vars_len = nh.n_descsz;
 				break;
 			case SNAPSHOT_NT_BTF: err = add_btf_note(p, d, nh.n_descsz); break;
 			default: break; /* a newer writer's note: skip it */
@@ -643,6 +705,8 @@ static int parse_file(struct parse *p)
 		err = parse_pagemap(p);
 	if (!err)
 		err = parse_roots(p);
+	if (!err)
+		err = parse_vars(p);
 	if (err)
 		goto out;
 	for (uint64_t i = 0; i < phnum; i++) {

@@ -130,7 +130,9 @@ struct writer {
 	int nr_blobs;
 	struct snapshot_root *roots;
 	int nr_roots;
-	size_t fixed_notes; /* META + ROOTS + BTF notes, bytes */
+	uint8_t *vars; /* SNAPSHOT_NT_VARS data: table, records, bytes */
+	size_t vars_len;
+	size_t fixed_notes; /* META + ROOTS + BTF + VARS notes, bytes */
 	/* per attempt */
 	struct pagemap pm1, pm2;
 	uint8_t *state;	   /* final page states */
@@ -192,12 +194,62 @@ static uint64_t pagemap_note_len(uint64_t runs)
 	return note_size(sizeof(struct snapshot_table) + runs * sizeof(struct snapshot_run));
 }
 
-/* BTF blobs and roots from bx; blobs without raw bytes are left out and the
- * roots that name them with them. */
+/* The data-section variables of bx whose BTF is saved (map: bx's blob
+ * index -> the file's, -1: not saved), as one SNAPSHOT_NT_VARS payload. */
+static int collect_vars(struct writer *w, struct btfx *bx, const int *map)
+{
+	int nv = btfx__nr_vars(bx), nr = 0;
+	uint64_t hdr = sizeof(struct snapshot_table), len;
+	struct snapshot_table t = { .version = 1,
+				    .hdr_size = sizeof(t),
+				    .rec_size = sizeof(struct snapshot_var) };
+	uint64_t data;
+
+	len = hdr;
+	for (int i = 0; i < nv; i++) {
+		const struct map_var *v = btfx__var(bx, i);
+
+		if (v->btf_idx < 0 || !map || map[v->btf_idx] < 0)
+			continue;
+		nr++;
+		len += sizeof(struct snapshot_var) + align_up(v->size, 8);
+	}
+	if (!nr)
+		return 0;
+	w->vars = calloc(1, len);
+	if (!w->vars)
+		return werr(w, ENOMEM);
+	t.nr = nr;
+	memcpy(w->vars, &t, sizeof(t));
+	data = hdr + (uint64_t)nr * sizeof(struct snapshot_var);
+	nr = 0;
+	for (int i = 0; i < nv; i++) {
+		const struct map_var *v = btfx__var(bx, i);
+		struct snapshot_var o = { 0 };
+
+		if (v->btf_idx < 0 || map[v->btf_idx] < 0)
+			continue;
+		snprintf(o.name, sizeof(o.name), "%s", v->name);
+		snprintf(o.section, sizeof(o.section), "%s", v->section);
+		o.btf_idx = map[v->btf_idx];
+		o.type_id = v->type_id;
+		o.map_id = v->map_id;
+		o.size = v->size;
+		o.data_off = data;
+		memcpy(w->vars + hdr + (size_t)nr++ * sizeof(o), &o, sizeof(o));
+		memcpy(w->vars + data, v->data, v->size);
+		data += align_up(v->size, 8);
+	}
+	w->vars_len = len;
+	return 0;
+}
+
+/* BTF blobs, roots and variables from bx; blobs without raw bytes are left
+ * out and the roots and variables that name them with them. */
 static int collect_btf(struct writer *w, struct btfx *bx)
 {
 	int nb = btfx__nr_btfs(bx), nr = btfx__nr_roots(bx);
-	int *map = NULL;
+	int *map = NULL, err;
 
 	if (nb > 0) {
 		w->blobs = calloc(nb, sizeof(*w->blobs));
@@ -241,8 +293,9 @@ static int collect_btf(struct writer *w, struct btfx *bx)
 		o->value = r->value;
 		w->nr_roots++;
 	}
+	err = collect_vars(w, bx, map);
 	free(map);
-	return 0;
+	return err;
 }
 
 static int build_notes(struct writer *w, struct buf *b, uint32_t nr_loads, uint64_t data_bytes)
@@ -325,6 +378,8 @@ static int build_notes(struct writer *w, struct buf *b, uint32_t nr_loads, uint6
 		err = note_add(b, SNAPSHOT_NT_ROOTS, &rt, sizeof(rt), w->roots,
 			       w->nr_roots * sizeof(*w->roots));
 	}
+	if (!err && w->vars)
+		err = note_add(b, SNAPSHOT_NT_VARS, w->vars, w->vars_len, NULL, 0);
 	for (int i = 0; !err && i < w->nr_blobs; i++) {
 		struct snapshot_btf h = {
 			.version = 1, .hdr_size = sizeof(h), .index = i, .size = w->blobs[i].size
@@ -754,6 +809,8 @@ static int write_file(struct source *src, struct btfx *bx, const struct snapshot
 					   w.nr_roots * sizeof(struct snapshot_root));
 	for (int i = 0; i < w.nr_blobs; i++)
 		w.fixed_notes += note_size(sizeof(struct snapshot_btf) + w.blobs[i].size);
+	if (w.vars)
+		w.fixed_notes += note_size(w.vars_len);
 	w.state = malloc(n);
 	w.vanished = malloc(n);
 	if (!w.state || !w.vanished ||
@@ -820,6 +877,7 @@ out:
 	free(w.vanished);
 	free(w.blobs);
 	free(w.roots);
+	free(w.vars);
 	pagemap__free(&w.pm1);
 	pagemap__free(&w.pm2);
 	return err;

@@ -70,7 +70,8 @@ struct pagemap {
 };
 
 struct source;
-struct root; /* btfx.h */
+struct root;	/* btfx.h */
+struct map_var; /* btfx.h */
 
 /* One field of a gather: an arena offset + length (<= 64); err is 0 or
  * -ENODATA (a page it spans is not allocated). */
@@ -92,6 +93,10 @@ struct source_ops {
 	/* optional: roots stored with the source (snapshot). The array is
 	 * borrowed; each root's btf is NULL and btf_idx indexes btf_blobs. */
 	int (*roots)(struct source *s, const struct root **roots, int *n);
+	/* optional: data-section variables stored with the source
+	 * (snapshot). Borrowed; each var's btf is NULL and btf_idx indexes
+	 * btf_blobs. */
+	int (*vars)(struct source *s, const struct map_var **vars, int *n);
 	/*
 	 * optional, zero-copy bulk reads: whole pages [first, first + n) with
 	 * n <= borrow_max_pages, into memory the source owns. *data stays valid

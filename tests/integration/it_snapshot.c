@@ -19,6 +19,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include <bpf/btf.h>
+#include "btfx.h"
 #include "diff.h"
 #include "error.h"
 #include "fixture.h"
@@ -164,6 +166,43 @@ static void diff_trouble(const char *args, const char *msg)
 	free(err);
 }
 
+/* The programs' .bss/.data/.rodata variables, bytes and all, come back
+ * from the snapshot as they were read from the maps. */
+static void vars_agree(struct source *live, struct source *snap, const char *scenario)
+{
+	struct btfx *bl, *bs;
+
+	assert_int_equal(btfx__open(live, NULL, &bl), 0);
+	assert_int_equal(btfx__open(snap, NULL, &bs), 0);
+	assert_false(btfx__vars_cut(bl));
+	assert_int_equal(btfx__nr_vars(bs), btfx__nr_vars(bl));
+	for (int i = 0; i < btfx__nr_vars(bl); i++) {
+		const struct map_var *v = btfx__var(bl, i), *w = btfx__find_var(bs, v->name);
+
+		assert_non_null(w);
+		assert_string_equal(w->section, v->section);
+		assert_int_equal(w->size, v->size);
+		assert_int_equal(w->map_id, v->map_id);
+		assert_memory_equal(w->data, v->data, v->size);
+		assert_string_equal(
+			btf__name_by_offset(w->btf, btf__type_by_id(w->btf, w->type_id)->name_off),
+			btf__name_by_offset(v->btf, btf__type_by_id(v->btf, v->type_id)->name_off));
+	}
+	if (!strcmp(scenario, "list")) {
+		/* list.bpf.c counts its nodes in a .bss int (LIST_NODES, 8) */
+		const struct map_var *v = btfx__find_var(bl, "nr_nodes");
+		int n;
+
+		assert_non_null(v);
+		assert_string_equal(v->section, ".bss");
+		assert_int_equal(v->size, sizeof(int));
+		memcpy(&n, v->data, sizeof(n));
+		assert_int_equal(n, 8);
+	}
+	btfx__free(bs);
+	btfx__free(bl);
+}
+
 static void live_vs_snapshot(const char *scenario)
 {
 	struct fixture f;
@@ -215,6 +254,7 @@ static void live_vs_snapshot(const char *scenario)
 	assert_int_equal(ds.bytes_changed, 0);
 	assert_int_equal(ds.pages_compared, f.allocated);
 	gather_agrees(live, snap);
+	vars_agree(live, snap, scenario);
 
 	/* gdb reads the first allocated page as a core file (./dev installs
 	 * gdb: its absence is a broken setup, not a reason to skip) */
