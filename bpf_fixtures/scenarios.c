@@ -22,6 +22,8 @@
 #include "churn.skel.h"
 #include "alist.skel.h"
 #include "planted.skel.h"
+#include "fxsdt.h" /* before its skeleton: .bss holds its types */
+#include "sdtalloc.skel.h"
 
 #define UADDR(p) ((__u64)(uintptr_t)(p))
 
@@ -581,6 +583,10 @@ static const struct scenario scenarios[] = {
 	  "leaked pages) beside a sound list, root .bss hdr",
 	  0x170000000000ULL, PLANTED_PAGES, offsetof(struct planted__bss, acct), false,
 	  planted_load },
+	{ "sdtalloc",
+	  "sched_ext sdt_alloc: 72-byte elements in a 3-level radix tree of 512-way chunks, "
+	  "live, freed and reused (genn 1), a live one pointing at a freed one; qnodes at 0",
+	  0x180000000000ULL, SDT_PAGES, offsetof(struct sdtalloc__bss, acct), false, sdtalloc_load },
 };
 
 const struct scenario *scenario_at(int i)
