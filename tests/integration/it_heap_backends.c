@@ -397,6 +397,82 @@ static void sdtalloc(void **state)
 	assert_int_equal(fixture_unload(&F), 0);
 }
 
+/* ---- buddy ---- */
+static void buddy_checks(const struct got *g, const struct json *heap)
+{
+	const struct json *objs = json_get(heap, "objects"), *un = json_get(heap, "unowned");
+	const struct heap_obj *from, *to;
+	char want[64];
+
+	same_as_fixture(g, heap);
+	only_layout_notes(g);
+	assert_int_equal(count_state(g, HEAP_LIVE), json_u64(json_get(heap, "live"), 0));
+	assert_int_equal(count_state(g, HEAP_FREE), json_u64(json_get(heap, "free"), 0));
+	/* blocks of several orders, each named in its note */
+	for (size_t i = 0; i < g->nobjs; i++) {
+		snprintf(want, sizeof(want), "order %" PRIu64,
+			 json_u64(json_get(json_at(objs, i), "order"), 99));
+		assert_string_equal(g->objs[i].note, want);
+	}
+	from = obj_at(g, json_u64(json_path(heap, "peer.from"), 0));
+	to = obj_at(g, json_u64(json_path(heap, "peer.to"), 0));
+	assert_non_null(from);
+	assert_non_null(to);
+	assert_int_equal(from->state, HEAP_LIVE);
+	assert_int_equal(to->state, HEAP_FREE);
+	/* qnodes and the lock's page are no allocator's */
+	for (size_t i = 0; i < json_len(un); i++) {
+		uint64_t f = json_u64(json_get(json_at(un, i), "first"), 0);
+		uint64_t n = json_u64(json_get(json_at(un, i), "count"), 0);
+
+		for (size_t k = 0; k < g->nruns; k++)
+			assert_true(g->runs[k].first + g->runs[k].count <= f ||
+				    g->runs[k].first >= f + n);
+	}
+}
+
+static void buddy(void **state)
+{
+	const struct json *heap;
+	struct opened o, s;
+	struct source *snap;
+	struct got g;
+	char file[256];
+	uint32_t before;
+
+	(void)state;
+	assert_int_equal(fixture_load("buddy", &F), 0);
+	heap = json_get(F.expect, "heap");
+	assert_string_equal(json_str(json_get(heap, "allocator")), heap_buddy.name);
+	/* hundreds of thousands of reserved pages, as upstream leaves them */
+	assert_true(F.reserved > 200000);
+	before = kernel_allocated();
+
+	open_live(&o, F.map_id);
+	assert_int_equal(walk_backend(&heap_buddy, &o, &g), 0);
+	buddy_checks(&g, heap);
+	got_free(&g);
+	{
+		void *priv = (void *)1;
+
+		assert_int_equal(heap_sdt_alloc.detect(&o.c, &priv), 0);
+	}
+	close_src(&o);
+
+	take_snapshot("buddy", file, sizeof(file));
+	assert_int_equal(snapshot__open(file, &snap), 0);
+	assert_int_equal(open_src(&s, snap), 0);
+	assert_int_equal(walk_backend(&heap_buddy, &s, &g), 0);
+	buddy_checks(&g, heap);
+	got_free(&g);
+	close_src(&s);
+	walk_as_nobody(&heap_buddy, file, heap);
+	unlink(file);
+
+	assert_int_equal(kernel_allocated(), before);
+	assert_int_equal(fixture_unload(&F), 0);
+}
+
 /* neither backend sees its allocator where there is none */
 static void no_false_detection(void **state)
 {
@@ -425,6 +501,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(sdtalloc, teardown),
+		cmocka_unit_test_teardown(buddy, teardown),
 		cmocka_unit_test_teardown(no_false_detection, teardown),
 	};
 	const char *why = bpf_test_skip_reason();
