@@ -350,6 +350,7 @@ static void sdtalloc(void **state)
 	heap = json_get(F.expect, "heap");
 	assert_string_equal(json_str(json_get(heap, "allocator")), heap_sdt_alloc.name);
 	before = kernel_allocated();
+	assert_int_equal(before, F.allocated); /* the kernel agrees with the books */
 
 	open_live(&o, F.map_id);
 	assert_int_equal(walk_backend(&heap_sdt_alloc, &o, &g), 0);
@@ -447,6 +448,7 @@ static void buddy(void **state)
 	/* hundreds of thousands of reserved pages, as upstream leaves them */
 	assert_true(F.reserved > 200000);
 	before = kernel_allocated();
+	assert_int_equal(before, F.allocated); /* the kernel agrees with the books */
 
 	open_live(&o, F.map_id);
 	assert_int_equal(walk_backend(&heap_buddy, &o, &g), 0);
