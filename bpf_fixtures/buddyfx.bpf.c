@@ -27,8 +27,20 @@
  * BUDDY_NR_BIG 256 KiB blocks (the fourth opens a second chunk), then
  * BUDDY_NR_SMALL blocks of 16..3000 bytes (orders 0..8); big block
  * BUDDY_FREE_BIG and every small block i % 3 == 1 are freed, and the live
- * small block 0's first word points at the freed small block 1. The
- * asan_poison/unpoison calls are left out (no ASAN shadow here).
+ * small block 0's first word points at the freed small block 1.
+ *
+ * With the ASAN runtime of sched_ext's lib/alloc/asan (asan.bpf.c, asan.h
+ * at 192d301): .bss __asan_shadow_memory_dynamic_address is the arena
+ * offset of the shadow map, the last eighth of the arena (0xe0000000); the
+ * shadow byte of address a is at that + ((u32)a >> 3): 0 all 8 bytes
+ * valid, 1..7 the first that many, negative poisoned. The allocator's
+ * calls are upstream's: a new chunk poisoned whole (0xef) but its header,
+ * each free block's header unpoisoned, an allocation unpoisoned for the
+ * size asked (its header poisoned again below 16 bytes), a free poisoned
+ * whole but the header, a merged right buddy's header poisoned. Unlike
+ * upstream's asan_init (all 131072 shadow pages, 512 MiB), only the shadow
+ * pages of the chunks are allocated, as a lazy shadow would (upstream's
+ * README plans one): the shadow of anything else is unknown.
  */
 #define FX_ARENA_PAGES (1u << 20)
 #include <stdbool.h>
@@ -43,14 +55,19 @@ _Static_assert(sizeof(struct buddy_chunk) == 41104, "upstream's chunk header siz
 /* upstream: private(ST_BUDDY) struct buddy st_buddy; */
 struct buddy st_buddy SEC(".data.ST_BUDDY");
 
+/* lib/alloc/asan's */
+__u32 __asan_shadow_memory_dynamic_address;
+
 /* the fixture's own books, for the loader's expectations */
 __u64 blk_addr[BUDDY_NR_OPS];
+__u64 blk_size[BUDDY_NR_OPS]; /* the size asked for */
 __u8 blk_order[BUDDY_NR_OPS];
 __u8 blk_live[BUDDY_NR_OPS];
 __u64 chunk_addr[BUDDY_MAX_CHUNKS]; /* in the order taken */
 __u32 nr_chunks;
 __s32 fill_err;
 __u64 items_none = BUDDY_CHUNK_ITEMS; /* stored instead of a constant (fx_bpf.h) */
+__s8 asan_poisoned = BUDDY_POISONED, asan_clear;
 
 /* book indexes masked to the books' size (a power of two): clang checks a
  * bound on one copy of a register and indexes with another */
@@ -106,6 +123,53 @@ static __always_inline buddy_header_t *hdr_of(buddy_chunk_t *c, __u32 idx)
 {
 	return (buddy_header_t *)((char __arena *)c + (idx & (BUDDY_CHUNK_ITEMS - 1)) *
 							   BUDDY_MIN_ALLOC_BYTES + BUDDY_HEADER_OFF);
+}
+
+/* ---- the ASAN shadow ---- */
+struct shadow_fill {
+	__s8 __arena *p;
+	__u64 n;
+	__s8 val;
+};
+
+static long shadow_cb(__u64 i, void *ctx)
+{
+	struct shadow_fill *f = ctx;
+
+	if (i >= f->n)
+		return 1;
+	f->p[i] = f->val;
+	return 0;
+}
+
+static __always_inline __s8 __arena *shadow_of(__u64 addr)
+{
+	return (__s8 __arena *)(arena_base + __asan_shadow_memory_dynamic_address +
+				((__u32)addr >> ASAN_SHADOW_SHIFT));
+}
+
+/* asan_poison: the shadow of [addr, addr + size) (size a multiple of 8) */
+__noinline int asan_poison(__u64 addr, __u64 size)
+{
+	struct shadow_fill f = { shadow_of(addr), size >> ASAN_SHADOW_SHIFT, asan_poisoned };
+
+	if (!__asan_shadow_memory_dynamic_address || (addr | size) & 7)
+		return -1;
+	bpf_loop(f.n, shadow_cb, &f, 0);
+	return 0;
+}
+
+/* asan_unpoison: [addr, addr + size) valid, a partial last granule too */
+__noinline int asan_unpoison(__u64 addr, __u64 size)
+{
+	struct shadow_fill f = { shadow_of(addr), size >> ASAN_SHADOW_SHIFT, asan_clear };
+
+	if (!__asan_shadow_memory_dynamic_address || addr & 7)
+		return -1;
+	bpf_loop(f.n, shadow_cb, &f, 0);
+	if (size & 7)
+		f.p[f.n] = size & 7;
+	return 0;
 }
 
 static __always_inline void set_alloc(buddy_chunk_t *c, __u32 idx, bool on)
@@ -165,6 +229,7 @@ __noinline int add_free(buddy_chunk_t *c __arg_arena, __u32 idx, __u32 order)
 {
 	if (!c)
 		return -1;
+	asan_unpoison((__u64)hdr_of(c, idx), sizeof(struct buddy_header));
 	set_alloc(c, idx, false);
 	push_free(c, idx, order);
 	return 0;
@@ -201,6 +266,13 @@ __noinline __u64 chunk_get(void)
 	c = fx_alloc_at(off / FX_PAGE_SIZE, BUDDY_CHUNK_PAGES);
 	if (!c)
 		return 0;
+	/* the chunk's shadow pages (a lazy shadow), then poison it but its header */
+	if (!fx_alloc_at((__asan_shadow_memory_dynamic_address + (off >> ASAN_SHADOW_SHIFT)) /
+				 FX_PAGE_SIZE,
+			 BUDDY_SHADOW_PAGES))
+		return 0;
+	asan_poison((__u64)c, BUDDY_CHUNK_BYTES);
+	asan_unpoison((__u64)c, sizeof(struct buddy_chunk));
 #pragma clang loop unroll(disable)
 	for (i = 0; i < BUDDY_CHUNK_NUM_ORDERS; i++)
 		c->freelists[i] = items_none;
@@ -290,6 +362,12 @@ __noinline __u64 buddy_alloc(__u64 size)
 	}
 	if (!a && chunk_get())
 		a = chunk_alloc(st_buddy.first_chunk, order);
+	if (!a)
+		return 0;
+	/* exactly the bytes asked for; below 16 the free header is poisoned */
+	if (size < BUDDY_HEADER_OFF + sizeof(struct buddy_header))
+		asan_poison(a + BUDDY_HEADER_OFF, sizeof(struct buddy_header));
+	asan_unpoison(a, size);
 	return a;
 }
 
@@ -302,6 +380,8 @@ __noinline int buddy_free(__u64 addr)
 		return -1;
 	set_alloc(c, idx, false);
 	order = get_order(c, idx);
+	asan_poison(addr, (__u64)BUDDY_MIN_ALLOC_BYTES << (order & 0xf));
+	asan_unpoison((__u64)hdr_of(c, idx), sizeof(struct buddy_header));
 #pragma clang loop unroll(disable)
 	for (k = 0; k < BUDDY_CHUNK_NUM_ORDERS - 1 && order < BUDDY_CHUNK_NUM_ORDERS - 1;
 	     k++, order++) {
@@ -315,6 +395,7 @@ __noinline int buddy_free(__u64 addr)
 			b = t;
 		}
 		set_order(c, b, order);
+		asan_poison((__u64)hdr_of(c, b), sizeof(struct buddy_header));
 	}
 	push_free(c, idx, order);
 	return 0;
@@ -330,6 +411,7 @@ static long alloc_cb(__u64 i, void *ctx)
 		return 1;
 	}
 	blk_addr[book(i)] = a;
+	blk_size[book(i)] = size;
 	blk_order[book(i)] = size_to_order(size);
 	blk_live[book(i)] = 1;
 	return 0;
@@ -359,6 +441,8 @@ int buddy_fill(void *ctx)
 	/* where libbpf would have put sched_ext's __arena qnodes[] */
 	if (!fx_alloc_at(0, BUDDY_QNODES_PAGES))
 		return -1;
+	/* asan_init, but the shadow pages come with the chunks */
+	__asan_shadow_memory_dynamic_address = BUDDY_ASAN_SHADOW_OFF;
 	/* buddy_init: reserve the range, the lock, the first chunk */
 	if (bpf_arena_reserve_pages(&arena, (void __arena *)(arena_base + BUDDY_VADDR_OFFSET),
 				    BUDDY_VADDR_SIZE / FX_PAGE_SIZE))

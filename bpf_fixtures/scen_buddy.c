@@ -8,7 +8,10 @@
  * live block or of the header. The loader checks that against what the
  * program left in memory, through its own mapping on the chunks' pages
  * only: each freelist walked holds exactly those blocks, and every block's
- * allocated bit and order nibble are as the books say.
+ * allocated bit and order nibble are as the books say. The ASAN shadow
+ * (the chunks' shadow pages only) is checked too: a live block valid for
+ * the size asked and poisoned after it, a free block poisoned but its
+ * header at byte 8, each chunk's header valid.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -27,6 +30,7 @@ struct bblk {
 	__u64 addr;
 	__u32 order;
 	bool live;
+	__u64 asked; /* live: the size asked for */
 };
 
 struct bexp {
@@ -34,7 +38,7 @@ struct bexp {
 	size_t n, cap;
 };
 
-static int bexp_add(struct bexp *e, __u64 addr, __u32 order, bool live)
+static int bexp_add(struct bexp *e, __u64 addr, __u32 order, bool live, __u64 asked)
 {
 	if (e->n == e->cap) {
 		size_t cap = e->cap ? e->cap * 2 : 256;
@@ -45,7 +49,7 @@ static int bexp_add(struct bexp *e, __u64 addr, __u32 order, bool live)
 		e->b = nb;
 		e->cap = cap;
 	}
-	e->b[e->n++] = (struct bblk){ addr, order, live };
+	e->b[e->n++] = (struct bblk){ addr, order, live, asked };
 	return 0;
 }
 
@@ -63,7 +67,7 @@ static int decompose(struct bexp *e, const __u32 *used_sum, __u64 chunk, __u32 i
 	int err;
 
 	if (used_sum[idx + n] == used_sum[idx])
-		return bexp_add(e, chunk + (__u64)idx * BUDDY_MIN_ALLOC_BYTES, order, false);
+		return bexp_add(e, chunk + (__u64)idx * BUDDY_MIN_ALLOC_BYTES, order, false, 0);
 	if (!order)
 		return 0;
 	err = decompose(e, used_sum, chunk, idx, order - 1);
@@ -108,7 +112,7 @@ static int buddy_chunk_expect(struct fx *fx, const struct buddyfx__bss *b, __u64
 				      b->blk_order[i]);
 		for (__u32 k = 0; k < 1U << b->blk_order[i]; k++)
 			used[idx + k] = 1;
-		err = bexp_add(e, b->blk_addr[i], b->blk_order[i], true);
+		err = bexp_add(e, b->blk_addr[i], b->blk_order[i], true, b->blk_size[i]);
 		if (err)
 			return err;
 	}
@@ -160,6 +164,55 @@ static int buddy_chunk_expect(struct fx *fx, const struct buddyfx__bss *b, __u64
 	return 0;
 }
 
+/* Is the byte at addr poisoned, by the shadow (asan.h's memory_is_poisoned_1)?
+ * -1: its shadow page is not one the program allocated */
+static int asan_poisoned(struct fx *fx, __u64 addr)
+{
+	__u64 sh = fx->user_vm_start + BUDDY_ASAN_SHADOW_OFF + ((__u32)addr >> ASAN_SHADOW_SHIFT);
+	__u64 first = fx->user_vm_start + BUDDY_ASAN_SHADOW_OFF +
+		      ((BUDDY_VADDR_OFFSET) >> ASAN_SHADOW_SHIFT);
+	const __s8 *p;
+
+	/* only the chunks' shadow pages exist: [first, first + 32 pages * 4) */
+	if (sh < first || sh >= first + BUDDY_MAX_CHUNKS * BUDDY_SHADOW_PAGES * FX_PAGE_SIZE)
+		return -1;
+	p = fx_ptr(fx, sh, 1);
+	if (!p)
+		return -1;
+	return *p && (*p < 0 || (__s8)(addr & 7) >= *p);
+}
+
+static int asan_check(struct fx *fx, const struct bexp *e, const __u64 *chunks, __u32 n)
+{
+	for (__u32 i = 0; i < n; i++)
+		for (__u64 a = chunks[i]; a < chunks[i] + sizeof(struct buddy_chunk); a += 8)
+			if (asan_poisoned(fx, a) != 0)
+				return fx_err(-EIO, "buddy: header byte 0x%llx is poisoned",
+					      (unsigned long long)a);
+	for (size_t i = 0; i < e->n; i++) {
+		const struct bblk *k = &e->b[i];
+		__u64 size = (__u64)BUDDY_MIN_ALLOC_BYTES << k->order, end = k->addr + size;
+		bool ok = true;
+
+		if (k->live) {
+			for (__u64 a = k->addr; a < k->addr + k->asked; a++)
+				ok &= asan_poisoned(fx, a) == 0;
+			for (__u64 a = k->addr + k->asked; a < end; a++)
+				ok &= asan_poisoned(fx, a) == 1;
+		} else {
+			for (__u64 a = k->addr; a < end; a++)
+				ok &= asan_poisoned(fx, a) ==
+				      !(a >= k->addr + BUDDY_HEADER_OFF &&
+					a < k->addr + BUDDY_HEADER_OFF + sizeof(struct buddy_header));
+		}
+		if (!ok)
+			return fx_err(-EIO, "buddy: the shadow of %s block 0x%llx is not as it "
+				      "should be", k->live ? "live" : "free",
+				      (unsigned long long)k->addr);
+	}
+	return 0;
+}
+
 static void run(struct jw *w, __u64 first, __u64 count, const char *role)
 {
 	jw_obj(w);
@@ -193,6 +246,11 @@ static int buddy_expect(struct fx *fx, struct buddyfx *s)
 		return err;
 	}
 	qsort(e.b, e.n, sizeof(*e.b), bblk_cmp);
+	err = asan_check(fx, &e, chunks, n);
+	if (err) {
+		free(e.b);
+		return err;
+	}
 	jw_kstr(w, "root", "st_buddy.first_chunk");
 	jw_kstr(w, "root_type", "buddy_chunk_t *");
 	jw_key(w, "heap");
@@ -213,6 +271,8 @@ static int buddy_expect(struct fx *fx, struct buddyfx *s)
 		jw_kuint(w, "size", (__u64)BUDDY_MIN_ALLOC_BYTES << e.b[i].order);
 		jw_kstr(w, "state", e.b[i].live ? "live" : "free");
 		jw_kuint(w, "order", e.b[i].order);
+		if (e.b[i].live)
+			jw_kuint(w, "asked", e.b[i].asked);
 		jw_obj_end(w);
 		live += e.b[i].live;
 	}
@@ -245,7 +305,21 @@ static int buddy_expect(struct fx *fx, struct buddyfx *s)
 	jw_kuint(w, "count", 1);
 	jw_kstr(w, "what", "lock");
 	jw_obj_end(w);
+	jw_obj(w);
+	jw_kuint(w, "first", (BUDDY_ASAN_SHADOW_OFF + (BUDDY_VADDR_OFFSET >> ASAN_SHADOW_SHIFT)) /
+				     FX_PAGE_SIZE);
+	jw_kuint(w, "count", n * BUDDY_SHADOW_PAGES);
+	jw_kstr(w, "what", "asan shadow");
+	jw_obj_end(w);
 	jw_arr_end(w);
+	/* lib/alloc/asan's shadow: where, and the pages of it that exist */
+	jw_key(w, "asan");
+	jw_obj(w);
+	jw_khex(w, "shadow_offset", b->__asan_shadow_memory_dynamic_address);
+	jw_kuint(w, "first_page", (BUDDY_ASAN_SHADOW_OFF + (BUDDY_VADDR_OFFSET >> ASAN_SHADOW_SHIFT)) /
+					  FX_PAGE_SIZE);
+	jw_kuint(w, "pages", n * BUDDY_SHADOW_PAGES);
+	jw_obj_end(w);
 	jw_key(w, "peer");
 	jw_obj(w);
 	jw_khex(w, "from", b->blk_addr[BUDDY_PEER_FROM]);

@@ -74,5 +74,11 @@ struct buddy {
 #define BUDDY_PEER_FROM (BUDDY_NR_BIG + 0) /* this live block's first word ... */
 #define BUDDY_PEER_TO (BUDDY_NR_BIG + 1)   /* ... points at this freed one */
 #define BUDDY_MAX_CHUNKS 4
+#define BUDDY_POISONED ((__s8)0xef) /* what the allocator poisons with */
+
+/* sched_ext's lib/alloc/asan: the shadow is the last eighth of the arena */
+#define ASAN_SHADOW_SHIFT 3
+#define BUDDY_ASAN_SHADOW_OFF ((__u32)((BUDDY_ARENA_PAGES * 4096ULL) / 8 * 7))
+#define BUDDY_SHADOW_PAGES (BUDDY_CHUNK_BYTES / 8 / 4096) /* a chunk's: 32 */
 
 #endif

@@ -6,7 +6,10 @@
  * (first, count, role) the fixture's loader states from its program's own
  * books, with no note but the ones about layouts taken from upstream; for
  * sdtalloc the live objects equal alloc_stats.active_allocs, and a wrong
- * active_allocs (written into the pinned .bss) is a note. The same holds on
+ * active_allocs (written into the pinned .bss) is a note; the buddy
+ * fixture's ASAN shadow says exactly which bytes are poisoned (a live block
+ * valid for the size asked, a free one but its header, the chunk headers)
+ * and "unknown" where no shadow page exists. The same holds on
  * a snapshot of each, read by nobody. Neither backend detects anything on
  * the other fixtures nor on each other's. No walk allocates a page (the
  * kernel's count before and after). Skipped with a reason where BPF
@@ -356,11 +359,13 @@ static void sdtalloc(void **state)
 	assert_int_equal(walk_backend(&heap_sdt_alloc, &o, &g), 0);
 	sdt_checks(&g, heap);
 	got_free(&g);
-	/* not a buddy arena */
+	/* not a buddy arena, no ASAN shadow */
 	{
 		void *priv = (void *)1;
+		struct heap_asan a;
 
 		assert_int_equal(heap_buddy.detect(&o.c, &priv), 0);
+		assert_int_equal(heap_asan__find(&o.c, &a), 0);
 	}
 
 	/* a snapshot gives the same, also to nobody */
@@ -432,6 +437,61 @@ static void buddy_checks(const struct got *g, const struct json *heap)
 	}
 }
 
+/* heap_asan on the buddy fixture's shadow, against the loader's books */
+static void asan_checks(struct opened *o, const struct json *heap)
+{
+	const struct json *objs = json_get(heap, "objects"), *un = json_get(heap, "unowned");
+	const struct json *chunks = json_get(heap, "chunks");
+	uint64_t hdr = json_u64(json_get(heap, "header_bytes"), 0), first = 0;
+	struct heap_asan a;
+
+	assert_int_equal(heap_asan__find(&o->c, &a), 1);
+	assert_int_equal(a.shadow - F.user_vm_start,
+			 json_u64(json_path(heap, "asan.shadow_offset"), 0));
+	assert_int_equal(a.len, (uint64_t)F.max_pages * 4096 / 8);
+	for (size_t i = 0; i < json_len(chunks); i++)
+		assert_int_equal(heap_asan__poisoned(&o->c, &a, json_u64(json_at(chunks, i), 0),
+						     hdr, NULL),
+				 0);
+	for (size_t i = 0; i < json_len(objs); i++) {
+		const struct json *w = json_at(objs, i);
+		uint64_t addr = json_u64(json_get(w, "addr"), 0);
+		uint64_t size = json_u64(json_get(w, "size"), 0);
+
+		if (!strcmp(json_str(json_get(w, "state")), "live")) {
+			uint64_t asked = json_u64(json_get(w, "asked"), 0);
+
+			assert_int_equal(heap_asan__poisoned(&o->c, &a, addr, asked, NULL), 0);
+			if (asked < size) {
+				assert_int_equal(heap_asan__poisoned(&o->c, &a, addr, size, &first),
+						 1);
+				assert_int_equal(first, addr + asked);
+			}
+			continue;
+		}
+		/* free: poisoned but the {prev_index, next_index} at byte 8 */
+		assert_int_equal(heap_asan__poisoned(&o->c, &a, addr, size, &first), 1);
+		assert_int_equal(first, addr);
+		assert_int_equal(heap_asan__poisoned(&o->c, &a, addr + 8, 8, NULL), 0);
+		if (size > 16) {
+			assert_int_equal(heap_asan__poisoned(&o->c, &a, addr + 8, size - 8, &first),
+					 1);
+			assert_int_equal(first, addr + 16);
+		}
+	}
+	/* the lock's page has no shadow page: unknown, not clean */
+	for (size_t i = 0; i < json_len(un); i++)
+		if (!strcmp(json_str(json_get(json_at(un, i), "what")), "lock"))
+			assert_int_equal(
+				heap_asan__poisoned(&o->c, &a,
+						    F.user_vm_start +
+							    json_u64(json_get(json_at(un, i), "first"),
+								     0) * 4096,
+						    8, NULL),
+				-ENODATA);
+	assert_int_equal(heap_asan__poisoned(&o->c, &a, F.user_vm_end, 8, NULL), -ERANGE);
+}
+
 static void buddy(void **state)
 {
 	const struct json *heap;
@@ -454,6 +514,7 @@ static void buddy(void **state)
 	assert_int_equal(walk_backend(&heap_buddy, &o, &g), 0);
 	buddy_checks(&g, heap);
 	got_free(&g);
+	asan_checks(&o, heap);
 	{
 		void *priv = (void *)1;
 
@@ -467,6 +528,7 @@ static void buddy(void **state)
 	assert_int_equal(walk_backend(&heap_buddy, &s, &g), 0);
 	buddy_checks(&g, heap);
 	got_free(&g);
+	asan_checks(&s, heap);
 	close_src(&s);
 	walk_as_nobody(&heap_buddy, file, heap);
 	unlink(file);
@@ -493,6 +555,11 @@ static void no_false_detection(void **state)
 			if (bs[k]->detect(&o.c, &priv) != 0)
 				fail_msg("%s detects %s on %s", bs[k]->name, bs[k]->name, scen[i]);
 			assert_null(priv);
+		}
+		{
+			struct heap_asan a;
+
+			assert_int_equal(heap_asan__find(&o.c, &a), 0);
 		}
 		close_src(&o);
 		assert_int_equal(fixture_unload(&F), 0);
