@@ -55,6 +55,7 @@
 #define SDT_STACK_MAX 35 /* SDT_TASK_ALLOC_STACK_MAX */
 #define SDT_MAX_ALLOCATORS 16
 #define SDT_MAX_NOTES 64
+#define SDT_MAX_ELEM (1u << 20) /* larger elem_size: not an sdt_alloc pool */
 
 static const char role_objects[] = "objects";
 static const char role_chunk[] = "chunk (radix node)";
@@ -101,6 +102,8 @@ struct sdt_walk {
 	struct sdt_pg *pgs;
 	size_t npg, cap_pg;
 	uint8_t chunk[SDT_LEVELS][SDT_CHUNK_BYTES];
+	uint64_t *seen; /* descriptors visited: open addressing, 0 empty */
+	size_t nseen, cap_seen;
 	uint64_t leaf_bits, live;
 	int nnotes;
 	int stop; /* a visitor's non-zero */
@@ -152,6 +155,40 @@ static void sdt_add_el(struct sdt_walk *w, uint64_t addr, uint32_t idx, int kind
 		w->els[w->nel++] = (struct sdt_el){ addr, idx, (uint8_t)kind, (uint8_t)ai };
 }
 
+/* Was desc d visited before (else remember it)? A corrupted tree that
+ * links one node from many slots must not be walked once per link. */
+static bool sdt_seen(struct sdt_walk *w, uint64_t d)
+{
+	size_t h;
+
+	if ((w->nseen + 1) * 2 > w->cap_seen) {
+		size_t cap = w->cap_seen ? w->cap_seen * 2 : 1024;
+		uint64_t *n = calloc(cap, sizeof(*n));
+
+		if (!n) {
+			w->err = ai_err(ENOMEM, "out of memory");
+			return true;
+		}
+		for (size_t i = 0; i < w->cap_seen; i++)
+			if (w->seen[i]) {
+				for (h = (w->seen[i] >> 3) * 0x9e3779b97f4a7c15ULL % cap; n[h];
+				     h = (h + 1) % cap)
+					;
+				n[h] = w->seen[i];
+			}
+		free(w->seen);
+		w->seen = n;
+		w->cap_seen = cap;
+	}
+	for (h = (d >> 3) * 0x9e3779b97f4a7c15ULL % w->cap_seen; w->seen[h];
+	     h = (h + 1) % w->cap_seen)
+		if (w->seen[h] == d)
+			return true;
+	w->seen[h] = d;
+	w->nseen++;
+	return false;
+}
+
 /*
  * One node of allocator ai's tree at level (0: the root), whose subtree's
  * indexes start with prefix. Returns 1 when it is full (nr_free 0), 0 when
@@ -170,6 +207,12 @@ static int sdt_node(struct sdt_walk *w, int ai, uint64_t daddr, int level, uint3
 		return -1;
 	if (ai_progress__tick(w->c->progress, "reading sdt_alloc", prefix, 0)) {
 		w->err = ai_err(ECANCELED, "cancelled");
+		return -1;
+	}
+	if (sdt_seen(w, daddr)) {
+		if (!w->err)
+			sdt_note(w, "%s: descriptor 0x%" PRIx64 " is linked from the tree twice: "
+				 "walked once", name, daddr);
 		return -1;
 	}
 	if (L->d_size > sizeof(d) || heapm__read(w->c, daddr, d, L->d_size)) {
@@ -466,9 +509,18 @@ static int sdt_walk(const struct heap_ctx *c, void *priv, const struct heap_visi
 	for (int ai = 0; ai < p->nr_alloc && !w->stop && !w->err; ai++) {
 		const struct map_var *a = p->alloc[ai];
 		uint64_t root = var_u64(a, L->al_root);
+		uint64_t esize = var_u64(a, L->al_pool + L->pl_esize);
 
 		if (!root) {
 			sdt_note(w, "%s: no root (never initialised)", a->name);
+			continue;
+		}
+		/* upstream: the payload + 8, rounded up to 8 */
+		if (esize < 8 || esize % 8 || esize > SDT_MAX_ELEM ||
+		    !var_u64(a, L->al_pool + L->pl_max)) {
+			sdt_note(w, "%s: its pool's elem_size %" PRIu64 " (max_elems %" PRIu64
+				 ") is not one of sdt_alloc: not walked", a->name, esize,
+				 var_u64(a, L->al_pool + L->pl_max));
 			continue;
 		}
 		sdt_node(w, ai, root, 0, 0);
@@ -514,6 +566,7 @@ static int sdt_walk(const struct heap_ctx *c, void *priv, const struct heap_visi
 		ret = w->stop;
 	free(w->els);
 	free(w->pgs);
+	free(w->seen);
 	free(w);
 	free(page);
 	return ret;

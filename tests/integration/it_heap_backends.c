@@ -339,6 +339,97 @@ static void walk_as_nobody(const struct heap_backend *b, const char *file,
 		fail_msg("the walk as nobody failed (status 0x%x)", st);
 }
 
+/* Copy file to out with the one occurrence of the len bytes old replaced by
+ * new (a snapshot stores page data as it is: hostile contents made to order) */
+static void patch_file(const char *file, const char *out, const void *old, const void *new,
+		       size_t len)
+{
+	FILE *f = fopen(file, "rb");
+	char *buf, *hit, *again;
+	long n;
+
+	assert_non_null(f);
+	assert_int_equal(fseek(f, 0, SEEK_END), 0);
+	n = ftell(f);
+	rewind(f);
+	buf = malloc(n);
+	assert_non_null(buf);
+	assert_int_equal(fread(buf, 1, n, f), (size_t)n);
+	fclose(f);
+	hit = memmem(buf, n, old, len);
+	assert_non_null(hit);
+	again = memmem(hit + 1, n - (hit + 1 - buf), old, len);
+	assert_null(again);
+	memcpy(hit, new, len);
+	f = fopen(out, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(buf, 1, n, f), (size_t)n);
+	fclose(f);
+	free(buf);
+}
+
+static bool has_note(const struct got *g, const char *what)
+{
+	for (size_t i = 0; i < g->nnotes; i++)
+		if (strstr(g->notes[i], what))
+			return true;
+	return false;
+}
+
+/*
+ * Hostile trees, made from the snapshot: a live element whose tid says it
+ * was freed, and the root linking its one subtree from a second slot. The
+ * walk notes both, walks the subtree once, and still reports every object.
+ */
+static void sdt_corrupt(struct opened *live, const char *file, const struct json *heap)
+{
+	const struct json *objs = json_get(heap, "objects");
+	const struct map_var *al = btfx__find_var(live->bx, "scx_task_allocator");
+	uint64_t el = 0, root, chunk, tid[2], tid0[2];
+	uint8_t page[4096], bad[4096];
+	char out[300];
+	struct source *src;
+	struct opened o;
+	struct got g;
+
+	for (size_t i = 0; i < json_len(objs) && !el; i++)
+		if (json_u64(json_get(json_at(objs, i), "idx"), 0) == 7)
+			el = json_u64(json_get(json_at(objs, i), "addr"), 0);
+	assert_true(el);
+	/* the element: its tid (idx 7, genn 0) and the first payload word */
+	assert_int_equal(source__read_exact(live->src, el, tid, sizeof(tid)), 0);
+	memcpy(tid0, tid, sizeof(tid));
+	tid0[0] &= ~0xffffffffULL; /* tid.idx 0: "freed" */
+	snprintf(out, sizeof(out), "%s.tid", file);
+	patch_file(file, out, tid, tid0, sizeof(tid));
+	assert_int_equal(snapshot__open(out, &src), 0);
+	assert_int_equal(open_src(&o, src), 0);
+	assert_int_equal(walk_backend(&heap_sdt_alloc, &o, &g), 0);
+	assert_true(has_note(&g, "but its tid says freed"));
+	assert_int_equal(g.nobjs, json_len(objs));
+	got_free(&g);
+	close_src(&o);
+	unlink(out);
+
+	/* the root's chunk: slot 1 made a second link to slot 0's subtree */
+	assert_non_null(al);
+	memcpy(&root, al->data + 32, sizeof(root)); /* scx_allocator.root */
+	assert_int_equal(source__read_exact(live->src, root + 72, &chunk, 8), 0);
+	assert_int_equal(source__read_exact(live->src, chunk, page, sizeof(page)), 0);
+	memcpy(bad, page, sizeof(bad));
+	memcpy(bad + 8, page, 8);
+	snprintf(out, sizeof(out), "%s.dup", file);
+	patch_file(file, out, page, bad, sizeof(page));
+	assert_int_equal(snapshot__open(out, &src), 0);
+	assert_int_equal(open_src(&o, src), 0);
+	assert_int_equal(walk_backend(&heap_sdt_alloc, &o, &g), 0);
+	assert_true(has_note(&g, "is linked from the tree twice"));
+	assert_int_equal(g.nobjs, json_len(objs));
+	got_free(&g);
+	close_src(&o);
+	unlink(out);
+}
+
 static void sdtalloc(void **state)
 {
 	const struct json *heap;
@@ -377,6 +468,7 @@ static void sdtalloc(void **state)
 	got_free(&g);
 	close_src(&s);
 	walk_as_nobody(&heap_sdt_alloc, file, heap);
+	sdt_corrupt(&o, file, heap);
 	unlink(file);
 
 	/* a wrong active_allocs is a note that names it */
@@ -492,6 +584,38 @@ static void asan_checks(struct opened *o, const struct json *heap)
 	assert_int_equal(heap_asan__poisoned(&o->c, &a, F.user_vm_end, 8, NULL), -ERANGE);
 }
 
+/* A cyclic chunk list, made from the snapshot: the oldest chunk's next
+ * points back at the newest. Noted; every chunk walked once. */
+static void buddy_corrupt(struct opened *live, const char *file, const struct json *heap)
+{
+	const struct json *chunks = json_get(heap, "chunks");
+	uint64_t c0 = json_u64(json_at(chunks, 0), 0), c1 = json_u64(json_at(chunks, 1), 0);
+	uint64_t next_off = 41096; /* struct buddy_chunk.next, upstream */
+	uint64_t pg = c0 + (next_off & ~4095ULL), next;
+	uint8_t page[4096], bad[4096];
+	char out[300];
+	struct source *src;
+	struct opened o;
+	struct got g;
+
+	assert_int_equal(json_len(chunks), 2);
+	assert_int_equal(source__read_exact(live->src, pg, page, sizeof(page)), 0);
+	memcpy(&next, page + (next_off & 4095), 8);
+	assert_int_equal(next, 0); /* c0 is the oldest: the end of the list */
+	memcpy(bad, page, sizeof(bad));
+	memcpy(bad + (next_off & 4095), &c1, 8);
+	snprintf(out, sizeof(out), "%s.cycle", file);
+	patch_file(file, out, page, bad, sizeof(page));
+	assert_int_equal(snapshot__open(out, &src), 0);
+	assert_int_equal(open_src(&o, src), 0);
+	assert_int_equal(walk_backend(&heap_buddy, &o, &g), 0);
+	assert_true(has_note(&g, "(a cycle)"));
+	assert_int_equal(g.nobjs, json_len(json_get(heap, "objects")));
+	got_free(&g);
+	close_src(&o);
+	unlink(out);
+}
+
 static void buddy(void **state)
 {
 	const struct json *heap;
@@ -520,7 +644,6 @@ static void buddy(void **state)
 
 		assert_int_equal(heap_sdt_alloc.detect(&o.c, &priv), 0);
 	}
-	close_src(&o);
 
 	take_snapshot("buddy", file, sizeof(file));
 	assert_int_equal(snapshot__open(file, &snap), 0);
@@ -531,7 +654,9 @@ static void buddy(void **state)
 	asan_checks(&s, heap);
 	close_src(&s);
 	walk_as_nobody(&heap_buddy, file, heap);
+	buddy_corrupt(&o, file, heap);
 	unlink(file);
+	close_src(&o);
 
 	assert_int_equal(kernel_allocated(), before);
 	assert_int_equal(fixture_unload(&F), 0);
