@@ -121,8 +121,9 @@ static __always_inline __u32 size_to_order(__u64 size)
 
 static __always_inline buddy_header_t *hdr_of(buddy_chunk_t *c, __u32 idx)
 {
-	return (buddy_header_t *)((char __arena *)c + (idx & (BUDDY_CHUNK_ITEMS - 1)) *
-							   BUDDY_MIN_ALLOC_BYTES + BUDDY_HEADER_OFF);
+	return (buddy_header_t *)((char __arena *)c +
+				  (idx & (BUDDY_CHUNK_ITEMS - 1)) * BUDDY_MIN_ALLOC_BYTES +
+				  BUDDY_HEADER_OFF);
 }
 
 /* ---- the ASAN shadow ---- */

@@ -107,9 +107,10 @@ static int buddy_chunk_expect(struct fx *fx, const struct buddyfx__bss *b, __u64
 		    b->blk_addr[i] >= chunk + BUDDY_CHUNK_BYTES)
 			continue;
 		if (!bit(c, idx) || nibble(c, idx) != b->blk_order[i])
-			return fx_err(-EIO, "buddy: live block 0x%llx is not marked as one of "
-				      "order %u", (unsigned long long)b->blk_addr[i],
-				      b->blk_order[i]);
+			return fx_err(-EIO,
+				      "buddy: live block 0x%llx is not marked as one of "
+				      "order %u",
+				      (unsigned long long)b->blk_addr[i], b->blk_order[i]);
 		for (__u32 k = 0; k < 1U << b->blk_order[i]; k++)
 			used[idx + k] = 1;
 		err = bexp_add(e, b->blk_addr[i], b->blk_order[i], true, b->blk_size[i]);
@@ -132,8 +133,10 @@ static int buddy_chunk_expect(struct fx *fx, const struct buddyfx__bss *b, __u64
 			continue;
 		nfree++;
 		if (bit(c, idx) || nibble(c, idx) != e->b[i].order)
-			return fx_err(-EIO, "buddy: free block 0x%llx is not marked as one of "
-				      "order %u", (unsigned long long)e->b[i].addr, e->b[i].order);
+			return fx_err(-EIO,
+				      "buddy: free block 0x%llx is not marked as one of "
+				      "order %u",
+				      (unsigned long long)e->b[i].addr, e->b[i].order);
 	}
 	for (__u32 o = 0; o < BUDDY_CHUNK_NUM_ORDERS; o++) {
 		__u64 idx = c->freelists[o];
@@ -149,9 +152,11 @@ static int buddy_chunk_expect(struct fx *fx, const struct buddyfx__bss *b, __u64
 				found = !e->b[i].live && e->b[i].order == o &&
 					e->b[i].addr == chunk + idx * BUDDY_MIN_ALLOC_BYTES;
 			if (!found)
-				return fx_err(-EIO, "buddy: freelist %u of 0x%llx holds item %llu, "
-					      "not a free block of that order", o,
-					      (unsigned long long)chunk, (unsigned long long)idx);
+				return fx_err(-EIO,
+					      "buddy: freelist %u of 0x%llx holds item %llu, "
+					      "not a free block of that order",
+					      o, (unsigned long long)chunk,
+					      (unsigned long long)idx);
 			seen++;
 			h = (const void *)((const char *)c + idx * BUDDY_MIN_ALLOC_BYTES +
 					   BUDDY_HEADER_OFF);
@@ -203,12 +208,14 @@ static int asan_check(struct fx *fx, const struct bexp *e, const __u64 *chunks, 
 			for (__u64 a = k->addr; a < end; a++)
 				ok &= asan_poisoned(fx, a) ==
 				      !(a >= k->addr + BUDDY_HEADER_OFF &&
-					a < k->addr + BUDDY_HEADER_OFF + sizeof(struct buddy_header));
+					a < k->addr + BUDDY_HEADER_OFF +
+							sizeof(struct buddy_header));
 		}
 		if (!ok)
-			return fx_err(-EIO, "buddy: the shadow of %s block 0x%llx is not as it "
-				      "should be", k->live ? "live" : "free",
-				      (unsigned long long)k->addr);
+			return fx_err(-EIO,
+				      "buddy: the shadow of %s block 0x%llx is not as it "
+				      "should be",
+				      k->live ? "live" : "free", (unsigned long long)k->addr);
 	}
 	return 0;
 }
@@ -290,8 +297,9 @@ static int buddy_expect(struct fx *fx, struct buddyfx *s)
 		run(w, pg + HDR_PAGES, BUDDY_CHUNK_PAGES - HDR_PAGES, "objects");
 	}
 	resv_first = (BUDDY_VADDR_OFFSET + bd->vaddr) / FX_PAGE_SIZE;
-	run(w, resv_first, BUDDY_VADDR_OFFSET / FX_PAGE_SIZE + BUDDY_VADDR_SIZE / FX_PAGE_SIZE -
-			      resv_first, "reserved range");
+	run(w, resv_first,
+	    BUDDY_VADDR_OFFSET / FX_PAGE_SIZE + BUDDY_VADDR_SIZE / FX_PAGE_SIZE - resv_first,
+	    "reserved range");
 	jw_arr_end(w);
 	jw_key(w, "unowned");
 	jw_arr(w);
@@ -306,8 +314,9 @@ static int buddy_expect(struct fx *fx, struct buddyfx *s)
 	jw_kstr(w, "what", "lock");
 	jw_obj_end(w);
 	jw_obj(w);
-	jw_kuint(w, "first", (BUDDY_ASAN_SHADOW_OFF + (BUDDY_VADDR_OFFSET >> ASAN_SHADOW_SHIFT)) /
-				     FX_PAGE_SIZE);
+	jw_kuint(w, "first",
+		 (BUDDY_ASAN_SHADOW_OFF + (BUDDY_VADDR_OFFSET >> ASAN_SHADOW_SHIFT)) /
+			 FX_PAGE_SIZE);
 	jw_kuint(w, "count", n * BUDDY_SHADOW_PAGES);
 	jw_kstr(w, "what", "asan shadow");
 	jw_obj_end(w);
@@ -316,8 +325,9 @@ static int buddy_expect(struct fx *fx, struct buddyfx *s)
 	jw_key(w, "asan");
 	jw_obj(w);
 	jw_khex(w, "shadow_offset", b->__asan_shadow_memory_dynamic_address);
-	jw_kuint(w, "first_page", (BUDDY_ASAN_SHADOW_OFF + (BUDDY_VADDR_OFFSET >> ASAN_SHADOW_SHIFT)) /
-					  FX_PAGE_SIZE);
+	jw_kuint(w, "first_page",
+		 (BUDDY_ASAN_SHADOW_OFF + (BUDDY_VADDR_OFFSET >> ASAN_SHADOW_SHIFT)) /
+			 FX_PAGE_SIZE);
 	jw_kuint(w, "pages", n * BUDDY_SHADOW_PAGES);
 	jw_obj_end(w);
 	jw_key(w, "peer");

@@ -81,8 +81,10 @@ int heap_asan__poisoned(const struct heap_ctx *c, const struct heap_asan *a, uin
 			n = c->src->info.user_vm_start + source__size(c->src) - sh;
 		err = heapm__read(c, sh, buf, n);
 		if (err == -ENODATA)
-			return ai_err(ENODATA, "the ASAN shadow of 0x%llx is on a page that is not "
-				      "allocated", (unsigned long long)(g << ASAN_SHIFT));
+			return ai_err(ENODATA,
+				      "the ASAN shadow of 0x%llx is on a page that is not "
+				      "allocated",
+				      (unsigned long long)(g << ASAN_SHIFT));
 		if (err)
 			return err;
 		for (uint64_t i = 0; i < n; i++, g++) {

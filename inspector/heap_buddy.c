@@ -53,7 +53,7 @@ static const char role_objects[] = "objects";
 static const char role_reserved[] = "reserved range";
 
 struct buddy_layout {
-	uint32_t b_first, b_vaddr;			   /* struct buddy */
+	uint32_t b_first, b_vaddr;			    /* struct buddy */
 	uint32_t c_orders, c_alloc, c_free, c_next, c_size; /* struct buddy_chunk */
 	bool guessed;
 };
@@ -143,13 +143,16 @@ static void walk_freelist(struct buddy_walk *w, uint64_t addr, int o)
 
 	for (uint32_t steps = 0; idx != BUDDY_ITEMS; steps++) {
 		if (idx > BUDDY_ITEMS || steps >= BUDDY_ITEMS) {
-			bnote(w, "buddy chunk 0x%" PRIx64 ": freelist %d is broken at item %" PRIu64,
+			bnote(w,
+			      "buddy chunk 0x%" PRIx64 ": freelist %d is broken at item %" PRIu64,
 			      addr, o, idx);
 			return;
 		}
 		if (w->onlist[idx]) {
-			bnote(w, "buddy chunk 0x%" PRIx64 ": item %" PRIu64 " is on freelist %d "
-			      "again (a cycle?)", addr, idx, o);
+			bnote(w,
+			      "buddy chunk 0x%" PRIx64 ": item %" PRIu64 " is on freelist %d "
+			      "again (a cycle?)",
+			      addr, idx, o);
 			return;
 		}
 		w->onlist[idx] = (uint8_t)(o + 1);
@@ -162,7 +165,8 @@ static void walk_chunk(struct buddy_walk *w, uint64_t addr)
 {
 	const struct buddy_layout *L = &w->p->L;
 	const uint8_t *orders = w->chunk + L->c_orders, *alloc = w->chunk + L->c_alloc;
-	uint32_t shift = w->c->src->info.page_shift, page = (uint32_t)(arena_off(w->c, addr) >> shift);
+	uint32_t shift = w->c->src->info.page_shift,
+		 page = (uint32_t)(arena_off(w->c, addr) >> shift);
 	uint32_t npages = BUDDY_CHUNK >> shift, hpages = L->c_size >> shift;
 	uint32_t idx = (L->c_size + BUDDY_MIN - 1) / BUDDY_MIN;
 
@@ -183,17 +187,23 @@ static void walk_chunk(struct buddy_walk *w, uint64_t addr)
 		};
 
 		if (idx & (n - 1) || idx + n > BUDDY_ITEMS) {
-			bnote(w, "buddy chunk 0x%" PRIx64 ": the block at item %u has order %u, "
+			bnote(w,
+			      "buddy chunk 0x%" PRIx64 ": the block at item %u has order %u, "
 			      "which does not fit there: the rest of the chunk is not walked",
 			      addr, idx, order);
 			break;
 		}
 		if (!live && w->onlist[idx] != order + 1)
-			bnote(w, "buddy chunk 0x%" PRIx64 ": free block 0x%" PRIx64 " (order %u) is "
-			      "%s", addr, o.addr, order,
-			      w->onlist[idx] ? "on the freelist of another order" : "on no freelist");
+			bnote(w,
+			      "buddy chunk 0x%" PRIx64 ": free block 0x%" PRIx64 " (order %u) is "
+			      "%s",
+			      addr, o.addr, order,
+			      w->onlist[idx] ? "on the freelist of another order"
+					     : "on no freelist");
 		else if (live && w->onlist[idx])
-			bnote(w, "buddy chunk 0x%" PRIx64 ": live block 0x%" PRIx64 " is on freelist %d",
+			bnote(w,
+			      "buddy chunk 0x%" PRIx64 ": live block 0x%" PRIx64
+			      " is on freelist %d",
 			      addr, o.addr, w->onlist[idx] - 1);
 		if (w->onlist[idx])
 			w->onlist[idx] = 0xff; /* accounted for */
@@ -204,8 +214,10 @@ static void walk_chunk(struct buddy_walk *w, uint64_t addr)
 	}
 	for (uint32_t i = 0; i < BUDDY_ITEMS && !w->ret; i++)
 		if (w->onlist[i] && w->onlist[i] != 0xff)
-			bnote(w, "buddy chunk 0x%" PRIx64 ": freelist %d holds item %u, which is no "
-			      "free block's start", addr, w->onlist[i] - 1, i);
+			bnote(w,
+			      "buddy chunk 0x%" PRIx64 ": freelist %d holds item %u, which is no "
+			      "free block's start",
+			      addr, w->onlist[i] - 1, i);
 }
 
 static int u64_cmp(const void *a, const void *b)
@@ -225,8 +237,10 @@ static void walk_reserved(struct buddy_walk *w, const struct map_var *v, size_t 
 	uint64_t other = 0, run = 0;
 
 	if (used > size || used != nchunks * BUDDY_CHUNK)
-		bnote(w, "%s: vaddr says %" PRIu64 " bytes of the reserved range are chunks, the "
-		      "list has %zu chunks", v->name, used, nchunks);
+		bnote(w,
+		      "%s: vaddr says %" PRIu64 " bytes of the reserved range are chunks, the "
+		      "list has %zu chunks",
+		      v->name, used, nchunks);
 	if (used > size)
 		return;
 	if (end > c->pm->nr_pages)
@@ -241,8 +255,10 @@ static void walk_reserved(struct buddy_walk *w, const struct map_var *v, size_t 
 		other += pg < end;
 	}
 	if (other)
-		bnote(w, "%s: %" PRIu64 " pages of its reserved range past the chunks are not "
-		      "reserved", v->name, other);
+		bnote(w,
+		      "%s: %" PRIu64 " pages of its reserved range past the chunks are not "
+		      "reserved",
+		      v->name, other);
 }
 
 static int buddy_walk(const struct heap_ctx *c, void *priv, const struct heap_visitor *v)
@@ -259,7 +275,7 @@ static int buddy_walk(const struct heap_ctx *c, void *priv, const struct heap_vi
 	}
 	if (p->L.guessed)
 		bnote(&w, "struct buddy_chunk is not complete in the BTF: its upstream layout "
-		      "(scx 06c4d5a: 41104 bytes) is used");
+			  "(scx 06c4d5a: 41104 bytes) is used");
 	for (int i = 0; i < p->n && !w.ret; i++) {
 		const struct map_var *iv = p->inst[i];
 		const struct buddy_layout *L = &p->L;
@@ -278,7 +294,8 @@ static int buddy_walk(const struct heap_ctx *c, void *priv, const struct heap_vi
 			for (size_t k = 0; k < n && !dup; k++)
 				dup = list[k] == addr;
 			if (dup) {
-				bnote(&w, "%s: the chunk list comes back to 0x%" PRIx64 " (a cycle)",
+				bnote(&w,
+				      "%s: the chunk list comes back to 0x%" PRIx64 " (a cycle)",
 				      iv->name, addr);
 				break;
 			}
@@ -288,8 +305,10 @@ static int buddy_walk(const struct heap_ctx *c, void *priv, const struct heap_vi
 				break;
 			}
 			if (!chunk_sane(c, L, addr)) {
-				bnote(&w, "%s: 0x%" PRIx64 " in the chunk list is no chunk (not 1 MiB "
-				      "aligned, not allocated, or no header)", iv->name, addr);
+				bnote(&w,
+				      "%s: 0x%" PRIx64 " in the chunk list is no chunk (not 1 MiB "
+				      "aligned, not allocated, or no header)",
+				      iv->name, addr);
 				break;
 			}
 			list[n++] = addr;
@@ -342,10 +361,11 @@ static void buddy_layout(const struct heap_ctx *c, const struct map_var *v, stru
 	L->c_size = btf && !L->guessed ? (uint32_t)btf__resolve_size(btf, id) : 41104;
 	/* the arrays are upstream's sizes (4-bit orders, 65536 items): a
 	 * layout that cannot hold them is not this allocator's */
-	if (L->c_alloc < L->c_orders + BUDDY_ITEMS / 2 || L->c_free < L->c_alloc + BUDDY_ITEMS / 8 ||
-	    L->c_next + 8 > L->c_size || L->c_size >= BUDDY_CHUNK / 2) {
-		*L = (struct buddy_layout){ L->b_first, L->b_vaddr, 0, 32768, 40960, 41096, 41104,
-					    true };
+	if (L->c_alloc < L->c_orders + BUDDY_ITEMS / 2 ||
+	    L->c_free < L->c_alloc + BUDDY_ITEMS / 8 || L->c_next + 8 > L->c_size ||
+	    L->c_size >= BUDDY_CHUNK / 2) {
+		*L = (struct buddy_layout){ L->b_first, L->b_vaddr, 0,	   32768,
+					    40960,	41096,	    41104, true };
 	}
 }
 

@@ -64,12 +64,12 @@ static const char role_stack[] = "allocation stack";
 static const char role_prealloc[] = "preallocated";
 
 struct sdt_layout {
-	uint32_t pl_slab, pl_esize, pl_max, pl_idx;	/* struct sdt_pool */
-	uint32_t al_pool, al_root;			/* struct scx_allocator */
-	uint32_t d_alloc, d_nr_free, d_chunk, d_size;	/* struct sdt_desc */
-	uint32_t st_active;				/* struct scx_alloc_stats */
-	uint32_t sk_idx, sk_stack;			/* struct scx_alloc_stack */
-	uint32_t e_tid, t_idx, t_genn;			/* struct sdt_data, union sdt_id */
+	uint32_t pl_slab, pl_esize, pl_max, pl_idx;   /* struct sdt_pool */
+	uint32_t al_pool, al_root;		      /* struct scx_allocator */
+	uint32_t d_alloc, d_nr_free, d_chunk, d_size; /* struct sdt_desc */
+	uint32_t st_active;			      /* struct scx_alloc_stats */
+	uint32_t sk_idx, sk_stack;		      /* struct scx_alloc_stack */
+	uint32_t e_tid, t_idx, t_genn;		      /* struct sdt_data, union sdt_id */
 	bool guess_desc, guess_data, guess_stack, guess_stats;
 };
 
@@ -110,7 +110,8 @@ struct sdt_walk {
 	int err;
 };
 
-static void sdt_note(struct sdt_walk *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void sdt_note(struct sdt_walk *w, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 static void sdt_note(struct sdt_walk *w, const char *fmt, ...)
 {
 	char msg[256];
@@ -211,8 +212,10 @@ static int sdt_node(struct sdt_walk *w, int ai, uint64_t daddr, int level, uint3
 	}
 	if (sdt_seen(w, daddr)) {
 		if (!w->err)
-			sdt_note(w, "%s: descriptor 0x%" PRIx64 " is linked from the tree twice: "
-				 "walked once", name, daddr);
+			sdt_note(w,
+				 "%s: descriptor 0x%" PRIx64 " is linked from the tree twice: "
+				 "walked once",
+				 name, daddr);
 		return -1;
 	}
 	if (L->d_size > sizeof(d) || heapm__read(w->c, daddr, d, L->d_size)) {
@@ -227,11 +230,14 @@ static int sdt_node(struct sdt_walk *w, int ai, uint64_t daddr, int level, uint3
 	for (int i = 0; i < SDT_BITMAP_U64S; i++)
 		clear += 64 - __builtin_popcountll(bm[i]);
 	if (nr_free != clear)
-		sdt_note(w, "%s: descriptor 0x%" PRIx64 " has nr_free %" PRIu64
-			 " but %u clear bits", name, daddr, nr_free, clear);
+		sdt_note(w,
+			 "%s: descriptor 0x%" PRIx64 " has nr_free %" PRIu64 " but %u clear bits",
+			 name, daddr, nr_free, clear);
 	if (heapm__read(w->c, chunk, ch, SDT_CHUNK_BYTES)) {
-		sdt_note(w, "%s: the chunk 0x%" PRIx64 " of descriptor 0x%" PRIx64
-			 " is not on allocated pages", name, chunk, daddr);
+		sdt_note(w,
+			 "%s: the chunk 0x%" PRIx64 " of descriptor 0x%" PRIx64
+			 " is not on allocated pages",
+			 name, chunk, daddr);
 		return -1;
 	}
 	sdt_add_pages(w, chunk, SDT_CHUNK_BYTES, role_chunk);
@@ -245,7 +251,8 @@ static int sdt_node(struct sdt_walk *w, int ai, uint64_t daddr, int level, uint3
 			w->leaf_bits += bit;
 			if (!ptr) {
 				if (bit)
-					sdt_note(w, "%s: idx %u is set in its leaf but has no element",
+					sdt_note(w,
+						 "%s: idx %u is set in its leaf but has no element",
 						 name, idx);
 				continue;
 			}
@@ -259,14 +266,18 @@ static int sdt_node(struct sdt_walk *w, int ai, uint64_t daddr, int level, uint3
 		}
 		if (!ptr) {
 			if (bit)
-				sdt_note(w, "%s: descriptor 0x%" PRIx64 " marks subtree %u full "
-					 "but has none", name, daddr, k);
+				sdt_note(w,
+					 "%s: descriptor 0x%" PRIx64 " marks subtree %u full "
+					 "but has none",
+					 name, daddr, k);
 			continue;
 		}
 		full = sdt_node(w, ai, ptr, level + 1, idx);
 		if (full >= 0 && full != bit)
-			sdt_note(w, "%s: descriptor 0x%" PRIx64 " bit %u says the subtree is %s, "
-				 "its nr_free says %s", name, daddr, k, bit ? "full" : "not full",
+			sdt_note(w,
+				 "%s: descriptor 0x%" PRIx64 " bit %u says the subtree is %s, "
+				 "its nr_free says %s",
+				 name, daddr, k, bit ? "full" : "not full",
 				 full ? "full" : "not full");
 	}
 	return nr_free == 0;
@@ -320,8 +331,10 @@ static void sdt_stack(struct sdt_walk *w)
 		if (heapm__readable(w->c, pg, 1))
 			sdt_add_pages(w, pg, 1, role_prealloc);
 		else
-			sdt_note(w, "prealloc_stack slot %" PRIu64 " (0x%" PRIx64
-				 ") is not an allocated page", i, pg);
+			sdt_note(w,
+				 "prealloc_stack slot %" PRIu64 " (0x%" PRIx64
+				 ") is not an allocated page",
+				 i, pg);
 	}
 }
 
@@ -355,8 +368,8 @@ static void sdt_check_elements(struct sdt_walk *w, uint8_t *page)
 		int32_t tidx, genn;
 
 		if (out && w->els[out - 1].addr == e->addr) {
-			sdt_note(w, "%s: element 0x%" PRIx64 " is in two slots (idx %u and %u)", name,
-				 e->addr, w->els[out - 1].idx, e->idx);
+			sdt_note(w, "%s: element 0x%" PRIx64 " is in two slots (idx %u and %u)",
+				 name, e->addr, w->els[out - 1].idx, e->idx);
 			continue;
 		}
 		w->els[out++] = *e;
@@ -368,8 +381,10 @@ static void sdt_check_elements(struct sdt_walk *w, uint8_t *page)
 			continue; /* the tid straddles pages: not checked */
 		if (pa != cur) {
 			if (heapm__read(w->c, pa, page, psz)) {
-				sdt_note(w, "%s: element 0x%" PRIx64 " (idx %u) is not on an "
-					 "allocated page", name, e->addr, e->idx);
+				sdt_note(w,
+					 "%s: element 0x%" PRIx64 " (idx %u) is not on an "
+					 "allocated page",
+					 name, e->addr, e->idx);
 				continue;
 			}
 			cur = pa;
@@ -377,11 +392,13 @@ static void sdt_check_elements(struct sdt_walk *w, uint8_t *page)
 		tidx = (int32_t)heapm__u32(page + off + L->e_tid + L->t_idx);
 		genn = (int32_t)heapm__u32(page + off + L->e_tid + L->t_genn);
 		if (e->kind == 1 && tidx != (int32_t)e->idx)
-			sdt_note(w, "%s: element 0x%" PRIx64 " (idx %u) is live in its leaf's bitmap "
-				 "but its tid says %s (idx %d genn %d)", name, e->addr, e->idx,
-				 tidx ? "another idx" : "freed", tidx, genn);
+			sdt_note(w,
+				 "%s: element 0x%" PRIx64 " (idx %u) is live in its leaf's bitmap "
+				 "but its tid says %s (idx %d genn %d)",
+				 name, e->addr, e->idx, tidx ? "another idx" : "freed", tidx, genn);
 		else if (e->kind == 0 && tidx && tidx != (int32_t)e->idx)
-			sdt_note(w, "%s: freed element 0x%" PRIx64 " (idx %u) has the tid of idx %d",
+			sdt_note(w,
+				 "%s: freed element 0x%" PRIx64 " (idx %u) has the tid of idx %d",
 				 name, e->addr, e->idx, tidx);
 		/* the note of each object is made from the tid when emitted */
 	}
@@ -408,8 +425,10 @@ static void sdt_orphans(struct sdt_walk *w)
 				n += w->els[k].addr - pa < max * esize &&
 				     (w->els[k].addr - pa) % esize == 0;
 			if (n < max)
-				sdt_note(w, "%s: %" PRIu64 " of the %" PRIu64 " slots of data page "
-					 "0x%" PRIx64 " are in no leaf", a->name, max - n, max, pa);
+				sdt_note(w,
+					 "%s: %" PRIu64 " of the %" PRIu64 " slots of data page "
+					 "0x%" PRIx64 " are in no leaf",
+					 a->name, max - n, max, pa);
 		}
 		i = j;
 	}
@@ -436,7 +455,8 @@ static int sdt_emit(struct sdt_walk *w, uint8_t *page)
 	}
 	w->npg = out;
 	for (size_t i = 0; i < w->npg && !w->stop;) {
-		struct heap_pages hp = { .first = w->pgs[i].page, .count = 1,
+		struct heap_pages hp = { .first = w->pgs[i].page,
+					 .count = 1,
 					 .role = w->pgs[i].role };
 		uint64_t end;
 
@@ -448,7 +468,8 @@ static int sdt_emit(struct sdt_walk *w, uint8_t *page)
 		if (w->v->pages && (ret = w->v->pages(w->v->ctx, &hp)))
 			return ret;
 		end = base + ((uint64_t)(hp.first + hp.count) << w->c->src->info.page_shift);
-		while (e < w->nel && w->els[e].addr < base + ((uint64_t)hp.first << w->c->src->info.page_shift))
+		while (e < w->nel &&
+		       w->els[e].addr < base + ((uint64_t)hp.first << w->c->src->info.page_shift))
 			e++; /* elements on pages of another role (noted) */
 		for (; hp.holds_objects && e < w->nel && w->els[e].addr < end; e++) {
 			const struct sdt_el *el = &w->els[e];
@@ -496,16 +517,18 @@ static int sdt_walk(const struct heap_ctx *c, void *priv, const struct heap_visi
 	w->p = p;
 	if (L->guess_desc)
 		sdt_note(w, "struct sdt_desc is not complete in the BTF: its upstream layout "
-			 "(scx b83a455) is used");
+			    "(scx b83a455) is used");
 	if (L->guess_data)
 		sdt_note(w, "struct sdt_data is not complete in the BTF: its upstream layout "
-			 "(scx b83a455: the tid's idx at 0, genn at 4) is used");
+			    "(scx b83a455: the tid's idx at 0, genn at 4) is used");
 	if (L->guess_stack && p->stack)
 		sdt_note(w, "struct scx_alloc_stack is not complete in the BTF: its upstream "
-			 "layout (scx b83a455) is used");
+			    "layout (scx b83a455) is used");
 	if (p->more_allocs)
-		sdt_note(w, "more than %d struct scx_allocator variables: only the first %d are "
-			 "walked", SDT_MAX_ALLOCATORS, SDT_MAX_ALLOCATORS);
+		sdt_note(w,
+			 "more than %d struct scx_allocator variables: only the first %d are "
+			 "walked",
+			 SDT_MAX_ALLOCATORS, SDT_MAX_ALLOCATORS);
 	for (int ai = 0; ai < p->nr_alloc && !w->stop && !w->err; ai++) {
 		const struct map_var *a = p->alloc[ai];
 		uint64_t root = var_u64(a, L->al_root);
@@ -518,9 +541,10 @@ static int sdt_walk(const struct heap_ctx *c, void *priv, const struct heap_visi
 		/* upstream: the payload + 8, rounded up to 8 */
 		if (esize < 8 || esize % 8 || esize > SDT_MAX_ELEM ||
 		    !var_u64(a, L->al_pool + L->pl_max)) {
-			sdt_note(w, "%s: its pool's elem_size %" PRIu64 " (max_elems %" PRIu64
-				 ") is not one of sdt_alloc: not walked", a->name, esize,
-				 var_u64(a, L->al_pool + L->pl_max));
+			sdt_note(w,
+				 "%s: its pool's elem_size %" PRIu64 " (max_elems %" PRIu64
+				 ") is not one of sdt_alloc: not walked",
+				 a->name, esize, var_u64(a, L->al_pool + L->pl_max));
 			continue;
 		}
 		sdt_node(w, ai, root, 0, 0);
@@ -542,14 +566,17 @@ static int sdt_walk(const struct heap_ctx *c, void *priv, const struct heap_visi
 	}
 	if (!w->stop && !w->err) {
 		if (w->live != w->leaf_bits)
-			sdt_note(w, "the leaf bitmaps have %" PRIu64 " bits set but %" PRIu64
-				 " live elements", w->leaf_bits, w->live);
+			sdt_note(w,
+				 "the leaf bitmaps have %" PRIu64 " bits set but %" PRIu64
+				 " live elements",
+				 w->leaf_bits, w->live);
 		if (!p->stats)
 			sdt_note(w, "no alloc_stats: active_allocs not checked");
 		else if (var_u64(p->stats, L->st_active) != w->live)
-			sdt_note(w, "alloc_stats.active_allocs is %" PRIu64 " but the leaf bitmaps "
-				 "hold %" PRIu64 " live elements", var_u64(p->stats, L->st_active),
-				 w->live);
+			sdt_note(w,
+				 "alloc_stats.active_allocs is %" PRIu64 " but the leaf bitmaps "
+				 "hold %" PRIu64 " live elements",
+				 var_u64(p->stats, L->st_active), w->live);
 	}
 	if (!w->stop && !w->err)
 		ret = sdt_emit(w, page);

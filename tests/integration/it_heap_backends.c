@@ -180,10 +180,11 @@ static void same_as_fixture(const struct got *g, const struct json *heap)
 		if (g->objs[i].addr != json_u64(json_get(w, "addr"), 1) ||
 		    g->objs[i].size != json_u64(json_get(w, "size"), 1) ||
 		    strcmp(state_name(g->objs[i].state), json_str(json_get(w, "state"))))
-			fail_msg("object %zu: 0x%" PRIx64 " %" PRIu64 " %s, the fixture has %s %" PRIu64
-				 " %s", i, g->objs[i].addr, g->objs[i].size,
-				 state_name(g->objs[i].state), json_str(json_get(w, "addr")),
-				 json_u64(json_get(w, "size"), 0), json_str(json_get(w, "state")));
+			fail_msg("object %zu: 0x%" PRIx64 " %" PRIu64
+				 " %s, the fixture has %s %" PRIu64 " %s",
+				 i, g->objs[i].addr, g->objs[i].size, state_name(g->objs[i].state),
+				 json_str(json_get(w, "addr")), json_u64(json_get(w, "size"), 0),
+				 json_str(json_get(w, "state")));
 	}
 	if (g->nruns != json_len(pages))
 		fail_msg("%zu page runs, the fixture has %zu", g->nruns, json_len(pages));
@@ -193,10 +194,11 @@ static void same_as_fixture(const struct got *g, const struct json *heap)
 		if (g->runs[i].first != json_u64(json_get(w, "first"), 0) ||
 		    g->runs[i].count != json_u64(json_get(w, "count"), 0) ||
 		    strcmp(g->runs[i].role, json_str(json_get(w, "role"))))
-			fail_msg("page run %zu: %u+%u %s, the fixture has %" PRIu64 "+%" PRIu64 " %s",
+			fail_msg("page run %zu: %u+%u %s, the fixture has %" PRIu64 "+%" PRIu64
+				 " %s",
 				 i, g->runs[i].first, g->runs[i].count, g->runs[i].role,
-				 json_u64(json_get(w, "first"), 0), json_u64(json_get(w, "count"), 0),
-				 json_str(json_get(w, "role")));
+				 json_u64(json_get(w, "first"), 0),
+				 json_u64(json_get(w, "count"), 0), json_str(json_get(w, "role")));
 		assert_int_equal(g->runs[i].holds, !strcmp(g->runs[i].role, "objects"));
 	}
 }
@@ -298,8 +300,7 @@ static void take_snapshot(const char *name, char *file, size_t len)
  * Walk b on the snapshot file as nobody (a child that drops root): the
  * objects and runs must be heap's. The child's failures are its exit code.
  */
-static void walk_as_nobody(const struct heap_backend *b, const char *file,
-			   const struct json *heap)
+static void walk_as_nobody(const struct heap_backend *b, const char *file, const struct json *heap)
 {
 	struct passwd *pw = getpwnam("nobody");
 	pid_t pid;
@@ -478,7 +479,13 @@ static void sdtalloc(void **state)
 		bool seen = false;
 
 		assert_non_null(v);
-		poke_bss(v, offsetof(struct { uint64_t a[4]; uint64_t active; }, active),
+		poke_bss(v,
+			 offsetof(
+				 struct {
+					 uint64_t a[4];
+					 uint64_t active;
+				 },
+				 active),
 			 json_u64(json_get(heap, "active_allocs"), 0) + 3);
 		open_live(&o2, F.map_id);
 		assert_int_equal(walk_backend(&heap_sdt_alloc, &o2, &g), 0);
@@ -542,9 +549,9 @@ static void asan_checks(struct opened *o, const struct json *heap)
 			 json_u64(json_path(heap, "asan.shadow_offset"), 0));
 	assert_int_equal(a.len, (uint64_t)F.max_pages * 4096 / 8);
 	for (size_t i = 0; i < json_len(chunks); i++)
-		assert_int_equal(heap_asan__poisoned(&o->c, &a, json_u64(json_at(chunks, i), 0),
-						     hdr, NULL),
-				 0);
+		assert_int_equal(
+			heap_asan__poisoned(&o->c, &a, json_u64(json_at(chunks, i), 0), hdr, NULL),
+			0);
 	for (size_t i = 0; i < json_len(objs); i++) {
 		const struct json *w = json_at(objs, i);
 		uint64_t addr = json_u64(json_get(w, "addr"), 0);
@@ -575,11 +582,12 @@ static void asan_checks(struct opened *o, const struct json *heap)
 	for (size_t i = 0; i < json_len(un); i++)
 		if (!strcmp(json_str(json_get(json_at(un, i), "what")), "lock"))
 			assert_int_equal(
-				heap_asan__poisoned(&o->c, &a,
-						    F.user_vm_start +
-							    json_u64(json_get(json_at(un, i), "first"),
-								     0) * 4096,
-						    8, NULL),
+				heap_asan__poisoned(
+					&o->c, &a,
+					F.user_vm_start +
+						json_u64(json_get(json_at(un, i), "first"), 0) *
+							4096,
+					8, NULL),
 				-ENODATA);
 	assert_int_equal(heap_asan__poisoned(&o->c, &a, F.user_vm_end, 8, NULL), -ERANGE);
 }
