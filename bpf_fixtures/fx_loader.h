@@ -95,6 +95,8 @@ const struct scenario *scenario_of_pin(const char *pin);
 /* scenarios with a file of their own (scen_NAME.c) */
 int alist_load(struct fx *fx);
 int planted_load(struct fx *fx);
+int sdtalloc_load(struct fx *fx);
+int buddy_load(struct fx *fx);
 
 /*
  * Create the arena map (with map_extra), mmap it, hand it to the object and

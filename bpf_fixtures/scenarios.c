@@ -22,6 +22,10 @@
 #include "churn.skel.h"
 #include "alist.skel.h"
 #include "planted.skel.h"
+#include "fxsdt.h" /* before its skeleton: .bss holds its types */
+#include "sdtalloc.skel.h"
+#include "fxbuddy.h" /* before its skeleton: .data.ST_BUDDY holds its types */
+#include "buddyfx.skel.h"
 
 #define UADDR(p) ((__u64)(uintptr_t)(p))
 
@@ -581,6 +585,16 @@ static const struct scenario scenarios[] = {
 	  "leaked pages) beside a sound list, root .bss hdr",
 	  0x170000000000ULL, PLANTED_PAGES, offsetof(struct planted__bss, acct), false,
 	  planted_load },
+	{ "sdtalloc",
+	  "sched_ext sdt_alloc: 72-byte elements in a 3-level radix tree of 512-way chunks, "
+	  "live, freed and reused (genn 1), a live one pointing at a freed one; qnodes at 0",
+	  0x180000000000ULL, SDT_PAGES, offsetof(struct sdtalloc__bss, acct), false,
+	  sdtalloc_load },
+	{ "buddy",
+	  "sched_ext buddy allocator: 4 GiB arena, 1 GiB reserved from 1 MiB, two 1 MiB chunks "
+	  "with live and free blocks of orders 0..15, a live one pointing at a freed one",
+	  0x190000000000ULL, BUDDY_ARENA_PAGES, offsetof(struct buddyfx__bss, acct), false,
+	  buddy_load },
 };
 
 const struct scenario *scenario_at(int i)

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The sched_ext heap backends (issue 15): heap_sdt_alloc.c and
+ * heap_buddy.c. heap.c lists them in heap_backends[]; the tests call them
+ * directly. heap_asan.c answers "is this address poisoned?" from the ASAN
+ * shadow of sched_ext's lib/alloc/asan where one is in the arena (for
+ * check's classification of pointers into poisoned memory).
+ */
+#ifndef ARENA_INSPECT_HEAP_BACKENDS_EXT_H
+#define ARENA_INSPECT_HEAP_BACKENDS_EXT_H
+
+#include "heap.h"
+
+extern const struct heap_backend heap_sdt_alloc, heap_buddy;
+
+/* Where the ASAN shadow is: the user address of the shadow byte of arena
+ * offset 0, and its bytes (the arena's size / 8). */
+struct heap_asan {
+	uint64_t shadow;
+	uint64_t len;
+};
+
+/* 1 and *out when the programs' __asan_shadow_memory_dynamic_address
+ * (.bss, u32 or u64) is set, its shadow fits in the arena and some page of
+ * it is allocated; 0 when there is none. Reads nothing from the arena. */
+int heap_asan__find(const struct heap_ctx *c, struct heap_asan *out);
+
+/* Is any byte of [addr, addr + len) poisoned? 1 (*first, may be NULL, gets
+ * the first such byte), 0 none; -ENODATA when a shadow page it needs is
+ * not allocated (unknown: nothing is read there), -ERANGE outside the
+ * arena, or the source's error; with ai_err. */
+int heap_asan__poisoned(const struct heap_ctx *c, const struct heap_asan *a, uint64_t addr,
+			uint64_t len, uint64_t *first);
+
+#endif
