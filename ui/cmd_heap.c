@@ -255,8 +255,30 @@ static const char *hit_text(const struct heap_hit *hit, char *buf, size_t len)
 	return buf;
 }
 
+/* --as TYPE, resolved before anything is printed */
+struct as_type {
+	const struct btf *btf;
+	uint32_t type_id;
+};
+
+static int resolve_as(struct btfx *bx, const char *name, struct as_type *as)
+{
+	char msg[400];
+
+	if (btfx__find_type(bx, name, &as->btf, &as->type_id))
+		return cli_error("heap --as: no type '%s'%s", name,
+				 btfx__nr_btfs(bx) ? "" : " (no BTF: give it with --types FILE)");
+	btfx__complete(bx, &as->btf, &as->type_id);
+	if (btfx__is_fwd(as->btf, as->type_id)) {
+		btfx__incomplete_msg(bx, as->btf, as->type_id, msg, sizeof(msg));
+		return cli_error("heap --as: %s", msg);
+	}
+	return 0;
+}
+
 static int show_value(struct btfx *bx, struct source *src, const struct cli_opts *o,
-		      const struct heap_hit *hit, uint64_t addr, struct sink *s, bool json)
+		      const struct as_type *as, const struct heap_hit *hit, uint64_t addr,
+		      struct sink *s, bool json)
 {
 	struct fmt_opts fo = { .max_depth = 16,
 			       .max_nodes = 100000,
@@ -264,11 +286,9 @@ static int show_value(struct btfx *bx, struct source *src, const struct cli_opts
 	struct value v = { .lvalue = true };
 	char label[320], tn[256];
 
-	if (o->heap_as) {
-		if (btfx__find_type(bx, o->heap_as, &v.btf, &v.type_id))
-			return cli_error("heap --as: no type '%s'%s", o->heap_as,
-					 btfx__nr_btfs(bx) ? "" : " (no BTF: give it with --types FILE)");
-		btfx__complete(bx, &v.btf, &v.type_id);
+	if (as->btf) {
+		v.btf = as->btf;
+		v.type_id = as->type_id;
 	} else if (hit->where == HEAP_AT_OBJECT && hit->obj->btf && hit->obj->type_id) {
 		v.btf = hit->obj->btf;
 		v.type_id = hit->obj->type_id;
@@ -285,7 +305,8 @@ static int show_value(struct btfx *bx, struct source *src, const struct cli_opts
 }
 
 static int heap_at(struct source *src, struct btfx *bx, const struct pagemap *pm,
-		   const struct heap *h, const struct cli_opts *o, uint64_t addr)
+		   const struct heap *h, const struct cli_opts *o, const struct as_type *as,
+		   uint64_t addr)
 {
 	bool json = o->json || o->pretty;
 	struct heap_hit hit;
@@ -340,7 +361,7 @@ static int heap_at(struct source *src, struct btfx *bx, const struct pagemap *pm
 				 (unsigned long long)hit.run->nr_counted,
 				 hit.run->nr_counted == 1 ? "" : "s");
 	}
-	err = show_value(bx, src, o, &hit, addr, s, json);
+	err = show_value(bx, src, o, as, &hit, addr, s, json);
 	if (json)
 		sink_end(s, false);
 	sink__free(s);
@@ -375,9 +396,11 @@ static int do_heap(int argc, char **argv, const struct cli_opts *o)
 		goto out;
 	}
 	if (where) {
+		struct as_type as = { 0 };
 		uint64_t addr;
 
-		if (resolve_addr(src, bx, where, &addr) || heap_at(src, bx, &pm, h, o, addr))
+		if ((o->heap_as && resolve_as(bx, o->heap_as, &as)) ||
+		    resolve_addr(src, bx, where, &addr) || heap_at(src, bx, &pm, h, o, &as, addr))
 			goto out;
 	} else if (o->json || o->pretty) {
 		print_json(o, h);
