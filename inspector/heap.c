@@ -67,8 +67,8 @@ uint8_t *heap__globals_pages(const struct heap_ctx *c)
 			sz = 1;
 		if (!source__contains(c->src, r->addr, sz))
 			sz = base + source__size(c->src) - r->addr;
-		for (uint64_t p = (r->addr - base) >> shift; p <= (r->addr - base + sz - 1) >> shift;
-		     p++)
+		for (uint64_t p = (r->addr - base) >> shift;
+		     p <= (r->addr - base + sz - 1) >> shift; p++)
 			if (p < nr)
 				map[p] = 1;
 	}
@@ -419,4 +419,40 @@ const char *heap__where_name(enum heap_where w)
 	};
 
 	return (unsigned)w < sizeof(names) / sizeof(names[0]) ? names[w] : "?";
+}
+
+void heap__describe(const struct heap_hit *hit, uint64_t addr, char *buf, size_t len)
+{
+	const struct heap_obj *o = hit->obj;
+
+	switch (hit->where) {
+	case HEAP_AT_OBJECT:
+		snprintf(buf, len, "%s object of %s: 0x%llx-0x%llx (%llu bytes, +%llu)%s%s",
+			 o->state == HEAP_LIVE ? "live" : "free", hit->a->be->name,
+			 (unsigned long long)o->addr, (unsigned long long)(o->addr + o->size - 1),
+			 (unsigned long long)o->size, (unsigned long long)(addr - o->addr),
+			 o->note[0] ? "; " : "", o->note);
+		break;
+	case HEAP_AT_RUN:
+		snprintf(buf, len, "in %s's pages (%s), in no object it lists (page %u)",
+			 hit->a->be->name, hit->run && hit->run->role ? hit->run->role : "?",
+			 hit->page);
+		break;
+	case HEAP_AT_GLOBALS:
+		snprintf(buf, len, "on a page of __arena globals (page %u)", hit->page);
+		break;
+	case HEAP_AT_UNCLAIMED:
+		snprintf(buf, len, "on an allocated page that no allocator claims (page %u)",
+			 hit->page);
+		break;
+	case HEAP_AT_FREE_PAGE:
+		snprintf(buf, len,
+			 "on a page that is not allocated: no allocation holds it (page %u)",
+			 hit->page);
+		break;
+	case HEAP_AT_RESERVED:
+		snprintf(buf, len, "on a reserved page, no memory (page %u)", hit->page);
+		break;
+	case HEAP_AT_OUTSIDE: snprintf(buf, len, "outside the arena"); break;
+	}
 }

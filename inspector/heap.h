@@ -212,6 +212,12 @@ void heap__lookup(const struct heap *h, const struct pagemap *pm, uint64_t addr,
 /* "object", "in run", "globals", "unclaimed", "free page", "reserved",
  * "outside": -j's "where" */
 const char *heap__where_name(enum heap_where w);
+/* One line for what holds addr (the CLI's and the TUI's): "live object of
+ * page_frag: 0x...-0x... (8 bytes, +3); root list_head", "in page_frag's
+ * pages (objects), in no object it lists (page 1)", "on a page that is
+ * not allocated (page 2)", ... into buf (cut to len). */
+void heap__describe(const struct heap_hit *hit, uint64_t addr, char *buf, size_t len);
+
 /* The allocator index owning page (HEAP_OWNER_* when none) */
 static inline int heap__page_owner(const struct heap *h, uint32_t page)
 {

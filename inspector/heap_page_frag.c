@@ -48,8 +48,8 @@ struct pf_slot {
 };
 
 struct pf_state {
-	char where[96];	   /* "__arena globals", ".bss" */
-	char bad[200];	   /* names found but not laid out as upstream: why */
+	char where[96];	       /* "__arena globals", ".bss" */
+	char bad[200];	       /* names found but not laid out as upstream: why */
 	struct pf_slot *slots; /* CPUs with a current page */
 	uint32_t nr_slots, nr_cpus;
 };
@@ -349,8 +349,10 @@ static int pf_walk(const struct heap_ctx *c, void *priv, const struct heap_visit
 		uint64_t off = sl->page - base;
 
 		if (!source__contains(c->src, sl->page, ps) || (off & (ps - 1))) {
-			err = notef(v, "CPU %u's current page 0x%llx is not a page of this arena: "
-				       "ignored", sl->cpu, (unsigned long long)sl->page);
+			err = notef(v,
+				    "CPU %u's current page 0x%llx is not a page of this arena: "
+				    "ignored",
+				    sl->cpu, (unsigned long long)sl->page);
 		} else if (c->pm->state[off >> shift] != PAGE_ALLOCATED) {
 			err = notef(v,
 				    "CPU %u's current page 0x%llx (page %llu) is not allocated: it "
@@ -385,10 +387,11 @@ static int pf_walk(const struct heap_ctx *c, void *priv, const struct heap_visit
 		if (pg->slot < 0)
 			by_count++;
 		else if (!pg->count || pg->count > maxc)
-			err = notef(v, "page %u (CPU %u's current page) counts %llu live objects: "
-				       "impossible on a page of %u bytes",
-				    pg->page, st->slots[pg->slot].cpu, (unsigned long long)pg->count,
-				    ps);
+			err = notef(v,
+				    "page %u (CPU %u's current page) counts %llu live objects: "
+				    "impossible on a page of %u bytes",
+				    pg->page, st->slots[pg->slot].cpu,
+				    (unsigned long long)pg->count, ps);
 		if (!err)
 			err = v->pages(v->ctx, &run);
 		if (err)
@@ -398,7 +401,9 @@ static int pf_walk(const struct heap_ctx *c, void *priv, const struct heap_visit
 			const struct pf_slot *sl = &st->slots[pg->slot];
 
 			if (sl->offset > 0 && (uint32_t)sl->offset <= ps - 8) {
-				struct heap_obj o = { .addr = pa, .size = sl->offset, .state = HEAP_FREE };
+				struct heap_obj o = { .addr = pa,
+						      .size = sl->offset,
+						      .state = HEAP_FREE };
 
 				snprintf(o.note, sizeof(o.note), "CPU %u: not carved yet", sl->cpu);
 				err = v->obj(v->ctx, &o);
@@ -415,10 +420,11 @@ static int pf_walk(const struct heap_ctx *c, void *priv, const struct heap_visit
 					      .type_id = ro[ri].type_id };
 
 			if (ro[ri].addr < carved || ro[ri].addr + ro[ri].size > pa + ps - 8) {
-				err = notef(v,
-					    "root %s points at 0x%llx, outside the carved part of page "
-					    "%u: not an object of this allocator",
-					    ro[ri].name, (unsigned long long)ro[ri].addr, pg->page);
+				err = notef(
+					v,
+					"root %s points at 0x%llx, outside the carved part of page "
+					"%u: not an object of this allocator",
+					ro[ri].name, (unsigned long long)ro[ri].addr, pg->page);
 				continue;
 			}
 			if (ri && ro[ri - 1].addr == ro[ri].addr)
@@ -428,8 +434,9 @@ static int pf_walk(const struct heap_ctx *c, void *priv, const struct heap_visit
 			err = v->obj(v->ctx, &o);
 		}
 		if (!err && known > pg->count)
-			err = notef(v, "page %u counts %llu live objects, but %llu typed roots point "
-				       "at objects on it",
+			err = notef(v,
+				    "page %u counts %llu live objects, but %llu typed roots point "
+				    "at objects on it",
 				    pg->page, (unsigned long long)pg->count,
 				    (unsigned long long)known);
 	}
@@ -448,10 +455,9 @@ static int pf_walk(const struct heap_ctx *c, void *priv, const struct heap_visit
 			    (unsigned long long)implausible, implausible == 1 ? "" : "s",
 			    (unsigned long long)maxc);
 	if (!err && npages)
-		err = notef(v,
-			    "object boundaries are not recorded by this allocator (only each "
-			    "page's count): objects are listed only where a typed root points; "
-			    "freed objects are not known until their page is freed");
+		err = notef(v, "object boundaries are not recorded by this allocator (only each "
+			       "page's count): objects are listed only where a typed root points; "
+			       "freed objects are not known until their page is freed");
 	free(pages);
 	free(ro);
 	return err;

@@ -172,7 +172,8 @@ static void print_text(const struct heap *h)
 		if (st->counted)
 			cli_line("  the allocator counts %llu live object%s (%llu with known "
 				 "boundaries, listed below)",
-				 (unsigned long long)st->counted_live, st->counted_live == 1 ? "" : "s",
+				 (unsigned long long)st->counted_live,
+				 st->counted_live == 1 ? "" : "s",
 				 (unsigned long long)st->live_objects);
 		for (size_t r = 0; r < a->nr_runs; r++) {
 			const struct heap_pages *p = &a->runs[r];
@@ -194,8 +195,8 @@ static void print_text(const struct heap *h)
 			if (ob->btf && ob->type_id)
 				fmt__type_name(ob->btf, ob->type_id, tn, sizeof(tn));
 			cli_line("  0x%llx +%llu %s%s%s%s%s", (unsigned long long)ob->addr,
-				 (unsigned long long)ob->size, state_name(ob->state), tn[0] ? "  " : "",
-				 tn, ob->note[0] ? "  " : "", ob->note);
+				 (unsigned long long)ob->size, state_name(ob->state),
+				 tn[0] ? "  " : "", tn, ob->note[0] ? "  " : "", ob->note);
 		}
 		for (size_t n = 0; n < a->nr_notes; n++)
 			cli_line("  note: %s", a->notes[n]);
@@ -230,29 +231,6 @@ static int resolve_addr(struct source *src, struct btfx *bx, const char *where, 
 	if (refs__value_object(src, &v, true, addr, &size))
 		return cli_error("heap: '%s': %s", where, ai_errmsg());
 	return 0;
-}
-
-static const char *hit_text(const struct heap_hit *hit, char *buf, size_t len)
-{
-	switch (hit->where) {
-	case HEAP_AT_OBJECT:
-		snprintf(buf, len, "%s object of %s", state_name(hit->obj->state), hit->a->be->name);
-		break;
-	case HEAP_AT_RUN:
-		snprintf(buf, len, "in %s's pages (%s), in no object it lists", hit->a->be->name,
-			 hit->run && hit->run->role ? hit->run->role : "?");
-		break;
-	case HEAP_AT_GLOBALS: snprintf(buf, len, "on a page of __arena globals"); break;
-	case HEAP_AT_UNCLAIMED:
-		snprintf(buf, len, "on an allocated page that no allocator claims");
-		break;
-	case HEAP_AT_FREE_PAGE:
-		snprintf(buf, len, "on a page that is not allocated (no allocation holds it)");
-		break;
-	case HEAP_AT_RESERVED: snprintf(buf, len, "on a reserved page (no memory)"); break;
-	case HEAP_AT_OUTSIDE: snprintf(buf, len, "outside the arena"); break;
-	}
-	return buf;
 }
 
 /* --as TYPE, resolved before anything is printed */
@@ -346,16 +324,8 @@ static int heap_at(struct source *src, struct btfx *bx, const struct pagemap *pm
 			sink_end(s, false);
 		}
 	} else {
-		hit_text(&hit, what, sizeof(what));
-		if (hit.obj)
-			cli_line("0x%llx: %s: 0x%llx-0x%llx (%llu bytes, +%llu)%s%s",
-				 (unsigned long long)addr, what, (unsigned long long)hit.obj->addr,
-				 (unsigned long long)(hit.obj->addr + hit.obj->size - 1),
-				 (unsigned long long)hit.obj->size,
-				 (unsigned long long)(addr - hit.obj->addr),
-				 hit.obj->note[0] ? "; " : "", hit.obj->note);
-		else
-			cli_line("0x%llx: %s (page %u)", (unsigned long long)addr, what, hit.page);
+		heap__describe(&hit, addr, what, sizeof(what));
+		cli_line("0x%llx: %s", (unsigned long long)addr, what);
 		if (hit.run && hit.run->counted)
 			cli_line("  page %u counts %llu live object%s", hit.page,
 				 (unsigned long long)hit.run->nr_counted,

@@ -21,7 +21,7 @@ extern const struct cli_cmd cmd_list, cmd_pages, cmd_hex, cmd_print, cmd_types, 
 
 static const struct cli_cmd *const commands[] = {
 	&cmd_list,  &cmd_pages,	   &cmd_hex,  &cmd_print, &cmd_types, &cmd_walk,
-	&cmd_watch, &cmd_snapshot, &cmd_diff, &cmd_check, &cmd_refs, &cmd_heap,
+	&cmd_watch, &cmd_snapshot, &cmd_diff, &cmd_check, &cmd_refs,  &cmd_heap,
 };
 #define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 

@@ -78,13 +78,14 @@ static const struct json *allocator(const struct json *doc, const char *name)
 /* heap ARENA ADDR -j names the object {addr, size, state} */
 static void at_object(const char *arena, uint64_t addr, const struct json *want)
 {
-	struct json *j = run_json("%s heap %s 0x%llx -j", INSPECT_BIN, arena,
-				  (unsigned long long)addr);
+	struct json *j =
+		run_json("%s heap %s 0x%llx -j", INSPECT_BIN, arena, (unsigned long long)addr);
 
 	if (strcmp(json_str(json_get(j, "where")) ?: "", "object"))
 		fail_msg("heap 0x%llx: where %s, want object", (unsigned long long)addr,
 			 json_str(json_get(j, "where")));
-	assert_true(json_u64(json_path(j, "object.addr"), 0) == json_u64(json_get(want, "addr"), 1));
+	assert_true(json_u64(json_path(j, "object.addr"), 0) ==
+		    json_u64(json_get(want, "addr"), 1));
 	assert_int_equal(json_int(json_path(j, "object.size"), -1),
 			 json_int(json_get(want, "size"), -2));
 	assert_string_equal(json_str(json_path(j, "object.state")),
@@ -97,8 +98,8 @@ static void at_object(const char *arena, uint64_t addr, const struct json *want)
 /* heap ARENA ADDR -j: its "where" */
 static void at_where(const char *arena, uint64_t addr, const char *where)
 {
-	struct json *j = run_json("%s heap %s 0x%llx -j", INSPECT_BIN, arena,
-				  (unsigned long long)addr);
+	struct json *j =
+		run_json("%s heap %s 0x%llx -j", INSPECT_BIN, arena, (unsigned long long)addr);
 
 	if (strcmp(json_str(json_get(j, "where")) ?: "", where))
 		fail_msg("heap 0x%llx: where %s, want %s", (unsigned long long)addr,
@@ -130,11 +131,13 @@ static void check_arena(const char *arena)
 
 		if (json_u64(json_get(g, "addr"), 0) != json_u64(json_get(w, "addr"), 1) ||
 		    json_int(json_get(g, "size"), -1) != json_int(json_get(w, "size"), -2) ||
-		    strcmp(json_str(json_get(g, "state")) ?: "", json_str(json_get(w, "state")) ?: ""))
-			fail_msg("%s: object %zu is %s +%lld %s, the loader states %s +%lld %s", name, i,
-				 json_str(json_get(g, "addr")), json_int(json_get(g, "size"), -1),
-				 json_str(json_get(g, "state")), json_str(json_get(w, "addr")),
-				 json_int(json_get(w, "size"), -1), json_str(json_get(w, "state")));
+		    strcmp(json_str(json_get(g, "state")) ?: "",
+			   json_str(json_get(w, "state")) ?: ""))
+			fail_msg("%s: object %zu is %s +%lld %s, the loader states %s +%lld %s",
+				 name, i, json_str(json_get(g, "addr")),
+				 json_int(json_get(g, "size"), -1), json_str(json_get(g, "state")),
+				 json_str(json_get(w, "addr")), json_int(json_get(w, "size"), -1),
+				 json_str(json_get(w, "state")));
 	}
 	/* the first and last byte of the first, a middle and the last object,
 	 * and of every free slot among the first 64 */
@@ -240,7 +243,8 @@ static void alist_text(void **state)
 		const struct json *p = json_at(json_path(F.expect, "heap.pages"), i);
 
 		snprintf(want, sizeof(want), "  page %lld  objects  live count %lld\n",
-			 json_int(json_get(p, "page"), -1), json_int(json_get(p, "live_count"), -1));
+			 json_int(json_get(p, "page"), -1),
+			 json_int(json_get(p, "live_count"), -1));
 		if (!strstr(out, want))
 			fail_msg("heap: no line '%s' in\n%s", want, out);
 	}
