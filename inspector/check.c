@@ -12,6 +12,7 @@
 #include "btfx_internal.h"
 #include "check.h"
 #include "error.h"
+#include "heap.h"
 #include "poison.h"
 
 #define DEF_MAX_NODES 1000000
@@ -23,7 +24,7 @@
 #define MAX_EDGES (32u << 20)	/* page -> page links kept (128 MiB) */
 
 static const char *const kind_names[CHECK_NR_KINDS] = {
-	"dangling", "reserved", "outside", "poison", "misaligned",
+	"dangling", "reserved", "outside", "poison", "misaligned", "freed-object",
 };
 
 const char *check__kind_name(enum check_kind k)
@@ -70,6 +71,7 @@ struct ck {
 	size_t nedges, cap_edges;
 	uint8_t *buf; /* object reads */
 	int err;
+	struct heap *heap; /* the allocators' free slots (FREED_OBJECT) */
 };
 
 static int add_finding(struct ck *c, enum check_kind k, uint64_t at, uint64_t v, const char *path)
@@ -472,6 +474,10 @@ static void scan_page(struct ck *c, uint32_t page, const uint8_t *data)
 		tp = off >> shift;
 		st = off < size && tp < npages ? state[tp] : -1;
 		if (st == PAGE_ALLOCATED) {
+			if (heap__freed_ref(c->heap, &c->pm, base + i * 8, v) &&
+			    !add_finding(c, CHECK_FREED_OBJECT, base + i * 8, v, NULL))
+				c->res->findings[c->res->nr_findings - 1].target_state =
+					"free slot";
 			/* the common case first: consecutive duplicates are
 			 * common (a list on one page), the search copes with
 			 * the rest */
@@ -670,6 +676,10 @@ int check__run(struct btfx *bx, struct source *src, const struct check_opts *opt
 		err = -ENOMEM;
 		goto out;
 	}
+	/* the allocators' view of the same page map: free slots */
+	err = heap__open(bx, src, &c.pm, NULL, &c.heap);
+	if (err)
+		goto out;
 	add_roots(&c, opts);
 	c.judge = out->summary.nr_roots > 0;
 	typed_walk(&c);
@@ -693,6 +703,7 @@ out:
 	free(c.edge_off);
 	free(c.edges);
 	free(c.buf);
+	heap__free(c.heap);
 	pagemap__free(&c.pm);
 	if (err) {
 		check__result_free(out);

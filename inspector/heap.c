@@ -247,6 +247,31 @@ static int assign_owners(struct heap *h, const struct pagemap *pm, const uint8_t
 	return 0;
 }
 
+static int mark_free_pages(struct heap *h)
+{
+	for (size_t i = 0; i < h->nr_allocs; i++) {
+		const struct heap_alloc *a = &h->allocs[i];
+
+		for (size_t k = 0; k < a->nr_objs; k++) {
+			const struct heap_obj *o = &a->objs[k];
+			uint64_t first, last;
+
+			if (o->state != HEAP_FREE || o->addr < h->base)
+				continue;
+			if (!h->free_pages) {
+				h->free_pages = calloc(h->nr_pages ? h->nr_pages : 1, 1);
+				if (!h->free_pages)
+					return ai_err(ENOMEM, "out of memory");
+			}
+			first = (o->addr - h->base) >> h->page_shift;
+			last = (o->addr - h->base + o->size - 1) >> h->page_shift;
+			for (uint64_t p = first; p <= last && p < h->nr_pages; p++)
+				h->free_pages[p] = 1;
+		}
+	}
+	return 0;
+}
+
 int heap__open(struct btfx *bx, struct source *src, const struct pagemap *pm,
 	       const struct ai_progress *progress, struct heap **out)
 {
@@ -303,6 +328,8 @@ int heap__open(struct btfx *bx, struct source *src, const struct pagemap *pm,
 	}
 	if (!err)
 		err = assign_owners(h, pm, globals);
+	if (!err)
+		err = mark_free_pages(h);
 	if (err)
 		goto fail;
 	free(globals);
@@ -335,6 +362,7 @@ void heap__free(struct heap *h)
 	free(h->globals);
 	notes_free(h->notes, h->nr_notes);
 	free(h->owner);
+	free(h->free_pages);
 	free(h);
 }
 
@@ -407,6 +435,41 @@ void heap__lookup(const struct heap *h, const struct pagemap *pm, uint64_t addr,
 		hit->where = HEAP_AT_RESERVED;
 	else
 		hit->where = HEAP_AT_FREE_PAGE;
+}
+
+const struct heap_obj *heap__free_slot_at(const struct heap *h, uint64_t addr)
+{
+	const struct heap_obj *o;
+	uint64_t page;
+	int owner;
+
+	if (!h || !h->free_pages || addr < h->base)
+		return NULL;
+	page = (addr - h->base) >> h->page_shift;
+	if (page >= h->nr_pages || !h->free_pages[page])
+		return NULL;
+	owner = h->owner[page];
+	if (owner < 0)
+		return NULL;
+	o = find_obj(&h->allocs[owner], addr);
+	return o && o->state == HEAP_FREE ? o : NULL;
+}
+
+const struct heap_obj *heap__freed_ref(const struct heap *h, const struct pagemap *pm, uint64_t at,
+				       uint64_t v)
+{
+	const struct heap_obj *slot = heap__free_slot_at(h, v);
+	struct heap_hit where;
+
+	if (!slot)
+		return NULL;
+	heap__lookup(h, pm, at, &where);
+	switch (where.where) {
+	case HEAP_AT_OBJECT: return where.obj->state == HEAP_LIVE ? slot : NULL;
+	case HEAP_AT_RUN: return where.run && where.run->holds_objects ? slot : NULL;
+	case HEAP_AT_GLOBALS: return NULL;
+	default: return slot;
+	}
 }
 
 const char *heap__where_name(enum heap_where w)

@@ -168,6 +168,9 @@ struct heap {
 	uint32_t nr_pages, page_shift;
 	uint64_t base;	/* user_vm_start */
 	int16_t *owner; /* per page: allocator index, HEAP_OWNER_* */
+	/* per page: 1 where an allocator lists a free slot (NULL: none at all),
+	 * so a caller asking for every pointer (check) pays a byte load */
+	uint8_t *free_pages;
 };
 
 enum {
@@ -209,6 +212,17 @@ struct heap_hit {
 /* Classify addr (a user address); pm is the page map h was built from. */
 void heap__lookup(const struct heap *h, const struct pagemap *pm, uint64_t addr,
 		  struct heap_hit *hit);
+/* The free slot holding addr, or NULL (fast where no page has one) */
+const struct heap_obj *heap__free_slot_at(const struct heap *h, uint64_t addr);
+/* A value v stored at `at` that points into a free slot, where the place
+ * it is stored is program data: the free slot, or NULL. Allocators keep
+ * pointers to their free slots in their own state (free-list links inside
+ * free blocks, headers, page_frag's current pages in __arena globals):
+ * those are not references to freed objects, so a value stored in a free
+ * slot, a metadata run or a globals page gives NULL. (check's
+ * freed-object) */
+const struct heap_obj *heap__freed_ref(const struct heap *h, const struct pagemap *pm, uint64_t at,
+				       uint64_t v);
 /* "object", "in run", "globals", "unclaimed", "free page", "reserved",
  * "outside": -j's "where" */
 const char *heap__where_name(enum heap_where w);
