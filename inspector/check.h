@@ -53,10 +53,15 @@ enum check_kind {
 	/* into a free slot of a live page, as an allocator backend lists it
 	 * (heap.h): a pointer to a freed (or never handed out) object */
 	CHECK_FREED_OBJECT,
+	/* a live object an allocator backend lists that nothing points into
+	 * (no root, no value in program data): a leak candidate; at and
+	 * value are the object's first byte */
+	CHECK_LEAKED_OBJECT,
 	CHECK_NR_KINDS
 };
 
-/* "dangling", "reserved", "outside", "poison", "misaligned", "freed-object" */
+/* "dangling", "reserved", "outside", "poison", "misaligned", "freed-object",
+ * "leaked-object" */
 const char *check__kind_name(enum check_kind k);
 
 struct check_finding {
@@ -66,7 +71,7 @@ struct check_finding {
 	uint64_t value; /* the pointer value */
 	/* the state behind value: "free", "reserved", "allocated", "outside",
 	 * "poison" (a poison table value; poison names it), "free slot"
-	 * (FREED_OBJECT) */
+	 * (FREED_OBJECT), "unreferenced" (LEAKED_OBJECT) */
 	const char *target_state;
 	uint32_t target_page; /* the page value is in (UINT32_MAX: outside) */
 	const char *poison;   /* POISON from the table: its name, else NULL */

@@ -247,6 +247,8 @@ static int assign_owners(struct heap *h, const struct pagemap *pm, const uint8_t
 	return 0;
 }
 
+/* free_pages and live_pages: which pages hold listed free slots and live
+ * objects, so the scan's per-pointer questions cost a byte load */
 static int mark_free_pages(struct heap *h)
 {
 	for (size_t i = 0; i < h->nr_allocs; i++) {
@@ -254,19 +256,20 @@ static int mark_free_pages(struct heap *h)
 
 		for (size_t k = 0; k < a->nr_objs; k++) {
 			const struct heap_obj *o = &a->objs[k];
+			uint8_t **map = o->state == HEAP_FREE ? &h->free_pages : &h->live_pages;
 			uint64_t first, last;
 
-			if (o->state != HEAP_FREE || o->addr < h->base)
+			if (o->addr < h->base)
 				continue;
-			if (!h->free_pages) {
-				h->free_pages = calloc(h->nr_pages ? h->nr_pages : 1, 1);
-				if (!h->free_pages)
+			if (!*map) {
+				*map = calloc(h->nr_pages ? h->nr_pages : 1, 1);
+				if (!*map)
 					return ai_err(ENOMEM, "out of memory");
 			}
 			first = (o->addr - h->base) >> h->page_shift;
 			last = (o->addr - h->base + o->size - 1) >> h->page_shift;
 			for (uint64_t p = first; p <= last && p < h->nr_pages; p++)
-				h->free_pages[p] = 1;
+				(*map)[p] = 1;
 		}
 	}
 	return 0;
@@ -363,6 +366,7 @@ void heap__free(struct heap *h)
 	notes_free(h->notes, h->nr_notes);
 	free(h->owner);
 	free(h->free_pages);
+	free(h->live_pages);
 	free(h);
 }
 
@@ -470,6 +474,45 @@ const struct heap_obj *heap__freed_ref(const struct heap *h, const struct pagema
 	case HEAP_AT_GLOBALS: return NULL;
 	default: return slot;
 	}
+}
+
+size_t heap__nr_objs(const struct heap *h)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; h && i < h->nr_allocs; i++)
+		n += h->allocs[i].nr_objs;
+	return n;
+}
+
+void heap__mark_ref(const struct heap *h, const struct pagemap *pm, uint8_t *marks, uint64_t at,
+		    uint64_t v)
+{
+	const struct heap_obj *o;
+	struct heap_hit where;
+	uint64_t page;
+	size_t idx = 0;
+	int owner;
+
+	if (!h || !h->live_pages || v < h->base)
+		return;
+	page = (v - h->base) >> h->page_shift;
+	if (page >= h->nr_pages || !h->live_pages[page] || (owner = h->owner[page]) < 0)
+		return;
+	o = find_obj(&h->allocs[owner], v);
+	if (!o || o->state != HEAP_LIVE)
+		return;
+	if (at) {
+		heap__lookup(h, pm, at, &where);
+		if ((where.where == HEAP_AT_OBJECT && where.obj->state == HEAP_FREE) ||
+		    (where.where == HEAP_AT_RUN && where.run && !where.run->holds_objects))
+			return; /* the allocator's own books */
+		if (where.where == HEAP_AT_OBJECT && where.obj == o)
+			return; /* itself (a list node pointing at itself) */
+	}
+	for (int i = 0; i < owner; i++)
+		idx += h->allocs[i].nr_objs;
+	marks[idx + (size_t)(o - h->allocs[owner].objs)] = 1;
 }
 
 const char *heap__where_name(enum heap_where w)

@@ -171,6 +171,8 @@ struct heap {
 	/* per page: 1 where an allocator lists a free slot (NULL: none at all),
 	 * so a caller asking for every pointer (check) pays a byte load */
 	uint8_t *free_pages;
+	/* per page: 1 where an allocator lists a live object (NULL: none) */
+	uint8_t *live_pages;
 };
 
 enum {
@@ -223,6 +225,20 @@ const struct heap_obj *heap__free_slot_at(const struct heap *h, uint64_t addr);
  * freed-object) */
 const struct heap_obj *heap__freed_ref(const struct heap *h, const struct pagemap *pm, uint64_t at,
 				       uint64_t v);
+
+/*
+ * Leak candidates at object granularity (check's leaked-object): mark the
+ * live object that v points into as referenced, when v is stored at `at`
+ * in program data (a live object, an object page outside listed objects,
+ * globals, an unclaimed page: not the allocator's own metadata runs or
+ * free slots, which point at every object they manage, nor the object
+ * itself); at 0 is a root held outside the arena. marks has one byte per
+ * object of every allocator, in order (heap__nr_objs). Then each live
+ * object whose byte is still 0 is one nothing points to.
+ */
+size_t heap__nr_objs(const struct heap *h);
+void heap__mark_ref(const struct heap *h, const struct pagemap *pm, uint8_t *marks, uint64_t at,
+		    uint64_t v);
 /* "object", "in run", "globals", "unclaimed", "free page", "reserved",
  * "outside": -j's "where" */
 const char *heap__where_name(enum heap_where w);

@@ -278,6 +278,39 @@ static void check_freed_object(void **state)
 	check__result_free(&r);
 }
 
+/* leak candidates: what counts as a reference to a live object */
+static void marks(void **state)
+{
+	struct fix *f = *state;
+	uint64_t obj = B + 3 * PS + CUR_OFF + 64;
+	uint8_t m[4];
+	struct check_result r;
+
+	assert_int_equal(heap__nr_objs(f->h), 2); /* the free slot, obj */
+	memset(m, 0, sizeof(m));
+	/* stored in the free slot (allocator state) or in obj itself: no */
+	heap__mark_ref(f->h, &f->pm, m, B + 3 * PS + 8, obj + 8);
+	heap__mark_ref(f->h, &f->pm, m, obj + 16, obj);
+	/* a free slot is never "referenced" as a live object */
+	heap__mark_ref(f->h, &f->pm, m, B + 6 * PS, B + 3 * PS + 16);
+	assert_int_equal(m[0] + m[1], 0);
+	/* from globals, from an object page, from a root outside: yes */
+	heap__mark_ref(f->h, &f->pm, m, B + 16, obj + 23);
+	assert_int_equal(m[1], 1);
+	m[1] = 0;
+	heap__mark_ref(f->h, &f->pm, m, B + PS + 64, obj);
+	assert_int_equal(m[1], 1);
+	m[1] = 0;
+	heap__mark_ref(f->h, &f->pm, m, 0, obj + 4);
+	assert_int_equal(m[1], 1);
+	assert_int_equal(m[0], 0);
+	/* check: obj is its root's, so it is no leak */
+	assert_int_equal(check__run(f->bx, f->src, NULL, &r), 0);
+	assert_int_equal(r.summary.counts[CHECK_LEAKED_OBJECT], 0);
+	assert_string_equal(check__kind_name(CHECK_LEAKED_OBJECT), "leaked-object");
+	check__result_free(&r);
+}
+
 /* without BTF nothing is detected: every allocated page is unclaimed */
 static void no_btf(void **state)
 {
@@ -295,8 +328,11 @@ static void no_btf(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(pages_and_counts), cmocka_unit_test(objects),
-		cmocka_unit_test(lookup),	    cmocka_unit_test(check_freed_object),
+		cmocka_unit_test(pages_and_counts),
+		cmocka_unit_test(objects),
+		cmocka_unit_test(lookup),
+		cmocka_unit_test(check_freed_object),
+		cmocka_unit_test(marks),
 		cmocka_unit_test(no_btf),
 	};
 
