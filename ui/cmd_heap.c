@@ -155,8 +155,15 @@ static void print_text(const struct heap *h)
 {
 	char tn[256];
 
-	if (!h->nr_allocs)
-		cli_line("no allocator recognised (backends: page_frag, and those heap.c lists)");
+	if (!h->nr_allocs) {
+		char names[160] = "";
+		size_t off = 0;
+
+		for (int i = 0; heap_backends[i] && off < sizeof(names); i++)
+			off += snprintf(names + off, sizeof(names) - off, "%s%s", i ? ", " : "",
+					heap_backends[i]->name);
+		cli_line("no allocator recognised (backends: %s)", names);
+	}
 	for (size_t i = 0; i < h->nr_allocs; i++) {
 		const struct heap_alloc *a = &h->allocs[i];
 		const struct heap_stats *st = &a->stats;
