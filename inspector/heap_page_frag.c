@@ -264,6 +264,7 @@ static int claim_pages(const struct heap_ctx *c, const struct pf_state *st, stru
 	struct gather_item *items = NULL;
 	struct pf_page *pages = NULL;
 	uint32_t *cand = NULL;
+	int32_t *slot_of = NULL;
 	size_t ncand = 0, npages = 0;
 	int err = 0;
 
@@ -273,10 +274,20 @@ static int claim_pages(const struct heap_ctx *c, const struct pf_state *st, stru
 	if (!globals)
 		return -ENOMEM;
 	cand = malloc((pm->nr_pages ? pm->nr_pages : 1) * sizeof(*cand));
+	slot_of = malloc((pm->nr_pages ? pm->nr_pages : 1) * sizeof(*slot_of));
 	items = calloc(PF_GATHER_BATCH, sizeof(*items));
-	if (!cand || !items) {
+	if (!cand || !slot_of || !items) {
 		err = ai_err(ENOMEM, "out of memory");
 		goto out;
+	}
+	/* which CPU's current page each page is (-1: none), in one pass */
+	for (uint32_t p = 0; p < pm->nr_pages; p++)
+		slot_of[p] = -1;
+	for (uint32_t s = 0; s < st->nr_slots; s++) {
+		uint64_t off = st->slots[s].page - base;
+
+		if (st->slots[s].page >= base && (off >> shift) < pm->nr_pages && !(off & (ps - 1)))
+			slot_of[off >> shift] = (int32_t)s;
 	}
 	for (uint32_t p = 0; p < pm->nr_pages; p++)
 		if (pm->state[p] == PAGE_ALLOCATED && !globals[p])
@@ -304,14 +315,12 @@ static int claim_pages(const struct heap_ctx *c, const struct pf_state *st, stru
 		for (size_t k = 0; k < n; k++) {
 			uint32_t p = cand[i + k];
 			uint64_t cnt;
-			int slot = -1;
+			int slot;
 
 			if (items[k].err) /* freed while we read: not there */
 				continue;
 			memcpy(&cnt, items[k].data, 8);
-			for (uint32_t s = 0; s < st->nr_slots; s++)
-				if (st->slots[s].page - base == (uint64_t)p << shift)
-					slot = (int)s;
+			slot = slot_of[p];
 			if (slot < 0 && (!cnt || cnt > maxc)) {
 				(*implausible)++;
 				continue;
@@ -325,6 +334,7 @@ static int claim_pages(const struct heap_ctx *c, const struct pf_state *st, stru
 out:
 	free(globals);
 	free(cand);
+	free(slot_of);
 	free(items);
 	free(pages);
 	return err;
