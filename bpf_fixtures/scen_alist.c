@@ -13,6 +13,7 @@
  */
 #include <errno.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 #include <linux/btf.h>
 #include <bpf/btf.h>
@@ -342,6 +343,97 @@ static int alist_alloc(struct fx *fx, const struct alist__bss *b)
 	return 0;
 }
 
+/* one object of "heap": what `heap -j` must list for the allocator */
+struct alist_hobj {
+	__u64 addr, size;
+	bool live;
+};
+
+static int cmp_hobj(const void *a, const void *b)
+{
+	const struct alist_hobj *x = a, *y = b;
+
+	return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+/*
+ * "heap": {"allocator": "page_frag", "objects": [...], "pages": [...],
+ * "freed_pages": [...], "dangling": {...}}, from the fixture's own books.
+ * The allocator records no object boundaries, so the objects a reader can
+ * know are the ones a typed root points at (the four struct
+ * arena_list_head pointers; table_for_user is a void *) and, on every
+ * current page, the bytes below its offset, never carved (free). "pages"
+ * is every page the allocator took and still holds, with the u64 count
+ * in its last 8 bytes; "freed_pages" those freed when their count went
+ * to 0; "dangling" the pointer left into a freed page's object.
+ */
+static int alist_heap(struct fx *fx, const struct alist__bss *b)
+{
+	const __u64 heads[] = { UADDR(b->list_head), UADDR(b->cycle_head), UADDR(b->poison_head),
+				UADDR(b->freed_head) };
+	struct alist_hobj objs[4 + ALIST_NR_CPUS];
+	struct jw *j = fx->expect;
+	struct alist_walk w;
+	size_t n = 0;
+	int err;
+
+	for (size_t i = 0; i < sizeof(heads) / sizeof(heads[0]); i++)
+		objs[n++] = (struct alist_hobj){ heads[i], sizeof(struct arena_list_head), true };
+	for (unsigned int i = 0; i < ALIST_NR_CPUS; i++)
+		if (b->page_frag_cur_page[i] && b->page_frag_cur_offset[i] > 0)
+			objs[n++] = (struct alist_hobj){ UADDR(b->page_frag_cur_page[i]),
+							 (__u64)b->page_frag_cur_offset[i], false };
+	qsort(objs, n, sizeof(objs[0]), cmp_hobj);
+	jw_key(j, "heap");
+	jw_obj(j);
+	jw_kstr(j, "allocator", "page_frag");
+	jw_key(j, "objects");
+	jw_arr(j);
+	for (size_t i = 0; i < n; i++) {
+		jw_obj(j);
+		jw_khex(j, "addr", objs[i].addr);
+		jw_kuint(j, "size", objs[i].size);
+		jw_kstr(j, "state", objs[i].live ? "live" : "free");
+		jw_obj_end(j);
+	}
+	jw_arr_end(j);
+	jw_key(j, "pages");
+	jw_arr(j);
+	for (__u32 i = 0; i < b->nr_frag_pages && i < ALIST_MAX_PAGES; i++) {
+		__u64 pa = b->frag_pages[i];
+		const __u64 *cnt;
+
+		if (!page_is_live(b, pa))
+			continue;
+		cnt = alist_ptr(fx, b, pa + FXL_COUNT_OFF, sizeof(*cnt));
+		if (!cnt)
+			return fx_err(-EIO, "alist: page 0x%llx is outside the arena",
+				      (unsigned long long)pa);
+		jw_obj(j);
+		jw_kuint(j, "page", (pa - fx->user_vm_start) / FX_PAGE_SIZE);
+		jw_kuint(j, "live_count", *cnt);
+		jw_obj_end(j);
+	}
+	jw_arr_end(j);
+	jw_key(j, "freed_pages");
+	jw_arr(j);
+	jw_uint(j, (b->freed_page - fx->user_vm_start) / FX_PAGE_SIZE);
+	jw_arr_end(j);
+	/* freed_head's first node still points at the freed node */
+	err = alist_walk(fx, b, "freed_head", UADDR(b->freed_head), &w);
+	if (err)
+		return err;
+	if (w.end != END_FREED || !w.n)
+		return fx_err(-EIO, "alist: freed_head does not end in the freed page");
+	jw_key(j, "dangling");
+	jw_obj(j);
+	jw_khex(j, "at", w.nodes[w.n - 1] + offsetof(struct arena_list_node, next));
+	jw_khex(j, "value", w.end_value);
+	jw_obj_end(j);
+	jw_obj_end(j);
+	return 0;
+}
+
 /* the facts the scenario exists for, checked on the BTF that was loaded */
 static int alist_btf(struct fx *fx, struct alist *s)
 {
@@ -407,6 +499,8 @@ static int alist_expect(struct fx *fx, struct alist *s)
 		err = alist_planted(fx, b, "freed", UADDR(b->freed_head), END_FREED);
 	if (!err)
 		err = alist_alloc(fx, b);
+	if (!err)
+		err = alist_heap(fx, b);
 	return err;
 }
 

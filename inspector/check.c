@@ -12,6 +12,7 @@
 #include "btfx_internal.h"
 #include "check.h"
 #include "error.h"
+#include "heap.h"
 #include "poison.h"
 
 #define DEF_MAX_NODES 1000000
@@ -23,7 +24,7 @@
 #define MAX_EDGES (32u << 20)	/* page -> page links kept (128 MiB) */
 
 static const char *const kind_names[CHECK_NR_KINDS] = {
-	"dangling", "reserved", "outside", "poison", "misaligned",
+	"dangling", "reserved", "outside", "poison", "misaligned", "freed-object", "leaked-object",
 };
 
 const char *check__kind_name(enum check_kind k)
@@ -70,6 +71,8 @@ struct ck {
 	size_t nedges, cap_edges;
 	uint8_t *buf; /* object reads */
 	int err;
+	struct heap *heap; /* the allocators' free slots (FREED_OBJECT) */
+	uint8_t *marks;	   /* per heap object: something points into it */
 };
 
 static int add_finding(struct ck *c, enum check_kind k, uint64_t at, uint64_t v, const char *path)
@@ -472,6 +475,12 @@ static void scan_page(struct ck *c, uint32_t page, const uint8_t *data)
 		tp = off >> shift;
 		st = off < size && tp < npages ? state[tp] : -1;
 		if (st == PAGE_ALLOCATED) {
+			if (heap__freed_ref(c->heap, &c->pm, base + i * 8, v) &&
+			    !add_finding(c, CHECK_FREED_OBJECT, base + i * 8, v, NULL))
+				c->res->findings[c->res->nr_findings - 1].target_state =
+					"free slot";
+			if (c->marks)
+				heap__mark_ref(c->heap, &c->pm, c->marks, base + i * 8, v);
 			/* the common case first: consecutive duplicates are
 			 * common (a list on one page), the search copes with
 			 * the rest */
@@ -609,6 +618,35 @@ static int reach_and_runs(struct ck *c)
 	return 0;
 }
 
+/* LEAKED_OBJECT: live objects nothing points into. The roots point from
+ * outside the arena; pointers inside it were marked by the scan. Judged
+ * only with roots (without them a .bss pointer could be all there is). */
+static void leaked_objects(struct ck *c, const struct check_opts *o)
+{
+	const struct heap *h = c->heap;
+	int n = c->bx ? btfx__nr_roots(c->bx) : 0;
+	size_t k = 0;
+
+	for (int i = 0; i < n; i++) {
+		const struct root *r = btfx__root(c->bx, i);
+
+		if (r->kind == ROOT_MAP_PTR)
+			heap__mark_ref(h, &c->pm, c->marks, 0, r->value);
+	}
+	for (int i = 0; o && i < o->nr_roots; i++)
+		heap__mark_ref(h, &c->pm, c->marks, 0,
+			       o->roots[i].is_ptr ? o->roots[i].value : o->roots[i].addr);
+	for (size_t a = 0; a < h->nr_allocs && !c->err; a++)
+		for (size_t i = 0; i < h->allocs[a].nr_objs && !c->err; i++, k++) {
+			const struct heap_obj *ob = &h->allocs[a].objs[i];
+
+			if (ob->state == HEAP_LIVE && !c->marks[k] &&
+			    !add_finding(c, CHECK_LEAKED_OBJECT, ob->addr, ob->addr, NULL))
+				c->res->findings[c->res->nr_findings - 1].target_state =
+					"unreferenced";
+		}
+}
+
 static int cmp_finding(const void *a, const void *b)
 {
 	const struct check_finding *x = a, *y = b;
@@ -631,7 +669,11 @@ static void dedupe(struct check_result *r)
 	for (uint32_t i = 0; i < r->nr_findings; i++) {
 		struct check_finding *f = &r->findings[i];
 
-		if (w && f->at && r->findings[w - 1].at == f->at) {
+		/* a leaked object is no value stored: it shares its address
+		 * with what is stored in its first bytes */
+		if (w && f->at && r->findings[w - 1].at == f->at &&
+		    f->kind != CHECK_LEAKED_OBJECT &&
+		    r->findings[w - 1].kind != CHECK_LEAKED_OBJECT) {
 			free(f->path);
 			continue;
 		}
@@ -670,8 +712,19 @@ int check__run(struct btfx *bx, struct source *src, const struct check_opts *opt
 		err = -ENOMEM;
 		goto out;
 	}
+	/* the allocators' view of the same page map: free slots */
+	err = heap__open(bx, src, &c.pm, NULL, &c.heap);
+	if (err)
+		goto out;
 	add_roots(&c, opts);
 	c.judge = out->summary.nr_roots > 0;
+	if (c.judge && c.heap->live_pages) {
+		c.marks = calloc(heap__nr_objs(c.heap) + 1, 1);
+		if (!c.marks) {
+			err = -ENOMEM;
+			goto out;
+		}
+	}
 	typed_walk(&c);
 	err = c.err;
 	if (!err)
@@ -683,6 +736,10 @@ int check__run(struct btfx *bx, struct source *src, const struct check_opts *opt
 								 : NULL;
 		if (out->summary.judged)
 			err = reach_and_runs(&c);
+		if (!err && c.marks) {
+			leaked_objects(&c, opts);
+			err = c.err;
+		}
 	}
 	out->summary.stale |= c.pm.stale;
 	dedupe(out);
@@ -693,6 +750,8 @@ out:
 	free(c.edge_off);
 	free(c.edges);
 	free(c.buf);
+	free(c.marks);
+	heap__free(c.heap);
 	pagemap__free(&c.pm);
 	if (err) {
 		check__result_free(out);

@@ -50,10 +50,18 @@ enum check_kind {
 	CHECK_OUTSIDE,	  /* past the arena (or any non-arena value, typed) */
 	CHECK_POISON,	  /* a poison value, or into a page-0 NULL guard */
 	CHECK_MISALIGNED, /* typed: not aligned for its pointee */
+	/* into a free slot of a live page, as an allocator backend lists it
+	 * (heap.h): a pointer to a freed (or never handed out) object */
+	CHECK_FREED_OBJECT,
+	/* a live object an allocator backend lists that nothing points into
+	 * (no root, no value in program data): a leak candidate; at and
+	 * value are the object's first byte */
+	CHECK_LEAKED_OBJECT,
 	CHECK_NR_KINDS
 };
 
-/* "dangling", "reserved", "outside", "poison", "misaligned" */
+/* "dangling", "reserved", "outside", "poison", "misaligned", "freed-object",
+ * "leaked-object" */
 const char *check__kind_name(enum check_kind k);
 
 struct check_finding {
@@ -62,7 +70,8 @@ struct check_finding {
 			 * root held in a map) */
 	uint64_t value; /* the pointer value */
 	/* the state behind value: "free", "reserved", "allocated", "outside",
-	 * "poison" (a poison table value; poison names it) */
+	 * "poison" (a poison table value; poison names it), "free slot"
+	 * (FREED_OBJECT), "unreferenced" (LEAKED_OBJECT) */
 	const char *target_state;
 	uint32_t target_page; /* the page value is in (UINT32_MAX: outside) */
 	const char *poison;   /* POISON from the table: its name, else NULL */

@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include "error.h"
-#include "heap_backends_ext.h"
+#include "heap_asan.h"
 #include "heap_mem.h"
 
 #define ASAN_SHIFT 3

@@ -36,7 +36,7 @@
 
 #include "array.h"
 #include "error.h"
-#include "heap_backends_ext.h"
+#include "heap_asan.h"
 #include "heap_mem.h"
 
 #define BUDDY_MIN 16u /* bytes of an item */

@@ -45,7 +45,7 @@
 
 #include "array.h"
 #include "error.h"
-#include "heap_backends_ext.h"
+#include "heap_asan.h"
 #include "heap_mem.h"
 
 #define SDT_FANOUT 512

@@ -37,6 +37,7 @@ struct cli_opts {
 	bool refs_page;		  /* refs --page */
 	const char *roots[16];	  /* check --root EXPR, in order */
 	int nr_roots;
+	const char *heap_as; /* heap --as TYPE */
 };
 
 /*
@@ -66,6 +67,7 @@ enum cli_opt {
 	CLI_OPT_SIZE,
 	CLI_OPT_PAGE,
 	CLI_OPT_ROOT,
+	CLI_OPT_AS,
 	CLI_OPT_HELP,
 	CLI_OPT_VERSION,
 	NR_CLI_OPTS

@@ -20,6 +20,7 @@
 #include "diff.h"
 #include "error.h"
 #include "expr.h"
+#include "heap.h"
 #include "session.h"
 #include "types.h"
 #include "sink.h"
@@ -113,6 +114,9 @@ void session__close_arena(struct session *s)
 	watchset__free(s->ws);
 	s->ws = NULL;
 	s->hit_id = 0;
+	heap__free(s->heap);
+	s->heap = NULL;
+	s->heap_err = 0;
 	btfx__free(s->bx);
 	s->bx = NULL;
 	pagemap__free(&s->pm);
@@ -667,6 +671,7 @@ static void nav_text_free(struct session *s)
 	s->nav.lines = NULL;
 	s->nav.title = NULL;
 	s->nav.nr_lines = 0;
+	s->nav.text_addr = 0;
 }
 
 void session__nav_text(struct session *s, const char *title, char **lines, int n)
@@ -704,4 +709,34 @@ void session__nav_done(struct session *s)
 	session__nav_expr(s, NULL);
 	session__nav_source(s, NULL);
 	nav_text_free(s);
+}
+
+/* ---- the heap ---- */
+
+const struct heap *session__heap(struct session *s)
+{
+	struct heap *h = NULL;
+	int err;
+
+	if (!s->src || !s->have_pm)
+		return NULL;
+	/* a snapshot never changes; a live arena: once per page map refresh */
+	if (s->heap && s->heap_types == s->nr_types &&
+	    (s->src->info.is_snapshot || s->heap_gen == s->pm_gen))
+		return s->heap;
+	if (!s->heap && s->heap_err && s->heap_gen == s->pm_gen)
+		return NULL;
+	err = heap__open(s->bx, s->src, &s->pm, NULL, &h);
+	heap__free(s->heap);
+	s->heap = h;
+	s->heap_gen = s->pm_gen;
+	s->heap_types = s->nr_types;
+	if (err) {
+		if (err != s->heap_err)
+			session__lib_msg(s, "heap");
+		s->heap_err = err;
+		return NULL;
+	}
+	s->heap_err = 0;
+	return h;
 }

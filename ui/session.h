@@ -84,6 +84,13 @@ struct session {
 	uint64_t msg_gen;  /* bumped when msg changes */
 	uint64_t data_gen; /* bumped when every view must redraw */
 
+	/* the allocators' view (heap.h): built when a view asks, at most once
+	 * per page map refresh (a snapshot's: once), freed with the arena */
+	struct heap *heap;
+	uint64_t heap_gen; /* pm_gen it was built at */
+	int heap_types;	   /* nr_types it was built with */
+	int heap_err;	   /* the last build's error (said once) */
+
 	/* what a translated request is about (see enum request) */
 	struct {
 		uint64_t addr;	    /* REQ_SHOW_HEX, REQ_GOTO_ADDR, REQ_SHOW_REFS */
@@ -91,6 +98,7 @@ struct session {
 		char *expr;	    /* REQ_SHOW_STRUCT (NULL: the roots), REQ_PROMPT's text */
 		struct source *src; /* REQ_OPEN_ARENA */
 		char *title;	    /* REQ_SHOW_TEXT */
+		uint64_t text_addr; /* REQ_SHOW_TEXT: Enter shows it in hex (0: none) */
 		char **lines;
 		int nr_lines;
 		/* a message for once the request is done (after what the
@@ -168,6 +176,11 @@ void session__nav_expr(struct session *s, const char *expr);	 /* copied; NULL: n
 void session__nav_source(struct session *s, struct source *src); /* takes src */
 struct source *session__take_source(struct session *s);
 void session__nav_text(struct session *s, const char *title, char **lines, int n); /* takes lines */
+struct heap;
+/* The open arena's allocators (heap.h), built on demand as above; NULL
+ * without an arena or page map, or when it cannot be built (the status
+ * line says why, once). Borrowed until the next call or the arena closes. */
+const struct heap *session__heap(struct session *s);
 char **session__take_text(struct session *s, int *n); /* the lines, yours now */
 void session__nav_note(struct session *s, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -426,6 +426,7 @@ static bool engine_first(enum request req)
 	case REQ_SHOW_TABLE:
 	case REQ_SHOW_WALK:
 	case REQ_SHOW_REFS:
+	case REQ_SHOW_HEAP:
 	case REQ_SHOW_CHECK:
 	case REQ_PROMPT_TEXT:
 	case REQ_OPEN_ARENA:
@@ -485,6 +486,10 @@ static enum request engine_request(struct tui *t, enum request req)
 		return show_in(t, V_HEX, REQ_SHOW_HEX);
 	case REQ_SHOW_STRUCT: return show_in(t, V_STRUCT, req);
 	case REQ_SHOW_TEXT: return show_in(t, V_TEXT, req);
+	case REQ_SHOW_HEAP:
+		if (tui_heap_info(t->s) == REQ_NONE)
+			return REQ_NONE;
+		return show_in(t, V_TEXT, REQ_SHOW_TEXT);
 	case REQ_SHOW_REFS:
 	case REQ_SHOW_CHECK: return show_in(t, V_HEALTH, req);
 	case REQ_SHOW_TABLE:

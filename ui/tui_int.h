@@ -58,6 +58,8 @@
 	_(TABLE, "Table of the selected array (or pointer), one row per element")               \
 	_(WALK, "Walk the list from the selected pointer, as a table")                          \
 	_(XREFS, "Who points into the selection (the health view's references)")                \
+	_(HEAP_INFO, "Which allocation holds the address under the cursor (heap)")              \
+	_(HEAP_COLOURS, "Colour pages by allocator (heap); again: by page state")               \
 	_(SORT_ASC, "Sort by the selected column, ascending (then a column's letter: by it)")   \
 	_(SORT_DESC, "Sort by the selected column, descending (then a column's letter: by it)") \
 	_(FILTER, "Filter the rows (:filter COND)")                                             \
@@ -73,6 +75,7 @@
 	_(SHOW_TABLE, "Show nav.expr (an array or pointer) as a table")                         \
 	_(SHOW_WALK, "Show the walk nav.expr (START [--next M] ...) as a table")                \
 	_(SHOW_REFS, "Show who points into [nav.addr, +nav.len) in the health view")            \
+	_(SHOW_HEAP, "Show the allocation that holds nav.addr in the text view")                \
 	_(SHOW_CHECK, "Run the health check again and show it")                                 \
 	_(TABLE_FILTER, "Filter the table by nav.expr (NULL: clear)")                           \
 	_(TABLE_SORT, "Sort the table by column nav.expr ([-]NAME)")                            \
@@ -132,6 +135,12 @@ enum role {
 	R_ENUM,
 	R_MATCH,
 	R_PROMPT,
+	R_HEAP0, /* page map by allocator: the allocators, in turn */
+	R_HEAP1,
+	R_HEAP2,
+	R_GLOBALS,   /* pages of __arena globals */
+	R_UNCLAIMED, /* allocated, no allocator's */
+	R_HEAP_MARK, /* hex: an object boundary, a free slot's bytes */
 	R__NR,
 };
 
@@ -278,5 +287,13 @@ void fmt_size(uint64_t bytes, char *buf, size_t len); /* "4 GiB", "12 KiB" */
 void fmt_hms(uint64_t ns, char *buf, size_t len);     /* "14:03:59.123" local time, 0: "-" */
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* REQ_SHOW_HEAP (tui_heap.c): the allocation that holds nav.addr as text
+ * lines for the text view (REQ_SHOW_TEXT; Enter there goes to it), or
+ * REQ_NONE with a message when there is no heap to ask. */
+struct session;
+enum request tui_heap_info(struct session *s);
+/* The page map's colour and glyph for a page's owner (heap__page_owner) */
+enum role tui_heap_role(int owner);
 
 #endif

@@ -71,12 +71,15 @@ static const struct binding bindings[] = {
 	{ KM_PAGES, 'g', REQ_GOTO, "Go to an address, page or expression" },
 	{ KM_PAGES, '\r', REQ_ENTER, "Open the page (first allocated one in a bin) in hex" },
 	{ KM_PAGES, 'x', REQ_XREFS, "Who points into the pages of the cell" },
+	{ KM_PAGES, 'a', REQ_HEAP_COLOURS },
+	{ KM_PAGES, 'i', REQ_HEAP_INFO, "Which allocator holds the cell's (first allocated) page" },
 	{ KM_PAGES, ']', REQ_DIFF_NEXT, "Next page whose state differs from the :diff snapshot" },
 	{ KM_PAGES, '[', REQ_DIFF_PREV, "Previous page whose state differs from the snapshot" },
 
 	{ KM_HEX, 'g', REQ_GOTO },
 	{ KM_HEX, '\r', REQ_ENTER, "Follow the pointer under the cursor" },
 	{ KM_HEX, 'x', REQ_XREFS, "Who points into the qword under the cursor" },
+	{ KM_HEX, 'i', REQ_HEAP_INFO, "Which allocation holds the byte under the cursor" },
 	{ KM_HEX, ']', REQ_DIFF_NEXT },
 	{ KM_HEX, '[', REQ_DIFF_PREV },
 
@@ -88,6 +91,7 @@ static const struct binding bindings[] = {
 	{ KM_STRUCT, 'T', REQ_TABLE },
 	{ KM_STRUCT, 'L', REQ_WALK },
 	{ KM_STRUCT, 'x', REQ_XREFS, "Who points into the selected field" },
+	{ KM_STRUCT, 'i', REQ_HEAP_INFO, "Which allocation holds the selected field" },
 
 	{ KM_WATCH, '\r', REQ_ENTER, "Show the watched value in the struct view" },
 	{ KM_WATCH, ' ', REQ_TOGGLE, "Pause / resume the selected watch" },
@@ -107,6 +111,8 @@ static const struct binding bindings[] = {
 	{ KM_CHOOSER, '\r', REQ_ENTER, "Open the arena" },
 
 	{ KM_HEALTH, '\r', REQ_ENTER, "Show the finding's location (or the page) in hex" },
+
+	{ KM_TEXT, '\r', REQ_ENTER, "After i: show the allocation in hex" },
 };
 
 /* The i-th binding: the table's, then a generic one per view that has an

@@ -10,12 +10,18 @@
  * lines of pages the snapshot does not have are marked, pages freed since
  * the snapshot are holes of their own, and ]/[ move to the next/previous
  * change. The snapshot is read only where it has the page (present[]).
+ *
+ * Where an allocator's objects are known (heap.h), a '|' before a qword
+ * marks an object boundary (allocators hand out 8-aligned objects), and a
+ * line where an object or free slot begins says so after the ASCII.
  */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "diff.h"
+#include "format.h"
+#include "heap.h"
 #include "tui_int.h"
 
 #define HIST 64
@@ -382,14 +388,51 @@ static enum role mark_role(const struct hline *l, int i, enum role r)
 	return l->diff & (1u << i) ? R_DIFF : r;
 }
 
-static void draw_bytes(struct view *v, const struct hline *l, int cursor_q)
+/* the object holding addr (NULL: none) */
+static const struct heap_obj *obj_at(struct view *v, const struct heap *h, uint64_t addr)
+{
+	struct heap_hit hit;
+
+	heap__lookup(h, &v->s->pm, addr, &hit);
+	return hit.where == HEAP_AT_OBJECT ? hit.obj : NULL;
+}
+
+/* Boundaries before each qword of the line (bit q), and the first object
+ * that begins in it (*starts, NULL: none) */
+static unsigned boundaries(struct view *v, const struct heap *h, const struct hline *l,
+			   const struct heap_obj **starts)
+{
+	unsigned bits = 0;
+
+	*starts = NULL;
+	if (!h)
+		return 0;
+	for (int q = 0; q < 2; q++) {
+		uint64_t a = l->addr + 8 * q;
+		const struct heap_obj *o = obj_at(v, h, a);
+		const struct heap_obj *before = a > base(v) ? obj_at(v, h, a - 1) : NULL;
+
+		if (o != before)
+			bits |= 1u << q;
+		if (o && o->addr == a && !*starts)
+			*starts = o;
+	}
+	return bits;
+}
+
+static void draw_bytes(struct view *v, const struct hline *l, int cursor_q, const struct heap *h)
 {
 	struct canvas *c = &v->c;
+	const struct heap_obj *starts = NULL;
+	unsigned marks = 0;
 	enum role qrole[2];
 	char ascii[17];
 
 	draw_fmt(c, R_LABEL, "%9llx  ", (unsigned long long)(l->addr - base(v)));
-	draw_fmt(c, R_DIM, "%012llx  ", (unsigned long long)l->addr);
+	draw_fmt(c, R_DIM, "%012llx ", (unsigned long long)l->addr);
+	if (l->present)
+		marks = boundaries(v, h, l, &starts);
+	draw_str(c, marks & 1 ? R_HEAP_MARK : R_DIM, marks & 1 ? "|" : " ");
 	if (!l->present) {
 		draw_hl(c, cursor_q >= 0);
 		draw_fmt(c, R_UNALLOC, "-- page %llu not allocated (freed since the page map) --",
@@ -408,7 +451,10 @@ static void draw_bytes(struct view *v, const struct hline *l, int cursor_q)
 		draw_hl(c, q == cursor_q);
 		draw_fmt(c, r, "%02x", l->data[i]);
 		draw_hl(c, false);
-		draw_str(c, R_DEFAULT, i == 7 ? "  " : " ");
+		if (i == 7)
+			draw_str(c, marks & 2 ? R_HEAP_MARK : R_DEFAULT, marks & 2 ? " |" : "  ");
+		else
+			draw_str(c, R_DEFAULT, " ");
 		ascii[i] = isprint(l->data[i]) ? l->data[i] : '.';
 	}
 	ascii[16] = 0;
@@ -416,6 +462,15 @@ static void draw_bytes(struct view *v, const struct hline *l, int cursor_q)
 	for (int i = 0; i < 16; i++)
 		draw_strn(c, mark_role(l, i, R_DEFAULT), ascii + i, 1);
 	draw_str(c, R_DIM, "|");
+	if (starts) {
+		char tn[128] = "";
+
+		if (starts->btf && starts->type_id)
+			fmt__type_name(starts->btf, starts->type_id, tn, sizeof(tn));
+		draw_fmt(c, R_HEAP_MARK, " <%s %llu B%s%s",
+			 starts->state == HEAP_LIVE ? "live" : "free",
+			 (unsigned long long)starts->size, tn[0] ? " " : "", tn);
+	}
 	if (l->fresh) {
 		draw_str(c, R_DEFAULT, " ");
 		draw_str(c, R_DIFF, "+ not in the snapshot");
@@ -452,6 +507,7 @@ static void hex_draw(struct view *v)
 {
 	struct hex *h = v->priv;
 	struct canvas *c = &v->c;
+	const struct heap *heap;
 	struct hline cl;
 
 	draw_clear(c);
@@ -462,6 +518,7 @@ static void hex_draw(struct view *v)
 	    h->diff_gen != v->s->diff_gen)
 		layout(v, false);
 	cl = line_at(v, h->cur);
+	heap = session__heap(v->s);
 	if (v->s->diff_src)
 		draw_diff_head(v);
 	draw_row(c, head_rows(v) - 1);
@@ -475,7 +532,7 @@ static void hex_draw(struct view *v)
 		if (l->hole)
 			draw_hole(v, l, on);
 		else
-			draw_bytes(v, l, on ? (int)((h->cur & 15) / 8) : -1);
+			draw_bytes(v, l, on ? (int)((h->cur & 15) / 8) : -1, heap);
 	}
 }
 
@@ -654,6 +711,9 @@ static enum request hex_request(struct view *v, enum request req)
 	case REQ_XREFS: /* who points into the qword under the cursor */
 		session__nav_range(v->s, h->cur, 8);
 		return REQ_SHOW_REFS;
+	case REQ_HEAP_INFO: /* which allocation holds the cursor */
+		session__nav_addr(v->s, h->cur);
+		return REQ_SHOW_HEAP;
 	case REQ_DIFF_NEXT: diff_step(v, 1); break;
 	case REQ_DIFF_PREV: diff_step(v, -1); break;
 	case REQ_BACK:

@@ -5,10 +5,14 @@
  * with the previous one and cells where pages were allocated ('+') or freed
  * ('-') are marked until the next refresh. With a :diff snapshot, cells
  * with pages allocated in one and not the other are marked as well.
+ * With `a`, cells show the allocator that owns most of their pages (heap.h:
+ * its initial, in its colour), `g` for __arena globals and `?` for
+ * allocated pages that no allocator claims.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "heap.h"
 #include "tui_int.h"
 
 #define LABEL_W 10 /* "%8x  " page number of the row */
@@ -21,6 +25,7 @@ struct pages {
 	bool fit;	     /* follow the window size with ppc */
 	uint64_t cell;	     /* cursor */
 	uint64_t top;	     /* first row shown */
+	bool by_heap;	     /* a: colour by allocator */
 };
 
 static int grid_cols(const struct view *v)
@@ -114,26 +119,41 @@ static void pages_tick(struct view *v)
 	v->dirty = true;
 }
 
+#define BIN_OWNERS 8 /* allocators told apart in a bin; more count as the 8th */
+
 struct bin {
 	uint32_t n, alloc, resv, added, removed;
 	uint32_t dnew, dgone; /* allocated / freed since the :diff snapshot */
+	/* by allocator (a): pages per owner, globals, unclaimed */
+	uint32_t owned[BIN_OWNERS], globals, unclaimed;
+	int owner; /* the owner of most pages: an allocator index, HEAP_OWNER_*, or -3: none */
 };
 
 /* Pages in the bin, with what changed since the last refresh and, with a
  * :diff, since the snapshot (its page states from the session's diff; a
  * snapshot of another size is refused by :diff) */
-static void count_bin(const struct view *v, uint64_t cell, struct bin *b)
+static void count_bin(const struct view *v, uint64_t cell, struct bin *b, const struct heap *h)
 {
 	const struct pages *p = v->priv;
 	const struct session *ses = v->s;
 	uint64_t first = cell * p->ppc, last = first + p->ppc;
+	uint32_t most = 0;
 
 	memset(b, 0, sizeof(*b));
+	b->owner = -3;
 	if (last > p->nr)
 		last = p->nr;
 	for (uint64_t i = first; i < last; i++) {
 		uint8_t s = p->now[i];
 		int then = ses->diff ? session__diff_page(ses, i) : -1;
+		int o = h ? heap__page_owner(h, i) : HEAP_OWNER_NONE;
+
+		if (o >= 0)
+			b->owned[o < BIN_OWNERS ? o : BIN_OWNERS - 1]++;
+		else if (o == HEAP_OWNER_GLOBALS)
+			b->globals++;
+		else if (h && s == PAGE_ALLOCATED)
+			b->unclaimed++;
 
 		b->n++;
 		b->alloc += s == PAGE_ALLOCATED;
@@ -147,6 +167,34 @@ static void count_bin(const struct view *v, uint64_t cell, struct bin *b)
 			b->dgone += s != PAGE_ALLOCATED;
 		}
 	}
+	for (int o = 0; o < BIN_OWNERS; o++)
+		if (b->owned[o] > most) {
+			most = b->owned[o];
+			b->owner = o;
+		}
+	if (b->globals > most) {
+		most = b->globals;
+		b->owner = HEAP_OWNER_GLOBALS;
+	}
+	if (b->unclaimed > most)
+		b->owner = HEAP_OWNER_NONE;
+}
+
+/* a: the cell's owner, its initial in its colour; false: none */
+static bool draw_owner(struct canvas *c, const struct bin *b, const struct heap *h, bool cursor)
+{
+	char g[2] = "?";
+
+	if (!h || b->owner == -3 || b->added || b->removed)
+		return false;
+	if (b->owner >= 0 && (size_t)b->owner < h->nr_allocs)
+		g[0] = h->allocs[b->owner].be->name[0];
+	else if (b->owner == HEAP_OWNER_GLOBALS)
+		g[0] = 'g';
+	draw_hl(c, cursor);
+	draw_str(c, tui_heap_role(b->owner), g);
+	draw_hl(c, false);
+	return true;
 }
 
 static void draw_cell(struct canvas *c, const struct bin *b, bool cursor)
@@ -188,6 +236,7 @@ static void pages_draw(struct view *v)
 	struct canvas *c = &v->c;
 	const struct pagemap *pm = &s->pm;
 	int cols = grid_cols(v), rows = grid_rows(v);
+	const struct heap *h = p->by_heap ? session__heap(s) : NULL;
 	uint64_t ncells, crow, total_rows;
 	char size[32];
 
@@ -226,16 +275,37 @@ static void pages_draw(struct view *v)
 	draw_row(c, 1);
 	draw_fmt(c, R_LABEL, "%u page%s/cell%s", p->ppc, p->ppc == 1 ? "" : "s",
 		 p->fit ? " (fit)" : "");
-	draw_str(c, R_DIM, "   ' ' free ");
-	for (int i = 0; i < 5; i++)
-		draw_str(c, R_ALLOC_PART, glyph->shade[i]);
-	draw_str(c, R_DIM, " 1-100% allocated  ");
-	draw_str(c, R_RESERVED, "r");
-	draw_str(c, R_DIM, " reserved  ");
-	draw_str(c, R_ADDED, "+");
-	draw_str(c, R_DIM, " allocated  ");
-	draw_str(c, R_REMOVED, "-");
-	draw_str(c, R_DIM, " freed since the last refresh   +/- zoom  0 fit");
+	if (h) {
+		/* by allocator: each one's initial, then the others */
+		draw_str(c, R_DIM, "   by allocator:");
+		for (size_t i = 0; i < h->nr_allocs; i++) {
+			char g[2] = { h->allocs[i].be->name[0], 0 };
+
+			draw_str(c, R_DIM, " ");
+			draw_str(c, tui_heap_role((int)i), g);
+			draw_fmt(c, R_DIM, " %s", h->allocs[i].be->name);
+		}
+		draw_str(c, R_DIM, "  ");
+		draw_str(c, R_GLOBALS, "g");
+		draw_str(c, R_DIM, " globals  ");
+		draw_str(c, R_UNCLAIMED, "?");
+		draw_fmt(c, R_DIM, " unclaimed (%llu)  ", (unsigned long long)h->unclaimed_pages);
+		draw_str(c, R_RESERVED, "r");
+		draw_str(c, R_DIM, " reserved   a: by state");
+	} else {
+		draw_str(c, R_DIM, "   ' ' free ");
+		for (int i = 0; i < 5; i++)
+			draw_str(c, R_ALLOC_PART, glyph->shade[i]);
+		draw_str(c, R_DIM, " 1-100% allocated  ");
+	}
+	if (!h) {
+		draw_str(c, R_RESERVED, "r");
+		draw_str(c, R_DIM, " reserved  ");
+		draw_str(c, R_ADDED, "+");
+		draw_str(c, R_DIM, " allocated  ");
+		draw_str(c, R_REMOVED, "-");
+		draw_str(c, R_DIM, " freed since the last refresh   +/- zoom  0 fit");
+	}
 	if (s->diff_src) {
 		uint32_t nalloc, nfreed;
 
@@ -257,8 +327,9 @@ static void pages_draw(struct view *v)
 		for (int k = 0; k < cols && first + k < ncells; k++) {
 			struct bin b;
 
-			count_bin(v, first + k, &b);
-			draw_cell(c, &b, first + k == p->cell);
+			count_bin(v, first + k, &b, h);
+			if (!draw_owner(c, &b, h, first + k == p->cell))
+				draw_cell(c, &b, first + k == p->cell);
 		}
 	}
 }
@@ -307,7 +378,7 @@ static void diff_step(struct view *v, int dir)
 		return;
 	}
 	for (int64_t cell = (int64_t)p->cell + dir; cell >= 0 && (uint64_t)cell < n; cell += dir) {
-		count_bin(v, cell, &b);
+		count_bin(v, cell, &b, NULL);
 		if (b.dnew || b.dgone) {
 			p->cell = cell;
 			return;
@@ -358,6 +429,14 @@ static enum request pages_request(struct view *v, enum request req)
 		}
 		return REQ_NONE;
 	case REQ_ZOOM_FIT: p->fit = true; return REQ_NONE;
+	case REQ_HEAP_COLOURS:
+		p->by_heap = !p->by_heap;
+		if (p->by_heap && !session__heap(v->s))
+			p->by_heap = false; /* the status line says why */
+		return REQ_NONE;
+	case REQ_HEAP_INFO: /* the cell's first allocated page (else its first) */
+		open_hex(v);
+		return REQ_SHOW_HEAP;
 	case REQ_ENTER: return open_hex(v);
 	case REQ_DIFF_NEXT:
 	case REQ_DIFF_PREV:
@@ -376,6 +455,7 @@ static void pages_status(struct view *v, char *buf, size_t len)
 	uint64_t first = p->cell * p->ppc, last = first + p->ppc - 1;
 	struct bin b;
 	const char *since = "";
+	char owner[64] = "";
 
 	if (!p->now) {
 		snprintf(buf, len, "no page map");
@@ -383,11 +463,22 @@ static void pages_status(struct view *v, char *buf, size_t len)
 	}
 	if (last >= p->nr)
 		last = p->nr - 1;
-	count_bin(v, p->cell, &b);
+	count_bin(v, p->cell, &b, NULL);
 	if (b.dnew || b.dgone)
 		since = b.dnew ? ", not in the snapshot" : ", freed since the snapshot";
+	if (p->by_heap && first == last) {
+		const struct heap *h = session__heap(v->s);
+		int o = heap__page_owner(h, first);
+
+		if (h && o >= 0 && (size_t)o < h->nr_allocs)
+			snprintf(owner, sizeof(owner), ", %s's", h->allocs[o].be->name);
+		else if (h && o == HEAP_OWNER_GLOBALS)
+			snprintf(owner, sizeof(owner), ", __arena globals");
+		else if (h && b.alloc)
+			snprintf(owner, sizeof(owner), ", no allocator's");
+	}
 	if (first == last)
-		snprintf(buf, len, "page %llu  0x%llx  %s%s%s", (unsigned long long)first,
+		snprintf(buf, len, "page %llu  0x%llx  %s%s%s%s", (unsigned long long)first,
 			 (unsigned long long)session__page_addr(v->s, first),
 			 b.alloc  ? "allocated"
 			 : b.resv ? "reserved"
@@ -395,7 +486,7 @@ static void pages_status(struct view *v, char *buf, size_t len)
 			 b.added     ? " (new)"
 			 : b.removed ? " (just freed)"
 				     : "",
-			 since);
+			 since, owner);
 	else if (b.dnew || b.dgone)
 		snprintf(buf, len,
 			 "pages %llu-%llu  0x%llx  %u allocated, %u reserved, %u free; "

@@ -607,6 +607,17 @@ static enum request xrefs(struct view *v, struct tnode *n)
 	return REQ_SHOW_REFS;
 }
 
+/* i: which allocation holds the field (its own place, a pointer's too) */
+static enum request heap_info(struct view *v, struct tnode *n)
+{
+	if (!n || !n->addr || !source__contains(v->s->src, n->addr, 1)) {
+		session__msg(v->s, true, "i: this field is not in the arena");
+		return REQ_NONE;
+	}
+	session__nav_addr(v->s, n->addr);
+	return REQ_SHOW_HEAP;
+}
+
 static enum request struct_request(struct view *v, enum request req)
 {
 	struct sview *s = v->priv;
@@ -694,6 +705,7 @@ static enum request struct_request(struct view *v, enum request req)
 		out = REQ_SHOW_WALK;
 		break;
 	case REQ_XREFS: out = xrefs(v, n); break;
+	case REQ_HEAP_INFO: out = heap_info(v, n); break;
 	case REQ_WATCH:
 		/* "watch #N: PATH = VALUE" on the status line; the view stays */
 		if (!n || n->more || !n->path)

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Text view: help and type definitions, from the session's nav on
  * REQ_SHOW_TEXT (the view takes the lines). Lines starting with \1 are
- * headings. */
+ * headings. With nav.text_addr (the allocation `i` described), Enter shows
+ * that address in hex. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,7 +13,8 @@ struct text {
 	char **lines;
 	int n;
 	int top;
-	int match; /* line of the last search hit, -1 */
+	int match;   /* line of the last search hit, -1 */
+	uint64_t go; /* Enter shows it in hex (the allocation after i), 0 */
 };
 
 static void text_free_lines(struct text *x)
@@ -42,6 +44,7 @@ static void text_set(struct view *v)
 
 	text_free_lines(x);
 	snprintf(x->title, sizeof(x->title), "%s", s->nav.title ? s->nav.title : "");
+	x->go = s->nav.text_addr;
 	x->lines = session__take_text(s, &x->n);
 	x->top = 0;
 	x->match = -1;
@@ -81,8 +84,14 @@ static enum request text_request(struct view *v, enum request req)
 
 	switch (req) {
 	case REQ_UP: x->top--; break;
-	case REQ_DOWN:
-	case REQ_ENTER: x->top++; break;
+	case REQ_ENTER:
+		if (x->go) {
+			session__nav_addr(v->s, x->go);
+			return REQ_SHOW_HEX;
+		}
+		x->top++;
+		break;
+	case REQ_DOWN: x->top++; break;
 	case REQ_PAGE_UP: x->top -= h; break;
 	case REQ_PAGE_DOWN: x->top += h; break;
 	case REQ_FIRST: x->top = 0; break;

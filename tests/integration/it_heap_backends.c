@@ -38,7 +38,7 @@
 #include "cli_run.h"
 #include "error.h"
 #include "fixture.h"
-#include "heap_backends_ext.h"
+#include "heap_asan.h"
 #include "json.h"
 #include "live.h"
 #include "snapshot.h"

@@ -1,17 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The sched_ext heap backends (issue 15): heap_sdt_alloc.c and
- * heap_buddy.c. heap.c lists them in heap_backends[]; the tests call them
- * directly. heap_asan.c answers "is this address poisoned?" from the ASAN
+ * heap_asan.c answers "is this address poisoned?" from the ASAN
  * shadow of sched_ext's lib/alloc/asan where one is in the arena (for
  * check's classification of pointers into poisoned memory).
  */
-#ifndef ARENA_INSPECT_HEAP_BACKENDS_EXT_H
-#define ARENA_INSPECT_HEAP_BACKENDS_EXT_H
+#ifndef ARENA_INSPECT_HEAP_ASAN_H
+#define ARENA_INSPECT_HEAP_ASAN_H
 
 #include "heap.h"
-
-extern const struct heap_backend heap_sdt_alloc, heap_buddy;
 
 /* Where the ASAN shadow is: the user address of the shadow byte of arena
  * offset 0, and its bytes (the arena's size / 8). */
