@@ -140,14 +140,14 @@ static void check_arena(const char *arena)
 				 json_str(json_get(w, "state")));
 	}
 	/* the first and last byte of the first, a middle and the last object,
-	 * and of every free slot among the first 64 */
+	 * and of every free slot among the first 24 */
 	for (size_t i = 0; i < nw; i++) {
 		const struct json *w = json_at(wobjs, i);
 		uint64_t lo = json_u64(json_get(w, "addr"), 0);
 		uint64_t sz = json_u64(json_get(w, "size"), 0);
 		bool is_free = !strcmp(json_str(json_get(w, "state")) ?: "", "free");
 
-		if (i && i != nw / 2 && i != nw - 1 && !(is_free && i < 64))
+		if (i && i != nw / 2 && i != nw - 1 && !(is_free && i < 24))
 			continue;
 		at_object(arena, lo, w);
 		at_object(arena, lo + sz - 1, w);
