@@ -66,7 +66,8 @@ struct btfx {
 	char **notes;
 	int nr_notes;
 	size_t cap_notes;
-	int nr_conflicts; /* also those past the notes' cap */
+	int nr_conflicts;		    /* also those past the notes' cap */
+	const struct expr_history *history; /* btfx__set_history, borrowed */
 };
 
 /* The blob whose BTF (or its split extension) is btf, or -1 */

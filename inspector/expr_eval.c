@@ -229,11 +229,34 @@ static int enum_constant(struct ectx *c, const char *name, uint64_t *v, unsigned
 	return -ENOENT;
 }
 
+/* $N, $, $$, $$N: the value history the btfx hands us (expr.h) */
+static int eval_history(struct ectx *c, const struct enode *n, struct value *out)
+{
+	const struct expr_history *h = btfx__history(c->bx);
+	uint64_t k;
+	int err;
+
+	if (!h || !h->get || !h->last)
+		return ai_err(ENOENT, "'%s': no value history here (the TUI's :print keeps one)",
+			      n->name);
+	err = expr__history_ref(n->name, h->last(h->ctx), &k);
+	if (err)
+		return err;
+	if (!h->last(h->ctx))
+		return ai_err(ENOENT, "'%s': the value history is empty (print something first)",
+			      n->name);
+	return h->get(h->ctx, k, out);
+}
+
 static int eval_ident(struct ectx *c, const struct enode *n, struct value *out)
 {
-	const struct root *r = btfx__find_root(c->bx, n->name);
+	const struct root *r;
 	uint64_t v;
 	unsigned ct;
+
+	if (n->name[0] == '$')
+		return eval_history(c, n, out);
+	r = btfx__find_root(c->bx, n->name);
 
 	if (r) {
 		if (r->kind == ROOT_MAP_PTR) {

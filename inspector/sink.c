@@ -247,7 +247,35 @@ static void json_value(struct sink *s, const char *key, enum sink_kind kind, con
 	struct json_sink *j = (void *)s;
 
 	json_sep(j, key);
-	if (kind == SK_PTR && has_ptr_facts(a)) {
+	if (a && a->ftext) {
+		/* print --format: the value stays what it is, "text" adds it
+		 * in the format asked for */
+		if (kind == SK_PTR) {
+			out(s, "{\"ptr\":\"");
+			json_escaped(s, text);
+			out(s, "\"");
+		} else {
+			out(s, "{\"value\":");
+			json_scalar(s, kind, text);
+		}
+		if (kind == SK_PTR && a->target) {
+			out(s, ",\"target\":\"");
+			json_escaped(s, a->target);
+			out(s, "\"");
+		}
+		if (kind == SK_PTR && a->unallocated)
+			out(s, ",\"unallocated\":true");
+		if (kind == SK_PTR && a->outside)
+			out(s, ",\"outside\":true");
+		if (a->note) {
+			out(s, ",\"note\":\"");
+			json_escaped(s, a->note);
+			out(s, "\"");
+		}
+		out(s, ",\"text\":\"");
+		json_escaped(s, a->ftext);
+		out(s, "\"}");
+	} else if (kind == SK_PTR && has_ptr_facts(a)) {
 		/* a pointer: its value plus what it points to */
 		out(s, "{\"ptr\":\"");
 		json_escaped(s, text);
@@ -699,6 +727,13 @@ static void text_value(struct sink *s, const char *key, enum sink_kind kind, con
 		return;
 	n->kind = kind;
 	n->text = dup_or_null(text);
+	if (a && a->ftext) {
+		/* print/x: the value in that format, written as a number is */
+		free(n->text);
+		n->text = dup_or_null(a->ftext);
+		if (kind != SK_PTR)
+			n->kind = SK_NUM;
+	}
 	if (!t->cur) {
 		t->root = n;
 		text_finish_top(t);

@@ -56,6 +56,9 @@ struct sink_attrs {
 	uint64_t size;	    /* bytes of the value's type (0: unknown) */
 	bool deref;	    /* the pointee of a followed pointer: addr is the
 			     * pointer's value, path "*P" names it */
+	const char *ftext;  /* the value in the print format asked for
+			     * (fmt_opts.format: "0x2a"), or NULL: text sinks
+			     * show it instead of text, JSON adds "text" */
 };
 
 struct sink;

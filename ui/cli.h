@@ -24,6 +24,7 @@ struct cli_opts {
 	bool force;		    /* --force: snapshot -o may replace a symlink (the link) */
 	const char *log;	    /* --log FILE */
 	int max_elements;	    /* --max-elements N: array elements shown, 0: default */
+	char format;		    /* print --format F: GDB's print format letter, 0: none */
 	const char *walk_next;	    /* walk --next MEMBER (NULL: "next") */
 	const char *walk_container; /* walk --container 'TYPE.MEMBER' */
 	unsigned long walk_max;	    /* walk --max N (0: the walker's default) */
@@ -56,6 +57,7 @@ enum cli_opt {
 	CLI_OPT_FORCE,
 	CLI_OPT_LOG,
 	CLI_OPT_MAX_ELEMENTS,
+	CLI_OPT_FORMAT,
 	CLI_OPT_TYPES,
 	CLI_OPT_TYPES_CFLAGS,
 	CLI_OPT_LAYOUT,

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
+#include "format.h"
 #include "selector.h"
 #include "tui.h"
 
@@ -58,6 +59,9 @@ static const struct cli_option options[NR_CLI_OPTS] = {
 	[CLI_OPT_MAX_ELEMENTS] = { "max-elements", 0, "N", "[--max-elements N]",
 				   "array elements shown/compared (default 256; the TUI: 64 a "
 				   "page)" },
+	[CLI_OPT_FORMAT] = { "format", 0, "F", "[--format x|d|u|o|t|c|a|s|z]",
+			     "every scalar as GDB's print/F: hex, signed, unsigned, octal, binary, "
+			     "char, address, string, zero-padded hex" },
 	[CLI_OPT_TYPES] = { "types", 0, "FILE", "[--types FILE]...",
 			    "more types (repeatable): a C header/source, an ELF with DWARF or "
 			    ".BTF, raw BTF" },
@@ -298,6 +302,14 @@ static int set_option(int id, const char *arg, struct cli_opts *o)
 		if (parse_num("--max-elements", arg, 1, 1L << 24, &v))
 			return 1;
 		o->max_elements = v;
+		break;
+	case CLI_OPT_FORMAT:
+		if (strlen(arg) != 1 || !fmt__format_ok(arg[0]))
+			return cli_error(
+				"--format: '%s' is not one of x d u o t c a s z (GDB's print "
+				"formats)",
+				arg);
+		o->format = arg[0];
 		break;
 	case CLI_OPT_COUNT:
 		if (parse_num("--count", arg, 1, 1L << 40, &v))

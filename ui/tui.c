@@ -333,10 +333,20 @@ static void next_view(struct tui *t, int dir)
 	tui_show(t, views__cycle((i + dir + n) % n));
 }
 
+/* Enter on an empty ':' line runs the last command again, as GDB does
+ * (print $ again, the next hex page...) */
 static void on_command(struct tui *t, const char *line)
 {
-	if (line && *line)
-		dispatch(t, cmd__run(t->s, line));
+	if (!line)
+		return;
+	if (!line[strspn(line, " ")]) {
+		if (!t->last_cmd[0])
+			return;
+		line = t->last_cmd;
+	} else {
+		snprintf(t->last_cmd, sizeof(t->last_cmd), "%s", line);
+	}
+	dispatch(t, cmd__run(t->s, line));
 }
 
 static void search_again(struct tui *t, int dir)

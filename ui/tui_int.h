@@ -239,7 +239,8 @@ struct tui {
 	uint64_t seen_msg_gen, seen_data_gen; /* of the session, at the last redraw */
 
 	char last_search[256];
-	char hint[512]; /* completion matches, one line */
+	char last_cmd[1024]; /* the last ':' line: Enter on an empty one repeats it (GDB) */
+	char hint[512];	     /* completion matches, one line */
 
 	bool quit;
 	int exit_status;

@@ -1135,6 +1135,59 @@ static void nouser_list(void **state)
 
 /* ---- live -------------------------------------------------------------- */
 
+/* print --format F: GDB's print formats on every scalar of a live struct;
+ * JSON keeps the number and adds "text" */
+static void print_format(void **state)
+{
+	char ae[1200], want[64], *out;
+	long long magic;
+	struct json *j;
+
+	assert_int_equal(fixture_load("live", &F), 0);
+	j = pj("*hdr");
+	magic = want_int(j, "magic");
+	assert_int_equal(magic, LIVE_MAGIC);
+	json_free(j);
+	/* text: every member in hex, magic among them */
+	out = inspect_ok("print %s --format x", arena_expr(ae, sizeof(ae), "*hdr"));
+	snprintf(want, sizeof(want), ".magic = 0x%llx,", magic);
+	if (!strstr(out, want))
+		fail_msg("print --format x *hdr lacks '%s':\n%s", want, out);
+	free(out);
+	/* zero-padded to the member's size, octal, binary, signed */
+	out = inspect_ok("print %s --format z", arena_expr(ae, sizeof(ae), "hdr->magic"));
+	snprintf(want, sizeof(want), "hdr->magic = 0x%0*llx\n",
+		 (int)(2 * sizeof(((struct live_hdr *)0)->magic)), magic);
+	assert_string_equal(out, want);
+	free(out);
+	out = inspect_ok("print %s --format o", arena_expr(ae, sizeof(ae), "hdr->magic"));
+	snprintf(want, sizeof(want), "hdr->magic = 0%llo\n", magic);
+	assert_string_equal(out, want);
+	free(out);
+	out = inspect_ok("print %s --format t", arena_expr(ae, sizeof(ae), "hdr->magic & 7"));
+	assert_true(strchr(out, '=') != NULL);
+	snprintf(want, sizeof(want), "%d%d%d", (int)(magic >> 2 & 1), (int)(magic >> 1 & 1),
+		 (int)(magic & 1));
+	/* binary without leading zeros */
+	assert_non_null(strstr(out, want + strspn(want, "0")));
+	free(out);
+	/* JSON: the number as it was, plus "text" */
+	out = inspect_ok("print %s --format x -j", arena_expr(ae, sizeof(ae), "*hdr"));
+	j = parse_or_fail("print --format x -j", out);
+	free(out);
+	assert_int_equal(json_int(json_get(json_get(j, "magic"), "value"), -1), magic);
+	snprintf(want, sizeof(want), "0x%llx", magic);
+	assert_string_equal(json_str(json_get(json_get(j, "magic"), "text")), want);
+	json_free(j);
+	/* a bad letter: one line, exit 1 */
+	free(inspect_fail(1, "--format: 'q' is not one of x d u o t c a s z", "print %s --format q",
+			  arena_expr(ae, sizeof(ae), "hdr->magic")));
+	/* the CLI has no value history: one clear line */
+	free(inspect_fail(1, "no value history here", "print %s",
+			  arena_expr(ae, sizeof(ae), "$1")));
+	(void)state;
+}
+
 static void live_hdr(void **state)
 {
 	static const char *const tk[] = { "pid",	"tgid",		"comm", "switches",
@@ -1694,6 +1747,7 @@ int main(void)
 		cmocka_unit_test_teardown(sparse_pages, teardown),
 		cmocka_unit_test_teardown(nouser_list, teardown),
 		cmocka_unit_test_teardown(live_hdr, teardown),
+		cmocka_unit_test_teardown(print_format, teardown),
 		cmocka_unit_test_teardown(pool_cut, teardown),
 		cmocka_unit_test_teardown(churn_paused, teardown),
 		cmocka_unit_test_teardown(cli_errors, teardown),
