@@ -12,9 +12,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include "cli.h"
 #include "format.h"
 #include "selector.h"
+#include "suggest.h"
 #include "tui.h"
 
 extern const struct cli_cmd cmd_list, cmd_pages, cmd_hex, cmd_print, cmd_types, cmd_walk, cmd_watch,
@@ -193,6 +195,28 @@ static const struct cli_cmd *find_command(const char *word)
 			return commands[i];
 	return NULL;
 }
+/* "pagess" is a typo of a command, not a snapshot file to open in the
+ * TUI: one error line with the suggestion. A word that is a file, or close
+ * to no command, is left to the selector (which suggests its own words). */
+static bool unknown_command(const char *word)
+{
+	struct suggest sg;
+	struct stat st;
+	char hint[96];
+
+	if (strchr(word, '/') || !stat(word, &st))
+		return false;
+	suggest__init(&sg, word);
+	for (size_t i = 0; i < NR_COMMANDS; i++)
+		suggest__offer(&sg, commands[i]->name);
+	suggest__offer(&sg, "help");
+	if (!suggest__best(&sg))
+		return false;
+	cli_error("unknown command '%s'%s; commands: %s", word,
+		  suggest__hint(&sg, hint, sizeof(hint)), command_names());
+	return true;
+}
+
 static int parse_num(const char *opt, const char *s, long min, long max, long *v)
 {
 	char *end;
@@ -442,6 +466,8 @@ static int run(int argc, char **argv)
 
 	if (cmd->run)
 		return cmd->run(argc - 1, argv + 1, &o);
+	if (argc > 0 && unknown_command(argv[0]))
+		return 1;
 	if (argc > 0) {
 		if (cli_open_arena(argc, argv, &used, &src))
 			return 1;

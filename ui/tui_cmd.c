@@ -23,6 +23,7 @@
 #include "selector.h"
 #include "sink.h"
 #include "snapshot.h"
+#include "suggest.h"
 #include "tui_int.h"
 #include "watch.h"
 
@@ -621,7 +622,21 @@ enum request cmd__run(struct session *s, const char *line)
 		}
 		return views__request(id);
 	}
-	session__msg(s, true, "unknown command '%s' (:help lists them)", name);
+	{
+		struct suggest sg;
+
+		suggest__init(&sg, name);
+		for (int i = 0; cmd__name(i); i++)
+			suggest__offer(&sg, cmd__name(i));
+		for (size_t i = 0; i < ARRAY_SIZE(cmds); i++)
+			suggest__offer(&sg, cmds[i].alias);
+		if (suggest__best(&sg))
+			session__msg(s, true,
+				     "unknown command '%s' (did you mean '%s'? :help lists them)",
+				     name, suggest__best(&sg));
+		else
+			session__msg(s, true, "unknown command '%s' (:help lists them)", name);
+	}
 	return REQ_NONE;
 }
 

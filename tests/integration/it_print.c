@@ -1472,6 +1472,18 @@ static void cli_errors(void **state)
 	print_fails("'nope' is not a member of struct node", "head->nope");
 	print_fails("'nope' is not a member of struct node", "(*head).nope");
 	print_fails("unknown name 'nosuchroot'", "nosuchroot");
+	/* did you mean: a member, a root (exit 1, one line, the suggestion in it) */
+	print_fails("'nxt' is not a member of struct node (did you mean 'next'?)", "head->nxt");
+	print_fails("unknown name 'haed' (not a root or an enum constant; did you mean 'head'?)",
+		    "haed->id");
+	/* a command and a selector word, not taken as file names */
+	free(inspect_fail(1, "unknown command 'pagess' (did you mean 'pages'?)", "pagess id %u",
+			  F.map_id));
+	free(inspect_fail(1, "unknown command 'lsit' (did you mean 'list'?)", "lsit"));
+	free(inspect_fail(1, "idd: No such file or directory (did you mean 'id'?", "idd %u",
+			  F.map_id));
+	free(inspect_fail(1, "did you mean 'id'?", "pages idd %u", F.map_id));
+	free(inspect_fail(1, "did you mean 'pinned'?", "print pined /sys/fs/bpf/x head"));
 	print_fails("unknown type 'struct nosuch *'", "*(struct nosuch *)head");
 	print_fails("cannot dereference", "*head->id");
 	/* NULL */

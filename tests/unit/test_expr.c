@@ -581,6 +581,13 @@ static void test_eval_errors(void **st)
 	struct fix *f = *st;
 
 	eval_fails(f, "nosuch", -ENOENT, "unknown name 'nosuch'");
+	/* did you mean: a root, a member, offsetof's member, by edit distance */
+	eval_fails(f, "gptrr->id", -ENOENT, "did you mean 'gptr'?");
+	eval_fails(f, "gptr->nxt", -ENOENT,
+		   "'nxt' is not a member of struct node (did you mean 'next'?)");
+	eval_fails(f, "glob.s3", -ENOENT, "did you mean 's1'?");
+	eval_fails(f, "offsetof(struct node, nxet)", -ENOENT, "did you mean 'next'?");
+	eval_fails(f, "gptr->zzzzzz", -ENOENT, "'zzzzzz' is not a member of struct node");
 	eval_fails(f, "gptr->nope", -ENOENT, "'nope' is not a member of struct node");
 	eval_fails(f, "glob.nope", -ENOENT, "'nope' is not a member of struct outer");
 	eval_fails(f, "glob.x->y", -EINVAL, "not a pointer");
