@@ -150,6 +150,9 @@ void cli_flush_notes(void);
  * message msg) is an unknown name or type and bx has no BTF; else "". */
 const char *cli_btf_hint(const struct btfx *bx, int err, const char *msg);
 
+/* "4 GiB", "12 KiB", "1.5 MiB" (the CLI and the TUI say sizes alike) */
+void fmt_size(uint64_t bytes, char *buf, size_t len);
+
 /* Parse an address (0x..., decimal) or +OFF, an offset from the arena start. */
 int cli_parse_addr(const struct source *src, const char *s, uint64_t *addr);
 

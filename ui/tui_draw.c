@@ -218,22 +218,6 @@ void draw_fill(struct canvas *c, enum role r)
 	draw_pad(c, r, c->width);
 }
 
-void fmt_size(uint64_t bytes, char *buf, size_t len)
-{
-	static const char *const unit[] = { "B", "KiB", "MiB", "GiB", "TiB" };
-	int u = 0;
-	double v = bytes;
-
-	while (v >= 1024 && u < 4) {
-		v /= 1024;
-		u++;
-	}
-	if (v == (uint64_t)v)
-		snprintf(buf, len, "%llu %s", (unsigned long long)v, unit[u]);
-	else
-		snprintf(buf, len, "%.1f %s", v, unit[u]);
-}
-
 void fmt_hms(uint64_t ns, char *buf, size_t len)
 {
 	time_t sec = ns / 1000000000ULL;

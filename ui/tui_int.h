@@ -275,8 +275,7 @@ void prompt__draw(struct tui *t); /* into t->status; places the cursor */
 void prompt__cancel(struct tui *t);
 
 /* helpers */
-void fmt_size(uint64_t bytes, char *buf, size_t len); /* "4 GiB", "12 KiB" */
-void fmt_hms(uint64_t ns, char *buf, size_t len);     /* "14:03:59.123" local time, 0: "-" */
+void fmt_hms(uint64_t ns, char *buf, size_t len); /* "14:03:59.123" local time, 0: "-" */
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -1009,6 +1009,74 @@ static void check_sparse_page(const struct json *j, uint64_t addr, const char *e
 	json_free(t);
 }
 
+/* hex text: the run of reserved/free pages before the first allocated page
+ * is one line; that page's lines, with "*" for repeats, expand to exactly
+ * the lines JSON lists one by one; OFFSET is hex, as in the TUI */
+static void hex_collapsed(void **state)
+{
+	const struct json *pages;
+	uint64_t first = UINT64_MAX, nlines;
+	char want[128], *out, *l, *save = NULL, prev[64] = "";
+	struct json *j;
+	size_t k = 0, holes = 0;
+
+	assert_int_equal(fixture_load("sparse", &F), 0);
+	pages = json_get(F.expect, "pages");
+	for (size_t i = 0; i < json_len(pages); i++)
+		if ((uint64_t)json_int(json_at(pages, i), 0) < first)
+			first = json_int(json_at(pages, i), 0);
+	assert_true(first >= SPARSE_GUARD && first != UINT64_MAX);
+	out = inspect_ok("hex id %u +0 %llu -j", F.map_id,
+			 (unsigned long long)((first + 1) * PAGE));
+	j = parse_or_fail("hex -j", out);
+	free(out);
+	/* JSON as it was: one object per missing page, then 256 lines */
+	assert_int_equal(json_len(j), first + PAGE / 16);
+	for (size_t i = 0; i < first; i++)
+		assert_int_equal(json_bool(json_get(json_at(j, i), "unallocated")), 1);
+	out = inspect_ok("hex id %u +0 %llu", F.map_id, (unsigned long long)((first + 1) * PAGE));
+	snprintf(want, sizeof(want), "-- pages 0-%llu not allocated (%llu pages, ",
+		 (unsigned long long)(first - 1), (unsigned long long)first);
+	k = first;
+	for (l = strtok_r(out, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		unsigned long long off, addr, n;
+		char hex[64];
+
+		if (strstr(l, "OFFSET") == l + strspn(l, " "))
+			continue;
+		if (strstr(l, "not allocated")) {
+			assert_non_null(strstr(l, want));
+			holes++;
+			continue;
+		}
+		if (sscanf(l, "*  (%llu more line", &n) == 1) {
+			/* the line above, n more times */
+			assert_true(prev[0]);
+			for (; n; n--, k++) {
+				assert_true(k < json_len(j));
+				assert_string_equal(json_str(json_get(json_at(j, k), "hex")), prev);
+			}
+			continue;
+		}
+		assert_int_equal(sscanf(l, "%llx %llx", &off, &addr), 2);
+		assert_true(k < json_len(j));
+		assert_int_equal(off, json_int(json_get(json_at(j, k), "offset"), -1));
+		assert_int_equal(addr, json_u64(json_get(json_at(j, k), "addr"), 0));
+		snprintf(hex, sizeof(hex), "%.48s", l + 25);
+		while (strlen(hex) && hex[strlen(hex) - 1] == ' ')
+			hex[strlen(hex) - 1] = 0;
+		assert_string_equal(hex, json_str(json_get(json_at(j, k), "hex")));
+		snprintf(prev, sizeof(prev), "%s", hex);
+		k++;
+	}
+	assert_int_equal(holes, 1);
+	nlines = k;
+	assert_int_equal(nlines, json_len(j));
+	free(out);
+	json_free(j);
+	(void)state;
+}
+
 static void sparse_pages(void **state)
 {
 	const struct json *pages, *runs;
@@ -1757,6 +1825,7 @@ int main(void)
 		cmocka_unit_test_teardown(tree_inorder, teardown),
 		cmocka_unit_test_teardown(tree_dangling, teardown),
 		cmocka_unit_test_teardown(sparse_pages, teardown),
+		cmocka_unit_test_teardown(hex_collapsed, teardown),
 		cmocka_unit_test_teardown(nouser_list, teardown),
 		cmocka_unit_test_teardown(live_hdr, teardown),
 		cmocka_unit_test_teardown(print_format, teardown),
