@@ -11,6 +11,7 @@
 #include "sink.h"
 #include "source.h"
 #include "btfx.h"
+#include "progress.h"
 
 struct cli_opts {
 	bool json;
@@ -149,6 +150,28 @@ void cli_flush_notes(void);
 /* " (no BTF found for arena N: ...)" when err (an expression's error, with
  * message msg) is an unknown name or type and bx has no BTF; else "". */
 const char *cli_btf_hint(const struct btfx *bx, int err, const char *msg);
+
+/*
+ * Progress of long work (progress.h) as one line: "saving: 1200 of 4096
+ * pages (29%), 350 pages/s, 8 s left". The meter says when to show it:
+ * not before the work has taken 0.2 s (quick work shows nothing; tests set
+ * AI_TEST_PROGRESS=1 to see it from the first tick), then at most ten
+ * times a second, and the last tick once shown. The CLI draws it on
+ * stderr, the TUI on its status line.
+ */
+struct progress_meter {
+	uint64_t t0_ns, last_ns, last_done;
+	bool started, shown, finished;
+};
+bool progress_meter__line(struct progress_meter *m, const char *what, uint64_t done, uint64_t total,
+			  char *buf, size_t len);
+/* The CLI's progress for one long operation: the line on stderr when
+ * stderr is a terminal (nothing otherwise; never on stdout, so never in
+ * JSON), and Ctrl-C asks the operation to stop (it returns -ECANCELED and
+ * cleans up; a second Ctrl-C kills at once). cli_progress_end erases the
+ * line and puts SIGINT back; cli_error erases it too. */
+const struct ai_progress *cli_progress(void);
+void cli_progress_end(void);
 
 /* "4 GiB", "12 KiB", "1.5 MiB" (the CLI and the TUI say sizes alike) */
 void fmt_size(uint64_t bytes, char *buf, size_t len);

@@ -137,6 +137,40 @@ static void text_hole(struct text_hex *t, uint64_t addr, uint64_t off, uint64_t 
 		 (unsigned long long)(page + pages - 1), (unsigned long long)pages, size);
 }
 
+/* The dump's bytes, HEX_CHUNK_PAGES at a time with progress between: a
+ * whole arena's 64 MiB say how far they got on a terminal (cli_progress),
+ * and Ctrl-C stops the reading */
+#define HEX_CHUNK_PAGES 1024
+
+static int read_chunks(struct source *src, uint64_t addr, uint64_t len, uint8_t *buf,
+		       uint8_t *present)
+{
+	const struct ai_progress *pr = cli_progress();
+	uint64_t pg = source__page_size(src), total = source__pages_spanned(src, addr, len);
+	uint64_t done = 0;
+
+	for (uint64_t c = addr; c < addr + len;) {
+		uint64_t end = ((c / pg) + HEX_CHUNK_PAGES) * pg;
+		size_t n;
+
+		if (end > addr + len)
+			end = addr + len;
+		n = source__pages_spanned(src, c, end - c);
+		if (source__read(src, c, buf + (c - addr), end - c, present + done) < 0) {
+			cli_progress_end();
+			return cli_lib_error("hex");
+		}
+		done += n;
+		c = end;
+		if (ai_progress__tick(pr, "reading", done, total)) {
+			cli_progress_end();
+			return cli_error("hex: cancelled");
+		}
+	}
+	cli_progress_end();
+	return 0;
+}
+
 static int do_hex(int argc, char **argv, const struct cli_opts *o)
 {
 	struct source *src;
@@ -183,10 +217,8 @@ static int do_hex(int argc, char **argv, const struct cli_opts *o)
 		cli_error("hex: out of memory");
 		goto out;
 	}
-	if (source__read(src, addr, buf, len, present) < 0) {
-		cli_lib_error("hex");
+	if (read_chunks(src, addr, len, buf, present))
 		goto out;
-	}
 	s = json ? cli_sink(o) : NULL;
 	if (s)
 		sink_begin(s, NULL, true, NULL);

@@ -76,6 +76,10 @@ struct session {
 	 * struct view shows before "... N more", and shows more of per Enter */
 	int max_elements;
 
+	/* long work (:snapshot, :check) reports here: the engine shows it on
+	 * the status line, and Ctrl-C cancels the work. NULL: none. */
+	const struct ai_progress *progress;
+
 	/* the status line's message ("" after a key), and every message in a
 	 * ring: ring[(nr_msgs - 1) % SESSION_MSGS] is the newest */
 	char msg[SESSION_MSG_LEN];

@@ -242,6 +242,11 @@ struct tui {
 	char last_cmd[1024]; /* the last ':' line: Enter on an empty one repeats it (GDB) */
 	char hint[512];	     /* completion matches, one line */
 
+	/* long work's progress on the status line; Ctrl-C cancels it (the
+	 * session hands it to the library: session.progress) */
+	struct ai_progress progress;
+	struct progress_meter meter;
+
 	bool quit;
 	int exit_status;
 	bool utf8;
@@ -254,6 +259,9 @@ void term__started(void);		    /* after initscr: the reset bytes, stderr capture
 void term__drain_stderr(struct session *s); /* stderr's lines onto the status line */
 void term__stopped(void);		    /* after endwin: the real stderr back */
 int term__quit_signal(void);		    /* SIGINT, SIGTERM, SIGHUP seen; 0: none */
+/* Ctrl-C (SIGINT) came while long work runs: it cancels that work, not
+ * the program (the flag is taken) */
+bool term__take_interrupt(void);
 
 /* commands (tui_cmd.c): run one ':' line on the session; what the engine
  * should do next is the returned request (REQ_NONE: nothing) */
