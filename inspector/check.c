@@ -541,7 +541,7 @@ static int scan(struct ck *c)
 		p += run;
 		if (ai_progress__tick(c->progress, "checking", p, n)) {
 			free(buf);
-			return ai_err(ECANCELED, "check: cancelled");
+			return ai_err(ECANCELED, "cancelled");
 		}
 	}
 	/* the free pages after the last run count too: the line ends at 100% */

@@ -216,7 +216,7 @@ static int walk_bytes(struct walk *w, struct source *a, struct source *b, const 
 		}
 		i = j;
 		if (ai_progress__tick(w->o->progress, "comparing", i, n)) {
-			err = ai_err(ECANCELED, "diff: cancelled");
+			err = ai_err(ECANCELED, "cancelled");
 			goto out;
 		}
 	}
