@@ -13,6 +13,7 @@
 #include "printable.h"
 #include "btfx.h"
 #include "expr.h"
+#include "live.h"
 #include "probe.h"
 #include "selector.h"
 #include "types.h"
@@ -462,4 +463,31 @@ void cli_progress_end(void)
 	progress_erase();
 	sigaction(SIGINT, &P.old_int, NULL);
 	P.active = false;
+}
+
+void fmt_owners(const struct arena_info *ai, char *buf, size_t len)
+{
+	size_t o = 0;
+
+	if (!len)
+		return;
+	buf[0] = '\0';
+	for (uint32_t i = 0; i < ai->nr_owners && i < 64; i++) {
+		char comm[64], one[96];
+		int n;
+
+		if (live__owner_comm(ai->owner_pids[i], comm, sizeof(comm)) || !comm[0])
+			n = snprintf(one, sizeof(one), "%s%d", i ? "," : "", ai->owner_pids[i]);
+		else
+			n = snprintf(one, sizeof(one), "%s%s(%d)", i ? "," : "", comm,
+				     ai->owner_pids[i]);
+		if (o + n + 4 >= len) {
+			snprintf(buf + o, len - o, "%s", o + 4 < len ? ",..." : "");
+			return;
+		}
+		memcpy(buf + o, one, n + 1);
+		o += n;
+	}
+	if (!ai->nr_owners)
+		snprintf(buf, len, "-");
 }

@@ -173,6 +173,13 @@ bool progress_meter__line(struct progress_meter *m, const char *what, uint64_t d
 const struct ai_progress *cli_progress(void);
 void cli_progress_end(void);
 
+/* An arena's owner processes as bpftool shows them: "loader(1234),sh(99)"
+ * (a pid whose comm cannot be read alone), "-" for none; cut with "..."
+ * when it does not fit. The comm is as the process set it: print it
+ * through a sink or draw_str, which make it printable. */
+struct arena_info;
+void fmt_owners(const struct arena_info *ai, char *buf, size_t len);
+
 /* "4 GiB", "12 KiB", "1.5 MiB" (the CLI and the TUI say sizes alike) */
 void fmt_size(uint64_t bytes, char *buf, size_t len);
 
