@@ -447,10 +447,30 @@ static void more_text(struct sink *s, const struct tnode *n)
 		outf(s, " (%s)", s->more_hint);
 }
 
+static void role(struct sink *s, enum sink_role r)
+{
+	if (s->role)
+		s->role(s->write_ctx, r);
+}
+
+static enum sink_role value_role(const struct tnode *n)
+{
+	switch (n->kind) {
+	case SK_STR:
+	case SK_CHAR: return SR_STR;
+	case SK_ENUM:
+	case SK_BOOL: return SR_ENUM;
+	case SK_NULL: return SR_NULL;
+	case SK_PTR: return n->unallocated || n->outside ? SR_PTR_BAD : SR_PTR;
+	default: return SR_NUM;
+	}
+}
+
 static void text_scalar(struct sink *s, const struct tnode *n, bool quote)
 {
 	const char *text = n->text ? n->text : "";
 
+	role(s, value_role(n));
 	/* a value cut at a limit shows a marker ("{...}") and why, unquoted */
 	if (n->kind == SK_STR && quote && !(n->truncated && n->note)) {
 		out(s, "\"");
@@ -461,22 +481,31 @@ static void text_scalar(struct sink *s, const struct tnode *n, bool quote)
 	} else {
 		out_printable(s, text, n->lines ? AI_PR_LINES : 0);
 	}
+	role(s, SR_NONE);
 	if (n->kind == SK_STR && n->truncated && !n->note) {
 		out(s, " ");
+		role(s, SR_NOTE);
 		more_text(s, n);
+		role(s, SR_NONE);
 	}
+	role(s, SR_UNALLOC);
 	if (n->unallocated && n->kind != SK_PTR)
 		out(s, "<unallocated>");
 	if (n->kind == SK_PTR) {
-		if (n->target)
+		if (n->target) {
+			role(s, SR_TYPE);
 			outf(s, " -> %s", n->target);
+			role(s, SR_UNALLOC);
+		}
 		if (n->unallocated)
 			out(s, " <unallocated>");
 		if (n->outside)
 			out(s, " <outside arena>");
 	}
+	role(s, SR_NOTE);
 	if (n->note)
 		outf(s, " <%s>", n->note);
+	role(s, SR_NONE);
 }
 
 static bool is_flat_object(const struct tnode *n)
@@ -550,7 +579,10 @@ static void render_table(struct sink *s, const struct tnode *n, int depth)
 		for (k = 0; h->key[k] && k < sizeof(up) - 1; k++)
 			up[k] = (h->key[k] >= 'a' && h->key[k] <= 'z') ? h->key[k] - 32 : h->key[k];
 		up[k] = '\0';
-		outf(s, "%-*s%s", i + 1 < ncol ? (int)w[i] : 0, up, i + 1 < ncol ? "  " : "");
+		role(s, SR_HEADER);
+		outf(s, "%-*s", i + 1 < ncol ? (int)w[i] : 0, up);
+		role(s, SR_NONE);
+		out(s, i + 1 < ncol ? "  " : "");
 	}
 	out(s, "\n");
 	for (const struct tnode *r = n->child; r; r = r->next) {
@@ -602,10 +634,14 @@ static void render_c(struct sink *s, const struct tnode *n, int depth)
 	out(s, "\n");
 	for (const struct tnode *c = n->child; c; c = c->next) {
 		indent(s, depth + 1);
+		role(s, SR_KEY);
 		if (c->key && !n->array)
-			outf(s, ".%s = ", c->key);
+			outf(s, ".%s", c->key);
 		else if (c->key)
-			outf(s, "[%s] = ", c->key);
+			outf(s, "[%s]", c->key);
+		role(s, SR_NONE);
+		if (c->key)
+			out(s, " = ");
 		if (c->container)
 			render_c(s, c, depth + 1);
 		else
@@ -625,10 +661,18 @@ static void render(struct sink *s, const struct tnode *n, int depth, bool typed)
 {
 	if (typed || n->type) {
 		indent(s, depth);
-		if (n->key)
-			outf(s, "%s = ", n->key);
-		if (n->type && n->container)
-			outf(s, "(%s) ", n->type);
+		if (n->key) {
+			role(s, SR_KEY);
+			outf(s, "%s", n->key);
+			role(s, SR_NONE);
+			out(s, " = ");
+		}
+		if (n->type && n->container) {
+			role(s, SR_TYPE);
+			outf(s, "(%s)", n->type);
+			role(s, SR_NONE);
+			out(s, " ");
+		}
 		if (n->container)
 			render_c(s, n, depth);
 		else

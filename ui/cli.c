@@ -50,10 +50,22 @@ static void progress_erase(void);
  * same terminal it would otherwise cut into a line of output) */
 static bool stdout_bol = true;
 
+/* colour: the role asked for and the one the terminal is in; the escape
+ * is written lazily, with the text it colours */
+static int color_on = -1;
+static enum sink_role role_want, role_now;
+
 static void write_stdout(void *ctx, const char *buf, size_t len)
 {
 	/* output first takes the progress line away; the next tick redraws it */
 	progress_erase();
+	if (color_on == 1 && role_want != role_now && len) {
+		const char *e = draw__sgr(role_want);
+
+		role_now = role_want;
+		if (fwrite(e, 1, strlen(e), stdout) != strlen(e) && !stdout_errno)
+			stdout_errno = errno ? errno : EIO;
+	}
 	if (len)
 		stdout_bol = buf[len - 1] == '\n';
 	/* remembered, not printed: main reports it in its one line at exit */
@@ -117,6 +129,37 @@ int cli_lib_error(const char *what)
 	return cli_error("%s", *msg ? msg : "failed");
 }
 
+bool cli_color(const struct cli_opts *o)
+{
+	const char *term = getenv("TERM");
+
+	if (color_on < 0)
+		color_on = !o->json && !o->pretty && o->color &&
+			   (o->color_always ||
+			    (isatty(STDOUT_FILENO) && term && strcmp(term, "dumb")));
+	return color_on == 1;
+}
+
+static void sink_role(void *ctx, enum sink_role r)
+{
+	(void)ctx;
+	role_want = r;
+}
+
+void cli_role(enum sink_role r)
+{
+	role_want = r;
+}
+
+/* the terminal back to plain at exit (main's finish_output) */
+void cli_color_end(void)
+{
+	if (color_on == 1 && role_now != SR_NONE) {
+		fputs(draw__sgr(SR_NONE), stdout);
+		role_now = role_want = SR_NONE;
+	}
+}
+
 struct sink *cli_sink(const struct cli_opts *o)
 {
 	struct sink *s;
@@ -124,8 +167,11 @@ struct sink *cli_sink(const struct cli_opts *o)
 	if (o->json || o->pretty)
 		return sink__new_json(write_stdout, NULL, o->pretty);
 	s = sink__new_text(write_stdout, NULL);
-	if (s)
+	if (s) {
 		s->more_hint = "--max-elements N";
+		if (cli_color(o))
+			s->role = sink_role;
+	}
 	return s;
 }
 

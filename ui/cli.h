@@ -16,7 +16,8 @@
 struct cli_opts {
 	bool json;
 	bool pretty;
-	bool color;
+	bool color;		    /* colours allowed: not --no-color, --color=never, NO_COLOR */
+	bool color_always;	    /* --color=always: also when stdout is no terminal */
 	bool debug;		    /* -d/--debug: libbpf's messages on stderr */
 	const char *btf_file;	    /* --btf FILE */
 	unsigned interval_ms;	    /* --interval MS (watch, TUI) */
@@ -51,6 +52,7 @@ enum cli_opt {
 	CLI_OPT_PRETTY,
 	CLI_OPT_BTF,
 	CLI_OPT_NO_COLOR,
+	CLI_OPT_COLOR,
 	CLI_OPT_DEBUG,
 	CLI_OPT_INTERVAL,
 	CLI_OPT_COUNT,
@@ -75,7 +77,8 @@ enum cli_opt {
 };
 #define CLI_O(id) (1u << CLI_OPT_##id)
 /* taken by every command and the TUI (main.c adds them; a cmd omits them) */
-#define CLI_OPTS_COMMON (CLI_O(NO_COLOR) | CLI_O(DEBUG) | CLI_O(HELP) | CLI_O(VERSION))
+#define CLI_OPTS_COMMON \
+	(CLI_O(NO_COLOR) | CLI_O(COLOR) | CLI_O(DEBUG) | CLI_O(HELP) | CLI_O(VERSION))
 /* a command that prints data: text, or JSON (cli_sink) */
 #define CLI_OPTS_OUTPUT (CLI_O(JSON) | CLI_O(PRETTY))
 /* a command that reads types (cli_open_btf) */
@@ -102,6 +105,20 @@ int cli_lib_error(const char *what);
 
 /* Array elements print shows by default (--max-elements N) */
 #define CLI_MAX_ELEMENTS 256
+
+/* The SGR escape ("\033[0;35m") of the TUI's colour for role r
+ * (tui_draw.c: one colour table for both) */
+const char *draw__sgr(enum sink_role r);
+
+/* Text in colour: --color=always, or auto (the default) with stdout a
+ * terminal; never with --no-color, --color=never or NO_COLOR (unless
+ * --color=always), never in JSON. Decided once, at the first call. */
+bool cli_color(const struct cli_opts *o);
+/* Write s in role r on stdout (coloured when cli_color said so), for the
+ * lines commands write themselves (hex) */
+void cli_role(enum sink_role r);
+/* plain attributes again if the output ended in a colour (main, at exit) */
+void cli_color_end(void);
 
 /* A sink writing to stdout, text or JSON per the options. A cut array
  * says in text how to see it all ("--max-elements N"). A failed write

@@ -96,9 +96,11 @@ struct text_hex {
 
 static void text_repeats(struct text_hex *t)
 {
+	cli_role(SR_NOTE);
 	if (t->repeats)
 		cli_line("*  (%llu more line%s the same as the one above)",
 			 (unsigned long long)t->repeats, t->repeats == 1 ? "" : "s");
+	cli_role(SR_NONE);
 	t->repeats = 0;
 }
 
@@ -126,15 +128,18 @@ static void text_hole(struct text_hex *t, uint64_t addr, uint64_t off, uint64_t 
 
 	text_repeats(t);
 	t->have_prev = false;
+	cli_role(SR_UNALLOC);
 	if (pages == 1) {
 		cli_line("%9llx  %012llx  -- page %llu not allocated --", (unsigned long long)off,
 			 (unsigned long long)addr, (unsigned long long)page);
+		cli_role(SR_NONE);
 		return;
 	}
 	fmt_size(pages * page_size, size, sizeof(size));
 	cli_line("%9llx  %012llx  -- pages %llu-%llu not allocated (%llu pages, %s) --",
 		 (unsigned long long)off, (unsigned long long)addr, (unsigned long long)page,
 		 (unsigned long long)(page + pages - 1), (unsigned long long)pages, size);
+	cli_role(SR_NONE);
 }
 
 /* The dump's bytes, HEX_CHUNK_PAGES at a time with progress between: a
@@ -222,9 +227,13 @@ static int do_hex(int argc, char **argv, const struct cli_opts *o)
 	s = json ? cli_sink(o) : NULL;
 	if (s)
 		sink_begin(s, NULL, true, NULL);
-	else
+	else {
+		cli_color(o);
+		cli_role(SR_HEADER);
 		cli_line("%9s  %-12s  %-49s %s", "OFFSET", "ADDRESS",
 			 "00 01 02 03 04 05 06 07  08 09 0a 0b 0c 0d 0e 0f", " ASCII");
+		cli_role(SR_NONE);
+	}
 	for (uint64_t p = addr; p < addr + len;) {
 		size_t pg = (p >> src->info.page_shift) - (addr >> src->info.page_shift);
 		uint64_t page_end = (p | (source__page_size(src) - 1)) + 1;

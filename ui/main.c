@@ -47,7 +47,10 @@ static const struct cli_option options[NR_CLI_OPTS] = {
 	[CLI_OPT_JSON] = { "json", 'j', NULL, "[-j|-p]", "JSON output" },
 	[CLI_OPT_PRETTY] = { "pretty", 'p', NULL, NULL, "pretty JSON output" },
 	[CLI_OPT_BTF] = { "btf", 0, "FILE", NULL, "types from FILE (ELF object or raw BTF)" },
-	[CLI_OPT_NO_COLOR] = { "no-color", 0, NULL, NULL, "no colours (also NO_COLOR)" },
+	[CLI_OPT_NO_COLOR] = { "no-color", 0, NULL, NULL,
+			       "no colours (also NO_COLOR; --color=never)" },
+	[CLI_OPT_COLOR] = { "color", 0, "WHEN", NULL,
+			    "auto (default: when stdout is a terminal), always or never" },
 	[CLI_OPT_DEBUG] = { "debug", 'd', NULL, NULL,
 			    "libbpf's messages and the verifier log on stderr" },
 	[CLI_OPT_INTERVAL] = { "interval", 0, "MS", "[--interval MS]",
@@ -241,7 +244,10 @@ static int trouble_of(const struct cli_cmd *cmd)
  * `| head`) only sets the exit status. */
 static int finish_output(int rc)
 {
-	int err = fflush(stdout) ? errno : 0;
+	int err;
+
+	cli_color_end();
+	err = fflush(stdout) ? errno : 0;
 
 	if (!ferror(stdout) && !err)
 		return rc;
@@ -307,6 +313,14 @@ static int set_option(int id, const char *arg, struct cli_opts *o)
 	case CLI_OPT_PRETTY: o->pretty = true; break;
 	case CLI_OPT_BTF: o->btf_file = arg; break;
 	case CLI_OPT_NO_COLOR: o->color = false; break;
+	case CLI_OPT_COLOR:
+		/* given on the line: it wins over NO_COLOR (no-color.org) */
+		if (!strcmp(arg, "always") || !strcmp(arg, "auto") || !strcmp(arg, "never")) {
+			o->color = strcmp(arg, "never") != 0;
+			o->color_always = !strcmp(arg, "always");
+			break;
+		}
+		return cli_error("--color: '%s' is not auto, always or never", arg);
 	case CLI_OPT_DEBUG: o->debug = true; break;
 	case CLI_OPT_OUTPUT: o->output = arg; break;
 	case CLI_OPT_FORCE: o->force = true; break;
