@@ -7,13 +7,16 @@
 st_snap_setup
 st_snap_start
 esc=$(printf '\033')
-# st_out CMD: run it in the pane; the pane's text with its escapes
+# st_out CMD: run it in the pane; $out: the pane's text with its escapes
+# (a numbered end mark: the last command's mark may still be on screen)
+ST_N=0
 st_out() {
-	st_keys "clear; $*; echo DONE" Enter
-	st_wait_re '^DONE$' || fail "'$*' did not finish"
-	tmux -L "$ST_SOCK" capture-pane -e -p -t st
+	ST_N=$((ST_N + 1))
+	st_keys "clear; $*; echo DONE-\$((1000 + $ST_N))" Enter
+	st_wait_re "^DONE-$((1000 + ST_N))\$" || fail "'$*' did not finish"
+	out=$(tmux -L "$ST_SOCK" capture-pane -e -p -t st)
 }
-out=$(st_out "$INSPECT_BIN print $ST_SNAP '*gptr'")
+st_out "$INSPECT_BIN print $ST_SNAP '*gptr'"
 # tmux writes the attributes its own way: a foreground 35 before the 1
 printf '%s' "$out" | grep -Eq "$esc\[([0-9;]*;)?35m1" || fail "no colour on a terminal: $out"
 printf '%s' "$out" | grep -q "id" || fail "no output"
@@ -23,7 +26,7 @@ for cmd in "$INSPECT_BIN print $ST_SNAP '*gptr' | cat" \
 	"$INSPECT_BIN print $ST_SNAP '*gptr' --no-color" \
 	"$INSPECT_BIN print $ST_SNAP '*gptr' --color=never" \
 	"$INSPECT_BIN print $ST_SNAP '*gptr' -j --color=always"; do
-	out=$(st_out "$cmd")
+	st_out "$cmd"
 	printf '%s' "$out" | grep -Eq "$esc\[([0-9;]*;)?3[0-7]m" && fail "colour from: $cmd"
 	printf '%s' "$out" | grep -q '1' || fail "no output from: $cmd"
 done
