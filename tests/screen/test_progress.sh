@@ -19,10 +19,13 @@ tmux -L "$ST_SOCK" pipe-pane -t st -o "cat >> $raw" || fail "pipe-pane"
 # little after the screen shows them: wait for it, bounded)
 raw_has() { st_poll "$ST_TIMEOUT" grep -aq -- "$1" "$raw"; }
 
-# st_cmd CMD: run a shell command in the pane and wait for its end
+# st_cmd CMD: run a shell command in the pane and wait for its end (a
+# numbered end mark: the last command's may still be on screen)
+ST_N=0
 st_cmd() {
-	st_keys "clear; $*; echo DONE=\$?" Enter
-	st_wait_re '^DONE=[0-9]+$' || fail "'$*' did not finish"
+	ST_N=$((ST_N + 1))
+	st_keys "clear; $*; echo DONE-\$((1000 + $ST_N))=\$?" Enter
+	st_wait_re "^DONE-$((1000 + ST_N))=[0-9]+\$" || fail "'$*' did not finish"
 }
 
 snap=$ST_TMP/s.snap
