@@ -825,3 +825,14 @@ uint64_t btfx__serial(const struct btfx *bx)
 {
 	return bx ? bx->serial : 0;
 }
+
+void btfx__set_history(struct btfx *bx, const struct expr_history *h)
+{
+	if (bx)
+		bx->history = h;
+}
+
+const struct expr_history *btfx__history(const struct btfx *bx)
+{
+	return bx ? bx->history : NULL;
+}

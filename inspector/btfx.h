@@ -63,6 +63,11 @@ const void *btfx__btf_raw(const struct btfx *bx, int i, uint32_t *size);
 int btfx__nr_roots(const struct btfx *bx);
 const struct root *btfx__root(const struct btfx *bx, int i);
 const struct root *btfx__find_root(const struct btfx *bx, const char *name);
+/* The value history ($N, expr.h) expressions evaluated against bx see:
+ * the caller's, borrowed (it must outlive bx or be unset); NULL: none. */
+struct expr_history;
+void btfx__set_history(struct btfx *bx, const struct expr_history *h);
+const struct expr_history *btfx__history(const struct btfx *bx);
 
 /*
  * Data-section variables: every variable of the programs' .bss, .data and

@@ -66,7 +66,6 @@ struct btfx {
 	char **notes;
 	int nr_notes;
 	size_t cap_notes;
-	int nr_conflicts; /* also those past the notes' cap */
 	/* data-section variables (btfx__var); each var's data is its own
 	 * allocation */
 	struct map_var *vars;
@@ -74,6 +73,8 @@ struct btfx {
 	size_t cap_vars;
 	uint64_t var_bytes;
 	bool vars_cut;
+	int nr_conflicts;		    /* also those past the notes' cap */
+	const struct expr_history *history; /* btfx__set_history, borrowed */
 };
 
 /* Keep a copy of a data-section variable (name, section, type from v;

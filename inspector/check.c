@@ -60,6 +60,7 @@ struct ck {
 	uint64_t max_nodes;
 	int max_depth;
 	struct check_result *res;
+	const struct ai_progress *progress;
 	uint32_t cap_findings;
 	struct qitem *q;
 	size_t qhead, qlen, qcap;
@@ -547,7 +548,13 @@ static int scan(struct ck *c)
 			c->edge_off[base + i + 1] = c->nedges;
 		}
 		p += run;
+		if (ai_progress__tick(c->progress, "checking", p, n)) {
+			free(buf);
+			return ai_err(ECANCELED, "cancelled");
+		}
 	}
+	/* the free pages after the last run count too: the line ends at 100% */
+	ai_progress__tick(c->progress, "checking", n, n);
 	free(buf);
 	return c->err;
 }
@@ -706,6 +713,7 @@ int check__run(struct btfx *bx, struct source *src, const struct check_opts *opt
 	c.guard0 = c.pm.nr_pages && c.pm.state[0] != PAGE_ALLOCATED;
 	c.max_nodes = opts && opts->max_nodes ? opts->max_nodes : DEF_MAX_NODES;
 	c.max_depth = opts && opts->max_depth ? opts->max_depth : DEF_MAX_DEPTH;
+	c.progress = opts ? opts->progress : NULL;
 	c.reach = calloc(c.pm.nr_pages + 1, 1);
 	c.buf = malloc(MAX_OBJ);
 	if (!c.reach || !c.buf) {

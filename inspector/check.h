@@ -39,6 +39,7 @@
 #ifndef ARENA_INSPECT_CHECK_H
 #define ARENA_INSPECT_CHECK_H
 
+#include "progress.h"
 #include <stdbool.h>
 #include <stdint.h>
 #include "btfx.h"
@@ -95,6 +96,9 @@ struct check_opts {
 	int nr_roots;
 	uint64_t max_nodes; /* typed objects walked at most (0: 1000000) */
 	int max_depth;	    /* pointers followed from a root (0: 10000) */
+	/* ticked from the scan ("checking", pages done of the arena's);
+	 * cancel: -ECANCELED. NULL: none. Borrowed. */
+	const struct ai_progress *progress;
 };
 
 struct check_run {

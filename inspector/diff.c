@@ -215,7 +215,13 @@ static int walk_bytes(struct walk *w, struct source *a, struct source *b, const 
 				     (uint64_t)(i + k) * w->page);
 		}
 		i = j;
+		if (ai_progress__tick(w->o->progress, "comparing", i, n)) {
+			err = ai_err(ECANCELED, "cancelled");
+			goto out;
+		}
 	}
+	if (!w->stop)
+		ai_progress__tick(w->o->progress, "comparing", n, n); /* to 100% */
 	close_range(w);
 out:
 	free(ba);

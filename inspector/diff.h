@@ -26,6 +26,7 @@
 #ifndef ARENA_INSPECT_DIFF_H
 #define ARENA_INSPECT_DIFF_H
 
+#include "progress.h"
 #include <stdbool.h>
 #include <stdint.h>
 #include "btfx.h"
@@ -72,6 +73,9 @@ struct diff_opts {
 	struct btfx *bx_a, *bx_b;
 	uint32_t max_fields; /* 0: DIFF_MAX_FIELDS */
 	int max_array;	     /* array elements compared; 0: the formatter's default */
+	/* ticked while bytes are compared ("comparing", pages done of the
+	 * common ones); cancel: -ECANCELED. NULL: none. Borrowed. */
+	const struct ai_progress *progress;
 };
 
 /* A leaf value that differs: old == NULL when only B has the path, new ==

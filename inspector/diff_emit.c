@@ -3,6 +3,7 @@
  * diff: the walk as sink events (text and JSON): the two sides, page runs,
  * byte ranges, typed fields and the summary, from one diff object.
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -127,7 +128,7 @@ int diff__emit(struct source *a, struct source *b, const struct diff_opts *opts,
 	}
 	sink_end(s, true);
 	t->fields_compared = false;
-	if (diff__has_types(opts)) {
+	if (err != -ECANCELED && diff__has_types(opts)) {
 		const struct diff_field_opts fo = { .max_fields = opts->max_fields,
 						    .max_array = opts->max_array };
 		int ferr;

@@ -160,6 +160,31 @@ int expr__for_each_member(const struct value *v, bool arrow,
 int expr__offsetof(struct btfx *bx, struct source *src, const struct btf *btf, uint32_t id,
 		   const char *path, uint64_t *off, uint32_t *type);
 
+/*
+ * GDB's value history: $N is the N-th value printed (from 1), $ the last,
+ * $$ the one before it, $$N the N-th before the last. The caller keeps the
+ * values (the TUI's session) and hands them to the evaluator through the
+ * btfx (btfx__set_history), so every expression evaluated against that
+ * btfx (print, watches, hex, table) sees them. A value is what expr__eval
+ * gave: an lvalue is its type at its address, read again when used (the
+ * arena is live; GDB keeps the bytes), a computed value its number.
+ */
+struct expr_history {
+	/* the value $n (n >= 1) into *out; -ENOENT (message set) if none */
+	int (*get)(void *ctx, uint64_t n, struct value *out);
+	uint64_t (*last)(void *ctx); /* the number of the last value, 0: none */
+	void *ctx;
+};
+
+/* The absolute number of history reference name ("$", "$$2", "$7") when
+ * the last value is number last. -ENOENT (message set) when there is no
+ * such value, -EINVAL not a reference. */
+int expr__history_ref(const char *name, uint64_t last, uint64_t *n);
+/* text with every relative reference ($, $$, $$N) made absolute ($N) for
+ * last: a watch or a view that evaluates text again later keeps meaning
+ * the value it meant now. *out is malloc'ed. -ENOENT as above. */
+int expr__history_pin(const char *text, uint64_t last, char **out);
+
 /* Convenience: parse + eval in one go. */
 int expr__eval_str(const char *text, struct btfx *bx, struct source *src, struct value *out,
 		   int *err_col);

@@ -122,8 +122,12 @@ static int desig_offset(struct ectx *c, const struct enode *n, const struct btf 
 				      NT(c, n->a), tn);
 		}
 		if (!btfq__find_member(btf, btfx_skip_mods(btf, *mtype), n->name, &bm)) {
+			char hint[96];
+
 			expr__type_name(&pv, tn, sizeof(tn));
-			return ai_err(ENOENT, "%s'%s' is not a member of %s", what, n->name, tn);
+			return ai_err(ENOENT, "%s'%s' is not a member of %s%s", what, n->name, tn,
+				      expr__member_hint(btf, btfx_skip_mods(btf, *mtype), n->name,
+							hint, sizeof(hint)));
 		}
 		if (bm.bitfield_size || bm.bit_off % 8)
 			return ai_err(EINVAL, "%s'%.*s' is a bitfield (it has no byte offset)",

@@ -22,6 +22,7 @@
 #include "expr_ast.h"
 #include "expr_ctype.h"
 #include "expr_eval.h"
+#include "suggest.h"
 
 #define MAX_SLICE (1u << 24)
 
@@ -229,11 +230,50 @@ static int enum_constant(struct ectx *c, const char *name, uint64_t *v, unsigned
 	return -ENOENT;
 }
 
+static int offer_member(const struct btfq_member *m, void *ctx)
+{
+	suggest__offer(ctx, m->name);
+	return 0;
+}
+
+const char *expr__member_hint(const struct btf *btf, uint32_t id, const char *name, char *buf,
+			      size_t len)
+{
+	struct suggest sg;
+
+	suggest__init(&sg, name);
+	btfq__for_each_member(btf, id, offer_member, &sg);
+	return suggest__hint(&sg, buf, len);
+}
+
+/* $N, $, $$, $$N: the value history the btfx hands us (expr.h) */
+static int eval_history(struct ectx *c, const struct enode *n, struct value *out)
+{
+	const struct expr_history *h = btfx__history(c->bx);
+	uint64_t k;
+	int err;
+
+	if (!h || !h->get || !h->last)
+		return ai_err(ENOENT, "'%s': no value history here (the TUI's :print keeps one)",
+			      n->name);
+	err = expr__history_ref(n->name, h->last(h->ctx), &k);
+	if (err)
+		return err;
+	if (!h->last(h->ctx))
+		return ai_err(ENOENT, "'%s': the value history is empty (print something first)",
+			      n->name);
+	return h->get(h->ctx, k, out);
+}
+
 static int eval_ident(struct ectx *c, const struct enode *n, struct value *out)
 {
-	const struct root *r = btfx__find_root(c->bx, n->name);
+	const struct root *r;
 	uint64_t v;
 	unsigned ct;
+
+	if (n->name[0] == '$')
+		return eval_history(c, n, out);
+	r = btfx__find_root(c->bx, n->name);
 
 	if (r) {
 		if (r->kind == ROOT_MAP_PTR) {
@@ -250,7 +290,21 @@ static int eval_ident(struct ectx *c, const struct enode *n, struct value *out)
 		*out = number(ct, v);
 		return 0;
 	}
-	return ai_err(ENOENT, "unknown name '%s' (not a root or an enum constant)", n->name);
+	{
+		struct suggest sg;
+
+		/* a typo of a root ("hrd" for "hdr") */
+		suggest__init(&sg, n->name);
+		for (int i = 0; i < btfx__nr_roots(c->bx); i++)
+			suggest__offer(&sg, btfx__root(c->bx, i)->name);
+		if (suggest__best(&sg))
+			return ai_err(ENOENT,
+				      "unknown name '%s' (not a root or an enum constant; did you "
+				      "mean '%s'?)",
+				      n->name, suggest__best(&sg));
+		return ai_err(ENOENT, "unknown name '%s' (not a root or an enum constant)",
+			      n->name);
+	}
 }
 
 static int read_bits(struct ectx *c, uint64_t addr, uint64_t bitoff, uint32_t bits, bool sign,
@@ -277,6 +331,7 @@ static int read_bits(struct ectx *c, uint64_t addr, uint64_t bitoff, uint32_t bi
 
 static int member(struct ectx *c, const struct enode *n, struct value *out)
 {
+	char hint[96];
 	const struct btf_type *t;
 	struct btfq_member bm;
 	struct value base;
@@ -340,7 +395,8 @@ static int member(struct ectx *c, const struct enode *n, struct value *out)
 		struct value sv = { .btf = base.btf, .type_id = sid };
 
 		expr__type_name(&sv, tn, sizeof(tn));
-		return ai_err(ENOENT, "'%s' is not a member of %s", n->name, tn);
+		return ai_err(ENOENT, "'%s' is not a member of %s%s", n->name, tn,
+			      expr__member_hint(base.btf, sid, n->name, hint, sizeof(hint)));
 	}
 	bitoff = bm.bit_off;
 	mtype = bm.type;

@@ -45,6 +45,11 @@ int expr__load(struct ectx *c, const struct enode *n, const struct value *v, uin
 	       bool *sign);
 int expr__resolve_type(struct ectx *c, const struct enode *n, const struct btf **btf, uint32_t *id);
 
+/* " (did you mean 'next'?)" for a member name of struct/union id that
+ * is not one (suggest.h), or "" */
+const char *expr__member_hint(const struct btf *btf, uint32_t id, const char *name, char *buf,
+			      size_t len);
+
 /* expr_builtin.c */
 int expr__eval_cast(struct ectx *c, const struct enode *n, struct value *out);
 int expr__eval_sizeof(struct ectx *c, const struct enode *n, struct value *out);

@@ -11,6 +11,7 @@
  * loaded (watches, the command line) and evaluated against several.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,7 @@
 #include "expr.h"
 #include "expr_ast.h"
 #include "expr_ctype.h"
+#include "sink.h"
 
 #define MAX_DEPTH 200  /* nesting of the tree, so no input can blow the stack */
 #define MAX_NODES 4096 /* tree nodes of one expression */
@@ -69,6 +71,19 @@ static void lex(const char *s, int pos, struct token *t)
 	t->col = pos;
 	if (!s[pos]) {
 		t->kind = T_EOF;
+		return;
+	}
+	if (s[pos] == '$') {
+		/* GDB's value history: $ $$ $N $$N, a name the evaluator
+		 * looks up in the history (expr_eval.c) */
+		int e = pos + 1;
+
+		if (s[e] == '$')
+			e++;
+		while (s[e] >= '0' && s[e] <= '9')
+			e++;
+		t->kind = is_ident_char(s[e]) ? T_BAD : T_IDENT;
+		t->len = e - pos;
 		return;
 	}
 	if (is_ident_start(s[pos])) {
@@ -886,5 +901,75 @@ int expr__parse_designator(const char *text, struct expr **out, int *err_col)
 	}
 	e->root = n;
 	*out = e;
+	return 0;
+}
+
+/* $ is the last value (number last), $$ the one before, $$N N before it */
+static int hist_number(const char *s, int len, uint64_t last, uint64_t *n)
+{
+	bool rel = len >= 2 && s[1] == '$';
+	const char *d = s + 1 + rel;
+	uint64_t k = 0;
+
+	for (; d < s + len; d++) {
+		if (k > UINT64_MAX / 10 - 10)
+			return ai_err(ERANGE, "history number '%.*s' is too large", len, s);
+		k = k * 10 + (uint64_t)(*d - '0');
+	}
+	if (len == 1) {
+		k = 0; /* $: the last */
+		rel = true;
+	} else if (rel && len == 2) {
+		k = 1; /* $$ */
+	}
+	if (!rel) {
+		*n = k;
+		return 0;
+	}
+	if (!last)
+		return ai_err(ENOENT, "'%.*s': the value history is empty (print something first)",
+			      len, s);
+	if (k >= last)
+		return ai_err(ENOENT, "'%.*s': the value history holds $1..$%" PRIu64, len, s,
+			      last);
+	*n = last - k;
+	return 0;
+}
+
+int expr__history_ref(const char *name, uint64_t last, uint64_t *n)
+{
+	if (!name || name[0] != '$')
+		return ai_err(EINVAL, "not a history reference");
+	return hist_number(name, (int)strlen(name), last, n);
+}
+
+int expr__history_pin(const char *text, uint64_t last, char **out)
+{
+	struct strbuf sb = {};
+	struct token t;
+	int pos = 0, done = 0, err;
+
+	*out = NULL;
+	for (lex(text, pos, &t); t.kind != T_EOF; lex(text, pos, &t)) {
+		uint64_t n;
+		char num[32];
+
+		pos = t.col + (t.len ? t.len : 1);
+		if (t.kind != T_IDENT || text[t.col] != '$')
+			continue;
+		err = hist_number(text + t.col, t.len, last, &n);
+		if (err) {
+			strbuf_free(&sb);
+			return err;
+		}
+		snprintf(num, sizeof(num), "$%" PRIu64, n);
+		strbuf_write(&sb, text + done, t.col - done);
+		strbuf_write(&sb, num, strlen(num));
+		done = pos;
+	}
+	strbuf_write(&sb, text + done, strlen(text + done));
+	if (!sb.buf)
+		return ai_err(ENOMEM, "out of memory");
+	*out = sb.buf;
 	return 0;
 }

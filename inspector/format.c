@@ -20,6 +20,7 @@
 #include "btfx_internal.h"
 #include "error.h"
 #include "format.h"
+#include "expr_ctype.h"
 #include "format_int.h"
 
 #define MAX_VIEW (1u << 20)
@@ -87,7 +88,7 @@ static bool postfix_safe(const char *start)
 		else if (br > 0)
 			continue;
 		else if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-			   (*p >= '0' && *p <= '9') || *p == '_' || *p == '.' ||
+			   (*p >= '0' && *p <= '9') || *p == '_' || *p == '.' || *p == '$' ||
 			   (*p == '-' && p[1] == '>') || (*p == '>' && p > start && p[-1] == '-')))
 			return false;
 	}
@@ -292,6 +293,22 @@ static int page_present(struct fctx *c, uint64_t a)
 
 /* ------------------------------------------------------------ the walk */
 
+/* attrs.ftext: the bits in the print format asked for; /a adds where in
+ * the arena they point, as GDB adds the symbol: <arena+0x1028> */
+static void set_ftext(struct fctx *c, struct sink_attrs *a, uint64_t x, uint32_t bits, char *buf,
+		      size_t len)
+{
+	if (!c->o.format || !fmt__int_as(c->o.format, x, bits, buf, len))
+		return;
+	if (c->o.format == 'a' && source__contains(c->src, x, 1)) {
+		size_t n = strlen(buf);
+
+		snprintf(buf + n, len - n, " <arena+0x%" PRIx64 ">",
+			 x - c->src->info.user_vm_start);
+	}
+	a->ftext = buf;
+}
+
 struct where {
 	uint64_t addr;
 	uint32_t bitoff; /* bits from addr (bitfields) */
@@ -319,7 +336,7 @@ static void emit_pointer(struct fctx *c, const struct btf *btf, uint32_t id,
 			 const struct btf_type *t, uint64_t p, struct sink_attrs *a,
 			 const char *key, int depth)
 {
-	char text[32], target[256];
+	char text[32], target[256], ftext[80];
 	uint32_t tid = t->type, rid;
 	const struct btf_type *tt;
 	const struct btf *tbtf = btf;
@@ -331,6 +348,7 @@ static void emit_pointer(struct fctx *c, const struct btf *btf, uint32_t id,
 	btfx__complete(c->bx, &tbtf, &tid);
 	rid = btfx_skip_mods(tbtf, tid);
 	tt = btf__type_by_id(tbtf, rid);
+	set_ftext(c, a, p, 64, ftext, sizeof(ftext));
 	if (!p) {
 		leaf(c, key, SK_NULL, "NULL", a);
 		return;
@@ -400,9 +418,12 @@ static void emit_scalar(struct fctx *c, const struct btf *btf, uint32_t id,
 			const struct btf_type *t, const uint8_t *b, struct where w,
 			struct sink_attrs *a, const char *key, int depth)
 {
-	char text[64];
+	char text[64], ftext[80];
 	const char *shown;
 	enum sink_kind k;
+	uint64_t x;
+	uint32_t bits;
+	bool sign;
 
 	if (btf_is_ptr(t)) {
 		uint64_t x;
@@ -412,6 +433,8 @@ static void emit_scalar(struct fctx *c, const struct btf *btf, uint32_t id,
 		return;
 	}
 	k = fmt_scalar(btf, t, b, w.bitoff, w.bitsz, text, sizeof(text), &shown);
+	if (c->o.format && fmt_scalar_bits(t, b, w.bitoff, w.bitsz, &x, &bits, &sign))
+		set_ftext(c, a, x, bits, ftext, sizeof(ftext));
 	leaf(c, key, k, shown, a);
 }
 
@@ -570,7 +593,11 @@ static void walk(struct fctx *c, const struct btf *btf, uint32_t id, struct wher
 	if (array) {
 		const struct btf_type *et = btf__type_by_id(btf, btfx_skip_mods(btf, elem));
 
-		if (et && fmt_is_char(btf, et) && v && pres == 2) {
+		/* print/s: an array of 1-byte integers is a string too (GDB) */
+		if (et &&
+		    (fmt_is_char(btf, et) || (c->o.format == 's' && btf_is_int(et) &&
+					      et->size == 1 && !btf_int_offset(et))) &&
+		    v && pres == 2) {
 			emit_string(c, view_bytes(v, w.addr), shown, n, &a, key);
 			goto out;
 		}
@@ -610,6 +637,8 @@ static void fix_opts(struct fmt_opts *o, const struct fmt_opts *in)
 		o->max_nodes = 100000;
 	if (o->follow_ptrs < 0)
 		o->follow_ptrs = 0;
+	if (!fmt__format_ok(o->format))
+		o->format = 0;
 }
 
 int fmt__value(struct btfx *bx, struct source *src, const struct value *v, const char *key,
@@ -617,7 +646,7 @@ int fmt__value(struct btfx *bx, struct source *src, const struct value *v, const
 {
 	struct fctx c = { .bx = bx, .src = src, .sink = sink };
 	struct sink_attrs a;
-	char tbuf[256], pbuf[PATH_MAX_LEN + 8], text[32];
+	char tbuf[256], pbuf[PATH_MAX_LEN + 8], text[32], ftext[80];
 	int err = 0;
 
 	fix_opts(&c.o, opts);
@@ -646,6 +675,7 @@ int fmt__value(struct btfx *bx, struct source *src, const struct value *v, const
 			snprintf(text, sizeof(text), "%" PRId64, (int64_t)v->scalar);
 		else
 			snprintf(text, sizeof(text), "%" PRIu64, v->scalar);
+		set_ftext(&c, &a, v->scalar, expr__ctype_bits(v->ctype), ftext, sizeof(ftext));
 		sink_value(sink, key, SK_NUM, text, &a);
 		return 0;
 	}
@@ -687,7 +717,8 @@ int fmt__value(struct btfx *bx, struct source *src, const struct value *v, const
 		struct view imm = { .buf = buf, .len = 8, .imm = true };
 
 		memcpy(buf, &v->scalar, 8);
-		walk(&c, v->btf, v->type_id, (struct where){ 0 }, &imm, key, 0);
+		/* a bitfield keeps its width: print/x of a 4-bit -3 is 0xd */
+		walk(&c, v->btf, v->type_id, (struct where){ .bitsz = v->bitfield }, &imm, key, 0);
 		err = c.err;
 	} else {
 		uint64_t sz = btfx_size(v->btf, v->type_id);

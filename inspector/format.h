@@ -47,7 +47,20 @@ struct fmt_opts {
 	int follow_ptrs;  /* levels of pointers to expand inline, default 0 */
 	int max_nodes;	  /* total values emitted, default 100000 (0: default) */
 	const char *path; /* expression text of the value, for attrs.path */
+	/* GDB's print format letter (fmt__format_ok), 0: each value in its
+	 * natural form. Every scalar leaf then also carries attrs.ftext, its
+	 * text in that format; /s shows arrays of 1-byte integers as strings. */
+	char format;
 };
+
+/* One of GDB's print formats: x d u o t c a s z. */
+bool fmt__format_ok(char f);
+/* An integer's bits (bits wide) in print format f
+ * into buf: x hex, z hex zero-padded to the width, o octal, t binary, d
+ * signed, u unsigned decimal, c the number and its character ("65 'A'"),
+ * a hex (the caller adds what it points at); false for s (and anything
+ * else): the natural form stays. */
+bool fmt__int_as(char f, uint64_t x, uint32_t bits, char *buf, size_t len);
 
 /* Emit value v under key (NULL at top level). opts may be NULL (defaults).
  * Returns 0, or a negative errno when v cannot be read at all (outside the

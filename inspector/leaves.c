@@ -178,7 +178,9 @@ static void l_value(struct sink *s, const char *key, enum sink_kind kind, const 
 	l->text.len = 0;
 	if (l->text.buf)
 		l->text.buf[0] = '\0';
-	render(&l->text, kind, text, a);
+	/* print/x: the leaf's one text is in that format */
+	render(&l->text, a->ftext && kind != SK_STR && kind != SK_PTR ? SK_NUM : kind,
+	       a->ftext ? a->ftext : text, a);
 	line_sep(l, key);
 	if (l->info->line)
 		put(l->info->line, l->text.buf ? l->text.buf : "");

@@ -34,6 +34,12 @@ struct arena_summary {
 };
 int live__list(struct probe *probe, struct arena_summary **out, int *n);
 
+/* The command name of owner pid (arena_info.owner_pids), as bpftool shows
+ * owners (comm(pid)): /proc/PID/comm without its newline, the bytes as the
+ * process set them (show them through printable.h or a sink). 0, or
+ * -errno with buf "" (the process is gone, or hides it). */
+int live__owner_comm(int pid, char *buf, size_t len);
+
 /* The slow exact method the page map avoids: probe every page of
  * [first, first+count) one by one. For benchmarks and cross-checks. */
 int live__probe_pages(struct source *s, uint32_t first, uint32_t count, uint32_t *allocated);

@@ -5,6 +5,8 @@
  * scan of /proc. Nothing here touches the arena itself.
  */
 #include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +14,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 
+#include "live.h"
 #include "owners.h"
 
 static int id_cmp(const void *a, const void *b)
@@ -142,4 +145,30 @@ void owners__find_pids(struct arena_info *ai)
 	}
 	closedir(d);
 	qsort(ai->owner_pids, ai->nr_owners, sizeof(ai->owner_pids[0]), id_cmp);
+}
+
+int live__owner_comm(int pid, char *buf, size_t len)
+{
+	char path[64];
+	ssize_t n;
+	int fd;
+
+	if (!len)
+		return -EINVAL;
+	buf[0] = '\0';
+	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0) {
+		buf[0] = '\0';
+		return -EIO;
+	}
+	/* the kernel ends it with a newline; a NUL inside would cut it */
+	if (n > 0 && buf[n - 1] == '\n')
+		n--;
+	buf[n] = '\0';
+	return 0;
 }

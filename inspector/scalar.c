@@ -182,3 +182,82 @@ enum sink_kind fmt_scalar(const struct btf *btf, const struct btf_type *t, const
 	snprintf(text, len, sign ? "%" PRId64 : "%" PRIu64, x);
 	return SK_NUM;
 }
+
+bool fmt_scalar_bits(const struct btf_type *t, const uint8_t *b, uint32_t bitoff, uint32_t bitsz,
+		     uint64_t *x, uint32_t *bits, bool *sign)
+{
+	uint32_t off = bitoff;
+
+	if (btf_is_float(t)) {
+		if (t->size != 4 && t->size != 8)
+			return false;
+		*x = 0;
+		memcpy(x, b, t->size);
+		*bits = t->size * 8;
+		*sign = true;
+		return true;
+	}
+	if (btf_is_any_enum(t)) {
+		*bits = bitsz ? bitsz : t->size * 8;
+		if (*bits > 64 || t->size > 8)
+			*bits = 64;
+		*sign = btf_kflag(t);
+	} else if (btf_is_int(t)) {
+		*sign = btf_int_encoding(t) & BTF_INT_SIGNED;
+		if (bitsz) {
+			*bits = bitsz;
+		} else {
+			*bits = btf_int_bits(t);
+			off += btf_int_offset(t);
+		}
+		if (*bits > 64)
+			return false;
+	} else {
+		return false;
+	}
+	*x = get_bits(b, off, *bits);
+	return true;
+}
+
+bool fmt__format_ok(char f)
+{
+	return f && strchr("xduotcasz", f);
+}
+
+bool fmt__int_as(char f, uint64_t x, uint32_t bits, char *buf, size_t len)
+{
+	uint64_t mask = bits >= 64 ? ~0ULL : (1ULL << bits) - 1;
+	char tmp[80];
+	int i;
+
+	if (!bits || bits > 64)
+		return false;
+	x &= mask;
+	switch (f) {
+	case 'x':
+	case 'a': snprintf(buf, len, "0x%" PRIx64, x); return true;
+	case 'z': snprintf(buf, len, "0x%0*" PRIx64, (int)((bits + 3) / 4), x); return true;
+	case 'o': snprintf(buf, len, x ? "0%" PRIo64 : "0", x); return true;
+	case 'u': snprintf(buf, len, "%" PRIu64, x); return true;
+	case 'd': snprintf(buf, len, "%" PRId64, (int64_t)sext(x, bits)); return true;
+	case 't':
+		/* binary without leading zeros, as GDB */
+		i = sizeof(tmp) - 1;
+		tmp[i] = '\0';
+		do {
+			tmp[--i] = '0' + (x & 1);
+			x >>= 1;
+		} while (x);
+		snprintf(buf, len, "%s", tmp + i);
+		return true;
+	case 'c': {
+		/* GDB casts to char (signed here, as on x86) and shows both */
+		char ch[16];
+
+		fmt_char((uint8_t)x, ch, sizeof(ch));
+		snprintf(buf, len, "%d %s", (int)(int8_t)(uint8_t)x, ch);
+		return true;
+	}
+	}
+	return false;
+}

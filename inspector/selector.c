@@ -13,6 +13,7 @@
 #include "live.h"
 #include "selector.h"
 #include "snapshot.h"
+#include "suggest.h"
 
 const char selector__usage[] = "id ID | pinned PATH | name NAME | FILE";
 
@@ -68,9 +69,21 @@ int selector__open(const struct selector *sel, struct probe *probe, struct sourc
 
 	if (sel->kind != SEL_FILE)
 		return live__open(sel, probe, out);
-	if (stat(sel->arg, &st))
-		return ai_err(errno, "%s: %s (an ARENA is %s)", sel->arg, strerror(errno),
+	if (stat(sel->arg, &st)) {
+		int err = errno;
+		static const char *const words[] = { "id", "pinned", "name" };
+		struct suggest sg;
+
+		/* "idd 42": a typo of a selector word, not a file name */
+		suggest__init(&sg, err == ENOENT && !strchr(sel->arg, '/') ? sel->arg : NULL);
+		for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+			suggest__offer(&sg, words[i]);
+		if (suggest__best(&sg))
+			return ai_err(err, "%s: %s (did you mean '%s'? an ARENA is %s)", sel->arg,
+				      strerror(err), suggest__best(&sg), selector__usage);
+		return ai_err(err, "%s: %s (an ARENA is %s)", sel->arg, strerror(err),
 			      selector__usage);
+	}
 	if (!S_ISREG(st.st_mode))
 		return ai_err(EINVAL, "%s is not a snapshot file (an ARENA is %s)", sel->arg,
 			      selector__usage);

@@ -247,7 +247,35 @@ static void json_value(struct sink *s, const char *key, enum sink_kind kind, con
 	struct json_sink *j = (void *)s;
 
 	json_sep(j, key);
-	if (kind == SK_PTR && has_ptr_facts(a)) {
+	if (a && a->ftext) {
+		/* print --format: the value stays what it is, "text" adds it
+		 * in the format asked for */
+		if (kind == SK_PTR) {
+			out(s, "{\"ptr\":\"");
+			json_escaped(s, text);
+			out(s, "\"");
+		} else {
+			out(s, "{\"value\":");
+			json_scalar(s, kind, text);
+		}
+		if (kind == SK_PTR && a->target) {
+			out(s, ",\"target\":\"");
+			json_escaped(s, a->target);
+			out(s, "\"");
+		}
+		if (kind == SK_PTR && a->unallocated)
+			out(s, ",\"unallocated\":true");
+		if (kind == SK_PTR && a->outside)
+			out(s, ",\"outside\":true");
+		if (a->note) {
+			out(s, ",\"note\":\"");
+			json_escaped(s, a->note);
+			out(s, "\"");
+		}
+		out(s, ",\"text\":\"");
+		json_escaped(s, a->ftext);
+		out(s, "\"}");
+	} else if (kind == SK_PTR && has_ptr_facts(a)) {
 		/* a pointer: its value plus what it points to */
 		out(s, "{\"ptr\":\"");
 		json_escaped(s, text);
@@ -419,10 +447,30 @@ static void more_text(struct sink *s, const struct tnode *n)
 		outf(s, " (%s)", s->more_hint);
 }
 
+static void role(struct sink *s, enum sink_role r)
+{
+	if (s->role)
+		s->role(s->write_ctx, r);
+}
+
+static enum sink_role value_role(const struct tnode *n)
+{
+	switch (n->kind) {
+	case SK_STR:
+	case SK_CHAR: return SR_STR;
+	case SK_ENUM:
+	case SK_BOOL: return SR_ENUM;
+	case SK_NULL: return SR_NULL;
+	case SK_PTR: return n->unallocated || n->outside ? SR_PTR_BAD : SR_PTR;
+	default: return SR_NUM;
+	}
+}
+
 static void text_scalar(struct sink *s, const struct tnode *n, bool quote)
 {
 	const char *text = n->text ? n->text : "";
 
+	role(s, value_role(n));
 	/* a value cut at a limit shows a marker ("{...}") and why, unquoted */
 	if (n->kind == SK_STR && quote && !(n->truncated && n->note)) {
 		out(s, "\"");
@@ -433,22 +481,31 @@ static void text_scalar(struct sink *s, const struct tnode *n, bool quote)
 	} else {
 		out_printable(s, text, n->lines ? AI_PR_LINES : 0);
 	}
+	role(s, SR_NONE);
 	if (n->kind == SK_STR && n->truncated && !n->note) {
 		out(s, " ");
+		role(s, SR_NOTE);
 		more_text(s, n);
+		role(s, SR_NONE);
 	}
+	role(s, SR_UNALLOC);
 	if (n->unallocated && n->kind != SK_PTR)
 		out(s, "<unallocated>");
 	if (n->kind == SK_PTR) {
-		if (n->target)
+		if (n->target) {
+			role(s, SR_TYPE);
 			outf(s, " -> %s", n->target);
+			role(s, SR_UNALLOC);
+		}
 		if (n->unallocated)
 			out(s, " <unallocated>");
 		if (n->outside)
 			out(s, " <outside arena>");
 	}
+	role(s, SR_NOTE);
 	if (n->note)
 		outf(s, " <%s>", n->note);
+	role(s, SR_NONE);
 }
 
 static bool is_flat_object(const struct tnode *n)
@@ -522,7 +579,10 @@ static void render_table(struct sink *s, const struct tnode *n, int depth)
 		for (k = 0; h->key[k] && k < sizeof(up) - 1; k++)
 			up[k] = (h->key[k] >= 'a' && h->key[k] <= 'z') ? h->key[k] - 32 : h->key[k];
 		up[k] = '\0';
-		outf(s, "%-*s%s", i + 1 < ncol ? (int)w[i] : 0, up, i + 1 < ncol ? "  " : "");
+		role(s, SR_HEADER);
+		outf(s, "%-*s", i + 1 < ncol ? (int)w[i] : 0, up);
+		role(s, SR_NONE);
+		out(s, i + 1 < ncol ? "  " : "");
 	}
 	out(s, "\n");
 	for (const struct tnode *r = n->child; r; r = r->next) {
@@ -574,10 +634,14 @@ static void render_c(struct sink *s, const struct tnode *n, int depth)
 	out(s, "\n");
 	for (const struct tnode *c = n->child; c; c = c->next) {
 		indent(s, depth + 1);
+		role(s, SR_KEY);
 		if (c->key && !n->array)
-			outf(s, ".%s = ", c->key);
+			outf(s, ".%s", c->key);
 		else if (c->key)
-			outf(s, "[%s] = ", c->key);
+			outf(s, "[%s]", c->key);
+		role(s, SR_NONE);
+		if (c->key)
+			out(s, " = ");
 		if (c->container)
 			render_c(s, c, depth + 1);
 		else
@@ -597,10 +661,18 @@ static void render(struct sink *s, const struct tnode *n, int depth, bool typed)
 {
 	if (typed || n->type) {
 		indent(s, depth);
-		if (n->key)
-			outf(s, "%s = ", n->key);
-		if (n->type && n->container)
-			outf(s, "(%s) ", n->type);
+		if (n->key) {
+			role(s, SR_KEY);
+			outf(s, "%s", n->key);
+			role(s, SR_NONE);
+			out(s, " = ");
+		}
+		if (n->type && n->container) {
+			role(s, SR_TYPE);
+			outf(s, "(%s)", n->type);
+			role(s, SR_NONE);
+			out(s, " ");
+		}
 		if (n->container)
 			render_c(s, n, depth);
 		else
@@ -699,6 +771,13 @@ static void text_value(struct sink *s, const char *key, enum sink_kind kind, con
 		return;
 	n->kind = kind;
 	n->text = dup_or_null(text);
+	if (a && a->ftext) {
+		/* print/x: the value in that format, written as a number is */
+		free(n->text);
+		n->text = dup_or_null(a->ftext);
+		if (kind != SK_PTR)
+			n->kind = SK_NUM;
+	}
 	if (!t->cur) {
 		t->root = n;
 		text_finish_top(t);

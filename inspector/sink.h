@@ -56,6 +56,26 @@ struct sink_attrs {
 	uint64_t size;	    /* bytes of the value's type (0: unknown) */
 	bool deref;	    /* the pointee of a followed pointer: addr is the
 			     * pointer's value, path "*P" names it */
+	const char *ftext;  /* the value in the print format asked for
+			     * (fmt_opts.format: "0x2a"), or NULL: text sinks
+			     * show it instead of text, JSON adds "text" */
+};
+
+/* What the text sink writes next, for a writer that colours it (the CLI
+ * on a terminal, ui/cli.c): the sink reports roles, never escapes. */
+enum sink_role {
+	SR_NONE, /* plain text again */
+	SR_KEY,	 /* a member name, a key */
+	SR_TYPE, /* a C type name: "(struct node)", "-> struct node" */
+	SR_NUM,
+	SR_STR, /* strings and chars */
+	SR_ENUM,
+	SR_PTR,	    /* a pointer into an allocated page */
+	SR_PTR_BAD, /* a pointer into a missing page, or outside the arena */
+	SR_NULL,
+	SR_NOTE,    /* "<cycle>", "... 44 more" */
+	SR_UNALLOC, /* "<unallocated>" */
+	SR_HEADER,  /* a table's column names */
 };
 
 struct sink;
@@ -78,6 +98,9 @@ struct sink {
 	/* how the user asks for more elements, shown by the text sink after
 	 * a cut array: "--max-elements N". NULL: nothing. */
 	const char *more_hint;
+	/* text sinks: called with the role of what is written next and
+	 * SR_NONE after it; NULL: no roles (JSON never calls it) */
+	void (*role)(void *ctx, enum sink_role r);
 };
 
 /* Sinks that serialize to a writer. pretty: indent JSON. */

@@ -37,6 +37,7 @@
 #ifndef ARENA_INSPECT_SNAPSHOT_H
 #define ARENA_INSPECT_SNAPSHOT_H
 
+#include "progress.h"
 #include "btfx.h"
 #include "source.h"
 
@@ -153,6 +154,10 @@ struct snapshot_write_opts {
 	/* as root with SUDO_UID (and SUDO_GID) set to numbers, the new file
 	 * is given to that user (the one who ran sudo); nothing else is */
 	bool sudo_owner;
+	/* ticked while pages are saved ("saving", pages done of the
+	 * allocated ones); cancel: -ECANCELED, nothing is left under path.
+	 * NULL: none. Borrowed. */
+	const struct ai_progress *progress;
 };
 
 /* Save src to path: temp file in the same directory (mode 0600, created

@@ -141,6 +141,7 @@ struct writer {
 	uint32_t nr_vanished;
 	uint64_t data_off; /* D */
 	bool changed;
+	const struct ai_progress *progress;
 };
 
 static int werr(struct writer *w, int err)
@@ -528,6 +529,10 @@ static int write_data(struct writer *w)
 		k ^= 1;
 		slot += cnt;
 		i = e;
+		if (ai_progress__tick(w->progress, "saving", slot, w->nr_saved)) {
+			err = ai_err(ECANCELED, "snapshot %s: cancelled", w->path);
+			break;
+		}
 	}
 	pthread_mutex_lock(&q.mu);
 	q.done = true;
@@ -783,7 +788,9 @@ static int write_file(struct source *src, struct btfx *bx, const struct snapshot
 		      const struct snapshot_write_opts *opts, struct snapshot_stats *st)
 {
 	const char *path = t->path;
-	struct writer w = { .src = src, .path = path, .fd = -1 };
+	struct writer w = {
+		.src = src, .path = path, .fd = -1, .progress = opts ? opts->progress : NULL
+	};
 	struct timespec t0, t1;
 	char *tmp = NULL;
 	int err, tries = 0;

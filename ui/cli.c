@@ -1,16 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Plumbing shared by the sub-commands: errors, sinks, ARENA and addresses. */
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include "cli.h"
 #include "error.h"
 #include "printable.h"
 #include "btfx.h"
 #include "expr.h"
+#include "live.h"
 #include "probe.h"
 #include "selector.h"
 #include "types.h"
@@ -42,8 +45,29 @@ int cli_output_error(void)
 	return stdout_errno;
 }
 
+static void progress_erase(void);
+/* stdout is at the start of a line: a progress line may be drawn (on the
+ * same terminal it would otherwise cut into a line of output) */
+static bool stdout_bol = true;
+
+/* colour: the role asked for and the one the terminal is in; the escape
+ * is written lazily, with the text it colours */
+static int color_on = -1;
+static enum sink_role role_want, role_now;
+
 static void write_stdout(void *ctx, const char *buf, size_t len)
 {
+	/* output first takes the progress line away; the next tick redraws it */
+	progress_erase();
+	if (color_on == 1 && role_want != role_now && len) {
+		const char *e = draw__sgr(role_want);
+
+		role_now = role_want;
+		if (fwrite(e, 1, strlen(e), stdout) != strlen(e) && !stdout_errno)
+			stdout_errno = errno ? errno : EIO;
+	}
+	if (len)
+		stdout_bol = buf[len - 1] == '\n';
 	/* remembered, not printed: main reports it in its one line at exit */
 	if (fwrite(buf, 1, len, stdout) != len && !stdout_errno)
 		stdout_errno = errno ? errno : EIO;
@@ -57,12 +81,14 @@ static void write_stderr(void *ctx, const char *buf, size_t len)
 
 /* Messages quote file names, arena and type names: one line, in its
  * printable form, whatever those hold. */
+
 int cli_error(const char *fmt, ...)
 {
 	va_list ap;
 	char *msg = NULL;
 	int n;
 
+	progress_erase();
 	errors_printed++;
 	fflush(stdout);
 	fputs("arena-inspect: ", stderr);
@@ -103,6 +129,37 @@ int cli_lib_error(const char *what)
 	return cli_error("%s", *msg ? msg : "failed");
 }
 
+bool cli_color(const struct cli_opts *o)
+{
+	const char *term = getenv("TERM");
+
+	if (color_on < 0)
+		color_on = !o->json && !o->pretty && o->color &&
+			   (o->color_always ||
+			    (isatty(STDOUT_FILENO) && term && strcmp(term, "dumb")));
+	return color_on == 1;
+}
+
+static void sink_role(void *ctx, enum sink_role r)
+{
+	(void)ctx;
+	role_want = r;
+}
+
+void cli_role(enum sink_role r)
+{
+	role_want = r;
+}
+
+/* the terminal back to plain at exit (main's finish_output) */
+void cli_color_end(void)
+{
+	if (color_on == 1 && role_now != SR_NONE) {
+		fputs(draw__sgr(SR_NONE), stdout);
+		role_now = role_want = SR_NONE;
+	}
+}
+
 struct sink *cli_sink(const struct cli_opts *o)
 {
 	struct sink *s;
@@ -110,8 +167,11 @@ struct sink *cli_sink(const struct cli_opts *o)
 	if (o->json || o->pretty)
 		return sink__new_json(write_stdout, NULL, o->pretty);
 	s = sink__new_text(write_stdout, NULL);
-	if (s)
+	if (s) {
 		s->more_hint = "--max-elements N";
+		if (cli_color(o))
+			s->role = sink_role;
+	}
 	return s;
 }
 
@@ -295,4 +355,185 @@ int cli_eval_words(int argc, char **argv, struct source *src, const struct cli_o
 	if (err)
 		return cli_expr_error(NULL, *text, col, *bx, err);
 	return 0;
+}
+
+void fmt_size(uint64_t bytes, char *buf, size_t len)
+{
+	static const char *const unit[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+	int u = 0;
+	double v = bytes;
+
+	while (v >= 1024 && u < 4) {
+		v /= 1024;
+		u++;
+	}
+	if (v == (uint64_t)v)
+		snprintf(buf, len, "%llu %s", (unsigned long long)v, unit[u]);
+	else
+		snprintf(buf, len, "%.1f %s", v, unit[u]);
+}
+
+/* ---- progress ---- */
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static void fmt_secs(uint64_t s, char *buf, size_t len)
+{
+	if (s < 60)
+		snprintf(buf, len, "%llu s", (unsigned long long)s);
+	else if (s < 3600)
+		snprintf(buf, len, "%llu min %llu s", (unsigned long long)(s / 60),
+			 (unsigned long long)(s % 60));
+	else
+		snprintf(buf, len, "%llu h %llu min", (unsigned long long)(s / 3600),
+			 (unsigned long long)(s / 60 % 60));
+}
+
+bool progress_meter__line(struct progress_meter *m, const char *what, uint64_t done, uint64_t total,
+			  char *buf, size_t len)
+{
+	uint64_t t = now_ns(), el;
+	char left[64] = "";
+	double rate;
+
+	/* a new operation: after the last one finished, or counting again */
+	if (m->started && (m->finished || done < m->last_done))
+		m->started = false;
+	m->last_done = done;
+	m->finished = done >= total;
+	if (!m->started) {
+		m->started = true;
+		m->shown = false;
+		m->t0_ns = t;
+		m->last_ns = 0;
+	}
+	if (!m->shown && (done >= total || t - m->t0_ns < 200000000ULL) &&
+	    !(getenv("AI_TEST_PROGRESS") && *getenv("AI_TEST_PROGRESS") == '1'))
+		return false;
+	if (done < total && m->last_ns && t - m->last_ns < 100000000ULL)
+		return false;
+	m->shown = true;
+	m->last_ns = t;
+	el = t - m->t0_ns;
+	/* a rate (and so a time left) needs some time to mean anything */
+	rate = el > 50000000ULL ? done / (el / 1e9) : 0;
+	if (rate > 0 && done < total) {
+		char s[48];
+
+		fmt_secs((uint64_t)((total - done) / rate + 0.5), s, sizeof(s));
+		snprintf(left, sizeof(left), ", %s left", s);
+	}
+	snprintf(buf, len, "%s: %llu of %llu pages (%llu%%)", what, (unsigned long long)done,
+		 (unsigned long long)total, (unsigned long long)(total ? done * 100 / total : 100));
+	if (rate > 0) {
+		size_t n = strlen(buf);
+
+		snprintf(buf + n, len - n, ", %.0f pages/s%s", rate, left);
+	}
+	return true;
+}
+
+static struct {
+	struct ai_progress p;
+	struct progress_meter m;
+	struct sigaction old_int;
+	bool active, shown, tty;
+	bool stdout_tty; /* then the line waits for output to end its line */
+} P;
+static volatile sig_atomic_t interrupted;
+
+/* The first Ctrl-C asks the work to stop; a second one is the default */
+static void on_interrupt(int sig)
+{
+	if (interrupted) {
+		signal(sig, SIG_DFL);
+		raise(sig);
+		return;
+	}
+	interrupted = 1;
+}
+
+static void progress_erase(void)
+{
+	if (P.shown) {
+		/* CR and erase to the end of the line: the terminal as it was */
+		if (write(STDERR_FILENO, "\r\033[K", 4) < 0) {
+			/* nothing to do about it */
+		}
+		P.shown = false;
+	}
+}
+
+static bool cli_progress_cb(void *ctx, const char *what, uint64_t done, uint64_t total)
+{
+	char line[200];
+
+	(void)ctx;
+	if (P.tty && (stdout_bol || !P.stdout_tty) &&
+	    progress_meter__line(&P.m, what, done, total, line, sizeof(line))) {
+		fflush(stdout);
+		fprintf(stderr, "\r%s (Ctrl-C stops)\033[K", line);
+		fflush(stderr);
+		P.shown = true;
+	}
+	return interrupted;
+}
+
+const struct ai_progress *cli_progress(void)
+{
+	struct sigaction sa = { .sa_handler = on_interrupt };
+
+	if (P.active)
+		return &P.p;
+	memset(&P, 0, sizeof(P));
+	P.p.cb = cli_progress_cb;
+	P.tty = isatty(STDERR_FILENO) && getenv("TERM") && strcmp(getenv("TERM"), "dumb");
+	P.stdout_tty = isatty(STDOUT_FILENO);
+	interrupted = 0;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, &P.old_int);
+	P.active = true;
+	return &P.p;
+}
+
+void cli_progress_end(void)
+{
+	if (!P.active)
+		return;
+	progress_erase();
+	sigaction(SIGINT, &P.old_int, NULL);
+	P.active = false;
+}
+
+void fmt_owners(const struct arena_info *ai, char *buf, size_t len)
+{
+	size_t o = 0;
+
+	if (!len)
+		return;
+	buf[0] = '\0';
+	for (uint32_t i = 0; i < ai->nr_owners && i < 64; i++) {
+		char comm[64], one[96];
+		int n;
+
+		if (live__owner_comm(ai->owner_pids[i], comm, sizeof(comm)) || !comm[0])
+			n = snprintf(one, sizeof(one), "%s%d", i ? "," : "", ai->owner_pids[i]);
+		else
+			n = snprintf(one, sizeof(one), "%s%s(%d)", i ? "," : "", comm,
+				     ai->owner_pids[i]);
+		if (o + n + 4 >= len) {
+			snprintf(buf + o, len - o, "%s", o + 4 < len ? ",..." : "");
+			return;
+		}
+		memcpy(buf + o, one, n + 1);
+		o += n;
+	}
+	if (!ai->nr_owners)
+		snprintf(buf, len, "-");
 }

@@ -11,11 +11,13 @@
 #include "sink.h"
 #include "source.h"
 #include "btfx.h"
+#include "progress.h"
 
 struct cli_opts {
 	bool json;
 	bool pretty;
-	bool color;
+	bool color;		    /* colours allowed: not --no-color, --color=never, NO_COLOR */
+	bool color_always;	    /* --color=always: also when stdout is no terminal */
 	bool debug;		    /* -d/--debug: libbpf's messages on stderr */
 	const char *btf_file;	    /* --btf FILE */
 	unsigned interval_ms;	    /* --interval MS (watch, TUI) */
@@ -24,6 +26,7 @@ struct cli_opts {
 	bool force;		    /* --force: snapshot -o may replace a symlink (the link) */
 	const char *log;	    /* --log FILE */
 	int max_elements;	    /* --max-elements N: array elements shown, 0: default */
+	char format;		    /* print --format F: GDB's print format letter, 0: none */
 	const char *walk_next;	    /* walk --next MEMBER (NULL: "next") */
 	const char *walk_container; /* walk --container 'TYPE.MEMBER' */
 	unsigned long walk_max;	    /* walk --max N (0: the walker's default) */
@@ -50,6 +53,7 @@ enum cli_opt {
 	CLI_OPT_PRETTY,
 	CLI_OPT_BTF,
 	CLI_OPT_NO_COLOR,
+	CLI_OPT_COLOR,
 	CLI_OPT_DEBUG,
 	CLI_OPT_INTERVAL,
 	CLI_OPT_COUNT,
@@ -57,6 +61,7 @@ enum cli_opt {
 	CLI_OPT_FORCE,
 	CLI_OPT_LOG,
 	CLI_OPT_MAX_ELEMENTS,
+	CLI_OPT_FORMAT,
 	CLI_OPT_TYPES,
 	CLI_OPT_TYPES_CFLAGS,
 	CLI_OPT_LAYOUT,
@@ -74,7 +79,8 @@ enum cli_opt {
 };
 #define CLI_O(id) (1u << CLI_OPT_##id)
 /* taken by every command and the TUI (main.c adds them; a cmd omits them) */
-#define CLI_OPTS_COMMON (CLI_O(NO_COLOR) | CLI_O(DEBUG) | CLI_O(HELP) | CLI_O(VERSION))
+#define CLI_OPTS_COMMON \
+	(CLI_O(NO_COLOR) | CLI_O(COLOR) | CLI_O(DEBUG) | CLI_O(HELP) | CLI_O(VERSION))
 /* a command that prints data: text, or JSON (cli_sink) */
 #define CLI_OPTS_OUTPUT (CLI_O(JSON) | CLI_O(PRETTY))
 /* a command that reads types (cli_open_btf) */
@@ -101,6 +107,20 @@ int cli_lib_error(const char *what);
 
 /* Array elements print shows by default (--max-elements N) */
 #define CLI_MAX_ELEMENTS 256
+
+/* The SGR escape ("\033[0;35m") of the TUI's colour for role r
+ * (tui_draw.c: one colour table for both) */
+const char *draw__sgr(enum sink_role r);
+
+/* Text in colour: --color=always, or auto (the default) with stdout a
+ * terminal; never with --no-color, --color=never or NO_COLOR (unless
+ * --color=always), never in JSON. Decided once, at the first call. */
+bool cli_color(const struct cli_opts *o);
+/* Write s in role r on stdout (coloured when cli_color said so), for the
+ * lines commands write themselves (hex) */
+void cli_role(enum sink_role r);
+/* plain attributes again if the output ended in a colour (main, at exit) */
+void cli_color_end(void);
 
 /* A sink writing to stdout, text or JSON per the options. A cut array
  * says in text how to see it all ("--max-elements N"). A failed write
@@ -149,6 +169,38 @@ void cli_flush_notes(void);
 /* " (no BTF found for arena N: ...)" when err (an expression's error, with
  * message msg) is an unknown name or type and bx has no BTF; else "". */
 const char *cli_btf_hint(const struct btfx *bx, int err, const char *msg);
+
+/*
+ * Progress of long work (progress.h) as one line: "saving: 1200 of 4096
+ * pages (29%), 350 pages/s, 8 s left". The meter says when to show it:
+ * not before the work has taken 0.2 s (quick work shows nothing; tests set
+ * AI_TEST_PROGRESS=1 to see it from the first tick), then at most ten
+ * times a second, and the last tick once shown. The CLI draws it on
+ * stderr, the TUI on its status line.
+ */
+struct progress_meter {
+	uint64_t t0_ns, last_ns, last_done;
+	bool started, shown, finished;
+};
+bool progress_meter__line(struct progress_meter *m, const char *what, uint64_t done, uint64_t total,
+			  char *buf, size_t len);
+/* The CLI's progress for one long operation: the line on stderr when
+ * stderr is a terminal (nothing otherwise; never on stdout, so never in
+ * JSON), and Ctrl-C asks the operation to stop (it returns -ECANCELED and
+ * cleans up; a second Ctrl-C kills at once). cli_progress_end erases the
+ * line and puts SIGINT back; cli_error erases it too. */
+const struct ai_progress *cli_progress(void);
+void cli_progress_end(void);
+
+/* An arena's owner processes as bpftool shows them: "loader(1234),sh(99)"
+ * (a pid whose comm cannot be read alone), "-" for none; cut with "..."
+ * when it does not fit. The comm is as the process set it: print it
+ * through a sink or draw_str, which make it printable. */
+struct arena_info;
+void fmt_owners(const struct arena_info *ai, char *buf, size_t len);
+
+/* "4 GiB", "12 KiB", "1.5 MiB" (the CLI and the TUI say sizes alike) */
+void fmt_size(uint64_t bytes, char *buf, size_t len);
 
 /* Parse an address (0x..., decimal) or +OFF, an offset from the arena start. */
 int cli_parse_addr(const struct source *src, const char *s, uint64_t *addr);

@@ -178,10 +178,13 @@ static int do_check(int argc, char **argv, const struct cli_opts *o)
 	}
 	if (cli_open_btf(src, o, &bx) || eval_roots(o, bx, src, roots))
 		goto out;
+	co.progress = cli_progress();
 	if (check__run(bx, src, &co, &r)) {
+		cli_progress_end();
 		cli_lib_error("check");
 		goto out;
 	}
+	cli_progress_end();
 	if (o->json || o->pretty)
 		print_json(o, &r);
 	else

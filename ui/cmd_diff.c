@@ -67,7 +67,9 @@ static int do_diff(int argc, char **argv, const struct cli_opts *o)
 	dopts.max_fields = DIFF_MAX_FIELDS;
 	dopts.max_array = o->max_elements ? o->max_elements : CLI_MAX_ELEMENTS;
 	s = cli_sink(o);
+	dopts.progress = cli_progress();
 	err = diff__emit(a, b, &dopts, s, &st);
+	cli_progress_end();
 	sink__free(s);
 	if (!err && st.fields_compared && st.fields.truncated)
 		fprintf(stderr, "arena-inspect: note: showed the first %u of %llu changed fields\n",

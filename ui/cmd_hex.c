@@ -39,21 +39,27 @@ int cli_resolve_where(struct source *src, const struct cli_opts *o, const char *
 	return 0;
 }
 
-static void emit_line(struct sink *s, uint64_t addr, uint64_t off, const uint8_t *b, size_t n)
+static void hex_ascii(const uint8_t *b, size_t n, char *hex, size_t hlen, char *asc)
 {
-	char hex[16 * 3 + 2], asc[17];
 	size_t h = 0;
 
 	for (size_t i = 0; i < 16; i++) {
 		if (i < n)
-			h += snprintf(hex + h, sizeof(hex) - h, "%02x%s", b[i],
-				      i == 7 ? "  " : " ");
+			h += snprintf(hex + h, hlen - h, "%02x%s", b[i], i == 7 ? "  " : " ");
 		else
-			h += snprintf(hex + h, sizeof(hex) - h, "%s", i == 7 ? "    " : "   ");
+			h += snprintf(hex + h, hlen - h, "%s", i == 7 ? "    " : "   ");
 		asc[i] = i < n ? (isprint(b[i]) ? b[i] : '.') : ' ';
 	}
 	hex[h ? h - 1 : 0] = '\0';
 	asc[16] = '\0';
+}
+
+/* JSON: one object per line and per missing page, as it always was */
+static void emit_line(struct sink *s, uint64_t addr, uint64_t off, const uint8_t *b, size_t n)
+{
+	char hex[16 * 3 + 2], asc[17];
+
+	hex_ascii(b, n, hex, sizeof(hex), asc);
 	sink_begin(s, NULL, false, NULL);
 	sink_hex(s, "addr", addr);
 	sink_u64(s, "offset", off);
@@ -62,12 +68,121 @@ static void emit_line(struct sink *s, uint64_t addr, uint64_t off, const uint8_t
 	sink_end(s, false);
 }
 
+static void emit_hole(struct sink *s, uint64_t addr, uint64_t off, uint64_t page)
+{
+	char msg[64];
+
+	snprintf(msg, sizeof(msg), "-- page %llu not allocated --", (unsigned long long)page);
+	sink_begin(s, NULL, false, NULL);
+	sink_hex(s, "addr", addr);
+	sink_u64(s, "offset", off);
+	sink_str(s, "hex", msg);
+	sink_str(s, "ascii", "");
+	sink_bool(s, "unallocated", true);
+	sink_end(s, false);
+}
+
+/*
+ * Text: the hex view's layout (OFFSET from the arena start in hex, as the
+ * TUI shows it, then the address), a run of pages that are not allocated
+ * as one line, and lines equal to the one above as one "*" line saying how
+ * many (hexdump, xxd -a), so a mostly empty page is a few lines.
+ */
+struct text_hex {
+	uint8_t prev[16];
+	bool have_prev;
+	uint64_t repeats;
+};
+
+static void text_repeats(struct text_hex *t)
+{
+	cli_role(SR_NOTE);
+	if (t->repeats)
+		cli_line("*  (%llu more line%s the same as the one above)",
+			 (unsigned long long)t->repeats, t->repeats == 1 ? "" : "s");
+	cli_role(SR_NONE);
+	t->repeats = 0;
+}
+
+static void text_line(struct text_hex *t, uint64_t addr, uint64_t off, const uint8_t *b, size_t n)
+{
+	char hex[16 * 3 + 2], asc[17];
+
+	if (n == 16 && t->have_prev && !memcmp(t->prev, b, 16)) {
+		t->repeats++;
+		return;
+	}
+	text_repeats(t);
+	hex_ascii(b, n, hex, sizeof(hex), asc);
+	cli_line("%9llx  %012llx  %-49s |%.*s|", (unsigned long long)off, (unsigned long long)addr,
+		 hex, (int)n, asc);
+	t->have_prev = n == 16;
+	if (n == 16)
+		memcpy(t->prev, b, 16);
+}
+
+static void text_hole(struct text_hex *t, uint64_t addr, uint64_t off, uint64_t page,
+		      uint64_t pages, uint64_t page_size)
+{
+	char size[32];
+
+	text_repeats(t);
+	t->have_prev = false;
+	cli_role(SR_UNALLOC);
+	if (pages == 1) {
+		cli_line("%9llx  %012llx  -- page %llu not allocated --", (unsigned long long)off,
+			 (unsigned long long)addr, (unsigned long long)page);
+		cli_role(SR_NONE);
+		return;
+	}
+	fmt_size(pages * page_size, size, sizeof(size));
+	cli_line("%9llx  %012llx  -- pages %llu-%llu not allocated (%llu pages, %s) --",
+		 (unsigned long long)off, (unsigned long long)addr, (unsigned long long)page,
+		 (unsigned long long)(page + pages - 1), (unsigned long long)pages, size);
+	cli_role(SR_NONE);
+}
+
+/* The dump's bytes, HEX_CHUNK_PAGES at a time with progress between: a
+ * whole arena's 64 MiB say how far they got on a terminal (cli_progress),
+ * and Ctrl-C stops the reading */
+#define HEX_CHUNK_PAGES 1024
+
+static int read_chunks(struct source *src, uint64_t addr, uint64_t len, uint8_t *buf,
+		       uint8_t *present)
+{
+	const struct ai_progress *pr = cli_progress();
+	uint64_t pg = source__page_size(src), total = source__pages_spanned(src, addr, len);
+	uint64_t done = 0;
+
+	for (uint64_t c = addr; c < addr + len;) {
+		uint64_t end = ((c / pg) + HEX_CHUNK_PAGES) * pg;
+		size_t n;
+
+		if (end > addr + len)
+			end = addr + len;
+		n = source__pages_spanned(src, c, end - c);
+		if (source__read(src, c, buf + (c - addr), end - c, present + done) < 0) {
+			cli_progress_end();
+			return cli_lib_error("hex");
+		}
+		done += n;
+		c = end;
+		if (ai_progress__tick(pr, "reading", done, total)) {
+			cli_progress_end();
+			return cli_error("hex: cancelled");
+		}
+	}
+	cli_progress_end();
+	return 0;
+}
+
 static int do_hex(int argc, char **argv, const struct cli_opts *o)
 {
 	struct source *src;
 	uint64_t addr, len = 256, base;
 	uint8_t *buf = NULL, *present = NULL;
 	struct sink *s;
+	struct text_hex th = { 0 };
 	int used, ret = 1;
 	bool json = o->json || o->pretty;
 
@@ -107,42 +222,60 @@ static int do_hex(int argc, char **argv, const struct cli_opts *o)
 		cli_error("hex: out of memory");
 		goto out;
 	}
-	if (source__read(src, addr, buf, len, present) < 0) {
-		cli_lib_error("hex");
+	if (read_chunks(src, addr, len, buf, present))
 		goto out;
+	s = json ? cli_sink(o) : NULL;
+	if (s)
+		sink_begin(s, NULL, true, NULL);
+	else {
+		cli_color(o);
+		cli_role(SR_HEADER);
+		cli_line("%9s  %-12s  %-49s %s", "OFFSET", "ADDRESS",
+			 "00 01 02 03 04 05 06 07  08 09 0a 0b 0c 0d 0e 0f", " ASCII");
+		cli_role(SR_NONE);
 	}
-	s = cli_sink(o);
-	sink_begin(s, NULL, true, NULL);
 	for (uint64_t p = addr; p < addr + len;) {
 		size_t pg = (p >> src->info.page_shift) - (addr >> src->info.page_shift);
 		uint64_t page_end = (p | (source__page_size(src) - 1)) + 1;
 
 		if (!present[pg]) {
-			char msg[64];
+			uint64_t first = p, pages = 0;
 
-			/* one line per missing page: its bytes are never read */
-			snprintf(msg, sizeof(msg), "-- page %llu not allocated --",
-				 (unsigned long long)((p - base) >> src->info.page_shift));
-			sink_begin(s, NULL, false, NULL);
-			sink_hex(s, "addr", p);
-			sink_u64(s, "offset", p - base);
-			sink_str(s, "hex", msg);
-			sink_str(s, "ascii", "");
-			if (json)
-				sink_bool(s, "unallocated", true);
-			sink_end(s, false);
-			p = page_end;
+			/* missing pages: their bytes are never read; a run of them
+			 * is one line in text */
+			for (;
+			     p < addr + len &&
+			     !present[(p >> src->info.page_shift) - (addr >> src->info.page_shift)];
+			     p = (p | (source__page_size(src) - 1)) + 1) {
+				if (s)
+					emit_hole(s, p, p - base,
+						  (p - base) >> src->info.page_shift);
+				pages++;
+			}
+			if (!s)
+				text_hole(&th, first, first - base,
+					  (first - base) >> src->info.page_shift, pages,
+					  source__page_size(src));
 			continue;
 		}
 		size_t n = 16 - (p & 15);
 
+		if (p + n > page_end)
+			n = page_end - p;
 		if (p + n > addr + len)
 			n = addr + len - p;
-		emit_line(s, p, p - base, buf + (p - addr), n);
+		if (s)
+			emit_line(s, p, p - base, buf + (p - addr), n);
+		else
+			text_line(&th, p, p - base, buf + (p - addr), n);
 		p += n;
 	}
-	sink_end(s, true);
-	sink__free(s);
+	if (s) {
+		sink_end(s, true);
+		sink__free(s);
+	} else {
+		text_repeats(&th);
+	}
 	ret = 0;
 out:
 	free(buf);
@@ -156,5 +289,5 @@ const struct cli_cmd cmd_hex = {
 	.run = do_hex,
 	.args = "ARENA WHERE [LEN]",
 	.opts = CLI_OPTS_OUTPUT | CLI_OPTS_TYPES,
-	.help = "hex + ASCII dump; pages that are not allocated are marked, never read",
+	.help = "hex + ASCII dump; unallocated runs and repeated lines collapsed, never read",
 };

@@ -45,7 +45,25 @@ void emit_arena_info(struct sink *s, const struct arena_info *ai, int64_t alloca
 		sink_u64(s, "map_flags", ai->map_flags);
 	}
 	emit_ids(s, "progs", ai->prog_ids, ai->nr_progs, table);
-	emit_ids(s, "owners", (const uint32_t *)ai->owner_pids, ai->nr_owners, table);
+	if (table) {
+		/* bpftool's comm(pid) */
+		char owners[1024];
+
+		fmt_owners(ai, owners, sizeof(owners));
+		sink_str(s, "owners", owners);
+	} else {
+		/* JSON: the pids as before, and their comm, in the same order
+		 * ("" when it cannot be read) */
+		emit_ids(s, "owners", (const uint32_t *)ai->owner_pids, ai->nr_owners, false);
+		sink_begin(s, "owner_comms", true, NULL);
+		for (uint32_t i = 0; i < ai->nr_owners; i++) {
+			char comm[64];
+
+			live__owner_comm(ai->owner_pids[i], comm, sizeof(comm));
+			sink_str(s, NULL, comm);
+		}
+		sink_end(s, true);
+	}
 	sink_end(s, false);
 }
 

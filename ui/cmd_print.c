@@ -16,7 +16,8 @@ static int do_print(int argc, char **argv, const struct cli_opts *o)
 {
 	struct fmt_opts fo = { .max_depth = 16,
 			       .max_nodes = 100000,
-			       .max_array = o->max_elements ? o->max_elements : CLI_MAX_ELEMENTS };
+			       .max_array = o->max_elements ? o->max_elements : CLI_MAX_ELEMENTS,
+			       .format = o->format };
 	struct source *src;
 	struct btfx *bx = NULL;
 	struct sink *s;
@@ -53,7 +54,7 @@ const struct cli_cmd cmd_print = {
 	.name = "print",
 	.run = do_print,
 	.args = "ARENA EXPR",
-	.opts = CLI_OPTS_OUTPUT | CLI_OPTS_TYPES | CLI_O(MAX_ELEMENTS),
+	.opts = CLI_OPTS_OUTPUT | CLI_OPTS_TYPES | CLI_O(MAX_ELEMENTS) | CLI_O(FORMAT),
 	.help = "typed value of an expression (root->next->name, *(struct t *)0x..)",
 };
 

@@ -26,11 +26,14 @@ static int do_snapshot(int argc, char **argv, const struct cli_opts *o)
 		source__close(src);
 		return 1;
 	}
+	wo.progress = cli_progress();
 	if (snapshot__write_opts(src, bx, o->output, &wo, &st)) {
+		cli_progress_end();
 		btfx__free(bx);
 		source__close(src);
 		return cli_lib_error(NULL);
 	}
+	cli_progress_end();
 	secs = st.elapsed_ns / 1e9;
 	mib = (double)st.pages_saved * source__page_size(src) / (1 << 20);
 	if (o->json || o->pretty) {

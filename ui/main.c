@@ -12,8 +12,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include "cli.h"
+#include "format.h"
 #include "selector.h"
+#include "suggest.h"
 #include "tui.h"
 
 extern const struct cli_cmd cmd_list, cmd_pages, cmd_hex, cmd_print, cmd_types, cmd_walk, cmd_watch,
@@ -44,7 +47,10 @@ static const struct cli_option options[NR_CLI_OPTS] = {
 	[CLI_OPT_JSON] = { "json", 'j', NULL, "[-j|-p]", "JSON output" },
 	[CLI_OPT_PRETTY] = { "pretty", 'p', NULL, NULL, "pretty JSON output" },
 	[CLI_OPT_BTF] = { "btf", 0, "FILE", NULL, "types from FILE (ELF object or raw BTF)" },
-	[CLI_OPT_NO_COLOR] = { "no-color", 0, NULL, NULL, "no colours (also NO_COLOR)" },
+	[CLI_OPT_NO_COLOR] = { "no-color", 0, NULL, NULL,
+			       "no colours (also NO_COLOR; --color=never)" },
+	[CLI_OPT_COLOR] = { "color", 0, "WHEN", NULL,
+			    "auto (default: when stdout is a terminal), always or never" },
 	[CLI_OPT_DEBUG] = { "debug", 'd', NULL, NULL,
 			    "libbpf's messages and the verifier log on stderr" },
 	[CLI_OPT_INTERVAL] = { "interval", 0, "MS", "[--interval MS]",
@@ -58,6 +64,9 @@ static const struct cli_option options[NR_CLI_OPTS] = {
 	[CLI_OPT_MAX_ELEMENTS] = { "max-elements", 0, "N", "[--max-elements N]",
 				   "array elements shown/compared (default 256; the TUI: 64 a "
 				   "page)" },
+	[CLI_OPT_FORMAT] = { "format", 0, "F", "[--format x|d|u|o|t|c|a|s|z]",
+			     "every scalar as GDB's print/F: hex, signed, unsigned, octal, binary, "
+			     "char, address, string, zero-padded hex" },
 	[CLI_OPT_TYPES] = { "types", 0, "FILE", "[--types FILE]...",
 			    "more types (repeatable): a C header/source, an ELF with DWARF or "
 			    ".BTF, raw BTF" },
@@ -191,6 +200,28 @@ static const struct cli_cmd *find_command(const char *word)
 			return commands[i];
 	return NULL;
 }
+/* "pagess" is a typo of a command, not a snapshot file to open in the
+ * TUI: one error line with the suggestion. A word that is a file, or close
+ * to no command, is left to the selector (which suggests its own words). */
+static bool unknown_command(const char *word)
+{
+	struct suggest sg;
+	struct stat st;
+	char hint[96];
+
+	if (strchr(word, '/') || !stat(word, &st))
+		return false;
+	suggest__init(&sg, word);
+	for (size_t i = 0; i < NR_COMMANDS; i++)
+		suggest__offer(&sg, commands[i]->name);
+	suggest__offer(&sg, "help");
+	if (!suggest__best(&sg))
+		return false;
+	cli_error("unknown command '%s'%s; commands: %s", word,
+		  suggest__hint(&sg, hint, sizeof(hint)), command_names());
+	return true;
+}
+
 static int parse_num(const char *opt, const char *s, long min, long max, long *v)
 {
 	char *end;
@@ -215,7 +246,10 @@ static int trouble_of(const struct cli_cmd *cmd)
  * `| head`) only sets the exit status. */
 static int finish_output(int rc)
 {
-	int err = fflush(stdout) ? errno : 0;
+	int err;
+
+	cli_color_end();
+	err = fflush(stdout) ? errno : 0;
 
 	if (!ferror(stdout) && !err)
 		return rc;
@@ -281,6 +315,14 @@ static int set_option(int id, const char *arg, struct cli_opts *o)
 	case CLI_OPT_PRETTY: o->pretty = true; break;
 	case CLI_OPT_BTF: o->btf_file = arg; break;
 	case CLI_OPT_NO_COLOR: o->color = false; break;
+	case CLI_OPT_COLOR:
+		/* given on the line: it wins over NO_COLOR (no-color.org) */
+		if (!strcmp(arg, "always") || !strcmp(arg, "auto") || !strcmp(arg, "never")) {
+			o->color = strcmp(arg, "never") != 0;
+			o->color_always = !strcmp(arg, "always");
+			break;
+		}
+		return cli_error("--color: '%s' is not auto, always or never", arg);
 	case CLI_OPT_DEBUG: o->debug = true; break;
 	case CLI_OPT_OUTPUT: o->output = arg; break;
 	case CLI_OPT_FORCE: o->force = true; break;
@@ -300,6 +342,14 @@ static int set_option(int id, const char *arg, struct cli_opts *o)
 		if (parse_num("--max-elements", arg, 1, 1L << 24, &v))
 			return 1;
 		o->max_elements = v;
+		break;
+	case CLI_OPT_FORMAT:
+		if (strlen(arg) != 1 || !fmt__format_ok(arg[0]))
+			return cli_error(
+				"--format: '%s' is not one of x d u o t c a s z (GDB's print "
+				"formats)",
+				arg);
+		o->format = arg[0];
 		break;
 	case CLI_OPT_COUNT:
 		if (parse_num("--count", arg, 1, 1L << 40, &v))
@@ -433,6 +483,8 @@ static int run(int argc, char **argv)
 
 	if (cmd->run)
 		return cmd->run(argc - 1, argv + 1, &o);
+	if (argc > 0 && unknown_command(argv[0]))
+		return 1;
 	if (argc > 0) {
 		if (cli_open_arena(argc, argv, &used, &src))
 			return 1;

@@ -26,12 +26,17 @@
 #include "sink.h"
 #include "watch.h"
 
+static int hist_get(void *ctx, uint64_t n, struct value *out);
+static uint64_t hist_last(void *ctx);
+
 struct session *session__new(const char *btf_file, int max_elements)
 {
 	struct session *s = calloc(1, sizeof(*s));
 
 	if (!s)
 		return NULL;
+	s->hist_first = 1;
+	s->hist_if = (struct expr_history){ .get = hist_get, .last = hist_last, .ctx = s };
 	s->btf_file = btf_file;
 	s->max_elements = max_elements ? max_elements : SESSION_MAX_ELEMENTS;
 	return s;
@@ -46,6 +51,7 @@ void session__free(struct session *s)
 	session__nav_done(s);
 	for (int i = 0; i < s->nr_types; i++)
 		free(s->types[i]);
+	free(s->hist);
 	free(s);
 }
 
@@ -119,6 +125,9 @@ void session__close_arena(struct session *s)
 	s->heap_err = 0;
 	btfx__free(s->bx);
 	s->bx = NULL;
+	/* its values are of this arena's types: they go, the numbers go on */
+	s->hist_first += s->nr_hist;
+	s->nr_hist = 0;
 	pagemap__free(&s->pm);
 	s->have_pm = false;
 	source__close(s->src);
@@ -230,6 +239,8 @@ bool session__load_btf(struct session *s)
 	if (!s->src || s->bx || s->btf_msg[0])
 		return false;
 	err = btfx__open(s->src, s->btf_file, &s->bx);
+	if (!err)
+		btfx__set_history(s->bx, &s->hist_if);
 	for (int i = 0; !err && i < s->nr_types; i++)
 		load_types(s, s->types[i]);
 	if (err) {
@@ -241,6 +252,61 @@ bool session__load_btf(struct session *s)
 			 "no BTF for this arena (no program using it has BTF); use --btf FILE");
 	}
 	return true;
+}
+
+/* ---- the value history ---- */
+
+static int hist_get(void *ctx, uint64_t n, struct value *out)
+{
+	struct session *s = ctx;
+
+	if (n < s->hist_first)
+		return ai_err(ENOENT, "$%llu is gone: it was a value of the arena open before",
+			      (unsigned long long)n);
+	if (n - s->hist_first >= s->nr_hist)
+		return ai_err(ENOENT, "$%llu: the value history holds $%llu..$%llu",
+			      (unsigned long long)n, (unsigned long long)s->hist_first,
+			      (unsigned long long)(s->hist_first + s->nr_hist - 1));
+	*out = s->hist[n - s->hist_first];
+	return 0;
+}
+
+static uint64_t hist_last(void *ctx)
+{
+	return session__history_last(ctx);
+}
+
+uint64_t session__history_last(const struct session *s)
+{
+	return s->nr_hist ? s->hist_first + s->nr_hist - 1 : 0;
+}
+
+uint64_t session__history_add(struct session *s, const struct value *v)
+{
+	if (s->nr_hist == s->cap_hist) {
+		size_t cap = s->cap_hist ? s->cap_hist * 2 : 16;
+		struct value *n = realloc(s->hist, cap * sizeof(*n));
+
+		if (!n) {
+			session__msg(s, true, "out of memory: the value is not in the history");
+			return 0;
+		}
+		s->hist = n;
+		s->cap_hist = cap;
+	}
+	s->hist[s->nr_hist++] = *v;
+	return session__history_last(s);
+}
+
+char *session__history_pin(struct session *s, const char *text)
+{
+	char *out;
+
+	if (expr__history_pin(text, session__history_last(s), &out)) {
+		session__lib_msg(s, text);
+		return NULL;
+	}
+	return out;
 }
 
 uint64_t session__page_addr(const struct session *s, uint64_t page)
@@ -477,9 +543,20 @@ int session__watch_add(struct session *s, const char *spec)
 		session__lib_msg(s, "watch");
 		return -ENOMEM;
 	}
-	if (watchset__add(s->ws, spec, &w)) {
-		session__lib_msg(s, "watch");
-		return -EINVAL;
+	{
+		/* "watch $" watches the value just printed, not the last one
+		 * at every sample */
+		char *pinned = session__history_pin(s, spec);
+		int err;
+
+		if (!pinned)
+			return -ENOENT;
+		err = watchset__add(s->ws, pinned, &w);
+		free(pinned);
+		if (err) {
+			session__lib_msg(s, "watch");
+			return -EINVAL;
+		}
 	}
 	s->data_gen++;
 	/* a first sample now, so the value is there before the next tick */
@@ -706,6 +783,8 @@ void session__nav_done(struct session *s)
 	if (s->nav.note[0])
 		session__msg(s, false, "%s", s->nav.note);
 	s->nav.note[0] = 0;
+	s->nav.fmt = 0;
+	s->nav.print = false;
 	session__nav_expr(s, NULL);
 	session__nav_source(s, NULL);
 	nav_text_free(s);

@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "btfx.h"
+#include "expr.h"
 #include "source.h"
 
 struct diff;
@@ -75,6 +76,10 @@ struct session {
 	 * struct view shows before "... N more", and shows more of per Enter */
 	int max_elements;
 
+	/* long work (:snapshot, :check) reports here: the engine shows it on
+	 * the status line, and Ctrl-C cancels the work. NULL: none. */
+	const struct ai_progress *progress;
+
 	/* the status line's message ("" after a key), and every message in a
 	 * ring: ring[(nr_msgs - 1) % SESSION_MSGS] is the newest */
 	char msg[SESSION_MSG_LEN];
@@ -90,12 +95,23 @@ struct session {
 	uint64_t heap_gen; /* pm_gen it was built at */
 	int heap_types;	   /* nr_types it was built with */
 	int heap_err;	   /* the last build's error (said once) */
+	/* GDB's value history (expr.h): every value :print showed, $1 first;
+	 * handed to the evaluator through the btfx, so $N works in every
+	 * expression. It goes with the arena (its values' types are its
+	 * BTF's); the numbers go on. */
+	struct value *hist;
+	uint64_t hist_first; /* the number of hist[0] */
+	uint64_t nr_hist;    /* values kept */
+	size_t cap_hist;
+	struct expr_history hist_if;
 
 	/* what a translated request is about (see enum request) */
 	struct {
 		uint64_t addr;	    /* REQ_SHOW_HEX, REQ_GOTO_ADDR, REQ_SHOW_REFS */
 		uint64_t len;	    /* REQ_SHOW_REFS: [addr, addr + len) */
 		char *expr;	    /* REQ_SHOW_STRUCT (NULL: the roots), REQ_PROMPT's text */
+		char fmt;	    /* REQ_SHOW_STRUCT: :print/F's letter, 0: none */
+		bool print;	    /* REQ_SHOW_STRUCT from :print: a new history value */
 		struct source *src; /* REQ_OPEN_ARENA */
 		char *title;	    /* REQ_SHOW_TEXT */
 		uint64_t text_addr; /* REQ_SHOW_TEXT: Enter shows it in hex (0: none) */
@@ -137,6 +153,16 @@ int session__page_state(const struct session *s, uint64_t addr); /* enum page_st
 /* Resolve "ADDR | EXPR" to an address: numbers (small = offset), lvalues,
  * pointer values. -errno with the message set. */
 int session__resolve_addr(struct session *s, const char *text, uint64_t *addr);
+
+/* ---- the value history ---- */
+/* Keep v as the next history value; its number, 0 when it could not be
+ * kept (out of memory: said on the status line). */
+uint64_t session__history_add(struct session *s, const struct value *v);
+/* The number of the last value ($), 0: none yet */
+uint64_t session__history_last(const struct session *s);
+/* text with $, $$, $$N made absolute (expr__history_pin), malloc'ed;
+ * NULL with the message on the status line */
+char *session__history_pin(struct session *s, const char *text);
 
 /* ---- :diff ---- */
 /* Compare with snapshot src from now on (takes src and path; NULL, NULL

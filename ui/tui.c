@@ -333,10 +333,20 @@ static void next_view(struct tui *t, int dir)
 	tui_show(t, views__cycle((i + dir + n) % n));
 }
 
+/* Enter on an empty ':' line runs the last command again, as GDB does
+ * (print $ again, the next hex page...) */
 static void on_command(struct tui *t, const char *line)
 {
-	if (line && *line)
-		dispatch(t, cmd__run(t->s, line));
+	if (!line)
+		return;
+	if (!line[strspn(line, " ")]) {
+		if (!t->last_cmd[0])
+			return;
+		line = t->last_cmd;
+	} else {
+		snprintf(t->last_cmd, sizeof(t->last_cmd), "%s", line);
+	}
+	dispatch(t, cmd__run(t->s, line));
 }
 
 static void search_again(struct tui *t, int dir)
@@ -570,6 +580,30 @@ static bool locale_is_utf8(void)
 	return cs && (!strcasecmp(cs, "UTF-8") || !strcasecmp(cs, "utf8"));
 }
 
+/* Long work's progress on the status line, drawn at once (the loop is not
+ * running meanwhile); Ctrl-C cancels the work */
+static bool on_progress(void *ctx, const char *what, uint64_t done, uint64_t total)
+{
+	struct tui *t = ctx;
+	struct canvas *c = &t->status;
+	char line[200];
+
+	if (term__take_interrupt()) {
+		t->meter.finished = true; /* the next work starts a new line */
+		return true;
+	}
+	if (!progress_meter__line(&t->meter, what, done, total, line, sizeof(line)))
+		return false;
+	draw_row(c, 0);
+	draw_str(c, R_INFO, line);
+	draw_str(c, R_DIM, "  (Ctrl-C cancels)");
+	draw_fill(c, R_STATUS);
+	wnoutrefresh(c->win);
+	doupdate();
+	t->status_dirty = true;
+	return false;
+}
+
 int tui_run(struct source *src, const struct cli_opts *o)
 {
 	struct tui t = { .o = o, .exit_status = 0, .cur = V_CHOOSER, .prev_cur = V_CHOOSER };
@@ -591,6 +625,8 @@ int tui_run(struct source *src, const struct cli_opts *o)
 		return cli_error("out of memory");
 	}
 	session__set_types(t.s, o->types, o->nr_types, o->types_cflags);
+	t.progress = (struct ai_progress){ .cb = on_progress, .ctx = &t };
+	t.s->progress = &t.progress;
 	setlocale(LC_ALL, "");
 	t.utf8 = locale_is_utf8();
 	t.color = o->color;

@@ -23,6 +23,7 @@
 #include "selector.h"
 #include "sink.h"
 #include "snapshot.h"
+#include "suggest.h"
 #include "tui_int.h"
 #include "watch.h"
 
@@ -32,6 +33,11 @@ struct tui_cmd {
 	const char *args;
 	const char *help;
 	enum request (*run)(struct session *s, const char *arg);
+	/* the argument is an expression: $, $$ and $$N in it are made
+	 * absolute first, so a view that evaluates it again keeps meaning
+	 * the same history value */
+	bool expr;
+	bool fmt; /* takes GDB's /F after its name (print/x) */
 };
 
 static bool need_arena(struct session *s)
@@ -48,11 +54,21 @@ static bool need_arg(struct session *s, const char *arg, const char *usage)
 	return *arg;
 }
 
+/* :print[/F] EXPR; no EXPR: the last value again ($), as GDB */
 static enum request c_print(struct session *s, const char *arg)
 {
-	if (!need_arena(s) || !need_arg(s, arg, "print EXPR"))
+	char last[32];
+
+	if (!need_arena(s))
+		return REQ_NONE;
+	if (!*arg && session__history_last(s)) {
+		snprintf(last, sizeof(last), "$%llu", (unsigned long long)session__history_last(s));
+		arg = last;
+	}
+	if (!need_arg(s, arg, "print[/x|d|u|o|t|c|a|s|z] EXPR"))
 		return REQ_NONE;
 	session__nav_expr(s, arg);
+	s->nav.print = true;
 	return REQ_SHOW_STRUCT;
 }
 
@@ -276,7 +292,7 @@ static enum request c_log(struct session *s, const char *arg)
 /* :snapshot [--force] FILE (--force: FILE may be a symlink; the link is replaced) */
 static enum request c_snapshot(struct session *s, const char *arg)
 {
-	struct snapshot_write_opts wo = { .sudo_owner = true };
+	struct snapshot_write_opts wo = { .sudo_owner = true, .progress = s->progress };
 
 	if (!strncmp(arg, "--force", 7) && (arg[7] == ' ' || !arg[7])) {
 		wo.force = true;
@@ -493,10 +509,13 @@ static enum request c_quit(struct session *s, const char *arg)
 }
 
 static const struct tui_cmd cmds[] = {
-	{ "print", "p", "EXPR", "Show a typed value as a tree (root->next, *(struct t *)ADDR)",
-	  c_print },
-	{ "hex", "x", "ADDR|EXPR", "Hex dump at an address or where an expression points", c_hex },
-	{ "goto", NULL, "ADDR|EXPR", "Move the page map or hex cursor there", c_goto },
+	{ "print", "p", "EXPR",
+	  "Show a typed value as a tree, as $N (/x /d /u /o /t /c /a /s /z: GDB's formats)",
+	  c_print, .expr = true, .fmt = true },
+	{ "hex", "x", "ADDR|EXPR", "Hex dump at an address or where an expression points", c_hex,
+	  .expr = true },
+	{ "goto", NULL, "ADDR|EXPR", "Move the page map or hex cursor there", c_goto,
+	  .expr = true },
 	{ "type", NULL, "NAME",
 	  "Show a type; a struct or union with offsets, sizes and holes (ptype /o)", c_type },
 	{ "types", NULL, "FILE",
@@ -506,11 +525,12 @@ static const struct tui_cmd cmds[] = {
 	{ "table", NULL, "[EXPR]",
 	  "Table of an array of structs (pool, tbl->buckets, arr[0:64]); no argument: the table "
 	  "view",
-	  c_table },
+	  c_table, .expr = true },
 	{ "walk", NULL, "START [--next M] [--container TYPE.M]",
-	  "Table of the nodes of a list from the pointer START", c_walk },
+	  "Table of the nodes of a list from the pointer START", c_walk, .expr = true },
 	{ "filter", NULL, "[COND]",
-	  "Table rows where COND (members by name: switches > 100); no argument clears", c_filter },
+	  "Table rows where COND (members by name: switches > 100); no argument clears", c_filter,
+	  .expr = true },
 	{ "sort", NULL, "[[-]COLUMN]",
 	  "Sort the table by COLUMN (-: descending); no argument: element order", c_sort },
 	{ "log", NULL, "[FILE]",
@@ -525,7 +545,8 @@ static const struct tui_cmd cmds[] = {
 	  "Change a setting (max-elements N); no argument lists them", c_set },
 	{ "check", NULL, "", "Run the health check again (the health view, H)", c_check },
 	{ "refs", NULL, "ADDR|EXPR",
-	  "Who points into the object at ADDR (its type's size, else 1 byte)", c_refs },
+	  "Who points into the object at ADDR (its type's size, else 1 byte)", c_refs,
+	  .expr = true },
 	{ "help", NULL, "", "Keys and commands", c_help },
 	{ "quit", "q", "", "Quit", c_quit },
 };
@@ -544,23 +565,40 @@ enum request cmd__run(struct session *s, const char *line)
 	const char *vc;
 	enum request req;
 	enum view_id id;
+	char fmt = 0;
 	size_t n;
 
 	while (*line == ' ')
 		line++;
-	n = strcspn(line, " ");
+	n = strcspn(line, " /");
 	if (!n)
 		return REQ_NONE;
 	snprintf(name, sizeof(name), "%.*s", (int)n, line);
 	line += n;
+	/* print/x: GDB's format letter after the name */
+	if (*line == '/') {
+		size_t fl = strcspn(line + 1, " ");
+
+		fmt = fl == 1 ? line[1] : 0;
+		if (!fmt__format_ok(fmt)) {
+			session__msg(s, true, "%s/%.*s: the formats are /x /d /u /o /t /c /a /s /z",
+				     name, (int)fl, line + 1);
+			return REQ_NONE;
+		}
+		line += 1 + fl;
+	}
 	while (*line == ' ')
 		line++;
 	for (size_t i = 0; i < ARRAY_SIZE(cmds); i++) {
 		if (strcmp(name, cmds[i].name) && (!cmds[i].alias || strcmp(name, cmds[i].alias)))
 			continue;
+		if (fmt && !cmds[i].fmt) {
+			session__msg(s, true, "%s takes no /%c (print/%c does)", name, fmt, fmt);
+			return REQ_NONE;
+		}
 		/* trailing blanks are never part of an expression */
 		{
-			char *arg = strdup(line);
+			char *arg = cmds[i].expr ? session__history_pin(s, line) : strdup(line);
 			size_t len;
 
 			if (!arg)
@@ -568,6 +606,8 @@ enum request cmd__run(struct session *s, const char *line)
 			len = strlen(arg);
 			while (len && arg[len - 1] == ' ')
 				arg[--len] = 0;
+			s->nav.fmt = fmt;
+			s->nav.print = false;
 			req = cmds[i].run(s, arg);
 			free(arg);
 		}
@@ -582,7 +622,21 @@ enum request cmd__run(struct session *s, const char *line)
 		}
 		return views__request(id);
 	}
-	session__msg(s, true, "unknown command '%s' (:help lists them)", name);
+	{
+		struct suggest sg;
+
+		suggest__init(&sg, name);
+		for (int i = 0; cmd__name(i); i++)
+			suggest__offer(&sg, cmd__name(i));
+		for (size_t i = 0; i < ARRAY_SIZE(cmds); i++)
+			suggest__offer(&sg, cmds[i].alias);
+		if (suggest__best(&sg))
+			session__msg(s, true,
+				     "unknown command '%s' (did you mean '%s'? :help lists them)",
+				     name, suggest__best(&sg));
+		else
+			session__msg(s, true, "unknown command '%s' (:help lists them)", name);
+	}
 	return REQ_NONE;
 }
 

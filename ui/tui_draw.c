@@ -58,6 +58,45 @@ static const struct scheme scheme[R__NR] = {
 
 static attr_t role_attr[R__NR];
 
+/* The CLI colours its text in the same roles (cli.c): the escape of a
+ * role's colour and attributes above, as SGR (curses' COLOR_* are ANSI's
+ * 0-7). */
+const char *draw__sgr(enum sink_role sr)
+{
+	static const enum role of[] = {
+		[SR_NONE] = R_DEFAULT, [SR_KEY] = R_KEY,	 [SR_TYPE] = R_TYPE,
+		[SR_NUM] = R_NUM,      [SR_STR] = R_STR,	 [SR_ENUM] = R_ENUM,
+		[SR_PTR] = R_PTR,      [SR_PTR_BAD] = R_PTR_BAD, [SR_NULL] = R_DIM,
+		[SR_NOTE] = R_DIM,     [SR_UNALLOC] = R_UNALLOC, [SR_HEADER] = R_HEADER,
+	};
+	static char buf[SR_HEADER + 1][32];
+	const struct scheme *s;
+	char *b;
+	size_t n;
+
+	if ((unsigned)sr >= ARRAY_SIZE(of))
+		sr = SR_NONE;
+	b = buf[sr];
+	if (b[0])
+		return b;
+	s = &scheme[of[sr]];
+	n = snprintf(b, sizeof(buf[0]), "\033[0");
+	if (s->attr & A_BOLD)
+		n += snprintf(b + n, sizeof(buf[0]) - n, ";1");
+	if (s->attr & A_DIM)
+		n += snprintf(b + n, sizeof(buf[0]) - n, ";2");
+	if (s->attr & A_UNDERLINE)
+		n += snprintf(b + n, sizeof(buf[0]) - n, ";4");
+	if (s->attr & (A_REVERSE | A_STANDOUT))
+		n += snprintf(b + n, sizeof(buf[0]) - n, ";7");
+	if (s->fg >= 0)
+		n += snprintf(b + n, sizeof(buf[0]) - n, ";%d", 30 + s->fg);
+	if (s->bg >= 0)
+		n += snprintf(b + n, sizeof(buf[0]) - n, ";%d", 40 + s->bg);
+	snprintf(b + n, sizeof(buf[0]) - n, "m");
+	return b;
+}
+
 static const struct glyphs utf8_glyphs = {
 	.shade = { ".", "\u2591", "\u2592", "\u2593", "\u2588" },
 	.expanded = "\u25be",
@@ -222,22 +261,6 @@ int draw_pad(struct canvas *c, enum role r, int col)
 void draw_fill(struct canvas *c, enum role r)
 {
 	draw_pad(c, r, c->width);
-}
-
-void fmt_size(uint64_t bytes, char *buf, size_t len)
-{
-	static const char *const unit[] = { "B", "KiB", "MiB", "GiB", "TiB" };
-	int u = 0;
-	double v = bytes;
-
-	while (v >= 1024 && u < 4) {
-		v /= 1024;
-		u++;
-	}
-	if (v == (uint64_t)v)
-		snprintf(buf, len, "%llu %s", (unsigned long long)v, unit[u]);
-	else
-		snprintf(buf, len, "%.1f %s", v, unit[u]);
 }
 
 void fmt_hms(uint64_t ns, char *buf, size_t len)

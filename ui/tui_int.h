@@ -248,7 +248,13 @@ struct tui {
 	uint64_t seen_msg_gen, seen_data_gen; /* of the session, at the last redraw */
 
 	char last_search[256];
-	char hint[512]; /* completion matches, one line */
+	char last_cmd[1024]; /* the last ':' line: Enter on an empty one repeats it (GDB) */
+	char hint[512];	     /* completion matches, one line */
+
+	/* long work's progress on the status line; Ctrl-C cancels it (the
+	 * session hands it to the library: session.progress) */
+	struct ai_progress progress;
+	struct progress_meter meter;
 
 	bool quit;
 	int exit_status;
@@ -262,6 +268,9 @@ void term__started(void);		    /* after initscr: the reset bytes, stderr capture
 void term__drain_stderr(struct session *s); /* stderr's lines onto the status line */
 void term__stopped(void);		    /* after endwin: the real stderr back */
 int term__quit_signal(void);		    /* SIGINT, SIGTERM, SIGHUP seen; 0: none */
+/* Ctrl-C (SIGINT) came while long work runs: it cancels that work, not
+ * the program (the flag is taken) */
+bool term__take_interrupt(void);
 
 /* commands (tui_cmd.c): run one ':' line on the session; what the engine
  * should do next is the returned request (REQ_NONE: nothing) */
@@ -283,8 +292,7 @@ void prompt__draw(struct tui *t); /* into t->status; places the cursor */
 void prompt__cancel(struct tui *t);
 
 /* helpers */
-void fmt_size(uint64_t bytes, char *buf, size_t len); /* "4 GiB", "12 KiB" */
-void fmt_hms(uint64_t ns, char *buf, size_t len);     /* "14:03:59.123" local time, 0: "-" */
+void fmt_hms(uint64_t ns, char *buf, size_t len); /* "14:03:59.123" local time, 0: "-" */
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -156,6 +156,8 @@ static void ts_value(struct sink *s, const char *key, enum sink_kind kind, const
 	n->text = strdup(text ? text : "");
 	if (!n->text)
 		ts->oom = true;
+	if (a && a->ftext && !(n->ftext = strdup(a->ftext)))
+		ts->oom = true;
 }
 
 void tnode__free(struct tnode *n)
@@ -167,6 +169,7 @@ void tnode__free(struct tnode *n)
 	free(n->kids);
 	free(n->key);
 	free(n->text);
+	free(n->ftext);
 	free(n->type);
 	free(n->target);
 	free(n->note);

@@ -18,6 +18,7 @@ struct tnode {
 	bool array;
 	enum sink_kind kind; /* leaves */
 	char *text;	     /* leaves: the value as text */
+	char *ftext;	     /* leaves: text in the print format (print/x), or NULL */
 	/* attributes, copied */
 	uint64_t addr;
 	char *type, *target, *note, *path;

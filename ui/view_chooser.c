@@ -63,15 +63,10 @@ static void chooser_tick(struct view *v)
 		chooser_load(v);
 }
 
+/* owners as bpftool shows them: comm(pid) */
 static void fmt_pids(const struct arena_info *ai, char *buf, size_t len)
 {
-	size_t o = 0;
-
-	buf[0] = 0;
-	for (uint32_t i = 0; i < ai->nr_owners && i < 64 && o + 12 < len; i++)
-		o += snprintf(buf + o, len - o, "%s%d", i ? "," : "", ai->owner_pids[i]);
-	if (!ai->nr_owners)
-		snprintf(buf, len, "-");
+	fmt_owners(ai, buf, len);
 }
 
 static void fmt_progs(const struct arena_info *ai, char *buf, size_t len)

@@ -22,7 +22,9 @@
 #define HIST 64
 
 struct entry {
-	char *expr; /* NULL: the roots */
+	char *expr;	  /* NULL: the roots */
+	char fmt;	  /* :print/F's letter, 0: natural */
+	uint64_t hist_no; /* its value history number ($N), 0: none */
 	int max_array;
 	int cursor; /* line, restored on back/forward */
 };
@@ -37,6 +39,13 @@ struct sview {
 	int cursor, top;
 	char err[300];
 };
+
+static int no_leaf(void *ctx, const struct fmt_leaf *leaf)
+{
+	(void)ctx;
+	(void)leaf;
+	return 0;
+}
 
 static struct entry *cur_entry(struct sview *s)
 {
@@ -59,7 +68,8 @@ static int build(struct view *v, struct tnode **out, char *err, size_t errlen)
 	struct entry *e = cur_entry(s);
 	struct fmt_opts fo = { .max_depth = 16,
 			       .max_array = e ? e->max_array : ses->max_elements,
-			       .max_nodes = 50000 };
+			       .max_nodes = 50000,
+			       .format = e ? e->fmt : 0 };
 	struct sink *sk;
 	struct value val;
 	int col = -1, ret = 0;
@@ -279,18 +289,49 @@ static void entry_free(struct entry *e)
 	e->expr = NULL;
 }
 
-/* Show expr (NULL: the roots), as a new history entry unless it is shown
- * now (then it is refreshed in place). An error goes onto the status line
+/* :print: the value becomes the next history value, and the status line
+ * says "$N = VALUE" in one line as GDB prints it */
+static void add_history(struct view *v, struct entry *e)
+{
+	struct session *ses = v->s;
+	struct fmt_opts fo = {
+		.max_depth = 4, .max_array = 16, .max_nodes = 200, .format = e->fmt
+	};
+	struct strbuf line = {};
+	struct fmt_leaves_info info = { .line = &line };
+	struct value val;
+	int col = -1;
+
+	if (!e->expr || !ses->bx || expr__eval_str(e->expr, ses->bx, ses->src, &val, &col))
+		return;
+	e->hist_no = session__history_add(ses, &val);
+	if (!e->hist_no)
+		return;
+	fo.path = e->expr;
+	if (fmt__leaves(ses->bx, ses->src, &val, &fo, no_leaf, NULL, &info) || !line.buf)
+		session__msg(ses, false, "$%llu = %s", (unsigned long long)e->hist_no, e->expr);
+	else
+		session__msg(ses, false, "$%llu = %s%s", (unsigned long long)e->hist_no, line.buf,
+			     info.cut ? " ..." : "");
+	strbuf_free(&line);
+}
+
+/* Show expr (NULL: the roots) in format fmt, as a new entry of the view's
+ * history unless it is shown now (then it is refreshed in place); print:
+ * also a new value history value. An error goes onto the status line
  * unless quiet. */
-static int show(struct view *v, const char *expr, bool quiet)
+static int show(struct view *v, const char *expr, char fmt, bool print, bool quiet)
 {
 	struct sview *s = v->priv;
 	struct entry *e;
 
 	/* same thing again: refresh in place */
 	e = cur_entry(s);
-	if (e && ((!expr && !e->expr) || (expr && e->expr && !strcmp(expr, e->expr)))) {
+	if (e && e->fmt == fmt &&
+	    ((!expr && !e->expr) || (expr && e->expr && !strcmp(expr, e->expr)))) {
 		rebuild(v, true);
+		if (print && !s->err[0])
+			add_history(v, e);
 		return s->err[0] ? -EINVAL : 0;
 	}
 	if (e)
@@ -307,6 +348,8 @@ static int show(struct view *v, const char *expr, bool quiet)
 	}
 	e = &s->hist[s->nhist];
 	e->expr = expr ? strdup(expr) : NULL;
+	e->fmt = fmt;
+	e->hist_no = 0;
 	e->max_array = v->s->max_elements;
 	e->cursor = 0;
 	s->pos = s->nhist++;
@@ -317,6 +360,8 @@ static int show(struct view *v, const char *expr, bool quiet)
 	rebuild(v, false);
 	if (s->err[0] && !quiet)
 		session__msg(v->s, true, "%s", s->err);
+	else if (print && !s->err[0])
+		add_history(v, e);
 	return s->err[0] ? -EINVAL : 0;
 }
 
@@ -344,7 +389,7 @@ static int struct_open(struct view *v)
 	if (!s)
 		return -1;
 	v->priv = s;
-	show(v, NULL, true);
+	show(v, NULL, 0, false, true);
 	return 0;
 }
 
@@ -430,7 +475,10 @@ static void draw_node(struct view *v, const struct tnode *n, int depth, bool cur
 			draw_fmt(c, R_DIM, " (%s)", n->note);
 	} else {
 		draw_str(c, R_DEFAULT, " = ");
-		if (n->kind == SK_STR && !(n->note && !strcmp(n->note, "error"))) {
+		if (n->ftext) {
+			/* :print/x */
+			draw_str(c, n->changed ? R_CHANGED : value_role(n), n->ftext);
+		} else if (n->kind == SK_STR && !(n->note && !strcmp(n->note, "error"))) {
 			char q[512];
 
 			quote(n->text ? n->text : "", q, sizeof(q));
@@ -467,7 +515,11 @@ static void struct_draw(struct view *v)
 
 	draw_clear(c);
 	draw_row(c, 0);
+	if (e && e->hist_no)
+		draw_fmt(c, R_HEADER, "$%llu = ", (unsigned long long)e->hist_no);
 	draw_str(c, R_HEADER, e && e->expr ? e->expr : "roots");
+	if (e && e->fmt)
+		draw_fmt(c, R_HEADER, " (/%c)", e->fmt);
 	if (s->nhist > 1)
 		draw_fmt(c, R_DIM, "   [%d/%d]  < back  > forward", s->pos + 1, s->nhist);
 	if (s->err[0]) {
@@ -494,7 +546,7 @@ static void struct_draw(struct view *v)
 static bool simple_path(const char *p)
 {
 	for (; *p; p++)
-		if (!isalnum((unsigned char)*p) && !strchr("_.->[]", *p))
+		if (!isalnum((unsigned char)*p) && !strchr("_.->[]$", *p))
 			return false;
 	return true;
 }
@@ -524,7 +576,7 @@ static enum request follow(struct view *v, struct tnode *n)
 
 	/* a subtree cut at the depth limit opens as a value of its own */
 	if (n->truncated && n->path && !n->followable && n->kind != SK_PTR) {
-		show(v, n->path, false);
+		show(v, n->path, 0, false, false);
 		return REQ_NONE;
 	}
 	if (!n->followable && arena_int(v, n, &a)) {
@@ -552,7 +604,7 @@ static enum request follow(struct view *v, struct tnode *n)
 		session__msg(v->s, true, "no path to follow this pointer");
 		return REQ_NONE;
 	}
-	show(v, expr, false);
+	show(v, expr, 0, false, false);
 	return REQ_NONE;
 }
 
@@ -672,9 +724,9 @@ static enum request struct_request(struct view *v, enum request req)
 		break;
 	case REQ_BACK: go_hist(v, -1); break;
 	case REQ_FORWARD: go_hist(v, 1); break;
-	case REQ_ROOTS: show(v, NULL, false); break;
-	case REQ_SHOW_STRUCT: show(v, v->s->nav.expr, false); break;
-	case REQ_TYPES_LOADED: show(v, NULL, false); break;
+	case REQ_ROOTS: show(v, NULL, 0, false, false); break;
+	case REQ_SHOW_STRUCT: show(v, v->s->nav.expr, v->s->nav.fmt, v->s->nav.print, false); break;
+	case REQ_TYPES_LOADED: show(v, NULL, 0, false, false); break;
 	case REQ_SETTINGS_CHANGED: reset_caps(v); break;
 	case REQ_YANK:
 		if (!n || !n->path) {
@@ -725,7 +777,7 @@ static enum request struct_request(struct view *v, enum request req)
 static bool node_match(const struct tnode *n, const char *pat)
 {
 	return (n->key && strcasestr(n->key, pat)) || (n->text && strcasestr(n->text, pat)) ||
-	       (n->type && strcasestr(n->type, pat));
+	       (n->ftext && strcasestr(n->ftext, pat)) || (n->type && strcasestr(n->type, pat));
 }
 
 /* depth-first list of every node, to search beyond what is expanded */

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/prctl.h>
 #include <cmocka.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -881,6 +882,52 @@ static void probe_log_and_print_restored(void **state)
 }
 
 /* The arena goes away while we hold a source on it. */
+/* list and the chooser name owners as bpftool does, comm(pid): this test
+ * holds an fd to the arena, so it is an owner whose pid and name it knows;
+ * its name holds an ESC, which text shows as \x1b and JSON escapes */
+static void owners_comm(void **state)
+{
+	static const char name[] = "ai-own\x1b[2Jx";
+	char want[64], comm_before[32] = "", *out = NULL, *err = NULL, cmd[512];
+	const struct json *row = NULL, *owners, *comms;
+	struct json *j;
+	int fd, st = -1;
+	size_t i;
+
+	assert_int_equal(fixture_load("list", &F), 0);
+	fd = bpf_map_get_fd_by_id(F.map_id);
+	assert_true(fd >= 0);
+	assert_int_equal(prctl(PR_GET_NAME, comm_before), 0);
+	assert_int_equal(prctl(PR_SET_NAME, name), 0);
+	j = inspect_json("list -j");
+	for (i = 0; i < json_len(j); i++)
+		if (json_int(json_get(json_at(j, i), "id"), -1) == F.map_id)
+			row = json_at(j, i);
+	assert_non_null(row);
+	owners = json_get(row, "owners");
+	comms = json_get(row, "owner_comms");
+	assert_int_equal(json_len(owners), json_len(comms));
+	for (i = 0; i < json_len(owners); i++)
+		if (json_int(json_at(owners, i), -1) == getpid())
+			break;
+	assert_true(i < json_len(owners)); /* we hold an fd: we are an owner */
+	assert_string_equal(json_str(json_at(comms, i)), name);
+	json_free(j);
+	/* text: comm(pid), the name in its printable form */
+	snprintf(cmd, sizeof(cmd), "%s list", INSPECT_BIN);
+	assert_int_equal(fixture_run2(cmd, &out, &err, &st), 0);
+	assert_int_equal(st, 0);
+	snprintf(want, sizeof(want), "ai-own\\x1b[2Jx(%d)", (int)getpid());
+	if (!strstr(out, want))
+		fail_msg("list lacks '%s':\n%s", want, out);
+	assert_null(strchr(out, 0x1b)); /* never the raw ESC */
+	free(out);
+	free(err);
+	prctl(PR_SET_NAME, comm_before);
+	close(fd);
+	(void)state;
+}
+
 static void arena_destroyed_while_attached(void **state)
 {
 	struct selector sel = { .kind = SEL_ID };
@@ -924,6 +971,7 @@ int main(void)
 		cmocka_unit_test_teardown(errors, teardown),
 		cmocka_unit_test_teardown(options_per_command, teardown),
 		cmocka_unit_test_teardown(arena_destroyed_while_attached, teardown),
+		cmocka_unit_test_teardown(owners_comm, teardown),
 		cmocka_unit_test_teardown(probe_load_failure_cli, teardown),
 		cmocka_unit_test_teardown(probe_log_and_print_restored, teardown),
 	};

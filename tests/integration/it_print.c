@@ -1009,6 +1009,74 @@ static void check_sparse_page(const struct json *j, uint64_t addr, const char *e
 	json_free(t);
 }
 
+/* hex text: the run of reserved/free pages before the first allocated page
+ * is one line; that page's lines, with "*" for repeats, expand to exactly
+ * the lines JSON lists one by one; OFFSET is hex, as in the TUI */
+static void hex_collapsed(void **state)
+{
+	const struct json *pages;
+	uint64_t first = UINT64_MAX, nlines;
+	char want[128], *out, *l, *save = NULL, prev[64] = "";
+	struct json *j;
+	size_t k = 0, holes = 0;
+
+	assert_int_equal(fixture_load("sparse", &F), 0);
+	pages = json_get(F.expect, "pages");
+	for (size_t i = 0; i < json_len(pages); i++)
+		if ((uint64_t)json_int(json_at(pages, i), 0) < first)
+			first = json_int(json_at(pages, i), 0);
+	assert_true(first >= SPARSE_GUARD && first != UINT64_MAX);
+	out = inspect_ok("hex id %u +0 %llu -j", F.map_id,
+			 (unsigned long long)((first + 1) * PAGE));
+	j = parse_or_fail("hex -j", out);
+	free(out);
+	/* JSON as it was: one object per missing page, then 256 lines */
+	assert_int_equal(json_len(j), first + PAGE / 16);
+	for (size_t i = 0; i < first; i++)
+		assert_int_equal(json_bool(json_get(json_at(j, i), "unallocated")), 1);
+	out = inspect_ok("hex id %u +0 %llu", F.map_id, (unsigned long long)((first + 1) * PAGE));
+	snprintf(want, sizeof(want), "-- pages 0-%llu not allocated (%llu pages, ",
+		 (unsigned long long)(first - 1), (unsigned long long)first);
+	k = first;
+	for (l = strtok_r(out, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		unsigned long long off, addr, n;
+		char hex[64];
+
+		if (strstr(l, "OFFSET") == l + strspn(l, " "))
+			continue;
+		if (strstr(l, "not allocated")) {
+			assert_non_null(strstr(l, want));
+			holes++;
+			continue;
+		}
+		if (sscanf(l, "*  (%llu more line", &n) == 1) {
+			/* the line above, n more times */
+			assert_true(prev[0]);
+			for (; n; n--, k++) {
+				assert_true(k < json_len(j));
+				assert_string_equal(json_str(json_get(json_at(j, k), "hex")), prev);
+			}
+			continue;
+		}
+		assert_int_equal(sscanf(l, "%llx %llx", &off, &addr), 2);
+		assert_true(k < json_len(j));
+		assert_int_equal(off, json_int(json_get(json_at(j, k), "offset"), -1));
+		assert_int_equal(addr, json_u64(json_get(json_at(j, k), "addr"), 0));
+		snprintf(hex, sizeof(hex), "%.48s", l + 25);
+		while (strlen(hex) && hex[strlen(hex) - 1] == ' ')
+			hex[strlen(hex) - 1] = 0;
+		assert_string_equal(hex, json_str(json_get(json_at(j, k), "hex")));
+		snprintf(prev, sizeof(prev), "%s", hex);
+		k++;
+	}
+	assert_int_equal(holes, 1);
+	nlines = k;
+	assert_int_equal(nlines, json_len(j));
+	free(out);
+	json_free(j);
+	(void)state;
+}
+
 static void sparse_pages(void **state)
 {
 	const struct json *pages, *runs;
@@ -1134,6 +1202,59 @@ static void nouser_list(void **state)
 }
 
 /* ---- live -------------------------------------------------------------- */
+
+/* print --format F: GDB's print formats on every scalar of a live struct;
+ * JSON keeps the number and adds "text" */
+static void print_format(void **state)
+{
+	char ae[1200], want[64], *out;
+	long long magic;
+	struct json *j;
+
+	assert_int_equal(fixture_load("live", &F), 0);
+	j = pj("*hdr");
+	magic = want_int(j, "magic");
+	assert_int_equal(magic, LIVE_MAGIC);
+	json_free(j);
+	/* text: every member in hex, magic among them */
+	out = inspect_ok("print %s --format x", arena_expr(ae, sizeof(ae), "*hdr"));
+	snprintf(want, sizeof(want), ".magic = 0x%llx,", magic);
+	if (!strstr(out, want))
+		fail_msg("print --format x *hdr lacks '%s':\n%s", want, out);
+	free(out);
+	/* zero-padded to the member's size, octal, binary, signed */
+	out = inspect_ok("print %s --format z", arena_expr(ae, sizeof(ae), "hdr->magic"));
+	snprintf(want, sizeof(want), "hdr->magic = 0x%0*llx\n",
+		 (int)(2 * sizeof(((struct live_hdr *)0)->magic)), magic);
+	assert_string_equal(out, want);
+	free(out);
+	out = inspect_ok("print %s --format o", arena_expr(ae, sizeof(ae), "hdr->magic"));
+	snprintf(want, sizeof(want), "hdr->magic = 0%llo\n", magic);
+	assert_string_equal(out, want);
+	free(out);
+	out = inspect_ok("print %s --format t", arena_expr(ae, sizeof(ae), "hdr->magic & 7"));
+	assert_true(strchr(out, '=') != NULL);
+	snprintf(want, sizeof(want), "%d%d%d", (int)(magic >> 2 & 1), (int)(magic >> 1 & 1),
+		 (int)(magic & 1));
+	/* binary without leading zeros */
+	assert_non_null(strstr(out, want + strspn(want, "0")));
+	free(out);
+	/* JSON: the number as it was, plus "text" */
+	out = inspect_ok("print %s --format x -j", arena_expr(ae, sizeof(ae), "*hdr"));
+	j = parse_or_fail("print --format x -j", out);
+	free(out);
+	assert_int_equal(json_int(json_get(json_get(j, "magic"), "value"), -1), magic);
+	snprintf(want, sizeof(want), "0x%llx", magic);
+	assert_string_equal(json_str(json_get(json_get(j, "magic"), "text")), want);
+	json_free(j);
+	/* a bad letter: one line, exit 1 */
+	free(inspect_fail(1, "--format: 'q' is not one of x d u o t c a s z", "print %s --format q",
+			  arena_expr(ae, sizeof(ae), "hdr->magic")));
+	/* the CLI has no value history: one clear line */
+	free(inspect_fail(1, "no value history here", "print %s",
+			  arena_expr(ae, sizeof(ae), "$1")));
+	(void)state;
+}
 
 static void live_hdr(void **state)
 {
@@ -1419,6 +1540,18 @@ static void cli_errors(void **state)
 	print_fails("'nope' is not a member of struct node", "head->nope");
 	print_fails("'nope' is not a member of struct node", "(*head).nope");
 	print_fails("unknown name 'nosuchroot'", "nosuchroot");
+	/* did you mean: a member, a root (exit 1, one line, the suggestion in it) */
+	print_fails("'nxt' is not a member of struct node (did you mean 'next'?)", "head->nxt");
+	print_fails("unknown name 'haed' (not a root or an enum constant; did you mean 'head'?)",
+		    "haed->id");
+	/* a command and a selector word, not taken as file names */
+	free(inspect_fail(1, "unknown command 'pagess' (did you mean 'pages'?)", "pagess id %u",
+			  F.map_id));
+	free(inspect_fail(1, "unknown command 'lsit' (did you mean 'list'?)", "lsit"));
+	free(inspect_fail(1, "idd: No such file or directory (did you mean 'id'?", "idd %u",
+			  F.map_id));
+	free(inspect_fail(1, "did you mean 'id'?", "pages idd %u", F.map_id));
+	free(inspect_fail(1, "did you mean 'pinned'?", "print pined /sys/fs/bpf/x head"));
 	print_fails("unknown type 'struct nosuch *'", "*(struct nosuch *)head");
 	print_fails("cannot dereference", "*head->id");
 	/* NULL */
@@ -1692,8 +1825,10 @@ int main(void)
 		cmocka_unit_test_teardown(tree_inorder, teardown),
 		cmocka_unit_test_teardown(tree_dangling, teardown),
 		cmocka_unit_test_teardown(sparse_pages, teardown),
+		cmocka_unit_test_teardown(hex_collapsed, teardown),
 		cmocka_unit_test_teardown(nouser_list, teardown),
 		cmocka_unit_test_teardown(live_hdr, teardown),
+		cmocka_unit_test_teardown(print_format, teardown),
 		cmocka_unit_test_teardown(pool_cut, teardown),
 		cmocka_unit_test_teardown(churn_paused, teardown),
 		cmocka_unit_test_teardown(cli_errors, teardown),

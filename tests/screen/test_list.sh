@@ -67,6 +67,9 @@ pass "hex view follows pointers and shows holes"
 st_keys 3 :
 st_keys "print arena_base" Enter
 st_expect "arena_base = $((base))" "the u64 root, in decimal"
+st_expect "\$1 = $((base))" "the value history's first value on the status line"
+# a key clears the message: the selected field's status shows
+st_keys k
 st_expect "= $base in the arena: Enter shows it in hex" "status names the arena address"
 st_keys Enter
 st_expect "[hex]" "Enter on it opens the hex view"
@@ -86,6 +89,8 @@ st_keys n e Tab - '>' n a Tab
 st_expect ":print head->next->name" "members completed"
 st_keys Enter
 st_expect 'head->next->name = "bravo"' "printed value"
+st_expect '$2 = "bravo"' "as the value history's second value"
+st_keys k # a key clears the message: the status bar has its hints again
 pass ":print with TAB completion"
 
 # resize: the screen is laid out again at the new size

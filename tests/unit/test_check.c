@@ -6,6 +6,7 @@
  * nothing points into is unreachable; without roots reachability is not
  * judged; the walk stops at the cycle and at its node cap, visibly.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -15,6 +16,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include "check.h"
+#include "error.h"
 #include "synth.h"
 
 static void sound(void **st)
@@ -109,6 +111,52 @@ static void no_roots(void **st)
 	build_mem();
 }
 
+/* progress.h: record the ticks; cancel at tick cancel_at (0: never) */
+struct ticks {
+	int n, cancel_at;
+	uint64_t last_done, total;
+	bool monotonic;
+	char what[32];
+};
+
+static bool on_tick(void *ctx, const char *what, uint64_t done, uint64_t total)
+{
+	struct ticks *t = ctx;
+
+	if (t->n && done < t->last_done)
+		t->monotonic = false;
+	t->n++;
+	t->last_done = done;
+	t->total = total;
+	snprintf(t->what, sizeof(t->what), "%s", what);
+	return t->cancel_at && t->n >= t->cancel_at;
+}
+
+/* progress from the scan, over the arena's pages; cancelled: -ECANCELED,
+ * nothing to free */
+static void progress_and_cancel(void **st)
+{
+	struct fix *f = *st;
+	struct ticks t = { .monotonic = true };
+	struct ai_progress pr = { .cb = on_tick, .ctx = &t };
+	struct check_opts o = { .progress = &pr };
+	struct check_result r;
+
+	build_mem();
+	assert_int_equal(check__run(f->bx, f->src, &o, &r), 0);
+	assert_true(t.n >= 1);
+	assert_true(t.monotonic);
+	assert_string_equal(t.what, "checking");
+	assert_int_equal(t.last_done, t.total);
+	assert_int_equal(t.total, f->src->info.max_pages);
+	check__result_free(&r);
+	t = (struct ticks){ .monotonic = true, .cancel_at = 1 };
+	assert_int_equal(check__run(f->bx, f->src, &o, &r), -ECANCELED);
+	assert_non_null(strstr(ai_errmsg(), "cancelled"));
+	assert_int_equal(r.nr_findings, 0);
+	assert_null(r.findings);
+}
+
 static void node_cap(void **st)
 {
 	struct fix *f = *st;
@@ -130,6 +178,7 @@ int main(void)
 		cmocka_unit_test(poison_and_outside),
 		cmocka_unit_test(no_roots),
 		cmocka_unit_test(node_cap),
+		cmocka_unit_test(progress_and_cancel),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -16,6 +16,7 @@
 #include <bpf/btf.h>
 #include "btfx.h"
 #include "diff.h"
+#include "error.h"
 #include "json.h"
 #include "memsource.h"
 #include "snapshot.h"
@@ -88,6 +89,54 @@ static void mk(struct source **a, struct source **b)
 
 	assert_int_equal(memsource__new(&ai, da, sa, a), 0);
 	assert_int_equal(memsource__new(&ai, db, sb, b), 0);
+}
+
+/* progress.h: record the ticks; cancel at tick cancel_at (0: never) */
+struct ticks {
+	int n, cancel_at;
+	uint64_t last_done, total;
+	bool monotonic;
+	char what[32];
+};
+
+static bool on_tick(void *ctx, const char *what, uint64_t done, uint64_t total)
+{
+	struct ticks *t = ctx;
+
+	if (t->n && done < t->last_done)
+		t->monotonic = false;
+	t->n++;
+	t->last_done = done;
+	t->total = total;
+	snprintf(t->what, sizeof(t->what), "%s", what);
+	return t->cancel_at && t->n >= t->cancel_at;
+}
+
+/* progress while comparing bytes, over the common pages; cancelled:
+ * -ECANCELED */
+static void progress_and_cancel(void **state)
+{
+	struct source *a, *b;
+	struct diff_stats st;
+	struct got g = {};
+	struct ticks t = { .monotonic = true };
+	struct ai_progress pr = { .cb = on_tick, .ctx = &t };
+	struct diff_opts o = { .progress = &pr };
+
+	mk(&a, &b);
+	assert_int_equal(diff__walk(a, b, &o, &cb, &g, &st), 0);
+	assert_true(t.n >= 1);
+	assert_true(t.monotonic);
+	assert_string_equal(t.what, "comparing");
+	assert_int_equal(t.last_done, t.total);
+	assert_int_equal(t.total, a->info.max_pages);
+	t = (struct ticks){ .monotonic = true, .cancel_at = 1 };
+	memset(&g, 0, sizeof(g));
+	assert_int_equal(diff__walk(a, b, &o, &cb, &g, &st), -ECANCELED);
+	assert_non_null(strstr(ai_errmsg(), "cancelled"));
+	source__close(a);
+	source__close(b);
+	(void)state;
 }
 
 static void exact_pages_and_ranges(void **state)
@@ -847,17 +896,12 @@ static void object_value(void **cm_state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(exact_pages_and_ranges),
-		cmocka_unit_test(merge_gap_and_limits),
-		cmocka_unit_test(json_output),
-		cmocka_unit_test(snapshot_against_live),
-		cmocka_unit_test(typed_fields),
-		cmocka_unit_test(typed_fields_json),
-		cmocka_unit_test(typed_fields_seen),
-		cmocka_unit_test(object_counts),
-		cmocka_unit_test(object_next),
-		cmocka_unit_test(object_window),
-		cmocka_unit_test(object_value),
+		cmocka_unit_test(exact_pages_and_ranges), cmocka_unit_test(progress_and_cancel),
+		cmocka_unit_test(merge_gap_and_limits),	  cmocka_unit_test(json_output),
+		cmocka_unit_test(snapshot_against_live),  cmocka_unit_test(typed_fields),
+		cmocka_unit_test(typed_fields_json),	  cmocka_unit_test(typed_fields_seen),
+		cmocka_unit_test(object_counts),	  cmocka_unit_test(object_next),
+		cmocka_unit_test(object_window),	  cmocka_unit_test(object_value),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

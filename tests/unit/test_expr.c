@@ -446,6 +446,65 @@ static void test_eval_globals(void **st)
 	assert_int_equal(v.scalar, 17);
 }
 
+/* a value history of the test's own, as the TUI's session keeps one */
+struct thist {
+	struct value v[8];
+	uint64_t n;
+};
+
+static int thist_get(void *ctx, uint64_t n, struct value *out)
+{
+	struct thist *h = ctx;
+
+	if (!n || n > h->n)
+		return ai_err(ENOENT, "no $%llu", (unsigned long long)n);
+	*out = h->v[n - 1];
+	return 0;
+}
+
+static uint64_t thist_last(void *ctx)
+{
+	return ((struct thist *)ctx)->n;
+}
+
+/* GDB's value history: $N, $, $$, $$N in expressions, through the btfx */
+static void test_value_history(void **st)
+{
+	struct fix *f = *st;
+	struct thist h = { 0 };
+	struct expr_history hi = { .get = thist_get, .last = thist_last, .ctx = &h };
+	struct value v;
+	char *pinned;
+	int col;
+
+	/* no history handed over: one clear error */
+	eval_fails(f, "$1", -ENOENT, "no value history here");
+	btfx__set_history(f->bx, &hi);
+	eval_fails(f, "$", -ENOENT, "the value history is empty");
+	assert_int_equal(expr__eval_str("gptr", f->bx, f->src, &h.v[h.n++], &col), 0);
+	assert_int_equal(expr__eval_str("glob", f->bx, f->src, &h.v[h.n++], &col), 0);
+	assert_int_equal(expr__eval_str("glob.x + 1", f->bx, f->src, &h.v[h.n++], &col), 0);
+	/* $1 is gptr (a pointer), $2 glob (an lvalue, read again), $3 a number */
+	assert_int_equal(ival(f, "$1->id"), 1);
+	assert_int_equal(ival(f, "$2.x"), 42);
+	assert_int_equal(ival(f, "$"), 43);
+	assert_int_equal(ival(f, "$$ .x"), 42);
+	assert_int_equal(ival(f, "$$2->id + $3"), 44);
+	assert_int_equal(expr__eval_str("&$2.x", f->bx, f->src, &v, &col), 0);
+	eval_fails(f, "$4", -ENOENT, "no $4");
+	eval_fails(f, "$$3", -ENOENT, "holds $1..$3");
+	/* pinning: relative references become absolute for a later eval */
+	assert_int_equal(expr__history_pin("$->id + $$ + $$2 + $1", 3, &pinned), 0);
+	assert_string_equal(pinned, "$3->id + $2 + $1 + $1");
+	free(pinned);
+	assert_int_equal(expr__history_pin("gptr->id", 0, &pinned), 0);
+	assert_string_equal(pinned, "gptr->id");
+	free(pinned);
+	assert_int_equal(expr__history_pin("$$", 1, &pinned), -ENOENT);
+	assert_int_equal(expr__history_pin("$", 0, &pinned), -ENOENT);
+	btfx__set_history(f->bx, NULL);
+}
+
 static void test_eval_pointers(void **st)
 {
 	struct fix *f = *st;
@@ -522,6 +581,13 @@ static void test_eval_errors(void **st)
 	struct fix *f = *st;
 
 	eval_fails(f, "nosuch", -ENOENT, "unknown name 'nosuch'");
+	/* did you mean: a root, a member, offsetof's member, by edit distance */
+	eval_fails(f, "gptrr->id", -ENOENT, "did you mean 'gptr'?");
+	eval_fails(f, "gptr->nxt", -ENOENT,
+		   "'nxt' is not a member of struct node (did you mean 'next'?)");
+	eval_fails(f, "glob.s3", -ENOENT, "did you mean 's1'?");
+	eval_fails(f, "offsetof(struct node, nxet)", -ENOENT, "did you mean 'next'?");
+	eval_fails(f, "gptr->zzzzzz", -ENOENT, "'zzzzzz' is not a member of struct node");
 	eval_fails(f, "gptr->nope", -ENOENT, "'nope' is not a member of struct node");
 	eval_fails(f, "glob.nope", -ENOENT, "'nope' is not a member of struct outer");
 	eval_fails(f, "glob.x->y", -EINVAL, "not a pointer");
@@ -694,6 +760,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_eval_globals, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_eval_pointers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_eval_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_value_history, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reuse, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_offsetof_container_of, setup_intrusive,
 						teardown),

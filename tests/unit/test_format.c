@@ -548,6 +548,80 @@ static void test_enums_strings_scalars(void **st)
 	json_has(f, "glob.d", NULL, "2.5");
 }
 
+static char *text_of(struct fix *f, const char *expr, const struct fmt_opts *o)
+{
+	struct strbuf sb = { 0 };
+	struct sink *s = sink__new_text(strbuf_write, &sb);
+
+	fmt(f, expr, o, s);
+	sink__free(s);
+	return sb.buf ? sb.buf : strdup("");
+}
+
+static void text_has(struct fix *f, const char *expr, char format, const char *want)
+{
+	struct fmt_opts o = { .format = format };
+	char *t = text_of(f, expr, &o);
+	size_t n = strlen(t);
+
+	/* "= V": the whole value is V (a top-level value has no key here) */
+	while (n && t[n - 1] == '\n')
+		t[--n] = '\0';
+	if (!strncmp(want, "= ", 2) ? strcmp(t, want + 2) != 0 : !strstr(t, want))
+		fail_msg("print/%c '%s' lacks '%s':\n%s", format, expr, want, t);
+	free(t);
+}
+
+/* GDB's print formats reach every scalar leaf of a struct: the text sink
+ * writes them, JSON keeps the value and adds "text" */
+static void test_print_formats(void **st)
+{
+	struct fix *f = *st;
+	char buf[80];
+
+	/* glob.x = 42 (int), glob.f.c = -3 (a 4-bit signed bitfield),
+	 * glob.st = RUNNING (1), glob.ch = 'Z', glob.ok = true, glob.d = 2.5 */
+	text_has(f, "glob", 'x', ".x = 0x2a");
+	text_has(f, "glob", 'x', ".st = 0x1");
+	text_has(f, "glob", 'x', ".ch = 0x5a");
+	text_has(f, "glob", 'x', ".ok = 0x1");
+	text_has(f, "glob", 'x', ".d = 0x4004000000000000");
+	text_has(f, "glob", 'x', ".head = 0x100000001000 -> struct node");
+	text_has(f, "glob", 'x', ".name = \"glob\""); /* strings stay strings */
+	text_has(f, "glob.f.c", 'x', "= 0xd");	      /* 4 bits of -3 */
+	text_has(f, "glob.f.c", 'u', "= 13");
+	text_has(f, "glob.f.c", 'd', "= -3");
+	text_has(f, "glob.x", 'z', "= 0x0000002a");
+	text_has(f, "glob.x", 'o', "= 052");
+	text_has(f, "glob.x", 't', "= 101010");
+	text_has(f, "glob.x", 'c', "= 42 '*'");
+	text_has(f, "glob.x", 'd', "= 42");
+	text_has(f, "glob.head", 'a', "= 0x100000001000 <arena+0x1000> -> struct node");
+	text_has(f, "(u32)-1", 'd', "= -1");	     /* a computed unsigned int */
+	text_has(f, "(u32)-1", 'x', "= 0xffffffff"); /* its width, not 64 bits */
+	text_has(f, "glob.x", 's', "= 42");	     /* natural */
+	/* JSON: numbers stay numbers, "text" has the format */
+	json_has(f, "glob", &(struct fmt_opts){ .format = 'x' },
+		 "\"x\":{\"value\":42,\"text\":\"0x2a\"}");
+	json_has(f, "glob", &(struct fmt_opts){ .format = 'x' },
+		 "\"st\":{\"value\":\"RUNNING\",\"text\":\"0x1\"}");
+	json_has(f, "glob", &(struct fmt_opts){ .format = 'x' },
+		 "\"head\":{\"ptr\":\"0x100000001000\",\"target\":\"struct node\",\"text\":"
+		 "\"0x100000001000\"}");
+	/* and without a format, JSON is what it was */
+	json_has(f, "glob", NULL, "\"x\":42,");
+	/* the helper itself */
+	assert_true(fmt__int_as('t', 0, 8, buf, sizeof(buf)));
+	assert_string_equal(buf, "0");
+	assert_true(fmt__int_as('o', 0, 8, buf, sizeof(buf)));
+	assert_string_equal(buf, "0");
+	assert_true(fmt__int_as('c', 200, 32, buf, sizeof(buf)));
+	assert_string_equal(buf, "-56 '\\xc8'");
+	assert_false(fmt__int_as('s', 1, 8, buf, sizeof(buf)));
+	assert_false(fmt__format_ok('q'));
+	assert_false(fmt__format_ok(0));
+}
+
 static void test_errors(void **st)
 {
 	struct fix *f = *st;
@@ -582,6 +656,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_cycles, fsetup, teardown),
 		cmocka_unit_test_setup_teardown(test_caps, fsetup, teardown),
 		cmocka_unit_test_setup_teardown(test_enums_strings_scalars, fsetup, teardown),
+		cmocka_unit_test_setup_teardown(test_print_formats, fsetup, teardown),
 		cmocka_unit_test_setup_teardown(test_errors, fsetup, teardown),
 	};
 

@@ -217,6 +217,68 @@ static void text_key_values_nest(void **state)
 	strbuf_free(&sb);
 }
 
+/* roles: the text sink says what it writes (the CLI colours by them);
+ * recorded here as <ROLE> marks in the text; the text itself is what it
+ * was without roles */
+static struct strbuf *role_sb;
+
+static void mark_role(void *ctx, enum sink_role r)
+{
+	static const char *const name[] = { "",	      "<key>",	"<type>",    "<num>",
+					    "<str>",  "<enum>", "<ptr>",     "<bad>",
+					    "<null>", "<note>", "<unalloc>", "<header>" };
+
+	(void)ctx;
+	strbuf_write(role_sb, name[r], strlen(name[r]));
+	if (r == SR_NONE)
+		strbuf_write(role_sb, "</>", 3);
+}
+
+static void text_reports_roles(void **state)
+{
+	struct strbuf sb = {}, plain = {};
+	struct sink *s = sink__new_text(strbuf_write, &sb),
+		    *p = sink__new_text(strbuf_write, &plain);
+	struct sink_attrs st = { .type = "struct node" };
+	struct sink_attrs ok = { .target = "struct node", .followable = true };
+	struct sink_attrs bad = { .target = "struct node", .unallocated = true };
+	struct sink *both[2] = { s, p };
+
+	role_sb = &sb;
+	s->role = mark_role;
+	for (int i = 0; i < 2; i++) {
+		sink_begin(both[i], "head", false, &st);
+		sink_u64(both[i], "id", 1);
+		sink_str(both[i], "name", "x");
+		sink_value(both[i], "next", SK_PTR, "0x100", &ok);
+		sink_value(both[i], "prev", SK_PTR, "0x200", &bad);
+		sink_value(both[i], "st", SK_ENUM, "RUNNING", NULL);
+		sink_end(both[i], false);
+	}
+	sink__free(s);
+	sink__free(p);
+	assert_non_null(strstr(sb.buf, "<key>head</> = <type>(struct node)</> {"));
+	assert_non_null(strstr(sb.buf, "<key>.id</> = <num>1</>"));
+	assert_non_null(strstr(sb.buf, "<key>.name</> = <str>\"x\"</>"));
+	assert_non_null(strstr(sb.buf, "<ptr>0x100</><unalloc><type> -> struct node<unalloc>"));
+	assert_non_null(strstr(
+		sb.buf, "<bad>0x200</><unalloc><type> -> struct node<unalloc> <unallocated>"));
+	assert_non_null(strstr(sb.buf, "<enum>RUNNING</>"));
+	assert_non_null(strstr(plain.buf, "\t.prev = 0x200 -> struct node <unallocated>,\n"));
+	strbuf_free(&sb);
+	strbuf_free(&plain);
+	/* JSON has no roles, whatever the writer asks for */
+	s = sink__new_json(strbuf_write, &sb, false);
+	s->role = mark_role;
+	role_sb = &plain;
+	sink_u64(s, "id", 1);
+	sink__free(s);
+	assert_null(plain.buf);
+	assert_string_equal(sb.buf, "1\n");
+	strbuf_free(&sb);
+	(void)state;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -229,6 +291,7 @@ int main(void)
 		cmocka_unit_test(text_table_for_flat_rows),
 		cmocka_unit_test(text_typed_values_print_as_c),
 		cmocka_unit_test(text_key_values_nest),
+		cmocka_unit_test(text_reports_roles),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

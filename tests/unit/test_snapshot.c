@@ -174,6 +174,53 @@ static void check_same(struct source *s)
 	}
 }
 
+/* progress.h: record the ticks; cancel at tick cancel_at (0: never) */
+struct ticks {
+	int n, cancel_at;
+	uint64_t last_done, total;
+	bool monotonic;
+	char what[32];
+};
+
+static bool on_tick(void *ctx, const char *what, uint64_t done, uint64_t total)
+{
+	struct ticks *t = ctx;
+
+	if (t->n && done < t->last_done)
+		t->monotonic = false;
+	t->n++;
+	t->last_done = done;
+	t->total = total;
+	snprintf(t->what, sizeof(t->what), "%s", what);
+	return t->cancel_at && t->n >= t->cancel_at;
+}
+
+/* progress while saving, up to every allocated page; cancelled: -ECANCELED
+ * and nothing left behind */
+static void progress_and_cancel(void **state)
+{
+	struct source *m = mk();
+	struct ticks t = { .monotonic = true };
+	struct ai_progress pr = { .cb = on_tick, .ctx = &t };
+	struct snapshot_write_opts wo = { .progress = &pr };
+	struct stat sb;
+
+	assert_int_equal(snapshot__write_opts(m, NULL, path_in("p.core"), &wo, NULL), 0);
+	assert_true(t.n >= 1);
+	assert_true(t.monotonic);
+	assert_string_equal(t.what, "saving");
+	assert_int_equal(t.total, 3 + 1 + 16 + 1);
+	assert_int_equal(t.last_done, t.total);
+	t = (struct ticks){ .monotonic = true, .cancel_at = 1 };
+	assert_int_equal(snapshot__write_opts(m, NULL, path_in("q.core"), &wo, NULL), -ECANCELED);
+	assert_non_null(strstr(ai_errmsg(), "cancelled"));
+	assert_int_equal(stat(path_in("q.core"), &sb), -1);
+	assert_int_equal(nr_files(dir), 1); /* p.core only: no temp file left */
+	unlink(path_in("p.core"));
+	source__close(m);
+	(void)state;
+}
+
 static void round_trip(void **state)
 {
 	struct source *m = mk(), *s;
@@ -1096,6 +1143,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(round_trip),
+		cmocka_unit_test(progress_and_cancel),
 		cmocka_unit_test(empty_and_full_arenas),
 		cmocka_unit_test(vanished_pages),
 		cmocka_unit_test(vanished_beside_free),
