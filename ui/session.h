@@ -84,6 +84,11 @@ struct session {
 	uint64_t msg_gen;  /* bumped when msg changes */
 	uint64_t data_gen; /* bumped when every view must redraw */
 
+	/* the last search (/ or ?): every view highlights its matches on
+	 * screen; "" none */
+	char search[256];
+	int search_dir; /* 1: / (n goes down), -1: ? (n goes up) */
+
 	/* what a translated request is about (see enum request) */
 	struct {
 		uint64_t addr;	    /* REQ_SHOW_HEX, REQ_GOTO_ADDR, REQ_SHOW_REFS */

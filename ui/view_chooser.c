@@ -165,21 +165,26 @@ static enum request chooser_request(struct view *v, enum request req)
 	return REQ_NONE;
 }
 
-static bool chooser_search(struct view *v, const char *pat, int dir)
+struct chooser_pat {
+	struct chooser *ch;
+	const char *pat;
+};
+
+static bool chooser_match(int i, void *ctx)
+{
+	struct chooser_pat *m = ctx;
+	char id[16];
+
+	snprintf(id, sizeof(id), "%u", m->ch->a[i].info.map_id);
+	return strcasestr(m->ch->a[i].info.name, m->pat) || !strcmp(id, m->pat);
+}
+
+static int chooser_search(struct view *v, const char *pat, int dir)
 {
 	struct chooser *ch = v->priv;
+	struct chooser_pat m = { ch, pat };
 
-	for (int k = 1; k <= ch->n; k++) {
-		int i = ((ch->sel + dir * k) % ch->n + ch->n) % ch->n;
-		char id[16];
-
-		snprintf(id, sizeof(id), "%u", ch->a[i].info.map_id);
-		if (strcasestr(ch->a[i].info.name, pat) || !strcmp(id, pat)) {
-			ch->sel = i;
-			return true;
-		}
-	}
-	return false;
+	return search_rows(ch->n, ch->sel, dir, chooser_match, &m, &ch->sel);
 }
 
 static void chooser_status(struct view *v, char *buf, size_t len)

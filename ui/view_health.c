@@ -241,19 +241,24 @@ static enum request health_request(struct view *v, enum request req)
 	return REQ_NONE;
 }
 
-static bool health_search(struct view *v, const char *pat, int dir)
+struct health_pat {
+	struct health *h;
+	const char *pat;
+};
+
+static bool health_match(int i, void *ctx)
+{
+	struct health_pat *m = ctx;
+
+	return strcasestr(m->h->rows[i].text, m->pat);
+}
+
+static int health_search(struct view *v, const char *pat, int dir)
 {
 	struct health *h = v->priv;
+	struct health_pat m = { h, pat };
 
-	for (int k = 1; k <= h->n; k++) {
-		int i = ((h->sel + dir * k) % h->n + h->n) % h->n;
-
-		if (strcasestr(h->rows[i].text, pat)) {
-			h->sel = i;
-			return true;
-		}
-	}
-	return false;
+	return search_rows(h->n, h->sel, dir, health_match, &m, &h->sel);
 }
 
 static void health_status(struct view *v, char *buf, size_t len)

@@ -16,10 +16,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include "diff.h"
+#include "find.h"
 #include "tui_int.h"
 
 #define HIST 64
-#define SEARCH_PAGES 16384 /* pages a keypress (64 MiB of 4K), then "n" goes on */
+#define SEARCH_PAGES 16384 /* allocated pages a keypress (64 MiB of 4K), then "n" goes on */
 
 struct hline {
 	uint64_t addr; /* 16-aligned; for a hole, its first page */
@@ -33,6 +34,7 @@ struct hline {
 	bool freed;    /* hole: allocated in the snapshot */
 	bool fresh;    /* bytes read, but the snapshot has none here */
 	uint16_t diff; /* bit per byte, differs from the snapshot */
+	uint16_t match; /* bit per byte, part of a match of the search */
 };
 
 struct hex {
@@ -44,6 +46,9 @@ struct hex {
 	uint64_t back[HIST], fwd[HIST];
 	int nback, nfwd;
 	uint64_t diff_gen; /* s->diff_gen the lines were compared for */
+	/* search: where the last one ended, while the cursor is at resume_cur */
+	bool have_resume;
+	uint64_t resume, resume_cur;
 };
 
 static struct source *src_of(struct view *v)
@@ -374,9 +379,12 @@ static void draw_hole(struct view *v, const struct hline *l, bool cursor)
 	}
 }
 
-/* changed since the last refresh, else differs from the snapshot, else r */
+/* part of a search match, else changed since the last refresh, else
+ * differs from the snapshot, else r */
 static enum role mark_role(const struct hline *l, int i, enum role r)
 {
+	if (l->match & (1u << i))
+		return R_MATCH;
 	if (l->changed & (1u << i))
 		return R_CHANGED;
 	return l->diff & (1u << i) ? R_DIFF : r;
@@ -448,6 +456,40 @@ static void draw_diff_head(struct view *v)
 	draw_fmt(c, R_DIM, "   pages since: +%u -%u   ]/[ next/prev change", nalloc, nfreed);
 }
 
+/* Every match of the search on screen: runs of consecutive lines read are
+ * searched as one buffer, so a match across lines is marked on both. */
+static void mark_matches(struct view *v)
+{
+	struct hex *h = v->priv;
+	struct find_pat fp;
+	uint8_t buf[16 * 256], mask[16 * 256];
+
+	for (int i = 0; i < h->nlines; i++)
+		h->lines[i].match = 0;
+	if (!v->s->search[0] || find__parse(v->s->search, &fp) < 0)
+		return;
+	for (int a = 0; a < h->nlines;) {
+		int b = a;
+
+		if (h->lines[a].hole || !h->lines[a].present) {
+			a++;
+			continue;
+		}
+		while (b + 1 < h->nlines && b + 1 - a < 256 && !h->lines[b + 1].hole &&
+		       h->lines[b + 1].present && h->lines[b + 1].addr == h->lines[b].addr + 16)
+			b++;
+		for (int k = a; k <= b; k++)
+			memcpy(buf + (k - a) * 16, h->lines[k].data, 16);
+		memset(mask, 0, (size_t)(b - a + 1) * 16);
+		find__mark(&fp, h->lines[a].addr, buf, (size_t)(b - a + 1) * 16, mask);
+		for (int k = a; k <= b; k++)
+			for (int x = 0; x < 16; x++)
+				if (mask[(k - a) * 16 + x])
+					h->lines[k].match |= 1u << x;
+		a = b + 1;
+	}
+}
+
 static void hex_draw(struct view *v)
 {
 	struct hex *h = v->priv;
@@ -461,6 +503,7 @@ static void hex_draw(struct view *v)
 	if (h->stale || h->nlines != rows(v) || !h->nlines || h->lines[0].addr != h->top ||
 	    h->diff_gen != v->s->diff_gen)
 		layout(v, false);
+	mark_matches(v);
 	cl = line_at(v, h->cur);
 	if (v->s->diff_src)
 		draw_diff_head(v);
@@ -677,74 +720,47 @@ static enum request hex_request(struct view *v, enum request req)
 	return REQ_NONE;
 }
 
-/* pattern: "0x..." finds that 64-bit value (aligned), else the text */
-static bool hex_search(struct view *v, const char *pat, int dir)
+/* / and ?: the library's byte search (find.h: text, 0x values in their
+ * width, \xNN bytes) over allocated pages only, SEARCH_PAGES of them a key.
+ * It goes on from the last match (or where a cap stopped it) while the
+ * cursor is still there, else from the cursor. */
+static int hex_search(struct view *v, const char *pat, int dir)
 {
 	struct hex *h = v->priv;
-	uint8_t needle[256], page[AI_PAGE_SIZE_MAX + 256];
-	size_t nlen;
-	bool value = false;
-	uint64_t pg = (h->cur - base(v)) / page_sz(v), from = h->cur + dir;
-	char *end;
+	struct find_pat fp;
+	uint64_t from = h->have_resume && h->resume_cur == h->cur ? h->resume : h->cur, at;
+	int r;
 
-	if (!strncmp(pat, "0x", 2)) {
-		unsigned long long x = strtoull(pat, &end, 16);
-
-		if (!*end) {
-			memcpy(needle, &x, 8);
-			nlen = 8;
-			value = true;
-		}
+	if (!v->s->src || !v->s->have_pm)
+		return SEARCH_NONE;
+	if (find__parse(pat, &fp) < 0) {
+		session__lib_msg(v->s, "search");
+		return SEARCH_MORE;
 	}
-	if (!value) {
-		nlen = strlen(pat);
-		if (nlen > sizeof(needle))
-			nlen = sizeof(needle);
-		memcpy(needle, pat, nlen);
+	r = find__next(src_of(v), &v->s->pm, from, dir, &fp, SEARCH_PAGES, &at);
+	if (r < 0) {
+		session__lib_msg(v->s, "search");
+		return SEARCH_MORE;
 	}
-	for (int k = 0; k < SEARCH_PAGES && pg < npages(v); k++) {
-		uint64_t pa = base(v) + pg * page_sz(v);
-		uint8_t present[2];
-		size_t len = page_sz(v);
-
-		if (pstate(v, pg) == PAGE_ALLOCATED) {
-			/* a little of the next page, for matches across the edge */
-			if (pg + 1 < npages(v) && pstate(v, pg + 1) == PAGE_ALLOCATED)
-				len += nlen - 1;
-			if (source__read(src_of(v), pa, page, len, present) >= 0 && present[0]) {
-				int64_t i, last = (int64_t)(len - nlen);
-
-				if (len > page_sz(v) && !present[1])
-					last = page_sz(v) - nlen;
-				for (i = dir > 0 ? 0 : last; i >= 0 && i <= last; i += dir) {
-					uint64_t a = pa + i;
-
-					if ((dir > 0 && a < from) || (dir < 0 && a > from))
-						continue;
-					if (value && (a & 7))
-						continue;
-					if (!memcmp(page + i, needle, nlen)) {
-						hex_goto(v, a, true);
-						session__msg(v->s, false, "found at 0x%llx",
-							     (unsigned long long)a);
-						return true;
-					}
-				}
-			}
-		}
-		if (dir < 0 && pg == 0) {
-			pg = npages(v);
-			break;
-		}
-		pg += dir;
+	if (r == FIND_NONE)
+		return SEARCH_NONE;
+	if (r == FIND_MORE) {
+		h->cur = dir > 0 ? at + 1 : (at - 1) & ~7ULL;
+		session__msg(v->s, true,
+			     "not found in %d allocated pages, up to page %llu: n/N goes on",
+			     SEARCH_PAGES, (unsigned long long)((h->cur - base(v)) / page_sz(v)));
+		h->have_resume = true;
+		h->resume = at;
+		h->resume_cur = h->cur;
+		return SEARCH_MORE;
 	}
-	if (pg < npages(v)) {
-		session__msg(v->s, true, "not found in %d pages up to page %llu: n/N goes on",
-			     SEARCH_PAGES, (unsigned long long)pg);
-		h->cur = base(v) + pg * page_sz(v);
-		return true;
-	}
-	return false;
+	hex_goto(v, at, true);
+	h->have_resume = true;
+	h->resume = at;
+	h->resume_cur = h->cur;
+	if (r == FIND_FOUND)
+		session__msg(v->s, false, "found at 0x%llx", (unsigned long long)at);
+	return r == FIND_WRAPPED ? SEARCH_WRAPPED : SEARCH_FOUND;
 }
 
 static void hex_status(struct view *v, char *buf, size_t len)
@@ -790,5 +806,6 @@ const struct view_ops hex_ops = {
 	.tick = hex_tick,
 	.status = hex_status,
 	.search = hex_search,
+	.draws_matches = true,
 	.done = hex_done,
 };

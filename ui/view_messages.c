@@ -117,19 +117,20 @@ static enum request messages_request(struct view *v, enum request req)
 	return REQ_NONE;
 }
 
-static bool messages_search(struct view *v, const char *pat, int dir)
+static bool messages_match(int i, void *ctx)
 {
-	int n = session__nr_msgs(v->s), at = sel_index(v);
+	struct view *v = ctx;
 
-	for (int k = 1; k <= n; k++) {
-		int i = ((at + dir * k) % n + n) % n;
+	return strcasestr(session__msg_at(v->s, i)->text, v->s->search);
+}
 
-		if (strcasestr(session__msg_at(v->s, i)->text, pat)) {
-			select_index(v, i);
-			return true;
-		}
-	}
-	return false;
+static int messages_search(struct view *v, const char *pat, int dir)
+{
+	int i, r = search_rows(session__nr_msgs(v->s), sel_index(v), dir, messages_match, v, &i);
+
+	if (r != SEARCH_NONE)
+		select_index(v, i);
+	return r;
 }
 
 static void messages_status(struct view *v, char *buf, size_t len)

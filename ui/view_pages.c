@@ -9,7 +9,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "find.h"
 #include "tui_int.h"
+
+#define SEARCH_PAGES 16384 /* allocated pages read a keypress, as in hex */
 
 #define LABEL_W 10 /* "%8x  " page number of the row */
 
@@ -21,6 +24,9 @@ struct pages {
 	bool fit;	     /* follow the window size with ppc */
 	uint64_t cell;	     /* cursor */
 	uint64_t top;	     /* first row shown */
+	uint64_t found;	     /* the last search match (or where a cap stopped) */
+	uint64_t found_cell; /* the cell the cursor was put on for it */
+	bool have_found;
 };
 
 static int grid_cols(const struct view *v)
@@ -282,6 +288,11 @@ static enum request open_hex(struct view *v)
 
 	if (!p->now)
 		return REQ_NONE;
+	if (p->have_found && p->found_cell == p->cell && source__contains(v->s->src, p->found, 1)) {
+		/* the search's match in this cell */
+		session__nav_addr(v->s, p->found);
+		return REQ_SHOW_HEX;
+	}
 	if (last > p->nr)
 		last = p->nr;
 	/* the first allocated page of the bin, else its first page */
@@ -370,6 +381,49 @@ static enum request pages_request(struct view *v, enum request req)
 	return REQ_NONE;
 }
 
+/* / and ?: the pages' bytes, as the hex view searches them (find.h); the
+ * cursor goes to the cell holding the match, Enter shows it in hex */
+static int pages_search(struct view *v, const char *pat, int dir)
+{
+	struct pages *p = v->priv;
+	struct session *s = v->s;
+	uint64_t psz = source__page_size(s->src), first = session__page_addr(s, p->cell * p->ppc);
+	uint64_t from, at;
+	struct find_pat fp;
+	int r;
+
+	if (!p->now || !s->have_pm)
+		return SEARCH_NONE;
+	/* from the last match while the cursor is on its cell, else from
+	 * the cell's edge */
+	from = p->have_found && p->found_cell == p->cell ? p->found
+	       : dir > 0				  ? first - 1
+							  : first + (uint64_t)p->ppc * psz;
+	if (dir < 0 && from > session__page_addr(s, p->nr))
+		from = session__page_addr(s, p->nr);
+	if (find__parse(pat, &fp) < 0 ||
+	    (r = find__next(s->src, &s->pm, from, dir, &fp, SEARCH_PAGES, &at)) < 0) {
+		session__lib_msg(s, "search");
+		return SEARCH_MORE;
+	}
+	if (r == FIND_NONE)
+		return SEARCH_NONE;
+	p->cell = (at + (r == FIND_MORE ? dir : 0) - session__page_addr(s, 0)) / psz / p->ppc;
+	p->cell = clamp_cell(p, p->cell);
+	p->have_found = true;
+	p->found = at;
+	p->found_cell = p->cell;
+	if (r == FIND_MORE)
+		session__msg(s, true, "not found in %d allocated pages, up to page %llu: n/N goes on",
+			     SEARCH_PAGES, (unsigned long long)(p->cell * p->ppc));
+	else
+		session__msg(s, false, "%s at 0x%llx (page %llu): Enter shows it in hex",
+			     r == FIND_WRAPPED ? "search wrapped: found" : "found",
+			     (unsigned long long)at,
+			     (unsigned long long)((at - session__page_addr(s, 0)) / psz));
+	return r == FIND_MORE ? SEARCH_MORE : SEARCH_FOUND;
+}
+
 static void pages_status(struct view *v, char *buf, size_t len)
 {
 	struct pages *p = v->priv;
@@ -426,5 +480,6 @@ const struct view_ops pages_ops = {
 	.request = pages_request,
 	.tick = pages_tick,
 	.status = pages_status,
+	.search = pages_search,
 	.done = pages_done,
 };

@@ -734,34 +734,43 @@ static void all_nodes(struct tnode *n, struct tnode ***v, int *len, int *cap)
 	}
 }
 
-static bool struct_search(struct view *v, const char *pat, int dir)
+struct node_pat {
+	struct tnode **all;
+	const char *pat;
+};
+
+static bool node_pat_match(int i, void *ctx)
+{
+	struct node_pat *m = ctx;
+
+	return node_match(m->all[i], m->pat);
+}
+
+static int struct_search(struct view *v, const char *pat, int dir)
 {
 	struct sview *s = v->priv;
 	struct tnode **all = NULL, *cur = s->nlines ? s->lines[s->cursor] : NULL;
-	int n = 0, cap = 0, at = -1;
-	bool found = false;
+	int n = 0, cap = 0, at = -1, i, r;
+	struct node_pat m;
 
 	if (!s->tree)
-		return false;
+		return SEARCH_NONE;
 	all_nodes(s->tree, &all, &n, &cap);
-	for (int i = 0; i < n; i++)
-		if (all[i] == cur)
-			at = i;
-	for (int k = 1; k <= n && !found; k++) {
-		int i = ((at + dir * k) % n + n) % n;
-
-		if (!node_match(all[i], pat))
-			continue;
+	for (int k = 0; k < n; k++)
+		if (all[k] == cur)
+			at = k;
+	m = (struct node_pat){ all, pat };
+	r = search_rows(n, at, dir, node_pat_match, &m, &i);
+	if (r != SEARCH_NONE) {
 		for (struct tnode *p = all[i]->parent; p; p = p->parent)
 			p->expanded = true;
 		flatten(s);
 		for (int j = 0; j < s->nlines; j++)
 			if (s->lines[j] == all[i])
 				s->cursor = j;
-		found = true;
 	}
 	free(all);
-	return found;
+	return r;
 }
 
 static void struct_status(struct view *v, char *buf, size_t len)

@@ -334,20 +334,27 @@ static enum request watch_request(struct view *v, enum request req)
 	return REQ_NONE;
 }
 
-static bool watch_search(struct view *v, const char *pat, int dir)
+struct watch_pat {
+	struct view *v;
+	const char *pat;
+};
+
+static bool watch_match(int i, void *ctx)
 {
-	int n = nr_watches(v), at = cur_row(v);
+	struct watch_pat *m = ctx;
+	struct watch *w = watchset__get(m->v->s->ws, i);
 
-	for (int k = 1; k <= n; k++) {
-		int i = ((at + dir * k) % n + n) % n;
-		struct watch *w = watchset__get(v->s->ws, i);
+	return strcasestr(w->spec, m->pat) || (w->value && strcasestr(w->value, m->pat));
+}
 
-		if (strcasestr(w->spec, pat) || (w->value && strcasestr(w->value, pat))) {
-			select_row(v, i);
-			return true;
-		}
-	}
-	return false;
+static int watch_search(struct view *v, const char *pat, int dir)
+{
+	struct watch_pat m = { v, pat };
+	int i, r = search_rows(nr_watches(v), cur_row(v), dir, watch_match, &m, &i);
+
+	if (r != SEARCH_NONE)
+		select_row(v, i);
+	return r;
 }
 
 static void watch_status(struct view *v, char *buf, size_t len)
