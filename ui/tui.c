@@ -369,10 +369,15 @@ static void search_again(struct tui *t, int dir)
 	dir *= s->search_dir;
 	switch (v->ops->search(v, s->search, dir)) {
 	case SEARCH_NONE: session__msg(s, true, "not found: %s", s->search); break;
-	case SEARCH_WRAPPED:
-		session__msg(s, false, "search wrapped: %s at the %s again", s->search,
-			     dir > 0 ? "top" : "bottom");
+	case SEARCH_WRAPPED: {
+		/* with what the view said about the match */
+		char said[SESSION_MSG_LEN];
+
+		snprintf(said, sizeof(said), "%s", s->msg);
+		session__msg(s, false, "search wrapped %s: %s", dir > 0 ? "to the top" : "to the bottom",
+			     said[0] ? said : s->search);
 		break;
+	}
 	default: break;
 	}
 	v->dirty = true;

@@ -758,8 +758,7 @@ static int hex_search(struct view *v, const char *pat, int dir)
 	h->have_resume = true;
 	h->resume = at;
 	h->resume_cur = h->cur;
-	if (r == FIND_FOUND)
-		session__msg(v->s, false, "found at 0x%llx", (unsigned long long)at);
+	session__msg(v->s, false, "found at 0x%llx", (unsigned long long)at);
 	return r == FIND_WRAPPED ? SEARCH_WRAPPED : SEARCH_FOUND;
 }
 

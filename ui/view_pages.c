@@ -417,11 +417,12 @@ static int pages_search(struct view *v, const char *pat, int dir)
 		session__msg(s, true, "not found in %d allocated pages, up to page %llu: n/N goes on",
 			     SEARCH_PAGES, (unsigned long long)(p->cell * p->ppc));
 	else
-		session__msg(s, false, "%s at 0x%llx (page %llu): Enter shows it in hex",
-			     r == FIND_WRAPPED ? "search wrapped: found" : "found",
+		session__msg(s, false, "found at 0x%llx (page %llu): Enter shows it in hex",
 			     (unsigned long long)at,
 			     (unsigned long long)((at - session__page_addr(s, 0)) / psz));
-	return r == FIND_MORE ? SEARCH_MORE : SEARCH_FOUND;
+	return r == FIND_MORE	 ? SEARCH_MORE
+	       : r == FIND_WRAPPED ? SEARCH_WRAPPED
+				   : SEARCH_FOUND;
 }
 
 static void pages_status(struct view *v, char *buf, size_t len)
