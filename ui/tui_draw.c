@@ -55,7 +55,7 @@ static const struct scheme scheme[R__NR] = {
 static attr_t role_attr[R__NR];
 
 static const struct glyphs utf8_glyphs = {
-	.shade = { ".", "\u2591", "\u2592", "\u2593", "\u2588" },
+	.shade = { "\u2591", "\u2592", "\u2593", "\u2588" },
 	.expanded = "\u25be",
 	.collapsed = "\u25b8",
 	.leaf = " ",
@@ -68,7 +68,7 @@ static const struct glyphs utf8_glyphs = {
 	.spark = { "\u2581", "\u2582", "\u2583", "\u2584", "\u2585", "\u2586", "\u2587", "\u2588" },
 };
 static const struct glyphs ascii_glyphs = {
-	.shade = { ".", ":", "o", "O", "#" },
+	.shade = { ":", "o", "O", "#" },
 	.expanded = "-",
 	.collapsed = "+",
 	.leaf = " ",

@@ -45,6 +45,7 @@
 	_(ZOOM_IN, "Zoom in (fewer pages per cell)")                                            \
 	_(ZOOM_OUT, "Zoom out (more pages per cell)")                                           \
 	_(ZOOM_FIT, "Zoom to fit the whole arena")                                              \
+	_(LEGEND, "Show / hide the legend (shown until the first key)")                         \
 	_(NEXT_VIEW, "Next view")                                                               \
 	_(PREV_VIEW, "Previous view")                                                           \
 	VIEW_INFO(_view) /* REQ_VIEW_ID: open the view */                                       \
@@ -147,11 +148,11 @@ enum role {
 
 /* Glyphs with an ASCII fallback when the locale is not UTF-8. */
 struct glyphs {
-	const char *shade[5]; /* 1..20%, ..40, ..60, ..80, ..100% allocated */
+	const char *shade[4]; /* allocated, by pagesym__level (pagesym.h) */
 	const char *expanded, *collapsed, *leaf;
 	const char *arrow; /* followable pointer */
 	const char *hline;
-	const char *diff;		 /* page map: state differs from the :diff snapshot */
+	const char *diff;		 /* a value differs from the :diff snapshot */
 	const char *ellipsis;		 /* a cut column */
 	const char *sort_up, *sort_down; /* the table's sort column */
 	const char *spark[8];		 /* sparkline levels, low to high */

@@ -77,11 +77,13 @@ static const struct binding bindings[] = {
 	{ KM_PAGES, '-', REQ_ZOOM_OUT },
 	{ KM_PAGES, '0', REQ_ZOOM_FIT },
 	{ KM_PAGES, '\r', REQ_ENTER, "Open the page (first allocated one in a bin) in hex" },
+	{ KM_PAGES, 'L', REQ_LEGEND },
 	{ KM_PAGES, 'x', REQ_XREFS, "Who points into the pages of the cell" },
 	{ KM_PAGES, ']', REQ_DIFF_NEXT, "Next page whose state differs from the :diff snapshot" },
 	{ KM_PAGES, '[', REQ_DIFF_PREV, "Previous page whose state differs from the snapshot" },
 
 	{ KM_HEX, '\r', REQ_ENTER, "Follow the pointer under the cursor" },
+	{ KM_HEX, 'L', REQ_LEGEND },
 	{ KM_HEX, 'x', REQ_XREFS, "Who points into the qword under the cursor" },
 	{ KM_HEX, ']', REQ_DIFF_NEXT },
 	{ KM_HEX, '[', REQ_DIFF_PREV },

@@ -49,7 +49,10 @@ struct hex {
 	/* search: where the last one ended, while the cursor is at resume_cur */
 	bool have_resume;
 	uint64_t resume, resume_cur;
+	int legend; /* LEGEND_*: shown until the first key here, then L toggles */
 };
+
+enum { LEGEND_UNTIL_KEY, LEGEND_ON, LEGEND_OFF };
 
 static struct source *src_of(struct view *v)
 {
@@ -151,10 +154,15 @@ static int hex_open(struct view *v)
 	return 0;
 }
 
-/* header rows: the column names, and the diff line above them */
+static bool legend_shown(struct view *v)
+{
+	return ((struct hex *)v->priv)->legend != LEGEND_OFF;
+}
+
+/* header rows: the column names, the diff line and the legend above them */
 static int head_rows(struct view *v)
 {
-	return v->s->diff_src ? 2 : 1;
+	return 1 + !!v->s->diff_src + legend_shown(v);
 }
 
 static int rows(struct view *v)
@@ -446,7 +454,7 @@ static void draw_diff_head(struct view *v)
 		fresh += l->fresh;
 	}
 	session__diff_counts(v->s, &nalloc, &nfreed);
-	draw_row(c, 0);
+	draw_row(c, legend_shown(v));
 	draw_fmt(c, R_HEADER, "diff vs %s: ", v->s->diff_path);
 	draw_fmt(c, n ? R_DIFF : R_HEADER, "%llu", (unsigned long long)n);
 	draw_str(c, R_HEADER, " bytes differ on this screen");
@@ -454,6 +462,28 @@ static void draw_diff_head(struct view *v)
 		draw_fmt(c, R_HEADER, ", %llu lines not in the snapshot",
 			 (unsigned long long)fresh);
 	draw_fmt(c, R_DIM, "   pages since: +%u -%u   ]/[ next/prev change", nalloc, nfreed);
+}
+
+/* one line: what the colours of the bytes mean, in their own roles */
+static void draw_legend(struct view *v)
+{
+	struct canvas *c = &v->c;
+
+	draw_row(c, 0);
+	draw_str(c, R_PTR, "ptr");
+	draw_str(c, R_DIM, " to an allocated page  ");
+	draw_str(c, R_PTR_BAD, "ptr");
+	draw_str(c, R_DIM, " to an unallocated one  ");
+	draw_str(c, R_CHANGED, "xx");
+	draw_str(c, R_DIM, " changed  ");
+	if (v->s->diff_src) {
+		draw_str(c, R_DIFF, "xx");
+		draw_str(c, R_DIM, " differs from :diff  ");
+	}
+	draw_str(c, R_MATCH, "xx");
+	draw_str(c, R_DIM, " match  ");
+	draw_str(c, R_UNALLOC, "-- --");
+	draw_str(c, R_DIM, " unallocated run   L hides");
 }
 
 /* Every match of the search on screen: runs of consecutive lines read are
@@ -505,6 +535,8 @@ static void hex_draw(struct view *v)
 		layout(v, false);
 	mark_matches(v);
 	cl = line_at(v, h->cur);
+	if (legend_shown(v))
+		draw_legend(v);
 	if (v->s->diff_src)
 		draw_diff_head(v);
 	draw_row(c, head_rows(v) - 1);
@@ -697,6 +729,10 @@ static enum request hex_request(struct view *v, enum request req)
 	case REQ_XREFS: /* who points into the qword under the cursor */
 		session__nav_range(v->s, h->cur, 8);
 		return REQ_SHOW_REFS;
+	case REQ_LEGEND:
+		h->legend = h->legend == LEGEND_ON ? LEGEND_OFF : LEGEND_ON;
+		h->stale = true;
+		break;
 	case REQ_DIFF_NEXT: diff_step(v, 1); break;
 	case REQ_DIFF_PREV: diff_step(v, -1); break;
 	case REQ_BACK:
@@ -789,6 +825,19 @@ static void hex_status(struct view *v, char *buf, size_t len)
 		 ptr_role(v, val) == R_PTR_BAD ? "  -> arena, page not allocated" : "");
 }
 
+/* the legend shows until the first key in the view */
+static bool hex_key(struct view *v, int key)
+{
+	struct hex *h = v->priv;
+
+	if (h->legend == LEGEND_UNTIL_KEY) {
+		h->legend = LEGEND_OFF;
+		h->stale = true;
+		v->dirty = true;
+	}
+	return false;
+}
+
 static void hex_done(struct view *v)
 {
 	struct hex *h = v->priv;
@@ -806,5 +855,6 @@ const struct view_ops hex_ops = {
 	.status = hex_status,
 	.search = hex_search,
 	.draws_matches = true,
+	.key = hex_key,
 	.done = hex_done,
 };

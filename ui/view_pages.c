@@ -4,17 +4,20 @@
  * a bin of pages shaded by the fraction allocated. Each refresh is compared
  * with the previous one and cells where pages were allocated ('+') or freed
  * ('-') are marked until the next refresh. With a :diff snapshot, cells
- * with pages allocated in one and not the other are marked as well.
+ * with pages allocated since it ('A') or freed since ('F') are marked as
+ * well. The symbols are the CLI picture's (pagesym.h). The legend shows
+ * until the first key in the view, then L toggles it.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "find.h"
+#include "pagesym.h"
 #include "tui_int.h"
 
 #define SEARCH_PAGES 16384 /* allocated pages read a keypress, as in hex */
 
-#define LABEL_W 10 /* "%8x  " page number of the row */
+#define LABEL_W 10 /* "%8u  " page number of the row, decimal as in the status line */
 
 struct pages {
 	uint32_t nr;	     /* pages in the arena */
@@ -27,7 +30,10 @@ struct pages {
 	uint64_t found;	     /* the last search match (or where a cap stopped) */
 	uint64_t found_cell; /* the cell the cursor was put on for it */
 	bool have_found;
+	int legend; /* LEGEND_* */
 };
+
+enum { LEGEND_UNTIL_KEY, LEGEND_ON, LEGEND_OFF };
 
 static int grid_cols(const struct view *v)
 {
@@ -110,6 +116,7 @@ static int pages_open(struct view *v)
 	v->priv = p;
 	p->ppc = 1;
 	p->fit = true;
+	p->legend = LEGEND_UNTIL_KEY;
 	take(v);
 	return 0;
 }
@@ -157,8 +164,9 @@ static void count_bin(const struct view *v, uint64_t cell, struct bin *b)
 
 static void draw_cell(struct canvas *c, const struct bin *b, bool cursor)
 {
+	char ch[2] = { pagesym__char(b->alloc, b->resv, b->n), 0 };
+	const char *g = ch;
 	enum role r;
-	const char *g;
 
 	if (b->added && b->added >= b->removed) {
 		r = R_ADDED;
@@ -167,20 +175,17 @@ static void draw_cell(struct canvas *c, const struct bin *b, bool cursor)
 		r = R_REMOVED;
 		g = "-";
 	} else if (b->dnew || b->dgone) {
+		/* which way since the snapshot: allocated, or freed */
 		r = R_DIFF;
-		g = glyph->diff;
+		g = b->dnew >= b->dgone ? "A" : "F";
 	} else if (b->alloc) {
-		/* 1..20% -> 0, ..., 81..100% -> 4 */
-		int i = (int)(((uint64_t)b->alloc * 5 + b->n - 1) / b->n) - 1;
-
 		r = b->alloc == b->n ? R_ALLOC : R_ALLOC_PART;
-		g = glyph->shade[i < 0 ? 0 : i > 4 ? 4 : i];
-	} else if (b->resv) {
-		r = R_RESERVED;
-		g = "r";
+		/* the cursor shows the character: a reversed full block
+		 * would look like an empty cell */
+		if (!cursor)
+			g = glyph->shade[pagesym__level(b->alloc, b->n)];
 	} else {
-		r = R_FREE;
-		g = " ";
+		r = b->resv ? R_RESERVED : R_FREE;
 	}
 	draw_hl(c, cursor);
 	draw_str(c, r, g);
@@ -232,25 +237,30 @@ static void pages_draw(struct view *v)
 	draw_row(c, 1);
 	draw_fmt(c, R_LABEL, "%u page%s/cell%s", p->ppc, p->ppc == 1 ? "" : "s",
 		 p->fit ? " (fit)" : "");
-	draw_str(c, R_DIM, "   ' ' free ");
-	for (int i = 0; i < 5; i++)
-		draw_str(c, R_ALLOC_PART, glyph->shade[i]);
-	draw_str(c, R_DIM, " 1-100% allocated  ");
-	draw_str(c, R_RESERVED, "r");
-	draw_str(c, R_DIM, " reserved  ");
-	draw_str(c, R_ADDED, "+");
-	draw_str(c, R_DIM, " allocated  ");
-	draw_str(c, R_REMOVED, "-");
-	draw_str(c, R_DIM, " freed since the last refresh   +/- zoom  0 fit");
+	if (p->legend != LEGEND_OFF) {
+		draw_str(c, R_FREE, "   .");
+		draw_str(c, R_DIM, " free  ");
+		draw_str(c, R_RESERVED, "r");
+		draw_str(c, R_DIM, " reserved  ");
+		for (int i = 0; i < PAGESYM_LEVELS; i++)
+			draw_str(c, R_ALLOC_PART, glyph->shade[i]);
+		draw_str(c, R_DIM, " allocated 1/3 2/3 most all  ");
+		draw_str(c, R_ADDED, "+");
+		draw_str(c, R_DIM, " allocated ");
+		draw_str(c, R_REMOVED, "-");
+		draw_str(c, R_DIM, " freed since the last refresh  L hides");
+	} else {
+		draw_str(c, R_DIM, "   L: legend");
+	}
 	if (s->diff_src) {
 		uint32_t nalloc, nfreed;
 
 		session__diff_counts(s, &nalloc, &nfreed);
 		draw_row(c, 2);
-		draw_str(c, R_DIFF, glyph->diff);
-		draw_fmt(c, R_DIM,
-			 " allocated now or in the snapshot, not both "
-			 "(diff vs %s: %u pages allocated, %u freed since)",
+		draw_str(c, R_DIFF, "A");
+		draw_str(c, R_DIM, " allocated / ");
+		draw_str(c, R_DIFF, "F");
+		draw_fmt(c, R_DIM, " freed since the snapshot (diff vs %s: %u pages allocated, %u freed)",
 			 s->diff_path, nalloc, nfreed);
 		draw_str(c, R_DIM, "   ]/[ next/previous");
 	}
@@ -259,7 +269,7 @@ static void pages_draw(struct view *v)
 		uint64_t first = (p->top + r) * cols;
 
 		draw_row(c, head_rows(v) + r);
-		draw_fmt(c, R_LABEL, "%8llx  ", (unsigned long long)(first * p->ppc));
+		draw_fmt(c, R_LABEL, "%8llu  ", (unsigned long long)(first * p->ppc));
 		for (int k = 0; k < cols && first + k < ncells; k++) {
 			struct bin b;
 
@@ -369,6 +379,7 @@ static enum request pages_request(struct view *v, enum request req)
 		}
 		return REQ_NONE;
 	case REQ_ZOOM_FIT: p->fit = true; return REQ_NONE;
+	case REQ_LEGEND: p->legend = p->legend == LEGEND_ON ? LEGEND_OFF : LEGEND_ON; return REQ_NONE;
 	case REQ_ENTER: return open_hex(v);
 	case REQ_DIFF_NEXT:
 	case REQ_DIFF_PREV:
@@ -465,6 +476,18 @@ static void pages_status(struct view *v, char *buf, size_t len)
 			 b.n - b.alloc - b.resv);
 }
 
+/* the legend shows until the first key in the view */
+static bool pages_key(struct view *v, int key)
+{
+	struct pages *p = v->priv;
+
+	if (p->legend == LEGEND_UNTIL_KEY) {
+		p->legend = LEGEND_OFF;
+		v->dirty = true;
+	}
+	return false;
+}
+
 static void pages_done(struct view *v)
 {
 	struct pages *p = v->priv;
@@ -482,5 +505,6 @@ const struct view_ops pages_ops = {
 	.tick = pages_tick,
 	.status = pages_status,
 	.search = pages_search,
+	.key = pages_key,
 	.done = pages_done,
 };

@@ -12,7 +12,7 @@ st_run "$ST_SNAP"
 st_expect "largest free run 24" "page map"
 
 # roots; follow tbl; T on buckets
-st_keys 3
+st_keys M-3
 st_expect "tbl = 0x100000008000" "roots in the struct view"
 st_keys Down Down Down Enter
 st_expect "*tbl   [2/2]" "followed tbl"
@@ -43,7 +43,7 @@ st_expect "hits = 3" "the row's element"
 pass "Enter opens the row in the struct view"
 
 # 5 back to the table; :filter alone clears it
-st_keys 5
+st_keys M-5
 st_expect "2 of 4 rows" "back to the table"
 st_keys : filter Enter
 st_expect "[table: 4 rows]" ":filter clears"
@@ -60,9 +60,9 @@ st_expect "tbl->nr is int, not an array or a pointer" "not an array"
 
 # L on a pointer in the struct view walks its list (gptr: nodes 1, 2 then
 # NULL); :walk on the cycle says where it closes
-st_keys 3 R
+st_keys M-3 R
 st_expect "gptr = 0x100000001000" "roots"
-st_keys g
+st_keys g g
 while ! st_screen | tail -1 | grep -q " gptr "; do
 	st_keys Down
 	n=$((${n:-0} + 1))

@@ -12,11 +12,35 @@ st_start
 st_run id "$ST_ID"
 st_expect "arena $ST_ID 'list_arena'" "title"
 
+# the page map: the CLI picture's symbols ('.' free, '#' all allocated),
+# the legend until the first key, then L toggles it; row labels are page
+# numbers in decimal, as in the status line; the cursor on an allocated
+# page shows its symbol (reversed), not a blank
+st_expect ". free  r reserved" "page map legend"
+pic=$("$INSPECT_BIN" pages id "$ST_ID" | tail -1)
+[ "${pic:0:4}" = "###." ] || fail "CLI picture of 3 allocated pages then free: '${pic:0:8}'"
+st_wait_re '^       0  #' || fail "row label 0 and the cursor cell '#' on the allocated page 0"
+# 42 columns: 32 pages a row, so the second row is page 32 (0x20)
+tmux -L "$ST_SOCK" resize-window -t st -x 42 -y "$ST_ROWS"
+st_wait_re '^      32  \.{32}$' || fail "row label 32 (decimal) on the second row of 32 pages"
+tmux -L "$ST_SOCK" resize-window -t st -x "$ST_COLS" -y "$ST_ROWS"
+st_keys End
+st_expect "page 63  0x" "cursor on the last page"
+st_lacks -F ". free  r reserved" || fail "legend still shown after a key"
+st_keys L
+st_expect ". free  r reserved" "L shows the legend again"
+st_keys Home
+pass "page map symbols as the CLI's, decimal row labels, legend until a key, then L"
+
 # the offset in the status line of the hex view
 hexoff() { st_screen | tail -1 | grep -o '+0x[0-9a-f]*' | head -1; }
 st_keys M-2
 st_expect "[hex]" "Alt-2 opens the hex view"
 st_expect "+0x0  page 0" "cursor at the start"
+# its legend until the first key there (r refreshes)
+st_expect "ptr to an allocated page  ptr to an unallocated one  xx changed" "hex legend"
+st_keys r
+st_gone "ptr to an allocated page" || fail "hex legend still shown after a key"
 # the lines of bytes on screen: a page is that many lines of 16 bytes
 rows=$(st_screen | grep -cE '^ +[0-9a-f]+  [0-9a-f]{12}  ')
 half=$(((rows + 1 - 1) / 2))

@@ -23,7 +23,7 @@ st_expect "arena $ST_ID 'list_arena'" "title"
 st_expect "allocated $(st_json allocated_pages) " "page map counts"
 
 # struct view: the roots
-st_keys 3
+st_keys M-3
 st_expect "head = $node1" "roots"
 # 1: head -> node 1
 st_keys Enter
@@ -64,7 +64,7 @@ st_expect "-- pages 3-63 not allocated (61 pages, 244 KiB) --" "unallocated page
 pass "hex view follows pointers and shows holes"
 
 # a u64 root that holds an arena address (arena_base): Enter shows it in hex
-st_keys 3 :
+st_keys M-3 :
 st_keys "print arena_base" Enter
 st_expect "arena_base = $((base))" "the u64 root, in decimal"
 st_expect "= $base in the arena: Enter shows it in hex" "status names the arena address"
