@@ -65,6 +65,8 @@
 	_(XREFS, "Who points into the selection (the health view's references)")                \
 	_(SORT_ASC, "Sort by the selected column, ascending (then a column's letter: by it)")   \
 	_(SORT_DESC, "Sort by the selected column, descending (then a column's letter: by it)") \
+	_(SORT_NEXT, "Sort by the next column (htop's F6; the header marks it)")               \
+	_(SORT_REVERSE, "Reverse the sort order")                                              \
 	_(FILTER, "Filter the rows (:filter COND)")                                             \
 	_(DELETE, "Remove the selected watch")                                                  \
 	_(CLEAR, "Remove every watch")                                                          \

@@ -102,6 +102,9 @@ static const struct binding bindings[] = {
 	{ KM_WATCH, 'd', REQ_DELETE },
 	{ KM_WATCH, KEY_DC, REQ_DELETE },
 	{ KM_WATCH, 'C', REQ_CLEAR },
+	{ KM_WATCH, 's', REQ_SORT_NEXT },
+	{ KM_WATCH, KEY_F(6), REQ_SORT_NEXT },
+	{ KM_WATCH, 'S', REQ_SORT_REVERSE },
 
 	{ KM_TABLE, '\r', REQ_ENTER, "Open the row in the struct view" },
 	{ KM_TABLE, 'h', REQ_LEFT, "Previous column (scrolls)" },
@@ -113,6 +116,10 @@ static const struct binding bindings[] = {
 	{ KM_TABLE, 'f', REQ_FILTER },
 
 	{ KM_CHOOSER, '\r', REQ_ENTER, "Open the arena" },
+	{ KM_CHOOSER, 's', REQ_SORT_NEXT },
+	{ KM_CHOOSER, KEY_F(6), REQ_SORT_NEXT },
+	{ KM_CHOOSER, 'S', REQ_SORT_REVERSE },
+	{ KM_CHOOSER, 27, REQ_BACK, "Back to the view it was opened from (also Backspace)" },
 
 	{ KM_HEALTH, '\r', REQ_ENTER, "Show the finding's location (or the page) in hex" },
 };
@@ -173,6 +180,7 @@ const char *keys__name(int key, char *buf, size_t len)
 		{ KEY_F(1), "F1" },	   { KEY_ENTER, "Enter" },
 		{ '\n', "Enter" },	   { KEY_DC, "Delete" },
 		{ KEY_F(10), "F10" },	   { KEY_SEQ_GG, "gg" },
+		{ KEY_F(6), "F6" },	   { 27, "Esc" },
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
