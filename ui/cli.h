@@ -37,6 +37,7 @@ struct cli_opts {
 	bool refs_page;		  /* refs --page */
 	const char *roots[16];	  /* check --root EXPR, in order */
 	int nr_roots;
+	bool no_mouse; /* --no-mouse: the TUI leaves the mouse to the terminal */
 };
 
 /*
@@ -63,6 +64,7 @@ enum cli_opt {
 	CLI_OPT_CONTAINER,
 	CLI_OPT_MAX,
 	CLI_OPT_EXEC,
+	CLI_OPT_NO_MOUSE,
 	CLI_OPT_SIZE,
 	CLI_OPT_PAGE,
 	CLI_OPT_ROOT,

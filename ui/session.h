@@ -74,6 +74,8 @@ struct session {
 	/* :set max-elements N (or --max-elements N): array elements the
 	 * struct view shows before "... N more", and shows more of per Enter */
 	int max_elements;
+	/* :set mouse on|off (--no-mouse): wheel, click and double click */
+	int mouse;
 
 	/* the status line's message ("" after a key), and every message in a
 	 * ring: ring[(nr_msgs - 1) % SESSION_MSGS] is the newest */

@@ -114,6 +114,7 @@ static enum request show_in(struct tui *t, enum view_id id, enum request req)
 }
 
 static void dispatch(struct tui *t, enum request req);
+static void mouse_apply(struct tui *t);
 
 static void close_arena(struct tui *t)
 {
@@ -542,6 +543,7 @@ static enum request engine_request(struct tui *t, enum request req)
 	case REQ_OPEN_ARENA: open_arena(t, session__take_source(t->s)); break;
 	case REQ_TYPES_LOADED:
 	case REQ_SETTINGS_CHANGED:
+		mouse_apply(t);
 		/* to every open view; none is shown for it */
 		for (int i = 0; i < V__NR; i++)
 			view_request(t, i, req);
@@ -599,6 +601,48 @@ static bool repeatable(enum request req)
 
 #define COUNT_MAX 9999
 
+/* The mouse as the setting says (on by default, --no-mouse, :set mouse) */
+static void mouse_apply(struct tui *t)
+{
+	mmask_t want = BUTTON1_CLICKED | BUTTON1_DOUBLE_CLICKED | BUTTON4_PRESSED | BUTTON5_PRESSED;
+
+	mousemask(t->s->mouse ? want : 0, NULL);
+}
+
+#define WHEEL_LINES 3
+
+/* wheel: lines up or down; click: the view selects what is under it,
+ * a double click follows it (the view's click op) */
+static void handle_mouse(struct tui *t)
+{
+	struct view *v = &t->views[t->cur];
+	enum request req;
+	MEVENT ev;
+	int row;
+
+	if (getmouse(&ev) != OK)
+		return;
+	if (ev.bstate & (BUTTON4_PRESSED | BUTTON5_PRESSED)) {
+		for (int i = 0; i < WHEEL_LINES; i++)
+			dispatch(t, ev.bstate & BUTTON4_PRESSED ? REQ_UP : REQ_DOWN);
+		return;
+	}
+	if (!(ev.bstate & (BUTTON1_CLICKED | BUTTON1_DOUBLE_CLICKED)))
+		return;
+	/* the main window is below the title row */
+	row = ev.y - 1;
+	if (row < 0 || row >= t->main.height || !v->opened || !v->ops->click)
+		return;
+	v->dirty = true;
+	t->status_dirty = true;
+	req = v->ops->click(v, row, ev.x, ev.bstate & BUTTON1_DOUBLE_CLICKED);
+	/* a click is a key press for the view (its legend goes), after the
+	 * click was placed on what was on screen */
+	if (v->ops->key)
+		v->ops->key(v, KEY_MOUSE);
+	dispatch(t, req);
+}
+
 /* Esc then a key at once is Alt and that key (what terminals send for it);
  * Esc alone stays Esc */
 static int read_alt(struct tui *t)
@@ -628,12 +672,22 @@ static void handle_key(struct tui *t, int key)
 		t->hint[0] = 0;
 		v->dirty = true;
 	}
+	if (key == KEY_MOUSE && prompt__active()) {
+		MEVENT ev;
+
+		getmouse(&ev); /* not for the command line */
+		return;
+	}
 	if (prompt__active()) {
 		prompt__key(t, key);
 		t->status_dirty = true;
 		return;
 	}
 	session__msg_clear(t->s);
+	if (key == KEY_MOUSE) {
+		handle_mouse(t);
+		return;
+	}
 	if (key == 27)
 		key = read_alt(t);
 	if (key == 27 && (t->count || t->pending_g)) {
@@ -737,6 +791,8 @@ int tui_run(struct source *src, const struct cli_opts *o)
 	set_escdelay(25);
 	curs_set(0);
 	draw__init(t.color, t.utf8);
+	t.s->mouse = !o->no_mouse;
+	mouse_apply(&t);
 	layout(&t);
 	prompt__init(&t);
 

@@ -224,6 +224,9 @@ struct view_ops {
 	 * between ticks (messages: the session's message count); the engine
 	 * redraws the view when it moves */
 	uint64_t (*model_gen)(struct view *v);
+	/* optional: a click on row, col of the canvas (dbl: a double click);
+	 * returns a request as request does (REQ_NONE: handled) */
+	enum request (*click)(struct view *v, int row, int col, bool dbl);
 	/* true: draw highlights the search's matches itself (hex: bytes);
 	 * else the engine marks the pattern's text wherever it is on screen */
 	bool draws_matches;

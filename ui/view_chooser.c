@@ -260,6 +260,18 @@ struct chooser_pat {
 	const char *pat;
 };
 
+/* a click selects the row, a double click opens it */
+static enum request chooser_click(struct view *v, int row, int col, bool dbl)
+{
+	struct chooser *ch = v->priv;
+	int i = ch->top + row - 1;
+
+	if (row < 1 || i >= ch->n)
+		return REQ_NONE;
+	ch->sel = i;
+	return dbl ? REQ_ENTER : REQ_NONE;
+}
+
 static bool chooser_match(int i, void *ctx)
 {
 	struct chooser_pat *m = ctx;
@@ -304,5 +316,6 @@ const struct view_ops chooser_ops = {
 	.tick = chooser_tick,
 	.status = chooser_status,
 	.search = chooser_search,
+	.click = chooser_click,
 	.done = chooser_done,
 };

@@ -825,6 +825,25 @@ static void hex_status(struct view *v, char *buf, size_t len)
 		 ptr_role(v, val) == R_PTR_BAD ? "  -> arena, page not allocated" : "");
 }
 
+/* the column of byte i of a line: after OFFSET and ADDRESS, 3 a byte, a
+ * gap after the eighth */
+#define BYTES_COL 25
+static enum request hex_click(struct view *v, int row, int col, bool dbl)
+{
+	struct hex *h = v->priv;
+	int i = row - head_rows(v), b = col - BYTES_COL;
+	const struct hline *l;
+
+	if (!v->s->src || i < 0 || i >= h->nlines)
+		return REQ_NONE;
+	l = &h->lines[i];
+	if (b >= 8 * 3)
+		b--;
+	b = b < 0 ? 0 : b / 3 > 15 ? 15 : b / 3;
+	h->cur = l->hole ? l->addr : l->addr + (b & 8);
+	return dbl ? REQ_ENTER : REQ_NONE;
+}
+
 /* the legend shows until the first key in the view */
 static bool hex_key(struct view *v, int key)
 {
@@ -856,5 +875,6 @@ const struct view_ops hex_ops = {
 	.search = hex_search,
 	.draws_matches = true,
 	.key = hex_key,
+	.click = hex_click,
 	.done = hex_done,
 };

@@ -476,6 +476,22 @@ static void pages_status(struct view *v, char *buf, size_t len)
 			 b.n - b.alloc - b.resv);
 }
 
+/* a click on a cell opens it in hex (as Enter); elsewhere nothing */
+static enum request pages_click(struct view *v, int row, int col, bool dbl)
+{
+	struct pages *p = v->priv;
+	int cols = grid_cols(v);
+	uint64_t cell;
+
+	if (!p->now || row < head_rows(v) || col < LABEL_W || col >= LABEL_W + cols)
+		return REQ_NONE;
+	cell = (p->top + row - head_rows(v)) * cols + (col - LABEL_W);
+	if (cell >= nr_cells(p))
+		return REQ_NONE;
+	p->cell = cell;
+	return open_hex(v);
+}
+
 /* the legend shows until the first key in the view */
 static bool pages_key(struct view *v, int key)
 {
@@ -506,5 +522,6 @@ const struct view_ops pages_ops = {
 	.status = pages_status,
 	.search = pages_search,
 	.key = pages_key,
+	.click = pages_click,
 	.done = pages_done,
 };

@@ -607,6 +607,19 @@ static enum request xrefs(struct view *v, struct tnode *n)
 	return REQ_SHOW_REFS;
 }
 
+/* a click selects the line, a double click follows / expands it (Enter);
+ * the lines sit below the header (and the error line), as drawn */
+static enum request struct_click(struct view *v, int row, int col, bool dbl)
+{
+	struct sview *s = v->priv;
+	int rows = v->c.height - 1 - !!s->err[0], i = s->top + row - (v->c.height - rows);
+
+	if (row < v->c.height - rows || i >= s->nlines)
+		return REQ_NONE;
+	s->cursor = i;
+	return dbl ? REQ_ENTER : REQ_NONE;
+}
+
 static enum request struct_request(struct view *v, enum request req)
 {
 	struct sview *s = v->priv;
@@ -826,5 +839,6 @@ const struct view_ops struct_ops = {
 	.tick = struct_tick,
 	.status = struct_status,
 	.search = struct_search,
+	.click = struct_click,
 	.done = struct_done,
 };

@@ -453,6 +453,18 @@ static enum request watch_request(struct view *v, enum request req)
 	return REQ_NONE;
 }
 
+/* a click selects the row, a double click shows it in the struct view */
+static enum request watch_click(struct view *v, int row, int col, bool dbl)
+{
+	struct wview *p = v->priv;
+	int i = p->top + row - 1;
+
+	if (row < 1 || i >= nr_watches(v))
+		return REQ_NONE;
+	select_row(v, i);
+	return dbl ? REQ_ENTER : REQ_NONE;
+}
+
 struct watch_pat {
 	struct view *v;
 	const char *pat;
@@ -535,5 +547,6 @@ const struct view_ops watch_ops = {
 	.tick = watch_tick,
 	.status = watch_status,
 	.search = watch_search,
+	.click = watch_click,
 	.done = watch_done,
 };
