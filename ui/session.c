@@ -20,6 +20,7 @@
 #include "diff.h"
 #include "error.h"
 #include "expr.h"
+#include "printable.h"
 #include "session.h"
 #include "types.h"
 #include "sink.h"
@@ -33,6 +34,7 @@ struct session *session__new(const char *btf_file, int max_elements)
 		return NULL;
 	s->btf_file = btf_file;
 	s->max_elements = max_elements ? max_elements : SESSION_MAX_ELEMENTS;
+	s->clipboard = 1;
 	return s;
 }
 
@@ -45,7 +47,16 @@ void session__free(struct session *s)
 	session__nav_done(s);
 	for (int i = 0; i < s->nr_types; i++)
 		free(s->types[i]);
+	free(s->copy);
 	free(s);
+}
+
+void session__copy(struct session *s, const char *text)
+{
+	free(s->copy);
+	/* a name from the arena's BTF may hold anything: a clipboard is no
+	 * place for escapes either */
+	s->copy = ai_printable_dup(text, 0);
 }
 
 /* ---- messages ---- */

@@ -76,6 +76,10 @@ struct session {
 	int max_elements;
 	/* :set mouse on|off (--no-mouse): wheel, click and double click */
 	int mouse;
+	/* :set clipboard on|off: y also copies to the terminal's clipboard */
+	int clipboard;
+	/* what y copied, printable, for the engine to send (OSC 52); NULL: none */
+	char *copy;
 
 	/* the status line's message ("" after a key), and every message in a
 	 * ring: ring[(nr_msgs - 1) % SESSION_MSGS] is the newest */
@@ -171,6 +175,8 @@ void session__log_initial(struct session *s, const struct watch *w);
 void session__nav_addr(struct session *s, uint64_t addr);
 /* REQ_SHOW_REFS: who points into [addr, addr + len) */
 void session__nav_range(struct session *s, uint64_t addr, uint64_t len);
+/* y: text for the terminal's clipboard, made printable (printable.h) */
+void session__copy(struct session *s, const char *text);
 void session__nav_expr(struct session *s, const char *expr);	 /* copied; NULL: none */
 void session__nav_source(struct session *s, struct source *src); /* takes src */
 struct source *session__take_source(struct session *s);

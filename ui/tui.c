@@ -9,6 +9,7 @@
  * loop with doupdate.
  */
 #include <curses.h>
+#include <errno.h>
 #include <langinfo.h>
 #include <locale.h>
 #include <stdio.h>
@@ -553,6 +554,27 @@ static enum request engine_request(struct tui *t, enum request req)
 	return REQ_NONE;
 }
 
+/* What y copied, to the terminal's clipboard too when it takes it */
+static void send_copy(struct tui *t)
+{
+	struct session *s = t->s;
+	int err = s->clipboard ? term__clipboard(s->copy) : 0;
+
+	if (!s->clipboard)
+		session__msg(s, false, "not copied to the clipboard (:set clipboard off): %s",
+			     s->copy);
+	else if (err == -ENOTSUP)
+		session__msg(s, false,
+			     "not copied to the clipboard: the terminal (TERM=%s) has no Ms (OSC 52): %s",
+			     getenv("TERM") ? getenv("TERM") : "", s->copy);
+	else if (err)
+		session__msg(s, true, "clipboard: cannot write to the terminal: %s", s->copy);
+	else
+		session__msg(s, false, "copied to the clipboard (OSC 52): %s", s->copy);
+	free(s->copy);
+	s->copy = NULL;
+}
+
 /* A request from a key or a command: the current view first (unless it is
  * the engine's), then the engine, until it is done. What it was about
  * (the session's nav) is dropped at the end. */
@@ -573,6 +595,8 @@ static void dispatch(struct tui *t, enum request req)
 		req = r == req ? engine_request(t, req) : r;
 	}
 	session__nav_done(t->s);
+	if (t->s->copy)
+		send_copy(t);
 }
 
 /* Requests a count repeats (10j, 5n); the others take it as 1. */

@@ -394,6 +394,11 @@ static int *v_mouse(struct session *s)
 	return &s->mouse;
 }
 
+static int *v_clipboard(struct session *s)
+{
+	return &s->clipboard;
+}
+
 static const char *const off_on[] = { "off", "on" };
 
 /* a change is REQ_SETTINGS_CHANGED to every view and the engine */
@@ -402,6 +407,8 @@ static const struct tui_setting settings[] = {
 	  1 << 24, v_max_elements },
 	{ "mouse", "on: wheel scrolls, click selects, double click follows (off: --no-mouse)", 0,
 	  1, v_mouse, off_on },
+	{ "clipboard", "on: y also copies to the terminal's clipboard (OSC 52, where terminfo has Ms)",
+	  0, 1, v_clipboard, off_on },
 };
 
 /* a setting's value as :set shows it */
@@ -560,7 +567,8 @@ static const struct tui_cmd cmds[] = {
 	{ "open", NULL, "[id N | pinned PATH | name NAME | FILE]",
 	  "Open another arena (no argument: chooser)", c_open },
 	{ "set", NULL, "[NAME [VALUE]]",
-	  "Change a setting (max-elements N, mouse on|off); no argument lists them", c_set },
+	  "Change a setting (max-elements N, mouse on|off, clipboard on|off); no argument lists them",
+	  c_set },
 	{ "check", NULL, "", "Run the health check again (the health view, H)", c_check },
 	{ "refs", NULL, "ADDR|EXPR",
 	  "Who points into the object at ADDR (its type's size, else 1 byte)", c_refs },

@@ -57,7 +57,7 @@
 	_(SEARCH_PREV, "Previous match")                                                        \
 	_(DIFF_NEXT, "Next change vs the :diff snapshot")                                       \
 	_(DIFF_PREV, "Previous change vs the :diff snapshot")                                   \
-	_(YANK, "Copy the selected field's path to the command line")                           \
+	_(YANK, "Copy the selected path to the clipboard (OSC 52) and the command line")       \
 	_(ROOTS, "Show the roots")                                                              \
 	_(WATCH, "Watch the selected field (see the watch pane, 4)")                            \
 	_(TABLE, "Table of the selected array (or pointer), one row per element")               \
@@ -291,6 +291,9 @@ void term__started(void);		    /* after initscr: the reset bytes, stderr capture
 void term__drain_stderr(struct session *s); /* stderr's lines onto the status line */
 void term__stopped(void);		    /* after endwin: the real stderr back */
 int term__quit_signal(void);		    /* SIGINT, SIGTERM, SIGHUP seen; 0: none */
+/* text to the terminal's clipboard (OSC 52, through terminfo's Ms);
+ * -ENOTSUP when the terminal does not say it takes it */
+int term__clipboard(const char *text);
 
 /* commands (tui_cmd.c): run one ':' line on the session; what the engine
  * should do next is the returned request (REQ_NONE: nothing) */

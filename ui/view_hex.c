@@ -725,6 +725,15 @@ static enum request hex_request(struct view *v, enum request req)
 	case REQ_FIRST: h->cur = base(v); break;
 	case REQ_LAST: h->cur = line_at(v, end_addr(v) - 16).addr; break;
 	case REQ_ENTER: follow(v); break;
+	case REQ_YANK: {
+		char addr[32], cmd[64];
+
+		snprintf(addr, sizeof(addr), "0x%llx", (unsigned long long)h->cur);
+		snprintf(cmd, sizeof(cmd), "print *(u64 *)%s", addr);
+		session__copy(v->s, addr);
+		session__nav_expr(v->s, cmd);
+		return REQ_PROMPT_TEXT;
+	}
 	case REQ_SHOW_HEX: hex_goto(v, v->s->nav.addr, true); break;
 	case REQ_XREFS: /* who points into the qword under the cursor */
 		session__nav_range(v->s, h->cur, 8);

@@ -16,6 +16,7 @@
 #include "expr.h"
 #include "format.h"
 #include "refs.h"
+#include "printable.h"
 #include "tui_int.h"
 #include "tui_sink.h"
 
@@ -685,6 +686,7 @@ static enum request struct_request(struct view *v, enum request req)
 		}
 		snprintf(buf, sizeof(buf), "print %s", n->path);
 		session__nav_expr(v->s, buf);
+		session__copy(v->s, n->path);
 		out = REQ_PROMPT_TEXT;
 		break;
 	case REQ_TABLE:
@@ -723,10 +725,26 @@ static enum request struct_request(struct view *v, enum request req)
 	return out;
 }
 
+/* s holds pat as it is drawn: names from the file show in their printable
+ * form (\x1b), and that is what one types to find them */
+static bool shown_has(const char *s, const char *pat)
+{
+	char *p;
+	bool hit;
+
+	if (!s)
+		return false;
+	if (ai_is_printable(s, 0))
+		return strcasestr(s, pat);
+	p = ai_printable_dup(s, 0);
+	hit = p && strcasestr(p, pat);
+	free(p);
+	return hit;
+}
+
 static bool node_match(const struct tnode *n, const char *pat)
 {
-	return (n->key && strcasestr(n->key, pat)) || (n->text && strcasestr(n->text, pat)) ||
-	       (n->type && strcasestr(n->type, pat));
+	return shown_has(n->key, pat) || shown_has(n->text, pat) || shown_has(n->type, pat);
 }
 
 /* depth-first list of every node, to search beyond what is expanded */
