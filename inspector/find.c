@@ -114,7 +114,7 @@ int find__next(struct source *src, const struct pagemap *pm, uint64_t from, int 
 	uint64_t psz = source__page_size(src), base = src->info.user_vm_start;
 	uint64_t np = src->info.max_pages, start, pg;
 	size_t nlen = fp->len;
-	bool wrapped = false;
+	bool wrapped = false, skip;
 	uint32_t reads = 0;
 	uint8_t *buf;
 
@@ -134,10 +134,15 @@ int find__next(struct source *src, const struct pagemap *pm, uint64_t from, int 
 	if (!buf)
 		return ai_err(-ENOMEM, "out of memory");
 	pg = start;
+	/* from at the far edge of its page (where FIND_MORE says to go on):
+	 * nothing of that page comes after it, so it is not read (and not
+	 * counted) until the search comes round to it again */
+	skip = source__contains(src, from, 1) &&
+	       (dir > 0 ? (from - base) % psz == psz - 1 : (from - base) % psz == 0);
 	for (uint64_t visit = 0; visit <= np; visit++) {
 		uint64_t pa = base + pg * psz;
 
-		if (state_of(pm, pg) == PAGE_ALLOCATED) {
+		if (state_of(pm, pg) == PAGE_ALLOCATED && !(visit == 0 && skip)) {
 			uint8_t present[2] = {};
 			size_t len = psz;
 

@@ -505,7 +505,7 @@ int session__watch_add(struct session *s, const char *spec)
 		session__msg(s, true, "watch #%d: %s%s", w->id, w->spec,
 			     watch__partial_note(w, part, sizeof(part)));
 	else if (w->state == WATCH_OK)
-		session__msg(s, false, "watch #%d: %s = %s  (4: watch pane)", w->id, w->spec,
+		session__msg(s, false, "watch #%d: %s = %s  (Alt-4: watch pane)", w->id, w->spec,
 			     w->value ? w->value : "?");
 	else
 		session__msg(s, true, "watch #%d: %s: %s", w->id, w->spec, w->err);

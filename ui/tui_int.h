@@ -59,7 +59,7 @@
 	_(DIFF_PREV, "Previous change vs the :diff snapshot")                                   \
 	_(YANK, "Copy the selected path to the clipboard (OSC 52) and the command line")       \
 	_(ROOTS, "Show the roots")                                                              \
-	_(WATCH, "Watch the selected field (see the watch pane, 4)")                            \
+	_(WATCH, "Watch the selected field (see the watch pane, Alt-4)")                            \
 	_(TABLE, "Table of the selected array (or pointer), one row per element")               \
 	_(WALK, "Walk the list from the selected pointer, as a table")                          \
 	_(XREFS, "Who points into the selection (the health view's references)")                \

@@ -361,7 +361,7 @@ static void watch_draw(struct view *v)
 	if (!n) {
 		draw_row(c, 2);
 		draw_str(c, R_DIM,
-			 "  no watches: w on a field of the struct view (3), or :watch EXPR [if "
+			 "  no watches: w on a field of the struct view (Alt-3), or :watch EXPR [if "
 			 "COND | changes]");
 		return;
 	}
