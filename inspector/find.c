@@ -66,8 +66,8 @@ int find__parse(const char *text, struct find_pat *fp)
 		return ai_err(-EINVAL, "empty search pattern");
 	if (parse_value(text, fp))
 		return 0;
-	if (!strncasecmp(text, "0x", 2) && strlen(text) > 18 && strspn(text + 2,
-			"0123456789abcdefABCDEF") == strlen(text + 2))
+	if (!strncasecmp(text, "0x", 2) && strlen(text) > 18 &&
+	    strspn(text + 2, "0123456789abcdefABCDEF") == strlen(text + 2))
 		return ai_err(-EINVAL, "%s: a value is at most 16 hex digits (64 bits)", text);
 	for (const char *p = text; *p; p++) {
 		int c = (unsigned char)*p;
@@ -159,13 +159,15 @@ int find__next(struct source *src, const struct pagemap *pm, uint64_t from, int 
 				int64_t last = (int64_t)(len > psz && !present[1] ? psz : len) -
 					       (int64_t)nlen;
 
-				for (int64_t i = dir > 0 ? 0 : last; i >= 0 && i <= last; i += dir) {
+				for (int64_t i = dir > 0 ? 0 : last; i >= 0 && i <= last;
+				     i += dir) {
 					uint64_t a = pa + i;
 					bool ok = !wrapped ? (dir > 0 ? a > from : a < from)
 							   : pg != start || (dir > 0 ? a <= from
-										    : a >= from);
+										     : a >= from);
 
-					if (!ok || a % fp->align || memcmp(buf + i, fp->bytes, nlen))
+					if (!ok || a % fp->align ||
+					    memcmp(buf + i, fp->bytes, nlen))
 						continue;
 					*at = a;
 					free(buf);

@@ -48,9 +48,9 @@ enum find_result {
  * The next match strictly after from (dir 1), or the previous one strictly
  * before it (dir -1), wrapping around the arena once (the last place looked
  * at is from itself). from may be just before the arena's first byte
- * (dir 1) or just past its last (dir -1), as FIND_MORE's *at. pm gives the page states (its pages past nr_pages are
- * taken as not allocated). Returns enum find_result, or a negative errno
- * with a message.
+ * (dir 1) or just past its last (dir -1), as FIND_MORE's *at. pm gives the page states (its pages
+ * past nr_pages are taken as not allocated). Returns enum find_result, or a negative errno with a
+ * message.
  */
 int find__next(struct source *src, const struct pagemap *pm, uint64_t from, int dir,
 	       const struct find_pat *fp, uint32_t max_pages, uint64_t *at);

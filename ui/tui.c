@@ -376,8 +376,8 @@ static void search_again(struct tui *t, int dir)
 		char said[SESSION_MSG_LEN];
 
 		snprintf(said, sizeof(said), "%s", s->msg);
-		session__msg(s, false, "search wrapped %s: %s", dir > 0 ? "to the top" : "to the bottom",
-			     said[0] ? said : s->search);
+		session__msg(s, false, "search wrapped %s: %s",
+			     dir > 0 ? "to the top" : "to the bottom", said[0] ? said : s->search);
 		break;
 	}
 	default: break;
@@ -565,7 +565,8 @@ static void send_copy(struct tui *t)
 			     s->copy);
 	else if (err == -ENOTSUP)
 		session__msg(s, false,
-			     "not copied to the clipboard: the terminal (TERM=%s) has no Ms (OSC 52): %s",
+			     "not copied to the clipboard: the terminal (TERM=%s) has no Ms (OSC "
+			     "52): %s",
 			     getenv("TERM") ? getenv("TERM") : "", s->copy);
 	else if (err)
 		session__msg(s, true, "clipboard: cannot write to the terminal: %s", s->copy);

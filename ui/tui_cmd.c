@@ -405,10 +405,11 @@ static const char *const off_on[] = { "off", "on" };
 static const struct tui_setting settings[] = {
 	{ "max-elements", "array elements shown before \"... N more\" (Enter shows N more)", 1,
 	  1 << 24, v_max_elements },
-	{ "mouse", "on: wheel scrolls, click selects, double click follows (off: --no-mouse)", 0,
-	  1, v_mouse, off_on },
-	{ "clipboard", "on: y also copies to the terminal's clipboard (OSC 52, where terminfo has Ms)",
-	  0, 1, v_clipboard, off_on },
+	{ "mouse", "on: wheel scrolls, click selects, double click follows (off: --no-mouse)", 0, 1,
+	  v_mouse, off_on },
+	{ "clipboard",
+	  "on: y also copies to the terminal's clipboard (OSC 52, where terminfo has Ms)", 0, 1,
+	  v_clipboard, off_on },
 };
 
 /* a setting's value as :set shows it */
@@ -567,7 +568,8 @@ static const struct tui_cmd cmds[] = {
 	{ "open", NULL, "[id N | pinned PATH | name NAME | FILE]",
 	  "Open another arena (no argument: chooser)", c_open },
 	{ "set", NULL, "[NAME [VALUE]]",
-	  "Change a setting (max-elements N, mouse on|off, clipboard on|off); no argument lists them",
+	  "Change a setting (max-elements N, mouse on|off, clipboard on|off); no argument lists "
+	  "them",
 	  c_set },
 	{ "check", NULL, "", "Run the health check again (the health view, H)", c_check },
 	{ "refs", NULL, "ADDR|EXPR",

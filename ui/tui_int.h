@@ -51,22 +51,22 @@
 	VIEW_INFO(_view) /* REQ_VIEW_ID: open the view */                                       \
 	_(PROMPT, "Command line (:help lists commands)")                                        \
 	_(GOTO, "Go to an address or expression")                                               \
-	_(SEARCH, "Search forward (wraps; hex: text, 0x value, \\xNN bytes)")                    \
+	_(SEARCH, "Search forward (wraps; hex: text, 0x value, \\xNN bytes)")                   \
 	_(SEARCH_BACK, "Search backward")                                                       \
 	_(SEARCH_NEXT, "Next match")                                                            \
 	_(SEARCH_PREV, "Previous match")                                                        \
 	_(DIFF_NEXT, "Next change vs the :diff snapshot")                                       \
 	_(DIFF_PREV, "Previous change vs the :diff snapshot")                                   \
-	_(YANK, "Copy the selected path to the clipboard (OSC 52) and the command line")       \
+	_(YANK, "Copy the selected path to the clipboard (OSC 52) and the command line")        \
 	_(ROOTS, "Show the roots")                                                              \
-	_(WATCH, "Watch the selected field (see the watch pane, Alt-4)")                            \
+	_(WATCH, "Watch the selected field (see the watch pane, Alt-4)")                        \
 	_(TABLE, "Table of the selected array (or pointer), one row per element")               \
 	_(WALK, "Walk the list from the selected pointer, as a table")                          \
 	_(XREFS, "Who points into the selection (the health view's references)")                \
 	_(SORT_ASC, "Sort by the selected column, ascending (then a column's letter: by it)")   \
 	_(SORT_DESC, "Sort by the selected column, descending (then a column's letter: by it)") \
-	_(SORT_NEXT, "Sort by the next column (htop's F6; the header marks it)")               \
-	_(SORT_REVERSE, "Reverse the sort order")                                              \
+	_(SORT_NEXT, "Sort by the next column (htop's F6; the header marks it)")                \
+	_(SORT_REVERSE, "Reverse the sort order")                                               \
 	_(FILTER, "Filter the rows (:filter COND)")                                             \
 	_(DELETE, "Remove the selected watch")                                                  \
 	_(CLEAR, "Remove every watch")                                                          \
@@ -275,8 +275,8 @@ struct tui {
 	bool title_dirty, status_dirty;
 	uint64_t seen_msg_gen, seen_data_gen; /* of the session, at the last redraw */
 
-	int count;	 /* a count typed before a key (10j), 0: none */
-	bool pending_g;	 /* g typed: gg goes to the top */
+	int count;	/* a count typed before a key (10j), 0: none */
+	bool pending_g; /* g typed: gg goes to the top */
 	char hint[512]; /* completion matches, one line */
 
 	bool quit;

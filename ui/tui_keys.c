@@ -84,7 +84,8 @@ static const struct binding bindings[] = {
 
 	{ KM_HEX, '\r', REQ_ENTER, "Follow the pointer under the cursor" },
 	{ KM_HEX, 'L', REQ_LEGEND },
-	{ KM_HEX, 'y', REQ_YANK, "Copy the cursor's address to the clipboard and the command line" },
+	{ KM_HEX, 'y', REQ_YANK,
+	  "Copy the cursor's address to the clipboard and the command line" },
 	{ KM_HEX, 'x', REQ_XREFS, "Who points into the qword under the cursor" },
 	{ KM_HEX, ']', REQ_DIFF_NEXT },
 	{ KM_HEX, '[', REQ_DIFF_PREV },

@@ -248,7 +248,8 @@ static void base64(const char *in, size_t n, char *out)
 	size_t o = 0;
 
 	for (size_t i = 0; i < n; i += 3) {
-		uint32_t v = s[i] << 16 | (i + 1 < n ? s[i + 1] << 8 : 0) | (i + 2 < n ? s[i + 2] : 0);
+		uint32_t v =
+			s[i] << 16 | (i + 1 < n ? s[i + 1] << 8 : 0) | (i + 2 < n ? s[i + 2] : 0);
 
 		out[o++] = tab[v >> 18 & 63];
 		out[o++] = tab[v >> 12 & 63];

@@ -29,10 +29,14 @@ static const struct {
 	int width; /* the column's room, its gap not counted */
 	bool right;
 } ccols[K__NR] = {
-	[K_ID] = { "ID", 8 },		      [K_NAME] = { "NAME", 16 },
-	[K_SIZE] = { "SIZE", 10, true },      [K_ALLOC] = { "ALLOCATED", 10, true },
-	[K_RESV] = { "RESERVED", 9, true },   [K_ADDR] = { "USER ADDRESS", 18 },
-	[K_PROGS] = { "PROGRAMS", 16 },	      [K_OWNERS] = { "OWNERS", 0 },
+	[K_ID] = { "ID", 8 },
+	[K_NAME] = { "NAME", 16 },
+	[K_SIZE] = { "SIZE", 10, true },
+	[K_ALLOC] = { "ALLOCATED", 10, true },
+	[K_RESV] = { "RESERVED", 9, true },
+	[K_ADDR] = { "USER ADDRESS", 18 },
+	[K_PROGS] = { "PROGRAMS", 16 },
+	[K_OWNERS] = { "OWNERS", 0 },
 };
 
 static uint64_t ckey(const struct arena_summary *a, int col)
@@ -157,8 +161,8 @@ static void chooser_draw(struct view *v)
 
 		snprintf(head, sizeof(head), "%s%s", ccols[k].head,
 			 k != ch->sort_col || !ch->sort_dir ? "" /* the default: no mark */
-			 : ch->sort_dir < 0 ? glyph->sort_down
-					    : glyph->sort_up);
+			 : ch->sort_dir < 0		    ? glyph->sort_down
+							    : glyph->sort_up);
 		end += ccols[k].width;
 		if (ccols[k].right)
 			draw_pad(c, R_HEADER, end - draw_cols(head));

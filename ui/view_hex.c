@@ -31,9 +31,9 @@ struct hline {
 	uint8_t data[16];
 	uint16_t changed; /* bit per byte, since the last refresh */
 	/* :diff */
-	bool freed;    /* hole: allocated in the snapshot */
-	bool fresh;    /* bytes read, but the snapshot has none here */
-	uint16_t diff; /* bit per byte, differs from the snapshot */
+	bool freed;	/* hole: allocated in the snapshot */
+	bool fresh;	/* bytes read, but the snapshot has none here */
+	uint16_t diff;	/* bit per byte, differs from the snapshot */
 	uint16_t match; /* bit per byte, part of a match of the search */
 };
 

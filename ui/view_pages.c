@@ -260,7 +260,8 @@ static void pages_draw(struct view *v)
 		draw_str(c, R_DIFF, "A");
 		draw_str(c, R_DIM, " allocated / ");
 		draw_str(c, R_DIFF, "F");
-		draw_fmt(c, R_DIM, " freed since the snapshot (diff vs %s: %u pages allocated, %u freed)",
+		draw_fmt(c, R_DIM,
+			 " freed since the snapshot (diff vs %s: %u pages allocated, %u freed)",
 			 s->diff_path, nalloc, nfreed);
 		draw_str(c, R_DIM, "   ]/[ next/previous");
 	}
@@ -379,7 +380,9 @@ static enum request pages_request(struct view *v, enum request req)
 		}
 		return REQ_NONE;
 	case REQ_ZOOM_FIT: p->fit = true; return REQ_NONE;
-	case REQ_LEGEND: p->legend = p->legend == LEGEND_ON ? LEGEND_OFF : LEGEND_ON; return REQ_NONE;
+	case REQ_LEGEND:
+		p->legend = p->legend == LEGEND_ON ? LEGEND_OFF : LEGEND_ON;
+		return REQ_NONE;
 	case REQ_ENTER: return open_hex(v);
 	case REQ_DIFF_NEXT:
 	case REQ_DIFF_PREV:
@@ -408,8 +411,8 @@ static int pages_search(struct view *v, const char *pat, int dir)
 	/* from the last match while the cursor is on its cell, else from
 	 * the cell's edge */
 	from = p->have_found && p->found_cell == p->cell ? p->found
-	       : dir > 0				  ? first - 1
-							  : first + (uint64_t)p->ppc * psz;
+	       : dir > 0				 ? first - 1
+							 : first + (uint64_t)p->ppc * psz;
 	if (dir < 0 && from > session__page_addr(s, p->nr))
 		from = session__page_addr(s, p->nr);
 	if (find__parse(pat, &fp) < 0 ||
@@ -425,15 +428,14 @@ static int pages_search(struct view *v, const char *pat, int dir)
 	p->found = at;
 	p->found_cell = p->cell;
 	if (r == FIND_MORE)
-		session__msg(s, true, "not found in %d allocated pages, up to page %llu: n/N goes on",
+		session__msg(s, true,
+			     "not found in %d allocated pages, up to page %llu: n/N goes on",
 			     SEARCH_PAGES, (unsigned long long)(p->cell * p->ppc));
 	else
 		session__msg(s, false, "found at 0x%llx (page %llu): Enter shows it in hex",
 			     (unsigned long long)at,
 			     (unsigned long long)((at - session__page_addr(s, 0)) / psz));
-	return r == FIND_MORE	 ? SEARCH_MORE
-	       : r == FIND_WRAPPED ? SEARCH_WRAPPED
-				   : SEARCH_FOUND;
+	return r == FIND_MORE ? SEARCH_MORE : r == FIND_WRAPPED ? SEARCH_WRAPPED : SEARCH_FOUND;
 }
 
 static void pages_status(struct view *v, char *buf, size_t len)

@@ -152,8 +152,7 @@ static int wcmp_col(const struct watch *a, const struct watch *b, int col)
 {
 	switch (col) {
 	case C_EXPR: return strcmp(a->spec, b->spec);
-	case C_VALUE:
-		return valcmp(a->value, b->value, a->numeric && b->numeric, a->num, b->num);
+	case C_VALUE: return valcmp(a->value, b->value, a->numeric && b->numeric, a->num, b->num);
 	case C_PREV: return valcmp(a->prev, b->prev, false, 0, 0);
 	case C_CHANGES: return u64cmp(a->nr_changes, b->nr_changes);
 	case C_TIME: return u64cmp(a->last_change_ns, b->last_change_ns);
@@ -214,8 +213,9 @@ static struct watch *row_watch(struct view *v, int i)
 }
 
 /* the columns s goes through, in the header's order */
-static const int sort_cycle[] = { C_ID,	     C_EXPR, C_VALUE, C_PREV,
-				  C_CHANGES, C_TIME, C_STATE, C_HITS };
+static const int sort_cycle[] = {
+	C_ID, C_EXPR, C_VALUE, C_PREV, C_CHANGES, C_TIME, C_STATE, C_HITS
+};
 
 /* the selected row: the watch selected before, or its neighbour if it went */
 static int cur_row(struct view *v)
@@ -354,15 +354,16 @@ static void watch_draw(struct view *v)
 			continue;
 		snprintf(head, sizeof(head), "%s%s", cols[k].head,
 			 k != p->sort_col || (k == C_ID && p->sort_dir >= 0) ? ""
-			 : p->sort_dir < 0				       ? glyph->sort_down
-									       : glyph->sort_up);
+			 : p->sort_dir < 0				     ? glyph->sort_down
+									     : glyph->sort_up);
 		field(v, R_HEADER, head, k == C_EXPR ? expr_w : cols[k].width, cols[k].right);
 	}
 	if (!n) {
 		draw_row(c, 2);
-		draw_str(c, R_DIM,
-			 "  no watches: w on a field of the struct view (Alt-3), or :watch EXPR [if "
-			 "COND | changes]");
+		draw_str(
+			c, R_DIM,
+			"  no watches: w on a field of the struct view (Alt-3), or :watch EXPR [if "
+			"COND | changes]");
 		return;
 	}
 	if (rows < 1)
