@@ -469,21 +469,22 @@ static void draw_legend(struct view *v)
 {
 	struct canvas *c = &v->c;
 
+	/* short enough for 80 columns: the help and README say more */
 	draw_row(c, 0);
 	draw_str(c, R_PTR, "ptr");
-	draw_str(c, R_DIM, " to an allocated page  ");
+	draw_str(c, R_DIM, " to a page  ");
 	draw_str(c, R_PTR_BAD, "ptr");
-	draw_str(c, R_DIM, " to an unallocated one  ");
+	draw_str(c, R_DIM, " unallocated  ");
 	draw_str(c, R_CHANGED, "xx");
 	draw_str(c, R_DIM, " changed  ");
 	if (v->s->diff_src) {
 		draw_str(c, R_DIFF, "xx");
-		draw_str(c, R_DIM, " differs from :diff  ");
+		draw_str(c, R_DIM, " differs  ");
 	}
 	draw_str(c, R_MATCH, "xx");
 	draw_str(c, R_DIM, " match  ");
-	draw_str(c, R_UNALLOC, "-- --");
-	draw_str(c, R_DIM, " unallocated run   L hides");
+	draw_str(c, R_UNALLOC, "--");
+	draw_str(c, R_DIM, " not allocated  L hides");
 }
 
 /* Every match of the search on screen: runs of consecutive lines read are

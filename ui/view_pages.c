@@ -242,13 +242,14 @@ static void pages_draw(struct view *v)
 		draw_str(c, R_DIM, " free  ");
 		draw_str(c, R_RESERVED, "r");
 		draw_str(c, R_DIM, " reserved  ");
+		/* short enough for 80 columns: the help and README say more */
 		for (int i = 0; i < PAGESYM_LEVELS; i++)
 			draw_str(c, R_ALLOC_PART, glyph->shade[i]);
-		draw_str(c, R_DIM, " allocated 1/3 2/3 most all  ");
+		draw_str(c, R_DIM, " allocated  ");
 		draw_str(c, R_ADDED, "+");
-		draw_str(c, R_DIM, " allocated ");
+		draw_str(c, R_DIM, " new  ");
 		draw_str(c, R_REMOVED, "-");
-		draw_str(c, R_DIM, " freed since the last refresh  L hides");
+		draw_str(c, R_DIM, " freed  L hides");
 	} else {
 		draw_str(c, R_DIM, "   L: legend");
 	}
@@ -523,6 +524,8 @@ const struct view_ops pages_ops = {
 	.tick = pages_tick,
 	.status = pages_status,
 	.search = pages_search,
+	/* the search is for bytes in the pages, not for text on screen */
+	.draws_matches = true,
 	.key = pages_key,
 	.click = pages_click,
 	.done = pages_done,

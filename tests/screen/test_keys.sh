@@ -38,9 +38,9 @@ st_keys M-2
 st_expect "[hex]" "Alt-2 opens the hex view"
 st_expect "+0x0  page 0" "cursor at the start"
 # its legend until the first key there (r refreshes)
-st_expect "ptr to an allocated page  ptr to an unallocated one  xx changed" "hex legend"
+st_expect "ptr to a page  ptr unallocated  xx changed  xx match  -- not allocated  L hides" "hex legend"
 st_keys r
-st_gone "ptr to an allocated page" || fail "hex legend still shown after a key"
+st_gone "ptr to a page" || fail "hex legend still shown after a key"
 # the lines of bytes on screen: a page is that many lines of 16 bytes
 rows=$(st_screen | grep -cE '^ +[0-9a-f]+  [0-9a-f]{12}  ')
 half=$(((rows + 1 - 1) / 2))
