@@ -115,7 +115,7 @@ static int text_search(struct view *v, const char *pat, int dir)
 	struct text_pat m = { x, pat };
 	/* from the last hit, else from the screen's edge */
 	int start = x->match >= 0 ? x->match : dir > 0 ? x->top - 1 : x->top + v->c.height;
-	int r = search_rows(x->n, start < x->n ? start : x->n - 1, dir, text_match, &m, &x->match);
+	int r = search_rows(x->n, start, dir, text_match, &m, &x->match);
 
 	if (r != SEARCH_NONE && (x->match < x->top || x->match >= x->top + v->c.height))
 		x->top = x->match > 2 ? x->match - 2 : 0;

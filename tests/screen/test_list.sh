@@ -93,7 +93,7 @@ tmux -L "$ST_SOCK" resize-window -t st -x 90 -y 24
 # the status bar must move to the new last row (row 24) by itself
 st_last_row() { st_screen | sed -n 24p; }
 n=200
-until st_last_row | grep -qE '\? help  : command *$' || [ $n -eq 0 ]; do sleep 0.05; n=$((n - 1)); done
+until st_last_row | grep -qE 'F1 help  : command *$' || [ $n -eq 0 ]; do sleep 0.05; n=$((n - 1)); done
 [ $n -gt 0 ] || fail "status bar not on the last row after resize"
 st_screen | head -1 | grep -qE '^ arena-inspect .* live *$' || fail "title not redrawn after resize"
 [ "$(st_screen | head -1 | wc -c)" -le 91 ] || fail "title wider than the window"

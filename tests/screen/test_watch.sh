@@ -163,9 +163,10 @@ pass "a struct watch names the members that changed ($t0 -> $t1)"
 st_keys F1
 st_expect "Alt-4                  Watch pane" "help has the watch pane key"
 # the help grows with every view: find the section instead of counting pages
-st_keys / "Remove the selected watch" Enter
-st_expect "d, Delete              Remove the selected watch" "help for d"
+st_keys / "Pause / resume the selected watch" Enter
 st_expect "Space                  Pause / resume the selected watch" "help for Space"
+st_expect "s, F6                  Sort by the next column" "help for s"
+st_expect "d, Delete              Remove the selected watch" "help for d"
 st_expect "C                      Remove every watch" "help for C"
 # the struct view's keys are above the last page now (the table view's follow)
 st_keys / "Watch the selected field" Enter
