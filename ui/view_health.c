@@ -217,6 +217,19 @@ static void select_row(struct health *h, int i)
 	h->sel = i >= h->n ? h->n - 1 : i < 0 ? 0 : i;
 }
 
+/* a click selects the row (below the three header rows and a gap), a
+ * double click shows it in hex */
+static enum request health_click(struct view *v, int row, int col, bool dbl)
+{
+	struct health *h = v->priv;
+	int i = h->top + row - 4;
+
+	if (row < 4 || i >= h->n)
+		return REQ_NONE;
+	h->sel = i;
+	return dbl ? REQ_ENTER : REQ_NONE;
+}
+
 static enum request health_request(struct view *v, enum request req)
 {
 	struct health *h = v->priv;
@@ -290,5 +303,6 @@ const struct view_ops health_ops = {
 	.request = health_request,
 	.status = health_status,
 	.search = health_search,
+	.click = health_click,
 	.done = health_done,
 };

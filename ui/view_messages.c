@@ -117,6 +117,17 @@ static enum request messages_request(struct view *v, enum request req)
 	return REQ_NONE;
 }
 
+/* a click selects the message */
+static enum request messages_click(struct view *v, int row, int col, bool dbl)
+{
+	struct mview *m = v->priv;
+	int i = m->top + row - 1;
+
+	if (row >= 1 && i < session__nr_msgs(v->s))
+		select_index(v, i);
+	return REQ_NONE;
+}
+
 static bool messages_match(int i, void *ctx)
 {
 	struct view *v = ctx;
@@ -162,6 +173,7 @@ const struct view_ops messages_ops = {
 	.request = messages_request,
 	.status = messages_status,
 	.search = messages_search,
+	.click = messages_click,
 	.done = messages_done,
 	.model_gen = messages_gen,
 };

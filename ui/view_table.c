@@ -557,6 +557,21 @@ static bool table_key(struct view *v, int key)
 	return true;
 }
 
+/* a click selects the row (below the title and the column headers), a
+ * double click opens it in the struct view */
+static enum request table_click(struct view *v, int row, int col, bool dbl)
+{
+	struct tview *t = v->priv;
+	int i = t->top + row - 2;
+
+	if (row < 2 || i >= t->nvis)
+		return REQ_NONE;
+	t->cur = i;
+	t->sel_addr = t->rows[t->vis[i]].addr;
+	t->have_sel = true;
+	return dbl ? REQ_ENTER : REQ_NONE;
+}
+
 struct table_pat {
 	struct tview *t;
 	const char *pat;
@@ -623,6 +638,7 @@ const struct view_ops table_ops = {
 	.tick = table_tick,
 	.status = table_status,
 	.search = table_search,
+	.click = table_click,
 	.done = table_done,
 	.title = table_title,
 	.key = table_key,

@@ -60,6 +60,16 @@ click 3 "$y"
 st_expect "[pages]" "a double click in the chooser opens the arena"
 pass "double click in the chooser opens"
 
+# a table (the walk of the list): a double click on the third row (canvas
+# row 2 + 2: screen row 5) opens that node, the third of the list
+st_keys : "walk head" Enter
+st_expect "[table: 8 rows]" "the walk as a table"
+st_wait_re '^ *2 +0x' || fail "third row of the walk"
+click 3 5
+click 3 5
+st_expect 'name = "charlie"' "a double click on a table row opens its node"
+pass "double click in a table opens the row"
+
 st_keys : "set mouse off" Enter
 st_expect "mouse=off" ":set mouse off"
 st_poll 5 test "$(flag)" = 0 || fail ":set mouse off left mouse reporting on"
