@@ -41,6 +41,7 @@ struct cli_opts {
 	const char *roots[16];	  /* check --root EXPR, in order */
 	int nr_roots;
 	const char *heap_as; /* heap --as TYPE */
+	bool no_mouse;	     /* --no-mouse: the TUI leaves the mouse to the terminal */
 };
 
 /*
@@ -69,6 +70,7 @@ enum cli_opt {
 	CLI_OPT_CONTAINER,
 	CLI_OPT_MAX,
 	CLI_OPT_EXEC,
+	CLI_OPT_NO_MOUSE,
 	CLI_OPT_SIZE,
 	CLI_OPT_PAGE,
 	CLI_OPT_ROOT,

@@ -4,28 +4,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
+#include "pagesym.h"
 #include "source.h"
 
 static const char *state_name[] = { "free", "allocated", "reserved" };
 
 #define PIC_COLS 64
 #define PIC_ROWS 32
-
-/* One character per bin of pages: '.' free, 'r' reserved only, and
- * ':' '+' '*' '#' for up to a third, two thirds, less than all, all
- * allocated. */
-static char bin_char(uint32_t alloc, uint32_t resv, uint32_t n)
-{
-	if (!alloc)
-		return resv ? 'r' : '.';
-	if (alloc == n)
-		return '#';
-	if (alloc * 3 <= n)
-		return ':';
-	if (alloc * 3 <= 2 * n)
-		return '+';
-	return '*';
-}
 
 static char *picture(const struct pagemap *pm, uint32_t *per_cell)
 {
@@ -47,7 +32,7 @@ static char *picture(const struct pagemap *pm, uint32_t *per_cell)
 
 		for (uint32_t i = lo; i < hi; i++)
 			cnt[pm->state[i] <= PAGE_RESERVED ? pm->state[i] : 0]++;
-		*p++ = bin_char(cnt[PAGE_ALLOCATED], cnt[PAGE_RESERVED], hi - lo);
+		*p++ = pagesym__char(cnt[PAGE_ALLOCATED], cnt[PAGE_RESERVED], hi - lo);
 		if (++col == PIC_COLS && c + 1 < ncell) {
 			*p++ = '\n';
 			col = 0;
@@ -114,12 +99,10 @@ static int do_pages(int argc, char **argv, const struct cli_opts *o)
 	if (!json) {
 		uint32_t per = 1;
 		char *pic = picture(&pm, &per);
-		char legend[128];
+		char legend[160];
 
-		snprintf(legend, sizeof(legend),
-			 "one cell = %u page%s: '.' free, 'r' reserved, ':' '+' '*' '#' more "
-			 "allocated",
-			 per, per == 1 ? "" : "s");
+		snprintf(legend, sizeof(legend), "one cell = %u page%s: %s", per,
+			 per == 1 ? "" : "s", PAGESYM_LEGEND);
 		sink_str(s, "legend", legend);
 		if (pic) {
 			char *with_nl;

@@ -32,7 +32,8 @@ static const struct cli_cmd *const commands[] = {
 static const struct cli_cmd tui = {
 	.args = "[ARENA]",
 	.help = "TUI (the chooser without ARENA)",
-	.opts = CLI_OPTS_TYPES | CLI_O(INTERVAL) | CLI_O(MAX_ELEMENTS) | CLI_O(EXEC),
+	.opts = CLI_OPTS_TYPES | CLI_O(INTERVAL) | CLI_O(MAX_ELEMENTS) | CLI_O(EXEC) |
+		CLI_O(NO_MOUSE),
 };
 
 struct cli_option {
@@ -82,6 +83,8 @@ static const struct cli_option options[NR_CLI_OPTS] = {
 	[CLI_OPT_MAX] = { "max", 0, "N", "[--max N]", "nodes at most (default 100000)" },
 	[CLI_OPT_EXEC] = { "exec", 'e', "CMD", "[-e CMD]...",
 			   "run a command at start (-e 'print *hdr'); repeatable" },
+	[CLI_OPT_NO_MOUSE] = { "no-mouse", 0, NULL, "[--no-mouse]",
+			       "leave the mouse to the terminal (also :set mouse off)" },
 	[CLI_OPT_SIZE] = { "size", 0, "N", "[--size N]",
 			   "the object's size in bytes (default: its type's, else 1)" },
 	[CLI_OPT_PAGE] = { "page", 0, NULL, "[--page]", "the object is ADDR's whole page" },
@@ -323,6 +326,7 @@ static int set_option(int id, const char *arg, struct cli_opts *o)
 			break;
 		}
 		return cli_error("--color: '%s' is not auto, always or never", arg);
+	case CLI_OPT_NO_MOUSE: o->no_mouse = true; break;
 	case CLI_OPT_DEBUG: o->debug = true; break;
 	case CLI_OPT_OUTPUT: o->output = arg; break;
 	case CLI_OPT_FORCE: o->force = true; break;

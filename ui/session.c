@@ -21,6 +21,7 @@
 #include "error.h"
 #include "expr.h"
 #include "heap.h"
+#include "printable.h"
 #include "session.h"
 #include "types.h"
 #include "sink.h"
@@ -39,6 +40,7 @@ struct session *session__new(const char *btf_file, int max_elements)
 	s->hist_if = (struct expr_history){ .get = hist_get, .last = hist_last, .ctx = s };
 	s->btf_file = btf_file;
 	s->max_elements = max_elements ? max_elements : SESSION_MAX_ELEMENTS;
+	s->clipboard = 1;
 	return s;
 }
 
@@ -52,7 +54,16 @@ void session__free(struct session *s)
 	for (int i = 0; i < s->nr_types; i++)
 		free(s->types[i]);
 	free(s->hist);
+	free(s->copy);
 	free(s);
+}
+
+void session__copy(struct session *s, const char *text)
+{
+	free(s->copy);
+	/* a name from the arena's BTF may hold anything: a clipboard is no
+	 * place for escapes either */
+	s->copy = ai_printable_dup(text, 0);
 }
 
 /* ---- messages ---- */
@@ -575,7 +586,7 @@ int session__watch_add(struct session *s, const char *spec)
 		session__msg(s, true, "watch #%d: %s%s", w->id, w->spec,
 			     watch__partial_note(w, part, sizeof(part)));
 	else if (w->state == WATCH_OK)
-		session__msg(s, false, "watch #%d: %s = %s  (4: watch pane)", w->id, w->spec,
+		session__msg(s, false, "watch #%d: %s = %s  (Alt-4: watch pane)", w->id, w->spec,
 			     w->value ? w->value : "?");
 	else
 		session__msg(s, true, "watch #%d: %s: %s", w->id, w->spec, w->err);

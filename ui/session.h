@@ -75,6 +75,12 @@ struct session {
 	/* :set max-elements N (or --max-elements N): array elements the
 	 * struct view shows before "... N more", and shows more of per Enter */
 	int max_elements;
+	/* :set mouse on|off (--no-mouse): wheel, click and double click */
+	int mouse;
+	/* :set clipboard on|off: y also copies to the terminal's clipboard */
+	int clipboard;
+	/* what y copied, printable, for the engine to send (OSC 52); NULL: none */
+	char *copy;
 
 	/* long work (:snapshot, :check) reports here: the engine shows it on
 	 * the status line, and Ctrl-C cancels the work. NULL: none. */
@@ -104,6 +110,10 @@ struct session {
 	uint64_t nr_hist;    /* values kept */
 	size_t cap_hist;
 	struct expr_history hist_if;
+	/* the last search (/ or ?): every view highlights its matches on
+	 * screen; "" none */
+	char search[256];
+	int search_dir; /* 1: / (n goes down), -1: ? (n goes up) */
 
 	/* what a translated request is about (see enum request) */
 	struct {
@@ -198,6 +208,8 @@ void session__log_initial(struct session *s, const struct watch *w);
 void session__nav_addr(struct session *s, uint64_t addr);
 /* REQ_SHOW_REFS: who points into [addr, addr + len) */
 void session__nav_range(struct session *s, uint64_t addr, uint64_t len);
+/* y: text for the terminal's clipboard, made printable (printable.h) */
+void session__copy(struct session *s, const char *text);
 void session__nav_expr(struct session *s, const char *expr);	 /* copied; NULL: none */
 void session__nav_source(struct session *s, struct source *src); /* takes src */
 struct source *session__take_source(struct session *s);

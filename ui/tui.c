@@ -9,6 +9,7 @@
  * loop with doupdate.
  */
 #include <curses.h>
+#include <errno.h>
 #include <langinfo.h>
 #include <locale.h>
 #include <stdio.h>
@@ -114,6 +115,7 @@ static enum request show_in(struct tui *t, enum view_id id, enum request req)
 }
 
 static void dispatch(struct tui *t, enum request req);
+static void mouse_apply(struct tui *t);
 
 static void close_arena(struct tui *t)
 {
@@ -256,9 +258,20 @@ static void draw_status(struct tui *t)
 		if (v->opened && v->ops->status)
 			v->ops->status(v, buf, sizeof(buf));
 		draw_str(c, R_STATUS, buf);
-		if (c->width - c->col > 22) {
-			draw_pad(c, R_STATUS, c->width - 20);
-			draw_str(c, R_DIM, "? help  : command");
+		if (t->count || t->pending_g) {
+			/* what is typed so far, as vim's showcmd */
+			char typed[24] = "";
+
+			if (t->count)
+				snprintf(typed, sizeof(typed), "%d", t->count);
+			if (t->pending_g)
+				strcat(typed, "g");
+			draw_pad(c, R_STATUS, c->width - 32);
+			draw_str(c, R_KEY, typed);
+		}
+		if (c->width - c->col > 23) {
+			draw_pad(c, R_STATUS, c->width - 21);
+			draw_str(c, R_DIM, "F1 help  : command");
 		}
 	}
 	draw_fill(c, R_STATUS);
@@ -300,6 +313,8 @@ static void redraw(struct tui *t)
 	if (v->dirty || t->hint[0]) {
 		v->c = t->main;
 		v->ops->draw(v);
+		if (t->s->search[0] && !v->ops->draws_matches)
+			draw_matches(&v->c, t->s->search);
 		draw_hint(t);
 		wnoutrefresh(t->main.win);
 		v->dirty = false;
@@ -349,32 +364,60 @@ static void on_command(struct tui *t, const char *line)
 	dispatch(t, cmd__run(t->s, line));
 }
 
+/* n (dir 1) and N (-1) go the way of the last search: / down, ? up */
 static void search_again(struct tui *t, int dir)
 {
 	struct view *v = &t->views[t->cur];
+	struct session *s = t->s;
 
-	if (!t->last_search[0]) {
-		session__msg(t->s, true, "no search yet: /TEXT");
+	if (!s->search[0]) {
+		session__msg(s, true, "no search yet: /TEXT or ?TEXT");
 		return;
 	}
 	if (!v->ops->search) {
-		session__msg(t->s, true, "this view has no search");
+		session__msg(s, true, "this view has no search");
 		return;
 	}
-	if (!v->ops->search(v, t->last_search, dir))
-		session__msg(t->s, true, "not found: %s", t->last_search);
+	dir *= s->search_dir;
+	switch (v->ops->search(v, s->search, dir)) {
+	case SEARCH_NONE: session__msg(s, true, "not found: %s", s->search); break;
+	case SEARCH_WRAPPED: {
+		/* with what the view said about the match */
+		char said[SESSION_MSG_LEN];
+
+		snprintf(said, sizeof(said), "%s", s->msg);
+		session__msg(s, false, "search wrapped %s: %s",
+			     dir > 0 ? "to the top" : "to the bottom", said[0] ? said : s->search);
+		break;
+	}
+	default: break;
+	}
 	v->dirty = true;
 }
 
-/* / TEXT Enter; Enter alone searches for the last text again */
-static void on_search(struct tui *t, const char *line)
+/* / TEXT Enter (? TEXT: backward); Enter alone searches for the last
+ * text again */
+static void on_search_dir(struct tui *t, const char *line, int dir)
 {
 	if (!line)
 		return;
 	if (*line)
-		snprintf(t->last_search, sizeof(t->last_search), "%s", line);
-	if (t->last_search[0])
+		snprintf(t->s->search, sizeof(t->s->search), "%s", line);
+	t->s->search_dir = dir;
+	if (t->s->search[0])
 		search_again(t, 1);
+	/* every view shows the new pattern's matches */
+	t->s->data_gen++;
+}
+
+static void on_search(struct tui *t, const char *line)
+{
+	on_search_dir(t, line, 1);
+}
+
+static void on_search_back(struct tui *t, const char *line)
+{
+	on_search_dir(t, line, -1);
 }
 
 static void on_goto(struct tui *t, const char *line)
@@ -472,6 +515,13 @@ static enum request engine_request(struct tui *t, enum request req)
 	case REQ_PROMPT_TEXT: prompt__open(t, ":", t->s->nav.expr, true, on_command); break;
 	case REQ_GOTO: prompt__open(t, "goto: ", "", true, on_goto); break;
 	case REQ_SEARCH: prompt__open(t, "/", "", false, on_search); break;
+	case REQ_SEARCH_BACK: prompt__open(t, "?", "", false, on_search_back); break;
+	case REQ_HALF_UP:
+	case REQ_HALF_DOWN:
+		/* half the rows, as line moves: every view's own idea of a line */
+		for (int i = 0; i < (t->main.height - 1) / 2 || i == 0; i++)
+			view_request(t, t->cur, req == REQ_HALF_UP ? REQ_UP : REQ_DOWN);
+		break;
 	case REQ_SEARCH_NEXT:
 	case REQ_SEARCH_PREV: search_again(t, req == REQ_SEARCH_NEXT ? 1 : -1); break;
 	case REQ_PAUSE:
@@ -509,6 +559,7 @@ static enum request engine_request(struct tui *t, enum request req)
 	case REQ_OPEN_ARENA: open_arena(t, session__take_source(t->s)); break;
 	case REQ_TYPES_LOADED:
 	case REQ_SETTINGS_CHANGED:
+		mouse_apply(t);
 		/* to every open view; none is shown for it */
 		for (int i = 0; i < V__NR; i++)
 			view_request(t, i, req);
@@ -516,6 +567,28 @@ static enum request engine_request(struct tui *t, enum request req)
 	default: break;
 	}
 	return REQ_NONE;
+}
+
+/* What y copied, to the terminal's clipboard too when it takes it */
+static void send_copy(struct tui *t)
+{
+	struct session *s = t->s;
+	int err = s->clipboard ? term__clipboard(s->copy) : 0;
+
+	if (!s->clipboard)
+		session__msg(s, false, "not copied to the clipboard (:set clipboard off): %s",
+			     s->copy);
+	else if (err == -ENOTSUP)
+		session__msg(s, false,
+			     "not copied to the clipboard: the terminal (TERM=%s) has no Ms (OSC "
+			     "52): %s",
+			     getenv("TERM") ? getenv("TERM") : "", s->copy);
+	else if (err)
+		session__msg(s, true, "clipboard: cannot write to the terminal: %s", s->copy);
+	else
+		session__msg(s, false, "copied to the clipboard (OSC 52): %s", s->copy);
+	free(s->copy);
+	s->copy = NULL;
 }
 
 /* A request from a key or a command: the current view first (unless it is
@@ -538,12 +611,98 @@ static void dispatch(struct tui *t, enum request req)
 		req = r == req ? engine_request(t, req) : r;
 	}
 	session__nav_done(t->s);
+	if (t->s->copy)
+		send_copy(t);
+}
+
+/* Requests a count repeats (10j, 5n); the others take it as 1. */
+static bool repeatable(enum request req)
+{
+	switch (req) {
+	case REQ_UP:
+	case REQ_DOWN:
+	case REQ_LEFT:
+	case REQ_RIGHT:
+	case REQ_PAGE_UP:
+	case REQ_PAGE_DOWN:
+	case REQ_HALF_UP:
+	case REQ_HALF_DOWN:
+	case REQ_SEARCH_NEXT:
+	case REQ_SEARCH_PREV:
+	case REQ_DIFF_NEXT:
+	case REQ_DIFF_PREV:
+	case REQ_BACK:
+	case REQ_FORWARD:
+	case REQ_ZOOM_IN:
+	case REQ_ZOOM_OUT: return true;
+	default: return false;
+	}
+}
+
+#define COUNT_MAX 9999
+
+/* The mouse as the setting says (on by default, --no-mouse, :set mouse) */
+static void mouse_apply(struct tui *t)
+{
+	mmask_t want = BUTTON1_CLICKED | BUTTON1_DOUBLE_CLICKED | BUTTON4_PRESSED | BUTTON5_PRESSED;
+
+	mousemask(t->s->mouse ? want : 0, NULL);
+}
+
+#define WHEEL_LINES 3
+
+/* wheel: lines up or down; click: the view selects what is under it,
+ * a double click follows it (the view's click op) */
+static void handle_mouse(struct tui *t)
+{
+	struct view *v = &t->views[t->cur];
+	enum request req;
+	MEVENT ev;
+	int row;
+
+	if (getmouse(&ev) != OK)
+		return;
+	if (ev.bstate & (BUTTON4_PRESSED | BUTTON5_PRESSED)) {
+		for (int i = 0; i < WHEEL_LINES; i++)
+			dispatch(t, ev.bstate & BUTTON4_PRESSED ? REQ_UP : REQ_DOWN);
+		return;
+	}
+	if (!(ev.bstate & (BUTTON1_CLICKED | BUTTON1_DOUBLE_CLICKED)))
+		return;
+	/* the main window is below the title row */
+	row = ev.y - 1;
+	if (row < 0 || row >= t->main.height || !v->opened || !v->ops->click)
+		return;
+	v->dirty = true;
+	t->status_dirty = true;
+	req = v->ops->click(v, row, ev.x, ev.bstate & BUTTON1_DOUBLE_CLICKED);
+	/* a click is a key press for the view (its legend goes), after the
+	 * click was placed on what was on screen */
+	if (v->ops->key)
+		v->ops->key(v, KEY_MOUSE);
+	dispatch(t, req);
+}
+
+/* Esc then a key at once is Alt and that key (what terminals send for it);
+ * Esc alone stays Esc */
+static int read_alt(struct tui *t)
+{
+	int next;
+
+	wtimeout(t->status.win, 0);
+	next = wgetch(t->status.win);
+	if (next >= '1' && next <= '9')
+		return KEY_ALT(next);
+	if (next != ERR)
+		ungetch(next);
+	return 27;
 }
 
 static void handle_key(struct tui *t, int key)
 {
 	struct view *v = &t->views[t->cur];
 	enum request req;
+	int n;
 
 	if (key == KEY_RESIZE) {
 		layout(t);
@@ -553,22 +712,74 @@ static void handle_key(struct tui *t, int key)
 		t->hint[0] = 0;
 		v->dirty = true;
 	}
+	if (key == KEY_MOUSE && prompt__active()) {
+		MEVENT ev;
+
+		getmouse(&ev); /* not for the command line */
+		return;
+	}
 	if (prompt__active()) {
 		prompt__key(t, key);
 		t->status_dirty = true;
 		return;
 	}
 	session__msg_clear(t->s);
-	if (key == 27) /* Esc leaves help, text and messages */
-		key = views__flags(t->cur) & VF_TRANSIENT ? 'q' : 0;
+	if (key == KEY_MOUSE) {
+		handle_mouse(t);
+		return;
+	}
+	if (key == 27)
+		key = read_alt(t);
+	if (key == 27 && (t->count || t->pending_g)) {
+		/* Esc drops a count or a g being typed, as in vim */
+		t->count = 0;
+		t->pending_g = false;
+		t->status_dirty = true;
+		return;
+	}
+	if (key == 27 || (t->cur == V_CHOOSER && keys__request(KM_GENERIC, key) == REQ_BACK)) {
+		/* Esc leaves help, text and messages; Esc and Backspace leave
+		 * the chooser for the view it was opened from */
+		if (t->cur == V_CHOOSER && t->s->src && t->prev_cur != V_CHOOSER) {
+			tui_show(t, t->prev_cur);
+			return;
+		}
+		if (key == 27)
+			key = views__flags(t->cur) & VF_TRANSIENT ? 'q' : 0;
+	}
 	if (v->opened && v->ops->key && v->ops->key(v, key)) {
 		v->dirty = true;
 		t->title_dirty = t->status_dirty = true;
 		return;
 	}
+	/* a count before a key (10j): the digits are counts, not views */
+	if ((key >= '1' && key <= '9') || (key == '0' && t->count)) {
+		t->count = t->count * 10 + (key - '0');
+		if (t->count > COUNT_MAX)
+			t->count = COUNT_MAX;
+		t->status_dirty = true;
+		return;
+	}
+	/* g waits for a second g (the top); another key after g is itself */
+	if (t->pending_g) {
+		t->pending_g = false;
+		t->status_dirty = true;
+		if (key == 'g')
+			key = KEY_SEQ_GG;
+	} else if (key == 'g') {
+		t->pending_g = true;
+		t->status_dirty = true;
+		return;
+	}
 	req = keys__request(VIEW_KEYMAP(t->cur), key);
-	if (req != REQ_NONE)
+	n = t->count && repeatable(req) ? t->count : 1;
+	t->count = 0;
+	/* a repeat stops at the first error (no match, the end of history) */
+	for (int i = 0; i < n && req != REQ_NONE; i++) {
 		dispatch(t, req);
+		if ((t->s->msg[0] && t->s->msg_err) || t->quit)
+			break;
+	}
 }
 
 /* ---- run ---- */
@@ -646,6 +857,8 @@ int tui_run(struct source *src, const struct cli_opts *o)
 	set_escdelay(25);
 	curs_set(0);
 	draw__init(t.color, t.utf8);
+	t.s->mouse = !o->no_mouse;
+	mouse_apply(&t);
 	layout(&t);
 	prompt__init(&t);
 

@@ -397,6 +397,7 @@ struct tui_setting {
 	const char *help;
 	int min, max;
 	int *(*var)(struct session *s);
+	const char *const *words; /* names of min..max (off, on), NULL: a number */
 };
 
 static int *v_max_elements(struct session *s)
@@ -404,11 +405,40 @@ static int *v_max_elements(struct session *s)
 	return &s->max_elements;
 }
 
-/* a change is REQ_SETTINGS_CHANGED to every view */
+static int *v_mouse(struct session *s)
+{
+	return &s->mouse;
+}
+
+static int *v_clipboard(struct session *s)
+{
+	return &s->clipboard;
+}
+
+static const char *const off_on[] = { "off", "on" };
+
+/* a change is REQ_SETTINGS_CHANGED to every view and the engine */
 static const struct tui_setting settings[] = {
 	{ "max-elements", "array elements shown before \"... N more\" (Enter shows N more)", 1,
 	  1 << 24, v_max_elements },
+	{ "mouse", "on: wheel scrolls, click selects, double click follows (off: --no-mouse)", 0, 1,
+	  v_mouse, off_on },
+	{ "clipboard",
+	  "on: y also copies to the terminal's clipboard (OSC 52, where terminfo has Ms)", 0, 1,
+	  v_clipboard, off_on },
 };
+
+/* a setting's value as :set shows it */
+static const char *setting_value(const struct tui_setting *st, struct session *s, char *buf,
+				 size_t len)
+{
+	int v = *st->var(s);
+
+	if (st->words && v >= st->min && v <= st->max)
+		return st->words[v - st->min];
+	snprintf(buf, len, "%d", v);
+	return buf;
+}
 
 const char *cmd__setting_name(int i)
 {
@@ -424,9 +454,13 @@ static enum request c_set(struct session *s, const char *arg)
 
 	if (!*arg) {
 		/* every setting with its value, on the status line */
-		for (size_t i = 0; i < ARRAY_SIZE(settings); i++)
-			len += snprintf(line + len, sizeof(line) - len, "%s%s=%d", i ? "  " : "",
-					settings[i].name, *settings[i].var(s));
+		for (size_t i = 0; i < ARRAY_SIZE(settings); i++) {
+			char vb[16];
+
+			len += snprintf(line + len, sizeof(line) - len, "%s%s=%s", i ? "  " : "",
+					settings[i].name,
+					setting_value(&settings[i], s, vb, sizeof(vb)));
+		}
 		session__msg(s, false, "%s   (:set NAME VALUE)", line);
 		return REQ_NONE;
 	}
@@ -436,24 +470,36 @@ static enum request c_set(struct session *s, const char *arg)
 		val++;
 	for (size_t i = 0; i < ARRAY_SIZE(settings); i++) {
 		const struct tui_setting *st = &settings[i];
-		char *end;
-		long v;
+		char *end, vb[16];
+		long v = -1;
 
 		if (strcmp(name, st->name))
 			continue;
 		if (!*val) {
-			session__msg(s, false, "%s=%d: %s", st->name, *st->var(s), st->help);
+			session__msg(s, false, "%s=%s: %s", st->name,
+				     setting_value(st, s, vb, sizeof(vb)), st->help);
 			return REQ_NONE;
 		}
-		errno = 0;
-		v = strtol(val, &end, 10);
-		if (errno || *end || end == val || v < st->min || v > st->max) {
-			session__msg(s, true, "set %s: '%s' is not a number in %d..%d", st->name,
-				     val, st->min, st->max);
-			return REQ_NONE;
+		if (st->words) {
+			for (int w = 0; w <= st->max - st->min; w++)
+				if (!strcmp(val, st->words[w]))
+					v = st->min + w;
+			if (v < 0) {
+				session__msg(s, true, "set %s: '%s' is not %s or %s", st->name, val,
+					     st->words[0], st->words[1]);
+				return REQ_NONE;
+			}
+		} else {
+			errno = 0;
+			v = strtol(val, &end, 10);
+			if (errno || *end || end == val || v < st->min || v > st->max) {
+				session__msg(s, true, "set %s: '%s' is not a number in %d..%d",
+					     st->name, val, st->min, st->max);
+				return REQ_NONE;
+			}
 		}
 		*st->var(s) = (int)v;
-		session__msg(s, false, "%s=%d", st->name, (int)v);
+		session__msg(s, false, "%s=%s", st->name, setting_value(st, s, vb, sizeof(vb)));
 		return REQ_SETTINGS_CHANGED;
 	}
 	session__msg(s, true, "set: no setting '%s' (:set lists them)", name);
@@ -542,7 +588,9 @@ static const struct tui_cmd cmds[] = {
 	{ "open", NULL, "[id N | pinned PATH | name NAME | FILE]",
 	  "Open another arena (no argument: chooser)", c_open },
 	{ "set", NULL, "[NAME [VALUE]]",
-	  "Change a setting (max-elements N); no argument lists them", c_set },
+	  "Change a setting (max-elements N, mouse on|off, clipboard on|off); no argument lists "
+	  "them",
+	  c_set },
 	{ "check", NULL, "", "Run the health check again (the health view, H)", c_check },
 	{ "refs", NULL, "ADDR|EXPR",
 	  "Who points into the object at ADDR (its type's size, else 1 byte)", c_refs,

@@ -5,6 +5,8 @@
  * (NO_COLOR, --no-color, or a terminal without colours), so nothing depends
  * on colour alone to be readable.
  */
+#define NCURSES_WIDECHAR 1
+#include <ctype.h>
 #include <curses.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -98,7 +100,7 @@ const char *draw__sgr(enum sink_role sr)
 }
 
 static const struct glyphs utf8_glyphs = {
-	.shade = { ".", "\u2591", "\u2592", "\u2593", "\u2588" },
+	.shade = { "\u2591", "\u2592", "\u2593", "\u2588" },
 	.expanded = "\u25be",
 	.collapsed = "\u25b8",
 	.leaf = " ",
@@ -111,7 +113,7 @@ static const struct glyphs utf8_glyphs = {
 	.spark = { "\u2581", "\u2582", "\u2583", "\u2584", "\u2585", "\u2586", "\u2587", "\u2588" },
 };
 static const struct glyphs ascii_glyphs = {
-	.shade = { ".", ":", "o", "O", "#" },
+	.shade = { ":", "o", "O", "#" },
 	.expanded = "-",
 	.collapsed = "+",
 	.leaf = " ",
@@ -274,4 +276,70 @@ void fmt_hms(uint64_t ns, char *buf, size_t len)
 	}
 	snprintf(buf, len, "%02d:%02d:%02d.%03u", tm.tm_hour, tm.tm_min, tm.tm_sec,
 		 (unsigned)(ns / 1000000 % 1000));
+}
+
+/* The screen's text of a row, one byte per column (a wide or non-ASCII
+ * character is 0x7f, which no pattern matches as text); the cells' wide
+ * contents are read back, so any view's drawing is searched alike. */
+static int row_text(struct canvas *c, int row, char *buf, int len)
+{
+	cchar_t cells[512];
+	int n = c->width < len ? c->width : len;
+
+	if (n > (int)ARRAY_SIZE(cells) - 1)
+		n = ARRAY_SIZE(cells) - 1;
+	n = mvwin_wchnstr(c->win, row, 0, cells, n) == ERR ? 0 : n;
+	for (int i = 0; i < n; i++) {
+		wchar_t wc[CCHARW_MAX + 1];
+		attr_t a;
+		short pair;
+
+		if (getcchar(&cells[i], wc, &a, &pair, NULL) == ERR || !wc[0] || wc[0] > 0x7e)
+			buf[i] = 0x7f;
+		else
+			buf[i] = (char)wc[0];
+	}
+	return n;
+}
+
+void draw_matches(struct canvas *c, const char *pat)
+{
+	int plen = (int)strlen(pat);
+	char text[512];
+
+	if (!plen)
+		return;
+	for (int row = 0; row < c->height; row++) {
+		int n = row_text(c, row, text, sizeof(text));
+
+		for (int i = 0; i + plen <= n; i++) {
+			int k = 0;
+
+			while (k < plen && tolower((unsigned char)text[i + k]) ==
+						   tolower((unsigned char)pat[k]))
+				k++;
+			if (k < plen)
+				continue;
+			mvwchgat(c->win, row, i, plen, role_attr[R_MATCH] & ~A_COLOR,
+				 PAIR_NUMBER(role_attr[R_MATCH]), NULL);
+			i += plen - 1;
+		}
+	}
+}
+
+int search_rows(int n, int at, int dir, bool (*match)(int i, void *ctx), void *ctx, int *found)
+{
+	if (n <= 0)
+		return SEARCH_NONE;
+	if (at < 0 || at >= n)
+		at = dir > 0 ? -1 : n;
+	for (int k = 1; k <= n; k++) {
+		int raw = at + dir * k, i = (raw % n + n) % n;
+
+		if (match(i, ctx)) {
+			*found = i;
+			return raw >= n || raw < 0 ? SEARCH_WRAPPED : SEARCH_FOUND;
+		}
+	}
+	return SEARCH_NONE;
 }

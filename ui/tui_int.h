@@ -23,8 +23,9 @@
  * A view's request handler returns REQ_NONE when it handled a request, the
  * same request when it did not (the engine may), or another request it was
  * translated into (as in tig). The requests after QUIT are never bound to a
- * key: views and commands translate into them, with what they are about in
- * the session's nav (session.h), and the engine acts on them. */
+ * key (but EXIT, F10 as in htop): views and commands translate into them,
+ * with what they are about in the session's nav (session.h), and the engine
+ * acts on them. */
 #define REQ_INFO(_, _view)                                                                      \
 	_(NONE, "nothing")                                                                      \
 	_(UP, "Move up")                                                                        \
@@ -33,6 +34,8 @@
 	_(RIGHT, "Move right / expand")                                                         \
 	_(PAGE_UP, "Page up")                                                                   \
 	_(PAGE_DOWN, "Page down")                                                               \
+	_(HALF_UP, "Half a page up")                                                            \
+	_(HALF_DOWN, "Half a page down")                                                        \
 	_(FIRST, "Go to the first line")                                                        \
 	_(LAST, "Go to the last line")                                                          \
 	_(ENTER, "Open / follow / toggle")                                                      \
@@ -42,19 +45,21 @@
 	_(ZOOM_IN, "Zoom in (fewer pages per cell)")                                            \
 	_(ZOOM_OUT, "Zoom out (more pages per cell)")                                           \
 	_(ZOOM_FIT, "Zoom to fit the whole arena")                                              \
+	_(LEGEND, "Show / hide the legend (shown until the first key)")                         \
 	_(NEXT_VIEW, "Next view")                                                               \
 	_(PREV_VIEW, "Previous view")                                                           \
 	VIEW_INFO(_view) /* REQ_VIEW_ID: open the view */                                       \
 	_(PROMPT, "Command line (:help lists commands)")                                        \
 	_(GOTO, "Go to an address or expression")                                               \
-	_(SEARCH, "Search")                                                                     \
+	_(SEARCH, "Search forward (wraps; hex: text, 0x value, \\xNN bytes)")                   \
+	_(SEARCH_BACK, "Search backward")                                                       \
 	_(SEARCH_NEXT, "Next match")                                                            \
 	_(SEARCH_PREV, "Previous match")                                                        \
 	_(DIFF_NEXT, "Next change vs the :diff snapshot")                                       \
 	_(DIFF_PREV, "Previous change vs the :diff snapshot")                                   \
-	_(YANK, "Copy the selected field's path to the command line")                           \
+	_(YANK, "Copy the selected path to the clipboard (OSC 52) and the command line")        \
 	_(ROOTS, "Show the roots")                                                              \
-	_(WATCH, "Watch the selected field (see the watch pane, 4)")                            \
+	_(WATCH, "Watch the selected field (see the watch pane, Alt-4)")                        \
 	_(TABLE, "Table of the selected array (or pointer), one row per element")               \
 	_(WALK, "Walk the list from the selected pointer, as a table")                          \
 	_(XREFS, "Who points into the selection (the health view's references)")                \
@@ -62,6 +67,8 @@
 	_(HEAP_COLOURS, "Colour pages by allocator (heap); again: by page state")               \
 	_(SORT_ASC, "Sort by the selected column, ascending (then a column's letter: by it)")   \
 	_(SORT_DESC, "Sort by the selected column, descending (then a column's letter: by it)") \
+	_(SORT_NEXT, "Sort by the next column (htop's F6; the header marks it)")                \
+	_(SORT_REVERSE, "Reverse the sort order")                                               \
 	_(FILTER, "Filter the rows (:filter COND)")                                             \
 	_(DELETE, "Remove the selected watch")                                                  \
 	_(CLEAR, "Remove every watch")                                                          \
@@ -97,6 +104,12 @@ enum request { REQ_INFO(REQ_ENUM, REQ_VIEW_ENUM) REQ__NR };
 enum keymap { KM_GENERIC, VIEW_INFO(KM_ENUM) KM__NR };
 #undef KM_ENUM
 #define VIEW_KEYMAP(id) ((enum keymap)(KM_GENERIC + 1 + (id)))
+
+/* Keys that are not one curses key code: Alt-c (Esc c, as terminals send
+ * it) and the two-key sequence gg (vim's top). The engine makes them from
+ * what it reads; the key table binds them like any other key. */
+#define KEY_ALT(c) (0x4000 | (c))
+#define KEY_SEQ_GG 0x4200
 
 enum request keys__request(enum keymap km, int key);
 const char *keys__keymap_name(enum keymap km);
@@ -146,11 +159,11 @@ enum role {
 
 /* Glyphs with an ASCII fallback when the locale is not UTF-8. */
 struct glyphs {
-	const char *shade[5]; /* 1..20%, ..40, ..60, ..80, ..100% allocated */
+	const char *shade[4]; /* allocated, by pagesym__level (pagesym.h) */
 	const char *expanded, *collapsed, *leaf;
 	const char *arrow; /* followable pointer */
 	const char *hline;
-	const char *diff;		 /* page map: state differs from the :diff snapshot */
+	const char *diff;		 /* a value differs from the :diff snapshot */
 	const char *ellipsis;		 /* a cut column */
 	const char *sort_up, *sort_down; /* the table's sort column */
 	const char *spark[8];		 /* sparkline levels, low to high */
@@ -177,6 +190,23 @@ void draw_clear(struct canvas *c);
 int draw_cols(const char *s);		/* columns a UTF-8 string takes */
 void draw__init(bool color, bool utf8); /* engine only */
 
+/* Marks every case-insensitive match of pat in the rows of c (as drawn)
+ * with the match role. */
+void draw_matches(struct canvas *c, const char *pat);
+
+/* ---- search ---- */
+enum {
+	SEARCH_NONE,	/* no match anywhere */
+	SEARCH_FOUND,	/* moved to the next match */
+	SEARCH_WRAPPED, /* moved to it, past the end (start) and around */
+	SEARCH_MORE,	/* stopped at a cap, which the view said on the status line */
+};
+
+/* The row-list search every list view uses: the next row after at (dir
+ * +1/-1) for which match(i, ctx) holds, wrapping once around n rows;
+ * *found is that row. */
+int search_rows(int n, int at, int dir, bool (*match)(int i, void *ctx), void *ctx, int *found);
+
 /* ---- views ---- */
 #define V_ENUM(id, ...) V_##id,
 enum view_id { VIEW_INFO(V_ENUM) V__NR };
@@ -194,14 +224,21 @@ struct view_ops {
 	void (*tick)(struct view *v); /* new data (page map refreshed) */
 	/* one line about the selection, for the status bar */
 	void (*status)(struct view *v, char *buf, size_t len);
-	/* search: move to the next match of pat (dir +1/-1); false: none */
-	bool (*search)(struct view *v, const char *pat, int dir);
+	/* search: move to the next match of pat (dir +1/-1), wrapping
+	 * around at the end (SEARCH_*) */
+	int (*search)(struct view *v, const char *pat, int dir);
 	void (*done)(struct view *v);
 	const char *(*title)(struct view *v); /* optional: name in the title bar */
 	/* optional: a count that moves when what the view shows changes
 	 * between ticks (messages: the session's message count); the engine
 	 * redraws the view when it moves */
 	uint64_t (*model_gen)(struct view *v);
+	/* optional: a click on row, col of the canvas (dbl: a double click);
+	 * returns a request as request does (REQ_NONE: handled) */
+	enum request (*click)(struct view *v, int row, int col, bool dbl);
+	/* true: draw highlights the search's matches itself (hex: bytes);
+	 * else the engine marks the pattern's text wherever it is on screen */
+	bool draws_matches;
 	/* optional: every key before the key table; true: the view took it
 	 * (the table's one-key column choice after s/S) */
 	bool (*key)(struct view *v, int key);
@@ -247,14 +284,15 @@ struct tui {
 	bool title_dirty, status_dirty;
 	uint64_t seen_msg_gen, seen_data_gen; /* of the session, at the last redraw */
 
-	char last_search[256];
 	char last_cmd[1024]; /* the last ':' line: Enter on an empty one repeats it (GDB) */
-	char hint[512];	     /* completion matches, one line */
 
 	/* long work's progress on the status line; Ctrl-C cancels it (the
 	 * session hands it to the library: session.progress) */
 	struct ai_progress progress;
 	struct progress_meter meter;
+	int count;	/* a count typed before a key (10j), 0: none */
+	bool pending_g; /* g typed: gg goes to the top */
+	char hint[512]; /* completion matches, one line */
 
 	bool quit;
 	int exit_status;
@@ -271,6 +309,9 @@ int term__quit_signal(void);		    /* SIGINT, SIGTERM, SIGHUP seen; 0: none */
 /* Ctrl-C (SIGINT) came while long work runs: it cancels that work, not
  * the program (the flag is taken) */
 bool term__take_interrupt(void);
+/* text to the terminal's clipboard (OSC 52, through terminfo's Ms);
+ * -ENOTSUP when the terminal does not say it takes it */
+int term__clipboard(const char *text);
 
 /* commands (tui_cmd.c): run one ':' line on the session; what the engine
  * should do next is the returned request (REQ_NONE: nothing) */

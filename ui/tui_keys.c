@@ -34,12 +34,18 @@ static const struct binding bindings[] = {
 	{ KM_GENERIC, 'h', REQ_LEFT },
 	{ KM_GENERIC, KEY_RIGHT, REQ_RIGHT },
 	{ KM_GENERIC, 'l', REQ_RIGHT },
+	/* less and vim: Space/f/b pages, ^D/^U half pages, gg/G */
 	{ KM_GENERIC, KEY_PPAGE, REQ_PAGE_UP },
+	{ KM_GENERIC, 'b', REQ_PAGE_UP },
 	{ KM_GENERIC, CTRL('b'), REQ_PAGE_UP },
 	{ KM_GENERIC, KEY_NPAGE, REQ_PAGE_DOWN },
+	{ KM_GENERIC, ' ', REQ_PAGE_DOWN },
+	{ KM_GENERIC, 'f', REQ_PAGE_DOWN },
 	{ KM_GENERIC, CTRL('f'), REQ_PAGE_DOWN },
+	{ KM_GENERIC, CTRL('u'), REQ_HALF_UP },
+	{ KM_GENERIC, CTRL('d'), REQ_HALF_DOWN },
 	{ KM_GENERIC, KEY_HOME, REQ_FIRST },
-	{ KM_GENERIC, 'g', REQ_FIRST },
+	{ KM_GENERIC, KEY_SEQ_GG, REQ_FIRST },
 	{ KM_GENERIC, KEY_END, REQ_LAST },
 	{ KM_GENERIC, 'G', REQ_LAST },
 	{ KM_GENERIC, '\r', REQ_ENTER },
@@ -54,30 +60,34 @@ static const struct binding bindings[] = {
 	{ KM_GENERIC, KEY_BTAB, REQ_PREV_VIEW },
 	/* the keys that open views come from the registry (views.h) */
 	{ KM_GENERIC, ':', REQ_PROMPT },
+	{ KM_GENERIC, '@', REQ_GOTO, "Go to an address, page or expression (:goto)" },
 	{ KM_GENERIC, '/', REQ_SEARCH },
+	{ KM_GENERIC, '?', REQ_SEARCH_BACK },
 	{ KM_GENERIC, 'n', REQ_SEARCH_NEXT },
 	{ KM_GENERIC, 'N', REQ_SEARCH_PREV },
 	{ KM_GENERIC, 'p', REQ_PAUSE },
 	{ KM_GENERIC, CTRL('l'), REQ_REFRESH },
 	{ KM_GENERIC, 'r', REQ_REFRESH },
-	{ KM_GENERIC, '?', REQ_HELP },
 	{ KM_GENERIC, KEY_F(1), REQ_HELP },
 	{ KM_GENERIC, 'q', REQ_QUIT },
+	{ KM_GENERIC, KEY_F(10), REQ_EXIT, "Quit arena-inspect, from any view (htop)" },
 
 	{ KM_PAGES, '+', REQ_ZOOM_IN },
 	{ KM_PAGES, '=', REQ_ZOOM_IN },
 	{ KM_PAGES, '-', REQ_ZOOM_OUT },
 	{ KM_PAGES, '0', REQ_ZOOM_FIT },
-	{ KM_PAGES, 'g', REQ_GOTO, "Go to an address, page or expression" },
 	{ KM_PAGES, '\r', REQ_ENTER, "Open the page (first allocated one in a bin) in hex" },
+	{ KM_PAGES, 'L', REQ_LEGEND },
 	{ KM_PAGES, 'x', REQ_XREFS, "Who points into the pages of the cell" },
 	{ KM_PAGES, 'a', REQ_HEAP_COLOURS },
 	{ KM_PAGES, 'i', REQ_HEAP_INFO, "Which allocator holds the cell's (first allocated) page" },
 	{ KM_PAGES, ']', REQ_DIFF_NEXT, "Next page whose state differs from the :diff snapshot" },
 	{ KM_PAGES, '[', REQ_DIFF_PREV, "Previous page whose state differs from the snapshot" },
 
-	{ KM_HEX, 'g', REQ_GOTO },
 	{ KM_HEX, '\r', REQ_ENTER, "Follow the pointer under the cursor" },
+	{ KM_HEX, 'L', REQ_LEGEND },
+	{ KM_HEX, 'y', REQ_YANK,
+	  "Copy the cursor's address to the clipboard and the command line" },
 	{ KM_HEX, 'x', REQ_XREFS, "Who points into the qword under the cursor" },
 	{ KM_HEX, 'i', REQ_HEAP_INFO, "Which allocation holds the byte under the cursor" },
 	{ KM_HEX, ']', REQ_DIFF_NEXT },
@@ -98,6 +108,9 @@ static const struct binding bindings[] = {
 	{ KM_WATCH, 'd', REQ_DELETE },
 	{ KM_WATCH, KEY_DC, REQ_DELETE },
 	{ KM_WATCH, 'C', REQ_CLEAR },
+	{ KM_WATCH, 's', REQ_SORT_NEXT },
+	{ KM_WATCH, KEY_F(6), REQ_SORT_NEXT },
+	{ KM_WATCH, 'S', REQ_SORT_REVERSE },
 
 	{ KM_TABLE, '\r', REQ_ENTER, "Open the row in the struct view" },
 	{ KM_TABLE, 'h', REQ_LEFT, "Previous column (scrolls)" },
@@ -109,6 +122,10 @@ static const struct binding bindings[] = {
 	{ KM_TABLE, 'f', REQ_FILTER },
 
 	{ KM_CHOOSER, '\r', REQ_ENTER, "Open the arena" },
+	{ KM_CHOOSER, 's', REQ_SORT_NEXT },
+	{ KM_CHOOSER, KEY_F(6), REQ_SORT_NEXT },
+	{ KM_CHOOSER, 'S', REQ_SORT_REVERSE },
+	{ KM_CHOOSER, 27, REQ_BACK, "Back to the view it was opened from (also Backspace)" },
 
 	{ KM_HEALTH, '\r', REQ_ENTER, "Show the finding's location (or the page) in hex" },
 
@@ -170,6 +187,8 @@ const char *keys__name(int key, char *buf, size_t len)
 		{ KEY_BTAB, "Shift-Tab" }, { ' ', "Space" },
 		{ KEY_F(1), "F1" },	   { KEY_ENTER, "Enter" },
 		{ '\n', "Enter" },	   { KEY_DC, "Delete" },
+		{ KEY_F(10), "F10" },	   { KEY_SEQ_GG, "gg" },
+		{ KEY_F(6), "F6" },	   { 27, "Esc" },
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
@@ -177,7 +196,9 @@ const char *keys__name(int key, char *buf, size_t len)
 			snprintf(buf, len, "%s", names[i].name);
 			return buf;
 		}
-	if (key < 32)
+	if ((key & ~0xff) == KEY_ALT(0))
+		snprintf(buf, len, "Alt-%c", key & 0xff);
+	else if (key < 32)
 		snprintf(buf, len, "^%c", key + '@');
 	else if (key < 127)
 		snprintf(buf, len, "%c", key);

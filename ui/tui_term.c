@@ -247,3 +247,46 @@ bool term__take_interrupt(void)
 	quit_signal = 0;
 	return true;
 }
+
+static void base64(const char *in, size_t n, char *out)
+{
+	static const char tab[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	const unsigned char *s = (const unsigned char *)in;
+	size_t o = 0;
+
+	for (size_t i = 0; i < n; i += 3) {
+		uint32_t v =
+			s[i] << 16 | (i + 1 < n ? s[i + 1] << 8 : 0) | (i + 2 < n ? s[i + 2] : 0);
+
+		out[o++] = tab[v >> 18 & 63];
+		out[o++] = tab[v >> 12 & 63];
+		out[o++] = i + 1 < n ? tab[v >> 6 & 63] : '=';
+		out[o++] = i + 2 < n ? tab[v & 63] : '=';
+	}
+	out[o] = 0;
+}
+
+/* Ms (xterm's and tmux's terminfo: ESC ] 52 ; c ; BASE64 BEL) says the
+ * terminal takes a clipboard write; without it nothing is sent. Between two
+ * screen updates curses has nothing buffered, so the bytes go straight to
+ * the terminal, and they move no cursor. */
+int term__clipboard(const char *text)
+{
+	const char *ms = tigetstr((char *)"Ms");
+	size_t n = strlen(text);
+	char *b64, *seq;
+	int err = 0;
+
+	if (!ms || ms == (char *)-1)
+		return -ENOTSUP;
+	b64 = malloc(n / 3 * 4 + 8);
+	if (!b64)
+		return -ENOMEM;
+	base64(text, n, b64);
+	seq = tiparm(ms, "c", b64);
+	if (!seq || write(STDOUT_FILENO, seq, strlen(seq)) < 0)
+		err = -EIO;
+	free(b64);
+	return err;
+}

@@ -66,14 +66,15 @@ int views__cycle(int i)
 	return -1;
 }
 
-/* a cycle view without a key of its own: its place in the cycle, 1.. */
+/* a cycle view without a key of its own: Alt and its place in the cycle,
+ * 1.. (the digits alone are counts: 10j) */
 int views__key(enum view_id id)
 {
 	if (rows[id].key || !(rows[id].flags & VF_CYCLE))
 		return rows[id].key;
 	for (int i = 0; views__cycle(i) >= 0; i++)
 		if (views__cycle(i) == (int)id)
-			return i < 9 ? '1' + i : 0;
+			return i < 9 ? KEY_ALT('1' + i) : 0;
 	return 0;
 }
 

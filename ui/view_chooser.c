@@ -2,7 +2,8 @@
 /*
  * Arena chooser: every arena on this machine (live__list), refreshed on the
  * tick with the selection kept by map id. Enter opens one (REQ_OPEN_ARENA:
- * the engine closes the arena open before).
+ * the engine closes the arena open before). s (F6) sorts by the next
+ * column, S reverses; the sort and the selection survive every refresh.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,7 +18,67 @@ struct chooser {
 	int sel, top;
 	char err[256];
 	unsigned ticks;
+	int sort_col; /* enum ccol */
+	int sort_dir; /* 1 ascending, -1 descending */
 };
+
+enum ccol { K_ID, K_NAME, K_SIZE, K_ALLOC, K_RESV, K_ADDR, K_PROGS, K_OWNERS, K__NR };
+
+static const struct {
+	const char *head;
+	int width; /* the column's room, its gap not counted */
+	bool right;
+} ccols[K__NR] = {
+	[K_ID] = { "ID", 8 },
+	[K_NAME] = { "NAME", 16 },
+	[K_SIZE] = { "SIZE", 10, true },
+	[K_ALLOC] = { "ALLOCATED", 10, true },
+	[K_RESV] = { "RESERVED", 9, true },
+	[K_ADDR] = { "USER ADDRESS", 18 },
+	[K_PROGS] = { "PROGRAMS", 16 },
+	[K_OWNERS] = { "OWNERS", 0 },
+};
+
+static uint64_t ckey(const struct arena_summary *a, int col)
+{
+	switch (col) {
+	case K_SIZE: return (uint64_t)a->info.max_pages << a->info.page_shift;
+	case K_ALLOC: return a->allocated;
+	case K_RESV: return a->reserved;
+	case K_ADDR: return a->info.user_vm_start;
+	case K_PROGS: return a->info.nr_progs;
+	case K_OWNERS: return a->info.nr_owners;
+	default: return a->info.map_id;
+	}
+}
+
+static int sort_col, sort_dir; /* for qsort's comparator */
+
+static int ccmp(const void *pa, const void *pb)
+{
+	const struct arena_summary *a = pa, *b = pb;
+	int r;
+
+	if (sort_col == K_NAME) {
+		r = strcmp(a->info.name, b->info.name);
+	} else {
+		uint64_t x = ckey(a, sort_col), y = ckey(b, sort_col);
+
+		r = x < y ? -1 : x > y;
+	}
+	/* ties in id order, whichever way */
+	if (!r)
+		r = a->info.map_id < b->info.map_id ? -1 : a->info.map_id > b->info.map_id;
+	return r * sort_dir;
+}
+
+static void sort_rows(struct chooser *ch)
+{
+	sort_col = ch->sort_col;
+	sort_dir = ch->sort_dir ? ch->sort_dir : 1;
+	if (ch->n > 1)
+		qsort(ch->a, ch->n, sizeof(*ch->a), ccmp);
+}
 
 static void chooser_load(struct view *v)
 {
@@ -35,6 +96,7 @@ static void chooser_load(struct view *v)
 	free(ch->a);
 	ch->a = a;
 	ch->n = n;
+	sort_rows(ch);
 	/* keep the selection on the same arena */
 	ch->sel = 0;
 	for (int i = 0; i < n; i++)
@@ -88,8 +150,22 @@ static void chooser_draw(struct view *v)
 
 	draw_clear(c);
 	draw_row(c, 0);
-	draw_fmt(c, R_HEADER, "%-8s %-16s %10s %10s %9s %-18s %-16s %s", "ID", "NAME", "SIZE",
-		 "ALLOCATED", "RESERVED", "USER ADDRESS", "PROGRAMS", "OWNERS");
+	for (int k = 0, end = 0; k < K__NR; k++) {
+		/* the sort column's name carries its direction */
+		char head[40];
+
+		snprintf(head, sizeof(head), "%s%s", ccols[k].head,
+			 k != ch->sort_col || !ch->sort_dir ? "" /* the default: no mark */
+			 : ch->sort_dir < 0		    ? glyph->sort_down
+							    : glyph->sort_up);
+		end += ccols[k].width;
+		if (ccols[k].right)
+			draw_pad(c, R_HEADER, end - draw_cols(head));
+		draw_str(c, R_HEADER, head);
+		draw_pad(c, R_HEADER, end);
+		end++;
+		draw_pad(c, R_HEADER, end);
+	}
 	if (ch->err[0]) {
 		draw_row(c, 2);
 		draw_str(c, R_ERROR, ch->err);
@@ -141,6 +217,24 @@ static enum request chooser_request(struct view *v, enum request req)
 	case REQ_FIRST: ch->sel = 0; break;
 	case REQ_LAST: ch->sel = ch->n - 1; break;
 	case REQ_REFRESH: chooser_load(v); return REQ_NONE;
+	case REQ_SORT_NEXT:
+	case REQ_SORT_REVERSE: {
+		uint32_t id = ch->n ? ch->a[ch->sel].info.map_id : 0;
+
+		if (req == REQ_SORT_NEXT) {
+			ch->sort_col = (ch->sort_col + 1) % K__NR;
+			ch->sort_dir = 1;
+		} else {
+			ch->sort_dir = ch->sort_dir < 0 ? 1 : -1;
+		}
+		sort_rows(ch);
+		for (int i = 0; i < ch->n; i++)
+			if (ch->a[i].info.map_id == id)
+				ch->sel = i;
+		session__msg(v->s, false, "sorted by %s, %s", ccols[ch->sort_col].head,
+			     ch->sort_dir < 0 ? "descending" : "ascending");
+		return REQ_NONE;
+	}
 	case REQ_ENTER:
 		if (!ch->n)
 			return REQ_NONE;
@@ -160,21 +254,38 @@ static enum request chooser_request(struct view *v, enum request req)
 	return REQ_NONE;
 }
 
-static bool chooser_search(struct view *v, const char *pat, int dir)
+struct chooser_pat {
+	struct chooser *ch;
+	const char *pat;
+};
+
+/* a click selects the row, a double click opens it */
+static enum request chooser_click(struct view *v, int row, int col, bool dbl)
 {
 	struct chooser *ch = v->priv;
+	int i = ch->top + row - 1;
 
-	for (int k = 1; k <= ch->n; k++) {
-		int i = ((ch->sel + dir * k) % ch->n + ch->n) % ch->n;
-		char id[16];
+	if (row < 1 || i >= ch->n)
+		return REQ_NONE;
+	ch->sel = i;
+	return dbl ? REQ_ENTER : REQ_NONE;
+}
 
-		snprintf(id, sizeof(id), "%u", ch->a[i].info.map_id);
-		if (strcasestr(ch->a[i].info.name, pat) || !strcmp(id, pat)) {
-			ch->sel = i;
-			return true;
-		}
-	}
-	return false;
+static bool chooser_match(int i, void *ctx)
+{
+	struct chooser_pat *m = ctx;
+	char id[16];
+
+	snprintf(id, sizeof(id), "%u", m->ch->a[i].info.map_id);
+	return strcasestr(m->ch->a[i].info.name, m->pat) || !strcmp(id, m->pat);
+}
+
+static int chooser_search(struct view *v, const char *pat, int dir)
+{
+	struct chooser *ch = v->priv;
+	struct chooser_pat m = { ch, pat };
+
+	return search_rows(ch->n, ch->sel, dir, chooser_match, &m, &ch->sel);
 }
 
 static void chooser_status(struct view *v, char *buf, size_t len)
@@ -182,7 +293,7 @@ static void chooser_status(struct view *v, char *buf, size_t len)
 	struct chooser *ch = v->priv;
 
 	if (ch->n)
-		snprintf(buf, len, "%d arena%s   Enter: open   /: find by name", ch->n,
+		snprintf(buf, len, "%d arena%s   Enter: open   /: find by name   s/F6: sort", ch->n,
 			 ch->n == 1 ? "" : "s");
 	else
 		snprintf(buf, len, "no arenas");
@@ -204,5 +315,6 @@ const struct view_ops chooser_ops = {
 	.tick = chooser_tick,
 	.status = chooser_status,
 	.search = chooser_search,
+	.click = chooser_click,
 	.done = chooser_done,
 };

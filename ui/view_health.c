@@ -217,6 +217,19 @@ static void select_row(struct health *h, int i)
 	h->sel = i >= h->n ? h->n - 1 : i < 0 ? 0 : i;
 }
 
+/* a click selects the row (below the three header rows and a gap), a
+ * double click shows it in hex */
+static enum request health_click(struct view *v, int row, int col, bool dbl)
+{
+	struct health *h = v->priv;
+	int i = h->top + row - 4;
+
+	if (row < 4 || i >= h->n)
+		return REQ_NONE;
+	h->sel = i;
+	return dbl ? REQ_ENTER : REQ_NONE;
+}
+
 static enum request health_request(struct view *v, enum request req)
 {
 	struct health *h = v->priv;
@@ -241,19 +254,24 @@ static enum request health_request(struct view *v, enum request req)
 	return REQ_NONE;
 }
 
-static bool health_search(struct view *v, const char *pat, int dir)
+struct health_pat {
+	struct health *h;
+	const char *pat;
+};
+
+static bool health_match(int i, void *ctx)
+{
+	struct health_pat *m = ctx;
+
+	return strcasestr(m->h->rows[i].text, m->pat);
+}
+
+static int health_search(struct view *v, const char *pat, int dir)
 {
 	struct health *h = v->priv;
+	struct health_pat m = { h, pat };
 
-	for (int k = 1; k <= h->n; k++) {
-		int i = ((h->sel + dir * k) % h->n + h->n) % h->n;
-
-		if (strcasestr(h->rows[i].text, pat)) {
-			h->sel = i;
-			return true;
-		}
-	}
-	return false;
+	return search_rows(h->n, h->sel, dir, health_match, &m, &h->sel);
 }
 
 static void health_status(struct view *v, char *buf, size_t len)
@@ -285,5 +303,6 @@ const struct view_ops health_ops = {
 	.request = health_request,
 	.status = health_status,
 	.search = health_search,
+	.click = health_click,
 	.done = health_done,
 };

@@ -22,10 +22,11 @@
 #include "diff.h"
 #include "format.h"
 #include "heap.h"
+#include "find.h"
 #include "tui_int.h"
 
 #define HIST 64
-#define SEARCH_PAGES 16384 /* pages a keypress (64 MiB of 4K), then "n" goes on */
+#define SEARCH_PAGES 16384 /* allocated pages a keypress (64 MiB of 4K), then "n" goes on */
 
 struct hline {
 	uint64_t addr; /* 16-aligned; for a hole, its first page */
@@ -36,9 +37,10 @@ struct hline {
 	uint8_t data[16];
 	uint16_t changed; /* bit per byte, since the last refresh */
 	/* :diff */
-	bool freed;    /* hole: allocated in the snapshot */
-	bool fresh;    /* bytes read, but the snapshot has none here */
-	uint16_t diff; /* bit per byte, differs from the snapshot */
+	bool freed;	/* hole: allocated in the snapshot */
+	bool fresh;	/* bytes read, but the snapshot has none here */
+	uint16_t diff;	/* bit per byte, differs from the snapshot */
+	uint16_t match; /* bit per byte, part of a match of the search */
 };
 
 struct hex {
@@ -50,7 +52,13 @@ struct hex {
 	uint64_t back[HIST], fwd[HIST];
 	int nback, nfwd;
 	uint64_t diff_gen; /* s->diff_gen the lines were compared for */
+	/* search: where the last one ended, while the cursor is at resume_cur */
+	bool have_resume;
+	uint64_t resume, resume_cur;
+	int legend; /* LEGEND_*: shown until the first key here, then L toggles */
 };
+
+enum { LEGEND_UNTIL_KEY, LEGEND_ON, LEGEND_OFF };
 
 static struct source *src_of(struct view *v)
 {
@@ -152,10 +160,15 @@ static int hex_open(struct view *v)
 	return 0;
 }
 
-/* header rows: the column names, and the diff line above them */
+static bool legend_shown(struct view *v)
+{
+	return ((struct hex *)v->priv)->legend != LEGEND_OFF;
+}
+
+/* header rows: the column names, the diff line and the legend above them */
 static int head_rows(struct view *v)
 {
-	return v->s->diff_src ? 2 : 1;
+	return 1 + !!v->s->diff_src + legend_shown(v);
 }
 
 static int rows(struct view *v)
@@ -380,9 +393,12 @@ static void draw_hole(struct view *v, const struct hline *l, bool cursor)
 	}
 }
 
-/* changed since the last refresh, else differs from the snapshot, else r */
+/* part of a search match, else changed since the last refresh, else
+ * differs from the snapshot, else r */
 static enum role mark_role(const struct hline *l, int i, enum role r)
 {
+	if (l->match & (1u << i))
+		return R_MATCH;
 	if (l->changed & (1u << i))
 		return R_CHANGED;
 	return l->diff & (1u << i) ? R_DIFF : r;
@@ -493,7 +509,7 @@ static void draw_diff_head(struct view *v)
 		fresh += l->fresh;
 	}
 	session__diff_counts(v->s, &nalloc, &nfreed);
-	draw_row(c, 0);
+	draw_row(c, legend_shown(v));
 	draw_fmt(c, R_HEADER, "diff vs %s: ", v->s->diff_path);
 	draw_fmt(c, n ? R_DIFF : R_HEADER, "%llu", (unsigned long long)n);
 	draw_str(c, R_HEADER, " bytes differ on this screen");
@@ -501,6 +517,63 @@ static void draw_diff_head(struct view *v)
 		draw_fmt(c, R_HEADER, ", %llu lines not in the snapshot",
 			 (unsigned long long)fresh);
 	draw_fmt(c, R_DIM, "   pages since: +%u -%u   ]/[ next/prev change", nalloc, nfreed);
+}
+
+/* one line: what the colours of the bytes mean, in their own roles */
+static void draw_legend(struct view *v)
+{
+	struct canvas *c = &v->c;
+
+	/* short enough for 80 columns: the help and README say more */
+	draw_row(c, 0);
+	draw_str(c, R_PTR, "ptr");
+	draw_str(c, R_DIM, " to a page  ");
+	draw_str(c, R_PTR_BAD, "ptr");
+	draw_str(c, R_DIM, " unallocated  ");
+	draw_str(c, R_CHANGED, "xx");
+	draw_str(c, R_DIM, " changed  ");
+	if (v->s->diff_src) {
+		draw_str(c, R_DIFF, "xx");
+		draw_str(c, R_DIM, " differs  ");
+	}
+	draw_str(c, R_MATCH, "xx");
+	draw_str(c, R_DIM, " match  ");
+	draw_str(c, R_UNALLOC, "--");
+	draw_str(c, R_DIM, " not allocated  L hides");
+}
+
+/* Every match of the search on screen: runs of consecutive lines read are
+ * searched as one buffer, so a match across lines is marked on both. */
+static void mark_matches(struct view *v)
+{
+	struct hex *h = v->priv;
+	struct find_pat fp;
+	uint8_t buf[16 * 256], mask[16 * 256];
+
+	for (int i = 0; i < h->nlines; i++)
+		h->lines[i].match = 0;
+	if (!v->s->search[0] || find__parse(v->s->search, &fp) < 0)
+		return;
+	for (int a = 0; a < h->nlines;) {
+		int b = a;
+
+		if (h->lines[a].hole || !h->lines[a].present) {
+			a++;
+			continue;
+		}
+		while (b + 1 < h->nlines && b + 1 - a < 256 && !h->lines[b + 1].hole &&
+		       h->lines[b + 1].present && h->lines[b + 1].addr == h->lines[b].addr + 16)
+			b++;
+		for (int k = a; k <= b; k++)
+			memcpy(buf + (k - a) * 16, h->lines[k].data, 16);
+		memset(mask, 0, (size_t)(b - a + 1) * 16);
+		find__mark(&fp, h->lines[a].addr, buf, (size_t)(b - a + 1) * 16, mask);
+		for (int k = a; k <= b; k++)
+			for (int x = 0; x < 16; x++)
+				if (mask[(k - a) * 16 + x])
+					h->lines[k].match |= 1u << x;
+		a = b + 1;
+	}
 }
 
 static void hex_draw(struct view *v)
@@ -517,8 +590,11 @@ static void hex_draw(struct view *v)
 	if (h->stale || h->nlines != rows(v) || !h->nlines || h->lines[0].addr != h->top ||
 	    h->diff_gen != v->s->diff_gen)
 		layout(v, false);
+	mark_matches(v);
 	cl = line_at(v, h->cur);
 	heap = session__heap(v->s);
+	if (legend_shown(v))
+		draw_legend(v);
 	if (v->s->diff_src)
 		draw_diff_head(v);
 	draw_row(c, head_rows(v) - 1);
@@ -707,6 +783,15 @@ static enum request hex_request(struct view *v, enum request req)
 	case REQ_FIRST: h->cur = base(v); break;
 	case REQ_LAST: h->cur = line_at(v, end_addr(v) - 16).addr; break;
 	case REQ_ENTER: follow(v); break;
+	case REQ_YANK: {
+		char addr[32], cmd[64];
+
+		snprintf(addr, sizeof(addr), "0x%llx", (unsigned long long)h->cur);
+		snprintf(cmd, sizeof(cmd), "print *(u64 *)%s", addr);
+		session__copy(v->s, addr);
+		session__nav_expr(v->s, cmd);
+		return REQ_PROMPT_TEXT;
+	}
 	case REQ_SHOW_HEX: hex_goto(v, v->s->nav.addr, true); break;
 	case REQ_XREFS: /* who points into the qword under the cursor */
 		session__nav_range(v->s, h->cur, 8);
@@ -714,6 +799,10 @@ static enum request hex_request(struct view *v, enum request req)
 	case REQ_HEAP_INFO: /* which allocation holds the cursor */
 		session__nav_addr(v->s, h->cur);
 		return REQ_SHOW_HEAP;
+	case REQ_LEGEND:
+		h->legend = h->legend == LEGEND_ON ? LEGEND_OFF : LEGEND_ON;
+		h->stale = true;
+		break;
 	case REQ_DIFF_NEXT: diff_step(v, 1); break;
 	case REQ_DIFF_PREV: diff_step(v, -1); break;
 	case REQ_BACK:
@@ -737,74 +826,46 @@ static enum request hex_request(struct view *v, enum request req)
 	return REQ_NONE;
 }
 
-/* pattern: "0x..." finds that 64-bit value (aligned), else the text */
-static bool hex_search(struct view *v, const char *pat, int dir)
+/* / and ?: the library's byte search (find.h: text, 0x values in their
+ * width, \xNN bytes) over allocated pages only, SEARCH_PAGES of them a key.
+ * It goes on from the last match (or where a cap stopped it) while the
+ * cursor is still there, else from the cursor. */
+static int hex_search(struct view *v, const char *pat, int dir)
 {
 	struct hex *h = v->priv;
-	uint8_t needle[256], page[AI_PAGE_SIZE_MAX + 256];
-	size_t nlen;
-	bool value = false;
-	uint64_t pg = (h->cur - base(v)) / page_sz(v), from = h->cur + dir;
-	char *end;
+	struct find_pat fp;
+	uint64_t from = h->have_resume && h->resume_cur == h->cur ? h->resume : h->cur, at;
+	int r;
 
-	if (!strncmp(pat, "0x", 2)) {
-		unsigned long long x = strtoull(pat, &end, 16);
-
-		if (!*end) {
-			memcpy(needle, &x, 8);
-			nlen = 8;
-			value = true;
-		}
+	if (!v->s->src || !v->s->have_pm)
+		return SEARCH_NONE;
+	if (find__parse(pat, &fp) < 0) {
+		session__lib_msg(v->s, "search");
+		return SEARCH_MORE;
 	}
-	if (!value) {
-		nlen = strlen(pat);
-		if (nlen > sizeof(needle))
-			nlen = sizeof(needle);
-		memcpy(needle, pat, nlen);
+	r = find__next(src_of(v), &v->s->pm, from, dir, &fp, SEARCH_PAGES, &at);
+	if (r < 0) {
+		session__lib_msg(v->s, "search");
+		return SEARCH_MORE;
 	}
-	for (int k = 0; k < SEARCH_PAGES && pg < npages(v); k++) {
-		uint64_t pa = base(v) + pg * page_sz(v);
-		uint8_t present[2];
-		size_t len = page_sz(v);
-
-		if (pstate(v, pg) == PAGE_ALLOCATED) {
-			/* a little of the next page, for matches across the edge */
-			if (pg + 1 < npages(v) && pstate(v, pg + 1) == PAGE_ALLOCATED)
-				len += nlen - 1;
-			if (source__read(src_of(v), pa, page, len, present) >= 0 && present[0]) {
-				int64_t i, last = (int64_t)(len - nlen);
-
-				if (len > page_sz(v) && !present[1])
-					last = page_sz(v) - nlen;
-				for (i = dir > 0 ? 0 : last; i >= 0 && i <= last; i += dir) {
-					uint64_t a = pa + i;
-
-					if ((dir > 0 && a < from) || (dir < 0 && a > from))
-						continue;
-					if (value && (a & 7))
-						continue;
-					if (!memcmp(page + i, needle, nlen)) {
-						hex_goto(v, a, true);
-						session__msg(v->s, false, "found at 0x%llx",
-							     (unsigned long long)a);
-						return true;
-					}
-				}
-			}
-		}
-		if (dir < 0 && pg == 0) {
-			pg = npages(v);
-			break;
-		}
-		pg += dir;
+	if (r == FIND_NONE)
+		return SEARCH_NONE;
+	if (r == FIND_MORE) {
+		h->cur = dir > 0 ? at + 1 : (at - 1) & ~7ULL;
+		session__msg(v->s, true,
+			     "not found in %d allocated pages, up to page %llu: n/N goes on",
+			     SEARCH_PAGES, (unsigned long long)((h->cur - base(v)) / page_sz(v)));
+		h->have_resume = true;
+		h->resume = at;
+		h->resume_cur = h->cur;
+		return SEARCH_MORE;
 	}
-	if (pg < npages(v)) {
-		session__msg(v->s, true, "not found in %d pages up to page %llu: n/N goes on",
-			     SEARCH_PAGES, (unsigned long long)pg);
-		h->cur = base(v) + pg * page_sz(v);
-		return true;
-	}
-	return false;
+	hex_goto(v, at, true);
+	h->have_resume = true;
+	h->resume = at;
+	h->resume_cur = h->cur;
+	session__msg(v->s, false, "found at 0x%llx", (unsigned long long)at);
+	return r == FIND_WRAPPED ? SEARCH_WRAPPED : SEARCH_FOUND;
 }
 
 static void hex_status(struct view *v, char *buf, size_t len)
@@ -834,6 +895,38 @@ static void hex_status(struct view *v, char *buf, size_t len)
 		 ptr_role(v, val) == R_PTR_BAD ? "  -> arena, page not allocated" : "");
 }
 
+/* the column of byte i of a line: after OFFSET and ADDRESS, 3 a byte, a
+ * gap after the eighth */
+#define BYTES_COL 25
+static enum request hex_click(struct view *v, int row, int col, bool dbl)
+{
+	struct hex *h = v->priv;
+	int i = row - head_rows(v), b = col - BYTES_COL;
+	const struct hline *l;
+
+	if (!v->s->src || i < 0 || i >= h->nlines)
+		return REQ_NONE;
+	l = &h->lines[i];
+	if (b >= 8 * 3)
+		b--;
+	b = b < 0 ? 0 : b / 3 > 15 ? 15 : b / 3;
+	h->cur = l->hole ? l->addr : l->addr + (b & 8);
+	return dbl ? REQ_ENTER : REQ_NONE;
+}
+
+/* the legend shows until the first key in the view */
+static bool hex_key(struct view *v, int key)
+{
+	struct hex *h = v->priv;
+
+	if (h->legend == LEGEND_UNTIL_KEY) {
+		h->legend = LEGEND_OFF;
+		h->stale = true;
+		v->dirty = true;
+	}
+	return false;
+}
+
 static void hex_done(struct view *v)
 {
 	struct hex *h = v->priv;
@@ -850,5 +943,8 @@ const struct view_ops hex_ops = {
 	.tick = hex_tick,
 	.status = hex_status,
 	.search = hex_search,
+	.draws_matches = true,
+	.key = hex_key,
+	.click = hex_click,
 	.done = hex_done,
 };

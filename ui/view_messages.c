@@ -117,19 +117,31 @@ static enum request messages_request(struct view *v, enum request req)
 	return REQ_NONE;
 }
 
-static bool messages_search(struct view *v, const char *pat, int dir)
+/* a click selects the message */
+static enum request messages_click(struct view *v, int row, int col, bool dbl)
 {
-	int n = session__nr_msgs(v->s), at = sel_index(v);
+	struct mview *m = v->priv;
+	int i = m->top + row - 1;
 
-	for (int k = 1; k <= n; k++) {
-		int i = ((at + dir * k) % n + n) % n;
+	if (row >= 1 && i < session__nr_msgs(v->s))
+		select_index(v, i);
+	return REQ_NONE;
+}
 
-		if (strcasestr(session__msg_at(v->s, i)->text, pat)) {
-			select_index(v, i);
-			return true;
-		}
-	}
-	return false;
+static bool messages_match(int i, void *ctx)
+{
+	struct view *v = ctx;
+
+	return strcasestr(session__msg_at(v->s, i)->text, v->s->search);
+}
+
+static int messages_search(struct view *v, const char *pat, int dir)
+{
+	int i, r = search_rows(session__nr_msgs(v->s), sel_index(v), dir, messages_match, v, &i);
+
+	if (r != SEARCH_NONE)
+		select_index(v, i);
+	return r;
 }
 
 static void messages_status(struct view *v, char *buf, size_t len)
@@ -161,6 +173,7 @@ const struct view_ops messages_ops = {
 	.request = messages_request,
 	.status = messages_status,
 	.search = messages_search,
+	.click = messages_click,
 	.done = messages_done,
 	.model_gen = messages_gen,
 };

@@ -4,7 +4,9 @@
  * a bin of pages shaded by the fraction allocated. Each refresh is compared
  * with the previous one and cells where pages were allocated ('+') or freed
  * ('-') are marked until the next refresh. With a :diff snapshot, cells
- * with pages allocated in one and not the other are marked as well.
+ * with pages allocated since it ('A') or freed since ('F') are marked as
+ * well. The symbols are the CLI picture's (pagesym.h). The legend shows
+ * until the first key in the view, then L toggles it.
  * With `a`, cells show the allocator that owns most of their pages (heap.h:
  * its initial, in its colour), `g` for __arena globals and `?` for
  * allocated pages that no allocator claims.
@@ -13,9 +15,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include "heap.h"
+#include "find.h"
+#include "pagesym.h"
 #include "tui_int.h"
 
-#define LABEL_W 10 /* "%8x  " page number of the row */
+#define SEARCH_PAGES 16384 /* allocated pages read a keypress, as in hex */
+
+#define LABEL_W 10 /* "%8u  " page number of the row, decimal as in the status line */
 
 struct pages {
 	uint32_t nr;	     /* pages in the arena */
@@ -26,7 +32,13 @@ struct pages {
 	uint64_t cell;	     /* cursor */
 	uint64_t top;	     /* first row shown */
 	bool by_heap;	     /* a: colour by allocator */
+	uint64_t found;	     /* the last search match (or where a cap stopped) */
+	uint64_t found_cell; /* the cell the cursor was put on for it */
+	bool have_found;
+	int legend; /* LEGEND_* */
 };
+
+enum { LEGEND_UNTIL_KEY, LEGEND_ON, LEGEND_OFF };
 
 static int grid_cols(const struct view *v)
 {
@@ -109,6 +121,7 @@ static int pages_open(struct view *v)
 	v->priv = p;
 	p->ppc = 1;
 	p->fit = true;
+	p->legend = LEGEND_UNTIL_KEY;
 	take(v);
 	return 0;
 }
@@ -199,8 +212,9 @@ static bool draw_owner(struct canvas *c, const struct bin *b, const struct heap 
 
 static void draw_cell(struct canvas *c, const struct bin *b, bool cursor)
 {
+	char ch[2] = { pagesym__char(b->alloc, b->resv, b->n), 0 };
+	const char *g = ch;
 	enum role r;
-	const char *g;
 
 	if (b->added && b->added >= b->removed) {
 		r = R_ADDED;
@@ -209,20 +223,17 @@ static void draw_cell(struct canvas *c, const struct bin *b, bool cursor)
 		r = R_REMOVED;
 		g = "-";
 	} else if (b->dnew || b->dgone) {
+		/* which way since the snapshot: allocated, or freed */
 		r = R_DIFF;
-		g = glyph->diff;
+		g = b->dnew >= b->dgone ? "A" : "F";
 	} else if (b->alloc) {
-		/* 1..20% -> 0, ..., 81..100% -> 4 */
-		int i = (int)(((uint64_t)b->alloc * 5 + b->n - 1) / b->n) - 1;
-
 		r = b->alloc == b->n ? R_ALLOC : R_ALLOC_PART;
-		g = glyph->shade[i < 0 ? 0 : i > 4 ? 4 : i];
-	} else if (b->resv) {
-		r = R_RESERVED;
-		g = "r";
+		/* the cursor shows the character: a reversed full block
+		 * would look like an empty cell */
+		if (!cursor)
+			g = glyph->shade[pagesym__level(b->alloc, b->n)];
 	} else {
-		r = R_FREE;
-		g = " ";
+		r = b->resv ? R_RESERVED : R_FREE;
 	}
 	draw_hl(c, cursor);
 	draw_str(c, r, g);
@@ -292,29 +303,32 @@ static void pages_draw(struct view *v)
 		draw_fmt(c, R_DIM, " unclaimed (%llu)  ", (unsigned long long)h->unclaimed_pages);
 		draw_str(c, R_RESERVED, "r");
 		draw_str(c, R_DIM, " reserved   a: by state");
-	} else {
-		draw_str(c, R_DIM, "   ' ' free ");
-		for (int i = 0; i < 5; i++)
-			draw_str(c, R_ALLOC_PART, glyph->shade[i]);
-		draw_str(c, R_DIM, " 1-100% allocated  ");
-	}
-	if (!h) {
+	} else if (p->legend != LEGEND_OFF) {
+		draw_str(c, R_FREE, "   .");
+		draw_str(c, R_DIM, " free  ");
 		draw_str(c, R_RESERVED, "r");
 		draw_str(c, R_DIM, " reserved  ");
-		draw_str(c, R_ADDED, "+");
+		/* short enough for 80 columns: the help and README say more */
+		for (int i = 0; i < PAGESYM_LEVELS; i++)
+			draw_str(c, R_ALLOC_PART, glyph->shade[i]);
 		draw_str(c, R_DIM, " allocated  ");
+		draw_str(c, R_ADDED, "+");
+		draw_str(c, R_DIM, " new  ");
 		draw_str(c, R_REMOVED, "-");
-		draw_str(c, R_DIM, " freed since the last refresh   +/- zoom  0 fit");
+		draw_str(c, R_DIM, " freed  L hides");
+	} else {
+		draw_str(c, R_DIM, "   L: legend");
 	}
 	if (s->diff_src) {
 		uint32_t nalloc, nfreed;
 
 		session__diff_counts(s, &nalloc, &nfreed);
 		draw_row(c, 2);
-		draw_str(c, R_DIFF, glyph->diff);
+		draw_str(c, R_DIFF, "A");
+		draw_str(c, R_DIM, " allocated / ");
+		draw_str(c, R_DIFF, "F");
 		draw_fmt(c, R_DIM,
-			 " allocated now or in the snapshot, not both "
-			 "(diff vs %s: %u pages allocated, %u freed since)",
+			 " freed since the snapshot (diff vs %s: %u pages allocated, %u freed)",
 			 s->diff_path, nalloc, nfreed);
 		draw_str(c, R_DIM, "   ]/[ next/previous");
 	}
@@ -323,7 +337,7 @@ static void pages_draw(struct view *v)
 		uint64_t first = (p->top + r) * cols;
 
 		draw_row(c, head_rows(v) + r);
-		draw_fmt(c, R_LABEL, "%8llx  ", (unsigned long long)(first * p->ppc));
+		draw_fmt(c, R_LABEL, "%8llu  ", (unsigned long long)(first * p->ppc));
 		for (int k = 0; k < cols && first + k < ncells; k++) {
 			struct bin b;
 
@@ -353,6 +367,11 @@ static enum request open_hex(struct view *v)
 
 	if (!p->now)
 		return REQ_NONE;
+	if (p->have_found && p->found_cell == p->cell && source__contains(v->s->src, p->found, 1)) {
+		/* the search's match in this cell */
+		session__nav_addr(v->s, p->found);
+		return REQ_SHOW_HEX;
+	}
 	if (last > p->nr)
 		last = p->nr;
 	/* the first allocated page of the bin, else its first page */
@@ -437,6 +456,9 @@ static enum request pages_request(struct view *v, enum request req)
 	case REQ_HEAP_INFO: /* the cell's first allocated page (else its first) */
 		open_hex(v);
 		return REQ_SHOW_HEAP;
+	case REQ_LEGEND:
+		p->legend = p->legend == LEGEND_ON ? LEGEND_OFF : LEGEND_ON;
+		return REQ_NONE;
 	case REQ_ENTER: return open_hex(v);
 	case REQ_DIFF_NEXT:
 	case REQ_DIFF_PREV:
@@ -447,6 +469,49 @@ static enum request pages_request(struct view *v, enum request req)
 	}
 	p->cell = clamp_cell(p, cell);
 	return REQ_NONE;
+}
+
+/* / and ?: the pages' bytes, as the hex view searches them (find.h); the
+ * cursor goes to the cell holding the match, Enter shows it in hex */
+static int pages_search(struct view *v, const char *pat, int dir)
+{
+	struct pages *p = v->priv;
+	struct session *s = v->s;
+	uint64_t psz = source__page_size(s->src), first = session__page_addr(s, p->cell * p->ppc);
+	uint64_t from, at;
+	struct find_pat fp;
+	int r;
+
+	if (!p->now || !s->have_pm)
+		return SEARCH_NONE;
+	/* from the last match while the cursor is on its cell, else from
+	 * the cell's edge */
+	from = p->have_found && p->found_cell == p->cell ? p->found
+	       : dir > 0				 ? first - 1
+							 : first + (uint64_t)p->ppc * psz;
+	if (dir < 0 && from > session__page_addr(s, p->nr))
+		from = session__page_addr(s, p->nr);
+	if (find__parse(pat, &fp) < 0 ||
+	    (r = find__next(s->src, &s->pm, from, dir, &fp, SEARCH_PAGES, &at)) < 0) {
+		session__lib_msg(s, "search");
+		return SEARCH_MORE;
+	}
+	if (r == FIND_NONE)
+		return SEARCH_NONE;
+	p->cell = (at + (r == FIND_MORE ? dir : 0) - session__page_addr(s, 0)) / psz / p->ppc;
+	p->cell = clamp_cell(p, p->cell);
+	p->have_found = true;
+	p->found = at;
+	p->found_cell = p->cell;
+	if (r == FIND_MORE)
+		session__msg(s, true,
+			     "not found in %d allocated pages, up to page %llu: n/N goes on",
+			     SEARCH_PAGES, (unsigned long long)(p->cell * p->ppc));
+	else
+		session__msg(s, false, "found at 0x%llx (page %llu): Enter shows it in hex",
+			     (unsigned long long)at,
+			     (unsigned long long)((at - session__page_addr(s, 0)) / psz));
+	return r == FIND_MORE ? SEARCH_MORE : r == FIND_WRAPPED ? SEARCH_WRAPPED : SEARCH_FOUND;
 }
 
 static void pages_status(struct view *v, char *buf, size_t len)
@@ -501,6 +566,34 @@ static void pages_status(struct view *v, char *buf, size_t len)
 			 b.n - b.alloc - b.resv);
 }
 
+/* a click on a cell opens it in hex (as Enter); elsewhere nothing */
+static enum request pages_click(struct view *v, int row, int col, bool dbl)
+{
+	struct pages *p = v->priv;
+	int cols = grid_cols(v);
+	uint64_t cell;
+
+	if (!p->now || row < head_rows(v) || col < LABEL_W || col >= LABEL_W + cols)
+		return REQ_NONE;
+	cell = (p->top + row - head_rows(v)) * cols + (col - LABEL_W);
+	if (cell >= nr_cells(p))
+		return REQ_NONE;
+	p->cell = cell;
+	return open_hex(v);
+}
+
+/* the legend shows until the first key in the view */
+static bool pages_key(struct view *v, int key)
+{
+	struct pages *p = v->priv;
+
+	if (p->legend == LEGEND_UNTIL_KEY) {
+		p->legend = LEGEND_OFF;
+		v->dirty = true;
+	}
+	return false;
+}
+
 static void pages_done(struct view *v)
 {
 	struct pages *p = v->priv;
@@ -517,5 +610,10 @@ const struct view_ops pages_ops = {
 	.request = pages_request,
 	.tick = pages_tick,
 	.status = pages_status,
+	.search = pages_search,
+	/* the search is for bytes in the pages, not for text on screen */
+	.draws_matches = true,
+	.key = pages_key,
+	.click = pages_click,
 	.done = pages_done,
 };

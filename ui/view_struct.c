@@ -16,6 +16,7 @@
 #include "expr.h"
 #include "format.h"
 #include "refs.h"
+#include "printable.h"
 #include "tui_int.h"
 #include "tui_sink.h"
 
@@ -670,6 +671,19 @@ static enum request heap_info(struct view *v, struct tnode *n)
 	return REQ_SHOW_HEAP;
 }
 
+/* a click selects the line, a double click follows / expands it (Enter);
+ * the lines sit below the header (and the error line), as drawn */
+static enum request struct_click(struct view *v, int row, int col, bool dbl)
+{
+	struct sview *s = v->priv;
+	int rows = v->c.height - 1 - !!s->err[0], i = s->top + row - (v->c.height - rows);
+
+	if (row < v->c.height - rows || i >= s->nlines)
+		return REQ_NONE;
+	s->cursor = i;
+	return dbl ? REQ_ENTER : REQ_NONE;
+}
+
 static enum request struct_request(struct view *v, enum request req)
 {
 	struct sview *s = v->priv;
@@ -735,6 +749,7 @@ static enum request struct_request(struct view *v, enum request req)
 		}
 		snprintf(buf, sizeof(buf), "print %s", n->path);
 		session__nav_expr(v->s, buf);
+		session__copy(v->s, n->path);
 		out = REQ_PROMPT_TEXT;
 		break;
 	case REQ_TABLE:
@@ -774,10 +789,27 @@ static enum request struct_request(struct view *v, enum request req)
 	return out;
 }
 
+/* s holds pat as it is drawn: names from the file show in their printable
+ * form (\x1b), and that is what one types to find them */
+static bool shown_has(const char *s, const char *pat)
+{
+	char *p;
+	bool hit;
+
+	if (!s)
+		return false;
+	if (ai_is_printable(s, 0))
+		return strcasestr(s, pat);
+	p = ai_printable_dup(s, 0);
+	hit = p && strcasestr(p, pat);
+	free(p);
+	return hit;
+}
+
 static bool node_match(const struct tnode *n, const char *pat)
 {
-	return (n->key && strcasestr(n->key, pat)) || (n->text && strcasestr(n->text, pat)) ||
-	       (n->ftext && strcasestr(n->ftext, pat)) || (n->type && strcasestr(n->type, pat));
+	return shown_has(n->key, pat) || shown_has(n->text, pat) || shown_has(n->ftext, pat) ||
+	       shown_has(n->type, pat);
 }
 
 /* depth-first list of every node, to search beyond what is expanded */
@@ -798,34 +830,43 @@ static void all_nodes(struct tnode *n, struct tnode ***v, int *len, int *cap)
 	}
 }
 
-static bool struct_search(struct view *v, const char *pat, int dir)
+struct node_pat {
+	struct tnode **all;
+	const char *pat;
+};
+
+static bool node_pat_match(int i, void *ctx)
+{
+	struct node_pat *m = ctx;
+
+	return node_match(m->all[i], m->pat);
+}
+
+static int struct_search(struct view *v, const char *pat, int dir)
 {
 	struct sview *s = v->priv;
 	struct tnode **all = NULL, *cur = s->nlines ? s->lines[s->cursor] : NULL;
-	int n = 0, cap = 0, at = -1;
-	bool found = false;
+	int n = 0, cap = 0, at = -1, i, r;
+	struct node_pat m;
 
 	if (!s->tree)
-		return false;
+		return SEARCH_NONE;
 	all_nodes(s->tree, &all, &n, &cap);
-	for (int i = 0; i < n; i++)
-		if (all[i] == cur)
-			at = i;
-	for (int k = 1; k <= n && !found; k++) {
-		int i = ((at + dir * k) % n + n) % n;
-
-		if (!node_match(all[i], pat))
-			continue;
+	for (int k = 0; k < n; k++)
+		if (all[k] == cur)
+			at = k;
+	m = (struct node_pat){ all, pat };
+	r = search_rows(n, at, dir, node_pat_match, &m, &i);
+	if (r != SEARCH_NONE) {
 		for (struct tnode *p = all[i]->parent; p; p = p->parent)
 			p->expanded = true;
 		flatten(s);
 		for (int j = 0; j < s->nlines; j++)
 			if (s->lines[j] == all[i])
 				s->cursor = j;
-		found = true;
 	}
 	free(all);
-	return found;
+	return r;
 }
 
 static void struct_status(struct view *v, char *buf, size_t len)
@@ -881,5 +922,6 @@ const struct view_ops struct_ops = {
 	.tick = struct_tick,
 	.status = struct_status,
 	.search = struct_search,
+	.click = struct_click,
 	.done = struct_done,
 };

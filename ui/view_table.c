@@ -557,24 +557,49 @@ static bool table_key(struct view *v, int key)
 	return true;
 }
 
-static bool table_search(struct view *v, const char *pat, int dir)
+/* a click selects the row (below the title and the column headers), a
+ * double click opens it in the struct view */
+static enum request table_click(struct view *v, int row, int col, bool dbl)
 {
 	struct tview *t = v->priv;
-	int n = t->nvis;
+	int i = t->top + row - 2;
 
-	for (int k = 1; k <= n; k++) {
-		int i = ((t->cur + dir * k) % n + n) % n;
-		const struct row *r = &t->rows[t->vis[i]];
+	if (row < 2 || i >= t->nvis)
+		return REQ_NONE;
+	t->cur = i;
+	t->sel_addr = t->rows[t->vis[i]].addr;
+	t->have_sel = true;
+	return dbl ? REQ_ENTER : REQ_NONE;
+}
 
-		for (int c = 0; c < r->ncells; c++)
-			if (r->cells[c].text && strcasestr(r->cells[c].text, pat)) {
-				t->cur = i;
-				t->sel_addr = r->addr;
-				t->have_sel = true;
-				return true;
-			}
-	}
+struct table_pat {
+	struct tview *t;
+	const char *pat;
+};
+
+static bool table_match(int i, void *ctx)
+{
+	struct table_pat *m = ctx;
+	const struct row *r = &m->t->rows[m->t->vis[i]];
+
+	for (int c = 0; c < r->ncells; c++)
+		if (r->cells[c].text && strcasestr(r->cells[c].text, m->pat))
+			return true;
 	return false;
+}
+
+static int table_search(struct view *v, const char *pat, int dir)
+{
+	struct tview *t = v->priv;
+	struct table_pat m = { t, pat };
+	int i, r = search_rows(t->nvis, t->cur, dir, table_match, &m, &i);
+
+	if (r != SEARCH_NONE) {
+		t->cur = i;
+		t->sel_addr = t->rows[t->vis[i]].addr;
+		t->have_sel = true;
+	}
+	return r;
 }
 
 static void table_status(struct view *v, char *buf, size_t len)
@@ -613,6 +638,7 @@ const struct view_ops table_ops = {
 	.tick = table_tick,
 	.status = table_status,
 	.search = table_search,
+	.click = table_click,
 	.done = table_done,
 	.title = table_title,
 	.key = table_key,

@@ -65,7 +65,7 @@ static void text_draw(struct view *v)
 		if (x->lines[i][0] == '\1')
 			draw_str(c, R_HEADER, x->lines[i] + 1);
 		else
-			draw_str(c, i == x->match ? R_MATCH : R_DEFAULT, x->lines[i]);
+			draw_str(c, i == x->match ? R_KEY : R_DEFAULT, x->lines[i]);
 	}
 }
 
@@ -106,22 +106,29 @@ static enum request text_request(struct view *v, enum request req)
 	return REQ_NONE;
 }
 
-static bool text_search(struct view *v, const char *pat, int dir)
+struct text_pat {
+	struct text *x;
+	const char *pat;
+};
+
+static bool text_match(int i, void *ctx)
+{
+	struct text_pat *m = ctx;
+
+	return strcasestr(m->x->lines[i], m->pat);
+}
+
+static int text_search(struct view *v, const char *pat, int dir)
 {
 	struct text *x = v->priv;
-	int start = x->match >= 0 ? x->match : x->top - dir;
+	struct text_pat m = { x, pat };
+	/* from the last hit, else from the screen's edge */
+	int start = x->match >= 0 ? x->match : dir > 0 ? x->top - 1 : x->top + v->c.height;
+	int r = search_rows(x->n, start, dir, text_match, &m, &x->match);
 
-	for (int k = 1; k <= x->n; k++) {
-		int i = ((start + dir * k) % x->n + x->n) % x->n;
-
-		if (strcasestr(x->lines[i], pat)) {
-			x->match = i;
-			if (i < x->top || i >= x->top + v->c.height)
-				x->top = i > 2 ? i - 2 : 0;
-			return true;
-		}
-	}
-	return false;
+	if (r != SEARCH_NONE && (x->match < x->top || x->match >= x->top + v->c.height))
+		x->top = x->match > 2 ? x->match - 2 : 0;
+	return r;
 }
 
 static void text_status(struct view *v, char *buf, size_t len)

@@ -4,7 +4,9 @@
  * drawn straight from the watchset (the model); the pane keeps only the
  * selection, by watch id, so it survives a removal and every refresh.
  * A watch that changed in the last sample is marked '*' and its value
- * highlighted; the hit that paused the display is marked '!'.
+ * highlighted; the hit that paused the display is marked '!'. s (F6) sorts
+ * by the next column and S reverses: rows are put in that order each time
+ * they are drawn or moved over, and the selection stays on its watch.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +21,10 @@ struct wview {
 	int sel_id; /* selected watch, 0: none */
 	int sel;    /* its row, to select a neighbour when it goes */
 	int top;
+	int sort_col; /* enum col; C_ID: the watchset's order */
+	int sort_dir; /* 1 ascending, -1 descending */
+	int *order;   /* row -> watchset index */
+	int norder;
 };
 
 enum col {
@@ -127,6 +133,90 @@ static int nr_watches(struct view *v)
 	return v->s->ws ? watchset__count(v->s->ws) : 0;
 }
 
+static int u64cmp(uint64_t a, uint64_t b)
+{
+	return a < b ? -1 : a > b;
+}
+
+/* numbers as numbers, else as text; a missing value first */
+static int valcmp(const char *x, const char *y, bool num, int64_t nx, int64_t ny)
+{
+	if (!x || !y)
+		return (x != NULL) - (y != NULL);
+	if (num)
+		return nx < ny ? -1 : nx > ny;
+	return strcmp(x, y);
+}
+
+static int wcmp_col(const struct watch *a, const struct watch *b, int col)
+{
+	switch (col) {
+	case C_EXPR: return strcmp(a->spec, b->spec);
+	case C_VALUE: return valcmp(a->value, b->value, a->numeric && b->numeric, a->num, b->num);
+	case C_PREV: return valcmp(a->prev, b->prev, false, 0, 0);
+	case C_CHANGES: return u64cmp(a->nr_changes, b->nr_changes);
+	case C_TIME: return u64cmp(a->last_change_ns, b->last_change_ns);
+	case C_STATE: return (int)(a->state * 2 + a->paused) - (int)(b->state * 2 + b->paused);
+	case C_HITS: return u64cmp(a->nr_hits, b->nr_hits);
+	default: return a->id - b->id;
+	}
+}
+
+static struct {
+	struct watchset *ws;
+	int col, dir;
+} wsort; /* for qsort's comparator */
+
+static int wcmp(const void *pa, const void *pb)
+{
+	const struct watch *a = watchset__get(wsort.ws, *(const int *)pa);
+	const struct watch *b = watchset__get(wsort.ws, *(const int *)pb);
+	int r = wcmp_col(a, b, wsort.col);
+
+	/* ties in id order, whichever way */
+	return (r ? r : a->id - b->id) * wsort.dir;
+}
+
+/* the rows in the sort's order, now (the values change every sample) */
+static void sort_rows(struct view *v)
+{
+	struct wview *p = v->priv;
+	int n = nr_watches(v);
+
+	if (n > p->norder) {
+		int *o = realloc(p->order, n * sizeof(*o));
+
+		if (!o) {
+			n = p->norder;
+		} else {
+			p->order = o;
+			p->norder = n;
+		}
+	}
+	for (int i = 0; i < n; i++)
+		p->order[i] = i;
+	if (n < 2 || (p->sort_col == C_ID && p->sort_dir >= 0))
+		return;
+	wsort.ws = v->s->ws;
+	wsort.col = p->sort_col;
+	wsort.dir = p->sort_dir < 0 ? -1 : 1;
+	qsort(p->order, n, sizeof(*p->order), wcmp);
+}
+
+/* the watch on row i, in the sort's order */
+static struct watch *row_watch(struct view *v, int i)
+{
+	struct wview *p = v->priv;
+
+	sort_rows(v);
+	return watchset__get(v->s->ws, i < p->norder ? p->order[i] : i);
+}
+
+/* the columns s goes through, in the header's order */
+static const int sort_cycle[] = {
+	C_ID, C_EXPR, C_VALUE, C_PREV, C_CHANGES, C_TIME, C_STATE, C_HITS
+};
+
 /* the selected row: the watch selected before, or its neighbour if it went */
 static int cur_row(struct view *v)
 {
@@ -135,12 +225,12 @@ static int cur_row(struct view *v)
 	struct watch *w;
 
 	for (int i = 0; i < n; i++) {
-		w = watchset__get(v->s->ws, i);
+		w = row_watch(v, i);
 		if (w->id == p->sel_id)
 			return p->sel = i;
 	}
 	p->sel = p->sel >= n ? n - 1 : p->sel < 0 ? 0 : p->sel;
-	w = n ? watchset__get(v->s->ws, p->sel) : NULL;
+	w = n ? row_watch(v, p->sel) : NULL;
 	p->sel_id = w ? w->id : 0;
 	return n ? p->sel : -1;
 }
@@ -149,7 +239,7 @@ static struct watch *cur_watch(struct view *v)
 {
 	int i = cur_row(v);
 
-	return i >= 0 ? watchset__get(v->s->ws, i) : NULL;
+	return i >= 0 ? row_watch(v, i) : NULL;
 }
 
 static void select_row(struct view *v, int i)
@@ -159,7 +249,7 @@ static void select_row(struct view *v, int i)
 	struct watch *w;
 
 	i = i >= n ? n - 1 : i < 0 ? 0 : i;
-	w = n ? watchset__get(v->s->ws, i) : NULL;
+	w = n ? row_watch(v, i) : NULL;
 	p->sel = i;
 	p->sel_id = w ? w->id : 0;
 }
@@ -256,15 +346,24 @@ static void watch_draw(struct view *v)
 	draw_clear(c);
 	expr_w = layout(c->width, shown);
 	draw_row(c, 0);
-	for (int k = 0; k < C__NR; k++)
-		if (shown[k])
-			field(v, R_HEADER, cols[k].head, k == C_EXPR ? expr_w : cols[k].width,
-			      cols[k].right);
+	for (int k = 0; k < C__NR; k++) {
+		/* the sort column's name carries its direction */
+		char head[40];
+
+		if (!shown[k])
+			continue;
+		snprintf(head, sizeof(head), "%s%s", cols[k].head,
+			 k != p->sort_col || (k == C_ID && p->sort_dir >= 0) ? ""
+			 : p->sort_dir < 0				     ? glyph->sort_down
+									     : glyph->sort_up);
+		field(v, R_HEADER, head, k == C_EXPR ? expr_w : cols[k].width, cols[k].right);
+	}
 	if (!n) {
 		draw_row(c, 2);
-		draw_str(c, R_DIM,
-			 "  no watches: w on a field of the struct view (3), or :watch EXPR [if "
-			 "COND | changes]");
+		draw_str(
+			c, R_DIM,
+			"  no watches: w on a field of the struct view (Alt-3), or :watch EXPR [if "
+			"COND | changes]");
 		return;
 	}
 	if (rows < 1)
@@ -279,7 +378,7 @@ static void watch_draw(struct view *v)
 		int i = p->top + r;
 
 		draw_row(c, 1 + r);
-		draw_watch(v, watchset__get(v->s->ws, i), shown, expr_w, i == sel);
+		draw_watch(v, row_watch(v, i), shown, expr_w, i == sel);
 	}
 }
 
@@ -296,6 +395,27 @@ static enum request watch_request(struct view *v, enum request req)
 	case REQ_PAGE_DOWN: select_row(v, i + page); break;
 	case REQ_FIRST: select_row(v, 0); break;
 	case REQ_LAST: select_row(v, nr_watches(v) - 1); break;
+	case REQ_SORT_NEXT:
+	case REQ_SORT_REVERSE: {
+		struct wview *p = v->priv;
+
+		if (req == REQ_SORT_NEXT) {
+			size_t k = 0;
+
+			while (k < ARRAY_SIZE(sort_cycle) && sort_cycle[k] != p->sort_col)
+				k++;
+			p->sort_col = sort_cycle[(k + 1) % ARRAY_SIZE(sort_cycle)];
+			p->sort_dir = 1;
+		} else {
+			p->sort_dir = p->sort_dir < 0 ? 1 : -1;
+		}
+		/* the selection stays on its watch, wherever it sorts to */
+		cur_row(v);
+		session__msg(s, false, "sorted by %s, %s",
+			     p->sort_col == C_ID ? "#" : cols[p->sort_col].head,
+			     p->sort_dir < 0 ? "descending" : "ascending");
+		break;
+	}
 	case REQ_ENTER:
 		if (!w)
 			break;
@@ -334,20 +454,39 @@ static enum request watch_request(struct view *v, enum request req)
 	return REQ_NONE;
 }
 
-static bool watch_search(struct view *v, const char *pat, int dir)
+/* a click selects the row, a double click shows it in the struct view */
+static enum request watch_click(struct view *v, int row, int col, bool dbl)
 {
-	int n = nr_watches(v), at = cur_row(v);
+	struct wview *p = v->priv;
+	int i = p->top + row - 1;
 
-	for (int k = 1; k <= n; k++) {
-		int i = ((at + dir * k) % n + n) % n;
-		struct watch *w = watchset__get(v->s->ws, i);
+	if (row < 1 || i >= nr_watches(v))
+		return REQ_NONE;
+	select_row(v, i);
+	return dbl ? REQ_ENTER : REQ_NONE;
+}
 
-		if (strcasestr(w->spec, pat) || (w->value && strcasestr(w->value, pat))) {
-			select_row(v, i);
-			return true;
-		}
-	}
-	return false;
+struct watch_pat {
+	struct view *v;
+	const char *pat;
+};
+
+static bool watch_match(int i, void *ctx)
+{
+	struct watch_pat *m = ctx;
+	struct watch *w = row_watch(m->v, i);
+
+	return strcasestr(w->spec, m->pat) || (w->value && strcasestr(w->value, m->pat));
+}
+
+static int watch_search(struct view *v, const char *pat, int dir)
+{
+	struct watch_pat m = { v, pat };
+	int i, r = search_rows(nr_watches(v), cur_row(v), dir, watch_match, &m, &i);
+
+	if (r != SEARCH_NONE)
+		select_row(v, i);
+	return r;
 }
 
 static void watch_status(struct view *v, char *buf, size_t len)
@@ -395,7 +534,10 @@ static int watch_open(struct view *v)
 
 static void watch_done(struct view *v)
 {
-	free(v->priv);
+	struct wview *p = v->priv;
+
+	free(p->order);
+	free(p);
 }
 
 const struct view_ops watch_ops = {
@@ -406,5 +548,6 @@ const struct view_ops watch_ops = {
 	.tick = watch_tick,
 	.status = watch_status,
 	.search = watch_search,
+	.click = watch_click,
 	.done = watch_done,
 };

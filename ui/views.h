@@ -10,11 +10,11 @@
  *   _(ID, OPS, SECTION, KEY, FLAGS, HELP, COMMAND)
  *
  * SECTION heads the view's keys in the help screen. KEY opens the view from
- * everywhere; 0 for a view in the Tab cycle gives it the next digit
+ * everywhere; 0 for a view in the Tab cycle gives it Alt and the next digit
  * (1, 2, ...: the cycle views in this order). HELP describes KEY. COMMAND
  * (NULL: none) is a ':' command without arguments that opens the view.
  * FLAGS:
- *   VF_CYCLE      Tab / Shift-Tab go through it, and it gets a digit
+ *   VF_CYCLE      Tab / Shift-Tab go through it, and it gets Alt and a digit
  *   VF_ARENA      needs an open arena (without one the chooser shows)
  *   VF_TRANSIENT  q, Esc and Backspace go back to the view before it
  *

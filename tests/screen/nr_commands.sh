@@ -9,7 +9,7 @@ st_snap_start
 st_run "$ST_SNAP"
 st_expect "largest free run 24" "page map"
 
-st_keys '?'
+st_keys F1
 st_screen_is help "help: lines 1-"
 st_keys q
 st_gone "help: lines 1-" || fail "q leaves the help screen"

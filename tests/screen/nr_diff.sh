@@ -19,7 +19,7 @@ st_keys : "diff $ST_SNAP" Enter
 st_expect "diff vs $ST_SNAP: 2 pages allocated and 1 freed since" ":diff counts the page changes"
 st_screen_is diff_pages "synth.snap: 2 pages allocated,"
 
-st_keys 2
+st_keys M-2
 st_expect "diff vs $ST_SNAP: 0 bytes differ on this screen" "hex view at page 0: nothing differs"
 step() { # step KEY TEXT
 	st_keys "$1"

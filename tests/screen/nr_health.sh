@@ -19,7 +19,7 @@ st_keys Enter
 st_expect "10000001c000" "Enter: the run's first page in hex"
 
 # x on page 1 in the page map
-st_keys 1 Right x
+st_keys M-1 Right x
 st_screen_is health_refs "4 references into [0x100000001000, 0x100000002000)"
 st_keys Enter
 st_expect "       0  100000000000  2a 00" "Enter: the referrer at 0x100000000020 in hex"

@@ -19,7 +19,7 @@ st_screen_is messages "message 3 of 3"
 # the order, from the screen itself: oldest first, each with a time
 st_screen | grep -E '^[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}  ' | sed -E 's/^[^ ]+  //' >"$ST_TMP/listed"
 printf '%s\n' "gptr->nosuch: 'nosuch' is not a member of struct node" \
-	"max-elements=64   (:set NAME VALUE)" "0x200000000000 is outside the arena" >"$ST_TMP/want"
+	"max-elements=64  mouse=on  clipboard=on   (:set NAME VALUE)" "0x200000000000 is outside the arena" >"$ST_TMP/want"
 diff -u "$ST_TMP/want" "$ST_TMP/listed" || fail "the messages view does not list the three messages in order"
 pass "a message replaced on the status line is still listed, with its time"
 

@@ -12,7 +12,7 @@ st_run "$ST_SNAP"
 st_expect "largest free run 24" "page map"
 
 # roots; follow tbl; T on buckets
-st_keys 3
+st_keys M-3
 st_expect "tbl = 0x100000008000" "roots in the struct view"
 st_keys Down Down Down Enter
 st_expect "*tbl   [2/2]" "followed tbl"
@@ -25,8 +25,8 @@ st_screen_is table "tbl->buckets: 4 elements of struct bucket"
 st_keys S
 st_screen_is table_sorted "the letter over a column sorts by it instead"
 
-# s, then b: head ascending (NULL is 0, so bucket 1 first)
-st_keys s b
+# s, then c (b is page up): head ascending (NULL is 0, so bucket 1 first)
+st_keys s c
 st_expect "head▲" "sorted by head"
 st_screen | grep -A1 -F "head▲" | tail -1 | grep -qE '^ *1 +0 +NULL' || fail "NULL head not first"
 pass "s then a column's letter sorts by that column"
@@ -43,7 +43,7 @@ st_expect "hits = 3" "the row's element"
 pass "Enter opens the row in the struct view"
 
 # 5 back to the table; :filter alone clears it
-st_keys 5
+st_keys M-5
 st_expect "2 of 4 rows" "back to the table"
 st_keys : filter Enter
 st_expect "[table: 4 rows]" ":filter clears"
@@ -60,9 +60,9 @@ st_expect "tbl->nr is int, not an array or a pointer" "not an array"
 
 # L on a pointer in the struct view walks its list (gptr: nodes 1, 2 then
 # NULL); :walk on the cycle says where it closes
-st_keys 3 R
+st_keys M-3 R
 st_expect "gptr = 0x100000001000" "roots"
-st_keys g
+st_keys g g
 while ! st_screen | tail -1 | grep -q " gptr "; do
 	st_keys Down
 	n=$((${n:-0} + 1))

@@ -19,7 +19,7 @@ st_keys : "hex 0x10000000c000" Enter
 st_screen_is hex_unallocated "page 12 is not allocated"
 
 # roots; follow tbl, expand buckets and [0], follow [0].head
-st_keys 3
+st_keys M-3
 st_expect "tbl = 0x100000008000" "roots in the struct view"
 st_keys Down Down Down Enter
 st_expect "*tbl   [2/2]" "followed tbl"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Allocators in the TUI on the `alist` fixture (its page-fragment allocator):
 # `a` colours the page map by allocator (page_frag's pages 'p', the freed
-# page blank), `i` on a page map cell and on a hex address names the
+# page '.'), `i` on a page map cell and on a hex address names the
 # allocation that holds it, Enter there shows it in hex, and hex marks
 # where a known object begins.
 . "$(dirname "$0")/lib.sh"
@@ -15,7 +15,7 @@ st_expect "pages 64 (256 KiB)" "page map"
 st_keys a
 st_expect "by allocator: p page_frag  g globals  ? unclaimed (0)" "legend by allocator"
 # pages 0 and 1 are the allocator's, page 2 was freed at count 0
-st_wait_re "^ +0  pp( |$)" || fail "page map row 0 by allocator: pages 0-1 'p', page 2 blank"
+st_wait_re "^ +0  pp\\." || fail "page map row 0 by allocator: pages 0-1 'p', page 2 free '.'"
 pass "page map coloured by allocator"
 
 st_keys Home i
@@ -28,7 +28,7 @@ pass "i on a page map cell"
 # hex at the list head: i names the object, marks show where it begins
 st_keys Enter
 st_expect "[hex]" "hex view"
-st_keys g
+st_keys @
 st_keys "$head" Enter
 st_wait_re "^$head  \+0x[0-9a-f]+  page 0  u64 " || fail "hex cursor at $head"
 st_expect "|55 00 00 00 00 00 00 00  |........U.......| <live 8 B" "hex marks the object's start and end"

@@ -48,7 +48,7 @@ st_keys End
 st_expect "... 100 more (Enter shows 100 more; :set max-elements N)" "Enter shows 100 more"
 st_keys :
 st_keys "set" Enter
-st_expect "max-elements=100   (:set NAME VALUE)" ":set lists settings"
+st_expect "max-elements=100  mouse=on  clipboard=on   (:set NAME VALUE)" ":set lists settings"
 st_keys :
 st_keys "set max-elements 0" Enter
 st_expect "set max-elements: '0' is not a number in 1..16777216" "bad value refused"

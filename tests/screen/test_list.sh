@@ -23,7 +23,7 @@ st_expect "arena $ST_ID 'list_arena'" "title"
 st_expect "allocated $(st_json allocated_pages) " "page map counts"
 
 # struct view: the roots
-st_keys 3
+st_keys M-3
 st_expect "head = $node1" "roots"
 # 1: head -> node 1
 st_keys Enter
@@ -64,7 +64,7 @@ st_expect "-- pages 3-63 not allocated (61 pages, 244 KiB) --" "unallocated page
 pass "hex view follows pointers and shows holes"
 
 # a u64 root that holds an arena address (arena_base): Enter shows it in hex
-st_keys 3 :
+st_keys M-3 :
 st_keys "print arena_base" Enter
 st_expect "arena_base = $((base))" "the u64 root, in decimal"
 st_expect "\$1 = $((base))" "the value history's first value on the status line"
@@ -98,7 +98,7 @@ tmux -L "$ST_SOCK" resize-window -t st -x 90 -y 24
 # the status bar must move to the new last row (row 24) by itself
 st_last_row() { st_screen | sed -n 24p; }
 n=200
-until st_last_row | grep -qE '\? help  : command *$' || [ $n -eq 0 ]; do sleep 0.05; n=$((n - 1)); done
+until st_last_row | grep -qE 'F1 help  : command *$' || [ $n -eq 0 ]; do sleep 0.05; n=$((n - 1)); done
 [ $n -gt 0 ] || fail "status bar not on the last row after resize"
 st_screen | head -1 | grep -qE '^ arena-inspect .* live *$' || fail "title not redrawn after resize"
 [ "$(st_screen | head -1 | wc -c)" -le 91 ] || fail "title wider than the window"

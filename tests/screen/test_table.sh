@@ -70,7 +70,7 @@ pass "filter switches > $half keeps only rows above it"
 
 # Enter on the top row (read again with the filter: it may be another
 # task by now): the struct view of that element
-st_keys g
+st_keys g g
 st_expect "row 1 of" "the top row selected"
 row=$(first_row "switches▼")
 idx=$(echo "$row" | awk '{print $1}')

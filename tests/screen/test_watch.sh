@@ -22,7 +22,7 @@ st_run --interval 3600000 id "$ST_ID"
 st_expect "arena $ST_ID 'churn_arena'" "title"
 
 # struct view: follow state, select steps, w adds a watch on its path
-st_keys 3
+st_keys M-3
 st_expect "state = 0x" "roots"
 st_gone "loading types..." || fail "types did not load"
 st_keys Enter
@@ -35,7 +35,7 @@ st_expect "[struct]" "w stays in the struct view"
 pass "w in the struct view watches state->steps ($s0)"
 
 # the watch pane: no change yet
-st_keys 4
+st_keys M-4
 st_expect "[watch]" "watch pane (4)"
 st_expect "EXPRESSION" "watch pane header"
 row "^ +1 state->steps +$s0 +- +0 +- +[0-9]+ +ok " "watch before any step"
@@ -111,7 +111,7 @@ st_expect "cannot write log /dev/full: No space left on device (logging stopped)
 pass "log write errors show on the status line"
 
 # Space pauses the selected watch, d removes it, C clears all
-st_keys g Space
+st_keys g g Space
 st_expect "watch #1 paused" "Space pauses"
 row "^[ *] +1 state->steps +[0-9]+ +[0-9]+ +[0-9]+ .* paused " "paused state"
 st_keys Space
@@ -134,7 +134,7 @@ pass "a watch on a member that does not exist is refused"
 # :watch without an argument opens the pane; Enter prints the watched value
 st_keys :
 st_keys "watch state->steps" Enter
-st_keys 1
+st_keys M-1
 st_expect "[pages]" "page map"
 st_keys :
 st_keys watch Enter
@@ -145,7 +145,7 @@ st_expect "state->steps = " "the watched value in the struct view"
 pass ":watch opens the pane, Enter prints the value"
 
 # a watch on the whole struct reports the members that changed, old -> new
-st_keys 4
+st_keys M-4
 st_expect "[watch]" "watch pane"
 st_keys :
 st_keys "watch *state" Enter
@@ -160,12 +160,13 @@ st_wait_re "watch #[0-9]+: \*state: [0-9]+ members? changed: .*state->steps $t0 
 pass "a struct watch names the members that changed ($t0 -> $t1)"
 
 # every key is in the help
-st_keys '?'
-st_expect "4                      Watch pane" "help has the watch pane key"
+st_keys F1
+st_expect "Alt-4                  Watch pane" "help has the watch pane key"
 # the help grows with every view: find the section instead of counting pages
-st_keys / "Remove the selected watch" Enter
-st_expect "d, Delete              Remove the selected watch" "help for d"
+st_keys / "Pause / resume the selected watch" Enter
 st_expect "Space                  Pause / resume the selected watch" "help for Space"
+st_expect "s, F6                  Sort by the next column" "help for s"
+st_expect "d, Delete              Remove the selected watch" "help for d"
 st_expect "C                      Remove every watch" "help for C"
 # the struct view's keys are above the last page now (the table view's follow)
 st_keys / "Watch the selected field" Enter

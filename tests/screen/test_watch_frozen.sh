@@ -43,7 +43,7 @@ changes=$(grep -c '"watch":1,.*"event":"change"' "$log")
 st_keys p
 st_expect "live again" "p resumes"
 st_gone "FROZEN (p)" || fail "still frozen after p"
-st_keys 4
+st_keys M-4
 st_wait_re "^. +1 state->steps if " || fail "no watch row"
 shown=$(st_screen | grep -E "^. +1 state->steps if " | sed -E 's/^. +1 state->steps if [^ ]+ +[0-9]+ +[0-9-]+ +([0-9]+) .*/\1/')
 [ -n "$shown" ] && [ "$shown" -ge "$changes" ] || fail "the pane counts '$shown' changes, the log had $changes"
