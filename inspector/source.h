@@ -47,6 +47,9 @@ struct arena_info {
 	 * for a snapshot. Every page number <-> address computation uses it. */
 	uint32_t page_size;
 	uint32_t page_shift; /* log2(page_size) */
+	/* a remote source (remote.h): the peer, as the user named it (ssh
+	 * host, HOST:PORT, or the command); "" for a local arena or file */
+	char host[128];
 };
 
 /* The page sizes an arena can have (arm64: 4K, 16K, 64K) */

@@ -37,6 +37,8 @@ struct cli_opts {
 	bool refs_page;		  /* refs --page */
 	const char *roots[16];	  /* check --root EXPR, in order */
 	int nr_roots;
+	const char *listen; /* serve --listen ADDR:PORT */
+	bool all;	    /* snapshot --all */
 };
 
 /*
@@ -66,6 +68,8 @@ enum cli_opt {
 	CLI_OPT_SIZE,
 	CLI_OPT_PAGE,
 	CLI_OPT_ROOT,
+	CLI_OPT_LISTEN,
+	CLI_OPT_ALL,
 	CLI_OPT_HELP,
 	CLI_OPT_VERSION,
 	NR_CLI_OPTS

@@ -17,11 +17,11 @@
 #include "tui.h"
 
 extern const struct cli_cmd cmd_list, cmd_pages, cmd_hex, cmd_print, cmd_types, cmd_walk, cmd_watch,
-	cmd_snapshot, cmd_diff, cmd_check, cmd_refs;
+	cmd_snapshot, cmd_diff, cmd_check, cmd_refs, cmd_serve;
 
 static const struct cli_cmd *const commands[] = {
 	&cmd_list,  &cmd_pages,	   &cmd_hex,  &cmd_print, &cmd_types, &cmd_walk,
-	&cmd_watch, &cmd_snapshot, &cmd_diff, &cmd_check, &cmd_refs,
+	&cmd_watch, &cmd_snapshot, &cmd_diff, &cmd_check, &cmd_refs, &cmd_serve,
 };
 #define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 
@@ -78,6 +78,9 @@ static const struct cli_option options[NR_CLI_OPTS] = {
 	[CLI_OPT_PAGE] = { "page", 0, NULL, "[--page]", "the object is ADDR's whole page" },
 	[CLI_OPT_ROOT] = { "root", 0, "EXPR", "[--root EXPR]...",
 			   "one more root for the typed walk (an object or a pointer)" },
+	[CLI_OPT_LISTEN] = { "listen", 0, "ADDR:PORT", "[--listen ADDR:PORT]",
+			     "serve on TCP (ADDR empty: 127.0.0.1; no authentication!)" },
+	[CLI_OPT_ALL] = { "all", 0, NULL, NULL, "every arena on this machine, one file each in -o DIR" },
 	[CLI_OPT_HELP] = { "help", 'h', NULL, NULL, "this help" },
 	[CLI_OPT_VERSION] = { "version", 0, NULL, NULL, "version" },
 };
@@ -331,6 +334,8 @@ static int set_option(int id, const char *arg, struct cli_opts *o)
 		o->refs_size = v;
 		break;
 	case CLI_OPT_PAGE: o->refs_page = true; break;
+	case CLI_OPT_LISTEN: o->listen = arg; break;
+	case CLI_OPT_ALL: o->all = true; break;
 	}
 	return 0;
 }
