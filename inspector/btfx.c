@@ -574,7 +574,8 @@ static int load_snapshot(struct btfx *bx)
 int btfx__open(struct source *src, const char *btf_file, struct btfx **out)
 {
 	struct btfx *bx = btfx_alloc(src);
-	bool snapshot = src->info.is_snapshot || !src->info.map_id;
+	/* a remote arena's programs are on its host: its BTF comes with it */
+	bool snapshot = src->info.is_snapshot || !src->info.map_id || src->info.host[0];
 	int err = 0;
 
 	*out = NULL;
