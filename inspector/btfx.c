@@ -546,7 +546,10 @@ static int load_snapshot(struct btfx *bx)
 
 		if (sizes[i] > UINT32_MAX || !(btf = quiet_btf_new(blobs[i], sizes[i])))
 			return ai_err(EINVAL, "BTF blob %d of the snapshot is malformed", i);
-		snprintf(label, sizeof(label), "snapshot BTF blob %d", i);
+		if (src->ops->btf_label && src->ops->btf_label(src, i))
+			snprintf(label, sizeof(label), "%s", src->ops->btf_label(src, i));
+		else
+			snprintf(label, sizeof(label), "snapshot BTF blob %d", i);
 		err = add_btf_labeled(bx, btf, 0, label);
 		if (err)
 			return err;

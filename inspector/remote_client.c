@@ -50,6 +50,7 @@ struct rsrc {
 	bool btf_done;
 	const void **blobs;
 	size_t *sizes;
+	char (*labels)[64];
 	int nr_blobs;
 	struct root *roots;
 	int nr_roots;
@@ -486,14 +487,17 @@ static int load_btf(struct rsrc *r)
 	}
 	r->blobs = calloc(nb ? nb : 1, sizeof(*r->blobs));
 	r->sizes = calloc(nb ? nb : 1, sizeof(*r->sizes));
-	if (!r->blobs || !r->sizes) {
+	r->labels = calloc(nb ? nb : 1, sizeof(*r->labels));
+	if (!r->blobs || !r->sizes || !r->labels) {
 		free(b.p);
 		return ai_err(ENOMEM, "out of memory");
 	}
 	for (int i = 0; i < nb; i++) {
-		char annex[16];
+		char annex[32];
 		struct rsp_buf blob = {};
 
+		snprintf(annex, sizeof(annex), "btf_label_%d", i);
+		info_hexstr(b.p, annex, r->labels[i], sizeof(r->labels[i]));
 		snprintf(annex, sizeof(annex), "%d", i);
 		err = xfer(r, "arena-btf", annex, &blob);
 		if (err) {
@@ -550,6 +554,13 @@ static int rs_btf_blobs(struct source *s, const void ***blobs, const size_t **si
 	return 0;
 }
 
+static const char *rs_btf_label(struct source *s, int i)
+{
+	struct rsrc *r = (void *)s;
+
+	return r->btf_done && i >= 0 && i < r->nr_blobs && r->labels[i][0] ? r->labels[i] : NULL;
+}
+
 static int rs_roots(struct source *s, const struct root **roots, int *n)
 {
 	struct rsrc *r = (void *)s;
@@ -599,6 +610,7 @@ static void rs_close(struct source *s)
 		free((void *)r->blobs[i]);
 	free(r->blobs);
 	free(r->sizes);
+	free(r->labels);
 	free(r->roots);
 	free(r->bulk[0]);
 	free(r->bulk[1]);
@@ -615,6 +627,7 @@ static const struct source_ops remote_ops = {
 	.borrow_max_bytes = BULK_BYTES,
 	.btf_blobs = rs_btf_blobs,
 	.roots = rs_roots,
+	.btf_label = rs_btf_label,
 	.close = rs_close,
 };
 

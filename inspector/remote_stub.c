@@ -241,6 +241,13 @@ static int make_info(struct remote_stub *st, struct rsp_buf *o)
 	for (uint32_t i = 0; i < ai.nr_owners && i < 64; i++)
 		rsp_buf__printf(o, "%s%d", i ? "," : "", ai.owner_pids[i]);
 	rsp_buf__printf(o, "\nnr_btf=%d\n", st->bx ? btfx__nr_btfs(st->bx) : 0);
+	for (int i = 0; st->bx && i < btfx__nr_btfs(st->bx); i++) {
+		char key[32];
+		const char *l = btfx__btf_label(st->bx, i);
+
+		snprintf(key, sizeof(key), "btf_label_%d", i);
+		put_hexstr(o, key, l ? l : "", 256);
+	}
 	/* names as hex: they are the kernel's bytes, not ours to trust */
 	put_hexstr(o, "name", ai.name, sizeof(ai.name));
 	put_hexstr(o, "kernel_release", ai.kernel_release, sizeof(ai.kernel_release));

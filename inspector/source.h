@@ -107,6 +107,9 @@ struct source_ops {
 	/* optional: read many small fields in one batch (a live arena does it
 	 * in one kernel pass); without it source__gather reads each item */
 	int (*gather)(struct source *s, struct gather_item *items, size_t n);
+	/* optional: where BTF blob i came from, as the types listing shows it
+	 * (a remote source: the label its host gave); NULL: "snapshot BTF blob i" */
+	const char *(*btf_label)(struct source *s, int i);
 };
 
 struct source {
