@@ -139,18 +139,33 @@ static int send_raw(struct rsrc *r, const void *p, size_t n)
 	return 0;
 }
 
-/* Wait for the next packet (acks and stray bytes skipped); r->ps->buf. */
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+/*
+ * Wait for the next packet (acks skipped); r->ps->buf. Bounded both ways:
+ * a peer that sends no packet in REPLY_TIMEOUT_MS, or more bytes than the
+ * largest packet without one (garbage, /dev/zero), is an error, not a hang.
+ */
 static int recv_packet(struct rsrc *r)
 {
+	int64_t deadline = now_ms() + REPLY_TIMEOUT_MS;
+	size_t seen = 0;
 	char buf[65536];
 
 	for (;;) {
 		struct pollfd p[2] = { { .fd = r->fd, .events = POLLIN },
 				       { .fd = r->errfd, .events = POLLIN } };
 		int np = r->errfd >= 0 ? 2 : 1, rc;
+		int64_t left = deadline - now_ms();
 		ssize_t n;
 
-		rc = poll(p, np, REPLY_TIMEOUT_MS);
+		rc = left <= 0 ? 0 : poll(p, np, (int)left);
 		if (rc < 0 && errno == EINTR)
 			continue;
 		if (rc == 0)
@@ -164,6 +179,9 @@ static int recv_packet(struct rsrc *r)
 			continue;
 		if (n <= 0)
 			return peer_fail(r, ECONNRESET, "the connection closed");
+		seen += n;
+		if (seen > 2 * (size_t)RSP_PACKET_MAX + 64)
+			return peer_fail(r, EPROTO, "not an arena-inspect stub (no packet in what it sent)");
 		/* one packet at a time: the rest of buf is for the next call,
 		 * but a stub never sends two replies to one request, so what
 		 * follows a packet can only be stray bytes */
