@@ -41,7 +41,7 @@
 
 /* Largest packet body we accept, and announce as PacketSize; replies are
  * cut to fit it too (a short memory read is allowed by the protocol). */
-#define RSP_PACKET_MAX 0x40000u
+#define RSP_PACKET_MAX 0x100000u
 #define REMOTE_INFO_VERSION 1
 
 /* ================================================================ framing */
@@ -69,6 +69,11 @@ void rsp_parser__init(struct rsp_parser *p);
  * than '+', '-', 0x03 and '$' are ignored; a '$' inside a packet starts a
  * new one (the old one was cut). Never fails. */
 enum rsp_event rsp_parser__feed(struct rsp_parser *p, uint8_t c);
+/* The same over buf[0, n) up to the first event (returned; RSP_NONE when
+ * none): *used is how many bytes it took. A packet's body is copied and
+ * summed a run at a time, not byte by byte. */
+enum rsp_event rsp_parser__feed_buf(struct rsp_parser *p, const uint8_t *buf, size_t n,
+				    size_t *used);
 
 /* A growable byte buffer; free with free(b->p). */
 struct rsp_buf {

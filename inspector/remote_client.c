@@ -5,7 +5,8 @@
  * packets: the info and the page map are the arena-* qXfer objects, fetched
  * again each time they are asked for (so a live view refreshes), memory is
  * x reads, a page the stub says is not allocated (E14) reads as missing,
- * never as zeros that look real. The peer's stderr (ssh's messages) is
+ * never as zeros that look real (qArenaRead: the page flags and the bytes
+ * of the pages that are there, in one reply). The peer's stderr (ssh's messages) is
  * collected, not passed to our terminal (the TUI owns it), and its last
  * line goes into the error when the peer fails.
  */
@@ -32,8 +33,10 @@
 #include "snapshot.h"
 
 #define REPLY_TIMEOUT_MS 60000 /* no byte from the peer for this long: give up */
-#define READ_CHUNK (RSP_PACKET_MAX / 2 - 64) /* an x reply fits even if all escaped */
+/* a read reply fits even if every byte is escaped, with its page flags */
+#define READ_CHUNK (RSP_PACKET_MAX / 2 - 4096)
 #define BULK_BYTES (4u << 20)		      /* read_pages: 4 MiB a call */
+#define RECV_BUF (1u << 20)
 
 struct rsrc {
 	struct source src;
@@ -43,6 +46,9 @@ struct rsrc {
 	pid_t pid;	/* the child, 0 for TCP */
 	bool noack, dead;
 	struct rsp_parser *ps;
+	uint8_t *rbuf;	     /* RECV_BUF */
+	size_t rpos, rlen;   /* bytes of rbuf not parsed yet (pipelined replies) */
+	int inflight;	     /* requests sent, replies not read */
 	struct rsp_buf out;
 	char errtail[512]; /* the child's last stderr bytes */
 	size_t errlen;
@@ -156,7 +162,7 @@ static int recv_packet(struct rsrc *r)
 {
 	int64_t deadline = now_ms() + REPLY_TIMEOUT_MS;
 	size_t seen = 0;
-	char buf[65536];
+	uint8_t *buf = r->rbuf;
 
 	for (;;) {
 		struct pollfd p[2] = { { .fd = r->fd, .events = POLLIN },
@@ -165,6 +171,25 @@ static int recv_packet(struct rsrc *r)
 		int64_t left = deadline - now_ms();
 		ssize_t n;
 
+		/* what the last recv brought beyond the last reply first */
+		while (r->rpos < r->rlen) {
+			size_t used;
+			enum rsp_event ev = rsp_parser__feed_buf(r->ps, buf + r->rpos,
+								 r->rlen - r->rpos, &used);
+
+			r->rpos += used;
+			if (ev == RSP_PACKET) {
+				r->inflight--;
+				/* a stub sends one reply a request: more is garbage */
+				if (!r->inflight && r->rpos < r->rlen)
+					return peer_fail(r, EPROTO, "bytes after a reply");
+				if (!r->noack)
+					return send_raw(r, "+", 1);
+				return 0;
+			}
+			if (ev == RSP_BADSUM || ev == RSP_OVERSIZE)
+				return peer_fail(r, EPROTO, "a reply with a bad checksum or length");
+		}
 		rc = left <= 0 ? 0 : poll(p, np, (int)left);
 		if (rc < 0 && errno == EINTR)
 			continue;
@@ -174,35 +199,22 @@ static int recv_packet(struct rsrc *r)
 			drain_stderr(r);
 		if (!p[0].revents)
 			continue;
-		n = recv(r->fd, buf, sizeof(buf), MSG_DONTWAIT);
+		n = recv(r->fd, buf, RECV_BUF, MSG_DONTWAIT);
 		if (n < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
 		if (n <= 0)
 			return peer_fail(r, ECONNRESET, "the connection closed");
 		seen += n;
 		if (seen > 2 * (size_t)RSP_PACKET_MAX + 64)
-			return peer_fail(r, EPROTO, "not an arena-inspect stub (no packet in what it sent)");
-		/* one packet at a time: the rest of buf is for the next call,
-		 * but a stub never sends two replies to one request, so what
-		 * follows a packet can only be stray bytes */
-		for (ssize_t i = 0; i < n; i++) {
-			enum rsp_event ev = rsp_parser__feed(r->ps, (uint8_t)buf[i]);
-
-			if (ev == RSP_PACKET) {
-				if (i + 1 < n)
-					return peer_fail(r, EPROTO, "bytes after a reply");
-				if (!r->noack)
-					return send_raw(r, "+", 1);
-				return 0;
-			}
-			if (ev == RSP_BADSUM || ev == RSP_OVERSIZE)
-				return peer_fail(r, EPROTO, "a reply with a bad checksum or length");
-		}
+			return peer_fail(r, EPROTO,
+					 "not an arena-inspect stub (no packet in what it sent)");
+		r->rpos = 0;
+		r->rlen = n;
 	}
 }
 
-/* Send one request and wait for its reply (in r->ps->buf, r->ps->len). */
-static int request(struct rsrc *r, const char *body, size_t len)
+/* Send one request; its reply is read by recv_packet (in order). */
+static int send_request(struct rsrc *r, const char *body, size_t len)
 {
 	int err;
 
@@ -213,6 +225,17 @@ static int request(struct rsrc *r, const char *body, size_t len)
 	if (r->out.oom)
 		return ai_err(ENOMEM, "out of memory");
 	err = send_raw(r, r->out.p, r->out.len);
+	if (!err)
+		r->inflight++;
+	return err;
+}
+
+/* Send one request and wait for its reply (in r->ps->buf, r->ps->len). */
+static int request(struct rsrc *r, const char *body, size_t len)
+{
+	int err;
+
+	err = send_request(r, body, len);
 	if (!err)
 		err = recv_packet(r);
 	return err;
@@ -419,48 +442,76 @@ out:
 	return err;
 }
 
+/*
+ * Reads go in chunks of READ_CHUNK, up to PIPELINE requests ahead once acks
+ * are off: the stub reads the next chunk while we take this one apart.
+ */
+#define PIPELINE 4
+
+static int send_read(struct rsrc *r, uint64_t addr, uint64_t len)
+{
+	char body[64];
+	int n = snprintf(body, sizeof(body), "qArenaRead:%llx,%llx", (unsigned long long)addr,
+			 (unsigned long long)len);
+
+	return send_request(r, body, n);
+}
+
 static int rs_read(struct source *s, uint64_t off, void *buf, size_t len, uint8_t *present)
 {
 	struct rsrc *r = (void *)s;
 	uint64_t ps = source__page_size(s), first = off / ps;
 	uint8_t *out = buf;
-	size_t np = source__pages_spanned(s, off, len), done = 0;
+	size_t done = 0, sent = 0;
+	int depth = r->noack ? PIPELINE : 1, err = 0;
 
-	memset(present, 1, np);
 	while (done < len) {
 		uint64_t at = off + done, want = len - done;
-		size_t n;
-		int err;
+		size_t np, n, pos;
 
+		while (!err && sent < len && (sent - done) / READ_CHUNK < (size_t)depth) {
+			uint64_t w = len - sent < READ_CHUNK ? len - sent : READ_CHUNK;
+
+			err = send_read(r, s->info.user_vm_start + off + sent, w);
+			sent += w;
+		}
+		if (!err)
+			err = recv_packet(r);
+		if (!err && (err = reply_error(r)))
+			err = ai_err(-err, "%s: reading 0x%llx: error %d", r->peer,
+				     (unsigned long long)(s->info.user_vm_start + at), -err);
+		if (err) {
+			/* the replies still coming belong to no one: end here */
+			if (r->inflight)
+				peer_fail(r, -err, "a read failed");
+			return err;
+		}
 		if (want > READ_CHUNK)
 			want = READ_CHUNK;
-		err = requestf(r, "x%llx,%llx", (unsigned long long)(s->info.user_vm_start + at),
-			       (unsigned long long)want);
-		if (err)
-			return err;
-		err = reply_error(r);
-		if (err == -EFAULT) {
-			/* the page at `at` is not there: the rest of it reads as
-			 * zeros, and so do its bytes read before (it vanished
-			 * between two requests) */
-			uint64_t pg = at / ps, lo = pg * ps > off ? pg * ps : off;
-			uint64_t hi = (pg + 1) * ps < off + len ? (pg + 1) * ps : off + len;
-
-			present[pg - first] = 0;
-			memset(out + (lo - off), 0, hi - lo);
-			done = hi - off;
-			continue;
-		}
-		if (err)
-			return ai_err(-err, "%s: reading 0x%llx: error %d", r->peer,
-				      (unsigned long long)(s->info.user_vm_start + at), -err);
-		if (!r->ps->len || r->ps->buf[0] != 'b')
+		np = source__pages_spanned(s, at, want);
+		if (!r->ps->len || r->ps->buf[0] != 'b' || r->ps->len < 1 + np)
 			return peer_fail(r, EPROTO, "a memory reply we do not understand");
-		n = rsp_unescape(r->ps->buf + 1, r->ps->len - 1);
-		if (!n || n > want)
+		n = rsp_unescape(r->ps->buf + 1 + np, r->ps->len - 1 - np);
+		/* the present pages' bytes, in order; zeros for the others */
+		pos = 0;
+		for (size_t i = 0; i < np; i++) {
+			uint64_t pg = (at / ps + i) * ps;
+			uint64_t lo = pg > at ? pg : at, hi = pg + ps < at + want ? pg + ps : at + want;
+			bool there = r->ps->buf[1 + i] == 1;
+
+			present[at / ps + i - first] = there;
+			if (!there) {
+				memset(out + (lo - off), 0, hi - lo);
+				continue;
+			}
+			if (pos + (hi - lo) > n)
+				return peer_fail(r, EPROTO, "a memory reply of the wrong length");
+			memcpy(out + (lo - off), r->ps->buf + 1 + np + pos, hi - lo);
+			pos += hi - lo;
+		}
+		if (pos != n)
 			return peer_fail(r, EPROTO, "a memory reply of the wrong length");
-		memcpy(out + done, r->ps->buf + 1, n);
-		done += n;
+		done += want;
 	}
 	return 0;
 }
@@ -634,6 +685,7 @@ static void rs_close(struct source *s)
 	free(r->bulk[1]);
 	free(r->out.p);
 	free(r->ps);
+	free(r->rbuf);
 	free(r);
 }
 
@@ -793,7 +845,10 @@ int remote__open(const struct remote_target *t, struct source **out)
 	r->src.ops = &remote_ops;
 	r->fd = r->errfd = -1;
 	r->ps = malloc(sizeof(*r->ps));
-	if (!r->ps) {
+	r->rbuf = malloc(RECV_BUF);
+	if (!r->ps || !r->rbuf) {
+		free(r->ps);
+		free(r->rbuf);
 		free(r);
 		return ai_err(ENOMEM, "out of memory");
 	}
@@ -828,7 +883,8 @@ int remote__open(const struct remote_target *t, struct source **out)
 		goto fail;
 	/* the handshake: our stub announces its arena objects */
 	err = requestf(r, "qSupported:arena-inspect+");
-	if (!err && !strstr(r->ps->buf, "qXfer:arena-info:read+"))
+	if (!err && (!strstr(r->ps->buf, "qXfer:arena-info:read+") ||
+		     !strstr(r->ps->buf, "qArenaRead+")))
 		err = peer_fail(r, EPROTO, "not an arena-inspect stub (qSupported)");
 	if (!err)
 		err = requestf(r, "QStartNoAckMode");

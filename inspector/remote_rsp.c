@@ -87,6 +87,46 @@ enum rsp_event rsp_parser__feed(struct rsp_parser *p, uint8_t c)
 	}
 }
 
+enum rsp_event rsp_parser__feed_buf(struct rsp_parser *p, const uint8_t *buf, size_t n,
+				    size_t *used)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		enum rsp_event ev;
+
+		if (p->state == ST_BODY) {
+			/* the run up to the next '#' or '$' is plain body */
+			const uint8_t *h = memchr(buf + i, '#', n - i);
+			size_t j = h ? (size_t)(h - buf) : n, room, take;
+			const uint8_t *d = memchr(buf + i, '$', j - i);
+			uint8_t sum = 0;
+
+			if (d)
+				j = d - buf;
+			room = p->len < RSP_PACKET_MAX ? RSP_PACKET_MAX - p->len : 0;
+			take = j - i < room ? j - i : room;
+			for (size_t k = i; k < j; k++)
+				sum += buf[k];
+			p->sum += sum;
+			if (j - i > room)
+				p->oversize = true;
+			memcpy(p->buf + p->len, buf + i, take);
+			p->len += take;
+			i = j;
+			if (i == n)
+				break;
+		}
+		ev = rsp_parser__feed(p, buf[i++]);
+		if (ev != RSP_NONE) {
+			*used = i;
+			return ev;
+		}
+	}
+	*used = i;
+	return RSP_NONE;
+}
+
 static bool buf_reserve(struct rsp_buf *b, size_t more)
 {
 	size_t cap;
@@ -136,27 +176,33 @@ void rsp_buf__printf(struct rsp_buf *b, const char *fmt, ...)
 
 static bool needs_escape(uint8_t c)
 {
-	return c == '#' || c == '$' || c == '}' || c == '*';
+	/* '#' 0x23, '$' 0x24, '*' 0x2a, '}' 0x7d: one compare for most bytes */
+	return (c & 0x50) == 0 ? (c == '#' || c == '$' || c == '*') : c == '}';
 }
 
 size_t rsp_buf__put_escaped(struct rsp_buf *b, const uint8_t *data, size_t n, size_t max)
 {
-	size_t i, out = 0;
+	size_t i = 0, out = 0;
 
 	if (!buf_reserve(b, n * 2 < max ? n * 2 : max))
 		return 0;
-	for (i = 0; i < n; i++) {
-		size_t w = needs_escape(data[i]) ? 2 : 1;
+	while (i < n && out < max) {
+		size_t j = i;
 
-		if (out + w > max)
+		/* a run of bytes that need no escape, copied at once */
+		while (j < n && j - i < max - out && !needs_escape(data[j]))
+			j++;
+		memcpy(b->p + b->len, data + i, j - i);
+		b->len += j - i;
+		out += j - i;
+		i = j;
+		if (i == n || out + 2 > max)
 			break;
-		if (w == 2) {
-			b->p[b->len++] = '}';
-			b->p[b->len++] = data[i] ^ 0x20;
-		} else {
-			b->p[b->len++] = data[i];
-		}
-		out += w;
+		if (out == max)
+			break;
+		b->p[b->len++] = '}';
+		b->p[b->len++] = data[i++] ^ 0x20;
+		out += 2;
 	}
 	b->p[b->len] = '\0';
 	return i;
@@ -164,16 +210,25 @@ size_t rsp_buf__put_escaped(struct rsp_buf *b, const uint8_t *data, size_t n, si
 
 size_t rsp_unescape(char *s, size_t n)
 {
-	size_t o = 0;
+	char *e = memchr(s, '}', n);
+	size_t o, i;
 
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] == '}') {
-			if (++i == n)
-				break;
-			s[o++] = s[i] ^ 0x20;
-		} else {
-			s[o++] = s[i];
-		}
+	if (!e)
+		return n;
+	o = i = e - s;
+	while (i < n) {
+		char *f;
+		size_t run;
+
+		/* s[i] is '}' */
+		if (++i == n)
+			break;
+		s[o++] = s[i++] ^ 0x20;
+		f = memchr(s + i, '}', n - i);
+		run = (f ? (size_t)(f - s) : n) - i;
+		memmove(s + o, s + i, run);
+		o += run;
+		i += run;
 	}
 	return o;
 }

@@ -99,6 +99,17 @@ static long read_mem(struct remote_stub *st, uint64_t addr, uint64_t len)
 		len = RSP_PACKET_MAX;
 	n = len < end - addr ? len : end - addr;
 	np = source__pages_spanned(s, addr, n);
+	/* the first page alone first: a read that starts in a hole (GDB
+	 * asks at the hole after a short reply) costs one page, not len */
+	if (np > 1) {
+		uint64_t first = (addr | (ps - 1)) + 1 - addr;
+
+		err = source__read(s, addr, st->rbuf, first, st->present);
+		if (err < 0)
+			return err == -ERANGE ? -EFAULT : err;
+		if (!st->present[0])
+			return -EFAULT;
+	}
 	err = source__read(s, addr, st->rbuf, n, st->present);
 	if (err < 0)
 		return err == -ERANGE ? -EFAULT : err;
@@ -149,6 +160,50 @@ static void do_read(struct remote_stub *st, const char *b, size_t len, bool bina
 		char h[2] = { hex[st->rbuf[i] >> 4], hex[st->rbuf[i] & 15] };
 
 		rsp_buf__put(r, h, 2);
+	}
+}
+
+/*
+ * qArenaRead:ADDR,LEN (our client's read, source__read's contract in one
+ * round trip): "b", one byte per page spanned (1: allocated, 0: not), then
+ * the bytes of the allocated pages only, escaped. LEN must leave room for
+ * that in one reply; outside the arena is E14 as for m.
+ */
+static void do_arena_read(struct remote_stub *st, const char *b, size_t len, struct rsp_buf *r)
+{
+	struct source *s = st->src;
+	const char *lim = b + len, *p;
+	uint64_t addr, n, ps = source__page_size(s);
+	size_t np;
+	int err;
+
+	if (rsp_parse_hex(b + 11, lim, ",", &addr, &p) || p >= lim || *p != ',' ||
+	    rsp_parse_hex(p + 1, lim, NULL, &n, NULL) || !n || n > RSP_PACKET_MAX) {
+		rsp_buf__put(r, E_INVAL, 3);
+		return;
+	}
+	np = source__pages_spanned(s, addr, n);
+	if (2 * n + np + 16 > RSP_PACKET_MAX) {
+		rsp_buf__put(r, E_INVAL, 3);
+		return;
+	}
+	if (!source__contains(s, addr, n)) {
+		rsp_buf__put(r, E_FAULT, 3);
+		return;
+	}
+	err = source__read(s, addr, st->rbuf, n, st->present);
+	if (err < 0) {
+		reply_errno(r, err);
+		return;
+	}
+	rsp_buf__put(r, "b", 1);
+	rsp_buf__put(r, st->present, np);
+	for (size_t i = 0; i < np; i++) {
+		uint64_t pg = (addr / ps + i) * ps;
+		uint64_t lo = pg > addr ? pg : addr, hi = pg + ps < addr + n ? pg + ps : addr + n;
+
+		if (st->present[i])
+			rsp_buf__put_escaped(r, st->rbuf + (lo - addr), hi - lo, 2 * (hi - lo));
 	}
 }
 
@@ -452,8 +507,10 @@ int remote_stub__handle(struct remote_stub *st, const char *b, size_t len, struc
 					"PacketSize=%x;QStartNoAckMode+;qXfer:memory-map:read+;"
 					"qXfer:features:read+;binary-upload+;qXfer:arena-info:read+;"
 					"qXfer:arena-pagemap:read+;qXfer:arena-btf:read+;"
-					"qXfer:arena-roots:read+",
+					"qXfer:arena-roots:read+;qArenaRead+",
 					RSP_PACKET_MAX);
+		} else if (is(b, len, "qArenaRead:")) {
+			do_arena_read(st, b, len, r);
 		} else if (is(b, len, "qAttached")) {
 			rsp_buf__put(r, "1", 1);
 		} else if (is(b, len, "qXfer:")) {
@@ -524,8 +581,9 @@ int remote_stub__serve(struct remote_stub *st, int in, int out)
 		}
 		if (n == 0)
 			break; /* the peer went away: a clean end */
-		for (ssize_t i = 0; i < n && !end && !err; i++) {
-			enum rsp_event ev = rsp_parser__feed(ps, (uint8_t)ibuf[i]);
+		for (size_t i = 0, used; i < (size_t)n && !end && !err; i += used) {
+			enum rsp_event ev =
+				rsp_parser__feed_buf(ps, (uint8_t *)ibuf + i, n - i, &used);
 			bool was_noack = st->noack, no_reply = false;
 
 			if (ev == RSP_BADSUM) {

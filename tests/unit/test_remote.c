@@ -78,13 +78,44 @@ static void framing(void **state)
 		uint8_t sum = 0;
 		char tail[4];
 
+		static uint8_t big[RSP_PACKET_MAX + 10];
+		size_t used;
+
 		assert_int_equal(rsp_parser__feed(&p, '$'), RSP_NONE);
-		for (size_t i = 0; i < RSP_PACKET_MAX + 10; i++) {
-			assert_int_equal(rsp_parser__feed(&p, 'a'), RSP_NONE);
+		memset(big, 'a', sizeof(big));
+		for (size_t i = 0; i < sizeof(big); i++)
 			sum += 'a';
-		}
+		assert_int_equal(rsp_parser__feed_buf(&p, big, sizeof(big), &used), RSP_NONE);
+		assert_int_equal(used, sizeof(big));
 		snprintf(tail, sizeof(tail), "#%02x", sum);
 		assert_int_equal(feed(&p, tail), RSP_OVERSIZE);
+	}
+	/* feed_buf: the same events as byte by byte, stopping after each */
+	{
+		const char *stream = "+$m1,2#fc$bad#00-$$qX}]#7d!junk$g#67";
+		static struct rsp_parser q;
+		enum rsp_event want[16], got[16];
+		size_t nw = 0, ng = 0, len = strlen(stream), used;
+
+		rsp_parser__init(&q);
+		for (size_t i = 0; i < len; i++) {
+			enum rsp_event ev = rsp_parser__feed(&q, (uint8_t)stream[i]);
+
+			if (ev != RSP_NONE)
+				want[nw++] = ev;
+		}
+		rsp_parser__init(&q);
+		for (size_t i = 0; i < len; i += used) {
+			enum rsp_event ev =
+				rsp_parser__feed_buf(&q, (const uint8_t *)stream + i, len - i, &used);
+
+			assert_true(used > 0);
+			if (ev != RSP_NONE)
+				got[ng++] = ev;
+		}
+		assert_int_equal(ng, nw);
+		assert_memory_equal(got, want, nw * sizeof(want[0]));
+		assert_string_equal(q.buf, "g");
 	}
 	b.len = 0;
 	{
@@ -148,6 +179,21 @@ static void stub_reads(void **state)
 	/* the arena's end: cut there */
 	snprintf(pkt, sizeof(pkt), "m%llx,ffffffff", BASE + NP * 4096ULL - 4);
 	assert_string_equal(ask(st, &r, pkt, &end), "E14"); /* page 7 is free */
+	/* qArenaRead: page flags, then the present pages' bytes only */
+	snprintf(pkt, sizeof(pkt), "qArenaRead:%llx,3000", BASE + 4096 - 8);
+	ask(st, &r, pkt, &end);
+	assert_int_equal(r.p[0], 'b');
+	assert_memory_equal(r.p + 1, "\x01\x01\x00\x00", 4); /* 2 reserved, 3 free */
+	{
+		size_t n = rsp_unescape(r.p + 5, r.len - 5);
+
+		assert_int_equal(n, 8 + 4096);
+		assert_memory_equal(r.p + 5, data + 4096 - 8, n);
+	}
+	snprintf(pkt, sizeof(pkt), "qArenaRead:%llx,%x", BASE, RSP_PACKET_MAX);
+	assert_string_equal(ask(st, &r, pkt, &end), "E22"); /* no room for the reply */
+	snprintf(pkt, sizeof(pkt), "qArenaRead:%llx,10", BASE + NP * 4096ULL - 8);
+	assert_string_equal(ask(st, &r, pkt, &end), "E14");
 	/* bad packets */
 	assert_string_equal(ask(st, &r, "m", &end), "E22");
 	assert_string_equal(ask(st, &r, "mzz,1", &end), "E22");
