@@ -29,8 +29,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					 .user_vm_end = BASE + NP * 4096ULL };
 
 		for (int i = 0; i < NP; i++)
-			state[i] = i % 3 == 0 ? PAGE_ALLOCATED : i % 3 == 1 ? PAGE_FREE
-									  : PAGE_RESERVED;
+			state[i] = i % 3 == 0	? PAGE_ALLOCATED
+				   : i % 3 == 1 ? PAGE_FREE
+						: PAGE_RESERVED;
 		for (size_t i = 0; i < sizeof(mem); i++)
 			mem[i] = (uint8_t)(i * 31);
 		if (memsource__new(&ai, mem, state, &src))

@@ -95,8 +95,7 @@ size_t rsp_unescape(char *s, size_t n);
 void rsp_frame(struct rsp_buf *out, const char *body, size_t len);
 /* Parse "HEX" up to a delimiter in stop (or the end); -EINVAL on no digit
  * or overflow. *end: first byte after the digits. */
-int rsp_parse_hex(const char *s, const char *lim, const char *stop, uint64_t *v,
-		  const char **end);
+int rsp_parse_hex(const char *s, const char *lim, const char *stop, uint64_t *v, const char **end);
 
 /* ================================================================ stub */
 
@@ -113,8 +112,8 @@ void remote_stub__free(struct remote_stub *st);
 /* Answer one packet body (len bytes, NUL at body[len]) into reply (the
  * body, not framed). Returns 1 when the session ends after this reply
  * (D, k: k has no reply), else 0. Never fails: errors are E NN replies. */
-int remote_stub__handle(struct remote_stub *st, const char *body, size_t len,
-			struct rsp_buf *reply, bool *no_reply);
+int remote_stub__handle(struct remote_stub *st, const char *body, size_t len, struct rsp_buf *reply,
+			bool *no_reply);
 
 /* Serve one session on in/out (file descriptors) until the peer detaches,
  * kills or goes away (EOF, EPIPE): 0. A read or write error other than
@@ -125,17 +124,17 @@ int remote_stub__serve(struct remote_stub *st, int in, int out);
 /* ================================================================ client */
 
 enum remote_kind {
-	REMOTE_CMD,  /* sh -c CMD, the protocol on its stdin/stdout */
-	REMOTE_TCP,  /* HOST:PORT */
-	REMOTE_SSH,  /* ssh [-p PORT] [USER@]HOST arena-inspect serve WORDS */
+	REMOTE_CMD, /* sh -c CMD, the protocol on its stdin/stdout */
+	REMOTE_TCP, /* HOST:PORT */
+	REMOTE_SSH, /* ssh [-p PORT] [USER@]HOST arena-inspect serve WORDS */
 };
 
 struct remote_target {
 	enum remote_kind kind;
-	char cmd[4096];	 /* REMOTE_CMD: the command; REMOTE_SSH: the selector words,
-			  * each shell-quoted, joined by spaces */
-	char host[256];	 /* REMOTE_TCP/SSH: host (SSH: "user@host" as given) */
-	char port[16];	 /* "" for SSH without :PORT */
+	char cmd[4096]; /* REMOTE_CMD: the command; REMOTE_SSH: the selector words,
+			 * each shell-quoted, joined by spaces */
+	char host[256]; /* REMOTE_TCP/SSH: host (SSH: "user@host" as given) */
+	char port[16];	/* "" for SSH without :PORT */
 };
 
 /*

@@ -35,7 +35,7 @@
 #define REPLY_TIMEOUT_MS 60000 /* no byte from the peer for this long: give up */
 /* a read reply fits even if every byte is escaped, with its page flags */
 #define READ_CHUNK (RSP_PACKET_MAX / 2 - 4096)
-#define BULK_BYTES (4u << 20)		      /* read_pages: 4 MiB a call */
+#define BULK_BYTES (4u << 20) /* read_pages: 4 MiB a call */
 #define RECV_BUF (1u << 20)
 
 struct rsrc {
@@ -46,9 +46,9 @@ struct rsrc {
 	pid_t pid;	/* the child, 0 for TCP */
 	bool noack, dead;
 	struct rsp_parser *ps;
-	uint8_t *rbuf;	     /* RECV_BUF */
-	size_t rpos, rlen;   /* bytes of rbuf not parsed yet (pipelined replies) */
-	int inflight;	     /* requests sent, replies not read */
+	uint8_t *rbuf;	   /* RECV_BUF */
+	size_t rpos, rlen; /* bytes of rbuf not parsed yet (pipelined replies) */
+	int inflight;	   /* requests sent, replies not read */
 	struct rsp_buf out;
 	char errtail[512]; /* the child's last stderr bytes */
 	size_t errlen;
@@ -188,7 +188,8 @@ static int recv_packet(struct rsrc *r)
 				return 0;
 			}
 			if (ev == RSP_BADSUM || ev == RSP_OVERSIZE)
-				return peer_fail(r, EPROTO, "a reply with a bad checksum or length");
+				return peer_fail(r, EPROTO,
+						 "a reply with a bad checksum or length");
 		}
 		rc = left <= 0 ? 0 : poll(p, np, (int)left);
 		if (rc < 0 && errno == EINTR)
@@ -373,10 +374,8 @@ static int rs_info(struct source *s, struct arena_info *ai)
 		err = peer_fail(r, EPROTO, "arena-info of another version");
 		goto out;
 	}
-	if (strncmp(info_val(b.p, "byte_order") ?: "", __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-							      ? "le\n"
-							      : "be\n",
-		    3)) {
+	if (strncmp(info_val(b.p, "byte_order") ?: "",
+		    __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ ? "le\n" : "be\n", 3)) {
 		err = ai_err(EPROTO, "%s: the peer's byte order differs from ours", r->peer);
 		goto out;
 	}
@@ -496,7 +495,8 @@ static int rs_read(struct source *s, uint64_t off, void *buf, size_t len, uint8_
 		pos = 0;
 		for (size_t i = 0; i < np; i++) {
 			uint64_t pg = (at / ps + i) * ps;
-			uint64_t lo = pg > at ? pg : at, hi = pg + ps < at + want ? pg + ps : at + want;
+			uint64_t lo = pg > at ? pg : at,
+				 hi = pg + ps < at + want ? pg + ps : at + want;
 			bool there = r->ps->buf[1 + i] == 1;
 
 			present[at / ps + i - first] = there;
@@ -799,8 +799,7 @@ static int connect_tcp(struct rsrc *r, const char *host, const char *port)
 
 /* argv for ssh: $AI_SSH split on blanks, [-p PORT], --, HOST, one remote
  * command line ($AI_REMOTE_BIN serve WORDS, each word quoted) */
-static int ssh_argv(const struct remote_target *t, char *store, size_t size, char **argv,
-		    int max)
+static int ssh_argv(const struct remote_target *t, char *store, size_t size, char **argv, int max)
 {
 	const char *ssh = getenv("AI_SSH"), *bin = getenv("AI_REMOTE_BIN");
 	char qbin[1024];
@@ -883,8 +882,8 @@ int remote__open(const struct remote_target *t, struct source **out)
 		goto fail;
 	/* the handshake: our stub announces its arena objects */
 	err = requestf(r, "qSupported:arena-inspect+");
-	if (!err && (!strstr(r->ps->buf, "qXfer:arena-info:read+") ||
-		     !strstr(r->ps->buf, "qArenaRead+")))
+	if (!err &&
+	    (!strstr(r->ps->buf, "qXfer:arena-info:read+") || !strstr(r->ps->buf, "qArenaRead+")))
 		err = peer_fail(r, EPROTO, "not an arena-inspect stub (qSupported)");
 	if (!err)
 		err = requestf(r, "QStartNoAckMode");

@@ -249,8 +249,7 @@ void rsp_frame(struct rsp_buf *out, const char *body, size_t len)
 	rsp_buf__put(out, tail, 3);
 }
 
-int rsp_parse_hex(const char *s, const char *lim, const char *stop, uint64_t *v,
-		  const char **end)
+int rsp_parse_hex(const char *s, const char *lim, const char *stop, uint64_t *v, const char **end)
 {
 	uint64_t x = 0;
 	const char *p = s;

@@ -281,8 +281,8 @@ static int make_info(struct remote_stub *st, struct rsp_buf *o)
 		return err;
 	rsp_buf__printf(o, "version=%d\nbyte_order=%s\n", REMOTE_INFO_VERSION,
 			__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ ? "le" : "be");
-	rsp_buf__printf(o, "map_id=%u\nmap_flags=0x%x\nmax_pages=%u\nmap_extra=0x%llx\n",
-			ai.map_id, ai.map_flags, ai.max_pages, (unsigned long long)ai.map_extra);
+	rsp_buf__printf(o, "map_id=%u\nmap_flags=0x%x\nmax_pages=%u\nmap_extra=0x%llx\n", ai.map_id,
+			ai.map_flags, ai.max_pages, (unsigned long long)ai.map_extra);
 	rsp_buf__printf(o, "user_vm_start=0x%llx\nuser_vm_end=0x%llx\npage_size=%u\n",
 			(unsigned long long)ai.user_vm_start, (unsigned long long)ai.user_vm_end,
 			ai.page_size);
@@ -503,12 +503,13 @@ int remote_stub__handle(struct remote_stub *st, const char *b, size_t len, struc
 		return 0;
 	case 'q':
 		if (is(b, len, "qSupported")) {
-			rsp_buf__printf(r,
-					"PacketSize=%x;QStartNoAckMode+;qXfer:memory-map:read+;"
-					"qXfer:features:read+;binary-upload+;qXfer:arena-info:read+;"
-					"qXfer:arena-pagemap:read+;qXfer:arena-btf:read+;"
-					"qXfer:arena-roots:read+;qArenaRead+",
-					RSP_PACKET_MAX);
+			rsp_buf__printf(
+				r,
+				"PacketSize=%x;QStartNoAckMode+;qXfer:memory-map:read+;"
+				"qXfer:features:read+;binary-upload+;qXfer:arena-info:read+;"
+				"qXfer:arena-pagemap:read+;qXfer:arena-btf:read+;"
+				"qXfer:arena-roots:read+;qArenaRead+",
+				RSP_PACKET_MAX);
 		} else if (is(b, len, "qArenaRead:")) {
 			do_arena_read(st, b, len, r);
 		} else if (is(b, len, "qAttached")) {
@@ -576,7 +577,8 @@ int remote_stub__serve(struct remote_stub *st, int in, int out)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			err = errno == ECONNRESET ? 0 : ai_err(errno, "reading: %s", strerror(errno));
+			err = errno == ECONNRESET ? 0
+						  : ai_err(errno, "reading: %s", strerror(errno));
 			break;
 		}
 		if (n == 0)

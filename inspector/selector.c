@@ -17,7 +17,7 @@
 #include "snapshot.h"
 
 const char selector__usage[] = "id ID | pinned PATH | name NAME | FILE | remote CMD | remote "
-				"HOST:PORT | ssh://[USER@]HOST[:PORT]/SELECTOR";
+			       "HOST:PORT | ssh://[USER@]HOST[:PORT]/SELECTOR";
 
 static int parse_u32(const char *s, uint32_t *v)
 {
@@ -39,7 +39,7 @@ static bool is_host_port(const char *w)
 {
 	const char *c = strrchr(w, ':');
 
-	if (!c || c == w || !c[1] || strpbrk(w, " \t/'\"|;&<>$()") )
+	if (!c || c == w || !c[1] || strpbrk(w, " \t/'\"|;&<>$()"))
 		return false;
 	for (const char *p = c + 1; *p; p++)
 		if (!isdigit((unsigned char)*p))
@@ -84,10 +84,16 @@ static int parse_ssh(const char *url, struct selector *sel)
 	if (!slash || slash == h || !slash[1])
 		return ai_err(EINVAL, "'%.200s': expected ssh://[USER@]HOST[:PORT]/SELECTOR", url);
 	hl = slash - h;
-	colon = memchr(h, ':', hl);
-	/* [v6] literals keep their colons */
-	if (h[0] == '[')
-		colon = memchr(h, ']', hl) ? memchr(memchr(h, ']', hl), ':', slash - (const char *)memchr(h, ']', hl)) : NULL;
+	/* the port's ':' comes after any USER@, and after the ']' of a [v6] */
+	{
+		const char *at = memchr(h, '@', hl), *hs = at ? at + 1 : h;
+		const char *rb = *hs == '[' ? memchr(hs, ']', slash - hs) : NULL;
+
+		if (*hs == '[')
+			colon = rb ? memchr(rb, ':', slash - rb) : NULL;
+		else
+			colon = memchr(hs, ':', slash - hs);
+	}
 	if (colon) {
 		size_t pl = slash - colon - 1;
 
@@ -99,6 +105,15 @@ static int parse_ssh(const char *url, struct selector *sel)
 	if (!hl || hl >= sizeof(t->host) || h[0] == '-')
 		return ai_err(EINVAL, "'%.200s': expected a host", url);
 	memcpy(t->host, h, hl);
+	/* ssh takes a v6 address without its brackets (USER@::1) */
+	{
+		char *lb = strchr(t->host, '['), *rb = strchr(t->host, ']');
+
+		if (lb && rb && rb > lb && !rb[1]) {
+			*rb = '\0';
+			memmove(lb, lb + 1, strlen(lb + 1) + 1);
+		}
+	}
 	sel_s = slash + 1;
 	if (!strncmp(sel_s, "id/", 3) || !strncmp(sel_s, "name/", 5)) {
 		const char *v = strchr(sel_s, '/') + 1;

@@ -977,8 +977,7 @@ static int write_stream(struct writer *w, struct snapshot_stats *st)
 	if (err)
 		goto out;
 	nr_loads = count_runs(w->state, n, true);
-	err = build_notes(w, &notes, nr_loads,
-			  (uint64_t)(w->nr_saved - w->nr_vanished) * w->page);
+	err = build_notes(w, &notes, nr_loads, (uint64_t)(w->nr_saved - w->nr_vanished) * w->page);
 	if (err) {
 		err = werr(w, -err);
 		goto out;

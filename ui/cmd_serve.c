@@ -81,9 +81,10 @@ static int listen_on(const char *arg, int *out)
 		return cli_error("serve: --listen %s: %s", arg, strerror(rc));
 	}
 	if (!is_loopback(res->ai_addr))
-		fprintf(stderr, "arena-inspect: warning: serving on %s, which is not a loopback "
-				"address: the GDB protocol has no authentication, anyone who can "
-				"reach it can read the arena\n",
+		fprintf(stderr,
+			"arena-inspect: warning: serving on %s, which is not a loopback "
+			"address: the GDB protocol has no authentication, anyone who can "
+			"reach it can read the arena\n",
 			arg);
 	freeaddrinfo(res);
 	if (ss.ss_family == AF_INET)
@@ -125,7 +126,7 @@ static int do_serve(int argc, char **argv, const struct cli_opts *o)
 		/* notes (no BTF, ...) now, on stderr, before the protocol starts */
 		cli_flush_notes();
 		rc = remote_stub__serve(st, STDIN_FILENO, STDOUT_FILENO) ? cli_lib_error("serve")
-									  : 0;
+									 : 0;
 		goto out;
 	}
 	if (listen_on(o->listen, &lfd))

@@ -19,8 +19,7 @@
 
 /* Save src to output (a file, or "-": stdout) and say what was saved.
  * gone_ok (--all): an arena that went away is a note, not a failure. */
-static int save_one(struct source *src, const struct cli_opts *o, const char *output,
-		    bool gone_ok)
+static int save_one(struct source *src, const struct cli_opts *o, const char *output, bool gone_ok)
 {
 	struct snapshot_write_opts wo = { .force = o->force, .sudo_owner = true };
 	bool stream = !strcmp(output, "-");
@@ -41,7 +40,8 @@ static int save_one(struct source *src, const struct cli_opts *o, const char *ou
 	if (err) {
 		btfx__free(bx);
 		if (gone_ok && err == -ENOENT) {
-			fprintf(stderr, "arena-inspect: note: arena %u went away before it was saved\n",
+			fprintf(stderr,
+				"arena-inspect: note: arena %u went away before it was saved\n",
 				src->info.map_id);
 			return 0;
 		}
@@ -90,9 +90,9 @@ static int save_one(struct source *src, const struct cli_opts *o, const char *ou
 		cli_line("saved arena %u '%s' to %s: %u pages (%.1f MiB) in %u segment%s, %u "
 			 "reserved, "
 			 "%u BTF, %u root%s, %.3f s",
-			 src->info.map_id, src->info.name, output, st.pages_saved, mib,
-			 st.nr_loads, st.nr_loads == 1 ? "" : "s", st.pages_reserved, st.nr_btf,
-			 st.nr_roots, st.nr_roots == 1 ? "" : "s", secs);
+			 src->info.map_id, src->info.name, output, st.pages_saved, mib, st.nr_loads,
+			 st.nr_loads == 1 ? "" : "s", st.pages_reserved, st.nr_btf, st.nr_roots,
+			 st.nr_roots == 1 ? "" : "s", secs);
 		if (st.changed)
 			fprintf(stderr,
 				"arena-inspect: note: the arena changed while being saved (%u "
@@ -144,7 +144,8 @@ static int save_all(const struct cli_opts *o)
 		all_path(path, sizeof(path), o->output, &v[i].info);
 		err = selector__open(&sel, cli_probe(), &src);
 		if (err == -ENOENT) {
-			fprintf(stderr, "arena-inspect: note: arena %u went away before it was saved\n",
+			fprintf(stderr,
+				"arena-inspect: note: arena %u went away before it was saved\n",
 				sel.id);
 			continue;
 		}

@@ -21,7 +21,7 @@ extern const struct cli_cmd cmd_list, cmd_pages, cmd_hex, cmd_print, cmd_types, 
 
 static const struct cli_cmd *const commands[] = {
 	&cmd_list,  &cmd_pages,	   &cmd_hex,  &cmd_print, &cmd_types, &cmd_walk,
-	&cmd_watch, &cmd_snapshot, &cmd_diff, &cmd_check, &cmd_refs, &cmd_serve,
+	&cmd_watch, &cmd_snapshot, &cmd_diff, &cmd_check, &cmd_refs,  &cmd_serve,
 };
 #define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 
@@ -80,7 +80,8 @@ static const struct cli_option options[NR_CLI_OPTS] = {
 			   "one more root for the typed walk (an object or a pointer)" },
 	[CLI_OPT_LISTEN] = { "listen", 0, "ADDR:PORT", "[--listen ADDR:PORT]",
 			     "serve on TCP (ADDR empty: 127.0.0.1; no authentication!)" },
-	[CLI_OPT_ALL] = { "all", 0, NULL, NULL, "every arena on this machine, one file each in -o DIR" },
+	[CLI_OPT_ALL] = { "all", 0, NULL, NULL,
+			  "every arena on this machine, one file each in -o DIR" },
 	[CLI_OPT_HELP] = { "help", 'h', NULL, NULL, "this help" },
 	[CLI_OPT_VERSION] = { "version", 0, NULL, NULL, "version" },
 };

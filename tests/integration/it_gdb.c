@@ -97,8 +97,8 @@ static void test_gdb(void **state)
 		 "-ex 'set var *(long *)0x%llx = 1' -ex 'x/2gx 0x%llx' "
 		 "-ex 'file %s' -ex 'print *(struct node *)0x%llx' -ex detach",
 		 (unsigned long long)head, (unsigned long long)free_addr,
-		 (unsigned long long)free_addr, (unsigned long long)head,
-		 (unsigned long long)head, GDB_NODE_BIN, (unsigned long long)head);
+		 (unsigned long long)free_addr, (unsigned long long)head, (unsigned long long)head,
+		 GDB_NODE_BIN, (unsigned long long)head);
 	out = gdb_run("", exs);
 
 	/* the node's first 16 bytes: next, then id (and the name's first

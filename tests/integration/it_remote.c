@@ -93,12 +93,24 @@ static void every_command(const char *scenario, const char *const *cmds)
 static void remote_list(void **state)
 {
 	static const char *const cmds[] = {
-		"pages", "",	       "pages", "-j",	     "hex",   "+0 256",
-		"hex",	 "+0x2f00 0x1400", "print", "'*head'", "print", "-j '*head'",
-		"print", "'head->next->name'", "print", "'*(struct node *)0x7'", "types", "",
-		"types", "--layout node", "walk", "head", "walk", "head -j",
-		"check", "", "check", "-j", "refs", "'head->next'",
-		"refs", "-j 'head->next'", "print", "nosuchname", NULL, NULL,
+		"pages", "",
+		"pages", "-j",
+		"hex",	 "+0 256",
+		"hex",	 "+0x2f00 0x1400",
+		"print", "'*head'",
+		"print", "-j '*head'",
+		"print", "'head->next->name'",
+		"print", "'*(struct node *)0x7'",
+		"types", "",
+		"types", "--layout node",
+		"walk",	 "head",
+		"walk",	 "head -j",
+		"check", "",
+		"check", "-j",
+		"refs",	 "'head->next'",
+		"refs",	 "-j 'head->next'",
+		"print", "nosuchname",
+		NULL,	 NULL,
 	};
 
 	(void)state;
@@ -107,15 +119,16 @@ static void remote_list(void **state)
 
 static void remote_others(void **state)
 {
-	static const char *const tree[] = { "print", "'*root'", "check", "-j", "walk",
-					    "root --next left", NULL, NULL };
-	static const char *const planted[] = { "check", "", "check", "-j", "refs",
+	static const char *const tree[] = { "print", "'*root'",		 "check", "-j",
+					    "walk",  "root --next left", NULL,	  NULL };
+	static const char *const planted[] = { "check",	       "",   "check", "-j", "refs",
 					       "'*hdr->list'", NULL, NULL };
-	static const char *const alist[] = { "types", "", "check", "-j", "print",
+	static const char *const alist[] = { "types",	     "",   "check", "-j", "print",
 					     "'*list_head'", NULL, NULL };
-	static const char *const htab[] = { "print", "'table->buckets[3]'", "check", "",
-					    "pages", "", NULL, NULL };
-	static const char *const sparse[] = { "pages", "-j", "pages", "", "hex",
+	static const char *const htab[] = {
+		"print", "'table->buckets[3]'", "check", "", "pages", "", NULL, NULL
+	};
+	static const char *const sparse[] = { "pages",	     "-j",    "pages",	  "",	"hex",
 					      "+0 0x200000", "print", "'*first'", NULL, NULL };
 
 	(void)state;
@@ -154,11 +167,13 @@ static void remote_snapshot_diff_watch(void **state)
 		struct result l, r;
 
 		snprintf(lc, sizeof(lc),
-			 "%s watch pinned %s/arena 'head->id' 'head->name' --count 2 --interval 50 | "
+			 "%s watch pinned %s/arena 'head->id' 'head->name' --count 2 --interval 50 "
+			 "| "
 			 "cut -d' ' -f2-",
 			 INSPECT_BIN, F.pin);
 		snprintf(rc, sizeof(rc),
-			 "%s watch remote '%s serve pinned %s/arena' 'head->id' 'head->name' --count 2 "
+			 "%s watch remote '%s serve pinned %s/arena' 'head->id' 'head->name' "
+			 "--count 2 "
 			 "--interval 50 | cut -d' ' -f2-",
 			 INSPECT_BIN, INSPECT_BIN, F.pin);
 		run3(lc, &l);
@@ -281,8 +296,8 @@ static void one_error_line(const char *arena_words, const char *want)
 	snprintf(cmd, sizeof(cmd), "timeout 20 %s pages %s", INSPECT_BIN, arena_words);
 	run3(cmd, &r);
 	if (r.status != 1 || cli_count_lines(r.err) != 1 || !strstr(r.err, want))
-		fail_msg("%s: exit %d, stderr '%s' (want one line with '%s')", cmd, r.status,
-			 r.err, want);
+		fail_msg("%s: exit %d, stderr '%s' (want one line with '%s')", cmd, r.status, r.err,
+			 want);
 	free3(&r);
 }
 

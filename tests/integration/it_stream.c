@@ -85,8 +85,7 @@ static void stream_is_the_file(struct fixture *f)
 	snprintf(b, sizeof(b), "%s/%s-file.snap", dir, f->scenario);
 	free(cli_run(0, 0, "%s snapshot pinned %s/arena -o - 2>/dev/null | cat > %s", INSPECT_BIN,
 		     f->pin, a));
-	free(cli_run(0, 0, "%s snapshot pinned %s/arena -o %s >/dev/null", INSPECT_BIN, f->pin,
-		     b));
+	free(cli_run(0, 0, "%s snapshot pinned %s/arena -o %s >/dev/null", INSPECT_BIN, f->pin, b));
 	same_snapshot(a, b, f->max_pages <= 1024);
 	assert_int_equal(fixture_count(f, &c1), 0);
 	assert_int_equal(c1.allocated, c0.allocated);
@@ -112,8 +111,7 @@ static void stream_refusals(void **state)
 	snprintf(cmd, sizeof(cmd), "script -qec '%s snapshot pinned %s/arena -o -' /dev/null",
 		 INSPECT_BIN, F.pin);
 	free(cli_run(1, 0, "%s", cmd));
-	free(cli_run(1, 0, "%s snapshot -j pinned %s/arena -o - >/dev/null", INSPECT_BIN,
-		     F.pin));
+	free(cli_run(1, 0, "%s snapshot -j pinned %s/arena -o - >/dev/null", INSPECT_BIN, F.pin));
 	/* the reader goes away: one line, exit 1, no signal */
 	snprintf(cmd, sizeof(cmd),
 		 "%s snapshot pinned %s/arena -o - | head -c 10 >/dev/null; exit ${PIPESTATUS[0]}",

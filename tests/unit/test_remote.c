@@ -17,6 +17,7 @@
 #include <cmocka.h>
 #include "memsource.h"
 #include "remote.h"
+#include "selector.h"
 
 #define NP 8
 #define BASE 0x100000000000ULL
@@ -106,8 +107,8 @@ static void framing(void **state)
 		}
 		rsp_parser__init(&q);
 		for (size_t i = 0; i < len; i += used) {
-			enum rsp_event ev =
-				rsp_parser__feed_buf(&q, (const uint8_t *)stream + i, len - i, &used);
+			enum rsp_event ev = rsp_parser__feed_buf(&q, (const uint8_t *)stream + i,
+								 len - i, &used);
 
 			assert_true(used > 0);
 			if (ev != RSP_NONE)
@@ -296,6 +297,45 @@ static void stub_session(void **state)
 	source__close(s);
 }
 
+static void selectors(void **state)
+{
+	struct selector sel;
+	int used;
+	char *a1[] = { "ssh://u@h:2222/pinned//sys/fs/bpf/x", "more" };
+	char *a2[] = { "remote", "127.0.0.1:9000" };
+	char *a3[] = { "remote", "arena-inspect serve id 3" };
+	char *a4[] = { "ssh://h/name/it's" };
+	char *a5[] = { "ssh://h//tmp/x.snap" };
+	char *a6[] = { "ssh://[fe80::1]:22/id/7" };
+	char *bad[] = { "ssh://", "ssh://h", "ssh://h/", "ssh://h:port/id/1", "ssh://-x/id/1",
+			"ssh://h/id/" };
+
+	assert_int_equal(selector__parse(2, a1, &sel, &used), 0);
+	assert_int_equal(used, 1);
+	assert_int_equal(sel.kind, SEL_REMOTE);
+	assert_int_equal(sel.remote.kind, REMOTE_SSH);
+	assert_string_equal(sel.remote.host, "u@h");
+	assert_string_equal(sel.remote.port, "2222");
+	assert_string_equal(sel.remote.cmd, "'pinned' '/sys/fs/bpf/x'");
+	assert_int_equal(selector__parse(2, a2, &sel, &used), 0);
+	assert_int_equal(used, 2);
+	assert_int_equal(sel.remote.kind, REMOTE_TCP);
+	assert_string_equal(sel.remote.host, "127.0.0.1");
+	assert_string_equal(sel.remote.port, "9000");
+	assert_int_equal(selector__parse(2, a3, &sel, &used), 0);
+	assert_int_equal(sel.remote.kind, REMOTE_CMD);
+	assert_string_equal(sel.remote.cmd, "arena-inspect serve id 3");
+	assert_int_equal(selector__parse(1, a4, &sel, &used), 0);
+	assert_string_equal(sel.remote.cmd, "'name' 'it'\\''s'");
+	assert_int_equal(selector__parse(1, a5, &sel, &used), 0);
+	assert_string_equal(sel.remote.cmd, "'/tmp/x.snap'");
+	assert_int_equal(selector__parse(1, a6, &sel, &used), 0);
+	assert_string_equal(sel.remote.host, "fe80::1");
+	assert_string_equal(sel.remote.port, "22");
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(selector__parse(1, &bad[i], &sel, &used), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -303,6 +343,7 @@ int main(void)
 		cmocka_unit_test(stub_reads),
 		cmocka_unit_test(stub_objects),
 		cmocka_unit_test(stub_session),
+		cmocka_unit_test(selectors),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
