@@ -32,7 +32,8 @@
 #include "remote.h"
 #include "snapshot.h"
 
-#define REPLY_TIMEOUT_MS 60000 /* no byte from the peer for this long: give up */
+#define REPLY_TIMEOUT_MS 60000 /* no reply from the peer for this long: give up */
+#define CONNECT_TIMEOUT_MS 10000
 /* a read reply fits even if every byte is escaped, with its page flags */
 #define READ_CHUNK (RSP_PACKET_MAX / 2 - 4096)
 #define BULK_BYTES (4u << 20) /* read_pages: 4 MiB a call */
@@ -784,10 +785,25 @@ static int connect_tcp(struct rsrc *r, const char *host, const char *port)
 			err = errno;
 			continue;
 		}
-		if (!connect(fd, a->ai_addr, a->ai_addrlen)) {
-			r->fd = fd;
-			freeaddrinfo(res);
-			return 0;
+		/* non-blocking, so an address that never answers is an error
+		 * after CONNECT_TIMEOUT_MS, not the kernel's two minutes */
+		fcntl(fd, F_SETFL, O_NONBLOCK);
+		if (!connect(fd, a->ai_addr, a->ai_addrlen) || errno == EINPROGRESS) {
+			struct pollfd p = { .fd = fd, .events = POLLOUT };
+			socklen_t el = sizeof(err);
+
+			err = 0;
+			if (poll(&p, 1, CONNECT_TIMEOUT_MS) != 1)
+				err = ETIMEDOUT;
+			else if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &el))
+				err = errno;
+			if (!err) {
+				fcntl(fd, F_SETFL, 0);
+				r->fd = fd;
+				freeaddrinfo(res);
+				return 0;
+			}
+			errno = err;
 		}
 		err = errno;
 		close(fd);

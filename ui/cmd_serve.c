@@ -125,6 +125,10 @@ static int do_serve(int argc, char **argv, const struct cli_opts *o)
 	if (!o->listen) {
 		/* notes (no BTF, ...) now, on stderr, before the protocol starts */
 		cli_flush_notes();
+		if (isatty(STDIN_FILENO))
+			fprintf(stderr, "arena-inspect: note: serving the GDB remote protocol on "
+					"stdin/stdout (for gdb's `target remote | arena-inspect "
+					"serve ...` or ssh); ^D ends it\n");
 		rc = remote_stub__serve(st, STDIN_FILENO, STDOUT_FILENO) ? cli_lib_error("serve")
 									 : 0;
 		goto out;
