@@ -307,8 +307,8 @@ static void selectors(void **state)
 	char *a4[] = { "ssh://h/name/it's" };
 	char *a5[] = { "ssh://h//tmp/x.snap" };
 	char *a6[] = { "ssh://[fe80::1]:22/id/7" };
-	char *bad[] = { "ssh://", "ssh://h", "ssh://h/", "ssh://h:port/id/1", "ssh://-x/id/1",
-			"ssh://h/id/" };
+	char *bad[] = { "ssh://",	 "ssh://h",    "ssh://h/", "ssh://h:port/id/1",
+			"ssh://-x/id/1", "ssh://h/id/" };
 
 	assert_int_equal(selector__parse(2, a1, &sel, &used), 0);
 	assert_int_equal(used, 1);
@@ -339,10 +339,8 @@ static void selectors(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(framing),
-		cmocka_unit_test(stub_reads),
-		cmocka_unit_test(stub_objects),
-		cmocka_unit_test(stub_session),
+		cmocka_unit_test(framing),	cmocka_unit_test(stub_reads),
+		cmocka_unit_test(stub_objects), cmocka_unit_test(stub_session),
 		cmocka_unit_test(selectors),
 	};
 
