@@ -40,8 +40,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (remote_stub__new(src, NULL, "fuzz", &st))
 		abort();
 	rsp_parser__init(&p);
-	for (size_t i = 0; i < size; i++) {
-		enum rsp_event ev = rsp_parser__feed(&p, data[i]);
+	/* odd lengths: byte by byte; even: in runs (feed_buf), as serve does */
+	for (size_t i = 0, used = 1; i < size; i += used) {
+		enum rsp_event ev = size & 1 ? rsp_parser__feed(&p, data[i])
+					     : rsp_parser__feed_buf(&p, data + i, size - i, &used);
 		bool no_reply;
 
 		if (ev != RSP_PACKET)
