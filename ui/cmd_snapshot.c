@@ -196,7 +196,8 @@ static int do_snapshot(int argc, char **argv, const struct cli_opts *o)
 const struct cli_cmd cmd_snapshot = {
 	.name = "snapshot",
 	.run = do_snapshot,
-	.args = "ARENA -o FILE|-",
+	.args = "ARENA -o FILE|- | --all -o DIR",
 	.opts = CLI_OPTS_OUTPUT | CLI_OPTS_TYPES | CLI_O(OUTPUT) | CLI_O(FORCE) | CLI_O(ALL),
-	.help = "save the arena (pages, page map, BTF, roots) as an ELF core file",
+	.help = "save the arena (pages, page map, BTF, roots) as an ELF core file (-o -: to "
+		"stdout; --all: every arena, one file each in DIR)",
 };
