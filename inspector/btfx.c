@@ -600,7 +600,10 @@ static int load_snapshot(struct btfx *bx)
 
 		if (sizes[i] > UINT32_MAX || !(btf = quiet_btf_new(blobs[i], sizes[i])))
 			return ai_err(EINVAL, "BTF blob %d of the snapshot is malformed", i);
-		snprintf(label, sizeof(label), "snapshot BTF blob %d", i);
+		if (src->ops->btf_label && src->ops->btf_label(src, i))
+			snprintf(label, sizeof(label), "%s", src->ops->btf_label(src, i));
+		else
+			snprintf(label, sizeof(label), "snapshot BTF blob %d", i);
 		err = add_btf_labeled(bx, btf, 0, label);
 		if (err)
 			return err;
@@ -647,7 +650,8 @@ static int load_snapshot(struct btfx *bx)
 int btfx__open(struct source *src, const char *btf_file, struct btfx **out)
 {
 	struct btfx *bx = btfx_alloc(src);
-	bool snapshot = src->info.is_snapshot || !src->info.map_id;
+	/* a remote arena's programs are on its host: its BTF comes with it */
+	bool snapshot = src->info.is_snapshot || !src->info.map_id || src->info.host[0];
 	int err = 0;
 
 	*out = NULL;

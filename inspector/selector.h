@@ -9,24 +9,30 @@
 #define ARENA_INSPECT_SELECTOR_H
 
 #include <stdint.h>
+#include "remote.h"
 #include "source.h"
 
 struct probe; /* probe.h */
 
-enum selector_kind { SEL_ID, SEL_PINNED, SEL_NAME, SEL_FILE };
+enum selector_kind { SEL_ID, SEL_PINNED, SEL_NAME, SEL_FILE, SEL_REMOTE };
 
 struct selector {
 	enum selector_kind kind;
 	uint32_t id;
-	char arg[4096]; /* path, name or file */
+	char arg[4096];		     /* path, name or file */
+	struct remote_target remote; /* SEL_REMOTE */
 };
 
 /* The grammar, for help texts. */
 extern const char selector__usage[];
 
 /*
- * Parse the ARENA grammar: "id N", "pinned PATH", "name NAME", or a FILE
- * (a snapshot). *used: words consumed. -EINVAL with a message on error.
+ * Parse the ARENA grammar: "id N", "pinned PATH", "name NAME", a FILE (a
+ * snapshot), "remote CMD", "remote HOST:PORT" or
+ * "ssh://[USER@]HOST[:PORT]/SELECTOR" where SELECTOR is id/N, name/NAME,
+ * pinned/PATH (PATH absolute on the host) or a FILE path (relative to the
+ * remote home; //PATH for an absolute one). *used: words consumed. -EINVAL
+ * with a message on error.
  */
 int selector__parse(int argc, char **argv, struct selector *sel, int *used);
 

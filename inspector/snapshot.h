@@ -16,6 +16,10 @@
  *             pages saved). Holes are left for pages that vanished while
  *             being read, and no segment points at them.
  *
+ * A stream (snapshot__write_fd, `-o -`) has the same contents with the
+ * data at one page and the section headers, program headers (e_phnum
+ * PN_XNUM, the count in section 0's sh_info), notes and .shstrtab after it.
+ *
  * Notes, owner "ARENAINSPECT", each versioned and sized so that readers
  * skip fields they do not know (records may grow, never shrink):
  *
@@ -170,6 +174,17 @@ struct snapshot_write_opts {
  * roots stored), opts and st too. */
 int snapshot__write_opts(struct source *src, struct btfx *bx, const char *path,
 			 const struct snapshot_write_opts *opts, struct snapshot_stats *st);
+/*
+ * Save src as a stream on fd (stdout, a pipe, a socket): written once, in
+ * order, never sought or truncated, so `ssh host arena-inspect snapshot ...
+ * -o - > f` works. The file reads back as one from snapshot__write (same
+ * pages, page map, notes); only its layout differs (snapshot_write.c). A
+ * page map that changes while saving is flagged the same way. name names
+ * the output in messages ("stdout"). On error, what was written is cut
+ * short: the reader refuses it as truncated.
+ */
+int snapshot__write_fd(struct source *src, struct btfx *bx, int fd, const char *name,
+		       struct snapshot_stats *st);
 /* The same with the default options, and also without numbers. */
 int snapshot__write_stats(struct source *src, struct btfx *bx, const char *path,
 			  struct snapshot_stats *st);

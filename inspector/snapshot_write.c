@@ -14,6 +14,8 @@
  * the ELF header, program headers, notes and section headers into that
  * area. A section (.arena.data) spans the page data so that libelf's idea
  * of the file size covers it and it neither truncates nor fills it.
+ * A stream (-o -) cannot go back: write_stream puts everything but the ELF
+ * header after the data instead.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -415,7 +417,28 @@ struct pipe {
 	uint64_t page;
 	int err; /* first write error, positive errno */
 	bool done;
+	/* a stream (-o -): every slot in order, a page that vanished as
+	 * zeros (no segment points at it), nothing skipped or sought */
+	const uint8_t *zero;
 };
+
+static int write_all(int fd, const void *p, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (n == 0)
+			return -EIO;
+		p = (const uint8_t *)p + n;
+		len -= n;
+	}
+	return 0;
+}
 
 static void *writer_thread(void *arg)
 {
@@ -438,14 +461,22 @@ static void *writer_thread(void *arg)
 		for (uint32_t a = 0; !err && a < j->cnt;) {
 			uint32_t b = a;
 
+			if (!j->present[a] && q->zero) {
+				err = -write_all(q->fd, q->zero, q->page);
+				a++;
+				continue;
+			}
 			if (!j->present[a]) {
 				a++;
 				continue;
 			}
 			while (b < j->cnt && j->present[b])
 				b++;
-			err = -pwrite_all(q->fd, j->data + a * q->page, (b - a) * q->page,
-					  j->off + a * q->page);
+			if (q->zero)
+				err = -write_all(q->fd, j->data + a * q->page, (b - a) * q->page);
+			else
+				err = -pwrite_all(q->fd, j->data + a * q->page, (b - a) * q->page,
+						  j->off + a * q->page);
 			a = b;
 		}
 		pthread_mutex_lock(&q->mu);
@@ -457,13 +488,15 @@ static void *writer_thread(void *arg)
 	}
 }
 
-/* Read every allocated page of pm1 and write it at D + page size * slot. */
-static int write_data(struct writer *w)
+/* Read every allocated page of pm1 and write it at D + page size * slot
+ * (zero: a stream, see struct pipe). */
+static int write_data(struct writer *w, const uint8_t *zero)
 {
 	struct pipe q = { .mu = PTHREAD_MUTEX_INITIALIZER,
 			  .cv = PTHREAD_COND_INITIALIZER,
 			  .fd = w->fd,
-			  .page = w->page };
+			  .page = w->page,
+			  .zero = zero };
 	const uint8_t *st = w->pm1.state;
 	uint32_t n = w->pm1.nr_pages;
 	uint64_t slot = 0;
@@ -706,6 +739,48 @@ static int take_pagemap(struct writer *w, struct pagemap *pm)
 	return 0;
 }
 
+/* After the data: the second page map says whether the arena changed, and
+ * the final page states (w->state) are settled. */
+static int settle(struct writer *w)
+{
+	uint32_t n = w->info.max_pages;
+	int err = take_pagemap(w, &w->pm2);
+
+	if (err)
+		return err;
+	w->changed = w->pm1.stale || w->pm2.stale || w->nr_vanished ||
+		     memcmp(w->pm1.state, w->pm2.state, n);
+	/* a vanished page is what the second look says, unless that says
+	 * allocated again: then we have no data for it and call it free */
+	memcpy(w->state, w->pm1.state, n);
+	for (uint32_t i = 0; i < n; i++) {
+		if (!w->vanished[i])
+			continue;
+		w->state[i] = w->pm2.state[i] == PAGE_ALLOCATED || w->pm2.state[i] > PAGE_RESERVED
+				      ? PAGE_FREE
+				      : w->pm2.state[i];
+	}
+	return 0;
+}
+
+static void fill_stats(struct writer *w, struct snapshot_stats *st, uint32_t nr_loads,
+		       uint64_t file_size)
+{
+	struct pagemap fin = { .nr_pages = w->info.max_pages, .state = w->state };
+
+	if (!st)
+		return;
+	pagemap__count(&fin);
+	st->pages_saved = w->nr_saved - w->nr_vanished;
+	st->pages_reserved = fin.counts[PAGE_RESERVED];
+	st->pages_vanished = w->nr_vanished;
+	st->nr_loads = nr_loads;
+	st->nr_btf = w->nr_blobs;
+	st->nr_roots = w->nr_roots;
+	st->file_size = file_size;
+	st->changed = w->changed || (w->info.is_snapshot && w->info.snapshot_changed);
+}
+
 /* One attempt. Returns 1 when the header area turned out too small. */
 static int write_attempt(struct writer *w, struct snapshot_stats *st)
 {
@@ -733,25 +808,11 @@ static int write_attempt(struct writer *w, struct snapshot_stats *st)
 
 	if (ftruncate(w->fd, 0))
 		return werr(w, errno);
-	err = write_data(w);
+	err = write_data(w, NULL);
+	if (!err)
+		err = settle(w);
 	if (err)
 		return err;
-
-	err = take_pagemap(w, &w->pm2);
-	if (err)
-		return err;
-	w->changed = w->pm1.stale || w->pm2.stale || w->nr_vanished ||
-		     memcmp(w->pm1.state, w->pm2.state, n);
-	/* a vanished page is what the second look says, unless that says
-	 * allocated again: then we have no data for it and call it free */
-	memcpy(w->state, w->pm1.state, n);
-	for (uint32_t i = 0; i < n; i++) {
-		if (!w->vanished[i])
-			continue;
-		w->state[i] = w->pm2.state[i] == PAGE_ALLOCATED || w->pm2.state[i] > PAGE_RESERVED
-				      ? PAGE_FREE
-				      : w->pm2.state[i];
-	}
 	nr_loads = count_runs(w->state, n, true);
 	data_len = (uint64_t)w->nr_saved * w->page;
 
@@ -768,20 +829,67 @@ static int write_attempt(struct writer *w, struct snapshot_stats *st)
 	free(notes.p);
 	if (err)
 		return err;
-	if (st) {
-		struct pagemap fin = { .nr_pages = n, .state = w->state };
+	fill_stats(w, st, nr_loads, data_len ? w->data_off + data_len : 0);
+	return 0;
+}
 
-		pagemap__count(&fin);
-		st->pages_saved = w->nr_saved - w->nr_vanished;
-		st->pages_reserved = fin.counts[PAGE_RESERVED];
-		st->pages_vanished = w->nr_vanished;
-		st->nr_loads = nr_loads;
-		st->nr_btf = w->nr_blobs;
-		st->nr_roots = w->nr_roots;
-		st->file_size = data_len ? w->data_off + data_len : 0;
-		st->changed = w->changed || (w->info.is_snapshot && w->info.snapshot_changed);
+/* What both writers need before the first page map: the arena's info, the
+ * BTF and roots, buffers. w->path names the output in messages. */
+static int writer_setup(struct writer *w, struct source *src, struct btfx *bx)
+{
+	const char *path = w->path;
+	size_t n;
+	int err;
+
+	if (!libelf_ready())
+		return ai_err(EINVAL, "cannot write snapshot %s: libelf: %s", path, elf_errmsg(-1));
+	err = source__info(src, &w->info);
+	if (err)
+		return ai_err(-err, "cannot write snapshot %s: %s", path, ai_errmsg());
+	w->page = w->info.page_size;
+	if (!w->info.max_pages || w->info.max_pages > MAX_ARENA_PAGES)
+		return ai_err(EINVAL, "cannot write snapshot %s: arena has %u pages", path,
+			      w->info.max_pages);
+	n = w->info.max_pages;
+	err = collect_btf(w, bx);
+	if (err)
+		return err;
+	w->fixed_notes = note_size(sizeof(struct snapshot_meta));
+	if (w->nr_roots)
+		w->fixed_notes += note_size(sizeof(struct snapshot_table) +
+					    w->nr_roots * sizeof(struct snapshot_root));
+	for (int i = 0; i < w->nr_blobs; i++)
+		w->fixed_notes += note_size(sizeof(struct snapshot_btf) + w->blobs[i].size);
+	if (w->vars)
+		w->fixed_notes += note_size(w->vars_len);
+	w->state = malloc(n);
+	w->vanished = malloc(n);
+	if (!w->state || !w->vanished ||
+	    posix_memalign((void **)&w->buf, w->page, 2 * CHUNK_PAGES * w->page)) {
+		w->buf = NULL;
+		return werr(w, ENOMEM);
 	}
 	return 0;
+}
+
+static void writer_free(struct writer *w)
+{
+	free(w->buf);
+	free(w->state);
+	free(w->vanished);
+	free(w->blobs);
+	free(w->roots);
+	free(w->vars);
+	pagemap__free(&w->pm1);
+	pagemap__free(&w->pm2);
+}
+
+static uint64_t elapsed_since(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (t1.tv_sec - t0->tv_sec) * 1000000000ULL + t1.tv_nsec - t0->tv_nsec;
 }
 
 static int write_file(struct source *src, struct btfx *bx, const struct snapshot_target *t,
@@ -791,41 +899,14 @@ static int write_file(struct source *src, struct btfx *bx, const struct snapshot
 	struct writer w = {
 		.src = src, .path = path, .fd = -1, .progress = opts ? opts->progress : NULL
 	};
-	struct timespec t0, t1;
+	struct timespec t0;
 	char *tmp = NULL;
 	int err, tries = 0;
-	size_t n;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (!libelf_ready())
-		return ai_err(EINVAL, "cannot write snapshot %s: libelf: %s", path, elf_errmsg(-1));
-	err = source__info(src, &w.info);
-	if (err)
-		return ai_err(-err, "cannot write snapshot %s: %s", path, ai_errmsg());
-	w.page = w.info.page_size;
-	if (!w.info.max_pages || w.info.max_pages > MAX_ARENA_PAGES)
-		return ai_err(EINVAL, "cannot write snapshot %s: arena has %u pages", path,
-			      w.info.max_pages);
-	n = w.info.max_pages;
-	err = collect_btf(&w, bx);
+	err = writer_setup(&w, src, bx);
 	if (err)
 		goto out;
-	w.fixed_notes = note_size(sizeof(struct snapshot_meta));
-	if (w.nr_roots)
-		w.fixed_notes += note_size(sizeof(struct snapshot_table) +
-					   w.nr_roots * sizeof(struct snapshot_root));
-	for (int i = 0; i < w.nr_blobs; i++)
-		w.fixed_notes += note_size(sizeof(struct snapshot_btf) + w.blobs[i].size);
-	if (w.vars)
-		w.fixed_notes += note_size(w.vars_len);
-	w.state = malloc(n);
-	w.vanished = malloc(n);
-	if (!w.state || !w.vanished ||
-	    posix_memalign((void **)&w.buf, w.page, 2 * CHUNK_PAGES * w.page)) {
-		w.buf = NULL;
-		err = werr(&w, ENOMEM);
-		goto out;
-	}
 	w.fd = snapshot_target__open_temp(t, &tmp);
 	if (w.fd < 0) {
 		err = w.fd;
@@ -869,9 +950,8 @@ static int write_file(struct source *src, struct btfx *bx, const struct snapshot
 		unlinkat(t->dirfd, t->base, 0);
 		goto out;
 	}
-	clock_gettime(CLOCK_MONOTONIC, &t1);
 	if (st)
-		st->elapsed_ns = (t1.tv_sec - t0.tv_sec) * 1000000000ULL + t1.tv_nsec - t0.tv_nsec;
+		st->elapsed_ns = elapsed_since(&t0);
 	err = 0;
 out:
 	if (w.fd >= 0)
@@ -879,14 +959,185 @@ out:
 	if (tmp)
 		unlinkat(t->dirfd, tmp, 0);
 	free(tmp);
-	free(w.buf);
-	free(w.state);
-	free(w.vanished);
-	free(w.blobs);
-	free(w.roots);
-	free(w.vars);
-	pagemap__free(&w.pm1);
-	pagemap__free(&w.pm2);
+	writer_free(&w);
+	return err;
+}
+
+/*
+ * A stream (stdout, a pipe): written once, front to back, never sought.
+ * Only the ELF header comes before the data, and everything in it is known
+ * from the first page map: the data starts at one page (D), takes a slot
+ * per allocated page (a page that vanishes while being read is zeros that
+ * no segment points at, as a hole is in a file), and the section headers
+ * follow it at a fixed place. The program headers, notes and string table
+ * come after those, once the second page map has settled the final states,
+ * and e_phnum is PN_XNUM: section 0's sh_info holds the count, so nothing
+ * before the data depends on how many segments there are.
+ *
+ *   0             ELF header (e_phoff = P, e_shoff = S, e_phnum = PN_XNUM)
+ *   D = page      page data, nr_saved pages
+ *   S = D + data  section headers: [0] (sh_info = phnum), .shstrtab,
+ *                 .note.arena, .arena.data
+ *   P = S + 256   program headers: PT_NOTE, PT_LOAD by address
+ *   N             notes, then .shstrtab
+ */
+static int write_stream(struct writer *w, struct snapshot_stats *st)
+{
+	struct buf notes = {};
+	uint32_t n = w->info.max_pages, nr_loads;
+	uint64_t data_len, S, P, N, str_off, total;
+	Elf64_Ehdr eh = {};
+	Elf64_Shdr sh[4] = {};
+	Elf64_Phdr *ph = NULL;
+	uint8_t *zero = NULL, *head = NULL;
+	uint32_t ph_i = 0;
+	int err;
+
+	err = take_pagemap(w, &w->pm1);
+	if (err)
+		return err;
+	w->nr_saved = w->pm1.counts[PAGE_ALLOCATED];
+	w->nr_vanished = 0;
+	if (w->nr_saved && !w->info.user_vm_start)
+		return ai_err(EINVAL,
+			      "cannot write snapshot %s: the arena has pages but no user address",
+			      w->path);
+	memset(w->vanished, 0, n);
+	w->data_off = w->page;
+	data_len = (uint64_t)w->nr_saved * w->page;
+	S = w->data_off + data_len;
+	P = S + sizeof(sh);
+
+	memcpy(eh.e_ident, ELFMAG, SELFMAG);
+	eh.e_ident[EI_CLASS] = ELFCLASS64;
+	eh.e_ident[EI_DATA] = HOST_DATA;
+	eh.e_ident[EI_VERSION] = EV_CURRENT;
+	eh.e_ident[EI_OSABI] = ELFOSABI_NONE;
+	eh.e_type = ET_CORE;
+	eh.e_machine = HOST_MACHINE;
+	eh.e_version = EV_CURRENT;
+	eh.e_phoff = P;
+	eh.e_shoff = S;
+	eh.e_ehsize = sizeof(eh);
+	eh.e_phentsize = sizeof(Elf64_Phdr);
+	eh.e_phnum = PN_XNUM;
+	eh.e_shentsize = sizeof(Elf64_Shdr);
+	eh.e_shnum = 4;
+	eh.e_shstrndx = 1;
+	head = calloc(1, w->page);
+	zero = calloc(1, w->page);
+	if (!head || !zero) {
+		err = werr(w, ENOMEM);
+		goto out;
+	}
+	memcpy(head, &eh, sizeof(eh));
+	err = -write_all(w->fd, head, w->page);
+	if (err) {
+		err = werr(w, err);
+		goto out;
+	}
+	err = write_data(w, zero);
+	if (!err)
+		err = settle(w);
+	if (err)
+		goto out;
+	nr_loads = count_runs(w->state, n, true);
+	err = build_notes(w, &notes, nr_loads, (uint64_t)(w->nr_saved - w->nr_vanished) * w->page);
+	if (err) {
+		err = werr(w, -err);
+		goto out;
+	}
+	N = align_up(P + (1 + (uint64_t)nr_loads) * sizeof(Elf64_Phdr), 8);
+	str_off = N + notes.len;
+	total = str_off + sizeof(shstrtab);
+
+	sh[0].sh_info = 1 + nr_loads; /* the program header count (PN_XNUM) */
+	sh[1] = (Elf64_Shdr){ .sh_name = STR_SHSTRTAB,
+			      .sh_type = SHT_STRTAB,
+			      .sh_offset = str_off,
+			      .sh_size = sizeof(shstrtab),
+			      .sh_addralign = 1 };
+	sh[2] = (Elf64_Shdr){ .sh_name = STR_NOTE,
+			      .sh_type = SHT_NOTE,
+			      .sh_offset = N,
+			      .sh_size = notes.len,
+			      .sh_addralign = 4 };
+	sh[3] = (Elf64_Shdr){ .sh_name = STR_DATA,
+			      .sh_type = data_len ? SHT_PROGBITS : SHT_NOBITS,
+			      .sh_offset = w->data_off,
+			      .sh_size = data_len,
+			      .sh_addralign = w->page };
+	ph = calloc(1 + (size_t)nr_loads, sizeof(*ph));
+	if (!ph) {
+		err = werr(w, ENOMEM);
+		goto out;
+	}
+	ph[ph_i++] = (Elf64_Phdr){
+		.p_type = PT_NOTE, .p_offset = N, .p_filesz = notes.len, .p_align = 4
+	};
+	/* as write_headers: slots are pm1's allocated pages in order */
+	for (uint32_t i = 0, slot = 0; i < n;) {
+		uint32_t j = i + 1, slot0 = slot;
+
+		if (w->pm1.state[i] == PAGE_ALLOCATED)
+			slot++;
+		if (w->state[i] != PAGE_ALLOCATED) {
+			i++;
+			continue;
+		}
+		while (j < n && w->state[j] == PAGE_ALLOCATED) {
+			slot++;
+			j++;
+		}
+		ph[ph_i++] = (Elf64_Phdr){
+			.p_type = PT_LOAD,
+			.p_flags = PF_R,
+			.p_offset = w->data_off + (uint64_t)slot0 * w->page,
+			.p_vaddr = w->info.user_vm_start + (uint64_t)i * w->page,
+			.p_filesz = (uint64_t)(j - i) * w->page,
+			.p_memsz = (uint64_t)(j - i) * w->page,
+			.p_align = w->page,
+		};
+		i = j;
+	}
+	err = -write_all(w->fd, sh, sizeof(sh));
+	if (!err)
+		err = -write_all(w->fd, ph, ph_i * sizeof(*ph));
+	if (!err && N > P + ph_i * sizeof(*ph))
+		err = -write_all(w->fd, zero, N - (P + ph_i * sizeof(*ph)));
+	if (!err)
+		err = -write_all(w->fd, notes.p, notes.len);
+	if (!err)
+		err = -write_all(w->fd, shstrtab, sizeof(shstrtab));
+	if (err) {
+		err = werr(w, err);
+		goto out;
+	}
+	fill_stats(w, st, nr_loads, total);
+out:
+	free(notes.p);
+	free(ph);
+	free(head);
+	free(zero);
+	return err;
+}
+
+int snapshot__write_fd(struct source *src, struct btfx *bx, int fd, const char *name,
+		       struct snapshot_stats *st)
+{
+	struct writer w = { .src = src, .path = name, .fd = fd };
+	struct timespec t0;
+	int err;
+
+	if (st)
+		memset(st, 0, sizeof(*st));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	err = writer_setup(&w, src, bx);
+	if (!err)
+		err = write_stream(&w, st);
+	if (!err && st)
+		st->elapsed_ns = elapsed_since(&t0);
+	writer_free(&w);
 	return err;
 }
 

@@ -47,6 +47,9 @@ struct arena_info {
 	 * for a snapshot. Every page number <-> address computation uses it. */
 	uint32_t page_size;
 	uint32_t page_shift; /* log2(page_size) */
+	/* a remote source (remote.h): the peer, as the user named it (ssh
+	 * host, HOST:PORT, or the command); "" for a local arena or file */
+	char host[128];
 };
 
 /* The page sizes an arena can have (arm64: 4K, 16K, 64K) */
@@ -109,6 +112,9 @@ struct source_ops {
 	/* optional: read many small fields in one batch (a live arena does it
 	 * in one kernel pass); without it source__gather reads each item */
 	int (*gather)(struct source *s, struct gather_item *items, size_t n);
+	/* optional: where BTF blob i came from, as the types listing shows it
+	 * (a remote source: the label its host gave); NULL: "snapshot BTF blob i" */
+	const char *(*btf_label)(struct source *s, int i);
 };
 
 struct source {

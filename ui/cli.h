@@ -42,6 +42,8 @@ struct cli_opts {
 	int nr_roots;
 	const char *heap_as; /* heap --as TYPE */
 	bool no_mouse;	     /* --no-mouse: the TUI leaves the mouse to the terminal */
+	const char *listen;  /* serve --listen ADDR:PORT */
+	bool all;	     /* snapshot --all */
 };
 
 /*
@@ -75,6 +77,8 @@ enum cli_opt {
 	CLI_OPT_PAGE,
 	CLI_OPT_ROOT,
 	CLI_OPT_AS,
+	CLI_OPT_LISTEN,
+	CLI_OPT_ALL,
 	CLI_OPT_HELP,
 	CLI_OPT_VERSION,
 	NR_CLI_OPTS

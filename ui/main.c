@@ -20,11 +20,11 @@
 #include "tui.h"
 
 extern const struct cli_cmd cmd_list, cmd_pages, cmd_hex, cmd_print, cmd_types, cmd_walk, cmd_watch,
-	cmd_snapshot, cmd_diff, cmd_check, cmd_refs, cmd_heap;
+	cmd_snapshot, cmd_diff, cmd_check, cmd_refs, cmd_heap, cmd_serve;
 
 static const struct cli_cmd *const commands[] = {
-	&cmd_list,  &cmd_pages,	   &cmd_hex,  &cmd_print, &cmd_types, &cmd_walk,
-	&cmd_watch, &cmd_snapshot, &cmd_diff, &cmd_check, &cmd_refs,  &cmd_heap,
+	&cmd_list,     &cmd_pages, &cmd_hex,   &cmd_print, &cmd_types, &cmd_walk,  &cmd_watch,
+	&cmd_snapshot, &cmd_diff,  &cmd_check, &cmd_refs,  &cmd_heap,  &cmd_serve,
 };
 #define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 
@@ -92,6 +92,10 @@ static const struct cli_option options[NR_CLI_OPTS] = {
 			   "one more root for the typed walk (an object or a pointer)" },
 	[CLI_OPT_AS] = { "as", 0, "TYPE", "[--as TYPE]",
 			 "show the allocation as TYPE (default: its type when known)" },
+	[CLI_OPT_LISTEN] = { "listen", 0, "ADDR:PORT", "[--listen ADDR:PORT]",
+			     "serve on TCP (ADDR empty: 127.0.0.1; no authentication!)" },
+	[CLI_OPT_ALL] = { "all", 0, NULL, NULL,
+			  "every arena on this machine, one file each in -o DIR" },
 	[CLI_OPT_HELP] = { "help", 'h', NULL, NULL, "this help" },
 	[CLI_OPT_VERSION] = { "version", 0, NULL, NULL, "version" },
 };
@@ -388,6 +392,8 @@ static int set_option(int id, const char *arg, struct cli_opts *o)
 		break;
 	case CLI_OPT_PAGE: o->refs_page = true; break;
 	case CLI_OPT_AS: o->heap_as = arg; break;
+	case CLI_OPT_LISTEN: o->listen = arg; break;
+	case CLI_OPT_ALL: o->all = true; break;
 	}
 	return 0;
 }

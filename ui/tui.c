@@ -218,6 +218,9 @@ static void draw_title(struct tui *t)
 	c->width = width > rlen ? width - rlen : 0;
 	draw_row(c, 0);
 	draw_str(c, R_TITLE, " arena-inspect");
+	/* a remote source: whose arena this is, first */
+	if (ai && ai->host[0])
+		draw_fmt(c, R_TITLE, "  on %s", ai->host);
 	if (ai) {
 		fmt_size((uint64_t)ai->max_pages << ai->page_shift, size, sizeof(size));
 		if (ai->is_snapshot)

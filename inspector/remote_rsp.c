@@ -1,0 +1,270 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * remote_rsp: GDB remote protocol framing, shared by the stub and the
+ * client. Pure byte handling: no I/O, so the fuzzer drives it directly.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "remote.h"
+
+enum { ST_IDLE, ST_BODY, ST_SUM1, ST_SUM2 };
+
+void rsp_parser__init(struct rsp_parser *p)
+{
+	p->state = ST_IDLE;
+	p->len = 0;
+	p->sum = p->want = 0;
+	p->oversize = false;
+}
+
+static int hexval(uint8_t c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+enum rsp_event rsp_parser__feed(struct rsp_parser *p, uint8_t c)
+{
+	int v;
+
+	switch (p->state) {
+	case ST_IDLE:
+		if (c == '$') {
+			p->state = ST_BODY;
+			p->len = 0;
+			p->sum = 0;
+			p->oversize = false;
+			return RSP_NONE;
+		}
+		if (c == '+')
+			return RSP_ACK;
+		if (c == '-')
+			return RSP_NAK;
+		if (c == 0x03)
+			return RSP_BREAK;
+		return RSP_NONE;
+	case ST_BODY:
+		if (c == '#') {
+			p->state = ST_SUM1;
+			return RSP_NONE;
+		}
+		if (c == '$') { /* '$' is never raw in a body: a new packet */
+			p->len = 0;
+			p->sum = 0;
+			p->oversize = false;
+			return RSP_NONE;
+		}
+		p->sum += c;
+		/* keep counting (and summing) past the limit, but store nothing:
+		 * the packet is answered as too long once its end arrives */
+		if (p->len < RSP_PACKET_MAX)
+			p->buf[p->len++] = c;
+		else
+			p->oversize = true;
+		return RSP_NONE;
+	case ST_SUM1:
+		v = hexval(c);
+		p->want = v < 0 ? 0 : v << 4;
+		p->state = v < 0 ? ST_IDLE : ST_SUM2;
+		return v < 0 ? RSP_BADSUM : RSP_NONE;
+	default:
+		p->state = ST_IDLE;
+		v = hexval(c);
+		if (v < 0 || (uint8_t)(p->want | v) != p->sum)
+			return RSP_BADSUM;
+		if (p->oversize)
+			return RSP_OVERSIZE;
+		p->buf[p->len] = '\0';
+		return RSP_PACKET;
+	}
+}
+
+enum rsp_event rsp_parser__feed_buf(struct rsp_parser *p, const uint8_t *buf, size_t n,
+				    size_t *used)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		enum rsp_event ev;
+
+		if (p->state == ST_BODY) {
+			/* the run up to the next '#' or '$' is plain body */
+			const uint8_t *h = memchr(buf + i, '#', n - i);
+			size_t j = h ? (size_t)(h - buf) : n, room, take;
+			const uint8_t *d = memchr(buf + i, '$', j - i);
+			uint8_t sum = 0;
+
+			if (d)
+				j = d - buf;
+			room = p->len < RSP_PACKET_MAX ? RSP_PACKET_MAX - p->len : 0;
+			take = j - i < room ? j - i : room;
+			for (size_t k = i; k < j; k++)
+				sum += buf[k];
+			p->sum += sum;
+			if (j - i > room)
+				p->oversize = true;
+			memcpy(p->buf + p->len, buf + i, take);
+			p->len += take;
+			i = j;
+			if (i == n)
+				break;
+		}
+		ev = rsp_parser__feed(p, buf[i++]);
+		if (ev != RSP_NONE) {
+			*used = i;
+			return ev;
+		}
+	}
+	*used = i;
+	return RSP_NONE;
+}
+
+static bool buf_reserve(struct rsp_buf *b, size_t more)
+{
+	size_t cap;
+	char *p;
+
+	if (b->oom)
+		return false;
+	if (b->len + more + 1 <= b->cap)
+		return true;
+	cap = b->cap ? b->cap : 256;
+	while (cap < b->len + more + 1)
+		cap *= 2;
+	p = realloc(b->p, cap);
+	if (!p) {
+		b->oom = true;
+		return false;
+	}
+	b->p = p;
+	b->cap = cap;
+	return true;
+}
+
+void rsp_buf__put(struct rsp_buf *b, const void *data, size_t n)
+{
+	if (!buf_reserve(b, n))
+		return;
+	memcpy(b->p + b->len, data, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+void rsp_buf__printf(struct rsp_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0 || !buf_reserve(b, n))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(b->p + b->len, n + 1, fmt, ap);
+	va_end(ap);
+	b->len += n;
+}
+
+static bool needs_escape(uint8_t c)
+{
+	/* '#' 0x23, '$' 0x24, '*' 0x2a, '}' 0x7d: one compare for most bytes */
+	return (c & 0x50) == 0 ? (c == '#' || c == '$' || c == '*') : c == '}';
+}
+
+size_t rsp_buf__put_escaped(struct rsp_buf *b, const uint8_t *data, size_t n, size_t max)
+{
+	size_t i = 0, out = 0;
+
+	if (!buf_reserve(b, n * 2 < max ? n * 2 : max))
+		return 0;
+	while (i < n && out < max) {
+		size_t j = i;
+
+		/* a run of bytes that need no escape, copied at once */
+		while (j < n && j - i < max - out && !needs_escape(data[j]))
+			j++;
+		memcpy(b->p + b->len, data + i, j - i);
+		b->len += j - i;
+		out += j - i;
+		i = j;
+		if (i == n || out + 2 > max)
+			break;
+		if (out == max)
+			break;
+		b->p[b->len++] = '}';
+		b->p[b->len++] = data[i++] ^ 0x20;
+		out += 2;
+	}
+	b->p[b->len] = '\0';
+	return i;
+}
+
+size_t rsp_unescape(char *s, size_t n)
+{
+	char *e = memchr(s, '}', n);
+	size_t o, i;
+
+	if (!e)
+		return n;
+	o = i = e - s;
+	while (i < n) {
+		char *f;
+		size_t run;
+
+		/* s[i] is '}' */
+		if (++i == n)
+			break;
+		s[o++] = s[i++] ^ 0x20;
+		f = memchr(s + i, '}', n - i);
+		run = (f ? (size_t)(f - s) : n) - i;
+		memmove(s + o, s + i, run);
+		o += run;
+		i += run;
+	}
+	return o;
+}
+
+void rsp_frame(struct rsp_buf *out, const char *body, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	uint8_t sum = 0;
+	char tail[3];
+
+	for (size_t i = 0; i < len; i++)
+		sum += (uint8_t)body[i];
+	rsp_buf__put(out, "$", 1);
+	rsp_buf__put(out, body, len);
+	tail[0] = '#';
+	tail[1] = hex[sum >> 4];
+	tail[2] = hex[sum & 15];
+	rsp_buf__put(out, tail, 3);
+}
+
+int rsp_parse_hex(const char *s, const char *lim, const char *stop, uint64_t *v, const char **end)
+{
+	uint64_t x = 0;
+	const char *p = s;
+
+	for (; p < lim && !(stop && *p && strchr(stop, *p)); p++) {
+		int d = hexval((uint8_t)*p);
+
+		if (d < 0 || x >> 60)
+			return -EINVAL;
+		x = x << 4 | d;
+	}
+	if (p == s)
+		return -EINVAL;
+	*v = x;
+	if (end)
+		*end = p;
+	return 0;
+}
