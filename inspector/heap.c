@@ -165,9 +165,12 @@ static int finish_alloc(struct heap_alloc *a)
 			st->counted_live += a->runs[i].nr_counted;
 		}
 	}
+	st->fixed_size = a->nr_objs > 0;
 	for (size_t i = 0; i < a->nr_objs; i++) {
 		const struct heap_obj *o = &a->objs[i];
 
+		if (o->size != a->objs[0].size)
+			st->fixed_size = false;
 		if (o->state == HEAP_LIVE) {
 			st->live_objects++;
 			st->live_bytes += o->size;
@@ -178,8 +181,11 @@ static int finish_alloc(struct heap_alloc *a)
 				st->largest_free = o->size;
 		}
 	}
-	st->fragmentation =
-		st->free_bytes ? 1.0 - (double)st->largest_free / (double)st->free_bytes : 0.0;
+	/* one slot size (sdt_alloc's elements): any free slot serves any
+	 * request, so scattered free slots are no external fragmentation */
+	st->fragmentation = st->free_bytes && !st->fixed_size
+				    ? 1.0 - (double)st->largest_free / (double)st->free_bytes
+				    : 0.0;
 	return 0;
 }
 

@@ -131,9 +131,12 @@ struct heap_stats {
 	uint64_t free_slots; /* free slots / blocks enumerated */
 	uint64_t free_bytes;
 	uint64_t largest_free; /* bytes of the largest free slot */
+	/* every object and slot listed has one size (a slab allocator) */
+	bool fixed_size;
 	/* external fragmentation: 1 - largest_free / free_bytes (0 without
-	 * free bytes): 0 when all free space is one slot, near 1 when it is
-	 * scattered in many small slots */
+	 * free bytes, and 0 for fixed_size: any free slot fits any request):
+	 * 0 when all free space is one slot, near 1 when it is scattered in
+	 * many small slots */
 	double fragmentation;
 };
 

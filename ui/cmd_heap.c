@@ -92,6 +92,7 @@ static void json_stats(struct sink *s, const struct heap_stats *st)
 	sink_u64(s, "free_slots", st->free_slots);
 	sink_u64(s, "free_bytes", st->free_bytes);
 	sink_u64(s, "largest_free", st->largest_free);
+	sink_bool(s, "fixed_size", st->fixed_size);
 	snprintf(frag, sizeof(frag), "%.4f", st->fragmentation);
 	sink_value(s, "fragmentation", SK_NUM, frag, NULL);
 	sink_end(s, false);
@@ -170,12 +171,13 @@ static void print_text(const struct heap *h)
 
 		cli_line("%s: %s [%s]", a->be->name, a->be->title, a->be->version);
 		cli_line("  pages %llu (%llu with objects); live %llu object%s, %llu bytes%s; free "
-			 "%llu slot%s, %llu bytes (largest %llu); fragmentation %.2f",
+			 "%llu slot%s, %llu bytes (largest %llu); fragmentation %.2f%s",
 			 (unsigned long long)st->pages, (unsigned long long)st->object_pages,
 			 (unsigned long long)st->live_objects, st->live_objects == 1 ? "" : "s",
 			 (unsigned long long)st->live_bytes, "", (unsigned long long)st->free_slots,
 			 st->free_slots == 1 ? "" : "s", (unsigned long long)st->free_bytes,
-			 (unsigned long long)st->largest_free, st->fragmentation);
+			 (unsigned long long)st->largest_free, st->fragmentation,
+			 st->fixed_size ? " (fixed-size slots)" : "");
 		if (st->counted)
 			cli_line("  the allocator counts %llu live object%s (%llu with known "
 				 "boundaries, listed below)",

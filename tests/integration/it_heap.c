@@ -139,6 +139,18 @@ static void check_arena(const char *arena)
 				 json_str(json_get(w, "addr")), json_int(json_get(w, "size"), -1),
 				 json_str(json_get(w, "state")));
 	}
+	/* one size for every object the loader states: a slab, no external
+	 * fragmentation (sdt_alloc); else not (buddy's orders, alist) */
+	{
+		bool one = nw > 0;
+
+		for (size_t i = 1; i < nw; i++)
+			one &= json_int(json_get(json_at(wobjs, i), "size"), -1) ==
+			       json_int(json_get(json_at(wobjs, 0), "size"), -2);
+		assert_int_equal(json_bool(json_path(a, "stats.fixed_size")), one);
+		if (one)
+			assert_true(json_num(json_path(a, "stats.fragmentation"), -1) == 0.0);
+	}
 	/* the first and last byte of the first, a middle and the last object,
 	 * and of every free slot among the first 24 */
 	for (size_t i = 0; i < nw; i++) {
