@@ -254,23 +254,28 @@ static int live_info(struct source *s, struct arena_info *out)
 	return 0;
 }
 
+/*
+ * One kernel pass (probe.c): the pass finds the arena by id, so a gone
+ * arena is -ENOENT without a map-info syscall first, and it reads the user
+ * address range too (an arena may be mapped for the first time after we
+ * opened it); the size (max_entries) never changes. The TUI calls this
+ * every tick.
+ */
 static int live_pagemap(struct source *s, struct pagemap *pm)
 {
 	struct live *l = (void *)s;
-	uint32_t max;
+	uint32_t max = s->info.max_pages;
 	int err;
 
-	err = live_basic_info(l);
-	if (err)
-		return err;
-	max = s->info.max_pages;
 	if (max > AI_ARENA_MAX_PAGES)
 		return ai_err(E2BIG, "arena %u claims %u pages", l->id, max);
 	pm->nr_pages = max;
-	pm->state = calloc(max ? max : 1, 1);
+	/* every byte is written: no need to zero it first */
+	pm->state = malloc(max ? max : 1);
 	if (!pm->state)
 		return ai_err(ENOMEM, "out of memory");
-	return probe__pagemap(l->probe, l->id, s->info.user_vm_start != 0, pm);
+	err = probe__pagemap(l->probe, l->id, pm, &s->info.user_vm_start, &s->info.user_vm_end);
+	return err;
 }
 
 static int live_read_pages(struct source *s, uint32_t first, uint32_t n, const uint8_t **data,
@@ -416,6 +421,11 @@ fail:
 	probe__close(own);
 	free(v);
 	return err;
+}
+
+struct probe *live__probe(struct source *s)
+{
+	return s && s->ops == &live_ops ? ((struct live *)s)->probe : NULL;
 }
 
 int live__probe_pages(struct source *s, uint32_t first, uint32_t count, uint32_t *allocated)

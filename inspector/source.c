@@ -74,7 +74,8 @@ int source__pagemap(struct source *s, struct pagemap *pm)
 		pagemap__free(pm);
 		return err;
 	}
-	pagemap__count(pm);
+	if (!pm->counted)
+		pagemap__count(pm);
 	return 0;
 }
 

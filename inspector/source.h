@@ -66,7 +66,9 @@ struct pagemap {
 	uint32_t counts[3]; /* indexed by enum page_state */
 	uint32_t nr_free_runs;
 	uint32_t largest_free_run;
-	bool stale; /* the arena changed while we looked */
+	bool stale;   /* the arena changed while we looked */
+	bool counted; /* ops->pagemap filled counts and runs itself (faster
+		       * from what it had); else source__pagemap counts */
 };
 
 struct source;
