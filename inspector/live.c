@@ -288,6 +288,19 @@ static int live_read_pages(struct source *s, uint32_t first, uint32_t n, const u
 	return probe__read_pages(l->probe, l->id, first, n, data, present);
 }
 
+static int live_read_runs(struct source *s, const struct page_run *runs, uint32_t nruns,
+			  const uint8_t **data, uint8_t *present)
+{
+	struct live *l = (void *)s;
+
+	for (uint32_t i = 0; i < nruns; i++)
+		if (!runs[i].count || runs[i].first >= s->info.max_pages ||
+		    runs[i].count > s->info.max_pages - runs[i].first)
+			return ai_err(ERANGE, "pages %u+%u are outside the arena", runs[i].first,
+				      runs[i].count);
+	return probe__read_runs(l->probe, l->id, runs, nruns, data, present);
+}
+
 static int live_read(struct source *s, uint64_t off, void *buf, size_t len, uint8_t *present)
 {
 	struct live *l = (void *)s;
@@ -316,6 +329,7 @@ static const struct source_ops live_ops = {
 	.read = live_read,
 	.read_pages = live_read_pages,
 	.borrow_max_bytes = PROBE_BUF_BYTES,
+	.read_runs = live_read_runs,
 	.gather = live_gather,
 	.close = live_close,
 };

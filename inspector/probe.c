@@ -774,6 +774,44 @@ int probe__read_pages(struct probe *p, uint32_t id, uint32_t first, uint32_t n,
 	return 0;
 }
 
+int probe__read_runs(struct probe *p, uint32_t id, const struct page_run *runs, uint32_t nruns,
+		     const uint8_t **data, uint8_t *present)
+{
+	uint64_t total = 0;
+	unsigned b;
+	int err;
+
+	err = probe__load(p);
+	if (err)
+		return err;
+	for (uint32_t i = 0; i < nruns; i++) {
+		if (!runs[i].count)
+			return ai_err(ERANGE, "an empty run of pages");
+		total += runs[i].count;
+	}
+	if (!nruns || total > p->buf_pages)
+		return ai_err(ERANGE, "%llu pages in %u runs: at most %u pages a pass",
+			      (unsigned long long)total, nruns, p->buf_pages);
+	for (uint32_t i = 0; i < nruns; i++) {
+		p->runs[i].start = runs[i].first;
+		p->runs[i].last = runs[i].first + runs[i].count - 1;
+	}
+	b = p->next_buf;
+	p->skel->bss->args.nr_items = nruns;
+	p->skel->bss->args.buf = b;
+	err = probe_run(p, id, PROBE_READ_RUNS);
+	if (err)
+		return err;
+	if (!p->skel->bss->res.user_vm_start)
+		return ai_err(ENODATA, "arena %u was never mapped: it has no pages", id);
+	p->st.read_passes++;
+	p->st.read_bytes += total << p->page_shift;
+	p->next_buf ^= 1;
+	memcpy(present, p->skel->bss->page_ok, total);
+	*data = p->pagebuf[b];
+	return 0;
+}
+
 int probe__read(struct probe *p, uint32_t id, uint64_t off, void *buf, size_t len, uint8_t *present)
 {
 	uint64_t first, last;

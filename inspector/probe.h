@@ -97,6 +97,12 @@ int probe__pagemap(struct probe *p, uint32_t id, struct pagemap *pm, uint64_t *s
 int probe__read_pages(struct probe *p, uint32_t id, uint32_t first, uint32_t n,
 		      const uint8_t **data, uint8_t *present);
 
+/* The pages of runs[0..nruns) in order (at most PROBE_BUF_PAGES in all),
+ * into the same two buffers as probe__read_pages, in one pass: a sparse
+ * arena's scattered pages without a pass each. */
+int probe__read_runs(struct probe *p, uint32_t id, const struct page_run *runs, uint32_t nruns,
+		     const uint8_t **data, uint8_t *present);
+
 /* [off, off + len) by arena offset; present[i] per page spanned. */
 int probe__read(struct probe *p, uint32_t id, uint64_t off, void *buf, size_t len,
 		uint8_t *present);

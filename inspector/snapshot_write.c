@@ -410,10 +410,17 @@ static int write_data(struct writer *w)
 			  .page = w->page };
 	const uint8_t *st = w->pm1.state;
 	uint32_t n = w->pm1.nr_pages;
+	/* a source that reads scattered pages in one call gets a sparse
+	 * arena's pages a chunk at a time, not a run at a time */
+	bool gather = w->src->ops->read_runs && w->src->ops->borrow_max_bytes >= w->page;
+	uint32_t max_gather = gather ? w->src->ops->borrow_max_bytes / w->page : 0;
+	struct page_run runs[CHUNK_PAGES];
 	uint64_t slot = 0;
 	pthread_t th;
 	int err = 0, k = 0;
 
+	if (max_gather > CHUNK_PAGES)
+		max_gather = CHUNK_PAGES;
 	q.jobs[0].buf = w->buf;
 	q.jobs[1].buf = w->buf + CHUNK_PAGES * w->page;
 	err = pthread_create(&th, NULL, writer_thread, &q);
@@ -421,7 +428,7 @@ static int write_data(struct writer *w)
 		return werr(w, err);
 	for (uint32_t i = 0; i < n && !err;) {
 		struct job *j = &q.jobs[k];
-		uint32_t e = i, cnt;
+		uint32_t e = i, cnt, nruns = 0;
 		int miss;
 
 		if (st[i] != PAGE_ALLOCATED) {
@@ -431,6 +438,26 @@ static int write_data(struct writer *w)
 		while (e < n && st[e] == PAGE_ALLOCATED && e - i < CHUNK_PAGES)
 			e++;
 		cnt = e - i;
+		if (gather) {
+			/* scattered pages: the next runs too, up to a chunk, in
+			 * one read (their slots follow each other in the file) */
+			runs[nruns++] = (struct page_run){ i, cnt };
+			while (e < n && cnt < max_gather && nruns < CHUNK_PAGES) {
+				uint32_t b;
+
+				while (e < n && st[e] != PAGE_ALLOCATED)
+					e++;
+				b = e;
+				while (b < n && st[b] == PAGE_ALLOCATED &&
+				       cnt + (b - e) < max_gather)
+					b++;
+				if (b == e)
+					break;
+				runs[nruns++] = (struct page_run){ e, b - e };
+				cnt += b - e;
+				e = b;
+			}
+		}
 		pthread_mutex_lock(&q.mu);
 		while (j->full)
 			pthread_cond_wait(&q.cv, &q.mu);
@@ -440,7 +467,15 @@ static int write_data(struct writer *w)
 			err = werr(w, err);
 			break;
 		}
-		if (w->src->ops->read_pages && cnt * w->page <= w->src->ops->borrow_max_bytes) {
+		if (nruns > 1) {
+			const uint8_t *data;
+
+			miss = w->src->ops->read_runs(w->src, runs, nruns, &data, j->present);
+			j->data = data;
+			for (uint32_t a = 0; miss == 0 && a < cnt; a++)
+				miss += !j->present[a];
+		} else if (w->src->ops->read_pages &&
+			   cnt * w->page <= w->src->ops->borrow_max_bytes) {
 			/* zero copy: the writer drains the source's own buffer */
 			const uint8_t *data;
 
@@ -458,10 +493,15 @@ static int write_data(struct writer *w)
 				     w->path, ai_errmsg());
 			break;
 		}
-		for (uint32_t a = 0; miss && a < cnt; a++) {
-			if (!j->present[a]) {
-				w->vanished[i + a] = 1;
-				w->nr_vanished++;
+		for (uint32_t r = 0, a = 0; miss && a < cnt; r++) {
+			/* one run of pages from i unless gathered */
+			struct page_run pr = nruns > 1 ? runs[r] : (struct page_run){ i, cnt };
+
+			for (uint32_t x = 0; x < pr.count; x++, a++) {
+				if (!j->present[a]) {
+					w->vanished[pr.first + x] = 1;
+					w->nr_vanished++;
+				}
 			}
 		}
 		j->cnt = cnt;

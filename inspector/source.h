@@ -74,6 +74,12 @@ struct pagemap {
 struct source;
 struct root; /* btfx.h */
 
+/* count pages from first */
+struct page_run {
+	uint32_t first;
+	uint32_t count;
+};
+
 /* One field of a gather: an arena offset + length (<= 64); err is 0 or
  * -ENODATA (a page it spans is not allocated). */
 struct gather_item {
@@ -103,6 +109,15 @@ struct source_ops {
 	int (*read_pages)(struct source *s, uint32_t first, uint32_t n, const uint8_t **data,
 			  uint8_t *present);
 	uint32_t borrow_max_bytes; /* n * page size <= this */
+	/*
+	 * optional, zero-copy reads of scattered pages: the pages of
+	 * runs[0..nruns) one after another (run order, total * page size <=
+	 * borrow_max_bytes) into memory the source owns, with the lifetime of
+	 * read_pages' (the two share buffers). A sparse arena in one call
+	 * rather than one read_pages per run.
+	 */
+	int (*read_runs)(struct source *s, const struct page_run *runs, uint32_t nruns,
+			 const uint8_t **data, uint8_t *present);
 	/* optional: read many small fields in one batch (a live arena does it
 	 * in one kernel pass); without it source__gather reads each item */
 	int (*gather)(struct source *s, struct gather_item *items, size_t n);

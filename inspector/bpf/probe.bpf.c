@@ -620,6 +620,44 @@ static int read_step(__u32 i, void *ctx)
 	return 0;
 }
 
+/* READ_RUNS: buffer slot i gets the next page of the runs */
+struct runs_ctx {
+	__u32 run;
+	__u32 page;
+	__u32 last;
+};
+
+static int read_runs_step(__u32 i, struct runs_ctx *c)
+{
+	__u8 *dst;
+
+	if (c->page > c->last) {
+		__u32 idx = c->run;
+		struct probe_range *r;
+
+		if (idx >= args.nr_items)
+			return 1;
+		r = bpf_map_lookup_elem(&runs, &idx);
+		if (!r || r->last >= res.max_entries || r->last < r->start)
+			return 1;
+		c->page = r->start;
+		c->last = r->last;
+		c->run++;
+	}
+	dst = args.buf ? bpf_map_lookup_elem(&pagebuf2, &i) : bpf_map_lookup_elem(&pagebuf, &i);
+	if (!dst)
+		return 1;
+	if (bpf_probe_read_kernel(dst, PAGE_SZ, (void *)(kbase + ((__u64)c->page << page_shift))) ==
+	    0) {
+		page_ok[i & (PROBE_BUF_PAGES - 1)] = 1;
+		res.nr_ok++;
+	} else {
+		page_ok[i & (PROBE_BUF_PAGES - 1)] = 0;
+	}
+	c->page++;
+	return 0;
+}
+
 static int gather_step(__u32 i, void *ctx)
 {
 	struct probe_gather *g;
@@ -649,6 +687,7 @@ int arena_probe(struct bpf_iter__bpf_map *ctx)
 	struct bpf_map *map = ctx->map;
 	struct bpf_arena *arena;
 	struct pages_ctx pc = { .page = 1, .last = 0 };
+	struct runs_ctx rc = { .page = 1, .last = 0 };
 
 	if (!map)
 		return 0;
@@ -680,6 +719,10 @@ int arena_probe(struct bpf_iter__bpf_map *ctx)
 	case PROBE_READ:
 		if (res.user_vm_start)
 			bpf_loop(PROBE_BUF_PAGES, read_step, NULL, 0);
+		break;
+	case PROBE_READ_RUNS:
+		if (res.user_vm_start)
+			bpf_loop(PROBE_BUF_PAGES, read_runs_step, &rc, 0);
 		break;
 	case PROBE_GATHER:
 		if (res.user_vm_start)

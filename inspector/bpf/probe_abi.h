@@ -29,6 +29,9 @@ enum probe_mode {
 	/* re-read the nodes the last RANGES walk recorded in `queue`: sets
 	 * `changed` when the tree is not the one the walk saw */
 	PROBE_CHECK = 6,
+	/* copy the pages of the first nr_items runs in `runs`, in order, into
+	 * pagebuf (buf 0) or pagebuf2, at most PROBE_BUF_PAGES in all */
+	PROBE_READ_RUNS = 7,
 };
 
 enum probe_status {
