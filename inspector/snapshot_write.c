@@ -408,7 +408,6 @@ static int write_data(struct writer *w)
 			  .cv = PTHREAD_COND_INITIALIZER,
 			  .fd = w->fd,
 			  .page = w->page };
-	const uint8_t *st = w->pm1.state;
 	uint32_t n = w->pm1.nr_pages;
 	/* a source that reads scattered pages in one call gets a sparse
 	 * arena's pages a chunk at a time, not a run at a time */
@@ -428,36 +427,16 @@ static int write_data(struct writer *w)
 		return werr(w, err);
 	for (uint32_t i = 0; i < n && !err;) {
 		struct job *j = &q.jobs[k];
-		uint32_t e = i, cnt, nruns = 0;
+		uint32_t first, cnt, nruns;
 		int miss;
 
-		if (st[i] != PAGE_ALLOCATED) {
-			i++;
-			continue;
-		}
-		while (e < n && st[e] == PAGE_ALLOCATED && e - i < CHUNK_PAGES)
-			e++;
-		cnt = e - i;
-		if (gather) {
-			/* scattered pages: the next runs too, up to a chunk, in
-			 * one read (their slots follow each other in the file) */
-			runs[nruns++] = (struct page_run){ i, cnt };
-			while (e < n && cnt < max_gather && nruns < CHUNK_PAGES) {
-				uint32_t b;
-
-				while (e < n && st[e] != PAGE_ALLOCATED)
-					e++;
-				b = e;
-				while (b < n && st[b] == PAGE_ALLOCATED &&
-				       cnt + (b - e) < max_gather)
-					b++;
-				if (b == e)
-					break;
-				runs[nruns++] = (struct page_run){ e, b - e };
-				cnt += b - e;
-				e = b;
-			}
-		}
+		/* the next run of pages (a chunk at most); with read_runs the
+		 * next runs up to a chunk, their slots following each other */
+		nruns = pagemap__next_runs(&w->pm1, &i, gather ? max_gather : CHUNK_PAGES, runs,
+					   gather ? CHUNK_PAGES : 1, &cnt);
+		if (!nruns)
+			break;
+		first = runs[0].first;
 		pthread_mutex_lock(&q.mu);
 		while (j->full)
 			pthread_cond_wait(&q.cv, &q.mu);
@@ -479,12 +458,12 @@ static int write_data(struct writer *w)
 			/* zero copy: the writer drains the source's own buffer */
 			const uint8_t *data;
 
-			miss = w->src->ops->read_pages(w->src, i, cnt, &data, j->present);
+			miss = w->src->ops->read_pages(w->src, first, cnt, &data, j->present);
 			j->data = data;
 			for (uint32_t a = 0; miss == 0 && a < cnt; a++)
 				miss += !j->present[a];
 		} else {
-			miss = source__read(w->src, w->info.user_vm_start + i * w->page, j->buf,
+			miss = source__read(w->src, w->info.user_vm_start + first * w->page, j->buf,
 					    cnt * w->page, j->present);
 			j->data = j->buf;
 		}
@@ -493,13 +472,10 @@ static int write_data(struct writer *w)
 				     w->path, ai_errmsg());
 			break;
 		}
-		for (uint32_t r = 0, a = 0; miss && a < cnt; r++) {
-			/* one run of pages from i unless gathered */
-			struct page_run pr = nruns > 1 ? runs[r] : (struct page_run){ i, cnt };
-
-			for (uint32_t x = 0; x < pr.count; x++, a++) {
+		for (uint32_t r = 0, a = 0; miss && r < nruns; r++) {
+			for (uint32_t x = 0; x < runs[r].count; x++, a++) {
 				if (!j->present[a]) {
-					w->vanished[pr.first + x] = 1;
+					w->vanished[runs[r].first + x] = 1;
 					w->nr_vanished++;
 				}
 			}
@@ -512,7 +488,6 @@ static int write_data(struct writer *w)
 		pthread_mutex_unlock(&q.mu);
 		k ^= 1;
 		slot += cnt;
-		i = e;
 	}
 	pthread_mutex_lock(&q.mu);
 	q.done = true;

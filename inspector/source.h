@@ -135,6 +135,14 @@ int source__pagemap(struct source *s, struct pagemap *pm);
 void pagemap__free(struct pagemap *pm);
 /* Derive counts and run statistics from pm->state. */
 void pagemap__count(struct pagemap *pm);
+/*
+ * The next runs of allocated pages of pm from page *from on, for one
+ * read_runs (or, with max_runs 1, one read_pages): at most max_pages pages
+ * in at most max_runs runs into runs[]; *npages gets their pages and *from
+ * moves past the last one. Returns the number of runs, 0 when none is left.
+ */
+uint32_t pagemap__next_runs(const struct pagemap *pm, uint32_t *from, uint32_t max_pages,
+			    struct page_run *runs, uint32_t max_runs, uint32_t *npages);
 
 /*
  * Read len bytes at user address addr. Bytes of pages that are not allocated

@@ -19,12 +19,14 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "check.h"
 #include "diff.h"
 #include "error.h"
 #include "fixture.h"
 #include "live.h"
 #include "probe.h"
 #include "probe_abi.h"
+#include "refs.h"
 #include "snapshot.h"
 
 static char dir[64];
@@ -278,8 +280,9 @@ static void nouser(void **state)
 /*
  * A sparse arena's snapshot costs in proportion to its allocated pages:
  * its scattered pages are read a chunk (PROBE_BUF_PAGES) at a time through
- * read_runs, not a kernel pass per run of pages. sparse has some 3,000
- * allocated pages in about as many runs (live_vs_snapshot checks the bytes).
+ * read_runs, not a kernel pass per run of pages; so do the health scan and
+ * the refs index. sparse has some 3,000 allocated pages in about as many
+ * runs (live_vs_snapshot checks the bytes, it_check and it_refs the scans).
  */
 static void sparse_reads_in_chunks(void **state)
 {
@@ -306,6 +309,30 @@ static void sparse_reads_in_chunks(void **state)
 		      (unsigned long long)st.read_passes, (unsigned long long)chunks);
 	/* a pass or two more for what else the writer reads, not one a run */
 	assert_true(st.read_passes <= chunks + 2);
+
+	/* the health scan and the refs index read them the same way (their
+	 * chunks are smaller: 64 and 256 pages) */
+	{
+		struct check_result cr;
+		struct refs_index *idx = NULL;
+
+		probe__stats(live__probe(live), NULL, true);
+		assert_int_equal(check__run(NULL, live, NULL, &cr), 0);
+		probe__stats(live__probe(live), &st, false);
+		print_message("sparse: check %llu read passes, %llu pages scanned\n",
+			      (unsigned long long)st.read_passes,
+			      (unsigned long long)cr.summary.pages_scanned);
+		assert_true(st.read_passes <= cr.summary.pages_scanned / 64 + 2);
+		assert_int_equal(cr.summary.pages_scanned, f.allocated);
+		check__result_free(&cr);
+		probe__stats(live__probe(live), NULL, true);
+		assert_int_equal(refs__build(live, &idx), 0);
+		probe__stats(live__probe(live), &st, false);
+		print_message("sparse: refs %llu read passes\n",
+			      (unsigned long long)st.read_passes);
+		assert_true(st.read_passes <= f.allocated / 256 + 2);
+		refs__free(idx);
+	}
 	source__close(live);
 	unlink(file);
 	assert_int_equal(fixture_unload(&f), 0);
