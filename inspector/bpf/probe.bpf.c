@@ -195,7 +195,8 @@ static __always_inline int bfs_push(__u64 node)
 
 static int bfs_step(__u32 i, void *ctx)
 {
-	__u64 nodes[BFS_BATCH];
+	__u64 nodes[BFS_BATCH], lr[BFS_BATCH][2];
+	__u32 se[BFS_BATCH][2];
 	int cnt = 0;
 
 	for (int k = 0; k < BFS_BATCH; k++) {
@@ -213,22 +214,30 @@ static int bfs_step(__u32 i, void *ctx)
 	}
 	if (!cnt)
 		return 1; /* done */
+	/* every load of the batch before any store: their misses overlap */
+	for (int k = 0; k < BFS_BATCH; k++) {
+		struct range_node *rn;
+
+		if (k >= cnt)
+			break;
+		rn = bpf_rdonly_cast((void *)(nodes[k] - RN_OFF(rn_rbnode)),
+				     bpf_core_type_id_kernel(struct range_node));
+		lr[k][0] = (__u64)rn->rn_rbnode.rb_left;
+		lr[k][1] = (__u64)rn->rn_rbnode.rb_right;
+		se[k][0] = rn->rn_start;
+		se[k][1] = rn->rn_last;
+	}
 	for (int k = 0; k < BFS_BATCH && k < cnt; k++) {
-		struct range_node *rn = bpf_rdonly_cast((void *)(nodes[k] - RN_OFF(rn_rbnode)),
-							bpf_core_type_id_kernel(struct range_node));
 		__u32 idx = walk_n;
 		struct probe_range *out = bpf_map_lookup_elem(&ranges, &idx);
 
-		if (!out)
-			goto broken;
-		out->start = rn->rn_start;
-		out->last = rn->rn_last;
 		/* a consistent range is inside the arena */
-		if (out->last < out->start || out->last >= res.max_entries)
+		if (!out || se[k][1] < se[k][0] || se[k][1] >= res.max_entries)
 			goto broken;
+		out->start = se[k][0];
+		out->last = se[k][1];
 		walk_n = idx + 1;
-		if (bfs_push((__u64)rn->rn_rbnode.rb_left) ||
-		    bfs_push((__u64)rn->rn_rbnode.rb_right))
+		if (bfs_push(lr[k][0]) || bfs_push(lr[k][1]))
 			goto broken;
 	}
 	return 0;
