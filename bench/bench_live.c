@@ -115,9 +115,11 @@ static void print_phases(const struct phases *m)
 	printf("      iterator setup (create+close) %8.3f ms %5.1f%%\n", m->setup,
 	       100 * m->setup / m->total);
 	printf("      program run (read)            %8.3f ms %5.1f%%: walk %.3f, mark %.3f, "
-	       "probe %.3f, check %.3f, outside them %.3f (calls for other maps; preemption)\n",
+	       "probe %.3f, check %.3f; outside them %.3f\n",
 	       m->run, 100 * m->run / m->total, m->walk, m->mark, m->probe, m->check,
 	       m->run - in_prog);
+	printf("      (outside the phases: the calls for the other maps, and on a busy machine "
+	       "the other tasks that run at the first preemption point after a long pass)\n");
 	printf("      user: bitmaps -> states       %8.3f ms %5.1f%%\n", m->user,
 	       100 * m->user / m->total);
 	printf("      copy-out: alloc, counts       %8.3f ms %5.1f%%\n", m->other,
