@@ -504,6 +504,7 @@ static int scan(struct ck *c)
 	uint32_t n = c->pm.nr_pages, per = SCAN_CHUNK >> c->shift;
 	uint8_t *buf = NULL;
 	const struct source_ops *ops = c->src->ops;
+	bool gather = ops->read_runs && ops->borrow_max_bytes;
 
 	if (!per)
 		per = 1;
@@ -513,41 +514,50 @@ static int scan(struct ck *c)
 	if (!c->edge_off)
 		return -ENOMEM;
 	for (uint32_t p = 0; p < n && !c->err;) {
-		uint32_t run = 0, base = p;
 		uint8_t present[SCAN_CHUNK / AI_PAGE_SIZE_MIN + 1];
+		struct page_run runs[SCAN_CHUNK / AI_PAGE_SIZE_MIN + 1];
+		uint32_t next = p, run, nruns, a = 0;
 		const uint8_t *data;
 		int err;
 
-		if (c->pm.state[p] != PAGE_ALLOCATED) {
-			c->edge_off[++p] = c->nedges;
-			continue;
+		/* the next run; with read_runs the next runs up to a chunk (a
+		 * sparse arena's scattered pages in one read) */
+		nruns = pagemap__next_runs(&c->pm, &next, per, runs, gather ? per : 1, &run);
+		if (!nruns) {
+			for (; p < n; p++)
+				c->edge_off[p + 1] = c->nedges;
+			break;
 		}
-		while (p + run < n && run < per && c->pm.state[p + run] == PAGE_ALLOCATED)
-			run++;
-		if (ops->read_pages && ops->borrow_max_bytes) {
-			err = ops->read_pages(c->src, base, run, &data, present);
+		if (nruns > 1) {
+			err = ops->read_runs(c->src, runs, nruns, &data, present);
+		} else if (ops->read_pages && ops->borrow_max_bytes) {
+			err = ops->read_pages(c->src, runs[0].first, run, &data, present);
 		} else {
 			if (!buf && !(buf = malloc(SCAN_CHUNK > (1u << c->shift) ? SCAN_CHUNK
 										 : 1u << c->shift)))
 				return -ENOMEM;
-			err = source__read(c->src, c->start + ((uint64_t)base << c->shift), buf,
-					   (size_t)run << c->shift, present);
+			err = source__read(c->src, c->start + ((uint64_t)runs[0].first << c->shift),
+					   buf, (size_t)run << c->shift, present);
 			data = buf;
 		}
 		if (err < 0) {
 			free(buf);
 			return err;
 		}
-		for (uint32_t i = 0; i < run; i++) {
-			if (present[i]) {
-				scan_page(c, base + i, data + ((size_t)i << c->shift));
-				c->res->summary.pages_scanned++;
-			} else {
-				c->res->summary.stale = true; /* freed since the page map */
+		for (uint32_t r = 0; r < nruns; r++) {
+			/* pages between the runs: not allocated, nothing read */
+			for (; p < runs[r].first; p++)
+				c->edge_off[p + 1] = c->nedges;
+			for (uint32_t x = 0; x < runs[r].count; x++, a++, p++) {
+				if (present[a]) {
+					scan_page(c, p, data + ((size_t)a << c->shift));
+					c->res->summary.pages_scanned++;
+				} else {
+					c->res->summary.stale = true; /* freed since the page map */
+				}
+				c->edge_off[p + 1] = c->nedges;
 			}
-			c->edge_off[base + i + 1] = c->nedges;
 		}
-		p += run;
 		if (ai_progress__tick(c->progress, "checking", p, n)) {
 			free(buf);
 			return ai_err(ECANCELED, "cancelled");

@@ -254,23 +254,28 @@ static int live_info(struct source *s, struct arena_info *out)
 	return 0;
 }
 
+/*
+ * One kernel pass (probe.c): the pass finds the arena by id, so a gone
+ * arena is -ENOENT without a map-info syscall first, and it reads the user
+ * address range too (an arena may be mapped for the first time after we
+ * opened it); the size (max_entries) never changes. The TUI calls this
+ * every tick.
+ */
 static int live_pagemap(struct source *s, struct pagemap *pm)
 {
 	struct live *l = (void *)s;
-	uint32_t max;
+	uint32_t max = s->info.max_pages;
 	int err;
 
-	err = live_basic_info(l);
-	if (err)
-		return err;
-	max = s->info.max_pages;
 	if (max > AI_ARENA_MAX_PAGES)
 		return ai_err(E2BIG, "arena %u claims %u pages", l->id, max);
 	pm->nr_pages = max;
-	pm->state = calloc(max ? max : 1, 1);
+	/* every byte is written: no need to zero it first */
+	pm->state = malloc(max ? max : 1);
 	if (!pm->state)
 		return ai_err(ENOMEM, "out of memory");
-	return probe__pagemap(l->probe, l->id, s->info.user_vm_start != 0, pm);
+	err = probe__pagemap(l->probe, l->id, pm, &s->info.user_vm_start, &s->info.user_vm_end);
+	return err;
 }
 
 static int live_read_pages(struct source *s, uint32_t first, uint32_t n, const uint8_t **data,
@@ -281,6 +286,19 @@ static int live_read_pages(struct source *s, uint32_t first, uint32_t n, const u
 	if (!n || first >= s->info.max_pages || n > s->info.max_pages - first)
 		return ai_err(ERANGE, "pages %u+%u are outside the arena", first, n);
 	return probe__read_pages(l->probe, l->id, first, n, data, present);
+}
+
+static int live_read_runs(struct source *s, const struct page_run *runs, uint32_t nruns,
+			  const uint8_t **data, uint8_t *present)
+{
+	struct live *l = (void *)s;
+
+	for (uint32_t i = 0; i < nruns; i++)
+		if (!runs[i].count || runs[i].first >= s->info.max_pages ||
+		    runs[i].count > s->info.max_pages - runs[i].first)
+			return ai_err(ERANGE, "pages %u+%u are outside the arena", runs[i].first,
+				      runs[i].count);
+	return probe__read_runs(l->probe, l->id, runs, nruns, data, present);
 }
 
 static int live_read(struct source *s, uint64_t off, void *buf, size_t len, uint8_t *present)
@@ -311,6 +329,7 @@ static const struct source_ops live_ops = {
 	.read = live_read,
 	.read_pages = live_read_pages,
 	.borrow_max_bytes = PROBE_BUF_BYTES,
+	.read_runs = live_read_runs,
 	.gather = live_gather,
 	.close = live_close,
 };
@@ -416,6 +435,11 @@ fail:
 	probe__close(own);
 	free(v);
 	return err;
+}
+
+struct probe *live__probe(struct source *s)
+{
+	return s && s->ops == &live_ops ? ((struct live *)s)->probe : NULL;
 }
 
 int live__probe_pages(struct source *s, uint32_t first, uint32_t count, uint32_t *allocated)

@@ -43,4 +43,8 @@ int live__owner_comm(int pid, char *buf, size_t len);
 /* The slow exact method the page map avoids: probe every page of
  * [first, first+count) one by one. For benchmarks and cross-checks. */
 int live__probe_pages(struct source *s, uint32_t first, uint32_t count, uint32_t *allocated);
+
+/* The probe a live source reads through (borrowed; NULL for any other
+ * source): for probe__stats in benchmarks and for tests. */
+struct probe *live__probe(struct source *s);
 #endif

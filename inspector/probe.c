@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -34,9 +35,27 @@ struct probe {
 	uint32_t buf_pages;  /* pages a read pass takes: PROBE_BUF_BYTES of them */
 	unsigned next_buf;   /* read_pages alternates between the two */
 	struct probe_gather *gather;
-	uint64_t *bits;
+	uint64_t *bits;	    /* allocbits: pages found present */
+	uint64_t *freebits; /* freebits: pages in the free-range tree */
+	struct probe_stats st;
 	char why[256]; /* the verifier's key line from the last load */
 };
+
+static uint64_t now_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000000000 + t.tv_nsec;
+}
+
+void probe__stats(struct probe *p, struct probe_stats *out, bool reset)
+{
+	if (out)
+		*out = p->st;
+	if (reset)
+		memset(&p->st, 0, sizeof(p->st));
+}
 
 /* ------------------------------------------------------------ open, close */
 
@@ -173,6 +192,8 @@ static void unload(struct probe *p)
 		munmap(p->gather, PROBE_MAX_GATHER * sizeof(struct probe_gather));
 	if (p->bits)
 		munmap(p->bits, PROBE_BITMAP_WORDS * 8ULL);
+	if (p->freebits)
+		munmap(p->freebits, PROBE_BITMAP_WORDS * 8ULL);
 	old = print_begin(p);
 	probe_bpf__destroy(p->skel);
 	print_end(old);
@@ -181,7 +202,7 @@ static void unload(struct probe *p)
 	p->ranges = p->runs = NULL;
 	p->pagebuf[0] = p->pagebuf[1] = NULL;
 	p->gather = NULL;
-	p->bits = NULL;
+	p->bits = p->freebits = NULL;
 }
 
 void probe__close(struct probe *p)
@@ -285,7 +306,10 @@ int probe__load(struct probe *p)
 			     PROT_READ | PROT_WRITE);
 	p->bits = map_mmap(p->skel->maps.allocbits, PROBE_BITMAP_WORDS * 8ULL,
 			   PROT_READ | PROT_WRITE);
-	if (!p->ranges || !p->runs || !p->pagebuf[0] || !p->pagebuf[1] || !p->gather || !p->bits) {
+	p->freebits =
+		map_mmap(p->skel->maps.freebits, PROBE_BITMAP_WORDS * 8ULL, PROT_READ | PROT_WRITE);
+	if (!p->ranges || !p->runs || !p->pagebuf[0] || !p->pagebuf[1] || !p->gather || !p->bits ||
+	    !p->freebits) {
 		err = errno;
 		unload(p);
 		return ai_err(err, "cannot map the probe's buffers: %s", strerror(err));
@@ -295,23 +319,40 @@ int probe__load(struct probe *p)
 
 /* ------------------------------------------------------------ one pass */
 
-/* One pass of the iterator over all maps. Returns 0, -ENOENT (no such map),
- * -EINVAL (not an arena) or another -errno. */
+/*
+ * One pass of the iterator over all maps. Returns 0, -ENOENT (no such map),
+ * -EINVAL (not an arena) or another -errno. The link, the maps and their
+ * mappings live as long as the probe; what a pass costs beyond the
+ * program's own work is the iterator fd (bpf_iter_create, close) and the
+ * program's call for every map on the machine (probe_stats has both).
+ */
 static int probe_run(struct probe *p, uint32_t id, enum probe_mode mode)
 {
 	struct probe_args *a = &p->skel->bss->args;
+	struct probe_result *r = &p->skel->bss->res;
+	uint64_t t0 = now_ns(), t1, t2;
 	char buf[64];
 	int fd, n;
 
 	a->target_id = id;
 	a->mode = mode;
-	memset(&p->skel->bss->res, 0, sizeof(p->skel->bss->res));
+	memset(r, 0, sizeof(*r));
 	fd = bpf_iter_create(p->link_fd);
 	if (fd < 0)
 		return ai_err(errno, "cannot run the probe: %s", strerror(errno));
+	t1 = now_ns();
 	while ((n = read(fd, buf, sizeof(buf))) > 0)
 		;
+	t2 = now_ns();
 	close(fd);
+	p->st.passes++;
+	p->st.maps += r->nr_maps;
+	p->st.run_ns += t2 - t1;
+	p->st.setup_ns += (t1 - t0) + (now_ns() - t2);
+	p->st.walk_ns += r->walk_ns;
+	p->st.mark_ns += r->mark_ns;
+	p->st.probe_ns += r->probe_ns;
+	p->st.check_ns += r->check_ns;
 	if (n < 0)
 		return ai_err(errno, "probe failed: %s", strerror(errno));
 	switch (p->skel->bss->res.status) {
@@ -336,43 +377,7 @@ int probe__info(struct probe *p, uint32_t id, uint64_t *user_vm_start, uint64_t 
 
 /* ------------------------------------------------------------ page map */
 
-/* One walk of the free-range tree: its ranges stay in p->ranges (tree level
- * order) until the next probe run. -EAGAIN when the tree changed under it,
- * -EOPNOTSUPP when the kernel has no range tree. */
-static int walk_ranges(struct probe *p, uint32_t id, uint32_t *n)
-{
-	int err = probe_run(p, id, PROBE_RANGES);
-	struct probe_result *r = &p->skel->bss->res;
-
-	if (err)
-		return err;
-	if (r->no_tree || p->opts.full_probe)
-		return -EOPNOTSUPP;
-	if (r->broken || r->nr_ranges > PROBE_MAX_RANGES)
-		return -EAGAIN;
-	*n = r->nr_ranges;
-	return 0;
-}
-
 #define NOT_FREE 0xff /* a page outside every free range, not probed yet */
-
-/* Mark the free ranges in state (everything else NOT_FREE). Ranges of a
- * consistent tree are disjoint: an overlap means it changed under the walk. */
-static int mark_free(uint8_t *state, uint32_t max, const struct probe_range *fr, uint32_t nfr)
-{
-	memset(state, NOT_FREE, max);
-	for (uint32_t i = 0; i < nfr; i++) {
-		uint32_t len;
-
-		if (fr[i].last < fr[i].start || fr[i].last >= max)
-			return -EAGAIN;
-		len = fr[i].last - fr[i].start + 1;
-		if (memchr(state + fr[i].start, PAGE_FREE, len))
-			return -EAGAIN;
-		memset(state + fr[i].start, PAGE_FREE, len);
-	}
-	return 0;
-}
 
 /* The next page at or after p whose state is not PAGE_FREE (0), or max.
  * Eight bytes at a time: a sparse arena is mostly free. */
@@ -438,7 +443,7 @@ static int probe_not_free(struct probe *pr, uint32_t id, bool mapped, const uint
 }
 
 /* Pages outside the free ranges: allocated where the probe found memory,
- * else reserved. Whole bitmap words first: a full arena has 16k of them. */
+ * else `absent`. Whole bitmap words first: a full arena has 16k of them. */
 static void fill_states(const struct probe *pr, uint8_t *state, uint32_t lo, uint32_t hi,
 			uint8_t absent)
 {
@@ -471,69 +476,242 @@ static int pagemap_by_probing(struct probe *p, uint32_t id, bool mapped, struct 
 	return 0;
 }
 
-int probe__pagemap(struct probe *p, uint32_t id, bool mapped, struct pagemap *pm)
+/* spread[b]: byte i is bit i of b, so eight pages' bits become their eight
+ * state bytes with two lookups and no branch */
+static uint64_t spread[256];
+
+static void init_spread(void)
 {
-	struct probe_range *r1 = NULL;
-	uint32_t n1 = 0, n2 = 0, max = pm->nr_pages;
+	for (int b = 0; b < 256; b++) {
+		uint64_t v = 0;
+
+		for (int i = 0; i < 8; i++)
+			v |= (uint64_t)((b >> i) & 1) << (8 * i);
+		spread[b] = v;
+	}
+}
+
+/* The PAGEMAP pass's two bitmaps into one state byte a page: free where the
+ * free bit is set, else allocated where the probe found memory, else
+ * reserved. Whole words of one state take a memset. */
+static void bits_to_states(const struct probe *p, uint8_t *state, uint32_t max)
+{
+	const uint64_t ones = 0x0101010101010101ULL;
+
+	if (!spread[1])
+		init_spread();
+	for (uint32_t w = 0; w * 64ULL < max; w++) {
+		uint64_t f = p->freebits[w], a = p->bits[w] & ~f;
+		uint32_t base = w * 64, n = max - base < 64 ? max - base : 64;
+
+		if (n == 64 && f == ~0ULL) {
+			/* a stretch of free words in one memset: sparse arenas */
+			uint32_t e = w + 1;
+
+			while ((e + 1) * 64ULL <= max && p->freebits[e] == ~0ULL)
+				e++;
+			memset(state + base, PAGE_FREE, (e - w) * 64);
+			w = e - 1;
+			continue;
+		}
+		if (n == 64 && !f && (!a || a == ~0ULL)) {
+			memset(state + base, a ? PAGE_ALLOCATED : PAGE_RESERVED, 64);
+			continue;
+		}
+		for (uint32_t i = 0; i < n; i += 8) {
+			uint64_t fs = spread[(f >> i) & 0xff], as = spread[(a >> i) & 0xff];
+			/* FREE 0, ALLOCATED 1, RESERVED 2 */
+			uint64_t v = as | ((ones ^ fs ^ as) << 1);
+
+			if (n - i >= 8)
+				memcpy(state + base + i, &v, 8);
+			else
+				for (uint32_t k = 0; k < n - i; k++)
+					state[base + i + k] = v >> (8 * k);
+		}
+	}
+}
+
+/*
+ * Counts and free runs from the bitmaps, 64 pages at a time, so that the
+ * caller need not count a megabyte of states (pm->counted): free pages are
+ * the free bits, allocated the present bits outside them, the rest
+ * reserved. A free run starts at a free bit whose predecessor (across
+ * words too) is not free.
+ */
+static uint32_t popcount64(uint64_t x)
+{
+	/* without -mpopcnt __builtin_popcountll is a libgcc call */
+	x -= (x >> 1) & 0x5555555555555555ULL;
+	x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL);
+	x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
+	return (x * 0x0101010101010101ULL) >> 56;
+}
+
+static void count_bits(const struct probe *p, struct pagemap *pm)
+{
+	uint32_t max = pm->nr_pages, run = 0, nfree = 0, nalloc = 0, runs = 0, largest = 0;
+	uint64_t carry = 0; /* 1: the page before this word is free */
+
+	for (uint32_t w = 0; w * 64ULL < max; w++) {
+		uint32_t n = max - w * 64 < 64 ? max - w * 64 : 64;
+		uint64_t mask = n == 64 ? ~0ULL : (1ULL << n) - 1;
+		uint64_t f = p->freebits[w] & mask, a = p->bits[w] & ~f & mask;
+		uint32_t len = 0;
+
+		if (f == ~0ULL) {
+			/* a whole free word: most of a sparse arena */
+			nfree += 64;
+			runs += !carry;
+			run += 64;
+			if (run > largest)
+				largest = run;
+			carry = 1;
+			continue;
+		}
+		nfree += popcount64(f);
+		nalloc += a == mask ? n : a ? popcount64(a) : 0;
+		runs += popcount64(f & ~((f << 1) | carry));
+		if (f == mask) {
+			run += n;
+		} else {
+			/* the run from the last word ends in this one's low bits */
+			run += __builtin_ctzll(~f);
+			if (run > largest)
+				largest = run;
+			/* the longest run of ones anywhere in the word */
+			for (uint64_t x = f; x; x &= x >> 1)
+				len++;
+			if (len > largest)
+				largest = len;
+			/* the run that reaches this word's top page goes on */
+			run = n == 64 ? (uint32_t)__builtin_clzll(~f) : 0;
+		}
+		if (run > largest)
+			largest = run;
+		carry = n == 64 ? f >> 63 : 0;
+	}
+	pm->counts[PAGE_FREE] = nfree;
+	pm->counts[PAGE_ALLOCATED] = nalloc;
+	pm->counts[PAGE_RESERVED] = max - nfree - nalloc;
+	pm->nr_free_runs = runs;
+	pm->largest_free_run = largest;
+	pm->counted = true;
+}
+
+/*
+ * A page map in one pass, and why it is exact (kernel/bpf/arena.c and
+ * range_tree.c, 6.18). The pass walks the free-range tree without a lock,
+ * marks the free ranges in a bitmap (a range overlapping another means the
+ * walk saw the tree mid-change: retry), probes every page outside them,
+ * and then checks that the tree did not change while it looked.
+ *
+ * Every change to an arena's pages (arena_alloc_pages, arena_free_pages,
+ * arena_vm_fault, arena_reserve_pages) runs under arena->lock and changes
+ * the tree only through range_tree_set() and range_tree_clear(), before it
+ * maps pages (alloc, fault) or after it marks them free (free); nothing
+ * else writes arena->rt while the map lives (the iterator holds a
+ * reference). So as long as the tree does not change, no page is
+ * allocated or freed, and a page in the tree has no memory.
+ *
+ * Each set/clear moves ranges through range_it_remove() and
+ * range_it_insert(): it rewrites rn_start/rn_last of a node it keeps, or
+ * links a node in or out, which rewrites a child pointer of the parent (or
+ * the root), and the rebalancing rotations rewrite child pointers too. The
+ * walk records every node's address and range in BFS order; the check
+ * (check_tree in probe.bpf.c) re-reads, after the probing, the root and
+ * each recorded node's range and two child pointers, which in BFS order
+ * must be the next recorded nodes. If all match, the tree's shape and
+ * ranges are the ones the walk saw, so nothing changed between the walk's
+ * read and the check's read of any field: the free ranges are the tree's
+ * at the moment the walk ended, and the probing, in between, saw the
+ * memory of those moments. This is the second full walk it replaces, done
+ * without its cost: no queue of nodes to build, no pointer chase (all
+ * addresses are known, so a batch's loads overlap), no second iterator
+ * pass and no comparison in user space.
+ *
+ * What neither can see is a change undone before the check reads the same
+ * field (ABA: a page allocated and freed again between our two reads);
+ * the map then shows the arena as it was before and after that change. A
+ * count of changes would close that gap and cost two reads: the kernel
+ * keeps none (no generation or sequence number for the tree, and the mutex
+ * records its owner, not how often it was taken), and counting them
+ * ourselves with fentry programs on range_tree_set/clear needs tracing
+ * programs, which this machine's kernel refuses (EPERM, even as root).
+ *
+ * One exception remains, as before: a reserved page that its owner faults
+ * in is allocated without a tree change, so it may show as reserved or
+ * allocated, each true when it was probed.
+ */
+int probe__pagemap(struct probe *p, uint32_t id, struct pagemap *pm, uint64_t *start, uint64_t *end)
+{
+	struct probe_result *r;
+	uint32_t max = pm->nr_pages;
 	bool have = false;
 	int err, tries;
 
 	err = probe__load(p);
 	if (err)
 		return err;
-	/*
-	 * The walk takes no lock. Walk, probe the pages outside the free
-	 * ranges, walk again: if the two walks agree, the map is exact for
-	 * that moment. The second walk's ranges are compared in place.
-	 */
+	r = &p->skel->bss->res;
+	if (max > PROBE_BITMAP_WORDS * 64)
+		return ai_err(E2BIG, "arena %u has %u pages: at most %u", id, max,
+			      PROBE_BITMAP_WORDS * 64);
 	for (tries = 0; tries < 4; tries++) {
-		err = walk_ranges(p, id, &n1);
-		if (err == -EAGAIN)
-			continue;
-		if (err == -EOPNOTSUPP) {
-			err = pagemap_by_probing(p, id, mapped, pm);
-			goto out;
-		}
-		if (err)
-			goto out;
-		free(r1);
-		r1 = malloc((n1 ? n1 : 1) * sizeof(*r1));
-		if (!r1) {
-			err = ai_err(ENOMEM, "out of memory");
-			goto out;
-		}
-		memcpy(r1, p->ranges, n1 * sizeof(*r1));
-		if (mark_free(pm->state, max, r1, n1)) {
-			have = false; /* the state of an earlier try is gone */
-			continue;
-		}
-		err = probe_not_free(p, id, mapped, pm->state, max);
-		if (err)
-			goto out;
-		have = true;
-		err = walk_ranges(p, id, &n2);
-		if (err == -EAGAIN || err == -EOPNOTSUPP)
-			continue;
-		if (err)
-			goto out;
-		if (n1 == n2 && !memcmp(r1, p->ranges, n1 * sizeof(*r1)))
-			break;
-	}
-	if (!have) {
-		err = ai_err(EAGAIN, "the arena kept changing; no consistent page map");
-		goto out;
-	}
-	pm->stale = tries == 4;
-	for (uint32_t pg = next_not_free(pm->state, 0, max); pg < max;) {
-		uint32_t end = next_free(pm->state, pg, max);
+		uint64_t t0 = now_ns();
 
-		fill_states(p, pm->state, pg, end, PAGE_RESERVED);
-		pg = next_not_free(pm->state, end, max);
+		memset(p->freebits, 0, (max + 63) / 64 * 8);
+		memset(p->bits, 0, (max + 63) / 64 * 8);
+		p->st.user_ns += now_ns() - t0;
+		if (p->opts.full_probe)
+			err = probe_run(p, id, PROBE_INFO);
+		else
+			err = probe_run(p, id, PROBE_PAGEMAP);
+		if (err)
+			return err;
+		*start = r->user_vm_start;
+		*end = r->user_vm_end;
+		if (p->opts.full_probe || r->no_tree)
+			return pagemap_by_probing(p, id, r->user_vm_start != 0, pm);
+		if (r->broken || r->nr_ranges > PROBE_MAX_RANGES) {
+			p->st.retries++;
+			continue; /* no usable state from this try */
+		}
+		t0 = now_ns();
+		bits_to_states(p, pm->state, max);
+		count_bits(p, pm);
+		p->st.user_ns += now_ns() - t0;
+		have = true;
+		if (!r->changed)
+			break;
+		p->st.retries++;
 	}
-	err = 0;
-out:
-	free(r1);
-	return err;
+	if (!have)
+		return ai_err(EAGAIN, "the arena kept changing; no consistent page map");
+	pm->stale = tries == 4;
+	return 0;
+}
+
+int probe__walk_then_check(struct probe *p, uint32_t id, void (*between)(void *ctx), void *ctx,
+			   bool *changed)
+{
+	int err = probe__load(p);
+
+	if (!err)
+		err = probe_run(p, id, PROBE_RANGES);
+	if (err)
+		return err;
+	if (p->skel->bss->res.no_tree)
+		return ai_err(EOPNOTSUPP, "this kernel's arenas have no free-range tree");
+	if (p->skel->bss->res.broken)
+		return ai_err(EAGAIN, "the tree changed under the walk");
+	if (between)
+		between(ctx);
+	err = probe_run(p, id, PROBE_CHECK);
+	if (err)
+		return err;
+	*changed = p->skel->bss->res.changed;
+	return 0;
 }
 
 int probe__count_pages(struct probe *p, uint32_t id, uint32_t first, uint32_t count,
@@ -569,6 +747,8 @@ static int read_pass(struct probe *p, uint32_t id, uint64_t pg, uint32_t n, unsi
 		return err;
 	if (!p->skel->bss->res.user_vm_start)
 		return ai_err(ENODATA, "arena %u was never mapped: it has no pages", id);
+	p->st.read_passes++;
+	p->st.read_bytes += (uint64_t)n << p->page_shift;
 	return 0;
 }
 
@@ -594,6 +774,44 @@ int probe__read_pages(struct probe *p, uint32_t id, uint32_t first, uint32_t n,
 	return 0;
 }
 
+int probe__read_runs(struct probe *p, uint32_t id, const struct page_run *runs, uint32_t nruns,
+		     const uint8_t **data, uint8_t *present)
+{
+	uint64_t total = 0;
+	unsigned b;
+	int err;
+
+	err = probe__load(p);
+	if (err)
+		return err;
+	for (uint32_t i = 0; i < nruns; i++) {
+		if (!runs[i].count)
+			return ai_err(ERANGE, "an empty run of pages");
+		total += runs[i].count;
+	}
+	if (!nruns || total > p->buf_pages)
+		return ai_err(ERANGE, "%llu pages in %u runs: at most %u pages a pass",
+			      (unsigned long long)total, nruns, p->buf_pages);
+	for (uint32_t i = 0; i < nruns; i++) {
+		p->runs[i].start = runs[i].first;
+		p->runs[i].last = runs[i].first + runs[i].count - 1;
+	}
+	b = p->next_buf;
+	p->skel->bss->args.nr_items = nruns;
+	p->skel->bss->args.buf = b;
+	err = probe_run(p, id, PROBE_READ_RUNS);
+	if (err)
+		return err;
+	if (!p->skel->bss->res.user_vm_start)
+		return ai_err(ENODATA, "arena %u was never mapped: it has no pages", id);
+	p->st.read_passes++;
+	p->st.read_bytes += total << p->page_shift;
+	p->next_buf ^= 1;
+	memcpy(present, p->skel->bss->page_ok, total);
+	*data = p->pagebuf[b];
+	return 0;
+}
+
 int probe__read(struct probe *p, uint32_t id, uint64_t off, void *buf, size_t len, uint8_t *present)
 {
 	uint64_t first, last;
@@ -609,10 +827,12 @@ int probe__read(struct probe *p, uint32_t id, uint64_t off, void *buf, size_t le
 	last = (off + len - 1) >> sh;
 	for (uint64_t pg = first; pg <= last; pg += p->buf_pages) {
 		uint32_t n = last - pg + 1 > p->buf_pages ? p->buf_pages : last - pg + 1;
+		uint64_t t0;
 
 		err = read_pass(p, id, pg, n, 0);
 		if (err)
 			return err;
+		t0 = now_ns();
 		for (uint32_t i = 0; i < n; i++) {
 			uint64_t pgi = pg + i;
 			uint64_t lo = pgi << sh > off ? pgi << sh : off;
@@ -628,6 +848,7 @@ int probe__read(struct probe *p, uint32_t id, uint64_t off, void *buf, size_t le
 			else
 				memset(dst + (lo - off), 0, hi - lo);
 		}
+		p->st.copy_ns += now_ns() - t0;
 	}
 	return 0;
 }

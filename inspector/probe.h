@@ -86,13 +86,22 @@ void probe__close(struct probe *p);
 int probe__info(struct probe *p, uint32_t id, uint64_t *user_vm_start, uint64_t *user_vm_end);
 
 /* Fill pm->state (pm->nr_pages entries, allocated by the caller) and
- * pm->stale. mapped: the arena has a user address (else nothing has memory). */
-int probe__pagemap(struct probe *p, uint32_t id, bool mapped, struct pagemap *pm);
+ * pm->stale, in one kernel pass unless the arena changed under it; the
+ * arena's user address range as that pass saw it in *start, *end (0, 0:
+ * never mapped, so nothing has memory). */
+int probe__pagemap(struct probe *p, uint32_t id, struct pagemap *pm, uint64_t *start,
+		   uint64_t *end);
 
 /* Pages [first, first + n), n <= PROBE_BUF_PAGES, into memory the probe
  * owns (two buffers used in turn, see source_ops.read_pages). */
 int probe__read_pages(struct probe *p, uint32_t id, uint32_t first, uint32_t n,
 		      const uint8_t **data, uint8_t *present);
+
+/* The pages of runs[0..nruns) in order (at most PROBE_BUF_PAGES in all),
+ * into the same two buffers as probe__read_pages, in one pass: a sparse
+ * arena's scattered pages without a pass each. */
+int probe__read_runs(struct probe *p, uint32_t id, const struct page_run *runs, uint32_t nruns,
+		     const uint8_t **data, uint8_t *present);
 
 /* [off, off + len) by arena offset; present[i] per page spanned. */
 int probe__read(struct probe *p, uint32_t id, uint64_t off, void *buf, size_t len,
@@ -105,5 +114,37 @@ int probe__gather(struct probe *p, uint32_t id, struct gather_item *items, size_
  * many have memory. The slow exact method the page map avoids. */
 int probe__count_pages(struct probe *p, uint32_t id, uint32_t first, uint32_t count,
 		       uint32_t *allocated);
+
+/*
+ * For tests of the page map's consistency check: one free-range walk, then
+ * between(ctx) (which may change the arena), then the check the page map
+ * pass runs after probing. *changed: the check found the tree different
+ * from the one the walk saw.
+ */
+int probe__walk_then_check(struct probe *p, uint32_t id, void (*between)(void *ctx), void *ctx,
+			   bool *changed);
+
+/*
+ * Where the probe's time goes, for the bench: totals since the last reset.
+ * The page map's kernel phases are the program's own bpf_ktime_get_ns()
+ * deltas inside run_ns; the rest is measured in user space.
+ */
+struct probe_stats {
+	uint64_t passes;      /* iterator runs */
+	uint64_t maps;	      /* maps the iterator showed the program, all passes */
+	uint64_t setup_ns;    /* bpf_iter_create() and close(): a pass's fixed cost */
+	uint64_t run_ns;      /* the read() that runs the program over every map */
+	uint64_t walk_ns;     /* page map: the free-range tree walk */
+	uint64_t mark_ns;     /* page map: free ranges into the free bitmap */
+	uint64_t probe_ns;    /* page map: probing the pages outside them */
+	uint64_t check_ns;    /* page map: the check that the tree did not change */
+	uint64_t user_ns;     /* page map: bitmaps cleared and turned into states */
+	uint64_t retries;     /* page map passes redone: the tree changed under one */
+	uint64_t read_passes; /* bulk reads: READ passes */
+	uint64_t read_bytes;  /* bulk reads: bytes read */
+	uint64_t copy_ns;     /* bulk reads: copies out of the probe's buffers */
+};
+/* Copy the totals to *out (may be NULL); reset: start again from zero. */
+void probe__stats(struct probe *p, struct probe_stats *out, bool reset);
 
 #endif

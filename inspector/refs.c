@@ -179,6 +179,9 @@ static int scan_pages(struct builder *b, struct source *src, const struct pagema
 	uint8_t *buf = NULL;
 	uint32_t chunk = REFS_CHUNK_PAGES;
 	bool borrow = src->ops->read_pages && src->ops->borrow_max_bytes >= page;
+	/* a sparse arena's scattered pages a chunk at a time */
+	bool gather = borrow && src->ops->read_runs;
+	struct page_run runs[REFS_CHUNK_PAGES];
 	int err = 0;
 
 	if (borrow && src->ops->borrow_max_bytes / page < chunk)
@@ -190,39 +193,43 @@ static int scan_pages(struct builder *b, struct source *src, const struct pagema
 	}
 	for (uint32_t i = 0; i < pm->nr_pages && !err;) {
 		const uint8_t *data;
-		uint32_t e = i, cnt;
+		uint32_t cnt, nruns;
 		int miss;
 
-		if (pm->state[i] != PAGE_ALLOCATED) {
-			i++;
-			continue;
-		}
-		while (e < pm->nr_pages && pm->state[e] == PAGE_ALLOCATED && e - i < chunk)
-			e++;
-		cnt = e - i;
-		if (borrow) {
-			miss = src->ops->read_pages(src, i, cnt, &data, present);
+		/* the next run; with read_runs the next runs up to a chunk */
+		nruns = pagemap__next_runs(pm, &i, chunk, runs, gather ? chunk : 1, &cnt);
+		if (!nruns)
+			break;
+		if (nruns > 1) {
+			miss = src->ops->read_runs(src, runs, nruns, &data, present);
+		} else if (borrow) {
+			miss = src->ops->read_pages(src, runs[0].first, cnt, &data, present);
 		} else {
-			miss = source__read(src, idx->base + ((uint64_t)i << idx->page_shift), buf,
-					    cnt * page, present);
+			miss = source__read(
+				src, idx->base + ((uint64_t)runs[0].first << idx->page_shift), buf,
+				cnt * page, present);
 			data = buf;
 		}
 		if (miss < 0) {
-			err = ai_err(-miss, "refs: reading pages %u..%u: %s", i, e - 1,
+			err = ai_err(-miss, "refs: reading pages %u..%u: %s", runs[0].first,
+				     runs[nruns - 1].first + runs[nruns - 1].count - 1,
 				     ai_errmsg());
 			break;
 		}
-		for (uint32_t a = 0; a < cnt && !err; a++) {
-			if (!present[a]) {
-				/* freed between the map and the read: nothing to scan */
-				idx->pages_vanished++;
-				continue;
+		for (uint32_t r = 0, a = 0; r < nruns && !err; r++) {
+			for (uint32_t x = 0; x < runs[r].count && !err; x++, a++) {
+				if (!present[a]) {
+					/* freed between the map and the read: nothing to scan */
+					idx->pages_vanished++;
+					continue;
+				}
+				idx->pages_scanned++;
+				err = scan(b,
+					   idx->base + ((uint64_t)(runs[r].first + x)
+							<< idx->page_shift),
+					   data + (uint64_t)a * page, page);
 			}
-			idx->pages_scanned++;
-			err = scan(b, idx->base + ((uint64_t)(i + a) << idx->page_shift),
-				   data + (uint64_t)a * page, page);
 		}
-		i = e;
 	}
 	free(buf);
 	return err;

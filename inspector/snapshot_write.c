@@ -497,12 +497,18 @@ static int write_data(struct writer *w, const uint8_t *zero)
 			  .fd = w->fd,
 			  .page = w->page,
 			  .zero = zero };
-	const uint8_t *st = w->pm1.state;
 	uint32_t n = w->pm1.nr_pages;
+	/* a source that reads scattered pages in one call gets a sparse
+	 * arena's pages a chunk at a time, not a run at a time */
+	bool gather = w->src->ops->read_runs && w->src->ops->borrow_max_bytes >= w->page;
+	uint32_t max_gather = gather ? w->src->ops->borrow_max_bytes / w->page : 0;
+	struct page_run runs[CHUNK_PAGES];
 	uint64_t slot = 0;
 	pthread_t th;
 	int err = 0, k = 0;
 
+	if (max_gather > CHUNK_PAGES)
+		max_gather = CHUNK_PAGES;
 	q.jobs[0].buf = w->buf;
 	q.jobs[1].buf = w->buf + CHUNK_PAGES * w->page;
 	err = pthread_create(&th, NULL, writer_thread, &q);
@@ -510,16 +516,16 @@ static int write_data(struct writer *w, const uint8_t *zero)
 		return werr(w, err);
 	for (uint32_t i = 0; i < n && !err;) {
 		struct job *j = &q.jobs[k];
-		uint32_t e = i, cnt;
+		uint32_t first, cnt, nruns;
 		int miss;
 
-		if (st[i] != PAGE_ALLOCATED) {
-			i++;
-			continue;
-		}
-		while (e < n && st[e] == PAGE_ALLOCATED && e - i < CHUNK_PAGES)
-			e++;
-		cnt = e - i;
+		/* the next run of pages (a chunk at most); with read_runs the
+		 * next runs up to a chunk, their slots following each other */
+		nruns = pagemap__next_runs(&w->pm1, &i, gather ? max_gather : CHUNK_PAGES, runs,
+					   gather ? CHUNK_PAGES : 1, &cnt);
+		if (!nruns)
+			break;
+		first = runs[0].first;
 		pthread_mutex_lock(&q.mu);
 		while (j->full)
 			pthread_cond_wait(&q.cv, &q.mu);
@@ -529,16 +535,24 @@ static int write_data(struct writer *w, const uint8_t *zero)
 			err = werr(w, err);
 			break;
 		}
-		if (w->src->ops->read_pages && cnt * w->page <= w->src->ops->borrow_max_bytes) {
+		if (nruns > 1) {
+			const uint8_t *data;
+
+			miss = w->src->ops->read_runs(w->src, runs, nruns, &data, j->present);
+			j->data = data;
+			for (uint32_t a = 0; miss == 0 && a < cnt; a++)
+				miss += !j->present[a];
+		} else if (w->src->ops->read_pages &&
+			   cnt * w->page <= w->src->ops->borrow_max_bytes) {
 			/* zero copy: the writer drains the source's own buffer */
 			const uint8_t *data;
 
-			miss = w->src->ops->read_pages(w->src, i, cnt, &data, j->present);
+			miss = w->src->ops->read_pages(w->src, first, cnt, &data, j->present);
 			j->data = data;
 			for (uint32_t a = 0; miss == 0 && a < cnt; a++)
 				miss += !j->present[a];
 		} else {
-			miss = source__read(w->src, w->info.user_vm_start + i * w->page, j->buf,
+			miss = source__read(w->src, w->info.user_vm_start + first * w->page, j->buf,
 					    cnt * w->page, j->present);
 			j->data = j->buf;
 		}
@@ -547,10 +561,12 @@ static int write_data(struct writer *w, const uint8_t *zero)
 				     w->path, ai_errmsg());
 			break;
 		}
-		for (uint32_t a = 0; miss && a < cnt; a++) {
-			if (!j->present[a]) {
-				w->vanished[i + a] = 1;
-				w->nr_vanished++;
+		for (uint32_t r = 0, a = 0; miss && r < nruns; r++) {
+			for (uint32_t x = 0; x < runs[r].count; x++, a++) {
+				if (!j->present[a]) {
+					w->vanished[runs[r].first + x] = 1;
+					w->nr_vanished++;
+				}
 			}
 		}
 		j->cnt = cnt;
@@ -561,7 +577,6 @@ static int write_data(struct writer *w, const uint8_t *zero)
 		pthread_mutex_unlock(&q.mu);
 		k ^= 1;
 		slot += cnt;
-		i = e;
 		if (ai_progress__tick(w->progress, "saving", slot, w->nr_saved)) {
 			err = ai_err(ECANCELED, "snapshot %s: cancelled", w->path);
 			break;

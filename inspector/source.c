@@ -64,6 +64,31 @@ void pagemap__count(struct pagemap *pm)
 	}
 }
 
+uint32_t pagemap__next_runs(const struct pagemap *pm, uint32_t *from, uint32_t max_pages,
+			    struct page_run *runs, uint32_t max_runs, uint32_t *npages)
+{
+	const uint8_t *st = pm->state;
+	uint32_t n = pm->nr_pages, p = *from, nruns = 0, total = 0;
+
+	while (nruns < max_runs && total < max_pages) {
+		uint32_t b;
+
+		while (p < n && st[p] != PAGE_ALLOCATED)
+			p++;
+		b = p;
+		while (b < n && st[b] == PAGE_ALLOCATED && total + (b - p) < max_pages)
+			b++;
+		if (b == p)
+			break;
+		runs[nruns++] = (struct page_run){ p, b - p };
+		total += b - p;
+		p = b;
+	}
+	*from = p;
+	*npages = total;
+	return nruns;
+}
+
 int source__pagemap(struct source *s, struct pagemap *pm)
 {
 	int err;
@@ -74,7 +99,8 @@ int source__pagemap(struct source *s, struct pagemap *pm)
 		pagemap__free(pm);
 		return err;
 	}
-	pagemap__count(pm);
+	if (!pm->counted)
+		pagemap__count(pm);
 	return 0;
 }
 

@@ -69,12 +69,20 @@ struct pagemap {
 	uint32_t counts[3]; /* indexed by enum page_state */
 	uint32_t nr_free_runs;
 	uint32_t largest_free_run;
-	bool stale; /* the arena changed while we looked */
+	bool stale;   /* the arena changed while we looked */
+	bool counted; /* ops->pagemap filled counts and runs itself (faster
+		       * from what it had); else source__pagemap counts */
 };
 
 struct source;
 struct root;	/* btfx.h */
 struct map_var; /* btfx.h */
+
+/* count pages from first */
+struct page_run {
+	uint32_t first;
+	uint32_t count;
+};
 
 /* One field of a gather: an arena offset + length (<= 64); err is 0 or
  * -ENODATA (a page it spans is not allocated). */
@@ -109,6 +117,15 @@ struct source_ops {
 	int (*read_pages)(struct source *s, uint32_t first, uint32_t n, const uint8_t **data,
 			  uint8_t *present);
 	uint32_t borrow_max_bytes; /* n * page size <= this */
+	/*
+	 * optional, zero-copy reads of scattered pages: the pages of
+	 * runs[0..nruns) one after another (run order, total * page size <=
+	 * borrow_max_bytes) into memory the source owns, with the lifetime of
+	 * read_pages' (the two share buffers). A sparse arena in one call
+	 * rather than one read_pages per run.
+	 */
+	int (*read_runs)(struct source *s, const struct page_run *runs, uint32_t nruns,
+			 const uint8_t **data, uint8_t *present);
 	/* optional: read many small fields in one batch (a live arena does it
 	 * in one kernel pass); without it source__gather reads each item */
 	int (*gather)(struct source *s, struct gather_item *items, size_t n);
@@ -129,6 +146,14 @@ int source__pagemap(struct source *s, struct pagemap *pm);
 void pagemap__free(struct pagemap *pm);
 /* Derive counts and run statistics from pm->state. */
 void pagemap__count(struct pagemap *pm);
+/*
+ * The next runs of allocated pages of pm from page *from on, for one
+ * read_runs (or, with max_runs 1, one read_pages): at most max_pages pages
+ * in at most max_runs runs into runs[]; *npages gets their pages and *from
+ * moves past the last one. Returns the number of runs, 0 when none is left.
+ */
+uint32_t pagemap__next_runs(const struct pagemap *pm, uint32_t *from, uint32_t max_pages,
+			    struct page_run *runs, uint32_t max_runs, uint32_t *npages);
 
 /*
  * Read len bytes at user address addr. Bytes of pages that are not allocated

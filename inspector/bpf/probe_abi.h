@@ -22,6 +22,16 @@ enum probe_mode {
 	PROBE_PAGES = 2,  /* probe every page of the runs given in `runs` */
 	PROBE_READ = 3,	  /* copy pages [first_page, +nr_pages) into pagebuf */
 	PROBE_GATHER = 4, /* copy each item of `gather` */
+	/* RANGES, then (unless the walk broke) the free ranges into `freebits`,
+	 * the pages outside them probed into `allocbits`, and CHECK: the whole
+	 * page map in one pass (probe.c says why that is exact) */
+	PROBE_PAGEMAP = 5,
+	/* re-read the nodes the last RANGES walk recorded in `queue`: sets
+	 * `changed` when the tree is not the one the walk saw */
+	PROBE_CHECK = 6,
+	/* copy the pages of the first nr_items runs in `runs`, in order, into
+	 * pagebuf (buf 0) or pagebuf2, at most PROBE_BUF_PAGES in all */
+	PROBE_READ_RUNS = 7,
 };
 
 enum probe_status {
@@ -65,7 +75,14 @@ struct probe_result {
 	unsigned int nr_ok;		  /* pages or items read fine */
 	unsigned int no_tree;		  /* RANGES: no arena->rt (6.9-6.12 keep
 					   * free pages in a maple tree) */
+	unsigned int changed;		  /* CHECK: the tree differs from the walk's */
+	unsigned int nr_maps;		  /* maps the iterator showed us in this pass */
 	unsigned int pad;
+	/* the pass's phases, bpf_ktime_get_ns() deltas, for the bench */
+	unsigned long long walk_ns;
+	unsigned long long mark_ns;
+	unsigned long long probe_ns;
+	unsigned long long check_ns;
 };
 
 #endif

@@ -352,6 +352,102 @@ static void churn_reads_allocate_nothing(void **state)
 	source__close(src);
 }
 
+/* The counts and free runs the probe derives from its bitmaps (so that
+ * nobody counts a megabyte of states) are the ones the states give. */
+static void counts_match_states(void **state)
+{
+	static const char *const scenarios[] = { "sparse", "tree", "htab", "nouser" };
+
+	for (size_t i = 0; i < sizeof(scenarios) / sizeof(scenarios[0]); i++) {
+		struct selector sel = { .kind = SEL_ID };
+		struct source *src;
+		struct pagemap pm, again;
+
+		assert_int_equal(fixture_load(scenarios[i], &F), 0);
+		sel.id = F.map_id;
+		assert_int_equal(live__open(&sel, NULL, &src), 0);
+		assert_int_equal(source__pagemap(src, &pm), 0);
+		again = pm;
+		pagemap__count(&again);
+		print_message("%s: %u free %u allocated %u reserved, %u free runs, largest %u\n",
+			      scenarios[i], pm.counts[PAGE_FREE], pm.counts[PAGE_ALLOCATED],
+			      pm.counts[PAGE_RESERVED], pm.nr_free_runs, pm.largest_free_run);
+		assert_memory_equal(pm.counts, again.counts, sizeof(pm.counts));
+		assert_int_equal(pm.nr_free_runs, again.nr_free_runs);
+		assert_int_equal(pm.largest_free_run, again.largest_free_run);
+		pagemap__free(&pm);
+		source__close(src);
+		fixture_unload(&F);
+	}
+}
+
+struct step_ctx {
+	uint32_t before, after; /* the fixture's allocated pages */
+};
+
+static uint32_t allocated_in(const char *json)
+{
+	const char *a = json ? strstr(json, "\"fixture_allocated\":") : NULL;
+
+	return a ? (uint32_t)strtoul(a + strlen("\"fixture_allocated\":"), NULL, 10) : 0;
+}
+
+/* one churn step between the walk and the check */
+static void one_step(void *arg)
+{
+	struct step_ctx *c = arg;
+	char *out = NULL;
+
+	assert_int_equal(fixture_cmd(&F, "step", "1", &out), 0);
+	c->after = allocated_in(out);
+	free(out);
+}
+
+/*
+ * The page map's consistency check, which replaced a second tree walk: a
+ * change of the tree between the walk and the check must be seen. The
+ * churn daemon is paused; each churn step either allocates or frees pages
+ * (the allocated count moves: the tree changed) or rewrites an object
+ * (no tree change). Every step that moved the count must be seen, and with
+ * nothing in between the check must see no change.
+ */
+static void pagemap_check_sees_changes(void **state)
+{
+	struct selector sel = { .kind = SEL_ID };
+	struct fixture_counts fc;
+	struct step_ctx c;
+	struct source *src;
+	int seen = 0, quiet = 0;
+	bool changed;
+
+	assert_int_equal(fixture_load("churn", &F), 0);
+	assert_int_equal(fixture_cmd(&F, "pause", NULL, NULL), 0);
+	sel.id = F.map_id;
+	assert_int_equal(live__open(&sel, NULL, &src), 0);
+	assert_int_equal(fixture_count(&F, &fc), 0);
+	c.after = fc.fixture_allocated;
+	for (int i = 0; i < 200 && seen < 20; i++) {
+		c.before = c.after;
+		assert_int_equal(
+			probe__walk_then_check(live__probe(src), F.map_id, one_step, &c, &changed),
+			0);
+		if (c.after != c.before) {
+			if (!changed)
+				fail_msg("step %d: allocated %u -> %u, but the check saw no change",
+					 i, c.before, c.after);
+			seen++;
+		}
+		assert_int_equal(
+			probe__walk_then_check(live__probe(src), F.map_id, NULL, NULL, &changed),
+			0);
+		assert_false(changed);
+		quiet++;
+	}
+	print_message("check: %d tree changes seen, %d quiet checks clean\n", seen, quiet);
+	assert_true(seen >= 20);
+	source__close(src);
+}
+
 /* Run arena-inspect ARGS, expect exit STATUS and MSG in one stderr line
  * (stderr is a pipe: fixture_run2 never gives it a terminal). */
 static void expect_status(const char *prefix, const char *args, int status, const char *msg)
@@ -968,6 +1064,8 @@ int main(void)
 		cmocka_unit_test_teardown(full_probe_sparse, teardown),
 		cmocka_unit_test_teardown(unallocated_read_changes_nothing, teardown),
 		cmocka_unit_test_teardown(churn_reads_allocate_nothing, teardown),
+		cmocka_unit_test_teardown(counts_match_states, teardown),
+		cmocka_unit_test_teardown(pagemap_check_sees_changes, teardown),
 		cmocka_unit_test_teardown(errors, teardown),
 		cmocka_unit_test_teardown(options_per_command, teardown),
 		cmocka_unit_test_teardown(arena_destroyed_while_attached, teardown),

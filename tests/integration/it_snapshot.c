@@ -21,10 +21,14 @@
 
 #include <bpf/btf.h>
 #include "btfx.h"
+#include "check.h"
 #include "diff.h"
 #include "error.h"
 #include "fixture.h"
 #include "live.h"
+#include "probe.h"
+#include "probe_abi.h"
+#include "refs.h"
 #include "snapshot.h"
 
 static char dir[64];
@@ -313,6 +317,67 @@ static void nouser(void **state)
 	live_vs_snapshot("nouser");
 }
 
+/*
+ * A sparse arena's snapshot costs in proportion to its allocated pages:
+ * its scattered pages are read a chunk (PROBE_BUF_PAGES) at a time through
+ * read_runs, not a kernel pass per run of pages; so do the health scan and
+ * the refs index. sparse has some 3,000 allocated pages in about as many
+ * runs (live_vs_snapshot checks the bytes, it_check and it_refs the scans).
+ */
+static void sparse_reads_in_chunks(void **state)
+{
+	struct selector sel = { .kind = SEL_ID };
+	struct probe_stats st;
+	struct source *live;
+	struct pagemap pm;
+	struct fixture f;
+	char file[128];
+	uint64_t chunks;
+
+	assert_int_equal(fixture_load("sparse", &f), 0);
+	snprintf(file, sizeof(file), "%s/sparse-chunks.core", dir);
+	sel.id = f.map_id;
+	assert_int_equal(live__open(&sel, NULL, &live), 0);
+	assert_int_equal(source__pagemap(live, &pm), 0);
+	chunks = (pm.counts[PAGE_ALLOCATED] + PROBE_BUF_PAGES - 1) / PROBE_BUF_PAGES;
+	assert_true(pm.nr_free_runs > 10 * chunks);
+	pagemap__free(&pm);
+	probe__stats(live__probe(live), NULL, true);
+	assert_int_equal(snapshot__write(live, NULL, file), 0);
+	probe__stats(live__probe(live), &st, false);
+	print_message("sparse: %llu read passes for %llu chunks of pages\n",
+		      (unsigned long long)st.read_passes, (unsigned long long)chunks);
+	/* a pass or two more for what else the writer reads, not one a run */
+	assert_true(st.read_passes <= chunks + 2);
+
+	/* the health scan and the refs index read them the same way (their
+	 * chunks are smaller: 64 and 256 pages) */
+	{
+		struct check_result cr;
+		struct refs_index *idx = NULL;
+
+		probe__stats(live__probe(live), NULL, true);
+		assert_int_equal(check__run(NULL, live, NULL, &cr), 0);
+		probe__stats(live__probe(live), &st, false);
+		print_message("sparse: check %llu read passes, %llu pages scanned\n",
+			      (unsigned long long)st.read_passes,
+			      (unsigned long long)cr.summary.pages_scanned);
+		assert_true(st.read_passes <= cr.summary.pages_scanned / 64 + 2);
+		assert_int_equal(cr.summary.pages_scanned, f.allocated);
+		check__result_free(&cr);
+		probe__stats(live__probe(live), NULL, true);
+		assert_int_equal(refs__build(live, &idx), 0);
+		probe__stats(live__probe(live), &st, false);
+		print_message("sparse: refs %llu read passes\n",
+			      (unsigned long long)st.read_passes);
+		assert_true(st.read_passes <= f.allocated / 256 + 2);
+		refs__free(idx);
+	}
+	source__close(live);
+	unlink(file);
+	assert_int_equal(fixture_unload(&f), 0);
+}
+
 /* `diff A B -j`'s "fields" entry for path, or NULL */
 static const struct json *field(const struct json *doc, const char *path)
 {
@@ -584,10 +649,15 @@ static int teardown(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(list),		  cmocka_unit_test(htab),
-		cmocka_unit_test(tree),		  cmocka_unit_test(sparse),
-		cmocka_unit_test(nouser),	  cmocka_unit_test(churn),
-		cmocka_unit_test(symlink_target), cmocka_unit_test(sudo_owner),
+		cmocka_unit_test(list),
+		cmocka_unit_test(htab),
+		cmocka_unit_test(tree),
+		cmocka_unit_test(sparse),
+		cmocka_unit_test(nouser),
+		cmocka_unit_test(churn),
+		cmocka_unit_test(sparse_reads_in_chunks),
+		cmocka_unit_test(symlink_target),
+		cmocka_unit_test(sudo_owner),
 	};
 	const char *why = bpf_test_skip_reason();
 
