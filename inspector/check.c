@@ -56,6 +56,7 @@ struct ck {
 	bool guard0; /* page 0 is not allocated: a NULL guard */
 	bool judge;  /* there are roots: record the pages' edges */
 	bool edges_cut;
+	bool in_map; /* walking a map variable's bytes: `at` is 0 */
 	uint64_t max_nodes;
 	int max_depth;
 	struct check_result *res;
@@ -214,6 +215,12 @@ static void on_ptr(struct ck *c, const struct qitem *from, uint64_t at, uint64_t
 		add_finding(c, CHECK_POISON, at, v, path);
 		return;
 	}
+	/* A pointer in a map variable may point anywhere but the arena (a
+	 * kernel object, another map): BTF does not say which address space
+	 * it is in. Only a value with the arena's upper 32 bits is taken as
+	 * an arena pointer there, as the scan does. */
+	if (c->in_map && v >> 32 != c->start >> 32)
+		return;
 	st = page_state(c, v, &page);
 	if (st < 0) {
 		add_finding(c, CHECK_OUTSIDE, at, v, path);
@@ -287,7 +294,7 @@ static void walk_obj(struct ck *c, const struct qitem *q, const struct btf *btf,
 		if (avail < 8)
 			return;
 		memcpy(&v, data, 8);
-		on_ptr(c, q, addr, v, btf, t->type,
+		on_ptr(c, q, c->in_map ? 0 : addr, v, btf, t->type,
 		       deref ? (snprintf(sub, MAX_PATH, "*%s", path), sub) : path);
 		return;
 	}
@@ -387,6 +394,47 @@ static void root_ptr(struct ck *c, const char *name, const struct btf *btf, uint
 	}
 }
 
+/*
+ * A .bss/.data/.rodata variable that is not a pointer or a u64 (those are
+ * btfx roots already): a struct, union or array such as sched_ext's struct
+ * scx_allocator. Its typed pointers are walked from its bytes (findings in
+ * it are "in the map": at 0), and every qword of it with an arena value
+ * makes that page reachable, typed or not, as the scan's values do.
+ * Returns whether it holds anything that points into the arena.
+ */
+static bool var_root(struct ck *c, const struct map_var *v)
+{
+	struct qitem from = { .depth = 0 };
+	uint32_t t = btfx_skip_mods(v->btf, v->type_id);
+	const struct btf_type *bt = btf__type_by_id(v->btf, t);
+	uint64_t size = btfx_size(v->btf, t);
+	size_t nres = c->res->nr_findings;
+	bool any = false;
+
+	if (!bt || !size ||
+	    (btf_kind(bt) != BTF_KIND_STRUCT && btf_kind(bt) != BTF_KIND_UNION &&
+	     btf_kind(bt) != BTF_KIND_ARRAY))
+		return false;
+	if (size > v->size)
+		size = v->size;
+	for (uint64_t o = 0; o + 8 <= size; o += 8) {
+		uint64_t w;
+		uint32_t page;
+
+		memcpy(&w, v->data + o, 8);
+		if (page_state(c, w, &page) == PAGE_ALLOCATED) {
+			c->reach[page] = 1;
+			any = true;
+		}
+	}
+	if (!has_ptr(v->btf, t, 0))
+		return any;
+	c->in_map = true;
+	walk_obj(c, &from, v->btf, t, v->data, 0, size, v->name, false, 0);
+	c->in_map = false;
+	return any || c->res->nr_findings != nres;
+}
+
 static void add_roots(struct ck *c, const struct check_opts *o)
 {
 	int n = c->bx ? btfx__nr_roots(c->bx) : 0;
@@ -412,6 +460,13 @@ static void add_roots(struct ck *c, const struct check_opts *o)
 		} else {
 			root_ptr(c, r->name, btf, r->type_id, r->value);
 		}
+	}
+	n = c->bx ? btfx__nr_vars(c->bx) : 0;
+	for (int i = 0; i < n && !c->err; i++) {
+		size_t qlen = c->qlen;
+
+		if (var_root(c, btfx__var(c->bx, i)) || c->qlen != qlen)
+			c->res->summary.nr_roots++;
 	}
 	for (int i = 0; o && i < o->nr_roots && !c->err; i++) {
 		const struct check_root *r = &o->roots[i];

@@ -3,7 +3,10 @@
  * check: the health of an arena's pointers (issue 14). Two bounded passes:
  *
  *  - a typed walk from every root (btfx's __arena globals and .bss/.data
- *    pointers, plus check_opts.roots) that follows typed pointers breadth
+ *    pointers, the .bss/.data/.rodata variables of struct, union or array
+ *    type (btfx__var: their bytes, walked where they are, so a finding in
+ *    one has `at` 0 and a path such as "my_alloc.slots[1]"), plus
+ *    check_opts.roots) that follows typed pointers breadth
  *    first (so a path is the shortest one: "root->right->right"), stops at
  *    cycles (a visited set of (address, type)) and at opts' node and depth
  *    caps (summary.typed_cut);
@@ -23,14 +26,18 @@
  *    (OUTSIDE). An integer that looks like a pointer into an allocated page
  *    is no finding (it only makes that page reachable), so the scan never
  *    calls sound data wrong unless an integer happens to hold such a value.
+ *  - a typed pointer inside a map variable is judged only when its value
+ *    is a poison value or has the arena's upper 32 bits: BTF does not say
+ *    which address space a pointer is in, and a map may hold pointers to
+ *    kernel objects or other maps.
  *  A location both passes see is reported once, with the typed path.
  *
  * Unreachable pages: allocated pages that no root reaches, where a page
  * reaches every page one of its values (typed or not) points into, and the
  * roots are the pages of __arena globals and the targets of the other
- * roots. With no root at all (or more page links than it keeps, 32 Mi),
- * summary.judged is false (not_judged says why) and no page is
- * called unreachable.
+ * roots (a map variable's qwords with arena values count, typed or not). With no root at all (or
+ * more page links than it keeps, 32 Mi), summary.judged is false (not_judged says why) and no page
+ * is called unreachable.
  *
  * Nothing is written to the arena and no page is faulted in: pages are read
  * through source__read_pages/source__read only where the page map says

@@ -6,6 +6,7 @@
  *
  * Text:  one line per finding
  *          dangling    at 0x.. = 0x..  (free page 12)  root->right->right
+ *        ("in map" for at 0: the value is in a map variable, not the arena)
  *        then "unreachable pages: 3-5, 9" and the summary line.
  * JSON:  {"findings": [{"kind", "at", "value", "target_state", "target_page"?,
  *         "poison"?, "path"?}], "unreachable_pages": [[first, last]...],
@@ -47,10 +48,14 @@ static void print_text(const struct check_result *r)
 	for (uint32_t i = 0; i < r->nr_findings; i++) {
 		const struct check_finding *f = &r->findings[i];
 
+		char at[32] = "in map"; /* at 0: a root held in a map variable */
+
+		if (f->at)
+			snprintf(at, sizeof(at), "at 0x%llx", (unsigned long long)f->at);
 		target_text(f, tgt, sizeof(tgt));
-		cli_line("%-10s  at 0x%llx = 0x%llx  %s%s%s", check__kind_name(f->kind),
-			 (unsigned long long)f->at, (unsigned long long)f->value, tgt,
-			 f->path ? "  " : "", f->path ? f->path : "");
+		cli_line("%-10s  %s = 0x%llx  %s%s%s", check__kind_name(f->kind), at,
+			 (unsigned long long)f->value, tgt, f->path ? "  " : "",
+			 f->path ? f->path : "");
 	}
 	runs[0] = '\0';
 	for (uint32_t i = 0; i < r->nr_runs && n < sizeof(runs) - 64; i++) {

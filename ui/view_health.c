@@ -101,9 +101,12 @@ static void run_check(struct view *v)
 	for (uint32_t i = 0; i < r.nr_findings; i++) {
 		const struct check_finding *f = &r.findings[i];
 
-		row_add(h, f->at, true, "%-10s at 0x%llx = 0x%llx  %s%s%s%s%s",
-			check__kind_name(f->kind), (unsigned long long)f->at,
-			(unsigned long long)f->value, f->target_state, f->poison ? " " : "",
+		char at[32] = "in map"; /* at 0: a root held in a map variable */
+
+		if (f->at)
+			snprintf(at, sizeof(at), "at 0x%llx", (unsigned long long)f->at);
+		row_add(h, f->at, true, "%-10s %s = 0x%llx  %s%s%s%s%s", check__kind_name(f->kind),
+			at, (unsigned long long)f->value, f->target_state, f->poison ? " " : "",
 			f->poison ? f->poison : "", f->path ? "  " : "", f->path ? f->path : "");
 	}
 	for (uint32_t i = 0; i < r.nr_runs; i++) {
@@ -234,6 +237,12 @@ static enum request health_request(struct view *v, enum request req)
 	case REQ_ENTER:
 		if (!h->n)
 			break;
+		if (!h->rows[h->sel].addr) {
+			session__msg(v->s, true,
+				     "that value is stored in a map variable, not in "
+				     "the arena: no hex to show");
+			break;
+		}
 		session__nav_addr(v->s, h->rows[h->sel].addr);
 		return REQ_SHOW_HEX;
 	default: return req;

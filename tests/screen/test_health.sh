@@ -2,7 +2,8 @@
 # The health view on the `planted` fixture (one of each problem check finds,
 # at addresses the loader reports): H lists exactly the loader's findings
 # (kind, where, value, page state, path) and the unreachable run, Enter on
-# a finding shows where it is stored in hex; :refs '*hdr->list' lists the
+# a finding shows where it is stored in hex (or, for the one in the .bss
+# struct my_alloc, says it is in a map); :refs '*hdr->list' lists the
 # two planted references to the list's first node (hdr->list and the
 # misaligned hdr->misaligned, node + 4), Enter goes to one; no page of the
 # arena is allocated by any of it.
@@ -14,7 +15,9 @@ count() { "$FIXTURE_BIN" count --pin "$ST_PIN" | grep -o '"allocated":[0-9]*' | 
 before=$(count)
 [ -n "$before" ] || fail "no page count from arena-fixture count"
 # the loader's findings, one "kind at value state path" line each
-findings=$(printf '%s' "$ST_JSON" | grep -o '"findings":\[[^]]*\]' | grep -o '{[^}]*}')
+# (paths hold brackets: cut at the key after the array, not at the first ']')
+findings=$(printf '%s' "$ST_JSON" | sed 's/.*"findings":\[//; s/\],"unreachable_pages".*//' |
+	grep -o '{[^}]*}')
 [ -n "$findings" ] || fail "no findings in the fixture's JSON"
 field() { printf '%s' "$1" | grep -o "\"$2\":\"[^\"]*\"" | cut -d'"' -f4; }
 hdr=$(st_json hdr)
@@ -28,18 +31,24 @@ n=0
 while IFS= read -r f; do
 	kind=$(field "$f" kind) at=$(field "$f" at) value=$(field "$f" value)
 	state=$(field "$f" target_state) path=$(field "$f" path)
-	st_wait_re "^$kind +at $at = $value  $state.*${path:+  $path}" ||
+	where="at $at"
+	[ "$at" = 0x0 ] && where="in map" # held in a map variable (my_alloc)
+	re_path=$(printf '%s' "$path" | sed 's/[][.]/\\&/g') # my_alloc.slots[1]
+	st_wait_re "^$kind +$where = $value  $state.*${path:+  $re_path}" ||
 		fail "finding $kind at $at = $value ($state) ${path:-no path} not on screen"
 	n=$((n + 1))
 done <<<"$findings"
-rows=$(st_screen | grep -cE '^(dangling|reserved|outside|poison|misaligned) +at 0x')
+rows=$(st_screen | grep -cE '^(dangling|reserved|outside|poison|misaligned) +(at 0x|in map)')
 [ "$rows" -eq "$n" ] || fail "$rows findings on screen, the fixture planted $n"
 st_expect "unreachable pages 8-10 (3 pages)" "the unreachable run"
 pass "health view: exactly the $n planted findings and the run"
 
-# Enter on the first finding: its location in hex
-first_at=$(field "$(head -1 <<<"$findings")" at)
+# Enter on the first finding: my_alloc's, in a map: a message, no hex
 st_keys Enter
+st_expect "stored in a map variable" "Enter on a finding in a map"
+# Enter on the next one: its location in hex
+first_at=$(field "$(sed -n 2p <<<"$findings")" at)
+st_keys Down Enter
 st_expect "[hex]" "Enter: hex view"
 st_expect "${first_at#0x}" "Enter: the first finding's location"
 pass "Enter shows the finding's location in hex"
