@@ -41,6 +41,7 @@ static int planted_expect(struct fx *fx, struct planted *s)
 	__u64 ha = UADDR(s->bss->hdr), base = fx->user_vm_start;
 	const struct planted_hdr *h = fx_ptr(fx, ha, sizeof(*h));
 	const struct planted_alloc *ma;
+	const struct pnode *vn;
 	__u64 a;
 	int n = 0;
 
@@ -71,7 +72,13 @@ static int planted_expect(struct fx *fx, struct planted *s)
 	if (UADDR(ma->root) != base + PLANTED_VAR_PAGE * FX_PAGE_SIZE)
 		return fx_err(-EFAULT, "planted: my_alloc.root is not on page %d",
 			      PLANTED_VAR_PAGE);
+	vn = fx_ptr(fx, UADDR(ma->root), sizeof(*vn));
+	if (!vn)
+		return fx_err(-EIO, "planted: my_alloc's node is not readable");
 	jw_khex(j, "var_node", UADDR(ma->root));
+	jw_kint(j, "var_node_id", vn->id);
+	jw_khex(j, "var_next", UADDR(vn->next));
+	jw_khex(j, "var_slot1", UADDR(ma->slots[1]));
 	jw_kint(j, "var_page", PLANTED_VAR_PAGE);
 	jw_key(j, "findings");
 	jw_arr(j);

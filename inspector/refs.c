@@ -366,15 +366,21 @@ int refs__value_object(struct source *src, const struct value *v, bool follow, u
 
 	*lo = v->lvalue ? v->addr : v->scalar;
 	*size = 1;
-	if (!v->btf || !v->type_id)
-		return 0;
-	id = btf__resolve_type(v->btf, v->type_id);
-	t = btf__type_by_id(v->btf, id);
+	if (v->btf && v->type_id) {
+		id = btf__resolve_type(v->btf, v->type_id);
+		t = btf__type_by_id(v->btf, id);
+	}
+	/* a place in a map variable: only a pointer in it names an arena object */
+	if (v->var && !(t && btf_is_ptr(t)))
+		return ai_err(EINVAL,
+			      "it is in the map variable '%s', not the arena: nothing in the arena "
+			      "points into it",
+			      v->var->name);
 	if (!t)
 		return 0;
-	if (btf_is_ptr(t) && (!v->lvalue || follow)) {
-		if (v->lvalue) {
-			err = source__read_exact(src, v->addr, lo, sizeof(*lo));
+	if (btf_is_ptr(t) && (!v->lvalue || follow || v->var)) {
+		if (v->lvalue || v->var) {
+			err = expr__read(src, v, 0, lo, sizeof(*lo));
 			if (err)
 				return err;
 		}

@@ -154,7 +154,16 @@ static int eval_roots(const struct cli_opts *o, struct btfx *bx, struct source *
 		roots[i] = (struct check_root){
 			.name = o->roots[i], .btf = v.btf, .type_id = v.type_id, .addr = v.addr
 		};
-		if (!v.lvalue) {
+		if (v.var && !btfq__is_ptr(v.btf, v.type_id))
+			return cli_error("--root '%s': it is in the map variable '%s', which "
+					 "check walks as a root already",
+					 o->roots[i], v.var->name);
+		if (v.var) { /* a pointer in a map variable: its value */
+			roots[i].is_ptr = true;
+			roots[i].addr = 0;
+			if (expr__read(src, &v, 0, &roots[i].value, 8))
+				return cli_error("--root '%s': %s", o->roots[i], ai_errmsg());
+		} else if (!v.lvalue) {
 			if (!btfq__is_ptr(v.btf, v.type_id))
 				return cli_error("--root '%s': neither an object in the arena nor "
 						 "a pointer",

@@ -288,11 +288,11 @@ int session__resolve_addr(struct session *s, const char *text, uint64_t *addr)
 	}
 	/* a pointer means where it points; any other place means itself */
 	if (v.btf && v.type_id && btfq__is_ptr(v.btf, v.type_id)) {
-		if (!v.lvalue) {
+		if (!v.lvalue && !v.var) {
 			*addr = v.scalar;
 			return 0;
 		}
-		err = source__read_exact(s->src, v.addr, addr, sizeof(*addr));
+		err = expr__read(s->src, &v, 0, addr, sizeof(*addr));
 		if (err) {
 			session__lib_msg(s, text);
 			return err;
@@ -302,6 +302,11 @@ int session__resolve_addr(struct session *s, const char *text, uint64_t *addr)
 	if (v.lvalue) {
 		*addr = v.addr;
 		return 0;
+	}
+	if (v.var) {
+		session__msg(s, true, "'%s' is in the map variable '%s', not in the arena", text,
+			     v.var->name);
+		return -EINVAL;
 	}
 	*addr = v.scalar;
 	if (s->src->info.user_vm_start && v.scalar < source__size(s->src))

@@ -5,8 +5,9 @@
 # a finding shows where it is stored in hex (or, for the one in the .bss
 # struct my_alloc, says it is in a map); :refs '*hdr->list' lists the
 # two planted references to the list's first node (hdr->list and the
-# misaligned hdr->misaligned, node + 4), Enter goes to one; no page of the
-# arena is allocated by any of it.
+# misaligned hdr->misaligned, node + 4), Enter goes to one; TAB completes
+# the .bss struct my_alloc and its members, and :print reads through it; no
+# page of the arena is allocated by any of it.
 . "$(dirname "$0")/lib.sh"
 st_setup
 st_load planted
@@ -62,6 +63,15 @@ st_expect "$(printf '0x%x' $((list + 4))) (+4)" "hdr->misaligned"
 st_keys Enter
 st_expect "[hex]" "Enter on a reference: hex"
 pass "refs of the first node: hdr->list and hdr->misaligned"
+
+# the .bss struct my_alloc is a name TAB completes, and so are its members
+st_keys : "print my_al" Tab
+st_expect ":print my_alloc" "TAB completes the variable my_alloc"
+st_keys . Tab
+st_expect "slots" "TAB after 'my_alloc.': its members"
+st_keys C-u "print my_alloc.root->next" Enter
+st_expect "$(st_json var_next)" "my_alloc.root->next read through the variable"
+pass "my_alloc: completed and printed"
 
 after=$(count)
 [ "$before" = "$after" ] || fail "allocated pages $before before, $after after"
