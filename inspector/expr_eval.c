@@ -40,8 +40,9 @@ int expr__read(struct source *src, const struct value *v, uint64_t off, void *bu
 	if (v->var) {
 		if (v->addr + off < v->addr || v->addr + off > v->var->size ||
 		    len > v->var->size - (v->addr + off))
-			return ai_err(ERANGE, "%zu bytes at +%llu run past the end of '%s' (%u bytes)",
-				      len, (unsigned long long)(v->addr + off), v->var->name,
+			return ai_err(ERANGE,
+				      "%zu bytes at +%llu run past the end of '%s' (%u bytes)", len,
+				      (unsigned long long)(v->addr + off), v->var->name,
 				      v->var->size);
 		memcpy(buf, v->var->data + v->addr + off, len);
 		return 0;
@@ -66,8 +67,9 @@ int expr__load(struct ectx *c, const struct enode *n, const struct value *v, uin
 		*sign = !v->btf;
 	if (v->slice_len || (t && btf_is_array(t))) {
 		if (v->var)
-			return ai_err(EINVAL, "'%.*s' is in the map variable '%s', not the arena: "
-					      "it has no address",
+			return ai_err(EINVAL,
+				      "'%.*s' is in the map variable '%s', not the arena: "
+				      "it has no address",
 				      NT(c, n), v->var->name);
 		if (!v->lvalue)
 			goto bad;
@@ -418,8 +420,7 @@ int expr__for_each_member(const struct value *v, bool arrow,
 /* For [] and [:]: the first element's address, the element type and the
  * number of elements (0: unknown, a pointer). */
 static int indexable(struct ectx *c, const struct enode *n, const struct value *base,
-		     uint64_t *addr, uint32_t *elem, uint64_t *nelems,
-		     const struct map_var **var)
+		     uint64_t *addr, uint32_t *elem, uint64_t *nelems, const struct map_var **var)
 {
 	const struct btf_type *t = expr__vtype(base, NULL);
 	bool placed = base->lvalue || base->var;
