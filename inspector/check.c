@@ -57,6 +57,8 @@ struct ck {
 	bool judge;  /* there are roots: record the pages' edges */
 	bool edges_cut;
 	bool in_map; /* walking a map variable's bytes: `at` is 0 */
+	check_ptr_cb ptr_cb; /* check__typed_pointers: every typed pointer */
+	void *ptr_ctx;
 	uint64_t max_nodes;
 	int max_depth;
 	struct check_result *res;
@@ -211,6 +213,10 @@ static void on_ptr(struct ck *c, const struct qitem *from, uint64_t at, uint64_t
 
 	if (!v)
 		return;
+	if (c->ptr_cb && at && c->ptr_cb(c->ptr_ctx, at, v, path)) {
+		c->err = -ECANCELED;
+		return;
+	}
 	if (poison__find(v)) {
 		add_finding(c, CHECK_POISON, at, v, path);
 		return;
@@ -698,10 +704,10 @@ static void dedupe(struct check_result *r)
 		r->summary.counts[r->findings[i].kind]++;
 }
 
-int check__run(struct btfx *bx, struct source *src, const struct check_opts *opts,
-	       struct check_result *out)
+static int run(struct btfx *bx, struct source *src, const struct check_opts *opts,
+	       struct check_result *out, check_ptr_cb cb, void *ctx)
 {
-	struct ck c = { .bx = bx, .src = src, .res = out };
+	struct ck c = { .bx = bx, .src = src, .res = out, .ptr_cb = cb, .ptr_ctx = ctx };
 	int err;
 
 	memset(out, 0, sizeof(*out));
@@ -729,6 +735,8 @@ int check__run(struct btfx *bx, struct source *src, const struct check_opts *opt
 	c.judge = out->summary.nr_roots > 0;
 	typed_walk(&c);
 	err = c.err;
+	if (cb) /* the typed walk alone */
+		goto done;
 	if (!err)
 		err = scan(&c);
 	if (!err) {
@@ -739,6 +747,7 @@ int check__run(struct btfx *bx, struct source *src, const struct check_opts *opt
 		if (out->summary.judged)
 			err = reach_and_runs(&c);
 	}
+done:
 	out->summary.stale |= c.pm.stale;
 	dedupe(out);
 out:
@@ -754,6 +763,26 @@ out:
 		if (err == -ENOMEM)
 			ai_err(err, "check: out of memory");
 	}
+	return err;
+}
+
+int check__run(struct btfx *bx, struct source *src, const struct check_opts *opts,
+	       struct check_result *out)
+{
+	return run(bx, src, opts, out, NULL, NULL);
+}
+
+int check__typed_pointers(struct btfx *bx, struct source *src, const struct check_opts *opts,
+			  check_ptr_cb cb, void *ctx, struct check_summary *sum)
+{
+	struct check_result r;
+	int err = run(bx, src, opts, &r, cb, ctx);
+
+	if (err == -ECANCELED)
+		ai_err(ECANCELED, "the typed walk was cancelled");
+	if (!err && sum)
+		*sum = r.summary;
+	check__result_free(&r);
 	return err;
 }
 

@@ -125,4 +125,16 @@ int check__run(struct btfx *bx, struct source *src, const struct check_opts *opt
 	       struct check_result *out);
 void check__result_free(struct check_result *r);
 
+/*
+ * The typed walk alone (no scan, no reachability), for refs' paths: cb is
+ * called for every non-NULL typed pointer stored in the arena that the
+ * walk reads, with where it is stored, its value and its path (borrowed
+ * for the call). Each location once, with its shortest path. A non-zero
+ * return stops the walk: -ECANCELED. *sum (may be NULL) gets the walk's
+ * counts: nr_roots, nodes, typed_cut.
+ */
+typedef int (*check_ptr_cb)(void *ctx, uint64_t at, uint64_t value, const char *path);
+int check__typed_pointers(struct btfx *bx, struct source *src, const struct check_opts *opts,
+			  check_ptr_cb cb, void *ctx, struct check_summary *sum);
+
 #endif

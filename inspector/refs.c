@@ -5,8 +5,10 @@
 #include <string.h>
 #include <time.h>
 #include <bpf/btf.h>
+#include "check.h"
 #include "error.h"
 #include "expr.h"
+#include "progress.h"
 #include "refs.h"
 
 /* pages read at a time when the source cannot lend its own buffer */
@@ -32,6 +34,8 @@ struct builder {
 	size_t nr_chunks, cap_chunks;
 	size_t fill;	    /* entries in the last chunk */
 	uint32_t *per_page; /* entries whose value is in each page (place_entries) */
+	const struct ai_progress *progress;
+	uint64_t allocated; /* pages to scan, for progress */
 };
 
 static int new_chunk(struct builder *b)
@@ -223,15 +227,110 @@ static int scan_pages(struct builder *b, struct source *src, const struct pagema
 				   data + (uint64_t)a * page, page);
 		}
 		i = e;
+		if (!err && ai_progress__tick(b->progress, "indexing references",
+					      idx->pages_scanned + idx->pages_vanished, b->allocated))
+			err = ai_err(ECANCELED, "refs: cancelled");
 	}
 	free(buf);
 	return err;
 }
 
+/* ---- typed paths (check's typed walk) ---- */
+
+static int add_path(void *ctx, uint64_t at, uint64_t value, const char *path)
+{
+	struct refs_index *idx = ctx;
+	size_t len = strlen(path) + 1;
+
+	(void)value;
+	if (at - idx->base >= idx->size) /* not in the arena: no entry has it */
+		return 0;
+	if (idx->nr_paths % 4096 == 0) {
+		void *p = realloc(idx->paths, (idx->nr_paths + 4096) * sizeof(*idx->paths));
+
+		if (!p)
+			return -ENOMEM;
+		idx->paths = p;
+	}
+	if (idx->path_len + len > idx->path_cap) {
+		size_t cap = idx->path_cap ? idx->path_cap * 2 : 1 << 16;
+		char *p;
+
+		while (cap < idx->path_len + len)
+			cap *= 2;
+		p = realloc(idx->path_text, cap);
+		if (!p)
+			return -ENOMEM;
+		idx->path_text = p;
+		idx->path_cap = cap;
+	}
+	memcpy(idx->path_text + idx->path_len, path, len);
+	idx->paths[idx->nr_paths++] = (struct refs_path){ at, idx->path_len };
+	idx->path_len += len;
+	return 0;
+}
+
+static int cmp_path(const void *a, const void *b)
+{
+	const struct refs_path *x = a, *y = b;
+
+	if (x->at != y->at)
+		return x->at < y->at ? -1 : 1;
+	/* the walk's first (shortest) path of a location first */
+	return x->off < y->off ? -1 : x->off > y->off;
+}
+
+static int typed_paths(struct refs_index *idx, struct source *src, struct btfx *bx)
+{
+	struct check_summary sum = { 0 };
+	uint64_t t0 = now_ns();
+	size_t w = 0;
+	int err;
+
+	err = check__typed_pointers(bx, src, NULL, add_path, idx, &sum);
+	if (err == -ECANCELED) /* add_path's -ENOMEM */
+		return ai_err(ENOMEM, "refs: out of memory for the typed paths");
+	if (err)
+		return err;
+	idx->paths_known = sum.nr_roots > 0;
+	idx->paths_cut = sum.typed_cut;
+	if (idx->nr_paths)
+		qsort(idx->paths, idx->nr_paths, sizeof(*idx->paths), cmp_path);
+	/* one path per location (a place walked as two types) */
+	for (size_t i = 0; i < idx->nr_paths; i++)
+		if (!w || idx->paths[w - 1].at != idx->paths[i].at)
+			idx->paths[w++] = idx->paths[i];
+	idx->nr_paths = w;
+	idx->walk_ns = now_ns() - t0;
+	return 0;
+}
+
+const char *refs__path(const struct refs_index *idx, uint64_t at)
+{
+	size_t lo = 0, hi = idx ? idx->nr_paths : 0;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (idx->paths[mid].at < at)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < (idx ? idx->nr_paths : 0) && idx->paths[lo].at == at
+		       ? idx->path_text + idx->paths[lo].off
+		       : NULL;
+}
+
 int refs__build(struct source *src, struct refs_index **out)
 {
+	return refs__build_opts(src, NULL, out);
+}
+
+int refs__build_opts(struct source *src, const struct refs_opts *o, struct refs_index **out)
+{
 	struct refs_index *idx;
-	struct builder b = { 0 };
+	struct builder b = { .progress = o ? o->progress : NULL };
 	struct pagemap pm = { 0 };
 	uint64_t t0 = now_ns();
 	int err;
@@ -260,10 +359,13 @@ int refs__build(struct source *src, struct refs_index **out)
 		goto fail;
 	}
 	idx->stale = pm.stale;
+	b.allocated = pm.counts[PAGE_ALLOCATED];
 	err = scan_pages(&b, src, &pm);
 	if (err)
 		goto fail;
 	err = place_entries(&b, src->info.max_pages);
+	if (!err && o && o->bx && btfx__nr_btfs(o->bx))
+		err = typed_paths(idx, src, o->bx);
 	if (err)
 		goto fail;
 	builder_free(&b);
@@ -353,6 +455,8 @@ void refs__free(struct refs_index *idx)
 		return;
 	free(idx->ent);
 	free(idx->state);
+	free(idx->paths);
+	free(idx->path_text);
 	free(idx);
 }
 

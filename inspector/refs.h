@@ -14,7 +14,11 @@
  * into an already allocated page of a live arena, so callers that show
  * live data rebuild once per refresh (a snapshot never changes).
  *
- * No typed paths here: an entry has a location and a value only.
+ * Typed paths: refs__build_opts with a btfx also runs check's typed walk
+ * (check__typed_pointers) and keeps, for every location it read a typed
+ * pointer from, its path ("hdr->list->next"); refs__path() looks one up.
+ * A referrer only the scan found has none (an integer, or a pointer the
+ * walk did not reach: paths_cut says when the walk hit its limits).
  *
  * Ownership: refs__build() allocates *idx, refs__free() (NULL is fine)
  * frees it. Errors are negative errno with a message in ai_errmsg().
@@ -45,11 +49,39 @@ struct refs_index {
 	uint32_t pages_vanished; /* allocated in the map, gone when read */
 	bool stale;		 /* the page map changed while we read it */
 	uint64_t build_ns;	 /* how long the build took (CLOCK_MONOTONIC) */
+	/* the typed walk: it ran (a btfx with roots), it was cut (node or
+	 * depth limit: some typed referrers may have no path), its paths
+	 * sorted by at */
+	bool paths_known;
+	bool paths_cut;
+	struct refs_path *paths;
+	size_t nr_paths;
+	char *path_text; /* the paths' strings, one after another */
+	size_t path_len, path_cap;
+	uint64_t walk_ns; /* how long the typed walk took */
+};
+
+struct refs_path {
+	uint64_t at;
+	size_t off; /* in path_text */
 };
 
 /* Scan src and build *idx. -EINVAL for an arena never mapped (no
  * user_vm_start: no value can be told to point into it). */
 int refs__build(struct source *src, struct refs_index **idx);
+
+struct btfx;
+struct ai_progress;
+struct refs_opts {
+	struct btfx *bx; /* NULL: no typed walk, no paths */
+	/* ticks with pages scanned of pages allocated; true cancels
+	 * (-ECANCELED, nothing built) */
+	const struct ai_progress *progress;
+};
+/* refs__build with options (o may be NULL) */
+int refs__build_opts(struct source *src, const struct refs_opts *o, struct refs_index **idx);
+/* The typed path of the pointer stored at `at`, NULL when none is known */
+const char *refs__path(const struct refs_index *idx, uint64_t at);
 /* true while src's page map is the one idx was built from (and the arena
  * is still at the same place); false also when the map cannot be read. */
 bool refs__current(const struct refs_index *idx, struct source *src);

@@ -125,8 +125,11 @@ static int add_ref(const struct refs_entry *e, void *ctx)
 	struct view *v = ctx;
 	struct health *h = v->priv;
 
-	row_add(h, e->at, false, "0x%llx -> 0x%llx (+%llu)", (unsigned long long)e->at,
-		(unsigned long long)e->value, (unsigned long long)(e->value - h->lo));
+	const char *path = refs__path(h->idx, e->at);
+
+	row_add(h, e->at, false, "0x%llx -> 0x%llx (+%llu)%s%s", (unsigned long long)e->at,
+		(unsigned long long)e->value, (unsigned long long)(e->value - h->lo),
+		path ? "  " : "", path ? path : "");
 	return 0;
 }
 
@@ -148,7 +151,9 @@ static void show_refs(struct view *v)
 	if (!keep) {
 		refs__free(h->idx);
 		h->idx = NULL;
-		if (refs__build(s->src, &h->idx)) {
+		struct refs_opts ro = { .bx = s->bx };
+
+		if (refs__build_opts(s->src, &ro, &h->idx)) {
 			snprintf(h->head, sizeof(h->head), "references: %s", ai_errmsg());
 			session__msg(s, true, "refs: %s", ai_errmsg());
 			return;
@@ -159,9 +164,12 @@ static void show_refs(struct view *v)
 	refs__query(h->idx, h->lo, h->hi, add_ref, v);
 	snprintf(h->head, sizeof(h->head), "%ld reference%s into [0x%llx, 0x%llx)", n,
 		 n == 1 ? "" : "s", (unsigned long long)h->lo, (unsigned long long)h->hi);
-	snprintf(h->head2, sizeof(h->head2), "%u pages scanned%s%s; untyped: no paths",
-		 h->idx->pages_scanned, h->idx->pages_vanished ? "; some pages vanished" : "",
-		 h->idx->stale ? "; arena changed meanwhile" : "");
+	snprintf(h->head2, sizeof(h->head2), "%u pages scanned%s%s; %s", h->idx->pages_scanned,
+		 h->idx->pages_vanished ? "; some pages vanished" : "",
+		 h->idx->stale ? "; arena changed meanwhile" : "",
+		 !h->idx->paths_known ? "untyped: no paths"
+		 : h->idx->paths_cut  ? "typed paths (walk cut)"
+				      : "typed paths");
 }
 
 static int health_open(struct view *v)

@@ -4,10 +4,10 @@
 # (kind, where, value, page state, path) and the unreachable run, Enter on
 # a finding shows where it is stored in hex (or, for the one in the .bss
 # struct my_alloc, says it is in a map); :refs '*hdr->list' lists the
-# two planted references to the list's first node (hdr->list and the
-# misaligned hdr->misaligned, node + 4), Enter goes to one; TAB completes
-# the .bss struct my_alloc and its members, and :print reads through it; no
-# page of the arena is allocated by any of it.
+# two planted references to the list's first node with their typed paths
+# (hdr->list and the misaligned hdr->misaligned, node + 4), Enter goes to
+# one; TAB completes the .bss struct my_alloc and its members, and :print
+# reads through it; no page of the arena is allocated by any of it.
 . "$(dirname "$0")/lib.sh"
 st_setup
 st_load planted
@@ -58,8 +58,8 @@ pass "Enter shows the finding's location in hex"
 st_keys : "refs *hdr->list" Enter
 st_expect "REFERENCES (x)" "refs mode"
 st_expect "2 references into [$list, $(printf '0x%x' $((list + 24))))" "the node's range"
-st_expect "$(printf '0x%x' $((hdr + 8))) -> $list (+0)" "hdr->list"
-st_expect "$(printf '0x%x' $((list + 4))) (+4)" "hdr->misaligned"
+st_expect "$(printf '0x%x' $((hdr + 8))) -> $list (+0)  hdr->list" "hdr->list, with its path"
+st_expect "$(printf '0x%x' $((list + 4))) (+4)  hdr->misaligned" "hdr->misaligned, with its path"
 st_keys Enter
 st_expect "[hex]" "Enter on a reference: hex"
 pass "refs of the first node: hdr->list and hdr->misaligned"
