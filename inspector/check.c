@@ -56,7 +56,7 @@ struct ck {
 	bool guard0; /* page 0 is not allocated: a NULL guard */
 	bool judge;  /* there are roots: record the pages' edges */
 	bool edges_cut;
-	bool in_map; /* walking a map variable's bytes: `at` is 0 */
+	bool in_map;	     /* walking a map variable's bytes: `at` is 0 */
 	check_ptr_cb ptr_cb; /* check__typed_pointers: every typed pointer */
 	void *ptr_ctx;
 	uint64_t max_nodes;

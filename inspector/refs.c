@@ -227,8 +227,9 @@ static int scan_pages(struct builder *b, struct source *src, const struct pagema
 				   data + (uint64_t)a * page, page);
 		}
 		i = e;
-		if (!err && ai_progress__tick(b->progress, "indexing references",
-					      idx->pages_scanned + idx->pages_vanished, b->allocated))
+		if (!err &&
+		    ai_progress__tick(b->progress, "indexing references",
+				      idx->pages_scanned + idx->pages_vanished, b->allocated))
 			err = ai_err(ECANCELED, "refs: cancelled");
 	}
 	free(buf);
