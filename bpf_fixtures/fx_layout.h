@@ -236,7 +236,9 @@ struct pc_result {
 #define PLANTED_RESV_PAGE 4  /* reserved (page 0 is reserved too: a NULL guard) */
 #define PLANTED_LEAK_PAGE 8  /* PLANTED_LEAK pages nothing points into */
 #define PLANTED_LEAK 3
-#define PLANTED_VAR_PAGE 6 /* two nodes reached only through .bss my_alloc */
+#define PLANTED_VAR_PAGE 6     /* two nodes reached only through .bss my_alloc */
+#define PLANTED_MORE_NODE 5    /* planted_more: this list node's next dangles */
+#define PLANTED_MORE_OFF 0x200 /* ... at this offset of the freed page */
 
 struct pnode {
 	__u64 id;

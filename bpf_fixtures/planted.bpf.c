@@ -82,3 +82,27 @@ int planted_fill(void *ctx)
 	__builtin_memcpy(&my_alloc, va, sizeof(va));
 	return 0;
 }
+
+/*
+ * planted_more (`arena-fixture run planted_more`): one problem more and one
+ * fewer, for diff --check: list node 5's next points into the freed page
+ * (a new dangling pointer) and hdr->poison is cleared (a poison resolved).
+ */
+SEC("syscall")
+int planted_more(void *ctx)
+{
+	void __arena *h = hdr;
+	__u64 w;
+
+	fx_use_arena(); /* no kfunc here: name the arena for the verifier */
+	if (!h)
+		return -1;
+	w = PG(PLANTED_FREED_PAGE) + PLANTED_MORE_OFF;
+	fx_put(h + (PLANTED_LIST_PAGE - PLANTED_HDR_PAGE) * FX_PAGE_SIZE +
+		       PLANTED_MORE_NODE * sizeof(struct pnode) +
+		       __builtin_offsetof(struct pnode, next),
+	       &w, sizeof(w));
+	w = 0;
+	fx_put(h + __builtin_offsetof(struct planted_hdr, poison), &w, sizeof(w));
+	return 0;
+}

@@ -80,6 +80,15 @@ static int planted_expect(struct fx *fx, struct planted *s)
 	jw_khex(j, "var_next", UADDR(vn->next));
 	jw_khex(j, "var_slot1", UADDR(ma->slots[1]));
 	jw_kint(j, "var_page", PLANTED_VAR_PAGE);
+	/* what `arena-fixture run planted_more` changes (diff --check) */
+	jw_key(j, "more");
+	jw_obj(j);
+	jw_khex(j, "new_at",
+		UADDR(h->list) + PLANTED_MORE_NODE * sizeof(struct pnode) +
+			offsetof(struct pnode, next));
+	jw_khex(j, "new_value", base + PLANTED_FREED_PAGE * FX_PAGE_SIZE + PLANTED_MORE_OFF);
+	jw_khex(j, "resolved_at", ha + offsetof(struct planted_hdr, poison));
+	jw_obj_end(j);
 	jw_key(j, "findings");
 	jw_arr(j);
 	/* in the .bss map, not the arena: at 0 */

@@ -786,6 +786,127 @@ int check__typed_pointers(struct btfx *bx, struct source *src, const struct chec
 	return err;
 }
 
+/* ---- the difference of two checks ---- */
+
+static int cmp_key(const void *pa, const void *pb)
+{
+	const struct check_finding *x = *(const struct check_finding *const *)pa;
+	const struct check_finding *y = *(const struct check_finding *const *)pb;
+
+	if (x->at != y->at)
+		return x->at < y->at ? -1 : 1;
+	if (x->kind != y->kind)
+		return (int)x->kind - (int)y->kind;
+	if (x->value != y->value)
+		return x->value < y->value ? -1 : 1;
+	if (x->at) /* in a map: the path is the place */
+		return 0;
+	return strcmp(x->path ? x->path : "", y->path ? y->path : "");
+}
+
+/* The findings of x that y lacks, in x's order. */
+static int minus(const struct check_result *x, const struct check_result *y,
+		 const struct check_finding ***out, uint32_t *nr)
+{
+	const struct check_finding **ys = NULL;
+
+	*out = NULL;
+	*nr = 0;
+	if (!x->nr_findings)
+		return 0;
+	*out = malloc(x->nr_findings * sizeof(**out));
+	if (y->nr_findings)
+		ys = malloc(y->nr_findings * sizeof(*ys));
+	if (!*out || (y->nr_findings && !ys)) {
+		free(ys);
+		return -ENOMEM;
+	}
+	for (uint32_t i = 0; i < y->nr_findings; i++)
+		ys[i] = &y->findings[i];
+	if (ys)
+		qsort(ys, y->nr_findings, sizeof(*ys), cmp_key);
+	for (uint32_t i = 0; i < x->nr_findings; i++) {
+		const struct check_finding *f = &x->findings[i];
+
+		if (!ys || !bsearch(&f, ys, y->nr_findings, sizeof(*ys), cmp_key))
+			(*out)[(*nr)++] = f;
+	}
+	free(ys);
+	return 0;
+}
+
+/* The pages of x's runs outside y's runs, as runs (both sorted, disjoint). */
+static int runs_minus(const struct check_result *x, const struct check_result *y,
+		      struct check_run **out, uint32_t *nr, uint32_t *pages)
+{
+	uint32_t j = 0, cap = 0;
+
+	*out = NULL;
+	*nr = *pages = 0;
+	for (uint32_t i = 0; i < x->nr_runs; i++) {
+		uint64_t p = x->runs[i].first, last = x->runs[i].last;
+
+		while (p <= last) {
+			uint64_t end = last;
+
+			while (j < y->nr_runs && y->runs[j].last < p)
+				j++;
+			if (j < y->nr_runs && y->runs[j].first <= p) { /* covered */
+				p = (uint64_t)y->runs[j].last + 1;
+				continue;
+			}
+			if (j < y->nr_runs && y->runs[j].first <= last)
+				end = y->runs[j].first - 1;
+			if (*nr == cap) {
+				void *n;
+
+				cap = cap ? cap * 2 : 16;
+				n = realloc(*out, cap * sizeof(**out));
+				if (!n)
+					return -ENOMEM;
+				*out = n;
+			}
+			(*out)[(*nr)++] = (struct check_run){ (uint32_t)p, (uint32_t)end };
+			*pages += end - p + 1;
+			p = end + 1;
+		}
+	}
+	return 0;
+}
+
+int check__delta(const struct check_result *a, const struct check_result *b,
+		 struct check_delta *out)
+{
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	err = minus(b, a, &out->fresh, &out->nr_fresh);
+	if (!err)
+		err = minus(a, b, &out->resolved, &out->nr_resolved);
+	out->runs_compared = a->summary.judged && b->summary.judged;
+	if (!err && out->runs_compared)
+		err = runs_minus(b, a, &out->fresh_runs, &out->nr_fresh_runs, &out->fresh_pages);
+	if (!err && out->runs_compared)
+		err = runs_minus(a, b, &out->resolved_runs, &out->nr_resolved_runs,
+				 &out->resolved_pages);
+	if (err) {
+		check__delta_free(out);
+		return ai_err(ENOMEM, "check: out of memory");
+	}
+	return 0;
+}
+
+void check__delta_free(struct check_delta *d)
+{
+	if (!d)
+		return;
+	free(d->fresh);
+	free(d->resolved);
+	free(d->fresh_runs);
+	free(d->resolved_runs);
+	memset(d, 0, sizeof(*d));
+}
+
 void check__result_free(struct check_result *r)
 {
 	if (!r)

@@ -126,6 +126,29 @@ int check__run(struct btfx *bx, struct source *src, const struct check_opts *opt
 void check__result_free(struct check_result *r);
 
 /*
+ * What changed between two checks (diff A B --check): the findings of b
+ * that a does not have (fresh) and those of a that b has no more
+ * (resolved), matched by kind, at and value: the same bad value of the
+ * same kind stored at the same place is the same problem, whatever path
+ * the walk took to it this time (a path changes when unrelated nodes come
+ * and go). A finding held in a map (at 0) has no place but its path, so
+ * the path joins its key. Unreachable pages: those in b's runs and not in
+ * a's (fresh_runs) and the other way round (resolved_runs), only when both
+ * sides judged reachability (runs_compared). Pointers borrow from a and b.
+ */
+struct check_delta {
+	const struct check_finding **fresh, **resolved;
+	uint32_t nr_fresh, nr_resolved;
+	struct check_run *fresh_runs, *resolved_runs;
+	uint32_t nr_fresh_runs, nr_resolved_runs;
+	uint32_t fresh_pages, resolved_pages;
+	bool runs_compared;
+};
+int check__delta(const struct check_result *a, const struct check_result *b,
+		 struct check_delta *out);
+void check__delta_free(struct check_delta *d);
+
+/*
  * The typed walk alone (no scan, no reachability), for refs' paths: cb is
  * called for every non-NULL typed pointer stored in the arena that the
  * walk reads, with where it is stored, its value and its path (borrowed

@@ -72,6 +72,10 @@ struct diff_opts {
 	struct btfx *bx_a, *bx_b;
 	uint32_t max_fields; /* 0: DIFF_MAX_FIELDS */
 	int max_array;	     /* array elements compared; 0: the formatter's default */
+	/* diff__emit: the caller's own sections (diff --check's "check"),
+	 * emitted into the top-level object after "fields", before "summary" */
+	void (*extra)(void *ctx, struct sink *s);
+	void *extra_ctx;
 };
 
 /* A leaf value that differs: old == NULL when only B has the path, new ==

@@ -37,6 +37,7 @@ struct cli_opts {
 	bool refs_page;		  /* refs --page */
 	const char *roots[16];	  /* check --root EXPR, in order */
 	int nr_roots;
+	bool diff_check; /* diff --check: new and resolved health findings */
 };
 
 /*
@@ -66,6 +67,7 @@ enum cli_opt {
 	CLI_OPT_SIZE,
 	CLI_OPT_PAGE,
 	CLI_OPT_ROOT,
+	CLI_OPT_CHECK,
 	CLI_OPT_HELP,
 	CLI_OPT_VERSION,
 	NR_CLI_OPTS
@@ -88,6 +90,15 @@ struct cli_cmd {
 	 * uses 2, as diff(1) and cmp(1), because its 1 means "different" */
 	int trouble;
 };
+
+struct sink;
+struct check_finding;
+struct check_run;
+/* check's JSON shapes, shared with diff --check (cmd_check.c): one finding
+ * {"kind", "at", "value", "target_state", "target_page"?, "poison"?,
+ * "path"?}, and key: [[first, last], ...] */
+void cli_check_finding(struct sink *k, const struct check_finding *f);
+void cli_check_runs(struct sink *k, const char *key, const struct check_run *runs, uint32_t n);
 
 /* "arena-inspect: <msg>" on stderr; returns 1 (the exit status). */
 int cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

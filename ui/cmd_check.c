@@ -82,6 +82,34 @@ static void print_text(const struct check_result *r)
 		 s->stale ? "; the arena changed while being checked" : "");
 }
 
+void cli_check_finding(struct sink *k, const struct check_finding *f)
+{
+	sink_begin(k, NULL, false, NULL);
+	sink_str(k, "kind", check__kind_name(f->kind));
+	sink_hex(k, "at", f->at);
+	sink_hex(k, "value", f->value);
+	sink_str(k, "target_state", f->target_state);
+	if (f->target_page != UINT32_MAX)
+		sink_u64(k, "target_page", f->target_page);
+	if (f->poison)
+		sink_str(k, "poison", f->poison);
+	if (f->path)
+		sink_str(k, "path", f->path);
+	sink_end(k, false);
+}
+
+void cli_check_runs(struct sink *k, const char *key, const struct check_run *runs, uint32_t n)
+{
+	sink_begin(k, key, true, NULL);
+	for (uint32_t i = 0; i < n; i++) {
+		sink_begin(k, NULL, true, NULL);
+		sink_u64(k, NULL, runs[i].first);
+		sink_u64(k, NULL, runs[i].last);
+		sink_end(k, true);
+	}
+	sink_end(k, true);
+}
+
 static void print_json(const struct cli_opts *o, const struct check_result *r)
 {
 	const struct check_summary *s = &r->summary;
@@ -89,31 +117,10 @@ static void print_json(const struct cli_opts *o, const struct check_result *r)
 
 	sink_begin(k, NULL, false, NULL);
 	sink_begin(k, "findings", true, NULL);
-	for (uint32_t i = 0; i < r->nr_findings; i++) {
-		const struct check_finding *f = &r->findings[i];
-
-		sink_begin(k, NULL, false, NULL);
-		sink_str(k, "kind", check__kind_name(f->kind));
-		sink_hex(k, "at", f->at);
-		sink_hex(k, "value", f->value);
-		sink_str(k, "target_state", f->target_state);
-		if (f->target_page != UINT32_MAX)
-			sink_u64(k, "target_page", f->target_page);
-		if (f->poison)
-			sink_str(k, "poison", f->poison);
-		if (f->path)
-			sink_str(k, "path", f->path);
-		sink_end(k, false);
-	}
+	for (uint32_t i = 0; i < r->nr_findings; i++)
+		cli_check_finding(k, &r->findings[i]);
 	sink_end(k, true);
-	sink_begin(k, "unreachable_pages", true, NULL);
-	for (uint32_t i = 0; i < r->nr_runs; i++) {
-		sink_begin(k, NULL, true, NULL);
-		sink_u64(k, NULL, r->runs[i].first);
-		sink_u64(k, NULL, r->runs[i].last);
-		sink_end(k, true);
-	}
-	sink_end(k, true);
+	cli_check_runs(k, "unreachable_pages", r->runs, r->nr_runs);
 	sink_begin(k, "summary", false, NULL);
 	for (int i = 0; i < CHECK_NR_KINDS; i++)
 		sink_u64(k, check__kind_name(i), s->counts[i]);

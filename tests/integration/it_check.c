@@ -229,6 +229,89 @@ static void planted_snapshot(void **state)
 	assert_int_equal(fixture_run(cmd, NULL, &st), 0);
 }
 
+/*
+ * diff A B --check on two snapshots of planted, the second taken after
+ * `arena-fixture run planted_more` (list node 5's next into the freed page,
+ * hdr->poison cleared): exactly that finding is new, with its path, and
+ * exactly the poison is resolved; A against itself: nothing new, exit 0.
+ */
+static void planted_diff(void **state)
+{
+	char dir[] = "/tmp/it_check.XXXXXX", cmd[700], *out, msg[128];
+	const struct json *more, *ck, *f;
+	struct json *doc;
+	uint32_t before;
+	int st = -1;
+
+	(void)state;
+	load("planted");
+	more = json_get(F.expect, "more");
+	assert_non_null(more);
+	before = kernel_allocated();
+	assert_non_null(mkdtemp(dir));
+	snprintf(cmd, sizeof(cmd), "%s snapshot id %u -o %s/a.snap >/dev/null", INSPECT_BIN,
+		 F.map_id, dir);
+	assert_int_equal(fixture_run(cmd, NULL, &st), 0);
+	assert_int_equal(st, 0);
+	assert_int_equal(fixture_cmd(&F, "run", "planted_more", NULL), 0);
+	snprintf(cmd, sizeof(cmd), "%s snapshot id %u -o %s/b.snap >/dev/null", INSPECT_BIN,
+		 F.map_id, dir);
+	assert_int_equal(fixture_run(cmd, NULL, &st), 0);
+	assert_int_equal(st, 0);
+
+	/* the diff's exit status is the diff's: different */
+	out = cli_run(1, CLI_RUN_QUIET, "%s diff %s/a.snap %s/b.snap --check -j", INSPECT_BIN, dir,
+		      dir);
+	doc = json_parse(out, msg, sizeof(msg));
+	if (!doc)
+		fail_msg("diff --check -j: %s: %s", msg, out);
+	free(out);
+	ck = json_get(doc, "check");
+	assert_int_equal(json_len(json_get(ck, "new")), 1);
+	f = json_at(json_get(ck, "new"), 0);
+	assert_string_equal(json_str(json_get(f, "kind")), "dangling");
+	assert_int_equal(json_u64(json_get(f, "at"), 0), json_u64(json_get(more, "new_at"), 1));
+	assert_int_equal(json_u64(json_get(f, "value"), 0),
+			 json_u64(json_get(more, "new_value"), 1));
+	assert_string_equal(json_str(json_get(f, "target_state")), "free");
+	assert_string_equal(json_str(json_get(f, "path")),
+			    "hdr->list->next->next->next->next->next->next");
+	assert_int_equal(json_len(json_get(ck, "resolved")), 1);
+	f = json_at(json_get(ck, "resolved"), 0);
+	assert_string_equal(json_str(json_get(f, "kind")), "poison");
+	assert_int_equal(json_u64(json_get(f, "at"), 0),
+			 json_u64(json_get(more, "resolved_at"), 1));
+	assert_string_equal(json_str(json_get(f, "path")), "hdr->poison");
+	assert_int_equal(json_len(json_get(ck, "unreachable_new")), 0);
+	assert_int_equal(json_len(json_get(ck, "unreachable_resolved")), 0);
+	assert_int_equal(json_bool(json_path(ck, "summary.unreachable_compared")), 1);
+	assert_int_equal(json_int(json_path(ck, "summary.new"), -1), 1);
+	assert_int_equal(json_int(json_path(ck, "summary.resolved"), -1), 1);
+	assert_int_equal(json_int(json_path(ck, "summary.a_findings"), -1),
+			 (long long)json_len(json_get(F.expect, "findings")));
+	json_free(doc);
+
+	/* text: the section, with the new finding's path */
+	out = cli_run(1, CLI_RUN_QUIET, "%s diff %s/a.snap %s/b.snap --check", INSPECT_BIN, dir,
+		      dir);
+	assert_non_null(strstr(out, "\ncheck:\n"));
+	assert_non_null(strstr(out, "hdr->list->next->next->next->next->next->next"));
+	free(out);
+
+	/* the same snapshot twice: the same, nothing new */
+	out = cli_run(0, CLI_RUN_QUIET, "%s diff %s/a.snap %s/a.snap --check -j", INSPECT_BIN, dir,
+		      dir);
+	doc = json_parse(out, msg, sizeof(msg));
+	assert_non_null(doc);
+	assert_int_equal(json_len(json_path(doc, "check.new")), 0);
+	assert_int_equal(json_len(json_path(doc, "check.resolved")), 0);
+	json_free(doc);
+	free(out);
+	assert_int_equal(kernel_allocated(), before);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(fixture_run(cmd, NULL, &st), 0);
+}
+
 static void sound(void **state)
 {
 	static const char *const scen[] = { "list", "htab", "sparse", "nouser", "live" };
@@ -376,6 +459,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(planted, teardown),
 		cmocka_unit_test_teardown(planted_snapshot, teardown),
+		cmocka_unit_test_teardown(planted_diff, teardown),
 		cmocka_unit_test_teardown(sound, teardown),
 		cmocka_unit_test_teardown(tree, teardown),
 		cmocka_unit_test_teardown(alist, teardown),
