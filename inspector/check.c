@@ -59,6 +59,8 @@ struct ck {
 	bool in_map;	     /* walking a map variable's bytes: `at` is 0 */
 	check_ptr_cb ptr_cb; /* check__typed_pointers: every typed pointer */
 	void *ptr_ctx;
+	const struct ai_progress *progress;
+	uint64_t allocated; /* pages the scan reads, for progress */
 	uint64_t max_nodes;
 	int max_depth;
 	struct check_result *res;
@@ -377,6 +379,10 @@ static void typed_walk(struct ck *c)
 		c->res->summary.nodes++;
 		walk_item(c, &q);
 		free(q.path);
+		if (!(c->res->summary.nodes % 4096) &&
+		    ai_progress__tick(c->progress, "checking: typed walk", c->res->summary.nodes,
+				      0))
+			c->err = -ECANCELED;
 	}
 	while (c->qhead < c->qlen)
 		free(c->q[c->qhead++].path);
@@ -553,6 +559,7 @@ static void scan_page(struct ck *c, uint32_t page, const uint8_t *data)
 static int scan(struct ck *c)
 {
 	uint32_t n = c->pm.nr_pages, per = SCAN_CHUNK >> c->shift;
+	uint64_t done = 0;
 	uint8_t *buf = NULL;
 	const struct source_ops *ops = c->src->ops;
 
@@ -599,6 +606,11 @@ static int scan(struct ck *c)
 			c->edge_off[base + i + 1] = c->nedges;
 		}
 		p += run;
+		done += run;
+		if (ai_progress__tick(c->progress, "checking: scan", done, c->allocated)) {
+			free(buf);
+			return -ECANCELED;
+		}
 	}
 	free(buf);
 	return c->err;
@@ -710,6 +722,7 @@ static int run(struct btfx *bx, struct source *src, const struct check_opts *opt
 	struct ck c = { .bx = bx, .src = src, .res = out, .ptr_cb = cb, .ptr_ctx = ctx };
 	int err;
 
+	c.progress = opts ? opts->progress : NULL;
 	memset(out, 0, sizeof(*out));
 	err = source__pagemap(src, &c.pm);
 	if (err)
@@ -723,6 +736,7 @@ static int run(struct btfx *bx, struct source *src, const struct check_opts *opt
 				       "its pointers cannot be told from integers");
 	}
 	c.guard0 = c.pm.nr_pages && c.pm.state[0] != PAGE_ALLOCATED;
+	c.allocated = c.pm.counts[PAGE_ALLOCATED];
 	c.max_nodes = opts && opts->max_nodes ? opts->max_nodes : DEF_MAX_NODES;
 	c.max_depth = opts && opts->max_depth ? opts->max_depth : DEF_MAX_DEPTH;
 	c.reach = calloc(c.pm.nr_pages + 1, 1);
@@ -762,6 +776,8 @@ out:
 		check__result_free(out);
 		if (err == -ENOMEM)
 			ai_err(err, "check: out of memory");
+		else if (err == -ECANCELED && !cb)
+			ai_err(err, "check: cancelled");
 	}
 	return err;
 }

@@ -49,6 +49,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "btfx.h"
+#include "progress.h"
 #include "source.h"
 
 enum check_kind {
@@ -93,6 +94,10 @@ struct check_opts {
 	int nr_roots;
 	uint64_t max_nodes; /* typed objects walked at most (0: 1000000) */
 	int max_depth;	    /* pointers followed from a root (0: 10000) */
+	/* ticks "checking: typed walk" (objects walked, total 0: not known
+	 * ahead) every 4096 objects, then "checking: scan" (pages read of the
+	 * allocated pages) after every bulk read; true cancels: -ECANCELED */
+	const struct ai_progress *progress;
 };
 
 struct check_run {

@@ -238,9 +238,15 @@ static int scan_pages(struct builder *b, struct source *src, const struct pagema
 
 /* ---- typed paths (check's typed walk) ---- */
 
+struct path_ctx {
+	struct refs_index *idx;
+	bool nomem;
+};
+
 static int add_path(void *ctx, uint64_t at, uint64_t value, const char *path)
 {
-	struct refs_index *idx = ctx;
+	struct path_ctx *pc = ctx;
+	struct refs_index *idx = pc->idx;
 	size_t len = strlen(path) + 1;
 
 	(void)value;
@@ -250,7 +256,7 @@ static int add_path(void *ctx, uint64_t at, uint64_t value, const char *path)
 		void *p = realloc(idx->paths, (idx->nr_paths + 4096) * sizeof(*idx->paths));
 
 		if (!p)
-			return -ENOMEM;
+			return pc->nomem = true;
 		idx->paths = p;
 	}
 	if (idx->path_len + len > idx->path_cap) {
@@ -261,7 +267,7 @@ static int add_path(void *ctx, uint64_t at, uint64_t value, const char *path)
 			cap *= 2;
 		p = realloc(idx->path_text, cap);
 		if (!p)
-			return -ENOMEM;
+			return pc->nomem = true;
 		idx->path_text = p;
 		idx->path_cap = cap;
 	}
@@ -281,16 +287,21 @@ static int cmp_path(const void *a, const void *b)
 	return x->off < y->off ? -1 : x->off > y->off;
 }
 
-static int typed_paths(struct refs_index *idx, struct source *src, struct btfx *bx)
+static int typed_paths(struct refs_index *idx, struct source *src, struct btfx *bx,
+		       const struct ai_progress *progress)
 {
+	const struct check_opts co = { .progress = progress };
+	struct path_ctx pc = { .idx = idx };
 	struct check_summary sum = { 0 };
 	uint64_t t0 = now_ns();
 	size_t w = 0;
 	int err;
 
-	err = check__typed_pointers(bx, src, NULL, add_path, idx, &sum);
-	if (err == -ECANCELED) /* add_path's -ENOMEM */
+	err = check__typed_pointers(bx, src, &co, add_path, &pc, &sum);
+	if (pc.nomem)
 		return ai_err(ENOMEM, "refs: out of memory for the typed paths");
+	if (err == -ECANCELED)
+		return ai_err(ECANCELED, "refs: cancelled");
 	if (err)
 		return err;
 	idx->paths_known = sum.nr_roots > 0;
@@ -366,7 +377,7 @@ int refs__build_opts(struct source *src, const struct refs_opts *o, struct refs_
 		goto fail;
 	err = place_entries(&b, src->info.max_pages);
 	if (!err && o && o->bx && btfx__nr_btfs(o->bx))
-		err = typed_paths(idx, src, o->bx);
+		err = typed_paths(idx, src, o->bx, o->progress);
 	if (err)
 		goto fail;
 	builder_free(&b);

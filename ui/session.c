@@ -25,6 +25,20 @@
 #include "sink.h"
 #include "watch.h"
 
+uint64_t session__now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+const struct ai_progress *session__progress(struct session *s)
+{
+	s->busy_start_ms = session__now_ms();
+	return s->progress.cb ? &s->progress : NULL;
+}
+
 struct session *session__new(const char *btf_file, int max_elements)
 {
 	struct session *s = calloc(1, sizeof(*s));

@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "btfx.h"
+#include "progress.h"
 #include "source.h"
 
 struct diff;
@@ -97,9 +98,22 @@ struct session {
 		 * view it goes to says) */
 		char note[SESSION_MSG_LEN];
 	} nav;
+
+	/* long library work (check, the refs index): the engine's progress
+	 * callback (shows the status line after 200 ms, polls Esc and Ctrl-C
+	 * to cancel); progress.cb NULL: none. busy_start_ms: when the work
+	 * began (session__progress) */
+	struct ai_progress progress;
+	uint64_t busy_start_ms;
 };
 
+/* The progress to hand to one long library call that starts now (NULL
+ * when the engine installed none). */
+const struct ai_progress *session__progress(struct session *s);
+
 struct session *session__new(const char *btf_file, int max_elements);
+/* CLOCK_MONOTONIC in ms, the clock of busy_start_ms */
+uint64_t session__now_ms(void);
 void session__free(struct session *s); /* NULL is fine */
 
 /* ---- messages ---- */

@@ -34,6 +34,59 @@ static void on_lib_msg(const char *msg, void *ctx)
 	session__msg(ctx, true, "%s", msg);
 }
 
+/*
+ * Long library work (the health check, the refs index) ticks here between
+ * batches (the session hands this to the views: session__progress). After
+ * 200 ms the status line shows how far it got, redrawn at most every 50 ms,
+ * and the keyboard is polled without waiting: Esc (or Ctrl-C, a SIGINT in
+ * cbreak mode) cancels the work, not the program. Other keys typed
+ * meanwhile are dropped (a resize is kept for the loop).
+ * AI_TEST_SLOW_PROGRESS=MS (screen tests) sleeps MS per tick, so that
+ * small fixtures' work lasts long enough to be seen and cancelled.
+ */
+static bool on_progress(void *ctx, const char *what, uint64_t done, uint64_t total)
+{
+	struct tui *t = ctx;
+	struct canvas *c = &t->status;
+	uint64_t now;
+	int key;
+
+	if (t->slow_ms)
+		usleep(t->slow_ms * 1000);
+	if (term__take_sigint())
+		return true;
+	if (term__quit_signal()) /* SIGTERM, SIGHUP: stop the work, then quit */
+		return true;
+	now = now_ms();
+	if (now - t->s->busy_start_ms < 200)
+		return false;
+	if (now - t->busy_drawn_ms >= 50) {
+		t->busy_drawn_ms = now;
+		draw_row(c, 0);
+		if (total)
+			draw_fmt(c, R_INFO, "%s: %llu of %llu pages (%llu%%)", what,
+				 (unsigned long long)done, (unsigned long long)total,
+				 (unsigned long long)(done * 100 / total));
+		else
+			draw_fmt(c, R_INFO, "%s: %llu objects", what, (unsigned long long)done);
+		draw_str(c, R_DIM, "   Esc or Ctrl-C: cancel");
+		draw_fill(c, R_STATUS);
+		wnoutrefresh(c->win);
+		doupdate();
+		t->status_dirty = true;
+	}
+	wtimeout(c->win, 0);
+	while ((key = wgetch(c->win)) != ERR) {
+		if (key == 27)
+			return true;
+		if (key == KEY_RESIZE) {
+			ungetch(key);
+			break;
+		}
+	}
+	return false;
+}
+
 static void tui_dirty(struct tui *t)
 {
 	t->title_dirty = t->status_dirty = true;
@@ -586,6 +639,9 @@ int tui_run(struct source *src, const struct cli_opts *o)
 		return cli_error("out of memory");
 	}
 	session__set_types(t.s, o->types, o->nr_types, o->types_cflags);
+	t.s->progress = (struct ai_progress){ .cb = on_progress, .ctx = &t };
+	if (getenv("AI_TEST_SLOW_PROGRESS"))
+		t.slow_ms = (unsigned)strtoul(getenv("AI_TEST_SLOW_PROGRESS"), NULL, 10) % 10000;
 	setlocale(LC_ALL, "");
 	t.utf8 = locale_is_utf8();
 	t.color = o->color;

@@ -243,6 +243,8 @@ struct tui {
 
 	bool quit;
 	int exit_status;
+	uint64_t busy_drawn_ms; /* the progress line was last drawn then */
+	unsigned slow_ms;	/* AI_TEST_SLOW_PROGRESS: ms slept per tick */
 	bool utf8;
 	bool color;
 };
@@ -253,6 +255,9 @@ void term__started(void);		    /* after initscr: the reset bytes, stderr capture
 void term__drain_stderr(struct session *s); /* stderr's lines onto the status line */
 void term__stopped(void);		    /* after endwin: the real stderr back */
 int term__quit_signal(void);		    /* SIGINT, SIGTERM, SIGHUP seen; 0: none */
+/* a SIGINT seen, and forgotten: Ctrl-C during long work cancels the work,
+ * not the program */
+bool term__take_sigint(void);
 
 /* commands (tui_cmd.c): run one ':' line on the session; what the engine
  * should do next is the returned request (REQ_NONE: nothing) */

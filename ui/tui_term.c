@@ -239,3 +239,11 @@ int term__quit_signal(void)
 {
 	return quit_signal;
 }
+
+bool term__take_sigint(void)
+{
+	if (quit_signal != SIGINT)
+		return false;
+	quit_signal = 0;
+	return true;
+}

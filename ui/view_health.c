@@ -10,6 +10,7 @@
  * store into an allocated page does not change the page map). Enter shows
  * the selected location (a run: its first page) in the hex view.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -75,13 +76,22 @@ static void run_check(struct view *v)
 	struct session *s = v->s;
 	const struct check_summary *m;
 	struct check_result r = { 0 };
+	struct check_opts co = { 0 };
+	int err;
 	uint64_t base = session__page_addr(s, 0), page = source__page_size(s->src);
 
 	rows_clear(h);
 	h->refs_mode = false;
 	h->ran = true;
 	h->head2[0] = '\0';
-	if (check__run(s->bx, s->src, NULL, &r)) {
+	co.progress = session__progress(s);
+	err = check__run(s->bx, s->src, &co, &r);
+	if (err == -ECANCELED) {
+		snprintf(h->head, sizeof(h->head), "check cancelled (:check runs it again)");
+		session__msg(s, false, "check cancelled");
+		return;
+	}
+	if (err) {
 		snprintf(h->head, sizeof(h->head), "check failed: %s", ai_errmsg());
 		session__msg(s, true, "check: %s", ai_errmsg());
 		return;
@@ -151,9 +161,16 @@ static void show_refs(struct view *v)
 	if (!keep) {
 		refs__free(h->idx);
 		h->idx = NULL;
-		struct refs_opts ro = { .bx = s->bx };
+		struct refs_opts ro = { .bx = s->bx, .progress = session__progress(s) };
+		int err = refs__build_opts(s->src, &ro, &h->idx);
 
-		if (refs__build_opts(s->src, &ro, &h->idx)) {
+		if (err == -ECANCELED) {
+			snprintf(h->head, sizeof(h->head),
+				 "references: cancelled (x or :refs builds the index again)");
+			session__msg(s, false, "references: cancelled");
+			return;
+		}
+		if (err) {
 			snprintf(h->head, sizeof(h->head), "references: %s", ai_errmsg());
 			session__msg(s, true, "refs: %s", ai_errmsg());
 			return;
