@@ -5,6 +5,9 @@
 #include <string.h>
 #include <time.h>
 #include <bpf/btf.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include "check.h"
 #include "error.h"
 #include "expr.h"
@@ -22,18 +25,15 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
-typedef uint64_t u64x8 __attribute__((vector_size(64)));
-
 /* entries are collected in chunks (no realloc copies), then placed once */
 #define REFS_CHUNK_ENTRIES (1u << 20)
 
 struct builder {
 	struct refs_index *idx;
 	uint64_t hi32; /* the arena's upper 32 bits */
-	struct refs_entry **chunks;
+	struct refs_slot **chunks;
 	size_t nr_chunks, cap_chunks;
-	size_t fill;	    /* entries in the last chunk */
-	uint32_t *per_page; /* entries whose value is in each page (place_entries) */
+	size_t fill; /* entries in the last chunk */
 	const struct ai_progress *progress;
 	uint64_t allocated; /* pages to scan, for progress */
 };
@@ -42,14 +42,14 @@ static int new_chunk(struct builder *b)
 {
 	if (b->nr_chunks == b->cap_chunks) {
 		size_t cap = b->cap_chunks ? b->cap_chunks * 2 : 16;
-		struct refs_entry **c = realloc(b->chunks, cap * sizeof(*c));
+		struct refs_slot **c = realloc(b->chunks, cap * sizeof(*c));
 
 		if (!c)
 			return ai_err(ENOMEM, "refs: out of memory");
 		b->chunks = c;
 		b->cap_chunks = cap;
 	}
-	b->chunks[b->nr_chunks] = malloc(REFS_CHUNK_ENTRIES * sizeof(struct refs_entry));
+	b->chunks[b->nr_chunks] = malloc(REFS_CHUNK_ENTRIES * sizeof(struct refs_slot));
 	if (!b->chunks[b->nr_chunks])
 		return ai_err(ENOMEM, "refs: out of memory for %zu references",
 			      b->idx->nr_ent + REFS_CHUNK_ENTRIES);
@@ -58,112 +58,172 @@ static int new_chunk(struct builder *b)
 	return 0;
 }
 
-/* Record every aligned qword of the page data at address addr (len bytes) */
-static int scan(struct builder *b, uint64_t addr, const uint8_t *data, size_t len)
+static int add_entry(struct builder *b, uint64_t at, uint64_t v)
 {
 	struct refs_index *idx = b->idx;
-	uint64_t base = idx->base, size = idx->size, hi32 = b->hi32;
+	struct refs_slot *e;
 
-	for (size_t blk = 0; blk + 64 <= len; blk += 64) {
-		uint64_t v[8];
-		u64x8 w, m;
+	if (v - idx->base >= idx->size)
+		return 0;
+	if ((!b->nr_chunks || b->fill == REFS_CHUNK_ENTRIES) && new_chunk(b))
+		return -ENOMEM;
+	/* arena offsets: an arena is at most 4 GiB, and half the bytes to
+	 * write, place and sort */
+	e = &b->chunks[b->nr_chunks - 1][b->fill++];
+	e->at = (uint32_t)(at - idx->base);
+	e->value = (uint32_t)(v - idx->base);
+	idx->nr_ent++;
+	return 0;
+}
+
+/* Record every aligned qword of the page data at address addr (len bytes,
+ * a multiple of 64) whose value points into the arena */
+static int scan(struct builder *b, uint64_t addr, const uint8_t *data, size_t len)
+{
+	const uint64_t hi32 = b->hi32;
+#ifdef __SSE2__
+	const __m128i want = _mm_set1_epi32((int)(uint32_t)hi32);
+
+	for (size_t blk = 0; blk < len; blk += 64) {
+		const __m128i *p = (const __m128i *)(data + blk);
+		int m;
 
 		/*
-		 * Most qwords are no pointers: a branch-free test of eight at a
-		 * time in vector registers (GCC/clang vector extensions: SSE2,
-		 * NEON) keeps the scan near the read's rate; only a block with a
-		 * candidate is looked at.
+		 * Most qwords are no pointers: eight upper halves compared at
+		 * once (the odd 32-bit lanes, little endian), and only a block
+		 * with a candidate is looked at qword by qword
 		 */
-		memcpy(&w, data + blk, 64);
-		m = (w >> 32) == hi32;
-		if (!(m[0] | m[1] | m[2] | m[3] | m[4] | m[5] | m[6] | m[7]))
+		m = _mm_movemask_epi8(_mm_cmpeq_epi32(_mm_loadu_si128(p), want)) |
+		    _mm_movemask_epi8(_mm_cmpeq_epi32(_mm_loadu_si128(p + 1), want)) |
+		    _mm_movemask_epi8(_mm_cmpeq_epi32(_mm_loadu_si128(p + 2), want)) |
+		    _mm_movemask_epi8(_mm_cmpeq_epi32(_mm_loadu_si128(p + 3), want));
+		if (__builtin_expect(!(m & 0xf0f0), 1))
 			continue;
-		memcpy(v, &w, 64);
-		for (int k = 0; k < 8; k++) {
-			struct refs_entry *e;
+		for (size_t i = blk; i < blk + 64; i += 8) {
+			uint64_t v;
 
-			if ((v[k] >> 32) != hi32 || v[k] - base >= size)
-				continue;
-			if ((!b->nr_chunks || b->fill == REFS_CHUNK_ENTRIES) && new_chunk(b))
+			memcpy(&v, data + i, 8);
+			if (v >> 32 == hi32 && add_entry(b, addr + i, v))
 				return -ENOMEM;
-			e = &b->chunks[b->nr_chunks - 1][b->fill++];
-			e->at = addr + blk + 8 * k;
-			e->value = v[k];
-			idx->nr_ent++;
 		}
 	}
+#else
+	for (size_t i = 0; i < len; i += 8) {
+		uint64_t v;
+
+		memcpy(&v, data + i, 8);
+		if (__builtin_expect(v >> 32 != hi32, 1))
+			continue;
+		if (add_entry(b, addr + i, v))
+			return -ENOMEM;
+	}
+#endif
 	return 0;
 }
 
 static int cmp_value(const void *a, const void *b)
 {
-	const struct refs_entry *x = a, *y = b;
+	const struct refs_slot *x = a, *y = b;
 
 	if (x->value != y->value)
 		return x->value < y->value ? -1 : 1;
 	return x->at < y->at ? -1 : x->at > y->at;
 }
 
+/* per-page runs of entries: insertion sort by value (stable, so a value's
+ * entries stay in scan order: by at), qsort on (value, at) when crowded */
+static void sort_run(struct refs_slot *e, size_t m)
+{
+	if (m > 32) {
+		qsort(e, m, sizeof(*e), cmp_value);
+		return;
+	}
+	for (size_t i = 1; i < m; i++) {
+		struct refs_slot x = e[i];
+		size_t j = i;
+
+		for (; j && e[j - 1].value > x.value; j--)
+			e[j] = e[j - 1];
+		e[j] = x;
+	}
+}
+
 /*
- * Sort by value, then at: one counting pass by the value's page places
- * every entry, in scan order (so by at) within its
- * page; then each page's few entries are sorted by value (insertion sort,
- * stable; a crowded page by qsort on (value, at), at being unique).
+ * Sort by value, then at. The scan made the entries in at order; a stable
+ * LSD radix sort on the value's page number (two passes of at most 11
+ * bits: each pass writes to 2048 places at most, in sequence, where one
+ * pass over 2^20 pages scattered its writes over the whole array, a cache
+ * and TLB miss each) puts them in page order, still in at order within a
+ * page; then each page's few entries are sorted by value.
  */
 static int place_entries(struct builder *b, uint32_t nr_pages)
 {
 	struct refs_index *idx = b->idx;
-	size_t n = idx->nr_ent, sum = 0, from = 0, *start;
+	size_t n = idx->nr_ent, *h0, *h1, s0 = 0, s1 = 0;
+	const uint32_t shift = idx->page_shift;
+	unsigned bits = 1, lo_bits, hi_bits;
+	struct refs_slot *tmp;
 
 	if (!n)
 		return 0;
+	while (bits < 32 && (1ull << bits) < nr_pages)
+		bits++;
+	lo_bits = bits > 11 ? (bits + 1) / 2 : bits;
+	hi_bits = bits - lo_bits;
 	idx->ent = malloc(n * sizeof(*idx->ent));
-	start = malloc(((size_t)nr_pages + 1) * sizeof(*start));
-	if (!idx->ent || !start) {
-		free(start);
+	tmp = hi_bits ? malloc(n * sizeof(*tmp)) : NULL;
+	h0 = calloc(((size_t)1 << lo_bits) + ((size_t)1 << hi_bits), sizeof(*h0));
+	if (!idx->ent || (hi_bits && !tmp) || !h0) {
+		free(tmp);
+		free(h0);
 		return ai_err(ENOMEM, "refs: out of memory for %zu references", n);
 	}
-	/* counted here, not in the scan: a tight loop overlaps its cache misses */
+	h1 = h0 + ((size_t)1 << lo_bits);
+	/* both digits' counts in one sequential pass */
 	for (size_t c = 0; c < b->nr_chunks; c++) {
 		size_t len = c + 1 == b->nr_chunks ? b->fill : REFS_CHUNK_ENTRIES;
-		const struct refs_entry *e = b->chunks[c];
+		const struct refs_slot *e = b->chunks[c];
 
-		for (size_t i = 0; i < len; i++)
-			b->per_page[(e[i].value - idx->base) >> idx->page_shift]++;
+		for (size_t i = 0; i < len; i++) {
+			uint32_t pg = e[i].value >> shift;
+
+			h0[pg & ((1u << lo_bits) - 1)]++;
+			h1[pg >> lo_bits]++;
+		}
 	}
-	for (uint32_t p = 0; p < nr_pages; p++) {
-		start[p] = sum;
-		sum += b->per_page[p];
+	for (size_t d = 0; d < (size_t)1 << lo_bits; d++) {
+		size_t c = h0[d];
+
+		h0[d] = s0;
+		s0 += c;
 	}
-	start[nr_pages] = sum;
+	for (size_t d = 0; d < (size_t)1 << hi_bits; d++) {
+		size_t c = h1[d];
+
+		h1[d] = s1;
+		s1 += c;
+	}
+	/* pass 1: by the low digit, into tmp (or ent when one digit is all) */
 	for (size_t c = 0; c < b->nr_chunks; c++) {
 		size_t len = c + 1 == b->nr_chunks ? b->fill : REFS_CHUNK_ENTRIES;
-		const struct refs_entry *e = b->chunks[c];
+		const struct refs_slot *e = b->chunks[c];
+		struct refs_slot *out = tmp ? tmp : idx->ent;
 
 		for (size_t i = 0; i < len; i++)
-			idx->ent[start[(e[i].value - idx->base) >> idx->page_shift]++] = e[i];
+			out[h0[(e[i].value >> shift) & ((1u << lo_bits) - 1)]++] = e[i];
 		free(b->chunks[c]);
 		b->chunks[c] = NULL;
 	}
-	/* start[p] is now the end of page p's entries */
-	for (uint32_t p = 0; p < nr_pages; from = start[p], p++) {
-		struct refs_entry *e = idx->ent + from;
-		size_t m = start[p] - from;
-
-		if (m > 32) {
-			qsort(e, m, sizeof(*e), cmp_value);
-			continue;
+	/* pass 2: by the high digit, into ent */
+	for (size_t i = 0; tmp && i < n; i++)
+		idx->ent[h1[(tmp[i].value >> shift) >> lo_bits]++] = tmp[i];
+	free(tmp);
+	free(h0);
+	for (size_t i = 0, from = 0; i <= n; i++)
+		if (i == n || idx->ent[i].value >> shift != idx->ent[from].value >> shift) {
+			sort_run(idx->ent + from, i - from);
+			from = i;
 		}
-		for (size_t i = 1; i < m; i++) {
-			struct refs_entry x = e[i];
-			size_t j = i;
-
-			for (; j && e[j - 1].value > x.value; j--)
-				e[j] = e[j - 1];
-			e[j] = x;
-		}
-	}
-	free(start);
 	return 0;
 }
 
@@ -172,7 +232,6 @@ static void builder_free(struct builder *b)
 	for (size_t c = 0; c < b->nr_chunks; c++)
 		free(b->chunks[c]);
 	free(b->chunks);
-	free(b->per_page);
 }
 
 static int scan_pages(struct builder *b, struct source *src, const struct pagemap *pm)
@@ -354,6 +413,8 @@ int refs__build_opts(struct source *src, const struct refs_opts *o, struct refs_
 	if (!src->info.user_vm_start)
 		return ai_err(EINVAL, "refs: the arena was never mapped (no user_vm_start): "
 				      "no value can be told to point into it");
+	if (source__size(src) > (1ull << 32)) /* the kernel's limit; offsets are u32 */
+		return ai_err(EFBIG, "refs: an arena of more than 4 GiB");
 	idx = calloc(1, sizeof(*idx));
 	if (!idx)
 		return ai_err(ENOMEM, "refs: out of memory");
@@ -365,11 +426,6 @@ int refs__build_opts(struct source *src, const struct refs_opts *o, struct refs_
 	err = source__pagemap(src, &pm);
 	if (err)
 		goto fail;
-	b.per_page = calloc(src->info.max_pages ? src->info.max_pages : 1, sizeof(*b.per_page));
-	if (!b.per_page) {
-		err = ai_err(ENOMEM, "refs: out of memory");
-		goto fail;
-	}
 	idx->stale = pm.stale;
 	b.allocated = pm.counts[PAGE_ALLOCATED];
 	err = scan_pages(&b, src, &pm);
@@ -426,10 +482,17 @@ int refs__refresh(struct source *src, struct refs_index **idx)
 	return 1;
 }
 
-/* the first entry whose value >= v */
-static size_t lower_bound(const struct refs_index *idx, uint64_t v)
+/* the first entry whose value >= v (an address: clamped to the arena) */
+static size_t lower_bound(const struct refs_index *idx, uint64_t addr)
 {
 	size_t lo = 0, hi = idx->nr_ent;
+	uint64_t v;
+
+	if (addr <= idx->base)
+		return 0;
+	if (addr - idx->base >= idx->size)
+		return idx->nr_ent;
+	v = addr - idx->base;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
@@ -453,7 +516,9 @@ long refs__query(const struct refs_index *idx, uint64_t lo, uint64_t hi, refs_cb
 	if (!cb)
 		return (long)(b - a);
 	for (size_t i = a; i < b; i++) {
-		int r = cb(&idx->ent[i], ctx);
+		const struct refs_entry e = { idx->base + idx->ent[i].at,
+					      idx->base + idx->ent[i].value };
+		int r = cb(&e, ctx);
 
 		if (r)
 			return r;

@@ -5,8 +5,9 @@
  * One conservative scan of every allocated page (bulk reads that never
  * fault a page in) records each 8-byte aligned qword whose value points
  * into the arena (the arena's upper 32 bits and inside [user_vm_start,
- * +size)) as an (at, value) pair; the pairs are sorted by value, so a
- * query is a binary search. A value that looks like a pointer but is an
+ * +size)) as an (at, value) pair of arena offsets; the pairs are sorted by
+ * value (a radix sort on the page, then each page's few), so a query is a
+ * binary search. A value that looks like a pointer but is an
  * integer is recorded as well: the scan cannot tell them apart.
  *
  * The index keeps the page map it was built from: refs__current() says
@@ -36,11 +37,17 @@ struct refs_entry {
 	uint64_t value; /* what it holds: an address inside the arena */
 };
 
+/* how the index keeps an entry: both as offsets from base (an arena is at
+ * most 4 GiB), half the memory to write, place and sort */
+struct refs_slot {
+	uint32_t at, value;
+};
+
 struct refs_index {
 	uint64_t base;	     /* user_vm_start at build time */
 	uint64_t size;	     /* the arena's size in bytes */
 	uint32_t page_shift; /* log2(page size) */
-	struct refs_entry *ent;
+	struct refs_slot *ent;
 	size_t nr_ent; /* sorted by value, then at */
 	/* the page map the scan went by (nr_pages state bytes) */
 	uint8_t *state;
