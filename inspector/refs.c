@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/mman.h>
 #include <bpf/btf.h>
 #ifdef __SSE2__
 #include <emmintrin.h>
@@ -38,6 +39,27 @@ struct builder {
 	uint64_t allocated; /* pages to scan, for progress */
 };
 
+/*
+ * The index's big arrays (chunks of entries, the sort's buffer, the index
+ * itself) on huge pages where the kernel gives them (THP in "madvise"
+ * mode, Debian's default): 512 times fewer page faults to first touch
+ * them, and the radix passes' scattered writes miss the TLB far less.
+ * free() releases it.
+ */
+static void *big_alloc(size_t size)
+{
+	void *p = NULL;
+
+	if (size < (2u << 20))
+		return malloc(size);
+	if (posix_memalign(&p, 2u << 20, size))
+		return NULL;
+#ifdef MADV_HUGEPAGE
+	madvise(p, (size + (2u << 20) - 1) & ~((size_t)(2u << 20) - 1), MADV_HUGEPAGE);
+#endif
+	return p;
+}
+
 static int new_chunk(struct builder *b)
 {
 	if (b->nr_chunks == b->cap_chunks) {
@@ -49,7 +71,7 @@ static int new_chunk(struct builder *b)
 		b->chunks = c;
 		b->cap_chunks = cap;
 	}
-	b->chunks[b->nr_chunks] = malloc(REFS_CHUNK_ENTRIES * sizeof(struct refs_slot));
+	b->chunks[b->nr_chunks] = big_alloc(REFS_CHUNK_ENTRIES * sizeof(struct refs_slot));
 	if (!b->chunks[b->nr_chunks])
 		return ai_err(ENOMEM, "refs: out of memory for %zu references",
 			      b->idx->nr_ent + REFS_CHUNK_ENTRIES);
@@ -170,8 +192,8 @@ static int place_entries(struct builder *b, uint32_t nr_pages)
 		bits++;
 	lo_bits = bits > 11 ? (bits + 1) / 2 : bits;
 	hi_bits = bits - lo_bits;
-	idx->ent = malloc(n * sizeof(*idx->ent));
-	tmp = hi_bits ? malloc(n * sizeof(*tmp)) : NULL;
+	idx->ent = big_alloc(n * sizeof(*idx->ent));
+	tmp = hi_bits ? big_alloc(n * sizeof(*tmp)) : NULL;
 	h0 = calloc(((size_t)1 << lo_bits) + ((size_t)1 << hi_bits), sizeof(*h0));
 	if (!idx->ent || (hi_bits && !tmp) || !h0) {
 		free(tmp);
