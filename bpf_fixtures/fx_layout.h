@@ -236,6 +236,9 @@ struct pc_result {
 #define PLANTED_RESV_PAGE 4  /* reserved (page 0 is reserved too: a NULL guard) */
 #define PLANTED_LEAK_PAGE 8  /* PLANTED_LEAK pages nothing points into */
 #define PLANTED_LEAK 3
+#define PLANTED_VAR_PAGE 6     /* two nodes reached only through .bss my_alloc */
+#define PLANTED_MORE_NODE 5    /* planted_more: this list node's next dangles */
+#define PLANTED_MORE_OFF 0x200 /* ... at this offset of the freed page */
 
 struct pnode {
 	__u64 id;
@@ -255,6 +258,15 @@ struct planted_hdr {
 	struct pnode __arena *misaligned; /* list node 0 + 4 */
 	struct pnode __arena *guard;	  /* into page 0, the NULL guard */
 	__u64 stash;
+};
+
+/* a .bss struct holding arena pointers (as sched_ext keeps struct
+ * scx_allocator): root is the only way to the nodes on PLANTED_VAR_PAGE
+ * (root->next is the second), slots[1] points into the freed page */
+struct planted_alloc {
+	__u64 magic;
+	struct pnode __arena *root;
+	struct pnode __arena *slots[2];
 };
 
 #endif

@@ -7,6 +7,8 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
 
 #include "fx_loader.h"
 
@@ -18,7 +20,32 @@ static const char usage[] =
 	"(JSON)\n"
 	"       arena-fixture step [--pin DIR] [N]        churn: run N steps now (default 1)\n"
 	"       arena-fixture pause|resume [--pin DIR]    churn: stop or restart the daemon\n"
+	"       arena-fixture run PROG [--pin DIR]        run the pinned syscall program\n"
+	"                                                 DIR/prog_PROG once (planted_more)\n"
 	"DIR defaults to " FX_DEFAULT_PIN ".\n";
+
+/* run PROG: a pinned SEC("syscall") program of a loaded scenario, once; it
+ * must return 0 (planted_more plants one more problem) */
+static int cmd_run(const char *pin, const char *prog)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, ro);
+	char path[PATH_MAX];
+	int fd, err;
+
+	if (strchr(prog, '/') ||
+	    snprintf(path, sizeof(path), "%s/prog_%s", pin, prog) >= (int)sizeof(path))
+		return fx_err(-EINVAL, "bad program name '%s'", prog);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return fx_err(-errno, "no pinned program %s: %s", path, strerror(errno));
+	err = bpf_prog_test_run_opts(fd, &ro);
+	if (err)
+		err = fx_err(-errno, "cannot run %s: %s", path, strerror(errno));
+	else if (ro.retval)
+		err = fx_err(-EIO, "%s returned %d", path, (int)ro.retval);
+	close(fd);
+	return err;
+}
 
 static int cmd_list(void)
 {
@@ -106,6 +133,12 @@ int main(int argc, char **argv)
 			}
 		}
 		err = fx_cmd_step(pin, n);
+	} else if (!strcmp(verb, "run")) {
+		if (!pos) {
+			fx_err(-EINVAL, "run needs a program name (planted_more)");
+			return 1;
+		}
+		err = cmd_run(pin, pos);
 	} else if (!strcmp(verb, "pause") || !strcmp(verb, "resume")) {
 		err = fx_cmd_pause(pin, !strcmp(verb, "pause"));
 	} else {

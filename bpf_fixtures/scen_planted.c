@@ -3,9 +3,10 @@
  * The planted scenario (planted.bpf.c): one of each problem the health
  * check finds. `expect` lists exactly what `arena-inspect check` must
  * report: the findings in address order (kind, at, value, target_state,
- * path; no path for the integer only the scan sees) and the unreachable
- * page run. The loader reads the sound list through its own mapping, only
- * on its page, and never touches the freed or reserved pages.
+ * path; no path for the integer only the scan sees; first the one in the
+ * .bss struct my_alloc, at 0) and the unreachable page run. The loader
+ * reads the sound list through its own mapping, only on its page, and
+ * never touches the freed or reserved pages.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -39,6 +40,8 @@ static int planted_expect(struct fx *fx, struct planted *s)
 	struct jw *j = fx->expect;
 	__u64 ha = UADDR(s->bss->hdr), base = fx->user_vm_start;
 	const struct planted_hdr *h = fx_ptr(fx, ha, sizeof(*h));
+	const struct planted_alloc *ma;
+	const struct pnode *vn;
 	__u64 a;
 	int n = 0;
 
@@ -65,8 +68,37 @@ static int planted_expect(struct fx *fx, struct planted *s)
 	jw_int(j, 0);
 	jw_int(j, PLANTED_RESV_PAGE);
 	jw_arr_end(j);
+	ma = &s->bss->my_alloc;
+	if (UADDR(ma->root) != base + PLANTED_VAR_PAGE * FX_PAGE_SIZE)
+		return fx_err(-EFAULT, "planted: my_alloc.root is not on page %d",
+			      PLANTED_VAR_PAGE);
+	vn = fx_ptr(fx, UADDR(ma->root), sizeof(*vn));
+	if (!vn)
+		return fx_err(-EIO, "planted: my_alloc's node is not readable");
+	jw_khex(j, "var_node", UADDR(ma->root));
+	jw_kint(j, "var_node_id", vn->id);
+	jw_khex(j, "var_next", UADDR(vn->next));
+	jw_khex(j, "var_slot1", UADDR(ma->slots[1]));
+	jw_kint(j, "var_page", PLANTED_VAR_PAGE);
+	/* what `arena-fixture run planted_more` changes (diff --check) */
+	jw_key(j, "more");
+	jw_obj(j);
+	jw_khex(j, "new_at",
+		UADDR(h->list) + PLANTED_MORE_NODE * sizeof(struct pnode) +
+			offsetof(struct pnode, next));
+	jw_khex(j, "new_value", base + PLANTED_FREED_PAGE * FX_PAGE_SIZE + PLANTED_MORE_OFF);
+	jw_khex(j, "resolved_at", ha + offsetof(struct planted_hdr, poison));
+	jw_obj_end(j);
 	jw_key(j, "findings");
 	jw_arr(j);
+	/* in the .bss map, not the arena: at 0 */
+	jw_obj(j);
+	jw_kstr(j, "kind", "dangling");
+	jw_khex(j, "at", 0);
+	jw_khex(j, "value", UADDR(ma->slots[1]));
+	jw_kstr(j, "target_state", "free");
+	jw_kstr(j, "path", "my_alloc.slots[1]");
+	jw_obj_end(j);
 	for (size_t i = 0; i < sizeof(planted_finds) / sizeof(planted_finds[0]); i++) {
 		const struct planted_find *f = &planted_finds[i];
 		__u64 v;

@@ -110,7 +110,8 @@ int btfx__add_root(struct btfx *bx, const struct root *r);
 int btfx__find_type(const struct btfx *bx, const char *name, const struct btf **btf,
 		    uint32_t *type_id);
 
-/* Names for TAB completion: calls cb for every root (is_type false), and
+/* Names for TAB completion: calls cb for every root and every other
+ * data-section variable (btfx__var; is_type false), and
  * every named struct/union/enum ("struct node") and typedef (is_type true),
  * each name once; stops when cb returns non-zero. */
 void btfx__for_each_name(const struct btfx *bx,

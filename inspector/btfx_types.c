@@ -332,6 +332,16 @@ void btfx__for_each_name(const struct btfx *bx,
 	for (int i = 0; i < bx->nr_roots; i++)
 		if (cb(bx->roots[i].name, false, ctx))
 			return;
+	/* data-section variables are values too (expr.h); a root of the same
+	 * name was named above, and a name twice (two programs) once */
+	for (int i = 0; i < bx->nr_vars; i++) {
+		const char *name = bx->vars[i].name;
+
+		if (btfx__find_root(bx, name) || btfx__find_var(bx, name) != &bx->vars[i])
+			continue;
+		if (cb(name, false, ctx))
+			return;
+	}
 	/* every BTF's names, sorted, each once */
 	for (int b = 0; b < bx->nr_blobs; b++) {
 		const struct btf *btf = bx->blobs[b].btf;

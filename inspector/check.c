@@ -57,10 +57,14 @@ struct ck {
 	bool guard0; /* page 0 is not allocated: a NULL guard */
 	bool judge;  /* there are roots: record the pages' edges */
 	bool edges_cut;
+	bool in_map;	     /* walking a map variable's bytes: `at` is 0 */
+	check_ptr_cb ptr_cb; /* check__typed_pointers: every typed pointer */
+	void *ptr_ctx;
+	const struct ai_progress *progress;
+	uint64_t allocated; /* pages the scan reads, for progress */
 	uint64_t max_nodes;
 	int max_depth;
 	struct check_result *res;
-	const struct ai_progress *progress;
 	uint32_t cap_findings;
 	struct qitem *q;
 	size_t qhead, qlen, qcap;
@@ -214,10 +218,20 @@ static void on_ptr(struct ck *c, const struct qitem *from, uint64_t at, uint64_t
 
 	if (!v)
 		return;
+	if (c->ptr_cb && at && c->ptr_cb(c->ptr_ctx, at, v, path)) {
+		c->err = -ECANCELED;
+		return;
+	}
 	if (poison__find(v)) {
 		add_finding(c, CHECK_POISON, at, v, path);
 		return;
 	}
+	/* A pointer in a map variable may point anywhere but the arena (a
+	 * kernel object, another map): BTF does not say which address space
+	 * it is in. Only a value with the arena's upper 32 bits is taken as
+	 * an arena pointer there, as the scan does. */
+	if (c->in_map && v >> 32 != c->start >> 32)
+		return;
 	st = page_state(c, v, &page);
 	if (st < 0) {
 		add_finding(c, CHECK_OUTSIDE, at, v, path);
@@ -291,7 +305,7 @@ static void walk_obj(struct ck *c, const struct qitem *q, const struct btf *btf,
 		if (avail < 8)
 			return;
 		memcpy(&v, data, 8);
-		on_ptr(c, q, addr, v, btf, t->type,
+		on_ptr(c, q, c->in_map ? 0 : addr, v, btf, t->type,
 		       deref ? (snprintf(sub, MAX_PATH, "*%s", path), sub) : path);
 		return;
 	}
@@ -368,6 +382,10 @@ static void typed_walk(struct ck *c)
 		c->res->summary.nodes++;
 		walk_item(c, &q);
 		free(q.path);
+		if (!(c->res->summary.nodes % 4096) &&
+		    ai_progress__tick(c->progress, "checking: typed walk", c->res->summary.nodes,
+				      0))
+			c->err = -ECANCELED;
 	}
 	while (c->qhead < c->qlen)
 		free(c->q[c->qhead++].path);
@@ -389,6 +407,47 @@ static void root_ptr(struct ck *c, const char *name, const struct btf *btf, uint
 		if (page_state(c, value, &page) == PAGE_ALLOCATED)
 			c->reach[page] = 1;
 	}
+}
+
+/*
+ * A .bss/.data/.rodata variable that is not a pointer or a u64 (those are
+ * btfx roots already): a struct, union or array such as sched_ext's struct
+ * scx_allocator. Its typed pointers are walked from its bytes (findings in
+ * it are "in the map": at 0), and every qword of it with an arena value
+ * makes that page reachable, typed or not, as the scan's values do.
+ * Returns whether it holds anything that points into the arena.
+ */
+static bool var_root(struct ck *c, const struct map_var *v)
+{
+	struct qitem from = { .depth = 0 };
+	uint32_t t = btfx_skip_mods(v->btf, v->type_id);
+	const struct btf_type *bt = btf__type_by_id(v->btf, t);
+	uint64_t size = btfx_size(v->btf, t);
+	size_t nres = c->res->nr_findings;
+	bool any = false;
+
+	if (!bt || !size ||
+	    (btf_kind(bt) != BTF_KIND_STRUCT && btf_kind(bt) != BTF_KIND_UNION &&
+	     btf_kind(bt) != BTF_KIND_ARRAY))
+		return false;
+	if (size > v->size)
+		size = v->size;
+	for (uint64_t o = 0; o + 8 <= size; o += 8) {
+		uint64_t w;
+		uint32_t page;
+
+		memcpy(&w, v->data + o, 8);
+		if (page_state(c, w, &page) == PAGE_ALLOCATED) {
+			c->reach[page] = 1;
+			any = true;
+		}
+	}
+	if (!has_ptr(v->btf, t, 0))
+		return any;
+	c->in_map = true;
+	walk_obj(c, &from, v->btf, t, v->data, 0, size, v->name, false, 0);
+	c->in_map = false;
+	return any || c->res->nr_findings != nres;
 }
 
 static void add_roots(struct ck *c, const struct check_opts *o)
@@ -416,6 +475,13 @@ static void add_roots(struct ck *c, const struct check_opts *o)
 		} else {
 			root_ptr(c, r->name, btf, r->type_id, r->value);
 		}
+	}
+	n = c->bx ? btfx__nr_vars(c->bx) : 0;
+	for (int i = 0; i < n && !c->err; i++) {
+		size_t qlen = c->qlen;
+
+		if (var_root(c, btfx__var(c->bx, i)) || c->qlen != qlen)
+			c->res->summary.nr_roots++;
 	}
 	for (int i = 0; o && i < o->nr_roots && !c->err; i++) {
 		const struct check_root *r = &o->roots[i];
@@ -502,6 +568,7 @@ static void scan_page(struct ck *c, uint32_t page, const uint8_t *data)
 static int scan(struct ck *c)
 {
 	uint32_t n = c->pm.nr_pages, per = SCAN_CHUNK >> c->shift;
+	uint64_t done = 0;
 	uint8_t *buf = NULL;
 	const struct source_ops *ops = c->src->ops;
 	bool gather = ops->read_runs && ops->borrow_max_bytes;
@@ -558,13 +625,14 @@ static int scan(struct ck *c)
 				c->edge_off[p + 1] = c->nedges;
 			}
 		}
-		if (ai_progress__tick(c->progress, "checking", p, n)) {
+		done += run;
+		if (ai_progress__tick(c->progress, "checking: scan", done, c->allocated)) {
 			free(buf);
-			return ai_err(ECANCELED, "cancelled");
+			return -ECANCELED;
 		}
 	}
-	/* the free pages after the last run count too: the line ends at 100% */
-	ai_progress__tick(c->progress, "checking", n, n);
+	/* the line ends at 100% */
+	ai_progress__tick(c->progress, "checking: scan", c->allocated, c->allocated);
 	free(buf);
 	return c->err;
 }
@@ -702,10 +770,10 @@ static void dedupe(struct check_result *r)
 		r->summary.counts[r->findings[i].kind]++;
 }
 
-int check__run(struct btfx *bx, struct source *src, const struct check_opts *opts,
-	       struct check_result *out)
+static int run(struct btfx *bx, struct source *src, const struct check_opts *opts,
+	       struct check_result *out, check_ptr_cb cb, void *ctx)
 {
-	struct ck c = { .bx = bx, .src = src, .res = out };
+	struct ck c = { .bx = bx, .src = src, .res = out, .ptr_cb = cb, .ptr_ctx = ctx };
 	int err;
 
 	memset(out, 0, sizeof(*out));
@@ -721,6 +789,7 @@ int check__run(struct btfx *bx, struct source *src, const struct check_opts *opt
 				       "its pointers cannot be told from integers");
 	}
 	c.guard0 = c.pm.nr_pages && c.pm.state[0] != PAGE_ALLOCATED;
+	c.allocated = c.pm.counts[PAGE_ALLOCATED];
 	c.max_nodes = opts && opts->max_nodes ? opts->max_nodes : DEF_MAX_NODES;
 	c.max_depth = opts && opts->max_depth ? opts->max_depth : DEF_MAX_DEPTH;
 	c.progress = opts ? opts->progress : NULL;
@@ -745,6 +814,8 @@ int check__run(struct btfx *bx, struct source *src, const struct check_opts *opt
 	}
 	typed_walk(&c);
 	err = c.err;
+	if (cb) /* the typed walk alone */
+		goto done;
 	if (!err)
 		err = scan(&c);
 	if (!err) {
@@ -759,6 +830,7 @@ int check__run(struct btfx *bx, struct source *src, const struct check_opts *opt
 			err = c.err;
 		}
 	}
+done:
 	out->summary.stale |= c.pm.stale;
 	dedupe(out);
 out:
@@ -775,8 +847,151 @@ out:
 		check__result_free(out);
 		if (err == -ENOMEM)
 			ai_err(err, "check: out of memory");
+		else if (err == -ECANCELED && !cb)
+			ai_err(err, "check: cancelled");
 	}
 	return err;
+}
+
+int check__run(struct btfx *bx, struct source *src, const struct check_opts *opts,
+	       struct check_result *out)
+{
+	return run(bx, src, opts, out, NULL, NULL);
+}
+
+int check__typed_pointers(struct btfx *bx, struct source *src, const struct check_opts *opts,
+			  check_ptr_cb cb, void *ctx, struct check_summary *sum)
+{
+	struct check_result r;
+	int err = run(bx, src, opts, &r, cb, ctx);
+
+	if (err == -ECANCELED)
+		ai_err(ECANCELED, "the typed walk was cancelled");
+	if (!err && sum)
+		*sum = r.summary;
+	check__result_free(&r);
+	return err;
+}
+
+/* ---- the difference of two checks ---- */
+
+static int cmp_key(const void *pa, const void *pb)
+{
+	const struct check_finding *x = *(const struct check_finding *const *)pa;
+	const struct check_finding *y = *(const struct check_finding *const *)pb;
+
+	if (x->at != y->at)
+		return x->at < y->at ? -1 : 1;
+	if (x->kind != y->kind)
+		return (int)x->kind - (int)y->kind;
+	if (x->value != y->value)
+		return x->value < y->value ? -1 : 1;
+	if (x->at) /* in a map: the path is the place */
+		return 0;
+	return strcmp(x->path ? x->path : "", y->path ? y->path : "");
+}
+
+/* The findings of x that y lacks, in x's order. */
+static int minus(const struct check_result *x, const struct check_result *y,
+		 const struct check_finding ***out, uint32_t *nr)
+{
+	const struct check_finding **ys = NULL;
+
+	*out = NULL;
+	*nr = 0;
+	if (!x->nr_findings)
+		return 0;
+	*out = malloc(x->nr_findings * sizeof(**out));
+	if (y->nr_findings)
+		ys = malloc(y->nr_findings * sizeof(*ys));
+	if (!*out || (y->nr_findings && !ys)) {
+		free(ys);
+		return -ENOMEM;
+	}
+	for (uint32_t i = 0; i < y->nr_findings; i++)
+		ys[i] = &y->findings[i];
+	if (ys)
+		qsort(ys, y->nr_findings, sizeof(*ys), cmp_key);
+	for (uint32_t i = 0; i < x->nr_findings; i++) {
+		const struct check_finding *f = &x->findings[i];
+
+		if (!ys || !bsearch(&f, ys, y->nr_findings, sizeof(*ys), cmp_key))
+			(*out)[(*nr)++] = f;
+	}
+	free(ys);
+	return 0;
+}
+
+/* The pages of x's runs outside y's runs, as runs (both sorted, disjoint). */
+static int runs_minus(const struct check_result *x, const struct check_result *y,
+		      struct check_run **out, uint32_t *nr, uint32_t *pages)
+{
+	uint32_t j = 0, cap = 0;
+
+	*out = NULL;
+	*nr = *pages = 0;
+	for (uint32_t i = 0; i < x->nr_runs; i++) {
+		uint64_t p = x->runs[i].first, last = x->runs[i].last;
+
+		while (p <= last) {
+			uint64_t end = last;
+
+			while (j < y->nr_runs && y->runs[j].last < p)
+				j++;
+			if (j < y->nr_runs && y->runs[j].first <= p) { /* covered */
+				p = (uint64_t)y->runs[j].last + 1;
+				continue;
+			}
+			if (j < y->nr_runs && y->runs[j].first <= last)
+				end = y->runs[j].first - 1;
+			if (*nr == cap) {
+				void *n;
+
+				cap = cap ? cap * 2 : 16;
+				n = realloc(*out, cap * sizeof(**out));
+				if (!n)
+					return -ENOMEM;
+				*out = n;
+			}
+			(*out)[(*nr)++] = (struct check_run){ (uint32_t)p, (uint32_t)end };
+			*pages += end - p + 1;
+			p = end + 1;
+		}
+	}
+	return 0;
+}
+
+int check__delta(const struct check_result *a, const struct check_result *b,
+		 struct check_delta *out)
+{
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	err = minus(b, a, &out->fresh, &out->nr_fresh);
+	if (!err)
+		err = minus(a, b, &out->resolved, &out->nr_resolved);
+	out->runs_compared = a->summary.judged && b->summary.judged;
+	if (!err && out->runs_compared)
+		err = runs_minus(b, a, &out->fresh_runs, &out->nr_fresh_runs, &out->fresh_pages);
+	if (!err && out->runs_compared)
+		err = runs_minus(a, b, &out->resolved_runs, &out->nr_resolved_runs,
+				 &out->resolved_pages);
+	if (err) {
+		check__delta_free(out);
+		return ai_err(ENOMEM, "check: out of memory");
+	}
+	return 0;
+}
+
+void check__delta_free(struct check_delta *d)
+{
+	if (!d)
+		return;
+	free(d->fresh);
+	free(d->resolved);
+	free(d->fresh_runs);
+	free(d->resolved_runs);
+	memset(d, 0, sizeof(*d));
 }
 
 void check__result_free(struct check_result *r)

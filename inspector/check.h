@@ -3,7 +3,10 @@
  * check: the health of an arena's pointers (issue 14). Two bounded passes:
  *
  *  - a typed walk from every root (btfx's __arena globals and .bss/.data
- *    pointers, plus check_opts.roots) that follows typed pointers breadth
+ *    pointers, the .bss/.data/.rodata variables of struct, union or array
+ *    type (btfx__var: their bytes, walked where they are, so a finding in
+ *    one has `at` 0 and a path such as "my_alloc.slots[1]"), plus
+ *    check_opts.roots) that follows typed pointers breadth
  *    first (so a path is the shortest one: "root->right->right"), stops at
  *    cycles (a visited set of (address, type)) and at opts' node and depth
  *    caps (summary.typed_cut);
@@ -23,14 +26,18 @@
  *    (OUTSIDE). An integer that looks like a pointer into an allocated page
  *    is no finding (it only makes that page reachable), so the scan never
  *    calls sound data wrong unless an integer happens to hold such a value.
+ *  - a typed pointer inside a map variable is judged only when its value
+ *    is a poison value or has the arena's upper 32 bits: BTF does not say
+ *    which address space a pointer is in, and a map may hold pointers to
+ *    kernel objects or other maps.
  *  A location both passes see is reported once, with the typed path.
  *
  * Unreachable pages: allocated pages that no root reaches, where a page
  * reaches every page one of its values (typed or not) points into, and the
  * roots are the pages of __arena globals and the targets of the other
- * roots. With no root at all (or more page links than it keeps, 32 Mi),
- * summary.judged is false (not_judged says why) and no page is
- * called unreachable.
+ * roots (a map variable's qwords with arena values count, typed or not). With no root at all (or
+ * more page links than it keeps, 32 Mi), summary.judged is false (not_judged says why) and no page
+ * is called unreachable.
  *
  * Nothing is written to the arena and no page is faulted in: pages are read
  * through source__read_pages/source__read only where the page map says
@@ -39,10 +46,10 @@
 #ifndef ARENA_INSPECT_CHECK_H
 #define ARENA_INSPECT_CHECK_H
 
-#include "progress.h"
 #include <stdbool.h>
 #include <stdint.h>
 #include "btfx.h"
+#include "progress.h"
 #include "source.h"
 
 enum check_kind {
@@ -96,8 +103,9 @@ struct check_opts {
 	int nr_roots;
 	uint64_t max_nodes; /* typed objects walked at most (0: 1000000) */
 	int max_depth;	    /* pointers followed from a root (0: 10000) */
-	/* ticked from the scan ("checking", pages done of the arena's);
-	 * cancel: -ECANCELED. NULL: none. Borrowed. */
+	/* ticks "checking: typed walk" (objects walked, total 0: not known
+	 * ahead) every 4096 objects, then "checking: scan" (pages read of the
+	 * allocated pages) after every bulk read; true cancels: -ECANCELED */
 	const struct ai_progress *progress;
 };
 
@@ -130,5 +138,40 @@ struct check_result {
 int check__run(struct btfx *bx, struct source *src, const struct check_opts *opts,
 	       struct check_result *out);
 void check__result_free(struct check_result *r);
+
+/*
+ * What changed between two checks (diff A B --check): the findings of b
+ * that a does not have (fresh) and those of a that b has no more
+ * (resolved), matched by kind, at and value: the same bad value of the
+ * same kind stored at the same place is the same problem, whatever path
+ * the walk took to it this time (a path changes when unrelated nodes come
+ * and go). A finding held in a map (at 0) has no place but its path, so
+ * the path joins its key. Unreachable pages: those in b's runs and not in
+ * a's (fresh_runs) and the other way round (resolved_runs), only when both
+ * sides judged reachability (runs_compared). Pointers borrow from a and b.
+ */
+struct check_delta {
+	const struct check_finding **fresh, **resolved;
+	uint32_t nr_fresh, nr_resolved;
+	struct check_run *fresh_runs, *resolved_runs;
+	uint32_t nr_fresh_runs, nr_resolved_runs;
+	uint32_t fresh_pages, resolved_pages;
+	bool runs_compared;
+};
+int check__delta(const struct check_result *a, const struct check_result *b,
+		 struct check_delta *out);
+void check__delta_free(struct check_delta *d);
+
+/*
+ * The typed walk alone (no scan, no reachability), for refs' paths: cb is
+ * called for every non-NULL typed pointer stored in the arena that the
+ * walk reads, with where it is stored, its value and its path (borrowed
+ * for the call). Each location once, with its shortest path. A non-zero
+ * return stops the walk: -ECANCELED. *sum (may be NULL) gets the walk's
+ * counts: nr_roots, nodes, typed_cut.
+ */
+typedef int (*check_ptr_cb)(void *ctx, uint64_t at, uint64_t value, const char *path);
+int check__typed_pointers(struct btfx *bx, struct source *src, const struct check_opts *opts,
+			  check_ptr_cb cb, void *ctx, struct check_summary *sum);
 
 #endif

@@ -76,6 +76,10 @@ struct diff_opts {
 	/* ticked while bytes are compared ("comparing", pages done of the
 	 * common ones); cancel: -ECANCELED. NULL: none. Borrowed. */
 	const struct ai_progress *progress;
+	/* diff__emit: the caller's own sections (diff --check's "check"),
+	 * emitted into the top-level object after "fields", before "summary" */
+	void (*extra)(void *ctx, struct sink *s);
+	void *extra_ctx;
 };
 
 /* A leaf value that differs: old == NULL when only B has the path, new ==

@@ -140,6 +140,8 @@ int diff__emit(struct source *a, struct source *b, const struct diff_opts *opts,
 		if (ferr < 0 && err >= 0)
 			err = ferr;
 	}
+	if (opts && opts->extra)
+		opts->extra(opts->extra_ctx, s);
 	sink_begin(s, "summary", false, NULL);
 	sink_u64(s, "pages_allocated", t->pages_allocated);
 	sink_u64(s, "pages_freed", t->pages_freed);

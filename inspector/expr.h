@@ -56,7 +56,12 @@
  * how it is printed: unsigned types print unsigned.
  *
  * Roots: a ROOT_MAP_PTR root is its pointer value (so head->next and *head
- * work); a ROOT_ARENA_GLOBAL root is an lvalue at its address.
+ * work); a ROOT_ARENA_GLOBAL root is an lvalue at its address. Any other
+ * name of a .bss/.data/.rodata variable (btfx__find_var; a struct such as
+ * sched_ext's scx_allocator, an array, a counter) is a place in that
+ * variable's bytes (value.var): members and indexes work on it, '->'
+ * through a pointer in it reads the arena; '&' on it is an error (it has
+ * no arena address).
  * Memory is read only where a value is needed (following ->, indexing
  * through a pointer, arithmetic, expr__eval_int); the final lvalue of
  * expr__eval is not read, so fmt__value can show it as unallocated.
@@ -118,6 +123,12 @@ struct value {
 	uint32_t slice_len;
 	uint8_t ctype;	  /* btf == NULL: enum expr_ctype */
 	uint8_t bitfield; /* a bitfield rvalue: its width in bits (0: not one) */
+	/* A place in a data-section variable's bytes (btfx__var: the copy
+	 * read when the btfx was opened), not in the arena: lvalue is false
+	 * and addr is the offset in var->data ("my_alloc", "my_alloc.slots[1]").
+	 * expr__read reads such a value's bytes; a pointer read from them
+	 * leads back into the arena. NULL for everything else. */
+	const struct map_var *var;
 };
 
 /* "int", "unsigned long", ... and whether the type is signed. */
@@ -141,6 +152,11 @@ int expr__eval(const struct expr *e, struct btfx *bx, struct source *src, struct
  * as int64_t, by the same C rules as expr__eval (an unsigned long above
  * INT64_MAX comes out negative; only its truth and bits are meaningful). */
 int expr__eval_int(const struct expr *e, struct btfx *bx, struct source *src, int64_t *out);
+
+/* The bytes of v at offset off (len of them): from its variable's copy
+ * (v->var) or the arena (v->lvalue, through source__read_exact). -ERANGE
+ * past the variable's end, -EINVAL for a value that is neither. */
+int expr__read(struct source *src, const struct value *v, uint64_t off, void *buf, size_t len);
 
 /* Completion: the members that "EXPR->NAME" (arrow) or "EXPR.NAME"
  * accepts, for v the value of EXPR, by the rules evaluation follows (none

@@ -6,9 +6,11 @@
  * arithmetic rules expr_ctype.c's, member lookup btfq's.
  *
  * Evaluation works on struct value: an lvalue is an address in the arena
- * with a type, an rvalue is a 64-bit scalar with a type (or none). Memory
- * is read only where the value of something is needed (following '->', an
- * index through a pointer, arithmetic), always through source__read_exact.
+ * with a type, an rvalue is a 64-bit scalar with a type (or none), and a
+ * value with .var a place in a map variable's copied bytes. Memory is read
+ * only where the value of something is needed (following '->', an index
+ * through a pointer, arithmetic), always through expr__read (the
+ * variable's bytes, or source__read_exact).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -34,6 +36,23 @@ void expr__type_name(const struct value *v, char *buf, size_t len)
 		snprintf(buf, len, "type %u", v->type_id);
 }
 
+int expr__read(struct source *src, const struct value *v, uint64_t off, void *buf, size_t len)
+{
+	if (v->var) {
+		if (v->addr + off < v->addr || v->addr + off > v->var->size ||
+		    len > v->var->size - (v->addr + off))
+			return ai_err(ERANGE,
+				      "%zu bytes at +%llu run past the end of '%s' (%u bytes)", len,
+				      (unsigned long long)(v->addr + off), v->var->name,
+				      v->var->size);
+		memcpy(buf, v->var->data + v->addr + off, len);
+		return 0;
+	}
+	if (!v->lvalue)
+		return ai_err(EINVAL, "the value has no place to read from");
+	return source__read_exact(src, v->addr + off, buf, len);
+}
+
 /* The numeric value of v: integers, enums, bools, pointers; arrays and
  * slices decay to their address. *sign: compare as signed. */
 int expr__load(struct ectx *c, const struct enode *n, const struct value *v, uint64_t *out,
@@ -48,6 +67,11 @@ int expr__load(struct ectx *c, const struct enode *n, const struct value *v, uin
 	if (sign)
 		*sign = !v->btf;
 	if (v->slice_len || (t && btf_is_array(t))) {
+		if (v->var)
+			return ai_err(EINVAL,
+				      "'%.*s' is in the map variable '%s', not the arena: "
+				      "it has no address",
+				      NT(c, n), v->var->name);
 		if (!v->lvalue)
 			goto bad;
 		*out = v->addr;
@@ -59,7 +83,7 @@ int expr__load(struct ectx *c, const struct enode *n, const struct value *v, uin
 		goto bad;
 	if (!btf_is_int(t) && !btf_is_ptr(t) && !btf_is_any_enum(t) && !btf_is_float(t))
 		goto bad;
-	if (!v->lvalue) {
+	if (!v->lvalue && !v->var) {
 		*out = v->scalar;
 	} else {
 		uint32_t sz = btf_is_ptr(t) ? 8 : t->size;
@@ -69,7 +93,7 @@ int expr__load(struct ectx *c, const struct enode *n, const struct value *v, uin
 
 			if (sz != 4 && sz != 8)
 				goto bad;
-			err = source__read_exact(c->src, v->addr, buf, sz);
+			err = expr__read(c->src, v, 0, buf, sz);
 			if (err)
 				return err;
 			if (sz == 4) {
@@ -87,7 +111,7 @@ int expr__load(struct ectx *c, const struct enode *n, const struct value *v, uin
 		}
 		if (sz > 8 || !sz)
 			goto bad;
-		err = source__read_exact(c->src, v->addr, buf, sz);
+		err = expr__read(c->src, v, 0, buf, sz);
 		if (err)
 			return err;
 		memcpy(&x, buf, sz);
@@ -268,6 +292,7 @@ static int eval_history(struct ectx *c, const struct enode *n, struct value *out
 static int eval_ident(struct ectx *c, const struct enode *n, struct value *out)
 {
 	const struct root *r;
+	const struct map_var *var;
 	uint64_t v;
 	unsigned ct;
 
@@ -286,6 +311,11 @@ static int eval_ident(struct ectx *c, const struct enode *n, struct value *out)
 		}
 		return 0;
 	}
+	var = c->bx ? btfx__find_var(c->bx, n->name) : NULL;
+	if (var) {
+		*out = (struct value){ .btf = var->btf, .type_id = var->type_id, .var = var };
+		return 0;
+	}
 	if (c->bx && !enum_constant(c, n->name, &v, &ct)) {
 		*out = number(ct, v);
 		return 0;
@@ -297,18 +327,21 @@ static int eval_ident(struct ectx *c, const struct enode *n, struct value *out)
 		suggest__init(&sg, n->name);
 		for (int i = 0; i < btfx__nr_roots(c->bx); i++)
 			suggest__offer(&sg, btfx__root(c->bx, i)->name);
+		for (int i = 0; i < btfx__nr_vars(c->bx); i++)
+			suggest__offer(&sg, btfx__var(c->bx, i)->name);
 		if (suggest__best(&sg))
 			return ai_err(ENOENT,
-				      "unknown name '%s' (not a root or an enum constant; did you "
-				      "mean '%s'?)",
+				      "unknown name '%s' (not a root, a variable or an enum "
+				      "constant; did you mean '%s'?)",
 				      n->name, suggest__best(&sg));
-		return ai_err(ENOENT, "unknown name '%s' (not a root or an enum constant)",
+		return ai_err(ENOENT,
+			      "unknown name '%s' (not a root, a variable or an enum constant)",
 			      n->name);
 	}
 }
 
-static int read_bits(struct ectx *c, uint64_t addr, uint64_t bitoff, uint32_t bits, bool sign,
-		     uint64_t *out)
+static int read_bits(struct ectx *c, const struct value *base, uint64_t bitoff, uint32_t bits,
+		     bool sign, uint64_t *out)
 {
 	uint8_t buf[9] = { 0 };
 	uint64_t v = 0;
@@ -317,7 +350,7 @@ static int read_bits(struct ectx *c, uint64_t addr, uint64_t bitoff, uint32_t bi
 
 	if (bits > 64 || !bits)
 		return ai_err(EINVAL, "bitfield of %u bits", bits);
-	err = source__read_exact(c->src, addr + bitoff / 8, buf, nbytes);
+	err = expr__read(c->src, base, bitoff / 8, buf, nbytes);
 	if (err)
 		return err;
 	for (uint32_t i = 0; i < bits; i++) {
@@ -388,7 +421,7 @@ static int member(struct ectx *c, const struct enode *n, struct value *out)
 		return ai_err(EINVAL, "'%.*s' is %s, not a struct or union", NT(c, n->a),
 			      base.slice_len ? "a slice" : tn);
 	}
-	if (!base.lvalue)
+	if (!base.lvalue && !base.var)
 		return ai_err(EINVAL, "'%.*s' has no address", NT(c, n->a));
 	t = expr__vtype(&base, &sid);
 	if (!btfq__find_member(base.btf, sid, n->name, &bm)) {
@@ -404,8 +437,9 @@ static int member(struct ectx *c, const struct enode *n, struct value *out)
 	if (!bitsz && bitoff % 8 == 0) {
 		*out = (struct value){ .btf = base.btf,
 				       .type_id = mtype,
-				       .lvalue = true,
-				       .addr = base.addr + bitoff / 8 };
+				       .lvalue = base.lvalue,
+				       .addr = base.addr + bitoff / 8,
+				       .var = base.var };
 		return 0;
 	}
 	/* a bitfield has no address of its own: read it now */
@@ -418,11 +452,11 @@ static int member(struct ectx *c, const struct enode *n, struct value *out)
 			return ai_err(EINVAL, "member '%s' is not byte aligned", n->name);
 		if (!bitsz)
 			bitsz = btf_is_int(mt) ? btf_int_bits(mt) : mt->size * 8;
-		err = read_bits(c, base.addr, bitoff, bitsz, expr__is_signed_type(mt), &v);
+		err = read_bits(c, &base, bitoff, bitsz, expr__is_signed_type(mt), &v);
 		if (err)
 			return err;
 		*out = scalar(base.btf, mtype, v);
-		out->addr = base.addr + bitoff / 8;
+		out->addr = base.var ? 0 : base.addr + bitoff / 8;
 		out->bitfield = bitsz;
 		return 0;
 	}
@@ -435,7 +469,7 @@ int expr__for_each_member(const struct value *v, bool arrow,
 {
 	uint32_t sid;
 
-	if (!v->btf || v->slice_len || (!arrow && !v->lvalue))
+	if (!v->btf || v->slice_len || (!arrow && !v->lvalue && !v->var))
 		return 0;
 	sid = btfq__member_parent(v->btf, v->type_id, arrow);
 	return sid ? btfq__for_each_member(v->btf, sid, cb, ctx) : 0;
@@ -444,19 +478,25 @@ int expr__for_each_member(const struct value *v, bool arrow,
 /* For [] and [:]: the first element's address, the element type and the
  * number of elements (0: unknown, a pointer). */
 static int indexable(struct ectx *c, const struct enode *n, const struct value *base,
-		     uint64_t *addr, uint32_t *elem, uint64_t *nelems)
+		     uint64_t *addr, uint32_t *elem, uint64_t *nelems, const struct map_var **var)
 {
 	const struct btf_type *t = expr__vtype(base, NULL);
+	bool placed = base->lvalue || base->var;
 	char tn[128];
 	int err;
 
-	if (base->slice_len && base->lvalue) {
+	/* an array in a variable's bytes stays there; a pointer leads into
+	 * the arena */
+	*var = NULL;
+	if (base->slice_len && placed) {
+		*var = base->var;
 		*addr = base->addr;
 		*elem = base->type_id;
 		*nelems = base->slice_len;
 		return 0;
 	}
-	if (t && btf_is_array(t) && base->lvalue) {
+	if (t && btf_is_array(t) && placed) {
+		*var = base->var;
 		*addr = base->addr;
 		*elem = btf_array(t)->type;
 		*nelems = btf_array(t)->nelems;
@@ -493,13 +533,14 @@ static int index_op(struct ectx *c, const struct enode *n, struct value *out)
 {
 	struct value base, iv, jv;
 	uint64_t addr, nelems, esz, i, j = 0;
+	const struct map_var *var;
 	uint32_t elem;
 	bool sign;
 	int err;
 
 	err = expr__eval_node(c, n->a, &base);
 	if (!err)
-		err = indexable(c, n->a, &base, &addr, &elem, &nelems);
+		err = indexable(c, n->a, &base, &addr, &elem, &nelems, &var);
 	if (!err) {
 		/* p[i] with p a pointer to a declared-only struct */
 		btfx__complete(c->bx, &base.btf, &elem);
@@ -523,9 +564,11 @@ static int index_op(struct ectx *c, const struct enode *n, struct value *out)
 			return ai_err(ERANGE,
 				      "index %lld is out of range for '%.*s' (%llu elements)",
 				      (long long)i, NT(c, n->a), (unsigned long long)nelems);
-		*out = (struct value){
-			.btf = base.btf, .type_id = elem, .lvalue = true, .addr = addr + i * esz
-		};
+		*out = (struct value){ .btf = base.btf,
+				       .type_id = elem,
+				       .lvalue = !var,
+				       .addr = addr + i * esz,
+				       .var = var };
 		return 0;
 	}
 	if ((int64_t)i < 0 || (int64_t)j <= (int64_t)i)
@@ -539,9 +582,10 @@ static int index_op(struct ectx *c, const struct enode *n, struct value *out)
 			      (unsigned long long)(j - i));
 	*out = (struct value){ .btf = base.btf,
 			       .type_id = elem,
-			       .lvalue = true,
+			       .lvalue = !var,
 			       .addr = addr + i * esz,
-			       .slice_len = (uint32_t)(j - i) };
+			       .slice_len = (uint32_t)(j - i),
+			       .var = var };
 	return 0;
 }
 
@@ -559,15 +603,16 @@ static int deref(struct ectx *c, const struct enode *n, struct value *out)
 	if (err)
 		return err;
 	t = expr__vtype(&v, NULL);
-	if (v.slice_len || (t && btf_is_array(t) && v.lvalue)) {
+	if (v.slice_len || (t && btf_is_array(t) && (v.lvalue || v.var))) {
+		const struct map_var *var;
 		uint64_t addr, nelems;
 		uint32_t elem;
 
-		err = indexable(c, n->a, &v, &addr, &elem, &nelems);
+		err = indexable(c, n->a, &v, &addr, &elem, &nelems, &var);
 		if (err)
 			return err;
 		*out = (struct value){
-			.btf = v.btf, .type_id = elem, .lvalue = true, .addr = addr
+			.btf = v.btf, .type_id = elem, .lvalue = !var, .addr = addr, .var = var
 		};
 		return 0;
 	}
@@ -619,6 +664,11 @@ static int addr_of(struct ectx *c, const struct enode *n, struct value *out)
 	err = expr__eval_node(c, n->a, &v);
 	if (err)
 		return err;
+	if (v.var)
+		return ai_err(EINVAL,
+			      "cannot take the address of '%.*s': it is in the map variable '%s', "
+			      "not the arena",
+			      NT(c, n->a), v.var->name);
 	if (!v.lvalue || !v.btf)
 		return ai_err(EINVAL, "cannot take the address of '%.*s'", NT(c, n->a));
 	err = btfx__ptr_to(c->bx, v.btf, v.type_id, &pb, &pid);

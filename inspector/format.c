@@ -35,6 +35,9 @@ struct view {
 	uint8_t *present; /* per page, from the page of addr */
 	bool imm;	  /* an rvalue: no address, always present */
 	bool outside;	  /* the range is not in the arena */
+	/* a map variable's bytes (value.var): addr is an offset in them, all
+	 * present, no arena address; buf is borrowed (never view_free'd) */
+	bool var;
 };
 
 struct visit {
@@ -255,7 +258,7 @@ static int view_presence(const struct fctx *c, const struct view *v, uint64_t ad
 {
 	size_t first, np, n = 0;
 
-	if (v->imm)
+	if (v->imm || v->var)
 		return 2;
 	if (v->outside)
 		return 0;
@@ -323,7 +326,7 @@ static void fill_attrs(struct fctx *c, struct sink_attrs *a, const struct btf *b
 		       size_t plen)
 {
 	memset(a, 0, sizeof(*a));
-	a->addr = v && v->imm ? 0 : addr;
+	a->addr = v && (v->imm || v->var) ? 0 : addr;
 	fmt__type_name(btf, id, tbuf, tlen);
 	a->type = tbuf;
 	a->path = path_now(c, pbuf, plen);
@@ -563,7 +566,8 @@ static void walk(struct fctx *c, const struct btf *btf, uint32_t id, struct wher
 	if (w.bitsz)
 		need = (w.bitoff + w.bitsz + 7) / 8;
 	/* bytes: from the parent's view, or read now */
-	if (!view_covers(v, w.addr, need) && !(v && v->imm)) {
+	/* (a variable's view covers its type: fmt__value checked) */
+	if (!view_covers(v, w.addr, need) && !(v && (v->imm || v->var))) {
 		if (need <= MAX_VIEW || !(composite || array)) {
 			c->err = view_read(c, w.addr, need, &own);
 			if (c->err)
@@ -622,6 +626,20 @@ out:
 	view_free(&own);
 }
 
+/* The view of a map variable's bytes for a value in it (value.var) that
+ * needs `need` bytes from its offset; -ERANGE when they run past the end */
+static int var_view(const struct value *v, struct view *vv, uint64_t need)
+{
+	const struct map_var *m = v->var;
+
+	if (v->addr > m->size || need > m->size - v->addr)
+		return ai_err(ERANGE, "%llu bytes at +%llu run past the end of '%s' (%u bytes)",
+			      (unsigned long long)need, (unsigned long long)v->addr, m->name,
+			      m->size);
+	*vv = (struct view){ .addr = 0, .len = m->size, .buf = (uint8_t *)m->data, .var = true };
+	return 0;
+}
+
 static void fix_opts(struct fmt_opts *o, const struct fmt_opts *in)
 {
 	memset(o, 0, sizeof(*o));
@@ -645,6 +663,7 @@ int fmt__value(struct btfx *bx, struct source *src, const struct value *v, const
 	       struct sink *sink, const struct fmt_opts *opts)
 {
 	struct fctx c = { .bx = bx, .src = src, .sink = sink };
+	struct view vv = { 0 };
 	struct sink_attrs a;
 	char tbuf[256], pbuf[PATH_MAX_LEN + 8], text[32], ftext[80];
 	int err = 0;
@@ -681,6 +700,9 @@ int fmt__value(struct btfx *bx, struct source *src, const struct value *v, const
 	}
 	if (!btf__type_by_id(v->btf, v->type_id))
 		return ai_err(EINVAL, "bad type id %u", v->type_id);
+	if (v->var &&
+	    var_view(v, &vv, btfx_size(v->btf, v->type_id) * (v->slice_len ? v->slice_len : 1)))
+		return -ERANGE;
 	if (v->slice_len) {
 		uint64_t esz = btfx_size(v->btf, v->type_id);
 		uint64_t shown = v->slice_len < (uint32_t)c.o.max_array ? v->slice_len
@@ -690,6 +712,22 @@ int fmt__value(struct btfx *bx, struct source *src, const struct value *v, const
 
 		if (!esz)
 			return ai_err(EINVAL, "slice of elements with no size");
+		if (v->var) {
+			memset(&a, 0, sizeof(a));
+			fmt__type_name(v->btf, v->type_id, tbuf, sizeof(tbuf) - 16);
+			snprintf(tbuf + strlen(tbuf), 16, "[%u]", v->slice_len);
+			a.type = tbuf;
+			a.path = path_now(&c, pbuf, sizeof(pbuf));
+			a.truncated = shown < v->slice_len;
+			a.total = a.truncated ? v->slice_len : 0;
+			c.nodes++;
+			sink_begin(sink, key, true, &a);
+			emit_elements(&c, v->btf, v->type_id, esz, shown, w, &vv, 0);
+			sink_end(sink, true);
+			err = c.err;
+			free(c.visits);
+			return err;
+		}
 		if (!source__contains(src, v->addr, esz * v->slice_len))
 			return ai_err(ERANGE, "0x%" PRIx64 "+%" PRIu64 " is outside the arena",
 				      v->addr, esz * v->slice_len);
@@ -711,6 +749,9 @@ int fmt__value(struct btfx *bx, struct source *src, const struct value *v, const
 		emit_elements(&c, v->btf, v->type_id, esz, shown, w, own.buf ? &own : NULL, 0);
 		sink_end(sink, true);
 		view_free(&own);
+		err = c.err;
+	} else if (v->var) {
+		walk(&c, v->btf, v->type_id, (struct where){ .addr = v->addr }, &vv, key, 0);
 		err = c.err;
 	} else if (!v->lvalue) {
 		uint8_t buf[8];

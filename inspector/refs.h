@@ -5,8 +5,9 @@
  * One conservative scan of every allocated page (bulk reads that never
  * fault a page in) records each 8-byte aligned qword whose value points
  * into the arena (the arena's upper 32 bits and inside [user_vm_start,
- * +size)) as an (at, value) pair; the pairs are sorted by value, so a
- * query is a binary search. A value that looks like a pointer but is an
+ * +size)) as an (at, value) pair of arena offsets; the pairs are sorted by
+ * value (a radix sort on the page, then each page's few), so a query is a
+ * binary search. A value that looks like a pointer but is an
  * integer is recorded as well: the scan cannot tell them apart.
  *
  * The index keeps the page map it was built from: refs__current() says
@@ -14,7 +15,11 @@
  * into an already allocated page of a live arena, so callers that show
  * live data rebuild once per refresh (a snapshot never changes).
  *
- * No typed paths here: an entry has a location and a value only.
+ * Typed paths: refs__build_opts with a btfx also runs check's typed walk
+ * (check__typed_pointers) and keeps, for every location it read a typed
+ * pointer from, its path ("hdr->list->next"); refs__path() looks one up.
+ * A referrer only the scan found has none (an integer, or a pointer the
+ * walk did not reach: paths_cut says when the walk hit its limits).
  *
  * Ownership: refs__build() allocates *idx, refs__free() (NULL is fine)
  * frees it. Errors are negative errno with a message in ai_errmsg().
@@ -32,11 +37,17 @@ struct refs_entry {
 	uint64_t value; /* what it holds: an address inside the arena */
 };
 
+/* how the index keeps an entry: both as offsets from base (an arena is at
+ * most 4 GiB), half the memory to write, place and sort */
+struct refs_slot {
+	uint32_t at, value;
+};
+
 struct refs_index {
 	uint64_t base;	     /* user_vm_start at build time */
 	uint64_t size;	     /* the arena's size in bytes */
 	uint32_t page_shift; /* log2(page size) */
-	struct refs_entry *ent;
+	struct refs_slot *ent;
 	size_t nr_ent; /* sorted by value, then at */
 	/* the page map the scan went by (nr_pages state bytes) */
 	uint8_t *state;
@@ -45,11 +56,39 @@ struct refs_index {
 	uint32_t pages_vanished; /* allocated in the map, gone when read */
 	bool stale;		 /* the page map changed while we read it */
 	uint64_t build_ns;	 /* how long the build took (CLOCK_MONOTONIC) */
+	/* the typed walk: it ran (a btfx with roots), it was cut (node or
+	 * depth limit: some typed referrers may have no path), its paths
+	 * sorted by at */
+	bool paths_known;
+	bool paths_cut;
+	struct refs_path *paths;
+	size_t nr_paths;
+	char *path_text; /* the paths' strings, one after another */
+	size_t path_len, path_cap;
+	uint64_t walk_ns; /* how long the typed walk took */
+};
+
+struct refs_path {
+	uint64_t at;
+	size_t off; /* in path_text */
 };
 
 /* Scan src and build *idx. -EINVAL for an arena never mapped (no
  * user_vm_start: no value can be told to point into it). */
 int refs__build(struct source *src, struct refs_index **idx);
+
+struct btfx;
+struct ai_progress;
+struct refs_opts {
+	struct btfx *bx; /* NULL: no typed walk, no paths */
+	/* ticks with pages scanned of pages allocated; true cancels
+	 * (-ECANCELED, nothing built) */
+	const struct ai_progress *progress;
+};
+/* refs__build with options (o may be NULL) */
+int refs__build_opts(struct source *src, const struct refs_opts *o, struct refs_index **idx);
+/* The typed path of the pointer stored at `at`, NULL when none is known */
+const char *refs__path(const struct refs_index *idx, uint64_t at);
 /* true while src's page map is the one idx was built from (and the arena
  * is still at the same place); false also when the map cannot be read. */
 bool refs__current(const struct refs_index *idx, struct source *src);

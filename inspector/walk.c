@@ -172,14 +172,14 @@ static int start_value(struct source *src, const struct value *v, const struct b
 	uint32_t sz;
 	int err;
 
-	if (!v->btf || !v->lvalue || v->bitfield) {
+	if (!v->btf || (!v->lvalue && !v->var) || v->bitfield) {
 		*out = v->scalar;
 		return 0;
 	}
 	sz = btf_is_ptr(t) ? 8 : t->size;
 	if (!sz || sz > 8)
 		return ai_err(EINVAL, "the start is an integer of %u bytes, not an address", sz);
-	err = source__read_exact(src, v->addr, buf, sz);
+	err = expr__read(src, v, 0, buf, sz); /* the arena, or a map variable's bytes */
 	if (err)
 		return err;
 	*out = 0;

@@ -635,6 +635,13 @@ static void evaluate(struct watchset *ws, struct watch *w, uint64_t t, watch_eve
 	ws->cache.rec = p;
 	ws->stats.evaluated++;
 	err = expr__eval(p->e, ws->bx, cs, &v);
+	/* a map variable's bytes are a copy taken when the types were loaded:
+	 * watched, it would never change, a wrong answer that looks right */
+	if (!err && v.var)
+		err = ai_err(EINVAL,
+			     "'%s' is in the map variable '%s', read once when the types were "
+			     "loaded: it cannot be watched (what a pointer in it points to can)",
+			     w->expr_text, v.var->name);
 	if (!err)
 		err = fmt__leaves(ws->bx, cs, &v, &fo, leaf_add, &l, &li);
 	w->err_code = err;

@@ -402,20 +402,32 @@ bool progress_meter__line(struct progress_meter *m, const char *what, uint64_t d
 	char left[64] = "";
 	double rate;
 
-	/* a new operation: after the last one finished, or counting again */
-	if (m->started && (m->finished || done < m->last_done))
+	bool phase = strcmp(m->what, what) != 0;
+
+	/* a new operation: after the last one finished, or counting again in
+	 * the same phase */
+	if (m->started && (m->finished || (done < m->last_done && !phase)))
 		m->started = false;
+	snprintf(m->what, sizeof(m->what), "%s", what);
 	m->last_done = done;
-	m->finished = done >= total;
+	m->finished = total && done >= total;
 	if (!m->started) {
 		m->started = true;
 		m->shown = false;
 		m->t0_ns = t;
 		m->last_ns = 0;
 	}
-	if (!m->shown && (done >= total || t - m->t0_ns < 200000000ULL) &&
+	if (!m->shown && !m->due && (m->finished || t - m->t0_ns < 200000000ULL) &&
 	    !(getenv("AI_TEST_PROGRESS") && *getenv("AI_TEST_PROGRESS") == '1'))
 		return false;
+	if (!total) {
+		if (m->last_ns && t - m->last_ns < 100000000ULL)
+			return false;
+		m->shown = true;
+		m->last_ns = t;
+		snprintf(buf, len, "%s: %llu so far", what, (unsigned long long)done);
+		return true;
+	}
 	if (done < total && m->last_ns && t - m->last_ns < 100000000ULL)
 		return false;
 	m->shown = true;

@@ -44,6 +44,7 @@ struct cli_opts {
 	bool no_mouse;	     /* --no-mouse: the TUI leaves the mouse to the terminal */
 	const char *listen;  /* serve --listen ADDR:PORT */
 	bool all;	     /* snapshot --all */
+	bool diff_check;     /* diff --check: new and resolved health findings */
 };
 
 /*
@@ -79,6 +80,7 @@ enum cli_opt {
 	CLI_OPT_AS,
 	CLI_OPT_LISTEN,
 	CLI_OPT_ALL,
+	CLI_OPT_CHECK,
 	CLI_OPT_HELP,
 	CLI_OPT_VERSION,
 	NR_CLI_OPTS
@@ -102,6 +104,15 @@ struct cli_cmd {
 	 * uses 2, as diff(1) and cmp(1), because its 1 means "different" */
 	int trouble;
 };
+
+struct sink;
+struct check_finding;
+struct check_run;
+/* check's JSON shapes, shared with diff --check (cmd_check.c): one finding
+ * {"kind", "at", "value", "target_state", "target_page"?, "poison"?,
+ * "path"?}, and key: [[first, last], ...] */
+void cli_check_finding(struct sink *k, const struct check_finding *f);
+void cli_check_runs(struct sink *k, const char *key, const struct check_run *runs, uint32_t n);
 
 /* "arena-inspect: <msg>" on stderr; returns 1 (the exit status). */
 int cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -181,12 +192,18 @@ const char *cli_btf_hint(const struct btfx *bx, int err, const char *msg);
  * pages (29%), 350 pages/s, 8 s left". The meter says when to show it:
  * not before the work has taken 0.2 s (quick work shows nothing; tests set
  * AI_TEST_PROGRESS=1 to see it from the first tick), then at most ten
- * times a second, and the last tick once shown. The CLI draws it on
- * stderr, the TUI on its status line.
+ * times a second, and the last tick once shown. A total of 0 is work of
+ * unknown size (check's typed walk: objects so far). A new `what` with
+ * counts starting again is the next phase of the same work, not new work.
+ * The CLI draws it on stderr, the TUI on its status line.
  */
 struct progress_meter {
 	uint64_t t0_ns, last_ns, last_done;
 	bool started, shown, finished;
+	/* the caller knows the work has taken 0.2 s already (the TUI counts
+	 * from the start of the call, before the first tick) */
+	bool due;
+	char what[48]; /* the phase ("checking: typed walk", "checking: scan") */
 };
 bool progress_meter__line(struct progress_meter *m, const char *what, uint64_t done, uint64_t total,
 			  char *buf, size_t len);

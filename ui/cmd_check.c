@@ -6,6 +6,7 @@
  *
  * Text:  one line per finding
  *          dangling    at 0x.. = 0x..  (free page 12)  root->right->right
+ *        ("in map" for at 0: the value is in a map variable, not the arena)
  *        then "unreachable pages: 3-5, 9" and the summary line.
  * JSON:  {"findings": [{"kind", "at", "value", "target_state", "target_page"?,
  *         "poison"?, "path"?}], "unreachable_pages": [[first, last]...],
@@ -47,10 +48,14 @@ static void print_text(const struct check_result *r)
 	for (uint32_t i = 0; i < r->nr_findings; i++) {
 		const struct check_finding *f = &r->findings[i];
 
+		char at[32] = "in map"; /* at 0: a root held in a map variable */
+
+		if (f->at)
+			snprintf(at, sizeof(at), "at 0x%llx", (unsigned long long)f->at);
 		target_text(f, tgt, sizeof(tgt));
-		cli_line("%-10s  at 0x%llx = 0x%llx  %s%s%s", check__kind_name(f->kind),
-			 (unsigned long long)f->at, (unsigned long long)f->value, tgt,
-			 f->path ? "  " : "", f->path ? f->path : "");
+		cli_line("%-10s  %s = 0x%llx  %s%s%s", check__kind_name(f->kind), at,
+			 (unsigned long long)f->value, tgt, f->path ? "  " : "",
+			 f->path ? f->path : "");
 	}
 	runs[0] = '\0';
 	for (uint32_t i = 0; i < r->nr_runs && n < sizeof(runs) - 64; i++) {
@@ -77,6 +82,34 @@ static void print_text(const struct check_result *r)
 		 s->stale ? "; the arena changed while being checked" : "");
 }
 
+void cli_check_finding(struct sink *k, const struct check_finding *f)
+{
+	sink_begin(k, NULL, false, NULL);
+	sink_str(k, "kind", check__kind_name(f->kind));
+	sink_hex(k, "at", f->at);
+	sink_hex(k, "value", f->value);
+	sink_str(k, "target_state", f->target_state);
+	if (f->target_page != UINT32_MAX)
+		sink_u64(k, "target_page", f->target_page);
+	if (f->poison)
+		sink_str(k, "poison", f->poison);
+	if (f->path)
+		sink_str(k, "path", f->path);
+	sink_end(k, false);
+}
+
+void cli_check_runs(struct sink *k, const char *key, const struct check_run *runs, uint32_t n)
+{
+	sink_begin(k, key, true, NULL);
+	for (uint32_t i = 0; i < n; i++) {
+		sink_begin(k, NULL, true, NULL);
+		sink_u64(k, NULL, runs[i].first);
+		sink_u64(k, NULL, runs[i].last);
+		sink_end(k, true);
+	}
+	sink_end(k, true);
+}
+
 static void print_json(const struct cli_opts *o, const struct check_result *r)
 {
 	const struct check_summary *s = &r->summary;
@@ -84,31 +117,10 @@ static void print_json(const struct cli_opts *o, const struct check_result *r)
 
 	sink_begin(k, NULL, false, NULL);
 	sink_begin(k, "findings", true, NULL);
-	for (uint32_t i = 0; i < r->nr_findings; i++) {
-		const struct check_finding *f = &r->findings[i];
-
-		sink_begin(k, NULL, false, NULL);
-		sink_str(k, "kind", check__kind_name(f->kind));
-		sink_hex(k, "at", f->at);
-		sink_hex(k, "value", f->value);
-		sink_str(k, "target_state", f->target_state);
-		if (f->target_page != UINT32_MAX)
-			sink_u64(k, "target_page", f->target_page);
-		if (f->poison)
-			sink_str(k, "poison", f->poison);
-		if (f->path)
-			sink_str(k, "path", f->path);
-		sink_end(k, false);
-	}
+	for (uint32_t i = 0; i < r->nr_findings; i++)
+		cli_check_finding(k, &r->findings[i]);
 	sink_end(k, true);
-	sink_begin(k, "unreachable_pages", true, NULL);
-	for (uint32_t i = 0; i < r->nr_runs; i++) {
-		sink_begin(k, NULL, true, NULL);
-		sink_u64(k, NULL, r->runs[i].first);
-		sink_u64(k, NULL, r->runs[i].last);
-		sink_end(k, true);
-	}
-	sink_end(k, true);
+	cli_check_runs(k, "unreachable_pages", r->runs, r->nr_runs);
 	sink_begin(k, "summary", false, NULL);
 	for (int i = 0; i < CHECK_NR_KINDS; i++)
 		sink_u64(k, check__kind_name(i), s->counts[i]);
@@ -149,7 +161,16 @@ static int eval_roots(const struct cli_opts *o, struct btfx *bx, struct source *
 		roots[i] = (struct check_root){
 			.name = o->roots[i], .btf = v.btf, .type_id = v.type_id, .addr = v.addr
 		};
-		if (!v.lvalue) {
+		if (v.var && !btfq__is_ptr(v.btf, v.type_id))
+			return cli_error("--root '%s': it is in the map variable '%s', which "
+					 "check walks as a root already",
+					 o->roots[i], v.var->name);
+		if (v.var) { /* a pointer in a map variable: its value */
+			roots[i].is_ptr = true;
+			roots[i].addr = 0;
+			if (expr__read(src, &v, 0, &roots[i].value, 8))
+				return cli_error("--root '%s': %s", o->roots[i], ai_errmsg());
+		} else if (!v.lvalue) {
 			if (!btfq__is_ptr(v.btf, v.type_id))
 				return cli_error("--root '%s': neither an object in the arena nor "
 						 "a pointer",

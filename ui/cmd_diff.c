@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include "btfx.h"
+#include "check.h"
 #include "cli.h"
 #include "diff.h"
 
@@ -24,8 +25,66 @@ static bool differs(const struct diff_stats *st)
 	       (st->fields_compared && st->fields.changed);
 }
 
+/*
+ * --check: both sides checked (each with its own types and roots), and
+ * what B has that A has not. The JSON section:
+ *   "check": {"new": [finding...], "resolved": [finding...],
+ *             "unreachable_new": [[first, last]...], "unreachable_resolved": [...],
+ *             "summary": {"new": N, "resolved": N, "a_findings": N, "b_findings": N,
+ *                         "unreachable_compared": B, "unreachable_new": PAGES,
+ *                         "unreachable_resolved": PAGES}}
+ * Findings are matched by kind, at and value (check__delta says why). The
+ * exit status stays the diff's.
+ */
+struct diff_check {
+	struct check_result a, b;
+	struct check_delta d;
+};
+
+static void emit_check(void *ctx, struct sink *s)
+{
+	const struct diff_check *c = ctx;
+	const struct check_delta *d = &c->d;
+
+	sink_begin(s, "check", false, NULL);
+	sink_begin(s, "new", true, NULL);
+	for (uint32_t i = 0; i < d->nr_fresh; i++)
+		cli_check_finding(s, d->fresh[i]);
+	sink_end(s, true);
+	sink_begin(s, "resolved", true, NULL);
+	for (uint32_t i = 0; i < d->nr_resolved; i++)
+		cli_check_finding(s, d->resolved[i]);
+	sink_end(s, true);
+	cli_check_runs(s, "unreachable_new", d->fresh_runs, d->nr_fresh_runs);
+	cli_check_runs(s, "unreachable_resolved", d->resolved_runs, d->nr_resolved_runs);
+	sink_begin(s, "summary", false, NULL);
+	sink_u64(s, "new", d->nr_fresh);
+	sink_u64(s, "resolved", d->nr_resolved);
+	sink_u64(s, "a_findings", c->a.nr_findings);
+	sink_u64(s, "b_findings", c->b.nr_findings);
+	/* false: a side did not judge reachability (no roots): no page is new */
+	sink_bool(s, "unreachable_compared", d->runs_compared);
+	sink_u64(s, "unreachable_new", d->fresh_pages);
+	sink_u64(s, "unreachable_resolved", d->resolved_pages);
+	sink_end(s, false);
+	sink_end(s, false);
+}
+
+static int run_check(struct source *a, struct btfx *bx_a, struct source *b, struct btfx *bx_b,
+		     struct diff_check *c)
+{
+	if (check__run(bx_a, a, NULL, &c->a))
+		return cli_lib_error("diff --check: A");
+	if (check__run(bx_b, b, NULL, &c->b))
+		return cli_lib_error("diff --check: B");
+	if (check__delta(&c->a, &c->b, &c->d))
+		return cli_lib_error("diff --check");
+	return 0;
+}
+
 static int do_diff(int argc, char **argv, const struct cli_opts *o)
 {
+	struct diff_check dc = { 0 };
 	struct diff_opts dopts = { .max_ranges = o->json || o->pretty ? 0 : TEXT_MAX_RANGES,
 				   .merge_gap = DIFF_CLI_MERGE_GAP };
 	struct diff_stats st;
@@ -64,6 +123,14 @@ static int do_diff(int argc, char **argv, const struct cli_opts *o)
 	}
 	dopts.bx_a = bx_a;
 	dopts.bx_b = bx_b;
+	if (o->diff_check) {
+		if (run_check(a, bx_a, b, bx_b, &dc)) {
+			err = -1;
+			goto out;
+		}
+		dopts.extra = emit_check;
+		dopts.extra_ctx = &dc;
+	}
 	dopts.max_fields = DIFF_MAX_FIELDS;
 	dopts.max_array = o->max_elements ? o->max_elements : CLI_MAX_ELEMENTS;
 	s = cli_sink(o);
@@ -94,14 +161,21 @@ static int do_diff(int argc, char **argv, const struct cli_opts *o)
 			a->info.max_pages, b->info.max_pages,
 			a->info.max_pages < b->info.max_pages ? a->info.max_pages
 							      : b->info.max_pages);
+	if (!err && o->diff_check && !dc.d.runs_compared)
+		fprintf(stderr, "arena-inspect: note: --check: reachability was not judged on both "
+				"sides (no roots); unreachable pages are not compared\n");
+	if (err < 0)
+		cli_lib_error("diff");
+out:
+	check__delta_free(&dc.d);
+	check__result_free(&dc.a);
+	check__result_free(&dc.b);
 	btfx__free(bx_a);
 	btfx__free(bx_b);
 	source__close(a);
 	source__close(b);
-	if (err < 0) {
-		cli_lib_error("diff");
+	if (err < 0)
 		return DIFF_TROUBLE;
-	}
 	return differs(&st) ? DIFF_DIFFERENT : DIFF_SAME;
 }
 
@@ -109,7 +183,7 @@ const struct cli_cmd cmd_diff = {
 	.name = "diff",
 	.run = do_diff,
 	.args = "A B",
-	.opts = CLI_OPTS_OUTPUT | CLI_OPTS_TYPES | CLI_O(MAX_ELEMENTS),
+	.opts = CLI_OPTS_OUTPUT | CLI_OPTS_TYPES | CLI_O(MAX_ELEMENTS) | CLI_O(CHECK),
 	.help = "pages allocated/freed, bytes and typed fields changed between two arenas or "
 		"snapshots; exit 0 same, 1 different, 2 trouble",
 	.trouble = DIFF_TROUBLE,

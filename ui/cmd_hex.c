@@ -32,6 +32,13 @@ int cli_resolve_where(struct source *src, const struct cli_opts *o, const char *
 		return 1;
 	}
 	*addr = v.lvalue ? v.addr : v.scalar;
+	/* a pointer in a map variable shows where it points; the variable
+	 * itself is not in the arena */
+	if (v.var && (!btfq__is_ptr(v.btf, v.type_id) || expr__read(src, &v, 0, addr, 8))) {
+		cli_error("'%s' is in the map variable '%s', not in the arena", where, v.var->name);
+		btfx__free(bx);
+		return 1;
+	}
 	if (bxp)
 		*bxp = bx;
 	else

@@ -5,7 +5,10 @@
  * at ADDR (refs.h). There is no allocator layer yet, so the object is
  * [ADDR, ADDR+1) unless its size is known: --size N, an expression whose
  * type gives it (a struct place, or a pointer to a sized type), or --page
- * (ADDR's whole page).
+ * (ADDR's whole page). With types, each referrer the typed walk from the
+ * roots reached carries its path (check__typed_pointers): text
+ * "0xAT -> 0xVALUE (+OFF)  hdr->list", JSON "path" (null: the scan alone
+ * found it), "paths_known" (a typed walk ran) and "paths_cut".
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,29 +19,23 @@
 #include "source.h"
 
 /* The object named by WHERE: [*lo, *hi). 1 after printing an error. */
-static int resolve_target(struct source *src, const struct cli_opts *o, const char *where,
-			  uint64_t *lo, uint64_t *hi)
+static int resolve_target(struct source *src, struct btfx *bx, const struct cli_opts *o,
+			  const char *where, uint64_t *lo, uint64_t *hi)
 {
-	struct btfx *bx = NULL;
 	uint64_t size = 1;
 	struct value v;
 	int col = 0, err;
 
 	if (cli_parse_addr(src, where, lo)) {
-		if (cli_open_btf(src, o, &bx))
-			return 1;
 		err = expr__eval_str(where, bx, src, &v, &col);
 		if (err) {
 			cli_expr_error("", where, col, bx, err);
-			btfx__free(bx);
 			return 1;
 		}
 		if (refs__value_object(src, &v, true, lo, &size)) {
 			cli_error("refs: '%s': %s", where, ai_errmsg());
-			btfx__free(bx);
 			return 1;
 		}
-		btfx__free(bx);
 	}
 	if (o->refs_size)
 		size = o->refs_size;
@@ -63,6 +60,7 @@ static int resolve_target(struct source *src, const struct cli_opts *o, const ch
 
 struct emit {
 	struct sink *s;
+	const struct refs_index *idx;
 	uint64_t lo;
 	bool json;
 };
@@ -70,16 +68,22 @@ struct emit {
 static int emit_ref(const struct refs_entry *e, void *ctx)
 {
 	struct emit *em = ctx;
+	const char *path = refs__path(em->idx, e->at);
 
 	if (!em->json) {
-		cli_line("0x%llx -> 0x%llx (+%llu)", (unsigned long long)e->at,
-			 (unsigned long long)e->value, (unsigned long long)(e->value - em->lo));
+		cli_line("0x%llx -> 0x%llx (+%llu)%s%s", (unsigned long long)e->at,
+			 (unsigned long long)e->value, (unsigned long long)(e->value - em->lo),
+			 path ? "  " : "", path ? path : "");
 		return 0;
 	}
 	sink_begin(em->s, NULL, false, NULL);
 	sink_hex(em->s, "at", e->at);
 	sink_hex(em->s, "value", e->value);
 	sink_u64(em->s, "offset", e->value - em->lo);
+	if (path)
+		sink_str(em->s, "path", path);
+	else
+		sink_value(em->s, "path", SK_NULL, "null", NULL);
 	sink_end(em->s, false);
 	return 0;
 }
@@ -87,6 +91,8 @@ static int emit_ref(const struct refs_entry *e, void *ctx)
 static int do_refs(int argc, char **argv, const struct cli_opts *o)
 {
 	struct refs_index *idx = NULL;
+	struct btfx *bx = NULL;
+	struct refs_opts ro = { 0 };
 	struct source *src;
 	struct emit em = { .json = o->json || o->pretty };
 	uint64_t lo, hi;
@@ -109,17 +115,20 @@ static int do_refs(int argc, char **argv, const struct cli_opts *o)
 
 	if (!where)
 		goto out;
-	if (resolve_target(src, o, where, &lo, &hi)) {
+	/* the types: for an expression, and for the typed walk's paths */
+	if (cli_open_btf(src, o, &bx) || resolve_target(src, bx, o, where, &lo, &hi)) {
 		free(where);
 		goto out;
 	}
 	free(where);
-	if (refs__build(src, &idx)) {
+	ro.bx = bx;
+	if (refs__build_opts(src, &ro, &idx)) {
 		cli_lib_error("refs");
 		goto out;
 	}
 	n = refs__query(idx, lo, hi, NULL, NULL);
 	em.lo = lo;
+	em.idx = idx;
 	if (em.json) {
 		em.s = cli_sink(o);
 		sink_begin(em.s, NULL, false, NULL);
@@ -134,16 +143,21 @@ static int do_refs(int argc, char **argv, const struct cli_opts *o)
 		sink_u64(em.s, "pages_scanned", idx->pages_scanned);
 		sink_u64(em.s, "pages_vanished", idx->pages_vanished);
 		sink_bool(em.s, "stale", idx->stale);
-		/* no typed walk yet: say so instead of leaving paths out silently */
-		sink_bool(em.s, "paths_known", false);
+		/* false: no typed walk ran (no BTF or no roots), so no path is
+		 * known; paths_cut: it was cut, a null path may be a typed one */
+		sink_bool(em.s, "paths_known", idx->paths_known);
+		sink_bool(em.s, "paths_cut", idx->paths_cut);
 		sink_end(em.s, false);
 		sink__free(em.s);
 	} else {
 		refs__query(idx, lo, hi, emit_ref, &em);
-		cli_line("%ld reference%s into [0x%llx, 0x%llx) (%u allocated pages scanned; "
-			 "untyped: no paths)",
+		cli_line("%ld reference%s into [0x%llx, 0x%llx) (%u allocated pages scanned; %s)",
 			 n, n == 1 ? "" : "s", (unsigned long long)lo, (unsigned long long)hi,
-			 idx->pages_scanned);
+			 idx->pages_scanned,
+			 !idx->paths_known ? "untyped: no paths (no types or no roots)"
+			 : idx->paths_cut  ? "typed paths where the typed walk reached, but it was "
+					     "cut (node or depth limit)"
+					   : "typed paths where the typed walk reached");
 	}
 	if (idx->pages_vanished)
 		fprintf(stderr,
@@ -156,6 +170,7 @@ static int do_refs(int argc, char **argv, const struct cli_opts *o)
 	ret = cli_output_error() ? 1 : 0;
 out:
 	refs__free(idx);
+	btfx__free(bx);
 	source__close(src);
 	return ret;
 }

@@ -88,6 +88,9 @@ static const struct cli_option options[NR_CLI_OPTS] = {
 	[CLI_OPT_SIZE] = { "size", 0, "N", "[--size N]",
 			   "the object's size in bytes (default: its type's, else 1)" },
 	[CLI_OPT_PAGE] = { "page", 0, NULL, "[--page]", "the object is ADDR's whole page" },
+	[CLI_OPT_CHECK] = { "check", 0, NULL, "[--check]",
+			    "also the health findings and unreachable pages B has and A has not "
+			    "(new), and the other way round (resolved)" },
 	[CLI_OPT_ROOT] = { "root", 0, "EXPR", "[--root EXPR]...",
 			   "one more root for the typed walk (an object or a pointer)" },
 	[CLI_OPT_AS] = { "as", 0, "TYPE", "[--as TYPE]",
@@ -394,6 +397,7 @@ static int set_option(int id, const char *arg, struct cli_opts *o)
 	case CLI_OPT_AS: o->heap_as = arg; break;
 	case CLI_OPT_LISTEN: o->listen = arg; break;
 	case CLI_OPT_ALL: o->all = true; break;
+	case CLI_OPT_CHECK: o->diff_check = true; break;
 	}
 	return 0;
 }

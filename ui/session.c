@@ -30,6 +30,20 @@
 static int hist_get(void *ctx, uint64_t n, struct value *out);
 static uint64_t hist_last(void *ctx);
 
+uint64_t session__now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+const struct ai_progress *session__progress(struct session *s)
+{
+	s->busy_start_ms = session__now_ms();
+	return s->progress.cb ? &s->progress : NULL;
+}
+
 struct session *session__new(const char *btf_file, int max_elements)
 {
 	struct session *s = calloc(1, sizeof(*s));
@@ -369,11 +383,11 @@ int session__resolve_addr(struct session *s, const char *text, uint64_t *addr)
 	}
 	/* a pointer means where it points; any other place means itself */
 	if (v.btf && v.type_id && btfq__is_ptr(v.btf, v.type_id)) {
-		if (!v.lvalue) {
+		if (!v.lvalue && !v.var) {
 			*addr = v.scalar;
 			return 0;
 		}
-		err = source__read_exact(s->src, v.addr, addr, sizeof(*addr));
+		err = expr__read(s->src, &v, 0, addr, sizeof(*addr));
 		if (err) {
 			session__lib_msg(s, text);
 			return err;
@@ -383,6 +397,11 @@ int session__resolve_addr(struct session *s, const char *text, uint64_t *addr)
 	if (v.lvalue) {
 		*addr = v.addr;
 		return 0;
+	}
+	if (v.var) {
+		session__msg(s, true, "'%s' is in the map variable '%s', not in the arena", text,
+			     v.var->name);
+		return -EINVAL;
 	}
 	*addr = v.scalar;
 	if (s->src->info.user_vm_start && v.scalar < source__size(s->src))

@@ -19,6 +19,7 @@
 #include <stdint.h>
 #include "btfx.h"
 #include "expr.h"
+#include "progress.h"
 #include "source.h"
 
 struct diff;
@@ -82,10 +83,6 @@ struct session {
 	/* what y copied, printable, for the engine to send (OSC 52); NULL: none */
 	char *copy;
 
-	/* long work (:snapshot, :check) reports here: the engine shows it on
-	 * the status line, and Ctrl-C cancels the work. NULL: none. */
-	const struct ai_progress *progress;
-
 	/* the status line's message ("" after a key), and every message in a
 	 * ring: ring[(nr_msgs - 1) % SESSION_MSGS] is the newest */
 	char msg[SESSION_MSG_LEN];
@@ -131,9 +128,22 @@ struct session {
 		 * view it goes to says) */
 		char note[SESSION_MSG_LEN];
 	} nav;
+
+	/* long library work (check, the refs index, :snapshot): the engine's progress
+	 * callback (shows the status line after 200 ms, polls Esc and Ctrl-C
+	 * to cancel); progress.cb NULL: none. busy_start_ms: when the work
+	 * began (session__progress) */
+	struct ai_progress progress;
+	uint64_t busy_start_ms;
 };
 
+/* The progress to hand to one long library call that starts now (NULL
+ * when the engine installed none). */
+const struct ai_progress *session__progress(struct session *s);
+
 struct session *session__new(const char *btf_file, int max_elements);
+/* CLOCK_MONOTONIC in ms, the clock of busy_start_ms */
+uint64_t session__now_ms(void);
 void session__free(struct session *s); /* NULL is fine */
 
 /* ---- messages ---- */

@@ -35,6 +35,58 @@ static void on_lib_msg(const char *msg, void *ctx)
 	session__msg(ctx, true, "%s", msg);
 }
 
+/*
+ * Long library work (the health check, the refs index, :snapshot) ticks
+ * here between batches (the session hands this to the views:
+ * session__progress). After 200 ms the status line shows how far it got
+ * (the CLI's progress meter: rate and time left), redrawn at most ten times
+ * a second,
+ * and the keyboard is polled without waiting: Esc (or Ctrl-C, a SIGINT in
+ * cbreak mode) cancels the work, not the program. Other keys typed
+ * meanwhile are dropped (a resize is kept for the loop).
+ * AI_TEST_SLOW_PROGRESS=MS (screen tests) sleeps MS per tick, so that
+ * small fixtures' work lasts long enough to be seen and cancelled.
+ */
+static bool on_progress(void *ctx, const char *what, uint64_t done, uint64_t total)
+{
+	struct tui *t = ctx;
+	struct canvas *c = &t->status;
+	char line[200];
+	int key;
+
+	if (t->slow_ms)
+		usleep(t->slow_ms * 1000);
+	if (term__take_sigint() || term__quit_signal()) {
+		/* Ctrl-C: cancel the work; SIGTERM, SIGHUP: stop it, then quit */
+		t->meter.finished = true; /* the next work starts a new line */
+		return true;
+	}
+	/* the CLI's meter: shown once the work has taken 200 ms (counted
+	 * from session__progress), at most ten times a second */
+	t->meter.due = now_ms() - t->s->busy_start_ms >= 200;
+	if (progress_meter__line(&t->meter, what, done, total, line, sizeof(line))) {
+		draw_row(c, 0);
+		draw_str(c, R_INFO, line);
+		draw_str(c, R_DIM, "   Esc or Ctrl-C: cancel");
+		draw_fill(c, R_STATUS);
+		wnoutrefresh(c->win);
+		doupdate();
+		t->status_dirty = true;
+	}
+	wtimeout(c->win, 0);
+	while ((key = wgetch(c->win)) != ERR) {
+		if (key == 27) {
+			t->meter.finished = true;
+			return true;
+		}
+		if (key == KEY_RESIZE) {
+			ungetch(key);
+			break;
+		}
+	}
+	return false;
+}
+
 static void tui_dirty(struct tui *t)
 {
 	t->title_dirty = t->status_dirty = true;
@@ -794,30 +846,6 @@ static bool locale_is_utf8(void)
 	return cs && (!strcasecmp(cs, "UTF-8") || !strcasecmp(cs, "utf8"));
 }
 
-/* Long work's progress on the status line, drawn at once (the loop is not
- * running meanwhile); Ctrl-C cancels the work */
-static bool on_progress(void *ctx, const char *what, uint64_t done, uint64_t total)
-{
-	struct tui *t = ctx;
-	struct canvas *c = &t->status;
-	char line[200];
-
-	if (term__take_interrupt()) {
-		t->meter.finished = true; /* the next work starts a new line */
-		return true;
-	}
-	if (!progress_meter__line(&t->meter, what, done, total, line, sizeof(line)))
-		return false;
-	draw_row(c, 0);
-	draw_str(c, R_INFO, line);
-	draw_str(c, R_DIM, "  (Ctrl-C cancels)");
-	draw_fill(c, R_STATUS);
-	wnoutrefresh(c->win);
-	doupdate();
-	t->status_dirty = true;
-	return false;
-}
-
 int tui_run(struct source *src, const struct cli_opts *o)
 {
 	struct tui t = { .o = o, .exit_status = 0, .cur = V_CHOOSER, .prev_cur = V_CHOOSER };
@@ -839,8 +867,9 @@ int tui_run(struct source *src, const struct cli_opts *o)
 		return cli_error("out of memory");
 	}
 	session__set_types(t.s, o->types, o->nr_types, o->types_cflags);
-	t.progress = (struct ai_progress){ .cb = on_progress, .ctx = &t };
-	t.s->progress = &t.progress;
+	t.s->progress = (struct ai_progress){ .cb = on_progress, .ctx = &t };
+	if (getenv("AI_TEST_SLOW_PROGRESS"))
+		t.slow_ms = (unsigned)strtoul(getenv("AI_TEST_SLOW_PROGRESS"), NULL, 10) % 10000;
 	setlocale(LC_ALL, "");
 	t.utf8 = locale_is_utf8();
 	t.color = o->color;

@@ -292,7 +292,7 @@ static enum request c_log(struct session *s, const char *arg)
 /* :snapshot [--force] FILE (--force: FILE may be a symlink; the link is replaced) */
 static enum request c_snapshot(struct session *s, const char *arg)
 {
-	struct snapshot_write_opts wo = { .sudo_owner = true, .progress = s->progress };
+	struct snapshot_write_opts wo = { .sudo_owner = true, .progress = session__progress(s) };
 
 	if (!strncmp(arg, "--force", 7) && (arg[7] == ' ' || !arg[7])) {
 		wo.force = true;

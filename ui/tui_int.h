@@ -296,6 +296,7 @@ struct tui {
 
 	bool quit;
 	int exit_status;
+	unsigned slow_ms; /* AI_TEST_SLOW_PROGRESS: ms slept per tick */
 	bool utf8;
 	bool color;
 };
@@ -306,9 +307,9 @@ void term__started(void);		    /* after initscr: the reset bytes, stderr capture
 void term__drain_stderr(struct session *s); /* stderr's lines onto the status line */
 void term__stopped(void);		    /* after endwin: the real stderr back */
 int term__quit_signal(void);		    /* SIGINT, SIGTERM, SIGHUP seen; 0: none */
-/* Ctrl-C (SIGINT) came while long work runs: it cancels that work, not
- * the program (the flag is taken) */
-bool term__take_interrupt(void);
+/* a SIGINT seen, and forgotten: Ctrl-C during long work cancels the work,
+ * not the program */
+bool term__take_sigint(void);
 /* text to the terminal's clipboard (OSC 52, through terminfo's Ms);
  * -ENOTSUP when the terminal does not say it takes it */
 int term__clipboard(const char *text);

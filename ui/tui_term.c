@@ -240,7 +240,7 @@ int term__quit_signal(void)
 	return quit_signal;
 }
 
-bool term__take_interrupt(void)
+bool term__take_sigint(void)
 {
 	if (quit_signal != SIGINT)
 		return false;

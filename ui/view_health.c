@@ -10,6 +10,7 @@
  * store into an allocated page does not change the page map). Enter shows
  * the selected location (a run: its first page) in the hex view.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -75,13 +76,22 @@ static void run_check(struct view *v)
 	struct session *s = v->s;
 	const struct check_summary *m;
 	struct check_result r = { 0 };
+	struct check_opts co = { 0 };
+	int err;
 	uint64_t base = session__page_addr(s, 0), page = source__page_size(s->src);
 
 	rows_clear(h);
 	h->refs_mode = false;
 	h->ran = true;
 	h->head2[0] = '\0';
-	if (check__run(s->bx, s->src, NULL, &r)) {
+	co.progress = session__progress(s);
+	err = check__run(s->bx, s->src, &co, &r);
+	if (err == -ECANCELED) {
+		snprintf(h->head, sizeof(h->head), "check cancelled (:check runs it again)");
+		session__msg(s, false, "check cancelled");
+		return;
+	}
+	if (err) {
 		snprintf(h->head, sizeof(h->head), "check failed: %s", ai_errmsg());
 		session__msg(s, true, "check: %s", ai_errmsg());
 		return;
@@ -101,9 +111,12 @@ static void run_check(struct view *v)
 	for (uint32_t i = 0; i < r.nr_findings; i++) {
 		const struct check_finding *f = &r.findings[i];
 
-		row_add(h, f->at, true, "%-10s at 0x%llx = 0x%llx  %s%s%s%s%s",
-			check__kind_name(f->kind), (unsigned long long)f->at,
-			(unsigned long long)f->value, f->target_state, f->poison ? " " : "",
+		char at[32] = "in map"; /* at 0: a root held in a map variable */
+
+		if (f->at)
+			snprintf(at, sizeof(at), "at 0x%llx", (unsigned long long)f->at);
+		row_add(h, f->at, true, "%-10s %s = 0x%llx  %s%s%s%s%s", check__kind_name(f->kind),
+			at, (unsigned long long)f->value, f->target_state, f->poison ? " " : "",
 			f->poison ? f->poison : "", f->path ? "  " : "", f->path ? f->path : "");
 	}
 	for (uint32_t i = 0; i < r.nr_runs; i++) {
@@ -122,8 +135,11 @@ static int add_ref(const struct refs_entry *e, void *ctx)
 	struct view *v = ctx;
 	struct health *h = v->priv;
 
-	row_add(h, e->at, false, "0x%llx -> 0x%llx (+%llu)", (unsigned long long)e->at,
-		(unsigned long long)e->value, (unsigned long long)(e->value - h->lo));
+	const char *path = refs__path(h->idx, e->at);
+
+	row_add(h, e->at, false, "0x%llx -> 0x%llx (+%llu)%s%s", (unsigned long long)e->at,
+		(unsigned long long)e->value, (unsigned long long)(e->value - h->lo),
+		path ? "  " : "", path ? path : "");
 	return 0;
 }
 
@@ -145,7 +161,16 @@ static void show_refs(struct view *v)
 	if (!keep) {
 		refs__free(h->idx);
 		h->idx = NULL;
-		if (refs__build(s->src, &h->idx)) {
+		struct refs_opts ro = { .bx = s->bx, .progress = session__progress(s) };
+		int err = refs__build_opts(s->src, &ro, &h->idx);
+
+		if (err == -ECANCELED) {
+			snprintf(h->head, sizeof(h->head),
+				 "references: cancelled (x or :refs builds the index again)");
+			session__msg(s, false, "references: cancelled");
+			return;
+		}
+		if (err) {
 			snprintf(h->head, sizeof(h->head), "references: %s", ai_errmsg());
 			session__msg(s, true, "refs: %s", ai_errmsg());
 			return;
@@ -156,9 +181,12 @@ static void show_refs(struct view *v)
 	refs__query(h->idx, h->lo, h->hi, add_ref, v);
 	snprintf(h->head, sizeof(h->head), "%ld reference%s into [0x%llx, 0x%llx)", n,
 		 n == 1 ? "" : "s", (unsigned long long)h->lo, (unsigned long long)h->hi);
-	snprintf(h->head2, sizeof(h->head2), "%u pages scanned%s%s; untyped: no paths",
-		 h->idx->pages_scanned, h->idx->pages_vanished ? "; some pages vanished" : "",
-		 h->idx->stale ? "; arena changed meanwhile" : "");
+	snprintf(h->head2, sizeof(h->head2), "%u pages scanned%s%s; %s", h->idx->pages_scanned,
+		 h->idx->pages_vanished ? "; some pages vanished" : "",
+		 h->idx->stale ? "; arena changed meanwhile" : "",
+		 !h->idx->paths_known ? "untyped: no paths"
+		 : h->idx->paths_cut  ? "typed paths (walk cut)"
+				      : "typed paths");
 }
 
 static int health_open(struct view *v)
@@ -247,6 +275,12 @@ static enum request health_request(struct view *v, enum request req)
 	case REQ_ENTER:
 		if (!h->n)
 			break;
+		if (!h->rows[h->sel].addr) {
+			session__msg(v->s, true,
+				     "that value is stored in a map variable, not in "
+				     "the arena: no hex to show");
+			break;
+		}
 		session__nav_addr(v->s, h->rows[h->sel].addr);
 		return REQ_SHOW_HEX;
 	default: return req;

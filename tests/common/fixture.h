@@ -91,7 +91,8 @@ int fixture_count(const struct fixture *f, struct fixture_counts *c);
  * "pages" array of allocated page numbers. NULL on error. */
 struct json *fixture_count_json(const struct fixture *f, bool pages);
 /* Other verbs on a loaded fixture: "step" (arg: count or NULL), "pause",
- * "resume". *out (may be NULL) gets stdout, malloc'ed. */
+ * "resume", "run" (arg: a pinned program, planted_more). *out (may be
+ * NULL) gets stdout, malloc'ed. */
 int fixture_cmd(const struct fixture *f, const char *verb, const char *arg, char **out);
 
 /*

@@ -113,7 +113,14 @@ static void planted_doc(const struct json *doc)
 	const struct json *ur = json_get(doc, "unreachable_pages");
 	const struct json *wr = json_path(F.expect, "unreachable_pages");
 
+	long long vp = json_int(json_path(F.expect, "var_page"), -1);
+
 	same_findings(doc, json_get(F.expect, "findings"));
+	/* the nodes only the .bss struct my_alloc points to are reached */
+	for (size_t i = 0; i < json_len(ur); i++)
+		if (json_int(json_at(json_at(ur, i), 0), -1) <= vp &&
+		    vp <= json_int(json_at(json_at(ur, i), 1), -1))
+			fail_msg("page %lld (my_alloc's nodes) called unreachable", vp);
 	assert_int_equal(json_len(ur), json_len(wr));
 	for (size_t i = 0; i < json_len(wr); i++) {
 		assert_int_equal(json_int(json_at(json_at(ur, i), 0), -1),
@@ -150,8 +157,14 @@ static void planted(void **state)
 		char head[128];
 
 		assert_non_null(line);
-		snprintf(head, sizeof(head), "%-10s  at %s = %s  ", json_str(json_get(w, "kind")),
-			 json_str(json_get(w, "at")), json_str(json_get(w, "value")));
+		const char *at = json_str(json_get(w, "at"));
+		char where[40];
+
+		/* a value held in a map variable (at 0) is "in map" */
+		snprintf(where, sizeof(where), "%s%s", strcmp(at, "0x0") ? "at " : "in map",
+			 strcmp(at, "0x0") ? at : "");
+		snprintf(head, sizeof(head), "%-10s  %s = %s  ", json_str(json_get(w, "kind")),
+			 where, json_str(json_get(w, "value")));
 		if (strncmp(line, head, strlen(head)))
 			fail_msg("line %zu '%s' does not start with '%s'", i, line, head);
 		if (path) {
@@ -167,10 +180,10 @@ static void planted(void **state)
 	assert_string_equal(line, "unreachable pages: 8-10 (3 pages)");
 	line = strtok_r(NULL, "\n", &save);
 	assert_non_null(line);
-	assert_non_null(strstr(line, "2 dangling, 1 reserved, 1 outside, 2 poison, 1 misaligned, "
+	assert_non_null(strstr(line, "3 dangling, 1 reserved, 1 outside, 2 poison, 1 misaligned, "
 				     "3 unreachable pages"));
 	assert_null(strtok_r(NULL, "\n", &save));
-	assert_int_equal(nl, 7);
+	assert_int_equal(nl, 8);
 	free(out);
 	assert_int_equal(kernel_allocated(), before);
 }
@@ -212,6 +225,89 @@ static void planted_snapshot(void **state)
 	} else {
 		print_message("setpriv is missing: the snapshot was checked as root only\n");
 	}
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(fixture_run(cmd, NULL, &st), 0);
+}
+
+/*
+ * diff A B --check on two snapshots of planted, the second taken after
+ * `arena-fixture run planted_more` (list node 5's next into the freed page,
+ * hdr->poison cleared): exactly that finding is new, with its path, and
+ * exactly the poison is resolved; A against itself: nothing new, exit 0.
+ */
+static void planted_diff(void **state)
+{
+	char dir[] = "/tmp/it_check.XXXXXX", cmd[700], *out, msg[128];
+	const struct json *more, *ck, *f;
+	struct json *doc;
+	uint32_t before;
+	int st = -1;
+
+	(void)state;
+	load("planted");
+	more = json_get(F.expect, "more");
+	assert_non_null(more);
+	before = kernel_allocated();
+	assert_non_null(mkdtemp(dir));
+	snprintf(cmd, sizeof(cmd), "%s snapshot id %u -o %s/a.snap >/dev/null", INSPECT_BIN,
+		 F.map_id, dir);
+	assert_int_equal(fixture_run(cmd, NULL, &st), 0);
+	assert_int_equal(st, 0);
+	assert_int_equal(fixture_cmd(&F, "run", "planted_more", NULL), 0);
+	snprintf(cmd, sizeof(cmd), "%s snapshot id %u -o %s/b.snap >/dev/null", INSPECT_BIN,
+		 F.map_id, dir);
+	assert_int_equal(fixture_run(cmd, NULL, &st), 0);
+	assert_int_equal(st, 0);
+
+	/* the diff's exit status is the diff's: different */
+	out = cli_run(1, CLI_RUN_QUIET, "%s diff %s/a.snap %s/b.snap --check -j", INSPECT_BIN, dir,
+		      dir);
+	doc = json_parse(out, msg, sizeof(msg));
+	if (!doc)
+		fail_msg("diff --check -j: %s: %s", msg, out);
+	free(out);
+	ck = json_get(doc, "check");
+	assert_int_equal(json_len(json_get(ck, "new")), 1);
+	f = json_at(json_get(ck, "new"), 0);
+	assert_string_equal(json_str(json_get(f, "kind")), "dangling");
+	assert_int_equal(json_u64(json_get(f, "at"), 0), json_u64(json_get(more, "new_at"), 1));
+	assert_int_equal(json_u64(json_get(f, "value"), 0),
+			 json_u64(json_get(more, "new_value"), 1));
+	assert_string_equal(json_str(json_get(f, "target_state")), "free");
+	assert_string_equal(json_str(json_get(f, "path")),
+			    "hdr->list->next->next->next->next->next->next");
+	assert_int_equal(json_len(json_get(ck, "resolved")), 1);
+	f = json_at(json_get(ck, "resolved"), 0);
+	assert_string_equal(json_str(json_get(f, "kind")), "poison");
+	assert_int_equal(json_u64(json_get(f, "at"), 0),
+			 json_u64(json_get(more, "resolved_at"), 1));
+	assert_string_equal(json_str(json_get(f, "path")), "hdr->poison");
+	assert_int_equal(json_len(json_get(ck, "unreachable_new")), 0);
+	assert_int_equal(json_len(json_get(ck, "unreachable_resolved")), 0);
+	assert_int_equal(json_bool(json_path(ck, "summary.unreachable_compared")), 1);
+	assert_int_equal(json_int(json_path(ck, "summary.new"), -1), 1);
+	assert_int_equal(json_int(json_path(ck, "summary.resolved"), -1), 1);
+	assert_int_equal(json_int(json_path(ck, "summary.a_findings"), -1),
+			 (long long)json_len(json_get(F.expect, "findings")));
+	json_free(doc);
+
+	/* text: the section, with the new finding's path */
+	out = cli_run(1, CLI_RUN_QUIET, "%s diff %s/a.snap %s/b.snap --check", INSPECT_BIN, dir,
+		      dir);
+	assert_non_null(strstr(out, "\ncheck:\n"));
+	assert_non_null(strstr(out, "hdr->list->next->next->next->next->next->next"));
+	free(out);
+
+	/* the same snapshot twice: the same, nothing new */
+	out = cli_run(0, CLI_RUN_QUIET, "%s diff %s/a.snap %s/a.snap --check -j", INSPECT_BIN, dir,
+		      dir);
+	doc = json_parse(out, msg, sizeof(msg));
+	assert_non_null(doc);
+	assert_int_equal(json_len(json_path(doc, "check.new")), 0);
+	assert_int_equal(json_len(json_path(doc, "check.resolved")), 0);
+	json_free(doc);
+	free(out);
+	assert_int_equal(kernel_allocated(), before);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	assert_int_equal(fixture_run(cmd, NULL, &st), 0);
 }
@@ -363,6 +459,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(planted, teardown),
 		cmocka_unit_test_teardown(planted_snapshot, teardown),
+		cmocka_unit_test_teardown(planted_diff, teardown),
 		cmocka_unit_test_teardown(sound, teardown),
 		cmocka_unit_test_teardown(tree, teardown),
 		cmocka_unit_test_teardown(alist, teardown),

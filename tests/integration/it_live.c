@@ -505,7 +505,8 @@ static void expr_errors(void)
 	source__close(src);
 	snprintf(args, sizeof(args), "print %s head", snap);
 	expect_fail("", args,
-		    "unknown name 'head' (not a root or an enum constant) (no BTF found for arena");
+		    "unknown name 'head' (not a root, a variable or an enum constant) (no BTF "
+		    "found for arena");
 	snprintf(args, sizeof(args), "print %s 'head->next'", snap);
 	expect_fail("", args, "no BTF found");
 	snprintf(args, sizeof(args), "print %s '*(struct node *)0x%llx'", snap,
@@ -515,7 +516,8 @@ static void expr_errors(void)
 	expect_fail("", args, "expected a member name at column 6");
 	snprintf(args, sizeof(args), "hex %s head", snap);
 	expect_fail("", args,
-		    "'head': unknown name 'head' (not a root or an enum constant) (no BTF found");
+		    "'head': unknown name 'head' (not a root, a variable or an enum constant) (no "
+		    "BTF found");
 	snprintf(args, sizeof(args), "watch %s head --count 1", snap);
 	expect_fail("", args, "no BTF found");
 	snprintf(args, sizeof(args), "print %s '*(u64 *)0x10'", snap);

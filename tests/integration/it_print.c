@@ -1542,7 +1542,8 @@ static void cli_errors(void **state)
 	print_fails("unknown name 'nosuchroot'", "nosuchroot");
 	/* did you mean: a member, a root (exit 1, one line, the suggestion in it) */
 	print_fails("'nxt' is not a member of struct node (did you mean 'next'?)", "head->nxt");
-	print_fails("unknown name 'haed' (not a root or an enum constant; did you mean 'head'?)",
+	print_fails("unknown name 'haed' (not a root, a variable or an enum constant; did you mean "
+		    "'head'?)",
 		    "haed->id");
 	/* a command and a selector word, not taken as file names */
 	free(inspect_fail(1, "unknown command 'pagess' (did you mean 'pages'?)", "pagess id %u",
@@ -1816,6 +1817,71 @@ static void unallocated_struct(void **state)
 	assert_int_equal(after.allocated, F.allocated);
 }
 
+/*
+ * planted's .bss struct my_alloc (struct planted_alloc, not a pointer) is a
+ * value in expressions: its members are read from the map's bytes, '->'
+ * through its pointers reads the arena, a slice of its array works, and
+ * '&' on it fails (it has no arena address), as does a watch of it (a copy
+ * never changes); the same from a snapshot.
+ */
+static void planted_vars(void **state)
+{
+	char dir[] = "/tmp/it_print.XXXXXX", cmd[600], *out;
+	uint64_t node, next, slot1;
+	const struct json *s;
+	struct json *j;
+	int st = -1;
+
+	(void)state;
+	assert_int_equal(fixture_load("planted", &F), 0);
+	node = json_u64(json_path(F.expect, "var_node"), 0);
+	next = json_u64(json_path(F.expect, "var_next"), 0);
+	slot1 = json_u64(json_path(F.expect, "var_slot1"), 0);
+	assert_true(node && next && slot1);
+	j = pj("my_alloc");
+	assert_ptr(json_get(j, "root"), node, "struct pnode");
+	s = json_get(j, "slots");
+	assert_int_equal(json_len(s), 2);
+	assert_true(json_is_null(json_at(s, 0)));
+	/* into the freed page: shown as unallocated, never read */
+	assert_int_equal(json_u64(json_get(json_at(s, 1), "ptr"), 0), slot1);
+	assert_true(json_get(json_at(s, 1), "unallocated") != NULL);
+	json_free(j);
+	j = pj("my_alloc.root->next");
+	assert_ptr(j, next, "struct pnode");
+	json_free(j);
+	j = pj("my_alloc.root->id");
+	assert_int_equal(json_int(j, -1), json_int(json_path(F.expect, "var_node_id"), -2));
+	json_free(j);
+	j = pj("my_alloc.slots[0:2]");
+	assert_int_equal(json_len(j), 2);
+	assert_int_equal(json_u64(json_get(json_at(j, 1), "ptr"), 0), slot1);
+	json_free(j);
+	out = pt("my_alloc.slots[1]");
+	assert_non_null(strstr(out, "my_alloc.slots[1] = "));
+	free(out);
+	print_fails("is in the map variable 'my_alloc', not the arena", "&my_alloc");
+	print_fails("out of range", "my_alloc.slots[2]");
+	/* its bytes are a copy from load time: watching it would show a value
+	 * that never changes, so watch refuses it, in one line */
+	free(inspect_fail(1, "cannot be watched", "watch id %u my_alloc.magic --count 1",
+			  F.map_id));
+
+	/* a snapshot keeps the variable's bytes */
+	assert_non_null(mkdtemp(dir));
+	snprintf(cmd, sizeof(cmd), "%s snapshot id %u -o %s/p.snap >/dev/null", INSPECT_BIN,
+		 F.map_id, dir);
+	assert_int_equal(fixture_run(cmd, NULL, &st), 0);
+	assert_int_equal(st, 0);
+	out = inspect_ok("print %s/p.snap 'my_alloc.root->next' -j", dir);
+	j = parse_or_fail("snapshot my_alloc.root->next", out);
+	assert_ptr(j, next, "struct pnode");
+	json_free(j);
+	free(out);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(fixture_run(cmd, NULL, &st), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1834,6 +1900,7 @@ int main(void)
 		cmocka_unit_test_teardown(cli_errors, teardown),
 		cmocka_unit_test_teardown(btf_file_errors, teardown),
 		cmocka_unit_test_teardown(unallocated_struct, teardown),
+		cmocka_unit_test_teardown(planted_vars, teardown),
 	};
 	const char *why = bpf_test_skip_reason();
 

@@ -109,16 +109,28 @@ static void check_elem(const char *arena, size_t i, size_t n)
 	for (size_t k = 0; k < json_len(refs); k++) {
 		uint64_t at = hexval(json_get(json_at(refs, k), "at"));
 
+		const struct json *path = json_get(json_at(refs, k), "path");
+
 		assert_true(hexval(json_get(json_at(refs, k), "value")) == node);
 		assert_true(at == (want[0] < want[1] || !want[1] ? want[k] : want[1 - k]));
+		/* the typed walk reaches the head's first; the nodes' own type is
+		 * only declared (no --types), so their links have no path */
+		if (!i && at == want[0])
+			assert_string_equal(json_str(path), "list_head->first");
+		else
+			assert_true(json_is_null(path));
 	}
 	json_free(j);
 
 	text = run_ok("%s refs %s %s", INSPECT_BIN, arena, args);
 	for (size_t k = 0; k < 2 && want[k]; k++) {
-		snprintf(line, sizeof(line), "0x%llx -> 0x%llx (+0)\n", (unsigned long long)want[k],
+		const char *at;
+
+		/* then the end of the line or the typed path */
+		snprintf(line, sizeof(line), "0x%llx -> 0x%llx (+0)", (unsigned long long)want[k],
 			 (unsigned long long)node);
-		if (!strstr(text, line))
+		at = strstr(text, line);
+		if (!at || (at[strlen(line)] != '\n' && strncmp(at + strlen(line), "  ", 2)))
 			fail_msg("refs %s: no line '%s' in\n%s", args, line, text);
 	}
 	free(text);
@@ -211,8 +223,10 @@ static const struct json *planted_finding(const struct fixture *f, const char *k
 {
 	const struct json *fs = json_get(f->expect, "findings");
 
+	/* refs indexes the arena: the one held in a map (at 0) is not there */
 	for (size_t i = 0; i < json_len(fs); i++)
-		if (!strcmp(json_str(json_get(json_at(fs, i), "kind")), kind) && !n--)
+		if (!strcmp(json_str(json_get(json_at(fs, i), "kind")), kind) &&
+		    hexval(json_get(json_at(fs, i), "at")) && !n--)
 			return json_at(fs, i);
 	fail_msg("planted: no finding '%s'", kind);
 	return NULL;
@@ -231,7 +245,7 @@ static void planted(void **state)
 	const struct json *mis, *dang, *stash, *refs;
 	struct fixture p;
 	struct fixture_counts a, b;
-	char arena[32], expr[256];
+	char arena[32], expr[256], *out;
 	struct json *j;
 
 	(void)state;
@@ -252,6 +266,10 @@ static void planted(void **state)
 	assert_true(hexval(json_get(json_at(refs, 0), "value")) == list);
 	assert_true(hexval(json_get(json_at(refs, 1), "at")) == hexval(json_get(mis, "at")));
 	assert_int_equal(json_int(json_get(json_at(refs, 1), "offset"), -1), 4);
+	/* both typed: the walk from the root hdr names them */
+	assert_int_equal(json_bool(json_get(j, "paths_known")), 1);
+	assert_string_equal(json_str(json_get(json_at(refs, 0), "path")), "hdr->list");
+	assert_string_equal(json_str(json_get(json_at(refs, 1), "path")), "hdr->misaligned");
 	json_free(j);
 
 	/* down the list: a pointer expression names what it points at */
@@ -268,6 +286,9 @@ static void planted(void **state)
 		assert_int_equal(json_len(refs), 1);
 		assert_true(hexval(json_get(json_at(refs, 0), "at")) == prev + 8);
 		assert_true(hexval(json_get(json_at(refs, 0), "value")) == lo);
+		/* node k is pointed to by node k-1's next: the path names it as
+		 * the expression does (without the shell quote) */
+		assert_string_equal(json_str(json_get(json_at(refs, 0), "path")), expr + 1);
 		assert_true(lo != prev);
 		prev = lo;
 		json_free(j);
@@ -284,7 +305,19 @@ static void planted(void **state)
 	assert_int_equal(json_len(refs), 2);
 	assert_true(hexval(json_get(json_at(refs, 0), "at")) == hexval(json_get(dang, "at")));
 	assert_true(hexval(json_get(json_at(refs, 1), "at")) == hexval(json_get(stash, "at")));
+	assert_string_equal(json_str(json_get(json_at(refs, 0), "path")), "hdr->dangling");
+	/* the integer: present and null, only the scan saw it */
+	assert_non_null(json_get(json_at(refs, 1), "path"));
+	assert_true(json_is_null(json_get(json_at(refs, 1), "path")));
+	assert_int_equal(json_bool(json_get(j, "paths_cut")), 0);
 	json_free(j);
+
+	/* text: the path after the offset */
+	out = cli_run(0, CLI_RUN_QUIET, "%s refs %s '*hdr->list'", INSPECT_BIN, arena);
+	snprintf(expr, sizeof(expr), "0x%llx -> 0x%llx (+0)  hdr->list\n",
+		 (unsigned long long)(hdr + 8), (unsigned long long)list);
+	assert_non_null(strstr(out, expr));
+	free(out);
 
 	assert_int_equal(fixture_count(&p, &b), 0);
 	assert_int_equal(a.allocated, b.allocated);

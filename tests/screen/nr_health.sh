@@ -3,9 +3,10 @@
 # mksnap.c describes the arena): H runs the check (the synthetic arena has
 # no bad pointers; pages 28-39 are allocated but reached by no
 # root), Enter shows a run's first page in hex; x on page 1 of the page
-# map lists what points into it (the global gptr at 0x20 and tbl's
-# buckets[0].head at 0x8010 point at the first node, the first node's next
-# and buckets[1].head at the second), Enter goes to a referrer; x on a
+# map lists what points into it, with the typed walk's paths (the global's
+# glob.head at 0x20 and tbl->buckets[0].head at 0x8010 point at the first
+# node, gptr->next and tbl->buckets[3].head at the second), Enter goes to
+# a referrer; x on a
 # qword in hex and on a field in the struct view; :check runs it again.
 . "$(dirname "$0")/snaplib.sh"
 st_snap_setup

@@ -123,7 +123,8 @@ static bool on_tick(void *ctx, const char *what, uint64_t done, uint64_t total)
 {
 	struct ticks *t = ctx;
 
-	if (t->n && done < t->last_done)
+	/* done grows within a phase (the typed walk, then the scan) */
+	if (t->n && !strcmp(t->what, what) && done < t->last_done)
 		t->monotonic = false;
 	t->n++;
 	t->last_done = done;
@@ -146,9 +147,16 @@ static void progress_and_cancel(void **st)
 	assert_int_equal(check__run(f->bx, f->src, &o, &r), 0);
 	assert_true(t.n >= 1);
 	assert_true(t.monotonic);
-	assert_string_equal(t.what, "checking");
+	assert_string_equal(t.what, "checking: scan");
 	assert_int_equal(t.last_done, t.total);
-	assert_int_equal(t.total, f->src->info.max_pages);
+	{
+		struct pagemap pm;
+
+		/* the scan counts the allocated pages it read */
+		assert_int_equal(source__pagemap(f->src, &pm), 0);
+		assert_int_equal(t.total, pm.counts[PAGE_ALLOCATED]);
+		pagemap__free(&pm);
+	}
 	check__result_free(&r);
 	t = (struct ticks){ .monotonic = true, .cancel_at = 1 };
 	assert_int_equal(check__run(f->bx, f->src, &o, &r), -ECANCELED);
@@ -170,6 +178,63 @@ static void node_cap(void **st)
 	check__result_free(&r);
 }
 
+/* check__delta: findings matched by kind + at + value (a path that changed
+ * is the same problem; at 0 is told apart by path), runs subtracted page by
+ * page, no runs compared when a side did not judge reachability */
+static void delta(void **st)
+{
+	struct check_finding fa[] = {
+		{ .kind = CHECK_DANGLING, .at = 0, .value = 0x10, .path = "v.a" },
+		{ .kind = CHECK_DANGLING, .at = 0x100, .value = 0x200, .path = "x->y" },
+		{ .kind = CHECK_POISON, .at = 0x108, .value = 0x100 },
+	};
+	struct check_finding fb[] = {
+		{ .kind = CHECK_DANGLING, .at = 0, .value = 0x10, .path = "v.b" },
+		{ .kind = CHECK_DANGLING, .at = 0x100, .value = 0x200, .path = "x->z->y" },
+		{ .kind = CHECK_OUTSIDE, .at = 0x108, .value = 0x100 },
+	};
+	struct check_run ra[] = { { 2, 5 }, { 9, 9 } }, rb[] = { { 1, 3 }, { 5, 10 } };
+	struct check_result a = { .findings = fa, .nr_findings = 3, .runs = ra, .nr_runs = 2 };
+	struct check_result b = { .findings = fb, .nr_findings = 3, .runs = rb, .nr_runs = 2 };
+	struct check_delta d;
+
+	(void)st;
+	a.summary.judged = b.summary.judged = true;
+	assert_int_equal(check__delta(&a, &b, &d), 0);
+	assert_int_equal(d.nr_fresh, 2); /* v.b (in a map), the outside at 0x108 */
+	assert_ptr_equal(d.fresh[0], &fb[0]);
+	assert_ptr_equal(d.fresh[1], &fb[2]);
+	assert_int_equal(d.nr_resolved, 2);
+	assert_ptr_equal(d.resolved[0], &fa[0]);
+	assert_ptr_equal(d.resolved[1], &fa[2]);
+	assert_true(d.runs_compared);
+	/* b's 1-3, 5-10 minus a's 2-5, 9: 1, 6-8, 10 */
+	assert_int_equal(d.nr_fresh_runs, 3);
+	assert_int_equal(d.fresh_runs[0].first, 1);
+	assert_int_equal(d.fresh_runs[0].last, 1);
+	assert_int_equal(d.fresh_runs[1].first, 6);
+	assert_int_equal(d.fresh_runs[1].last, 8);
+	assert_int_equal(d.fresh_runs[2].first, 10);
+	assert_int_equal(d.fresh_runs[2].last, 10);
+	assert_int_equal(d.fresh_pages, 5);
+	/* a's minus b's: 4 */
+	assert_int_equal(d.nr_resolved_runs, 1);
+	assert_int_equal(d.resolved_runs[0].first, 4);
+	assert_int_equal(d.resolved_runs[0].last, 4);
+	check__delta_free(&d);
+
+	b.summary.judged = false;
+	assert_int_equal(check__delta(&a, &b, &d), 0);
+	assert_false(d.runs_compared);
+	assert_int_equal(d.nr_fresh_runs + d.nr_resolved_runs, 0);
+	check__delta_free(&d);
+	b.nr_findings = 0;
+	assert_int_equal(check__delta(&a, &b, &d), 0);
+	assert_int_equal(d.nr_fresh, 0);
+	assert_int_equal(d.nr_resolved, 3);
+	check__delta_free(&d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -179,6 +244,7 @@ int main(void)
 		cmocka_unit_test(no_roots),
 		cmocka_unit_test(node_cap),
 		cmocka_unit_test(progress_and_cancel),
+		cmocka_unit_test(delta),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
