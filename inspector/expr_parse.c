@@ -20,6 +20,7 @@
 #include "expr.h"
 #include "expr_ast.h"
 #include "expr_ctype.h"
+#include "printable.h"
 #include "sink.h"
 
 #define MAX_DEPTH 200  /* nesting of the tree, so no input can blow the stack */
@@ -52,15 +53,12 @@ static bool is_ident_char(char c)
 	return is_ident_start(c) || (c >= '0' && c <= '9');
 }
 
+/* a digit's value in any base up to 16; 99 (no base) for anything else */
 static int digit_val(char c)
 {
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return 99;
+	int v = ai_hexval((unsigned char)c);
+
+	return v < 0 ? 99 : v;
 }
 
 static void lex(const char *s, int pos, struct token *t)

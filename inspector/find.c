@@ -5,20 +5,12 @@
  * so a match across a page edge is found; pages that are not allocated are
  * skipped without a read.
  */
-#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include "error.h"
 #include "find.h"
-
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = tolower(c);
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
+#include "printable.h"
 
 /* 0x and 1-16 hex digits: the value in its width */
 static bool parse_value(const char *text, struct find_pat *fp)
@@ -30,9 +22,9 @@ static bool parse_value(const char *text, struct find_pat *fp)
 	if (strncasecmp(text, "0x", 2) || !nd || nd > 16)
 		return false;
 	for (size_t i = 0; i < nd; i++) {
-		if (hexval(d[i]) < 0)
+		if (ai_hexval(d[i]) < 0)
 			return false;
-		x = x << 4 | hexval(d[i]);
+		x = x << 4 | ai_hexval(d[i]);
 	}
 	fp->len = nd <= 2 ? 1 : nd <= 4 ? 2 : nd <= 8 ? 4 : 8;
 	fp->align = fp->len;
@@ -77,7 +69,8 @@ int find__parse(const char *text, struct find_pat *fp)
 		if (c == '\\' && p[1] == '\\') {
 			p++;
 		} else if (c == '\\' && p[1] == 'x') {
-			int hi = p[2] ? hexval(p[2]) : -1, lo = hi >= 0 && p[3] ? hexval(p[3]) : -1;
+			int hi = p[2] ? ai_hexval(p[2]) : -1,
+			    lo = hi >= 0 && p[3] ? ai_hexval(p[3]) : -1;
 
 			if (hi < 0 || lo < 0)
 				return ai_err(-EINVAL, "\\x needs two hex digits (\\xde) in '%s'",

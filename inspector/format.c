@@ -712,14 +712,18 @@ int fmt__value(struct btfx *bx, struct source *src, const struct value *v, const
 
 		if (!esz)
 			return ai_err(EINVAL, "slice of elements with no size");
+		if (!v->var && !source__contains(src, v->addr, esz * v->slice_len))
+			return ai_err(ERANGE, "0x%" PRIx64 "+%" PRIu64 " is outside the arena",
+				      v->addr, esz * v->slice_len);
+		memset(&a, 0, sizeof(a));
+		a.addr = v->var ? 0 : v->addr; /* a variable's bytes have no address */
+		fmt__type_name(v->btf, v->type_id, tbuf, sizeof(tbuf) - 16);
+		snprintf(tbuf + strlen(tbuf), 16, "[%u]", v->slice_len);
+		a.type = tbuf;
+		a.path = path_now(&c, pbuf, sizeof(pbuf));
+		a.truncated = shown < v->slice_len;
+		a.total = a.truncated ? v->slice_len : 0;
 		if (v->var) {
-			memset(&a, 0, sizeof(a));
-			fmt__type_name(v->btf, v->type_id, tbuf, sizeof(tbuf) - 16);
-			snprintf(tbuf + strlen(tbuf), 16, "[%u]", v->slice_len);
-			a.type = tbuf;
-			a.path = path_now(&c, pbuf, sizeof(pbuf));
-			a.truncated = shown < v->slice_len;
-			a.total = a.truncated ? v->slice_len : 0;
 			c.nodes++;
 			sink_begin(sink, key, true, &a);
 			emit_elements(&c, v->btf, v->type_id, esz, shown, w, &vv, 0);
@@ -728,17 +732,6 @@ int fmt__value(struct btfx *bx, struct source *src, const struct value *v, const
 			free(c.visits);
 			return err;
 		}
-		if (!source__contains(src, v->addr, esz * v->slice_len))
-			return ai_err(ERANGE, "0x%" PRIx64 "+%" PRIu64 " is outside the arena",
-				      v->addr, esz * v->slice_len);
-		memset(&a, 0, sizeof(a));
-		a.addr = v->addr;
-		fmt__type_name(v->btf, v->type_id, tbuf, sizeof(tbuf) - 16);
-		snprintf(tbuf + strlen(tbuf), 16, "[%u]", v->slice_len);
-		a.type = tbuf;
-		a.path = path_now(&c, pbuf, sizeof(pbuf));
-		a.truncated = shown < v->slice_len;
-		a.total = a.truncated ? v->slice_len : 0;
 		if (shown * esz <= MAX_VIEW) {
 			err = view_read(&c, v->addr, shown * esz, &own);
 			if (err)

@@ -57,4 +57,18 @@ char *ai_printable_dup(const char *s, unsigned flags);
 /* Does s (a C string) print as itself? */
 bool ai_is_printable(const char *s, unsigned flags);
 
+/* The value of a hex digit (either case), -1 for any other character:
+ * the one digit reader of expressions, search patterns and the remote
+ * protocol. */
+static inline int ai_hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 #endif
