@@ -25,6 +25,8 @@
  *                             endian; flag 1 = stale) + one state byte a page
  *   qXfer:arena-btf:read:N    raw BTF blob N (arena-info says how many)
  *   qXfer:arena-roots:read    struct snapshot_root records (snapshot.h)
+ *   qXfer:arena-vars:read     the data-section variables: a SNAPSHOT_NT_VARS
+ *                             payload (snapshot.h), btf_idx = arena-btf annex
  *   ?, g, p, qAttached, H, D, k, vMustReplyEmpty, QStartNoAckMode, ...
  *   unknown packets           the empty reply
  * A qXfer object is made when it is read at offset 0 and kept for the

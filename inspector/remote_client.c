@@ -61,6 +61,12 @@ struct rsrc {
 	int nr_blobs;
 	struct root *roots;
 	int nr_roots;
+	/* vars: fetched with them when the stub has arena-vars; their data
+	 * points into vars_obj */
+	bool has_vars;
+	struct rsp_buf vars_obj;
+	struct map_var *vars;
+	int nr_vars;
 	/* read_pages: two buffers, used in turn */
 	uint8_t *bulk[2];
 	int bulk_k;
@@ -537,6 +543,51 @@ static int rs_read_pages(struct source *s, uint32_t first, uint32_t n, const uin
 	return rs_read(s, (uint64_t)first * ps, b, (size_t)n * ps, present);
 }
 
+/*
+ * arena-vars: a SNAPSHOT_NT_VARS payload (remote.h); checked as the
+ * snapshot reader checks the note, so a record that points outside the
+ * object or at a BTF blob the stub does not have is a protocol error.
+ */
+static int load_vars(struct rsrc *r, int nb)
+{
+	struct rsp_buf *b = &r->vars_obj;
+	struct snapshot_table t;
+	int err = xfer(r, "arena-vars", "", b);
+
+	if (err)
+		return err;
+	if (b->len < sizeof(t))
+		return peer_fail(r, EPROTO, "an arena-vars object without its header");
+	memcpy(&t, b->p, sizeof(t));
+	if (t.version != 1 || t.hdr_size < sizeof(t) || t.hdr_size > b->len ||
+	    t.rec_size < sizeof(struct snapshot_var) || t.rec_size > 65536 || t.nr > 65536 ||
+	    (uint64_t)t.nr * t.rec_size > b->len - t.hdr_size)
+		return peer_fail(r, EPROTO, "an arena-vars object we do not understand");
+	r->vars = calloc(t.nr ? t.nr : 1, sizeof(*r->vars));
+	if (!r->vars)
+		return ai_err(ENOMEM, "out of memory");
+	for (uint32_t i = 0; i < t.nr; i++) {
+		struct snapshot_var sv;
+		struct map_var *o = &r->vars[i];
+
+		memcpy(&sv, b->p + t.hdr_size + (size_t)i * t.rec_size, sizeof(sv));
+		sv.name[sizeof(sv.name) - 1] = '\0';
+		sv.section[sizeof(sv.section) - 1] = '\0';
+		if (!sv.name[0] || sv.btf_idx < 0 || sv.btf_idx >= nb || sv.data_off > b->len ||
+		    sv.size > b->len - sv.data_off)
+			return peer_fail(r, EPROTO, "an arena-vars record we do not understand");
+		snprintf(o->name, sizeof(o->name), "%s", sv.name);
+		snprintf(o->section, sizeof(o->section), "%s", sv.section);
+		o->btf_idx = sv.btf_idx;
+		o->type_id = sv.type_id;
+		o->map_id = sv.map_id;
+		o->size = sv.size;
+		o->data = (const uint8_t *)b->p + sv.data_off;
+	}
+	r->nr_vars = t.nr;
+	return 0;
+}
+
 static int load_btf(struct rsrc *r)
 {
 	struct arena_info ai;
@@ -606,6 +657,8 @@ static int load_btf(struct rsrc *r)
 		}
 	}
 	free(b.p);
+	if (!err && r->has_vars)
+		err = load_vars(r, nb);
 	if (!err)
 		r->btf_done = true;
 	return err;
@@ -640,6 +693,18 @@ static int rs_roots(struct source *s, const struct root **roots, int *n)
 		return err;
 	*roots = r->roots;
 	*n = r->nr_roots;
+	return 0;
+}
+
+static int rs_vars(struct source *s, const struct map_var **vars, int *n)
+{
+	struct rsrc *r = (void *)s;
+	int err = load_btf(r);
+
+	if (err)
+		return err;
+	*vars = r->vars;
+	*n = r->nr_vars;
 	return 0;
 }
 
@@ -682,6 +747,8 @@ static void rs_close(struct source *s)
 	free(r->sizes);
 	free(r->labels);
 	free(r->roots);
+	free(r->vars);
+	free(r->vars_obj.p);
 	free(r->bulk[0]);
 	free(r->bulk[1]);
 	free(r->out.p);
@@ -698,6 +765,7 @@ static const struct source_ops remote_ops = {
 	.borrow_max_bytes = BULK_BYTES,
 	.btf_blobs = rs_btf_blobs,
 	.roots = rs_roots,
+	.vars = rs_vars,
 	.btf_label = rs_btf_label,
 	.close = rs_close,
 };
@@ -901,6 +969,9 @@ int remote__open(const struct remote_target *t, struct source **out)
 	if (!err &&
 	    (!strstr(r->ps->buf, "qXfer:arena-info:read+") || !strstr(r->ps->buf, "qArenaRead+")))
 		err = peer_fail(r, EPROTO, "not an arena-inspect stub (qSupported)");
+	/* a stub of before the variables: the rest still works */
+	if (!err)
+		r->has_vars = strstr(r->ps->buf, "qXfer:arena-vars:read+") != NULL;
 	if (!err)
 		err = requestf(r, "QStartNoAckMode");
 	if (!err && !strcmp(r->ps->buf, "OK"))

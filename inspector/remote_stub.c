@@ -365,6 +365,55 @@ static int make_roots(struct remote_stub *st, struct rsp_buf *o)
 	return 0;
 }
 
+/*
+ * The data-section variables (btfx__var) as a snapshot's SNAPSHOT_NT_VARS
+ * note stores them: struct snapshot_table, struct snapshot_var records,
+ * then the bytes, each variable's 8-byte aligned at its data_off (from the
+ * start of the object). btf_idx is the arena-btf annex.
+ */
+static int make_vars(struct remote_stub *st, struct rsp_buf *o)
+{
+	int nv = st->bx ? btfx__nr_vars(st->bx) : 0, nb = st->bx ? btfx__nr_btfs(st->bx) : 0;
+	struct snapshot_table t = { .version = 1,
+				    .hdr_size = sizeof(t),
+				    .rec_size = sizeof(struct snapshot_var) };
+	static const uint8_t zero[8];
+	uint64_t data;
+
+	for (int i = 0; i < nv; i++) {
+		const struct map_var *v = btfx__var(st->bx, i);
+
+		t.nr += v->btf_idx >= 0 && v->btf_idx < nb;
+	}
+	rsp_buf__put(o, &t, sizeof(t));
+	data = sizeof(t) + (uint64_t)t.nr * sizeof(struct snapshot_var);
+	for (int i = 0; i < nv; i++) {
+		const struct map_var *v = btfx__var(st->bx, i);
+		struct snapshot_var r = {};
+
+		if (v->btf_idx < 0 || v->btf_idx >= nb)
+			continue;
+		snprintf(r.name, sizeof(r.name), "%s", v->name);
+		snprintf(r.section, sizeof(r.section), "%s", v->section);
+		r.btf_idx = v->btf_idx;
+		r.type_id = v->type_id;
+		r.map_id = v->map_id;
+		r.size = v->size;
+		r.data_off = data;
+		data += (v->size + 7) & ~7ull;
+		rsp_buf__put(o, &r, sizeof(r));
+	}
+	for (int i = 0; i < nv; i++) {
+		const struct map_var *v = btfx__var(st->bx, i);
+
+		if (v->btf_idx < 0 || v->btf_idx >= nb)
+			continue;
+		rsp_buf__put(o, v->data, v->size);
+		rsp_buf__put(o, zero, -v->size & 7);
+	}
+	return 0;
+}
+
 /* obj "memory-map" annex "" etc.: (re)make the object into st->obj */
 static int make_object(struct remote_stub *st, const char *obj, const char *annex)
 {
@@ -385,6 +434,8 @@ static int make_object(struct remote_stub *st, const char *obj, const char *anne
 		err = make_btf(st, annex, o);
 	else if (!strcmp(obj, "arena-roots") && !*annex)
 		err = make_roots(st, o);
+	else if (!strcmp(obj, "arena-vars") && !*annex)
+		err = make_vars(st, o);
 	else
 		return -ENOENT;
 	if (!err && o->oom)
@@ -508,7 +559,7 @@ int remote_stub__handle(struct remote_stub *st, const char *b, size_t len, struc
 				"PacketSize=%x;QStartNoAckMode+;qXfer:memory-map:read+;"
 				"qXfer:features:read+;binary-upload+;qXfer:arena-info:read+;"
 				"qXfer:arena-pagemap:read+;qXfer:arena-btf:read+;"
-				"qXfer:arena-roots:read+;qArenaRead+",
+				"qXfer:arena-roots:read+;qXfer:arena-vars:read+;qArenaRead+",
 				RSP_PACKET_MAX);
 		} else if (is(b, len, "qArenaRead:")) {
 			do_arena_read(st, b, len, r);

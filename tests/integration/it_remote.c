@@ -11,6 +11,8 @@
  * same; a listen address that is not loopback draws the warning. Bad peers
  * (garbage, endless bytes, a server that dies mid-session, a wrong
  * selector on the far side) are one error line and exit 1, never a hang.
+ * heap (-j, ADDR) and check on sdtalloc, buddy and alist, whose backends
+ * read the programs' .bss variables (the arena-vars object), are the same.
  * The kernel's page count does not move.
  */
 #include <setjmp.h>
@@ -137,6 +139,44 @@ static void remote_others(void **state)
 	every_command("alist", alist);
 	every_command("htab", htab);
 	every_command("sparse", sparse);
+}
+
+/* the allocator backends read .bss variables (alloc_stats, struct
+ * scx_allocator, struct buddy) and check walks struct variables as roots:
+ * over remote they come as the arena-vars object */
+static void remote_vars(void **state)
+{
+	static const char *const sdtalloc[] = { "heap",	 "-j", "heap", "", "check", "-j",
+						 "check", "",	NULL,	NULL };
+	static const char *const buddy[] = { "heap", "-j", "heap", "", "check", "-j", NULL, NULL };
+	static const char *const alist[] = { "heap", "-j", "check", "-j", NULL, NULL };
+	char *out;
+	struct json *j;
+	const struct json *o;
+	char addr[32];
+
+	(void)state;
+	every_command("sdtalloc", sdtalloc);
+	every_command("buddy", buddy);
+	every_command("alist", alist);
+	/* heap ADDR: the allocation at the first live object's address */
+	assert_int_equal(fixture_load("sdtalloc", &F), 0);
+	out = cli_run(0, 0, "%s heap pinned %s/arena -j", INSPECT_BIN, F.pin);
+	j = json_parse(out, NULL, 0);
+	assert_non_null(j);
+	o = json_path(j, "allocators[0].objects[0].addr");
+	assert_non_null(o);
+	snprintf(addr, sizeof(addr), "%s", json_str(o));
+	json_free(j);
+	free(out);
+	{
+		static char tail[64];
+		const char *cmds[] = { "heap", tail, NULL, NULL };
+
+		snprintf(tail, sizeof(tail), "%s -j", addr);
+		fixture_unload(&F);
+		every_command("sdtalloc", cmds);
+	}
 }
 
 static void remote_snapshot_diff_watch(void **state)
@@ -335,6 +375,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(remote_list, teardown),
 		cmocka_unit_test_teardown(remote_others, teardown),
+		cmocka_unit_test_teardown(remote_vars, teardown),
 		cmocka_unit_test_teardown(remote_snapshot_diff_watch, teardown),
 		cmocka_unit_test_teardown(remote_tcp, teardown),
 		cmocka_unit_test_teardown(remote_bad_peers, teardown),
