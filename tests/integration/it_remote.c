@@ -146,8 +146,8 @@ static void remote_others(void **state)
  * over remote they come as the arena-vars object */
 static void remote_vars(void **state)
 {
-	static const char *const sdtalloc[] = { "heap",	 "-j", "heap", "", "check", "-j",
-						 "check", "",	NULL,	NULL };
+	static const char *const sdtalloc[] = { "heap", "-j",	 "heap", "",   "check",
+						"-j",	"check", "",	 NULL, NULL };
 	static const char *const buddy[] = { "heap", "-j", "heap", "", "check", "-j", NULL, NULL };
 	static const char *const alist[] = { "heap", "-j", "check", "-j", NULL, NULL };
 	char *out;
