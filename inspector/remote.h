@@ -93,8 +93,16 @@ size_t rsp_buf__put_escaped(struct rsp_buf *b, const uint8_t *data, size_t n, si
 /* Undo the escaping in place; returns the new length (a trailing '}' is
  * dropped). */
 size_t rsp_unescape(char *s, size_t n);
+/* Undo the escaping of src[0, n) into dst until want bytes are out or src
+ * ends: returns the bytes written, *used the bytes of src taken. */
+size_t rsp_unescape_to(uint8_t *dst, size_t want, const char *src, size_t n, size_t *used);
+/* The protocol's checksum: the sum of the bytes, mod 256 */
+uint8_t rsp_sum(const void *data, size_t n);
 /* out = "$" body "#" checksum */
 void rsp_frame(struct rsp_buf *out, const char *body, size_t len);
+/* b holds "...$" then a body from b->p[body] on: append "#" checksum (a
+ * reply framed where it was built, not copied) */
+void rsp_frame_in_place(struct rsp_buf *b, size_t body);
 /* Parse "HEX" up to a delimiter in stop (or the end); -EINVAL on no digit
  * or overflow. *end: first byte after the digits. */
 int rsp_parse_hex(const char *s, const char *lim, const char *stop, uint64_t *v, const char **end);

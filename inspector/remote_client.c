@@ -473,7 +473,8 @@ static int rs_read(struct source *s, uint64_t off, void *buf, size_t len, uint8_
 
 	while (done < len) {
 		uint64_t at = off + done, want = len - done;
-		size_t np, n, pos;
+		size_t np, n, pos, used;
+		const char *esc;
 
 		while (!err && sent < len && (sent - done) / READ_CHUNK < (size_t)depth) {
 			uint64_t w = len - sent < READ_CHUNK ? len - sent : READ_CHUNK;
@@ -497,8 +498,10 @@ static int rs_read(struct source *s, uint64_t off, void *buf, size_t len, uint8_
 		np = source__pages_spanned(s, at, want);
 		if (!r->ps->len || r->ps->buf[0] != 'b' || r->ps->len < 1 + np)
 			return peer_fail(r, EPROTO, "a memory reply we do not understand");
-		n = rsp_unescape(r->ps->buf + 1 + np, r->ps->len - 1 - np);
-		/* the present pages' bytes, in order; zeros for the others */
+		esc = r->ps->buf + 1 + np;
+		n = r->ps->len - 1 - np;
+		/* the present pages' bytes, in order, unescaped straight into
+		 * place; zeros for the others */
 		pos = 0;
 		for (size_t i = 0; i < np; i++) {
 			uint64_t pg = (at / ps + i) * ps;
@@ -511,10 +514,10 @@ static int rs_read(struct source *s, uint64_t off, void *buf, size_t len, uint8_
 				memset(out + (lo - off), 0, hi - lo);
 				continue;
 			}
-			if (pos + (hi - lo) > n)
+			if (rsp_unescape_to(out + (lo - off), hi - lo, esc + pos, n - pos, &used) !=
+			    hi - lo)
 				return peer_fail(r, EPROTO, "a memory reply of the wrong length");
-			memcpy(out + (lo - off), r->ps->buf + 1 + np + pos, hi - lo);
-			pos += hi - lo;
+			pos += used;
 		}
 		if (pos != n)
 			return peer_fail(r, EPROTO, "a memory reply of the wrong length");

@@ -9,8 +9,63 @@
 #include <stdlib.h>
 #include <string.h>
 #include "remote.h"
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 enum { ST_IDLE, ST_BODY, ST_SUM1, ST_SUM2 };
+
+/*
+ * Word-at-a-time helpers: a memory read's bytes pass through the checksum
+ * and the escaping on both ends, so those run eight bytes a step (the
+ * profile of a 4 MiB read had them as the largest costs, a byte a step).
+ */
+#define ONES 0x0101010101010101ull
+#define LO16 0x00ff00ff00ff00ffull
+
+/* a high bit in each byte of v that is zero (and maybe above one: only
+ * "is there one" is asked) */
+static inline uint64_t zero_bytes(uint64_t v)
+{
+	return (v - ONES) & ~v & (ONES << 7);
+}
+
+uint8_t rsp_sum(const void *data, size_t n)
+{
+	const uint8_t *p = data;
+	uint64_t total = 0;
+	size_t i = 0;
+
+#ifdef __SSE2__
+	{
+		/* psadbw: the sum of each 8 bytes, 16 bytes a step */
+		__m128i acc = _mm_setzero_si128(), zero = _mm_setzero_si128();
+
+		for (; n - i >= 16; i += 16)
+			acc = _mm_add_epi64(
+				acc, _mm_sad_epu8(_mm_loadu_si128((const __m128i *)(p + i)), zero));
+		total = (uint64_t)_mm_cvtsi128_si64(acc) +
+			(uint64_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(acc, acc));
+	}
+#endif
+	while (n - i >= 8) {
+		/* four 16-bit lanes, each gaining at most 510 a word: 128 words
+		 * before they could carry into each other */
+		size_t words = (n - i) / 8 < 128 ? (n - i) / 8 : 128;
+		uint64_t acc = 0;
+
+		for (size_t k = 0; k < words; k++, i += 8) {
+			uint64_t x;
+
+			memcpy(&x, p + i, 8);
+			acc += (x & LO16) + ((x >> 8) & LO16);
+		}
+		total += (acc & 0xffff) + (acc >> 16 & 0xffff) + (acc >> 32 & 0xffff) + (acc >> 48);
+	}
+	for (; i < n; i++)
+		total += p[i];
+	return (uint8_t)total;
+}
 
 void rsp_parser__init(struct rsp_parser *p)
 {
@@ -100,15 +155,11 @@ enum rsp_event rsp_parser__feed_buf(struct rsp_parser *p, const uint8_t *buf, si
 			const uint8_t *h = memchr(buf + i, '#', n - i);
 			size_t j = h ? (size_t)(h - buf) : n, room, take;
 			const uint8_t *d = memchr(buf + i, '$', j - i);
-			uint8_t sum = 0;
-
 			if (d)
 				j = d - buf;
 			room = p->len < RSP_PACKET_MAX ? RSP_PACKET_MAX - p->len : 0;
 			take = j - i < room ? j - i : room;
-			for (size_t k = i; k < j; k++)
-				sum += buf[k];
-			p->sum += sum;
+			p->sum += rsp_sum(buf + i, j - i);
 			if (j - i > room)
 				p->oversize = true;
 			memcpy(p->buf + p->len, buf + i, take);
@@ -180,6 +231,40 @@ static bool needs_escape(uint8_t c)
 	return (c & 0x50) == 0 ? (c == '#' || c == '$' || c == '*') : c == '}';
 }
 
+/* How many leading bytes of p[0, n) need no escape */
+static size_t plain_run(const uint8_t *p, size_t n)
+{
+	size_t k = 0;
+
+#ifdef __SSE2__
+	{
+		const __m128i a = _mm_set1_epi8('#'), b = _mm_set1_epi8('$'),
+			      c = _mm_set1_epi8('*'), d = _mm_set1_epi8('}');
+
+		for (; n - k >= 16; k += 16) {
+			__m128i x = _mm_loadu_si128((const __m128i *)(p + k));
+			__m128i m = _mm_or_si128(
+				_mm_or_si128(_mm_cmpeq_epi8(x, a), _mm_cmpeq_epi8(x, b)),
+				_mm_or_si128(_mm_cmpeq_epi8(x, c), _mm_cmpeq_epi8(x, d)));
+
+			if (_mm_movemask_epi8(m))
+				break;
+		}
+	}
+#endif
+	for (; n - k >= 8; k += 8) {
+		uint64_t x;
+
+		memcpy(&x, p + k, 8);
+		if (zero_bytes(x ^ ('#' * ONES)) | zero_bytes(x ^ ('$' * ONES)) |
+		    zero_bytes(x ^ ('*' * ONES)) | zero_bytes(x ^ ('}' * ONES)))
+			break; /* one of these 8: find it a byte at a time */
+	}
+	while (k < n && !needs_escape(p[k]))
+		k++;
+	return k;
+}
+
 size_t rsp_buf__put_escaped(struct rsp_buf *b, const uint8_t *data, size_t n, size_t max)
 {
 	size_t i = 0, out = 0;
@@ -187,11 +272,9 @@ size_t rsp_buf__put_escaped(struct rsp_buf *b, const uint8_t *data, size_t n, si
 	if (!buf_reserve(b, n * 2 < max ? n * 2 : max))
 		return 0;
 	while (i < n && out < max) {
-		size_t j = i;
+		size_t j = i + plain_run(data + i, n - i < max - out ? n - i : max - out);
 
 		/* a run of bytes that need no escape, copied at once */
-		while (j < n && j - i < max - out && !needs_escape(data[j]))
-			j++;
 		memcpy(b->p + b->len, data + i, j - i);
 		b->len += j - i;
 		out += j - i;
@@ -233,14 +316,49 @@ size_t rsp_unescape(char *s, size_t n)
 	return o;
 }
 
+size_t rsp_unescape_to(uint8_t *dst, size_t want, const char *src, size_t n, size_t *used)
+{
+	size_t o = 0, i = 0;
+
+	while (o < want && i < n) {
+		/* no further than the bytes still wanted: a page's bytes are
+		 * found without scanning the rest of the reply */
+		size_t lim = n - i < want - o ? n - i : want - o;
+		const char *e = memchr(src + i, '}', lim);
+		size_t run = e ? (size_t)(e - (src + i)) : lim;
+
+		memcpy(dst + o, src + i, run);
+		o += run;
+		i += run;
+		if (o == want || i == n)
+			break;
+		/* src[i] is '}' */
+		if (i + 1 == n) {
+			i = n; /* a trailing '}' escapes nothing: dropped */
+			break;
+		}
+		dst[o++] = src[i + 1] ^ 0x20;
+		i += 2;
+	}
+	*used = i;
+	return o;
+}
+
+void rsp_frame_in_place(struct rsp_buf *b, size_t body)
+{
+	static const char hex[] = "0123456789abcdef";
+	uint8_t sum = rsp_sum(b->p + body, b->len - body);
+	char tail[3] = { '#', hex[sum >> 4], hex[sum & 15] };
+
+	rsp_buf__put(b, tail, 3);
+}
+
 void rsp_frame(struct rsp_buf *out, const char *body, size_t len)
 {
 	static const char hex[] = "0123456789abcdef";
-	uint8_t sum = 0;
+	uint8_t sum = rsp_sum(body, len);
 	char tail[3];
 
-	for (size_t i = 0; i < len; i++)
-		sum += (uint8_t)body[i];
 	rsp_buf__put(out, "$", 1);
 	rsp_buf__put(out, body, len);
 	tail[0] = '#';

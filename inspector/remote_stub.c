@@ -614,7 +614,7 @@ static int write_all(int fd, const void *p, size_t n)
 int remote_stub__serve(struct remote_stub *st, int in, int out)
 {
 	struct rsp_parser *ps = malloc(sizeof(*ps));
-	struct rsp_buf reply = {}, frame = {};
+	struct rsp_buf reply = {};
 	char ibuf[65536];
 	int err = 0, end = 0;
 
@@ -638,6 +638,7 @@ int remote_stub__serve(struct remote_stub *st, int in, int out)
 			enum rsp_event ev =
 				rsp_parser__feed_buf(ps, (uint8_t *)ibuf + i, n - i, &used);
 			bool was_noack = st->noack, no_reply = false;
+			size_t body;
 
 			if (ev == RSP_BADSUM) {
 				if (!st->noack)
@@ -646,25 +647,33 @@ int remote_stub__serve(struct remote_stub *st, int in, int out)
 			}
 			if (ev != RSP_PACKET && ev != RSP_OVERSIZE)
 				continue;
+			/* the ack and the packet's '$' first, the body after them:
+			 * the reply is framed where it is built, not copied */
 			reply.len = 0;
 			reply.oom = false;
+			body = was_noack ? 1 : 2;
+			rsp_buf__put(&reply, "+$" + 2 - body, body);
+			if (reply.oom) {
+				err = ai_err(ENOMEM, "out of memory");
+				break;
+			}
 			if (ev == RSP_OVERSIZE)
 				rsp_buf__put(&reply, "E07", 3); /* E2BIG: too long */
 			else
 				end = remote_stub__handle(st, ps->buf, ps->len, &reply, &no_reply);
 			if (reply.oom) {
-				reply.len = reply.oom = 0;
+				reply.len = body;
+				reply.oom = false;
 				rsp_buf__put(&reply, "E12", 3); /* ENOMEM */
 			}
-			frame.len = 0;
-			if (!was_noack)
-				rsp_buf__put(&frame, "+", 1);
-			if (!no_reply)
-				rsp_frame(&frame, reply.p ? reply.p : "", reply.len);
-			if (frame.oom)
+			if (no_reply)
+				reply.len = body - 1; /* the ack alone, if any */
+			else
+				rsp_frame_in_place(&reply, body);
+			if (reply.oom)
 				err = ai_err(ENOMEM, "out of memory");
-			else if (frame.len)
-				err = write_all(out, frame.p, frame.len);
+			else if (reply.len)
+				err = write_all(out, reply.p, reply.len);
 			if (err == -EPIPE || err == -ECONNRESET) {
 				err = 0; /* the peer went away */
 				end = 1;
@@ -674,7 +683,6 @@ int remote_stub__serve(struct remote_stub *st, int in, int out)
 		}
 	}
 	free(reply.p);
-	free(frame.p);
 	free(ps);
 	return err;
 }
