@@ -63,6 +63,10 @@ struct rsp_parser {
 	uint8_t sum, want;
 	size_t len;
 	bool oversize;
+	/* feed_zc: body bytes of the packet at the buffer's start already
+	 * scanned (and their sum), while it waits for its end */
+	size_t zc_scan;
+	uint8_t zc_sum;
 	char buf[RSP_PACKET_MAX + 1]; /* NUL-terminated for the dispatcher */
 };
 
@@ -76,6 +80,18 @@ enum rsp_event rsp_parser__feed(struct rsp_parser *p, uint8_t c);
  * summed a run at a time, not byte by byte. */
 enum rsp_event rsp_parser__feed_buf(struct rsp_parser *p, const uint8_t *buf, size_t n,
 				    size_t *used);
+
+/*
+ * The same without the copy: a packet that lies whole in buf is returned
+ * where it is (*body, *len point into buf; *body is NULL for a packet that
+ * was copied into p->buf as feed_buf does, one longer than RSP_PACKET_MAX
+ * on the way to RSP_OVERSIZE). RSP_NONE with *used < n: a packet starts at
+ * buf[*used] and has not ended; call again with those bytes at the start
+ * of buf and more after them (the scan goes on where it stopped). Events
+ * and bytes taken are those of rsp_parser__feed byte by byte.
+ */
+enum rsp_event rsp_parser__feed_zc(struct rsp_parser *p, const uint8_t *buf, size_t n, size_t *used,
+				   const uint8_t **body, size_t *len);
 
 /* A growable byte buffer; free with free(b->p). */
 struct rsp_buf {

@@ -37,7 +37,10 @@
 /* a read reply fits even if every byte is escaped, with its page flags */
 #define READ_CHUNK (RSP_PACKET_MAX / 2 - 4096)
 #define BULK_BYTES (4u << 20) /* read_pages: 4 MiB a call */
-#define RECV_BUF (1u << 20)
+/* a whole packet fits after the part of another that waits, and several
+ * pipelined replies arrive in one recv */
+#define RECV_BUF (4u << 20)
+#define SOCK_BUF (4 << 20)
 
 struct rsrc {
 	struct source src;
@@ -49,7 +52,10 @@ struct rsrc {
 	struct rsp_parser *ps;
 	uint8_t *rbuf;	   /* RECV_BUF */
 	size_t rpos, rlen; /* bytes of rbuf not parsed yet (pipelined replies) */
-	int inflight;	   /* requests sent, replies not read */
+	size_t nopkt;	   /* bytes taken since the last packet */
+	char *pkt;	   /* the last packet's body (NUL-terminated), in rbuf or ps */
+	size_t pkt_len;
+	int inflight; /* requests sent, replies not read */
 	struct rsp_buf out;
 	char errtail[512]; /* the child's last stderr bytes */
 	size_t errlen;
@@ -161,14 +167,17 @@ static int64_t now_ms(void)
 }
 
 /*
- * Wait for the next packet (acks skipped); r->ps->buf. Bounded both ways:
- * a peer that sends no packet in REPLY_TIMEOUT_MS, or more bytes than the
- * largest packet without one (garbage, /dev/zero), is an error, not a hang.
+ * Wait for the next packet (acks skipped): r->pkt, r->pkt_len, valid until
+ * the next call. The packet is parsed where recv put it (rsp_parser__feed_zc),
+ * not copied: the bytes after it stay in rbuf for the next call, and a
+ * packet cut by the end of what arrived waits at the start of the buffer
+ * for its rest. Bounded both ways: a peer that sends no packet in
+ * REPLY_TIMEOUT_MS, or more bytes than the largest packet without one
+ * (garbage, /dev/zero), is an error, not a hang.
  */
 static int recv_packet(struct rsrc *r)
 {
 	int64_t deadline = now_ms() + REPLY_TIMEOUT_MS;
-	size_t seen = 0;
 	uint8_t *buf = r->rbuf;
 
 	for (;;) {
@@ -180,12 +189,17 @@ static int recv_packet(struct rsrc *r)
 
 		/* what the last recv brought beyond the last reply first */
 		while (r->rpos < r->rlen) {
-			size_t used;
-			enum rsp_event ev = rsp_parser__feed_buf(r->ps, buf + r->rpos,
-								 r->rlen - r->rpos, &used);
+			size_t used, len;
+			const uint8_t *body;
+			enum rsp_event ev = rsp_parser__feed_zc(
+				r->ps, buf + r->rpos, r->rlen - r->rpos, &used, &body, &len);
 
 			r->rpos += used;
 			if (ev == RSP_PACKET) {
+				r->nopkt = 0;
+				r->pkt = body ? (char *)body : r->ps->buf;
+				r->pkt_len = body ? len : r->ps->len;
+				r->pkt[r->pkt_len] = '\0'; /* over the '#' (or p->buf's end) */
 				r->inflight--;
 				/* a stub sends one reply a request: more is garbage */
 				if (!r->inflight && r->rpos < r->rlen)
@@ -194,9 +208,24 @@ static int recv_packet(struct rsrc *r)
 					return send_raw(r, "+", 1);
 				return 0;
 			}
+			r->nopkt += used;
 			if (ev == RSP_BADSUM || ev == RSP_OVERSIZE)
 				return peer_fail(r, EPROTO,
 						 "a reply with a bad checksum or length");
+			if (ev == RSP_NONE)
+				break; /* a packet not complete yet at rpos, or all taken */
+		}
+		if (r->nopkt + (r->rlen - r->rpos) > 2 * (size_t)RSP_PACKET_MAX + 64)
+			return peer_fail(r, EPROTO,
+					 "not an arena-inspect stub (no packet in what it sent)");
+		/* room for a whole packet after what waits: move it to the start
+		 * (rarely: the buffer holds several packets) */
+		if (r->rpos == r->rlen) {
+			r->rpos = r->rlen = 0;
+		} else if (RECV_BUF - r->rlen < RSP_PACKET_MAX + 64) {
+			memmove(buf, buf + r->rpos, r->rlen - r->rpos);
+			r->rlen -= r->rpos;
+			r->rpos = 0;
 		}
 		rc = left <= 0 ? 0 : poll(p, np, (int)left);
 		if (rc < 0 && errno == EINTR)
@@ -207,17 +236,12 @@ static int recv_packet(struct rsrc *r)
 			drain_stderr(r);
 		if (!p[0].revents)
 			continue;
-		n = recv(r->fd, buf, RECV_BUF, MSG_DONTWAIT);
+		n = recv(r->fd, buf + r->rlen, RECV_BUF - r->rlen, MSG_DONTWAIT);
 		if (n < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
 		if (n <= 0)
 			return peer_fail(r, ECONNRESET, "the connection closed");
-		seen += n;
-		if (seen > 2 * (size_t)RSP_PACKET_MAX + 64)
-			return peer_fail(r, EPROTO,
-					 "not an arena-inspect stub (no packet in what it sent)");
-		r->rpos = 0;
-		r->rlen = n;
+		r->rlen += n;
 	}
 }
 
@@ -238,7 +262,7 @@ static int send_request(struct rsrc *r, const char *body, size_t len)
 	return err;
 }
 
-/* Send one request and wait for its reply (in r->ps->buf, r->ps->len). */
+/* Send one request and wait for its reply (r->pkt, r->pkt_len). */
 static int request(struct rsrc *r, const char *body, size_t len)
 {
 	int err;
@@ -265,9 +289,9 @@ static int requestf(struct rsrc *r, const char *fmt, ...)
 /* "E NN" -> -NN, or 0 when the reply is not an error */
 static int reply_error(const struct rsrc *r)
 {
-	const char *b = r->ps->buf;
+	const char *b = r->pkt;
 
-	if (r->ps->len == 3 && b[0] == 'E' && b[1] >= '0' && b[1] <= '9' && b[2] >= '0' &&
+	if (r->pkt_len == 3 && b[0] == 'E' && b[1] >= '0' && b[1] <= '9' && b[2] >= '0' &&
 	    b[2] <= '9')
 		return -((b[1] - '0') * 10 + (b[2] - '0')) ?: -EIO;
 	return 0;
@@ -289,14 +313,14 @@ static int xfer(struct rsrc *r, const char *obj, const char *annex, struct rsp_b
 		err = reply_error(r);
 		if (err)
 			return ai_err(-err, "%s: reading %s: error %d", r->peer, obj, -err);
-		if (!r->ps->len || (r->ps->buf[0] != 'm' && r->ps->buf[0] != 'l'))
+		if (!r->pkt_len || (r->pkt[0] != 'm' && r->pkt[0] != 'l'))
 			return peer_fail(r, EPROTO, "not an arena-inspect stub (no arena objects)");
-		n = rsp_unescape(r->ps->buf + 1, r->ps->len - 1);
-		rsp_buf__put(out, r->ps->buf + 1, n);
+		n = rsp_unescape(r->pkt + 1, r->pkt_len - 1);
+		rsp_buf__put(out, r->pkt + 1, n);
 		if (out->oom)
 			return ai_err(ENOMEM, "out of memory");
 		off += n;
-		if (r->ps->buf[0] == 'l')
+		if (r->pkt[0] == 'l')
 			break;
 		if (!n)
 			return peer_fail(r, EPROTO, "an empty chunk that is not the last");
@@ -496,10 +520,10 @@ static int rs_read(struct source *s, uint64_t off, void *buf, size_t len, uint8_
 		if (want > READ_CHUNK)
 			want = READ_CHUNK;
 		np = source__pages_spanned(s, at, want);
-		if (!r->ps->len || r->ps->buf[0] != 'b' || r->ps->len < 1 + np)
+		if (!r->pkt_len || r->pkt[0] != 'b' || r->pkt_len < 1 + np)
 			return peer_fail(r, EPROTO, "a memory reply we do not understand");
-		esc = r->ps->buf + 1 + np;
-		n = r->ps->len - 1 - np;
+		esc = r->pkt + 1 + np;
+		n = r->pkt_len - 1 - np;
 		/* the present pages' bytes, in order, unescaped straight into
 		 * place; zeros for the others */
 		pos = 0;
@@ -507,7 +531,7 @@ static int rs_read(struct source *s, uint64_t off, void *buf, size_t len, uint8_
 			uint64_t pg = (at / ps + i) * ps;
 			uint64_t lo = pg > at ? pg : at,
 				 hi = pg + ps < at + want ? pg + ps : at + want;
-			bool there = r->ps->buf[1 + i] == 1;
+			bool there = r->pkt[1 + i] == 1;
 
 			present[at / ps + i - first] = there;
 			if (!there) {
@@ -809,6 +833,15 @@ static int spawn(struct rsrc *r, char *const argv[])
 
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv))
 		return ai_err(errno, "%s: socketpair: %s", r->peer, strerror(errno));
+	/* room for a whole reply in the socket: the stub writes it in one go
+	 * while we take the last one apart (as root past wmem_max; a failure
+	 * leaves the default, which works, only slower) */
+	for (int i = 0; i < 2; i++) {
+		int sz = SOCK_BUF;
+
+		if (setsockopt(sv[i], SOL_SOCKET, SO_SNDBUFFORCE, &sz, sizeof(sz)))
+			(void)setsockopt(sv[i], SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz));
+	}
 	if (pipe2(ep, O_CLOEXEC)) {
 		close(sv[0]);
 		close(sv[1]);
@@ -969,15 +1002,14 @@ int remote__open(const struct remote_target *t, struct source **out)
 		goto fail;
 	/* the handshake: our stub announces its arena objects */
 	err = requestf(r, "qSupported:arena-inspect+");
-	if (!err &&
-	    (!strstr(r->ps->buf, "qXfer:arena-info:read+") || !strstr(r->ps->buf, "qArenaRead+")))
+	if (!err && (!strstr(r->pkt, "qXfer:arena-info:read+") || !strstr(r->pkt, "qArenaRead+")))
 		err = peer_fail(r, EPROTO, "not an arena-inspect stub (qSupported)");
 	/* a stub of before the variables: the rest still works */
 	if (!err)
-		r->has_vars = strstr(r->ps->buf, "qXfer:arena-vars:read+") != NULL;
+		r->has_vars = strstr(r->pkt, "qXfer:arena-vars:read+") != NULL;
 	if (!err)
 		err = requestf(r, "QStartNoAckMode");
-	if (!err && !strcmp(r->ps->buf, "OK"))
+	if (!err && !strcmp(r->pkt, "OK"))
 		r->noack = true;
 	if (!err)
 		err = rs_info(&r->src, &r->src.info);

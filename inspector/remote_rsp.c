@@ -73,6 +73,8 @@ void rsp_parser__init(struct rsp_parser *p)
 	p->len = 0;
 	p->sum = p->want = 0;
 	p->oversize = false;
+	p->zc_scan = 0;
+	p->zc_sum = 0;
 }
 
 static int hexval(uint8_t c)
@@ -142,6 +144,49 @@ enum rsp_event rsp_parser__feed(struct rsp_parser *p, uint8_t c)
 	}
 }
 
+/*
+ * The plain body run at the start of b[0, n): up to the first '#' or '$'
+ * (or n); *sum gains its bytes. One pass for finding the end and summing.
+ */
+static size_t body_run(const uint8_t *b, size_t n, uint8_t *sum)
+{
+	size_t k = 0;
+	uint8_t s = 0;
+
+#ifdef __SSE2__
+	{
+		const __m128i h = _mm_set1_epi8('#'), d = _mm_set1_epi8('$'),
+			      zero = _mm_setzero_si128();
+		__m128i acc = zero;
+
+		for (; n - k >= 16; k += 16) {
+			__m128i x = _mm_loadu_si128((const __m128i *)(b + k));
+
+			if (_mm_movemask_epi8(
+				    _mm_or_si128(_mm_cmpeq_epi8(x, h), _mm_cmpeq_epi8(x, d))))
+				break;
+			acc = _mm_add_epi64(acc, _mm_sad_epu8(x, zero));
+		}
+		s = (uint8_t)(_mm_cvtsi128_si64(acc) +
+			      _mm_cvtsi128_si64(_mm_unpackhi_epi64(acc, acc)));
+	}
+	for (; k < n && b[k] != '#' && b[k] != '$'; k++)
+		s += b[k];
+#else
+	{
+		const uint8_t *hh = memchr(b, '#', n), *dd;
+
+		k = hh ? (size_t)(hh - b) : n;
+		dd = memchr(b, '$', k);
+		if (dd)
+			k = dd - b;
+		s = rsp_sum(b, k);
+	}
+#endif
+	*sum += s;
+	return k;
+}
+
 enum rsp_event rsp_parser__feed_buf(struct rsp_parser *p, const uint8_t *buf, size_t n,
 				    size_t *used)
 {
@@ -152,14 +197,10 @@ enum rsp_event rsp_parser__feed_buf(struct rsp_parser *p, const uint8_t *buf, si
 
 		if (p->state == ST_BODY) {
 			/* the run up to the next '#' or '$' is plain body */
-			const uint8_t *h = memchr(buf + i, '#', n - i);
-			size_t j = h ? (size_t)(h - buf) : n, room, take;
-			const uint8_t *d = memchr(buf + i, '$', j - i);
-			if (d)
-				j = d - buf;
+			size_t j = i + body_run(buf + i, n - i, &p->sum), room, take;
+
 			room = p->len < RSP_PACKET_MAX ? RSP_PACKET_MAX - p->len : 0;
 			take = j - i < room ? j - i : room;
-			p->sum += rsp_sum(buf + i, j - i);
 			if (j - i > room)
 				p->oversize = true;
 			memcpy(p->buf + p->len, buf + i, take);
@@ -173,6 +214,84 @@ enum rsp_event rsp_parser__feed_buf(struct rsp_parser *p, const uint8_t *buf, si
 			*used = i;
 			return ev;
 		}
+	}
+	*used = i;
+	return RSP_NONE;
+}
+
+enum rsp_event rsp_parser__feed_zc(struct rsp_parser *p, const uint8_t *buf, size_t n, size_t *used,
+				   const uint8_t **body, size_t *len)
+{
+	size_t i = 0;
+
+	*body = NULL;
+	*len = 0;
+	while (i < n) {
+		enum rsp_event ev;
+		size_t k, u;
+		uint8_t sum;
+		int h1, h2;
+
+		if (p->state != ST_IDLE) {
+			/* a packet too long to keep in place: copied, as feed_buf does */
+			ev = rsp_parser__feed_buf(p, buf + i, n - i, &u);
+			i += u;
+			if (ev != RSP_NONE) {
+				*used = i;
+				return ev;
+			}
+			continue;
+		}
+		if (buf[i] != '$') {
+			ev = rsp_parser__feed(p, buf[i++]);
+			if (ev != RSP_NONE) {
+				*used = i;
+				return ev;
+			}
+			continue;
+		}
+		/* a packet at i: its body scanned where it lies, from where an
+		 * earlier call stopped */
+		k = i + 1 + p->zc_scan;
+		sum = p->zc_sum;
+		k += body_run(buf + k, n - k, &sum);
+		if (k - i - 1 > RSP_PACKET_MAX) {
+			p->zc_scan = p->zc_sum = 0;
+			ev = rsp_parser__feed_buf(p, buf + i, n - i, &u);
+			i += u;
+			if (ev != RSP_NONE) {
+				*used = i;
+				return ev;
+			}
+			continue;
+		}
+		if (k < n && buf[k] == '$') { /* a new packet: this one was cut */
+			p->zc_scan = p->zc_sum = 0;
+			i = k;
+			continue;
+		}
+		/* the same events, with the same bytes taken, as byte by byte:
+		 * a first checksum byte that is no digit is the end already */
+		h1 = n - k >= 2 ? hexval(buf[k + 1]) : 0;
+		if (h1 < 0) {
+			p->zc_scan = p->zc_sum = 0;
+			*used = k + 2;
+			return RSP_BADSUM;
+		}
+		if (n - k < 3) { /* not complete yet: wait with it at the start */
+			p->zc_scan = k - i - 1;
+			p->zc_sum = sum;
+			*used = i;
+			return RSP_NONE;
+		}
+		p->zc_scan = p->zc_sum = 0;
+		h2 = hexval(buf[k + 2]);
+		*used = k + 3;
+		if (h2 < 0 || (uint8_t)(h1 << 4 | h2) != sum)
+			return RSP_BADSUM;
+		*body = buf + i + 1;
+		*len = k - i - 1;
+		return RSP_PACKET;
 	}
 	*used = i;
 	return RSP_NONE;

@@ -174,6 +174,7 @@ static void do_arena_read(struct remote_stub *st, const char *b, size_t len, str
 	struct source *s = st->src;
 	const char *lim = b + len, *p;
 	uint64_t addr, n, ps = source__page_size(s);
+	const uint8_t *data;
 	size_t np;
 	int err;
 
@@ -191,7 +192,14 @@ static void do_arena_read(struct remote_stub *st, const char *b, size_t len, str
 		rsp_buf__put(r, E_FAULT, 3);
 		return;
 	}
-	err = source__read(s, addr, st->rbuf, n, st->present);
+	if (s->ops->read_pages && !(addr % ps) && !(n % ps) && n <= s->ops->borrow_max_bytes) {
+		/* whole pages: escaped from the source's own buffer, no copy */
+		err = s->ops->read_pages(s, (addr - s->info.user_vm_start) / ps, np, &data,
+					 st->present);
+	} else {
+		err = source__read(s, addr, st->rbuf, n, st->present);
+		data = st->rbuf;
+	}
 	if (err < 0) {
 		reply_errno(r, err);
 		return;
@@ -203,7 +211,7 @@ static void do_arena_read(struct remote_stub *st, const char *b, size_t len, str
 		uint64_t lo = pg > addr ? pg : addr, hi = pg + ps < addr + n ? pg + ps : addr + n;
 
 		if (st->present[i])
-			rsp_buf__put_escaped(r, st->rbuf + (lo - addr), hi - lo, 2 * (hi - lo));
+			rsp_buf__put_escaped(r, data + (lo - addr), hi - lo, 2 * (hi - lo));
 	}
 }
 
@@ -652,7 +660,7 @@ int remote_stub__serve(struct remote_stub *st, int in, int out)
 			reply.len = 0;
 			reply.oom = false;
 			body = was_noack ? 1 : 2;
-			rsp_buf__put(&reply, "+$" + 2 - body, body);
+			rsp_buf__put(&reply, &"+$"[2 - body], body);
 			if (reply.oom) {
 				err = ai_err(ENOMEM, "out of memory");
 				break;
