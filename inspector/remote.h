@@ -27,6 +27,8 @@
  *   qXfer:arena-roots:read    struct snapshot_root records (snapshot.h)
  *   qXfer:arena-vars:read     the data-section variables: a SNAPSHOT_NT_VARS
  *                             payload (snapshot.h), btf_idx = arena-btf annex
+ *   qArenaRead:ADDR,LEN       our client's read: page flags + the present bytes
+ *   qArenaGather:OFF,LEN;...  our client's gather: item flags + their bytes
  *   ?, g, p, qAttached, H, D, k, vMustReplyEmpty, QStartNoAckMode, ...
  *   unknown packets           the empty reply
  * A qXfer object is made when it is read at offset 0 and kept for the
@@ -45,6 +47,9 @@
  * cut to fit it too (a short memory read is allowed by the protocol). */
 #define RSP_PACKET_MAX 0x100000u
 #define REMOTE_INFO_VERSION 1
+/* Items in one qArenaGather: its reply fits a packet even if every byte
+ * is escaped (1 + 64 * 2 bytes an item) */
+#define REMOTE_GATHER_MAX 4096u
 
 /* ================================================================ framing */
 

@@ -69,7 +69,8 @@ struct rsrc {
 	int nr_roots;
 	/* vars: fetched with them when the stub has arena-vars; their data
 	 * points into vars_obj */
-	bool has_vars;
+	bool has_vars, has_gather;
+	struct rsp_buf req; /* a long request's body (gather) */
 	struct rsp_buf vars_obj;
 	struct map_var *vars;
 	int nr_vars;
@@ -575,6 +576,87 @@ static int rs_read_pages(struct source *s, uint32_t first, uint32_t n, const uin
  * snapshot reader checks the note, so a record that points outside the
  * object or at a BTF blob the stub does not have is a protocol error.
  */
+/*
+ * gather: qArenaGather packets of up to REMOTE_GATHER_MAX items, all sent
+ * before the first reply is read once acks are off: a watch's refresh is
+ * one round trip, not one a field. A stub without it: item by item.
+ */
+static int send_gather(struct rsrc *r, const struct gather_item *items, size_t n)
+{
+	struct rsp_buf *b = &r->req;
+
+	b->len = 0;
+	rsp_buf__put(b, "qArenaGather:", 13);
+	for (size_t i = 0; i < n; i++)
+		rsp_buf__printf(b, "%s%llx,%x", i ? ";" : "", (unsigned long long)items[i].off,
+				items[i].len);
+	if (b->oom)
+		return ai_err(ENOMEM, "out of memory");
+	return send_request(r, b->p, b->len);
+}
+
+static int recv_gather(struct rsrc *r, struct gather_item *items, size_t n)
+{
+	size_t pos = 0, used;
+	const char *esc;
+	int err = recv_packet(r);
+
+	if (!err && (err = reply_error(r)))
+		return ai_err(-err, "%s: gathering %zu fields: error %d", r->peer, n, -err);
+	if (err)
+		return err;
+	if (r->pkt_len < 1 + n || r->pkt[0] != 'b')
+		return peer_fail(r, EPROTO, "a gather reply we do not understand");
+	esc = r->pkt + 1 + n;
+	for (size_t i = 0; i < n; i++) {
+		struct gather_item *it = &items[i];
+
+		it->err = r->pkt[1 + i] == 1 ? 0 : -ENODATA;
+		if (it->err) {
+			memset(it->data, 0, sizeof(it->data));
+			continue;
+		}
+		if (it->len > sizeof(it->data) ||
+		    rsp_unescape_to(it->data, it->len, esc + pos, r->pkt_len - 1 - n - pos,
+				    &used) != it->len)
+			return peer_fail(r, EPROTO, "a gather reply of the wrong length");
+		pos += used;
+	}
+	if (pos != r->pkt_len - 1 - n)
+		return peer_fail(r, EPROTO, "a gather reply of the wrong length");
+	return 0;
+}
+
+static int rs_gather(struct source *s, struct gather_item *items, size_t n)
+{
+	struct rsrc *r = (void *)s;
+	size_t sent = 0, done = 0;
+	int depth = r->noack ? PIPELINE : 1, err = 0;
+
+	if (!r->has_gather)
+		return source__gather_each(s, items, n);
+	while (done < n) {
+		while (!err && sent < n && (sent - done) / REMOTE_GATHER_MAX < (size_t)depth) {
+			size_t k = n - sent < REMOTE_GATHER_MAX ? n - sent : REMOTE_GATHER_MAX;
+
+			err = send_gather(r, items + sent, k);
+			sent += k;
+		}
+		if (!err) {
+			size_t k = n - done < REMOTE_GATHER_MAX ? n - done : REMOTE_GATHER_MAX;
+
+			err = recv_gather(r, items + done, k);
+			done += k;
+		}
+		if (err) {
+			if (r->inflight)
+				peer_fail(r, -err, "a gather failed");
+			return err;
+		}
+	}
+	return 0;
+}
+
 static int load_vars(struct rsrc *r, int nb)
 {
 	struct rsp_buf *b = &r->vars_obj;
@@ -776,6 +858,7 @@ static void rs_close(struct source *s)
 	free(r->roots);
 	free(r->vars);
 	free(r->vars_obj.p);
+	free(r->req.p);
 	free(r->bulk[0]);
 	free(r->bulk[1]);
 	free(r->out.p);
@@ -793,6 +876,7 @@ static const struct source_ops remote_ops = {
 	.btf_blobs = rs_btf_blobs,
 	.roots = rs_roots,
 	.vars = rs_vars,
+	.gather = rs_gather,
 	.btf_label = rs_btf_label,
 	.close = rs_close,
 };
@@ -1007,6 +1091,8 @@ int remote__open(const struct remote_target *t, struct source **out)
 	/* a stub of before the variables: the rest still works */
 	if (!err)
 		r->has_vars = strstr(r->pkt, "qXfer:arena-vars:read+") != NULL;
+	if (!err)
+		r->has_gather = strstr(r->pkt, "qArenaGather+") != NULL;
 	if (!err)
 		err = requestf(r, "QStartNoAckMode");
 	if (!err && !strcmp(r->pkt, "OK"))

@@ -215,6 +215,54 @@ static void do_arena_read(struct remote_stub *st, const char *b, size_t len, str
 	}
 }
 
+/*
+ * qArenaGather:OFF,LEN;OFF,LEN;... (our client's gather, source__gather in
+ * one round trip; OFF is the arena offset, LEN <= 64, as gather_item):
+ * "b", one byte an item (1: every page it spans is allocated, 0: not, or
+ * an item the source refuses), then the bytes of the items that are
+ * there, escaped, in order. At most REMOTE_GATHER_MAX items a packet.
+ */
+static void do_arena_gather(struct remote_stub *st, const char *b, size_t len, struct rsp_buf *r)
+{
+	const char *lim = b + len, *p = b + 13;
+	struct gather_item *items;
+	size_t n = 0;
+	int err;
+
+	items = malloc(REMOTE_GATHER_MAX * sizeof(*items));
+	if (!items) {
+		reply_errno(r, ENOMEM);
+		return;
+	}
+	while (p < lim) {
+		uint64_t off, l;
+
+		if (n == REMOTE_GATHER_MAX || rsp_parse_hex(p, lim, ",", &off, &p) || p >= lim ||
+		    *p != ',' || rsp_parse_hex(p + 1, lim, ";", &l, &p) || l > UINT32_MAX ||
+		    (p < lim && *p++ != ';')) {
+			rsp_buf__put(r, E_INVAL, 3);
+			free(items);
+			return;
+		}
+		items[n].off = off;
+		items[n].len = (uint32_t)l;
+		items[n++].err = 0;
+	}
+	err = source__gather(st->src, items, n);
+	if (err < 0) {
+		reply_errno(r, err);
+		free(items);
+		return;
+	}
+	rsp_buf__put(r, "b", 1);
+	for (size_t i = 0; i < n; i++)
+		rsp_buf__put(r, items[i].err ? "\0" : "\1", 1);
+	for (size_t i = 0; i < n; i++)
+		if (!items[i].err)
+			rsp_buf__put_escaped(r, items[i].data, items[i].len, 2 * items[i].len);
+	free(items);
+}
+
 /* ================================================================ qXfer objects */
 
 static int make_memory_map(struct remote_stub *st, struct rsp_buf *o)
@@ -567,10 +615,13 @@ int remote_stub__handle(struct remote_stub *st, const char *b, size_t len, struc
 				"PacketSize=%x;QStartNoAckMode+;qXfer:memory-map:read+;"
 				"qXfer:features:read+;binary-upload+;qXfer:arena-info:read+;"
 				"qXfer:arena-pagemap:read+;qXfer:arena-btf:read+;"
-				"qXfer:arena-roots:read+;qXfer:arena-vars:read+;qArenaRead+",
+				"qXfer:arena-roots:read+;qXfer:arena-vars:read+;qArenaRead+;"
+				"qArenaGather+",
 				RSP_PACKET_MAX);
 		} else if (is(b, len, "qArenaRead:")) {
 			do_arena_read(st, b, len, r);
+		} else if (is(b, len, "qArenaGather:")) {
+			do_arena_gather(st, b, len, r);
 		} else if (is(b, len, "qAttached")) {
 			rsp_buf__put(r, "1", 1);
 		} else if (is(b, len, "qXfer:")) {

@@ -11,6 +11,7 @@
  * same; a listen address that is not loopback draws the warning. Bad peers
  * (garbage, endless bytes, a server that dies mid-session, a wrong
  * selector on the far side) are one error line and exit 1, never a hang.
+ * A watch refresh over remote is one qArenaGather, not a read a field.
  * heap (-j, ADDR) and check on sdtalloc, buddy and alist, whose backends
  * read the programs' .bss variables (the arena-vars object), are the same.
  * The kernel's page count does not move.
@@ -223,6 +224,28 @@ static void remote_snapshot_diff_watch(void **state)
 		assert_string_equal(l.out, r.out);
 		free3(&l);
 		free3(&r);
+	}
+	/* a refresh is one round trip (qArenaGather), not one a field: the
+	 * requests on the wire, through a tee in front of the stub */
+	{
+		int reads[2], gathers[2], counts[2] = { 2, 6 };
+
+		for (int k = 0; k < 2; k++) {
+			char *o = cli_run(
+				0, 0,
+				"%s watch remote 'tee %s/wire | %s serve pinned %s/arena' "
+				"'head->id' 'head->name' 'head->next->id' --count %d "
+				"--interval 20 >/dev/null && grep -o 'qArenaRead' %s/wire | "
+				"wc -l && grep -o 'qArenaGather' %s/wire | wc -l",
+				INSPECT_BIN, dir, INSPECT_BIN, F.pin, counts[k], dir, dir);
+
+			assert_int_equal(sscanf(o, "%d %d", &reads[k], &gathers[k]), 2);
+			free(o);
+		}
+		/* the first sample evaluates (reads), each later one gathers */
+		assert_int_equal(gathers[0], counts[0] - 1);
+		assert_int_equal(gathers[1], counts[1] - 1);
+		assert_int_equal(reads[1], reads[0]);
 	}
 	{
 		char cmd[256];

@@ -362,6 +362,27 @@ static void stub_reads(void **state)
 	assert_string_equal(ask(st, &r, pkt, &end), "E22"); /* no room for the reply */
 	snprintf(pkt, sizeof(pkt), "qArenaRead:%llx,10", BASE + NP * 4096ULL - 8);
 	assert_string_equal(ask(st, &r, pkt, &end), "E14");
+	/* qArenaGather: a flag an item, then the bytes of those there */
+	ask(st, &r, "qArenaGather:0,4;2000,8;ffc,8;1000,40;7000,0;fffffff0,8;4,3", &end);
+	assert_int_equal(r.p[0], 'b');
+	assert_memory_equal(r.p + 1, "\x01\x00\x01\x01\x00\x00\x01", 7);
+	{
+		uint8_t got[4 + 8 + 0x40 + 3], w[sizeof(got)];
+		size_t used;
+
+		memcpy(w, data, 4);
+		memcpy(w + 4, data + 0xffc, 8);
+		memcpy(w + 12, data + 0x1000, 0x40);
+		memcpy(w + 12 + 0x40, data + 4, 3); /* '#', '}': escaped */
+		assert_int_equal(rsp_unescape_to(got, sizeof(got), r.p + 8, r.len - 8, &used),
+				 sizeof(got));
+		assert_int_equal(used, r.len - 8);
+		assert_memory_equal(got, w, sizeof(got));
+	}
+	assert_string_equal(ask(st, &r, "qArenaGather:", &end), "b");
+	assert_string_equal(ask(st, &r, "qArenaGather:1", &end), "E22");
+	assert_string_equal(ask(st, &r, "qArenaGather:1,zz", &end), "E22");
+	assert_string_equal(ask(st, &r, "qArenaGather:1,2;;3,4", &end), "E22");
 	/* bad packets */
 	assert_string_equal(ask(st, &r, "m", &end), "E22");
 	assert_string_equal(ask(st, &r, "mzz,1", &end), "E22");
