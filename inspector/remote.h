@@ -30,6 +30,7 @@
  *   qArenaRead:ADDR,LEN       our client's read: page flags + the present bytes
  *   qArenaGather:OFF,LEN;...  our client's gather: item flags + their bytes
  *   ?, g, p, qAttached, H, D, k, vMustReplyEmpty, QStartNoAckMode, ...
+ *   0x03 (GDB's ^C)           S02: stopped by SIGINT
  *   unknown packets           the empty reply
  * A qXfer object is made when it is read at offset 0 and kept for the
  * reads of its later chunks, so a reader that reads it in order gets one

@@ -704,6 +704,19 @@ int remote_stub__serve(struct remote_stub *st, int in, int out)
 					err = write_all(out, "-", 1);
 				continue;
 			}
+			if (ev == RSP_BREAK) {
+				/* GDB's ^C (0x03 between packets): stopped by SIGINT,
+				 * which GDB waits for before it takes a command again;
+				 * no ack, it is not a packet */
+				err = write_all(out, "$S02#b5", 7);
+				if (err == -EPIPE || err == -ECONNRESET) {
+					err = 0;
+					end = 1;
+				} else if (err < 0) {
+					err = ai_err(-err, "writing: %s", strerror(-err));
+				}
+				continue;
+			}
 			if (ev != RSP_PACKET && ev != RSP_OVERSIZE)
 				continue;
 			/* the ack and the packet's '$' first, the body after them:

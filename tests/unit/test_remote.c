@@ -485,6 +485,35 @@ static void stub_session(void **state)
 	source__close(s);
 }
 
+/* GDB's interrupt (^C sends 0x03 between packets): a stop by SIGINT */
+static void stub_interrupt(void **state)
+{
+	struct source *s = mk();
+	struct remote_stub *st;
+	int in[2], out[2];
+	char buf[4096];
+	ssize_t n;
+	const char *script = "\x03+$c#63\x03$D#44";
+
+	(void)state;
+	assert_int_equal(remote_stub__new(s, NULL, "", &st), 0);
+	assert_int_equal(pipe(in), 0);
+	assert_int_equal(pipe(out), 0);
+	assert_int_equal(write(in[1], script, strlen(script)), (ssize_t)strlen(script));
+	close(in[1]);
+	assert_int_equal(remote_stub__serve(st, in[0], out[1]), 0);
+	close(out[1]);
+	n = read(out[0], buf, sizeof(buf) - 1);
+	assert_true(n > 0);
+	buf[n] = '\0';
+	/* S02 (no ack: not a packet), continue: + S05, S02 again, detach */
+	assert_string_equal(buf, "$S02#b5+$S05#b8$S02#b5+$OK#9a");
+	close(in[0]);
+	close(out[0]);
+	remote_stub__free(st);
+	source__close(s);
+}
+
 static void selectors(void **state)
 {
 	struct selector sel;
@@ -530,7 +559,7 @@ int main(void)
 		cmocka_unit_test(framing),	  cmocka_unit_test(stub_reads),
 		cmocka_unit_test(stub_objects),	  cmocka_unit_test(stub_session),
 		cmocka_unit_test(selectors),	  cmocka_unit_test(fast_paths),
-		cmocka_unit_test(parse_in_place),
+		cmocka_unit_test(parse_in_place), cmocka_unit_test(stub_interrupt),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
