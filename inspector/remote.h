@@ -112,6 +112,10 @@ void rsp_buf__printf(struct rsp_buf *b, const char *fmt, ...) __attribute__((for
  * '}' c^0x20), as much of it as fits in max escaped bytes; returns the
  * number of data bytes taken. */
 size_t rsp_buf__put_escaped(struct rsp_buf *b, const uint8_t *data, size_t n, size_t max);
+/* The same, adding the escaped bytes' sum to *sum (the checksum taken in
+ * the same pass) */
+size_t rsp_buf__put_escaped_sum(struct rsp_buf *b, const uint8_t *data, size_t n, size_t max,
+				uint8_t *sum);
 /* Undo the escaping in place; returns the new length (a trailing '}' is
  * dropped). */
 size_t rsp_unescape(char *s, size_t n);
@@ -125,6 +129,8 @@ void rsp_frame(struct rsp_buf *out, const char *body, size_t len);
 /* b holds "...$" then a body from b->p[body] on: append "#" checksum (a
  * reply framed where it was built, not copied) */
 void rsp_frame_in_place(struct rsp_buf *b, size_t body);
+/* The same when the body's sum is known */
+void rsp_frame_end(struct rsp_buf *b, uint8_t sum);
 /* Parse "HEX" up to a delimiter in stop (or the end); -EINVAL on no digit
  * or overflow. *end: first byte after the digits. */
 int rsp_parse_hex(const char *s, const char *lim, const char *stop, uint64_t *v, const char **end);

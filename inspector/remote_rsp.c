@@ -350,15 +350,18 @@ static bool needs_escape(uint8_t c)
 	return (c & 0x50) == 0 ? (c == '#' || c == '$' || c == '*') : c == '}';
 }
 
-/* How many leading bytes of p[0, n) need no escape */
-static size_t plain_run(const uint8_t *p, size_t n)
+/* How many leading bytes of p[0, n) need no escape; *sum gains theirs
+ * (the checksum of the reply, taken in the same pass) */
+static size_t plain_run(const uint8_t *p, size_t n, uint8_t *sum)
 {
-	size_t k = 0;
+	size_t k = 0, k0 = 0;
 
 #ifdef __SSE2__
 	{
 		const __m128i a = _mm_set1_epi8('#'), b = _mm_set1_epi8('$'),
-			      c = _mm_set1_epi8('*'), d = _mm_set1_epi8('}');
+			      c = _mm_set1_epi8('*'), d = _mm_set1_epi8('}'),
+			      zero = _mm_setzero_si128();
+		__m128i acc = zero;
 
 		for (; n - k >= 16; k += 16) {
 			__m128i x = _mm_loadu_si128((const __m128i *)(p + k));
@@ -368,7 +371,11 @@ static size_t plain_run(const uint8_t *p, size_t n)
 
 			if (_mm_movemask_epi8(m))
 				break;
+			acc = _mm_add_epi64(acc, _mm_sad_epu8(x, zero));
 		}
+		*sum += (uint8_t)(_mm_cvtsi128_si64(acc) +
+				  _mm_cvtsi128_si64(_mm_unpackhi_epi64(acc, acc)));
+		k0 = k;
 	}
 #endif
 	for (; n - k >= 8; k += 8) {
@@ -381,17 +388,26 @@ static size_t plain_run(const uint8_t *p, size_t n)
 	}
 	while (k < n && !needs_escape(p[k]))
 		k++;
+	*sum += rsp_sum(p + k0, k - k0);
 	return k;
 }
 
 size_t rsp_buf__put_escaped(struct rsp_buf *b, const uint8_t *data, size_t n, size_t max)
+{
+	uint8_t sum = 0;
+
+	return rsp_buf__put_escaped_sum(b, data, n, max, &sum);
+}
+
+size_t rsp_buf__put_escaped_sum(struct rsp_buf *b, const uint8_t *data, size_t n, size_t max,
+				uint8_t *sum)
 {
 	size_t i = 0, out = 0;
 
 	if (!buf_reserve(b, n * 2 < max ? n * 2 : max))
 		return 0;
 	while (i < n && out < max) {
-		size_t j = i + plain_run(data + i, n - i < max - out ? n - i : max - out);
+		size_t j = i + plain_run(data + i, n - i < max - out ? n - i : max - out, sum);
 
 		/* a run of bytes that need no escape, copied at once */
 		memcpy(b->p + b->len, data + i, j - i);
@@ -403,7 +419,8 @@ size_t rsp_buf__put_escaped(struct rsp_buf *b, const uint8_t *data, size_t n, si
 		if (out == max)
 			break;
 		b->p[b->len++] = '}';
-		b->p[b->len++] = data[i++] ^ 0x20;
+		b->p[b->len++] = data[i] ^ 0x20;
+		*sum += '}' + (data[i++] ^ 0x20);
 		out += 2;
 	}
 	b->p[b->len] = '\0';
@@ -463,13 +480,17 @@ size_t rsp_unescape_to(uint8_t *dst, size_t want, const char *src, size_t n, siz
 	return o;
 }
 
-void rsp_frame_in_place(struct rsp_buf *b, size_t body)
+void rsp_frame_end(struct rsp_buf *b, uint8_t sum)
 {
 	static const char hex[] = "0123456789abcdef";
-	uint8_t sum = rsp_sum(b->p + body, b->len - body);
 	char tail[3] = { '#', hex[sum >> 4], hex[sum & 15] };
 
 	rsp_buf__put(b, tail, 3);
+}
+
+void rsp_frame_in_place(struct rsp_buf *b, size_t body)
+{
+	rsp_frame_end(b, rsp_sum(b->p + body, b->len - body));
 }
 
 void rsp_frame(struct rsp_buf *out, const char *body, size_t len)

@@ -38,6 +38,10 @@ struct remote_stub {
 	bool obj_valid;
 	uint8_t *rbuf;	  /* RSP_PACKET_MAX bytes of memory being read */
 	uint8_t *present; /* a flag per page of rbuf */
+	/* the reply's checksum, when its handler took it while escaping
+	 * (qArenaRead: the bytes are not read again to frame them) */
+	bool sum_known;
+	uint8_t body_sum;
 };
 
 int remote_stub__new(struct source *src, struct btfx *bx, const char *host,
@@ -175,6 +179,7 @@ static void do_arena_read(struct remote_stub *st, const char *b, size_t len, str
 	const char *lim = b + len, *p;
 	uint64_t addr, n, ps = source__page_size(s);
 	const uint8_t *data;
+	uint8_t sum;
 	size_t np;
 	int err;
 
@@ -206,13 +211,17 @@ static void do_arena_read(struct remote_stub *st, const char *b, size_t len, str
 	}
 	rsp_buf__put(r, "b", 1);
 	rsp_buf__put(r, st->present, np);
+	sum = 'b' + rsp_sum(st->present, np);
 	for (size_t i = 0; i < np; i++) {
 		uint64_t pg = (addr / ps + i) * ps;
 		uint64_t lo = pg > addr ? pg : addr, hi = pg + ps < addr + n ? pg + ps : addr + n;
 
 		if (st->present[i])
-			rsp_buf__put_escaped(r, data + (lo - addr), hi - lo, 2 * (hi - lo));
+			rsp_buf__put_escaped_sum(r, data + (lo - addr), hi - lo, 2 * (hi - lo),
+						 &sum);
 	}
+	st->body_sum = sum;
+	st->sum_known = true;
 }
 
 /*
@@ -729,6 +738,7 @@ int remote_stub__serve(struct remote_stub *st, int in, int out)
 				err = ai_err(ENOMEM, "out of memory");
 				break;
 			}
+			st->sum_known = false;
 			if (ev == RSP_OVERSIZE)
 				rsp_buf__put(&reply, "E07", 3); /* E2BIG: too long */
 			else
@@ -736,10 +746,13 @@ int remote_stub__serve(struct remote_stub *st, int in, int out)
 			if (reply.oom) {
 				reply.len = body;
 				reply.oom = false;
+				st->sum_known = false;
 				rsp_buf__put(&reply, "E12", 3); /* ENOMEM */
 			}
 			if (no_reply)
 				reply.len = body - 1; /* the ack alone, if any */
+			else if (st->sum_known)
+				rsp_frame_end(&reply, st->body_sum);
 			else
 				rsp_frame_in_place(&reply, body);
 			if (reply.oom)

@@ -178,13 +178,15 @@ static void fast_paths(void **state)
 	for (size_t n = 1; n < 64; n++)
 		for (size_t at = 0; at < n; at++)
 			for (size_t k = 0; k < sizeof(special); k++) {
-				uint8_t in[64];
+				uint8_t in[64], sum = 0;
 				size_t want = 0;
 
 				memset(in, 'a', sizeof(in));
 				in[at] = special[k];
 				b.len = 0;
-				assert_int_equal(rsp_buf__put_escaped(&b, in, n, 2 * n), n);
+				assert_int_equal(rsp_buf__put_escaped_sum(&b, in, n, 2 * n, &sum),
+						 n);
+				assert_int_equal(sum, naive_sum((uint8_t *)b.p, b.len));
 				for (size_t i = 0; i < n; i++)
 					want += (in[i] == '#' || in[i] == '$' || in[i] == '*' ||
 						 in[i] == '}')
