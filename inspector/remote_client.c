@@ -34,6 +34,7 @@
 
 #define REPLY_TIMEOUT_MS 60000 /* no reply from the peer for this long: give up */
 #define CONNECT_TIMEOUT_MS 10000
+#define WLOST_TIMEOUT_MS 1000 /* the peer stopped reading: what it sent before */
 /* a read reply fits even if every byte is escaped, with its page flags */
 #define READ_CHUNK (RSP_PACKET_MAX / 2 - 4096)
 #define BULK_BYTES (4u << 20) /* read_pages: 4 MiB a call */
@@ -49,6 +50,7 @@ struct rsrc {
 	int errfd;	/* the child's stderr, -1 for TCP */
 	pid_t pid;	/* the child, 0 for TCP */
 	bool noack, dead;
+	bool wlost; /* a send found the peer not reading (EPIPE) */
 	struct rsp_parser *ps;
 	uint8_t *rbuf;	   /* RECV_BUF */
 	size_t rpos, rlen; /* bytes of rbuf not parsed yet (pipelined replies) */
@@ -151,6 +153,15 @@ static int send_raw(struct rsrc *r, const void *p, size_t n)
 
 		if (w < 0 && errno == EINTR)
 			continue;
+		if (w < 0 && (errno == EPIPE || errno == ECONNRESET) && !r->wlost) {
+			/* the peer stopped reading, and maybe wrote why first (a
+			 * reply, ssh's message): the next recv_packet reads what
+			 * is there, for a while, and fails on what it finds */
+			r->wlost = true;
+			return 0;
+		}
+		if (w < 0 && r->wlost)
+			return 0;
 		if (w < 0)
 			return peer_fail(r, EPIPE, "the connection was lost (writing)");
 		p = (const char *)p + w;
@@ -178,7 +189,7 @@ static int64_t now_ms(void)
  */
 static int recv_packet(struct rsrc *r)
 {
-	int64_t deadline = now_ms() + REPLY_TIMEOUT_MS;
+	int64_t deadline = now_ms() + (r->wlost ? WLOST_TIMEOUT_MS : REPLY_TIMEOUT_MS);
 	uint8_t *buf = r->rbuf;
 
 	for (;;) {
@@ -232,7 +243,8 @@ static int recv_packet(struct rsrc *r)
 		if (rc < 0 && errno == EINTR)
 			continue;
 		if (rc == 0)
-			return peer_fail(r, ETIMEDOUT, "no reply for 60 s");
+			return r->wlost ? peer_fail(r, EPIPE, "the connection was lost (writing)")
+					: peer_fail(r, ETIMEDOUT, "no reply for 60 s");
 		if (np == 2 && p[1].revents)
 			drain_stderr(r);
 		if (!p[0].revents)

@@ -373,7 +373,12 @@ static void remote_bad_peers(void **state)
 	assert_int_equal(fixture_load("list", &F), 0);
 	one_error_line("remote 'printf garbage'", "remote 'printf garbage': the connection");
 	one_error_line("remote 'cat /dev/zero'", "not an arena-inspect stub");
-	one_error_line("remote 'printf \"+\\$OK#9a\"; cat /dev/null'", "not an arena-inspect stub");
+	/* a peer that answers and is gone before our first request is sent:
+	 * what it answered is the diagnosis, not the write that failed (a
+	 * race: one in ten runs lost it before) */
+	for (int i = 0; i < 30; i++)
+		one_error_line("remote 'printf \"+\\$OK#9a\"; cat /dev/null'",
+			       "not an arena-inspect stub");
 	one_error_line("remote 'exit 3'", "remote 'exit 3': the connection");
 	one_error_line("remote 127.0.0.1:1", "cannot connect");
 	snprintf(words, sizeof(words), "remote '%s serve pinned %s/nothere'", INSPECT_BIN, F.pin);
