@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <pty.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -88,4 +90,41 @@ double bench_median(double *v, int n)
 {
 	qsort(v, n, sizeof(*v), cmp_double);
 	return v[n / 2];
+}
+
+double bench_run_ms(char *const argv[], bool tty)
+{
+	double t[5];
+
+	for (int i = 0; i < 5; i++) {
+		double t0 = bench_now_ms();
+		int master, st;
+		pid_t pid = tty ? forkpty(&master, NULL, NULL,
+					  &(struct winsize){ .ws_row = 40, .ws_col = 120 })
+				: fork();
+
+		if (pid == 0) {
+			if (!tty && !freopen("/dev/null", "w", stdout))
+				_exit(126);
+			setenv("TERM", "xterm-256color", 1);
+			setenv("AI_TUI_EXIT_AFTER_FIRST_DRAW", "1", 1);
+			execv(argv[0], argv);
+			_exit(127);
+		}
+		if (tty) {
+			char buf[4096];
+
+			/* drain the screen so the child never blocks on the pty */
+			while (read(master, buf, sizeof(buf)) > 0)
+				;
+			close(master);
+		}
+		waitpid(pid, &st, 0);
+		t[i] = bench_now_ms() - t0;
+		if (!WIFEXITED(st) || WEXITSTATUS(st)) {
+			fprintf(stderr, "bench: %s exited %d\n", argv[0], WEXITSTATUS(st));
+			return -1;
+		}
+	}
+	return bench_median(t, 5);
 }

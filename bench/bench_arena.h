@@ -30,5 +30,9 @@ void bench_arena__free(struct bench_arena *ba);
 /* CLOCK_MONOTONIC in ms, and the median of v (sorted in place) */
 double bench_now_ms(void);
 double bench_median(double *v, int n);
+/* Median wall time of 5 runs of argv (exec'ed as is; in a 40x120 pty when
+ * tty, with AI_TUI_EXIT_AFTER_FIRST_DRAW=1: the TUI's first screen), from
+ * fork to exit; -1 when a run fails. */
+double bench_run_ms(char *const argv[], bool tty);
 
 #endif

@@ -6,7 +6,6 @@
  * data path without a UI (`pages -j`), and the live refresh's cost (the
  * page map, every tick) at 0.1%, 10% and 100% beside the tick it must fit in.
  */
-#include <pty.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,44 +48,6 @@ static void refresh_share(struct bench_arena *ba, const char *label, uint32_t st
 	       label, ms, ms / 10, st.passes / 15.0, st.setup_ns / 15e6);
 }
 
-/* median wall time of `arena-inspect ARGS...` (in a pty when tty) */
-static double run_ms(char *const argv[], bool tty)
-{
-	double t[5];
-
-	for (int i = 0; i < 5; i++) {
-		double t0 = bench_now_ms();
-		int master, st;
-		pid_t pid = tty ? forkpty(&master, NULL, NULL,
-					  &(struct winsize){ .ws_row = 40, .ws_col = 120 })
-				: fork();
-
-		if (pid == 0) {
-			if (!tty && !freopen("/dev/null", "w", stdout))
-				_exit(126);
-			setenv("TERM", "xterm-256color", 1);
-			setenv("AI_TUI_EXIT_AFTER_FIRST_DRAW", "1", 1);
-			execv(argv[0], argv);
-			_exit(127);
-		}
-		if (tty) {
-			char buf[4096];
-
-			/* drain the screen so the child never blocks on the pty */
-			while (read(master, buf, sizeof(buf)) > 0)
-				;
-			close(master);
-		}
-		waitpid(pid, &st, 0);
-		t[i] = bench_now_ms() - t0;
-		if (!WIFEXITED(st) || WEXITSTATUS(st)) {
-			fprintf(stderr, "bench_tui: %s exited %d\n", argv[0], WEXITSTATUS(st));
-			return -1;
-		}
-	}
-	return bench_median(t, 5);
-}
-
 int main(int argc, char **argv)
 {
 	char bin[4096], id[32];
@@ -105,8 +66,8 @@ int main(int argc, char **argv)
 		char *tui_argv[] = { bin, "id", id, NULL };
 		char *cli_argv[] = { bin, "pages", "id", id, "-j", NULL };
 
-		tui = run_ms(tui_argv, true);
-		cli = run_ms(cli_argv, false);
+		tui = bench_run_ms(tui_argv, true);
+		cli = bench_run_ms(cli_argv, false);
 	}
 	printf("bench_tui: 4 GiB arena, 0.1%% allocated\n");
 	printf("first screen (start to first draw):   %7.1f ms   target 100 ms (%s); same data "

@@ -14,6 +14,60 @@
 #define NP 16
 #define BASE 0x100000000000ULL
 
+/*
+ * rsp_parser__feed_zc (the client's parser, in place) over the same bytes,
+ * given in pieces of varying size as recv would, must see the events and
+ * bodies rsp_parser__feed sees byte by byte.
+ */
+static void check_in_place(const uint8_t *data, size_t size)
+{
+	static struct rsp_parser a, z;
+	static uint8_t win[1 << 16];
+	size_t pos = 0, wlen = 0, wpos = 0, ai = 0, step = size * 2654435761u;
+
+	if (size > sizeof(win) - 1)
+		return;
+	rsp_parser__init(&a);
+	rsp_parser__init(&z);
+	while (pos < size) {
+		size_t add = 1 + (step = step * 1103515245 + 12345) % 97, used, len;
+		const uint8_t *body;
+		enum rsp_event e;
+
+		if (add > size - pos)
+			add = size - pos;
+		memmove(win, win + wpos, wlen - wpos);
+		wlen -= wpos;
+		wpos = 0;
+		memcpy(win + wlen, data + pos, add);
+		wlen += add;
+		pos += add;
+		while ((e = rsp_parser__feed_zc(&z, win + wpos, wlen - wpos, &used, &body, &len)) !=
+		       RSP_NONE) {
+			enum rsp_event ea = RSP_NONE;
+
+			wpos += used;
+			while (ai < size && (ea = rsp_parser__feed(&a, data[ai++])) == RSP_NONE)
+				;
+			if (ea != e)
+				abort();
+			if (e == RSP_PACKET) {
+				if (!body) {
+					body = (const uint8_t *)z.buf;
+					len = z.len;
+				}
+				if (len != a.len || memcmp(body, a.buf, len))
+					abort();
+			}
+		}
+		wpos += used;
+	}
+	/* nothing the reference saw after the last zc event */
+	while (ai < size)
+		if (rsp_parser__feed(&a, data[ai++]) != RSP_NONE)
+			abort();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static uint8_t mem[NP * 4096], state[NP];
@@ -73,5 +127,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	free(reply.p);
 	free(frame.p);
 	remote_stub__free(st);
+	check_in_place(data, size);
 	return 0;
 }

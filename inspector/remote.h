@@ -25,7 +25,12 @@
  *                             endian; flag 1 = stale) + one state byte a page
  *   qXfer:arena-btf:read:N    raw BTF blob N (arena-info says how many)
  *   qXfer:arena-roots:read    struct snapshot_root records (snapshot.h)
+ *   qXfer:arena-vars:read     the data-section variables: a SNAPSHOT_NT_VARS
+ *                             payload (snapshot.h), btf_idx = arena-btf annex
+ *   qArenaRead:ADDR,LEN       our client's read: page flags + the present bytes
+ *   qArenaGather:OFF,LEN;...  our client's gather: item flags + their bytes
  *   ?, g, p, qAttached, H, D, k, vMustReplyEmpty, QStartNoAckMode, ...
+ *   0x03 (GDB's ^C)           S02: stopped by SIGINT
  *   unknown packets           the empty reply
  * A qXfer object is made when it is read at offset 0 and kept for the
  * reads of its later chunks, so a reader that reads it in order gets one
@@ -43,6 +48,9 @@
  * cut to fit it too (a short memory read is allowed by the protocol). */
 #define RSP_PACKET_MAX 0x100000u
 #define REMOTE_INFO_VERSION 1
+/* Items in one qArenaGather: its reply fits a packet even if every byte
+ * is escaped (1 + 64 * 2 bytes an item) */
+#define REMOTE_GATHER_MAX 4096u
 
 /* ================================================================ framing */
 
@@ -61,6 +69,10 @@ struct rsp_parser {
 	uint8_t sum, want;
 	size_t len;
 	bool oversize;
+	/* feed_zc: body bytes of the packet at the buffer's start already
+	 * scanned (and their sum), while it waits for its end */
+	size_t zc_scan;
+	uint8_t zc_sum;
 	char buf[RSP_PACKET_MAX + 1]; /* NUL-terminated for the dispatcher */
 };
 
@@ -75,6 +87,18 @@ enum rsp_event rsp_parser__feed(struct rsp_parser *p, uint8_t c);
 enum rsp_event rsp_parser__feed_buf(struct rsp_parser *p, const uint8_t *buf, size_t n,
 				    size_t *used);
 
+/*
+ * The same without the copy: a packet that lies whole in buf is returned
+ * where it is (*body, *len point into buf; *body is NULL for a packet that
+ * was copied into p->buf as feed_buf does, one longer than RSP_PACKET_MAX
+ * on the way to RSP_OVERSIZE). RSP_NONE with *used < n: a packet starts at
+ * buf[*used] and has not ended; call again with those bytes at the start
+ * of buf and more after them (the scan goes on where it stopped). Events
+ * and bytes taken are those of rsp_parser__feed byte by byte.
+ */
+enum rsp_event rsp_parser__feed_zc(struct rsp_parser *p, const uint8_t *buf, size_t n, size_t *used,
+				   const uint8_t **body, size_t *len);
+
 /* A growable byte buffer; free with free(b->p). */
 struct rsp_buf {
 	char *p;
@@ -88,11 +112,25 @@ void rsp_buf__printf(struct rsp_buf *b, const char *fmt, ...) __attribute__((for
  * '}' c^0x20), as much of it as fits in max escaped bytes; returns the
  * number of data bytes taken. */
 size_t rsp_buf__put_escaped(struct rsp_buf *b, const uint8_t *data, size_t n, size_t max);
+/* The same, adding the escaped bytes' sum to *sum (the checksum taken in
+ * the same pass) */
+size_t rsp_buf__put_escaped_sum(struct rsp_buf *b, const uint8_t *data, size_t n, size_t max,
+				uint8_t *sum);
 /* Undo the escaping in place; returns the new length (a trailing '}' is
  * dropped). */
 size_t rsp_unescape(char *s, size_t n);
+/* Undo the escaping of src[0, n) into dst until want bytes are out or src
+ * ends: returns the bytes written, *used the bytes of src taken. */
+size_t rsp_unescape_to(uint8_t *dst, size_t want, const char *src, size_t n, size_t *used);
+/* The protocol's checksum: the sum of the bytes, mod 256 */
+uint8_t rsp_sum(const void *data, size_t n);
 /* out = "$" body "#" checksum */
 void rsp_frame(struct rsp_buf *out, const char *body, size_t len);
+/* b holds "...$" then a body from b->p[body] on: append "#" checksum (a
+ * reply framed where it was built, not copied) */
+void rsp_frame_in_place(struct rsp_buf *b, size_t body);
+/* The same when the body's sum is known */
+void rsp_frame_end(struct rsp_buf *b, uint8_t sum);
 /* Parse "HEX" up to a delimiter in stop (or the end); -EINVAL on no digit
  * or overflow. *end: first byte after the digits. */
 int rsp_parse_hex(const char *s, const char *lim, const char *stop, uint64_t *v, const char **end);

@@ -34,10 +34,14 @@
 
 #define REPLY_TIMEOUT_MS 60000 /* no reply from the peer for this long: give up */
 #define CONNECT_TIMEOUT_MS 10000
+#define WLOST_TIMEOUT_MS 1000 /* the peer stopped reading: what it sent before */
 /* a read reply fits even if every byte is escaped, with its page flags */
 #define READ_CHUNK (RSP_PACKET_MAX / 2 - 4096)
 #define BULK_BYTES (4u << 20) /* read_pages: 4 MiB a call */
-#define RECV_BUF (1u << 20)
+/* a whole packet fits after the part of another that waits, and several
+ * pipelined replies arrive in one recv */
+#define RECV_BUF (4u << 20)
+#define SOCK_BUF (4 << 20)
 
 struct rsrc {
 	struct source src;
@@ -46,10 +50,14 @@ struct rsrc {
 	int errfd;	/* the child's stderr, -1 for TCP */
 	pid_t pid;	/* the child, 0 for TCP */
 	bool noack, dead;
+	bool wlost; /* a send found the peer not reading (EPIPE) */
 	struct rsp_parser *ps;
 	uint8_t *rbuf;	   /* RECV_BUF */
 	size_t rpos, rlen; /* bytes of rbuf not parsed yet (pipelined replies) */
-	int inflight;	   /* requests sent, replies not read */
+	size_t nopkt;	   /* bytes taken since the last packet */
+	char *pkt;	   /* the last packet's body (NUL-terminated), in rbuf or ps */
+	size_t pkt_len;
+	int inflight; /* requests sent, replies not read */
 	struct rsp_buf out;
 	char errtail[512]; /* the child's last stderr bytes */
 	size_t errlen;
@@ -61,6 +69,13 @@ struct rsrc {
 	int nr_blobs;
 	struct root *roots;
 	int nr_roots;
+	/* vars: fetched with them when the stub has arena-vars; their data
+	 * points into vars_obj */
+	bool has_vars, has_gather;
+	struct rsp_buf req; /* a long request's body (gather) */
+	struct rsp_buf vars_obj;
+	struct map_var *vars;
+	int nr_vars;
 	/* read_pages: two buffers, used in turn */
 	uint8_t *bulk[2];
 	int bulk_k;
@@ -138,6 +153,15 @@ static int send_raw(struct rsrc *r, const void *p, size_t n)
 
 		if (w < 0 && errno == EINTR)
 			continue;
+		if (w < 0 && (errno == EPIPE || errno == ECONNRESET) && !r->wlost) {
+			/* the peer stopped reading, and maybe wrote why first (a
+			 * reply, ssh's message): the next recv_packet reads what
+			 * is there, for a while, and fails on what it finds */
+			r->wlost = true;
+			return 0;
+		}
+		if (w < 0 && r->wlost)
+			return 0;
 		if (w < 0)
 			return peer_fail(r, EPIPE, "the connection was lost (writing)");
 		p = (const char *)p + w;
@@ -155,14 +179,17 @@ static int64_t now_ms(void)
 }
 
 /*
- * Wait for the next packet (acks skipped); r->ps->buf. Bounded both ways:
- * a peer that sends no packet in REPLY_TIMEOUT_MS, or more bytes than the
- * largest packet without one (garbage, /dev/zero), is an error, not a hang.
+ * Wait for the next packet (acks skipped): r->pkt, r->pkt_len, valid until
+ * the next call. The packet is parsed where recv put it (rsp_parser__feed_zc),
+ * not copied: the bytes after it stay in rbuf for the next call, and a
+ * packet cut by the end of what arrived waits at the start of the buffer
+ * for its rest. Bounded both ways: a peer that sends no packet in
+ * REPLY_TIMEOUT_MS, or more bytes than the largest packet without one
+ * (garbage, /dev/zero), is an error, not a hang.
  */
 static int recv_packet(struct rsrc *r)
 {
-	int64_t deadline = now_ms() + REPLY_TIMEOUT_MS;
-	size_t seen = 0;
+	int64_t deadline = now_ms() + (r->wlost ? WLOST_TIMEOUT_MS : REPLY_TIMEOUT_MS);
 	uint8_t *buf = r->rbuf;
 
 	for (;;) {
@@ -174,12 +201,17 @@ static int recv_packet(struct rsrc *r)
 
 		/* what the last recv brought beyond the last reply first */
 		while (r->rpos < r->rlen) {
-			size_t used;
-			enum rsp_event ev = rsp_parser__feed_buf(r->ps, buf + r->rpos,
-								 r->rlen - r->rpos, &used);
+			size_t used, len;
+			const uint8_t *body;
+			enum rsp_event ev = rsp_parser__feed_zc(
+				r->ps, buf + r->rpos, r->rlen - r->rpos, &used, &body, &len);
 
 			r->rpos += used;
 			if (ev == RSP_PACKET) {
+				r->nopkt = 0;
+				r->pkt = body ? (char *)body : r->ps->buf;
+				r->pkt_len = body ? len : r->ps->len;
+				r->pkt[r->pkt_len] = '\0'; /* over the '#' (or p->buf's end) */
 				r->inflight--;
 				/* a stub sends one reply a request: more is garbage */
 				if (!r->inflight && r->rpos < r->rlen)
@@ -188,30 +220,41 @@ static int recv_packet(struct rsrc *r)
 					return send_raw(r, "+", 1);
 				return 0;
 			}
+			r->nopkt += used;
 			if (ev == RSP_BADSUM || ev == RSP_OVERSIZE)
 				return peer_fail(r, EPROTO,
 						 "a reply with a bad checksum or length");
+			if (ev == RSP_NONE)
+				break; /* a packet not complete yet at rpos, or all taken */
+		}
+		if (r->nopkt + (r->rlen - r->rpos) > 2 * (size_t)RSP_PACKET_MAX + 64)
+			return peer_fail(r, EPROTO,
+					 "not an arena-inspect stub (no packet in what it sent)");
+		/* room for a whole packet after what waits: move it to the start
+		 * (rarely: the buffer holds several packets) */
+		if (r->rpos == r->rlen) {
+			r->rpos = r->rlen = 0;
+		} else if (RECV_BUF - r->rlen < RSP_PACKET_MAX + 64) {
+			memmove(buf, buf + r->rpos, r->rlen - r->rpos);
+			r->rlen -= r->rpos;
+			r->rpos = 0;
 		}
 		rc = left <= 0 ? 0 : poll(p, np, (int)left);
 		if (rc < 0 && errno == EINTR)
 			continue;
 		if (rc == 0)
-			return peer_fail(r, ETIMEDOUT, "no reply for 60 s");
+			return r->wlost ? peer_fail(r, EPIPE, "the connection was lost (writing)")
+					: peer_fail(r, ETIMEDOUT, "no reply for 60 s");
 		if (np == 2 && p[1].revents)
 			drain_stderr(r);
 		if (!p[0].revents)
 			continue;
-		n = recv(r->fd, buf, RECV_BUF, MSG_DONTWAIT);
+		n = recv(r->fd, buf + r->rlen, RECV_BUF - r->rlen, MSG_DONTWAIT);
 		if (n < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
 		if (n <= 0)
 			return peer_fail(r, ECONNRESET, "the connection closed");
-		seen += n;
-		if (seen > 2 * (size_t)RSP_PACKET_MAX + 64)
-			return peer_fail(r, EPROTO,
-					 "not an arena-inspect stub (no packet in what it sent)");
-		r->rpos = 0;
-		r->rlen = n;
+		r->rlen += n;
 	}
 }
 
@@ -232,7 +275,7 @@ static int send_request(struct rsrc *r, const char *body, size_t len)
 	return err;
 }
 
-/* Send one request and wait for its reply (in r->ps->buf, r->ps->len). */
+/* Send one request and wait for its reply (r->pkt, r->pkt_len). */
 static int request(struct rsrc *r, const char *body, size_t len)
 {
 	int err;
@@ -259,9 +302,9 @@ static int requestf(struct rsrc *r, const char *fmt, ...)
 /* "E NN" -> -NN, or 0 when the reply is not an error */
 static int reply_error(const struct rsrc *r)
 {
-	const char *b = r->ps->buf;
+	const char *b = r->pkt;
 
-	if (r->ps->len == 3 && b[0] == 'E' && b[1] >= '0' && b[1] <= '9' && b[2] >= '0' &&
+	if (r->pkt_len == 3 && b[0] == 'E' && b[1] >= '0' && b[1] <= '9' && b[2] >= '0' &&
 	    b[2] <= '9')
 		return -((b[1] - '0') * 10 + (b[2] - '0')) ?: -EIO;
 	return 0;
@@ -283,14 +326,14 @@ static int xfer(struct rsrc *r, const char *obj, const char *annex, struct rsp_b
 		err = reply_error(r);
 		if (err)
 			return ai_err(-err, "%s: reading %s: error %d", r->peer, obj, -err);
-		if (!r->ps->len || (r->ps->buf[0] != 'm' && r->ps->buf[0] != 'l'))
+		if (!r->pkt_len || (r->pkt[0] != 'm' && r->pkt[0] != 'l'))
 			return peer_fail(r, EPROTO, "not an arena-inspect stub (no arena objects)");
-		n = rsp_unescape(r->ps->buf + 1, r->ps->len - 1);
-		rsp_buf__put(out, r->ps->buf + 1, n);
+		n = rsp_unescape(r->pkt + 1, r->pkt_len - 1);
+		rsp_buf__put(out, r->pkt + 1, n);
 		if (out->oom)
 			return ai_err(ENOMEM, "out of memory");
 		off += n;
-		if (r->ps->buf[0] == 'l')
+		if (r->pkt[0] == 'l')
 			break;
 		if (!n)
 			return peer_fail(r, EPROTO, "an empty chunk that is not the last");
@@ -467,7 +510,8 @@ static int rs_read(struct source *s, uint64_t off, void *buf, size_t len, uint8_
 
 	while (done < len) {
 		uint64_t at = off + done, want = len - done;
-		size_t np, n, pos;
+		size_t np, n, pos, used;
+		const char *esc;
 
 		while (!err && sent < len && (sent - done) / READ_CHUNK < (size_t)depth) {
 			uint64_t w = len - sent < READ_CHUNK ? len - sent : READ_CHUNK;
@@ -489,26 +533,28 @@ static int rs_read(struct source *s, uint64_t off, void *buf, size_t len, uint8_
 		if (want > READ_CHUNK)
 			want = READ_CHUNK;
 		np = source__pages_spanned(s, at, want);
-		if (!r->ps->len || r->ps->buf[0] != 'b' || r->ps->len < 1 + np)
+		if (!r->pkt_len || r->pkt[0] != 'b' || r->pkt_len < 1 + np)
 			return peer_fail(r, EPROTO, "a memory reply we do not understand");
-		n = rsp_unescape(r->ps->buf + 1 + np, r->ps->len - 1 - np);
-		/* the present pages' bytes, in order; zeros for the others */
+		esc = r->pkt + 1 + np;
+		n = r->pkt_len - 1 - np;
+		/* the present pages' bytes, in order, unescaped straight into
+		 * place; zeros for the others */
 		pos = 0;
 		for (size_t i = 0; i < np; i++) {
 			uint64_t pg = (at / ps + i) * ps;
 			uint64_t lo = pg > at ? pg : at,
 				 hi = pg + ps < at + want ? pg + ps : at + want;
-			bool there = r->ps->buf[1 + i] == 1;
+			bool there = r->pkt[1 + i] == 1;
 
 			present[at / ps + i - first] = there;
 			if (!there) {
 				memset(out + (lo - off), 0, hi - lo);
 				continue;
 			}
-			if (pos + (hi - lo) > n)
+			if (rsp_unescape_to(out + (lo - off), hi - lo, esc + pos, n - pos, &used) !=
+			    hi - lo)
 				return peer_fail(r, EPROTO, "a memory reply of the wrong length");
-			memcpy(out + (lo - off), r->ps->buf + 1 + np + pos, hi - lo);
-			pos += hi - lo;
+			pos += used;
 		}
 		if (pos != n)
 			return peer_fail(r, EPROTO, "a memory reply of the wrong length");
@@ -535,6 +581,132 @@ static int rs_read_pages(struct source *s, uint32_t first, uint32_t n, const uin
 	r->bulk_k ^= 1;
 	*data = b;
 	return rs_read(s, (uint64_t)first * ps, b, (size_t)n * ps, present);
+}
+
+/*
+ * arena-vars: a SNAPSHOT_NT_VARS payload (remote.h); checked as the
+ * snapshot reader checks the note, so a record that points outside the
+ * object or at a BTF blob the stub does not have is a protocol error.
+ */
+/*
+ * gather: qArenaGather packets of up to REMOTE_GATHER_MAX items, all sent
+ * before the first reply is read once acks are off: a watch's refresh is
+ * one round trip, not one a field. A stub without it: item by item.
+ */
+static int send_gather(struct rsrc *r, const struct gather_item *items, size_t n)
+{
+	struct rsp_buf *b = &r->req;
+
+	b->len = 0;
+	rsp_buf__put(b, "qArenaGather:", 13);
+	for (size_t i = 0; i < n; i++)
+		rsp_buf__printf(b, "%s%llx,%x", i ? ";" : "", (unsigned long long)items[i].off,
+				items[i].len);
+	if (b->oom)
+		return ai_err(ENOMEM, "out of memory");
+	return send_request(r, b->p, b->len);
+}
+
+static int recv_gather(struct rsrc *r, struct gather_item *items, size_t n)
+{
+	size_t pos = 0, used;
+	const char *esc;
+	int err = recv_packet(r);
+
+	if (!err && (err = reply_error(r)))
+		return ai_err(-err, "%s: gathering %zu fields: error %d", r->peer, n, -err);
+	if (err)
+		return err;
+	if (r->pkt_len < 1 + n || r->pkt[0] != 'b')
+		return peer_fail(r, EPROTO, "a gather reply we do not understand");
+	esc = r->pkt + 1 + n;
+	for (size_t i = 0; i < n; i++) {
+		struct gather_item *it = &items[i];
+
+		it->err = r->pkt[1 + i] == 1 ? 0 : -ENODATA;
+		if (it->err) {
+			memset(it->data, 0, sizeof(it->data));
+			continue;
+		}
+		if (it->len > sizeof(it->data) ||
+		    rsp_unescape_to(it->data, it->len, esc + pos, r->pkt_len - 1 - n - pos,
+				    &used) != it->len)
+			return peer_fail(r, EPROTO, "a gather reply of the wrong length");
+		pos += used;
+	}
+	if (pos != r->pkt_len - 1 - n)
+		return peer_fail(r, EPROTO, "a gather reply of the wrong length");
+	return 0;
+}
+
+static int rs_gather(struct source *s, struct gather_item *items, size_t n)
+{
+	struct rsrc *r = (void *)s;
+	size_t sent = 0, done = 0;
+	int depth = r->noack ? PIPELINE : 1, err = 0;
+
+	if (!r->has_gather)
+		return source__gather_each(s, items, n);
+	while (done < n) {
+		while (!err && sent < n && (sent - done) / REMOTE_GATHER_MAX < (size_t)depth) {
+			size_t k = n - sent < REMOTE_GATHER_MAX ? n - sent : REMOTE_GATHER_MAX;
+
+			err = send_gather(r, items + sent, k);
+			sent += k;
+		}
+		if (!err) {
+			size_t k = n - done < REMOTE_GATHER_MAX ? n - done : REMOTE_GATHER_MAX;
+
+			err = recv_gather(r, items + done, k);
+			done += k;
+		}
+		if (err) {
+			if (r->inflight)
+				peer_fail(r, -err, "a gather failed");
+			return err;
+		}
+	}
+	return 0;
+}
+
+static int load_vars(struct rsrc *r, int nb)
+{
+	struct rsp_buf *b = &r->vars_obj;
+	struct snapshot_table t;
+	int err = xfer(r, "arena-vars", "", b);
+
+	if (err)
+		return err;
+	if (b->len < sizeof(t))
+		return peer_fail(r, EPROTO, "an arena-vars object without its header");
+	memcpy(&t, b->p, sizeof(t));
+	if (t.version != 1 || t.hdr_size < sizeof(t) || t.hdr_size > b->len ||
+	    t.rec_size < sizeof(struct snapshot_var) || t.rec_size > 65536 || t.nr > 65536 ||
+	    (uint64_t)t.nr * t.rec_size > b->len - t.hdr_size)
+		return peer_fail(r, EPROTO, "an arena-vars object we do not understand");
+	r->vars = calloc(t.nr ? t.nr : 1, sizeof(*r->vars));
+	if (!r->vars)
+		return ai_err(ENOMEM, "out of memory");
+	for (uint32_t i = 0; i < t.nr; i++) {
+		struct snapshot_var sv;
+		struct map_var *o = &r->vars[i];
+
+		memcpy(&sv, b->p + t.hdr_size + (size_t)i * t.rec_size, sizeof(sv));
+		sv.name[sizeof(sv.name) - 1] = '\0';
+		sv.section[sizeof(sv.section) - 1] = '\0';
+		if (!sv.name[0] || sv.btf_idx < 0 || sv.btf_idx >= nb || sv.data_off > b->len ||
+		    sv.size > b->len - sv.data_off)
+			return peer_fail(r, EPROTO, "an arena-vars record we do not understand");
+		snprintf(o->name, sizeof(o->name), "%s", sv.name);
+		snprintf(o->section, sizeof(o->section), "%s", sv.section);
+		o->btf_idx = sv.btf_idx;
+		o->type_id = sv.type_id;
+		o->map_id = sv.map_id;
+		o->size = sv.size;
+		o->data = (const uint8_t *)b->p + sv.data_off;
+	}
+	r->nr_vars = t.nr;
+	return 0;
 }
 
 static int load_btf(struct rsrc *r)
@@ -606,6 +778,8 @@ static int load_btf(struct rsrc *r)
 		}
 	}
 	free(b.p);
+	if (!err && r->has_vars)
+		err = load_vars(r, nb);
 	if (!err)
 		r->btf_done = true;
 	return err;
@@ -640,6 +814,18 @@ static int rs_roots(struct source *s, const struct root **roots, int *n)
 		return err;
 	*roots = r->roots;
 	*n = r->nr_roots;
+	return 0;
+}
+
+static int rs_vars(struct source *s, const struct map_var **vars, int *n)
+{
+	struct rsrc *r = (void *)s;
+	int err = load_btf(r);
+
+	if (err)
+		return err;
+	*vars = r->vars;
+	*n = r->nr_vars;
 	return 0;
 }
 
@@ -682,6 +868,9 @@ static void rs_close(struct source *s)
 	free(r->sizes);
 	free(r->labels);
 	free(r->roots);
+	free(r->vars);
+	free(r->vars_obj.p);
+	free(r->req.p);
 	free(r->bulk[0]);
 	free(r->bulk[1]);
 	free(r->out.p);
@@ -698,6 +887,8 @@ static const struct source_ops remote_ops = {
 	.borrow_max_bytes = BULK_BYTES,
 	.btf_blobs = rs_btf_blobs,
 	.roots = rs_roots,
+	.vars = rs_vars,
+	.gather = rs_gather,
 	.btf_label = rs_btf_label,
 	.close = rs_close,
 };
@@ -738,6 +929,15 @@ static int spawn(struct rsrc *r, char *const argv[])
 
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv))
 		return ai_err(errno, "%s: socketpair: %s", r->peer, strerror(errno));
+	/* room for a whole reply in the socket: the stub writes it in one go
+	 * while we take the last one apart (as root past wmem_max; a failure
+	 * leaves the default, which works, only slower) */
+	for (int i = 0; i < 2; i++) {
+		int sz = SOCK_BUF;
+
+		if (setsockopt(sv[i], SOL_SOCKET, SO_SNDBUFFORCE, &sz, sizeof(sz)))
+			(void)setsockopt(sv[i], SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz));
+	}
 	if (pipe2(ep, O_CLOEXEC)) {
 		close(sv[0]);
 		close(sv[1]);
@@ -898,12 +1098,16 @@ int remote__open(const struct remote_target *t, struct source **out)
 		goto fail;
 	/* the handshake: our stub announces its arena objects */
 	err = requestf(r, "qSupported:arena-inspect+");
-	if (!err &&
-	    (!strstr(r->ps->buf, "qXfer:arena-info:read+") || !strstr(r->ps->buf, "qArenaRead+")))
+	if (!err && (!strstr(r->pkt, "qXfer:arena-info:read+") || !strstr(r->pkt, "qArenaRead+")))
 		err = peer_fail(r, EPROTO, "not an arena-inspect stub (qSupported)");
+	/* a stub of before the variables: the rest still works */
+	if (!err)
+		r->has_vars = strstr(r->pkt, "qXfer:arena-vars:read+") != NULL;
+	if (!err)
+		r->has_gather = strstr(r->pkt, "qArenaGather+") != NULL;
 	if (!err)
 		err = requestf(r, "QStartNoAckMode");
-	if (!err && !strcmp(r->ps->buf, "OK"))
+	if (!err && !strcmp(r->pkt, "OK"))
 		r->noack = true;
 	if (!err)
 		err = rs_info(&r->src, &r->src.info);

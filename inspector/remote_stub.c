@@ -38,6 +38,10 @@ struct remote_stub {
 	bool obj_valid;
 	uint8_t *rbuf;	  /* RSP_PACKET_MAX bytes of memory being read */
 	uint8_t *present; /* a flag per page of rbuf */
+	/* the reply's checksum, when its handler took it while escaping
+	 * (qArenaRead: the bytes are not read again to frame them) */
+	bool sum_known;
+	uint8_t body_sum;
 };
 
 int remote_stub__new(struct source *src, struct btfx *bx, const char *host,
@@ -174,6 +178,8 @@ static void do_arena_read(struct remote_stub *st, const char *b, size_t len, str
 	struct source *s = st->src;
 	const char *lim = b + len, *p;
 	uint64_t addr, n, ps = source__page_size(s);
+	const uint8_t *data;
+	uint8_t sum;
 	size_t np;
 	int err;
 
@@ -191,20 +197,79 @@ static void do_arena_read(struct remote_stub *st, const char *b, size_t len, str
 		rsp_buf__put(r, E_FAULT, 3);
 		return;
 	}
-	err = source__read(s, addr, st->rbuf, n, st->present);
+	if (s->ops->read_pages && !(addr % ps) && !(n % ps) && n <= s->ops->borrow_max_bytes) {
+		/* whole pages: escaped from the source's own buffer, no copy */
+		err = s->ops->read_pages(s, (addr - s->info.user_vm_start) / ps, np, &data,
+					 st->present);
+	} else {
+		err = source__read(s, addr, st->rbuf, n, st->present);
+		data = st->rbuf;
+	}
 	if (err < 0) {
 		reply_errno(r, err);
 		return;
 	}
 	rsp_buf__put(r, "b", 1);
 	rsp_buf__put(r, st->present, np);
+	sum = 'b' + rsp_sum(st->present, np);
 	for (size_t i = 0; i < np; i++) {
 		uint64_t pg = (addr / ps + i) * ps;
 		uint64_t lo = pg > addr ? pg : addr, hi = pg + ps < addr + n ? pg + ps : addr + n;
 
 		if (st->present[i])
-			rsp_buf__put_escaped(r, st->rbuf + (lo - addr), hi - lo, 2 * (hi - lo));
+			rsp_buf__put_escaped_sum(r, data + (lo - addr), hi - lo, 2 * (hi - lo),
+						 &sum);
 	}
+	st->body_sum = sum;
+	st->sum_known = true;
+}
+
+/*
+ * qArenaGather:OFF,LEN;OFF,LEN;... (our client's gather, source__gather in
+ * one round trip; OFF is the arena offset, LEN <= 64, as gather_item):
+ * "b", one byte an item (1: every page it spans is allocated, 0: not, or
+ * an item the source refuses), then the bytes of the items that are
+ * there, escaped, in order. At most REMOTE_GATHER_MAX items a packet.
+ */
+static void do_arena_gather(struct remote_stub *st, const char *b, size_t len, struct rsp_buf *r)
+{
+	const char *lim = b + len, *p = b + 13;
+	struct gather_item *items;
+	size_t n = 0;
+	int err;
+
+	items = malloc(REMOTE_GATHER_MAX * sizeof(*items));
+	if (!items) {
+		reply_errno(r, ENOMEM);
+		return;
+	}
+	while (p < lim) {
+		uint64_t off, l;
+
+		if (n == REMOTE_GATHER_MAX || rsp_parse_hex(p, lim, ",", &off, &p) || p >= lim ||
+		    *p != ',' || rsp_parse_hex(p + 1, lim, ";", &l, &p) || l > UINT32_MAX ||
+		    (p < lim && *p++ != ';')) {
+			rsp_buf__put(r, E_INVAL, 3);
+			free(items);
+			return;
+		}
+		items[n].off = off;
+		items[n].len = (uint32_t)l;
+		items[n++].err = 0;
+	}
+	err = source__gather(st->src, items, n);
+	if (err < 0) {
+		reply_errno(r, err);
+		free(items);
+		return;
+	}
+	rsp_buf__put(r, "b", 1);
+	for (size_t i = 0; i < n; i++)
+		rsp_buf__put(r, items[i].err ? "\0" : "\1", 1);
+	for (size_t i = 0; i < n; i++)
+		if (!items[i].err)
+			rsp_buf__put_escaped(r, items[i].data, items[i].len, 2 * items[i].len);
+	free(items);
 }
 
 /* ================================================================ qXfer objects */
@@ -365,6 +430,55 @@ static int make_roots(struct remote_stub *st, struct rsp_buf *o)
 	return 0;
 }
 
+/*
+ * The data-section variables (btfx__var) as a snapshot's SNAPSHOT_NT_VARS
+ * note stores them: struct snapshot_table, struct snapshot_var records,
+ * then the bytes, each variable's 8-byte aligned at its data_off (from the
+ * start of the object). btf_idx is the arena-btf annex.
+ */
+static int make_vars(struct remote_stub *st, struct rsp_buf *o)
+{
+	int nv = st->bx ? btfx__nr_vars(st->bx) : 0, nb = st->bx ? btfx__nr_btfs(st->bx) : 0;
+	struct snapshot_table t = { .version = 1,
+				    .hdr_size = sizeof(t),
+				    .rec_size = sizeof(struct snapshot_var) };
+	static const uint8_t zero[8];
+	uint64_t data;
+
+	for (int i = 0; i < nv; i++) {
+		const struct map_var *v = btfx__var(st->bx, i);
+
+		t.nr += v->btf_idx >= 0 && v->btf_idx < nb;
+	}
+	rsp_buf__put(o, &t, sizeof(t));
+	data = sizeof(t) + (uint64_t)t.nr * sizeof(struct snapshot_var);
+	for (int i = 0; i < nv; i++) {
+		const struct map_var *v = btfx__var(st->bx, i);
+		struct snapshot_var r = {};
+
+		if (v->btf_idx < 0 || v->btf_idx >= nb)
+			continue;
+		snprintf(r.name, sizeof(r.name), "%s", v->name);
+		snprintf(r.section, sizeof(r.section), "%s", v->section);
+		r.btf_idx = v->btf_idx;
+		r.type_id = v->type_id;
+		r.map_id = v->map_id;
+		r.size = v->size;
+		r.data_off = data;
+		data += (v->size + 7) & ~7ull;
+		rsp_buf__put(o, &r, sizeof(r));
+	}
+	for (int i = 0; i < nv; i++) {
+		const struct map_var *v = btfx__var(st->bx, i);
+
+		if (v->btf_idx < 0 || v->btf_idx >= nb)
+			continue;
+		rsp_buf__put(o, v->data, v->size);
+		rsp_buf__put(o, zero, -v->size & 7);
+	}
+	return 0;
+}
+
 /* obj "memory-map" annex "" etc.: (re)make the object into st->obj */
 static int make_object(struct remote_stub *st, const char *obj, const char *annex)
 {
@@ -385,6 +499,8 @@ static int make_object(struct remote_stub *st, const char *obj, const char *anne
 		err = make_btf(st, annex, o);
 	else if (!strcmp(obj, "arena-roots") && !*annex)
 		err = make_roots(st, o);
+	else if (!strcmp(obj, "arena-vars") && !*annex)
+		err = make_vars(st, o);
 	else
 		return -ENOENT;
 	if (!err && o->oom)
@@ -508,10 +624,13 @@ int remote_stub__handle(struct remote_stub *st, const char *b, size_t len, struc
 				"PacketSize=%x;QStartNoAckMode+;qXfer:memory-map:read+;"
 				"qXfer:features:read+;binary-upload+;qXfer:arena-info:read+;"
 				"qXfer:arena-pagemap:read+;qXfer:arena-btf:read+;"
-				"qXfer:arena-roots:read+;qArenaRead+",
+				"qXfer:arena-roots:read+;qXfer:arena-vars:read+;qArenaRead+;"
+				"qArenaGather+",
 				RSP_PACKET_MAX);
 		} else if (is(b, len, "qArenaRead:")) {
 			do_arena_read(st, b, len, r);
+		} else if (is(b, len, "qArenaGather:")) {
+			do_arena_gather(st, b, len, r);
 		} else if (is(b, len, "qAttached")) {
 			rsp_buf__put(r, "1", 1);
 		} else if (is(b, len, "qXfer:")) {
@@ -563,7 +682,7 @@ static int write_all(int fd, const void *p, size_t n)
 int remote_stub__serve(struct remote_stub *st, int in, int out)
 {
 	struct rsp_parser *ps = malloc(sizeof(*ps));
-	struct rsp_buf reply = {}, frame = {};
+	struct rsp_buf reply = {};
 	char ibuf[65536];
 	int err = 0, end = 0;
 
@@ -587,33 +706,59 @@ int remote_stub__serve(struct remote_stub *st, int in, int out)
 			enum rsp_event ev =
 				rsp_parser__feed_buf(ps, (uint8_t *)ibuf + i, n - i, &used);
 			bool was_noack = st->noack, no_reply = false;
+			size_t body;
 
 			if (ev == RSP_BADSUM) {
 				if (!st->noack)
 					err = write_all(out, "-", 1);
 				continue;
 			}
+			if (ev == RSP_BREAK) {
+				/* GDB's ^C (0x03 between packets): stopped by SIGINT,
+				 * which GDB waits for before it takes a command again;
+				 * no ack, it is not a packet */
+				err = write_all(out, "$S02#b5", 7);
+				if (err == -EPIPE || err == -ECONNRESET) {
+					err = 0;
+					end = 1;
+				} else if (err < 0) {
+					err = ai_err(-err, "writing: %s", strerror(-err));
+				}
+				continue;
+			}
 			if (ev != RSP_PACKET && ev != RSP_OVERSIZE)
 				continue;
+			/* the ack and the packet's '$' first, the body after them:
+			 * the reply is framed where it is built, not copied */
 			reply.len = 0;
 			reply.oom = false;
+			body = was_noack ? 1 : 2;
+			rsp_buf__put(&reply, &"+$"[2 - body], body);
+			if (reply.oom) {
+				err = ai_err(ENOMEM, "out of memory");
+				break;
+			}
+			st->sum_known = false;
 			if (ev == RSP_OVERSIZE)
 				rsp_buf__put(&reply, "E07", 3); /* E2BIG: too long */
 			else
 				end = remote_stub__handle(st, ps->buf, ps->len, &reply, &no_reply);
 			if (reply.oom) {
-				reply.len = reply.oom = 0;
+				reply.len = body;
+				reply.oom = false;
+				st->sum_known = false;
 				rsp_buf__put(&reply, "E12", 3); /* ENOMEM */
 			}
-			frame.len = 0;
-			if (!was_noack)
-				rsp_buf__put(&frame, "+", 1);
-			if (!no_reply)
-				rsp_frame(&frame, reply.p ? reply.p : "", reply.len);
-			if (frame.oom)
+			if (no_reply)
+				reply.len = body - 1; /* the ack alone, if any */
+			else if (st->sum_known)
+				rsp_frame_end(&reply, st->body_sum);
+			else
+				rsp_frame_in_place(&reply, body);
+			if (reply.oom)
 				err = ai_err(ENOMEM, "out of memory");
-			else if (frame.len)
-				err = write_all(out, frame.p, frame.len);
+			else if (reply.len)
+				err = write_all(out, reply.p, reply.len);
 			if (err == -EPIPE || err == -ECONNRESET) {
 				err = 0; /* the peer went away */
 				end = 1;
@@ -623,7 +768,6 @@ int remote_stub__serve(struct remote_stub *st, int in, int out)
 		}
 	}
 	free(reply.p);
-	free(frame.p);
 	free(ps);
 	return err;
 }

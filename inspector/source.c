@@ -163,6 +163,11 @@ int source__gather(struct source *s, struct gather_item *items, size_t n)
 {
 	if (s->ops->gather)
 		return s->ops->gather(s, items, n);
+	return source__gather_each(s, items, n);
+}
+
+int source__gather_each(struct source *s, struct gather_item *items, size_t n)
+{
 	for (size_t i = 0; i < n; i++) {
 		uint8_t pres[2] = { 0, 0 }; /* len <= 64 spans at most two pages */
 		int err;

@@ -172,6 +172,9 @@ int source__read_exact(struct source *s, uint64_t addr, void *buf, size_t len);
  * answers the same. Returns 0 or a negative errno for the whole batch.
  */
 int source__gather(struct source *s, struct gather_item *items, size_t n);
+/* The same a read an item, whatever ops the source has (for a gather op
+ * that cannot batch: a remote stub of before qArenaGather). */
+int source__gather_each(struct source *s, struct gather_item *items, size_t n);
 
 /* Address helpers */
 static inline uint64_t source__page_size(const struct source *s)

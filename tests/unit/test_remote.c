@@ -146,6 +146,175 @@ static const char *ask(struct remote_stub *st, struct rsp_buf *r, const char *pk
 	return r->p ? r->p : "";
 }
 
+/*
+ * The word-at-a-time paths (checksum, escape scan, unescape into place,
+ * parsing in place) against the plain byte-by-byte definitions, on data
+ * with the special bytes at every position and streams cut anywhere.
+ */
+static uint8_t naive_sum(const uint8_t *p, size_t n)
+{
+	uint8_t s = 0;
+
+	for (size_t i = 0; i < n; i++)
+		s += p[i];
+	return s;
+}
+
+static void fast_paths(void **state)
+{
+	static const uint8_t special[] = { '#', '$', '*', '}', 0x03, 0 };
+	static uint8_t buf[4096 + 64], out[4096 + 64];
+	struct rsp_buf b = {};
+
+	(void)state;
+	srand(16);
+	for (size_t i = 0; i < sizeof(buf); i++)
+		buf[i] = rand() & 1 ? 0xff : (uint8_t)rand();
+	for (size_t off = 0; off < 16; off++)
+		for (size_t n = 0; n < 300; n++)
+			assert_int_equal(rsp_sum(buf + off, n), naive_sum(buf + off, n));
+	assert_int_equal(rsp_sum(buf, sizeof(buf)), naive_sum(buf, sizeof(buf)));
+	/* one special byte at each position of runs of 0..63 bytes */
+	for (size_t n = 1; n < 64; n++)
+		for (size_t at = 0; at < n; at++)
+			for (size_t k = 0; k < sizeof(special); k++) {
+				uint8_t in[64], sum = 0;
+				size_t want = 0;
+
+				memset(in, 'a', sizeof(in));
+				in[at] = special[k];
+				b.len = 0;
+				assert_int_equal(rsp_buf__put_escaped_sum(&b, in, n, 2 * n, &sum),
+						 n);
+				assert_int_equal(sum, naive_sum((uint8_t *)b.p, b.len));
+				for (size_t i = 0; i < n; i++)
+					want += (in[i] == '#' || in[i] == '$' || in[i] == '*' ||
+						 in[i] == '}')
+							? 2
+							: 1;
+				assert_int_equal(b.len, want);
+				for (size_t i = 0; i < b.len; i++)
+					assert_true(b.p[i] != '#' && b.p[i] != '$' &&
+						    b.p[i] != '*');
+				/* back in two parts: the cut may fall inside an escape */
+				for (size_t cut = 0; cut <= n; cut++) {
+					size_t u1, u2;
+
+					assert_int_equal(rsp_unescape_to(out, cut, b.p, b.len, &u1),
+							 cut);
+					assert_int_equal(rsp_unescape_to(out + cut, n - cut,
+									 b.p + u1, b.len - u1, &u2),
+							 n - cut);
+					assert_int_equal(u1 + u2, b.len);
+					assert_memory_equal(out, in, n);
+				}
+			}
+	free(b.p);
+}
+
+/* feed_zc over a stream delivered in random pieces gives the events and
+ * bodies of rsp_parser__feed byte by byte */
+static void parse_in_place(void **state)
+{
+	static struct rsp_parser a, z;
+	static uint8_t stream[1 << 16], win[1 << 16];
+	struct rsp_buf f = {};
+	size_t n = 0;
+
+	(void)state;
+	srand(17);
+	while (n < sizeof(stream) - 3000) {
+		int kind = rand() % 8;
+		char body[2048];
+		size_t len = rand() % (rand() % 4 ? 64 : sizeof(body));
+
+		for (size_t i = 0; i < len; i++)
+			body[i] = rand() % 64
+					  ? 'a' + rand() % 26
+					  : "ab#$}*\x03+-0x"[rand() % 11] ^ (rand() % 3 ? 0 : 0x20);
+		if (kind < 4) { /* a good packet (its body may hold '#'/'$': cut there) */
+			f.len = 0;
+			rsp_frame(&f, body, len);
+			memcpy(stream + n, f.p, f.len);
+			n += f.len;
+		} else if (kind == 4) { /* a bad checksum, or a bad digit */
+			f.len = 0;
+			rsp_frame(&f, body, len);
+			f.p[f.len - 1 - rand() % 2] = rand() % 2 ? 'z' : '0';
+			memcpy(stream + n, f.p, f.len);
+			n += f.len;
+		} else { /* bytes between packets, a cut packet */
+			memcpy(stream + n, body, len);
+			n += len;
+			if (kind == 7)
+				stream[n++] = '$';
+		}
+	}
+	free(f.p);
+	rsp_parser__init(&a);
+	rsp_parser__init(&z);
+	{
+		size_t pos = 0, wlen = 0, wpos = 0;
+
+		/* the reference events, in order */
+		enum rsp_event ev[1 << 14];
+		char *bodies[1 << 14];
+		size_t nev = 0, got = 0, waits = 0;
+
+		for (size_t i = 0; i < n; i++) {
+			enum rsp_event e = rsp_parser__feed(&a, stream[i]);
+
+			if (e == RSP_NONE)
+				continue;
+			assert_true(nev < 1 << 14);
+			ev[nev] = e;
+			bodies[nev++] = e == RSP_PACKET ? strdup(a.buf) : NULL;
+		}
+		while (pos < n || wpos < wlen) {
+			size_t add = 1 + rand() % 700, used, len;
+			const uint8_t *body;
+			enum rsp_event e;
+
+			if (add > n - pos)
+				add = n - pos;
+			/* the caller's side: what waits moves to the start */
+			memmove(win, win + wpos, wlen - wpos);
+			wlen -= wpos;
+			wpos = 0;
+			memcpy(win + wlen, stream + pos, add);
+			wlen += add;
+			pos += add;
+			for (;;) {
+				e = rsp_parser__feed_zc(&z, win + wpos, wlen - wpos, &used, &body,
+							&len);
+				wpos += used;
+				if (e == RSP_NONE) {
+					waits += wpos < wlen;
+					break;
+				}
+				assert_true(got < nev);
+				assert_int_equal(e, ev[got]);
+				if (e == RSP_PACKET) {
+					if (!body) {
+						body = (const uint8_t *)z.buf;
+						len = z.len;
+					}
+					assert_int_equal(len, strlen(bodies[got]));
+					assert_memory_equal(body, bodies[got], len);
+				}
+				got++;
+			}
+			if (pos == n && add == 0)
+				break;
+		}
+		assert_int_equal(got, nev);
+		assert_true(nev > 100);
+		assert_true(waits > 50); /* packets cut by a window's end */
+		for (size_t i = 0; i < nev; i++)
+			free(bodies[i]);
+	}
+}
+
 static void stub_reads(void **state)
 {
 	struct source *s = mk();
@@ -195,6 +364,27 @@ static void stub_reads(void **state)
 	assert_string_equal(ask(st, &r, pkt, &end), "E22"); /* no room for the reply */
 	snprintf(pkt, sizeof(pkt), "qArenaRead:%llx,10", BASE + NP * 4096ULL - 8);
 	assert_string_equal(ask(st, &r, pkt, &end), "E14");
+	/* qArenaGather: a flag an item, then the bytes of those there */
+	ask(st, &r, "qArenaGather:0,4;2000,8;ffc,8;1000,40;7000,0;fffffff0,8;4,3", &end);
+	assert_int_equal(r.p[0], 'b');
+	assert_memory_equal(r.p + 1, "\x01\x00\x01\x01\x00\x00\x01", 7);
+	{
+		uint8_t got[4 + 8 + 0x40 + 3], w[sizeof(got)];
+		size_t used;
+
+		memcpy(w, data, 4);
+		memcpy(w + 4, data + 0xffc, 8);
+		memcpy(w + 12, data + 0x1000, 0x40);
+		memcpy(w + 12 + 0x40, data + 4, 3); /* '#', '}': escaped */
+		assert_int_equal(rsp_unescape_to(got, sizeof(got), r.p + 8, r.len - 8, &used),
+				 sizeof(got));
+		assert_int_equal(used, r.len - 8);
+		assert_memory_equal(got, w, sizeof(got));
+	}
+	assert_string_equal(ask(st, &r, "qArenaGather:", &end), "b");
+	assert_string_equal(ask(st, &r, "qArenaGather:1", &end), "E22");
+	assert_string_equal(ask(st, &r, "qArenaGather:1,zz", &end), "E22");
+	assert_string_equal(ask(st, &r, "qArenaGather:1,2;;3,4", &end), "E22");
 	/* bad packets */
 	assert_string_equal(ask(st, &r, "m", &end), "E22");
 	assert_string_equal(ask(st, &r, "mzz,1", &end), "E22");
@@ -297,6 +487,35 @@ static void stub_session(void **state)
 	source__close(s);
 }
 
+/* GDB's interrupt (^C sends 0x03 between packets): a stop by SIGINT */
+static void stub_interrupt(void **state)
+{
+	struct source *s = mk();
+	struct remote_stub *st;
+	int in[2], out[2];
+	char buf[4096];
+	ssize_t n;
+	const char *script = "\x03+$c#63\x03$D#44";
+
+	(void)state;
+	assert_int_equal(remote_stub__new(s, NULL, "", &st), 0);
+	assert_int_equal(pipe(in), 0);
+	assert_int_equal(pipe(out), 0);
+	assert_int_equal(write(in[1], script, strlen(script)), (ssize_t)strlen(script));
+	close(in[1]);
+	assert_int_equal(remote_stub__serve(st, in[0], out[1]), 0);
+	close(out[1]);
+	n = read(out[0], buf, sizeof(buf) - 1);
+	assert_true(n > 0);
+	buf[n] = '\0';
+	/* S02 (no ack: not a packet), continue: + S05, S02 again, detach */
+	assert_string_equal(buf, "$S02#b5+$S05#b8$S02#b5+$OK#9a");
+	close(in[0]);
+	close(out[0]);
+	remote_stub__free(st);
+	source__close(s);
+}
+
 static void selectors(void **state)
 {
 	struct selector sel;
@@ -339,9 +558,10 @@ static void selectors(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(framing),	cmocka_unit_test(stub_reads),
-		cmocka_unit_test(stub_objects), cmocka_unit_test(stub_session),
-		cmocka_unit_test(selectors),
+		cmocka_unit_test(framing),	  cmocka_unit_test(stub_reads),
+		cmocka_unit_test(stub_objects),	  cmocka_unit_test(stub_session),
+		cmocka_unit_test(selectors),	  cmocka_unit_test(fast_paths),
+		cmocka_unit_test(parse_in_place), cmocka_unit_test(stub_interrupt),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
