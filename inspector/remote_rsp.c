@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "printable.h"
 #include "remote.h"
 #ifdef __SSE2__
 #include <emmintrin.h>
@@ -77,17 +78,6 @@ void rsp_parser__init(struct rsp_parser *p)
 	p->zc_sum = 0;
 }
 
-static int hexval(uint8_t c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 enum rsp_event rsp_parser__feed(struct rsp_parser *p, uint8_t c)
 {
 	int v;
@@ -128,13 +118,13 @@ enum rsp_event rsp_parser__feed(struct rsp_parser *p, uint8_t c)
 			p->oversize = true;
 		return RSP_NONE;
 	case ST_SUM1:
-		v = hexval(c);
+		v = ai_hexval(c);
 		p->want = v < 0 ? 0 : v << 4;
 		p->state = v < 0 ? ST_IDLE : ST_SUM2;
 		return v < 0 ? RSP_BADSUM : RSP_NONE;
 	default:
 		p->state = ST_IDLE;
-		v = hexval(c);
+		v = ai_hexval(c);
 		if (v < 0 || (uint8_t)(p->want | v) != p->sum)
 			return RSP_BADSUM;
 		if (p->oversize)
@@ -272,7 +262,7 @@ enum rsp_event rsp_parser__feed_zc(struct rsp_parser *p, const uint8_t *buf, siz
 		}
 		/* the same events, with the same bytes taken, as byte by byte:
 		 * a first checksum byte that is no digit is the end already */
-		h1 = n - k >= 2 ? hexval(buf[k + 1]) : 0;
+		h1 = n - k >= 2 ? ai_hexval(buf[k + 1]) : 0;
 		if (h1 < 0) {
 			p->zc_scan = p->zc_sum = 0;
 			*used = k + 2;
@@ -285,7 +275,7 @@ enum rsp_event rsp_parser__feed_zc(struct rsp_parser *p, const uint8_t *buf, siz
 			return RSP_NONE;
 		}
 		p->zc_scan = p->zc_sum = 0;
-		h2 = hexval(buf[k + 2]);
+		h2 = ai_hexval(buf[k + 2]);
 		*used = k + 3;
 		if (h2 < 0 || (uint8_t)(h1 << 4 | h2) != sum)
 			return RSP_BADSUM;
@@ -513,7 +503,7 @@ int rsp_parse_hex(const char *s, const char *lim, const char *stop, uint64_t *v,
 	const char *p = s;
 
 	for (; p < lim && !(stop && *p && strchr(stop, *p)); p++) {
-		int d = hexval((uint8_t)*p);
+		int d = ai_hexval((uint8_t)*p);
 
 		if (d < 0 || x >> 60)
 			return -EINVAL;
