@@ -796,15 +796,11 @@ static void fill_stats(struct writer *w, struct snapshot_stats *st, uint32_t nr_
 	st->changed = w->changed || (w->info.is_snapshot && w->info.snapshot_changed);
 }
 
-/* One attempt. Returns 1 when the header area turned out too small. */
-static int write_attempt(struct writer *w, struct snapshot_stats *st)
+/* The page map whose allocated pages are saved (pm1): one data slot each */
+static int first_pagemap(struct writer *w)
 {
-	struct buf notes = {};
-	uint32_t n = w->info.max_pages, runs0, loads0, slack, nr_loads;
-	uint64_t reserve, data_len;
-	int err;
+	int err = take_pagemap(w, &w->pm1);
 
-	err = take_pagemap(w, &w->pm1);
 	if (err)
 		return err;
 	w->nr_saved = w->pm1.counts[PAGE_ALLOCATED];
@@ -813,6 +809,20 @@ static int write_attempt(struct writer *w, struct snapshot_stats *st)
 		return ai_err(EINVAL,
 			      "cannot write snapshot %s: the arena has pages but no user address",
 			      w->path);
+	return 0;
+}
+
+/* One attempt. Returns 1 when the header area turned out too small. */
+static int write_attempt(struct writer *w, struct snapshot_stats *st)
+{
+	struct buf notes = {};
+	uint32_t n = w->info.max_pages, runs0, loads0, slack, nr_loads;
+	uint64_t reserve, data_len;
+	int err;
+
+	err = first_pagemap(w);
+	if (err)
+		return err;
 	runs0 = count_runs(w->pm1.state, n, false);
 	loads0 = count_runs(w->pm1.state, n, true);
 	slack = w->nr_saved < SLACK_MAX ? w->nr_saved : SLACK_MAX;
@@ -1008,15 +1018,9 @@ static int write_stream(struct writer *w, struct snapshot_stats *st)
 	uint32_t ph_i = 0;
 	int err;
 
-	err = take_pagemap(w, &w->pm1);
+	err = first_pagemap(w);
 	if (err)
 		return err;
-	w->nr_saved = w->pm1.counts[PAGE_ALLOCATED];
-	w->nr_vanished = 0;
-	if (w->nr_saved && !w->info.user_vm_start)
-		return ai_err(EINVAL,
-			      "cannot write snapshot %s: the arena has pages but no user address",
-			      w->path);
 	memset(w->vanished, 0, n);
 	w->data_off = w->page;
 	data_len = (uint64_t)w->nr_saved * w->page;
