@@ -703,6 +703,54 @@ static int reach_and_runs(struct ck *c)
 	return 0;
 }
 
+/*
+ * Can check judge object leaks? Only when it reads every place where a
+ * program can keep a reference: otherwise an object held in a hash map or
+ * task local storage would be called a leak. Fills s->leaks_judged and,
+ * when not, s->leaks_not_judged.
+ */
+static void leaks_policy(const struct ck *c, struct check_summary *s)
+{
+	struct btfx *bx = c->bx;
+	int n = btfx__nr_unseen_maps(bx);
+	char *why = s->leaks_not_judged, t[32];
+	size_t len = sizeof(s->leaks_not_judged);
+
+	s->leaks_judged = false;
+	s->live_objects = 0;
+	for (size_t i = 0; c->heap && i < c->heap->nr_allocs; i++)
+		s->live_objects += c->heap->allocs[i].stats.live_objects;
+	if (!c->heap || !c->heap->live_pages) {
+		snprintf(why, len, "no allocator's objects found");
+	} else if (!s->nr_roots) {
+		snprintf(why, len, "no roots");
+	} else if (!btfx__maps_known(bx)) {
+		snprintf(why, len, "unknown which maps the programs use");
+	} else if (n) {
+		const struct btfx_map *m = btfx__unseen_map(bx, 0);
+		char more[32] = "";
+
+		if (n > 1)
+			snprintf(more, sizeof(more), " and %d more", n - 1);
+		if (m->type == BTFX_MAP_TYPE_UNKNOWN)
+			snprintf(why, len,
+				 "the programs use map id %u%s, which check could not "
+				 "look at",
+				 m->id, more);
+		else
+			snprintf(why, len,
+				 "the programs use map '%s' (%s)%s, which check "
+				 "cannot read",
+				 m->name, btfx__map_type_name(m->type, t, sizeof(t)), more);
+	} else if (btfx__vars_cut(bx)) {
+		snprintf(why, len, "the programs' variables were cut at %u MiB",
+			 BTFX_VARS_MAX_BYTES >> 20);
+	} else {
+		why[0] = '\0';
+		s->leaks_judged = true;
+	}
+}
+
 /* LEAKED_OBJECT: live objects nothing points into. The roots point from
  * outside the arena; pointers inside it were marked by the scan. Judged
  * only with roots (without them a .bss pointer could be all there is). */
@@ -717,6 +765,20 @@ static void leaked_objects(struct ck *c, const struct check_opts *o)
 
 		if (r->kind == ROOT_MAP_PTR)
 			heap__mark_ref(h, &c->pm, c->marks, 0, r->value);
+	}
+	/* every qword of the data sections, typed or not: a program keeps
+	 * what it allocated in arrays of pointers, u64s, structs */
+	n = btfx__nr_vars(c->bx);
+	for (int i = 0; i < n; i++) {
+		const struct map_var *v = btfx__var(c->bx, i);
+
+		for (uint32_t off = 0; off + 8 <= v->size; off += 8) {
+			uint64_t w;
+
+			memcpy(&w, v->data + off, 8);
+			if (w >> 32 == c->start >> 32)
+				heap__mark_ref(h, &c->pm, c->marks, 0, w);
+		}
 	}
 	for (int i = 0; o && i < o->nr_roots; i++)
 		heap__mark_ref(h, &c->pm, c->marks, 0,
@@ -825,7 +887,8 @@ static int run(struct btfx *bx, struct source *src, const struct check_opts *opt
 								 : NULL;
 		if (out->summary.judged)
 			err = reach_and_runs(&c);
-		if (!err && c.marks) {
+		leaks_policy(&c, &out->summary);
+		if (!err && c.marks && out->summary.leaks_judged) {
 			leaked_objects(&c, opts);
 			err = c.err;
 		}

@@ -30,6 +30,15 @@
  *    is a poison value or has the arena's upper 32 bits: BTF does not say
  *    which address space a pointer is in, and a map may hold pointers to
  *    kernel objects or other maps.
+ *  - a live object of an allocator (heap.h) that nothing points into is
+ *    LEAKED_OBJECT only where check sees every place that can hold a
+ *    reference to it (summary.leaks_judged): the arena, the programs'
+ *    data sections, and no other map that can hold one (btfx__unseen_map:
+ *    sched_ext keeps sdt_alloc's elements in task local storage). Every
+ *    qword of a data-section variable with an arena value counts, typed
+ *    or not, as the scan's values do. What check never sees: a user-space
+ *    process's own copies of arena pointers, a running program's stack
+ *    and registers.
  *  A location both passes see is reported once, with the typed path.
  *
  * Unreachable pages: allocated pages that no root reaches, where a page
@@ -122,7 +131,19 @@ struct check_summary {
 	const char *not_judged;	    /* why not: "no roots", "too many pointers to follow" */
 	uint32_t unreachable_pages; /* pages in the runs */
 	uint32_t nr_roots;	    /* roots walked (btfx's + opts') */
-	bool stale;		    /* the page map changed while we looked */
+	/*
+	 * LEAKED_OBJECT is judged only when every place a program can keep a
+	 * reference was read: there are roots, and the programs use no map
+	 * that can hold an arena pointer check cannot read (btfx__unseen_map),
+	 * and that is known. Otherwise no leaked-object finding, and
+	 * leaks_not_judged says why: "no allocator's objects found", "no
+	 * roots", "unknown which maps the programs use", "the programs use
+	 * map 'task_ctxs' (hash), which check cannot read", ...
+	 */
+	bool leaks_judged;
+	char leaks_not_judged[160];
+	uint64_t live_objects; /* live objects the allocators list */
+	bool stale;	       /* the page map changed while we looked */
 };
 
 struct check_result {
