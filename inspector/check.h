@@ -74,11 +74,19 @@ enum check_kind {
 	 * (no root, no value in program data): a leak candidate; at and
 	 * value are the object's first byte */
 	CHECK_LEAKED_OBJECT,
+	/* where an ASAN shadow is in the arena (heap_asan.h): a value into a
+	 * byte the shadow calls poisoned (freed, past the bytes asked for,
+	 * a redzone), unless the same place has a more specific finding
+	 * (freed-object, dangling, ...). Not: a value one past the end of
+	 * valid bytes (an end pointer, legal C), one stored in poisoned
+	 * memory or in an allocator's own books, one whose shadow page is
+	 * not allocated (unknown) */
+	CHECK_ASAN_POISONED,
 	CHECK_NR_KINDS
 };
 
 /* "dangling", "reserved", "outside", "poison", "misaligned", "freed-object",
- * "leaked-object" */
+ * "leaked-object", "asan-poisoned" */
 const char *check__kind_name(enum check_kind k);
 
 struct check_finding {
@@ -88,7 +96,8 @@ struct check_finding {
 	uint64_t value; /* the pointer value */
 	/* the state behind value: "free", "reserved", "allocated", "outside",
 	 * "poison" (a poison table value; poison names it), "free slot"
-	 * (FREED_OBJECT), "unreferenced" (LEAKED_OBJECT) */
+	 * (FREED_OBJECT), "unreferenced" (LEAKED_OBJECT), "poisoned"
+	 * (ASAN_POISONED) */
 	const char *target_state;
 	uint32_t target_page; /* the page value is in (UINT32_MAX: outside) */
 	const char *poison;   /* POISON from the table: its name, else NULL */
