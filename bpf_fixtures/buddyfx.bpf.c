@@ -27,7 +27,13 @@
  * BUDDY_NR_BIG 256 KiB blocks (the fourth opens a second chunk), then
  * BUDDY_NR_SMALL blocks of 16..3000 bytes (orders 0..8); big block
  * BUDDY_FREE_BIG and every small block i % 3 == 1 are freed, and the live
- * small block 0's first word points at the freed small block 1.
+ * small block 0's first word points at the freed small block 1. The
+ * program keeps what it allocated in the .bss array blocks[] (a freed
+ * block's entry is cleared), but for the live block BUDDY_LEAK, dropped
+ * without a free: a leak. The live block BUDDY_OOB_FROM's first word points
+ * past the bytes asked for BUDDY_OOB_TO (poisoned in the shadow). The
+ * fixture's books hold arena offsets, not addresses: they must not count
+ * as references to the blocks.
  *
  * With the ASAN runtime of sched_ext's lib/alloc/asan (asan.bpf.c, asan.h
  * at 192d301): .bss __asan_shadow_memory_dynamic_address is the arena
@@ -58,8 +64,11 @@ struct buddy st_buddy SEC(".data.ST_BUDDY");
 /* lib/alloc/asan's */
 __u32 __asan_shadow_memory_dynamic_address;
 
-/* the fixture's own books, for the loader's expectations */
-__u64 blk_addr[BUDDY_NR_OPS];
+/* what the program keeps of what it allocated */
+void __arena *blocks[BUDDY_NR_OPS];
+
+/* the fixture's own books, for the loader's expectations (offsets) */
+__u64 blk_off[BUDDY_NR_OPS];
 __u64 blk_size[BUDDY_NR_OPS]; /* the size asked for */
 __u8 blk_order[BUDDY_NR_OPS];
 __u8 blk_live[BUDDY_NR_OPS];
@@ -411,7 +420,8 @@ static long alloc_cb(__u64 i, void *ctx)
 		fill_err = 10;
 		return 1;
 	}
-	blk_addr[book(i)] = a;
+	blk_off[book(i)] = a - arena_base;
+	blocks[book(i)] = (void __arena *)a;
 	blk_size[book(i)] = size;
 	blk_order[book(i)] = size_to_order(size);
 	blk_live[book(i)] = 1;
@@ -425,10 +435,11 @@ static long free_cb(__u64 i, void *ctx)
 
 	if (!f || i >= BUDDY_NR_OPS)
 		return 0;
-	if (buddy_free(blk_addr[book(i)])) {
+	if (buddy_free(arena_base + blk_off[book(i)])) {
 		fill_err = 20;
 		return 1;
 	}
+	blocks[book(i)] = NULL;
 	blk_live[book(i)] = 0;
 	return 0;
 }
@@ -461,10 +472,16 @@ int buddy_fill(void *ctx)
 	bpf_loop(BUDDY_NR_OPS, free_cb, NULL, 0);
 	if (fill_err)
 		return -6;
-	if (!blk_live[BUDDY_PEER_FROM] || blk_live[BUDDY_PEER_TO])
+	if (!blk_live[BUDDY_PEER_FROM] || blk_live[BUDDY_PEER_TO] || !blk_live[BUDDY_LEAK] ||
+	    !blk_live[BUDDY_OOB_FROM] || !blk_live[BUDDY_OOB_TO])
 		return -7;
 	/* a live block still pointing at a freed one */
-	from = (__u64 __arena *)blk_addr[BUDDY_PEER_FROM];
-	*from = blk_addr[BUDDY_PEER_TO];
+	from = (__u64 __arena *)(arena_base + blk_off[BUDDY_PEER_FROM]);
+	*from = arena_base + blk_off[BUDDY_PEER_TO];
+	/* one past what was asked for another (ASAN's out of bounds) */
+	from = (__u64 __arena *)(arena_base + blk_off[BUDDY_OOB_FROM]);
+	*from = arena_base + blk_off[BUDDY_OOB_TO] + BUDDY_OOB_OFF;
+	/* a live block forgotten */
+	blocks[BUDDY_LEAK] = NULL;
 	return 0;
 }

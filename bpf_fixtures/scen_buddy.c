@@ -23,6 +23,8 @@
 #include "buddyfx.skel.h"
 
 #define UADDR(p) ((__u64)(uintptr_t)(p))
+/* the program's books hold arena offsets (so that they are no references) */
+#define BLK(fx, b, i) ((fx)->user_vm_start + (b)->blk_off[i])
 #define HDR_ITEMS ((sizeof(struct buddy_chunk) + BUDDY_MIN_ALLOC_BYTES - 1) / BUDDY_MIN_ALLOC_BYTES)
 #define HDR_PAGES (sizeof(struct buddy_chunk) / FX_PAGE_SIZE) /* wholly header */
 
@@ -101,19 +103,19 @@ static int buddy_chunk_expect(struct fx *fx, const struct buddyfx__bss *b, __u64
 	for (__u32 i = 0; i < HDR_ITEMS; i++)
 		used[i] = 1;
 	for (int i = 0; i < BUDDY_NR_OPS; i++) {
-		__u32 idx = (b->blk_addr[i] - chunk) / BUDDY_MIN_ALLOC_BYTES;
+		__u32 idx = (BLK(fx, b, i) - chunk) / BUDDY_MIN_ALLOC_BYTES;
 
-		if (!b->blk_live[i] || b->blk_addr[i] < chunk ||
-		    b->blk_addr[i] >= chunk + BUDDY_CHUNK_BYTES)
+		if (!b->blk_live[i] || BLK(fx, b, i) < chunk ||
+		    BLK(fx, b, i) >= chunk + BUDDY_CHUNK_BYTES)
 			continue;
 		if (!bit(c, idx) || nibble(c, idx) != b->blk_order[i])
 			return fx_err(-EIO,
 				      "buddy: live block 0x%llx is not marked as one of "
 				      "order %u",
-				      (unsigned long long)b->blk_addr[i], b->blk_order[i]);
+				      (unsigned long long)BLK(fx, b, i), b->blk_order[i]);
 		for (__u32 k = 0; k < 1U << b->blk_order[i]; k++)
 			used[idx + k] = 1;
-		err = bexp_add(e, b->blk_addr[i], b->blk_order[i], true, b->blk_size[i]);
+		err = bexp_add(e, BLK(fx, b, i), b->blk_order[i], true, b->blk_size[i]);
 		if (err)
 			return err;
 	}
@@ -330,11 +332,39 @@ static int buddy_expect(struct fx *fx, struct buddyfx *s)
 			 FX_PAGE_SIZE);
 	jw_kuint(w, "pages", n * BUDDY_SHADOW_PAGES);
 	jw_obj_end(w);
+	/* the program's references: blocks[] holds every live block but the
+	 * leaked one */
+	for (int i = 0; i < BUDDY_NR_OPS; i++) {
+		bool want = b->blk_live[i] && i != BUDDY_LEAK;
+
+		if (UADDR(b->blocks[i]) != (want ? BLK(fx, b, i) : 0)) {
+			free(e.b);
+			return fx_err(-EIO, "buddy: blocks[%d] is 0x%llx", i,
+				      (unsigned long long)UADDR(b->blocks[i]));
+		}
+	}
+	if (asan_poisoned(fx, BLK(fx, b, BUDDY_OOB_TO) + BUDDY_OOB_OFF) != 1 ||
+	    asan_poisoned(fx, BLK(fx, b, BUDDY_OOB_TO) + BUDDY_OOB_OFF - 1) != 1) {
+		free(e.b);
+		return fx_err(-EIO, "buddy: the out-of-bounds target is not poisoned");
+	}
+	jw_key(w, "leak");
+	jw_obj(w);
+	jw_khex(w, "addr", BLK(fx, b, BUDDY_LEAK));
+	jw_kuint(w, "size", (__u64)BUDDY_MIN_ALLOC_BYTES << b->blk_order[BUDDY_LEAK]);
+	jw_obj_end(w);
+	jw_key(w, "poisoned");
+	jw_obj(w);
+	jw_khex(w, "at", BLK(fx, b, BUDDY_OOB_FROM));
+	jw_khex(w, "value", BLK(fx, b, BUDDY_OOB_TO) + BUDDY_OOB_OFF);
+	jw_khex(w, "block", BLK(fx, b, BUDDY_OOB_TO));
+	jw_kuint(w, "asked", b->blk_size[BUDDY_OOB_TO]);
+	jw_obj_end(w);
 	jw_key(w, "peer");
 	jw_obj(w);
-	jw_khex(w, "from", b->blk_addr[BUDDY_PEER_FROM]);
-	jw_khex(w, "at", b->blk_addr[BUDDY_PEER_FROM]);
-	jw_khex(w, "to", b->blk_addr[BUDDY_PEER_TO]);
+	jw_khex(w, "from", BLK(fx, b, BUDDY_PEER_FROM));
+	jw_khex(w, "at", BLK(fx, b, BUDDY_PEER_FROM));
+	jw_khex(w, "to", BLK(fx, b, BUDDY_PEER_TO));
 	jw_obj_end(w);
 	jw_obj_end(w);
 	free(e.b);

@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <bpf/bpf.h>
+
 #include "fx_loader.h"
 #include "fxsdt.h"
 #include "sdtalloc.skel.h"
@@ -178,6 +180,36 @@ static int sdtalloc_expect(struct fx *fx, struct sdtalloc *s)
 	jw_kstr(w, "what", "qnodes");
 	jw_obj_end(w);
 	jw_arr_end(w);
+	/* who holds the live elements: the hash map task_ctxs, which check
+	 * cannot read (so it does not judge leaks); every live element is in
+	 * it under its pid, and nothing else is */
+	{
+		int fd = bpf_map__fd(s->maps.task_ctxs);
+		__u32 key, next, n = 0;
+		__u64 v;
+		void *prev = NULL;
+
+		while (!bpf_map_get_next_key(fd, prev, &next)) {
+			int idx = (int)next - 1000;
+
+			if (bpf_map_lookup_elem(fd, &next, &v) || idx < 0 || idx >= (int)SDT_BOOK ||
+			    !b->el_live[idx] || v != b->el_addr[idx])
+				return fx_err(-EIO, "sdtalloc: task_ctxs[%u] is no live element",
+					      next);
+			n++;
+			key = next;
+			prev = &key;
+		}
+		if (n != nlive)
+			return fx_err(-EIO, "sdtalloc: task_ctxs holds %u of %llu live elements", n,
+				      (unsigned long long)nlive);
+		jw_key(w, "held_by");
+		jw_obj(w);
+		jw_kstr(w, "map", "task_ctxs");
+		jw_kstr(w, "type", "hash");
+		jw_kuint(w, "entries", n);
+		jw_obj_end(w);
+	}
 	/* the live element whose payload points at a freed one */
 	jw_key(w, "peer");
 	jw_obj(w);

@@ -587,12 +587,14 @@ static const struct scenario scenarios[] = {
 	  planted_load },
 	{ "sdtalloc",
 	  "sched_ext sdt_alloc: 72-byte elements in a 3-level radix tree of 512-way chunks, "
-	  "live, freed and reused (genn 1), a live one pointing at a freed one; qnodes at 0",
+	  "live, freed and reused (genn 1), a live one pointing at a freed one; qnodes at 0; "
+	  "live ones held in the hash map task_ctxs",
 	  0x180000000000ULL, SDT_PAGES, offsetof(struct sdtalloc__bss, acct), false,
 	  sdtalloc_load },
 	{ "buddy",
 	  "sched_ext buddy allocator: 4 GiB arena, 1 GiB reserved from 1 MiB, two 1 MiB chunks "
-	  "with live and free blocks of orders 0..15, a live one pointing at a freed one",
+	  "with live and free blocks of orders 0..15, a live one pointing at a freed one, one "
+	  "leaked, one pointing into another's poisoned tail (ASAN shadow)",
 	  0x190000000000ULL, BUDDY_ARENA_PAGES, offsetof(struct buddyfx__bss, acct), false,
 	  buddy_load },
 };

@@ -29,6 +29,13 @@
  * SDT_PEER_FROM's payload points at the freed element SDT_PEER_TO. The
  * allocator's spin lock is left out (a syscall program runs alone).
  *
+ * Each live element is held the way sched_ext holds a task's: the hash map
+ * task_ctxs (key: the task's pid, 1000 + idx; value: the element's arena
+ * address), updated on allocation and deleted on free, as sdt_task.bpf.c
+ * keeps them in task local storage. Nothing in the arena or the data
+ * sections but the allocator's own tree (and the fixture's books) points
+ * at them, so check cannot judge leaks here: it says why.
+ *
  * BTF as a scheduler's: struct sdt_desc is reached only through the
  * pointer `root` (a FWD), struct sdt_chunk and struct sdt_data only through
  * casts (absent); struct sdt_pool, scx_alloc_stats, scx_allocator and
@@ -48,6 +55,15 @@ struct scx_alloc_stats alloc_stats;
 struct scx_alloc_stack __arena *prealloc_stack;
 /* the caller's allocator (sdt_task.bpf.c) */
 struct scx_allocator scx_task_allocator;
+
+/* the program's references to its task contexts (sched_ext keeps them in
+ * task local storage; a syscall program has no task to hang them on) */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, SDT_TASK_ENTS_PER_CHUNK * 2);
+	__type(key, __u32);
+	__type(value, __u64);
+} task_ctxs SEC(".maps");
 
 /* the fixture's own books, for the loader's expectations */
 __u64 el_addr[SDT_TASK_ENTS_PER_CHUNK * 2]; /* by idx: the element */
@@ -358,18 +374,30 @@ static __always_inline void put_payload(__u32 idx, __u64 seq)
 static long alloc_cb(__u64 i, void *ctx)
 {
 	int idx = sdt_alloc();
+	__u32 pid;
+	__u64 addr;
 
-	if (idx < 0) {
+	if (idx < 0 || idx > BOOK_MASK) {
 		fill_err = 10;
 		return 1;
 	}
 	put_payload(idx, i);
+	pid = 1000 + idx;
+	addr = el_addr[book(idx)];
+	if (bpf_map_update_elem(&task_ctxs, &pid, &addr, BPF_ANY)) {
+		fill_err = 11;
+		return 1;
+	}
 	return 0;
 }
 
 static long free_cb(__u64 i, void *ctx)
 {
-	if (i % SDT_FREE_MOD == SDT_FREE_REM && sdt_free(i)) {
+	__u32 pid = 1000 + i;
+
+	if (i % SDT_FREE_MOD != SDT_FREE_REM)
+		return 0;
+	if (sdt_free(i) || bpf_map_delete_elem(&task_ctxs, &pid)) {
 		fill_err = 20;
 		return 1;
 	}

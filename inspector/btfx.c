@@ -347,8 +347,9 @@ static bool map_name_is_data(const char *name)
 	return dot && is_data_section(dot);
 }
 
-/* One .bss/.data/.rodata map: roots for its pointers into the arena. */
-static int map_roots(struct btfx *bx, uint32_t map_id)
+/* One .bss/.data/.rodata map: roots for its pointers into the arena.
+ * *read: its variables were read (check sees what it holds). */
+static int map_roots(struct btfx *bx, uint32_t map_id, bool *read)
 {
 	struct source *src = bx->src;
 	struct bpf_map_info mi;
@@ -361,6 +362,7 @@ static int map_roots(struct btfx *bx, uint32_t map_id)
 	uint32_t key = 0;
 	int fd, b, err = 0;
 
+	*read = false;
 	fd = bpf_map_get_fd_by_id(map_id);
 	if (fd < 0)
 		return 0;
@@ -386,6 +388,7 @@ static int map_roots(struct btfx *bx, uint32_t map_id)
 	}
 	if (bpf_map_lookup_elem(fd, &key, val))
 		goto out;
+	*read = true;
 	vi = btf_var_secinfos(sec);
 	for (int i = 0; i < btf_vlen(sec) && !err; i++, vi++) {
 		const struct btf_type *var = btf__type_by_id(btf, vi->type);
@@ -447,6 +450,81 @@ out:
 
 #define MAX_IDS 256
 
+/*
+ * Can a map of this kind hold an arena pointer that the program put there
+ * to keep an object (so that an object nothing in the arena or the data
+ * sections points to is still in use)? Only where the values are data the
+ * program chooses. Not: program arrays (program ids), perf event, cgroup,
+ * device, CPU, XDP socket and socket maps (the kernel's objects), stack
+ * traces (instruction addresses), struct_ops (the kernel's ops struct,
+ * with no arena pointer member), a bloom filter (only hashes of values:
+ * nothing can be read back out of it), ring buffers (records handed to
+ * the other side and gone from the map; what the reader keeps is in its
+ * own memory, which check cannot see in any case) and the arena itself; a
+ * .kconfig array is filled by libbpf from the kernel's configuration and
+ * read-only to the programs. Everything else can, map types this code
+ * does not know included: hash and array maps of any flavour, per-CPU
+ * ones, LPM tries, queues and stacks, task, inode, socket and cgroup
+ * local storage, maps of maps (their inner maps are not even listed).
+ */
+static bool map_can_hold(const struct bpf_map_info *mi)
+{
+	const char *dot = strchr(mi->name, '.');
+
+	switch (mi->type) {
+	case BPF_MAP_TYPE_PROG_ARRAY:
+	case BPF_MAP_TYPE_PERF_EVENT_ARRAY:
+	case BPF_MAP_TYPE_CGROUP_ARRAY:
+	case BPF_MAP_TYPE_STACK_TRACE:
+	case BPF_MAP_TYPE_DEVMAP:
+	case BPF_MAP_TYPE_DEVMAP_HASH:
+	case BPF_MAP_TYPE_CPUMAP:
+	case BPF_MAP_TYPE_XSKMAP:
+	case BPF_MAP_TYPE_SOCKMAP:
+	case BPF_MAP_TYPE_SOCKHASH:
+	case BPF_MAP_TYPE_REUSEPORT_SOCKARRAY:
+	case BPF_MAP_TYPE_STRUCT_OPS:
+	case BPF_MAP_TYPE_BLOOM_FILTER:
+	case BPF_MAP_TYPE_RINGBUF:
+	case BPF_MAP_TYPE_USER_RINGBUF:
+	case AI_MAP_TYPE_ARENA: return false;
+	case BPF_MAP_TYPE_ARRAY:
+		return !(dot && !strcmp(dot, ".kconfig") && (mi->map_flags & BPF_F_RDONLY_PROG));
+	default: return true;
+	}
+}
+
+static int add_unseen(struct btfx *bx, uint32_t id, uint32_t type, const char *name)
+{
+	struct btfx_map *n = realloc(bx->unseen, (bx->nr_unseen + 1) * sizeof(*n));
+
+	if (!n)
+		return ai_err(ENOMEM, "out of memory");
+	bx->unseen = n;
+	n += bx->nr_unseen++;
+	*n = (struct btfx_map){ .id = id, .type = type };
+	snprintf(n->name, sizeof(n->name), "%s", name);
+	return 0;
+}
+
+/* A map of the programs that map_roots did not read: recorded when it
+ * can hold an arena pointer (or cannot be looked at). */
+static int map_unseen(struct btfx *bx, uint32_t map_id)
+{
+	struct bpf_map_info mi;
+	__u32 len = sizeof(mi);
+	int fd = bpf_map_get_fd_by_id(map_id), err = 0;
+
+	memset(&mi, 0, sizeof(mi));
+	if (fd < 0 || bpf_obj_get_info_by_fd(fd, &mi, &len))
+		err = add_unseen(bx, map_id, BTFX_MAP_TYPE_UNKNOWN, "");
+	else if (map_can_hold(&mi))
+		err = add_unseen(bx, map_id, mi.type, mi.name);
+	if (fd >= 0)
+		close(fd);
+	return err;
+}
+
 /* The programs that use the arena (the live source found them when it
  * opened): their BTF, the constants they hold, and their data maps.
  * Failures to look at one program (it went away, no permission) skip it:
@@ -462,16 +540,23 @@ static int discover_programs(struct btfx *bx)
 	ids = calloc(MAX_IDS, sizeof(*ids));
 	if (!ids)
 		return ai_err(ENOMEM, "out of memory");
+	/* the source lists at most 64 programs: with 64 there may be more */
+	bx->maps_known = ai->nr_progs < sizeof(ai->prog_ids) / sizeof(ai->prog_ids[0]);
 	for (uint32_t p = 0; p < ai->nr_progs; p++) {
 		struct bpf_prog_info pi;
 		int fd = bpf_prog_get_fd_by_id(ai->prog_ids[p]);
 
-		if (fd < 0)
+		if (fd < 0) { /* gone, or not ours to see: its maps are unknown */
+			bx->maps_known = false;
 			continue;
+		}
 		if (!prog_uses_map(fd, arena_id, &pi, ids, MAX_IDS)) {
+			bx->maps_known = false;
 			close(fd);
 			continue;
 		}
+		if (pi.nr_map_ids > MAX_IDS)
+			bx->maps_known = false;
 		if (pi.btf_id)
 			get_kernel_btf(bx, pi.btf_id);
 		for (uint32_t i = 0; i < pi.nr_map_ids && i < MAX_IDS; i++) {
@@ -498,8 +583,13 @@ static int discover_programs(struct btfx *bx)
 		scan_xlated(bx, fd, pi.xlated_prog_len);
 		close(fd);
 	}
-	for (uint32_t i = 0; i < nr_maps && !err; i++)
-		err = map_roots(bx, maps[i]);
+	for (uint32_t i = 0; i < nr_maps && !err; i++) {
+		bool read;
+
+		err = map_roots(bx, maps[i], &read);
+		if (!err && !read)
+			err = map_unseen(bx, maps[i]);
+	}
 out:
 	free(maps);
 	free(ids);
@@ -627,6 +717,19 @@ static int load_snapshot(struct btfx *bx)
 		if (err)
 			return err;
 	}
+	if (src->ops->maps) {
+		const struct btfx_map *maps = NULL;
+		int nm = 0;
+
+		/* -ENOENT: the source does not know (an older snapshot) */
+		err = src->ops->maps(src, &maps, &nm);
+		if (!err)
+			err = btfx__set_unseen_maps(bx, maps, nm, true);
+		else if (err == -ENOENT)
+			err = 0;
+		if (err)
+			return err;
+	}
 	if (!src->ops->roots)
 		return 0;
 	err = src->ops->roots(src, &roots, &n);
@@ -711,6 +814,7 @@ void btfx__free(struct btfx *bx)
 	for (int i = 0; i < bx->nr_vars; i++)
 		free((void *)bx->vars[i].data);
 	free(bx->vars);
+	free(bx->unseen);
 	free(bx->fc);
 	btf__free(bx->builtin);
 	free(bx->blobs);
@@ -744,6 +848,54 @@ const struct map_var *btfx__find_var(const struct btfx *bx, const char *name)
 bool btfx__vars_cut(const struct btfx *bx)
 {
 	return bx && bx->vars_cut;
+}
+
+bool btfx__maps_known(const struct btfx *bx)
+{
+	return bx && bx->maps_known;
+}
+
+int btfx__nr_unseen_maps(const struct btfx *bx)
+{
+	return bx ? bx->nr_unseen : 0;
+}
+
+const struct btfx_map *btfx__unseen_map(const struct btfx *bx, int i)
+{
+	return bx && i >= 0 && i < bx->nr_unseen ? &bx->unseen[i] : NULL;
+}
+
+int btfx__set_unseen_maps(struct btfx *bx, const struct btfx_map *maps, int n, bool known)
+{
+	struct btfx_map *m = NULL;
+
+	if (n > 0) {
+		m = malloc((size_t)n * sizeof(*m));
+		if (!m)
+			return ai_err(ENOMEM, "out of memory");
+		memcpy(m, maps, (size_t)n * sizeof(*m));
+		for (int i = 0; i < n; i++)
+			m[i].name[sizeof(m[i].name) - 1] = '\0';
+	}
+	free(bx->unseen);
+	bx->unseen = m;
+	bx->nr_unseen = n > 0 ? n : 0;
+	bx->maps_known = known;
+	return 0;
+}
+
+const char *btfx__map_type_name(uint32_t type, char *buf, size_t len)
+{
+	const char *s = type == BTFX_MAP_TYPE_UNKNOWN ? "unknown"
+			: type == 32		      ? "cgrp_storage"
+			: type == AI_MAP_TYPE_ARENA   ? "arena"
+						      : libbpf_bpf_map_type_str(type);
+
+	if (s)
+		snprintf(buf, len, "%s", s);
+	else
+		snprintf(buf, len, "map type %u", type);
+	return buf;
 }
 
 int btfx__nr_btfs(const struct btfx *bx)

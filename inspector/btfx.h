@@ -98,6 +98,36 @@ const struct map_var *btfx__var(const struct btfx *bx, int i);
 const struct map_var *btfx__find_var(const struct btfx *bx, const char *name);
 bool btfx__vars_cut(const struct btfx *bx);
 
+/*
+ * The maps of the programs that may hold an arena pointer which check
+ * cannot read (check's leaked-object is judged only when there is none):
+ * every map of the programs but the arena, the data-section arrays read
+ * into btfx__var and the map types whose values cannot be a program's
+ * data (btfx.c map_can_hold says which and why). A live source records
+ * them while it looks at the programs; a snapshot stores them
+ * (source_ops.maps). btfx__maps_known() is false when nobody looked
+ * (btfx__new_from_btf, a source that does not carry them, a program or
+ * map that could not be looked at, more programs than the kernel lists):
+ * then it is unknown which maps the programs use.
+ */
+#define BTFX_MAP_TYPE_UNKNOWN UINT32_MAX /* the map could not be looked at */
+
+struct btfx_map {
+	uint32_t id;
+	uint32_t type; /* enum bpf_map_type, BTFX_MAP_TYPE_UNKNOWN */
+	char name[16]; /* as the kernel has it ("" when unknown) */
+};
+
+bool btfx__maps_known(const struct btfx *bx);
+int btfx__nr_unseen_maps(const struct btfx *bx);
+const struct btfx_map *btfx__unseen_map(const struct btfx *bx, int i);
+/* Replace what is known: the list (copied, may be empty) and known. For
+ * snapshots and tests. 0 or -ENOMEM. */
+int btfx__set_unseen_maps(struct btfx *bx, const struct btfx_map *maps, int n, bool known);
+/* "hash", "task_storage", ... (libbpf's names), "map type 40" past them,
+ * "unknown" for BTFX_MAP_TYPE_UNKNOWN; into buf */
+const char *btfx__map_type_name(uint32_t type, char *buf, size_t len);
+
 /* Add a root (copied). r->btf may be NULL: then r->btf_idx names the BTF.
  * A root with the name of an existing one replaces it. -EINVAL when the
  * BTF index or the type id is invalid. */

@@ -75,6 +75,10 @@ struct btfx {
 	bool vars_cut;
 	int nr_conflicts;		    /* also those past the notes' cap */
 	const struct expr_history *history; /* btfx__set_history, borrowed */
+	/* maps of the programs check cannot read (btfx__unseen_map) */
+	struct btfx_map *unseen;
+	int nr_unseen;
+	bool maps_known;
 };
 
 /* Keep a copy of a data-section variable (name, section, type from v;

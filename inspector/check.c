@@ -13,6 +13,7 @@
 #include "check.h"
 #include "error.h"
 #include "heap.h"
+#include "heap_asan.h"
 #include "poison.h"
 
 #define DEF_MAX_NODES 1000000
@@ -24,7 +25,8 @@
 #define MAX_EDGES (32u << 20)	/* page -> page links kept (128 MiB) */
 
 static const char *const kind_names[CHECK_NR_KINDS] = {
-	"dangling", "reserved", "outside", "poison", "misaligned", "freed-object", "leaked-object",
+	"dangling",   "reserved",     "outside",       "poison",
+	"misaligned", "freed-object", "leaked-object", "asan-poisoned",
 };
 
 const char *check__kind_name(enum check_kind k)
@@ -78,6 +80,11 @@ struct ck {
 	int err;
 	struct heap *heap; /* the allocators' free slots (FREED_OBJECT) */
 	uint8_t *marks;	   /* per heap object: something points into it */
+	/* the ASAN shadow, when the arena has one (ASAN_POISONED) */
+	bool has_asan;
+	struct heap_asan asan;
+	struct heap_ctx hctx;
+	struct heap_asan_cache asan_cache;
 };
 
 static int add_finding(struct ck *c, enum check_kind k, uint64_t at, uint64_t v, const char *path)
@@ -116,6 +123,45 @@ static int add_finding(struct ck *c, enum check_kind k, uint64_t at, uint64_t v,
 	}
 	r->nr_findings++;
 	return 0;
+}
+
+static int page_state(const struct ck *c, uint64_t v, uint32_t *page);
+
+/* 1 poisoned, 0 valid, < 0 unknown (no shadow page, or trouble) */
+static int asan_at(struct ck *c, uint64_t addr)
+{
+	int r = heap_asan__byte_poisoned(&c->hctx, &c->asan, &c->asan_cache, addr);
+
+	if (r == -ENOMEM)
+		c->err = r;
+	return r;
+}
+
+/* ASAN_POISONED: v (into an allocated page) stored at `at` (0: in a map)
+ * points at a byte the shadow calls poisoned. */
+static void asan_ref(struct ck *c, uint64_t at, uint64_t v, const char *path)
+{
+	if (!c->has_asan || asan_at(c, v) != 1)
+		return;
+	/* one past the end of valid bytes: an end pointer, legal C */
+	if (v > c->start && asan_at(c, v - 1) == 0)
+		return;
+	if (at) {
+		const struct heap_obj *o;
+		struct heap_hit where;
+
+		/* stale bytes in poisoned memory are no program's reference,
+		 * nor are an allocator's own books (free slots, headers) */
+		if (asan_at(c, at) == 1)
+			return;
+		heap__lookup(c->heap, &c->pm, at, &where);
+		o = where.where == HEAP_AT_OBJECT ? where.obj : NULL;
+		if ((o && o->state == HEAP_FREE) ||
+		    (where.where == HEAP_AT_RUN && where.run && !where.run->holds_objects))
+			return;
+	}
+	if (!add_finding(c, CHECK_ASAN_POISONED, at, v, path))
+		c->res->findings[c->res->nr_findings - 1].target_state = "poisoned";
 }
 
 static int page_state(const struct ck *c, uint64_t v, uint32_t *page)
@@ -259,6 +305,7 @@ static void on_ptr(struct ck *c, const struct qitem *from, uint64_t at, uint64_t
 		add_finding(c, CHECK_MISALIGNED, at, v, path);
 		return;
 	}
+	asan_ref(c, at, v, path);
 	if (!has_ptr(btf, t, 0))
 		return;
 	if (from->depth + 1 > c->max_depth) {
@@ -548,6 +595,8 @@ static void scan_page(struct ck *c, uint32_t page, const uint8_t *data)
 					"free slot";
 			if (c->marks)
 				heap__mark_ref(c->heap, &c->pm, c->marks, base + i * 8, v);
+			if (c->has_asan)
+				asan_ref(c, base + i * 8, v, NULL);
 			/* the common case first: consecutive duplicates are
 			 * common (a list on one page), the search copes with
 			 * the rest */
@@ -703,6 +752,54 @@ static int reach_and_runs(struct ck *c)
 	return 0;
 }
 
+/*
+ * Can check judge object leaks? Only when it reads every place where a
+ * program can keep a reference: otherwise an object held in a hash map or
+ * task local storage would be called a leak. Fills s->leaks_judged and,
+ * when not, s->leaks_not_judged.
+ */
+static void leaks_policy(const struct ck *c, struct check_summary *s)
+{
+	struct btfx *bx = c->bx;
+	int n = btfx__nr_unseen_maps(bx);
+	char *why = s->leaks_not_judged, t[32];
+	size_t len = sizeof(s->leaks_not_judged);
+
+	s->leaks_judged = false;
+	s->live_objects = 0;
+	for (size_t i = 0; c->heap && i < c->heap->nr_allocs; i++)
+		s->live_objects += c->heap->allocs[i].stats.live_objects;
+	if (!c->heap || !c->heap->live_pages) {
+		snprintf(why, len, "no allocator's objects found");
+	} else if (!s->nr_roots) {
+		snprintf(why, len, "no roots");
+	} else if (!btfx__maps_known(bx)) {
+		snprintf(why, len, "unknown which maps the programs use");
+	} else if (n) {
+		const struct btfx_map *m = btfx__unseen_map(bx, 0);
+		char more[32] = "";
+
+		if (n > 1)
+			snprintf(more, sizeof(more), " and %d more", n - 1);
+		if (m->type == BTFX_MAP_TYPE_UNKNOWN)
+			snprintf(why, len,
+				 "the programs use map id %u%s, which check could not "
+				 "look at",
+				 m->id, more);
+		else
+			snprintf(why, len,
+				 "the programs use map '%s' (%s)%s, which check "
+				 "cannot read",
+				 m->name, btfx__map_type_name(m->type, t, sizeof(t)), more);
+	} else if (btfx__vars_cut(bx)) {
+		snprintf(why, len, "the programs' variables were cut at %u MiB",
+			 BTFX_VARS_MAX_BYTES >> 20);
+	} else {
+		why[0] = '\0';
+		s->leaks_judged = true;
+	}
+}
+
 /* LEAKED_OBJECT: live objects nothing points into. The roots point from
  * outside the arena; pointers inside it were marked by the scan. Judged
  * only with roots (without them a .bss pointer could be all there is). */
@@ -717,6 +814,20 @@ static void leaked_objects(struct ck *c, const struct check_opts *o)
 
 		if (r->kind == ROOT_MAP_PTR)
 			heap__mark_ref(h, &c->pm, c->marks, 0, r->value);
+	}
+	/* every qword of the data sections, typed or not: a program keeps
+	 * what it allocated in arrays of pointers, u64s, structs */
+	n = btfx__nr_vars(c->bx);
+	for (int i = 0; i < n; i++) {
+		const struct map_var *v = btfx__var(c->bx, i);
+
+		for (uint32_t off = 0; off + 8 <= v->size; off += 8) {
+			uint64_t w;
+
+			memcpy(&w, v->data + off, 8);
+			if (w >> 32 == c->start >> 32)
+				heap__mark_ref(h, &c->pm, c->marks, 0, w);
+		}
 	}
 	for (int i = 0; o && i < o->nr_roots; i++)
 		heap__mark_ref(h, &c->pm, c->marks, 0,
@@ -738,6 +849,10 @@ static int cmp_finding(const void *a, const void *b)
 
 	if (x->at != y->at)
 		return x->at < y->at ? -1 : 1;
+	/* asan-poisoned last: any other finding at the same place says more
+	 * (freed-object: which slot) */
+	if ((x->kind == CHECK_ASAN_POISONED) != (y->kind == CHECK_ASAN_POISONED))
+		return x->kind == CHECK_ASAN_POISONED ? 1 : -1;
 	/* typed first: the one kept */
 	if (!x->path != !y->path)
 		return x->path ? -1 : 1;
@@ -759,7 +874,12 @@ static void dedupe(struct check_result *r)
 		if (w && f->at && r->findings[w - 1].at == f->at &&
 		    f->kind != CHECK_LEAKED_OBJECT &&
 		    r->findings[w - 1].kind != CHECK_LEAKED_OBJECT) {
-			free(f->path);
+			/* the typed path of a dropped asan-poisoned goes to the
+			 * finding kept for the place */
+			if (!r->findings[w - 1].path)
+				r->findings[w - 1].path = f->path;
+			else
+				free(f->path);
 			continue;
 		}
 		r->findings[w++] = *f;
@@ -803,8 +923,19 @@ static int run(struct btfx *bx, struct source *src, const struct check_opts *opt
 	err = heap__open(bx, src, &c.pm, NULL, &c.heap);
 	if (err)
 		goto out;
+	c.hctx = (struct heap_ctx){ .bx = bx, .src = src, .pm = &c.pm };
+	c.has_asan = heap_asan__find(&c.hctx, &c.asan) == 1;
 	add_roots(&c, opts);
 	c.judge = out->summary.nr_roots > 0;
+	/* the ASAN runtime reaches its shadow through its .bss variable (an
+	 * offset, no pointer): the shadow's pages are roots */
+	for (uint64_t a = c.asan.shadow; c.has_asan && a < c.asan.shadow + c.asan.len;
+	     a += 1ull << c.shift) {
+		uint32_t page;
+
+		if (page_state(&c, a, &page) == PAGE_ALLOCATED)
+			c.reach[page] = 1;
+	}
 	if (c.judge && c.heap->live_pages) {
 		c.marks = calloc(heap__nr_objs(c.heap) + 1, 1);
 		if (!c.marks) {
@@ -825,7 +956,8 @@ static int run(struct btfx *bx, struct source *src, const struct check_opts *opt
 								 : NULL;
 		if (out->summary.judged)
 			err = reach_and_runs(&c);
-		if (!err && c.marks) {
+		leaks_policy(&c, &out->summary);
+		if (!err && c.marks && out->summary.leaks_judged) {
 			leaked_objects(&c, opts);
 			err = c.err;
 		}
@@ -841,6 +973,7 @@ out:
 	free(c.edges);
 	free(c.buf);
 	free(c.marks);
+	heap_asan__cache_free(&c.asan_cache);
 	heap__free(c.heap);
 	pagemap__free(&c.pm);
 	if (err) {

@@ -30,6 +30,15 @@
  *    is a poison value or has the arena's upper 32 bits: BTF does not say
  *    which address space a pointer is in, and a map may hold pointers to
  *    kernel objects or other maps.
+ *  - a live object of an allocator (heap.h) that nothing points into is
+ *    LEAKED_OBJECT only where check sees every place that can hold a
+ *    reference to it (summary.leaks_judged): the arena, the programs'
+ *    data sections, and no other map that can hold one (btfx__unseen_map:
+ *    sched_ext keeps sdt_alloc's elements in task local storage). Every
+ *    qword of a data-section variable with an arena value counts, typed
+ *    or not, as the scan's values do. What check never sees: a user-space
+ *    process's own copies of arena pointers, a running program's stack
+ *    and registers.
  *  A location both passes see is reported once, with the typed path.
  *
  * Unreachable pages: allocated pages that no root reaches, where a page
@@ -65,11 +74,19 @@ enum check_kind {
 	 * (no root, no value in program data): a leak candidate; at and
 	 * value are the object's first byte */
 	CHECK_LEAKED_OBJECT,
+	/* where an ASAN shadow is in the arena (heap_asan.h): a value into a
+	 * byte the shadow calls poisoned (freed, past the bytes asked for,
+	 * a redzone), unless the same place has a more specific finding
+	 * (freed-object, dangling, ...). Not: a value one past the end of
+	 * valid bytes (an end pointer, legal C), one stored in poisoned
+	 * memory or in an allocator's own books, one whose shadow page is
+	 * not allocated (unknown) */
+	CHECK_ASAN_POISONED,
 	CHECK_NR_KINDS
 };
 
 /* "dangling", "reserved", "outside", "poison", "misaligned", "freed-object",
- * "leaked-object" */
+ * "leaked-object", "asan-poisoned" */
 const char *check__kind_name(enum check_kind k);
 
 struct check_finding {
@@ -79,7 +96,8 @@ struct check_finding {
 	uint64_t value; /* the pointer value */
 	/* the state behind value: "free", "reserved", "allocated", "outside",
 	 * "poison" (a poison table value; poison names it), "free slot"
-	 * (FREED_OBJECT), "unreferenced" (LEAKED_OBJECT) */
+	 * (FREED_OBJECT), "unreferenced" (LEAKED_OBJECT), "poisoned"
+	 * (ASAN_POISONED) */
 	const char *target_state;
 	uint32_t target_page; /* the page value is in (UINT32_MAX: outside) */
 	const char *poison;   /* POISON from the table: its name, else NULL */
@@ -122,7 +140,19 @@ struct check_summary {
 	const char *not_judged;	    /* why not: "no roots", "too many pointers to follow" */
 	uint32_t unreachable_pages; /* pages in the runs */
 	uint32_t nr_roots;	    /* roots walked (btfx's + opts') */
-	bool stale;		    /* the page map changed while we looked */
+	/*
+	 * LEAKED_OBJECT is judged only when every place a program can keep a
+	 * reference was read: there are roots, and the programs use no map
+	 * that can hold an arena pointer check cannot read (btfx__unseen_map),
+	 * and that is known. Otherwise no leaked-object finding, and
+	 * leaks_not_judged says why: "no allocator's objects found", "no
+	 * roots", "unknown which maps the programs use", "the programs use
+	 * map 'task_ctxs' (hash), which check cannot read", ...
+	 */
+	bool leaks_judged;
+	char leaks_not_judged[160];
+	uint64_t live_objects; /* live objects the allocators list */
+	bool stale;	       /* the page map changed while we looked */
 };
 
 struct check_result {

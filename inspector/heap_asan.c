@@ -13,6 +13,7 @@
  */
 #include <errno.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "error.h"
@@ -108,4 +109,45 @@ int heap_asan__poisoned(const struct heap_ctx *c, const struct heap_asan *a, uin
 		}
 	}
 	return 0;
+}
+
+int heap_asan__byte_poisoned(const struct heap_ctx *c, const struct heap_asan *a,
+			     struct heap_asan_cache *cache, uint64_t addr)
+{
+	uint32_t shift = c->src->info.page_shift, page, slot;
+	uint64_t sh, base = c->src->info.user_vm_start;
+	int8_t s;
+
+	if (!source__contains(c->src, addr, 1))
+		return -ERANGE;
+	sh = shadow_of(c, a, addr);
+	page = (uint32_t)((sh - base) >> shift);
+	slot = page % HEAP_ASAN_CACHE_PAGES;
+	if (!cache->data) {
+		cache->data = malloc((size_t)HEAP_ASAN_CACHE_PAGES << shift);
+		if (!cache->data)
+			return -ENOMEM;
+	}
+	if (!cache->state[slot] || cache->page[slot] != page) {
+		int err = heapm__read(c, base + ((uint64_t)page << shift),
+				      cache->data + ((size_t)slot << shift), (size_t)1 << shift);
+
+		if (err && err != -ENODATA)
+			return err;
+		cache->page[slot] = page;
+		cache->state[slot] = err ? -1 : 1;
+	}
+	if (cache->state[slot] < 0)
+		return -ENODATA;
+	s = (int8_t)cache->data[((size_t)slot << shift) + ((sh - base) & ((1ull << shift) - 1))];
+	/* 0: the granule is valid; 1..7: its first s bytes are */
+	return s && (s < 0 || (int64_t)(addr & 7) >= s);
+}
+
+void heap_asan__cache_free(struct heap_asan_cache *cache)
+{
+	if (!cache)
+		return;
+	free(cache->data);
+	memset(cache, 0, sizeof(*cache));
 }

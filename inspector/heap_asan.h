@@ -28,4 +28,24 @@ int heap_asan__find(const struct heap_ctx *c, struct heap_asan *out);
 int heap_asan__poisoned(const struct heap_ctx *c, const struct heap_asan *a, uint64_t addr,
 			uint64_t len, uint64_t *first);
 
+/*
+ * One address at a time, for a caller that asks for many (check's scan):
+ * the shadow pages read are kept in a small cache (a page not allocated
+ * is remembered as such, never read). Zero-initialise it; free with
+ * heap_asan__cache_free. Returns 1 poisoned, 0 valid, -ENODATA unknown (a
+ * shadow page not allocated), -ERANGE outside the arena, -ENOMEM, or the
+ * source's error. No message: the caller decides what an unknown means.
+ */
+#define HEAP_ASAN_CACHE_PAGES 16
+
+struct heap_asan_cache {
+	uint8_t *data; /* HEAP_ASAN_CACHE_PAGES pages, lazily */
+	uint32_t page[HEAP_ASAN_CACHE_PAGES];
+	int8_t state[HEAP_ASAN_CACHE_PAGES]; /* 0 empty, 1 read, -1 not allocated */
+};
+
+int heap_asan__byte_poisoned(const struct heap_ctx *c, const struct heap_asan *a,
+			     struct heap_asan_cache *cache, uint64_t addr);
+void heap_asan__cache_free(struct heap_asan_cache *cache);
+
 #endif

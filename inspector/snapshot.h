@@ -34,6 +34,10 @@
  *                        the variables' bytes (each record says where, from
  *                        the start of the note's data): the programs'
  *                        .bss/.data/.rodata variables (btfx__var)
+ *   SNAPSHOT_NT_MAPS     struct snapshot_table + struct snapshot_map[]: the
+ *                        programs' maps that may hold arena pointers check
+ *                        cannot read (btfx__unseen_map); present (maybe
+ *                        with no record) only when they were known
  *
  * All multi-byte fields are in the file's byte order (EI_DATA), which is
  * the writer's; readers reject other byte orders.
@@ -54,6 +58,7 @@ enum {
 	SNAPSHOT_NT_ROOTS = 0x41490003,
 	SNAPSHOT_NT_BTF = 0x41490004,
 	SNAPSHOT_NT_VARS = 0x41490005,
+	SNAPSHOT_NT_MAPS = 0x41490006,
 };
 
 /* meta.flags */
@@ -117,6 +122,13 @@ struct snapshot_var {
 	uint32_t map_id;
 	uint32_t size;	   /* bytes of the variable */
 	uint64_t data_off; /* from the start of the note's data */
+	uint64_t pad;
+};
+
+struct snapshot_map {
+	uint32_t id;
+	uint32_t type; /* enum bpf_map_type; UINT32_MAX: could not be looked at */
+	char name[16];
 	uint64_t pad;
 };
 

@@ -46,6 +46,7 @@ _Static_assert(sizeof(struct snapshot_run) == 16, "snapshot_run layout");
 _Static_assert(sizeof(struct snapshot_root) == 128, "snapshot_root layout");
 _Static_assert(sizeof(struct snapshot_btf) == 16, "snapshot_btf layout");
 _Static_assert(sizeof(struct snapshot_var) == 128, "snapshot_var layout");
+_Static_assert(sizeof(struct snapshot_map) == 32, "snapshot_map layout");
 
 static inline uint64_t align_up(uint64_t v, uint64_t a)
 {

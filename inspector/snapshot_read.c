@@ -51,6 +51,9 @@ struct snapsrc {
 	int nr_roots;
 	struct map_var *vars; /* data points into notes[] */
 	int nr_vars;
+	struct btfx_map *maps; /* SNAPSHOT_NT_MAPS */
+	int nr_maps;
+	bool maps_known; /* the note was there */
 };
 
 static int snap_pagemap(struct source *s, struct pagemap *pm)
@@ -192,6 +195,15 @@ static int snap_vars(struct source *s, const struct map_var **vars, int *n)
 	return 0;
 }
 
+static int snap_maps(struct source *s, const struct btfx_map **maps, int *n)
+{
+	struct snapsrc *ss = (void *)s;
+
+	*maps = ss->maps;
+	*n = ss->nr_maps;
+	return ss->maps_known ? 0 : -ENOENT; /* a file from before the note */
+}
+
 static void snap_close(struct source *s)
 {
 	struct snapsrc *ss = (void *)s;
@@ -207,6 +219,7 @@ static void snap_close(struct source *s)
 	free(ss->blob_sizes);
 	free(ss->roots);
 	free(ss->vars);
+	free(ss->maps);
 	free(ss);
 }
 
@@ -216,6 +229,7 @@ static const struct source_ops snap_ops = {
 	.btf_blobs = snap_btf_blobs,
 	.roots = snap_roots,
 	.vars = snap_vars,
+	.maps = snap_maps,
 	.close = snap_close,
 };
 
@@ -230,6 +244,8 @@ struct parse {
 	size_t roots_len;
 	const uint8_t *vars;
 	size_t vars_len;
+	const uint8_t *maps;
+	size_t maps_len;
 	struct snapshot_meta m;
 	uint64_t page; /* m.page_size, once checked */
 	uint32_t nr_btf_seen;
@@ -417,6 +433,36 @@ static int parse_vars(struct parse *p)
 	return 0;
 }
 
+static int parse_maps(struct parse *p)
+{
+	struct snapshot_table t;
+	int err;
+
+	if (!p->maps)
+		return 0;
+	err = parse_table(p, "maps", p->maps, p->maps_len, sizeof(struct snapshot_map), &t);
+	if (err)
+		return err;
+	if (t.nr > 65536)
+		return ai_err(EINVAL, "%s: %u maps is too many", p->path, t.nr);
+	p->ss->maps = calloc(t.nr ? t.nr : 1, sizeof(struct btfx_map));
+	if (!p->ss->maps)
+		return ai_err(ENOMEM, "out of memory");
+	for (uint32_t i = 0; i < t.nr; i++) {
+		struct snapshot_map r;
+		struct btfx_map *o = &p->ss->maps[i];
+
+		memcpy(&r, p->maps + t.hdr_size + (size_t)i * t.rec_size, sizeof(r));
+		o->id = r.id;
+		o->type = r.type;
+		memcpy(o->name, r.name, sizeof(o->name));
+		o->name[sizeof(o->name) - 1] = '\0';
+	}
+	p->ss->nr_maps = t.nr;
+	p->ss->maps_known = true;
+	return 0;
+}
+
 static int add_btf_note(struct parse *p, const uint8_t *d, size_t len)
 {
 	struct snapsrc *ss = p->ss;
@@ -508,6 +554,12 @@ static int parse_notes(struct parse *p, const uint8_t *base, uint64_t off, uint6
 					return ai_err(EINVAL, "%s: two variables notes", p->path);
 				p->vars = d;
 				p->vars_len = nh.n_descsz;
+				break;
+			case SNAPSHOT_NT_MAPS:
+				if (p->maps)
+					return ai_err(EINVAL, "%s: two maps notes", p->path);
+				p->maps = d;
+				p->maps_len = nh.n_descsz;
 				break;
 			case SNAPSHOT_NT_BTF: err = add_btf_note(p, d, nh.n_descsz); break;
 			default: break; /* a newer writer's note: skip it */
@@ -707,6 +759,8 @@ static int parse_file(struct parse *p)
 		err = parse_roots(p);
 	if (!err)
 		err = parse_vars(p);
+	if (!err)
+		err = parse_maps(p);
 	if (err)
 		goto out;
 	for (uint64_t i = 0; i < phnum; i++) {

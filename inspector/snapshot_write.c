@@ -134,6 +134,12 @@ struct writer {
 	int nr_roots;
 	uint8_t *vars; /* SNAPSHOT_NT_VARS data: table, records, bytes */
 	size_t vars_len;
+	/* SNAPSHOT_NT_MAPS: the programs' maps check cannot read; written
+	 * only when bx knows them (maps_known), so that a reader tells
+	 * "none" from "unknown" */
+	struct snapshot_map *maps;
+	int nr_maps;
+	bool maps_known;
 	size_t fixed_notes; /* META + ROOTS + BTF + VARS notes, bytes */
 	/* per attempt */
 	struct pagemap pm1, pm2;
@@ -298,6 +304,22 @@ static int collect_btf(struct writer *w, struct btfx *bx)
 	}
 	err = collect_vars(w, bx, map);
 	free(map);
+	if (!err && btfx__maps_known(bx)) {
+		int nm = btfx__nr_unseen_maps(bx);
+
+		w->maps_known = true;
+		w->maps = calloc(nm ? nm : 1, sizeof(*w->maps));
+		if (!w->maps)
+			return werr(w, ENOMEM);
+		for (int i = 0; i < nm; i++) {
+			const struct btfx_map *m = btfx__unseen_map(bx, i);
+
+			w->maps[i].id = m->id;
+			w->maps[i].type = m->type;
+			snprintf(w->maps[i].name, sizeof(w->maps[i].name), "%s", m->name);
+		}
+		w->nr_maps = nm;
+	}
 	return err;
 }
 
@@ -383,6 +405,15 @@ static int build_notes(struct writer *w, struct buf *b, uint32_t nr_loads, uint6
 	}
 	if (!err && w->vars)
 		err = note_add(b, SNAPSHOT_NT_VARS, w->vars, w->vars_len, NULL, 0);
+	if (!err && w->maps_known) {
+		struct snapshot_table mt = { .version = 1,
+					     .hdr_size = sizeof(mt),
+					     .rec_size = sizeof(struct snapshot_map),
+					     .nr = w->nr_maps };
+
+		err = note_add(b, SNAPSHOT_NT_MAPS, &mt, sizeof(mt), w->maps,
+			       w->nr_maps * sizeof(*w->maps));
+	}
 	for (int i = 0; !err && i < w->nr_blobs; i++) {
 		struct snapshot_btf h = {
 			.version = 1, .hdr_size = sizeof(h), .index = i, .size = w->blobs[i].size
@@ -887,6 +918,9 @@ static int writer_setup(struct writer *w, struct source *src, struct btfx *bx)
 		w->fixed_notes += note_size(sizeof(struct snapshot_btf) + w->blobs[i].size);
 	if (w->vars)
 		w->fixed_notes += note_size(w->vars_len);
+	if (w->maps_known)
+		w->fixed_notes += note_size(sizeof(struct snapshot_table) +
+					    w->nr_maps * sizeof(struct snapshot_map));
 	w->state = malloc(n);
 	w->vanished = malloc(n);
 	if (!w->state || !w->vanished ||
@@ -905,6 +939,7 @@ static void writer_free(struct writer *w)
 	free(w->blobs);
 	free(w->roots);
 	free(w->vars);
+	free(w->maps);
 	pagemap__free(&w->pm1);
 	pagemap__free(&w->pm2);
 }

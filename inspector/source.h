@@ -75,8 +75,9 @@ struct pagemap {
 };
 
 struct source;
-struct root;	/* btfx.h */
-struct map_var; /* btfx.h */
+struct root;	 /* btfx.h */
+struct map_var;	 /* btfx.h */
+struct btfx_map; /* btfx.h */
 
 /* count pages from first */
 struct page_run {
@@ -108,6 +109,10 @@ struct source_ops {
 	 * (snapshot). Borrowed; each var's btf is NULL and btf_idx indexes
 	 * btf_blobs. */
 	int (*vars)(struct source *s, const struct map_var **vars, int *n);
+	/* optional: the maps of the programs that check cannot read
+	 * (btfx__unseen_map), stored with the source (snapshot). Borrowed.
+	 * -ENOENT: the source does not know them. */
+	int (*maps)(struct source *s, const struct btfx_map **maps, int *n);
 	/*
 	 * optional, zero-copy bulk reads: whole pages [first, first + n) with
 	 * n <= borrow_max_pages, into memory the source owns. *data stays valid

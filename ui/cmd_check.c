@@ -13,7 +13,11 @@
  *         "summary": {"dangling": N, ..., "pages_scanned": N, "nodes": N,
  *         "typed_cut": B, "roots": N, "unreachable": N, "reachability": "judged" |
  *         "not judged (no roots)" | "not judged (too many pointers to follow)",
+ *         "leaks": "judged" | "not judged: REASON", "live_objects": N,
  *         "stale": B}}
+ *        Text: before the summary line, where an allocator lists live
+ *        objects, "object leaks: judged, ..." or "object leaks: not
+ *        judged: REASON".
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -71,6 +75,13 @@ static void print_text(const struct check_result *r)
 	}
 	if (r->nr_runs)
 		cli_line("unreachable pages: %s (%u pages)", runs, s->unreachable_pages);
+	/* only where an allocator lists live objects: elsewhere there is
+	 * nothing to judge */
+	if (s->live_objects && s->leaks_judged)
+		cli_line("object leaks: judged, %u of %llu live objects referenced by nothing",
+			 s->counts[CHECK_LEAKED_OBJECT], (unsigned long long)s->live_objects);
+	else if (s->live_objects)
+		cli_line("object leaks: not judged: %s", s->leaks_not_judged);
 	cli_line("%u dangling, %u reserved, %u outside, %u poison, %u misaligned, %u unreachable "
 		 "pages; %llu pages scanned, %llu typed objects from %u roots%s%s%s%s%s",
 		 s->counts[CHECK_DANGLING], s->counts[CHECK_RESERVED], s->counts[CHECK_OUTSIDE],
@@ -137,6 +148,15 @@ static void print_json(const struct cli_opts *o, const struct check_result *r)
 		snprintf(why, sizeof(why), "not judged (%s)", s->not_judged);
 		sink_str(k, "reachability", why);
 	}
+	if (s->leaks_judged) {
+		sink_str(k, "leaks", "judged");
+	} else {
+		char why[200];
+
+		snprintf(why, sizeof(why), "not judged: %s", s->leaks_not_judged);
+		sink_str(k, "leaks", why);
+	}
+	sink_u64(k, "live_objects", s->live_objects);
 	sink_bool(k, "stale", s->stale);
 	sink_end(k, false);
 	sink_end(k, false);

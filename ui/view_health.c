@@ -30,6 +30,7 @@ struct health {
 	bool refs_mode;
 	bool ran;		    /* the check has run once */
 	char head[256], head2[256]; /* the summary, two lines */
+	char head3[256];	    /* object leaks, where there are objects */
 	struct hrow *rows;
 	int n, cap;
 	int sel, top;
@@ -83,7 +84,7 @@ static void run_check(struct view *v)
 	rows_clear(h);
 	h->refs_mode = false;
 	h->ran = true;
-	h->head2[0] = '\0';
+	h->head2[0] = h->head3[0] = '\0';
 	co.progress = session__progress(s);
 	err = check__run(s->bx, s->src, &co, &r);
 	if (err == -ECANCELED) {
@@ -108,6 +109,12 @@ static void run_check(struct view *v)
 		 m->judged ? "" : "; reachability not judged (no roots)",
 		 m->typed_cut ? "; typed walk cut" : "",
 		 m->stale ? "; arena changed meanwhile" : "");
+	if (m->live_objects && m->leaks_judged)
+		snprintf(h->head3, sizeof(h->head3), "object leaks: %u of %llu live objects",
+			 m->counts[CHECK_LEAKED_OBJECT], (unsigned long long)m->live_objects);
+	else if (m->live_objects)
+		snprintf(h->head3, sizeof(h->head3), "object leaks not judged: %s",
+			 m->leaks_not_judged);
 	for (uint32_t i = 0; i < r.nr_findings; i++) {
 		const struct check_finding *f = &r.findings[i];
 
@@ -215,6 +222,10 @@ static void health_draw(struct view *v)
 	draw_str(c, R_DIM, h->head);
 	draw_row(c, 2);
 	draw_str(c, R_DIM, h->head2);
+	if (!h->refs_mode && h->head3[0]) {
+		draw_row(c, 3);
+		draw_str(c, R_DIM, h->head3);
+	}
 	if (!h->n) {
 		draw_row(c, 2);
 		draw_str(c, R_DIM,

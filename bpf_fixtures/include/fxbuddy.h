@@ -73,6 +73,15 @@ struct buddy {
 #define BUDDY_FREE_REM 1
 #define BUDDY_PEER_FROM (BUDDY_NR_BIG + 0) /* this live block's first word ... */
 #define BUDDY_PEER_TO (BUDDY_NR_BIG + 1)   /* ... points at this freed one */
+/* the live block the program drops without freeing it: nothing points at
+ * it any more (a leak, at a known address) */
+#define BUDDY_LEAK (BUDDY_NR_BIG + 2)
+/* this live block's first word points BUDDY_OOB_OFF bytes into the live
+ * block BUDDY_OOB_TO, past the 100 bytes asked for it (of 128): memory
+ * the ASAN shadow calls poisoned, in no free slot */
+#define BUDDY_OOB_FROM (BUDDY_NR_BIG + 5)
+#define BUDDY_OOB_TO (BUDDY_NR_BIG + 3)
+#define BUDDY_OOB_OFF 112
 #define BUDDY_MAX_CHUNKS 4
 #define BUDDY_POISONED ((__s8)0xef) /* what the allocator poisons with */
 

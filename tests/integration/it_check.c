@@ -6,7 +6,10 @@
  * fixtures give nothing (exit 0); tree gives exactly its planted dangling
  * pointer; alist its pointer into the freed page (and, with its types,
  * the poisoned node's next and pprev); churn, paused, only the dangling
- * `prev` links it makes by design. No check allocates a page (the kernel's
+ * `prev` links it makes by design. sdtalloc: leaks not judged (its
+ * elements are held in a hash map), buddy: exactly its freed-object,
+ * leaked-object and asan-poisoned findings, live and from a snapshot.
+ * No check allocates a page (the kernel's
  * count before and after). Skipped with a reason where BPF arenas are
  * missing.
  */
@@ -439,6 +442,153 @@ static void churn(void **state)
 	json_free(cnt);
 }
 
+/* the one finding of kind in doc: its at, value and target state */
+static void one_finding(const struct json *doc, const char *kind, uint64_t at, uint64_t value,
+			const char *state)
+{
+	const struct json *fs = json_get(doc, "findings");
+	size_t n = 0;
+
+	for (size_t i = 0; i < json_len(fs); i++) {
+		const struct json *f = json_at(fs, i);
+
+		if (strcmp(json_str(json_get(f, "kind")), kind))
+			continue;
+		n++;
+		assert_int_equal(json_u64(json_get(f, "at"), 0), at);
+		assert_int_equal(json_u64(json_get(f, "value"), 0), value);
+		assert_string_equal(json_str(json_get(f, "target_state")), state);
+	}
+	if (n != 1)
+		fail_msg("%zu %s findings, want 1", n, kind);
+}
+
+/* a snapshot of the loaded fixture in dir/NAME */
+static void snapshot_to(const char *dir, const char *name)
+{
+	char cmd[600];
+	int st = -1;
+
+	snprintf(cmd, sizeof(cmd), "%s snapshot id %u -o %s/%s >/dev/null", INSPECT_BIN, F.map_id,
+		 dir, name);
+	assert_int_equal(fixture_run(cmd, NULL, &st), 0);
+	assert_int_equal(st, 0);
+}
+
+/*
+ * sdtalloc: sched_ext keeps its task contexts outside the arena (task
+ * local storage; the fixture, the hash map task_ctxs), so no live element
+ * is pointed to from anything check reads but the allocator's own tree.
+ * Leaks are not judged, with that map named; the one finding is the live
+ * element pointing at a freed one. The same from a snapshot.
+ */
+static void sdtalloc_doc(const struct json *doc)
+{
+	const struct json *h = json_path(F.expect, "heap");
+	char want[200];
+
+	assert_int_equal(json_len(json_get(doc, "findings")), 1);
+	one_finding(doc, "freed-object", json_u64(json_path(h, "peer.at"), 1),
+		    json_u64(json_path(h, "peer.value"), 1), "free slot");
+	snprintf(want, sizeof(want),
+		 "not judged: the programs use map '%s' (%s), which check cannot read",
+		 json_str(json_path(h, "held_by.map")), json_str(json_path(h, "held_by.type")));
+	assert_string_equal(json_str(json_path(doc, "summary.leaks")), want);
+	assert_int_equal(json_int(json_path(doc, "summary.leaked-object"), -1), 0);
+	assert_int_equal(json_int(json_path(doc, "summary.live_objects"), -1),
+			 json_int(json_path(h, "active_allocs"), -2));
+	assert_int_equal(json_len(json_get(doc, "unreachable_pages")), 0);
+	assert_string_equal(json_str(json_path(doc, "summary.reachability")), "judged");
+}
+
+static void sdtalloc(void **state)
+{
+	char dir[] = "/tmp/it_check.XXXXXX", cmd[300], want[200];
+	const struct json *h;
+	struct json *doc;
+	uint32_t before;
+	char *out;
+	int st = -1;
+
+	(void)state;
+	load("sdtalloc");
+	h = json_path(F.expect, "heap");
+	before = kernel_allocated();
+	doc = check_json(1, "id %u", F.map_id);
+	sdtalloc_doc(doc);
+	json_free(doc);
+	/* text: the reason on a line of its own */
+	out = check_run(1, "id %u", F.map_id);
+	snprintf(want, sizeof(want),
+		 "\nobject leaks: not judged: the programs use map '%s' (%s), which check "
+		 "cannot read\n",
+		 json_str(json_path(h, "held_by.map")), json_str(json_path(h, "held_by.type")));
+	if (!strstr(out, want))
+		fail_msg("no '%s' in '%s'", want + 1, out);
+	free(out);
+	assert_non_null(mkdtemp(dir));
+	snapshot_to(dir, "s.snap");
+	doc = check_json(1, "%s/s.snap", dir);
+	sdtalloc_doc(doc);
+	json_free(doc);
+	assert_int_equal(kernel_allocated(), before);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(fixture_run(cmd, NULL, &st), 0);
+}
+
+/*
+ * buddy: the program keeps its live blocks in .bss blocks[] but one it
+ * dropped (leaked-object, at the loader's address); a live block points at
+ * a freed one (freed-object; the ASAN shadow calls it poisoned too, the
+ * more specific finding wins) and another past the bytes asked for a live
+ * one (asan-poisoned). Exactly those three, leaks judged, no unreachable
+ * page (the shadow's pages are the ASAN runtime's); live and snapshot.
+ */
+static void buddy_doc(const struct json *doc)
+{
+	const struct json *h = json_path(F.expect, "heap");
+	uint64_t leak = json_u64(json_path(h, "leak.addr"), 1);
+
+	assert_int_equal(json_len(json_get(doc, "findings")), 3);
+	one_finding(doc, "freed-object", json_u64(json_path(h, "peer.at"), 1),
+		    json_u64(json_path(h, "peer.to"), 1), "free slot");
+	one_finding(doc, "leaked-object", leak, leak, "unreferenced");
+	one_finding(doc, "asan-poisoned", json_u64(json_path(h, "poisoned.at"), 1),
+		    json_u64(json_path(h, "poisoned.value"), 1), "poisoned");
+	assert_string_equal(json_str(json_path(doc, "summary.leaks")), "judged");
+	assert_int_equal(json_int(json_path(doc, "summary.live_objects"), -1),
+			 json_int(json_path(h, "live"), -2));
+	assert_int_equal(json_len(json_get(doc, "unreachable_pages")), 0);
+	assert_string_equal(json_str(json_path(doc, "summary.reachability")), "judged");
+}
+
+static void buddy(void **state)
+{
+	char dir[] = "/tmp/it_check.XXXXXX", cmd[300];
+	struct json *doc;
+	uint32_t before;
+	char *out;
+	int st = -1;
+
+	(void)state;
+	load("buddy");
+	before = kernel_allocated();
+	doc = check_json(1, "id %u", F.map_id);
+	buddy_doc(doc);
+	json_free(doc);
+	out = check_run(1, "id %u", F.map_id);
+	assert_non_null(strstr(out, "\nobject leaks: judged, 1 of "));
+	free(out);
+	assert_non_null(mkdtemp(dir));
+	snapshot_to(dir, "b.snap");
+	doc = check_json(1, "%s/b.snap", dir);
+	buddy_doc(doc);
+	json_free(doc);
+	assert_int_equal(kernel_allocated(), before);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(fixture_run(cmd, NULL, &st), 0);
+}
+
 static void trouble(void **state)
 {
 	char cmd[300], *out = NULL, *err = NULL;
@@ -464,6 +614,8 @@ int main(void)
 		cmocka_unit_test_teardown(tree, teardown),
 		cmocka_unit_test_teardown(alist, teardown),
 		cmocka_unit_test_teardown(churn, teardown),
+		cmocka_unit_test_teardown(sdtalloc, teardown),
+		cmocka_unit_test_teardown(buddy, teardown),
 	};
 	const struct CMUnitTest no_bpf[] = {
 		cmocka_unit_test(trouble),

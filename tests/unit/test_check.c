@@ -104,6 +104,10 @@ static void no_roots(void **st)
 	assert_int_equal(check__run(NULL, f->src, NULL, &r), 0);
 	assert_false(r.summary.judged);
 	assert_string_equal(r.summary.not_judged, "no roots");
+	/* no allocator lists objects here: nothing to judge, said so */
+	assert_false(r.summary.leaks_judged);
+	assert_int_equal(r.summary.live_objects, 0);
+	assert_string_equal(r.summary.leaks_not_judged, "no allocator's objects found");
 	assert_int_equal(r.nr_runs, 0);
 	assert_int_equal(r.nr_findings, 1); /* the scan still sees it */
 	assert_null(r.findings[0].path);

@@ -461,6 +461,49 @@ static void btf_and_roots(void **state)
 	unlink(path_in("r.core"));
 }
 
+/*
+ * The maps note: a btfx that knows the programs' unseen maps stores them
+ * (and one that knows there are none stores an empty note); one that does
+ * not know stores nothing, and the file reads back as unknown.
+ */
+static void unseen_maps(void **state)
+{
+	struct source *m = mk(), *s;
+	struct btfx *bx, *bx2;
+	struct btfx_map maps[2] = { { .id = 41, .type = 1 /* hash */, .name = "task_ctxs" },
+				    { .id = 42, .type = BTFX_MAP_TYPE_UNKNOWN } };
+
+	(void)state;
+	for (int round = 0; round < 3; round++) {
+		struct btf *btf = btf__new_empty();
+
+		assert_non_null(btf);
+		assert_true(btf__add_int(btf, "int", 4, BTF_INT_SIGNED) > 0);
+		assert_int_equal(btfx__new_from_btf(m, btf, &bx), 0);
+		assert_false(btfx__maps_known(bx));
+		if (round == 1)
+			assert_int_equal(btfx__set_unseen_maps(bx, maps, 2, true), 0);
+		if (round == 2)
+			assert_int_equal(btfx__set_unseen_maps(bx, NULL, 0, true), 0);
+		assert_int_equal(snapshot__write(m, bx, path_in("m.core")), 0);
+		btfx__free(bx);
+		assert_int_equal(snapshot__open(path_in("m.core"), &s), 0);
+		assert_int_equal(btfx__open(s, NULL, &bx2), 0);
+		assert_int_equal(btfx__maps_known(bx2), round != 0);
+		assert_int_equal(btfx__nr_unseen_maps(bx2), round == 1 ? 2 : 0);
+		if (round == 1) {
+			assert_int_equal(btfx__unseen_map(bx2, 0)->id, 41);
+			assert_int_equal(btfx__unseen_map(bx2, 0)->type, 1);
+			assert_string_equal(btfx__unseen_map(bx2, 0)->name, "task_ctxs");
+			assert_int_equal(btfx__unseen_map(bx2, 1)->type, BTFX_MAP_TYPE_UNKNOWN);
+		}
+		btfx__free(bx2);
+		source__close(s);
+		unlink(path_in("m.core"));
+	}
+	source__close(m);
+}
+
 /* ---------------------------------------------------------------- failures */
 
 static void failed_writes_leave_nothing(void **state)
@@ -1148,6 +1191,7 @@ int main(void)
 		cmocka_unit_test(vanished_pages),
 		cmocka_unit_test(vanished_beside_free),
 		cmocka_unit_test(btf_and_roots),
+		cmocka_unit_test(unseen_maps),
 		cmocka_unit_test(failed_writes_leave_nothing),
 		cmocka_unit_test(special_targets),
 		cmocka_unit_test(symlink_targets),
