@@ -27,6 +27,9 @@
  *   qXfer:arena-roots:read    struct snapshot_root records (snapshot.h)
  *   qXfer:arena-vars:read     the data-section variables: a SNAPSHOT_NT_VARS
  *                             payload (snapshot.h), btf_idx = arena-btf annex
+ *   qXfer:arena-maps:read     the programs' maps check cannot read: a
+ *                             SNAPSHOT_NT_MAPS payload; offered only when the
+ *                             stub knows them ("unknown" is never "none")
  *   qArenaRead:ADDR,LEN       our client's read: page flags + the present bytes
  *   qArenaGather:OFF,LEN;...  our client's gather: item flags + their bytes
  *   ?, g, p, qAttached, H, D, k, vMustReplyEmpty, QStartNoAckMode, ...

@@ -72,6 +72,10 @@ struct rsrc {
 	/* vars: fetched with them when the stub has arena-vars; their data
 	 * points into vars_obj */
 	bool has_vars, has_gather;
+	/* maps: the stub offers arena-maps only when it knows them */
+	bool has_maps;
+	struct btfx_map *maps;
+	int nr_maps;
 	struct rsp_buf req; /* a long request's body (gather) */
 	struct rsp_buf vars_obj;
 	struct map_var *vars;
@@ -709,6 +713,38 @@ static int load_vars(struct rsrc *r, int nb)
 	return 0;
 }
 
+/* arena-maps: a SNAPSHOT_NT_MAPS payload (remote.h) */
+static int load_maps(struct rsrc *r)
+{
+	struct rsp_buf b = {};
+	struct snapshot_table t;
+	int err = xfer(r, "arena-maps", "", &b);
+
+	if (!err && b.len < sizeof(t))
+		err = peer_fail(r, EPROTO, "an arena-maps object without its header");
+	if (!err) {
+		memcpy(&t, b.p, sizeof(t));
+		if (t.version != 1 || t.hdr_size < sizeof(t) || t.hdr_size > b.len ||
+		    t.rec_size < sizeof(struct snapshot_map) || t.rec_size > 65536 ||
+		    t.nr > 65536 || (uint64_t)t.nr * t.rec_size > b.len - t.hdr_size)
+			err = peer_fail(r, EPROTO, "an arena-maps object we do not understand");
+	}
+	if (!err && !(r->maps = calloc(t.nr ? t.nr : 1, sizeof(*r->maps))))
+		err = ai_err(ENOMEM, "out of memory");
+	for (uint32_t i = 0; !err && i < t.nr; i++) {
+		struct snapshot_map sm;
+
+		memcpy(&sm, (const uint8_t *)b.p + t.hdr_size + (size_t)i * t.rec_size, sizeof(sm));
+		r->maps[i].id = sm.id;
+		r->maps[i].type = sm.type;
+		memcpy(r->maps[i].name, sm.name, sizeof(r->maps[i].name));
+		r->maps[i].name[sizeof(r->maps[i].name) - 1] = '\0';
+		r->nr_maps++;
+	}
+	free(b.p);
+	return err;
+}
+
 static int load_btf(struct rsrc *r)
 {
 	struct arena_info ai;
@@ -780,6 +816,8 @@ static int load_btf(struct rsrc *r)
 	free(b.p);
 	if (!err && r->has_vars)
 		err = load_vars(r, nb);
+	if (!err && r->has_maps)
+		err = load_maps(r);
 	if (!err)
 		r->btf_done = true;
 	return err;
@@ -815,6 +853,18 @@ static int rs_roots(struct source *s, const struct root **roots, int *n)
 	*roots = r->roots;
 	*n = r->nr_roots;
 	return 0;
+}
+
+static int rs_maps(struct source *s, const struct btfx_map **maps, int *n)
+{
+	struct rsrc *r = (void *)s;
+	int err = load_btf(r);
+
+	if (err)
+		return err;
+	*maps = r->maps;
+	*n = r->nr_maps;
+	return r->has_maps ? 0 : -ENOENT; /* the stub does not know them */
 }
 
 static int rs_vars(struct source *s, const struct map_var **vars, int *n)
@@ -870,6 +920,7 @@ static void rs_close(struct source *s)
 	free(r->roots);
 	free(r->vars);
 	free(r->vars_obj.p);
+	free(r->maps);
 	free(r->req.p);
 	free(r->bulk[0]);
 	free(r->bulk[1]);
@@ -888,6 +939,7 @@ static const struct source_ops remote_ops = {
 	.btf_blobs = rs_btf_blobs,
 	.roots = rs_roots,
 	.vars = rs_vars,
+	.maps = rs_maps,
 	.gather = rs_gather,
 	.btf_label = rs_btf_label,
 	.close = rs_close,
@@ -1105,6 +1157,8 @@ int remote__open(const struct remote_target *t, struct source **out)
 		r->has_vars = strstr(r->pkt, "qXfer:arena-vars:read+") != NULL;
 	if (!err)
 		r->has_gather = strstr(r->pkt, "qArenaGather+") != NULL;
+	if (!err)
+		r->has_maps = strstr(r->pkt, "qXfer:arena-maps:read+") != NULL;
 	if (!err)
 		err = requestf(r, "QStartNoAckMode");
 	if (!err && !strcmp(r->pkt, "OK"))

@@ -479,6 +479,32 @@ static int make_vars(struct remote_stub *st, struct rsp_buf *o)
 	return 0;
 }
 
+/*
+ * The programs' maps that check cannot read (btfx__unseen_map), as a
+ * snapshot's SNAPSHOT_NT_MAPS note stores them: struct snapshot_table, then
+ * struct snapshot_map records. Offered (qSupported) only when btfx knows
+ * them, so a client never takes "unknown" for "none".
+ */
+static int make_maps(struct remote_stub *st, struct rsp_buf *o)
+{
+	struct snapshot_table t = { .version = 1,
+				    .hdr_size = sizeof(t),
+				    .rec_size = sizeof(struct snapshot_map) };
+
+	if (!btfx__maps_known(st->bx))
+		return -ENOENT;
+	t.nr = btfx__nr_unseen_maps(st->bx);
+	rsp_buf__put(o, &t, sizeof(t));
+	for (uint32_t i = 0; i < t.nr; i++) {
+		const struct btfx_map *m = btfx__unseen_map(st->bx, i);
+		struct snapshot_map r = { .id = m->id, .type = m->type };
+
+		memcpy(r.name, m->name, sizeof(r.name));
+		rsp_buf__put(o, &r, sizeof(r));
+	}
+	return 0;
+}
+
 /* obj "memory-map" annex "" etc.: (re)make the object into st->obj */
 static int make_object(struct remote_stub *st, const char *obj, const char *annex)
 {
@@ -501,6 +527,8 @@ static int make_object(struct remote_stub *st, const char *obj, const char *anne
 		err = make_roots(st, o);
 	else if (!strcmp(obj, "arena-vars") && !*annex)
 		err = make_vars(st, o);
+	else if (!strcmp(obj, "arena-maps") && !*annex)
+		err = make_maps(st, o);
 	else
 		return -ENOENT;
 	if (!err && o->oom)
@@ -625,8 +653,9 @@ int remote_stub__handle(struct remote_stub *st, const char *b, size_t len, struc
 				"qXfer:features:read+;binary-upload+;qXfer:arena-info:read+;"
 				"qXfer:arena-pagemap:read+;qXfer:arena-btf:read+;"
 				"qXfer:arena-roots:read+;qXfer:arena-vars:read+;qArenaRead+;"
-				"qArenaGather+",
-				RSP_PACKET_MAX);
+				"qArenaGather+%s",
+				RSP_PACKET_MAX,
+				btfx__maps_known(st->bx) ? ";qXfer:arena-maps:read+" : "");
 		} else if (is(b, len, "qArenaRead:")) {
 			do_arena_read(st, b, len, r);
 		} else if (is(b, len, "qArenaGather:")) {
