@@ -18,6 +18,7 @@
 #include "check.h"
 #include "error.h"
 #include "synth.h"
+#include "ticks.h"
 
 static void sound(void **st)
 {
@@ -116,34 +117,13 @@ static void no_roots(void **st)
 }
 
 /* progress.h: record the ticks; cancel at tick cancel_at (0: never) */
-struct ticks {
-	int n, cancel_at;
-	uint64_t last_done, total;
-	bool monotonic;
-	char what[32];
-};
-
-static bool on_tick(void *ctx, const char *what, uint64_t done, uint64_t total)
-{
-	struct ticks *t = ctx;
-
-	/* done grows within a phase (the typed walk, then the scan) */
-	if (t->n && !strcmp(t->what, what) && done < t->last_done)
-		t->monotonic = false;
-	t->n++;
-	t->last_done = done;
-	t->total = total;
-	snprintf(t->what, sizeof(t->what), "%s", what);
-	return t->cancel_at && t->n >= t->cancel_at;
-}
-
 /* progress from the scan, over the arena's pages; cancelled: -ECANCELED,
  * nothing to free */
 static void progress_and_cancel(void **st)
 {
 	struct fix *f = *st;
 	struct ticks t = { .monotonic = true };
-	struct ai_progress pr = { .cb = on_tick, .ctx = &t };
+	struct ai_progress pr = { .cb = ticks_cb, .ctx = &t };
 	struct check_opts o = { .progress = &pr };
 	struct check_result r;
 

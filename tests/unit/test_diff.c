@@ -23,6 +23,7 @@
 #include "sink.h"
 #include "source.h"
 #include "synth.h" /* last: it defines S */
+#include "ticks.h"
 
 #define NP 12
 #define BASE 0x100000000000ULL
@@ -92,26 +93,6 @@ static void mk(struct source **a, struct source **b)
 }
 
 /* progress.h: record the ticks; cancel at tick cancel_at (0: never) */
-struct ticks {
-	int n, cancel_at;
-	uint64_t last_done, total;
-	bool monotonic;
-	char what[32];
-};
-
-static bool on_tick(void *ctx, const char *what, uint64_t done, uint64_t total)
-{
-	struct ticks *t = ctx;
-
-	if (t->n && done < t->last_done)
-		t->monotonic = false;
-	t->n++;
-	t->last_done = done;
-	t->total = total;
-	snprintf(t->what, sizeof(t->what), "%s", what);
-	return t->cancel_at && t->n >= t->cancel_at;
-}
-
 /* progress while comparing bytes, over the common pages; cancelled:
  * -ECANCELED */
 static void progress_and_cancel(void **state)
@@ -120,7 +101,7 @@ static void progress_and_cancel(void **state)
 	struct diff_stats st;
 	struct got g = {};
 	struct ticks t = { .monotonic = true };
-	struct ai_progress pr = { .cb = on_tick, .ctx = &t };
+	struct ai_progress pr = { .cb = ticks_cb, .ctx = &t };
 	struct diff_opts o = { .progress = &pr };
 
 	mk(&a, &b);

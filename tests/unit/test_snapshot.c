@@ -27,6 +27,7 @@
 #include "memsource.h"
 #include "snapshot.h"
 #include "source.h"
+#include "ticks.h"
 
 #define NP 64
 #define BASE 0x100000000000ULL
@@ -175,33 +176,13 @@ static void check_same(struct source *s)
 }
 
 /* progress.h: record the ticks; cancel at tick cancel_at (0: never) */
-struct ticks {
-	int n, cancel_at;
-	uint64_t last_done, total;
-	bool monotonic;
-	char what[32];
-};
-
-static bool on_tick(void *ctx, const char *what, uint64_t done, uint64_t total)
-{
-	struct ticks *t = ctx;
-
-	if (t->n && done < t->last_done)
-		t->monotonic = false;
-	t->n++;
-	t->last_done = done;
-	t->total = total;
-	snprintf(t->what, sizeof(t->what), "%s", what);
-	return t->cancel_at && t->n >= t->cancel_at;
-}
-
 /* progress while saving, up to every allocated page; cancelled: -ECANCELED
  * and nothing left behind */
 static void progress_and_cancel(void **state)
 {
 	struct source *m = mk();
 	struct ticks t = { .monotonic = true };
-	struct ai_progress pr = { .cb = on_tick, .ctx = &t };
+	struct ai_progress pr = { .cb = ticks_cb, .ctx = &t };
 	struct snapshot_write_opts wo = { .progress = &pr };
 	struct stat sb;
 
