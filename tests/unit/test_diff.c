@@ -22,8 +22,8 @@
 #include "snapshot.h"
 #include "sink.h"
 #include "source.h"
-#include "synth.h" /* last: it defines S */
 #include "ticks.h"
+#include "synth.h" /* last: it defines S */
 
 #define NP 12
 #define BASE 0x100000000000ULL
