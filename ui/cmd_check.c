@@ -46,7 +46,7 @@ static void target_text(const struct check_finding *f, char *buf, size_t len)
 static void print_text(const struct check_result *r)
 {
 	const struct check_summary *s = &r->summary;
-	char runs[4096], tgt[96];
+	char runs[4096], tgt[96], kinds[256];
 	size_t n = 0;
 
 	for (uint32_t i = 0; i < r->nr_findings; i++) {
@@ -82,11 +82,17 @@ static void print_text(const struct check_result *r)
 			 s->counts[CHECK_LEAKED_OBJECT], (unsigned long long)s->live_objects);
 	else if (s->live_objects)
 		cli_line("object leaks: not judged: %s", s->leaks_not_judged);
-	cli_line("%u dangling, %u reserved, %u outside, %u poison, %u misaligned, %u unreachable "
-		 "pages; %llu pages scanned, %llu typed objects from %u roots%s%s%s%s%s",
-		 s->counts[CHECK_DANGLING], s->counts[CHECK_RESERVED], s->counts[CHECK_OUTSIDE],
-		 s->counts[CHECK_POISON], s->counts[CHECK_MISALIGNED], s->unreachable_pages,
-		 (unsigned long long)s->pages_scanned, (unsigned long long)s->nodes, s->nr_roots,
+	/* every pointer kind; the allocators' kinds (freed-object and after)
+	 * where there are some */
+	n = 0;
+	for (int k = 0; k < CHECK_NR_KINDS; k++)
+		if (k < CHECK_FREED_OBJECT || s->counts[k])
+			n += snprintf(kinds + n, sizeof(kinds) - n, "%u %s, ", s->counts[k],
+				      check__kind_name(k));
+	cli_line("%s%u unreachable pages; %llu pages scanned, %llu typed objects from %u "
+		 "roots%s%s%s%s%s",
+		 kinds, s->unreachable_pages, (unsigned long long)s->pages_scanned,
+		 (unsigned long long)s->nodes, s->nr_roots,
 		 s->judged ? "" : "; reachability not judged (", s->judged ? "" : s->not_judged,
 		 s->judged ? "" : ")",
 		 s->typed_cut ? "; the typed walk was cut (node or depth limit)" : "",

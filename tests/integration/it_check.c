@@ -578,6 +578,10 @@ static void buddy(void **state)
 	json_free(doc);
 	out = check_run(1, "id %u", F.map_id);
 	assert_non_null(strstr(out, "\nobject leaks: judged, 1 of "));
+	/* the summary counts the allocators' kinds too */
+	assert_non_null(strstr(out,
+			       "0 misaligned, 1 freed-object, 1 leaked-object, 1 asan-poisoned, "
+			       "0 unreachable pages"));
 	free(out);
 	assert_non_null(mkdtemp(dir));
 	snapshot_to(dir, "b.snap");
