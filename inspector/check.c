@@ -34,6 +34,17 @@ const char *check__kind_name(enum check_kind k)
 	return k < CHECK_NR_KINDS ? kind_names[k] : "?";
 }
 
+void check__counts_text(const struct check_summary *s, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (int k = 0; k < CHECK_NR_KINDS && n < len; k++)
+		if (k < CHECK_FREED_OBJECT || s->counts[k])
+			n += snprintf(buf + n, len - n, "%s%u %s", k ? ", " : "", s->counts[k],
+				      check__kind_name(k));
+}
+
 static const char *const state_names[] = { "free", "allocated", "reserved" };
 
 struct qitem {

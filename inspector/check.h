@@ -56,6 +56,7 @@
 #define ARENA_INSPECT_CHECK_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include "btfx.h"
 #include "progress.h"
@@ -88,6 +89,13 @@ enum check_kind {
 /* "dangling", "reserved", "outside", "poison", "misaligned", "freed-object",
  * "leaked-object", "asan-poisoned" */
 const char *check__kind_name(enum check_kind k);
+
+struct check_summary;
+/* "3 dangling, 1 reserved, 1 outside, 2 poison, 1 misaligned" into buf:
+ * every pointer kind, and the allocators' kinds (freed-object and after)
+ * where there are some. The counts of the CLI's summary line and of the
+ * health view's. */
+void check__counts_text(const struct check_summary *s, char *buf, size_t len);
 
 struct check_finding {
 	enum check_kind kind;

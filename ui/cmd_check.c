@@ -82,14 +82,8 @@ static void print_text(const struct check_result *r)
 			 s->counts[CHECK_LEAKED_OBJECT], (unsigned long long)s->live_objects);
 	else if (s->live_objects)
 		cli_line("object leaks: not judged: %s", s->leaks_not_judged);
-	/* every pointer kind; the allocators' kinds (freed-object and after)
-	 * where there are some */
-	n = 0;
-	for (int k = 0; k < CHECK_NR_KINDS; k++)
-		if (k < CHECK_FREED_OBJECT || s->counts[k])
-			n += snprintf(kinds + n, sizeof(kinds) - n, "%u %s, ", s->counts[k],
-				      check__kind_name(k));
-	cli_line("%s%u unreachable pages; %llu pages scanned, %llu typed objects from %u "
+	check__counts_text(s, kinds, sizeof(kinds));
+	cli_line("%s, %u unreachable pages; %llu pages scanned, %llu typed objects from %u "
 		 "roots%s%s%s%s%s",
 		 kinds, s->unreachable_pages, (unsigned long long)s->pages_scanned,
 		 (unsigned long long)s->nodes, s->nr_roots,

@@ -98,13 +98,10 @@ static void run_check(struct view *v)
 		return;
 	}
 	m = &r.summary;
-	snprintf(h->head, sizeof(h->head),
-		 "%u dangling, %u reserved, %u outside, %u poison, %u misaligned, %u unreachable "
-		 "pages",
-		 m->counts[CHECK_DANGLING], m->counts[CHECK_RESERVED], m->counts[CHECK_OUTSIDE],
-		 m->counts[CHECK_POISON], m->counts[CHECK_MISALIGNED], m->unreachable_pages);
+	check__counts_text(m, h->head, sizeof(h->head));
 	/* on a line of its own, so that a narrow screen does not cut the caveats */
-	snprintf(h->head2, sizeof(h->head2), "%llu pages scanned, %u roots%s%s%s",
+	snprintf(h->head2, sizeof(h->head2),
+		 "%u unreachable pages, %llu pages scanned, %u roots%s%s%s", m->unreachable_pages,
 		 (unsigned long long)m->pages_scanned, m->nr_roots,
 		 m->judged ? "" : "; reachability not judged (no roots)",
 		 m->typed_cut ? "; typed walk cut" : "",

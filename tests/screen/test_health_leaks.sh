@@ -36,6 +36,8 @@ st_expect "arena $ST_ID" "arena open"
 st_keys H
 st_expect "HEALTH CHECK (:check again)" "health view"
 st_expect "object leaks: 1 of $(st_json live) live objects" "buddy: leaks judged"
+st_expect "0 misaligned, 1 freed-object, 1 leaked-object, 1 asan-poisoned" \
+	"buddy: the summary counts the allocators' kinds"
 st_wait_re "^leaked-object at $leak = $leak  unreferenced" || fail "buddy: the leaked block not listed"
 st_wait_re "^asan-poisoned at $pat = $pval  poisoned" || fail "buddy: the poisoned reference not listed"
 rows=$(st_screen | grep -cE '^(leaked-object|asan-poisoned) ')
