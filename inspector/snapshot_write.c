@@ -157,10 +157,11 @@ static int werr(struct writer *w, int err)
 	return ai_err(err, "cannot write snapshot %s: %s", w->path, strerror(err));
 }
 
-static int pwrite_all(int fd, const void *p, size_t len, off_t off)
+/* All of p at off, or (off < 0: a stream) at the file's position */
+static int write_all_at(int fd, const void *p, size_t len, off_t off)
 {
 	while (len) {
-		ssize_t n = pwrite(fd, p, len, off);
+		ssize_t n = off < 0 ? write(fd, p, len) : pwrite(fd, p, len, off);
 
 		if (n < 0) {
 			if (errno == EINTR)
@@ -171,7 +172,8 @@ static int pwrite_all(int fd, const void *p, size_t len, off_t off)
 			return -EIO;
 		p = (const uint8_t *)p + n;
 		len -= n;
-		off += n;
+		if (off >= 0)
+			off += n;
 	}
 	return 0;
 }
@@ -455,20 +457,7 @@ struct pipe {
 
 static int write_all(int fd, const void *p, size_t len)
 {
-	while (len) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		if (n == 0)
-			return -EIO;
-		p = (const uint8_t *)p + n;
-		len -= n;
-	}
-	return 0;
+	return write_all_at(fd, p, len, -1);
 }
 
 static void *writer_thread(void *arg)
@@ -506,8 +495,8 @@ static void *writer_thread(void *arg)
 			if (q->zero)
 				err = -write_all(q->fd, j->data + a * q->page, (b - a) * q->page);
 			else
-				err = -pwrite_all(q->fd, j->data + a * q->page, (b - a) * q->page,
-						  j->off + a * q->page);
+				err = -write_all_at(q->fd, j->data + a * q->page, (b - a) * q->page,
+						    j->off + a * q->page);
 			a = b;
 		}
 		pthread_mutex_lock(&q->mu);
