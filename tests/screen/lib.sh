@@ -46,6 +46,12 @@ st_load() {
 	[ -n "$ST_ID" ] || fail "no map_id in: $ST_JSON"
 }
 
+# st_count: the arena's allocated pages as the fixture tool counts them
+# (the kernel's own count, independent of arena-inspect)
+st_count() {
+	"$FIXTURE_BIN" count --pin "$ST_PIN" | grep -o '"allocated":[0-9]*' | cut -d: -f2
+}
+
 # st_json KEY: a top-level number or string of ST_JSON
 st_json() {
 	printf '%s' "$ST_JSON" | grep -o "\"$1\":\"\?[^,\"}]*" | head -1 | sed 's/.*:"\?//'

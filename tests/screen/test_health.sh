@@ -12,8 +12,7 @@
 st_setup
 st_load planted
 st_start
-count() { "$FIXTURE_BIN" count --pin "$ST_PIN" | grep -o '"allocated":[0-9]*' | cut -d: -f2; }
-before=$(count)
+before=$(st_count)
 [ -n "$before" ] || fail "no page count from arena-fixture count"
 # the loader's findings, one "kind at value state path" line each
 # (paths hold brackets: cut at the key after the array, not at the first ']')
@@ -73,7 +72,7 @@ st_keys C-u "print my_alloc.root->next" Enter
 st_expect "$(st_json var_next)" "my_alloc.root->next read through the variable"
 pass "my_alloc: completed and printed"
 
-after=$(count)
+after=$(st_count)
 [ "$before" = "$after" ] || fail "allocated pages $before before, $after after"
 pass "no page allocated ($after)"
 st_quit 0

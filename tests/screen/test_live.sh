@@ -7,16 +7,15 @@
 st_setup
 st_load churn
 "$FIXTURE_BIN" pause --pin "$ST_PIN" >/dev/null || fail "cannot pause churn"
-count() { "$FIXTURE_BIN" count --pin "$ST_PIN" | grep -o '"allocated":[0-9]*' | cut -d: -f2; }
 st_start
 
-before=$(count)
+before=$(st_count)
 st_run --interval 3600000 id "$ST_ID"
 st_expect "arena $ST_ID 'churn_arena'" "title"
 st_expect "allocated $before (" "page map before"
 
 "$FIXTURE_BIN" step --pin "$ST_PIN" 40 >/dev/null || fail "churn step"
-after=$(count)
+after=$(st_count)
 st_keys r
 st_expect "allocated $after (" "page map after 40 steps (r refreshes)"
 # cells allocated (+) or freed (-) since the previous refresh are marked

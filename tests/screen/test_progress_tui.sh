@@ -13,8 +13,7 @@ st_setup
 st_load sparse
 ST_ENV="AI_TEST_SLOW_PROGRESS=100"
 st_start
-count() { "$FIXTURE_BIN" count --pin "$ST_PIN" | grep -o '"allocated":[0-9]*' | cut -d: -f2; }
-before=$(count)
+before=$(st_count)
 [ -n "$before" ] || fail "no page count from arena-fixture count"
 
 st_run "id $ST_ID"
@@ -45,7 +44,7 @@ st_keys Escape
 st_expect "references: cancelled" "Esc cancels the refs index"
 pass "the refs index shows its progress, Esc cancels it"
 
-after=$(count)
+after=$(st_count)
 [ "$before" = "$after" ] || fail "allocated pages $before before, $after after"
 pass "no page allocated ($after)"
 st_keys q
