@@ -612,6 +612,39 @@ static int write_data(struct writer *w, const uint8_t *zero)
 	return err;
 }
 
+/*
+ * The next PT_LOAD from page *i on: a run of finally allocated pages (the
+ * settled w->state) and its data at the slots of pm1's allocated pages, in
+ * order (final allocated pages are a subset of pm1's, so a run's slots are
+ * contiguous). false after the last one. Both writers' program headers.
+ */
+static bool next_load(const struct writer *w, uint32_t *i, uint32_t *slot, Elf64_Phdr *p)
+{
+	uint32_t n = w->info.max_pages, j, slot0;
+
+	for (; *i < n && w->state[*i] != PAGE_ALLOCATED; ++*i)
+		*slot += w->pm1.state[*i] == PAGE_ALLOCATED;
+	if (*i >= n)
+		return false;
+	j = *i;
+	slot0 = *slot;
+	while (j < n && w->state[j] == PAGE_ALLOCATED) {
+		++*slot;
+		j++;
+	}
+	*p = (Elf64_Phdr){
+		.p_type = PT_LOAD,
+		.p_flags = PF_R,
+		.p_offset = w->data_off + (uint64_t)slot0 * w->page,
+		.p_vaddr = w->info.user_vm_start + (uint64_t)*i * w->page,
+		.p_filesz = (uint64_t)(j - *i) * w->page,
+		.p_memsz = (uint64_t)(j - *i) * w->page,
+		.p_align = w->page,
+	};
+	*i = j;
+	return true;
+}
+
 /* libelf writes everything but the page data. */
 static int write_headers(struct writer *w, const struct buf *notes, uint32_t nr_loads,
 			 uint64_t data_len)
@@ -625,6 +658,7 @@ static int write_headers(struct writer *w, const struct buf *notes, uint32_t nr_
 	Elf_Data *d;
 	GElf_Ehdr eh;
 	GElf_Shdr sh;
+	GElf_Phdr p;
 	int err = 0, ph = 0;
 	int64_t size;
 
@@ -696,45 +730,17 @@ static int write_headers(struct writer *w, const struct buf *notes, uint32_t nr_
 	/* after the sections: more than PN_XNUM headers need section 0 */
 	if (!gelf_newphdr(e, nr_phdr))
 		goto elf_fail;
-	{
-		GElf_Phdr p = {
-			.p_type = PT_NOTE,
-			.p_offset = notes_off,
-			.p_filesz = notes->len,
-			.p_align = 4,
-		};
-
+	p = (GElf_Phdr){
+		.p_type = PT_NOTE,
+		.p_offset = notes_off,
+		.p_filesz = notes->len,
+		.p_align = 4,
+	};
+	if (!gelf_update_phdr(e, ph++, &p))
+		goto elf_fail;
+	for (uint32_t i = 0, slot = 0; next_load(w, &i, &slot, &p);)
 		if (!gelf_update_phdr(e, ph++, &p))
 			goto elf_fail;
-	}
-	for (uint32_t i = 0, slot = 0, n = w->info.max_pages; i < n;) {
-		uint32_t j = i + 1, slot0 = slot;
-		GElf_Phdr p;
-
-		if (w->pm1.state[i] == PAGE_ALLOCATED)
-			slot++;
-		if (w->state[i] != PAGE_ALLOCATED) {
-			i++;
-			continue;
-		}
-		/* final allocated pages are a subset of pm1's: slots are contiguous */
-		while (j < n && w->state[j] == PAGE_ALLOCATED) {
-			slot++;
-			j++;
-		}
-		p = (GElf_Phdr){
-			.p_type = PT_LOAD,
-			.p_flags = PF_R,
-			.p_offset = w->data_off + slot0 * w->page,
-			.p_vaddr = w->info.user_vm_start + i * w->page,
-			.p_filesz = (j - i) * w->page,
-			.p_memsz = (j - i) * w->page,
-			.p_align = w->page,
-		};
-		if (!gelf_update_phdr(e, ph++, &p))
-			goto elf_fail;
-		i = j;
-	}
 	size = elf_update(e, ELF_C_WRITE);
 	if (size < 0)
 		goto elf_fail;
@@ -1118,31 +1124,8 @@ static int write_stream(struct writer *w, struct snapshot_stats *st)
 	ph[ph_i++] = (Elf64_Phdr){
 		.p_type = PT_NOTE, .p_offset = N, .p_filesz = notes.len, .p_align = 4
 	};
-	/* as write_headers: slots are pm1's allocated pages in order */
-	for (uint32_t i = 0, slot = 0; i < n;) {
-		uint32_t j = i + 1, slot0 = slot;
-
-		if (w->pm1.state[i] == PAGE_ALLOCATED)
-			slot++;
-		if (w->state[i] != PAGE_ALLOCATED) {
-			i++;
-			continue;
-		}
-		while (j < n && w->state[j] == PAGE_ALLOCATED) {
-			slot++;
-			j++;
-		}
-		ph[ph_i++] = (Elf64_Phdr){
-			.p_type = PT_LOAD,
-			.p_flags = PF_R,
-			.p_offset = w->data_off + (uint64_t)slot0 * w->page,
-			.p_vaddr = w->info.user_vm_start + (uint64_t)i * w->page,
-			.p_filesz = (uint64_t)(j - i) * w->page,
-			.p_memsz = (uint64_t)(j - i) * w->page,
-			.p_align = w->page,
-		};
-		i = j;
-	}
+	for (uint32_t i = 0, slot = 0; next_load(w, &i, &slot, &ph[ph_i]);)
+		ph_i++;
 	err = -write_all(w->fd, sh, sizeof(sh));
 	if (!err)
 		err = -write_all(w->fd, ph, ph_i * sizeof(*ph));
