@@ -377,6 +377,28 @@ static bool has_note(const struct got *g, const char *what)
 	return false;
 }
 
+/* The snapshot file with old replaced by new (once) walked by be: the note
+ * what is said, and every object is still reported once (nobjs). */
+static void walk_patched(const char *file, const char *suffix, const void *old, const void *new,
+			 size_t len, const struct heap_backend *be, const char *what, size_t nobjs)
+{
+	char out[300];
+	struct source *src;
+	struct opened o;
+	struct got g;
+
+	snprintf(out, sizeof(out), "%s.%s", file, suffix);
+	patch_file(file, out, old, new, len);
+	assert_int_equal(snapshot__open(out, &src), 0);
+	assert_int_equal(open_src(&o, src), 0);
+	assert_int_equal(walk_backend(be, &o, &g), 0);
+	assert_true(has_note(&g, what));
+	assert_int_equal(g.nobjs, nobjs);
+	got_free(&g);
+	close_src(&o);
+	unlink(out);
+}
+
 /*
  * Hostile trees, made from the snapshot: a live element whose tid says it
  * was freed, and the root linking its one subtree from a second slot. The
@@ -388,10 +410,6 @@ static void sdt_corrupt(struct opened *live, const char *file, const struct json
 	const struct map_var *al = btfx__find_var(live->bx, "scx_task_allocator");
 	uint64_t el = 0, root, chunk, tid[2], tid0[2];
 	uint8_t page[4096], bad[4096];
-	char out[300];
-	struct source *src;
-	struct opened o;
-	struct got g;
 
 	for (size_t i = 0; i < json_len(objs) && !el; i++)
 		if (json_u64(json_get(json_at(objs, i), "idx"), 0) == 7)
@@ -401,16 +419,8 @@ static void sdt_corrupt(struct opened *live, const char *file, const struct json
 	assert_int_equal(source__read_exact(live->src, el, tid, sizeof(tid)), 0);
 	memcpy(tid0, tid, sizeof(tid));
 	tid0[0] &= ~0xffffffffULL; /* tid.idx 0: "freed" */
-	snprintf(out, sizeof(out), "%s.tid", file);
-	patch_file(file, out, tid, tid0, sizeof(tid));
-	assert_int_equal(snapshot__open(out, &src), 0);
-	assert_int_equal(open_src(&o, src), 0);
-	assert_int_equal(walk_backend(&heap_sdt_alloc, &o, &g), 0);
-	assert_true(has_note(&g, "but its tid says freed"));
-	assert_int_equal(g.nobjs, json_len(objs));
-	got_free(&g);
-	close_src(&o);
-	unlink(out);
+	walk_patched(file, "tid", tid, tid0, sizeof(tid), &heap_sdt_alloc, "but its tid says freed",
+		     json_len(objs));
 
 	/* the root's chunk: slot 1 made a second link to slot 0's subtree */
 	assert_non_null(al);
@@ -419,16 +429,8 @@ static void sdt_corrupt(struct opened *live, const char *file, const struct json
 	assert_int_equal(source__read_exact(live->src, chunk, page, sizeof(page)), 0);
 	memcpy(bad, page, sizeof(bad));
 	memcpy(bad + 8, page, 8);
-	snprintf(out, sizeof(out), "%s.dup", file);
-	patch_file(file, out, page, bad, sizeof(page));
-	assert_int_equal(snapshot__open(out, &src), 0);
-	assert_int_equal(open_src(&o, src), 0);
-	assert_int_equal(walk_backend(&heap_sdt_alloc, &o, &g), 0);
-	assert_true(has_note(&g, "is linked from the tree twice"));
-	assert_int_equal(g.nobjs, json_len(objs));
-	got_free(&g);
-	close_src(&o);
-	unlink(out);
+	walk_patched(file, "dup", page, bad, sizeof(page), &heap_sdt_alloc,
+		     "is linked from the tree twice", json_len(objs));
 }
 
 static void sdtalloc(void **state)
@@ -601,10 +603,6 @@ static void buddy_corrupt(struct opened *live, const char *file, const struct js
 	uint64_t next_off = 41096; /* struct buddy_chunk.next, upstream */
 	uint64_t pg = c0 + (next_off & ~4095ULL), next;
 	uint8_t page[4096], bad[4096];
-	char out[300];
-	struct source *src;
-	struct opened o;
-	struct got g;
 
 	assert_int_equal(json_len(chunks), 2);
 	assert_int_equal(source__read_exact(live->src, pg, page, sizeof(page)), 0);
@@ -612,16 +610,8 @@ static void buddy_corrupt(struct opened *live, const char *file, const struct js
 	assert_int_equal(next, 0); /* c0 is the oldest: the end of the list */
 	memcpy(bad, page, sizeof(bad));
 	memcpy(bad + (next_off & 4095), &c1, 8);
-	snprintf(out, sizeof(out), "%s.cycle", file);
-	patch_file(file, out, page, bad, sizeof(page));
-	assert_int_equal(snapshot__open(out, &src), 0);
-	assert_int_equal(open_src(&o, src), 0);
-	assert_int_equal(walk_backend(&heap_buddy, &o, &g), 0);
-	assert_true(has_note(&g, "(a cycle)"));
-	assert_int_equal(g.nobjs, json_len(json_get(heap, "objects")));
-	got_free(&g);
-	close_src(&o);
-	unlink(out);
+	walk_patched(file, "cycle", page, bad, sizeof(page), &heap_buddy, "(a cycle)",
+		     json_len(json_get(heap, "objects")));
 }
 
 static void buddy(void **state)
