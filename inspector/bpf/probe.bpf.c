@@ -426,11 +426,30 @@ static __always_inline int page_present(__u32 page)
 	return bpf_probe_read_kernel(&b, 1, (void *)(kbase + ((__u64)page << page_shift))) == 0;
 }
 
-struct pages_ctx {
+/* Where a loop over the runs map (args.nr_items runs) is: run, and the
+ * page it is at in [page, last] */
+struct runs_ctx {
 	__u32 run;
 	__u32 page;
 	__u32 last;
 };
+
+/* On to the next run; 0 after the last one or at a bad one */
+static __always_inline int next_run(struct runs_ctx *c)
+{
+	__u32 idx = c->run;
+	struct probe_range *r;
+
+	if (idx >= args.nr_items)
+		return 0;
+	r = bpf_map_lookup_elem(&runs, &idx);
+	if (!r || r->last >= res.max_entries || r->last < r->start)
+		return 0;
+	c->page = r->start;
+	c->last = r->last;
+	c->run++;
+	return 1;
+}
 
 static __always_inline void mark_present(__u32 page)
 {
@@ -442,21 +461,10 @@ static __always_inline void mark_present(__u32 page)
 	res.nr_ok++;
 }
 
-static int pages_step(__u32 i, struct pages_ctx *c)
+static int pages_step(__u32 i, struct runs_ctx *c)
 {
-	if (c->page > c->last) {
-		__u32 idx = c->run;
-		struct probe_range *r;
-
-		if (idx >= args.nr_items)
-			return 1;
-		r = bpf_map_lookup_elem(&runs, &idx);
-		if (!r || r->last >= res.max_entries || r->last < r->start)
-			return 1;
-		c->page = r->start;
-		c->last = r->last;
-		c->run++;
-	}
+	if (c->page > c->last && !next_run(c))
+		return 1;
 	/*
 	 * Eight pages per step inside long runs. Direct loads of the first
 	 * qword go first, eight independent loads whose TLB misses overlap: a
@@ -630,29 +638,12 @@ static int read_step(__u32 i, void *ctx)
 }
 
 /* READ_RUNS: buffer slot i gets the next page of the runs */
-struct runs_ctx {
-	__u32 run;
-	__u32 page;
-	__u32 last;
-};
-
 static int read_runs_step(__u32 i, struct runs_ctx *c)
 {
 	__u8 *dst;
 
-	if (c->page > c->last) {
-		__u32 idx = c->run;
-		struct probe_range *r;
-
-		if (idx >= args.nr_items)
-			return 1;
-		r = bpf_map_lookup_elem(&runs, &idx);
-		if (!r || r->last >= res.max_entries || r->last < r->start)
-			return 1;
-		c->page = r->start;
-		c->last = r->last;
-		c->run++;
-	}
+	if (c->page > c->last && !next_run(c))
+		return 1;
 	dst = args.buf ? bpf_map_lookup_elem(&pagebuf2, &i) : bpf_map_lookup_elem(&pagebuf, &i);
 	if (!dst)
 		return 1;
@@ -695,7 +686,7 @@ int arena_probe(struct bpf_iter__bpf_map *ctx)
 {
 	struct bpf_map *map = ctx->map;
 	struct bpf_arena *arena;
-	struct pages_ctx pc = { .page = 1, .last = 0 };
+	struct runs_ctx pc = { .page = 1, .last = 0 };
 	struct runs_ctx rc = { .page = 1, .last = 0 };
 
 	if (!map)
